@@ -1,0 +1,123 @@
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import './web/types.ts';
+import type { Services } from './composition.ts';
+import { createNunjucks, govukDist } from './web/nunjucks.ts';
+import { navigationFor } from './web/navigation.ts';
+import { registerSecurity } from './web/security.ts';
+import { registerErrorHandling } from './web/error-handling.ts';
+import { authRoutes } from './features/auth/routes.ts';
+import { homeRoutes } from './features/people/home-routes.ts';
+import { peopleRoutes } from './features/people/routes.ts';
+import { buildingsRoutes } from './features/buildings/routes.ts';
+import { adminRoutes } from './features/organisation/admin-routes.ts';
+import { accountsRoutes } from './features/accounts/routes.ts';
+import { auditRoutes } from './features/audit/routes.ts';
+import { apiRoutes } from './features/api/routes.ts';
+import { healthRoutes, type HealthInfo } from './features/health/routes.ts';
+
+const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'web', 'public');
+
+export interface AppOptions {
+  /** A pino logger to use for request logs; none in tests. */
+  logger?: import('pino').Logger;
+  cookieSecure?: boolean | 'auto';
+  signInRateLimit?: number;
+  health?: () => Promise<HealthInfo>;
+}
+
+export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    trustProxy: true,
+    bodyLimit: 2 * 1024 * 1024,
+    // Fastify's own validation answers 400 with the reason; our handler shapes it.
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true } },
+  });
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(multipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1 } });
+  await app.register(rateLimit, { global: false });
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        // Off so the demo works over plain http://localhost; production sits behind TLS and HSTS.
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
+  });
+
+  await app.register(fastifyStatic, { root: join(govukDist, 'govuk', 'assets'), prefix: '/assets/', maxAge: '1d', decorateReply: false });
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/public/', maxAge: '1h', decorateReply: false });
+  for (const file of ['govuk-frontend.min.css', 'govuk-frontend.min.js']) {
+    const path = join(govukDist, 'govuk', file);
+    app.get(`/public/govuk/${file}`, (_req, reply) => sendFile(reply, path, file.endsWith('.css') ? 'text/css' : 'text/javascript'));
+  }
+
+  const env = createNunjucks();
+  app.decorateReply('view', function (this: import('fastify').FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const request = this.request;
+    const nonce = (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script;
+    const html = env.render(template, {
+      actor: request.actor,
+      csrfToken: request.csrfToken,
+      cspNonce: nonce,
+      navigation: navigationFor(request.actor, request.url.split('?')[0] ?? '/'),
+      currentPath: request.url,
+      ...context,
+    });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+
+  const security = registerSecurity(app, services.auth, { cookieSecure: options.cookieSecure ?? 'auto' });
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Harbour API', version: '1', description: 'Staff safety and accountability. Authenticate with `Authorization: Bearer <token>`; create a token on the API tokens page or with `harbour token create`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  await app.register(healthRoutes, { health: options.health });
+  await app.register(authRoutes, { services, security, signInRateLimit: options.signInRateLimit ?? 10 });
+  await app.register(homeRoutes, { services });
+  await app.register(peopleRoutes, { services });
+  await app.register(buildingsRoutes, { services });
+  await app.register(adminRoutes, { services });
+  await app.register(accountsRoutes, { services });
+  await app.register(auditRoutes, { services });
+  await app.register(apiRoutes, { services, prefix: '/api/v1' });
+  app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}
+
+async function sendFile(reply: import('fastify').FastifyReply, path: string, type: string) {
+  const { createReadStream } = await import('node:fs');
+  return reply.type(type).header('cache-control', 'public, max-age=86400').send(createReadStream(path));
+}

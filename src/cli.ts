@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Command, Option } from 'commander';
+import { loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { buildRepositories, buildServices } from './composition.ts';
+import { seedDemo } from './demo/seed.ts';
+import { ROLES, isRole } from './features/auth/actor.ts';
+import { ValidationError } from './errors.ts';
+
+async function withServices<T>(fn: (ctx: Awaited<ReturnType<typeof open>>) => Promise<T>): Promise<T> {
+  const ctx = await open();
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+async function open() {
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
+  await migrate(database);
+  const repos = buildRepositories(database.db);
+  return { database, repos, services: buildServices(repos, { sessionTtlHours: config.sessionTtlHours }) };
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+const program = new Command('harbour').description('Harbour staff-safety service: administration commands').showHelpAfterError();
+
+program.command('migrate').description('apply database migrations').action(async () => {
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
+  try {
+    const applied = await migrate(database);
+    console.log(applied.length ? `Applied ${applied.join(', ')}` : 'Database is up to date');
+  } finally {
+    await database.close();
+  }
+});
+
+program.command('seed-demo').description('load the demo council into an empty database').action(() =>
+  withServices(async ({ database, repos }) => {
+    console.log((await seedDemo(database.db, repos.audit)) ? 'Demo council loaded' : 'The database already has an organisation; nothing loaded');
+  }));
+
+const user = program.command('user').description('sign-in accounts');
+user.command('create')
+  .requiredOption('--email <email>')
+  .requiredOption('--name <name>', 'name to show')
+  .option('--password <password>', 'at least 12 characters (or set HARBOUR_PASSWORD)')
+  .addOption(new Option('--role <role...>', 'one or more roles').choices([...ROLES]).default(['worker']))
+  .option('--staff <employeeNumber>', 'link to a member of staff')
+  .action((opts: { email: string; name: string; password?: string; role: string[]; staff?: string }) =>
+    withServices(async ({ services, repos }) => {
+      const password = opts.password ?? process.env.HARBOUR_PASSWORD ?? fail('Give --password or set HARBOUR_PASSWORD');
+      let staffId: number | null = null;
+      if (opts.staff) staffId = (await repos.staff.byEmployeeNumbers([opts.staff]))[0]?.id ?? fail(`No member of staff has employee number ${opts.staff}`);
+      try {
+        const id = await services.auth.createAccount(null, { email: opts.email, displayName: opts.name, password, roles: opts.role.filter(isRole), staffId });
+        console.log(`Created account ${id} for ${opts.email}`);
+      } catch (e) {
+        if (e instanceof ValidationError) fail(e.message);
+        throw e;
+      }
+    }));
+
+const token = program.command('token').description('API tokens');
+token.command('create')
+  .requiredOption('--email <email>', 'the account the token acts as')
+  .option('--name <name>', 'what the token is for', 'command line')
+  .option('--days <days>', 'expires after this many days')
+  .action((opts: { email: string; name: string; days?: string }) =>
+    withServices(async ({ services, repos }) => {
+      const account = (await repos.accounts.findByEmail(opts.email)) ?? fail(`No account for ${opts.email}`);
+      const expires = opts.days ? new Date(Date.now() + Number(opts.days) * 86400_000) : null;
+      const { token: secret } = await services.auth.createApiToken(null, account.id, opts.name, expires);
+      console.log(secret);
+    }));
+
+const importCmd = program.command('import').description('bulk imports');
+importCmd.command('staff <file>').description('import staff and teams from CSV, all or nothing').action((file: string) =>
+  withServices(async ({ services }) => {
+    const result = await services.staffImport.importStaff(null, readFileSync(file, 'utf8'), basename(file));
+    if (!result.ok) {
+      for (const e of result.errors) console.error(`line ${e.line}: ${e.message}`);
+      fail(`${result.errors.length} problem(s); nothing was imported`);
+    }
+    console.log(`Imported: ${result.created} added, ${result.updated} updated, ${result.teamsCreated} teams created`);
+  }));
+
+const audit = program.command('audit').description('audit trail');
+audit.command('verify').description('check the hash chain; names the first broken entry').action(() =>
+  withServices(async ({ services }) => {
+    const result = await services.audit.verify();
+    if (result.ok) console.log(`Audit trail intact: ${result.checked} entries checked`);
+    else fail(`Audit trail BROKEN at entry ${result.brokenId}: ${result.reason} (${result.checked} entries before it are intact)`);
+  }));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type QueryResult,
+} from 'kysely';
+import pg from 'pg';
+import { fromPglite, type Db as IDatabase } from 'pg-boss';
+import type { DB } from './schema.ts';
+import { Mutex } from './mutex.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** One open database, whichever engine: Kysely for the app, plus what migrations and pg-boss need. */
+export interface Database {
+  kind: DatabaseKind;
+  db: Kysely<DB>;
+  /** Runs SQL that may hold several statements (migrations). */
+  exec(sqlText: string): Promise<void>;
+  /** What pg-boss is given: a connection string for PostgreSQL, an adapter for PGlite. */
+  boss: { connectionString: string } | { db: IDatabase; backend: 'pglite' };
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** A directory, or 'memory://' for a throwaway database (tests). */
+  pgliteDataDir?: string;
+  poolSize?: number;
+}
+
+// Return timestamps as Date and bigint ids as strings, the same on both engines.
+pg.types.setTypeParser(20, (v: string) => v);
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.pgliteDataDir ?? './data');
+}
+
+function openPostgres(connectionString: string, max: number): Database {
+  const pool = new pg.Pool({ connectionString, max });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    async exec(sqlText) {
+      await pool.query(sqlText);
+    },
+    boss: { connectionString },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  const mutex = new Mutex();
+  const db = new Kysely<DB>({ dialect: new LockedPgliteDialect(pglite, mutex) });
+  const locked = {
+    query: <T>(text: string, params?: unknown[]) => mutex.run(() => pglite.query<T>(text, params)),
+    exec: (text: string) => mutex.run(() => pglite.exec(text)),
+  };
+  let closed = false;
+  return {
+    kind: 'pglite',
+    db,
+    async exec(sqlText) {
+      await locked.exec(sqlText);
+    },
+    boss: { db: fromPglite(locked), backend: 'pglite' },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Wait for statements in flight, then close so the data directory is left consistent.
+      await mutex.run(() => pglite.close());
+    },
+  };
+}
+
+/** Kysely dialect for PGlite whose connections are held under the shared mutex. */
+class LockedPgliteDialect implements Dialect {
+  constructor(private readonly pglite: PGlite, private readonly mutex: Mutex) {}
+  createAdapter() { return new PostgresAdapter(); }
+  createQueryCompiler() { return new PostgresQueryCompiler(); }
+  createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
+  createDriver(): Driver {
+    const { pglite, mutex } = this;
+    const releases = new WeakMap<DatabaseConnection, () => void>();
+    const connection = (): DatabaseConnection => ({
+      async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+        const result = await pglite.query<R>(q.sql, [...q.parameters]);
+        return {
+          rows: result.rows,
+          ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
+        };
+      },
+      // eslint-disable-next-line require-yield
+      async *streamQuery() {
+        throw new Error('Streaming is not supported on PGlite');
+      },
+    });
+    return {
+      async init() {},
+      async acquireConnection() {
+        const release = await mutex.acquire();
+        const conn = connection();
+        releases.set(conn, release);
+        return conn;
+      },
+      async beginTransaction(conn) { await conn.executeQuery(CompiledQuery.raw('BEGIN')); },
+      async commitTransaction(conn) { await conn.executeQuery(CompiledQuery.raw('COMMIT')); },
+      async rollbackTransaction(conn) { await conn.executeQuery(CompiledQuery.raw('ROLLBACK')); },
+      async releaseConnection(conn) { releases.get(conn)?.(); releases.delete(conn); },
+      async destroy() {},
+    };
+  }
+}

@@ -1,0 +1,89 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../../composition.ts';
+import { can } from '../auth/access.ts';
+import { ROLES, ROLE_LABELS, type Actor } from '../auth/actor.ts';
+import { requireActor } from '../../web/security.ts';
+import { handleForm } from '../../web/error-handling.ts';
+import { parseWith } from '../../web/validation.ts';
+import { ForbiddenError, NotFoundError } from '../../errors.ts';
+import { idParam } from '../people/routes.ts';
+import { accountForm, rolesForm, tokenForm } from './schema.ts';
+
+const roleItems = (selected: unknown) => {
+  const chosen = Array.isArray(selected) ? selected.map(String) : selected ? [String(selected)] : [];
+  return ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r], checked: chosen.includes(r) }));
+};
+
+function requireAccountsAdmin(request: Parameters<typeof requireActor>[0]): Actor {
+  const actor = requireActor(request);
+  if (!can(actor, 'accounts.manage')) throw new ForbiddenError('Only administrators can manage accounts');
+  return actor;
+}
+
+export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const { auth, people } = services;
+
+  app.get('/admin/accounts', async (request, reply) => {
+    requireAccountsAdmin(request);
+    return reply.view('accounts/list.njk', { title: 'Sign-in accounts', accounts: await auth.listAccounts(), backLink: '/admin' });
+  });
+
+  const newContext = async (actor: Actor) => ({
+    title: 'Add a sign-in account', backLink: '/admin/accounts',
+    staff: (await people.list(actor)).filter((s) => s.active).map((s) => ({ id: s.id, label: `${s.given_name} ${s.family_name} (${s.employee_number})` })),
+  });
+  app.get('/admin/accounts/new', async (request, reply) => {
+    const actor = requireAccountsAdmin(request);
+    return reply.view('accounts/new.njk', { ...(await newContext(actor)), values: {}, roleItems: roleItems(['worker']) });
+  });
+  app.post('/admin/accounts', async (request, reply) => {
+    const actor = requireAccountsAdmin(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    return handleForm(reply,
+      () => { const f = parseWith(accountForm, body); return auth.createAccount(actor, { ...f, password: f.password }); },
+      { template: 'accounts/new.njk', values: { ...body, password: '' }, context: async () => ({ ...(await newContext(actor)), roleItems: roleItems(body.roles) }) },
+      () => '/admin/accounts');
+  });
+
+  app.get<{ Params: { id: string } }>('/admin/accounts/:id/roles', async (request, reply) => {
+    requireAccountsAdmin(request);
+    const account = (await auth.listAccounts()).find((a) => a.id === idParam(request.params.id));
+    if (!account) throw new NotFoundError('Account');
+    return reply.view('accounts/roles.njk', { title: `Roles for ${account.display_name}`, account, roleItems: roleItems(account.roles), backLink: '/admin/accounts' });
+  });
+  app.post<{ Params: { id: string } }>('/admin/accounts/:id/roles', async (request, reply) => {
+    const actor = requireAccountsAdmin(request);
+    const id = idParam(request.params.id);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    return handleForm(reply, () => auth.setRoles(actor, id, parseWith(rolesForm, body).roles),
+      { template: 'accounts/roles.njk', values: body, context: async () => {
+        const account = (await auth.listAccounts()).find((a) => a.id === id);
+        if (!account) throw new NotFoundError('Account');
+        return { title: `Roles for ${account.display_name}`, account, roleItems: roleItems(body.roles), backLink: '/admin/accounts' };
+      } },
+      () => '/admin/accounts');
+  });
+
+  // Each person's own API tokens for integrations.
+  app.get('/account/tokens', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('accounts/tokens.njk', { title: 'API tokens', tokens: await auth.listTokens(actor), values: {} });
+  });
+  app.post('/account/tokens', async (request, reply) => {
+    const actor = requireActor(request);
+    try {
+      const form = parseWith(tokenForm, request.body);
+      const expires = form.expiresInDays ? new Date(Date.now() + form.expiresInDays * 86400_000) : null;
+      const created = await auth.createApiToken(actor, actor.accountId, form.name, expires);
+      // Shown once, on this response only; never stored in clear.
+      return reply.view('accounts/tokens.njk', { title: 'API tokens', tokens: await auth.listTokens(actor), values: {}, newToken: created.token });
+    } catch (e) {
+      return handleForm(reply, () => Promise.reject(e), { template: 'accounts/tokens.njk', values: request.body, context: async () => ({ title: 'API tokens', tokens: await auth.listTokens(actor) }) }, () => '/account/tokens');
+    }
+  });
+  app.post<{ Params: { id: string } }>('/account/tokens/:id/revoke', async (request, reply) => {
+    const actor = requireActor(request);
+    await auth.revokeToken(actor, idParam(request.params.id));
+    return reply.redirect('/account/tokens', 303);
+  });
+};

@@ -1,0 +1,27 @@
+import { hasRole, type Actor, type Role } from './actor.ts';
+
+/**
+ * Role-based permissions. Relationship rules (my buddy, my reports, my chain) are applied by the
+ * services on top of these, because they depend on data, not only on roles.
+ */
+export const PERMISSIONS = {
+  /** Create and edit directorates, services, teams, staff, buildings; import staff. */
+  'organisation.manage': ['admin'],
+  /** See every team and person, not only one's own and one's reports'. */
+  'people.view_all': ['admin', 'assistant_director', 'health_and_safety_officer'],
+  /** See teams across one's own service. */
+  'people.view_service': ['service_manager'],
+  'accounts.manage': ['admin'],
+  'audit.view': ['admin'],
+  /** Everyone signed in may see building response numbers and the Major Incident Contact List. */
+  'buildings.view': 'any',
+  'major_incidents.view': 'any',
+} as const satisfies Record<string, readonly Role[] | 'any'>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(actor: Actor, permission: Permission): boolean {
+  const allowed = PERMISSIONS[permission];
+  if (allowed === 'any') return true;
+  return hasRole(actor, ...(allowed as readonly Role[]));
+}

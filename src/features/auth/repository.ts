@@ -1,0 +1,91 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { Executor } from '../audit/repository.ts';
+
+export interface AccountRow {
+  id: number;
+  staff_id: number | null;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  roles: string[];
+  disabled_at: Date | null;
+  last_sign_in_at: Date | null;
+}
+
+const accountColumns = ['id', 'staff_id', 'email', 'display_name', 'password_hash', 'roles', 'disabled_at', 'last_sign_in_at'] as const;
+
+export function buildAccountsRepository(db: Kysely<DB>) {
+  return {
+    findByEmail(email: string): Promise<AccountRow | undefined> {
+      return db.selectFrom('accounts').select(accountColumns).where(sql`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+    },
+    findById(id: number): Promise<AccountRow | undefined> {
+      return db.selectFrom('accounts').select(accountColumns).where('id', '=', id).executeTakeFirst();
+    },
+    findByOidc(issuer: string, subject: string): Promise<AccountRow | undefined> {
+      return db.selectFrom('accounts').select(accountColumns).where('oidc_issuer', '=', issuer).where('oidc_subject', '=', subject).executeTakeFirst();
+    },
+    list() {
+      return db.selectFrom('accounts').select(accountColumns).orderBy('display_name').execute();
+    },
+    async create(ex: Executor, a: { email: string; displayName: string; passwordHash: string | null; roles: string[]; staffId: number | null }) {
+      const row = await ex.insertInto('accounts').values({
+        email: a.email.toLowerCase(), display_name: a.displayName, password_hash: a.passwordHash, roles: a.roles, staff_id: a.staffId,
+      }).returning('id').executeTakeFirstOrThrow();
+      return row.id;
+    },
+    async setRoles(ex: Executor, id: number, roles: string[]) {
+      await ex.updateTable('accounts').set({ roles }).where('id', '=', id).execute();
+    },
+    async setPassword(ex: Executor, id: number, passwordHash: string) {
+      await ex.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+    },
+    async touchSignIn(id: number) {
+      await db.updateTable('accounts').set({ last_sign_in_at: new Date() }).where('id', '=', id).execute();
+    },
+
+    async createSession(s: { idHash: string; accountId: number; csrfToken: string; expiresAt: Date; ip: string | null }) {
+      await db.insertInto('sessions').values({ id_hash: s.idHash, account_id: s.accountId, csrf_token: s.csrfToken, expires_at: s.expiresAt, ip: s.ip }).execute();
+    },
+    findSession(idHash: string) {
+      return db.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+        .select(['sessions.id_hash', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.last_seen_at', ...accountColumns.map((c) => `accounts.${c}` as const)])
+        .where('sessions.id_hash', '=', idHash).where('sessions.expires_at', '>', new Date()).executeTakeFirst();
+    },
+    async touchSession(idHash: string) {
+      await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id_hash', '=', idHash).execute();
+    },
+    async deleteSession(idHash: string) {
+      await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+    },
+    async deleteExpiredSessions(now = new Date()) {
+      const r = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    async createToken(ex: Executor, t: { accountId: number; name: string; tokenHash: string; expiresAt: Date | null }) {
+      const row = await ex.insertInto('api_tokens').values({ account_id: t.accountId, name: t.name, token_hash: t.tokenHash, expires_at: t.expiresAt }).returning('id').executeTakeFirstOrThrow();
+      return row.id;
+    },
+    findToken(tokenHash: string) {
+      return db.selectFrom('api_tokens').innerJoin('accounts', 'accounts.id', 'api_tokens.account_id')
+        .select(['api_tokens.id as token_id', 'api_tokens.expires_at', 'api_tokens.revoked_at', ...accountColumns.map((c) => `accounts.${c}` as const)])
+        .where('api_tokens.token_hash', '=', tokenHash).executeTakeFirst();
+    },
+    async touchToken(id: number) {
+      await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', id).execute();
+    },
+    listTokens(accountId: number) {
+      return db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'])
+        .where('account_id', '=', accountId).orderBy('created_at', 'desc').execute();
+    },
+    async revokeToken(ex: Executor, accountId: number, id: number) {
+      const r = await ex.updateTable('api_tokens').set({ revoked_at: new Date() })
+        .where('id', '=', id).where('account_id', '=', accountId).where('revoked_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+  };
+}
+
+export type AccountsRepository = ReturnType<typeof buildAccountsRepository>;

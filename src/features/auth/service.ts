@@ -1,0 +1,143 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { AccountsRepository, AccountRow } from './repository.ts';
+import type { AuditRepository } from '../audit/repository.ts';
+import { actorFields } from '../audit/service.ts';
+import { isRole, type Actor, type Role } from './actor.ts';
+import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { newSecret, sha256 } from './tokens.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
+
+export interface AuthDeps {
+  db: Kysely<DB>;
+  accounts: AccountsRepository;
+  audit: AuditRepository;
+  sessionTtlHours: number;
+}
+
+export function toActor(row: AccountRow, ip: string | null, via: Actor['via']): Actor {
+  return {
+    accountId: row.id,
+    staffId: row.staff_id,
+    email: row.email,
+    displayName: row.display_name,
+    roles: row.roles.filter(isRole),
+    ip,
+    via,
+  };
+}
+
+/**
+ * Single sign-on seam: an OpenID Connect callback (for example Microsoft Entra ID) resolves the
+ * verified issuer and subject to an account here, then starts a session exactly as a password
+ * sign-in does. Only local accounts are wired up today.
+ */
+export interface ExternalIdentity { issuer: string; subject: string; email: string }
+
+export function buildAuthService(deps: AuthDeps) {
+  const { db, accounts, audit } = deps;
+
+  async function startSession(row: AccountRow, ip: string | null) {
+    const token = newSecret();
+    const csrfToken = newSecret();
+    await accounts.createSession({
+      idHash: sha256(token), accountId: row.id, csrfToken, ip,
+      expiresAt: new Date(Date.now() + deps.sessionTtlHours * 3600_000),
+    });
+    await accounts.touchSignIn(row.id);
+    await audit.append({ actorId: row.id, actorLabel: row.email, action: 'auth.sign_in', entityType: 'account', entityId: row.id, ip });
+    return { token, actor: toActor(row, ip, 'session') };
+  }
+
+  return {
+    /** Returns a session token, or null for a wrong email or password (never saying which). */
+    async signIn(email: string, password: string, ip: string | null) {
+      const row = await accounts.findByEmail(email.trim());
+      const ok = await verifyPassword(row?.password_hash ?? DUMMY_HASH, password);
+      if (!row || !ok || row.disabled_at) {
+        await audit.append({ actorId: row?.id ?? null, actorLabel: email.trim().toLowerCase().slice(0, 200), action: 'auth.sign_in_failed', entityType: 'account', entityId: row?.id ?? null, ip });
+        return null;
+      }
+      return startSession(row, ip);
+    },
+
+    async signInExternal(identity: ExternalIdentity, ip: string | null) {
+      const row = await accounts.findByOidc(identity.issuer, identity.subject);
+      if (!row || row.disabled_at) return null;
+      return startSession(row, ip);
+    },
+
+    async resolveSession(token: string, ip: string | null) {
+      const s = await accounts.findSession(sha256(token));
+      if (!s || s.disabled_at) return null;
+      // Record activity at most once a minute to keep page loads read-only.
+      if (Date.now() - new Date(s.last_seen_at).getTime() > 60_000) await accounts.touchSession(s.id_hash);
+      return { actor: toActor(s, ip, 'session'), csrfToken: s.csrf_token };
+    },
+
+    async signOut(token: string, actor: Actor) {
+      await accounts.deleteSession(sha256(token));
+      await audit.append({ ...actorFields(actor), action: 'auth.sign_out', entityType: 'account', entityId: actor.accountId });
+    },
+
+    async resolveApiToken(token: string, ip: string | null): Promise<Actor | null> {
+      const t = await accounts.findToken(sha256(token));
+      if (!t || t.revoked_at || t.disabled_at || (t.expires_at && t.expires_at <= new Date())) return null;
+      await accounts.touchToken(t.token_id);
+      return toActor(t, ip, 'token');
+    },
+
+    async createAccount(actor: Actor | null, input: { email: string; displayName: string; password: string | null; roles: Role[]; staffId: number | null }) {
+      if (input.password !== null) {
+        const problem = passwordProblem(input.password);
+        if (problem) throw new ValidationError([{ field: 'password', message: problem }]);
+      }
+      if (await accounts.findByEmail(input.email)) throw new ValidationError([{ field: 'email', message: 'An account with that email address already exists' }]);
+      const passwordHash = input.password === null ? null : await hashPassword(input.password);
+      return db.transaction().execute(async (trx) => {
+        const id = await accounts.create(trx, { ...input, passwordHash });
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'account.create', entityType: 'account', entityId: id, detail: { email: input.email, roles: input.roles } });
+        return id;
+      });
+    },
+
+    async setRoles(actor: Actor, accountId: number, roles: Role[]) {
+      const row = await accounts.findById(accountId);
+      if (!row) throw new NotFoundError('Account');
+      if (actor.accountId === accountId && !roles.includes('admin') && row.roles.includes('admin')) {
+        throw new ValidationError([{ field: 'roles', message: 'You cannot remove your own administrator role' }]);
+      }
+      await db.transaction().execute(async (trx) => {
+        await accounts.setRoles(trx, accountId, roles);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'account.set_roles', entityType: 'account', entityId: accountId, detail: { from: row.roles, to: roles } });
+      });
+    },
+
+    listAccounts: accounts.list,
+
+    /** A new API token for the actor's own account. The secret is shown once and only its hash kept. */
+    async createApiToken(actor: Actor | null, accountId: number, name: string, expiresAt: Date | null) {
+      if (actor && actor.accountId !== accountId && !actor.roles.includes('admin')) throw new ForbiddenError();
+      if (!name.trim()) throw new ValidationError([{ field: 'name', message: 'Enter a name for the token' }]);
+      const token = newSecret('hbr_');
+      const id = await db.transaction().execute(async (trx) => {
+        const tokenId = await accounts.createToken(trx, { accountId, name: name.trim(), tokenHash: sha256(token), expiresAt });
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'api_token.create', entityType: 'api_token', entityId: tokenId, detail: { accountId, name } });
+        return tokenId;
+      });
+      return { id, token };
+    },
+    listTokens: (actor: Actor) => accounts.listTokens(actor.accountId),
+    async revokeToken(actor: Actor, id: number) {
+      const done = await db.transaction().execute(async (trx) => {
+        const ok = await accounts.revokeToken(trx, actor.accountId, id);
+        if (ok) await audit.appendIn(trx, { ...actorFields(actor), action: 'api_token.revoke', entityType: 'api_token', entityId: id });
+        return ok;
+      });
+      if (!done) throw new NotFoundError('Token');
+    },
+    deleteExpiredSessions: () => accounts.deleteExpiredSessions(),
+  };
+}
+
+export type AuthService = ReturnType<typeof buildAuthService>;

@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, toErrorMap, toErrorSummary } from '../errors.ts';
+
+function isApi(request: FastifyRequest) {
+  return request.url.startsWith('/api/');
+}
+
+/**
+ * Maps errors to responses. Known errors get their status and a plain message; anything else is
+ * logged in full and answered with a 500 page (or JSON) that reveals nothing about the cause.
+ */
+export function registerErrorHandling(app: FastifyInstance) {
+  app.setNotFoundHandler((request, reply) => {
+    if (isApi(request)) return reply.code(404).send({ error: 'Not Found', message: `No route ${request.method} ${request.url.split('?')[0]}` });
+    return reply.code(404).view('pages/404.njk');
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
+    if (error instanceof UnauthenticatedError) {
+      if (isApi(request)) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'Unauthorized', message: 'Send a valid API token as "Authorization: Bearer <token>"' });
+      const returnTo = request.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : '';
+      return reply.redirect(`/sign-in${returnTo}`, 303);
+    }
+    if (error instanceof ForbiddenError) {
+      if (isApi(request)) return reply.code(403).send({ error: 'Forbidden', message: error.message });
+      return reply.code(403).view('pages/403.njk', { message: error.message });
+    }
+    if (error instanceof NotFoundError) {
+      if (isApi(request)) return reply.code(404).send({ error: 'Not Found', message: error.message });
+      return reply.code(404).view('pages/404.njk');
+    }
+    if (error instanceof ValidationError) {
+      if (isApi(request)) return reply.code(400).send({ error: 'Bad Request', message: error.message, errors: error.errors });
+      return reply.code(400).view('pages/400.njk', { errorList: toErrorSummary(error.errors) });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own: schema validation, body too large, bad content type, rate limit.
+      const message = status === 429 ? 'Too many attempts. Wait a few minutes and try again.' : error.message;
+      if (isApi(request)) return reply.code(status).send({ error: httpReason(status), message });
+      return reply.code(status).view('pages/problem.njk', { status, message });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    if (isApi(request)) return reply.code(500).send({ error: 'Internal Server Error', message: 'Sorry, there is a problem with the service' });
+    return reply.code(500).view('pages/500.njk');
+  });
+}
+
+function httpReason(status: number): string {
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? 'Error';
+}
+
+/**
+ * The form pattern: run the action; on a ValidationError re-render the same page with status 400,
+ * the GOV.UK error summary, and what the user typed.
+ */
+export async function handleForm(
+  reply: FastifyReply,
+  action: () => Promise<unknown>,
+  onInvalid: { template: string; context: () => Promise<Record<string, unknown>> | Record<string, unknown>; values: unknown },
+  onSuccess: (result: unknown) => string,
+) {
+  try {
+    const result = await action();
+    return reply.redirect(onSuccess(result), 303);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    const context = await onInvalid.context();
+    return reply.code(400).view(onInvalid.template, {
+      ...context,
+      values: onInvalid.values,
+      errorList: toErrorSummary(e.errors),
+      errors: toErrorMap(e.errors),
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import { JOB_ROLES } from '../features/people/job-roles.ts';
+import { ROLE_LABELS, type Role } from '../features/auth/actor.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+export const govukDist = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+
+const london = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', ...options });
+const dateFormat = london({ day: 'numeric', month: 'long', year: 'numeric' });
+const dateTimeFormat = london({ day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hour12: true });
+
+export function createNunjucks(): nunjucks.Environment {
+  const env = nunjucks.configure([join(here, 'views'), join(here, '..', 'features'), govukDist], {
+    autoescape: true,
+    throwOnUndefined: false,
+    noCache: false,
+  });
+  env.addFilter('date', (v: Date | string | null | undefined) => (v ? dateFormat.format(new Date(v)) : ''));
+  env.addFilter('dateTime', (v: Date | string | null | undefined) => (v ? dateTimeFormat.format(new Date(v)).replace(' am', 'am').replace(' pm', 'pm') : ''));
+  env.addFilter('jobRole', (v: string) => (JOB_ROLES as Record<string, string>)[v] ?? v);
+  env.addFilter('roleLabel', (v: string) => ROLE_LABELS[v as Role] ?? v);
+  env.addFilter('fullName', (p: { given_name?: string; family_name?: string } | null | undefined) => (p ? `${p.given_name ?? ''} ${p.family_name ?? ''}`.trim() : ''));
+  /** Options for govukSelect from a list, with the current value selected. */
+  env.addFilter('toOptions', (items: { id: number; name?: string; label?: string }[], selected: unknown, blank = 'Select') => [
+    { value: '', text: blank },
+    ...items.map((i) => ({ value: String(i.id), text: i.label ?? i.name ?? String(i.id), selected: String(selected ?? '') === String(i.id) })),
+  ]);
+  return env;
+}

@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthService } from '../features/auth/service.ts';
+import { newSecret, safeEqual } from '../features/auth/tokens.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
+
+export const SESSION_COOKIE = 'harbour_session';
+export const PRESESSION_COOKIE = 'harbour_presession';
+
+export interface SecurityOptions { cookieSecure: boolean | 'auto' }
+
+export class CsrfError extends ForbiddenError {
+  constructor() {
+    super('Your form has expired. Go back, refresh the page and try again.');
+  }
+}
+
+/**
+ * Resolves who is asking (session cookie for pages, bearer token for the API) and holds the CSRF
+ * token for the request: the session's, or before sign-in a random per-browser cookie.
+ */
+export function registerSecurity(app: FastifyInstance, auth: AuthService, options: SecurityOptions) {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('csrfToken', '');
+  app.decorateRequest('sessionToken', null);
+
+  const cookieOptions = (request: FastifyRequest) => ({
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    path: '/',
+    secure: options.cookieSecure === 'auto' ? request.protocol === 'https' : options.cookieSecure,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const ip = request.ip ?? null;
+    if (request.url.startsWith('/api/')) {
+      const header = request.headers.authorization;
+      if (header?.startsWith('Bearer ')) request.actor = await auth.resolveApiToken(header.slice(7).trim(), ip);
+      return;
+    }
+    if (request.url.startsWith('/assets/') || request.url.startsWith('/public/')) return;
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) {
+      const session = await auth.resolveSession(token, ip);
+      if (session) {
+        request.actor = session.actor;
+        request.csrfToken = session.csrfToken;
+        request.sessionToken = token;
+        return;
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+    let pre = request.cookies[PRESESSION_COOKIE];
+    if (!pre || pre.length < 20) {
+      pre = newSecret();
+      reply.setCookie(PRESESSION_COOKIE, pre, cookieOptions(request));
+    }
+    request.csrfToken = pre;
+  });
+
+  app.addHook('preHandler', async (request) => {
+    if (request.url.startsWith('/api/')) return;
+    if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method)) return;
+    if (request.isMultipart()) return; // checked by the handler once the fields are read
+    const body = request.body as Record<string, unknown> | undefined;
+    assertCsrf(request, typeof body?._csrf === 'string' ? body._csrf : undefined);
+  });
+
+  return {
+    startSession(request: FastifyRequest, reply: FastifyReply, token: string) {
+      reply.setCookie(SESSION_COOKIE, token, cookieOptions(request));
+      reply.clearCookie(PRESESSION_COOKIE, { path: '/' });
+    },
+    endSession(reply: FastifyReply) {
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    },
+  };
+}
+
+export function assertCsrf(request: FastifyRequest, submitted: string | undefined) {
+  if (!submitted || !request.csrfToken || !safeEqual(submitted, request.csrfToken)) throw new CsrfError();
+}
+
+/** Guards a page: signed in, or off to the sign-in page. */
+export function requireActor(request: FastifyRequest) {
+  if (!request.actor) throw new UnauthenticatedError();
+  return request.actor;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ValidationError, type FieldError } from '../errors.ts';
+
+/** Turns zod issues into field errors for govukErrorSummary (first message per field). */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const field = issue.path.map(String).join('-') || 'form';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    out.push({ field, message: issue.message });
+  }
+  return out;
+}
+
+/** Validates input at the edge, throwing a ValidationError the form handler re-renders. */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) throw new ValidationError(fieldErrors(result.error));
+  return result.data;
+}
+
+// Reusable field shapes. Form posts arrive as strings; empty means "not given".
+export const requiredText = (message: string, max = 200) =>
+  z.string({ error: message }).trim().min(1, message).max(max, `Must be ${max} characters or fewer`);
+
+export const optionalText = (max = 200) =>
+  z.string().trim().max(max, `Must be ${max} characters or fewer`).optional().transform((v) => (v ? v : null));
+
+export const optionalId = (message = 'Select a valid option') =>
+  z.union([z.literal(''), z.undefined(), z.coerce.number({ error: message }).int(message).positive(message)])
+    .transform((v) => (v === '' || v === undefined ? null : v));
+
+export const requiredId = (message: string) =>
+  z.coerce.number({ error: message }).int(message).positive(message);
+
+// UK phone numbers: digits, spaces and an optional leading +, 10 to 13 digits.
+export const optionalPhone = (message = 'Enter a telephone number, like 01632 960 001 or 07700 900 982') =>
+  z.string().trim().optional()
+    .refine((v) => !v || (/^\+?[\d ()-]+$/.test(v) && v.replace(/\D/g, '').length >= 10 && v.replace(/\D/g, '').length <= 13), message)
+    .transform((v) => (v ? v : null));
+
+export const email = (message = 'Enter an email address in the correct format, like name@example.org') =>
+  z.string({ error: message }).trim().toLowerCase().pipe(z.email(message).max(254, message));
+
+export const checkbox = z.union([z.literal('true'), z.literal('on'), z.literal('yes'), z.literal(''), z.undefined(), z.boolean()])
+  .transform((v) => v === true || v === 'true' || v === 'on' || v === 'yes');
+
+export const postcode = (message = 'Enter a full UK postcode, like KT1 1AA') =>
+  z.string({ error: message }).trim().toUpperCase()
+    .refine((v) => /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/.test(v), message);
