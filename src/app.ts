@@ -35,8 +35,8 @@ export interface AppOptions {
 }
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+  const app: FastifyInstance = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as unknown as import('fastify').FastifyBaseLogger } : { logger: false }),
     trustProxy: true,
     bodyLimit: 2 * 1024 * 1024,
     // Fastify's own validation answers 400 with the reason; our handler shapes it.
@@ -101,6 +101,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Only the JSON API takes bearer tokens; the HTML pages are not part of the API document.
+    transform: ({ schema, url }) => ({ schema: url.startsWith('/api/v1/') ? schema : { ...schema, hide: true }, url }),
   });
 
   await app.register(healthRoutes, { health: options.health });

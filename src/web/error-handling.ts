@@ -33,6 +33,16 @@ export function registerErrorHandling(app: FastifyInstance) {
       if (isApi(request)) return reply.code(400).send({ error: 'Bad Request', message: error.message, errors: error.errors });
       return reply.code(400).view('pages/400.njk', { errorList: toErrorSummary(error.errors) });
     }
+    if (isRefusedInput(error)) {
+      // PostgreSQL refused a value taken from the request: a number out of range or a NUL character
+      // (class 22, data exception), or an id that refers to nothing (23503). Bad input, not a fault.
+      request.log.warn({ err: error }, 'input refused by the database');
+      const message = error.code === '23503'
+        ? 'Something you selected does not exist. Go back, refresh the page and try again.'
+        : 'Something you entered cannot be saved. Go back, check it and try again.';
+      if (isApi(request)) return reply.code(400).send({ error: 'Bad Request', message });
+      return reply.code(400).view('pages/problem.njk', { status: 400, message });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Fastify's own: schema validation, body too large, bad content type, rate limit.
@@ -44,6 +54,10 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (isApi(request)) return reply.code(500).send({ error: 'Internal Server Error', message: 'Sorry, there is a problem with the service' });
     return reply.code(500).view('pages/500.njk');
   });
+}
+
+function isRefusedInput(error: { code?: unknown }): error is { code: string } {
+  return typeof error.code === 'string' && /^(22[0-9A-Z]{3}|23503)$/.test(error.code);
 }
 
 function httpReason(status: number): string {

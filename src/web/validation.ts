@@ -28,8 +28,10 @@ export const requiredText = (message: string, max = 200) =>
 export const optionalText = (max = 200) =>
   z.string().trim().max(max, `Must be ${max} characters or fewer`).optional().transform((v) => (v ? v : null));
 
+// A union containing z.undefined() does not make an object key optional in zod 4 (a missing key
+// fails with "expected nonoptional"), so the optional shapes below use .optional() instead.
 export const optionalId = (message = 'Select a valid option') =>
-  z.union([z.literal(''), z.undefined(), z.coerce.number({ error: message }).int(message).positive(message)])
+  z.union([z.literal(''), z.coerce.number({ error: message }).int(message).positive(message)], { error: message }).optional()
     .transform((v) => (v === '' || v === undefined ? null : v));
 
 export const requiredId = (message: string) =>
@@ -44,7 +46,7 @@ export const optionalPhone = (message = 'Enter a telephone number, like 01632 96
 export const email = (message = 'Enter an email address in the correct format, like name@example.org') =>
   z.string({ error: message }).trim().toLowerCase().pipe(z.email(message).max(254, message));
 
-export const checkbox = z.union([z.literal('true'), z.literal('on'), z.literal('yes'), z.literal(''), z.undefined(), z.boolean()])
+export const checkbox = z.union([z.literal('true'), z.literal('on'), z.literal('yes'), z.literal(''), z.boolean()]).optional()
   .transform((v) => v === true || v === 'true' || v === 'on' || v === 'yes');
 
 export const postcode = (message = 'Enter a full UK postcode, like KT1 1AA') =>

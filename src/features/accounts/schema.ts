@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../auth/actor.ts';
 import { email, optionalId, requiredText } from '../../web/validation.ts';
 
-const roleList = z.union([z.string(), z.array(z.string()), z.undefined()])
+const roleList = z.union([z.string(), z.array(z.string())]).optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
   .pipe(z.array(z.enum(ROLES, { error: 'Select roles from the list' })).min(1, 'Select at least one role'));
 
@@ -18,6 +18,6 @@ export const rolesForm = z.object({ roles: roleList });
 
 export const tokenForm = z.object({
   name: requiredText('Enter a name for the token', 80),
-  expiresInDays: z.union([z.literal(''), z.undefined(), z.coerce.number().int('Enter a whole number of days').min(1, 'Enter between 1 and 365 days').max(365, 'Enter between 1 and 365 days')])
+  expiresInDays: z.union([z.literal(''), z.coerce.number({ error: 'Enter a whole number of days' }).int('Enter a whole number of days').min(1, 'Enter between 1 and 365 days').max(365, 'Enter between 1 and 365 days')], { error: 'Enter a whole number of days' }).optional()
     .transform((v) => (v === '' || v === undefined ? null : v)),
 });

@@ -19,6 +19,12 @@ const staffView = (p: Record<string, unknown>) => ({
 
 /** JSON API, one resource per path; every route is described in the OpenAPI document at /api/docs. */
 export const apiRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  // Authenticate before anything else looks at the request, so a caller without a valid token
+  // always gets 401, never a validation answer about a body or id it may not send.
+  app.addHook('onRequest', async (request) => {
+    apiActor(request);
+  });
+
   app.get('/me', { schema: { tags: ['people'], summary: 'The token owner, their buddy and management chain', response: { 200: s.me } } }, async (request) => {
     const actor = apiActor(request);
     const mine = await services.people.myRelationships(actor);

@@ -12,9 +12,15 @@ const signInForm = z.object({
   returnTo: z.string().optional(),
 });
 
-/** Only same-site paths, so a crafted link cannot send someone elsewhere after signing in. */
+/**
+ * Only same-site paths, so a crafted link cannot send someone elsewhere after signing in. Browsers
+ * drop tabs and newlines from a URL and read a backslash as "/", so "/\t/evil.example" would leave the site:
+ * any control character or backslash is refused outright.
+ */
 export function safeReturnTo(value: string | undefined): string {
-  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
+  if (!value || !value.startsWith('/') || value.startsWith('//')) return '/';
+  if ([...value].some((c) => c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return '/';
+  return value;
 }
 
 export const authRoutes: FastifyPluginAsync<{ services: Services; security: ReturnType<typeof registerSecurity>; signInRateLimit: number }> = async (app, { services, security, signInRateLimit }) => {

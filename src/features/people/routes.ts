@@ -8,7 +8,8 @@ import { buddyForm } from './schema.ts';
 
 export function idParam(value: string): number {
   const id = Number(value);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
+  // Ids are PostgreSQL integers; anything larger cannot exist.
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2147483647) throw new NotFoundError();
   return id;
 }
 

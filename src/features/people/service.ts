@@ -126,12 +126,14 @@ export function buildPeopleService(deps: PeopleDeps) {
       const reportIds = new Set((await staff.reports(id)).map((r) => r.id));
       const lm = lineManagerProblem(id, input.lineManagerId, reportIds);
       if (lm) throw new ValidationError([{ field: 'lineManagerId', message: lm }]);
+      // Read before the transaction: on PGlite the one connection is held by the transaction.
+      const buddiedBy = existing.team_id !== input.teamId ? await staff.buddyTo(id) : [];
       await db.transaction().execute(async (trx) => {
         await staff.update(trx, id, input);
         // Moving team breaks the same-team buddy rule, so the buddy pairing is cleared both ways.
         if (existing.team_id !== input.teamId) {
           await staff.setBuddy(trx, id, null);
-          for (const b of await staff.buddyTo(id)) await staff.setBuddy(trx, b.id, null);
+          for (const b of buddiedBy) await staff.setBuddy(trx, b.id, null);
         }
         await audit.appendIn(trx, { ...actorFields(actor), action: 'staff.update', entityType: 'staff', entityId: id, detail: { changed: changedFields(existing, input) } });
       });

@@ -1,0 +1,90 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import { openDatabase } from '../../src/db/database.ts';
+import { createPostgresDatabase, engineName, onPostgres } from '../helpers/database.ts';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'harbour-cli-'));
+let env: NodeJS.ProcessEnv;
+let dropPg: (() => Promise<void>) | undefined;
+
+before(async () => {
+  env = { ...process.env, LOG_LEVEL: 'silent', PGLITE_DATA_DIR: join(dir, 'data') };
+  delete env.DATABASE_URL;
+  if (onPostgres) {
+    const created = await createPostgresDatabase();
+    env.DATABASE_URL = created.url;
+    dropPg = created.drop;
+  }
+});
+after(async () => {
+  await dropPg?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `harbour ...` as a user would, in its own process. */
+async function harbour(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/harbour.mjs', ...args], { env, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) {
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR });
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+test(`[${engineName}] harbour migrate, seed-demo, user create, token create, import staff`, async () => {
+  assert.match((await harbour('migrate')).stdout, /Applied 0001_foundation/);
+  assert.match((await harbour('migrate')).stdout, /up to date/);
+  assert.match((await harbour('seed-demo')).stdout, /Demo council loaded/);
+  assert.match((await harbour('seed-demo')).stdout, /nothing loaded/);
+
+  const created = await harbour('user', 'create', '--email', 'new.person@example.org', '--name', 'New Person', '--password', 'a-long-password-1', '--role', 'worker', 'team_manager');
+  assert.equal(created.code, 0, created.stderr);
+  const weak = await harbour('user', 'create', '--email', 'weak@example.org', '--name', 'Weak', '--password', 'short');
+  assert.equal(weak.code, 1);
+  assert.match(weak.stderr, /12 characters/);
+
+  const token = await harbour('token', 'create', '--email', 'new.person@example.org', '--name', 'test');
+  assert.match(token.stdout.trim(), /^hbr_[A-Za-z0-9_-]{40,}$/);
+
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, 'employee_number,given_name,family_name,email,job_role,team\nZ1,Zed,Zee,zed@example.org,astronaut,Swale Early Help\n');
+  const refused = await harbour('import', 'staff', bad);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /line 2: job_role "astronaut"/);
+  const good = join(dir, 'good.csv');
+  writeFileSync(good, 'employee_number,given_name,family_name,email,job_role,team\nZ1,Zed,Zee,zed@example.org,youth worker,Swale Early Help\n');
+  assert.match((await harbour('import', 'staff', good)).stdout, /1 added/);
+});
+
+test(`[${engineName}] harbour audit verify passes, then fails after a row is tampered with in SQL`, async () => {
+  const ok = await harbour('audit', 'verify');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /Audit trail intact: \d+ entries checked/);
+
+  const target = await withDb(async (d) => {
+    await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`.execute(d.db);
+    const row = await d.db.selectFrom('audit_log').select('id').orderBy('id').offset(1).limit(1).executeTakeFirstOrThrow();
+    await sql`UPDATE audit_log SET detail = '{"rewritten":true}' WHERE id = ${row.id}`.execute(d.db);
+    return row.id;
+  });
+  const broken = await harbour('audit', 'verify');
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, new RegExp(`BROKEN at entry ${target}: its contents do not match its hash`));
+});

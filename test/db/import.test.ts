@@ -1,0 +1,50 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openTestDatabase, engineName } from '../helpers/database.ts';
+import { buildRepositories, buildServices } from '../../src/composition.ts';
+import { seedDemo } from '../../src/demo/seed.ts';
+
+let database: Awaited<ReturnType<typeof openTestDatabase>>;
+let services: ReturnType<typeof buildServices>;
+
+before(async () => {
+  database = await openTestDatabase();
+  const repos = buildRepositories(database.db);
+  await seedDemo(database.db, repos.audit);
+  services = buildServices(repos);
+});
+after(() => database.drop());
+
+const header = 'employee_number,given_name,family_name,email,job_role,team,service,line_manager_employee_number,buddy_employee_number';
+const count = async () => Number((await database.db.selectFrom('staff').select(database.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+test(`[${engineName}] a file with one bad row imports nothing and reports the row`, async () => {
+  const before = await count();
+  const result = await services.staffImport.importStaff(null, [header,
+    'N1,Nia,North,nia@example.org,social worker,Dover Children in Care,Children in Care,E1005,N2',
+    'N2,Noel,North,noel@example.org,social worker,Dover Children in Care,Children in Care,N1,N1',
+    'N3,Nora,North,not-an-email,social worker,Dover Children in Care,Children in Care,,',
+  ].join('\n'));
+  assert.equal(result.ok, false);
+  assert.deepEqual(!result.ok && result.errors, [{ line: 4, message: 'email is not a valid email address' }]);
+  assert.equal(await count(), before);
+  assert.equal(await database.db.selectFrom('teams').select('id').where('name', '=', 'Dover Children in Care').executeTakeFirst(), undefined);
+});
+
+test(`[${engineName}] a clean file creates the team, people, managers and buddies in one go, and updates existing people`, async () => {
+  const before = await count();
+  const result = await services.staffImport.importStaff(null, [header,
+    'N1,Nia,North,nia@example.org,social worker,Dover Children in Care,Children in Care,E1005,N2',
+    'N2,Noel,North,noel@example.org,social worker,Dover Children in Care,Children in Care,N1,N1',
+    'E1007,Chloe,Davies-Smith,chloe.davies@harbour.example,senior practitioner,Ashford Children in Care,,E1005,E1008',
+  ].join('\n'));
+  assert.deepEqual(result, { ok: true, created: 2, updated: 1, teamsCreated: 1 });
+  assert.equal(await count(), before + 2);
+  const nia = await database.db.selectFrom('staff').selectAll().where('employee_number', '=', 'N1').executeTakeFirstOrThrow();
+  const noel = await database.db.selectFrom('staff').selectAll().where('employee_number', '=', 'N2').executeTakeFirstOrThrow();
+  assert.equal(nia.buddy_id, noel.id);
+  assert.equal(noel.line_manager_id, nia.id);
+  const chloe = await database.db.selectFrom('staff').selectAll().where('employee_number', '=', 'E1007').executeTakeFirstOrThrow();
+  assert.equal(chloe.family_name, 'Davies-Smith');
+  assert.equal(chloe.job_role, 'senior_practitioner');
+});

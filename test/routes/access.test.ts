@@ -1,0 +1,390 @@
+/**
+ * THE ACCESS MATRIX: every route × every role, each cell allowed or denied.
+ *
+ * Adding a route? Add one line to `matrix` below, naming the route exactly as registered
+ * ("METHOD /pattern") and who may use it. The first test fails until every registered route has a
+ * row, and the last fails unless every row's request really reached the route it names.
+ *
+ * Outcomes: allowed = 2xx (or a 303 that is not to /sign-in, for a form post). Denied = 303 to
+ * /sign-in for anonymous pages and forms; 403 page for someone signed in; 401 JSON for the API
+ * without a token; 403 JSON for a token whose owner may not. A denied request writes nothing.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import { Agent, demo, startTestApp, type TestApp } from '../helpers/app.ts';
+import { buildDirectorate, buildService, buildStaff, buildTeam } from '../helpers/factories.ts';
+import { DEMO_PASSWORD } from '../../src/demo/seed.ts';
+import { auditCount, demoIds, registeredRoutes, type DemoIds } from './support.ts';
+
+// ---- Who ----------------------------------------------------------------------------------------
+
+const SIGNED_IN_ROLES = {
+  worker: demo.worker, // Chloe Davies, Ashford Children in Care
+  businessSupport: demo.businessSupport, // Emma Green, Ashford
+  teamManager: demo.teamManager, // Aisha Khan, manages Ashford
+  serviceManager: demo.serviceManager, // Helen Ward, over Ashford and Maidstone
+  assistantDirector: demo.assistantDirector, // Priya Shah, above Helen
+  healthAndSafety: demo.healthAndSafety, // Fiona Reid, no team
+  complaints: demo.complaints, // Gareth Price, no team
+  foi: demo.foi, // Irene Cole, no team
+  admin: demo.admin,
+} as const;
+type SignedIn = keyof typeof SIGNED_IN_ROLES;
+type Who = 'anonymous' | SignedIn;
+const WHO: Who[] = ['anonymous', ...(Object.keys(SIGNED_IN_ROLES) as SignedIn[])];
+
+const EVERYONE: readonly Who[] = WHO;
+const SIGNED_IN: readonly Who[] = WHO.filter((w) => w !== 'anonymous');
+const ADMIN: readonly Who[] = ['admin'];
+/** Own team Ashford, or above it in the chain, or see-everything roles. */
+const SEES_ASHFORD: readonly Who[] = ['worker', 'businessSupport', 'teamManager', 'serviceManager', 'assistantDirector', 'healthAndSafety', 'admin'];
+/** Maidstone is in Helen's service, not Chloe's or Aisha's team. */
+const SEES_MAIDSTONE: readonly Who[] = ['serviceManager', 'assistantDirector', 'healthAndSafety', 'admin'];
+/** Swale Early Help is another service: only the see-everything roles. */
+const SEES_SWALE: readonly Who[] = ['assistantDirector', 'healthAndSafety', 'admin'];
+/** The people above someone in Ashford: team manager, service manager, assistant director; and administrators. */
+const MANAGES_ASHFORD: readonly Who[] = ['teamManager', 'serviceManager', 'assistantDirector', 'admin'];
+const MANAGES_MAIDSTONE: readonly Who[] = ['serviceManager', 'assistantDirector', 'admin'];
+/** Swale is under another assistant director: seeing everyone does not make Priya their manager. */
+const MANAGES_SWALE: readonly Who[] = ['admin'];
+
+// ---- The table ----------------------------------------------------------------------------------
+
+type Kind = 'page' | 'form' | 'upload' | 'api';
+type Expected = 'allowed' | 'denied' | { status: number; location?: string };
+
+interface Ctx {
+  ids: DemoIds;
+  made: { directorate: number; service: number; team: number; staff: number; staffEmployeeNumber: string; staffEmail: string; building: number };
+  revokeToken: Record<Who, number>;
+  unique: () => string;
+}
+
+interface Row {
+  route: string;
+  kind: Kind;
+  allow: readonly Who[];
+  url?: (c: Ctx, who: Who) => string;
+  body?: (c: Ctx, who: Who) => Record<string, unknown>;
+  /** Cells that differ from plain allowed/denied. */
+  expect?: Partial<Record<Who, Expected>>;
+  /** Use a newly signed-in browser, because the request changes the session (sign-in, sign-out). */
+  fresh?: boolean;
+}
+
+const page = (route: string, allow: readonly Who[], more: Partial<Row> = {}): Row => ({ route, kind: 'page', allow, ...more });
+const form = (route: string, allow: readonly Who[], body: Row['body'], more: Partial<Row> = {}): Row => ({ route, kind: 'form', allow, body, ...more });
+const api = (route: string, allow: readonly Who[], more: Partial<Row> = {}): Row => ({ route, kind: 'api', allow, ...more });
+
+const staffFields = (c: Ctx) => {
+  const n = c.unique();
+  return { employeeNumber: `M${n}`, givenName: 'Matrix', familyName: `Person ${n}`, email: `matrix.${n}@harbour.example`, jobRole: 'social_worker', teamId: String(c.ids.team.ashford), lineManagerId: '', workMobile: '', personalMobile: '', outOfHoursPhone: '', baseBuildingId: '', active: 'true' };
+};
+const buildingFields = (c: Ctx) => ({ name: `Matrix House ${c.unique()}`, address: '1 High Street, Ashford', postcode: 'TN23 1AA', sitePhone: '01632 960 999', facilitiesHelpdeskPhone: '', communitySafetyPhone: '', buildingManagerId: '' });
+const importCsv = (c: Ctx) => {
+  const n = c.unique();
+  return 'employee_number,given_name,family_name,email,job_role,team,service,line_manager_employee_number,buddy_employee_number,work_mobile,personal_mobile,out_of_hours_phone,base_building,active\n'
+    + `I${n},Imported,Person${n},imported.${n}@harbour.example,Social worker,Ashford Children in Care,Children in Care,,,,,,Civic Centre,yes\n`;
+};
+
+const matrix: Row[] = [
+  // Public
+  page('GET /health', EVERYONE),
+  page('GET /api/docs', EVERYONE),
+  page('GET /assets/*', EVERYONE, { url: () => '/assets/images/favicon.svg' }),
+  page('GET /public/*', EVERYONE, { url: () => '/public/app.css' }),
+  page('GET /public/govuk/govuk-frontend.min.css', EVERYONE),
+  page('GET /public/govuk/govuk-frontend.min.js', EVERYONE),
+  page('GET /sign-in', EVERYONE, { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 303, location: '/' }])) }),
+  form('POST /sign-in', EVERYONE, (_c, who) => ({ email: who === 'anonymous' ? demo.worker : SIGNED_IN_ROLES[who], password: DEMO_PASSWORD }), { fresh: true }),
+  form('POST /sign-out', SIGNED_IN, () => ({}), { fresh: true, expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 303, location: '/sign-in' }])) }),
+
+  // Everyone signed in
+  page('GET /', SIGNED_IN),
+  page('GET /people', SIGNED_IN),
+  page('GET /teams', SIGNED_IN, { url: () => '/teams?all=1' }),
+  page('GET /buildings', SIGNED_IN),
+  page('GET /buildings/:id', SIGNED_IN, { url: (c) => `/buildings/${c.ids.building.gateway}` }),
+  page('GET /major-incident-contacts', SIGNED_IN),
+  page('GET /account/tokens', SIGNED_IN),
+  form('POST /account/tokens', SIGNED_IN, () => ({ name: 'Matrix token', expiresInDays: '30' })),
+  form('POST /account/tokens/:id/revoke', SIGNED_IN, () => ({}), { url: (c, who) => `/account/tokens/${c.revokeToken[who]}/revoke` }),
+
+  // Relationships: teams and people
+  page('GET /teams/:id', SEES_ASHFORD, { url: (c) => `/teams/${c.ids.team.ashford}` }),
+  page('GET /teams/:id', SEES_MAIDSTONE, { url: (c) => `/teams/${c.ids.team.maidstone}` }),
+  page('GET /teams/:id', SEES_SWALE, { url: (c) => `/teams/${c.ids.team.swale}` }),
+  page('GET /people/:id', SEES_ASHFORD, { url: (c) => `/people/${c.ids.person.ola}` }),
+  page('GET /people/:id', SEES_MAIDSTONE, { url: (c) => `/people/${c.ids.person.nadia}` }),
+  page('GET /people/:id', SEES_SWALE, { url: (c) => `/people/${c.ids.person.jamal}` }),
+  form('POST /people/:id/buddy', MANAGES_ASHFORD, (c) => ({ buddyId: String(c.ids.person.dev) }), { url: (c) => `/people/${c.ids.person.ola}/buddy` }),
+  form('POST /people/:id/buddy', MANAGES_MAIDSTONE, (c) => ({ buddyId: String(c.ids.person.owen) }), { url: (c) => `/people/${c.ids.person.nadia}/buddy` }),
+  form('POST /people/:id/buddy', MANAGES_SWALE, (c) => ({ buddyId: String(c.ids.person.katie) }), { url: (c) => `/people/${c.ids.person.jamal}/buddy` }),
+
+  // Administration
+  page('GET /admin', ADMIN),
+  page('GET /admin/directorates/new', ADMIN),
+  form('POST /admin/directorates', ADMIN, (c) => ({ name: `Matrix directorate ${c.unique()}` })),
+  page('GET /admin/directorates/:id/edit', ADMIN, { url: (c) => `/admin/directorates/${c.made.directorate}/edit` }),
+  form('POST /admin/directorates/:id', ADMIN, (c) => ({ name: `Renamed directorate ${c.unique()}` }), { url: (c) => `/admin/directorates/${c.made.directorate}` }),
+  page('GET /admin/services/new', ADMIN),
+  form('POST /admin/services', ADMIN, (c) => ({ name: `Matrix service ${c.unique()}`, directorateId: String(c.ids.directorate) })),
+  page('GET /admin/services/:id/edit', ADMIN, { url: (c) => `/admin/services/${c.made.service}/edit` }),
+  form('POST /admin/services/:id', ADMIN, (c) => ({ name: `Renamed service ${c.unique()}`, directorateId: String(c.ids.directorate) }), { url: (c) => `/admin/services/${c.made.service}` }),
+  page('GET /admin/teams/new', ADMIN),
+  form('POST /admin/teams', ADMIN, (c) => ({ name: `Matrix team ${c.unique()}`, serviceId: String(c.ids.service.childrenInCare), managerId: '' })),
+  page('GET /admin/teams/:id/edit', ADMIN, { url: (c) => `/admin/teams/${c.made.team}/edit` }),
+  form('POST /admin/teams/:id', ADMIN, (c) => ({ name: `Renamed team ${c.unique()}`, serviceId: String(c.ids.service.childrenInCare), managerId: '' }), { url: (c) => `/admin/teams/${c.made.team}` }),
+  page('GET /admin/staff/new', ADMIN),
+  form('POST /admin/staff', ADMIN, staffFields),
+  page('GET /admin/staff/:id/edit', ADMIN, { url: (c) => `/admin/staff/${c.made.staff}/edit` }),
+  form('POST /admin/staff/:id', ADMIN, (c) => ({ ...staffFields(c), employeeNumber: c.made.staffEmployeeNumber, email: c.made.staffEmail }), { url: (c) => `/admin/staff/${c.made.staff}` }),
+  page('GET /admin/buildings/new', ADMIN),
+  form('POST /admin/buildings', ADMIN, buildingFields),
+  page('GET /admin/buildings/:id/edit', ADMIN, { url: (c) => `/admin/buildings/${c.made.building}/edit` }),
+  form('POST /admin/buildings/:id', ADMIN, buildingFields, { url: (c) => `/admin/buildings/${c.made.building}` }),
+  page('GET /admin/import', ADMIN),
+  page('GET /admin/import/template.csv', ADMIN),
+  { route: 'POST /admin/import', kind: 'upload', allow: ADMIN, body: (c) => ({ csv: importCsv(c) }) },
+  page('GET /admin/accounts', ADMIN),
+  page('GET /admin/accounts/new', ADMIN),
+  form('POST /admin/accounts', ADMIN, (c) => ({ email: `matrix.account.${c.unique()}@harbour.example`, displayName: 'Matrix Account', staffId: '', password: 'a-long-enough-password', roles: 'worker' })),
+  page('GET /admin/accounts/:id/roles', ADMIN, { url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles` }),
+  form('POST /admin/accounts/:id/roles', ADMIN, () => ({ roles: 'worker' }), { url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles` }),
+  page('GET /admin/audit', ADMIN),
+
+  // API: every token owner may read the organisation; relationships limit teams and people.
+  api('GET /api/v1/me', SIGNED_IN),
+  api('GET /api/v1/directorates', SIGNED_IN),
+  api('GET /api/v1/services', SIGNED_IN),
+  api('GET /api/v1/teams', SIGNED_IN),
+  api('GET /api/v1/teams/:id', SEES_ASHFORD, { url: (c) => `/api/v1/teams/${c.ids.team.ashford}` }),
+  api('GET /api/v1/teams/:id', SEES_SWALE, { url: (c) => `/api/v1/teams/${c.ids.team.swale}` }),
+  api('GET /api/v1/staff', SIGNED_IN),
+  api('GET /api/v1/staff/:id', SEES_ASHFORD, { url: (c) => `/api/v1/staff/${c.ids.person.ola}` }),
+  api('GET /api/v1/staff/:id', SEES_SWALE, { url: (c) => `/api/v1/staff/${c.ids.person.jamal}` }),
+  api('POST /api/v1/staff', ADMIN, { body: (c) => { const n = c.unique(); return { employeeNumber: `A${n}`, givenName: 'Api', familyName: `Person${n}`, email: `api.${n}@harbour.example`, jobRole: 'social_worker', teamId: c.ids.team.ashford }; } }),
+  api('PUT /api/v1/staff/:id/buddy', MANAGES_ASHFORD, { url: (c) => `/api/v1/staff/${c.ids.person.ola}/buddy`, body: (c) => ({ buddyId: c.ids.person.chloe }) }),
+  api('PUT /api/v1/staff/:id/buddy', MANAGES_SWALE, { url: (c) => `/api/v1/staff/${c.ids.person.jamal}/buddy`, body: (c) => ({ buddyId: c.ids.person.katie }) }),
+  api('GET /api/v1/buildings', SIGNED_IN),
+  api('GET /api/v1/buildings/:id', SIGNED_IN, { url: (c) => `/api/v1/buildings/${c.ids.building.civic}` }),
+  api('GET /api/v1/major-incident-contacts', SIGNED_IN),
+];
+
+/** Row labels show their example URL; these stand-in ids are only for the label. */
+const PREVIEW: Ctx = {
+  ids: new Proxy({}, { get: () => new Proxy(() => ':id', { get: (_t, k) => `:${String(k)}` }) }) as unknown as DemoIds,
+  made: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['made'],
+  revokeToken: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['revokeToken'],
+  unique: () => 'x',
+};
+
+// ---- Running it ---------------------------------------------------------------------------------
+
+const methodOf = (row: Row) => row.route.split(' ')[0]!;
+const pathOf = (row: Row) => row.route.split(' ')[1]!;
+
+function describeResponse(res: LightMyRequestResponse): string {
+  const location = res.headers.location ? ` → ${String(res.headers.location)}` : '';
+  return `${res.statusCode}${location}`;
+}
+
+/** Returns null if the response is what the cell expects, or what went wrong. */
+function check(row: Row, who: Who, expected: Expected, res: LightMyRequestResponse): string | null {
+  const got = describeResponse(res);
+  const location = String(res.headers.location ?? '');
+  const fail = (want: string) => `${who}: expected ${want}, got ${got}`;
+  if (typeof expected === 'object') {
+    if (res.statusCode !== expected.status) return fail(`${expected.status}${expected.location ? ` → ${expected.location}` : ''}`);
+    if (expected.location !== undefined && location !== expected.location) return fail(`${expected.status} → ${expected.location}`);
+    return null;
+  }
+  if (expected === 'allowed') {
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      if (row.kind === 'api' && res.statusCode !== 204 && !String(res.headers['content-type']).includes('application/json')) return fail('a JSON body');
+      return null;
+    }
+    if (row.kind !== 'page' && row.kind !== 'api' && res.statusCode === 303 && !location.startsWith('/sign-in')) return null;
+    return fail(row.kind === 'page' || row.kind === 'api' ? '2xx' : '2xx or 303 (not to /sign-in)');
+  }
+  // Denied.
+  if (row.kind === 'api') {
+    const want = who === 'anonymous' ? 401 : 403;
+    if (res.statusCode !== want) return fail(`${want}`);
+    const body = res.json() as { message?: unknown };
+    if (typeof body.message !== 'string' || !body.message) return fail(`${want} with a JSON message`);
+    return null;
+  }
+  if (who === 'anonymous') {
+    return res.statusCode === 303 && /^\/sign-in(\?|$)/.test(location) ? null : fail('303 → /sign-in');
+  }
+  if (res.statusCode !== 403) return fail('403');
+  if (!res.body.includes('You cannot see this page')) return fail('the 403 page');
+  return null;
+}
+
+describe('access matrix', () => {
+  let t: TestApp;
+  let ctx: Ctx;
+  const agents = new Map<Who, Agent>();
+  const csrf = new Map<Who, string>();
+  const apiTokens = new Map<Who, string>();
+  /** "METHOD /pattern" of every route a matrix request reached. */
+  const reached = new Set<string>();
+  let counter = 0;
+
+  before(async () => {
+    t = await startTestApp({
+      beforeReady: (app) => {
+        app.addHook('onResponse', async (request) => {
+          if (request.method !== 'HEAD' && request.routeOptions.url) reached.add(`${request.method} ${request.routeOptions.url}`);
+        });
+      },
+    });
+    const ids = await demoIds(t.repos.db);
+    const directorate = await buildDirectorate(t.repos.db);
+    const service = await buildService(t.repos.db, { directorate_id: ids.directorate });
+    const team = await buildTeam(t.repos.db, { service_id: ids.service.childrenInCare });
+    const staff = await buildStaff(t.repos.db, { team_id: ids.team.ashford });
+    const building = await t.repos.db.insertInto('buildings').values({ name: 'Matrix Annexe', address: '2 High Street, Ashford', postcode: 'TN23 1AB' }).returning('id').executeTakeFirstOrThrow();
+    const revokeToken = {} as Record<Who, number>;
+    for (const who of WHO) {
+      const email = who === 'anonymous' ? demo.admin : SIGNED_IN_ROLES[who];
+      revokeToken[who] = (await t.services.auth.createApiToken(null, ids.account(email), `revoke me (${who})`, null)).id;
+    }
+    ctx = {
+      ids, revokeToken, unique: () => `${Date.now().toString(36)}${++counter}`,
+      made: { directorate: directorate.id, service: service.id, team: team.id, staff: staff.id, staffEmployeeNumber: staff.employee_number, staffEmail: staff.email, building: building.id },
+    };
+    const anonymous = t.agent();
+    agents.set('anonymous', anonymous);
+    csrf.set('anonymous', await anonymous.csrf('/sign-in'));
+    await Promise.all((Object.keys(SIGNED_IN_ROLES) as SignedIn[]).map(async (who) => {
+      const agent = await t.signIn(SIGNED_IN_ROLES[who]);
+      agents.set(who, agent);
+      csrf.set(who, await agent.csrf('/'));
+      apiTokens.set(who, (await t.services.auth.createApiToken(null, ids.account(SIGNED_IN_ROLES[who]), 'access matrix', null)).token);
+    }));
+  });
+  after(() => t.close());
+
+  test('every registered route has a row in the matrix, and every row names a registered route', () => {
+    const registered = registeredRoutes(t.app);
+    assert.ok(registered.includes('PUT /api/v1/staff/:id/buddy') && registered.includes('GET /assets/*'), `route listing looks wrong: ${registered.join(', ')}`);
+    const inTable = new Set(matrix.map((r) => r.route));
+    const missing = registered.filter((r) => !inTable.has(r));
+    assert.deepEqual(missing, [], `These routes are registered but missing from the access matrix in test/routes/access.test.ts. Add a row for each, saying who may use it:\n  ${missing.join('\n  ')}`);
+    const stale = [...inTable].filter((r) => !registered.includes(r));
+    assert.deepEqual(stale, [], `These matrix rows name routes the app does not register:\n  ${stale.join('\n  ')}`);
+  });
+
+  async function send(row: Row, who: Who): Promise<LightMyRequestResponse> {
+    const url = row.url ? row.url(ctx, who) : pathOf(row);
+    const body = row.body ? row.body(ctx, who) : undefined;
+    if (row.kind === 'api') {
+      const token = apiTokens.get(who);
+      return t.app.inject({
+        method: methodOf(row) as 'GET', url,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        ...(body ? { payload: body } : {}),
+      });
+    }
+    let agent = agents.get(who)!;
+    let token = csrf.get(who)!;
+    if (row.fresh) {
+      agent = who === 'anonymous' ? t.agent() : await t.signIn(SIGNED_IN_ROLES[who]);
+      token = await agent.csrf(who === 'anonymous' ? '/sign-in' : '/');
+    }
+    if (row.kind === 'page') return agent.get(url);
+    if (row.kind === 'upload') return agent.upload(url, token, 'staff.csv', String(body?.csv ?? ''));
+    return agent.post(url, { _csrf: token, ...(body as Record<string, string>) });
+  }
+
+  for (const row of matrix) {
+    const label = row.url ? `${row.route} (${row.url(PREVIEW, 'anonymous')})` : row.route;
+    test(label, async () => {
+      const problems: string[] = [];
+      for (const who of WHO) {
+        const expected: Expected = row.expect?.[who] ?? (row.allow.includes(who) ? 'allowed' : 'denied');
+        const auditBefore = expected === 'denied' ? await auditCount(t.repos.db) : 0;
+        const res = await send(row, who);
+        const problem = check(row, who, expected, res);
+        if (problem) problems.push(problem);
+        else if (expected === 'denied' && (await auditCount(t.repos.db)) !== auditBefore) problems.push(`${who}: denied, but the request wrote to the audit trail`);
+      }
+      assert.deepEqual(problems, [], `${row.route}:\n  ${problems.join('\n  ')}`);
+    });
+  }
+
+  test('every row reached the route it names', () => {
+    const unreached = [...new Set(matrix.map((r) => r.route))].filter((r) => !reached.has(r));
+    assert.deepEqual(unreached, [], `No matrix request reached these routes (check the row's url):\n  ${unreached.join('\n  ')}`);
+  });
+
+  describe('relationship rules', () => {
+    test('a worker visiting /teams goes straight to their own team', async () => {
+      const res = await agents.get('worker')!.get('/teams');
+      assert.equal(res.statusCode, 303);
+      assert.equal(res.headers.location, `/teams/${ctx.ids.team.ashford}`);
+    });
+
+    test('a team manager sees their own team but gets 403 on another service’s team', async () => {
+      const aisha = agents.get('teamManager')!;
+      assert.equal((await aisha.get(`/teams/${ctx.ids.team.ashford}`)).statusCode, 200);
+      assert.equal((await aisha.get(`/teams/${ctx.ids.team.swale}`)).statusCode, 403);
+    });
+
+    test('only the person’s managers see the allocate-buddy form', async () => {
+      const chloeView = await agents.get('worker')!.get(`/people/${ctx.ids.person.ola}`);
+      assert.equal(chloeView.statusCode, 200);
+      assert.ok(!chloeView.body.includes(`action="/people/${ctx.ids.person.ola}/buddy"`), 'a worker must not be offered the buddy form');
+      const aishaView = await agents.get('teamManager')!.get(`/people/${ctx.ids.person.ola}`);
+      assert.ok(aishaView.body.includes(`action="/people/${ctx.ids.person.ola}/buddy"`), 'the team manager should be offered the buddy form');
+    });
+
+    test('a worker cannot allocate a buddy; their team manager can; the service manager can for teams below them', async () => {
+      const { ola, ben, dev, nadia, owen } = ctx.ids.person;
+      const buddyOf = async (id: number) => (await t.repos.db.selectFrom('staff').select('buddy_id').where('id', '=', id).executeTakeFirstOrThrow()).buddy_id;
+
+      const denied = await agents.get('worker')!.post(`/people/${ola}/buddy`, { _csrf: csrf.get('worker')!, buddyId: String(ben) });
+      assert.equal(denied.statusCode, 403);
+      assert.notEqual(await buddyOf(ola), ben);
+
+      const byManager = await agents.get('teamManager')!.post(`/people/${ola}/buddy`, { _csrf: csrf.get('teamManager')!, buddyId: String(ben) });
+      assert.equal(byManager.statusCode, 303);
+      assert.equal(byManager.headers.location, `/people/${ola}?done=buddy`);
+      assert.equal(await buddyOf(ola), ben);
+
+      const byServiceManager = await agents.get('serviceManager')!.post(`/people/${nadia}/buddy`, { _csrf: csrf.get('serviceManager')!, buddyId: String(owen) });
+      assert.equal(byServiceManager.statusCode, 303);
+      assert.equal(await buddyOf(nadia), owen);
+
+      const otherTeam = await agents.get('teamManager')!.post(`/people/${nadia}/buddy`, { _csrf: csrf.get('teamManager')!, buddyId: String(dev) });
+      assert.equal(otherTeam.statusCode, 403, 'Aisha does not manage Maidstone');
+    });
+
+    test('a personal mobile is hidden from a same-team worker but shown to the person’s manager', async () => {
+      const { ola } = ctx.ids.person;
+      const { personal_mobile: mobile } = await t.repos.db.selectFrom('staff').select('personal_mobile').where('id', '=', ola).executeTakeFirstOrThrow();
+      assert.ok(mobile, 'demo data gives Ola a personal mobile');
+      const asWorker = await agents.get('worker')!.get(`/people/${ola}`);
+      assert.equal(asWorker.statusCode, 200);
+      assert.ok(!asWorker.body.includes(mobile), 'a team mate must not see the personal mobile');
+      assert.ok(asWorker.body.includes('Only the person and their managers can see this'));
+      for (const who of ['teamManager', 'serviceManager', 'admin'] as const) {
+        const res = await agents.get(who)!.get(`/people/${ola}`);
+        assert.ok(res.body.includes(mobile), `${who} should see Ola's personal mobile`);
+      }
+      const asHealthAndSafety = await agents.get('healthAndSafety')!.get(`/people/${ola}`);
+      assert.ok(!asHealthAndSafety.body.includes(mobile), 'seeing everyone is not managing them');
+    });
+
+    test('the API never includes a personal mobile', async () => {
+      const res = await t.app.inject({ url: `/api/v1/staff/${ctx.ids.person.ola}`, headers: { authorization: `Bearer ${apiTokens.get('admin')}` } });
+      assert.equal(res.statusCode, 200);
+      assert.ok(!('personalMobile' in (res.json() as object)));
+    });
+  });
+});
+
