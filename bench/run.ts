@@ -1,0 +1,17 @@
+import { benchStartup } from './startup.ts';
+
+/**
+ * `npm run bench`: runs every benchmark and prints one JSON document. Pick some with
+ * `npm run bench -- startup`.
+ */
+const benches: Record<string, () => Promise<unknown>> = {
+  startup: benchStartup,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const results: unknown[] = [];
+for (const [name, run] of Object.entries(benches)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  results.push(await run());
+}
+console.log(JSON.stringify({ machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, results }, null, 2));
