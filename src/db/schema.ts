@@ -87,7 +87,126 @@ export interface AuditLogTable {
   prev_hash: string;
   hash: string;
 }
+export interface EscalationPoliciesTable {
+  id: Generated<number>;
+  team_id: number | null;
+  kind: string;
+  steps: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+  updated_by: number | null;
+}
+export interface VisitsTable {
+  id: Generated<number>;
+  worker_id: number;
+  kind: string;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  address: string | null;
+  postcode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  case_system: string | null;
+  case_id: string | null;
+  description: string | null;
+  joint_partner_id: number | null;
+  notes: string | null;
+  building_id: number | null;
+  referral_type: string | null;
+  risk_rating: string | null;
+  state: Generated<string>;
+  arrived_at: Date | null;
+  due_at: Date | null;
+  deadline_seq: Generated<number>;
+  ended_at: Date | null;
+  last_check_in_at: Date | null;
+  last_location: ColumnType<unknown, string | null, string | null>;
+  source: Generated<string>;
+  ical_uid: string | null;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+export interface DayConfirmationsTable { worker_id: number; work_date: ColumnType<string, string, string>; finish_at: Timestamp; confirmed_at: Date | null }
+export interface AlertsTable {
+  id: Generated<string>;
+  visit_id: number | null;
+  worker_id: number;
+  work_date: ColumnType<string | null, string | null, string | null>;
+  kind: string;
+  status: Generated<string>;
+  policy: ColumnType<unknown, string, string>;
+  next_step: Generated<number>;
+  opened_at: Timestamp;
+  deadline_at: Timestamp;
+  acknowledged_by: number | null;
+  acknowledged_at: Date | null;
+  paused_until: Date | null;
+  outcome: string | null;
+  outcome_notes: string | null;
+  resolved_by: number | null;
+  resolved_at: Date | null;
+}
+export interface AlertStepsFiredTable { alert_id: string; step: number; fired_at: Timestamp; fired_by: string }
+export interface TimersTable {
+  id: Generated<string>;
+  kind: string;
+  subject_id: ColumnType<string, string | number | bigint, string | number | bigint>;
+  seq: number;
+  fire_at: Timestamp;
+  status: Generated<string>;
+  fired_at: Date | null;
+}
 export interface SchemaMigrationsTable { version: string; applied_at: Timestamp }
+
+// Lone working (0002) and notifications (0004): the tables the notification dispatcher uses.
+export interface NotificationsTable {
+  id: Generated<string>;
+  alert_id: string | number | null;
+  step: number | null;
+  recipient_id: number;
+  channel: string;
+  fallbacks: ColumnType<string[], string[] | undefined, string[]>;
+  subject: string;
+  body: string;
+  link: string | null;
+  status: Generated<'pending' | 'sending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  created_at: Timestamp;
+  handed_at: Date | null;
+  sent_at: Date | null;
+  read_at: Date | null;
+  provider_ref: string | null;
+  last_error: string | null;
+  claimed_by: string | null;
+}
+export interface DeliveryAttemptsTable {
+  id: Generated<string>;
+  notification_id: string | number;
+  at: Timestamp;
+  channel: string;
+  ok: boolean;
+  error: string | null;
+  provider_ref: string | null;
+}
+export interface TimelineEventsTable {
+  id: Generated<string>;
+  visit_id: number | null;
+  alert_id: string | number | null;
+  at: Timestamp;
+  type: string;
+  actor_id: number | null;
+  text: string;
+  detail: ColumnType<unknown, string | undefined, string>;
+}
+export interface PushSubscriptionsTable {
+  id: Generated<number>;
+  staff_id: number;
+  endpoint: string;
+  keys: ColumnType<{ p256dh: string; auth: string }, string, string>;
+  created_at: Timestamp;
+}
+export interface AppSettingsTable { key: string; value: ColumnType<unknown, string, string> }
 
 export interface DB {
   directorates: DirectoratesTable;
@@ -101,4 +220,15 @@ export interface DB {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   schema_migrations: SchemaMigrationsTable;
+  notifications: NotificationsTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  timeline_events: TimelineEventsTable;
+  push_subscriptions: PushSubscriptionsTable;
+  app_settings: AppSettingsTable;
+  escalation_policies: EscalationPoliciesTable;
+  visits: VisitsTable;
+  day_confirmations: DayConfirmationsTable;
+  alerts: AlertsTable;
+  alert_steps_fired: AlertStepsFiredTable;
+  timers: TimersTable;
 }

@@ -1,0 +1,167 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { StaffRepository } from '../people/repository.ts';
+import type { AuditRepository } from '../audit/repository.ts';
+import type { Actor } from '../auth/actor.ts';
+import { actorFields } from '../audit/service.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { maySee, relationTo } from '../visits/access.ts';
+import { timers } from './timers.ts';
+import type { EscalationEngine } from './engine.ts';
+import { DEFAULT_PAUSE_MINUTES, DEFAULT_POLICIES, policySchema, type AlertKind, type Step } from './policy.ts';
+import { can } from '../auth/access.ts';
+
+export const OUTCOMES = { safe: 'Safe', false_alarm: 'False alarm', incident: 'Incident' } as const;
+export type Outcome = keyof typeof OUTCOMES;
+
+export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepository; audit: AuditRepository; engine: EscalationEngine }) {
+  const { db, staff, audit, engine } = deps;
+
+  async function load(alertId: string) {
+    if (!/^\d{1,18}$/.test(alertId)) throw new NotFoundError('Alert');
+    const a = await db.selectFrom('alerts as a').innerJoin('staff as w', 'w.id', 'a.worker_id')
+      .leftJoin('visits as v', 'v.id', 'a.visit_id')
+      .leftJoin('staff as b', 'b.id', 'w.buddy_id')
+      .leftJoin('staff as ack', 'ack.id', 'a.acknowledged_by')
+      .select([
+        'a.id', 'a.kind', 'a.status', 'a.policy', 'a.next_step', 'a.opened_at', 'a.deadline_at', 'a.acknowledged_at', 'a.paused_until',
+        'a.outcome', 'a.outcome_notes', 'a.resolved_at', 'a.worker_id', 'a.visit_id',
+        sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'), 'w.work_mobile', 'w.personal_mobile', 'w.team_id',
+        sql<string | null>`b.given_name || ' ' || b.family_name`.as('buddy_name'), 'b.work_mobile as buddy_mobile',
+        sql<string | null>`ack.given_name || ' ' || ack.family_name`.as('acknowledged_by_name'),
+        'v.address', 'v.postcode', 'v.latitude', 'v.longitude', 'v.case_system', 'v.case_id', 'v.description', 'v.kind as visit_kind',
+        'v.starts_at', 'v.ends_at', 'v.last_check_in_at', 'v.last_location', 'v.risk_rating', 'v.joint_partner_id',
+      ])
+      .where('a.id', '=', alertId).executeTakeFirst();
+    if (!a) throw new NotFoundError('Alert');
+    return a;
+  }
+
+  /** Responders: anyone the alert was sent to, and anyone who may see the worker (buddy, managers, team business support). */
+  async function mustRespond(actor: Actor, alertId: string, workerId: number) {
+    if (maySee(await relationTo(staff, actor, workerId))) return;
+    if (actor.staffId !== null) {
+      const sent = await db.selectFrom('notifications').select('id').where('alert_id', '=', alertId).where('recipient_id', '=', actor.staffId).executeTakeFirst();
+      if (sent) return;
+    }
+    throw new ForbiddenError('Only the people alerted, and the worker’s buddy and managers, can see this alert');
+  }
+
+  async function note(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], alert: { id: string; visit_id: number | null }, actor: Actor, type: string, text: string) {
+    await trx.insertInto('timeline_events').values({ alert_id: alert.id, visit_id: alert.visit_id, type, actor_id: actor.staffId, text }).execute();
+  }
+
+  /** Same lock order as every other writer: the alert's pending timers, then the alert. */
+  async function lockAlert(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], alertId: string) {
+    const pending = await timers.pending(trx, 'alert_step', alertId);
+    const row = await trx.selectFrom('alerts').select(['id', 'status', 'visit_id', 'worker_id', 'next_step', 'policy']).where('id', '=', alertId).forUpdate().executeTakeFirst();
+    if (!row) throw new NotFoundError('Alert');
+    return { pending, row };
+  }
+
+  return {
+    async view(actor: Actor, alertId: string) {
+      const alert = await load(alertId);
+      await mustRespond(actor, alertId, alert.worker_id);
+      const [events, chain] = await Promise.all([
+        db.selectFrom('timeline_events as e').leftJoin('staff as s', 's.id', 'e.actor_id')
+          .select(['e.id', 'e.at', 'e.type', 'e.text', sql<string | null>`s.given_name || ' ' || s.family_name`.as('actor_name')])
+          .where((eb) => eb.or([eb('e.alert_id', '=', alertId), ...(alert.visit_id ? [eb('e.visit_id', '=', alert.visit_id)] : [])]))
+          .orderBy('e.at').orderBy('e.id').execute(),
+        staff.chain(alert.worker_id),
+      ]);
+      const steps = alert.policy as Step[];
+      return { alert, events, chain, steps, currentStep: steps[Math.max(0, alert.next_step - 1)] ?? null, isWorker: actor.staffId === alert.worker_id };
+    },
+
+    /** "I'm handling it": acknowledges and pauses escalation; it resumes unless resolved. */
+    async acknowledge(actor: Actor, alertId: string, minutes = DEFAULT_PAUSE_MINUTES) {
+      const alert = await load(alertId);
+      await mustRespond(actor, alertId, alert.worker_id);
+      await inTransaction(db, async (trx) => {
+        const { row } = await lockAlert(trx, alertId);
+        if (row.status === 'resolved') throw new ValidationError([{ field: 'alert', message: 'This alert has already been closed' }]);
+        const until = new Date(Date.now() + minutes * 60_000);
+        await trx.updateTable('alerts').set({ status: 'acknowledged', acknowledged_by: actor.staffId, acknowledged_at: new Date(), paused_until: until }).where('id', '=', alertId).execute();
+        await timers.postpone(trx, alertId, until);
+        await note(trx, row, actor, 'acknowledged', `${actor.displayName} is handling it; escalation paused for ${minutes} minutes`);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'alert.acknowledge', entityType: 'alert', entityId: alertId });
+      });
+    },
+
+    /** "Can't reach them, escalate now": fires the next step immediately. */
+    async escalateNow(actor: Actor, alertId: string) {
+      const alert = await load(alertId);
+      await mustRespond(actor, alertId, alert.worker_id);
+      await inTransaction(db, async (trx) => {
+        const { pending, row } = await lockAlert(trx, alertId);
+        if (row.status === 'resolved') throw new ValidationError([{ field: 'alert', message: 'This alert has already been closed' }]);
+        await note(trx, row, actor, 'escalate_now', `${actor.displayName} could not reach them and escalated now`);
+        const next = pending[0];
+        if (!next) {
+          await note(trx, row, actor, 'no_more_steps', 'There are no further steps on the escalation route');
+        } else {
+          await timers.markFired(trx, next.id);
+          await trx.updateTable('alerts').set({ paused_until: null, status: 'open' }).where('id', '=', alertId).execute();
+          await engine.fireSteps(trx, [{ alertId, step: next.seq }]);
+        }
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'alert.escalate_now', entityType: 'alert', entityId: alertId });
+      });
+    },
+
+    /** Closing needs an outcome: safe, false alarm or incident. */
+    async resolve(actor: Actor, alertId: string, outcome: Outcome, notes: string | null) {
+      const alert = await load(alertId);
+      await mustRespond(actor, alertId, alert.worker_id);
+      await inTransaction(db, async (trx) => {
+        if (alert.visit_id) await sql`SELECT id FROM timers WHERE status = 'pending' AND kind = 'visit_due' AND subject_id = ${alert.visit_id} FOR UPDATE`.execute(trx);
+        const { row } = await lockAlert(trx, alertId);
+        if (row.status === 'resolved') throw new ValidationError([{ field: 'outcome', message: 'This alert has already been closed' }]);
+        await trx.updateTable('alerts').set({ status: 'resolved', outcome, outcome_notes: notes, resolved_by: actor.accountId, resolved_at: new Date(), paused_until: null }).where('id', '=', alertId).execute();
+        await timers.cancel(trx, 'alert_step', alertId);
+        if (row.visit_id) {
+          // The responder has dealt with it: the session closes, and a new one can be started.
+          await timers.cancel(trx, 'visit_due', row.visit_id);
+          await trx.updateTable('visits').set({ state: 'completed', ended_at: new Date(), due_at: null, updated_at: new Date() })
+            .where('id', '=', row.visit_id).where('state', 'in', ['in_progress', 'overdue']).execute();
+        }
+        await note(trx, row, actor, 'resolved', `Closed by ${actor.displayName}: ${OUTCOMES[outcome]}${notes ? ` – ${notes}` : ''}`);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'alert.resolve', entityType: 'alert', entityId: alertId, detail: { outcome } });
+      });
+    },
+
+    /** Open alerts the actor responds to, newest first. */
+    async openFor(actor: Actor) {
+      const rows = await db.selectFrom('alerts as a').innerJoin('staff as w', 'w.id', 'a.worker_id')
+        .leftJoin('visits as v', 'v.id', 'a.visit_id')
+        .select(['a.id', 'a.kind', 'a.status', 'a.opened_at', 'a.deadline_at', 'a.worker_id', 'v.postcode',
+          sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name')])
+        .where('a.status', '<>', 'resolved').orderBy('a.opened_at', 'desc').limit(500).execute();
+      const visible = [];
+      for (const r of rows) if (maySee(await relationTo(staff, actor, r.worker_id))) visible.push(r);
+      return visible;
+    },
+
+    // Escalation policies per team, with the defaults when a team has none.
+    async policy(teamId: number | null, kind: AlertKind): Promise<{ steps: Step[]; custom: boolean }> {
+      if (teamId === null) return { steps: DEFAULT_POLICIES[kind], custom: false };
+      const row = await db.selectFrom('escalation_policies').select('steps').where('team_id', '=', teamId).where('kind', '=', kind).executeTakeFirst();
+      return row ? { steps: row.steps as Step[], custom: true } : { steps: DEFAULT_POLICIES[kind], custom: false };
+    },
+    async savePolicy(actor: Actor, teamId: number, kind: AlertKind, steps: Step[] | null) {
+      if (!can(actor, 'organisation.manage')) throw new ForbiddenError('Only administrators can change escalation policies');
+      if (steps) {
+        const parsed = policySchema.safeParse(steps);
+        if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: `steps-${String(i.path[0] ?? 0)}-${String(i.path[1] ?? 'label')}`, message: i.message })));
+      }
+      await inTransaction(db, async (trx) => {
+        await trx.deleteFrom('escalation_policies').where('team_id', '=', teamId).where('kind', '=', kind).execute();
+        if (steps) await trx.insertInto('escalation_policies').values({ team_id: teamId, kind, steps: JSON.stringify(steps), updated_by: actor.accountId }).execute();
+        await audit.appendIn(trx, { ...actorFields(actor), action: steps ? 'policy.save' : 'policy.reset', entityType: 'team', entityId: teamId, detail: { kind } });
+      });
+    },
+  };
+}
+
+export type AlertsService = ReturnType<typeof buildAlertsService>;

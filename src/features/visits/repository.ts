@@ -1,0 +1,100 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { Executor } from '../audit/repository.ts';
+
+type Trx = Transaction<DB>;
+
+export interface VisitInput {
+  workerId: number;
+  kind: string;
+  startsAt: Date;
+  endsAt: Date;
+  address: string | null;
+  postcode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  caseSystem: string | null;
+  caseId: string | null;
+  description: string | null;
+  jointPartnerId: number | null;
+  notes: string | null;
+  buildingId: number | null;
+  referralType: string | null;
+  riskRating: string | null;
+  source?: string;
+  icalUid?: string | null;
+}
+
+const toRow = (v: VisitInput) => ({
+  worker_id: v.workerId, kind: v.kind, starts_at: v.startsAt, ends_at: v.endsAt, address: v.address, postcode: v.postcode,
+  latitude: v.latitude, longitude: v.longitude, case_system: v.caseSystem, case_id: v.caseId, description: v.description,
+  joint_partner_id: v.jointPartnerId, notes: v.notes, building_id: v.buildingId, referral_type: v.referralType,
+  risk_rating: v.riskRating, source: v.source ?? 'manual', ical_uid: v.icalUid ?? null,
+});
+
+export function buildVisitsRepository(db: Kysely<DB>) {
+  const withPeople = (ex: Executor = db) => ex.selectFrom('visits as v')
+    .innerJoin('staff as w', 'w.id', 'v.worker_id')
+    .leftJoin('staff as j', 'j.id', 'v.joint_partner_id')
+    .leftJoin('buildings as b', 'b.id', 'v.building_id')
+    .leftJoin('teams as t', 't.id', 'w.team_id')
+    .select([
+      'v.id', 'v.worker_id', 'v.kind', 'v.starts_at', 'v.ends_at', 'v.address', 'v.postcode', 'v.latitude', 'v.longitude',
+      'v.case_system', 'v.case_id', 'v.description', 'v.joint_partner_id', 'v.notes', 'v.building_id', 'v.referral_type',
+      'v.risk_rating', 'v.state', 'v.arrived_at', 'v.due_at', 'v.deadline_seq', 'v.ended_at', 'v.last_check_in_at',
+      'v.last_location', 'v.source',
+      sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'),
+      'w.work_mobile as worker_mobile', 'w.team_id', 't.name as team_name', 'w.buddy_id',
+      sql<string | null>`j.given_name || ' ' || j.family_name`.as('joint_partner_name'),
+      'b.name as building_name',
+    ]);
+
+  return {
+    get: (id: number, ex: Executor = db) => withPeople(ex).where('v.id', '=', id).executeTakeFirst(),
+    async create(ex: Executor, v: VisitInput, createdBy: number | null) {
+      return (await ex.insertInto('visits').values({ ...toRow(v), created_by: createdBy }).returning('id').executeTakeFirstOrThrow()).id;
+    },
+    async update(ex: Executor, id: number, v: VisitInput) {
+      await ex.updateTable('visits').set({ ...toRow(v), updated_at: new Date() }).where('id', '=', id).execute();
+    },
+    /** Visits overlapping a time window, for a set of workers (whereabouts, board, my day). */
+    between(workerIds: number[] | 'all', from: Date, to: Date) {
+      let q = withPeople().where('v.starts_at', '<', to).where('v.ends_at', '>', from).where('v.state', '<>', 'cancelled');
+      if (workerIds !== 'all') {
+        if (workerIds.length === 0) return Promise.resolve([]);
+        q = q.where('v.worker_id', 'in', workerIds);
+      }
+      return q.orderBy('v.starts_at').execute();
+    },
+    /** Sessions running now (in progress or overdue), whatever their planned day. */
+    active(workerIds: number[] | 'all') {
+      let q = withPeople().where('v.state', 'in', ['in_progress', 'overdue']);
+      if (workerIds !== 'all') {
+        if (workerIds.length === 0) return Promise.resolve([]);
+        q = q.where('v.worker_id', 'in', workerIds);
+      }
+      return q.orderBy('v.due_at').execute();
+    },
+
+    /**
+     * Locks, in the one order every writer uses (timers by id, then the visit), the pending
+     * deadline and alert-step timers of a visit, and the visit row itself.
+     */
+    async lockForSession(trx: Trx, visitId: number) {
+      await sql`
+        SELECT id FROM timers WHERE status = 'pending' AND (
+          (kind = 'visit_due' AND subject_id = ${visitId})
+          OR (kind = 'alert_step' AND subject_id IN (SELECT id FROM alerts WHERE visit_id = ${visitId} AND status <> 'resolved'))
+        ) ORDER BY id FOR UPDATE`.execute(trx);
+      return trx.selectFrom('visits').selectAll().where('id', '=', visitId).forUpdate().executeTakeFirst();
+    },
+    async setState(trx: Trx, id: number, changes: Partial<{ state: string; arrived_at: Date; due_at: Date | null; ended_at: Date; deadline_seq: number; last_check_in_at: Date; last_location: string | null }>) {
+      await trx.updateTable('visits').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
+    },
+    async recordCheckIn(ex: Executor, id: number, at: Date, location: string | null) {
+      await ex.updateTable('visits').set({ last_check_in_at: at, ...(location ? { last_location: location } : {}) }).where('id', '=', id).execute();
+    },
+  };
+}
+
+export type VisitsRepository = ReturnType<typeof buildVisitsRepository>;

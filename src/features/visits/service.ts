@@ -1,0 +1,236 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { StaffRepository } from '../people/repository.ts';
+import type { AuditRepository } from '../audit/repository.ts';
+import type { VisitsRepository, VisitInput } from './repository.ts';
+import type { RiskGate } from './risk-gate.ts';
+import type { Actor } from '../auth/actor.ts';
+import { actorFields } from '../audit/service.ts';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { timers } from '../alerts/timers.ts';
+import { dayTimerSubject } from '../alerts/engine.ts';
+import { defaultFinish, londonDate, londonDayBounds, londonToUtc } from './london-time.ts';
+import { mayActFor, maySee, relationTo } from './access.ts';
+import type { VisitForm } from './schema.ts';
+
+export interface VisitsDeps {
+  db: Kysely<DB>;
+  visits: VisitsRepository;
+  staff: StaffRepository;
+  audit: AuditRepository;
+  risk: RiskGate;
+  /** Wakes the escalation loop after a change, so a deadline already past fires at once. */
+  onChange?: () => void;
+}
+
+const MAX_MINUTES = 16 * 60;
+
+export function buildVisitsService(deps: VisitsDeps) {
+  const { db, visits, staff, audit, risk } = deps;
+
+  async function mustActFor(actor: Actor, workerId: number) {
+    if (!mayActFor(await relationTo(staff, actor, workerId))) throw new ForbiddenError('You can only plan and run sessions for yourself, or for people you support or manage');
+  }
+
+  async function toInput(actor: Actor, form: VisitForm): Promise<VisitInput> {
+    const errors: FieldError[] = [];
+    const workerId = form.workerId ?? actor.staffId;
+    if (workerId === null) throw new ValidationError([{ field: 'workerId', message: 'Select who is doing the visit' }]);
+    const date = `${form['date-year']}-${form['date-month'].padStart(2, '0')}-${form['date-day'].padStart(2, '0')}`;
+    const startsAt = londonToUtc(date, form.startTime);
+    const endsAt = londonToUtc(date, form.endTime);
+    if (!startsAt) errors.push({ field: startsAt === null && !londonToUtc(date, '12:00') ? 'date-day' : 'startTime', message: !londonToUtc(date, '12:00') ? 'The date must be a real date' : 'That start time does not exist on that day (the clocks go forward)' });
+    if (startsAt && !endsAt) errors.push({ field: 'endTime', message: 'That end time does not exist on that day (the clocks go forward)' });
+    if (startsAt && endsAt && endsAt <= startsAt) errors.push({ field: 'endTime', message: 'The expected end must be after the start' });
+    if (startsAt && endsAt && (endsAt.getTime() - startsAt.getTime()) / 60000 > MAX_MINUTES) errors.push({ field: 'endTime', message: 'A session can last at most 16 hours' });
+    if (form.kind === 'visit' && !form.address && !form.postcode) errors.push({ field: 'address', message: 'Enter the address or postcode of the visit' });
+    if ((form.kind === 'office' || form.kind === 'building_lone_working' || form.kind === 'key_holder_callout') && !form.buildingId && !form.address) {
+      errors.push({ field: 'buildingId', message: 'Select the building' });
+    }
+    if (form.caseId && !form.caseSystem) errors.push({ field: 'caseSystem', message: 'Select the case system for the case ID' });
+    if (form.jointPartnerId !== null && form.jointPartnerId === workerId) errors.push({ field: 'jointPartnerId', message: 'The joint visit partner must be someone else' });
+    if (errors.length) throw new ValidationError(errors);
+    const riskRating = form.kind === 'visit'
+      ? await risk.rate({ caseSystem: form.caseSystem, caseId: form.caseId, postcode: form.postcode, referralType: form.referralType })
+      : null;
+    return {
+      workerId, kind: form.kind, startsAt: startsAt!, endsAt: endsAt!, address: form.address, postcode: form.postcode,
+      latitude: form.latitude, longitude: form.longitude, caseSystem: form.caseSystem, caseId: form.caseId, description: form.description,
+      jointPartnerId: form.jointPartnerId, notes: form.notes, buildingId: form.buildingId, referralType: form.referralType, riskRating,
+    };
+  }
+
+  async function viewable(actor: Actor, visitId: number) {
+    const v = await visits.get(visitId);
+    if (!v) throw new NotFoundError('Visit');
+    const relation = await relationTo(staff, actor, v.worker_id);
+    if (!maySee(relation)) throw new ForbiddenError();
+    return { visit: v, relation };
+  }
+
+  /** The finishing time of the worker's day: 17:00 or the end of their last session, whichever is later. */
+  async function armEndOfDay(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], workerId: number, until: Date) {
+    const workDate = londonDate(until);
+    const finish = new Date(Math.max(defaultFinish(workDate).getTime(), until.getTime() + 15 * 60_000));
+    const row = await trx.insertInto('day_confirmations').values({ worker_id: workerId, work_date: workDate, finish_at: finish })
+      .onConflict((oc) => oc.columns(['worker_id', 'work_date']).doUpdateSet((eb) => ({ finish_at: eb.fn('greatest', ['day_confirmations.finish_at', eb.ref('excluded.finish_at')]) })))
+      .returning(['finish_at', 'confirmed_at']).executeTakeFirstOrThrow();
+    if (!row.confirmed_at) await timers.arm(trx, 'end_of_day', dayTimerSubject(workerId, workDate), 0, new Date(row.finish_at));
+  }
+
+  async function timeline(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], visitId: number, actor: Actor, type: string, text: string, alertId: string | null = null) {
+    await trx.insertInto('timeline_events').values({ visit_id: visitId, alert_id: alertId, type, actor_id: actor.staffId, text }).execute();
+  }
+
+  /** A worker who acts (extends, ends) is evidently safe: any open overdue alert closes. */
+  async function resolveOpenAlerts(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], visitId: number, actor: Actor, why: string) {
+    const open = await trx.selectFrom('alerts').select(['id']).where('visit_id', '=', visitId).where('status', '<>', 'resolved').where('kind', '=', 'overdue').forUpdate().execute();
+    for (const a of open) {
+      await trx.updateTable('alerts').set({ status: 'resolved', outcome: 'safe', outcome_notes: why, resolved_by: actor.accountId, resolved_at: new Date() }).where('id', '=', a.id).execute();
+      await timers.cancel(trx, 'alert_step', a.id);
+      await timeline(trx, visitId, actor, 'resolved', `Alert closed: safe (${why})`, a.id);
+    }
+  }
+
+  return {
+    viewable,
+    async plan(actor: Actor, form: VisitForm) {
+      const input = await toInput(actor, form);
+      await mustActFor(actor, input.workerId);
+      return inTransaction(db, async (trx) => {
+        const id = await visits.create(trx, input, actor.accountId);
+        await timeline(trx, id, actor, 'planned', `Planned by ${actor.displayName}`);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'visit.plan', entityType: 'visit', entityId: id });
+        return id;
+      });
+    },
+    /** For imports: several visits already validated by the caller. */
+    async planMany(actor: Actor, inputs: VisitInput[]) {
+      for (const workerId of new Set(inputs.map((i) => i.workerId))) await mustActFor(actor, workerId);
+      return inTransaction(db, async (trx) => {
+        const ids: number[] = [];
+        for (const input of inputs) {
+          const id = await visits.create(trx, input, actor.accountId);
+          await timeline(trx, id, actor, 'planned', `Imported from a calendar by ${actor.displayName}`);
+          ids.push(id);
+        }
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'visit.import', entityType: 'visit', entityId: null, detail: { count: ids.length } });
+        return ids;
+      });
+    },
+    async cancel(actor: Actor, visitId: number) {
+      const { visit } = await viewable(actor, visitId);
+      await mustActFor(actor, visit.worker_id);
+      if (visit.state !== 'planned') throw new ValidationError([{ field: 'visit', message: 'Only a visit that has not started can be cancelled' }]);
+      await inTransaction(db, async (trx) => {
+        await trx.updateTable('visits').set({ state: 'cancelled', updated_at: new Date() }).where('id', '=', visitId).where('state', '=', 'planned').execute();
+        await timeline(trx, visitId, actor, 'cancelled', `Cancelled by ${actor.displayName}`);
+      });
+    },
+
+    /** "I've arrived": the session starts and its deadline is armed. */
+    async arrive(actor: Actor, visitId: number, location: { lat: number; lng: number } | null = null) {
+      const { visit } = await viewable(actor, visitId);
+      await mustActFor(actor, visit.worker_id);
+      await inTransaction(db, async (trx) => {
+        const v = await visits.lockForSession(trx, visitId);
+        if (!v) throw new NotFoundError('Visit');
+        if (v.state !== 'planned') throw new ValidationError([{ field: 'visit', message: 'This session has already started' }]);
+        const problems = await risk.startProblems(trx, visitId);
+        if (problems.length) throw new ValidationError(problems.map((message) => ({ field: 'risk', message })));
+        const now = new Date();
+        const planned = new Date(v.ends_at).getTime() - new Date(v.starts_at).getTime();
+        // Arriving late keeps the planned length, so the deadline is never already past.
+        const due = new Date(Math.max(new Date(v.ends_at).getTime(), now.getTime() + Math.min(planned, 15 * 60_000)));
+        await visits.setState(trx, visitId, { state: 'in_progress', arrived_at: now, due_at: due, last_check_in_at: now, ...(location ? { last_location: JSON.stringify(location) } : {}) });
+        await timers.arm(trx, 'visit_due', visitId, v.deadline_seq, due);
+        await armEndOfDay(trx, v.worker_id, due);
+        await timeline(trx, visitId, actor, 'arrived', actor.staffId === v.worker_id ? 'Arrived' : `Marked as arrived by ${actor.displayName}`);
+      });
+      deps.onChange?.();
+    },
+
+    /** "Extend by…": moves the deadline; if it had already fired, the alert closes and a new deadline is armed. */
+    async extend(actor: Actor, visitId: number, minutes: number) {
+      const { visit } = await viewable(actor, visitId);
+      await mustActFor(actor, visit.worker_id);
+      await inTransaction(db, async (trx) => {
+        const v = await visits.lockForSession(trx, visitId);
+        if (!v || (v.state !== 'in_progress' && v.state !== 'overdue')) throw new ValidationError([{ field: 'minutes', message: 'Only a session in progress can be extended' }]);
+        const now = new Date();
+        const base = v.state === 'overdue' ? now.getTime() : Math.max(now.getTime(), new Date(v.due_at!).getTime());
+        const due = new Date(base + minutes * 60_000);
+        const pending = await timers.pending(trx, 'visit_due', visitId);
+        let seq = v.deadline_seq;
+        if (pending.length === 0) {
+          // The deadline fired (the worker was overdue): re-arm with the next sequence number.
+          seq += 1;
+          await resolveOpenAlerts(trx, visitId, actor, 'the worker extended the session');
+        }
+        await visits.setState(trx, visitId, { state: 'in_progress', due_at: due, deadline_seq: seq, last_check_in_at: now });
+        await timers.arm(trx, 'visit_due', visitId, seq, due);
+        await armEndOfDay(trx, v.worker_id, due);
+        await timeline(trx, visitId, actor, 'extended', `Extended by ${minutes} minutes`);
+      });
+      deps.onChange?.();
+    },
+
+    /** "Visit over, I'm safe". */
+    async end(actor: Actor, visitId: number) {
+      const { visit } = await viewable(actor, visitId);
+      await mustActFor(actor, visit.worker_id);
+      await inTransaction(db, async (trx) => {
+        const v = await visits.lockForSession(trx, visitId);
+        if (!v || (v.state !== 'in_progress' && v.state !== 'overdue')) throw new ValidationError([{ field: 'visit', message: 'This session is not running' }]);
+        await timers.cancel(trx, 'visit_due', visitId);
+        await resolveOpenAlerts(trx, visitId, actor, 'the worker ended the session safely');
+        await visits.setState(trx, visitId, { state: 'completed', ended_at: new Date(), due_at: null, last_check_in_at: new Date() });
+        await timeline(trx, visitId, actor, 'ended', actor.staffId === v.worker_id ? 'Visit over, safe' : `Ended by ${actor.displayName}`);
+      });
+    },
+
+    /** "Finished and safe" at the end of the day: the buddy sees it; the end-of-day check stands down. */
+    async finishDay(actor: Actor, workerId: number) {
+      await mustActFor(actor, workerId);
+      const workDate = londonDate(new Date());
+      const subject = dayTimerSubject(workerId, workDate);
+      await inTransaction(db, async (trx) => {
+        await timers.pending(trx, 'end_of_day', subject);
+        await trx.insertInto('day_confirmations').values({ worker_id: workerId, work_date: workDate, finish_at: new Date(), confirmed_at: new Date() })
+          .onConflict((oc) => oc.columns(['worker_id', 'work_date']).doUpdateSet({ confirmed_at: new Date() })).execute();
+        await timers.cancel(trx, 'end_of_day', subject);
+        const open = await trx.selectFrom('alerts').select('id').where('worker_id', '=', workerId).where('work_date', '=', workDate)
+          .where('kind', '=', 'end_of_day').where('status', '<>', 'resolved').forUpdate().execute();
+        for (const a of open) {
+          await trx.updateTable('alerts').set({ status: 'resolved', outcome: 'safe', outcome_notes: 'Finished and safe', resolved_by: actor.accountId, resolved_at: new Date() }).where('id', '=', a.id).execute();
+          await timers.cancel(trx, 'alert_step', a.id);
+        }
+        await trx.insertInto('timeline_events').values({ type: 'finished', actor_id: workerId, text: 'Finished for the day and safe', alert_id: open[0]?.id ?? null }).execute();
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'day.finished', entityType: 'staff', entityId: workerId });
+      });
+    },
+
+    async dayStatus(workerId: number) {
+      const workDate = londonDate(new Date());
+      return (await db.selectFrom('day_confirmations').selectAll().where('worker_id', '=', workerId).where('work_date', '=', workDate).executeTakeFirst()) ?? null;
+    },
+
+    /** The worker's sessions for today and anything still running. */
+    async myDay(actor: Actor) {
+      if (actor.staffId === null) return { today: [], active: [] };
+      const { start, end } = londonDayBounds(londonDate(new Date()));
+      const [today, active] = await Promise.all([visits.between([actor.staffId], start, end), visits.active([actor.staffId])]);
+      return { today, active };
+    },
+
+    async timelineFor(actor: Actor, visitId: number) {
+      await viewable(actor, visitId);
+      return db.selectFrom('timeline_events as e').leftJoin('staff as s', 's.id', 'e.actor_id')
+        .select(['e.id', 'e.at', 'e.type', 'e.text', 'e.alert_id', 's.given_name', 's.family_name'])
+        .where('e.visit_id', '=', visitId).orderBy('e.at').orderBy('e.id').execute();
+    },
+  };
+}
+
+export type VisitsService = ReturnType<typeof buildVisitsService>;

@@ -1,0 +1,156 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { openTestDatabase, engineName } from '../helpers/database.ts';
+import { buildRepositories, buildServices } from '../../src/composition.ts';
+import { seedDemo } from '../../src/demo/seed.ts';
+import { actorFor, buildVisitForm, drain, expireDeadline, expireNextStep } from '../helpers/lone-working.ts';
+import type { Actor } from '../../src/features/auth/actor.ts';
+
+let database: Awaited<ReturnType<typeof openTestDatabase>>;
+let services: ReturnType<typeof buildServices>;
+let chloe: Actor, dev: Actor, aisha: Actor, jamal: Actor;
+
+before(async () => {
+  database = await openTestDatabase();
+  const repos = buildRepositories(database.db);
+  await seedDemo(database.db, repos.audit);
+  services = buildServices(repos, { sessionTtlHours: 12, instanceId: 'test' });
+  chloe = await actorFor(database.db, 'chloe.davies@harbour.example');
+  dev = await actorFor(database.db, 'dev.patel@harbour.example'); // Chloe's buddy
+  aisha = await actorFor(database.db, 'aisha.khan@harbour.example'); // Chloe's line manager
+  jamal = await actorFor(database.db, 'jamal.brown@harbour.example'); // another service
+});
+after(() => database.drop());
+
+const db = () => database.db;
+async function alertFor(visitId: number) {
+  return db().selectFrom('alerts').selectAll().where('visit_id', '=', visitId).orderBy('id', 'desc').executeTakeFirst();
+}
+async function recipients(alertId: string, step: number) {
+  const rows = await db().selectFrom('notifications as n').innerJoin('staff as s', 's.id', 'n.recipient_id')
+    .select(['s.given_name']).where('n.alert_id', '=', alertId).where('n.step', '=', step).orderBy('s.given_name').execute();
+  return rows.map((r) => r.given_name);
+}
+
+test(`[${engineName}] overdue → prompt worker → buddy → acknowledge pauses → escalate now → line manager → resolve`, async () => {
+  const visitId = await services.visits.plan(chloe, buildVisitForm());
+  await services.visits.arrive(chloe, visitId);
+  assert.equal((await services.engine.tick()).claimed, 0, 'nothing is due yet');
+
+  await expireDeadline(db(), visitId);
+  const t1 = await services.engine.tick();
+  assert.deepEqual([t1.alertsOpened, t1.stepsFired], [1, 1]);
+  const alert = (await alertFor(visitId))!;
+  assert.equal(alert.kind, 'overdue');
+  assert.deepEqual(await recipients(alert.id, 0), ['Chloe']);
+  assert.equal((await db().selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state, 'overdue');
+
+  // Five minutes later (made to pass): the buddy.
+  await expireNextStep(db(), alert.id);
+  await services.engine.tick();
+  assert.deepEqual(await recipients(alert.id, 1), ['Dev']);
+  const message = await db().selectFrom('notifications').selectAll().where('alert_id', '=', alert.id).where('step', '=', 1).executeTakeFirstOrThrow();
+  assert.match(message.body, /Chloe Davies was due to check in by \d\d:\d\d at TN23 1AA/);
+  assert.match(message.link!, new RegExp(`/alerts/${alert.id}$`));
+
+  // The buddy is handling it: the next step waits until the pause ends.
+  await services.alerts.acknowledge(dev, alert.id, 15);
+  const pending = await db().selectFrom('timers').selectAll().where('kind', '=', 'alert_step').where('subject_id', '=', alert.id).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  assert.ok(new Date(pending.fire_at).getTime() > Date.now() + 14 * 60_000);
+  assert.equal((await services.engine.tick()).stepsFired, 0);
+
+  // Can't reach her: escalate now reaches the line manager immediately.
+  await services.alerts.escalateNow(dev, alert.id);
+  assert.deepEqual(await recipients(alert.id, 2), ['Aisha']);
+
+  // The manager resolves it as safe; nothing more fires.
+  await services.alerts.resolve(aisha, alert.id, 'safe', 'Phoned her; she was with the family');
+  await expireNextStep(db(), alert.id);
+  assert.equal((await services.engine.tick()).stepsFired, 0);
+  const view = await services.alerts.view(aisha, alert.id);
+  assert.equal(view.alert.status, 'resolved');
+  const texts = view.events.map((e) => e.type);
+  for (const t of ['planned', 'arrived', 'overdue', 'step', 'acknowledged', 'escalate_now', 'resolved']) assert.ok(texts.includes(t), `timeline has ${t}`);
+  assert.equal((await db().selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state, 'completed');
+});
+
+test(`[${engineName}] ending or extending in time means no alert; extending after the deadline closes the alert`, async () => {
+  const ended = await services.visits.plan(chloe, buildVisitForm());
+  await services.visits.arrive(chloe, ended);
+  await services.visits.end(chloe, ended);
+  await expireDeadline(db(), ended);
+  assert.equal((await services.engine.tick()).alertsOpened, 0);
+
+  const extended = await services.visits.plan(chloe, buildVisitForm());
+  await services.visits.arrive(chloe, extended);
+  await expireDeadline(db(), extended);
+  await services.engine.tick();
+  const alert = (await alertFor(extended))!;
+  await services.visits.extend(chloe, extended, 30);
+  assert.equal((await alertFor(extended))!.status, 'resolved');
+  const v = await db().selectFrom('visits').selectAll().where('id', '=', extended).executeTakeFirstOrThrow();
+  assert.equal(v.state, 'in_progress');
+  assert.equal(v.deadline_seq, 1);
+  await expireNextStep(db(), alert.id);
+  assert.equal((await services.engine.tick()).stepsFired, 0, 'the closed alert does not escalate');
+  // The new deadline is armed and fires as a new alert.
+  await expireDeadline(db(), extended);
+  assert.equal((await services.engine.tick()).alertsOpened, 1);
+});
+
+test(`[${engineName}] a step fires at most once, however often it is asked`, async () => {
+  const visitId = await services.visits.plan(chloe, buildVisitForm());
+  await services.visits.arrive(chloe, visitId);
+  await expireDeadline(db(), visitId);
+  await services.engine.tick();
+  const alert = (await alertFor(visitId))!;
+  const again = await db().transaction().execute((trx) => services.engine.fireSteps(trx, [{ alertId: alert.id, step: 0 }, { alertId: alert.id, step: 0 }]));
+  assert.equal(again, 0);
+  assert.deepEqual(await recipients(alert.id, 0), ['Chloe']);
+});
+
+test(`[${engineName}] concurrent ticks share a burst without double-firing`, async () => {
+  const ids: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const id = await services.visits.plan(chloe, buildVisitForm());
+    await services.visits.arrive(chloe, id);
+    ids.push(id);
+  }
+  await sql`UPDATE visits SET due_at = now() - interval '1 second' WHERE id = ANY(${ids}::int[])`.execute(db());
+  await sql`UPDATE timers SET fire_at = now() - interval '1 second' WHERE kind = 'visit_due' AND subject_id = ANY(${ids}::bigint[])`.execute(db());
+  await Promise.all([services.engine.tick(7), services.engine.tick(7), services.engine.tick(7), services.engine.tick(7)]);
+  await drain(services);
+  const { rows } = await sql<{ n: number; alerts: number }>`
+    SELECT count(*)::int AS n, count(DISTINCT a.id)::int AS alerts FROM alerts a JOIN alert_steps_fired f ON f.alert_id = a.id
+    WHERE a.visit_id = ANY(${ids}::int[]) AND f.step = 0`.execute(db());
+  assert.deepEqual(rows[0], { n: 60, alerts: 60 });
+  const notes = await sql<{ n: number }>`SELECT count(*)::int AS n FROM notifications n JOIN alerts a ON a.id = n.alert_id WHERE a.visit_id = ANY(${ids}::int[])`.execute(db());
+  assert.equal(notes.rows[0]!.n, 60);
+});
+
+test(`[${engineName}] only the worker's people may see or act on an alert`, async () => {
+  const visitId = await services.visits.plan(chloe, buildVisitForm());
+  await services.visits.arrive(chloe, visitId);
+  await expireDeadline(db(), visitId);
+  await services.engine.tick();
+  const alert = (await alertFor(visitId))!;
+  await assert.rejects(services.alerts.view(jamal, alert.id), /Only the people alerted/);
+  await assert.rejects(services.alerts.resolve(jamal, alert.id, 'safe', null), /Only the people alerted/);
+  await assert.rejects(services.visits.extend(jamal, visitId, 30));
+  assert.ok((await services.alerts.view(dev, alert.id)).alert);
+});
+
+test(`[${engineName}] end of day: no "finished and safe" alerts the buddy; confirming stands it down`, async () => {
+  const visitId = await services.visits.plan(dev, buildVisitForm());
+  await services.visits.arrive(dev, visitId);
+  await services.visits.end(dev, visitId);
+  // The working day ends (made to pass).
+  await sql`UPDATE timers SET fire_at = now() - interval '1 second' WHERE kind = 'end_of_day' AND status = 'pending'`.execute(db());
+  await sql`UPDATE day_confirmations SET finish_at = now() - interval '1 second'`.execute(db());
+  await drain(services);
+  const alert = await db().selectFrom('alerts').selectAll().where('worker_id', '=', dev.staffId!).where('kind', '=', 'end_of_day').executeTakeFirstOrThrow();
+  assert.deepEqual(await recipients(alert.id, 0), ['Chloe'], 'Dev’s buddy is Chloe');
+  await services.visits.finishDay(dev, dev.staffId!);
+  assert.equal((await db().selectFrom('alerts').select('status').where('id', '=', alert.id).executeTakeFirstOrThrow()).status, 'resolved');
+});
