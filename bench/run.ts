@@ -1,4 +1,6 @@
 import { benchStartup } from './startup.ts';
+import { benchAlarmLatency } from './alarm.ts';
+import { benchCheckIn } from './checkin.ts';
 
 /**
  * `npm run bench`: runs every benchmark and prints one JSON document. Pick some with
@@ -6,6 +8,10 @@ import { benchStartup } from './startup.ts';
  */
 const benches: Record<string, () => Promise<unknown>> = {
   startup: benchStartup,
+  'checkin-pglite': () => benchCheckIn('pglite'),
+  'checkin-postgres': () => benchCheckIn('postgres'),
+  'alarm-pglite': () => benchAlarmLatency('pglite', Number(process.env.BENCH_PGLITE_SESSIONS ?? 10_000)),
+  'alarm-postgres': () => benchAlarmLatency('postgres', Number(process.env.BENCH_POSTGRES_SESSIONS ?? 100_000)),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -18,11 +18,18 @@ import { authRoutes } from './features/auth/routes.ts';
 import { homeRoutes } from './features/people/home-routes.ts';
 import { peopleRoutes } from './features/people/routes.ts';
 import { buildingsRoutes } from './features/buildings/routes.ts';
+import { riskRoutes } from './features/risk/routes.ts';
 import { adminRoutes } from './features/organisation/admin-routes.ts';
 import { accountsRoutes } from './features/accounts/routes.ts';
 import { auditRoutes } from './features/audit/routes.ts';
 import { apiRoutes } from './features/api/routes.ts';
 import { healthRoutes, type HealthInfo } from './features/health/routes.ts';
+import { notificationsRoutes } from './features/notifications/routes.ts';
+import { visitsRoutes } from './features/visits/routes.ts';
+import { calendarRoutes } from './features/calendar/routes.ts';
+import { alertsRoutes } from './features/alerts/routes.ts';
+import { policyRoutes } from './features/alerts/policy-routes.ts';
+import { boardRoutes } from './features/board/routes.ts';
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'web', 'public');
 
@@ -77,6 +84,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   }
 
   const env = createNunjucks();
+  app.decorate('renderFragment', (template: string, context: Record<string, unknown>) => env.render(template, context));
   app.decorateReply('view', function (this: import('fastify').FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const request = this.request;
     const nonce = (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script;
@@ -113,6 +121,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(adminRoutes, { services });
   await app.register(accountsRoutes, { services });
   await app.register(auditRoutes, { services });
+  await app.register(visitsRoutes, { services });
+  await app.register(calendarRoutes, { services });
+  await app.register(riskRoutes, { services });
+  await app.register(alertsRoutes, { services });
+  await app.register(policyRoutes, { services });
+  await app.register(boardRoutes, { services });
+  await app.register(notificationsRoutes, { services });
   await app.register(apiRoutes, { services, prefix: '/api/v1' });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 

@@ -13,11 +13,15 @@ import { buildBuildingsRepository } from './features/buildings/repository.ts';
 import { buildBuildingsService } from './features/buildings/service.ts';
 import { buildVisitsRepository } from './features/visits/repository.ts';
 import { buildVisitsService } from './features/visits/service.ts';
-import type { RiskGate } from './features/visits/risk-gate.ts';
-import { rateVisit } from './features/risk/rating.ts';
+import { buildCalendarService } from './features/calendar/service.ts';
+import { buildRiskRepository } from './features/risk/repository.ts';
+import { buildRiskService } from './features/risk/service.ts';
 import { buildEscalationEngine } from './features/alerts/engine.ts';
 import { buildAlertsService } from './features/alerts/service.ts';
+import { buildBoardService } from './features/board/service.ts';
 import { channelPlan, type ChannelName } from './features/notifications/routing.ts';
+import { buildNotificationsRepository } from './features/notifications/repository.ts';
+import { buildNotificationsService } from './features/notifications/service.ts';
 
 /** The one place the object graph is wired: repositories → services → app. No DI framework. */
 export function buildRepositories(db: Kysely<DB>) {
@@ -29,6 +33,8 @@ export function buildRepositories(db: Kysely<DB>) {
     organisation: buildOrganisationRepository(db),
     buildings: buildBuildingsRepository(db),
     visits: buildVisitsRepository(db),
+    risk: buildRiskRepository(db),
+    notifications: buildNotificationsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof buildRepositories>;
@@ -43,35 +49,26 @@ export interface ServiceSettings {
   baseUrl?: string;
   /** Called after a session changes, to wake the escalation loop. */
   onSessionChange?: () => void;
+  /** Web Push is configured (VAPID_SUBJECT): the account page offers it. */
+  pushEnabled?: boolean;
 }
-
-/**
- * Until the risk feature records assessments and controls, a RED visit may not start alone at all:
- * the safe default. (The risk feature replaces this with the full Appendix E gate.)
- */
-const interimRiskGate = (db: Kysely<DB>): RiskGate => ({
-  async rate(input) { return rateVisit({ referralType: input.referralType, highRiskFlags: 0 }); },
-  async startProblems(trx, visitId) {
-    const v = await trx.selectFrom('visits').select(['risk_rating', 'joint_partner_id']).where('id', '=', visitId).executeTakeFirst();
-    void db;
-    return v?.risk_rating === 'RED' && v.joint_partner_id === null ? ['This is a RED visit: it cannot be done alone without a risk assessment and a manager’s approval'] : [];
-  },
-});
 
 export function buildServices(repos: Repositories, settings: ServiceSettings = { sessionTtlHours: 12 }) {
   const { db } = repos;
+  const people = buildPeopleService({ db, staff: repos.staff, organisation: repos.organisation, audit: repos.audit });
   return {
     audit: buildAuditService(repos.audit),
     auth: buildAuthService({ db, accounts: repos.accounts, audit: repos.audit, sessionTtlHours: settings.sessionTtlHours }),
-    people: buildPeopleService({ db, staff: repos.staff, organisation: repos.organisation, audit: repos.audit }),
+    people,
     staffImport: buildStaffImportService({ db, audit: repos.audit }),
     organisation: buildOrganisationService({ db, organisation: repos.organisation, audit: repos.audit }),
     buildings: buildBuildingsService({ db, buildings: repos.buildings, audit: repos.audit }),
-    ...loneWorking(repos, settings),
+    notifications: buildNotificationsService({ db, notifications: repos.notifications, audit: repos.audit, pushEnabled: settings.pushEnabled ?? false }),
+    ...loneWorking(repos, settings, people),
   };
 }
 
-function loneWorking(repos: Repositories, settings: ServiceSettings) {
+function loneWorking(repos: Repositories, settings: ServiceSettings, people: ReturnType<typeof buildPeopleService>) {
   const { db } = repos;
   const engine = buildEscalationEngine({
     db,
@@ -79,11 +76,15 @@ function loneWorking(repos: Repositories, settings: ServiceSettings) {
     plan: settings.channelPlan ?? channelPlan({ sms: false, email: false, push: false }),
     baseUrl: settings.baseUrl ?? '',
   });
-  const risk = interimRiskGate(db);
+  const risk = buildRiskService({ db, risk: repos.risk, staff: repos.staff, audit: repos.audit });
+  const visits = buildVisitsService({ db, visits: repos.visits, staff: repos.staff, audit: repos.audit, risk, onChange: settings.onSessionChange });
   return {
     engine,
-    visits: buildVisitsService({ db, visits: repos.visits, staff: repos.staff, audit: repos.audit, risk, onChange: settings.onSessionChange }),
+    risk,
+    visits,
     alerts: buildAlertsService({ db, staff: repos.staff, audit: repos.audit, engine }),
+    board: buildBoardService({ db, people, visits: repos.visits }),
+    calendar: buildCalendarService({ db, visits, audit: repos.audit }),
   };
 }
 export type Services = ReturnType<typeof buildServices>;

@@ -4,6 +4,10 @@ import { z } from 'zod';
  * Every setting Harbour reads, validated once at start so a bad value stops the process with a
  * clear message instead of failing later. Each variable is listed in .env.example and the README.
  */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// A Notify API key ends with the service id and the secret, both UUIDs.
+const NOTIFY_KEY = /^.+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -15,7 +19,26 @@ const schema = z.object({
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   SIGN_IN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   JOBS: z.enum(['true', 'false']).default('true'),
+  BENCH_BARE_ROUTE: z.enum(['true', 'false']).default('false'),
   NODE_ENV: z.string().default('development'),
+  // Notifications. A channel is active only when what it needs is set; with none, messages go to
+  // the in-app inbox and the Outbox page.
+  NOTIFY_API_KEY: z.string().trim().regex(NOTIFY_KEY, 'must be a GOV.UK Notify API key (name-serviceid-secret)').optional(),
+  NOTIFY_BASE_URL: z.string().url().optional(),
+  NOTIFY_SMS_TEMPLATE_ID: z.string().trim().regex(UUID, 'must be a template id (a UUID)').optional(),
+  NOTIFY_EMAIL_TEMPLATE_ID: z.string().trim().regex(UUID, 'must be a template id (a UUID)').optional(),
+  SMTP_URL: z.string().url().refine((v) => /^smtps?:\/\//.test(v), 'must start smtp:// or smtps://').optional(),
+  SMTP_FROM: z.string().trim().min(3).optional(),
+  PUBLIC_BASE_URL: z.string().url().refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL').default('http://localhost:3000'),
+  VAPID_SUBJECT: z.string().refine((v) => /^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/.test(v), 'must be a mailto: address or an https: URL').optional(),
+}).superRefine((c, ctx) => {
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (c.NOTIFY_API_KEY && !c.NOTIFY_SMS_TEMPLATE_ID && !c.NOTIFY_EMAIL_TEMPLATE_ID) problem('NOTIFY_API_KEY', 'set NOTIFY_SMS_TEMPLATE_ID and/or NOTIFY_EMAIL_TEMPLATE_ID too');
+  if (!c.NOTIFY_API_KEY && c.NOTIFY_SMS_TEMPLATE_ID) problem('NOTIFY_SMS_TEMPLATE_ID', 'needs NOTIFY_API_KEY');
+  if (!c.NOTIFY_API_KEY && c.NOTIFY_EMAIL_TEMPLATE_ID) problem('NOTIFY_EMAIL_TEMPLATE_ID', 'needs NOTIFY_API_KEY');
+  if (!c.NOTIFY_API_KEY && c.NOTIFY_BASE_URL) problem('NOTIFY_BASE_URL', 'needs NOTIFY_API_KEY');
+  if (c.SMTP_URL && !c.SMTP_FROM) problem('SMTP_FROM', 'set the From address for SMTP_URL, like "Harbour <harbour@council.gov.uk>"');
+  if (c.SMTP_FROM && !c.SMTP_URL) problem('SMTP_FROM', 'needs SMTP_URL');
 });
 
 export interface Config {
@@ -29,7 +52,21 @@ export interface Config {
   seedDemo: boolean;
   signInRateLimit: number;
   jobsEnabled: boolean;
+  /** Benchmarks only: adds POST /api/bench/bare, an unauthenticated route that inserts one row. */
+  benchBareRoute: boolean;
   production: boolean;
+  notifications: NotificationsConfig;
+}
+
+export interface NotificationsConfig {
+  /** Where Harbour is reached from outside; links in messages start with it. No trailing slash. */
+  publicBaseUrl: string;
+  /** GOV.UK Notify: SMS when smsTemplateId is set, email when emailTemplateId is set. */
+  notify: { apiKey: string; baseUrl: string | null; smsTemplateId: string | null; emailTemplateId: string | null } | null;
+  /** SMTP email (used when Notify has no email template). */
+  smtp: { url: string; from: string } | null;
+  /** Web Push is on when this is set; the VAPID keys are made on first start and kept in the database. */
+  vapidSubject: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +90,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: c.SEED_DEMO === 'true',
     signInRateLimit: c.SIGN_IN_RATE_LIMIT,
     jobsEnabled: c.JOBS === 'true',
+    benchBareRoute: c.BENCH_BARE_ROUTE === 'true',
     production: c.NODE_ENV === 'production',
+    notifications: {
+      publicBaseUrl: c.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      notify: c.NOTIFY_API_KEY
+        ? { apiKey: c.NOTIFY_API_KEY, baseUrl: c.NOTIFY_BASE_URL?.replace(/\/+$/, '') ?? null, smsTemplateId: c.NOTIFY_SMS_TEMPLATE_ID ?? null, emailTemplateId: c.NOTIFY_EMAIL_TEMPLATE_ID ?? null }
+        : null,
+      smtp: c.SMTP_URL && c.SMTP_FROM ? { url: c.SMTP_URL, from: c.SMTP_FROM } : null,
+      vapidSubject: c.VAPID_SUBJECT ?? null,
+    },
   };
 }

@@ -208,6 +208,79 @@ export interface PushSubscriptionsTable {
 }
 export interface AppSettingsTable { key: string; value: ColumnType<unknown, string, string> }
 
+// Risk gate (0003): warning flags, individual risk assessments, controls and AMBER precautions.
+export interface WarningFlagsTable {
+  id: Generated<number>;
+  case_system: string | null;
+  case_id: string | null;
+  postcode: string | null;
+  category: string;
+  description: string;
+  source: Generated<string>;
+  raised_by: number | null;
+  raised_at: Timestamp;
+  expires_at: Date | null;
+  withdrawn_at: Date | null;
+  withdrawn_by: number | null;
+}
+export interface RiskAssessmentsTable {
+  id: Generated<number>;
+  case_system: string | null;
+  case_id: string | null;
+  visit_id: number | null;
+  team_id: number | null;
+  hazards: string;
+  who_harmed: string;
+  controls: string;
+  findings: string;
+  review_date: ColumnType<string, string, string>;
+  document_ref: string | null;
+  completed_by: number | null;
+  completed_by_account: number | null;
+  completed_at: Timestamp;
+  superseded_at: Date | null;
+}
+export interface VisitRiskControlsTable {
+  visit_id: number;
+  control: string;
+  building_id: number | null;
+  approved_by: number | null;
+  approved_by_account: number | null;
+  approved_at: Timestamp;
+  note: string | null;
+}
+export interface VisitPrecautionsTable {
+  visit_id: number;
+  precaution: string;
+  status: string;
+  reason: string | null;
+  recorded_by: number | null;
+  recorded_by_account: number | null;
+  recorded_at: Timestamp;
+}
+
+export interface CalendarPreviewsTable {
+  id: string;
+  staff_id: number;
+  file_name: string | null;
+  events: ColumnType<unknown, string, string>;
+  truncated: Generated<boolean>;
+  warnings: ColumnType<unknown, string | undefined, string>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+export interface CalendarSubscriptionsTable {
+  id: Generated<number>;
+  staff_id: number;
+  url: string;
+  created_by: number | null;
+  created_at: Timestamp;
+  last_fetched_at: Date | null;
+  last_error: string | null;
+  last_result: string | null;
+  etag: string | null;
+}
+
 export interface DB {
   directorates: DirectoratesTable;
   services: ServicesTable;
@@ -231,4 +304,10 @@ export interface DB {
   alerts: AlertsTable;
   alert_steps_fired: AlertStepsFiredTable;
   timers: TimersTable;
+  warning_flags: WarningFlagsTable;
+  risk_assessments: RiskAssessmentsTable;
+  visit_risk_controls: VisitRiskControlsTable;
+  visit_precautions: VisitPrecautionsTable;
+  calendar_previews: CalendarPreviewsTable;
+  calendar_subscriptions: CalendarSubscriptionsTable;
 }

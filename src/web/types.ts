@@ -6,6 +6,10 @@ declare module 'fastify' {
     csrfToken: string;
     sessionToken: string | null;
   }
+  interface FastifyInstance {
+    /** Renders a Nunjucks template to a string (for fragments sent over Server-Sent Events). */
+    renderFragment(template: string, context: Record<string, unknown>): string;
+  }
   interface FastifyReply {
     /** Renders a Nunjucks view with the page context (actor, navigation, CSRF token, CSP nonce). */
     view(template: string, context?: Record<string, unknown>): FastifyReply;

@@ -16,6 +16,7 @@ import { Agent, demo, startTestApp, type TestApp } from '../helpers/app.ts';
 import { buildDirectorate, buildService, buildStaff, buildTeam } from '../helpers/factories.ts';
 import { DEMO_PASSWORD } from '../../src/demo/seed.ts';
 import { auditCount, demoIds, registeredRoutes, type DemoIds } from './support.ts';
+import { actorFor, buildVisitForm, expireDeadline } from '../helpers/lone-working.ts';
 
 // ---- Who ----------------------------------------------------------------------------------------
 
@@ -43,6 +44,10 @@ const SEES_ASHFORD: readonly Who[] = ['worker', 'businessSupport', 'teamManager'
 const SEES_MAIDSTONE: readonly Who[] = ['serviceManager', 'assistantDirector', 'healthAndSafety', 'admin'];
 /** Swale Early Help is another service: only the see-everything roles. */
 const SEES_SWALE: readonly Who[] = ['assistantDirector', 'healthAndSafety', 'admin'];
+/** May plan and run Chloe's sessions: Chloe, her team's business support, her management chain, administrators. */
+const ACTS_FOR_CHLOE: readonly Who[] = ['worker', 'businessSupport', 'teamManager', 'serviceManager', 'assistantDirector', 'admin'];
+/** Team managers and above, health and safety, administrators: add warning flags, see risk assessments due for review. */
+const RISK_MANAGERS: readonly Who[] = ['teamManager', 'serviceManager', 'assistantDirector', 'healthAndSafety', 'admin'];
 /** The people above someone in Ashford: team manager, service manager, assistant director; and administrators. */
 const MANAGES_ASHFORD: readonly Who[] = ['teamManager', 'serviceManager', 'assistantDirector', 'admin'];
 const MANAGES_MAIDSTONE: readonly Who[] = ['serviceManager', 'assistantDirector', 'admin'];
@@ -56,7 +61,9 @@ type Expected = 'allowed' | 'denied' | { status: number; location?: string };
 
 interface Ctx {
   ids: DemoIds;
-  made: { directorate: number; service: number; team: number; staff: number; staffEmployeeNumber: string; staffEmail: string; building: number };
+  made: { directorate: number; service: number; team: number; staff: number; staffEmployeeNumber: string; staffEmail: string; building: number; riskVisit: number };
+  /** Per role, Chloe's sessions and alerts in the state each lone-working action needs. */
+  lw: Record<Who, { planned: number; cancel: number; running: number; ending: number; alert: string; safeAlert: string; resolveAlert: string; viewVisit: number }>;
   revokeToken: Record<Who, number>;
   unique: () => string;
 }
@@ -154,6 +161,26 @@ const matrix: Row[] = [
   form('POST /admin/accounts/:id/roles', ADMIN, () => ({ roles: 'worker' }), { url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles` }),
   page('GET /admin/audit', ADMIN),
 
+  // Notifications: everyone's own inbox and push registration; the outbox for those who watch deliveries.
+  page('GET /inbox', SIGNED_IN),
+  form('POST /inbox/:id/read', SIGNED_IN, () => ({}), { url: () => '/inbox/1/read' }),
+  form('POST /inbox/read-all', SIGNED_IN, () => ({})),
+  page('GET /outbox', ['businessSupport', 'healthAndSafety', 'admin']),
+  page('GET /account/notifications', SIGNED_IN),
+  page('GET /push/vapid-public-key', SIGNED_IN),
+  form('POST /push/subscriptions', SIGNED_IN, (c) => ({ endpoint: `https://push.example/send/${c.unique()}`, p256dh: `B${'x'.repeat(86)}`, auth: 'a'.repeat(22) })),
+  form('POST /account/notifications/remove-devices', SIGNED_IN, () => ({})),
+
+  // Calendar import: anyone with a staff record, into their own visits; subscriptions to their own feeds.
+  page('GET /visits/import', SIGNED_IN),
+  { route: 'POST /visits/import', kind: 'upload', allow: SIGNED_IN, body: (c) => ({ csv: calendarFile(c.unique()) }) },
+  // No preview of theirs to confirm: anyone signed in gets the "upload the file again" page (400).
+  form('POST /visits/import/confirm', SIGNED_IN, () => ({ previewId: 'matrix-no-such-preview', events: '0' }), { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])) }),
+  page('GET /visits/calendar-subscriptions', SIGNED_IN),
+  form('POST /visits/calendar-subscriptions', SIGNED_IN, (c) => ({ url: `https://calendar.example.org/${c.unique()}/calendar.ics` })),
+  // Not their subscription: 404 for anyone signed in (removing one's own: test/routes/calendar.test.ts).
+  form('POST /visits/calendar-subscriptions/:id/remove', SIGNED_IN, () => ({}), { url: () => '/visits/calendar-subscriptions/999999/remove', expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 404 }])) }),
+
   // API: every token owner may read the organisation; relationships limit teams and people.
   api('GET /api/v1/me', SIGNED_IN),
   api('GET /api/v1/directorates', SIGNED_IN),
@@ -170,13 +197,64 @@ const matrix: Row[] = [
   api('GET /api/v1/buildings', SIGNED_IN),
   api('GET /api/v1/buildings/:id', SIGNED_IN, { url: (c) => `/api/v1/buildings/${c.ids.building.civic}` }),
   api('GET /api/v1/major-incident-contacts', SIGNED_IN),
+
+  // Lone working: sessions, alerts, the live board and escalation routes.
+  api('POST /api/v1/visits/:id/check-ins', ACTS_FOR_CHLOE, { url: (c, who) => `/api/v1/visits/${c.lw[who].running}/check-ins`, body: () => ({ lat: 51.14, lng: 0.87 }) }),
+  page('GET /visits', SIGNED_IN),
+  page('GET /visits/new', SIGNED_IN),
+  form('POST /visits', SIGNED_IN, () => ({ ...visitFields() })),
+  page('GET /visits/:id', SEES_ASHFORD, { url: (c, who) => `/visits/${c.lw[who].viewVisit}` }),
+  form('POST /visits/:id/arrive', ACTS_FOR_CHLOE, () => ({}), { url: (c, who) => `/visits/${c.lw[who].planned}/arrive` }),
+  form('POST /visits/:id/cancel', ACTS_FOR_CHLOE, () => ({}), { url: (c, who) => `/visits/${c.lw[who].cancel}/cancel` }),
+  form('POST /visits/:id/extend', ACTS_FOR_CHLOE, () => ({ minutes: '30' }), { url: (c, who) => `/visits/${c.lw[who].running}/extend` }),
+  form('POST /visits/:id/end', ACTS_FOR_CHLOE, () => ({}), { url: (c, who) => `/visits/${c.lw[who].ending}/end` }),
+  form('POST /day/finish', SIGNED_IN, () => ({})),
+  page('GET /alerts', SIGNED_IN),
+  page('GET /alerts/:id', SEES_ASHFORD, { url: (c, who) => `/alerts/${c.lw[who].alert}` }),
+  form('POST /alerts/:id/acknowledge', SEES_ASHFORD, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].alert}/acknowledge` }),
+  form('POST /alerts/:id/escalate', SEES_ASHFORD, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].alert}/escalate` }),
+  form('POST /alerts/:id/safe', SEES_ASHFORD, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].safeAlert}/safe` }),
+  form('POST /alerts/:id/resolve', SEES_ASHFORD, () => ({ outcome: 'false_alarm', notes: 'Matrix' }), { url: (c, who) => `/alerts/${c.lw[who].resolveAlert}/resolve` }),
+  page('GET /board', SIGNED_IN),
+  page('GET /board/events', SIGNED_IN, { url: () => '/board/events?once=1' }),
+  page('GET /admin/teams/:id/escalation', ADMIN, { url: (c) => `/admin/teams/${c.ids.team.ashford}/escalation` }),
+  form('POST /admin/teams/:id/escalation', ADMIN, () => ({ kind: 'overdue', 'steps-0-label': 'Buddy', 'steps-0-targets': 'buddy', 'steps-0-delayMinutes': '0' }), { url: (c) => `/admin/teams/${c.ids.team.maidstone}/escalation` }),
+
+  // Risk gate (Appendix E): the visit's risk page and its forms; warning flags; assessments due for review.
+  page('GET /visits/:id/risk', SEES_ASHFORD, { url: (c) => `/visits/${c.made.riskVisit}/risk` }),
+  form('POST /visits/:id/risk/assessment', ACTS_FOR_CHLOE, () => ({ scope: 'case', hazards: 'Matrix hazards', whoHarmed: 'Matrix worker', controls: 'Matrix controls', findings: 'Matrix findings', ...reviewDateFields() }), { url: (c) => `/visits/${c.made.riskVisit}/risk/assessment` }),
+  form('POST /visits/:id/risk/control', ['teamManager', 'serviceManager', 'assistantDirector'], () => ({ control: 'manager_approval', approvalNote: 'Matrix approval' }), { url: (c) => `/visits/${c.made.riskVisit}/risk/control` }),
+  form('POST /visits/:id/risk/precautions', ACTS_FOR_CHLOE, () => ({ 'status-buddy_informed': 'confirmed' }), { url: (c) => `/visits/${c.made.riskVisit}/risk/precautions` }),
+  page('GET /risk/flags', SIGNED_IN),
+  form('POST /risk/flags', RISK_MANAGERS, (c) => ({ postcode: 'ME14 1XX', category: 'dogs', description: `Matrix dog ${c.unique()}` })),
+  page('GET /risk/reviews', RISK_MANAGERS),
 ];
+/** A review date 60 days ahead, as the three date boxes. */
+function reviewDateFields(): Record<string, string> {
+  const [y, m, d] = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10).split('-');
+  return { 'reviewDate-day': d!, 'reviewDate-month': m!, 'reviewDate-year': y! };
+}
+
+/** A valid plan-a-visit form post for the signed-in person (no workerId: for themselves). */
+function visitFields(): Record<string, string> {
+  const f = buildVisitForm();
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]));
+}
+
+/** An iCalendar file with one event tomorrow at 10:00 UK time, inside the import window. */
+function calendarFile(uid: string): string {
+  const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Harbour tests//EN', 'BEGIN:VEVENT', `UID:matrix-${uid}`, 'DTSTAMP:20260101T000000Z',
+    `DTSTART;TZID=Europe/London:${day}T100000`, `DTEND;TZID=Europe/London:${day}T110000`, 'SUMMARY:Matrix visit',
+    'LOCATION:1 High Street\\, Ashford TN23 1AA', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+}
 
 /** Row labels show their example URL; these stand-in ids are only for the label. */
 const PREVIEW: Ctx = {
   ids: new Proxy({}, { get: () => new Proxy(() => ':id', { get: (_t, k) => `:${String(k)}` }) }) as unknown as DemoIds,
   made: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['made'],
   revokeToken: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['revokeToken'],
+  lw: new Proxy({}, { get: () => new Proxy({}, { get: () => ':id' }) }) as unknown as Ctx['lw'],
   unique: () => 'x',
 };
 
@@ -255,8 +333,30 @@ describe('access matrix', () => {
     }
     ctx = {
       ids, revokeToken, unique: () => `${Date.now().toString(36)}${++counter}`,
-      made: { directorate: directorate.id, service: service.id, team: team.id, staff: staff.id, staffEmployeeNumber: staff.employee_number, staffEmail: staff.email, building: building.id },
+      made: { directorate: directorate.id, service: service.id, team: team.id, staff: staff.id, staffEmployeeNumber: staff.employee_number, staffEmail: staff.email, building: building.id, riskVisit: 0 },
+      lw: {} as Ctx['lw'],
     };
+    // Chloe's sessions in every state the lone-working rows need, one set per role.
+    const chloe = await actorFor(t.repos.db, demo.worker);
+    // A RED visit of Chloe's that stays planned, for the risk gate rows (recording never starts it).
+    ctx.made.riskVisit = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', caseId: 'MATRIX-RISK', postcode: 'TN23 9ZZ' }));
+    const overdueAlert = async () => {
+      const id = await t.services.visits.plan(chloe, buildVisitForm());
+      await t.services.visits.arrive(chloe, id);
+      await expireDeadline(t.repos.db, id);
+      await t.services.engine.tick();
+      const a = await t.repos.db.selectFrom('alerts').select('id').where('visit_id', '=', id).executeTakeFirstOrThrow();
+      return a.id;
+    };
+    for (const who of WHO) {
+      const planned = await t.services.visits.plan(chloe, buildVisitForm());
+      const cancel = await t.services.visits.plan(chloe, buildVisitForm());
+      const running = await t.services.visits.plan(chloe, buildVisitForm());
+      await t.services.visits.arrive(chloe, running);
+      const ending = await t.services.visits.plan(chloe, buildVisitForm());
+      await t.services.visits.arrive(chloe, ending);
+      ctx.lw[who] = { planned, cancel, running, ending, viewVisit: running, alert: await overdueAlert(), safeAlert: await overdueAlert(), resolveAlert: await overdueAlert() };
+    }
     const anonymous = t.agent();
     agents.set('anonymous', anonymous);
     csrf.set('anonymous', await anonymous.csrf('/sign-in'));

@@ -123,12 +123,27 @@ export function buildEscalationEngine(deps: EngineDeps) {
         FROM fired JOIN alerts a ON a.id = fired.alert_id
         JOIN staff w ON w.id = a.worker_id
         LEFT JOIN visits v ON v.id = a.visit_id
+      ), targets AS (
+        SELECT f.*, t.target FROM f CROSS JOIN LATERAL jsonb_array_elements_text(f.def -> 'targets') t(target)
       ), recipients AS (
-        SELECT DISTINCT f.alert_id, f.step, r.id AS recipient_id, f.worker_id, f.worker_name, f.kind, f.deadline_at,
-               f.postcode, f.address, f.def
-        FROM f
-        CROSS JOIN LATERAL jsonb_array_elements_text(f.def -> 'targets') t(target)
-        CROSS JOIN LATERAL harbour_recipients(f.worker_id, t.target) r(id)
+        -- The common targets resolve by plain joins; the rarer ones (the assistant director up
+        -- the chain, team business support) through harbour_recipients().
+        SELECT DISTINCT x.alert_id, x.step, x.recipient_id, x.worker_id, x.worker_name, x.kind, x.deadline_at, x.postcode, x.address, x.def
+        FROM (
+          SELECT t.alert_id, t.step, CASE t.target
+                   WHEN 'worker' THEN w.id WHEN 'buddy' THEN w.buddy_id
+                   WHEN 'line_manager' THEN w.line_manager_id WHEN 'service_manager' THEN lm.line_manager_id END AS recipient_id,
+                 t.worker_id, t.worker_name, t.kind, t.deadline_at, t.postcode, t.address, t.def
+          FROM targets t JOIN staff w ON w.id = t.worker_id LEFT JOIN staff lm ON lm.id = w.line_manager_id
+          WHERE t.target IN ('worker', 'buddy', 'line_manager', 'service_manager')
+          UNION ALL
+          SELECT t.alert_id, t.step, r.id, t.worker_id, t.worker_name, t.kind, t.deadline_at, t.postcode, t.address, t.def
+          FROM targets t CROSS JOIN LATERAL harbour_recipients(t.worker_id, t.target) r(id)
+          WHERE t.target NOT IN ('worker', 'buddy', 'line_manager', 'service_manager')
+        ) x WHERE x.recipient_id IS NOT NULL
+      ), names AS (
+        SELECT r.alert_id, r.step, string_agg(s.given_name || ' ' || s.family_name, ', ' ORDER BY s.family_name) AS who
+        FROM recipients r JOIN staff s ON s.id = r.recipient_id GROUP BY r.alert_id, r.step
       ), n AS (
         INSERT INTO notifications (alert_id, step, recipient_id, channel, fallbacks, subject, body, link)
         SELECT r.alert_id, r.step, r.recipient_id, ${deps.plan.channel}, ${deps.plan.fallbacks}::text[],
@@ -159,11 +174,9 @@ export function buildEscalationEngine(deps: EngineDeps) {
       ), tl AS (
         INSERT INTO timeline_events (visit_id, alert_id, type, text, detail)
         SELECT f.visit_id, f.alert_id, 'step',
-          'Step ' || (f.step + 1) || ' of ' || f.steps || ' (' || (f.def ->> 'label') || '): ' ||
-          COALESCE((SELECT string_agg(s.given_name || ' ' || s.family_name, ', ' ORDER BY s.family_name)
-                    FROM recipients r JOIN staff s ON s.id = r.recipient_id WHERE r.alert_id = f.alert_id AND r.step = f.step), 'nobody to tell at this step'),
+          'Step ' || (f.step + 1) || ' of ' || f.steps || ' (' || (f.def ->> 'label') || '): ' || COALESCE(nm.who, 'nobody to tell at this step'),
           jsonb_build_object('step', f.step, 'key', f.def ->> 'key')
-        FROM f
+        FROM f LEFT JOIN names nm ON nm.alert_id = f.alert_id AND nm.step = f.step
       ), next AS (
         INSERT INTO timers (kind, subject_id, seq, fire_at)
         SELECT 'alert_step', f.alert_id, f.step + 1,

@@ -153,7 +153,7 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
       if (!can(actor, 'organisation.manage')) throw new ForbiddenError('Only administrators can change escalation policies');
       if (steps) {
         const parsed = policySchema.safeParse(steps);
-        if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: `steps-${String(i.path[0] ?? 0)}-${String(i.path[1] ?? 'label')}`, message: i.message })));
+        if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.length ? `steps-${String(i.path[0])}-${i.path[1] === 'delaySeconds' ? 'delayMinutes' : String(i.path[1] ?? 'label')}` : 'steps-0-label', message: i.message })));
       }
       await inTransaction(db, async (trx) => {
         await trx.deleteFrom('escalation_policies').where('team_id', '=', teamId).where('kind', '=', kind).execute();

@@ -78,6 +78,20 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     apiActor(request);
     return s.buildingView((await services.buildings.get(idParam(request.params.id))).building);
   });
+  app.post<{ Params: { id: string }; Body: { lat?: number; lng?: number } }>('/visits/:id/check-ins', {
+    schema: {
+      tags: ['lone working'], summary: 'Check in during a running session, optionally with the device location',
+      params: s.idParams,
+      body: { type: 'object', properties: { lat: { type: 'number', minimum: 49, maximum: 61 }, lng: { type: 'number', minimum: -9, maximum: 2 } }, dependencies: { lat: ['lng'], lng: ['lat'] }, additionalProperties: false },
+      response: { 201: { type: 'object', properties: { at: { type: 'string', format: 'date-time' } } } },
+    },
+  }, async (request, reply) => {
+    const actor = apiActor(request);
+    const b = request.body ?? {};
+    const result = await services.visits.checkIn(actor, idParam(request.params.id), b.lat !== undefined && b.lng !== undefined ? { lat: b.lat, lng: b.lng } : null);
+    return reply.code(201).send({ at: result.at.toISOString() });
+  });
+
   app.get('/major-incident-contacts', { schema: { tags: ['people'], summary: 'Assistant directors’ out-of-hours contacts (Appendix C)', response: { 200: s.list(s.contact) } } }, async (request) => {
     apiActor(request);
     return { items: (await services.people.majorIncidentContacts()).map((c) => ({ id: c.id, name: `${c.given_name} ${c.family_name}`, outOfHoursPhone: c.out_of_hours_phone, workMobile: c.work_mobile })) };

@@ -16,6 +16,12 @@ export const PERMISSIONS = {
   /** Everyone signed in may see building response numbers and the Major Incident Contact List. */
   'buildings.view': 'any',
   'major_incidents.view': 'any',
+  /** Raise warning flags on cases and addresses and see them all (others see only those on their own visits). */
+  'risk.flags.manage': ['team_manager', 'service_manager', 'assistant_director', 'health_and_safety_officer', 'admin'],
+  /** See risk assessments due for review for the teams one manages (or all, for see-everything roles). */
+  'risk.reviews.view': ['team_manager', 'service_manager', 'assistant_director', 'health_and_safety_officer', 'admin'],
+  /** The Outbox: every notification and its delivery attempts. */
+  'outbox.view': ['admin', 'health_and_safety_officer', 'business_support'],
 } as const satisfies Record<string, readonly Role[] | 'any'>;
 
 export type Permission = keyof typeof PERMISSIONS;

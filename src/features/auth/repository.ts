@@ -70,7 +70,7 @@ export function buildAccountsRepository(db: Kysely<DB>) {
     },
     findToken(tokenHash: string) {
       return db.selectFrom('api_tokens').innerJoin('accounts', 'accounts.id', 'api_tokens.account_id')
-        .select(['api_tokens.id as token_id', 'api_tokens.expires_at', 'api_tokens.revoked_at', ...accountColumns.map((c) => `accounts.${c}` as const)])
+        .select(['api_tokens.id as token_id', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at as token_last_used_at', ...accountColumns.map((c) => `accounts.${c}` as const)])
         .where('api_tokens.token_hash', '=', tokenHash).executeTakeFirst();
     },
     async touchToken(id: number) {

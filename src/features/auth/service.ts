@@ -83,7 +83,8 @@ export function buildAuthService(deps: AuthDeps) {
     async resolveApiToken(token: string, ip: string | null): Promise<Actor | null> {
       const t = await accounts.findToken(sha256(token));
       if (!t || t.revoked_at || t.disabled_at || (t.expires_at && t.expires_at <= new Date())) return null;
-      await accounts.touchToken(t.token_id);
+      // Record use at most once a minute, so an API call does not cost a write.
+      if (!t.token_last_used_at || Date.now() - new Date(t.token_last_used_at).getTime() > 60_000) await accounts.touchToken(t.token_id);
       return toActor(t, ip, 'token');
     },
 

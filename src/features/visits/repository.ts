@@ -91,6 +91,19 @@ export function buildVisitsRepository(db: Kysely<DB>) {
     async setState(trx: Trx, id: number, changes: Partial<{ state: string; arrived_at: Date; due_at: Date | null; ended_at: Date; deadline_seq: number; last_check_in_at: Date; last_location: string | null }>) {
       await trx.updateTable('visits').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
     },
+    /**
+     * A check-in in one statement (atomic on its own, no transaction round trips): updates a
+     * running session and adds the timeline entry. Returns false if the session is not running.
+     */
+    async checkIn(id: number, actorStaffId: number | null, at: Date, location: string | null, text: string, onlyWorker: number | null = null): Promise<boolean> {
+      const { rows } = await sql<{ id: number }>`
+        WITH v AS (
+          UPDATE visits SET last_check_in_at = ${at}, last_location = COALESCE(${location}::jsonb, last_location)
+          WHERE id = ${id} AND state IN ('in_progress', 'overdue') AND (${onlyWorker}::int IS NULL OR worker_id = ${onlyWorker}::int) RETURNING id
+        )
+        INSERT INTO timeline_events (visit_id, type, actor_id, text) SELECT v.id, 'check_in', ${actorStaffId}, ${text} FROM v RETURNING visit_id AS id`.execute(db);
+      return rows.length > 0;
+    },
     async recordCheckIn(ex: Executor, id: number, at: Date, location: string | null) {
       await ex.updateTable('visits').set({ last_check_in_at: at, ...(location ? { last_location: location } : {}) }).where('id', '=', id).execute();
     },

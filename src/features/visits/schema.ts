@@ -26,16 +26,16 @@ export const visitForm = z.object({
   startTime: time('Enter the start time in 24-hour format, for example 09:30'),
   endTime: time('Enter the expected end time in 24-hour format, for example 11:00'),
   address: optionalText(300),
-  postcode: z.union([z.literal(''), z.undefined(), postcode()]).transform((v) => v || null),
-  latitude: z.union([z.literal(''), z.undefined(), z.coerce.number().min(49, 'Latitude must be in the UK').max(61, 'Latitude must be in the UK')]).transform((v) => (v === '' || v === undefined ? null : v)),
-  longitude: z.union([z.literal(''), z.undefined(), z.coerce.number().min(-9, 'Longitude must be in the UK').max(2, 'Longitude must be in the UK')]).transform((v) => (v === '' || v === undefined ? null : v)),
-  caseSystem: z.union([z.literal(''), z.undefined(), z.enum(Object.keys(CASE_SYSTEMS) as [string, ...string[]], { error: 'Select the case system' })]).transform((v) => v || null),
+  postcode: z.union([z.literal(''), postcode()]).optional().transform((v) => v || null),
+  latitude: z.union([z.literal(''), z.coerce.number().min(49, 'Latitude must be in the UK').max(61, 'Latitude must be in the UK')]).optional().transform((v) => (v === '' || v === undefined ? null : v)),
+  longitude: z.union([z.literal(''), z.coerce.number().min(-9, 'Longitude must be in the UK').max(2, 'Longitude must be in the UK')]).optional().transform((v) => (v === '' || v === undefined ? null : v)),
+  caseSystem: z.union([z.literal(''), z.enum(Object.keys(CASE_SYSTEMS) as [string, ...string[]], { error: 'Select the case system' })]).optional().transform((v) => v || null),
   caseId: z.string().trim().max(40, 'Case ID must be 40 characters or fewer').regex(/^[A-Za-z0-9/ -]*$/, 'Case ID must only include letters, numbers, spaces, hyphens and slashes').optional().transform((v) => v || null),
   description: optionalText(120),
   jointPartnerId: optionalId('Select a colleague from the list'),
   notes: optionalText(1000),
   buildingId: optionalId('Select a building'),
-  referralType: z.union([z.literal(''), z.undefined(), z.enum(Object.keys(REFERRAL_TYPES) as [ReferralType, ...ReferralType[]], { error: 'Select the referral type' })]).transform((v) => (v || null) as ReferralType | null),
+  referralType: z.union([z.literal(''), z.enum(Object.keys(REFERRAL_TYPES) as [ReferralType, ...ReferralType[]], { error: 'Select the referral type' })]).optional().transform((v) => (v || null) as ReferralType | null),
 });
 export type VisitForm = z.output<typeof visitForm>;
 

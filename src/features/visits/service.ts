@@ -190,6 +190,21 @@ export function buildVisitsService(deps: VisitsDeps) {
       });
     },
 
+    /** A check-in during a session ("I'm OK", optionally with the device location): recorded, no deadline change. */
+    async checkIn(actor: Actor, visitId: number, location: { lat: number; lng: number } | null) {
+      const at = new Date();
+      const text = location ? 'Checked in, location shared' : 'Checked in';
+      const loc = location ? JSON.stringify(location) : null;
+      // The common case, the worker checking in on their own running session, is one statement.
+      if (actor.staffId !== null && (await visits.checkIn(visitId, actor.staffId, at, loc, text, actor.staffId))) return { at };
+      const v = await visits.get(visitId);
+      if (!v) throw new NotFoundError('Visit');
+      if (actor.staffId !== v.worker_id) await mustActFor(actor, v.worker_id);
+      const ok = actor.staffId !== v.worker_id && (await visits.checkIn(visitId, actor.staffId, at, loc, text));
+      if (!ok) throw new ValidationError([{ field: 'visit', message: 'This session is not running' }]);
+      return { at };
+    },
+
     /** "Finished and safe" at the end of the day: the buddy sees it; the end-of-day check stands down. */
     async finishDay(actor: Actor, workerId: number) {
       await mustActFor(actor, workerId);

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '../../composition.ts';
+import { requireActor } from '../../web/security.ts';
+import { handleForm } from '../../web/error-handling.ts';
+import { optionalText, parseWith } from '../../web/validation.ts';
+import { OUTCOMES, type Outcome } from './service.ts';
+import { NotFoundError } from '../../errors.ts';
+
+const resolveForm = z.object({
+  outcome: z.enum(Object.keys(OUTCOMES) as [Outcome, ...Outcome[]], { error: 'Select what happened' }),
+  notes: optionalText(1000),
+});
+
+function alertId(value: string): string {
+  if (!/^\d{1,18}$/.test(value)) throw new NotFoundError('Alert');
+  return value;
+}
+
+export const alertsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const { alerts } = services;
+  const page = async (actor: Parameters<typeof alerts.view>[0], id: string) => {
+    const detail = await alerts.view(actor, id);
+    return { title: `Alert: ${detail.alert.worker_name}`, ...detail, outcomes: Object.entries(OUTCOMES).map(([value, text]) => ({ value, text })) };
+  };
+
+  app.get('/alerts', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('alerts/list.njk', { title: 'Alerts', alerts: await alerts.openFor(actor) });
+  });
+
+  app.get<{ Params: { id: string } }>('/alerts/:id', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('alerts/alert.njk', { ...(await page(actor, alertId(request.params.id))), values: {} });
+  });
+
+  const action = (path: string, run: (actor: ReturnType<typeof requireActor>, id: string, body: unknown) => Promise<unknown>) =>
+    app.post<{ Params: { id: string } }>(`/alerts/:id/${path}`, async (request, reply) => {
+      const actor = requireActor(request);
+      const id = alertId(request.params.id);
+      return handleForm(reply, () => run(actor, id, request.body),
+        { template: 'alerts/alert.njk', values: request.body, context: () => page(actor, id) },
+        () => `/alerts/${id}`);
+    });
+  action('acknowledge', (actor, id) => alerts.acknowledge(actor, id));
+  action('escalate', (actor, id) => alerts.escalateNow(actor, id));
+  action('safe', (actor, id) => alerts.resolve(actor, id, 'safe', 'Reached them: they are safe'));
+  action('resolve', (actor, id, body) => {
+    const form = parseWith(resolveForm, body);
+    return alerts.resolve(actor, id, form.outcome, form.notes);
+  });
+};

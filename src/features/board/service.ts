@@ -1,0 +1,38 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { PeopleService } from '../people/service.ts';
+import type { VisitsRepository } from '../visits/repository.ts';
+import type { Actor } from '../auth/actor.ts';
+import { londonDate, londonDayBounds } from '../visits/london-time.ts';
+
+/** Order on the board: alarms and overdue first, then running sessions by due time, then the rest. */
+export function boardRank(row: { state: string; alert_status: string | null }): number {
+  if (row.alert_status && row.alert_status !== 'resolved') return 0;
+  if (row.state === 'overdue') return 0;
+  if (row.state === 'in_progress') return 1;
+  if (row.state === 'planned') return 2;
+  return 3;
+}
+
+export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService; visits: VisitsRepository }) {
+  const { db, people, visits } = deps;
+  return {
+    /** Team whereabouts for today plus every running session, for the teams the actor may see. */
+    async board(actor: Actor) {
+      const teamIds = await people.teamIdsFor(actor);
+      const staff = await people.list(actor);
+      const workerIds = teamIds === 'all' ? 'all' as const : staff.filter((s) => s.team_id !== null && teamIds.includes(s.team_id)).map((s) => s.id);
+      const { start, end } = londonDayBounds(londonDate(new Date()));
+      const [today, active] = await Promise.all([visits.between(workerIds, start, end), visits.active(workerIds)]);
+      const byId = new Map([...today, ...active].map((v) => [v.id, v]));
+      const ids = [...byId.keys()];
+      const alerts = ids.length ? await db.selectFrom('alerts').select(['id', 'visit_id', 'status', 'kind']).where('visit_id', 'in', ids).where('status', '<>', 'resolved').execute() : [];
+      const alertFor = new Map(alerts.map((a) => [a.visit_id, a]));
+      const rows = [...byId.values()].map((v) => ({ ...v, alert_id: alertFor.get(v.id)?.id ?? null, alert_status: alertFor.get(v.id)?.status ?? null, alert_kind: alertFor.get(v.id)?.kind ?? null }));
+      rows.sort((a, b) => boardRank(a) - boardRank(b) || new Date(a.due_at ?? a.starts_at).getTime() - new Date(b.due_at ?? b.starts_at).getTime());
+      return { rows, counts: { alarms: rows.filter((r) => boardRank(r) === 0).length, out: rows.filter((r) => r.state === 'in_progress').length, planned: rows.filter((r) => r.state === 'planned').length } };
+    },
+  };
+}
+
+export type BoardService = ReturnType<typeof buildBoardService>;

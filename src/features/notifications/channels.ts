@@ -1,0 +1,100 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { NotificationsConfig } from '../../config.ts';
+import type { ChannelName, ConfiguredChannels } from './routing.ts';
+import { buildNotificationsRepository } from './repository.ts';
+import { buildNotifyEmailChannel } from './notify-email.ts';
+import { buildNotifySmsChannel, notifyClient } from './notify-sms.ts';
+import { buildSmtpChannel } from './smtp.ts';
+import { buildWebPushChannel, ensureVapidKeys } from './web-push.ts';
+import { buildInboxChannel } from './inbox.ts';
+
+export interface Recipient { staffId: number; name: string; mobile: string | null; email: string }
+
+export interface OutgoingMessage {
+  notificationId: string;
+  to: Recipient;
+  subject: string;
+  body: string;
+  /** Absolute: PUBLIC_BASE_URL + the notification's path. */
+  link: string | null;
+}
+
+/**
+ * One way of reaching a person. send() resolves when the provider has accepted the message and
+ * rejects (preferably with a DeliveryError) when it has not; the dispatcher records either.
+ */
+export interface NotificationChannel {
+  name: ChannelName;
+  send(m: OutgoingMessage): Promise<{ providerRef?: string }>;
+  /**
+   * Set on the inbox channel: the notification row itself is the message, so the dispatcher marks
+   * inbox rows delivered in bulk SQL instead of calling send() once per row.
+   */
+  deliversInPlace?: boolean;
+  close?(): Promise<void> | void;
+}
+
+/** A failed send. `permanent` means retrying the same channel cannot help: try the next one now. */
+export class DeliveryError extends Error {
+  constructor(message: string, readonly permanent = false) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** How long one send may take before it counts as failed (well inside the 2-minute claim lease). */
+export const SEND_TIMEOUT_MS = 20_000;
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeliveryError(`${what} did not answer within ${Math.round(ms / 1000)} seconds`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Links in messages point at Harbour from outside: PUBLIC_BASE_URL + the path. */
+export function absoluteLink(publicBaseUrl: string, link: string | null): string | null {
+  if (!link) return null;
+  if (/^https?:\/\//i.test(link)) return link;
+  return `${publicBaseUrl}${link.startsWith('/') ? '' : '/'}${link}`;
+}
+
+/** Which channels the configuration switches on, for channelPlan(). The inbox is always on. */
+export function configuredChannels(config: { notifications: NotificationsConfig } | NotificationsConfig): ConfiguredChannels {
+  const n = 'notifications' in config ? config.notifications : config;
+  return {
+    sms: Boolean(n.notify?.smsTemplateId),
+    email: Boolean(n.notify?.emailTemplateId || n.smtp),
+    push: Boolean(n.vapidSubject),
+  };
+}
+
+export type Channels = Partial<Record<ChannelName, NotificationChannel>>;
+
+/**
+ * The adapters for the configured channels, plus the inbox. Email goes through Notify when it has
+ * an email template, otherwise SMTP. Web Push makes its VAPID keys on first use and keeps them.
+ */
+export async function buildChannels(db: Kysely<DB>, config: NotificationsConfig, options: { timeoutMs?: number } = {}): Promise<Channels> {
+  const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
+  const { publicBaseUrl } = config;
+  const channels: Channels = { inbox: buildInboxChannel() };
+  if (config.notify) {
+    const client = notifyClient(config.notify);
+    if (config.notify.smsTemplateId) channels.sms = buildNotifySmsChannel({ client, templateId: config.notify.smsTemplateId, publicBaseUrl, timeoutMs });
+    if (config.notify.emailTemplateId) channels.email = buildNotifyEmailChannel({ client, templateId: config.notify.emailTemplateId, publicBaseUrl, timeoutMs });
+  }
+  if (!channels.email && config.smtp) channels.email = buildSmtpChannel({ url: config.smtp.url, from: config.smtp.from, publicBaseUrl, timeoutMs });
+  if (config.vapidSubject) {
+    const repo = buildNotificationsRepository(db);
+    const keys = await ensureVapidKeys(repo);
+    channels.push = buildWebPushChannel({ repo, subject: config.vapidSubject, keys, publicBaseUrl, timeoutMs });
+  }
+  return channels;
+}
+
+export async function closeChannels(channels: Channels): Promise<void> {
+  await Promise.all(Object.values(channels).map((c) => c?.close?.()));
+}

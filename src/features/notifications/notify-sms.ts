@@ -1,0 +1,50 @@
+import { NotifyClient } from 'notifications-node-client';
+import { DeliveryError, absoluteLink, withTimeout, type NotificationChannel, type OutgoingMessage } from './channels.ts';
+import { shortError } from './rules.ts';
+
+/** A Notify client for the configured key; NOTIFY_BASE_URL points it elsewhere (a stub in tests). */
+export function notifyClient(config: { apiKey: string; baseUrl: string | null }): NotifyClient {
+  return config.baseUrl ? new NotifyClient(config.baseUrl, config.apiKey) : new NotifyClient(config.apiKey);
+}
+
+export interface NotifyChannelOptions { client: NotifyClient; templateId: string; publicBaseUrl: string; timeoutMs: number }
+
+/** The template's ((subject)), ((body)) and ((link)) placeholders. */
+export function personalisation(m: OutgoingMessage, publicBaseUrl: string) {
+  return { subject: m.subject, body: m.body, link: absoluteLink(publicBaseUrl, m.link) ?? '' };
+}
+
+/**
+ * Turns the client's (axios) error into a DeliveryError. Notify answers 400 for a request it will
+ * never accept (bad number, missing personalisation, trial mode) and 403 for a bad key: permanent.
+ * 429 (rate limit), 5xx and network failures are worth retrying.
+ */
+export function notifyError(e: unknown): DeliveryError {
+  if (e instanceof DeliveryError) return e;
+  const err = e as { response?: { status?: number; data?: { errors?: { error?: string; message?: string }[] } }; code?: string; message?: string };
+  const status = err.response?.status;
+  if (status) {
+    const first = err.response?.data?.errors?.[0];
+    const detail = first ? `${first.error ?? 'Error'}: ${first.message ?? ''}` : `HTTP ${status}`;
+    return new DeliveryError(shortError(`GOV.UK Notify answered ${status} (${detail})`), status === 400 || status === 403);
+  }
+  return new DeliveryError(shortError(`GOV.UK Notify could not be reached (${err.code ?? err.message ?? 'unknown error'})`));
+}
+
+export function buildNotifySmsChannel(options: NotifyChannelOptions): NotificationChannel {
+  const { client, templateId, publicBaseUrl, timeoutMs } = options;
+  return {
+    name: 'sms',
+    async send(m) {
+      if (!m.to.mobile) throw new DeliveryError(`${m.to.name} has no work mobile number`, true);
+      try {
+        const res = await withTimeout(
+          client.sendSms(templateId, m.to.mobile, { personalisation: personalisation(m, publicBaseUrl), reference: m.notificationId }),
+          timeoutMs, 'GOV.UK Notify');
+        return { providerRef: res.data.id };
+      } catch (e) {
+        throw notifyError(e);
+      }
+    },
+  };
+}

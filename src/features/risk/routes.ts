@@ -1,0 +1,69 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../../composition.ts';
+import type { Actor } from '../auth/actor.ts';
+import { can } from '../auth/access.ts';
+import { ForbiddenError } from '../../errors.ts';
+import { requireActor } from '../../web/security.ts';
+import { handleForm } from '../../web/error-handling.ts';
+import { parseWith } from '../../web/validation.ts';
+import { idParam } from '../people/routes.ts';
+import { controlForm, parseAssessmentForm, parseFlagForm, precautionsForm } from './schema.ts';
+
+const DONE: Record<string, string> = {
+  assessment: 'Risk assessment recorded',
+  control: 'Control recorded',
+  precautions: 'Precautions recorded',
+  flag: 'Warning flag added',
+};
+const flashFrom = (query: unknown) => DONE[(query as { done?: string }).done ?? ''];
+
+export const riskRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const visitPage = async (actor: Actor, id: number) => {
+    const detail = await services.risk.visitRisk(actor, id);
+    return { title: `Risk: ${detail.visit.description ?? detail.visit.address ?? detail.visit.postcode ?? `visit ${id}`}`, backLink: `/visits/${id}`, ...detail };
+  };
+
+  app.get<{ Params: { id: string } }>('/visits/:id/risk', async (request, reply) => {
+    const actor = requireActor(request);
+    const context = await visitPage(actor, idParam(request.params.id));
+    return reply.view('risk/visit.njk', { ...context, values: {}, flash: flashFrom(request.query) });
+  });
+
+  /** The three forms of the risk page share its template; a bad submission re-renders it with that form's input. */
+  const visitForm = (path: string, action: (actor: Actor, id: number, body: unknown) => Promise<unknown>, done: string) => {
+    app.post<{ Params: { id: string } }>(`/visits/:id/risk/${path}`, async (request, reply) => {
+      const actor = requireActor(request);
+      const id = idParam(request.params.id);
+      return handleForm(
+        reply,
+        () => action(actor, id, request.body),
+        { template: 'risk/visit.njk', values: { ...(request.body as object), form: path }, context: () => visitPage(actor, id) },
+        () => `/visits/${id}/risk?done=${done}`,
+      );
+    });
+  };
+  visitForm('assessment', (actor, id, body) => services.risk.recordAssessment(actor, id, parseAssessmentForm(body)), 'assessment');
+  visitForm('control', (actor, id, body) => services.risk.recordControl(actor, id, parseWith(controlForm, body)), 'control');
+  visitForm('precautions', (actor, id, body) => services.risk.recordPrecautions(actor, id, parseWith(precautionsForm, body)), 'precautions');
+
+  app.get('/risk/flags', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('risk/flags.njk', { title: 'Warning flags', ...(await services.risk.flags(actor)), values: {}, flash: flashFrom(request.query) });
+  });
+
+  app.post('/risk/flags', async (request, reply) => {
+    const actor = requireActor(request);
+    if (!can(actor, 'risk.flags.manage')) throw new ForbiddenError('Only managers, health and safety officers and administrators can add warning flags');
+    return handleForm(
+      reply,
+      () => services.risk.addFlag(actor, parseFlagForm(request.body)),
+      { template: 'risk/flags.njk', values: request.body, context: async () => ({ title: 'Warning flags', ...(await services.risk.flags(actor)) }) },
+      () => '/risk/flags?done=flag',
+    );
+  });
+
+  app.get('/risk/reviews', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('risk/reviews.njk', { title: 'Risk assessments due for review', ...(await services.risk.reviews(actor)) });
+  });
+};

@@ -1,0 +1,100 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../../composition.ts';
+import { requireActor } from '../../web/security.ts';
+import { handleForm } from '../../web/error-handling.ts';
+import { parseWith } from '../../web/validation.ts';
+import { idParam } from '../people/routes.ts';
+import { extendForm, visitForm, VISIT_KINDS, CASE_SYSTEMS } from './schema.ts';
+import { REFERRAL_TYPES } from '../risk/rating.ts';
+import type { Actor } from '../auth/actor.ts';
+import { londonDate } from './london-time.ts';
+
+export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const { visits, people } = services;
+
+  async function formContext(actor: Actor) {
+    const colleagues = actor.staffId === null ? [] : await people.list(actor);
+    const workers = colleagues.filter((p) => p.active);
+    return {
+      title: 'Plan a visit',
+      kinds: Object.entries(VISIT_KINDS).map(([value, text]) => ({ value, text })),
+      caseSystems: Object.entries(CASE_SYSTEMS).map(([id, label]) => ({ id, label })),
+      referralTypes: Object.entries(REFERRAL_TYPES).map(([value, text]) => ({ value, text })),
+      workers: workers.map((p) => ({ id: p.id, label: `${p.given_name} ${p.family_name}${p.id === actor.staffId ? ' (me)' : ''}` })),
+      buildings: await services.buildings.list(),
+      backLink: '/visits',
+    };
+  }
+
+  app.get('/visits', async (request, reply) => {
+    const actor = requireActor(request);
+    const [day, dayStatus] = await Promise.all([visits.myDay(actor), actor.staffId ? visits.dayStatus(actor.staffId) : null]);
+    return reply.view('visits/my-day.njk', { title: 'My visits today', ...day, dayStatus, flash: flashFor((request.query as { done?: string }).done) });
+  });
+
+  app.get('/visits/new', async (request, reply) => {
+    const actor = requireActor(request);
+    const [y, m, d] = londonDate(new Date()).split('-');
+    return reply.view('visits/plan.njk', { ...(await formContext(actor)), values: { kind: 'visit', workerId: actor.staffId, 'date-day': d, 'date-month': m, 'date-year': y } });
+  });
+
+  app.post('/visits', async (request, reply) => {
+    const actor = requireActor(request);
+    return handleForm(reply, () => visits.plan(actor, parseWith(visitForm, request.body)),
+      { template: 'visits/plan.njk', values: request.body, context: () => formContext(actor) },
+      (id) => `/visits/${id as number}`);
+  });
+
+  app.get<{ Params: { id: string } }>('/visits/:id', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    const { visit, relation } = await visits.viewable(actor, id);
+    const [timeline, openAlerts] = await Promise.all([visits.timelineFor(actor, id), services.alerts.openFor(actor)]);
+    return reply.view('visits/session.njk', {
+      title: visit.description ?? VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS] ?? 'Visit',
+      visit, timeline, canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin,
+      alert: openAlerts.find((a) => a.worker_id === visit.worker_id), kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS],
+      caseSystemLabel: visit.case_system ? CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] : null,
+      flash: flashFor((request.query as { done?: string }).done), backLink: '/visits',
+    });
+  });
+
+  // One-tap actions: each posts and comes back to the session page.
+  const action = (path: string, run: (actor: Actor, id: number, body: unknown) => Promise<unknown>, done: string) =>
+    app.post<{ Params: { id: string } }>(`/visits/:id/${path}`, async (request, reply) => {
+      const actor = requireActor(request);
+      const id = idParam(request.params.id);
+      return handleForm(reply, () => run(actor, id, request.body), {
+        template: 'visits/session.njk', values: request.body,
+        context: async () => {
+          const { visit, relation } = await visits.viewable(actor, id);
+          return { title: visit.description ?? 'Visit', visit, timeline: await visits.timelineFor(actor, id), canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin, kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS], backLink: '/visits' };
+        },
+      }, () => `/visits/${id}?done=${done}`);
+    });
+  action('arrive', (actor, id, body) => {
+    const b = (body ?? {}) as { lat?: string; lng?: string };
+    const lat = Number(b.lat), lng = Number(b.lng);
+    return visits.arrive(actor, id, Number.isFinite(lat) && Number.isFinite(lng) && b.lat && b.lng ? { lat, lng } : null);
+  }, 'arrived');
+  action('extend', (actor, id, body) => visits.extend(actor, id, parseWith(extendForm, body).minutes), 'extended');
+  action('end', (actor, id) => visits.end(actor, id), 'ended');
+  action('cancel', (actor, id) => visits.cancel(actor, id), 'cancelled');
+
+  app.post('/day/finish', async (request, reply) => {
+    const actor = requireActor(request);
+    if (actor.staffId === null) return reply.redirect('/visits', 303);
+    await visits.finishDay(actor, actor.staffId);
+    return reply.redirect('/visits?done=finished', 303);
+  });
+};
+
+function flashFor(done: string | undefined): string | undefined {
+  return ({
+    arrived: 'Session started. Your buddy can see you are on a visit.',
+    extended: 'Time extended',
+    ended: 'Visit over: you are marked as safe',
+    cancelled: 'Visit cancelled',
+    finished: 'Finished and safe for today. Your buddy can see this.',
+  } as Record<string, string>)[done ?? ''];
+}

@@ -1,0 +1,154 @@
+/**
+ * Crash test: an alarm is never lost and never repeated. 500 sessions go overdue in a burst while
+ * the server processes that run the escalation engine are killed with SIGKILL and restarted. Every
+ * session must get an alert, and every alert every escalation step exactly once.
+ *
+ * On PostgreSQL two instances run at once (and are killed in turn). PGlite is embedded in one
+ * process, so its variant runs one instance; see the README's production guidance.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { buildRepositories, buildServices } from '../../src/composition.ts';
+import { seedDemo } from '../../src/demo/seed.ts';
+import { createPostgresDatabase, engineName, onPostgres } from '../helpers/database.ts';
+import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
+
+const SESSIONS = 500;
+const STEPS = 5;
+const dir = mkdtempSync(join(tmpdir(), 'harbour-crash-'));
+let env: NodeJS.ProcessEnv;
+let dropPg: (() => Promise<void>) | undefined;
+
+before(async () => {
+  env = { ...process.env, LOG_LEVEL: 'silent', SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1', PGLITE_DATA_DIR: join(dir, 'data') };
+  delete env.DATABASE_URL;
+  if (onPostgres) {
+    const created = await createPostgresDatabase();
+    env.DATABASE_URL = created.url;
+    dropPg = created.drop;
+  }
+});
+after(async () => {
+  await dropPg?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const open = () => openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR, poolSize: 4 });
+
+/** Demo council, a fast escalation route (steps one second apart), and SESSIONS running sessions. */
+async function prepare(database: Database) {
+  await migrate(database);
+  const repos = buildRepositories(database.db);
+  await seedDemo(database.db, repos.audit);
+  const services = buildServices(repos);
+  const steps = ['worker', 'buddy', 'line_manager', 'service_manager', 'assistant_director'].map((target, i) => ({
+    key: target, label: target, targets: [target], delaySeconds: i === 0 ? 0 : 1,
+  }));
+  for (const team of await database.db.selectFrom('teams').select('id').execute()) {
+    await database.db.insertInto('escalation_policies').values({ team_id: team.id, kind: 'overdue', steps: JSON.stringify(steps) }).execute();
+  }
+  const workers = await database.db.selectFrom('staff').innerJoin('accounts', 'accounts.staff_id', 'staff.id')
+    .select('accounts.email').where('staff.team_id', 'is not', null).execute();
+  const actors = await Promise.all(workers.map((w) => actorFor(database.db, w.email)));
+  for (let i = 0; i < SESSIONS; i++) {
+    const actor = actors[i % actors.length]!;
+    const id = await services.visits.plan(actor, buildVisitForm());
+    await services.visits.arrive(actor, id);
+  }
+  // The burst: every deadline passes within the next three seconds.
+  await sql`UPDATE visits SET due_at = now() + interval '2 seconds' + random() * interval '3 seconds' WHERE state = 'in_progress'`.execute(database.db);
+  await sql`UPDATE timers t SET fire_at = v.due_at FROM visits v WHERE t.kind = 'visit_due' AND t.subject_id = v.id`.execute(database.db);
+}
+
+function startServer(port: number): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' });
+}
+
+async function waitForHealth(port: number, timeoutMs = 60_000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+    } catch { /* starting */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server on ${port} did not start`);
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test(`[${engineName}] every due step fires exactly once through SIGKILLs and restarts`, { timeout: 240_000 }, async () => {
+  let database = await open();
+  await prepare(database);
+  await database.close();
+
+  const instances = onPostgres ? 2 : 1;
+  const ports = [4711, 4712].slice(0, instances);
+  const children: ChildProcess[] = ports.map(startServer);
+  await Promise.all(ports.map((p) => waitForHealth(p)));
+
+  // Kill an instance five times during the burst and escalation, restarting it each time.
+  const kills = 5;
+  for (let k = 0; k < kills; k++) {
+    await sleep(400 + Math.floor(Math.random() * 900));
+    const i = k % instances;
+    await kill(children[i]!);
+    children[i] = startServer(ports[i]!);
+    await waitForHealth(ports[i]!);
+  }
+
+  // Let the survivors finish: every session alerted and every alert through all its steps.
+  database = await open();
+  const deadline = Date.now() + 90_000;
+  let done = 0;
+  while (Date.now() < deadline) {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert_steps_fired`.execute(database.db);
+    done = rows[0]!.n;
+    if (done >= SESSIONS * STEPS) break;
+    await sleep(250);
+  }
+  await Promise.all(children.map(kill));
+
+  try {
+    const alerts = await sql<{ visits: number; alerts: number }>`SELECT count(DISTINCT visit_id)::int AS visits, count(*)::int AS alerts FROM alerts`.execute(database.db);
+    assert.deepEqual(alerts.rows[0], { visits: SESSIONS, alerts: SESSIONS }, 'one alert per overdue session');
+
+    const steps = await sql<{ bad: number }>`
+      SELECT count(*)::int AS bad FROM (
+        SELECT a.id, count(f.step) AS n, count(DISTINCT f.step) AS d, min(f.step) AS lo, max(f.step) AS hi
+        FROM alerts a LEFT JOIN alert_steps_fired f ON f.alert_id = a.id GROUP BY a.id
+      ) s WHERE n <> ${STEPS} OR d <> ${STEPS} OR lo <> 0 OR hi <> ${STEPS - 1}`.execute(database.db);
+    assert.equal(steps.rows[0]!.bad, 0, `every alert fired steps 0..${STEPS - 1} once (fired ${done} of ${SESSIONS * STEPS})`);
+
+    // The timeline records each step once, and each person was messaged once per step.
+    const timeline = await sql<{ n: number }>`SELECT count(*)::int AS n FROM timeline_events WHERE type = 'step'`.execute(database.db);
+    assert.equal(timeline.rows[0]!.n, SESSIONS * STEPS, 'one timeline entry per fired step');
+    const overdue = await sql<{ n: number }>`SELECT count(*)::int AS n FROM timeline_events WHERE type = 'overdue'`.execute(database.db);
+    assert.equal(overdue.rows[0]!.n, SESSIONS);
+    const expected = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM alerts a
+      CROSS JOIN LATERAL jsonb_array_elements(a.policy) WITH ORDINALITY p(def, i)
+      CROSS JOIN LATERAL (SELECT DISTINCT r FROM jsonb_array_elements_text(p.def -> 'targets') t(target), harbour_recipients(a.worker_id, t.target) r) x`.execute(database.db);
+    const sent = await sql<{ n: number }>`SELECT count(*)::int AS n FROM notifications`.execute(database.db);
+    assert.equal(sent.rows[0]!.n, expected.rows[0]!.n, 'one message per recipient per step');
+    const pending = await sql<{ n: number }>`SELECT count(*)::int AS n FROM timers WHERE status = 'pending' AND kind <> 'end_of_day'`.execute(database.db);
+    assert.equal(pending.rows[0]!.n, 0, 'no deadline or step left pending (end-of-day checks are later)');
+  } finally {
+    await database.close();
+  }
+});
