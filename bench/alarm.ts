@@ -53,7 +53,13 @@ export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions:
 
     const config = loadConfig({ ...process.env, DATABASE_URL: '', SMTP_URL: '', NOTIFY_API_KEY: '' });
     const notifications = await startNotificationWorkers({ db: database.db, config, logger, idleMs: 50 });
-    const loop = startLoop('escalation', async () => ({ more: (await services.engine.tick(5000)).more }), 50, logger);
+    // One engine loop by default; BENCH_ENGINE_LOOPS=2 runs two, as two instances would (SKIP LOCKED splits the work).
+    const loopCount = Number(process.env.BENCH_ENGINE_LOOPS ?? 1);
+    const loops = Array.from({ length: loopCount }, (_, i) => startLoop(`escalation-${i}`, async () => {
+      const r = await services.engine.tick(5000);
+      if (r.stepsFired) notifications.wake();
+      return { more: r.more };
+    }, 50, logger));
 
     const deadline = Date.now() + 300_000;
     let handed = 0;
@@ -63,7 +69,7 @@ export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions:
       handed = rows[0]!.n;
       if (handed >= sessions) break;
     }
-    await loop.stop();
+    await Promise.all(loops.map((l) => l.stop()));
     await notifications.stop();
 
     const { rows: [stats] } = await sql<{ p50: number; p99: number; max: number; n: number }>`

@@ -13,6 +13,7 @@ export function navigationFor(actor: Actor | null, path: string): NavItem[] {
   if (actor.staffId !== null) items.push({ href: '/visits', text: 'My visits' });
   if (hasRole(actor, 'team_manager', 'service_manager', 'assistant_director', 'business_support', 'health_and_safety_officer', 'admin')) items.push({ href: '/board', text: 'Live board' });
   items.push({ href: '/alerts', text: 'Alerts' });
+  if (can(actor, 'risk.reviews.view')) items.push({ href: '/risk/reviews', text: 'Risk' });
   items.push({ href: '/people', text: 'People' });
   items.push({ href: '/buildings', text: 'Buildings' });
   items.push({ href: '/major-incident-contacts', text: 'Major incident contacts' });

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { PeopleService } from '../people/service.ts';
 import type { VisitsRepository } from '../visits/repository.ts';
@@ -30,7 +30,13 @@ export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService;
       const alertFor = new Map(alerts.map((a) => [a.visit_id, a]));
       const rows = [...byId.values()].map((v) => ({ ...v, alert_id: alertFor.get(v.id)?.id ?? null, alert_status: alertFor.get(v.id)?.status ?? null, alert_kind: alertFor.get(v.id)?.kind ?? null }));
       rows.sort((a, b) => boardRank(a) - boardRank(b) || new Date(a.due_at ?? a.starts_at).getTime() - new Date(b.due_at ?? b.starts_at).getTime());
-      return { rows, counts: { alarms: rows.filter((r) => boardRank(r) === 0).length, out: rows.filter((r) => r.state === 'in_progress').length, planned: rows.filter((r) => r.state === 'planned').length } };
+      // Who has said "Finished and safe" today: what the buddy used to wait for by phone.
+      let finished = db.selectFrom('day_confirmations as d').innerJoin('staff as s', 's.id', 'd.worker_id')
+        .select(['d.worker_id', 'd.confirmed_at', 's.given_name', 's.family_name'])
+        .where('d.work_date', '=', londonDate(new Date())).where('d.confirmed_at', 'is not', null);
+      if (workerIds !== 'all') finished = workerIds.length ? finished.where('d.worker_id', 'in', workerIds) : finished.where(sql<boolean>`false`);
+      const finishedToday = await finished.orderBy('d.confirmed_at', 'desc').execute();
+      return { rows, finishedToday, counts: { alarms: rows.filter((r) => boardRank(r) === 0).length, out: rows.filter((r) => r.state === 'in_progress').length, planned: rows.filter((r) => r.state === 'planned').length } };
     },
   };
 }

@@ -50,6 +50,15 @@ export class E2E {
     return this.harbour.url;
   }
 
+  /**
+   * The running server's own database (the server is in this process). Tests use it to make time
+   * pass, e.g. moving a deadline into the past, and to wait for the escalation loop. PGlite has a
+   * single connection, so these queries take turns with the server's.
+   */
+  get db() {
+    return this.harbour.database.db;
+  }
+
   /** A new browser context; `label` names it in the list of checked pages. */
   async session(label: string, options: { viewport?: { width: number; height: number } } = {}): Promise<BrowserSession> {
     const context = await this.browser.newContext({ baseURL: this.baseUrl, viewport: options.viewport ?? DESKTOP, acceptDownloads: false });
