@@ -38,6 +38,7 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
     instanceId: `${hostname()}:${process.pid}`,
     baseUrl: config.notifications.publicBaseUrl,
     channelPlan: channelPlan(configuredChannels(config)),
+    pushEnabled: configuredChannels(config).push,
     onSessionChange: () => loops[0]?.wake(),
   });
   const jobs = config.jobsEnabled ? await startJobs(database, services, logger) : null;

@@ -162,7 +162,8 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
   });
 
   it('on the live board, Chloe rises to the top in red when she goes overdue, without a reload', async () => {
-    manager = await e2e.session('Aisha, line manager, desktop');
+    // Her laptop's clock is in another time zone: Harbour still speaks London time.
+    manager = await e2e.session('Aisha, line manager, desktop', { timezoneId: 'Europe/Helsinki' });
     await signIn(manager, aisha.email);
     assert.equal(await openMenuItem(manager, 'Live board'), 200);
     assert.equal(await h1(manager), 'Live board');
@@ -171,6 +172,8 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
     assert.equal(await manager.page.locator('[data-board-alarm]').count(), 0);
     // A mark on this document: if the page reloaded, it would be gone.
     await manager.page.evaluate(() => { document.body.dataset.sameDocument = 'yes'; });
+    // A keyboard user is on Chloe's row when the board changes; focus must not jump to the top.
+    await manager.tabUntil((f) => f.tag === 'a' && f.text === chloe.name, 'Chloe Davies on the board', 40);
 
     // Time passes: the deadline is now in the past, and the server's own loop raises the alert.
     await expireDeadline(e2e.db, visitId);
@@ -192,7 +195,11 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
     assert.deepEqual(afterRows.map((r) => [r.who, r.status, r.red]), [[chloe.name, 'Missed check-in', true], [ben.name, 'In progress', false]]);
     assert.equal(afterRows[0]!.background, 'rgb(253, 230, 227)', 'the alarm row is tinted red');
     assert.equal(await text(manager.page.locator('[data-board-alarm]')), '1 person needs a response now');
-    assert.match(await text(manager.page.locator('[data-board-status]')), /^Updated \d\d:\d\d\.$/);
+    assert.deepEqual(await manager.focused().then((f) => [f.tag, f.text]), ['a', chloe.name], 'focus stays on Chloe’s link through the update');
+    // A status message (role="status") says when, in London time like the rest of the page.
+    const updated = await text(manager.page.getByRole('status'));
+    const londonNow = [new Date(Date.now() - 60_000), new Date()].map((d) => `Updated ${londonTime(d)}.`);
+    assert.ok(londonNow.includes(updated), `"${updated}" should be one of ${londonNow.join(' / ')}`);
     // The live-updated board is a new state of the page: axe checks it too.
     await assertAccessible(manager.page, { status: 200, context: 'Aisha, board after a live update' });
   });

@@ -59,9 +59,11 @@ export class E2E {
     return this.harbour.database.db;
   }
 
-  /** A new browser context; `label` names it in the list of checked pages. */
-  async session(label: string, options: { viewport?: { width: number; height: number } } = {}): Promise<BrowserSession> {
-    const context = await this.browser.newContext({ baseURL: this.baseUrl, viewport: options.viewport ?? DESKTOP, acceptDownloads: false });
+  /** A new browser context; `label` names it in the list of checked pages. `timezoneId` sets the device's time zone. */
+  async session(label: string, options: { viewport?: { width: number; height: number }; timezoneId?: string } = {}): Promise<BrowserSession> {
+    const context = await this.browser.newContext({
+      baseURL: this.baseUrl, viewport: options.viewport ?? DESKTOP, acceptDownloads: false, ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+    });
     const s = new BrowserSession(context, await context.newPage(), label);
     this.sessions.push(s);
     return s;
