@@ -13,6 +13,6 @@ export default tseslint.config(
   },
   {
     files: ['src/web/public/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', window: 'readonly', navigator: 'readonly', EventSource: 'readonly', caches: 'readonly', indexedDB: 'readonly', localStorage: 'readonly', crypto: 'readonly', location: 'readonly', fetch: 'readonly', btoa: 'readonly', Uint8Array: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly' } },
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', navigator: 'readonly', EventSource: 'readonly', CSS: 'readonly', Intl: 'readonly', caches: 'readonly', indexedDB: 'readonly', localStorage: 'readonly', crypto: 'readonly', location: 'readonly', fetch: 'readonly', btoa: 'readonly', Uint8Array: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly' } },
   },
 );

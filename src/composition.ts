@@ -41,6 +41,8 @@ export type Repositories = ReturnType<typeof buildRepositories>;
 
 export interface ServiceSettings {
   sessionTtlHours: number;
+  /** Remember resolved API tokens this long in each process (0 in tests). */
+  apiTokenCacheMs?: number;
   /** Names this process in the record of fired escalation steps. */
   instanceId?: string;
   /** First channel and fallbacks for alert messages (from the configured providers). */
@@ -58,7 +60,7 @@ export function buildServices(repos: Repositories, settings: ServiceSettings = {
   const people = buildPeopleService({ db, staff: repos.staff, organisation: repos.organisation, audit: repos.audit });
   return {
     audit: buildAuditService(repos.audit),
-    auth: buildAuthService({ db, accounts: repos.accounts, audit: repos.audit, sessionTtlHours: settings.sessionTtlHours }),
+    auth: buildAuthService({ db, accounts: repos.accounts, audit: repos.audit, sessionTtlHours: settings.sessionTtlHours, apiTokenCacheMs: settings.apiTokenCacheMs }),
     people,
     staffImport: buildStaffImportService({ db, audit: repos.audit }),
     organisation: buildOrganisationService({ db, organisation: repos.organisation, audit: repos.audit }),

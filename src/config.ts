@@ -20,6 +20,7 @@ const schema = z.object({
   SIGN_IN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   JOBS: z.enum(['true', 'false']).default('true'),
   BENCH_BARE_ROUTE: z.enum(['true', 'false']).default('false'),
+  API_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   NODE_ENV: z.string().default('development'),
   // Notifications. A channel is active only when what it needs is set; with none, messages go to
   // the in-app inbox and the Outbox page.
@@ -54,6 +55,8 @@ export interface Config {
   jobsEnabled: boolean;
   /** Benchmarks only: adds POST /api/bench/bare, an unauthenticated route that inserts one row. */
   benchBareRoute: boolean;
+  /** Seconds a resolved API token is remembered per process; a revocation elsewhere takes this long to apply here. */
+  apiTokenCacheSeconds: number;
   production: boolean;
   notifications: NotificationsConfig;
 }
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInRateLimit: c.SIGN_IN_RATE_LIMIT,
     jobsEnabled: c.JOBS === 'true',
     benchBareRoute: c.BENCH_BARE_ROUTE === 'true',
+    apiTokenCacheSeconds: c.API_TOKEN_CACHE_SECONDS,
     production: c.NODE_ENV === 'production',
     notifications: {
       publicBaseUrl: c.PUBLIC_BASE_URL.replace(/\/+$/, ''),

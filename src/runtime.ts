@@ -35,6 +35,7 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
   let notifications: NotificationWorkers | null = null;
   const services = buildServices(repos, {
     sessionTtlHours: config.sessionTtlHours,
+    apiTokenCacheMs: config.apiTokenCacheSeconds * 1000,
     instanceId: `${hostname()}:${process.pid}`,
     baseUrl: config.notifications.publicBaseUrl,
     channelPlan: channelPlan(configuredChannels(config)),
