@@ -19,16 +19,27 @@ async function waitForHealth(port: number) {
   throw new Error('server did not start');
 }
 
-function load(url: string, headers: Record<string, string>, body: string, seconds: number): Promise<autocannon.Result> {
+function load(url: string, body: string, seconds: number, targets: { path: string; token: string }[] | null): Promise<autocannon.Result> {
+  let n = 0;
   return new Promise((resolve, reject) => {
-    autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections: 20, duration: seconds }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({
+      url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 20, duration: seconds,
+      requests: [{
+        setupRequest: (req) => {
+          if (!targets) return req;
+          const t = targets[n++ % targets.length]!;
+          return { ...req, path: t.path, headers: { ...req.headers, authorization: `Bearer ${t.token}` } };
+        },
+      }],
+    }, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
 
 /**
  * Check-in throughput over HTTP: POST /api/v1/visits/:id/check-ins (bearer token, JSON Schema and
  * service rules, a transaction with two writes) against a bare route that inserts one row, in the
- * same server process and run. The server is a separate process from the load generator.
+ * same server process and run. The server is a separate process from the load generator. The
+ * check-ins go to 200 running sessions of 20 workers, each with their own token.
  */
 export async function benchCheckIn(engine: 'pglite' | 'postgres', seconds = 10) {
   const dir = mkdtempSync(join(tmpdir(), 'harbour-bench-checkin-'));
@@ -48,22 +59,30 @@ export async function benchCheckIn(engine: 'pglite' | 'postgres', seconds = 10) 
     const repos = buildRepositories(database.db);
     await seedDemo(database.db, repos.audit);
     const services = buildServices(repos);
-    const chloe = await actorFor(database.db, 'chloe.davies@harbour.example');
-    const visitId = await services.visits.plan(chloe, buildVisitForm());
-    await services.visits.arrive(chloe, visitId);
-    // Long deadline so the session stays running through the run.
-    await sql`UPDATE visits SET due_at = now() + interval '2 hours' WHERE id = ${visitId}`.execute(database.db);
-    await sql`UPDATE timers SET fire_at = now() + interval '2 hours' WHERE kind = 'visit_due' AND subject_id = ${visitId}`.execute(database.db);
-    const { token } = await services.auth.createApiToken(null, chloe.accountId, 'bench', null);
+    // 200 running sessions across the demo workers, each worker with their own API token, so the
+    // load is many people checking in (as in life), not one row being updated by everyone.
+    const workers = await database.db.selectFrom('staff').innerJoin('accounts', 'accounts.staff_id', 'staff.id')
+      .select('accounts.email').where('staff.team_id', 'is not', null).execute();
+    const targets: { path: string; token: string }[] = [];
+    for (let i = 0; i < 200; i++) {
+      const actor = await actorFor(database.db, workers[i % workers.length]!.email);
+      const visitId = await services.visits.plan(actor, buildVisitForm());
+      await services.visits.arrive(actor, visitId);
+      const { token } = await services.auth.createApiToken(null, actor.accountId, `bench ${i}`, null);
+      targets.push({ path: `/api/v1/visits/${visitId}/check-ins`, token });
+    }
+    // Long deadlines so the sessions stay running through the run.
+    await sql`UPDATE visits SET due_at = now() + interval '2 hours' WHERE state = 'in_progress'`.execute(database.db);
+    await sql`UPDATE timers SET fire_at = now() + interval '2 hours' WHERE kind = 'visit_due'`.execute(database.db);
     await database.close();
 
     server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
     await waitForHealth(3931);
     const body = JSON.stringify({ lat: 51.14, lng: 0.87 });
-    await load(`http://127.0.0.1:3931/api/v1/visits/${visitId}/check-ins`, { authorization: `Bearer ${token}` }, body, 2); // warm-up
-    const checkIns = await load(`http://127.0.0.1:3931/api/v1/visits/${visitId}/check-ins`, { authorization: `Bearer ${token}` }, body, seconds);
-    const bare = await load('http://127.0.0.1:3931/api/bench/bare', {}, '{}', seconds);
+    await load('http://127.0.0.1:3931/', body, 2, targets); // warm-up
+    const checkIns = await load('http://127.0.0.1:3931/', body, seconds, targets);
+    const bare = await load('http://127.0.0.1:3931/api/bench/bare', '{}', seconds, null);
     const ratio = checkIns.requests.average / bare.requests.average;
     return {
       name: `checkin-throughput-${engine}`,

@@ -103,7 +103,10 @@ export function buildAuthService(deps: AuthDeps) {
       }
       if (!t || t.revoked_at || t.disabled_at || (t.expires_at && t.expires_at <= new Date())) return null;
       // Record use at most once a minute, so an API call does not cost a write.
-      if (!t.token_last_used_at || Date.now() - new Date(t.token_last_used_at).getTime() > 60_000) await accounts.touchToken(t.token_id);
+      if (!t.token_last_used_at || Date.now() - new Date(t.token_last_used_at).getTime() > 60_000) {
+        await accounts.touchToken(t.token_id);
+        t.token_last_used_at = new Date();
+      }
       return toActor(t, ip, 'token');
     },
 
