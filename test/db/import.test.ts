@@ -1,17 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openTestDatabase, engineName } from '../helpers/database.ts';
-import { buildRepositories, buildServices } from '../../src/composition.ts';
-import { seedDemo } from '../../src/demo/seed.ts';
+import { engineName } from '../helpers/database.ts';
+import { openSeeded, type Seeded } from '../helpers/services.ts';
 
-let database: Awaited<ReturnType<typeof openTestDatabase>>;
-let services: ReturnType<typeof buildServices>;
+let database: Seeded['database'];
+let services: Seeded['services'];
 
 before(async () => {
-  database = await openTestDatabase();
-  const repos = buildRepositories(database.db);
-  await seedDemo(database.db, repos.audit);
-  services = buildServices(repos);
+  ({ database, services } = await openSeeded());
 });
 after(() => database.drop());
 

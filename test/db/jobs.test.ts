@@ -1,21 +1,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { openTestDatabase, engineName } from '../helpers/database.ts';
-import { buildRepositories, buildServices } from '../../src/composition.ts';
+import { engineName } from '../helpers/database.ts';
+import { openSeeded, type Seeded } from '../helpers/services.ts';
 import { buildHousekeepingJob } from '../../src/jobs/housekeeping.ts';
 import { startJobs } from '../../src/jobs/boss.ts';
-import { seedDemo } from '../../src/demo/seed.ts';
 
-let database: Awaited<ReturnType<typeof openTestDatabase>>;
-let repos: ReturnType<typeof buildRepositories>;
-let services: ReturnType<typeof buildServices>;
+let database: Seeded['database'];
+let repos: Seeded['repos'];
+let services: Seeded['services'];
 
 before(async () => {
-  database = await openTestDatabase();
-  repos = buildRepositories(database.db);
-  await seedDemo(database.db, repos.audit);
-  services = buildServices(repos);
+  ({ database, repos, services } = await openSeeded());
 });
 after(() => database.drop());
 

@@ -1,19 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { openTestDatabase, engineName } from '../helpers/database.ts';
-import { buildRepositories, buildServices } from '../../src/composition.ts';
-import { seedDemo } from '../../src/demo/seed.ts';
+import { engineName } from '../helpers/database.ts';
+import { openSeeded, type Seeded } from '../helpers/services.ts';
 import { actorFor } from '../helpers/lone-working.ts';
 
-let database: Awaited<ReturnType<typeof openTestDatabase>>;
-let services: ReturnType<typeof buildServices>;
+let database: Seeded['database'];
+let services: Seeded['services'];
 
 before(async () => {
-  database = await openTestDatabase();
-  const repos = buildRepositories(database.db);
-  await seedDemo(database.db, repos.audit);
-  services = buildServices(repos, { sessionTtlHours: 1, apiTokenCacheMs: 300 });
+  ({ database, services } = await openSeeded({ sessionTtlHours: 1, apiTokenCacheMs: 300 }));
 });
 after(() => database.drop());
 
