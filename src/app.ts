@@ -30,6 +30,8 @@ import { calendarRoutes } from './features/calendar/routes.ts';
 import { alertsRoutes } from './features/alerts/routes.ts';
 import { policyRoutes } from './features/alerts/policy-routes.ts';
 import { boardRoutes } from './features/board/routes.ts';
+import { registersRoutes } from './features/registers/routes.ts';
+import { incidentsRoutes } from './features/incidents/routes.ts';
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'web', 'public');
 
@@ -128,6 +130,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(policyRoutes, { services });
   await app.register(boardRoutes, { services });
   await app.register(notificationsRoutes, { services });
+  await app.register(registersRoutes, { services });
+  await app.register(incidentsRoutes, { services });
   await app.register(apiRoutes, { services, prefix: '/api/v1' });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 

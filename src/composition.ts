@@ -22,6 +22,10 @@ import { buildBoardService } from './features/board/service.ts';
 import { channelPlan, type ChannelName } from './features/notifications/routing.ts';
 import { buildNotificationsRepository } from './features/notifications/repository.ts';
 import { buildNotificationsService } from './features/notifications/service.ts';
+import { buildIncidentsRepository } from './features/incidents/repository.ts';
+import { buildIncidentsService } from './features/incidents/service.ts';
+import { buildRegistersRepository } from './features/registers/repository.ts';
+import { buildRegistersService, type RegistersSettings } from './features/registers/service.ts';
 
 /** The one place the object graph is wired: repositories → services → app. No DI framework. */
 export function buildRepositories(db: Kysely<DB>) {
@@ -35,6 +39,8 @@ export function buildRepositories(db: Kysely<DB>) {
     visits: buildVisitsRepository(db),
     risk: buildRiskRepository(db),
     notifications: buildNotificationsRepository(db),
+    registers: buildRegistersRepository(db),
+    incidents: buildIncidentsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof buildRepositories>;
@@ -53,6 +59,8 @@ export interface ServiceSettings {
   onSessionChange?: () => void;
   /** Web Push is configured (VAPID_SUBJECT): the account page offers it. */
   pushEnabled?: boolean;
+  /** Declarations of interest and gifts register: reminder schedule and publication threshold. */
+  registers?: RegistersSettings;
 }
 
 export function buildServices(repos: Repositories, settings: ServiceSettings = { sessionTtlHours: 12 }) {
@@ -66,6 +74,8 @@ export function buildServices(repos: Repositories, settings: ServiceSettings = {
     organisation: buildOrganisationService({ db, organisation: repos.organisation, audit: repos.audit }),
     buildings: buildBuildingsService({ db, buildings: repos.buildings, audit: repos.audit }),
     notifications: buildNotificationsService({ db, notifications: repos.notifications, audit: repos.audit, pushEnabled: settings.pushEnabled ?? false }),
+    registers: buildRegistersService({ db, registers: repos.registers, staff: repos.staff, organisation: repos.organisation, audit: repos.audit, settings: settings.registers }),
+    incidents: buildIncidentsService({ db, incidents: repos.incidents, staff: repos.staff, audit: repos.audit }),
     ...loneWorking(repos, settings, people),
   };
 }

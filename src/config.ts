@@ -31,6 +31,9 @@ const schema = z.object({
   SMTP_URL: z.string().url().refine((v) => /^smtps?:\/\//.test(v), 'must start smtp:// or smtps://').optional(),
   SMTP_FROM: z.string().trim().min(3).optional(),
   PUBLIC_BASE_URL: z.string().url().refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL').default('http://localhost:3000'),
+  REGISTERS_PUBLICATION_THRESHOLD: z.coerce.number().min(0).max(1_000_000).default(50),
+  REGISTERS_REMINDER_INTERVAL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  REGISTERS_ESCALATE_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   VAPID_SUBJECT: z.string().refine((v) => /^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/.test(v), 'must be a mailto: address or an https: URL').optional(),
 }).superRefine((c, ctx) => {
   const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -59,6 +62,8 @@ export interface Config {
   apiTokenCacheSeconds: number;
   production: boolean;
   notifications: NotificationsConfig;
+  /** Declarations of interest and the gifts register (seed 002). */
+  registers: { publicationThresholdPence: number; reminderIntervalDays: number; escalateAfterDays: number };
 }
 
 export interface NotificationsConfig {
@@ -96,6 +101,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     benchBareRoute: c.BENCH_BARE_ROUTE === 'true',
     apiTokenCacheSeconds: c.API_TOKEN_CACHE_SECONDS,
     production: c.NODE_ENV === 'production',
+    registers: {
+      publicationThresholdPence: Math.round(c.REGISTERS_PUBLICATION_THRESHOLD * 100),
+      reminderIntervalDays: c.REGISTERS_REMINDER_INTERVAL_DAYS,
+      escalateAfterDays: c.REGISTERS_ESCALATE_AFTER_DAYS,
+    },
     notifications: {
       publicBaseUrl: c.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       notify: c.NOTIFY_API_KEY

@@ -38,6 +38,7 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
     apiTokenCacheMs: config.apiTokenCacheSeconds * 1000,
     instanceId: `${hostname()}:${process.pid}`,
     baseUrl: config.notifications.publicBaseUrl,
+    registers: config.registers,
     channelPlan: channelPlan(configuredChannels(config)),
     pushEnabled: configuredChannels(config).push,
     onSessionChange: () => loops[0]?.wake(),

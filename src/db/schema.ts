@@ -38,6 +38,8 @@ export interface StaffTable {
   out_of_hours_phone: string | null;
   base_building_id: number | null;
   active: Generated<boolean>;
+  /** Code D.3 (migration 0007): the post is politically restricted. */
+  politically_restricted: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -281,6 +283,98 @@ export interface CalendarSubscriptionsTable {
   etag: string | null;
 }
 
+// Registers (migration 0007): declarations of interest; gifts, hospitality, legacies, sponsorship.
+export interface SuppliersTable { id: Generated<number>; name: string; live_tender: Generated<boolean>; created_at: Timestamp }
+export interface InterestDeclarationsTable {
+  id: Generated<number>;
+  staff_id: number;
+  year: number;
+  no_conflict: boolean;
+  declared_at: Timestamp;
+  declared_by: number | null;
+}
+export interface DeclaredInterestsTable {
+  id: Generated<number>;
+  declaration_id: number;
+  kind: string;
+  description: string;
+  consent_needed: Generated<boolean>;
+  consent_reference: string | null;
+  management_action: string | null;
+  signed_off_by: number | null;
+  signed_off_name: string | null;
+  signed_off_at: Date | null;
+  created_at: Timestamp;
+}
+export interface DeclarationRemindersTable {
+  id: Generated<number>;
+  staff_id: number;
+  year: number;
+  kind: 'reminder' | 'escalation';
+  recipient_id: number;
+  sent_at: Timestamp;
+}
+export interface GiftEntriesTable {
+  id: Generated<number>;
+  staff_id: number;
+  kind: string;
+  offered_on: ColumnType<string, string, string>;
+  description: string;
+  offered_by: string;
+  supplier_id: number | null;
+  value_pence: number;
+  response: string;
+  refusal_letter: string | null;
+  authorised_in_advance: Generated<boolean>;
+  reason: string;
+  status: Generated<'pending' | 'approved' | 'declined'>;
+  decided_by: number | null;
+  decided_by_name: string | null;
+  decided_at: Date | null;
+  decision_note: string | null;
+  created_at: Timestamp;
+}
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  status: Generated<string>;
+  employee_id: number;
+  reported_by: number | null;
+  reported_by_account: number;
+  draft: ColumnType<Record<string, unknown>, string | undefined, string>;
+  occurred_at: Date | null;
+  location: string | null;
+  visit_id: number | null;
+  alert_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  building_id: number | null;
+  lone_working: boolean | null;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  verbal_channel: string | null;
+  perpetrator_type: string | null;
+  perpetrator_case_system: string | null;
+  perpetrator_case_id: string | null;
+  others_present: string | null;
+  witnesses: string | null;
+  injured: boolean | null;
+  injury_nature: string | null;
+  injury_body_part: string | null;
+  first_aid: boolean | null;
+  hospital: boolean | null;
+  days_off: number | null;
+  narrative: string | null;
+  submitted_at: Date | null;
+  confirmed_at: Date | null;
+  meeting_due_at: Date | null;
+  meeting_held_at: Date | null;
+  support: ColumnType<Record<string, string>, string | undefined, string>;
+  debrief_at: Date | null;
+  police_right_told_at: Date | null;
+  response_notes: string | null;
+  responded_by: number | null;
+  responded_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
 export interface DB {
   directorates: DirectoratesTable;
   services: ServicesTable;
@@ -310,4 +404,10 @@ export interface DB {
   visit_precautions: VisitPrecautionsTable;
   calendar_previews: CalendarPreviewsTable;
   calendar_subscriptions: CalendarSubscriptionsTable;
+  suppliers: SuppliersTable;
+  interest_declarations: InterestDeclarationsTable;
+  declared_interests: DeclaredInterestsTable;
+  declaration_reminders: DeclarationRemindersTable;
+  gift_entries: GiftEntriesTable;
+  incidents: IncidentsTable;
 }

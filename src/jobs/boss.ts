@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import type { Services } from '../composition.ts';
 import { buildHousekeepingJob } from './housekeeping.ts';
 import { buildRefreshSubscriptionsJob } from '../features/calendar/refresh-job.ts';
+import { buildDeclarationRemindersJob } from '../features/registers/reminders-job.ts';
 
 export interface JobRunner { boss: PgBoss; stop(): Promise<void> }
 
@@ -18,7 +19,7 @@ export async function startJobs(database: Database, services: Services, logger: 
   boss.on('error', (err: unknown) => logger.error({ err }, 'job engine error'));
   await boss.start();
 
-  const jobs = [buildHousekeepingJob(services), buildRefreshSubscriptionsJob(services)];
+  const jobs = [buildHousekeepingJob(services), buildRefreshSubscriptionsJob(services), buildDeclarationRemindersJob(services)];
   for (const job of jobs) {
     await boss.createQueue(job.name);
     await boss.work(job.name, async (batch: { data: unknown }[]) => {

@@ -13,10 +13,12 @@ export function navigationFor(actor: Actor | null, path: string): NavItem[] {
   if (actor.staffId !== null) items.push({ href: '/visits', text: 'My visits' });
   if (hasRole(actor, 'team_manager', 'service_manager', 'assistant_director', 'business_support', 'health_and_safety_officer', 'admin')) items.push({ href: '/board', text: 'Live board' });
   items.push({ href: '/alerts', text: 'Alerts' });
+  if (actor.staffId !== null || can(actor, 'incidents.view_all')) items.push({ href: '/incidents', text: 'Incidents' });
   if (can(actor, 'risk.reviews.view')) items.push({ href: '/risk/reviews', text: 'Risk' });
   items.push({ href: '/people', text: 'People' });
   items.push({ href: '/buildings', text: 'Buildings' });
   items.push({ href: '/major-incident-contacts', text: 'Major incident contacts' });
+  if (actor.staffId !== null || can(actor, 'registers.view_all')) items.push({ href: '/registers', text: 'Registers' });
   if (actor.staffId !== null) items.push({ href: '/inbox', text: 'Inbox' });
   if (can(actor, 'outbox.view')) items.push({ href: '/outbox', text: 'Outbox' });
   if (can(actor, 'organisation.manage')) items.push({ href: '/admin', text: 'Admin' });

@@ -53,6 +53,16 @@ const MANAGES_ASHFORD: readonly Who[] = ['teamManager', 'serviceManager', 'assis
 const MANAGES_MAIDSTONE: readonly Who[] = ['serviceManager', 'assistantDirector', 'admin'];
 /** Swale is under another assistant director: seeing everyone does not make Priya their manager. */
 const MANAGES_SWALE: readonly Who[] = ['admin'];
+/** Chloe's management chain: Aisha, Helen, Priya (administrators are not in it). */
+const CHLOE_CHAIN: readonly Who[] = ['teamManager', 'serviceManager', 'assistantDirector'];
+const CHLOE_AND_CHAIN: readonly Who[] = ['worker', ...CHLOE_CHAIN];
+
+/** Chloe's incidents: Chloe, her management chain (Aisha, Helen, Priya) and health and safety. Not complaints, not administrators. */
+const INCIDENT_CHAIN: readonly Who[] = ['teamManager', 'serviceManager', 'assistantDirector'];
+const INCIDENT_VIEWERS: readonly Who[] = ['worker', ...INCIDENT_CHAIN, 'healthAndSafety'];
+/** Signed-in people who may not see the incident get the 404 page: they are not told it exists. */
+const notFoundFor = (viewers: readonly Who[]): Partial<Record<Who, Expected>> =>
+  Object.fromEntries(WHO.filter((w) => w !== 'anonymous' && !viewers.includes(w)).map((w) => [w, { status: 404 }]));
 
 // ---- The table ----------------------------------------------------------------------------------
 
@@ -65,6 +75,10 @@ interface Ctx {
   /** Per role, Chloe's sessions and alerts in the state each lone-working action needs. */
   lw: Record<Who, { planned: number; cancel: number; running: number; ending: number; alert: string; safeAlert: string; resolveAlert: string; viewVisit: number }>;
   revokeToken: Record<Who, number>;
+  /** Chloe's declaration, and per role an interest on it and a gift entry of hers, each awaiting a decision. */
+  reg: { declaration: number; byWho: Record<Who, { interest: number; gift: number }> };
+  /** Chloe's incidents: submitted, a draft of hers, and one Aisha reported for her awaiting her confirmation. */
+  inc: { open: number; draft: number; awaiting: number };
   unique: () => string;
 }
 
@@ -228,7 +242,45 @@ const matrix: Row[] = [
   page('GET /risk/flags', SIGNED_IN),
   form('POST /risk/flags', RISK_MANAGERS, (c) => ({ postcode: 'ME14 1XX', category: 'dogs', description: `Matrix dog ${c.unique()}` })),
   page('GET /risk/reviews', RISK_MANAGERS),
+
+  // Incidents (HS157): visible only to the people involved, their management chain and health and safety. Anyone else is
+  // not told the report exists (404). Drafts are the reporter's alone; the employee confirms; the chain responds.
+  page('GET /incidents', SIGNED_IN),
+  page('GET /incidents/new', SIGNED_IN),
+  form('POST /incidents', SIGNED_IN, () => ({ action: 'draft', location: 'Matrix draft' })),
+  page('GET /incidents/:id', INCIDENT_VIEWERS, { url: (c) => `/incidents/${c.inc.open}`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id', ['worker'], () => ({ action: 'draft', location: 'Matrix draft, edited' }), { url: (c) => `/incidents/${c.inc.draft}`, expect: notFoundFor(['worker']) }),
+  form('POST /incidents/:id/confirm', ['worker'], () => ({}), { url: (c) => `/incidents/${c.inc.awaiting}/confirm`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/response', INCIDENT_CHAIN, () => ({ notes: 'Matrix response' }), { url: (c) => `/incidents/${c.inc.open}/response`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+
+  // Registers (seed 002): one's own declarations and entries; the management chain sees and decides on theirs; suppliers and
+  // politically restricted posts are for the registers team (a role none of these has).
+  page('GET /registers', SIGNED_IN),
+  page('GET /registers/declarations/new', SIGNED_IN),
+  form('POST /registers/declarations', SIGNED_IN, () => ({ declaration: 'none' })),
+  page('GET /registers/declarations/:id', CHLOE_AND_CHAIN, { url: (c) => `/registers/declarations/${c.reg.declaration}` }),
+  form('POST /registers/declarations/:id/interests', ['worker'], (c) => ({ kind: 'financial', description: `Matrix interest ${c.unique()}` }), { url: (c) => `/registers/declarations/${c.reg.declaration}/interests` }),
+  form('POST /registers/declarations/:id/interests/:interestId/sign-off', CHLOE_CHAIN, () => ({ action: 'Matrix action' }), { url: (c, who) => `/registers/declarations/${c.reg.declaration}/interests/${c.reg.byWho[who].interest}/sign-off` }),
+  page('GET /registers/gifts/new', SIGNED_IN),
+  form('POST /registers/gifts', SIGNED_IN, (c) => ({ kind: 'gift', 'offeredOn-day': '2', 'offeredOn-month': '2', 'offeredOn-year': '2026', description: `Matrix gift ${c.unique()}`, offeredBy: 'Matrix', value: '5', response: 'refused', reason: 'Matrix' })),
+  page('GET /registers/gifts/:id', CHLOE_AND_CHAIN, { url: (c) => `/registers/gifts/${c.reg.byWho.worker.gift}` }),
+  form('POST /registers/gifts/:id/decision', CHLOE_CHAIN, () => ({ decision: 'approved' }), { url: (c, who) => `/registers/gifts/${c.reg.byWho[who].gift}/decision` }),
+  page('GET /registers/suppliers', []),
+  form('POST /registers/suppliers', [], (c) => ({ name: `Matrix supplier ${c.unique()}` })),
+  form('POST /registers/political-restriction', [], (c) => ({ staffId: String(c.ids.person.ola), restricted: 'yes' })),
+  page('GET /registers/reports', SIGNED_IN),
+  page('GET /registers/reports/interests.csv', SIGNED_IN),
+  page('GET /registers/reports/gifts.csv', SIGNED_IN),
+  page('GET /registers/published', EVERYONE),
 ];
+/** A complete incident report for the services (threats, two days ago). */
+function incidentFields(o: Record<string, string> = {}): Record<string, string> {
+  const at = new Date(Date.now() - 2 * 86_400_000);
+  const [y, m, d] = at.toISOString().slice(0, 10).split('-');
+  return { 'occurred-day': d!, 'occurred-month': m!, 'occurred-year': y!, 'occurred-time': '10:00', location: 'Matrix Road, Ashford', loneWorking: 'yes',
+    categories: 'threats', perpetratorType: 'public', injured: 'no', narrative: 'Matrix incident', ...o };
+}
+
 /** A review date 60 days ahead, as the three date boxes. */
 function reviewDateFields(): Record<string, string> {
   const [y, m, d] = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10).split('-');
@@ -255,6 +307,8 @@ const PREVIEW: Ctx = {
   made: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['made'],
   revokeToken: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['revokeToken'],
   lw: new Proxy({}, { get: () => new Proxy({}, { get: () => ':id' }) }) as unknown as Ctx['lw'],
+  reg: { declaration: ':id', byWho: new Proxy({}, { get: () => ({ interest: ':interestId', gift: ':id' }) }) } as unknown as Ctx['reg'],
+  inc: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['inc'],
   unique: () => 'x',
 };
 
@@ -335,9 +389,21 @@ describe('access matrix', () => {
       ids, revokeToken, unique: () => `${Date.now().toString(36)}${++counter}`,
       made: { directorate: directorate.id, service: service.id, team: team.id, staff: staff.id, staffEmployeeNumber: staff.employee_number, staffEmail: staff.email, building: building.id, riskVisit: 0 },
       lw: {} as Ctx['lw'],
+      inc: { open: 0, draft: 0, awaiting: 0 },
+      reg: { declaration: 0, byWho: {} as Ctx['reg']['byWho'] },
     };
     // Chloe's sessions in every state the lone-working rows need, one set per role.
     const chloe = await actorFor(t.repos.db, demo.worker);
+    ctx.reg.declaration = await t.services.registers.declare(chloe, { interest: null });
+    for (const who of WHO) {
+      await t.services.registers.addInterest(chloe, ctx.reg.declaration, { kind: 'non_financial', description: `Matrix interest for ${who}`, consentNeeded: false, consentReference: null });
+      const interests = await t.repos.registers.interests(ctx.reg.declaration);
+      const gift = await t.services.registers.recordGift(chloe, { kind: 'gift', offeredOn: '2026-02-02', description: `Matrix gift for ${who}`, offeredBy: 'Matrix', supplierId: null, valuePence: 500, response: 'refused', refusalLetter: null, authorisedInAdvance: false, reason: 'Matrix' });
+      ctx.reg.byWho[who] = { interest: interests.at(-1)!.id, gift };
+    }
+    ctx.inc.open = await t.services.incidents.save(chloe, null, incidentFields(), 'submit');
+    ctx.inc.draft = await t.services.incidents.save(chloe, null, { location: 'Matrix draft' }, 'draft');
+    ctx.inc.awaiting = await t.services.incidents.save(await actorFor(t.repos.db, demo.teamManager), null, incidentFields({ employeeId: String(chloe.staffId) }), 'submit');
     // A RED visit of Chloe's that stays planned, for the risk gate rows (recording never starts it).
     ctx.made.riskVisit = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', caseId: 'MATRIX-RISK', postcode: 'TN23 9ZZ' }));
     const overdueAlert = async () => {

@@ -22,6 +22,10 @@ export const PERMISSIONS = {
   'risk.reviews.view': ['team_manager', 'service_manager', 'assistant_director', 'health_and_safety_officer', 'admin'],
   /** The Outbox: every notification and its delivery attempts. */
   'outbox.view': ['admin', 'health_and_safety_officer', 'business_support'],
+  /** The registers team: every declaration of interest and gifts entry, suppliers, politically restricted posts. */
+  'registers.view_all': ['registers_officer'],
+  /** Every violence-at-work incident report (others see only their own, and their reports' as managers). Not complaints staff. */
+  'incidents.view_all': ['health_and_safety_officer'],
 } as const satisfies Record<string, readonly Role[] | 'any'>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -7,6 +7,7 @@ export const ROLES = [
   'health_and_safety_officer',
   'complaints_officer',
   'foi_officer',
+  'registers_officer',
   'admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
@@ -20,6 +21,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   health_and_safety_officer: 'Health and safety officer',
   complaints_officer: 'Complaints officer',
   foi_officer: 'Information governance (FOI) officer',
+  registers_officer: 'Registers officer',
   admin: 'Administrator',
 };
 

@@ -1,0 +1,148 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { stringify } from 'csv-stringify/sync';
+import type { Services } from '../../composition.ts';
+import type { Actor } from '../auth/actor.ts';
+import { requireActor } from '../../web/security.ts';
+import { handleForm } from '../../web/error-handling.ts';
+import { parseWith } from '../../web/validation.ts';
+import { idParam } from '../people/routes.ts';
+import { ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
+import {
+  decisionForm, parseDeclarationForm, parseGiftForm, parseInterestForm, parseReportFilter, politicalRestrictionForm, signOffForm, supplierForm,
+} from './schema.ts';
+
+const DONE: Record<string, string> = {
+  declared: 'Declaration made',
+  interest: 'Interest added to your declaration',
+  signed: 'Management action recorded and signed off',
+  gift: 'Entry recorded',
+  decided: 'Decision recorded',
+  supplier: 'Contractor or supplier added',
+  restriction: 'Political restriction updated',
+};
+const flashFrom = (query: unknown) => DONE[(query as { done?: string }).done ?? ''];
+
+export const registersRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const registers = services.registers;
+  const overviewPage = async (actor: Actor) => ({ title: 'Registers', ...(await registers.overview(actor)) });
+  const declarationPage = async (actor: Actor, id: number) => ({ title: 'Declaration of interests', backLink: '/registers', ...(await registers.declaration(actor, id)) });
+  const giftPage = async (actor: Actor, id: number) => ({ title: 'Gifts and hospitality entry', backLink: '/registers', ...(await registers.gift(actor, id)) });
+  const newGiftPage = async () => ({ title: 'Record a gift, hospitality, legacy or sponsorship', backLink: '/registers', ...(await registers.giftFormContext()) });
+
+  app.get('/registers', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('registers/overview.njk', { ...(await overviewPage(actor)), values: {}, flash: flashFrom(request.query) });
+  });
+
+  app.get('/registers/declarations/new', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('registers/declare.njk', { title: 'Make your declaration of interests', backLink: '/registers', ...(await registers.newDeclaration(actor)), values: {} });
+  });
+  app.post('/registers/declarations', async (request, reply) => {
+    const actor = requireActor(request);
+    return handleForm(reply, () => registers.declare(actor, parseDeclarationForm(request.body)),
+      { template: 'registers/declare.njk', values: request.body, context: async () => ({ title: 'Make your declaration of interests', backLink: '/registers', ...(await registers.newDeclaration(actor)) }) },
+      (id) => `/registers/declarations/${String(id)}?done=declared`);
+  });
+
+  app.get<{ Params: { id: string } }>('/registers/declarations/:id', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('registers/declaration.njk', { ...(await declarationPage(actor, idParam(request.params.id))), values: {}, flash: flashFrom(request.query) });
+  });
+  app.post<{ Params: { id: string } }>('/registers/declarations/:id/interests', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    return handleForm(reply, () => registers.addInterest(actor, id, parseInterestForm(request.body)),
+      { template: 'registers/declaration.njk', values: { ...(request.body as object), form: 'interest' }, context: () => declarationPage(actor, id) },
+      () => `/registers/declarations/${id}?done=interest`);
+  });
+  app.post<{ Params: { id: string; interestId: string } }>('/registers/declarations/:id/interests/:interestId/sign-off', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    const interestId = idParam(request.params.interestId);
+    return handleForm(reply, async () => {
+      const form = (() => {
+        try {
+          return parseWith(signOffForm, request.body);
+        } catch (e) {
+          // Each interest has its own action box: point the summary at the right one.
+          if (e instanceof ValidationError) throw new ValidationError(e.errors.map((x) => ({ ...x, field: `action-${interestId}` })));
+          throw e;
+        }
+      })();
+      return registers.signOff(actor, id, interestId, form.action);
+    }, { template: 'registers/declaration.njk', values: { [`action-${interestId}`]: (request.body as { action?: string } | undefined)?.action }, context: () => declarationPage(actor, id) },
+    () => `/registers/declarations/${id}?done=signed`);
+  });
+
+  app.get('/registers/gifts/new', async (request, reply) => {
+    requireActor(request);
+    return reply.view('registers/gift-new.njk', { ...(await newGiftPage()), values: {} });
+  });
+  app.post('/registers/gifts', async (request, reply) => {
+    const actor = requireActor(request);
+    return handleForm(reply, () => registers.recordGift(actor, parseGiftForm(request.body)),
+      { template: 'registers/gift-new.njk', values: request.body, context: newGiftPage },
+      (id) => `/registers/gifts/${String(id)}?done=gift`);
+  });
+  app.get<{ Params: { id: string } }>('/registers/gifts/:id', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('registers/gift.njk', { ...(await giftPage(actor, idParam(request.params.id))), values: {}, flash: flashFrom(request.query) });
+  });
+  app.post<{ Params: { id: string } }>('/registers/gifts/:id/decision', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    return handleForm(reply, () => registers.decideGift(actor, id, parseWith(decisionForm, request.body)),
+      { template: 'registers/gift.njk', values: request.body, context: () => giftPage(actor, id) },
+      () => `/registers/gifts/${id}?done=decided`);
+  });
+
+  app.get('/registers/suppliers', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('registers/suppliers.njk', { title: 'Contractors and suppliers', backLink: '/registers', ...(await registers.suppliers(actor)), values: {}, flash: flashFrom(request.query) });
+  });
+  app.post('/registers/suppliers', async (request, reply) => {
+    const actor = requireActor(request);
+    return handleForm(reply, () => registers.addSupplier(actor, parseWith(supplierForm, request.body)),
+      { template: 'registers/suppliers.njk', values: request.body, context: async () => ({ title: 'Contractors and suppliers', backLink: '/registers', ...(await registers.suppliers(actor)) }) },
+      () => '/registers/suppliers?done=supplier');
+  });
+  app.post('/registers/political-restriction', async (request, reply) => {
+    const actor = requireActor(request);
+    return handleForm(reply, () => registers.setPoliticalRestriction(actor, parseWith(politicalRestrictionForm, request.body)),
+      { template: 'registers/overview.njk', values: { ...(request.body as object), form: 'restriction' }, context: () => overviewPage(actor) },
+      () => '/registers?done=restriction');
+  });
+
+  app.get('/registers/reports', async (request, reply) => {
+    const actor = requireActor(request);
+    const query = (request.query ?? {}) as Record<string, string>;
+    const context = { title: 'Register reports', backLink: '/registers', values: query, exportQuery: new URLSearchParams(query).toString() };
+    try {
+      const filter = parseReportFilter(query);
+      return reply.view('registers/reports.njk', { ...context, ...(await registers.report(actor, filter)) });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      const all = await registers.report(actor, { directorateId: null, teamId: null, from: null, to: null });
+      return reply.code(400).view('registers/reports.njk', {
+        ...context, ...all, declarations: [], interests: [], gifts: [],
+        errorList: toErrorSummary(e.errors), errors: toErrorMap(e.errors),
+      });
+    }
+  });
+  const csv = (reply: FastifyReply, file: string, rows: string[][]) =>
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(stringify(rows));
+  app.get('/registers/reports/interests.csv', async (request, reply) => {
+    const actor = requireActor(request);
+    return csv(reply, 'declarations-of-interest.csv', await registers.interestsTable(actor, parseReportFilter(request.query)));
+  });
+  app.get('/registers/reports/gifts.csv', async (request, reply) => {
+    const actor = requireActor(request);
+    return csv(reply, 'gifts-and-hospitality.csv', await registers.giftsTable(actor, parseReportFilter(request.query)));
+  });
+
+  /** Public: no sign-in. Senior officers only, name and post only. */
+  app.get('/registers/published', async (_request, reply) => {
+    return reply.view('registers/published.njk', { title: 'Register of gifts and hospitality: senior officers', ...(await registers.published()) });
+  });
+};
