@@ -271,6 +271,8 @@ const matrix: Row[] = [
   page('GET /registers/reports', SIGNED_IN),
   page('GET /registers/reports/interests.csv', SIGNED_IN),
   page('GET /registers/reports/gifts.csv', SIGNED_IN),
+  page('GET /registers/reports/interests.ods', SIGNED_IN),
+  page('GET /registers/reports/gifts.ods', SIGNED_IN),
   page('GET /registers/published', EVERYONE),
 ];
 /** A complete incident report for the services (threats, two days ago). */

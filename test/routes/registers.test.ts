@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as XLSX from 'xlsx';
 import type { LightMyRequestResponse } from 'fastify';
 import { Agent, demo, startTestApp, type TestApp } from '../helpers/app.ts';
 import { DEMO_PASSWORD } from '../../src/demo/seed.ts';
@@ -190,6 +191,12 @@ describe('registers', () => {
     assert.match(String(csv.headers['content-type']), /text\/csv/);
     assert.ok(csv.body.startsWith('Name,Post,Team'));
     assert.ok(csv.body.includes('Hamper') && csv.body.includes('Acme Care Ltd'));
+    const ods = await rita.get('/registers/reports/gifts.ods');
+    assert.equal(ods.statusCode, 200);
+    assert.match(String(ods.headers['content-type']), /application\/vnd\.oasis\.opendocument\.spreadsheet/);
+    const book = XLSX.read(ods.rawPayload, { type: 'buffer' });
+    const cells = JSON.stringify(XLSX.utils.sheet_to_json(book.Sheets[book.SheetNames[0]!]!, { header: 1 }));
+    assert.ok(cells.includes('Hamper') && cells.includes('Acme Care Ltd'), 'the ODS holds the same rows as the CSV');
     const mine = await chloe.get('/registers/reports/interests.csv');
     assert.ok(mine.body.includes('Kent Care Homes') && mine.body.includes('Chloe takes no part'));
     assert.ok(!(await jamal.get('/registers/reports/interests.csv')).body.includes('Kent Care Homes'));

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { stringify } from 'csv-stringify/sync';
+import { toOds } from '../../web/spreadsheet.ts';
 import type { Services } from '../../composition.ts';
 import type { Actor } from '../auth/actor.ts';
 import { requireActor } from '../../web/security.ts';
@@ -135,6 +136,16 @@ export const registersRoutes: FastifyPluginAsync<{ services: Services }> = async
   app.get('/registers/reports/interests.csv', async (request, reply) => {
     const actor = requireActor(request);
     return csv(reply, 'declarations-of-interest.csv', await registers.interestsTable(actor, parseReportFilter(request.query)));
+  });
+  const ods = (reply: FastifyReply, file: string, sheet: string, rows: string[][]) =>
+    reply.type('application/vnd.oasis.opendocument.spreadsheet').header('content-disposition', `attachment; filename="${file}"`).send(toOds(sheet, rows));
+  app.get('/registers/reports/interests.ods', async (request, reply) => {
+    const actor = requireActor(request);
+    return ods(reply, 'declarations-of-interest.ods', 'Declarations of interest', await registers.interestsTable(actor, parseReportFilter(request.query)));
+  });
+  app.get('/registers/reports/gifts.ods', async (request, reply) => {
+    const actor = requireActor(request);
+    return ods(reply, 'gifts-and-hospitality.ods', 'Gifts and hospitality', await registers.giftsTable(actor, parseReportFilter(request.query)));
   });
   app.get('/registers/reports/gifts.csv', async (request, reply) => {
     const actor = requireActor(request);
