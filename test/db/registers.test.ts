@@ -87,7 +87,7 @@ describe(`[${engineName}] declarations and access`, () => {
     const audit = await database.db.selectFrom('audit_log').select(['action', 'entity_id']).where('entity_type', '=', 'interest_declaration').where('entity_id', '=', String(id)).orderBy('id').execute();
     assert.deepEqual(audit.map((a) => a.action), ['declaration.make', 'declaration.sign_off']);
     await assert.rejects(registers.declaration(mark, id), ForbiddenError);
-    const visible = await registers.report(aisha, { directorateId: null, teamId: null, from: null, to: null });
+    const visible = await registers.report(aisha, { directorateId: null, teamId: null, from: null, to: null, seniorOnly: false });
     assert.ok(visible.interests.some((i) => i.description === 'Director of a company wound up in 2025'));
   });
 });

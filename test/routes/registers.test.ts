@@ -191,6 +191,11 @@ describe('registers', () => {
     assert.match(String(csv.headers['content-type']), /text\/csv/);
     assert.ok(csv.body.startsWith('Name,Post,Team'));
     assert.ok(csv.body.includes('Hamper') && csv.body.includes('Acme Care Ltd'));
+    // The senior managers' register leaves out everyone below service manager.
+    assert.ok((await rita.get('/registers/reports/interests.csv')).body.includes('Chloe'), 'the full register includes Chloe’s interest');
+    const senior = await rita.get('/registers/reports/interests.csv?seniorOnly=true');
+    assert.equal(senior.statusCode, 200);
+    assert.ok(!senior.body.includes('Chloe'), 'a social worker is not in the senior managers’ register');
     const ods = await rita.get('/registers/reports/gifts.ods');
     assert.equal(ods.statusCode, 200);
     assert.match(String(ods.headers['content-type']), /application\/vnd\.oasis\.opendocument\.spreadsheet/);

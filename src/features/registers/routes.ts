@@ -124,7 +124,7 @@ export const registersRoutes: FastifyPluginAsync<{ services: Services }> = async
       return reply.view('registers/reports.njk', { ...context, ...(await registers.report(actor, filter)) });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      const all = await registers.report(actor, { directorateId: null, teamId: null, from: null, to: null });
+      const all = await registers.report(actor, { directorateId: null, teamId: null, from: null, to: null, seniorOnly: false });
       return reply.code(400).view('registers/reports.njk', {
         ...context, ...all, declarations: [], interests: [], gifts: [],
         errorList: toErrorSummary(e.errors), errors: toErrorMap(e.errors),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { declarationYear, formatPounds, giftProblems, parsePounds, publishable, remindersDue } from './rules.ts';
+import { declarationYear, formatPounds, giftProblems, isSeniorOfficer, parsePounds, publishable, remindersDue } from './rules.ts';
 
 const schedule = { reminderIntervalDays: 7, escalateAfterDays: 14 };
 const at = (iso: string) => new Date(iso);
@@ -60,4 +60,11 @@ test('published register: senior officers, gifts and hospitality, at or above th
   assert.equal(publishable({ ...e, job_role: 'social_worker' }, 0), false);
   assert.equal(publishable({ ...e, kind: 'legacy' }, 0), false);
   assert.equal(publishable({ ...e, status: 'pending' }, 0), false);
+});
+
+test('senior managers are service managers and assistant directors', () => {
+  assert.equal(isSeniorOfficer('service_manager'), true);
+  assert.equal(isSeniorOfficer('assistant_director'), true);
+  assert.equal(isSeniorOfficer('team_manager'), false);
+  assert.equal(isSeniorOfficer('social_worker'), false);
 });

@@ -99,6 +99,8 @@ export const reportFilterForm = z.object({
   teamId: optionalId('Select a team from the list'),
   from: isoDay('Enter the start of the period as a date, like 2027-01-31'),
   to: isoDay('Enter the end of the period as a date, like 2027-12-31'),
+  /** The separate register of senior managers' interests (Kent Code H): service managers and above. */
+  seniorOnly: checkbox,
 });
 export type ReportFilterForm = z.output<typeof reportFilterForm>;
 

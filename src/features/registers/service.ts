@@ -74,6 +74,8 @@ export function buildRegistersService(deps: RegistersDeps) {
   async function filterFor(actor: Actor, form: ReportFilterForm): Promise<RegisterFilter> {
     return { staffIds: await visibleStaff(actor), directorateId: form.directorateId, teamId: form.teamId, from: form.from, to: form.to };
   }
+  /** Senior managers' register: keeps only service managers and above when asked. */
+  const seniorFilter = <T extends { job_role: string }>(form: ReportFilterForm, rows: T[]) => (form.seniorOnly ? rows.filter((r) => isSeniorOfficer(r.job_role)) : rows);
 
   const decorateGift = (g: Awaited<ReturnType<RegistersRepository['gifts']>>[number]) => ({
     ...g, kindLabel: giftKindLabel(g.kind), responseLabel: responseLabel(g.response), value: formatPounds(g.value_pence), person: name(g),
@@ -222,13 +224,13 @@ export function buildRegistersService(deps: RegistersDeps) {
       ]);
       return {
         declarations,
-        interests: interests.map((i) => ({ ...i, kindLabel: interestLabel(i.kind), person: name(i) })),
-        gifts: gifts.map(decorateGift),
+        interests: seniorFilter(form, interests).map((i) => ({ ...i, kindLabel: interestLabel(i.kind), person: name(i) })),
+        gifts: seniorFilter(form, gifts).map(decorateGift),
         directorates, teams,
       };
     },
     async interestsTable(actor: Actor, form: ReportFilterForm): Promise<string[][]> {
-      const rows = await repo.interestRows(await filterFor(actor, form));
+      const rows = seniorFilter(form, await repo.interestRows(await filterFor(actor, form)));
       return [
         ['Name', 'Post', 'Team', 'Directorate', 'Year', 'Declared', 'Interest', 'Description', 'Consent needed', 'Consent reference', 'Management action', 'Signed off by', 'Signed off'],
         ...rows.map((r) => [name(r), r.job_role, r.team_name ?? '', r.directorate_name ?? '', String(r.year), r.declared_at.toISOString().slice(0, 10), interestLabel(r.kind), r.description,
@@ -236,7 +238,7 @@ export function buildRegistersService(deps: RegistersDeps) {
       ];
     },
     async giftsTable(actor: Actor, form: ReportFilterForm): Promise<string[][]> {
-      const rows = await repo.gifts(await filterFor(actor, form));
+      const rows = seniorFilter(form, await repo.gifts(await filterFor(actor, form)));
       return [
         ['Name', 'Post', 'Team', 'Directorate', 'Type', 'Offered on', 'Description', 'Offered by', 'Contractor or supplier', 'Live tender', 'Estimated value', 'Response', 'Refusal letter', 'Authorised in advance', 'Reason', 'Decision', 'Decided by'],
         ...rows.map((r) => [name(r), r.job_role, r.team_name ?? '', r.directorate_name ?? '', giftKindLabel(r.kind), r.offered_on, r.description, r.offered_by, r.supplier_name ?? '',
