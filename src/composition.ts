@@ -95,7 +95,7 @@ function loneWorking(repos: Repositories, settings: ServiceSettings, people: Ret
     risk,
     visits,
     alerts: buildAlertsService({ db, staff: repos.staff, audit: repos.audit, engine }),
-    board: buildBoardService({ db, people, visits: repos.visits }),
+    board: buildBoardService({ db, people, staff: repos.staff, visits: repos.visits }),
     calendar: buildCalendarService({ db, visits, audit: repos.audit }),
   };
 }

@@ -33,14 +33,15 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
   if (config.seedDemo && (await seedDemo(database.db, repos.audit))) logger.info('demo council loaded');
   const loops: Loop[] = [];
   let notifications: NotificationWorkers | null = null;
+  const channels = configuredChannels(config);
   const services = buildServices(repos, {
     sessionTtlHours: config.sessionTtlHours,
     apiTokenCacheMs: config.apiTokenCacheSeconds * 1000,
     instanceId: `${hostname()}:${process.pid}`,
     baseUrl: config.notifications.publicBaseUrl,
     registers: config.registers,
-    channelPlan: channelPlan(configuredChannels(config)),
-    pushEnabled: configuredChannels(config).push,
+    channelPlan: channelPlan(channels),
+    pushEnabled: channels.push,
     onSessionChange: () => loops[0]?.wake(),
   });
   const jobs = config.jobsEnabled ? await startJobs(database, services, logger) : null;

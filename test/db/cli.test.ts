@@ -7,24 +7,19 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
-import { createPostgresDatabase, engineName, onPostgres } from '../helpers/database.ts';
+import { childProcessDatabase, engineName } from '../helpers/database.ts';
 
 const run = promisify(execFile);
-const dir = mkdtempSync(join(tmpdir(), 'harbour-cli-'));
+/** CSV files the import commands read. */
+const dir = mkdtempSync(join(tmpdir(), 'harbour-cli-files-'));
 let env: NodeJS.ProcessEnv;
-let dropPg: (() => Promise<void>) | undefined;
+let cleanup: () => Promise<void>;
 
 before(async () => {
-  env = { ...process.env, LOG_LEVEL: 'silent', PGLITE_DATA_DIR: join(dir, 'data') };
-  delete env.DATABASE_URL;
-  if (onPostgres) {
-    const created = await createPostgresDatabase();
-    env.DATABASE_URL = created.url;
-    dropPg = created.drop;
-  }
+  ({ env, cleanup } = await childProcessDatabase());
 });
 after(async () => {
-  await dropPg?.();
+  await cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -9,36 +9,23 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { buildRepositories, buildServices } from '../../src/composition.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
-import { createPostgresDatabase, engineName, onPostgres } from '../helpers/database.ts';
+import { childProcessDatabase, engineName, onPostgres } from '../helpers/database.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 
 const SESSIONS = 500;
 const STEPS = 5;
-const dir = mkdtempSync(join(tmpdir(), 'harbour-crash-'));
 let env: NodeJS.ProcessEnv;
-let dropPg: (() => Promise<void>) | undefined;
+let cleanup: () => Promise<void>;
 
 before(async () => {
-  env = { ...process.env, LOG_LEVEL: 'silent', SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1', PGLITE_DATA_DIR: join(dir, 'data') };
-  delete env.DATABASE_URL;
-  if (onPostgres) {
-    const created = await createPostgresDatabase();
-    env.DATABASE_URL = created.url;
-    dropPg = created.drop;
-  }
+  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }));
 });
-after(async () => {
-  await dropPg?.();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => cleanup());
 
 const open = () => openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR, poolSize: 4 });
 

@@ -6,7 +6,7 @@ import { E2E, PHONE, type BrowserSession } from './support/harness.ts';
 import { SignInPage, demoEmailOf } from './support/pages.ts';
 import { assertAccessible } from './support/axe.ts';
 import { actorFor, buildVisitForm, expireDeadline, expireNextStep } from '../helpers/lone-working.ts';
-import { londonDate, londonTime } from '../../src/features/visits/london-time.ts';
+import { londonDate, londonTime } from '../../src/time/london.ts';
 
 // The lone-working issue end to end, in three browsers: Chloe (a worker, on her phone) plans a
 // visit and arrives; the visit goes overdue; Dev (her buddy) is alerted and says he is handling

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -46,6 +49,29 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+/**
+ * Environment for a Harbour child process (server or CLI) with a database of its own: a PGlite
+ * directory in a temporary folder, or a new database on TEST_DATABASE_URL. `cleanup` removes both.
+ */
+export async function childProcessDatabase(extra: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; cleanup(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'harbour-child-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', PGLITE_DATA_DIR: join(dir, 'data'), ...extra };
+  delete env.DATABASE_URL;
+  let drop: (() => Promise<void>) | undefined;
+  if (onPostgres) {
+    const created = await createPostgresDatabase();
+    env.DATABASE_URL = created.url;
+    drop = created.drop;
+  }
+  return {
+    env,
+    async cleanup() {
+      await drop?.();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

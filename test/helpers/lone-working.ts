@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema.ts';
 import type { Actor } from '../../src/features/auth/actor.ts';
 import type { Services } from '../../src/composition.ts';
-import { londonDate, londonTime } from '../../src/features/visits/london-time.ts';
+import { londonDate, londonTime } from '../../src/time/london.ts';
 import type { VisitForm } from '../../src/features/visits/schema.ts';
 
 /** The actor for a demo person, looked up by email. */

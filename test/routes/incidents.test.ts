@@ -10,7 +10,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { Agent, demo, startTestApp, type TestApp } from '../helpers/app.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { auditCount, errorLinks, inputValue, selectedOption, textareaValue, unescapeHtml } from './support.ts';
-import { londonDate } from '../../src/features/visits/london-time.ts';
+import { londonDate } from '../../src/time/london.ts';
 
 function assertFormErrors(res: LightMyRequestResponse, fields: string[]) {
   assert.equal(res.statusCode, 400, `expected 400, got ${res.statusCode}`);

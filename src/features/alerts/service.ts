@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { StaffRepository } from '../people/repository.ts';
 import type { AuditRepository } from '../audit/repository.ts';
@@ -48,12 +48,12 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
     throw new ForbiddenError('Only the people alerted, and the worker’s buddy and managers, can see this alert');
   }
 
-  async function note(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], alert: { id: string; visit_id: number | null }, actor: Actor, type: string, text: string) {
+  async function note(trx: Transaction<DB>, alert: { id: string; visit_id: number | null }, actor: Actor, type: string, text: string) {
     await trx.insertInto('timeline_events').values({ alert_id: alert.id, visit_id: alert.visit_id, type, actor_id: actor.staffId, text }).execute();
   }
 
   /** Same lock order as every other writer: the alert's pending timers, then the alert. */
-  async function lockAlert(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], alertId: string) {
+  async function lockAlert(trx: Transaction<DB>, alertId: string) {
     const pending = await timers.pending(trx, 'alert_step', alertId);
     const row = await trx.selectFrom('alerts').select(['id', 'status', 'visit_id', 'worker_id', 'next_step', 'policy']).where('id', '=', alertId).forUpdate().executeTakeFirst();
     if (!row) throw new NotFoundError('Alert');
@@ -138,9 +138,10 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
         .select(['a.id', 'a.kind', 'a.status', 'a.opened_at', 'a.deadline_at', 'a.worker_id', 'v.postcode',
           sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name')])
         .where('a.status', '<>', 'resolved').orderBy('a.opened_at', 'desc').limit(500).execute();
-      const visible = [];
-      for (const r of rows) if (maySee(await relationTo(staff, actor, r.worker_id))) visible.push(r);
-      return visible;
+      // One relation lookup per worker, however many alerts they have open.
+      const sees = new Map<number, boolean>();
+      for (const workerId of new Set(rows.map((r) => r.worker_id))) sees.set(workerId, maySee(await relationTo(staff, actor, workerId)));
+      return rows.filter((r) => sees.get(r.worker_id));
     },
 
     // Escalation policies per team, with the defaults when a team has none.

@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { PeopleService } from '../people/service.ts';
 import type { VisitsRepository } from '../visits/repository.ts';
+import type { StaffRepository } from '../people/repository.ts';
 import type { Actor } from '../auth/actor.ts';
-import { londonDate, londonDayBounds } from '../visits/london-time.ts';
+import { londonDate, londonDayBounds } from '../../time/london.ts';
 
 /** Order on the board: alarms and overdue first, then running sessions by due time, then the rest. */
 export function boardRank(row: { state: string; alert_status: string | null }): number {
@@ -14,14 +15,13 @@ export function boardRank(row: { state: string; alert_status: string | null }): 
   return 3;
 }
 
-export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService; visits: VisitsRepository }) {
-  const { db, people, visits } = deps;
+export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService; staff: StaffRepository; visits: VisitsRepository }) {
+  const { db, people, staff, visits } = deps;
   return {
     /** Team whereabouts for today plus every running session, for the teams the actor may see. */
     async board(actor: Actor) {
       const teamIds = await people.teamIdsFor(actor);
-      const staff = await people.list(actor);
-      const workerIds = teamIds === 'all' ? 'all' as const : staff.filter((s) => s.team_id !== null && teamIds.includes(s.team_id)).map((s) => s.id);
+      const workerIds = teamIds === 'all' ? 'all' as const : (await staff.list({ teamIds })).map((s) => s.id);
       const { start, end } = londonDayBounds(londonDate(new Date()));
       const [today, active] = await Promise.all([visits.between(workerIds, start, end), visits.active(workerIds)]);
       const byId = new Map([...today, ...active].map((v) => [v.id, v]));

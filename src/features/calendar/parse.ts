@@ -1,6 +1,7 @@
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import { ianaZoneFor } from './zones.ts';
+import { ZONE as LONDON, londonDate, londonDayBounds } from '../../time/london.ts';
 
 /**
  * Reads an iCalendar file (RFC 5545) as exported by Outlook, Google or Apple, and lists the events
@@ -48,7 +49,7 @@ export interface ParseOptions {
 /** The file is not iCalendar, or cannot be read. The message is for the person who uploaded it. */
 export class CalendarFormatError extends Error {}
 
-export const LONDON = 'Europe/London';
+export { LONDON };
 export const DEFAULT_WINDOW_WEEKS = 8;
 export const MAX_OCCURRENCES = 500;
 /** Steps of recurrence expansion, per event and per file: bounds the work a hostile file can cause. */
@@ -101,8 +102,8 @@ function dateToWall(d: Date, zone: Zone): Wall {
 
 const isoDate = (t: { year: number; month: number; day: number }) =>
   `${String(t.year).padStart(4, '0')}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
-const londonMidnight = (date: string) => DateTime.fromISO(date, { zone: LONDON }).startOf('day').toJSDate();
-const londonDateOf = (d: Date) => DateTime.fromJSDate(d, { zone: LONDON }).toISODate()!;
+const londonMidnight = (date: string) => londonDayBounds(date).start;
+const londonDateOf = londonDate;
 
 function floating(w: Wall, isDate: boolean): ICalTime {
   return new ICAL.Time(isDate ? { year: w.year, month: w.month, day: w.day, isDate: true } : { ...w, isDate: false }, ICAL.Timezone.localTimezone);

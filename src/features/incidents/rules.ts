@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 /** Incident rules (seed 001 §12–13, seed 002 Violence and Reporting), pure, in London time. */
-export const ZONE = 'Europe/London';
+import { ZONE } from '../../time/london.ts';
 
 /** The HS157 categories, more than one allowed (seed 001 §1, seed 002 definitions). */
 export const CATEGORIES = {

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../errors.ts';
 import { fieldErrors, optionalId, optionalText, requiredText } from '../../web/validation.ts';
 import { CASE_SYSTEMS } from '../visits/schema.ts';
-import { londonToUtc } from '../visits/london-time.ts';
-import { isoDate, normaliseCaseId } from '../risk/rules.ts';
+import { isoDate, londonToUtc } from '../../time/london.ts';
+import { normaliseCaseId } from '../risk/rules.ts';
 import { CATEGORY_KEYS, PERPETRATOR_TYPES, SUPPORT_KEYS, VERBAL_CHANNELS, type Category, type PerpetratorType, type SupportItem, type SupportStatus, type VerbalChannel } from './rules.ts';
 
 type Body = Record<string, unknown>;

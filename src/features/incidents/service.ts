@@ -7,7 +7,7 @@ import { actorFields } from '../audit/service.ts';
 import { can } from '../auth/access.ts';
 import { maySee, relationTo } from '../visits/access.ts';
 import { CASE_SYSTEMS } from '../visits/schema.ts';
-import { londonDate, londonTime } from '../visits/london-time.ts';
+import { londonDate, londonTime } from '../../time/london.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { IncidentRow, IncidentsRepository } from './repository.ts';

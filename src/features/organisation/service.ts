@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { OrganisationRepository } from './repository.ts';
 import type { AuditRepository } from '../audit/repository.ts';
@@ -15,7 +15,7 @@ export function buildOrganisationService(deps: { db: Kysely<DB>; organisation: O
   }
 
   /** Runs a change and its audit entry in one transaction. */
-  function write<T>(actor: Actor, action: string, entityType: string, fn: (trx: Parameters<Parameters<ReturnType<typeof db.transaction>['execute']>[0]>[0]) => Promise<T>, entityId?: number) {
+  function write<T>(actor: Actor, action: string, entityType: string, fn: (trx: Transaction<DB>) => Promise<T>, entityId?: number) {
     return db.transaction().execute(async (trx) => {
       const result = await fn(trx);
       const id = entityId ?? (typeof result === 'number' ? result : null);

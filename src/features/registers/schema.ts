@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../errors.ts';
 import { checkbox, fieldErrors, optionalId, optionalText, parseWith, requiredId, requiredText } from '../../web/validation.ts';
-import { isoDate } from '../risk/rules.ts';
+import { isoDate } from '../../time/london.ts';
 import { GIFT_KINDS, GIFT_RESPONSES, INTEREST_KINDS, parsePounds, type GiftKind, type GiftResponse, type InterestKind } from './rules.ts';
 
 const interestKinds = Object.keys(INTEREST_KINDS) as [InterestKind, ...InterestKind[]];

@@ -2,11 +2,9 @@
  * Pure rules of the risk gate (seed 001 Appendix E and section 6, Home Visits). The service loads
  * the facts and asks these; unit tests cover them without a database.
  */
-import { DateTime } from 'luxon';
 import type { FieldError } from '../../errors.ts';
 import { REFERRAL_TYPES, rateVisit, type Rating, type ReferralType } from './rating.ts';
 
-const ZONE = 'Europe/London';
 
 // ---- Warning flags ------------------------------------------------------------------------------
 
@@ -88,30 +86,9 @@ export function explainRating(referralType: ReferralType | null, flags: readonly
 
 // ---- Dates --------------------------------------------------------------------------------------
 
-export function londonToday(now: Date = new Date()): string {
-  return DateTime.fromJSDate(now, { zone: ZONE }).toISODate()!;
-}
-
-export function addDays(date: string, days: number): string {
-  return DateTime.fromISO(date, { zone: ZONE }).plus({ days }).toISODate()!;
-}
-
-/** The instant a London calendar day ends (the next day's midnight). */
-export function endOfLondonDay(date: string): Date {
-  return DateTime.fromISO(date, { zone: ZONE }).plus({ days: 1 }).startOf('day').toJSDate();
-}
-
-/** "2026-03-27" → "27 March 2026". */
-export function longDate(date: string): string {
-  return DateTime.fromISO(date, { zone: ZONE }).setLocale('en-GB').toFormat('d MMMM yyyy');
-}
-
-/** Three date boxes → "yyyy-mm-dd", or null if the date does not exist. */
-export function isoDate(day: string, month: string, year: string): string | null {
-  if (![day, month, year].every((v) => /^\d+$/.test(v.trim()))) return null;
-  const d = DateTime.fromObject({ year: Number(year), month: Number(month), day: Number(day) }, { zone: ZONE });
-  return d.isValid ? d.toISODate() : null;
-}
+// Shared London date helpers, re-exported for the risk feature's callers.
+export { addDays, endOfLondonDay, isoDate, londonToday, longDate } from '../../time/london.ts';
+import { addDays, longDate } from '../../time/london.ts';
 
 /** Step 5 of a risk assessment: the review date is today or later, and within a year. */
 export function reviewDateProblem(reviewDate: string, today: string): string | null {

@@ -7,7 +7,7 @@ import { idParam } from '../people/routes.ts';
 import { extendForm, visitForm, VISIT_KINDS, CASE_SYSTEMS } from './schema.ts';
 import { REFERRAL_TYPES } from '../risk/rating.ts';
 import type { Actor } from '../auth/actor.ts';
-import { londonDate } from './london-time.ts';
+import { londonDate } from '../../time/london.ts';
 
 export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const { visits, people } = services;
@@ -49,11 +49,11 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const actor = requireActor(request);
     const id = idParam(request.params.id);
     const { visit, relation } = await visits.viewable(actor, id);
-    const [timeline, openAlerts] = await Promise.all([visits.timelineFor(actor, id), services.alerts.openFor(actor)]);
+    const timeline = await visits.timelineFor(actor, id);
     return reply.view('visits/session.njk', {
       title: visit.description ?? VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS] ?? 'Visit',
       visit, timeline, canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin,
-      alert: openAlerts.find((a) => a.worker_id === visit.worker_id), kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS],
+      kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS],
       caseSystemLabel: visit.case_system ? CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] : null,
       flash: flashFor((request.query as { done?: string }).done), backLink: '/visits',
     });

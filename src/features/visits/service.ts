@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { StaffRepository } from '../people/repository.ts';
 import type { AuditRepository } from '../audit/repository.ts';
@@ -10,7 +10,7 @@ import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from 
 import { inTransaction } from '../../db/transaction.ts';
 import { timers } from '../alerts/timers.ts';
 import { dayTimerSubject } from '../alerts/engine.ts';
-import { defaultFinish, londonDate, londonDayBounds, londonToUtc } from './london-time.ts';
+import { defaultFinish, isoDate, londonDate, londonDayBounds, londonToUtc } from '../../time/london.ts';
 import { mayActFor, maySee, relationTo } from './access.ts';
 import type { VisitForm } from './schema.ts';
 
@@ -37,10 +37,11 @@ export function buildVisitsService(deps: VisitsDeps) {
     const errors: FieldError[] = [];
     const workerId = form.workerId ?? actor.staffId;
     if (workerId === null) throw new ValidationError([{ field: 'workerId', message: 'Select who is doing the visit' }]);
-    const date = `${form['date-year']}-${form['date-month'].padStart(2, '0')}-${form['date-day'].padStart(2, '0')}`;
-    const startsAt = londonToUtc(date, form.startTime);
-    const endsAt = londonToUtc(date, form.endTime);
-    if (!startsAt) errors.push({ field: startsAt === null && !londonToUtc(date, '12:00') ? 'date-day' : 'startTime', message: !londonToUtc(date, '12:00') ? 'The date must be a real date' : 'That start time does not exist on that day (the clocks go forward)' });
+    const date = isoDate(form['date-day'], form['date-month'], form['date-year']);
+    const startsAt = date ? londonToUtc(date, form.startTime) : null;
+    const endsAt = date ? londonToUtc(date, form.endTime) : null;
+    if (!date) errors.push({ field: 'date-day', message: 'The date must be a real date' });
+    else if (!startsAt) errors.push({ field: 'startTime', message: 'That start time does not exist on that day (the clocks go forward)' });
     if (startsAt && !endsAt) errors.push({ field: 'endTime', message: 'That end time does not exist on that day (the clocks go forward)' });
     if (startsAt && endsAt && endsAt <= startsAt) errors.push({ field: 'endTime', message: 'The expected end must be after the start' });
     if (startsAt && endsAt && (endsAt.getTime() - startsAt.getTime()) / 60000 > MAX_MINUTES) errors.push({ field: 'endTime', message: 'A session can last at most 16 hours' });
@@ -70,7 +71,7 @@ export function buildVisitsService(deps: VisitsDeps) {
   }
 
   /** The finishing time of the worker's day: 17:00 or the end of their last session, whichever is later. */
-  async function armEndOfDay(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], workerId: number, until: Date) {
+  async function armEndOfDay(trx: Transaction<DB>, workerId: number, until: Date) {
     const workDate = londonDate(until);
     const finish = new Date(Math.max(defaultFinish(workDate).getTime(), until.getTime() + 15 * 60_000));
     const row = await trx.insertInto('day_confirmations').values({ worker_id: workerId, work_date: workDate, finish_at: finish })
@@ -79,12 +80,12 @@ export function buildVisitsService(deps: VisitsDeps) {
     if (!row.confirmed_at) await timers.arm(trx, 'end_of_day', dayTimerSubject(workerId, workDate), 0, new Date(row.finish_at));
   }
 
-  async function timeline(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], visitId: number, actor: Actor, type: string, text: string, alertId: string | null = null) {
+  async function timeline(trx: Transaction<DB>, visitId: number, actor: Actor, type: string, text: string, alertId: string | null = null) {
     await trx.insertInto('timeline_events').values({ visit_id: visitId, alert_id: alertId, type, actor_id: actor.staffId, text }).execute();
   }
 
   /** A worker who acts (extends, ends) is evidently safe: any open overdue alert closes. */
-  async function resolveOpenAlerts(trx: Parameters<Parameters<typeof inTransaction>[1]>[0], visitId: number, actor: Actor, why: string) {
+  async function resolveOpenAlerts(trx: Transaction<DB>, visitId: number, actor: Actor, why: string) {
     const open = await trx.selectFrom('alerts').select(['id']).where('visit_id', '=', visitId).where('status', '<>', 'resolved').where('kind', '=', 'overdue').forUpdate().execute();
     for (const a of open) {
       await trx.updateTable('alerts').set({ status: 'resolved', outcome: 'safe', outcome_notes: why, resolved_by: actor.accountId, resolved_at: new Date() }).where('id', '=', a.id).execute();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { londonDate, londonDayBounds, londonTime, londonToUtc } from './london-time.ts';
+import { londonDate, londonDayBounds, londonTime, londonToUtc } from './london.ts';
 
 test('winter: London is UTC', () => {
   assert.equal(londonToUtc('2026-01-15', '09:30')!.toISOString(), '2026-01-15T09:30:00.000Z');

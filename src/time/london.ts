@@ -2,6 +2,32 @@ import { DateTime } from 'luxon';
 
 export const ZONE = 'Europe/London';
 
+/** Today's date in London, "yyyy-mm-dd". */
+export function londonToday(now: Date = new Date()): string {
+  return londonDate(now);
+}
+
+export function addDays(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: ZONE }).plus({ days }).toISODate()!;
+}
+
+/** The instant a London calendar day ends (the next day's midnight). */
+export function endOfLondonDay(date: string): Date {
+  return londonDayBounds(date).end;
+}
+
+/** "2026-03-27" → "27 March 2026". */
+export function longDate(date: string): string {
+  return DateTime.fromISO(date, { zone: ZONE }).setLocale('en-GB').toFormat('d MMMM yyyy');
+}
+
+/** GOV.UK date input's three boxes → "yyyy-mm-dd", or null if the date does not exist. */
+export function isoDate(day: string, month: string, year: string): string | null {
+  if (![day, month, year].every((v) => /^\d+$/.test(v.trim()))) return null;
+  const d = DateTime.fromObject({ year: Number(year), month: Number(month), day: Number(day) }, { zone: ZONE });
+  return d.isValid ? d.toISODate() : null;
+}
+
 /**
  * Turns a date and a 24-hour time typed in London into a UTC instant. Times that do not exist
  * (the hour skipped when the clocks go forward) are refused; times that happen twice (when the
