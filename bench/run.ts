@@ -1,6 +1,7 @@
 import { benchStartup } from './startup.ts';
 import { benchAlarmLatency } from './alarm.ts';
 import { benchCheckIn } from './checkin.ts';
+import { benchFoiStatistics } from './foi.ts';
 
 /**
  * `npm run bench`: runs every benchmark and prints one JSON document. Pick some with
@@ -12,6 +13,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   'checkin-postgres': () => benchCheckIn('postgres'),
   'alarm-pglite': () => benchAlarmLatency('pglite', Number(process.env.BENCH_PGLITE_SESSIONS ?? 10_000)),
   'alarm-postgres': () => benchAlarmLatency('postgres', Number(process.env.BENCH_POSTGRES_SESSIONS ?? 100_000)),
+  'foi-statistics-pglite': () => benchFoiStatistics('pglite'),
+  'foi-statistics-postgres': () => benchFoiStatistics('postgres'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

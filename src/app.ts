@@ -24,6 +24,7 @@ import { accountsRoutes } from './features/accounts/routes.ts';
 import { auditRoutes } from './features/audit/routes.ts';
 import { apiRoutes } from './features/api/routes.ts';
 import { healthRoutes, type HealthInfo } from './features/health/routes.ts';
+import { menuRoutes } from './features/menu/routes.ts';
 import { notificationsRoutes } from './features/notifications/routes.ts';
 import { visitsRoutes } from './features/visits/routes.ts';
 import { calendarRoutes } from './features/calendar/routes.ts';
@@ -32,6 +33,12 @@ import { policyRoutes } from './features/alerts/policy-routes.ts';
 import { boardRoutes } from './features/board/routes.ts';
 import { registersRoutes } from './features/registers/routes.ts';
 import { incidentsRoutes } from './features/incidents/routes.ts';
+import { complaintsRoutes } from './features/complaints/routes.ts';
+import { emergencyRoutes } from './features/emergency/routes.ts';
+import { lockdownRoutes } from './features/lockdown/routes.ts';
+import { offlineRoutes } from './features/offline/routes.ts';
+import { duressRoutes } from './features/duress/routes.ts';
+import { foiRoutes } from './features/foi/routes.ts';
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'web', 'public');
 
@@ -118,6 +125,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(healthRoutes, { health: options.health });
   await app.register(authRoutes, { services, security, signInRateLimit: options.signInRateLimit ?? 10 });
   await app.register(homeRoutes, { services });
+  await app.register(menuRoutes);
   await app.register(peopleRoutes, { services });
   await app.register(buildingsRoutes, { services });
   await app.register(adminRoutes, { services });
@@ -132,6 +140,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(notificationsRoutes, { services });
   await app.register(registersRoutes, { services });
   await app.register(incidentsRoutes, { services });
+  await app.register(complaintsRoutes, { services });
+  await app.register(emergencyRoutes, { services });
+  await app.register(lockdownRoutes, { services });
+  await app.register(offlineRoutes);
+  await app.register(duressRoutes, { services });
+  await app.register(foiRoutes, { services });
   await app.register(apiRoutes, { services, prefix: '/api/v1' });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 

@@ -23,7 +23,7 @@ async function open() {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
   await migrate(database);
   const repos = buildRepositories(database.db);
-  return { database, repos, services: buildServices(repos, { sessionTtlHours: config.sessionTtlHours }) };
+  return { database, repos, services: buildServices(repos, { sessionTtlHours: config.sessionTtlHours, emergency: config.emergency }) };
 }
 
 function fail(message: string): never {
@@ -92,6 +92,34 @@ importCmd.command('staff <file>').description('import staff and teams from CSV, 
       fail(`${result.errors.length} problem(s); nothing was imported`);
     }
     console.log(`Imported: ${result.created} added, ${result.updated} updated, ${result.teamsCreated} teams created`);
+  }));
+
+const holidays = program.command('bank-holidays').description('the working-day calendars behind the complaints and FOI deadlines');
+holidays.command('update <file>').description('load a GOV.UK bank holidays JSON file over the bundled copy').action((file: string) =>
+  withServices(async ({ services }) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      fail(`${file} is not JSON: ${(err as Error).message}`);
+    }
+    try {
+      const { events } = await services.holidays.update(json, `cli:${basename(file)}`);
+      console.log(`Loaded ${events} bank holidays from ${basename(file)}; the years it covers replace the bundled dates`);
+    } catch (err) {
+      if (err instanceof ValidationError) fail(err.message);
+      throw err;
+    }
+  }));
+
+const emergency = program.command('emergency').description('emergency contact and medical details (Appendix A)');
+emergency.command('rotate-key').description('re-encrypt every pack with EMERGENCY_PACK_KEY (keep the old key in EMERGENCY_PACK_PREVIOUS_KEYS until this is done)').action(() =>
+  withServices(async ({ services }) => {
+    const { keyId, development } = await services.emergency.ensureKey();
+    if (development) fail('EMERGENCY_PACK_KEY is not set: set the new key (and the old one in EMERGENCY_PACK_PREVIOUS_KEYS) first');
+    const result = await services.emergency.rotateKey();
+    console.log(`Re-encrypted ${result.reencrypted} pack(s) with key ${keyId}`);
+    if (result.unreadable.length) fail(`${result.unreadable.length} pack(s) could not be opened with any configured key (staff ids ${result.unreadable.join(', ')}): add their key to EMERGENCY_PACK_PREVIOUS_KEYS and run this again`);
   }));
 
 const audit = program.command('audit').description('audit trail');

@@ -18,6 +18,7 @@ import { buildRiskRepository } from './features/risk/repository.ts';
 import { buildRiskService } from './features/risk/service.ts';
 import { buildEscalationEngine } from './features/alerts/engine.ts';
 import { buildAlertsService } from './features/alerts/service.ts';
+import { buildDuressService } from './features/duress/service.ts';
 import { buildBoardService } from './features/board/service.ts';
 import { channelPlan, type ChannelName } from './features/notifications/routing.ts';
 import { buildNotificationsRepository } from './features/notifications/repository.ts';
@@ -26,6 +27,18 @@ import { buildIncidentsRepository } from './features/incidents/repository.ts';
 import { buildIncidentsService } from './features/incidents/service.ts';
 import { buildRegistersRepository } from './features/registers/repository.ts';
 import { buildRegistersService, type RegistersSettings } from './features/registers/service.ts';
+import { buildHolidaysService } from './features/holidays/service.ts';
+import { buildHolidaysRepository } from './features/holidays/repository.ts';
+import { buildEmergencyRepository } from './features/emergency/repository.ts';
+import { buildEmergencyService, type EmergencySettings } from './features/emergency/service.ts';
+import { buildLockdownRepository } from './features/lockdown/repository.ts';
+import { buildLockdownService } from './features/lockdown/service.ts';
+import { buildIdempotencyRepository } from './features/offline/repository.ts';
+import { buildIdempotencyService } from './features/offline/idempotency.ts';
+import { buildComplaintsRepository } from './features/complaints/repository.ts';
+import { buildComplaintsService } from './features/complaints/service.ts';
+import { buildFoiRepository } from './features/foi/repository.ts';
+import { buildFoiService, type FoiSettings } from './features/foi/service.ts';
 
 /** The one place the object graph is wired: repositories → services → app. No DI framework. */
 export function buildRepositories(db: Kysely<DB>) {
@@ -41,6 +54,12 @@ export function buildRepositories(db: Kysely<DB>) {
     notifications: buildNotificationsRepository(db),
     registers: buildRegistersRepository(db),
     incidents: buildIncidentsRepository(db),
+    holidays: buildHolidaysRepository(db),
+    emergency: buildEmergencyRepository(db),
+    lockdown: buildLockdownRepository(db),
+    idempotency: buildIdempotencyRepository(db),
+    complaints: buildComplaintsRepository(db),
+    foi: buildFoiRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof buildRepositories>;
@@ -55,17 +74,40 @@ export interface ServiceSettings {
   channelPlan?: { channel: ChannelName; fallbacks: ChannelName[] };
   /** Absolute base for links in messages. */
   baseUrl?: string;
+  /** Statements the escalation engine runs side by side when releasing a burst (2 on PostgreSQL). */
+  engineConcurrency?: number;
   /** Called after a session changes, to wake the escalation loop. */
   onSessionChange?: () => void;
+  /** Called when a duress alarm is raised, to wake the escalation loop at once. */
+  onAlarm?: () => void;
+  /** How long the Purple File call-back waits (seconds; 300 unless a test shortens it). */
+  purpleFileCallbackSeconds?: number;
+  /** Called after messages are queued outside the escalation engine, to wake the dispatcher. */
+  onNotify?: () => void;
   /** Web Push is configured (VAPID_SUBJECT): the account page offers it. */
   pushEnabled?: boolean;
+  /** Emergency information pack encryption keys (EMERGENCY_PACK_KEY, EMERGENCY_PACK_PREVIOUS_KEYS). */
+  emergency?: EmergencySettings;
   /** Declarations of interest and gifts register: reminder schedule and publication threshold. */
   registers?: RegistersSettings;
+  /** FOI: receipt reading, reference pattern, retention, suppression threshold (FOI_* settings). */
+  foi?: Partial<FoiSettings>;
 }
 
 export function buildServices(repos: Repositories, settings: ServiceSettings = { sessionTtlHours: 12 }) {
+  const core = buildCoreServices(repos, settings);
+  // FOI answers the complaints questions with its own SQL, which test/db/foi.test.ts holds equal to
+  // the complaints feature's statistics: that service reads every complaint in the period into
+  // memory (2.5 s at 200,000 complaints in the FOI benchmark), the SQL counts in the database.
+  const foi = buildFoiService({ db: repos.db, foi: repos.foi, audit: repos.audit, holidays: core.holidays, complaints: null, settings: settings.foi });
+  return { ...core, foi };
+}
+
+function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
   const { db } = repos;
   const people = buildPeopleService({ db, staff: repos.staff, organisation: repos.organisation, audit: repos.audit });
+  const holidays = buildHolidaysService({ db, holidays: repos.holidays, audit: repos.audit });
+  const emergency = buildEmergencyService({ db, emergency: repos.emergency, staff: repos.staff, audit: repos.audit, settings: settings.emergency });
   return {
     audit: buildAuditService(repos.audit),
     auth: buildAuthService({ db, accounts: repos.accounts, audit: repos.audit, sessionTtlHours: settings.sessionTtlHours, apiTokenCacheMs: settings.apiTokenCacheMs }),
@@ -75,26 +117,40 @@ export function buildServices(repos: Repositories, settings: ServiceSettings = {
     buildings: buildBuildingsService({ db, buildings: repos.buildings, audit: repos.audit }),
     notifications: buildNotificationsService({ db, notifications: repos.notifications, audit: repos.audit, pushEnabled: settings.pushEnabled ?? false }),
     registers: buildRegistersService({ db, registers: repos.registers, staff: repos.staff, organisation: repos.organisation, audit: repos.audit, settings: settings.registers }),
-    incidents: buildIncidentsService({ db, incidents: repos.incidents, staff: repos.staff, audit: repos.audit }),
-    ...loneWorking(repos, settings, people),
+    incidents: buildIncidentsService({ db, incidents: repos.incidents, staff: repos.staff, audit: repos.audit, risk: repos.risk, baseUrl: settings.baseUrl }),
+    holidays,
+    emergency,
+    lockdown: buildLockdownService({ db, lockdown: repos.lockdown, buildings: repos.buildings, staff: repos.staff, audit: repos.audit, plan: settings.channelPlan, baseUrl: settings.baseUrl, onNotify: settings.onNotify }),
+    idempotency: buildIdempotencyService({ idempotency: repos.idempotency }),
+    complaints: buildComplaintsService({ db, complaints: repos.complaints, audit: repos.audit, holidays }),
+    ...loneWorking(repos, settings, people, emergency),
   };
 }
 
-function loneWorking(repos: Repositories, settings: ServiceSettings, people: ReturnType<typeof buildPeopleService>) {
+function loneWorking(repos: Repositories, settings: ServiceSettings, people: ReturnType<typeof buildPeopleService>, emergency: ReturnType<typeof buildEmergencyService>) {
   const { db } = repos;
   const engine = buildEscalationEngine({
     db,
     instanceId: settings.instanceId ?? `harbour-${process.pid}`,
     plan: settings.channelPlan ?? channelPlan({ sms: false, email: false, push: false }),
     baseUrl: settings.baseUrl ?? '',
+    releaseConcurrency: settings.engineConcurrency,
   });
   const risk = buildRiskService({ db, risk: repos.risk, staff: repos.staff, audit: repos.audit });
   const visits = buildVisitsService({ db, visits: repos.visits, staff: repos.staff, audit: repos.audit, risk, onChange: settings.onSessionChange });
+  const alerts = buildAlertsService({ db, staff: repos.staff, audit: repos.audit, engine });
   return {
     engine,
     risk,
     visits,
-    alerts: buildAlertsService({ db, staff: repos.staff, audit: repos.audit, engine }),
+    alerts,
+    duress: buildDuressService({
+      db, staff: repos.staff, audit: repos.audit, risk: repos.risk, alerts,
+      plan: settings.channelPlan ?? channelPlan({ sms: false, email: false, push: false }),
+      baseUrl: settings.baseUrl ?? '', callbackSeconds: settings.purpleFileCallbackSeconds,
+      onAlarm: settings.onAlarm ?? settings.onSessionChange, onNotify: settings.onNotify,
+      emergency, // break-glass for the police information pack
+    }),
     board: buildBoardService({ db, people, staff: repos.staff, visits: repos.visits }),
     calendar: buildCalendarService({ db, visits, audit: repos.audit }),
   };

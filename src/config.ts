@@ -7,6 +7,8 @@ import { z } from 'zod';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A Notify API key ends with the service id and the secret, both UUIDs.
 const NOTIFY_KEY = /^.+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// An AES-256 key: base64 of 32 bytes (openssl rand -base64 32).
+const AES_KEY = z.string().trim().refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes of base64; make one with: openssl rand -base64 32');
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -34,7 +36,18 @@ const schema = z.object({
   REGISTERS_PUBLICATION_THRESHOLD: z.coerce.number().min(0).max(1_000_000).default(50),
   REGISTERS_REMINDER_INTERVAL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   REGISTERS_ESCALATE_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  // FOI (issue 7): how a request received on a non-working day counts; the reference pattern; requester
+  // details kept this many years after closure; counts 1..threshold published as "fewer than threshold+1".
+  FOI_RECEIPT_READING: z.enum(['council', 'ico']).default('council'),
+  FOI_REFERENCE_PATTERN: z.string().trim().min(1).max(60).refine((v) => v.includes('{seq'), 'must contain {seq} or {seq:N}').default('FOI/{yy}/{seq:4}'),
+  FOI_RETENTION_YEARS: z.coerce.number().int().min(1).max(50).default(3),
+  FOI_SUPPRESSION_THRESHOLD: z.coerce.number().int().min(0).max(100).default(4),
+  FOI_COUNCIL_NAME: z.string().trim().min(1).max(200).default('The Council'),
   VAPID_SUBJECT: z.string().refine((v) => /^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/.test(v), 'must be a mailto: address or an https: URL').optional(),
+  EMERGENCY_PACK_KEY: AES_KEY.optional(),
+  EMERGENCY_PACK_PREVIOUS_KEYS: z.string().optional()
+    .transform((v) => (v ?? '').split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(AES_KEY)),
 }).superRefine((c, ctx) => {
   const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.NOTIFY_API_KEY && !c.NOTIFY_SMS_TEMPLATE_ID && !c.NOTIFY_EMAIL_TEMPLATE_ID) problem('NOTIFY_API_KEY', 'set NOTIFY_SMS_TEMPLATE_ID and/or NOTIFY_EMAIL_TEMPLATE_ID too');
@@ -64,6 +77,10 @@ export interface Config {
   notifications: NotificationsConfig;
   /** Declarations of interest and the gifts register (seed 002). */
   registers: { publicationThresholdPence: number; reminderIntervalDays: number; escalateAfterDays: number };
+  /** FOI requests (issue 7). */
+  foi: { receiptReading: 'council' | 'ico'; referencePattern: string; retentionYears: number; suppressionThreshold: number; council: string };
+  /** Emergency information pack (seed 001 Appendix A): AES-256-GCM key, and earlier keys kept to open packs until rotated. */
+  emergency: { key: string | null; previousKeys: string[] };
 }
 
 export interface NotificationsConfig {
@@ -106,6 +123,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reminderIntervalDays: c.REGISTERS_REMINDER_INTERVAL_DAYS,
       escalateAfterDays: c.REGISTERS_ESCALATE_AFTER_DAYS,
     },
+    foi: {
+      receiptReading: c.FOI_RECEIPT_READING, referencePattern: c.FOI_REFERENCE_PATTERN, retentionYears: c.FOI_RETENTION_YEARS,
+      suppressionThreshold: c.FOI_SUPPRESSION_THRESHOLD, council: c.FOI_COUNCIL_NAME,
+    },
+    emergency: { key: c.EMERGENCY_PACK_KEY ?? null, previousKeys: c.EMERGENCY_PACK_PREVIOUS_KEYS },
     notifications: {
       publicBaseUrl: c.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       notify: c.NOTIFY_API_KEY

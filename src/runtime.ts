@@ -34,26 +34,45 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
   const loops: Loop[] = [];
   let notifications: NotificationWorkers | null = null;
   const channels = configuredChannels(config);
+  let lastSessionWake = 0;
   const services = buildServices(repos, {
     sessionTtlHours: config.sessionTtlHours,
     apiTokenCacheMs: config.apiTokenCacheSeconds * 1000,
     instanceId: `${hostname()}:${process.pid}`,
+    engineConcurrency: database.kind === 'postgres' ? 2 : 1,
     baseUrl: config.notifications.publicBaseUrl,
     registers: config.registers,
+    foi: config.foi,
+    emergency: config.emergency,
     channelPlan: channelPlan(channels),
     pushEnabled: channels.push,
-    onSessionChange: () => loops[0]?.wake(),
+    // A session change (check-in, extension, end) only moves deadlines: a wake at most every 250 ms,
+    // the loop's own pace, so a stream of check-ins does not keep the engine polling flat out
+    // (on PGlite it shares one connection with the web requests). A duress alarm wakes it at once.
+    onSessionChange: () => {
+      if (Date.now() - lastSessionWake < 250) return;
+      lastSessionWake = Date.now();
+      loops[0]?.wake();
+    },
+    onAlarm: () => loops[0]?.wake(),
+    onNotify: () => notifications?.wake(),
   });
   const jobs = config.jobsEnabled ? await startJobs(database, services, logger) : null;
+  // Emergency details are encrypted: without EMERGENCY_PACK_KEY a development key is made once and kept in the database.
+  const emergencyKey = await services.emergency.ensureKey();
+  if (emergencyKey.development) logger.warn({ keyId: emergencyKey.keyId }, 'EMERGENCY_PACK_KEY is not set: emergency details are encrypted with a development key kept in the database. Set EMERGENCY_PACK_KEY in production');
   if (config.jobsEnabled) {
     notifications = await startNotificationWorkers({ db: database.db, config, logger });
-    // The escalation engine: claims due deadlines every 250 ms (at once while a burst lasts), and
-    // wakes the dispatcher as soon as a step has queued messages.
+    // The escalation engine: every 250 ms (at once while a burst lasts) releases the workers'
+    // prompts prepared for deadlines that have passed, claims due deadlines and steps, and prepares
+    // the prompts of the coming ones; it wakes the dispatcher as soon as messages are queued.
     loops.push(startLoop('escalation', async () => {
-      const r = await services.engine.tick();
-      if (r.stepsFired) notifications?.wake();
-      return { more: r.more };
+      const r = await services.engine.pass();
+      if (r.queued) notifications?.wake();
+      return { more: r.more, nextInMs: r.nextInMs };
     }, 250, logger));
+    // Purple File call-back timers: claims the due ones every second (SKIP LOCKED, exactly once).
+    loops.push(startLoop('purple-file-callbacks', () => services.duress.tickCallbacks(), 1000, logger));
   }
   const app = await buildApp(services, {
     logger,

@@ -35,6 +35,8 @@ export interface OpenOptions {
   /** A directory, or 'memory://' for a throwaway database (tests). */
   pgliteDataDir?: string;
   poolSize?: number;
+  /** PGlite only: how long a query waits for the single connection before failing (default 30 s). */
+  pgliteAcquireTimeoutMs?: number;
 }
 
 // Return timestamps as Date and bigint ids as strings, the same on both engines.
@@ -42,7 +44,7 @@ pg.types.setTypeParser(20, (v: string) => v);
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  return openPglite(options.pgliteDataDir ?? './data');
+  return openPglite(options.pgliteDataDir ?? './data', options.pgliteAcquireTimeoutMs ?? PGLITE_ACQUIRE_TIMEOUT_MS);
 }
 
 function openPostgres(connectionString: string, max: number): Database {
@@ -66,13 +68,13 @@ function openPostgres(connectionString: string, max: number): Database {
   };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, acquireTimeoutMs: number): Promise<Database> {
   if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
   // Smaller shared buffers than PostgreSQL's 128MB default: an embedded single-process database
   // with a demo-sized data set does not need them, and it saves about 80MB of resident memory.
   const pglite = await PGlite.create(dataDir, { postgresqlconf: ['shared_buffers=32MB'] });
   const mutex = new Mutex();
-  const db = new Kysely<DB>({ dialect: new LockedPgliteDialect(pglite, mutex) });
+  const db = new Kysely<DB>({ dialect: new LockedPgliteDialect(pglite, mutex, acquireTimeoutMs) });
   const locked = {
     query: <T>(text: string, params?: unknown[]) => mutex.run(() => pglite.query<T>(text, params)),
     exec: (text: string) => mutex.run(() => pglite.exec(text)),
@@ -94,14 +96,16 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
+const PGLITE_ACQUIRE_TIMEOUT_MS = 30_000;
+
 /** Kysely dialect for PGlite whose connections are held under the shared mutex. */
 class LockedPgliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite, private readonly mutex: Mutex) {}
+  constructor(private readonly pglite: PGlite, private readonly mutex: Mutex, private readonly acquireTimeoutMs: number) {}
   createAdapter() { return new PostgresAdapter(); }
   createQueryCompiler() { return new PostgresQueryCompiler(); }
   createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
   createDriver(): Driver {
-    const { pglite, mutex } = this;
+    const { pglite, mutex, acquireTimeoutMs } = this;
     const releases = new WeakMap<DatabaseConnection, () => void>();
     const connection = (): DatabaseConnection => ({
       async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
@@ -119,7 +123,9 @@ class LockedPgliteDialect implements Dialect {
     return {
       async init() {},
       async acquireConnection() {
-        const release = await mutex.acquire();
+        // PGlite has one connection. A query on the outer handle inside a transaction would wait
+        // for ever for the connection its own transaction holds; fail loudly instead.
+        const release = await mutex.acquire(acquireTimeoutMs);
         const conn = connection();
         releases.set(conn, release);
         return conn;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Mutex } from './mutex.ts';
+import { Mutex, MutexTimeoutError } from './mutex.ts';
 
 test('mutex runs critical sections one at a time, in order', async () => {
   const mutex = new Mutex();
@@ -19,4 +19,15 @@ test('mutex releases after a failure', async () => {
   const mutex = new Mutex();
   await assert.rejects(mutex.run(async () => { throw new Error('boom'); }));
   assert.equal(await mutex.run(async () => 42), 42);
+});
+
+test('a waiter that times out gets a clear error and does not block the queue', async () => {
+  const mutex = new Mutex();
+  const release = await mutex.acquire();
+  await assert.rejects(mutex.acquire(20), (e: unknown) => e instanceof MutexTimeoutError && /transaction handle/.test((e as Error).message));
+  const later = mutex.acquire(1000);
+  release();
+  const releaseLater = await later;
+  releaseLater();
+  assert.equal(await mutex.run(async () => 7), 7);
 });

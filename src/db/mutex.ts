@@ -6,12 +6,29 @@
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();
 
-  async acquire(): Promise<() => void> {
+  /**
+   * Waits for the lock. With `timeoutMs`, gives up with `MutexTimeoutError` instead of waiting
+   * for ever; the place in the queue is then passed straight on, so later waiters are not stuck.
+   */
+  async acquire(timeoutMs?: number): Promise<() => void> {
     let release!: () => void;
     const next = new Promise<void>((resolve) => (release = resolve));
     const previous = this.tail;
     this.tail = previous.then(() => next);
-    await previous;
+    if (timeoutMs === undefined) {
+      await previous;
+      return release;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const acquired = await Promise.race([
+      previous.then(() => true),
+      new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    if (!acquired) {
+      void previous.then(release);
+      throw new MutexTimeoutError(timeoutMs);
+    }
     return release;
   }
 
@@ -22,5 +39,14 @@ export class Mutex {
     } finally {
       release();
     }
+  }
+}
+
+export class MutexTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(
+      `Waited ${timeoutMs / 1000}s for the embedded database. The usual cause is a query on the outer ` +
+      'database handle inside a transaction: inside db.transaction() use only the transaction handle.',
+    );
   }
 }

@@ -1,10 +1,17 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { DuressTables } from '../features/duress/tables.ts';
+import type { ComplaintTables } from '../features/complaints/tables.ts';
+import type { FoiTables } from '../features/foi/tables.ts';
 
 /** Kysely's view of the tables in src/db/migrations. Keep in step with the SQL. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface DirectoratesTable { id: Generated<number>; name: string; created_at: Timestamp }
-export interface ServicesTable { id: Generated<number>; directorate_id: number; name: string; created_at: Timestamp }
+export interface ServicesTable {
+  id: Generated<number>; directorate_id: number; name: string; created_at: Timestamp;
+  // 0008_duress.sql: told after a Purple File call (seed 001 Appendix B).
+  safeguarding_lead_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
 export interface TeamsTable {
   id: Generated<number>;
   service_id: number;
@@ -171,9 +178,12 @@ export interface NotificationsTable {
   subject: string;
   body: string;
   link: string | null;
-  status: Generated<'pending' | 'sending' | 'sent' | 'failed'>;
+  status: Generated<'scheduled' | 'pending' | 'sending' | 'sent' | 'failed'>;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;
+  /** 0014: a worker's prompt prepared ahead for this session and deadline. */
+  visit_id: number | null;
+  release_at: Date | null;
   created_at: Timestamp;
   handed_at: Date | null;
   sent_at: Date | null;
@@ -374,8 +384,116 @@ export interface IncidentsTable {
   responded_at: Date | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  // 0010_incidents_more.sql
+  meeting_escalated_at: Date | null;
+  meeting_escalated_to: number | null;
+  police_reported: boolean | null;
+  police_reported_on: ColumnType<string | null, string | null | undefined, string | null>;
+  crime_reference: string | null;
+  police_outcome: string | null;
+  court_outcome: string | null;
+  court_attended: boolean | null;
+  court_notes: string | null;
+  specified_injury: Generated<boolean>;
+  riddor_kind: string | null;
+  riddor_report_by: ColumnType<string | null, string | null | undefined, string | null>;
+  hse_reference: string | null;
+  hse_reported_on: ColumnType<string | null, string | null | undefined, string | null>;
+  major_incident: Generated<boolean>;
+  marked_serious: Generated<boolean>;
+  serious: Generated<boolean>;
+  closed_at: Date | null;
+  closed_by: number | null;
+  source: Generated<string>;
+  import_reference: string | null;
 }
-export interface DB {
+export interface IncidentInvestigationsTable {
+  incident_id: number;
+  statements: string | null;
+  chronology: string | null;
+  triggers: string | null;
+  findings: string | null;
+  risk_review: string | null;
+  team_communicated: string | null;
+  providers_to_warn: string | null;
+  started_by: number | null;
+  started_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: Date | null;
+  closed_by: number | null;
+}
+export interface IncidentActionsTable {
+  id: Generated<number>;
+  incident_id: number;
+  description: string;
+  owner_id: number;
+  due_on: ColumnType<string, string, string>;
+  done_at: Date | null;
+  done_by: number | null;
+  created_at: Timestamp;
+}
+export interface IncidentFlagsTable {
+  incident_id: number;
+  flag_id: number;
+  subject: string;
+  reason: string;
+  review_on: ColumnType<string, string, string>;
+  raised_by: number | null;
+  raised_at: Timestamp;
+}
+export interface IncidentLegalActionsTable {
+  id: Generated<number>;
+  incident_id: number;
+  kind: string;
+  action_on: ColumnType<string, string, string>;
+  ends_on: ColumnType<string | null, string | null | undefined, string | null>;
+  notes: string | null;
+  recorded_by: number | null;
+  recorded_at: Timestamp;
+}
+export interface IncidentAlertsTable { incident_id: number; kind: string; sent_at: Timestamp }
+export interface BankHolidayUpdatesTable { id: Generated<number>; loaded_at: Timestamp; loaded_by: string; content: unknown }
+
+// Emergency information pack, building lockdown and idempotency keys (0009).
+export interface EmergencyPacksTable { staff_id: number; key_id: string; ciphertext: string; created_at: Timestamp; updated_at: Timestamp }
+export interface EmergencyPackViewsTable {
+  id: Generated<string>;
+  staff_id: number;
+  viewer_account_id: number | null;
+  viewer_staff_id: number | null;
+  viewer_name: string;
+  alert_id: string | number | null;
+  reason: string;
+  viewed_at: Timestamp;
+}
+export interface EmergencyPackRemindersTable { id: Generated<string>; staff_id: number; recipient_id: number; kind: 'missing' | 'stale'; sent_at: Timestamp }
+export interface LockdownsTable {
+  id: Generated<number>;
+  building_id: number;
+  location: 'inside' | 'outside';
+  details: string | null;
+  started_by: number | null;
+  started_by_name: string;
+  started_at: Timestamp;
+  ended_at: Date | null;
+  ended_by: number | null;
+  ended_by_name: string | null;
+  end_note: string | null;
+}
+export interface LockdownRecipientsTable { lockdown_id: number; staff_id: number; reason: 'checked_in' | 'based'; acknowledged_at: Date | null }
+export interface LockdownEventsTable { id: Generated<string>; lockdown_id: number; at: Timestamp; actor_id: number | null; text: string }
+export interface IdempotencyKeysTable {
+  account_id: number;
+  key: string;
+  action: string;
+  status: Generated<'pending' | 'done'>;
+  location: string | null;
+  created_at: Timestamp;
+}
+
+/** The duress, Purple File and major incident tables are declared in src/features/duress/tables.ts. */
+export interface DB extends DuressTables, ComplaintTables, FoiTables {
+  bank_holiday_updates: BankHolidayUpdatesTable;
   directorates: DirectoratesTable;
   services: ServicesTable;
   teams: TeamsTable;
@@ -410,4 +528,16 @@ export interface DB {
   declaration_reminders: DeclarationRemindersTable;
   gift_entries: GiftEntriesTable;
   incidents: IncidentsTable;
+  incident_investigations: IncidentInvestigationsTable;
+  incident_actions: IncidentActionsTable;
+  incident_flags: IncidentFlagsTable;
+  incident_legal_actions: IncidentLegalActionsTable;
+  incident_alerts: IncidentAlertsTable;
+  emergency_packs: EmergencyPacksTable;
+  emergency_pack_views: EmergencyPackViewsTable;
+  emergency_pack_reminders: EmergencyPackRemindersTable;
+  lockdowns: LockdownsTable;
+  lockdown_recipients: LockdownRecipientsTable;
+  lockdown_events: LockdownEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -3,6 +3,8 @@ import type { DB } from '../db/schema.ts';
 import type { AuditRepository } from '../features/audit/repository.ts';
 import { hashPassword } from '../features/auth/passwords.ts';
 import type { Role } from '../features/auth/actor.ts';
+import { seedDemoComplaints } from '../features/complaints/demo.ts';
+import { seedDemoFoi } from '../features/foi/demo.ts';
 
 export const DEMO_PASSWORD = 'harbour-demo-2026';
 
@@ -89,12 +91,17 @@ export async function seedDemo(db: Kysely<DB>, audit: AuditRepository): Promise<
     for (const [team, manager] of [['Ashford Children in Care', 'tm1'], ['Maidstone Children in Care', 'tm2'], ['Swale Early Help', 'tm3']] as const) {
       await trx.updateTable('teams').set({ manager_id: ids.get(manager)! }).where('id', '=', teamIds.get(team)!).execute();
     }
+    // Designated safeguarding leads (told after a Purple File call, seed 001 Appendix B): the senior practitioner, and Swale's manager.
+    await trx.updateTable('services').set({ safeguarding_lead_id: ids.get('sp1')! }).where('id', '=', cic.id).execute();
+    await trx.updateTable('services').set({ safeguarding_lead_id: ids.get('tm3')! }).where('id', '=', eh.id).execute();
     await trx.updateTable('buildings').set({ building_manager_id: ids.get('bs1')! }).where('id', '=', buildings.civic).execute();
     await trx.updateTable('buildings').set({ building_manager_id: ids.get('bs2')! }).where('id', '=', buildings.gateway).execute();
     await trx.insertInto('building_key_holders').values([
       { building_id: buildings.civic, staff_id: ids.get('tm1')! }, { building_id: buildings.civic, staff_id: ids.get('bs1')! },
       { building_id: buildings.gateway, staff_id: ids.get('tm3')! }, { building_id: buildings.gateway, staff_id: ids.get('bs2')! },
     ]).execute();
+    await seedDemoComplaints(trx, { ben: ids.get('sp1')!, owen: ids.get('sw5')!, ashford: teamIds.get('Ashford Children in Care')!, maidstone: teamIds.get('Maidstone Children in Care')!, service: cic.id });
+    await seedDemoFoi(trx, { irene: ids.get('ig')! });
     await audit.appendIn(trx, { actorId: null, actorLabel: 'system', action: 'demo.seed', entityType: 'organisation', entityId: null, ip: null, detail: { people: people.length } });
   });
   return true;

@@ -1,26 +1,79 @@
 import { can } from '../features/auth/access.ts';
 import { hasRole, type Actor } from '../features/auth/actor.ts';
 
-export interface NavItem { href: string; text: string; active?: boolean }
+export interface NavItem { href: string; text: string; active?: boolean; description?: string }
+export interface NavGroup { heading: string; items: NavItem[] }
 
-/** Service navigation for the signed-in person's roles. */
+/**
+ * Every page the signed-in person may use, grouped the way the service reads: lone working,
+ * safety, accountability, people and messages, administration. The menu page shows all of it;
+ * the service navigation shows only the few each role uses most (see PRIMARY).
+ */
+export function menuFor(actor: Actor | null): NavGroup[] {
+  if (!actor) return [];
+  const staff = actor.staffId !== null;
+  const manages = hasRole(actor, 'team_manager', 'service_manager', 'assistant_director', 'admin', 'health_and_safety_officer');
+  const groups: NavGroup[] = [
+    {
+      heading: 'Lone working',
+      items: [
+        ...(staff || can(actor, 'people.view_all') ? [{ href: '/teams', text: manages ? 'Teams' : 'My team', description: 'Who is where today, buddies and who has none' }] : []),
+        ...(staff ? [{ href: '/visits', text: 'My visits', description: 'Plan visits, check in and out, finish the day safely' }] : []),
+        ...(hasRole(actor, 'team_manager', 'service_manager', 'assistant_director', 'business_support', 'health_and_safety_officer', 'admin') ? [{ href: '/board', text: 'Live board', description: 'Sessions running now and overdue workers' }] : []),
+        { href: '/alerts', text: 'Alerts', description: 'Missed check-ins and alarms you are responding to' },
+        // Seed 001 Appendix B: one click from every page for whoever answers the office phone.
+        ...(can(actor, 'purple_file.use') && staff ? [{ href: '/purple-file', text: 'Purple File', description: 'The phone code: follow the script with a worker in danger' }] : []),
+        ...(staff ? [{ href: '/emergency-pack', text: 'Emergency details', description: 'Your emergency contacts, car and medical details (confidential)' }] : []),
+      ],
+    },
+    {
+      heading: 'Incidents and safety',
+      items: [
+        ...(staff || can(actor, 'incidents.view_all') ? [{ href: '/incidents', text: 'Incidents', description: 'Report violence at work and follow it up' }] : []),
+        ...(can(actor, 'risk.reviews.view') ? [{ href: '/risk/reviews', text: 'Risk', description: 'Risk assessments due for review and warning flags' }] : []),
+        { href: '/lockdowns', text: 'Lockdowns', description: 'Building lockdowns and the all clear' },
+        { href: '/buildings', text: 'Buildings', description: 'Buildings, key holders and incident response numbers' },
+        { href: '/major-incident-contacts', text: 'Major incident contacts', description: 'Who to call in a major incident' },
+      ],
+    },
+    {
+      heading: 'Accountability',
+      items: [
+        ...(can(actor, 'complaints.view') ? [{ href: '/complaints', text: 'Complaints', description: 'Complaints about staff, stages and deadlines' }]
+          : can(actor, 'complaints.statistics') ? [{ href: '/complaints/statistics', text: 'Complaint statistics', description: 'Yearly complaint figures' }] : []),
+        ...(can(actor, 'foi.manage') ? [{ href: '/foi', text: 'FOI', description: 'Freedom of information requests, deadlines and statistics' }] : []),
+        ...(staff || can(actor, 'registers.view_all') ? [{ href: '/registers', text: 'Registers', description: 'Declarations of interest, gifts and hospitality' }] : []),
+      ],
+    },
+    {
+      heading: 'People and messages',
+      items: [
+        { href: '/people', text: 'People', description: 'Find a member of staff' },
+        ...(staff ? [{ href: '/inbox', text: 'Inbox', description: 'Your alerts and messages' }] : []),
+        ...(can(actor, 'outbox.view') ? [{ href: '/outbox', text: 'Outbox', description: 'Every message sent and how it was delivered' }] : []),
+      ],
+    },
+    { heading: 'Administration', items: can(actor, 'organisation.manage') ? [{ href: '/admin', text: 'Admin', description: 'Organisation, staff, accounts, imports and the audit trail' }] : [] },
+  ];
+  return groups.filter((g) => g.items.length > 0);
+}
+
+/** What each role reaches for most; everything else is one click further, under "More". */
+const PRIMARY = new Set(['/teams', '/visits', '/board', '/alerts', '/purple-file', '/incidents', '/complaints', '/complaints/statistics', '/foi', '/inbox', '/admin']);
+
+/** Service navigation for the signed-in person's roles: home, their main pages, then More. */
 export function navigationFor(actor: Actor | null, path: string): NavItem[] {
   if (!actor) return [];
-  const items: NavItem[] = [{ href: '/', text: 'Home' }];
-  if (actor.staffId !== null || can(actor, 'people.view_all')) {
-    items.push({ href: '/teams', text: hasRole(actor, 'team_manager', 'service_manager', 'assistant_director', 'admin', 'health_and_safety_officer') ? 'Teams' : 'My team' });
-  }
-  if (actor.staffId !== null) items.push({ href: '/visits', text: 'My visits' });
-  if (hasRole(actor, 'team_manager', 'service_manager', 'assistant_director', 'business_support', 'health_and_safety_officer', 'admin')) items.push({ href: '/board', text: 'Live board' });
-  items.push({ href: '/alerts', text: 'Alerts' });
-  if (actor.staffId !== null || can(actor, 'incidents.view_all')) items.push({ href: '/incidents', text: 'Incidents' });
-  if (can(actor, 'risk.reviews.view')) items.push({ href: '/risk/reviews', text: 'Risk' });
-  items.push({ href: '/people', text: 'People' });
-  items.push({ href: '/buildings', text: 'Buildings' });
-  items.push({ href: '/major-incident-contacts', text: 'Major incident contacts' });
-  if (actor.staffId !== null || can(actor, 'registers.view_all')) items.push({ href: '/registers', text: 'Registers' });
-  if (actor.staffId !== null) items.push({ href: '/inbox', text: 'Inbox' });
-  if (can(actor, 'outbox.view')) items.push({ href: '/outbox', text: 'Outbox' });
-  if (can(actor, 'organisation.manage')) items.push({ href: '/admin', text: 'Admin' });
-  return items.map((i) => ({ ...i, active: i.href === '/' ? path === '/' : path === i.href || path.startsWith(`${i.href}/`) }));
+  const all = menuFor(actor).flatMap((g) => g.items);
+  const primary = all.filter((i) => PRIMARY.has(i.href)).map(({ href, text }) => ({ href, text }));
+  const inMore = all.some((i) => !PRIMARY.has(i.href) && isActive(i.href, path)) || path === '/menu';
+  return [
+    { href: '/', text: 'Home', active: path === '/' },
+    ...primary.map((i) => ({ ...i, active: isActive(i.href, path) })),
+    { href: '/menu', text: 'More', active: inMore },
+  ];
+}
+
+function isActive(href: string, path: string): boolean {
+  return path === href || path.startsWith(`${href}/`);
 }

@@ -6,6 +6,7 @@ import { buildRepositories, buildServices } from '../../src/composition.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { actorFor, buildVisitForm, drain, expireDeadline, expireNextStep } from '../helpers/lone-working.ts';
 import type { Actor } from '../../src/features/auth/actor.ts';
+import { addDays, londonDate, londonToUtc } from '../../src/time/london.ts';
 
 let database: Awaited<ReturnType<typeof openTestDatabase>>;
 let services: ReturnType<typeof buildServices>;
@@ -153,4 +154,25 @@ test(`[${engineName}] end of day: no "finished and safe" alerts the buddy; confi
   assert.deepEqual(await recipients(alert.id, 0), ['Chloe'], 'Dev’s buddy is Chloe');
   await services.visits.finishDay(dev, dev.staffId!);
   assert.equal((await db().selectFrom('alerts').select('status').where('id', '=', alert.id).executeTakeFirstOrThrow()).status, 'resolved');
+});
+
+test(`[${engineName}] a late session running past midnight belongs to the day it began; "finished and safe" after midnight stands that day down`, async () => {
+  const jamalVisit = await services.visits.plan(jamal, buildVisitForm());
+  // The session started at 23:50 yesterday (London) and was planned to last an hour.
+  const today = londonDate(new Date());
+  const yesterday = addDays(today, -1);
+  const startedAt = londonToUtc(yesterday, '23:50')!;
+  await sql`UPDATE visits SET starts_at = ${startedAt}, ends_at = ${new Date(startedAt.getTime() + 3600_000)} WHERE id = ${jamalVisit}`.execute(db());
+  await services.visits.arrive(jamal, jamalVisit);
+  const days = await sql<{ day: string }>`SELECT work_date::text AS day FROM day_confirmations WHERE worker_id = ${jamal.staffId!}`.execute(db());
+  assert.deepEqual(days.rows.map((d) => d.day), [yesterday], 'the end-of-day check is for the day the session began');
+  await services.visits.end(jamal, jamalVisit);
+  await sql`UPDATE timers SET fire_at = now() - interval '1 second' WHERE kind = 'end_of_day' AND status = 'pending'`.execute(db());
+  await sql`UPDATE day_confirmations SET finish_at = now() - interval '1 second' WHERE worker_id = ${jamal.staffId!}`.execute(db());
+  await drain(services);
+  const alert = await db().selectFrom('alerts').selectAll().where('worker_id', '=', jamal.staffId!).where('kind', '=', 'end_of_day').executeTakeFirstOrThrow();
+  await services.visits.finishDay(jamal, jamal.staffId!);
+  assert.equal((await db().selectFrom('alerts').select('status').where('id', '=', alert.id).executeTakeFirstOrThrow()).status, 'resolved');
+  const confirmed = await db().selectFrom('day_confirmations').select('confirmed_at').where('worker_id', '=', jamal.staffId!).where('work_date', '=', yesterday).executeTakeFirstOrThrow();
+  assert.ok(confirmed.confirmed_at, 'yesterday’s day is the one confirmed');
 });

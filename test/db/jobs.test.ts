@@ -35,7 +35,7 @@ test(`[${engineName}] perform removes expired sessions only`, async () => {
 test(`[${engineName}] the real pg-boss worker runs the job and stops gracefully`, async () => {
   const live = await sessionCount();
   await makeSessions();
-  const runner = await startJobs(database, services, pino({ level: 'silent' }));
+  const runner = await startJobs(database, services, pino({ level: 'silent' }), { pollingIntervalSeconds: 0.5 });
   try {
     const job = buildHousekeepingJob(services);
     const id = await runner.boss.send(job.name, {});

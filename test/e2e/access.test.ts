@@ -31,7 +31,7 @@ describe('keyboard, phone and error pages', () => {
     assert.equal(await new HomePage(s).heading().innerText(), 'Aisha Khan');
 
     // Sign out is a button in the service navigation, reachable by Tab and pressed with Enter.
-    await s.tabUntil((f) => f.tag === 'button' && f.text === 'Sign out', 'Sign out', 15);
+    await s.tabUntil((f) => f.tag === 'button' && f.text === 'Sign out', 'Sign out', 25);
     assert.equal(await s.navigate(() => keys.press('Enter')), 200);
     assert.equal(s.path, '/sign-in');
     assert.equal(await new SignInPage(s).heading().innerText(), 'Sign in to Harbour');

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { E2E, PHONE, type BrowserSession } from './support/harness.ts';
-import { SignInPage, demoUsers } from './support/pages.ts';
+import { SignInPage, demoEmailOf, demoUsers } from './support/pages.ts';
 
 // Every page an administrator can open, with ids from the demo council (a fresh database per file):
 // team 1 is Ashford Children in Care, person 10 is Ola Adeyemi, building 1 the Civic Centre.
@@ -53,6 +53,27 @@ describe('every page on a phone', () => {
     assert.deepEqual(wide, [], 'pages that scroll sideways on a phone');
     await s.close();
   });
+
+  // Each role's "More" menu lists every page it may use: each opens, passes axe (the harness checks
+  // every load) and fits a 360px phone. Between them the roles reach every feature's pages.
+  for (const name of ['Chloe Davies', 'Aisha Khan', 'Emma Green', 'Fiona Reid', 'Gareth Price', 'Irene Cole', 'Priya Shah']) {
+    it(`every page on ${name}'s menu opens and passes axe on a phone`, async () => {
+      const s = await e2e.session(`menu of ${name}`, { viewport: PHONE });
+      await new SignInPage(s).open();
+      assert.equal(await new SignInPage(s).signIn(demoEmailOf(name)), 200);
+      assert.equal(await s.goto('/menu'), 200);
+      const hrefs = await s.page.getByRole('main').getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
+      assert.ok(hrefs.length >= 5, `${name} has a menu`);
+      const wide: string[] = [];
+      for (const href of hrefs) {
+        assert.equal(await s.goto(href), 200, href);
+        const { scrollWidth } = await s.pageScrollWidth();
+        if (scrollWidth > PHONE.width) wide.push(`${href} (${scrollWidth}px)`);
+      }
+      assert.deepEqual(wide, [], 'pages that scroll sideways on a phone');
+      await s.close();
+    });
+  }
 
   it('a worker gets an accessible 403 page for admin pages', async () => {
     const s: BrowserSession = await e2e.session('forbidden');

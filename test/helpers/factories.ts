@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema.ts';
 
 let counter = 0;
-const next = () => ++counter + Math.floor(Math.random() * 1e6);
+// Strictly increasing blocks of 1,000, so two calls in one process can never give the same number.
+const next = () => ++counter * 1000 + Math.floor(Math.random() * 1000);
 
 /** Factories: each makes one valid record, with overrides for what a test cares about. */
 export async function buildDirectorate(db: Kysely<DB>, overrides: Partial<{ name: string }> = {}) {

@@ -17,6 +17,9 @@ import { buildDirectorate, buildService, buildStaff, buildTeam } from '../helper
 import { DEMO_PASSWORD } from '../../src/demo/seed.ts';
 import { auditCount, demoIds, registeredRoutes, type DemoIds } from './support.ts';
 import { actorFor, buildVisitForm, expireDeadline } from '../helpers/lone-working.ts';
+import { addDays, londonToday } from '../../src/time/london.ts';
+import { complaintsMatrixRows, prepareComplaintsMatrix } from '../helpers/complaints.ts';
+import { foiMatrixRows, prepareFoiMatrix } from '../helpers/foi.ts';
 
 // ---- Who ----------------------------------------------------------------------------------------
 
@@ -56,10 +59,18 @@ const MANAGES_SWALE: readonly Who[] = ['admin'];
 /** Chloe's management chain: Aisha, Helen, Priya (administrators are not in it). */
 const CHLOE_CHAIN: readonly Who[] = ['teamManager', 'serviceManager', 'assistantDirector'];
 const CHLOE_AND_CHAIN: readonly Who[] = ['worker', ...CHLOE_CHAIN];
+/** Whoever answers the office phone: business support, managers (and duty officers, a role none of these has). */
+const PURPLE_FILE: readonly Who[] = ['businessSupport', 'teamManager', 'serviceManager', 'assistantDirector'];
+/** Major incidents: the Purple File people and health and safety. */
+const MAJOR_INCIDENTS: readonly Who[] = [...PURPLE_FILE, 'healthAndSafety'];
 
 /** Chloe's incidents: Chloe, her management chain (Aisha, Helen, Priya) and health and safety. Not complaints, not administrators. */
 const INCIDENT_CHAIN: readonly Who[] = ['teamManager', 'serviceManager', 'assistantDirector'];
 const INCIDENT_VIEWERS: readonly Who[] = ['worker', ...INCIDENT_CHAIN, 'healthAndSafety'];
+/** Chloe's responders while an alert about her is open: her team's business support and her management chain (not administrators, not see-everyone roles). */
+const CHLOE_RESPONDERS: readonly Who[] = ['businessSupport', 'teamManager', 'serviceManager', 'assistantDirector'];
+/** May start a lockdown and give the all clear: Emma (building manager and key holder), Aisha (key holder), senior managers. */
+const LOCKDOWN_STARTERS: readonly Who[] = ['businessSupport', 'teamManager', 'serviceManager', 'assistantDirector'];
 /** Signed-in people who may not see the incident get the 404 page: they are not told it exists. */
 const notFoundFor = (viewers: readonly Who[]): Partial<Record<Who, Expected>> =>
   Object.fromEntries(WHO.filter((w) => w !== 'anonymous' && !viewers.includes(w)).map((w) => [w, { status: 404 }]));
@@ -79,6 +90,12 @@ interface Ctx {
   reg: { declaration: number; byWho: Record<Who, { interest: number; gift: number }> };
   /** Chloe's incidents: submitted, a draft of hers, and one Aisha reported for her awaiting her confirmation. */
   inc: { open: number; draft: number; awaiting: number };
+  /** Incident follow-up (issue 5, part 2): an incident to close, and an investigation action on the open one. */
+  incMore: { closable: number; action: number; flag: number };
+  /** Lockdowns: a running one at the Civic Centre (everyone signed in is based there); per role a building to lock down and a running lockdown to end. */
+  ld: { civic: number; byWho: Record<Who, { start: number; lockdown: number }> };
+  /** Purple File: a call about Chloe that stays open; per role one to close; a major incident Emma declared. */
+  pf: { call: number; close: Record<Who, number>; major: number };
   unique: () => string;
 }
 
@@ -128,6 +145,7 @@ const matrix: Row[] = [
   page('GET /buildings', SIGNED_IN),
   page('GET /buildings/:id', SIGNED_IN, { url: (c) => `/buildings/${c.ids.building.gateway}` }),
   page('GET /major-incident-contacts', SIGNED_IN),
+  page('GET /menu', SIGNED_IN),
   page('GET /account/tokens', SIGNED_IN),
   form('POST /account/tokens', SIGNED_IN, () => ({ name: 'Matrix token', expiresInDays: '30' })),
   form('POST /account/tokens/:id/revoke', SIGNED_IN, () => ({}), { url: (c, who) => `/account/tokens/${c.revokeToken[who]}/revoke` }),
@@ -231,6 +249,27 @@ const matrix: Row[] = [
   form('POST /alerts/:id/resolve', SEES_ASHFORD, () => ({ outcome: 'false_alarm', notes: 'Matrix' }), { url: (c, who) => `/alerts/${c.lw[who].resolveAlert}/resolve` }),
   page('GET /board', SIGNED_IN),
   page('GET /board/events', SIGNED_IN, { url: () => '/board/events?once=1' }),
+
+  // Covert duress (issue 4): one's own PINs; the disguised control only for the worker on her own session; the Purple File
+  // screen for business support, managers and duty staff; major incidents declared by them (and health and safety).
+  page('GET /account/pin', SIGNED_IN),
+  form('POST /account/pin', SIGNED_IN, () => ({ duressPin: '9111', checkoutPin: '' })),
+  form('POST /account/pin/remove', SIGNED_IN, () => ({})),
+  form('POST /visits/:id/request-file', ['worker'], () => ({}), { url: (c, who) => `/visits/${c.lw[who].running}/request-file` }),
+  page('GET /purple-file', PURPLE_FILE),
+  form('POST /purple-file', PURPLE_FILE, (c) => ({ workerId: String(c.ids.person.chloe) })),
+  page('GET /purple-file/:id', PURPLE_FILE, { url: (c) => `/purple-file/${c.pf.call}` }),
+  form('POST /purple-file/:id/answers', PURPLE_FILE, () => ({ question: 'at_address', answer: 'yes' }), { url: (c) => `/purple-file/${c.pf.call}/answers` }),
+  form('POST /purple-file/:id/callback', PURPLE_FILE, () => ({}), { url: (c) => `/purple-file/${c.pf.call}/callback` }),
+  form('POST /purple-file/:id/callback/cancel', PURPLE_FILE, () => ({}), { url: (c) => `/purple-file/${c.pf.call}/callback/cancel` }),
+  // Break-glass needs the call's responder (Emma) or Chloe's buddy, managers or team business support; others are refused.
+  form('POST /purple-file/:id/pack', ['businessSupport', 'teamManager', 'serviceManager', 'assistantDirector'], () => ({ reason: 'Matrix police pack' }), { url: (c) => `/purple-file/${c.pf.call}/pack` }),
+  form('POST /purple-file/:id/notify', PURPLE_FILE, () => ({}), { url: (c) => `/purple-file/${c.pf.call}/notify` }),
+  form('POST /purple-file/:id/close', PURPLE_FILE, () => ({ outcome: 'false_alarm' }), { url: (c, who) => `/purple-file/${c.pf.close[who]}/close` }),
+  page('GET /major-incidents', MAJOR_INCIDENTS),
+  page('GET /major-incidents/new', MAJOR_INCIDENTS),
+  form('POST /major-incidents', MAJOR_INCIDENTS, () => ({ category: 'lost_person', summary: 'Matrix' })),
+  page('GET /major-incidents/:id', MAJOR_INCIDENTS, { url: (c) => `/major-incidents/${c.pf.major}` }),
   page('GET /admin/teams/:id/escalation', ADMIN, { url: (c) => `/admin/teams/${c.ids.team.ashford}/escalation` }),
   form('POST /admin/teams/:id/escalation', ADMIN, () => ({ kind: 'overdue', 'steps-0-label': 'Buddy', 'steps-0-targets': 'buddy', 'steps-0-delayMinutes': '0' }), { url: (c) => `/admin/teams/${c.ids.team.maidstone}/escalation` }),
 
@@ -252,6 +291,25 @@ const matrix: Row[] = [
   form('POST /incidents/:id', ['worker'], () => ({ action: 'draft', location: 'Matrix draft, edited' }), { url: (c) => `/incidents/${c.inc.draft}`, expect: notFoundFor(['worker']) }),
   form('POST /incidents/:id/confirm', ['worker'], () => ({}), { url: (c) => `/incidents/${c.inc.awaiting}/confirm`, expect: notFoundFor(INCIDENT_VIEWERS) }),
   form('POST /incidents/:id/response', INCIDENT_CHAIN, () => ({ notes: 'Matrix response' }), { url: (c) => `/incidents/${c.inc.open}/response`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  // Incident follow-up: police (the employee too), RIDDOR, serious, flags, legal actions, the HS160 investigation and closing
+  // (the chain and health and safety); monitoring, export and historic import (health and safety only).
+  form('POST /incidents/:id/police', INCIDENT_VIEWERS, () => ({ policeReported: 'yes', crimeReference: 'MATRIX/1' }), { url: (c) => `/incidents/${c.inc.open}/police`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/riddor', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({ specifiedInjury: 'no', riddorDaysOff: '0' }), { url: (c) => `/incidents/${c.inc.open}/riddor`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/serious', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({ serious: 'marked' }), { url: (c) => `/incidents/${c.inc.open}/serious`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/flags', [...INCIDENT_CHAIN, 'healthAndSafety'], () => incidentFlagFields(), { url: (c) => `/incidents/${c.inc.open}/flags`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/flags/renew', [...INCIDENT_CHAIN, 'healthAndSafety'], (c) => ({ renewFlagId: String(c.incMore.flag), ...dayFields('renewReview', addDays(londonToday(), 60)) }), { url: (c) => `/incidents/${c.inc.open}/flags/renew`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/legal-actions', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({ legalKind: 'warning_letter', ...dayFields('legalOn', londonToday()) }), { url: (c) => `/incidents/${c.inc.open}/legal-actions`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  page('GET /incidents/:id/investigation', [...INCIDENT_CHAIN, 'healthAndSafety'], { url: (c) => `/incidents/${c.inc.open}/investigation`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/investigation', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({ statements: 'Matrix statements' }), { url: (c) => `/incidents/${c.inc.open}/investigation`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/actions', [...INCIDENT_CHAIN, 'healthAndSafety'], (c) => ({ actionDescription: 'Matrix action', actionOwnerId: String(c.ids.person.aisha), ...dayFields('actionDue', addDays(londonToday(), 7)) }), { url: (c) => `/incidents/${c.inc.open}/actions`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/actions/:actionId/done', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({}), { url: (c) => `/incidents/${c.inc.open}/actions/${c.incMore.action}/done`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/close', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({}), { url: (c) => `/incidents/${c.incMore.closable}/close`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  page('GET /incidents/dashboard', ['healthAndSafety']),
+  page('GET /incidents/dashboard.csv', ['healthAndSafety']),
+  page('GET /incidents/dashboard.ods', ['healthAndSafety']),
+  page('GET /incidents/import', ['healthAndSafety']),
+  page('GET /incidents/import/template.csv', ['healthAndSafety']),
+  { route: 'POST /incidents/import', kind: 'upload', allow: ['healthAndSafety'], body: (c) => ({ csv: `reference,occurred_date,employee_number,location,categories,narrative\nMATRIX-${c.unique()},2024-01-05,${c.made.staffEmployeeNumber},Matrix Road,threats,Matrix history\n` }) },
 
   // Registers (seed 002): one's own declarations and entries; the management chain sees and decides on theirs; suppliers and
   // politically restricted posts are for the registers team (a role none of these has).
@@ -274,8 +332,36 @@ const matrix: Row[] = [
   page('GET /registers/reports/interests.ods', SIGNED_IN),
   page('GET /registers/reports/gifts.ods', SIGNED_IN),
   page('GET /registers/published', EVERYONE),
+
+  // Emergency details (Appendix A): one's own; break-glass by Chloe's responders while an alert about her is open (she is sent to her own page).
+  page('GET /emergency-pack', SIGNED_IN),
+  form('POST /emergency-pack', SIGNED_IN, () => ({ name: 'Matrix Person', contact1Name: 'Matrix Contact', contact1Mobile: '07700 900 999', preferredContact: '1' })),
+  page('GET /emergency-pack/team', SIGNED_IN),
+  page('GET /emergency-packs/:id', CHLOE_RESPONDERS, { url: (c) => `/emergency-packs/${c.ids.person.chloe}`, expect: { worker: { status: 303, location: '/emergency-pack' } } }),
+  form('POST /emergency-packs/:id/break-glass', ['worker', ...CHLOE_RESPONDERS], (c, who) => ({ reason: 'Matrix responder', alertId: String(c.lw[who].alert) }), { url: (c) => `/emergency-packs/${c.ids.person.chloe}/break-glass` }),
+  // Building lockdown (§5, Appendix K): everyone sees and acknowledges; building managers, key holders and senior managers start and end.
+  page('GET /lockdowns', SIGNED_IN),
+  page('GET /lockdowns/new', LOCKDOWN_STARTERS),
+  form('POST /lockdowns', LOCKDOWN_STARTERS, (c, who) => ({ buildingId: String(c.ld.byWho[who].start), location: 'outside' })),
+  page('GET /lockdowns/:id', SIGNED_IN, { url: (c) => `/lockdowns/${c.ld.civic}` }),
+  form('POST /lockdowns/:id/acknowledge', SIGNED_IN, () => ({}), { url: (c) => `/lockdowns/${c.ld.civic}/acknowledge` }),
+  form('POST /lockdowns/:id/all-clear', LOCKDOWN_STARTERS, () => ({}), { url: (c, who) => `/lockdowns/${c.ld.byWho[who].lockdown}/all-clear` }),
+  // Complaints about staff (issue 6): only the complaints team and senior managers see them; only the complaints team records;
+  // the FOI officer sees the statistics (no names). Health and safety, administrators, managers below service manager: never.
+  ...complaintsMatrixRows<Who, Row>({ page, form, upload: (route, allow, body, more = {}) => ({ route, kind: 'upload', allow, body, ...more }) }),
+  // The offline-first app's service worker.
+  page('GET /sw.js', EVERYONE),
+  // FOI (issue 7): requests, statistics and draft responses for the FOI team only; the disclosure log is public.
+  ...foiMatrixRows<Who, Row>({ page, form, api, everyone: EVERYONE, team: ['foi'] }),
 ];
 /** A complete incident report for the services (threats, two days ago). */
+/** Date boxes for a yyyy-mm-dd day. */
+function dayFields(prefix: string, iso: string): Record<string, string> {
+  const [y, m, d] = iso.split('-');
+  return { [`${prefix}-day`]: String(Number(d)), [`${prefix}-month`]: String(Number(m)), [`${prefix}-year`]: y! };
+}
+const incidentFlagFields = () => ({ flagSubject: 'address', flagPostcode: 'ME14 9ZZ', flagCategory: 'violence', flagReason: 'Matrix flag', ...dayFields('flagReview', addDays(londonToday(), 30)) });
+
 function incidentFields(o: Record<string, string> = {}): Record<string, string> {
   const at = new Date(Date.now() - 2 * 86_400_000);
   const [y, m, d] = at.toISOString().slice(0, 10).split('-');
@@ -311,6 +397,9 @@ const PREVIEW: Ctx = {
   lw: new Proxy({}, { get: () => new Proxy({}, { get: () => ':id' }) }) as unknown as Ctx['lw'],
   reg: { declaration: ':id', byWho: new Proxy({}, { get: () => ({ interest: ':interestId', gift: ':id' }) }) } as unknown as Ctx['reg'],
   inc: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['inc'],
+  incMore: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['incMore'],
+  ld: { civic: ':id', byWho: new Proxy({}, { get: () => ({ start: ':id', lockdown: ':id' }) }) } as unknown as Ctx['ld'],
+  pf: { call: ':id', close: new Proxy({}, { get: () => ':id' }), major: ':id' } as unknown as Ctx['pf'],
   unique: () => 'x',
 };
 
@@ -377,6 +466,8 @@ describe('access matrix', () => {
       },
     });
     const ids = await demoIds(t.repos.db);
+    await prepareComplaintsMatrix(t.repos.db, t.services);
+    await prepareFoiMatrix(t.repos.db, t.services);
     const directorate = await buildDirectorate(t.repos.db);
     const service = await buildService(t.repos.db, { directorate_id: ids.directorate });
     const team = await buildTeam(t.repos.db, { service_id: ids.service.childrenInCare });
@@ -392,7 +483,10 @@ describe('access matrix', () => {
       made: { directorate: directorate.id, service: service.id, team: team.id, staff: staff.id, staffEmployeeNumber: staff.employee_number, staffEmail: staff.email, building: building.id, riskVisit: 0 },
       lw: {} as Ctx['lw'],
       inc: { open: 0, draft: 0, awaiting: 0 },
+      incMore: { closable: 0, action: 0, flag: 0 },
       reg: { declaration: 0, byWho: {} as Ctx['reg']['byWho'] },
+      ld: { civic: 0, byWho: {} as Ctx['ld']['byWho'] },
+      pf: { call: 0, close: {} as Ctx['pf']['close'], major: 0 },
     };
     // Chloe's sessions in every state the lone-working rows need, one set per role.
     const chloe = await actorFor(t.repos.db, demo.worker);
@@ -406,6 +500,26 @@ describe('access matrix', () => {
     ctx.inc.open = await t.services.incidents.save(chloe, null, incidentFields(), 'submit');
     ctx.inc.draft = await t.services.incidents.save(chloe, null, { location: 'Matrix draft' }, 'draft');
     ctx.inc.awaiting = await t.services.incidents.save(await actorFor(t.repos.db, demo.teamManager), null, incidentFields({ employeeId: String(chloe.staffId) }), 'submit');
+    ctx.incMore.closable = await t.services.incidents.save(chloe, null, incidentFields({ categories: 'council_property_damage' }), 'submit');
+    ctx.incMore.action = await t.services.incidents.addAction(await actorFor(t.repos.db, demo.teamManager), ctx.inc.open, { description: 'Matrix action', ownerId: ids.person.aisha, dueOn: addDays(londonToday(), 7) });
+    ctx.incMore.flag = await t.services.incidents.raiseFlag(await actorFor(t.repos.db, demo.teamManager), ctx.inc.open, { subject: 'address', caseSystem: null, caseId: null, postcode: 'ME14 9ZY', category: 'violence', reason: 'Matrix flag to renew', reviewOn: addDays(londonToday(), 30) });
+    // Lockdowns: one running at the Civic Centre; per role, a building of which Aisha and Emma are key holders to lock down, and one locked down to end.
+    const helenActor = await actorFor(t.repos.db, demo.serviceManager);
+    const emmaId = (await actorFor(t.repos.db, demo.businessSupport)).staffId!;
+    ctx.ld.civic = await t.services.lockdown.start(helenActor, { buildingId: ids.building.civic, location: 'outside', details: null });
+    for (const who of WHO) {
+      const [start, locked] = await Promise.all(['start', 'end'].map(async (k) => {
+        const b = await t.repos.db.insertInto('buildings').values({ name: `Matrix lockdown ${k} ${who}`, address: '3 High Street, Ashford', postcode: 'TN23 1AC' }).returning('id').executeTakeFirstOrThrow();
+        await t.repos.db.insertInto('building_key_holders').values([{ building_id: b.id, staff_id: ids.person.aisha }, { building_id: b.id, staff_id: emmaId }]).execute();
+        return b.id;
+      }));
+      ctx.ld.byWho[who] = { start: start!, lockdown: await t.services.lockdown.start(helenActor, { buildingId: locked!, location: 'inside', details: null }) };
+    }
+    // Purple File calls about Chloe taken by Emma (business support): one stays open, one per role to close; a major incident.
+    const emma = await actorFor(t.repos.db, demo.businessSupport);
+    ctx.pf.call = await t.services.duress.startCall(emma, ids.person.chloe);
+    for (const who of WHO) ctx.pf.close[who] = await t.services.duress.startCall(emma, ids.person.chloe);
+    ctx.pf.major = await t.services.duress.declareMajorIncident(emma, { category: 'excessive_vandalism', summary: 'Matrix', alertId: null, callId: null, lockdownId: null });
     // A RED visit of Chloe's that stays planned, for the risk gate rows (recording never starts it).
     ctx.made.riskVisit = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', caseId: 'MATRIX-RISK', postcode: 'TN23 9ZZ' }));
     const overdueAlert = async () => {

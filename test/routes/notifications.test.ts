@@ -79,12 +79,12 @@ describe('inbox', () => {
     assert.match(res.body, /You have no messages/);
   });
 
-  test('navigation shows Inbox to everyone with a staff record, Outbox only to those who may see it', async () => {
-    const worker = await (await t.signIn(demo.worker)).get('/inbox');
-    assert.ok(worker.body.includes('href="/inbox"'));
-    assert.ok(!worker.body.includes('href="/outbox"'));
-    const support = await (await t.signIn(demo.businessSupport)).get('/');
-    assert.ok(support.body.includes('href="/outbox"'));
+  test('navigation shows Inbox to everyone with a staff record; the menu shows Outbox only to those who may see it', async () => {
+    const worker = await t.signIn(demo.worker);
+    assert.ok((await worker.get('/inbox')).body.includes('href="/inbox"'));
+    assert.ok(!(await worker.get('/menu')).body.includes('href="/outbox"'));
+    const support = await t.signIn(demo.businessSupport);
+    assert.ok((await support.get('/menu')).body.includes('href="/outbox"'));
   });
 });
 

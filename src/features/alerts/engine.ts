@@ -11,6 +11,10 @@ export interface EngineDeps {
   instanceId: string;
   plan: { channel: ChannelName; fallbacks: ChannelName[] };
   baseUrl: string;
+  /** Prompt releases run side by side (2 on PostgreSQL; PGlite runs one statement at a time). */
+  releaseConcurrency?: number;
+  /** Prompts per release statement (50,000: measured best for a 100,000-session burst on 2 cores). */
+  releaseBatch?: number;
 }
 
 export interface TickResult { claimed: number; alertsOpened: number; stepsFired: number; more: boolean }
@@ -69,7 +73,14 @@ export function buildEscalationEngine(deps: EngineDeps) {
         INSERT INTO timeline_events (visit_id, alert_id, type, text)
         SELECT a.visit_id, a.id, 'overdue', 'No check-in by the deadline: alert raised'
         FROM a
-      )
+      ), linked AS (
+        -- The worker's prompt prepared ahead for this deadline becomes the alert's step-0 message,
+        -- so fireSteps (a later statement) finds it and does not queue a second one.
+        UPDATE notifications n SET alert_id = a.id
+        FROM a JOIN v ON v.id = a.visit_id
+        WHERE n.visit_id = v.id AND n.release_at = v.due_at AND n.alert_id IS NULL
+        RETURNING n.id, n.visit_id, n.alert_id, n.recipient_id, n.channel, n.status, n.handed_at
+      ), ${recordPromptDeliveries(sql`SELECT * FROM linked WHERE status = 'sent' AND channel = 'inbox'`)}
       SELECT id::text AS id FROM a`.execute(trx);
     return rows.map((r) => r.id);
   }
@@ -191,7 +202,160 @@ export function buildEscalationEngine(deps: EngineDeps) {
     return rows[0]?.n ?? 0;
   }
 
-  return { tick, fireSteps };
+  /**
+   * Prepares the worker's "are you safe?" prompt for every running session whose deadline falls in
+   * the next `lookaheadSeconds`, where the team's overdue policy starts by prompting the worker. The
+   * prompt waits as a 'scheduled' notification nobody can see (see 0014_prompts_ahead.sql).
+   * Idempotent: one prompt per session deadline, however many engines prepare it.
+   */
+  async function prepare(lookaheadSeconds = 90, limit = 20_000): Promise<number> {
+    const { rows } = await sql<{ n: number }>`
+      WITH ins AS (
+        -- Dated at the deadline (created_at, next_attempt_at), so the release has nothing more to set
+        -- than the status: the inbox shows it in its place, and the dispatcher may send it at once.
+        INSERT INTO notifications (visit_id, release_at, alert_id, step, recipient_id, channel, fallbacks, subject, body, link, status, next_attempt_at, created_at)
+        SELECT v.id, v.due_at, NULL, 0, v.worker_id, ${deps.plan.channel}, ${deps.plan.fallbacks}::text[],
+          'Harbour: are you safe?',
+          'Your visit was due to end at ' || to_char(v.due_at AT TIME ZONE 'Europe/London', 'HH24:MI') ||
+          '. Open Harbour and tap "Visit over, I''m safe" or extend. If we do not hear from you, your buddy will be alerted.',
+          ${deps.baseUrl} || '/visits/' || v.id,
+          'scheduled', v.due_at, v.due_at
+        FROM timers t
+        JOIN visits v ON v.id = t.subject_id AND v.due_at = t.fire_at AND v.state = 'in_progress'
+        JOIN staff s ON s.id = v.worker_id
+        LEFT JOIN escalation_policies p ON p.team_id = s.team_id AND p.kind = 'overdue'
+        WHERE t.kind = 'visit_due' AND t.status = 'pending'
+          AND t.fire_at > now() AND t.fire_at <= now() + make_interval(secs => ${lookaheadSeconds})
+          AND (COALESCE(p.steps, ${JSON.stringify(DEFAULT_POLICIES.overdue)}::jsonb) -> 0 -> 'targets') ? 'worker'
+          AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.visit_id = v.id AND n.release_at = v.due_at)
+        ORDER BY t.fire_at
+        LIMIT ${limit}
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+      )
+      SELECT count(*)::int AS n FROM ins`.execute(db);
+    const n = rows[0]?.n ?? 0;
+    // Thousands of new prompts at once (a busy afternoon, or a test burst): refresh the planner's
+    // statistics now, not at autovacuum's next visit, so the release at the deadline is planned on
+    // the prompts actually waiting (an index range, not a scan of a table it thinks is empty).
+    if (n >= 5000) await sql`ANALYZE notifications`.execute(db);
+    return n;
+  }
+
+  /**
+   * Hands over the prepared prompts whose deadline has passed, if the session is still running with
+   * that deadline. One statement, so each prompt is released exactly once (row lock plus status
+   * change), by whichever engine gets it. An inbox prompt is delivered there and then; any other
+   * channel's is queued for the dispatcher.
+   */
+  async function release(limit = 50_000, share: { of: number; part: number } = { of: 1, part: 0 }): Promise<{ released: number; queued: number; more: boolean }> {
+    // Releases side by side take disjoint shares of the rows rather than queueing on each other's locks.
+    const mine = share.of > 1 ? sql`AND n.id % ${share.of} = ${share.part}` : sql``;
+    const { rows } = await sql<{ inbox: number; queued: number }>`
+      WITH picked AS (
+        SELECT n.id FROM notifications n JOIN visits v ON v.id = n.visit_id
+        WHERE n.status = 'scheduled' AND n.release_at <= now() ${mine}
+          AND v.due_at = n.release_at AND v.state IN ('in_progress', 'overdue')
+        ORDER BY n.release_at
+        LIMIT ${limit}
+        FOR UPDATE OF n SKIP LOCKED
+      ), done AS (
+        UPDATE notifications n SET
+          status = CASE WHEN n.channel = 'inbox' THEN 'sent' ELSE 'pending' END,
+          attempts = CASE WHEN n.channel = 'inbox' THEN 1 ELSE 0 END,
+          handed_at = CASE WHEN n.channel = 'inbox' THEN clock_timestamp() END,
+          sent_at = CASE WHEN n.channel = 'inbox' THEN clock_timestamp() END
+        FROM picked WHERE n.id = picked.id
+        RETURNING n.id, n.visit_id, n.alert_id, n.recipient_id, n.channel, n.handed_at
+      ),
+      -- Rarely, the alert was opened first (by another engine): then the delivery is written here.
+      ${recordPromptDeliveries(sql`SELECT * FROM done WHERE alert_id IS NOT NULL AND channel = 'inbox'`)}
+      SELECT count(*) FILTER (WHERE channel = 'inbox')::int AS inbox, count(*) FILTER (WHERE channel <> 'inbox')::int AS queued FROM done`.execute(db);
+    const { inbox, queued } = rows[0] ?? { inbox: 0, queued: 0 };
+    return { released: inbox + queued, queued, more: inbox + queued >= limit };
+  }
+
+  /**
+   * Deletes prompts that will never be released because the session ended or its deadline moved.
+   * (A released prompt's delivery attempt and timeline line are written when it meets its alert:
+   * in openOverdueAlerts, or in the release if the alert came first. A prompt released to a worker
+   * who then ends the session before the alert opens keeps no delivery line: it was still sent.)
+   */
+  async function tidyPrompts(): Promise<{ deleted: number }> {
+    const r = await sql`
+      DELETE FROM notifications n
+      WHERE n.status = 'scheduled' AND n.release_at < now() - interval '1 minute'
+        AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.id = n.visit_id AND v.due_at = n.release_at AND v.state IN ('in_progress', 'overdue'))`.execute(db);
+    return { deleted: Number(r.numAffectedRows ?? 0) };
+  }
+
+  let lastPrepared = 0;
+  let releasedSinceTidy = false;
+  /** The next prepared prompt's deadline as last seen (epoch ms), so an idle pass asks nothing more. */
+  let nextReleaseAt: number | null = null;
+  /**
+   * One pass of the engine loop, most urgent first: release the prompts that are due (nothing else
+   * runs while a burst is being released), then fire due deadlines and steps; every few seconds,
+   * prepare the prompts of the coming deadlines and tidy up. An idle pass is two statements, which
+   * matters on PGlite, where every statement holds the one connection the web requests also need.
+   * `queued` counts messages waiting for the dispatcher (wake it when non-zero).
+   */
+  async function pass(options: { prepareEveryMs?: number; lookaheadSeconds?: number } = {}) {
+    // Several releases side by side on PostgreSQL use more than one core; SKIP LOCKED splits the rows.
+    const of = deps.releaseConcurrency ?? 1;
+    const batches = await Promise.all(Array.from({ length: of }, (_, part) => release(deps.releaseBatch, { of, part })));
+    const released = { more: batches.some((b) => b.more), queued: batches.reduce((n, b) => n + b.queued, 0), n: batches.reduce((n, b) => n + b.released, 0) };
+    if (released.n > 0) releasedSinceTidy = true;
+    if (released.more) return { more: true, queued: released.queued };
+    const ticked = await tick();
+    const queued = released.queued + ticked.stepsFired;
+    if (ticked.more) return { more: true, queued };
+    let more = false;
+    // Housekeeping waits when prompts are about to fall due, so it never delays their release.
+    if (nextReleaseAt !== null && nextReleaseAt - Date.now() < 2000 && nextReleaseAt > Date.now()) {
+      return { more, queued, nextInMs: Math.max(0, nextReleaseAt - Date.now()) };
+    }
+    if (Date.now() - lastPrepared >= (options.prepareEveryMs ?? 5000)) {
+      // A full batch means more to prepare: go again at once rather than in a few seconds.
+      if ((await prepare(options.lookaheadSeconds)) < 20_000) lastPrepared = Date.now();
+      else more = true;
+      releasedSinceTidy = true; // also clears prompts left behind by check-outs and extensions
+      nextReleaseAt = await nextRelease();
+    }
+    if (releasedSinceTidy) {
+      await tidyPrompts();
+      releasedSinceTidy = false;
+      nextReleaseAt = await nextRelease();
+    }
+    const nextInMs = nextReleaseAt === null ? null : Math.max(0, nextReleaseAt - Date.now());
+    return { more, queued, nextInMs };
+  }
+
+  /** When the next prepared prompt falls due (epoch ms), so the loop can wake for it on the dot. */
+  async function nextRelease(): Promise<number | null> {
+    const { rows } = await sql<{ at: Date | null }>`
+      SELECT min(release_at) AS at FROM notifications WHERE status = 'scheduled' AND release_at > now()`.execute(db);
+    return rows[0]?.at ? new Date(rows[0].at).getTime() : null;
+  }
+
+  return { tick, fireSteps, prepare, release, tidyPrompts, pass };
+}
+
+
+/**
+ * The delivery attempt and timeline line of released inbox prompts: two entries for a
+ * data-modifying WITH (`prompt_att`, `prompt_tl`), over `rows` (id, visit_id, alert_id,
+ * recipient_id, handed_at).
+ */
+function recordPromptDeliveries(rows: ReturnType<typeof sql>) {
+  return sql`prompt_att AS (
+      INSERT INTO delivery_attempts (notification_id, at, channel, ok) SELECT r.id, r.handed_at, 'inbox', true FROM (${rows}) r
+    ), prompt_tl AS (
+      INSERT INTO timeline_events (visit_id, alert_id, at, type, text, detail)
+      SELECT r.visit_id, r.alert_id, r.handed_at, 'delivery', 'In-app inbox to ' || s.given_name || ' ' || s.family_name || ' delivered',
+             jsonb_build_object('notificationId', r.id::text, 'channel', 'inbox', 'recipientId', r.recipient_id, 'ok', true)
+      FROM (${rows}) r JOIN staff s ON s.id = r.recipient_id
+    )`;
 }
 
 /** end_of_day timers are keyed by worker and date in one bigint. */

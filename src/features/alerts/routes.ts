@@ -6,6 +6,7 @@ import { handleForm } from '../../web/error-handling.ts';
 import { optionalText, parseWith } from '../../web/validation.ts';
 import { OUTCOMES, type Outcome } from './service.ts';
 import { NotFoundError } from '../../errors.ts';
+import { can } from '../auth/access.ts';
 
 const resolveForm = z.object({
   outcome: z.enum(Object.keys(OUTCOMES) as [Outcome, ...Outcome[]], { error: 'Select what happened' }),
@@ -21,7 +22,8 @@ export const alertsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   const { alerts } = services;
   const page = async (actor: Parameters<typeof alerts.view>[0], id: string) => {
     const detail = await alerts.view(actor, id);
-    return { title: `Alert: ${detail.alert.worker_name}`, ...detail, outcomes: Object.entries(OUTCOMES).map(([value, text]) => ({ value, text })) };
+    const duress = detail.alert.kind === 'duress' ? await services.duress.alarmFor(id) : null;
+    return { title: `Alert: ${detail.alert.worker_name}`, ...detail, duress, purpleFile: can(actor, 'purple_file.use') && actor.staffId !== null, outcomes: Object.entries(OUTCOMES).map(([value, text]) => ({ value, text })) };
   };
 
   app.get('/alerts', async (request, reply) => {

@@ -63,6 +63,8 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
   return {
     async view(actor: Actor, alertId: string) {
       const alert = await load(alertId);
+      // A silent alarm is invisible to the worker who raised it: as if it did not exist.
+      if (alert.kind === 'duress' && actor.staffId === alert.worker_id) throw new NotFoundError('Alert');
       await mustRespond(actor, alertId, alert.worker_id);
       const [events, chain] = await Promise.all([
         db.selectFrom('timeline_events as e').leftJoin('staff as s', 's.id', 'e.actor_id')
@@ -141,7 +143,7 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
       // One relation lookup per worker, however many alerts they have open.
       const sees = new Map<number, boolean>();
       for (const workerId of new Set(rows.map((r) => r.worker_id))) sees.set(workerId, maySee(await relationTo(staff, actor, workerId)));
-      return rows.filter((r) => sees.get(r.worker_id));
+      return rows.filter((r) => sees.get(r.worker_id) && !(r.kind === 'duress' && r.worker_id === actor.staffId));
     },
 
     // Escalation policies per team, with the defaults when a team has none.

@@ -26,6 +26,18 @@ export const PERMISSIONS = {
   'registers.view_all': ['registers_officer'],
   /** Every violence-at-work incident report (others see only their own, and their reports' as managers). Not complaints staff. */
   'incidents.view_all': ['health_and_safety_officer'],
+  /** Complaints naming a member of staff: only the complaints team and senior managers (not health and safety, not administrators). */
+  'complaints.view': ['complaints_officer', 'service_manager', 'assistant_director'],
+  /** Record complaints and their stages, findings, actions, referrals; import historic complaints. */
+  'complaints.manage': ['complaints_officer'],
+  /** Yearly complaint statistics and the repeat-complaints count (no complainant details), e.g. for FOI answers. */
+  'complaints.statistics': ['complaints_officer', 'service_manager', 'assistant_director', 'foi_officer'],
+  /** The Purple File phone screen (seed 001 Appendix B): whoever answers the office phone. */
+  'purple_file.use': ['business_support', 'team_manager', 'service_manager', 'assistant_director', 'duty_officer'],
+  /** Declare a major incident (Appendix C) from a lockdown or on its own, and see the list. Responders to an alert may declare from it. */
+  'major_incidents.declare': ['business_support', 'team_manager', 'service_manager', 'assistant_director', 'duty_officer', 'health_and_safety_officer'],
+  /** FOI requests (requester details are personal data), the statistics with their unsuppressed figures, draft responses, publishing to the disclosure log. */
+  'foi.manage': ['foi_officer'],
 } as const satisfies Record<string, readonly Role[] | 'any'>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -8,6 +8,7 @@ export const ROLES = [
   'complaints_officer',
   'foi_officer',
   'registers_officer',
+  'duty_officer',
   'admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
@@ -22,6 +23,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   complaints_officer: 'Complaints officer',
   foi_officer: 'Information governance (FOI) officer',
   registers_officer: 'Registers officer',
+  duty_officer: 'Duty officer (answers the office phone)',
   admin: 'Administrator',
 };
 

@@ -26,7 +26,9 @@ export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService;
       const [today, active] = await Promise.all([visits.between(workerIds, start, end), visits.active(workerIds)]);
       const byId = new Map([...today, ...active].map((v) => [v.id, v]));
       const ids = [...byId.keys()];
-      const alerts = ids.length ? await db.selectFrom('alerts').select(['id', 'visit_id', 'status', 'kind']).where('visit_id', 'in', ids).where('status', '<>', 'resolved').execute() : [];
+      const alerts = (ids.length ? await db.selectFrom('alerts').select(['id', 'visit_id', 'status', 'kind', 'worker_id']).where('visit_id', 'in', ids).where('status', '<>', 'resolved').execute() : [])
+        // A silent alarm never shows on the worker's own screen.
+        .filter((a) => !(a.kind === 'duress' && a.worker_id === actor.staffId));
       const alertFor = new Map(alerts.map((a) => [a.visit_id, a]));
       const rows = [...byId.values()].map((v) => ({ ...v, alert_id: alertFor.get(v.id)?.id ?? null, alert_status: alertFor.get(v.id)?.status ?? null, alert_kind: alertFor.get(v.id)?.kind ?? null }));
       rows.sort((a, b) => boardRank(a) - boardRank(b) || new Date(a.due_at ?? a.starts_at).getTime() - new Date(b.due_at ?? b.starts_at).getTime());

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Updateable } from 'kysely';
 import type { DB, IncidentsTable } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { londonDayBounds } from '../../time/london.ts';
 
 export type IncidentPatch = Updateable<IncidentsTable>;
 
@@ -12,7 +13,13 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
     .leftJoin('staff as r', 'r.id', 'i.reported_by')
     .leftJoin('staff as m', 'm.id', 'i.responded_by')
     .selectAll('i')
-    .select([name('e').as('employee_name'), name('r').as('reporter_name'), name('m').as('responder_name'), 'e.team_id as employee_team_id']);
+    .leftJoin('staff as x', 'x.id', 'i.meeting_escalated_to')
+    .select([name('e').as('employee_name'), name('r').as('reporter_name'), name('m').as('responder_name'), 'e.team_id as employee_team_id',
+      name('x').as('escalated_to_name'),
+      // Dates as yyyy-mm-dd text, the same on both engines.
+      sql<string | null>`i.police_reported_on::text`.as('police_on'),
+      sql<string | null>`i.riddor_report_by::text`.as('riddor_due_on'),
+      sql<string | null>`i.hse_reported_on::text`.as('hse_on')]);
 
   return {
     get: (id: number, ex: Executor = db) => withPeople(ex).where('i.id', '=', id).executeTakeFirst(),
@@ -58,8 +65,230 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
     /** Where and when a visit was, to pre-fill a report started from it. */
     visit: (id: number, ex: Executor = db) => ex.selectFrom('visits').select(['id', 'worker_id', 'kind', 'address', 'postcode', 'starts_at', 'arrived_at', 'case_system', 'case_id', 'building_id'])
       .where('id', '=', id).executeTakeFirst(),
+
+    // ---- Escalation and alerts ----
+
+    /** Open incidents whose meeting deadline has passed with no meeting and no escalation yet. */
+    missedMeetings: (now: Date, ex: Executor = db) => ex.selectFrom('incidents')
+      .select(['id', 'employee_id', 'status', 'occurred_at', 'meeting_due_at', 'meeting_held_at', 'meeting_escalated_at'])
+      .where('status', '=', 'open').where('meeting_held_at', 'is', null).where('meeting_escalated_at', 'is', null).where('meeting_due_at', '<', now)
+      .orderBy('meeting_due_at').limit(500).execute(),
+
+    /** Open incidents whose meeting is due within 12 hours and not yet held, not yet reminded. */
+    meetingsDueSoon: (now: Date, ex: Executor = db) => ex.selectFrom('incidents as i')
+      .select(['i.id', 'i.employee_id', 'i.status', 'i.categories', 'i.meeting_due_at', 'i.meeting_held_at', 'i.meeting_escalated_at'])
+      .where('i.status', '=', 'open').where('i.meeting_held_at', 'is', null).where('i.meeting_escalated_at', 'is', null)
+      .where('i.meeting_due_at', '>', now).where('i.meeting_due_at', '<=', new Date(now.getTime() + 12 * 3_600_000))
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('incident_alerts as a').select('a.kind').whereRef('a.incident_id', '=', 'i.id').where('a.kind', '=', 'meeting.reminder'))))
+      .orderBy('i.meeting_due_at').limit(500).execute(),
+
+    /** Claims the escalation of one incident: true for exactly one caller, however many run at once. */
+    async claimEscalation(ex: Executor, id: number, to: number | null, at: Date) {
+      const row = await ex.updateTable('incidents').set({ meeting_escalated_at: at, meeting_escalated_to: to })
+        .where('id', '=', id).where('meeting_escalated_at', 'is', null).where('meeting_held_at', 'is', null).returning('id').executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /** An in-Harbour message (the dispatcher delivers inbox rows). */
+    async notify(ex: Executor, n: { recipientId: number; subject: string; body: string; link: string; at: Date }) {
+      await ex.insertInto('notifications').values({ recipient_id: n.recipientId, channel: 'inbox', subject: n.subject, body: n.body, link: n.link, next_attempt_at: n.at, alert_id: null, step: null, handed_at: null, sent_at: null, read_at: null, provider_ref: null, last_error: null, claimed_by: null } as never).execute();
+    },
+
+    /** Staff whose sign-in account has the health and safety officer role. */
+    healthAndSafetyStaff: (ex: Executor = db) => ex.selectFrom('accounts').select('staff_id')
+      .where(sql<boolean>`'health_and_safety_officer' = ANY(roles)`).where('disabled_at', 'is', null).where('staff_id', 'is not', null)
+      .execute().then((rows) => rows.map((r) => r.staff_id!)),
+
+    /** Reportable incidents not yet reported to the HSE, with the alerts already sent. */
+    riddorOutstanding: (ex: Executor = db) => ex.selectFrom('incidents as i')
+      .select(['i.id', 'i.riddor_kind', sql<string>`i.riddor_report_by::text`.as('report_by'),
+        sql<string[]>`coalesce((SELECT array_agg(a.kind) FROM incident_alerts a WHERE a.incident_id = i.id), '{}')`.as('sent')])
+      .where('i.status', '<>', 'draft').where('i.riddor_report_by', 'is not', null).where('i.hse_reported_on', 'is', null)
+      .orderBy('i.riddor_report_by').execute(),
+
+    /** Records alerts as sent; false if another run recorded one of them first. */
+    async recordAlerts(ex: Executor, incidentId: number, kinds: string[], at: Date) {
+      if (!kinds.length) return true;
+      const rows = await ex.insertInto('incident_alerts').values(kinds.map((kind) => ({ incident_id: incidentId, kind, sent_at: at })))
+        .onConflict((oc) => oc.columns(['incident_id', 'kind']).doNothing()).returning('kind').execute();
+      return rows.length === kinds.length;
+    },
+
+    // ---- Investigation (HS160), actions, flags, legal actions ----
+
+    investigation: (id: number, ex: Executor = db) => ex.selectFrom('incident_investigations as v').leftJoin('staff as s', 's.id', 'v.closed_by')
+      .selectAll('v').select(name('s').as('closed_by_name')).where('v.incident_id', '=', id).executeTakeFirst(),
+
+    async saveInvestigation(ex: Executor, id: number, patch: Omit<Updateable<DB['incident_investigations']>, 'incident_id'>, by: number | null) {
+      const at = new Date();
+      await ex.insertInto('incident_investigations').values({ incident_id: id, ...(patch as object), started_by: by, started_at: at, updated_at: at } as never)
+        .onConflict((oc) => oc.column('incident_id').doUpdateSet({ ...(patch as object), updated_at: at } as never)).execute();
+    },
+
+    actions: (id: number, ex: Executor = db) => ex.selectFrom('incident_actions as a').innerJoin('staff as o', 'o.id', 'a.owner_id')
+      .select(['a.id', 'a.description', 'a.owner_id', sql<string>`a.due_on::text`.as('due_on'), 'a.done_at', name('o').as('owner_name')])
+      .where('a.incident_id', '=', id).orderBy('a.due_on').orderBy('a.id').execute(),
+
+    async addAction(ex: Executor, id: number, a: { description: string; ownerId: number; dueOn: string }) {
+      return (await ex.insertInto('incident_actions').values({ incident_id: id, description: a.description, owner_id: a.ownerId, due_on: a.dueOn })
+        .returning('id').executeTakeFirstOrThrow()).id;
+    },
+
+    /** Marks an action of this incident done; false if it is not one of its actions. Done stays done. */
+    async actionDone(ex: Executor, incidentId: number, actionId: number, by: number | null, at: Date) {
+      const row = await ex.selectFrom('incident_actions').select(['id', 'done_at']).where('id', '=', actionId).where('incident_id', '=', incidentId).executeTakeFirst();
+      if (!row) return false;
+      if (!row.done_at) await ex.updateTable('incident_actions').set({ done_at: at, done_by: by }).where('id', '=', actionId).execute();
+      return true;
+    },
+
+    flags: (id: number, ex: Executor = db) => ex.selectFrom('incident_flags as l').innerJoin('warning_flags as f', 'f.id', 'l.flag_id')
+      .select(['f.id', 'l.subject', 'l.reason', sql<string>`l.review_on::text`.as('review_on'), 'f.case_system', 'f.case_id', 'f.postcode', 'f.category', 'f.expires_at', 'f.withdrawn_at', 'l.raised_at'])
+      .where('l.incident_id', '=', id).orderBy('l.raised_at').execute(),
+
+    async linkFlag(ex: Executor, l: { incidentId: number; flagId: number; subject: string; reason: string; reviewOn: string; raisedBy: number | null }) {
+      await ex.insertInto('incident_flags').values({ incident_id: l.incidentId, flag_id: l.flagId, subject: l.subject, reason: l.reason, review_on: l.reviewOn, raised_by: l.raisedBy }).execute();
+    },
+
+    /** Active staff in the employee's team (the team is told about flags), excluding nobody. */
+    teamOf: async (employeeId: number, ex: Executor = db) => (await ex.selectFrom('staff as s')
+      .innerJoin('staff as e', 'e.team_id', 's.team_id').select('s.id').where('e.id', '=', employeeId).where('s.active', '=', true).execute()).map((r) => r.id),
+
+    /** Live flags raised from incidents, with what review alerts have been sent. */
+    flagsForReview: (now: Date, ex: Executor = db) => ex.selectFrom('incident_flags as l')
+      .innerJoin('warning_flags as f', 'f.id', 'l.flag_id').innerJoin('incidents as i', 'i.id', 'l.incident_id')
+      .select(['l.incident_id', 'l.flag_id', 'l.reason', sql<string>`l.review_on::text`.as('review_on'), 'l.raised_by', 'i.employee_id', 'f.case_system', 'f.case_id', 'f.postcode',
+        sql<string[]>`coalesce((SELECT array_agg(a.kind) FROM incident_alerts a WHERE a.incident_id = l.incident_id AND a.kind LIKE 'flag.%'), '{}')`.as('sent')])
+      .where('f.withdrawn_at', 'is', null)
+      // Live, or expired within the last 30 days (to say so once).
+      .where((eb) => eb.or([eb('f.expires_at', 'is', null), eb('f.expires_at', '>', new Date(now.getTime() - 30 * 86_400_000))]))
+      .orderBy('l.review_on').execute(),
+
+    async setFlagReview(ex: Executor, incidentId: number, flagId: number, reviewOn: string) {
+      const row = await ex.updateTable('incident_flags').set({ review_on: reviewOn }).where('incident_id', '=', incidentId).where('flag_id', '=', flagId).returning('flag_id').executeTakeFirst();
+      return row !== undefined;
+    },
+
+    legalActions: (id: number, ex: Executor = db) => ex.selectFrom('incident_legal_actions as a').leftJoin('staff as s', 's.id', 'a.recorded_by')
+      .select(['a.id', 'a.kind', sql<string>`a.action_on::text`.as('action_on'), sql<string | null>`a.ends_on::text`.as('ends_on'), 'a.notes', 'a.recorded_at', name('s').as('recorded_by_name')])
+      .where('a.incident_id', '=', id).orderBy('a.action_on').orderBy('a.id').execute(),
+
+    async addLegalAction(ex: Executor, id: number, a: { kind: string; actionOn: string; endsOn: string | null; notes: string | null }, by: number | null) {
+      return (await ex.insertInto('incident_legal_actions').values({ incident_id: id, kind: a.kind, action_on: a.actionOn, ends_on: a.endsOn, notes: a.notes, recorded_by: by })
+        .returning('id').executeTakeFirstOrThrow()).id;
+    },
+
+    /** Open actions of an incident (for closing). */
+    openActionCount: async (id: number, ex: Executor = db) => Number((await ex.selectFrom('incident_actions').select(sql<string>`count(*)`.as('n'))
+      .where('incident_id', '=', id).where('done_at', 'is', null).executeTakeFirstOrThrow()).n),
+
+    // ---- Statistics and export ----
+
+    /**
+     * Submitted incidents (not drafts, not awaiting confirmation) with what the statistics and the
+     * export need, filtered by the London day they happened, a category, a team or a building.
+     */
+    statisticsRows(f: StatsFilter, today: string, ex: Executor = db) {
+      let q = ex.selectFrom('incidents as i')
+        .innerJoin('staff as e', 'e.id', 'i.employee_id')
+        .leftJoin('teams as t', 't.id', 'e.team_id')
+        .leftJoin('buildings as b', 'b.id', 'i.building_id')
+        .leftJoin('incident_investigations as v', 'v.incident_id', 'i.id')
+        .select([
+          'i.id', 'i.employee_id', 'i.occurred_at', 'i.categories', 'i.verbal_channel', 't.name as team_name', 'b.name as building_name', 'i.lone_working', 'i.location',
+          'i.perpetrator_type', 'i.injured', 'i.days_off', 'i.police_reported', sql<string | null>`i.police_reported_on::text`.as('police_on'), 'i.crime_reference',
+          'i.police_outcome', 'i.court_outcome', 'i.court_attended', 'i.serious', 'i.status', 'i.riddor_kind', sql<string | null>`i.riddor_report_by::text`.as('riddor_report_by'),
+          sql<string | null>`i.hse_reported_on::text`.as('hse_reported_on'), 'i.hse_reference', 'i.source', name('e').as('employee_name'),
+          sql<boolean>`(v.incident_id IS NOT NULL AND v.closed_at IS NULL)`.as('investigation_open'),
+          sql<string>`(SELECT count(*) FROM incident_actions a WHERE a.incident_id = i.id AND a.done_at IS NULL)`.as('open_actions'),
+          sql<string>`(SELECT count(*) FROM incident_actions a WHERE a.incident_id = i.id AND a.done_at IS NULL AND a.due_on < ${today}::date)`.as('overdue_actions'),
+        ])
+        .where('i.status', 'in', ['open', 'closed']).where('i.occurred_at', 'is not', null);
+      if (f.from) q = q.where(sql<boolean>`(i.occurred_at AT TIME ZONE 'Europe/London')::date >= ${f.from}::date`);
+      if (f.to) q = q.where(sql<boolean>`(i.occurred_at AT TIME ZONE 'Europe/London')::date <= ${f.to}::date`);
+      if (f.category) q = q.where(sql<boolean>`${f.category} = ANY(i.categories)`);
+      if (f.teamId) q = q.where('e.team_id', '=', f.teamId);
+      if (f.buildingId) q = q.where('i.building_id', '=', f.buildingId);
+      return q.orderBy('i.occurred_at', 'desc').orderBy('i.id', 'desc').limit(100000).execute()
+        .then((rows) => rows.map((r) => ({ ...r, occurred_at: r.occurred_at!, open_actions: Number(r.open_actions), overdue_actions: Number(r.overdue_actions) })));
+    },
+
+    /**
+     * The statistics computed in the database (one pass per breakdown), for any number of
+     * incidents: totals, police and prosecution, lone working, serious, RIDDOR, open investigations
+     * and overdue actions, and counts by category, London month, team and building. The filter may
+     * also name a job role (FOI questions such as "social workers assaulted").
+     */
+    async aggregate(f: StatsFilter & { jobRole?: string | null }, today: string, ex: Executor = db) {
+      const base = () => {
+        let q = ex.selectFrom('incidents as i').innerJoin('staff as e', 'e.id', 'i.employee_id')
+          .where('i.status', '<>', 'draft').where('i.status', '<>', 'awaiting_confirmation');
+        if (f.from) q = q.where('i.occurred_at', '>=', londonDayBounds(f.from).start);
+        if (f.to) q = q.where('i.occurred_at', '<', londonDayBounds(f.to).end);
+        if (f.category) q = q.where(sql<boolean>`${f.category} = ANY(i.categories)`);
+        if (f.teamId) q = q.where('e.team_id', '=', f.teamId);
+        if (f.buildingId) q = q.where('i.building_id', '=', f.buildingId);
+        if (f.jobRole) q = q.where('e.job_role', '=', f.jobRole);
+        return q;
+      };
+      const n = (column: string) => sql<string>`count(*) FILTER (WHERE ${sql.raw(column)})`;
+      const [totals, openInvestigations, overdueActions, categories, months, teams, buildings, riddorDue] = await Promise.all([
+        base().select([
+          sql<string>`count(*)`.as('total'),
+          sql<string>`count(DISTINCT i.employee_id)`.as('staff_affected'),
+          n('i.lone_working').as('lone_working'),
+          n('i.police_reported').as('police_reported'),
+          n(`i.police_outcome = 'charged' OR i.court_outcome IS NOT NULL`).as('prosecuted'),
+          n(`i.court_outcome = 'convicted'`).as('successful'),
+          n('i.serious').as('serious'),
+          n(`i.riddor_kind IN ('specified_injury', 'over_seven_day')`).as('riddor_reportable'),
+        ]).executeTakeFirstOrThrow(),
+        // From the (small) investigation and action tables, not per incident.
+        base().innerJoin('incident_investigations as v', 'v.incident_id', 'i.id').where('v.closed_at', 'is', null).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+        base().innerJoin('incident_actions as a', 'a.incident_id', 'i.id').where('a.done_at', 'is', null).where(sql<boolean>`a.due_on < ${today}::date`)
+          .select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+        base().innerJoin(sql<{ c: string }>`unnest(i.categories)`.as('c'), (j) => j.onTrue())
+          .select([sql<string>`c.c`.as('key'), sql<string>`count(DISTINCT i.id)`.as('count')]).groupBy(sql`c.c`).execute(),
+        base().select([sql<string>`to_char(i.occurred_at AT TIME ZONE 'Europe/London', 'YYYY-MM')`.as('key'), sql<string>`count(*)`.as('count')])
+          .groupBy(sql`1`).execute(),
+        base().leftJoin('teams as t', 't.id', 'e.team_id').select([sql<string | null>`t.name`.as('key'), sql<string>`count(*)`.as('count')]).groupBy('t.name').execute(),
+        base().leftJoin('buildings as b', 'b.id', 'i.building_id').select([sql<string | null>`b.name`.as('key'), sql<string>`count(*)`.as('count')]).groupBy('b.name').execute(),
+        base().where('i.riddor_report_by', 'is not', null).where('i.hse_reported_on', 'is', null)
+          .select(['i.id', 'i.riddor_kind', sql<string>`i.riddor_report_by::text`.as('report_by')]).orderBy('i.riddor_report_by').orderBy('i.id').limit(500).execute(),
+      ]);
+      const num = (v: string | number | null | undefined) => Number(v ?? 0);
+      return {
+        total: num(totals.total), staffAffected: num(totals.staff_affected), loneWorking: num(totals.lone_working), policeReported: num(totals.police_reported), prosecuted: num(totals.prosecuted),
+        successful: num(totals.successful), serious: num(totals.serious), riddorReportable: num(totals.riddor_reportable),
+        openInvestigations: num(openInvestigations.n), overdueActions: num(overdueActions.n),
+        categories: categories.map((r) => ({ key: r.key, count: num(r.count) })),
+        months: months.map((r) => ({ key: r.key, count: num(r.count) })),
+        teams: teams.map((r) => ({ key: r.key, count: num(r.count) })),
+        buildings: buildings.map((r) => ({ key: r.key, count: num(r.count) })),
+        riddorDue: riddorDue.map((r) => ({ id: r.id, kind: r.riddor_kind ?? '', reportBy: r.report_by })),
+      };
+    },
+
+    teams: (ex: Executor = db) => ex.selectFrom('teams').select(['id', 'name']).orderBy('name').execute(),
+    buildings: (ex: Executor = db) => ex.selectFrom('buildings').select(['id', 'name']).orderBy('name').execute(),
+
+    /** For the import: staff by employee number (upper case), and buildings by name (lower case). */
+    async importContext(ex: Executor = db) {
+      const [people, buildings, refs] = await Promise.all([
+        ex.selectFrom('staff').select(['id', 'employee_number']).execute(),
+        ex.selectFrom('buildings').select(['id', 'name']).execute(),
+        ex.selectFrom('incidents').select('import_reference').where('import_reference', 'is not', null).execute(),
+      ]);
+      return {
+        staff: new Map(people.map((p) => [p.employee_number.toUpperCase(), p.id])),
+        buildings: new Map(buildings.map((b) => [b.name.toLowerCase(), b.id])),
+        references: new Set(refs.map((r) => r.import_reference!.toUpperCase())),
+      };
+    },
   };
 }
+
+export interface StatsFilter { from: string | null; to: string | null; category: string | null; teamId: number | null; buildingId: number | null }
 
 export type IncidentsRepository = ReturnType<typeof buildIncidentsRepository>;
 export type IncidentRow = NonNullable<Awaited<ReturnType<IncidentsRepository['get']>>>;

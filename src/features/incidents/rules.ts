@@ -152,3 +152,136 @@ export function seriousReasons(f: SeriousFacts): string[] {
   return reasons;
 }
 export const isSerious = (f: SeriousFacts) => seriousReasons(f).length > 0;
+
+// ---- Escalation of a missed meeting ---------------------------------------------------------------
+
+/**
+ * Who a missed meeting deadline escalates to: the next manager above the line manager (the chain
+ * is line manager first). Null when there is nobody above: health and safety are told instead.
+ */
+export function escalationTarget(chain: readonly { id: number }[]): number | null {
+  return chain[1]?.id ?? null;
+}
+
+/** Whether the meeting deadline has passed with no meeting recorded and nobody told yet. */
+export function meetingMissed(i: { status: string; meeting_due_at: Date | null; meeting_held_at: Date | null; meeting_escalated_at: Date | null }, now: Date): boolean {
+  return i.status === 'open' && i.meeting_due_at !== null && i.meeting_held_at === null && i.meeting_escalated_at === null && i.meeting_due_at.getTime() < now.getTime();
+}
+
+// ---- RIDDOR alerts to health and safety before each deadline -------------------------------------
+
+export type RiddorAlert = 'riddor.notify_now' | 'riddor.due_in_3_days' | 'riddor.due_tomorrow' | 'riddor.overdue';
+const ALERT_ORDER: RiddorAlert[] = ['riddor.notify_now', 'riddor.due_in_3_days', 'riddor.due_tomorrow', 'riddor.overdue'];
+
+/**
+ * The RIDDOR alerts due today (yyyy-mm-dd, London) for a report due by `reportBy`, not yet sent.
+ * A specified injury is notified without delay; every reportable case is alerted 3 days before,
+ * the day before, and once it is overdue. Only the most urgent is sent; the earlier ones it
+ * overtakes are recorded as sent with it, so nobody gets a stale reminder after a later one.
+ */
+export function riddorAlertsDue(f: { kind: string | null; reportBy: string | null; reported: boolean }, today: string, sent: readonly string[]): { send: RiddorAlert | null; record: RiddorAlert[] } {
+  if (f.reported || !f.reportBy || (f.kind !== 'specified_injury' && f.kind !== 'over_seven_day')) return { send: null, record: [] };
+  const daysLeft = Math.round((Date.parse(`${f.reportBy}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+  const due: RiddorAlert[] = [];
+  if (f.kind === 'specified_injury') due.push('riddor.notify_now');
+  if (daysLeft <= 3) due.push('riddor.due_in_3_days');
+  if (daysLeft <= 1) due.push('riddor.due_tomorrow');
+  if (daysLeft < 0) due.push('riddor.overdue');
+  const unsent = due.filter((k) => !sent.includes(k));
+  if (!unsent.length) return { send: null, record: [] };
+  const send = unsent.sort((a, b) => ALERT_ORDER.indexOf(a) - ALERT_ORDER.indexOf(b)).at(-1)!;
+  return { send, record: unsent };
+}
+
+// ---- Police and prosecution -----------------------------------------------------------------------
+
+export const POLICE_OUTCOMES = {
+  no_further_action: 'No further action',
+  community_resolution: 'Community resolution',
+  caution: 'Caution',
+  charged: 'Charged',
+} as const;
+export type PoliceOutcome = keyof typeof POLICE_OUTCOMES;
+
+export const COURT_OUTCOMES = {
+  pending: 'Pending',
+  convicted: 'Convicted',
+  acquitted: 'Acquitted',
+  discontinued: 'Discontinued',
+} as const;
+export type CourtOutcome = keyof typeof COURT_OUTCOMES;
+
+/** A prosecution: the perpetrator was charged (or a court outcome is recorded). Successful: convicted. */
+export const prosecuted = (i: { police_outcome: string | null; court_outcome: string | null }) => i.police_outcome === 'charged' || i.court_outcome !== null;
+export const successfulProsecution = (i: { court_outcome: string | null }) => i.court_outcome === 'convicted';
+
+export interface PoliceFacts {
+  reported: boolean | null;
+  reportedOn: string | null;
+  crimeReference: string | null;
+  outcome: PoliceOutcome | null;
+  courtOutcome: CourtOutcome | null;
+  courtAttended: boolean | null;
+}
+
+/** Consistency of the police record: a date, outcome or court result only once reported, a court result only once charged. */
+export function policeProblems(p: PoliceFacts, occurredOn: string, today: string): { field: string; message: string }[] {
+  const errors: { field: string; message: string }[] = [];
+  if (p.reported !== true) {
+    if (p.reportedOn || p.crimeReference || p.outcome || p.courtOutcome) errors.push({ field: 'policeReported', message: 'Select yes if it was reported to the police: a date, crime reference or outcome is recorded' });
+    return errors;
+  }
+  if (p.reportedOn && p.reportedOn < occurredOn) errors.push({ field: 'policeOn-day', message: 'The date reported to the police must be on or after the day of the incident' });
+  if (p.reportedOn && p.reportedOn > today) errors.push({ field: 'policeOn-day', message: 'The date reported to the police must be today or in the past' });
+  if (p.courtOutcome && p.outcome !== 'charged') errors.push({ field: 'courtOutcome', message: 'A court outcome can only be recorded once the perpetrator has been charged' });
+  if (p.courtAttended && !p.courtOutcome) errors.push({ field: 'courtOutcome', message: 'Select the court outcome (pending if the case is still going)' });
+  return errors;
+}
+
+// ---- Warning flags and legal action ---------------------------------------------------------------
+
+export const FLAG_SUBJECTS = { person: 'The person (by their case record)', case: 'The case', address: 'The address' } as const;
+export type FlagSubject = keyof typeof FLAG_SUBJECTS;
+
+export const LEGAL_ACTIONS = {
+  warning_letter: 'Warning letter',
+  contact_ban: 'Ban on contact',
+  injunction: 'Injunction',
+  asbo: 'Anti-social behaviour order or injunction',
+  service_withdrawal: 'Withdrawal of services',
+} as const;
+export type LegalAction = keyof typeof LEGAL_ACTIONS;
+
+// ---- Closing ----------------------------------------------------------------------------------------
+
+/** Why an incident cannot be closed yet: a serious one needs its investigation's findings and every action done. */
+export function closeProblems(f: { status: string; serious: boolean; findings: string | null; openActions: number }): string[] {
+  const problems: string[] = [];
+  if (f.status === 'draft' || f.status === 'awaiting_confirmation') problems.push('The report must be submitted and confirmed before it can be closed');
+  if (f.serious && !f.findings) problems.push('This is a serious incident: record the findings of the HS160 investigation before closing it');
+  if (f.openActions > 0) problems.push(`${f.openActions === 1 ? '1 action is' : `${f.openActions} actions are`} not done yet: finish ${f.openActions === 1 ? 'it' : 'them'} before closing`);
+  return problems;
+}
+
+/** An action is overdue once its due day (London) has passed and it is not done. */
+export const actionOverdue = (a: { due_on: string; done_at: Date | null }, today: string) => a.done_at === null && a.due_on < today;
+
+/**
+ * The review alert due for a flag raised from an incident: 7 days before its review date, and once
+ * it has expired unrenewed. Keyed by the review date, so a renewed flag is alerted afresh.
+ */
+export function flagReviewAlert(reviewOn: string, today: string, sent: readonly string[], flagId: number): string | null {
+  const daysLeft = Math.round((Date.parse(`${reviewOn}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+  const kind = daysLeft < 0 ? `flag.expired:${flagId}:${reviewOn}` : daysLeft <= 7 ? `flag.review_due:${flagId}:${reviewOn}` : null;
+  return kind && !sent.includes(kind) ? kind : null;
+}
+
+/**
+ * When the line manager is reminded of the meeting deadline: 4 hours before a 24-hour deadline,
+ * 12 hours before a 3-day one, while no meeting is recorded and nothing has been escalated.
+ */
+export function meetingReminderDue(i: { status: string; categories: readonly string[]; meeting_due_at: Date | null; meeting_held_at: Date | null; meeting_escalated_at: Date | null }, now: Date): boolean {
+  if (i.status !== 'open' || !i.meeting_due_at || i.meeting_held_at || i.meeting_escalated_at) return false;
+  const lead = (isUrgent(i.categories) ? 4 : 12) * 3_600_000;
+  return now.getTime() >= i.meeting_due_at.getTime() - lead && now.getTime() < i.meeting_due_at.getTime();
+}

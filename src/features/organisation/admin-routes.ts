@@ -81,9 +81,9 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
   });
   editable(app, {
     path: 'services', noun: 'service', template: 'organisation/service-form.njk', schema: serviceForm,
-    load: async (_actor, id) => { const s = await organisation.service(id); return { name: s.name, directorateId: s.directorate_id }; },
+    load: async (_actor, id) => { const s = await organisation.service(id); return { name: s.name, directorateId: s.directorate_id, safeguardingLeadId: s.safeguarding_lead_id }; },
     save: (actor, id, input) => organisation.saveService(actor, id, input),
-    options: async () => ({ directorates: await organisation.directorates() }), afterSave: () => '/admin',
+    options: async (actor) => ({ directorates: await organisation.directorates(), staff: await staffOptions(actor) }), afterSave: () => '/admin',
   });
   editable(app, {
     path: 'teams', noun: 'team', template: 'organisation/team-form.njk', schema: teamForm,

@@ -14,12 +14,12 @@ export function buildOrganisationRepository(db: Kysely<DB>) {
     },
     services: () => db.selectFrom('services as sv').innerJoin('directorates as d', 'd.id', 'sv.directorate_id')
       .select(['sv.id', 'sv.name', 'sv.directorate_id', 'd.name as directorate_name']).orderBy('d.name').orderBy('sv.name').execute(),
-    service: (id: number) => db.selectFrom('services').select(['id', 'name', 'directorate_id']).where('id', '=', id).executeTakeFirst(),
-    async createService(ex: Executor, s: { name: string; directorateId: number }) {
-      return (await ex.insertInto('services').values({ name: s.name, directorate_id: s.directorateId }).returning('id').executeTakeFirstOrThrow()).id;
+    service: (id: number) => db.selectFrom('services').select(['id', 'name', 'directorate_id', 'safeguarding_lead_id']).where('id', '=', id).executeTakeFirst(),
+    async createService(ex: Executor, s: { name: string; directorateId: number; safeguardingLeadId?: number | null }) {
+      return (await ex.insertInto('services').values({ name: s.name, directorate_id: s.directorateId, safeguarding_lead_id: s.safeguardingLeadId ?? null }).returning('id').executeTakeFirstOrThrow()).id;
     },
-    async updateService(ex: Executor, id: number, s: { name: string; directorateId: number }) {
-      await ex.updateTable('services').set({ name: s.name, directorate_id: s.directorateId }).where('id', '=', id).execute();
+    async updateService(ex: Executor, id: number, s: { name: string; directorateId: number; safeguardingLeadId?: number | null }) {
+      await ex.updateTable('services').set({ name: s.name, directorate_id: s.directorateId, ...(s.safeguardingLeadId === undefined ? {} : { safeguarding_lead_id: s.safeguardingLeadId }) }).where('id', '=', id).execute();
     },
     /** Teams with their service, manager and buddy coverage. */
     teams(ids: number[] | 'all' = 'all') {

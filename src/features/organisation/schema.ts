@@ -5,6 +5,8 @@ export const directorateForm = z.object({ name: requiredText('Enter the director
 export const serviceForm = z.object({
   name: requiredText('Enter the service name', 120),
   directorateId: requiredId('Select a directorate'),
+  /** The designated safeguarding lead, told after a Purple File call (seed 001 Appendix B). */
+  safeguardingLeadId: optionalId('Select the designated safeguarding lead'),
 });
 export const teamForm = z.object({
   name: requiredText('Enter the team name', 120),

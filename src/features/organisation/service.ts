@@ -56,7 +56,7 @@ export function buildOrganisationService(deps: { db: Kysely<DB>; organisation: O
       await this.directorate(id);
       return write(actor, 'directorate.update', 'directorate', async (trx) => { await repo.renameDirectorate(trx, id, input.name); return id; });
     },
-    async saveService(actor: Actor, id: number | null, input: { name: string; directorateId: number }) {
+    async saveService(actor: Actor, id: number | null, input: { name: string; directorateId: number; safeguardingLeadId?: number | null }) {
       mustManage(actor);
       if (!(await repo.directorate(input.directorateId))) throw new ValidationError([{ field: 'directorateId', message: 'Select a directorate' }]);
       await uniqueName((await repo.services()).filter((s) => s.directorate_id === input.directorateId), input.name, id, 'service in that directorate');

@@ -84,6 +84,12 @@ export function buildRiskRepository(db: Kysely<DB>) {
       }).returning('id').executeTakeFirstOrThrow()).id;
     },
 
+    /** Renews a live flag after review: it applies until the new expiry (used by incidents). False if withdrawn or unknown. */
+    async renewFlag(ex: Executor, id: number, expiresAt: Date) {
+      const row = await ex.updateTable('warning_flags').set({ expires_at: expiresAt }).where('id', '=', id).where('withdrawn_at', 'is', null).returning('id').executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** The best current assessment for a visit: its own or its case's, latest review date first. */
     currentAssessment(place: { visitId: number; caseSystem: string | null; caseId: string | null }, ex: Executor = db) {
       return ex.selectFrom('risk_assessments as r').leftJoin('staff as s', 's.id', 'r.completed_by')

@@ -53,6 +53,7 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     return reply.view('visits/session.njk', {
       title: visit.description ?? VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS] ?? 'Visit',
       visit, timeline, canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin,
+      endPin: await services.duress.endForm(actor, visit.worker_id),
       kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS],
       caseSystemLabel: visit.case_system ? CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] : null,
       flash: flashFor((request.query as { done?: string }).done), backLink: '/visits',
@@ -64,11 +65,12 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     app.post<{ Params: { id: string } }>(`/visits/:id/${path}`, async (request, reply) => {
       const actor = requireActor(request);
       const id = idParam(request.params.id);
-      return handleForm(reply, () => run(actor, id, request.body), {
+      // An idempotency_key (sent by the offline queue, /public/offline.js) makes a replay answer with the first result and write nothing.
+      return handleForm(reply, () => services.idempotency.once(actor, request.body, `visits.${path}:${id}`, `/visits/${id}?done=${done}`, () => run(actor, id, request.body)), {
         template: 'visits/session.njk', values: request.body,
         context: async () => {
           const { visit, relation } = await visits.viewable(actor, id);
-          return { title: visit.description ?? 'Visit', visit, timeline: await visits.timelineFor(actor, id), canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin, kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS], backLink: '/visits' };
+          return { title: visit.description ?? 'Visit', visit, timeline: await visits.timelineFor(actor, id), endPin: await services.duress.endForm(actor, visit.worker_id), canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin, kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS], backLink: '/visits' };
         },
       }, () => `/visits/${id}?done=${done}`);
     });
@@ -78,7 +80,17 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     return visits.arrive(actor, id, Number.isFinite(lat) && Number.isFinite(lng) && b.lat && b.lng ? { lat, lng } : null);
   }, 'arrived');
   action('extend', (actor, id, body) => visits.extend(actor, id, parseWith(extendForm, body).minutes), 'extended');
-  action('end', (actor, id) => visits.end(actor, id), 'ended');
+  // "Visit over": with the duress PIN it ends exactly as usual and raises a silent alarm first.
+  action('end', async (actor, id, body) => {
+    const b = (body ?? {}) as { pin?: unknown; lat?: string; lng?: string };
+    const { visit } = await visits.viewable(actor, id);
+    if ((await services.duress.checkEndPin(actor, visit.worker_id, b.pin)) === 'duress') {
+      const lat = Number(b.lat), lng = Number(b.lng);
+      const location = b.lat && b.lng && Number.isFinite(lat) && Number.isFinite(lng) ? { lat, lng } : null;
+      await services.duress.raise(actor, { workerId: visit.worker_id, visitId: id, via: 'pin', location });
+    }
+    return visits.end(actor, id);
+  }, 'ended');
   action('cancel', (actor, id) => visits.cancel(actor, id), 'cancelled');
 
   app.post('/day/finish', async (request, reply) => {

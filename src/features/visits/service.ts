@@ -10,7 +10,7 @@ import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from 
 import { inTransaction } from '../../db/transaction.ts';
 import { timers } from '../alerts/timers.ts';
 import { dayTimerSubject } from '../alerts/engine.ts';
-import { defaultFinish, isoDate, londonDate, londonDayBounds, londonToUtc } from '../../time/london.ts';
+import { addDays, defaultFinish, isoDate, londonDate, londonDayBounds, londonToUtc } from '../../time/london.ts';
 import { mayActFor, maySee, relationTo } from './access.ts';
 import type { VisitForm } from './schema.ts';
 
@@ -70,14 +70,26 @@ export function buildVisitsService(deps: VisitsDeps) {
     return { visit: v, relation };
   }
 
-  /** The finishing time of the worker's day: 17:00 or the end of their last session, whichever is later. */
-  async function armEndOfDay(trx: Transaction<DB>, workerId: number, until: Date) {
-    const workDate = londonDate(until);
+  /**
+   * The finishing time of the worker's day: 17:00 or the end of their last session, whichever is later.
+   * The working day is the day the session started: a late visit that runs past midnight still belongs to it,
+   * so its "finished and safe" confirms the day the worker was working.
+   */
+  async function armEndOfDay(trx: Transaction<DB>, workerId: number, sessionStart: Date, until: Date) {
+    const workDate = londonDate(sessionStart);
     const finish = new Date(Math.max(defaultFinish(workDate).getTime(), until.getTime() + 15 * 60_000));
     const row = await trx.insertInto('day_confirmations').values({ worker_id: workerId, work_date: workDate, finish_at: finish })
       .onConflict((oc) => oc.columns(['worker_id', 'work_date']).doUpdateSet((eb) => ({ finish_at: eb.fn('greatest', ['day_confirmations.finish_at', eb.ref('excluded.finish_at')]) })))
       .returning(['finish_at', 'confirmed_at']).executeTakeFirstOrThrow();
     if (!row.confirmed_at) await timers.arm(trx, 'end_of_day', dayTimerSubject(workerId, workDate), 0, new Date(row.finish_at));
+  }
+
+  async function openWorkDate(trx: Transaction<DB>, workerId: number) {
+    const today = londonDate(new Date());
+    const yesterday = addDays(today, -1);
+    const open = await trx.selectFrom('day_confirmations').select('work_date').where('worker_id', '=', workerId)
+      .where('work_date', '=', yesterday).where('confirmed_at', 'is', null).executeTakeFirst();
+    return open ? yesterday : today;
   }
 
   async function timeline(trx: Transaction<DB>, visitId: number, actor: Actor, type: string, text: string, alertId: string | null = null) {
@@ -146,7 +158,7 @@ export function buildVisitsService(deps: VisitsDeps) {
         const due = new Date(Math.max(new Date(v.ends_at).getTime(), now.getTime() + Math.min(planned, 15 * 60_000)));
         await visits.setState(trx, visitId, { state: 'in_progress', arrived_at: now, due_at: due, last_check_in_at: now, ...(location ? { last_location: JSON.stringify(location) } : {}) });
         await timers.arm(trx, 'visit_due', visitId, v.deadline_seq, due);
-        await armEndOfDay(trx, v.worker_id, due);
+        await armEndOfDay(trx, v.worker_id, new Date(v.starts_at), due);
         await timeline(trx, visitId, actor, 'arrived', actor.staffId === v.worker_id ? 'Arrived' : `Marked as arrived by ${actor.displayName}`);
       });
       deps.onChange?.();
@@ -171,7 +183,7 @@ export function buildVisitsService(deps: VisitsDeps) {
         }
         await visits.setState(trx, visitId, { state: 'in_progress', due_at: due, deadline_seq: seq, last_check_in_at: now });
         await timers.arm(trx, 'visit_due', visitId, seq, due);
-        await armEndOfDay(trx, v.worker_id, due);
+        await armEndOfDay(trx, v.worker_id, new Date(v.starts_at), due);
         await timeline(trx, visitId, actor, 'extended', `Extended by ${minutes} minutes`);
       });
       deps.onChange?.();
@@ -209,14 +221,16 @@ export function buildVisitsService(deps: VisitsDeps) {
     /** "Finished and safe" at the end of the day: the buddy sees it; the end-of-day check stands down. */
     async finishDay(actor: Actor, workerId: number) {
       await mustActFor(actor, workerId);
-      const workDate = londonDate(new Date());
-      const subject = dayTimerSubject(workerId, workDate);
       await inTransaction(db, async (trx) => {
+        // After midnight the day still open is yesterday's (a late session); otherwise it is today.
+        const workDate = await openWorkDate(trx, workerId);
+        const subject = dayTimerSubject(workerId, workDate);
         await timers.pending(trx, 'end_of_day', subject);
         await trx.insertInto('day_confirmations').values({ worker_id: workerId, work_date: workDate, finish_at: new Date(), confirmed_at: new Date() })
           .onConflict((oc) => oc.columns(['worker_id', 'work_date']).doUpdateSet({ confirmed_at: new Date() })).execute();
         await timers.cancel(trx, 'end_of_day', subject);
-        const open = await trx.selectFrom('alerts').select('id').where('worker_id', '=', workerId).where('work_date', '=', workDate)
+        // Every end-of-day alert still open for this worker stands down: they have said they are safe.
+        const open = await trx.selectFrom('alerts').select('id').where('worker_id', '=', workerId)
           .where('kind', '=', 'end_of_day').where('status', '<>', 'resolved').forUpdate().execute();
         for (const a of open) {
           await trx.updateTable('alerts').set({ status: 'resolved', outcome: 'safe', outcome_notes: 'Finished and safe', resolved_by: actor.accountId, resolved_at: new Date() }).where('id', '=', a.id).execute();
@@ -241,10 +255,15 @@ export function buildVisitsService(deps: VisitsDeps) {
     },
 
     async timelineFor(actor: Actor, visitId: number) {
-      await viewable(actor, visitId);
-      return db.selectFrom('timeline_events as e').leftJoin('staff as s', 's.id', 'e.actor_id')
+      const { visit } = await viewable(actor, visitId);
+      let q = db.selectFrom('timeline_events as e').leftJoin('staff as s', 's.id', 'e.actor_id')
         .select(['e.id', 'e.at', 'e.type', 'e.text', 'e.alert_id', 's.given_name', 's.family_name'])
-        .where('e.visit_id', '=', visitId).orderBy('e.at').orderBy('e.id').execute();
+        .where('e.visit_id', '=', visitId);
+      // A silent alarm leaves no trace on the worker's own screen (anyone may be looking at it).
+      if (actor.staffId === visit.worker_id) {
+        q = q.where(({ not, exists, selectFrom }) => not(exists(selectFrom('alerts as da').select('da.id').whereRef('da.id', '=', 'e.alert_id').where('da.kind', '=', 'duress'))));
+      }
+      return q.orderBy('e.at').orderBy('e.id').execute();
     },
   };
 }

@@ -25,10 +25,13 @@ abstract class HarbourPage {
     return this.page.locator('.govuk-notification-banner--success');
   }
 
-  /** Follows a link in the service navigation (Home, Teams, People, Admin...). */
+  /** Follows a link in the service navigation (Home, Teams, Admin...), or under its More menu. */
   async openNavItem(name: string): Promise<number> {
     const nav = this.page.getByRole('navigation', { name: 'Menu' });
-    return this.s.navigate(() => nav.getByRole('link', { name, exact: true }).click());
+    const link = nav.getByRole('link', { name, exact: true });
+    if (await link.count()) return this.s.navigate(() => link.click());
+    await this.s.navigate(() => nav.getByRole('link', { name: 'More', exact: true }).click());
+    return this.s.navigate(() => this.page.getByRole('main').getByRole('link', { name, exact: true }).click());
   }
 
   async signOut(): Promise<number> {

@@ -1,0 +1,70 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { COMPLAINT_COLUMNS, COMPLAINT_TEMPLATE, importDate, validateComplaintImport, type ComplaintImportContext } from './import.ts';
+
+const ctx: ComplaintImportContext = {
+  staff: new Map([['E1001', 11], ['E1002', 12]]),
+  teams: new Map([['ashford children in care', { id: 3, serviceId: 2 }]]),
+};
+
+describe('historic complaints CSV', () => {
+  test('the template has every column and passes its own checks', () => {
+    assert.ok(COMPLAINT_TEMPLATE.startsWith(`${COMPLAINT_COLUMNS.join(',')}\n`));
+    const { rows, errors } = validateComplaintImport(COMPLAINT_TEMPLATE, ctx);
+    assert.deepEqual(errors, []);
+    assert.equal(rows.length, 2);
+    assert.deepEqual(rows[0]!.categories, ['pl_b', 'ca_d']);
+    assert.equal(rows[0]!.teamId, 3);
+    assert.equal(rows[0]!.disciplinaryOutcome, 'warning');
+    assert.equal(rows[1]!.withdrawnOn, '2015-07-30');
+  });
+
+  test('dates as yyyy-mm-dd or dd/mm/yyyy, and real ones only', () => {
+    assert.equal(importDate('2016-02-29'), '2016-02-29');
+    assert.equal(importDate('29/02/2016'), '2016-02-29');
+    assert.equal(importDate('29/02/2015'), null);
+    assert.equal(importDate('2015-13-01'), null);
+  });
+
+  test('labels as well as keys, any case; staff separated by ; and duplicates dropped', () => {
+    const csv = 'received_on,complainant_type,staff_employee_numbers,allegations,outcome\n01/06/2015,Parent or carer,e1001; E1002;E1001,Misleading professionals;KC_GIFTS,Partially upheld\n';
+    const { rows, errors } = validateComplaintImport(csv, ctx);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(rows[0], {
+      line: 2, reference: null, receivedOn: '2015-06-01', procedure: 'statutory_children', channel: 'other', complainantType: 'parent_carer',
+      complainantName: null, household: null, teamId: null, serviceId: null, staffIds: [11, 12], categories: ['pl_d', 'kc_gifts'], summary: null,
+      matterOn: null, lateReason: null, stageReached: null, outcome: 'partially_upheld', withdrawnOn: null, withdrawnReason: null,
+      notInvestigatedOn: null, notInvestigatedReason: null, closedOn: null, disciplinaryOutcome: null, disciplinaryOutcomeOn: null,
+    });
+  });
+
+  test('every problem in every row, with its line; nothing is accepted from a bad file', () => {
+    const csv = [
+      'reference,received_on,complainant_type,staff_employee_numbers,allegations,outcome,withdrawn_on,disciplinary_outcome,team,stage_reached',
+      'R1,2015-06-01,child,E1001,other,upheld,2015-06-05,,,',
+      'R1,,alien,E9999,nonsense,maybe,,sacked,Nowhere,4',
+      'R3,2015-06-01,child,E1001,other,,2015-05-01,,,',
+    ].join('\n');
+    const { errors } = validateComplaintImport(csv, ctx);
+    assert.deepEqual(errors.map((e) => `${e.line}: ${e.message}`), [
+      '2: a withdrawn or uninvestigated complaint has no outcome',
+      '3: reference R1 appears more than once (also on line 2)',
+      '3: received_on is missing',
+      '3: complainant_type "alien" must be one of child, parent_carer, family_member, professional, staff, advocate',
+      '3: team "Nowhere" does not exist',
+      '3: employee E9999 is not in Harbour',
+      '3: allegation "nonsense" is not a recognised category',
+      '3: stage_reached must be 1, 2 or 3',
+      '3: outcome "maybe" must be upheld, partially_upheld or not_upheld',
+      '3: disciplinary_outcome "sacked" must be none, warning, final_warning or dismissal',
+      '3: disciplinary_outcome_on is needed with a disciplinary_outcome',
+      '4: withdrawn_on is before received_on',
+    ]);
+  });
+
+  test('the header: required columns, no unknown ones', () => {
+    assert.match(validateComplaintImport('received_on,allegations\n2015-01-01,other\n', ctx).errors[0]!.message, /missing: complainant_type, staff_employee_numbers/);
+    assert.match(validateComplaintImport('received_on,complainant_type,staff_employee_numbers,allegations,colour\n', ctx).errors[0]!.message, /Unknown columns: colour/);
+    assert.equal(validateComplaintImport('received_on,complainant_type,staff_employee_numbers,allegations\n', ctx).errors[0]!.message, 'The file has no rows to import');
+  });
+});

@@ -1,0 +1,159 @@
+import { stringify } from 'csv-stringify/sync';
+import { parseCsv, type RowError } from '../people/import-staff.ts';
+import { isoDate } from '../../time/london.ts';
+import {
+  ALLEGATION_CATEGORIES, CHANNELS, COMPLAINANT_TYPES, DISCIPLINARY_OUTCOMES, FINDINGS, PROCEDURES,
+  type DisciplinaryOutcome, type Finding,
+} from './rules.ts';
+
+/** Historic complaints CSV, in template order. Documented in docs/import-formats.md. */
+export const COMPLAINT_COLUMNS = [
+  'reference', 'received_on', 'procedure', 'channel', 'complainant_type', 'complainant_name', 'household', 'team',
+  'staff_employee_numbers', 'allegations', 'summary', 'matter_on', 'late_reason', 'stage_reached', 'outcome',
+  'withdrawn_on', 'withdrawn_reason', 'not_investigated_on', 'not_investigated_reason', 'closed_on',
+  'disciplinary_outcome', 'disciplinary_outcome_on',
+] as const;
+const REQUIRED = ['received_on', 'complainant_type', 'staff_employee_numbers', 'allegations'];
+
+export const COMPLAINT_TEMPLATE = stringify([
+  [...COMPLAINT_COLUMNS],
+  ['L-2015-001', '2015-06-03', 'statutory_children', 'letter', 'parent_carer', 'A Parent', 'Household 17', 'Ashford Children in Care', 'E1001', 'pl_b;ca_d', 'Did not consider the school’s concerns', '', '', '2', 'partially_upheld', '', '', '', '', '2015-09-30', 'warning', '2015-11-12'],
+  ['L-2015-002', '2015-07-14', 'statutory_children', 'email', 'family_member', '', 'Household 9', '', 'E1001', 'pl_n', '', '', '', '1', '', '2015-07-30', 'Resolved informally', '', '', '', '', ''],
+]);
+
+export interface ComplaintImportRow {
+  line: number; reference: string | null; receivedOn: string; procedure: string; channel: string; complainantType: string;
+  complainantName: string | null; household: string | null; teamId: number | null; serviceId: number | null; staffIds: number[]; categories: string[];
+  summary: string | null; matterOn: string | null; lateReason: string | null; stageReached: number | null; outcome: Finding | null;
+  withdrawnOn: string | null; withdrawnReason: string | null; notInvestigatedOn: string | null; notInvestigatedReason: string | null;
+  closedOn: string | null; disciplinaryOutcome: DisciplinaryOutcome | null; disciplinaryOutcomeOn: string | null;
+}
+
+export interface ComplaintImportContext {
+  /** Upper-cased employee number → staff id. */
+  staff: Map<string, number>;
+  /** Lower-cased team name → team. */
+  teams: Map<string, { id: number; serviceId: number }>;
+}
+
+/** YYYY-MM-DD or DD/MM/YYYY. */
+export function importDate(v: string): string | null {
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(v);
+  if (iso) return isoDate(iso[3]!, iso[2]!, iso[1]!);
+  const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+  if (uk) return isoDate(uk[1]!, uk[2]!, uk[3]!);
+  return null;
+}
+
+/** A code (`pl_b`) or its label, case-insensitive. */
+function category(v: string): string | null {
+  const s = v.trim().toLowerCase();
+  for (const [code, label] of Object.entries(ALLEGATION_CATEGORIES)) if (s === code || s === label.toLowerCase()) return code;
+  return null;
+}
+function choice<T extends string>(options: Record<T, string>, v: string): T | null {
+  const s = v.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  for (const [k, label] of Object.entries(options) as [T, string][]) if (s === k || v.trim().toLowerCase() === label.toLowerCase()) return k;
+  return null;
+}
+
+/** Every row is checked before anything is written; line numbers count the header as line 1. */
+export function validateComplaintImport(text: string, ctx: ComplaintImportContext): { rows: ComplaintImportRow[]; errors: RowError[] } {
+  const parsed = parseCsv(text);
+  if ('error' in parsed) return { rows: [], errors: [{ line: 1, message: parsed.error }] };
+  const missing = REQUIRED.filter((c) => !parsed.header.includes(c));
+  if (missing.length) return { rows: [], errors: [{ line: 1, message: `The header row is missing: ${missing.join(', ')}. Download the template to see the columns.` }] };
+  const unknown = parsed.header.filter((h) => !(COMPLAINT_COLUMNS as readonly string[]).includes(h));
+  if (unknown.length) return { rows: [], errors: [{ line: 1, message: `Unknown columns: ${unknown.join(', ')}` }] };
+  if (parsed.records.length === 0) return { rows: [], errors: [{ line: 2, message: 'The file has no rows to import' }] };
+  if (parsed.records.length > 5000) return { rows: [], errors: [{ line: 1, message: 'Import at most 5,000 rows at a time' }] };
+
+  const errors: RowError[] = [];
+  const rows: ComplaintImportRow[] = [];
+  const references = new Map<string, number>();
+  parsed.records.forEach((record, i) => {
+    const line = i + 2;
+    if (record.length !== parsed.header.length) {
+      errors.push({ line, message: `Expected ${parsed.header.length} values but found ${record.length}` });
+      return;
+    }
+    const get = (c: string) => (record[parsed.header.indexOf(c)] ?? '').trim();
+    const err = (message: string) => errors.push({ line, message });
+    const before = errors.length;
+    const date = (c: string, required = false) => {
+      const v = get(c);
+      if (!v) {
+        if (required) err(`${c} is missing`);
+        return null;
+      }
+      const d = importDate(v);
+      if (!d) err(`${c} "${v}" is not a date (use YYYY-MM-DD or DD/MM/YYYY)`);
+      return d;
+    };
+    const text = (c: string, max = 2000) => {
+      const v = get(c);
+      if (v.length > max) err(`${c} must be ${max} characters or fewer`);
+      return v || null;
+    };
+    const reference = text('reference', 50);
+    if (reference) {
+      const seen = references.get(reference.toUpperCase());
+      if (seen) err(`reference ${reference} appears more than once (also on line ${seen})`);
+      references.set(reference.toUpperCase(), line);
+    }
+    const receivedOn = date('received_on', true);
+    const procedure = get('procedure') ? choice(PROCEDURES, get('procedure')) : 'statutory_children';
+    if (!procedure) err(`procedure "${get('procedure')}" must be one of ${Object.keys(PROCEDURES).join(', ')}`);
+    const channel = get('channel') ? choice(CHANNELS, get('channel')) : 'other';
+    if (!channel) err(`channel "${get('channel')}" must be one of ${Object.keys(CHANNELS).join(', ')}`);
+    const complainantType = choice(COMPLAINANT_TYPES, get('complainant_type'));
+    if (!get('complainant_type')) err('complainant_type is missing');
+    else if (!complainantType) err(`complainant_type "${get('complainant_type')}" must be one of ${Object.keys(COMPLAINANT_TYPES).join(', ')}`);
+    const teamName = get('team');
+    const team = teamName ? ctx.teams.get(teamName.toLowerCase()) ?? null : null;
+    if (teamName && !team) err(`team "${teamName}" does not exist`);
+    const numbers = get('staff_employee_numbers').split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+    if (!numbers.length) err('staff_employee_numbers is missing');
+    const staffIds: number[] = [];
+    for (const n of numbers) {
+      const id = ctx.staff.get(n.toUpperCase());
+      if (id === undefined) err(`employee ${n} is not in Harbour`);
+      else if (!staffIds.includes(id)) staffIds.push(id);
+    }
+    const cats = get('allegations').split(';').map((s) => s.trim()).filter(Boolean);
+    if (!cats.length) err('allegations is missing');
+    const categories: string[] = [];
+    for (const c of cats) {
+      const code = category(c);
+      if (!code) err(`allegation "${c}" is not a recognised category`);
+      else if (!categories.includes(code)) categories.push(code);
+    }
+    const stageText = get('stage_reached');
+    const stageReached = stageText ? Number(stageText) : null;
+    if (stageText && ![1, 2, 3].includes(stageReached!)) err('stage_reached must be 1, 2 or 3');
+    const outcome = get('outcome') ? choice(FINDINGS, get('outcome')) : null;
+    if (get('outcome') && !outcome) err(`outcome "${get('outcome')}" must be upheld, partially_upheld or not_upheld`);
+    const disciplinaryOutcome = get('disciplinary_outcome') ? choice(DISCIPLINARY_OUTCOMES, get('disciplinary_outcome')) : null;
+    if (get('disciplinary_outcome') && !disciplinaryOutcome) err(`disciplinary_outcome "${get('disciplinary_outcome')}" must be none, warning, final_warning or dismissal`);
+    const disciplinaryOutcomeOn = date('disciplinary_outcome_on');
+    if (get('disciplinary_outcome') && !get('disciplinary_outcome_on')) err('disciplinary_outcome_on is needed with a disciplinary_outcome');
+    const withdrawnOn = date('withdrawn_on');
+    const notInvestigatedOn = date('not_investigated_on');
+    const closedOn = date('closed_on');
+    const matterOn = date('matter_on');
+    if (withdrawnOn && notInvestigatedOn) err('a complaint cannot be both withdrawn and not investigated');
+    if ((withdrawnOn || notInvestigatedOn) && outcome) err('a withdrawn or uninvestigated complaint has no outcome');
+    for (const [c, v] of [['withdrawn_on', withdrawnOn], ['not_investigated_on', notInvestigatedOn], ['closed_on', closedOn]] as const) {
+      if (v && receivedOn && v < receivedOn) err(`${c} is before received_on`);
+    }
+    const row = {
+      line, reference, receivedOn: receivedOn!, procedure: procedure!, channel: channel!, complainantType: complainantType!,
+      complainantName: text('complainant_name', 200), household: text('household', 200), teamId: team?.id ?? null, serviceId: team?.serviceId ?? null,
+      staffIds, categories, summary: text('summary', 5000), matterOn, lateReason: text('late_reason'), stageReached, outcome,
+      withdrawnOn, withdrawnReason: text('withdrawn_reason'), notInvestigatedOn, notInvestigatedReason: text('not_investigated_reason'),
+      closedOn, disciplinaryOutcome, disciplinaryOutcomeOn,
+    };
+    if (errors.length === before) rows.push(row);
+  });
+  return { rows, errors };
+}

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildLetter, letterDocx, type LetterInput } from './letter.ts';
+import { protect } from './disclosure.ts';
+
+const input = (o: Partial<LetterInput> = {}): LetterInput => ({
+  reference: 'FOI/12/0179', regime: 'foi', title: 'complaints about social workers', requesterName: 'Ms Hersom', date: '2012-03-05', reviewBy: '2012-05-02',
+  council: 'Kent County Council', officer: 'Irene Cole', cost: null,
+  questions: [
+    { position: 2, text: 'Second?', outcome: 'not_held', answer: null, advice: 'Please ask the police.', exemption: null, exemptionReasons: null, table: null },
+    { position: 1, text: 'First?', outcome: 'provided', answer: 'Please see below.', advice: null, exemption: null, exemptionReasons: null,
+      table: protect({ title: 'Dismissals', rowHeader: 'Period', columns: ['Dismissals'], rows: [{ label: 'Since 2008', cells: [4] }], rowTotals: false, columnTotals: false }) },
+    { position: 3, text: 'Third?', outcome: 'exempt', answer: null, advice: null, exemption: 's12', exemptionReasons: null, table: null },
+  ],
+  ...o,
+});
+
+test('answers come in question order, with the reference, the review date, the ICO route and the OGL line', () => {
+  const l = buildLetter(input());
+  assert.deepEqual(l.answers.map((a) => a.number), [1, 2, 3]);
+  assert.equal(l.reference, 'FOI/12/0179');
+  assert.equal(l.salutation, 'Dear Ms Hersom');
+  assert.match(l.review, /40 working days.*2 May 2012.*FOI\/12\/0179/);
+  assert.match(l.ico, /Information Commissioner/);
+  assert.match(l.licence, /Open Government Licence/);
+});
+
+test('not held: s17 wording and the advice to go elsewhere (seed 000)', () => {
+  const q2 = buildLetter(input()).answers[1]!;
+  assert.match(q2.paragraphs.join(' '), /does not hold this information.*section 17/);
+  assert.match(q2.paragraphs.join(' '), /Please ask the police/);
+});
+
+test('small numbers in an attached statistic are explained as a s40(2) refusal (seed 004)', () => {
+  const l = buildLetter(input());
+  assert.equal(l.answers[0]!.table!.rows[0]!.cells[0]!.text, 'fewer than 5');
+  assert.match(l.answers[0]!.paragraphs.join(' '), /section 40\(2\)/);
+  assert.ok(l.refusal.some((r) => r.startsWith('Question 1: small numbers')));
+});
+
+test('a s12 refusal shows the cost arithmetic when an estimate is recorded', () => {
+  const l = buildLetter(input({ cost: { determining: 4, locating: 8, retrieving: 4, extracting: 4 } }));
+  assert.match(l.answers[2]!.paragraphs.join(' '), /20 hours.*£500.*£450/);
+  assert.ok(l.refusal.some((r) => r.includes('section 12')));
+});
+
+test('the published version has no requester name', () => {
+  assert.equal(buildLetter(input({ requesterName: null })).salutation, 'Dear Requester');
+});
+
+test('the .docx is a Word document (a zip) with the letter in it', async () => {
+  const buf = await letterDocx(buildLetter(input()));
+  assert.equal(buf.subarray(0, 2).toString(), 'PK');
+  assert.ok(buf.length > 2000);
+});

@@ -1,0 +1,149 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { Executor } from '../audit/repository.ts';
+
+export interface RequestInput {
+  refYear: number; refSeq: number; reference: string; regime: string; title: string; requesterName: string; requesterContact: string;
+  receivedAt: Date; receivedOn: string; channel: string; assigneeId: number | null; createdBy: number; questions: string[];
+}
+
+export interface QuestionUpdate {
+  outcome: string; answer: string | null; advice: string | null; exemption: string | null; exemptionReasons: string | null;
+  statistic: string | null; statisticParams: Record<string, unknown> | null;
+}
+
+const dateText = (col: string) => sql<string | null>`${sql.ref(col)}::text`;
+
+/** All SQL for FOI requests, their questions, clock events, reminders and the disclosure log. */
+export function buildFoiRepository(db: Kysely<DB>) {
+  const requests = (ex: Executor = db) => ex.selectFrom('foi_requests as r').leftJoin('staff as a', 'a.id', 'r.assignee_id').select([
+    'r.id', 'r.reference', 'r.regime', 'r.title', 'r.requester_name', 'r.requester_contact', 'r.requester_erased_at', 'r.received_at',
+    dateText('r.received_on').as('received_on'), 'r.channel', 'r.assignee_id', 'r.status', dateText('r.due_on').as('due_on'),
+    dateText('r.response_due_on').as('response_due_on'), dateText('r.responded_on').as('responded_on'), 'r.closed_at', 'r.cost_estimate',
+    'r.created_at', sql<string | null>`a.given_name || ' ' || a.family_name`.as('assignee_name'),
+    sql<boolean>`EXISTS (SELECT 1 FROM foi_disclosures d WHERE d.request_id = r.id)`.as('published'),
+  ]);
+
+  return {
+    /** The next number in the year's sequence; serialised so two officers never get the same reference. */
+    async nextSeq(trx: Executor, year: number): Promise<number> {
+      await sql`SELECT pg_advisory_xact_lock(hashtext('harbour.foi.reference'))`.execute(trx);
+      const row = await trx.selectFrom('foi_requests').select(sql<number>`coalesce(max(ref_seq), 0)::int`.as('n')).where('ref_year', '=', year).executeTakeFirstOrThrow();
+      return Number(row.n) + 1;
+    },
+    async create(trx: Executor, r: RequestInput): Promise<number> {
+      const row = await trx.insertInto('foi_requests').values({
+        reference: r.reference, ref_year: r.refYear, ref_seq: r.refSeq, regime: r.regime, title: r.title, requester_name: r.requesterName,
+        requester_contact: r.requesterContact, received_at: r.receivedAt, received_on: r.receivedOn, channel: r.channel, assignee_id: r.assigneeId,
+        created_by: r.createdBy, requester_erased_at: null, closed_at: null, cost_estimate: null,
+      }).returning('id').executeTakeFirstOrThrow();
+      await trx.insertInto('foi_questions').values(r.questions.map((text, i) => ({
+        request_id: row.id, position: i + 1, text, outcome: null, answer: null, advice: null, exemption: null, exemption_reasons: null,
+        statistic: null, statistic_params: null, snapshot: null, snapshot_at: null,
+      }))).execute();
+      return row.id;
+    },
+    request(id: number, ex: Executor = db) {
+      return requests(ex).where('r.id', '=', id).executeTakeFirst();
+    },
+    list() {
+      return requests().orderBy(sql`r.status = 'open'`, 'desc').orderBy('r.response_due_on', 'asc').orderBy('r.id', 'desc').execute();
+    },
+    questions(requestId: number, ex: Executor = db) {
+      return ex.selectFrom('foi_questions').selectAll().where('request_id', '=', requestId).orderBy('position').execute();
+    },
+    question(requestId: number, questionId: number, ex: Executor = db) {
+      return ex.selectFrom('foi_questions').selectAll().where('request_id', '=', requestId).where('id', '=', questionId).executeTakeFirst();
+    },
+    async updateQuestion(trx: Executor, id: number, q: QuestionUpdate) {
+      await trx.updateTable('foi_questions').set({
+        outcome: q.outcome, answer: q.answer, advice: q.advice, exemption: q.exemption, exemption_reasons: q.exemptionReasons,
+        statistic: q.statistic, statistic_params: q.statisticParams ? JSON.stringify(q.statisticParams) : null, snapshot: null, snapshot_at: null,
+      }).where('id', '=', id).execute();
+    },
+    async snapshot(trx: Executor, id: number, snapshot: unknown) {
+      await trx.updateTable('foi_questions').set({ snapshot: JSON.stringify(snapshot), snapshot_at: sql<Date>`now()` }).where('id', '=', id).execute();
+    },
+    events(requestId: number, ex: Executor = db) {
+      return ex.selectFrom('foi_events').select(['id', 'kind', dateText('on_date').as('on_date'), dateText('target_date').as('target_date'), 'notes', 'recorded_at'])
+        .where('request_id', '=', requestId).orderBy('on_date').orderBy('id').execute();
+    },
+    async addEvent(trx: Executor, e: { requestId: number; kind: string; on: string; targetDate: string | null; notes: string | null; by: number }) {
+      const row = await trx.insertInto('foi_events').values({ request_id: e.requestId, kind: e.kind, on_date: e.on, target_date: e.targetDate, notes: e.notes, recorded_by: e.by })
+        .returning('id').executeTakeFirstOrThrow();
+      return row.id;
+    },
+    async setClock(trx: Executor, id: number, c: { dueOn: string | null; responseDueOn: string | null; respondedOn: string | null; status?: string; closed?: boolean }) {
+      await trx.updateTable('foi_requests').set({
+        due_on: c.dueOn, response_due_on: c.responseDueOn, responded_on: c.respondedOn, updated_at: sql<Date>`now()`,
+        ...(c.status ? { status: c.status } : {}), ...(c.closed ? { closed_at: sql<Date>`now()` } : {}),
+      }).where('id', '=', id).execute();
+    },
+    async setCost(trx: Executor, id: number, estimate: Record<string, number>) {
+      await trx.updateTable('foi_requests').set({ cost_estimate: JSON.stringify(estimate), updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+    },
+    async setAssignee(trx: Executor, id: number, assigneeId: number | null) {
+      await trx.updateTable('foi_requests').set({ assignee_id: assigneeId, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+    },
+    /** Responded requests (for the percentage answered on time). */
+    timeliness() {
+      return db.selectFrom('foi_requests').select([dateText('response_due_on').as('responseDue'), dateText('responded_on').as('responded')])
+        .where('responded_on', 'is not', null).execute();
+    },
+    activeStaff() {
+      return db.selectFrom('staff').select(['id', 'given_name', 'family_name', 'job_role']).where('active', '=', true).orderBy('family_name').orderBy('given_name').execute();
+    },
+    teams() {
+      return db.selectFrom('teams').select(['id', 'name']).orderBy('name').execute();
+    },
+    services() {
+      return db.selectFrom('services').select(['id', 'name']).orderBy('name').execute();
+    },
+
+    // ---- Reminders ----
+    /** Requests still running (open, or answered with a review to come) with an assignee, their events, and the reminders sent. */
+    async remindable() {
+      const rows = await db.selectFrom('foi_requests').select(['id', 'reference', 'title', 'assignee_id', dateText('received_on').as('received_on')])
+        .where('status', 'in', ['open', 'responded']).where('assignee_id', 'is not', null).orderBy('id').execute();
+      if (!rows.length) return [];
+      const ids = rows.map((r) => r.id);
+      const [events, sent] = await Promise.all([
+        db.selectFrom('foi_events').select(['request_id', 'kind', dateText('on_date').as('on_date'), dateText('target_date').as('target_date')]).where('request_id', 'in', ids).execute(),
+        db.selectFrom('foi_reminders').select(['request_id', 'kind', dateText('due_on').as('due_on')]).where('request_id', 'in', ids).execute(),
+      ]);
+      return rows.map((r) => ({ ...r, events: events.filter((e) => e.request_id === r.id), sent: sent.filter((x) => x.request_id === r.id) }));
+    },
+    /** Records the reminder (once per deadline: the key refuses a second) and puts it in the assignee's inbox. */
+    async recordReminder(trx: Executor, r: { requestId: number; kind: string; dueOn: string; recipientId: number; subject: string; body: string; link: string; at: Date }) {
+      const claimed = await trx.insertInto('foi_reminders').values({ request_id: r.requestId, kind: r.kind, due_on: r.dueOn, sent_at: r.at })
+        .onConflict((oc) => oc.doNothing()).returning('request_id').executeTakeFirst();
+      if (!claimed) return false;
+      await trx.insertInto('notifications').values({ recipient_id: r.recipientId, channel: 'inbox', subject: r.subject, body: r.body, link: r.link, next_attempt_at: r.at, alert_id: null, step: null, handed_at: null, sent_at: null, read_at: null, provider_ref: null, last_error: null, claimed_by: null } as never).execute();
+      return true;
+    },
+
+    // ---- Retention ----
+    dueForErasure(closedBefore: Date) {
+      return db.selectFrom('foi_requests').select(['id', 'reference']).where('closed_at', '<', closedBefore).where('requester_erased_at', 'is', null)
+        .where((eb) => eb.or([eb('requester_name', 'is not', null), eb('requester_contact', 'is not', null)])).orderBy('id').limit(500).execute();
+    },
+    async erase(trx: Executor, id: number) {
+      await trx.updateTable('foi_requests').set({ requester_name: null, requester_contact: null, requester_erased_at: sql<Date>`now()` }).where('id', '=', id).execute();
+    },
+
+    // ---- Disclosure log ----
+    async publish(trx: Executor, d: { requestId: number; reference: string; title: string; respondedOn: string | null; letter: unknown; datasets: unknown; by: number }) {
+      await trx.insertInto('foi_disclosures').values({
+        request_id: d.requestId, reference: d.reference, title: d.title, responded_on: d.respondedOn, letter: JSON.stringify(d.letter), datasets: JSON.stringify(d.datasets), published_by: d.by,
+      }).onConflict((oc) => oc.column('request_id').doUpdateSet({ letter: JSON.stringify(d.letter), datasets: JSON.stringify(d.datasets), published_at: sql<Date>`now()`, published_by: d.by })).execute();
+    },
+    disclosures() {
+      return db.selectFrom('foi_disclosures').select(['request_id', 'reference', 'title', dateText('responded_on').as('responded_on'), 'published_at']).orderBy('published_at', 'desc').execute();
+    },
+    disclosure(requestId: number) {
+      return db.selectFrom('foi_disclosures').selectAll().where('request_id', '=', requestId).executeTakeFirst();
+    },
+  };
+}
+
+export type FoiRepository = ReturnType<typeof buildFoiRepository>;

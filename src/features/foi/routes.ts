@@ -1,0 +1,233 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { stringify } from 'csv-stringify/sync';
+import { toOds } from '../../web/spreadsheet.ts';
+import type { Services } from '../../composition.ts';
+import type { Actor } from '../auth/actor.ts';
+import { requireActor } from '../../web/security.ts';
+import { handleForm } from '../../web/error-handling.ts';
+import { parseWith } from '../../web/validation.ts';
+import { idParam } from '../people/routes.ts';
+import { ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
+import { chartBars, toRows, type ProtectedTable } from './disclosure.ts';
+import { assigneeForm, costForm, eventForm, newRequestForm, parseAnswerForm, parseStatFilter } from './schema.ts';
+
+const DONE: Record<string, string> = {
+  created: 'Request logged',
+  answered: 'Answer saved',
+  event: 'Recorded',
+  cost: 'Cost estimate saved',
+  assigned: 'Assignee changed',
+  published: 'Published to the disclosure log',
+};
+const flashFrom = (query: unknown) => DONE[(query as { done?: string }).done ?? ''];
+
+const csv = (reply: FastifyReply, file: string, rows: string[][]) =>
+  reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(stringify(rows));
+const ods = (reply: FastifyReply, file: string, sheet: string, rows: string[][]) =>
+  reply.type('application/vnd.oasis.opendocument.spreadsheet').header('content-disposition', `attachment; filename="${file}"`).send(toOds(sheet, rows));
+
+const str = { type: 'string' } as const;
+const nullableStr = { type: ['string', 'null'] } as const;
+/** The OpenAPI shape of GET /api/v1/statistics/:name. */
+const STATISTIC_RESPONSE = {
+  type: 'object',
+  properties: {
+    name: str, title: str, seed: nullableStr, question: str,
+    period: { type: 'object', properties: { from: str, to: str } },
+    table: {
+      type: 'object',
+      properties: {
+        title: str, rowHeader: str, columns: { type: 'array', items: str }, threshold: { type: 'integer' }, suppressedCount: { type: 'integer' },
+        notes: { type: 'array', items: str },
+        rows: { type: 'array', items: { type: 'object', properties: { label: str, cells: { type: 'array', items: str }, total: nullableStr } } },
+        columnTotals: { type: ['array', 'null'], items: str }, grandTotal: nullableStr,
+      },
+    },
+  },
+} as const;
+
+/** JSON for the API: the published (protected) table only. */
+const tableJson = (t: ProtectedTable) => ({
+  title: t.title, rowHeader: t.rowHeader, columns: t.columns, threshold: t.threshold, suppressedCount: t.suppressedCount, notes: t.notes,
+  rows: t.rows.map((r) => ({ label: r.label, cells: r.cells.map((c) => c.text), total: r.total?.text ?? null })),
+  columnTotals: t.columnTotals?.map((c) => c.text) ?? null, grandTotal: t.grandTotal?.text ?? null,
+});
+
+export const foiRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const foi = services.foi;
+  const requestPage = async (actor: Actor, id: number) => {
+    const ctx = await foi.request(actor, id);
+    return { title: `FOI request ${ctx.request.reference}`, backLink: '/foi', ...ctx };
+  };
+  const newPage = async (actor: Actor) => ({ title: 'Log an FOI request', backLink: '/foi', ...(await foi.newRequestContext(actor)) });
+
+  app.get('/foi', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('foi/dashboard.njk', { title: 'Freedom of Information requests', ...(await foi.dashboard(actor)), flash: flashFrom(request.query) });
+  });
+
+  app.get('/foi/requests/new', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('foi/new.njk', { ...(await newPage(actor)), values: {} });
+  });
+  app.post('/foi/requests', async (request, reply) => {
+    const actor = requireActor(request);
+    return handleForm(reply, async () => {
+      foi.authorise(actor); // refuses anyone but the FOI team before the input is judged
+      return foi.create(actor, parseWith(newRequestForm, request.body));
+    }, { template: 'foi/new.njk', values: request.body, context: () => newPage(actor) }, (id) => `/foi/requests/${String(id)}?done=created`);
+  });
+
+  app.get<{ Params: { id: string } }>('/foi/requests/:id', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('foi/request.njk', { ...(await requestPage(actor, idParam(request.params.id))), values: {}, flash: flashFrom(request.query) });
+  });
+
+  app.post<{ Params: { id: string; questionId: string } }>('/foi/requests/:id/questions/:questionId', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    const questionId = idParam(request.params.questionId);
+    return handleForm(reply, async () => {
+      foi.authorise(actor);
+      return foi.answer(actor, id, questionId, prefixErrors(() => parseAnswerForm(request.body), questionId));
+    }, { template: 'foi/request.njk', values: { ...(request.body as object), questionId }, context: () => requestPage(actor, id) },
+    () => `/foi/requests/${id}?done=answered#question-${questionId}`);
+  });
+
+  app.post<{ Params: { id: string } }>('/foi/requests/:id/events', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    return handleForm(reply, async () => {
+      foi.authorise(actor);
+      return foi.recordEvent(actor, id, parseWith(eventForm, request.body));
+    }, { template: 'foi/request.njk', values: { ...(request.body as object), form: 'event' }, context: () => requestPage(actor, id) },
+    () => `/foi/requests/${id}?done=event`);
+  });
+
+  app.post<{ Params: { id: string } }>('/foi/requests/:id/cost', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    return handleForm(reply, async () => {
+      foi.authorise(actor);
+      return foi.setCost(actor, id, parseWith(costForm, request.body));
+    }, { template: 'foi/request.njk', values: { ...(request.body as object), form: 'cost' }, context: () => requestPage(actor, id) },
+    () => `/foi/requests/${id}?done=cost#cost`);
+  });
+
+  app.post<{ Params: { id: string } }>('/foi/requests/:id/assignee', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    return handleForm(reply, async () => {
+      foi.authorise(actor);
+      return foi.setAssignee(actor, id, parseWith(assigneeForm, request.body).assigneeId);
+    }, { template: 'foi/request.njk', values: request.body, context: () => requestPage(actor, id) },
+    () => `/foi/requests/${id}?done=assigned`);
+  });
+
+  app.get<{ Params: { id: string } }>('/foi/requests/:id/response', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    const draft = await foi.draft(actor, id);
+    return reply.view('foi/response.njk', { title: `Draft response ${draft.request.reference}`, backLink: `/foi/requests/${id}`, ...draft, flash: flashFrom(request.query) });
+  });
+  app.get<{ Params: { id: string } }>('/foi/requests/:id/response.docx', async (request, reply) => {
+    const actor = requireActor(request);
+    const { file, content } = await foi.draftDocx(actor, idParam(request.params.id));
+    return reply.type('application/vnd.openxmlformats-officedocument.wordprocessingml.document').header('content-disposition', `attachment; filename="${file}"`).send(content);
+  });
+  app.post<{ Params: { id: string } }>('/foi/requests/:id/publish', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    try {
+      await foi.publish(actor, id);
+      return reply.redirect(`/foi/requests/${id}/response?done=published`, 303);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      const draft = await foi.draft(actor, id);
+      return reply.code(400).view('foi/response.njk', { title: `Draft response ${draft.request.reference}`, backLink: `/foi/requests/${id}`, ...draft, errorList: toErrorSummary(e.errors) });
+    }
+  });
+
+  // ---- Statistics ----
+  app.get('/foi/statistics', async (request, reply) => {
+    const actor = requireActor(request);
+    return reply.view('foi/statistics.njk', { title: 'FOI statistics', backLink: '/foi', statistics: foi.catalogue(actor) });
+  });
+  app.get<{ Params: { name: string } }>('/foi/statistics/:name', async (request, reply) => {
+    const actor = requireActor(request);
+    const query = (request.query ?? {}) as Record<string, string>;
+    const base = { backLink: '/foi/statistics', values: query, ...(await foi.statisticOptions()) };
+    try {
+      const result = await foi.statistic(actor, request.params.name, parseStatFilter(query));
+      return reply.view('foi/statistic.njk', {
+        ...base, title: result.definition.title, ...result, bars: chartBars(result.published),
+        exportQuery: new URLSearchParams(result.filter).toString(), published: result.published, raw: result.raw,
+      });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      foi.catalogue(actor);
+      return reply.code(400).view('foi/statistic.njk', { ...base, title: 'FOI statistic', definition: { name: request.params.name, title: 'Statistic' }, errorList: toErrorSummary(e.errors), errors: toErrorMap(e.errors) });
+    }
+  });
+  const exportRows = async (actor: Actor, name: string, query: unknown) => {
+    const result = await foi.statistic(actor, name, parseStatFilter(query));
+    return { name, title: result.definition.title, rows: [...toRows(result.published), [], ...result.published.notes.map((n) => [n])] };
+  };
+  app.get<{ Params: { name: string } }>('/foi/statistics/:name/data.csv', async (request, reply) => {
+    const actor = requireActor(request);
+    const e = await exportRows(actor, request.params.name, request.query);
+    return csv(reply, `${e.name}.csv`, e.rows);
+  });
+  app.get<{ Params: { name: string } }>('/foi/statistics/:name/data.ods', async (request, reply) => {
+    const actor = requireActor(request);
+    const e = await exportRows(actor, request.params.name, request.query);
+    return ods(reply, `${e.name}.ods`, e.title, e.rows);
+  });
+
+  app.get<{ Params: { name: string } }>('/api/v1/statistics/:name', {
+    schema: {
+      summary: 'A ready-made FOI statistic, through disclosure control (counts 1 to 4 are "fewer than 5")',
+      tags: ['FOI'],
+      params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+      response: { 200: STATISTIC_RESPONSE },
+      querystring: {
+        type: 'object',
+        properties: {
+          period: { type: 'string', enum: ['last_years', 'financial_years', 'custom'] }, years: { type: 'string' }, fromYear: { type: 'string' }, toYear: { type: 'string' },
+          from: { type: 'string' }, to: { type: 'string' }, teamId: { type: 'string' }, serviceId: { type: 'string' }, jobRole: { type: 'string' },
+        },
+      },
+    },
+  }, async (request) => {
+    const actor = requireActor(request);
+    const result = await foi.statistic(actor, request.params.name, parseStatFilter(request.query));
+    return { name: result.definition.name, title: result.definition.title, seed: result.definition.seed, question: result.definition.question, period: { from: result.params.from, to: result.params.to }, table: tableJson(result.published) };
+  });
+
+  // ---- Public disclosure log: no sign-in; the requester's details are never in it ----
+  app.get('/foi/disclosure-log', async (_request, reply) => {
+    return reply.view('foi/disclosure-log.njk', { title: 'FOI disclosure log', ...(await foi.disclosureLog()) });
+  });
+  app.get<{ Params: { id: string } }>('/foi/disclosure-log/:id', async (request, reply) => {
+    const d = await foi.disclosure(idParam(request.params.id));
+    return reply.view('foi/disclosure.njk', { title: `FOI ${d.disclosure.reference}: ${d.disclosure.title}`, backLink: '/foi/disclosure-log', ...d });
+  });
+  app.get<{ Params: { id: string; questionId: string } }>('/foi/disclosure-log/:id/datasets/:questionId/data.csv', async (request, reply) => {
+    const { reference, dataset } = await foi.disclosureDataset(idParam(request.params.id), idParam(request.params.questionId));
+    return csv(reply, `${reference.replace(/[^A-Za-z0-9]+/g, '-')}-q${dataset.position}.csv`, [...toRows(dataset.table), [], ...dataset.table.notes.map((n) => [n])]);
+  });
+  app.get<{ Params: { id: string; questionId: string } }>('/foi/disclosure-log/:id/datasets/:questionId/data.ods', async (request, reply) => {
+    const { reference, dataset } = await foi.disclosureDataset(idParam(request.params.id), idParam(request.params.questionId));
+    return ods(reply, `${reference.replace(/[^A-Za-z0-9]+/g, '-')}-q${dataset.position}.ods`, dataset.table.title, [...toRows(dataset.table), [], ...dataset.table.notes.map((n) => [n])]);
+  });
+};
+
+/** Each question has its own form: point the error summary at that question's fields. */
+function prefixErrors<T>(parse: () => T, questionId: number): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof ValidationError) throw new ValidationError(e.errors.map((x) => ({ ...x, field: `q${questionId}-${x.field}` })));
+    throw e;
+  }
+}

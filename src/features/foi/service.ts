@@ -1,0 +1,404 @@
+import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import type { DB } from '../../db/schema.ts';
+import type { AuditRepository } from '../audit/repository.ts';
+import type { HolidaysService } from '../holidays/service.ts';
+import type { Actor } from '../auth/actor.ts';
+import { actorFields } from '../audit/service.ts';
+import { can } from '../auth/access.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { ZONE, londonDate, londonToUtc, longDate } from '../../time/london.ts';
+import type { WorkingDayCalendar } from '../../time/working-days.ts';
+import type { FoiRepository } from './repository.ts';
+import { DEFAULT_THRESHOLD, protect, redacted, unprotected, type ProtectedTable } from './disclosure.ts';
+import {
+  COST_ACTIVITIES, EVENT_KINDS, EXEMPTIONS, OUTCOMES, RECEIPT_READINGS, answeredOnTime, costLimit, deadlines, formatReference, onTimeByMonth, reminderDue,
+  reviewRequestBy, type ClockEvent, type CostEstimate, type EventKind, type Exemption, type Outcome, type ReceiptReading, type ReminderKind,
+} from './rules.ts';
+import { STATISTICS, resolvePeriod, statistic, type StatParams, type StatSources } from './statistics.ts';
+import { buildLetter, letterDocx, type Letter } from './letter.ts';
+import { CHANNELS, REGIMES, PERIODS, filterQuery, type AnswerForm, type EventForm, type NewRequestForm, type StatFilter } from './schema.ts';
+import { JOB_ROLES } from '../people/job-roles.ts';
+
+export interface FoiSettings {
+  /** How a request received on a non-working day is counted. */
+  receiptReading: ReceiptReading;
+  /** Reference pattern, e.g. `FOI/{yy}/{seq:4}`. */
+  referencePattern: string;
+  /** Requester details are erased this many years after closure. */
+  retentionYears: number;
+  /** Counts from 1 to this are published as "fewer than N+1". */
+  suppressionThreshold: number;
+  /** The council's name in the response letter. */
+  council: string;
+}
+export const DEFAULT_FOI_SETTINGS: FoiSettings = {
+  receiptReading: 'council', referencePattern: 'FOI/{yy}/{seq:4}', retentionYears: 3, suppressionThreshold: DEFAULT_THRESHOLD, council: 'The Council',
+};
+
+export interface FoiDeps {
+  db: Kysely<DB>;
+  foi: FoiRepository;
+  audit: AuditRepository;
+  holidays: Pick<HolidaysService, 'calendars'>;
+  /** The complaints feature's statistics (`services.complaints.statistics`), when it is wired. */
+  complaints?: StatSources['complaints'];
+  settings?: Partial<FoiSettings>;
+  now?: () => Date;
+}
+
+export interface PublishedDataset { questionId: number; position: number; statistic: string; table: ProtectedTable }
+
+const DEADLINE_TEXT = { response: 'the response', s17: 'the refusal notice (s17)', review: 'the internal review' } as const;
+
+/** The deadlines still ahead of a request: the response (or the s17 notice before a PI extension's target), the internal review. */
+function deadlinesToRemind(d: ReturnType<typeof deadlines>): { what: keyof typeof DEADLINE_TEXT; due: string }[] {
+  const out: { what: keyof typeof DEADLINE_TEXT; due: string }[] = [];
+  if (!d.responded && d.responseDue) out.push({ what: 'response', due: d.responseDue });
+  if (!d.responded && d.s17Due && d.responseDue && d.s17Due !== d.responseDue) out.push({ what: 's17', due: d.s17Due });
+  if (d.reviewRequested && !d.reviewCompleted && d.reviewDue) out.push({ what: 'review', due: d.reviewDue });
+  return out;
+}
+
+const REMINDER_TEXT: Record<ReminderKind, string> = {
+  due_in_5_days: 'is due in 5 working days',
+  due_tomorrow: 'is due by the next working day',
+  overdue: 'is overdue',
+};
+
+/** FOI requests: register, s10 clock, answers from statistics with disclosure control, draft response, disclosure log, retention. */
+export function buildFoiService(deps: FoiDeps) {
+  const { db, foi: repo, audit } = deps;
+  const settings: FoiSettings = { ...DEFAULT_FOI_SETTINGS, ...deps.settings };
+  const now = deps.now ?? (() => new Date());
+  const today = () => londonDate(now());
+  const calendar = async (): Promise<WorkingDayCalendar> => (await deps.holidays.calendars()).foi;
+
+  function mustManage(actor: Actor) {
+    if (!can(actor, 'foi.manage')) throw new ForbiddenError('Only the information governance (FOI) team can see FOI requests and their statistics');
+  }
+
+  async function mustFind(id: number) {
+    const r = await repo.request(id);
+    if (!r) throw new NotFoundError('No such FOI request');
+    return r;
+  }
+
+  const toEvents = (rows: { kind: string; on_date: string | null; target_date: string | null }[]): ClockEvent[] =>
+    rows.filter((e) => e.on_date).map((e) => ({ kind: e.kind as EventKind, on: e.on_date!, targetDate: e.target_date }));
+
+  /** Works out the clock from the events and stores it on the request. Inside the caller's transaction. */
+  async function recomputeClock(trx: Parameters<FoiRepository['setClock']>[0], id: number, receivedOn: string, cal: WorkingDayCalendar, extra: { status?: string; closed?: boolean } = {}) {
+    const d = deadlines(receivedOn, toEvents(await repo.events(id, trx)), cal, settings.receiptReading);
+    await repo.setClock(trx, id, { dueOn: d.due, responseDueOn: d.responseDue, respondedOn: d.responded, ...extra });
+    return d;
+  }
+
+  /** The statistic's parameters from the filter, with the period resolved as of today. */
+  function statParams(f: StatFilter): StatParams {
+    const { from, to } = resolvePeriod(f.period, today());
+    return { from, to, teamId: f.teamId, serviceId: f.serviceId, jobRole: f.jobRole };
+  }
+
+  async function computeStatistic(actor: Actor, name: string, f: StatFilter) {
+    const def = statistic(name);
+    if (!def) throw new NotFoundError(`No statistic called ${name}`);
+    const params = statParams(f);
+    const table = await def.compute({ db, complaints: deps.complaints ?? null, actor }, params);
+    return { definition: def, params, raw: unprotected(table), published: redacted(protect(table, settings.suppressionThreshold)) };
+  }
+
+  /** The protected table for a question: the snapshot once sent, else computed live. */
+  async function questionTable(actor: Actor, q: { statistic: string | null; statistic_params: unknown; snapshot: unknown }): Promise<ProtectedTable | null> {
+    if (q.snapshot) return q.snapshot as ProtectedTable;
+    if (!q.statistic) return null;
+    return (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter)).published;
+  }
+
+  async function letterFor(actor: Actor, id: number, forPublication: boolean): Promise<{ letter: Letter; datasets: PublishedDataset[] }> {
+    const r = await mustFind(id);
+    const cal = await calendar();
+    const questions = await repo.questions(id);
+    const datasets: PublishedDataset[] = [];
+    const lq = [];
+    for (const q of questions) {
+      const table = await questionTable(actor, q);
+      if (table && q.statistic) datasets.push({ questionId: q.id, position: q.position, statistic: q.statistic, table });
+      lq.push({ position: q.position, text: q.text, outcome: q.outcome as Outcome | null, answer: q.answer, advice: q.advice, exemption: q.exemption as Exemption | null, exemptionReasons: q.exemption_reasons, table });
+    }
+    const date = r.responded_on ?? today();
+    const letter = buildLetter({
+      reference: r.reference, regime: r.regime as 'foi' | 'eir', title: r.title, requesterName: forPublication ? null : r.requester_name, date,
+      questions: lq, cost: r.cost_estimate as CostEstimate | null, reviewBy: reviewRequestBy(date, cal), council: settings.council,
+      officer: r.assignee_name,
+    });
+    return { letter, datasets };
+  }
+
+  /** Requester details are personal data: every read of them is in the audit trail. */
+  async function auditRequesterRead(actor: Actor, r: { id: number; reference: string; requester_name: string | null; requester_contact: string | null }, via: string) {
+    if (!r.requester_name && !r.requester_contact) return;
+    await audit.append({ ...actorFields(actor), action: 'foi.requester.read', entityType: 'foi_requests', entityId: r.id, detail: { reference: r.reference, via } });
+  }
+
+  const labelled = <T extends Record<string, string>>(m: T) => Object.entries(m).map(([value, text]) => ({ value, text }));
+
+  return {
+    settings,
+    /** Throws Forbidden unless the actor is in the FOI team. */
+    authorise: mustManage,
+
+    /** The register and dashboard: due this week, overdue, percentage answered on time by month. */
+    async dashboard(actor: Actor) {
+      mustManage(actor);
+      const t = today();
+      const weekEnd = DateTime.fromISO(t, { zone: ZONE }).endOf('week').toISODate()!;
+      const rows = await repo.list();
+      const open = rows.filter((r) => r.status === 'open');
+      const decorated = rows.map((r) => ({
+        ...r, overdue: r.status === 'open' && !!r.response_due_on && r.response_due_on < t, dueLabel: r.response_due_on ? longDate(r.response_due_on) : 'Clock stopped',
+        onTime: answeredOnTime({ responded: r.responded_on, responseDue: r.response_due_on }),
+      }));
+      return {
+        requests: decorated,
+        dueThisWeek: open.filter((r) => r.response_due_on && r.response_due_on >= t && r.response_due_on <= weekEnd).length,
+        overdue: open.filter((r) => r.response_due_on && r.response_due_on < t).length,
+        clockStopped: open.filter((r) => !r.response_due_on).length,
+        onTime: onTimeByMonth(await repo.timeliness()).map((m) => ({ ...m, label: DateTime.fromISO(`${m.month}-01`).toFormat('MMMM yyyy') })),
+      };
+    },
+
+    async newRequestContext(actor: Actor) {
+      mustManage(actor);
+      return {
+        channels: labelled(CHANNELS), regimes: labelled(REGIMES), staff: await repo.activeStaff(), defaultAssignee: actor.staffId,
+        readingLabel: RECEIPT_READINGS[settings.receiptReading],
+      };
+    },
+
+    /** Logs a request: reference from the pattern, questions split into parts, the clock started. */
+    async create(actor: Actor, f: NewRequestForm): Promise<number> {
+      mustManage(actor);
+      const receivedAt = londonToUtc(f.receivedOn, f.receivedTime);
+      if (!receivedAt) throw new ValidationError([{ field: 'receivedTime', message: 'That time does not exist on that day (the clocks changed): enter another' }]);
+      if (f.receivedOn > today()) throw new ValidationError([{ field: 'receivedOn', message: 'The date received must be today or in the past' }]);
+      const cal = await calendar();
+      return inTransaction(db, async (trx) => {
+        const year = Number(f.receivedOn.slice(0, 4));
+        const seq = await repo.nextSeq(trx, year);
+        const reference = formatReference(settings.referencePattern, year, seq);
+        const id = await repo.create(trx, {
+          refYear: year, refSeq: seq, reference, regime: f.regime, title: f.title, requesterName: f.requesterName, requesterContact: f.requesterContact,
+          receivedAt, receivedOn: f.receivedOn, channel: f.channel, assigneeId: f.assigneeId ?? actor.staffId, createdBy: actor.accountId, questions: f.questions,
+        });
+        const d = await recomputeClock(trx, id, f.receivedOn, cal);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.create', entityType: 'foi_requests', entityId: id, detail: { reference, questions: f.questions.length, due: d.due } });
+        return id;
+      });
+    },
+
+    /** One request with its deadlines and answers. Reading the requester's details is audited. */
+    async request(actor: Actor, id: number) {
+      mustManage(actor);
+      const r = await mustFind(id);
+      const cal = await calendar();
+      const events = await repo.events(id);
+      const d = deadlines(r.received_on!, toEvents(events), cal, settings.receiptReading);
+      await auditRequesterRead(actor, r, 'request page');
+      const questions = [];
+      for (const q of await repo.questions(id)) {
+        const live = q.statistic && !q.snapshot ? await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter).catch(() => null) : null;
+        questions.push({
+          ...q, outcomeLabel: q.outcome ? OUTCOMES[q.outcome as Outcome] : 'Not yet answered', exemptionLabel: q.exemption ? EXEMPTIONS[q.exemption as Exemption] : null,
+          published: (q.snapshot as ProtectedTable | null) ?? live?.published ?? null, raw: live?.raw ?? null,
+          statisticTitle: q.statistic ? statistic(q.statistic)?.title ?? q.statistic : null,
+          statFilter: (q.statistic_params as unknown as StatFilter | null) ? filterQuery(q.statistic_params as unknown as StatFilter) : {},
+        });
+      }
+      const cost = r.cost_estimate ? costLimit(r.cost_estimate as CostEstimate) : null;
+      return {
+        request: { ...r, channelLabel: CHANNELS[r.channel as keyof typeof CHANNELS] ?? r.channel, regimeLabel: REGIMES[r.regime as keyof typeof REGIMES] ?? r.regime },
+        deadlines: d,
+        readingLabel: RECEIPT_READINGS[settings.receiptReading],
+        events: events.map((e) => ({ ...e, label: EVENT_KINDS[e.kind as EventKind] ?? e.kind })),
+        questions,
+        cost, costActivities: labelled(COST_ACTIVITIES), costValues: r.cost_estimate ?? {},
+        eventKinds: [...labelled(EVENT_KINDS), { value: 'close', text: 'Close the request' }, { value: 'redirect_sar', text: 'Redirected: a subject access request' }],
+        outcomes: labelled(OUTCOMES), exemptions: labelled(EXEMPTIONS),
+        statistics: STATISTICS.map((s) => ({ value: s.name, text: `${s.title}${s.seed ? ` (seed ${s.seed})` : ''}` })),
+        periods: labelled(PERIODS), teams: await repo.teams(), services: await repo.services(), jobRoles: jobRoleOptions(),
+        staff: await repo.activeStaff(),
+      };
+    },
+
+    /** Records a question's outcome, answer and attached statistic. */
+    async answer(actor: Actor, id: number, questionId: number, f: AnswerForm) {
+      mustManage(actor);
+      const r = await mustFind(id);
+      if (r.status !== 'open') throw new ValidationError([{ field: 'outcome', message: 'The response has been sent: answers can no longer change' }]);
+      if (f.statistic && !statistic(f.statistic)) throw new ValidationError([{ field: 'statistic', message: 'Select a statistic from the list' }]);
+      const q = await repo.question(id, questionId);
+      if (!q) throw new NotFoundError('No such question');
+      await inTransaction(db, async (trx) => {
+        await repo.updateQuestion(trx, questionId, {
+          outcome: f.outcome, answer: f.answer, advice: f.advice, exemption: f.exemption, exemptionReasons: f.exemptionReasons,
+          statistic: f.statistic, statisticParams: f.statFilter as unknown as Record<string, unknown> | null,
+        });
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.answer', entityType: 'foi_questions', entityId: questionId, detail: { request: id, outcome: f.outcome, exemption: f.exemption, statistic: f.statistic } });
+      });
+    },
+
+    /** Clock events (clarification, fees, extension, response, review, ICO), closing, or SAR redirection. */
+    async recordEvent(actor: Actor, id: number, f: EventForm) {
+      mustManage(actor);
+      const r = await mustFind(id);
+      const cal = await calendar();
+      if (f.on < r.received_on!) throw new ValidationError([{ field: 'on', message: 'The date must be on or after the day the request was received' }]);
+      if (f.on > today()) throw new ValidationError([{ field: 'on', message: 'The date must be today or in the past' }]);
+      // The answers as they were when sent: every attached statistic, protected. Computed before the
+      // transaction (the complaints statistics read through their own service, outside it).
+      const snapshots: { id: number; table: ProtectedTable }[] = [];
+      if (f.kind === 'response_sent') {
+        for (const q of await repo.questions(id)) {
+          if (!q.statistic || q.snapshot || !statistic(q.statistic)) continue;
+          snapshots.push({ id: q.id, table: (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter)).published });
+        }
+      }
+      await inTransaction(db, async (trx) => {
+        if (f.kind === 'close' || f.kind === 'redirect_sar') {
+          await recomputeClock(trx, id, r.received_on!, cal, { status: f.kind === 'close' ? 'closed' : 'redirected_sar', closed: true });
+        } else {
+          await repo.addEvent(trx, { requestId: id, kind: f.kind, on: f.on, targetDate: f.targetDate, notes: f.notes, by: actor.accountId });
+          const status = f.kind === 'response_sent' ? 'responded' : undefined;
+          await recomputeClock(trx, id, r.received_on!, cal, { status });
+          for (const snap of snapshots) await repo.snapshot(trx, snap.id, snap.table);
+        }
+        await audit.appendIn(trx, { ...actorFields(actor), action: `foi.${f.kind}`, entityType: 'foi_requests', entityId: id, detail: { on: f.on, targetDate: f.targetDate } });
+      });
+    },
+
+    async setCost(actor: Actor, id: number, estimate: CostEstimate) {
+      mustManage(actor);
+      await mustFind(id);
+      const result = costLimit(estimate);
+      await inTransaction(db, async (trx) => {
+        await repo.setCost(trx, id, estimate);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.cost', entityType: 'foi_requests', entityId: id, detail: { hours: result.hours, cost: result.cost, exceeds: result.exceeds } });
+      });
+    },
+
+    async setAssignee(actor: Actor, id: number, assigneeId: number | null) {
+      mustManage(actor);
+      await mustFind(id);
+      await inTransaction(db, async (trx) => {
+        await repo.setAssignee(trx, id, assigneeId);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.assign', entityType: 'foi_requests', entityId: id, detail: { assigneeId } });
+      });
+    },
+
+    /** The draft response as a letter model (HTML preview and .docx). Nothing is sent. */
+    async draft(actor: Actor, id: number) {
+      mustManage(actor);
+      const r = await mustFind(id);
+      await auditRequesterRead(actor, r, 'draft response');
+      return { request: r, ...(await letterFor(actor, id, false)) };
+    },
+    async draftDocx(actor: Actor, id: number) {
+      mustManage(actor);
+      const r = await mustFind(id);
+      await auditRequesterRead(actor, r, 'draft response download');
+      const { letter } = await letterFor(actor, id, false);
+      return { file: `${r.reference.replace(/[^A-Za-z0-9]+/g, '-')}-response.docx`, content: await letterDocx(letter) };
+    },
+
+    /** Puts the response and its datasets in the public disclosure log, without the requester's details. */
+    async publish(actor: Actor, id: number) {
+      mustManage(actor);
+      const r = await mustFind(id);
+      if (!r.responded_on) throw new ValidationError([{ field: 'publish', message: 'Record the response as sent before publishing it' }]);
+      const { letter, datasets } = await letterFor(actor, id, true);
+      await inTransaction(db, async (trx) => {
+        await repo.publish(trx, { requestId: id, reference: r.reference, title: r.title, respondedOn: r.responded_on, letter, datasets, by: actor.accountId });
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.publish', entityType: 'foi_requests', entityId: id, detail: { reference: r.reference, datasets: datasets.length } });
+      });
+    },
+
+    // ---- Statistics ----
+    catalogue(actor: Actor) {
+      mustManage(actor);
+      return STATISTICS.map((s) => ({ name: s.name, title: s.title, seed: s.seed, question: s.question, source: s.source }));
+    },
+    async statistic(actor: Actor, name: string, f: StatFilter) {
+      mustManage(actor);
+      const result = await computeStatistic(actor, name, f);
+      return { ...result, filter: filterQuery(f) };
+    },
+    async statisticOptions() {
+      return { periods: labelled(PERIODS), teams: await repo.teams(), services: await repo.services(), jobRoles: jobRoleOptions() };
+    },
+
+    // ---- Public disclosure log ----
+    async disclosureLog() {
+      return { entries: await repo.disclosures() };
+    },
+    async disclosure(id: number) {
+      const d = await repo.disclosure(id);
+      if (!d) throw new NotFoundError('No such disclosure');
+      return { disclosure: d, letter: d.letter as Letter, datasets: d.datasets as PublishedDataset[] };
+    },
+    async disclosureDataset(id: number, questionId: number) {
+      const d = await repo.disclosure(id);
+      const ds = (d?.datasets as PublishedDataset[] | undefined)?.find((x) => x.questionId === questionId);
+      if (!d || !ds) throw new NotFoundError('No such dataset');
+      return { reference: d.reference, dataset: ds };
+    },
+
+    // ---- Jobs ----
+    /** Reminds each assignee before the response is due (5 working days, the day before) and once overdue. */
+    async sendReminders() {
+      const cal = await calendar();
+      const t = today();
+      const at = now();
+      let sent = 0;
+      for (const r of await repo.remindable()) {
+        const d = deadlines(r.received_on!, toEvents(r.events), cal, settings.receiptReading);
+        for (const dl of deadlinesToRemind(d)) {
+          const kind = reminderDue(dl.due, t, cal, r.sent.filter((x) => x.due_on === dl.due && x.kind.startsWith(`${dl.what}.`)).map((x) => x.kind.slice(dl.what.length + 1) as ReminderKind));
+          if (!kind) continue;
+          const what = DEADLINE_TEXT[dl.what];
+          const done = await inTransaction(db, async (trx) => {
+            const ok = await repo.recordReminder(trx, {
+              requestId: r.id, kind: `${dl.what}.${kind}`, dueOn: dl.due, recipientId: r.assignee_id!, at, link: `/foi/requests/${r.id}`,
+              subject: `FOI ${r.reference}: ${what} ${REMINDER_TEXT[kind]}`, body: `${what[0]!.toUpperCase()}${what.slice(1)} for ${r.reference} (${r.title}) ${REMINDER_TEXT[kind]}: ${longDate(dl.due)}.`,
+            });
+            if (ok) await audit.appendIn(trx, { actorId: null, actorLabel: 'system', ip: null, action: 'foi.reminder', entityType: 'foi_requests', entityId: r.id, detail: { deadline: dl.what, kind, due: dl.due } });
+            return ok;
+          });
+          if (done) sent++;
+        }
+      }
+      return { sent };
+    },
+
+    /** Erases requester details the configured years after closure; each erasure is audited. */
+    async eraseExpired() {
+      const cutoff = DateTime.fromJSDate(now(), { zone: ZONE }).minus({ years: settings.retentionYears }).toJSDate();
+      let erased = 0;
+      for (const r of await repo.dueForErasure(cutoff)) {
+        await inTransaction(db, async (trx) => {
+          await repo.erase(trx, r.id);
+          await audit.appendIn(trx, { actorId: null, actorLabel: 'system', ip: null, action: 'foi.requester.erase', entityType: 'foi_requests', entityId: r.id, detail: { reference: r.reference, retentionYears: settings.retentionYears } });
+        });
+        erased++;
+      }
+      return { erased };
+    },
+  };
+}
+
+function jobRoleOptions() {
+  return [{ value: 'social_workers', text: 'Social workers and senior practitioners' }, ...Object.entries(JOB_ROLES).map(([value, text]) => ({ value, text }))];
+}
+
+export type FoiService = ReturnType<typeof buildFoiService>;

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { STATISTICS, financialYear, financialYears, fyLabel, resolvePeriod } from './statistics.ts';
+import { filterQuery, parseStatFilter } from './schema.ts';
+import { ValidationError } from '../../errors.ts';
+
+test('financial years run April to March', () => {
+  assert.equal(financialYear('2016-03-31'), 2015);
+  assert.equal(financialYear('2016-04-01'), 2016);
+  assert.equal(fyLabel(2009), '2009/10');
+  assert.equal(fyLabel(1999), '1999/00');
+  assert.deepEqual(financialYears('2015-01-01', '2016-09-16'), [2014, 2015, 2016]);
+});
+
+test('periods: last N years, financial years, custom', () => {
+  assert.deepEqual(resolvePeriod({ period: 'last_years', years: 2 }, '2020-01-17'), { from: '2018-01-18', to: '2020-01-17' });
+  assert.deepEqual(resolvePeriod({ period: 'financial_years', fromYear: 2009, toYear: 2015 }, '2020-01-17'), { from: '2009-04-01', to: '2016-03-31' });
+  assert.deepEqual(resolvePeriod({ period: 'custom', from: '2016-04-01', to: '2016-09-16' }, '2020-01-17'), { from: '2016-04-01', to: '2016-09-16' });
+});
+
+test('the filter round-trips through the query string', () => {
+  const f = parseStatFilter({ period: 'financial_years', fromYear: '2009', toYear: '2015', jobRole: 'social_workers', teamId: '3' });
+  assert.deepEqual(f, { period: { period: 'financial_years', fromYear: 2009, toYear: 2015 }, teamId: 3, serviceId: null, jobRole: 'social_workers' });
+  assert.deepEqual(parseStatFilter(filterQuery(f)), f);
+  assert.deepEqual(parseStatFilter({}).period, { period: 'last_years', years: 2 });
+});
+
+test('a bad filter names the field', () => {
+  assert.throws(() => parseStatFilter({ period: 'custom', from: '2020-02-01', to: '2020-01-01' }), (e) => e instanceof ValidationError && e.errors[0]!.field === 'to');
+  assert.throws(() => parseStatFilter({ period: 'financial_years' }), (e) => e instanceof ValidationError && e.errors[0]!.field === 'fromYear');
+  assert.throws(() => parseStatFilter({ jobRole: 'astronaut' }), ValidationError);
+});
+
+test('every seed question has a statistic, and names are unique', () => {
+  assert.equal(new Set(STATISTICS.map((s) => s.name)).size, STATISTICS.length);
+  for (const seed of ['000', '003', '004']) assert.ok(STATISTICS.some((s) => s.seed === seed), seed);
+});

@@ -1,0 +1,366 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { DateTime } from 'luxon';
+import type { DB } from '../../db/schema.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { ComplaintStatistics, ComplaintStatisticsQuery } from '../complaints/service.ts';
+import { ZONE, londonDayBounds } from '../../time/london.ts';
+import type { StatTable } from './disclosure.ts';
+import { financialYearOf as financialYear, financialYearLabel as fyLabel } from '../../time/financial-year.ts';
+
+/**
+ * Ready-made statistics that answer the seeds' FOI questions from Harbour's live records. Each is
+ * a named, parameterised definition with its own read-only query over the other features' tables
+ * (incidents 0006/0010, lone working 0002, complaints 0012). Every result goes through disclosure
+ * control (`disclosure.ts`) before anyone outside sees it.
+ */
+
+export interface StatParams {
+  /** Inclusive London dates. */
+  from: string;
+  to: string;
+  teamId: number | null;
+  serviceId: number | null;
+  /** A job role key, or `social_workers` for social workers and senior practitioners. */
+  jobRole: string | null;
+}
+
+/** What a statistic reads: the database, and the complaints feature's own statistics when it is there. */
+export interface StatSources {
+  db: Kysely<DB>;
+  /** `services.complaints.statistics` (issue 6); null where it is not wired. */
+  complaints: ((actor: Actor, q: ComplaintStatisticsQuery) => Promise<ComplaintStatistics>) | null;
+  actor: Actor | null;
+}
+
+export interface StatisticDefinition {
+  name: string;
+  title: string;
+  seed: '000' | '003' | '004' | null;
+  /** The FOI question it answers, in the requester's words where there is one. */
+  question: string;
+  source: 'incidents' | 'lone working' | 'complaints';
+  compute(src: StatSources, p: StatParams): Promise<StatTable>;
+}
+
+// ---- Periods ---------------------------------------------------------------------------------------
+
+/** The financial year (April to March) a London date falls in, by its starting year; its label. */
+export { financialYearOf as financialYear, financialYearLabel as fyLabel } from '../../time/financial-year.ts';
+
+/** The financial years a period touches, oldest first. */
+export function financialYears(from: string, to: string): number[] {
+  const out: number[] = [];
+  for (let y = financialYear(from); y <= financialYear(to); y++) out.push(y);
+  return out;
+}
+
+export type PeriodInput =
+  | { period: 'last_years'; years: number }
+  | { period: 'financial_years'; fromYear: number; toYear: number }
+  | { period: 'custom'; from: string; to: string };
+
+/** Resolves a period choice to inclusive dates, as of `today`. */
+export function resolvePeriod(p: PeriodInput, today: string): { from: string; to: string } {
+  if (p.period === 'last_years') return { from: DateTime.fromISO(today, { zone: ZONE }).minus({ years: p.years }).plus({ days: 1 }).toISODate()!, to: today };
+  if (p.period === 'financial_years') return { from: `${p.fromYear}-04-01`, to: `${p.toYear + 1}-03-31` };
+  return { from: p.from, to: p.to };
+}
+
+// ---- Query helpers ---------------------------------------------------------------------------------
+
+/** Staff filters on the staff row aliased `s` (with its team `t`). */
+function staffWhere(p: StatParams): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [];
+  if (p.teamId) parts.push(sql`s.team_id = ${p.teamId}`);
+  if (p.serviceId) parts.push(sql`t.service_id = ${p.serviceId}`);
+  if (p.jobRole === 'social_workers') parts.push(sql`s.job_role IN ('social_worker', 'senior_practitioner')`);
+  else if (p.jobRole) parts.push(sql`s.job_role = ${p.jobRole}`);
+  return parts.length ? sql`AND ${sql.join(parts, sql` AND `)}` : sql``;
+}
+
+const bounds = (p: StatParams) => ({ start: londonDayBounds(p.from).start, end: londonDayBounds(p.to).end });
+/** Financial year of a timestamptz column, in London. */
+const fyOfInstant = (col: RawBuilder<unknown>) => sql<number>`extract(year from ((${col} AT TIME ZONE 'Europe/London') - interval '3 months'))::int`;
+/** Financial year of a date column. */
+const fyOfDate = (col: RawBuilder<unknown>) => sql<number>`extract(year from (${col} - interval '3 months'))::int`;
+
+interface Counted { fy: number; key: string; n: number }
+
+/** Rows by financial year, one column per key, from (fy, key, n) rows. */
+function byYear(p: StatParams, columns: [key: string, label: string][], counted: Counted[]): Pick<StatTable, 'rowHeader' | 'columns' | 'rows'> {
+  const years = financialYears(p.from, p.to);
+  return {
+    rowHeader: 'Financial year',
+    columns: columns.map(([, label]) => label),
+    rows: years.map((y) => ({ label: fyLabel(y), cells: columns.map(([key]) => counted.filter((c) => c.fy === y && c.key === key).reduce((a, c) => a + Number(c.n), 0)) })),
+  };
+}
+
+/** Rows by key, one column per financial year. */
+function byKeyThenYear(p: StatParams, rowHeader: string, keys: [key: string, label: string][], counted: Counted[]): Pick<StatTable, 'rowHeader' | 'columns' | 'rows'> {
+  const years = financialYears(p.from, p.to);
+  return {
+    rowHeader,
+    columns: years.map(fyLabel),
+    rows: keys.map(([key, label]) => ({ label, cells: years.map((y) => counted.filter((c) => c.fy === y && c.key === key).reduce((a, c) => a + Number(c.n), 0)) })),
+  };
+}
+
+const periodNote = (p: StatParams) => `Period: ${p.from} to ${p.to} (financial years April to March).`;
+
+/** Incidents open or closed in the period (not drafts, nor reports still awaiting the employee's confirmation: the same set as the health and safety dashboard), for the employee it happened to. */
+const incidentsIn = (p: StatParams) => {
+  const { start, end } = bounds(p);
+  return sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
+    WHERE i.status IN ('open', 'closed') AND i.occurred_at >= ${start} AND i.occurred_at < ${end} ${staffWhere(p)}`;
+};
+
+/** The HS157 categories that answer "physical, verbal and sexual assaults" (seed 000). */
+const ASSAULT_TYPES: [string, string][] = [
+  ['physical_assault', 'Physical assault'],
+  ['verbal_abuse', 'Verbal abuse or harassment'],
+  ['threats', 'Threats of violence'],
+  ['sexual_harassment', 'Sexual assault or harassment'],
+];
+const ASSAULT_KEYS = ASSAULT_TYPES.map(([k]) => k);
+
+// ---- The registry ----------------------------------------------------------------------------------
+
+export const STATISTICS: StatisticDefinition[] = [
+  {
+    name: 'staff-assaulted',
+    title: 'Staff assaulted',
+    seed: '000',
+    question: 'How many social workers have been assaulted whilst working for the council in the last two years?',
+    source: 'incidents',
+    async compute({ db }, p) {
+      const { rows } = await sql<Counted>`WITH x AS (
+          SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.employee_id ${incidentsIn(p)} AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[]
+        )
+        SELECT fy, 'incidents' AS key, count(*)::int AS n FROM x GROUP BY fy
+        UNION ALL SELECT fy, 'staff', count(DISTINCT employee_id)::int FROM x GROUP BY fy`.execute(db);
+      return {
+        title: this.title,
+        ...byYear(p, [['incidents', 'Incidents of assault'], ['staff', 'Members of staff assaulted']], rows),
+        rowTotals: false, columnTotals: false,
+        notes: [periodNote(p), 'Assault: an incident reported as physical assault, verbal abuse or harassment, threats of violence, or sexual harassment. A member of staff assaulted more than once in a year is counted once in that year.'],
+      };
+    },
+  },
+  {
+    name: 'assaults-by-type',
+    title: 'Assaults on staff, by type',
+    seed: '000',
+    question: 'Of these how many were physical assaults? How many were verbal assaults? How many were sexual assaults?',
+    source: 'incidents',
+    async compute({ db }, p) {
+      const { rows: counted } = await sql<Counted>`SELECT fy, key, count(*)::int AS n FROM (
+          SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, unnest(i.categories) AS key ${incidentsIn(p)} AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[]
+        ) x WHERE key = ANY(${sql.val(ASSAULT_KEYS)}::text[]) GROUP BY 1, 2`.execute(db);
+      return {
+        title: this.title, ...byYear(p, ASSAULT_TYPES, counted), rowTotals: false, columnTotals: true,
+        notes: [periodNote(p), 'An incident reported under more than one type is counted under each, so the types do not add up to the number of incidents.'],
+      };
+    },
+  },
+  {
+    name: 'police-and-prosecutions',
+    title: 'Assaults reported to the police, and prosecutions',
+    seed: '000',
+    question: 'How many were reported to the police? How many resulted in prosecutions? How many were successful prosecutions?',
+    source: 'incidents',
+    async compute({ db }, p) {
+      const { rows } = await sql<Counted>`SELECT fy, key, count(*)::int AS n FROM (
+          SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.police_reported, i.police_outcome, i.court_outcome ${incidentsIn(p)}
+        ) x CROSS JOIN LATERAL (VALUES
+          (CASE WHEN x.police_reported THEN 'reported' END),
+          (CASE WHEN x.police_outcome = 'charged' OR x.court_outcome IS NOT NULL THEN 'prosecuted' END),
+          (CASE WHEN x.court_outcome = 'convicted' THEN 'successful' END)
+        ) AS k(key) WHERE k.key IS NOT NULL GROUP BY 1, 2`.execute(db);
+      return {
+        title: this.title,
+        ...byYear(p, [['reported', 'Reported to the police'], ['prosecuted', 'Resulted in prosecution'], ['successful', 'Successful prosecution']], rows),
+        rowTotals: false, columnTotals: true,
+        notes: [periodNote(p), 'Prosecution: the perpetrator was charged or a court outcome is recorded. Successful: convicted.'],
+      };
+    },
+  },
+  {
+    name: 'actions-taken',
+    title: 'Actions taken after incidents',
+    seed: '000',
+    question: 'What actions were taken by the council?',
+    source: 'incidents',
+    async compute({ db }, p) {
+      const { start, end } = bounds(p);
+      const base = sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id WHERE i.status IN ('open', 'closed') ${staffWhere(p)}`;
+      const { rows } = await sql<Counted>`
+        SELECT ${fyOfDate(sql`a.action_on`)} AS fy, a.kind AS key, count(*)::int AS n FROM incident_legal_actions a JOIN (SELECT i.id ${base}) i ON i.id = a.incident_id
+          WHERE a.action_on >= ${p.from}::date AND a.action_on <= ${p.to}::date GROUP BY 1, 2
+        UNION ALL
+        SELECT ${fyOfInstant(sql`f.raised_at`)}, 'warning_flag', count(*)::int FROM incident_flags f JOIN (SELECT i.id ${base}) i ON i.id = f.incident_id
+          WHERE f.raised_at >= ${start} AND f.raised_at < ${end} GROUP BY 1
+        UNION ALL
+        SELECT ${fyOfInstant(sql`v.started_at`)}, 'investigation', count(*)::int FROM incident_investigations v JOIN (SELECT i.id ${base}) i ON i.id = v.incident_id
+          WHERE v.started_at >= ${start} AND v.started_at < ${end} GROUP BY 1
+        UNION ALL
+        SELECT ${fyOfInstant(sql`v.at`)}, v.key, count(*)::int FROM (SELECT i.police_right_told_at, i.meeting_held_at ${base}
+            AND ((i.police_right_told_at >= ${start} AND i.police_right_told_at < ${end}) OR (i.meeting_held_at >= ${start} AND i.meeting_held_at < ${end}))) i
+          CROSS JOIN LATERAL (VALUES ('police_right_told', i.police_right_told_at), ('manager_meeting', i.meeting_held_at)) AS v(key, at)
+          WHERE v.at >= ${start} AND v.at < ${end} GROUP BY 1, 2`.execute(db);
+      return {
+        title: this.title,
+        ...byKeyThenYear(p, 'Action', [
+          ['manager_meeting', 'Manager met the member of staff'],
+          ['police_right_told', 'Told of their right to report to the police'],
+          ['investigation', 'Serious incident investigation (HS160) started'],
+          ['warning_flag', 'Warning flag raised on a person, case or address'],
+          ['warning_letter', 'Warning letter to the perpetrator'],
+          ['contact_ban', 'Contact ban'],
+          ['injunction', 'Injunction'],
+          ['asbo', 'Anti-social behaviour order'],
+          ['service_withdrawal', 'Service withdrawn'],
+        ], rows),
+        rowTotals: true, columnTotals: true,
+        notes: [periodNote(p), 'Each action is counted in the year it was taken.'],
+      };
+    },
+  },
+  {
+    name: 'lone-working-alerts',
+    title: 'Lone-working alerts raised',
+    seed: null,
+    question: 'How many times was the alarm raised for a lone worker (overdue, duress, end of day not confirmed)?',
+    source: 'lone working',
+    async compute({ db }, p) {
+      const { start, end } = bounds(p);
+      const { rows } = await sql<Counted>`SELECT ${fyOfInstant(sql`a.opened_at`)} AS fy, a.kind AS key, count(*)::int AS n
+        FROM alerts a JOIN staff s ON s.id = a.worker_id LEFT JOIN teams t ON t.id = s.team_id
+        WHERE a.opened_at >= ${start} AND a.opened_at < ${end} ${staffWhere(p)} GROUP BY 1, 2`.execute(db);
+      return {
+        title: this.title, ...byYear(p, [['overdue', 'Overdue'], ['duress', 'Duress'], ['end_of_day', 'End of day not confirmed']], rows),
+        rowTotals: true, columnTotals: true, notes: [periodNote(p)],
+      };
+    },
+  },
+  {
+    name: 'complaints-by-year',
+    title: 'Statutory complaints received, investigated, withdrawn and upheld',
+    seed: '004',
+    question: 'The number of complaints made against children’s social workers: how many were investigated, and how many were substantiated?',
+    source: 'complaints',
+    async compute(src, p) {
+      const columns: [string, string][] = [['received', 'Statutory complaints received'], ['investigated', 'Number investigated'], ['withdrawn', 'Withdrawn by complainants'], ['upheld', 'Upheld or partially upheld']];
+      const notes = [periodNote(p), 'Statutory: the Children Act 1989 representations procedure. Investigated: not withdrawn and not refused (for example during an active police investigation). Upheld: of those investigated.'];
+      const delegated = await fromComplaints(src, p, 'statutory_children');
+      if (delegated) {
+        return {
+          title: this.title, rowHeader: 'Financial year', columns: columns.map(([, l]) => l),
+          rows: delegated.years.map((y) => ({ label: y.label, cells: [y.received, y.investigated, y.withdrawn, y.upheldOrPartiallyUpheld] })),
+          rowTotals: false, columnTotals: true, notes,
+        };
+      }
+      const { rows } = await sql<Counted>`SELECT fy, key, count(*)::int AS n FROM (
+          SELECT ${fyOfDate(sql`c.received_on`)} AS fy, c.withdrawn_on, c.not_investigated_on, c.outcome FROM complaints c
+          WHERE c.procedure = 'statutory_children' AND c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${complaintStaffWhere(p)}
+        ) x CROSS JOIN LATERAL (VALUES
+          ('received'),
+          (CASE WHEN x.withdrawn_on IS NULL AND x.not_investigated_on IS NULL THEN 'investigated' END),
+          (CASE WHEN x.withdrawn_on IS NOT NULL THEN 'withdrawn' END),
+          (CASE WHEN x.withdrawn_on IS NULL AND x.not_investigated_on IS NULL AND x.outcome IN ('upheld', 'partially_upheld') THEN 'upheld' END)
+        ) AS k(key) WHERE k.key IS NOT NULL GROUP BY 1, 2`.execute(src.db);
+      return { title: this.title, ...byYear(p, columns, rows), rowTotals: false, columnTotals: true, notes };
+    },
+  },
+  {
+    name: 'staff-dismissed',
+    title: 'Staff dismissed',
+    seed: '004',
+    question: 'Could you also please give the number of children’s social workers dismissed since 2008?',
+    source: 'complaints',
+    async compute(src, p) {
+      const notes = [periodNote(p), 'Dismissals recorded as the outcome of a disciplinary investigation raised from a complaint. Reasons are personal data and are not published.'];
+      const delegated = await fromComplaints(src, p, 'all');
+      if (delegated) {
+        return { title: this.title, rowHeader: 'Period', columns: ['Dismissals'], rows: [{ label: `${p.from} to ${p.to}`, cells: [delegated.dismissals] }], rowTotals: false, columnTotals: false, notes };
+      }
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM complaint_actions a JOIN staff s ON s.id = a.staff_id LEFT JOIN teams t ON t.id = s.team_id
+          WHERE a.disciplinary_outcome = 'dismissal' AND a.outcome_on >= ${p.from}::date AND a.outcome_on <= ${p.to}::date ${staffWhere(p)}`.execute(src.db);
+      return { title: this.title, rowHeader: 'Period', columns: ['Dismissals'], rows: [{ label: `${p.from} to ${p.to}`, cells: [Number(rows[0]?.n ?? 0)] }], rowTotals: false, columnTotals: false, notes };
+    },
+  },
+  {
+    name: 'complaints-about-staff',
+    title: 'Concerns and complaints about staff, by outcome',
+    seed: '003',
+    question: 'Statistics for the last 5 years where concerns or complaints have been raised on a social worker, with action taken and outcomes.',
+    source: 'complaints',
+    async compute({ db }, p) {
+      const { rows } = await sql<Counted>`SELECT ${fyOfDate(sql`c.received_on`)} AS fy,
+          CASE WHEN c.withdrawn_on IS NOT NULL THEN 'withdrawn' WHEN c.not_investigated_on IS NOT NULL THEN 'not_investigated'
+               WHEN c.outcome IS NOT NULL THEN c.outcome ELSE 'open' END AS key, count(*)::int AS n
+        FROM complaints c WHERE c.procedure <> 'staff_grievance' AND c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${complaintStaffWhere(p, true)}
+        GROUP BY 1, 2`.execute(db);
+      const { rows: actions } = await sql<Counted>`SELECT ${fyOfDate(sql`c.received_on`)} AS fy, k.key, count(DISTINCT c.id)::int AS n
+        FROM complaints c CROSS JOIN LATERAL (
+          SELECT 'action_' || a.kind AS key FROM complaint_actions a WHERE a.complaint_id = c.id
+          UNION SELECT 'referred' FROM complaint_referrals r WHERE r.complaint_id = c.id
+        ) k WHERE c.procedure <> 'staff_grievance' AND c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${complaintStaffWhere(p, true)}
+        GROUP BY 1, 2`.execute(db);
+      const outcomes = byKeyThenYear(p, 'Outcome', [['upheld', 'Upheld'], ['partially_upheld', 'Partially upheld'], ['not_upheld', 'Not upheld'], ['withdrawn', 'Withdrawn'], ['not_investigated', 'Not investigated'], ['open', 'Not yet concluded']], rows);
+      const acted = byKeyThenYear(p, 'Outcome', [
+        ['action_no_further_action', 'Action: no further action'], ['action_apology', 'Action: apology'], ['action_practice_change', 'Action: change to practice'],
+        ['action_training', 'Action: training'], ['action_supervision', 'Action: supervision'], ['action_disciplinary_investigation', 'Action: disciplinary investigation'],
+        ['referred', 'Referred to the regulator or Ombudsman'],
+      ], actions);
+      return {
+        title: this.title, rowHeader: 'Outcome', columns: outcomes.columns, rows: outcomes.rows, rowTotals: true, columnTotals: true,
+        notes: [periodNote(p), 'Complaints naming at least one member of staff in the chosen role, by outcome (each complaint once).',
+          ...acted.rows.filter((r) => r.cells.some((n) => n > 0)).map((r) => `${r.label}: ${r.cells.reduce((a, b) => a + b, 0)} complaint(s) in the period (small numbers are protected on publication).`)],
+      };
+    },
+  },
+  {
+    name: 'staff-with-repeat-complaints',
+    title: 'Staff with two or more complaints from unrelated complainants',
+    seed: '003',
+    question: 'Have any of the social workers, over the last 5 years, had two or more concerns or complaints made against them from unrelated service users or staff?',
+    source: 'complaints',
+    async compute(src, p) {
+      const notes = ['Complainants are unrelated when their complaints record different households (or, with no household, different complainants). Any procedure counts.'];
+      const table = (n: number): StatTable => ({ title: this.title, rowHeader: 'Period', columns: ['Members of staff'], rows: [{ label: `${p.from} to ${p.to}`, cells: [n] }], rowTotals: false, columnTotals: false, notes });
+      const delegated = await fromComplaints(src, p, 'all');
+      if (delegated) return table(delegated.repeatStaff.count);
+      // The same grouping as complaints/rules.ts complainantGroup: household, else complainant, else the complaint itself.
+      const norm = (col: RawBuilder<unknown>) => sql`nullif(trim(regexp_replace(lower(${col}), '[^a-z0-9]+', ' ', 'g')), '')`;
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (
+          SELECT cs.staff_id FROM complaint_staff cs JOIN complaints c ON c.id = cs.complaint_id JOIN staff s ON s.id = cs.staff_id LEFT JOIN teams t ON t.id = s.team_id
+          WHERE c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${staffWhere(p)}
+          GROUP BY cs.staff_id
+          HAVING count(DISTINCT coalesce('household:' || ${norm(sql`c.household`)}, 'person:' || ${norm(sql`c.complainant_name`)}, 'complaint:' || c.id)) >= 2
+        ) x`.execute(src.db);
+      return table(Number(rows[0]?.n ?? 0));
+    },
+  },
+];
+
+/**
+ * The complaints feature's own statistics (issue 6), used when the filter is one it takes (period and
+ * job role; not team or service), so the FOI figures and the complaints team's agree. Null otherwise.
+ */
+async function fromComplaints(src: StatSources, p: StatParams, procedure: 'statutory_children' | 'all'): Promise<ComplaintStatistics | null> {
+  if (!src.complaints || !src.actor || p.teamId || p.serviceId) return null;
+  const jobRoles = p.jobRole === 'social_workers' ? ['social_worker', 'senior_practitioner'] : p.jobRole ? [p.jobRole] : undefined;
+  return src.complaints(src.actor, { from: p.from, to: p.to, procedure, jobRoles });
+}
+
+/** Complaints filtered by the staff complained about (or, without a staff filter, all of them). */
+function complaintStaffWhere(p: StatParams, defaultAll = true): RawBuilder<unknown> {
+  const filters = staffWhere(p);
+  if (!p.teamId && !p.serviceId && !p.jobRole && defaultAll) return sql``;
+  return sql`AND EXISTS (SELECT 1 FROM complaint_staff cs JOIN staff s ON s.id = cs.staff_id LEFT JOIN teams t ON t.id = s.team_id WHERE cs.complaint_id = c.id ${filters})`;
+}
+
+export function statistic(name: string): StatisticDefinition | undefined {
+  return STATISTICS.find((s) => s.name === name);
+}

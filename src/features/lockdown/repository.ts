@@ -1,0 +1,73 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { Executor } from '../audit/repository.ts';
+
+export interface Message { subject: string; body: string; link: string }
+
+export function buildLockdownRepository(db: Kysely<DB>) {
+  return {
+    buildings: () => db.selectFrom('buildings').select(['id', 'name', 'building_manager_id']).orderBy('name').execute(),
+    keyHolderOf: (staffId: number) => db.selectFrom('building_key_holders').select('building_id').where('staff_id', '=', staffId).execute(),
+    get: (id: number) => db.selectFrom('lockdowns as l').innerJoin('buildings as b', 'b.id', 'l.building_id')
+      .select(['l.id', 'l.building_id', 'l.location', 'l.details', 'l.started_by', 'l.started_by_name', 'l.started_at', 'l.ended_at', 'l.ended_by_name', 'l.end_note', 'b.name as building_name'])
+      .where('l.id', '=', id).executeTakeFirst(),
+    list: () => db.selectFrom('lockdowns as l').innerJoin('buildings as b', 'b.id', 'l.building_id')
+      .select(['l.id', 'l.location', 'l.started_at', 'l.started_by_name', 'l.ended_at', 'b.name as building_name',
+        sql<number>`(SELECT count(*)::int FROM lockdown_recipients r WHERE r.lockdown_id = l.id)`.as('alerted'),
+        sql<number>`(SELECT count(*)::int FROM lockdown_recipients r WHERE r.lockdown_id = l.id AND r.acknowledged_at IS NOT NULL)`.as('acknowledged')])
+      .orderBy(sql`l.ended_at IS NULL`, 'desc').orderBy('l.started_at', 'desc').limit(50).execute(),
+    running: (buildingId: number, ex: Executor = db) => ex.selectFrom('lockdowns').select('id').where('building_id', '=', buildingId).where('ended_at', 'is', null).executeTakeFirst(),
+    recipients: (id: number) => db.selectFrom('lockdown_recipients as r').innerJoin('staff as s', 's.id', 'r.staff_id')
+      .select(['r.staff_id', 'r.reason', 'r.acknowledged_at', 's.given_name', 's.family_name', 's.work_mobile'])
+      .where('r.lockdown_id', '=', id).orderBy(sql`r.acknowledged_at IS NULL`, 'desc').orderBy('s.family_name').orderBy('s.given_name').execute(),
+    events: (id: number) => db.selectFrom('lockdown_events').select(['id', 'at', 'text']).where('lockdown_id', '=', id).orderBy('at').orderBy('id').execute(),
+    recipientIds: async (ex: Executor, id: number) => (await ex.selectFrom('lockdown_recipients').select('staff_id').where('lockdown_id', '=', id).execute()).map((r) => r.staff_id),
+    recipient: (id: number, staffId: number) => db.selectFrom('lockdown_recipients').selectAll().where('lockdown_id', '=', id).where('staff_id', '=', staffId).executeTakeFirst(),
+
+    /**
+     * Everyone present in the building now: checked in there (a session at the building that is
+     * running or overdue), or based there (active staff whose base building it is). Checked in wins.
+     */
+    async present(ex: Executor, buildingId: number): Promise<{ id: number; reason: 'checked_in' | 'based' }[]> {
+      const { rows } = await sql<{ id: number; reason: 'checked_in' | 'based' }>`
+        SELECT DISTINCT ON (id) id, reason FROM (
+          SELECT v.worker_id AS id, 'checked_in' AS reason, 0 AS o FROM visits v
+           WHERE v.building_id = ${buildingId} AND v.state IN ('in_progress', 'overdue')
+          UNION ALL
+          SELECT s.id, 'based', 1 FROM staff s WHERE s.base_building_id = ${buildingId} AND s.active
+        ) x ORDER BY id, o`.execute(ex);
+      return rows;
+    },
+
+    async create(ex: Executor, l: { buildingId: number; location: string; details: string | null; startedBy: number | null; startedByName: string }) {
+      return (await ex.insertInto('lockdowns').values({ building_id: l.buildingId, location: l.location as 'inside' | 'outside', details: l.details, started_by: l.startedBy, started_by_name: l.startedByName })
+        .returning('id').executeTakeFirstOrThrow()).id;
+    },
+    async addRecipients(ex: Executor, id: number, people: { id: number; reason: 'checked_in' | 'based' }[]) {
+      if (people.length) await ex.insertInto('lockdown_recipients').values(people.map((p) => ({ lockdown_id: id, staff_id: p.id, reason: p.reason }))).execute();
+    },
+    async event(ex: Executor, id: number, actorId: number | null, text: string) {
+      await ex.insertInto('lockdown_events').values({ lockdown_id: id, actor_id: actorId, text }).execute();
+    },
+    /** One message per person, sent by the dispatcher on the first configured channel with fallbacks. */
+    async notify(ex: Executor, recipientIds: number[], m: Message, plan: { channel: string; fallbacks: string[] }) {
+      if (!recipientIds.length) return;
+      await ex.insertInto('notifications').values(recipientIds.map((r) => ({
+        recipient_id: r, channel: plan.channel, fallbacks: plan.fallbacks, subject: m.subject, body: m.body, link: m.link,
+        alert_id: null, step: null, next_attempt_at: new Date(), handed_at: null, sent_at: null, read_at: null, provider_ref: null, last_error: null, claimed_by: null,
+      } as never))).execute();
+    },
+    async acknowledge(ex: Executor, id: number, staffId: number) {
+      const r = await ex.updateTable('lockdown_recipients').set({ acknowledged_at: sql<Date>`now()` })
+        .where('lockdown_id', '=', id).where('staff_id', '=', staffId).where('acknowledged_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async end(ex: Executor, id: number, by: { staffId: number | null; name: string; note: string | null }) {
+      const r = await ex.updateTable('lockdowns').set({ ended_at: sql<Date>`now()`, ended_by: by.staffId, ended_by_name: by.name, end_note: by.note })
+        .where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+  };
+}
+
+export type LockdownRepository = ReturnType<typeof buildLockdownRepository>;

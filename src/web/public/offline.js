@@ -1,0 +1,154 @@
+// Offline-first actions. A form marked data-offline-action="<what it does>" (I've arrived, Extend,
+// Visit over, a duress control…) always carries an idempotency key, so Harbour does it once however
+// often it is sent. Tapped without signal, it is kept on this phone (localStorage) and sent as soon
+// as the signal returns; until then the page says what is not yet sent and that the deadline still
+// runs on the server. The service worker (/sw.js) keeps the visit pages so they open offline.
+/* global sessionStorage, HTMLFormElement */
+const QUEUE = 'harbour.offline-queue.v1';
+const SENT = 'harbour.offline-sent.v1';
+
+const load = () => {
+  try {
+    const q = JSON.parse(localStorage.getItem(QUEUE) || '[]');
+    return Array.isArray(q) ? q : [];
+  } catch {
+    return [];
+  }
+};
+const store = (q) => localStorage.setItem(QUEUE, JSON.stringify(q));
+const newKey = () => (window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+const clock = (iso) => new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+
+function keyOf(form) {
+  let input = form.querySelector('input[name="idempotency_key"]');
+  if (!input) {
+    input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = 'idempotency_key';
+    form.appendChild(input);
+  }
+  if (!input.value) input.value = newKey();
+  return input.value;
+}
+
+function panel() {
+  let box = document.getElementById('harbour-offline');
+  if (!box) {
+    const main = document.getElementById('main-content') || document.body;
+    box = document.createElement('div');
+    box.id = 'harbour-offline';
+    box.setAttribute('role', 'status');
+    box.setAttribute('aria-live', 'polite');
+    main.insertBefore(box, main.firstChild);
+  }
+  return box;
+}
+
+function render() {
+  const q = load();
+  let sent = null;
+  try {
+    sent = JSON.parse(sessionStorage.getItem(SENT) || 'null');
+  } catch {
+    sent = null;
+  }
+  if (sent) sessionStorage.removeItem(SENT);
+  // Nothing to say: no status region at all (pages keep their own).
+  if (!q.length && navigator.onLine && !(sent && sent.length)) {
+    const old = document.getElementById('harbour-offline');
+    if (old) old.remove();
+    return;
+  }
+  const box = panel();
+  box.replaceChildren();
+  const add = (tag, text, cls) => {
+    const el = document.createElement(tag);
+    el.className = cls;
+    el.textContent = text;
+    box.appendChild(el);
+    return el;
+  };
+  if (sent && sent.length) {
+    add('p', `Sent now that you have signal: ${sent.map((s) => `${s.label} (tapped at ${clock(s.at)})${s.problem ? ` – ${s.problem}` : ''}`).join('; ')}.`, 'govuk-body govuk-!-font-weight-bold harbour-offline__sent');
+  }
+  if (!q.length && navigator.onLine) {
+    box.className = 'harbour-offline';
+    return;
+  }
+  box.className = 'harbour-offline harbour-offline--waiting';
+  if (!navigator.onLine) add('h2', 'No signal', 'govuk-heading-s');
+  if (q.length) {
+    add('p', 'Not sent yet, kept on this phone:', 'govuk-body govuk-!-margin-bottom-1');
+    const list = add('ul', '', 'govuk-list govuk-list--bullet harbour-offline__queue');
+    for (const item of q) {
+      const li = document.createElement('li');
+      li.textContent = `${item.label}, tapped at ${clock(item.at)}`;
+      list.appendChild(li);
+    }
+    add('p', 'Harbour sends these as soon as your phone has signal. Keep this page open if you can.', 'govuk-body');
+  } else {
+    add('p', 'What you tap here is kept on this phone and sent when you have signal.', 'govuk-body');
+  }
+  add('p', 'Until Harbour receives them, your check-in deadline still runs on the server: if it passes, your buddy and manager are alerted as usual. If you are in danger, call 999.', 'govuk-body govuk-!-font-weight-bold');
+}
+
+let flushing = false;
+async function flush() {
+  if (flushing || !navigator.onLine || !load().length) return;
+  flushing = true;
+  const done = [];
+  try {
+    for (const item of load()) {
+      let response;
+      try {
+        response = await fetch(item.url, {
+          method: 'POST', credentials: 'same-origin', redirect: 'follow',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: item.body,
+        });
+      } catch {
+        break; // Still no connection: try again later.
+      }
+      if (response.status >= 500) break;
+      // Sent (the idempotency key makes a repeat harmless), or refused for good: either way it leaves the queue.
+      store(load().filter((q) => q.key !== item.key));
+      done.push({ label: item.label, at: item.at, problem: response.ok ? null : `Harbour could not accept it (${response.status}); open the visit and try again` });
+    }
+  } finally {
+    flushing = false;
+  }
+  if (done.length) {
+    sessionStorage.setItem(SENT, JSON.stringify(done));
+    window.location.reload();
+  } else {
+    render();
+  }
+}
+
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-offline-action')) return;
+  const key = keyOf(form);
+  if (navigator.onLine) return; // Sent now, with its key: a double tap or a resend does nothing twice.
+  event.preventDefault();
+  const body = new URLSearchParams(new FormData(form, event.submitter || undefined)).toString();
+  const q = load();
+  if (!q.some((i) => i.key === key)) {
+    q.push({ key, url: new URL(form.action, window.location.href).pathname, body, label: form.getAttribute('data-offline-action') || 'Action', at: new Date().toISOString() });
+    store(q);
+  }
+  // The next tap is a new action with a new key.
+  form.querySelector('input[name="idempotency_key"]').value = '';
+  render();
+});
+
+window.addEventListener('online', () => { render(); flush(); });
+window.addEventListener('offline', render);
+render();
+flush();
+setInterval(flush, 30000);
+
+if ('serviceWorker' in navigator && document.querySelector('form[data-offline-action]')) {
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+}
+// Signing in or out: forget the pages kept for the last person on this phone.
+if (window.location.pathname === '/sign-in' && window.caches) caches.delete('harbour-offline-v1').catch(() => {});

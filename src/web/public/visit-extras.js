@@ -1,0 +1,40 @@
+// Session page, for the worker: adds the device location (only if the worker already allowed it)
+// to "Visit over" and to the "Request purple file" link, and sends that request without leaving
+// or changing the page. Nothing here shows, plays or vibrates anything. Without JavaScript the
+// forms post as usual and come back to an ordinary page. Without signal, /public/offline.js keeps
+// the request on the phone and sends it when the signal returns.
+const forms = [...document.querySelectorAll('.harbour-end-form, .harbour-file-request')];
+if (forms.length && navigator.permissions && navigator.geolocation) {
+  navigator.permissions.query({ name: 'geolocation' }).then((p) => {
+    if (p.state !== 'granted') return;
+    navigator.geolocation.getCurrentPosition((pos) => {
+      for (const f of forms) {
+        const lat = f.querySelector('[name=lat]'), lng = f.querySelector('[name=lng]');
+        if (lat && lng) { lat.value = pos.coords.latitude.toFixed(5); lng.value = pos.coords.longitude.toFixed(5); }
+      }
+    }, () => {}, { maximumAge: 60000, timeout: 5000 });
+  }).catch(() => {});
+}
+const request = document.querySelector('.harbour-file-request');
+if (request && window.fetch) {
+  const newKey = () => (window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+  request.addEventListener('submit', (e) => {
+    if (!navigator.onLine) return; // offline.js queues it.
+    e.preventDefault();
+    // One key per tap, shared with offline.js: however often it is sent, one alarm.
+    let key = request.querySelector('input[name="idempotency_key"]');
+    if (!key) {
+      key = document.createElement('input');
+      key.type = 'hidden';
+      key.name = 'idempotency_key';
+      request.appendChild(key);
+    }
+    if (!key.value) key.value = newKey();
+    const body = new URLSearchParams(new FormData(request));
+    key.value = '';
+    // Weak signal: try again quietly, with the same key, rather than show an error page.
+    const send = (tries) => fetch(request.action, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual', keepalive: true })
+      .catch(() => { if (tries > 0) setTimeout(() => send(tries - 1), 5000); });
+    send(12);
+  });
+}

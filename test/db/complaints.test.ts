@@ -1,0 +1,137 @@
+/**
+ * Complaints on the database (PGlite, or PostgreSQL with TEST_DATABASE_URL): the reminders job,
+ * the seed 004 yearly table and the seed 003 repeat-complaints answer, the import's all-or-nothing
+ * transaction, and the audit trail.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openSeeded, type Seeded } from '../helpers/services.ts';
+import { actorFor } from '../helpers/lone-working.ts';
+import { demo } from '../helpers/app.ts';
+import { buildComplaintForm } from '../helpers/complaints.ts';
+import { buildStaff } from '../helpers/factories.ts';
+import { buildComplaintsService } from '../../src/features/complaints/service.ts';
+import { buildComplaintRemindersJob } from '../../src/features/complaints/reminders-job.ts';
+import type { Actor } from '../../src/features/auth/actor.ts';
+import pino from 'pino';
+import { startJobs } from '../../src/jobs/boss.ts';
+
+describe('complaints on the database', () => {
+  let s: Seeded;
+  let gareth: Actor, helen: Actor, irene: Actor;
+  let chloeId: number, garethStaffId: number;
+
+  before(async () => {
+    s = await openSeeded();
+    [gareth, helen, irene] = await Promise.all([actorFor(s.repos.db, demo.complaints), actorFor(s.repos.db, demo.serviceManager), actorFor(s.repos.db, demo.foi)]);
+    chloeId = (await s.repos.db.selectFrom('staff').select('id').where('email', '=', demo.worker).executeTakeFirstOrThrow()).id;
+    garethStaffId = gareth.staffId!;
+  });
+  after(() => s.database.drop());
+
+  const inbox = (recipient: number, like: string) => s.repos.db.selectFrom('notifications').select(['subject', 'link']).where('recipient_id', '=', recipient).where('subject', 'like', like).execute();
+
+  test('the reminders job: 2 working days before the deadline, then once breached; each sent once', async () => {
+    // Received Wed 2026-10-07: stage 1 due Wed 21st (10 working days). "Today" is Thu 15th, Mon 19th, Tue 20th, then Thu 22nd.
+    const id = await s.services.complaints.record(gareth, buildComplaintForm([chloeId], { receivedOn: '2026-10-07' }));
+    const ref = (await s.repos.complaints.complaint(id))!.reference!;
+    const at = (iso: string) => buildComplaintsService({ db: s.repos.db, complaints: s.repos.complaints, audit: s.repos.audit, holidays: s.services.holidays, now: () => new Date(`${iso}T09:00:00Z`) });
+
+    assert.equal((await buildComplaintRemindersJob({ complaints: at('2026-10-15') }).perform()).sent, 0, 'four working days ahead: nothing yet');
+    const first = await buildComplaintRemindersJob({ complaints: at('2026-10-19') }).perform();
+    assert.ok(first.sent >= 1);
+    assert.equal((await inbox(garethStaffId, `Deadline soon: ${ref}%`)).length, 1);
+    assert.equal((await inbox(garethStaffId, `Deadline soon: ${ref}%`))[0]!.link, `/complaints/${id}`);
+    await buildComplaintRemindersJob({ complaints: at('2026-10-20') }).perform();
+    assert.equal((await inbox(garethStaffId, `Deadline soon: ${ref}%`)).length, 1, 'sent once');
+    await buildComplaintRemindersJob({ complaints: at('2026-10-22') }).perform();
+    assert.equal((await inbox(garethStaffId, `Deadline missed: ${ref}%`)).length, 1);
+
+    // Responded: no more reminders for it.
+    await at('2026-10-22').stageDate(gareth, id, 1, 'responded', '2026-10-22');
+    const deadlines = await at('2026-10-22').deadlines(gareth);
+    assert.ok(!deadlines.some((d) => d.complaintId === id));
+  });
+
+  test('seed 004: the yearly table by financial year, with a part-year', async () => {
+    const svc = s.services.complaints;
+    const make = (receivedOn: string, over = {}) => svc.record(gareth, buildComplaintForm([chloeId], { receivedOn, ...over }));
+    const a = await make('2015-05-01');
+    const b = await make('2015-07-01');
+    const c = await make('2016-02-01');
+    const d = await make('2016-06-01');
+    await make('2016-06-02', { procedure: 'corporate' });
+    await svc.withdraw(gareth, b, { on: '2015-07-10', reason: 'Withdrawn by the complainant' }, 'withdrawn');
+    await svc.withdraw(gareth, c, { on: '2016-02-03', reason: 'Active police investigation' }, 'not_investigated');
+    for (const id of [a, d]) {
+      const allegations = await svc.allegationIds(id);
+      await svc.recordFindings(gareth, id, { on: '2016-08-01', findings: allegations.map((x, i) => ({ id: x, finding: i === 0 ? 'upheld' : 'not_upheld' })) });
+    }
+    const stats = await svc.statistics(irene, { from: '2015-04-01', to: '2016-09-16' });
+    assert.deepEqual(stats.years.map((y) => [y.label, y.received, y.investigated, y.withdrawn, y.notInvestigated, y.upheldOrPartiallyUpheld]), [
+      ['2015/16', 3, 1, 1, 1, 1],
+      ['Apr–Sep 2016', 1, 1, 0, 0, 1],
+    ]);
+    assert.equal((await svc.statistics(irene, { from: '2015-04-01', to: '2016-09-16', procedure: 'all' })).totals.received, 5);
+  });
+
+  test('seed 003 Q10: staff with two or more complaints from unrelated complainants; one household counts once', async () => {
+    const svc = s.services.complaints;
+    const team = (await s.repos.db.selectFrom('staff').select('team_id').where('id', '=', chloeId).executeTakeFirstOrThrow()).team_id;
+    const sam = await buildStaff(s.repos.db, { team_id: team, job_role: 'social_worker' });
+    const pat = await buildStaff(s.repos.db, { team_id: team, job_role: 'family_support_worker' });
+    for (const household of ['Brown family', 'brown family', 'BROWN FAMILY']) await svc.record(gareth, buildComplaintForm([sam.id], { receivedOn: '2011-05-01', household }));
+    for (const household of ['Green family', 'White family']) await svc.record(gareth, buildComplaintForm([pat.id], { receivedOn: '2011-06-01', household }));
+    const period = { from: '2011-04-01', to: '2012-03-31' };
+    const asHelen = await svc.statistics(helen, period);
+    assert.deepEqual(asHelen.repeatStaff.staff.map((r) => [r.staffId, r.unrelatedComplainants, r.complaints]), [[pat.id, 2, 2]]);
+    assert.ok(asHelen.repeatStaff.staff[0]!.name, 'senior managers see the name');
+    const socialWorkers = await svc.statistics(irene, { ...period, jobRoles: ['social_worker'] });
+    assert.equal(socialWorkers.repeatStaff.count, 0, 'Sam’s three complaints are from one family; Pat is not a social worker');
+    assert.equal(socialWorkers.years[0]!.received, 3);
+  });
+
+  test('the historic import writes every row or none, and is audited', async () => {
+    const svc = s.services.complaints;
+    const number = (await s.repos.db.selectFrom('staff').select('employee_number').where('id', '=', chloeId).executeTakeFirstOrThrow()).employee_number;
+    const csv = (ref: string) => `reference,received_on,complainant_type,staff_employee_numbers,allegations,outcome\n${ref},2012-05-01,child,${number},pl_n,upheld\nDB-2,2012-05-02,child,${number},ca_a,not_upheld\n`;
+    assert.equal((await svc.importHistoric(gareth, csv('DB-1'), 'a.csv')).ok, true);
+    const before = await s.repos.db.selectFrom('complaints').select(({ fn }) => fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const clash = await svc.importHistoric(gareth, csv('DB-3'), 'b.csv');
+    assert.equal(clash.ok, false);
+    assert.deepEqual(!clash.ok && clash.errors, [{ line: 3, message: 'reference DB-2 is already in Harbour' }]);
+    const afterwards = await s.repos.db.selectFrom('complaints').select(({ fn }) => fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(afterwards.n, before.n, 'DB-3 was not written either');
+    const audit = await s.repos.db.selectFrom('audit_log').select('detail').where('action', '=', 'complaint.import').execute();
+    assert.equal(audit.length, 1);
+    const stats = await svc.statistics(gareth, { from: '2012-04-01', to: '2013-03-31' });
+    assert.equal(stats.years[0]!.upheldOrPartiallyUpheld, 1);
+  });
+
+  test('the reminders job is registered with pg-boss and runs through its worker', async () => {
+    const runner = await startJobs(s.database, s.services, pino({ level: 'silent' }), { pollingIntervalSeconds: 0.5 });
+    try {
+      const name = buildComplaintRemindersJob(s.services).name;
+      const id = await runner.boss.send(name, {});
+      assert.ok(id);
+      const deadline = Date.now() + 20_000;
+      let state: string | undefined;
+      while (Date.now() < deadline) {
+        state = (await runner.boss.getJobById(name, id!))?.state;
+        if (state === 'completed' || state === 'failed') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(state, 'completed');
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  test('health and safety and administrators may not read complaints or their statistics', async () => {
+    for (const email of [demo.healthAndSafety, demo.admin, demo.worker]) {
+      const actor = await actorFor(s.repos.db, email);
+      await assert.rejects(s.services.complaints.statistics(actor, { from: '2012-04-01', to: '2013-03-31' }), /cannot see/);
+      await assert.rejects(s.services.complaints.list(actor, { from: null, to: null, teamId: null, status: null }), /complaints team and senior managers/);
+    }
+  });
+});

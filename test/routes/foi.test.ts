@@ -1,0 +1,205 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Agent, csrfFrom, demo, startTestApp, type TestApp } from '../helpers/app.ts';
+import { demoIds, type DemoIds } from './support.ts';
+import { buildIncident, seed003Form } from '../helpers/foi.ts';
+import { actorFor } from '../helpers/lone-working.ts';
+
+describe('FOI requests over HTTP', () => {
+  let t: TestApp;
+  let irene: Agent;
+  let ids: DemoIds;
+  const thisYear = new Date().getUTCFullYear();
+
+  before(async () => {
+    t = await startTestApp();
+    ids = await demoIds(t.repos.db);
+    irene = await t.signIn(demo.foi);
+    // Seed 000's question from live records: three social workers assaulted this year, one by two kinds.
+    const recent = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    await buildIncident(t.repos.db, { employeeId: ids.person.chloe, occurredAt: recent, categories: ['physical_assault', 'verbal_abuse'], policeReported: true, policeOutcome: 'charged', courtOutcome: 'convicted' });
+    await buildIncident(t.repos.db, { employeeId: ids.person.dev, occurredAt: recent, categories: ['verbal_abuse'] });
+    await buildIncident(t.repos.db, { employeeId: ids.person.nadia, occurredAt: recent, categories: ['threats'] });
+    await buildIncident(t.repos.db, { employeeId: ids.person.jamal, occurredAt: recent, categories: ['physical_assault'] }); // a youth worker
+    await buildIncident(t.repos.db, { employeeId: ids.person.ola, occurredAt: recent, categories: ['verbal_abuse'], status: 'draft' }); // drafts never count
+  });
+  after(() => t.close());
+
+  async function logSeed003(o: Record<string, string> = {}) {
+    const res = await irene.submit('/foi/requests/new', '/foi/requests', seed003Form(o));
+    assert.equal(res.statusCode, 303, res.body);
+    const id = Number(/\/foi\/requests\/(\d+)/.exec(String(res.headers.location))![1]);
+    return id;
+  }
+
+  test('the FOI officer logs seed 003: reference from the pattern, due Monday 5 March 2012 (council reading)', async () => {
+    const id = await logSeed003();
+    const page = await irene.get(`/foi/requests/${id}`);
+    assert.equal(page.statusCode, 200);
+    // The demo council already has seed 003's own FOI/12/0179: the year's sequence carries on.
+    assert.match(page.body, /FOI\/12\/0180/);
+    assert.match(page.body, /6 February 2012/);
+    assert.match(page.body, /5 March 2012/);
+    assert.match(page.body, /Sheila Hersom/);
+    // Reading the requester's details is audited.
+    const read = await t.repos.db.selectFrom('audit_log').select('action').where('action', '=', 'foi.requester.read').where('entity_id', '=', String(id)).execute();
+    assert.equal(read.length, 1);
+  });
+
+  test('a second request the same year gets the next number', async () => {
+    const id = await logSeed003({ title: 'Second request' });
+    const r = await t.repos.db.selectFrom('foi_requests').select('reference').where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(r.reference, 'FOI/12/0181');
+  });
+
+  test('a form with missing fields is shown again with the error summary and what was typed', async () => {
+    const res = await irene.submit('/foi/requests/new', '/foi/requests', seed003Form({ requesterName: '', questions: '', receivedOn: '2012-02-31' }));
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /govuk-error-summary/);
+    assert.match(res.body, /href="#requesterName"/);
+    assert.match(res.body, /href="#questions"/);
+    assert.match(res.body, /href="#receivedOn"/);
+    assert.match(res.body, /sheila@example.org/);
+  });
+
+  test('only the FOI team sees requests and statistics', async () => {
+    for (const who of [demo.worker, demo.admin, demo.complaints, demo.healthAndSafety]) {
+      const agent = await t.signIn(who);
+      assert.equal((await agent.get('/foi')).statusCode, 403, who);
+      assert.equal((await agent.get('/foi/statistics/staff-assaulted')).statusCode, 403, who);
+    }
+  });
+
+  test('a statistic page shows the published figures with small numbers protected, and the raw ones marked not for release', async () => {
+    const res = await irene.get('/foi/statistics/staff-assaulted?period=last_years&years=1&jobRole=social_workers');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.match(res.body, /fewer than 5/);
+    assert.match(res.body, /Not for release/);
+    // Three social workers (Jamal is a youth worker and excluded by the filter).
+    assert.match(res.body, />\s*3\s*</);
+  });
+
+  test('CSV and ODS downloads carry only the protected figures', async () => {
+    const csv = await irene.get('/foi/statistics/police-and-prosecutions/data.csv?period=last_years&years=1');
+    assert.equal(csv.statusCode, 200);
+    assert.match(String(csv.headers['content-type']), /text\/csv/);
+    assert.match(csv.body, /Reported to the police/);
+    assert.match(csv.body, /fewer than 5/);
+    assert.doesNotMatch(csv.body.split('\n').slice(1).join('\n'), /,1(,|\r?\n|$)/, 'the count of 1 is not published');
+    const ods = await irene.get('/foi/statistics/police-and-prosecutions/data.ods?period=last_years&years=1');
+    assert.equal(ods.statusCode, 200);
+    assert.equal(ods.rawPayload.subarray(0, 2).toString(), 'PK');
+  });
+
+  test('GET /api/v1/statistics/<name> answers JSON through disclosure control; a bad filter is a 400 with the reason', async () => {
+    const { token } = await t.services.auth.createApiToken(null, ids.account(demo.foi), 'foi test', null);
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/statistics/assaults-by-type?period=last_years&years=1', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json() as { name: string; table: { columns: string[]; rows: { cells: string[] }[] } };
+    assert.equal(body.name, 'assaults-by-type');
+    assert.ok(body.table.columns.includes('Physical assault'));
+    assert.ok(body.table.rows.flatMap((r) => r.cells).includes('fewer than 5'));
+    const bad = await t.app.inject({ method: 'GET', url: '/api/v1/statistics/assaults-by-type?period=custom&from=2020-01-01', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(bad.statusCode, 400);
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/v1/statistics/no-such-thing', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(unknown.statusCode, 404);
+  });
+
+  test('answer from a statistic → response sent (snapshot) → draft letter and .docx → published without the requester', async () => {
+    const id = await logSeed003({ receivedOn: `${thisYear}-01-05`, title: 'Staff assaults' });
+    const q = await t.repos.db.selectFrom('foi_questions').select('id').where('request_id', '=', id).orderBy('position').execute();
+    const page = await irene.get(`/foi/requests/${id}`);
+    const csrf = csrfFrom(page.body);
+    // An exempt answer with no section: the question's own field is pointed at.
+    const invalid = await irene.post(`/foi/requests/${id}/questions/${q[1]!.id}`, { _csrf: csrf, outcome: 'exempt' });
+    assert.equal(invalid.statusCode, 400);
+    assert.match(invalid.body, new RegExp(`href="#q${q[1]!.id}-exemption"`));
+    const answered = await irene.post(`/foi/requests/${id}/questions/${q[0]!.id}`, { _csrf: csrf, outcome: 'provided', answer: 'Please see the table below.', statistic: 'staff-assaulted', period: 'last_years', years: '1', jobRole: 'social_workers' });
+    assert.equal(answered.statusCode, 303);
+    const refused = await irene.post(`/foi/requests/${id}/questions/${q[1]!.id}`, { _csrf: csrf, outcome: 'exempt', exemption: 's12' });
+    assert.equal(refused.statusCode, 303);
+    assert.equal((await irene.post(`/foi/requests/${id}/cost`, { _csrf: csrf, determining: '2', locating: '10', retrieving: '5', extracting: '3' })).statusCode, 303);
+
+    const draft = await irene.get(`/foi/requests/${id}/response`);
+    assert.equal(draft.statusCode, 200);
+    assert.match(draft.body, /Dear Sheila Hersom/);
+    assert.match(draft.body, /fewer than 5/);
+    assert.match(draft.body, /£500, which exceeds the £450 cost limit \(18 hours\)/);
+    assert.match(draft.body, /40 working days/);
+    assert.match(draft.body, /Open Government Licence/);
+    assert.match(draft.body, /ico\.org\.uk/);
+    const reads = await t.repos.db.selectFrom('audit_log').select('detail').where('action', '=', 'foi.requester.read').where('entity_id', '=', String(id)).execute();
+    assert.ok(reads.some((r) => (r.detail as { via?: string }).via === 'draft response'), 'the draft shows the requester: the read is audited');
+    const docx = await irene.get(`/foi/requests/${id}/response.docx`);
+    assert.equal(docx.statusCode, 200);
+    assert.match(String(docx.headers['content-type']), /wordprocessingml/);
+    assert.equal(docx.rawPayload.subarray(0, 2).toString(), 'PK');
+
+    // Publishing before the response is sent is refused.
+    assert.equal((await irene.post(`/foi/requests/${id}/publish`, { _csrf: csrf })).statusCode, 400);
+    const today = new Date().toISOString().slice(0, 10);
+    assert.equal((await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'response_sent', on: today })).statusCode, 303);
+    const snap = await t.repos.db.selectFrom('foi_questions').select(['snapshot', 'snapshot_at']).where('id', '=', q[0]!.id).executeTakeFirstOrThrow();
+    assert.ok(snap.snapshot_at, 'the statistic is snapshotted as sent');
+    // A new incident after sending does not change the answer as sent.
+    await buildIncident(t.repos.db, { employeeId: ids.person.owen, occurredAt: new Date(Date.now() - 86_400_000).toISOString(), categories: ['physical_assault'] });
+    const after = await t.repos.db.selectFrom('foi_questions').select('snapshot').where('id', '=', q[0]!.id).executeTakeFirstOrThrow();
+    assert.deepEqual(after.snapshot, snap.snapshot);
+
+    assert.equal((await irene.post(`/foi/requests/${id}/publish`, { _csrf: csrf })).statusCode, 303);
+    const stored = await t.repos.db.selectFrom('foi_disclosures').select(['letter', 'datasets']).where('request_id', '=', id).executeTakeFirstOrThrow();
+    const cells = (stored.datasets as { table: { rows: { cells: { value: number | null; suppressed: string | null }[] }[] } }[]).flatMap((d) => d.table.rows.flatMap((r) => r.cells));
+    assert.ok(cells.some((c) => c.suppressed), 'the dataset has protected cells');
+    assert.ok(cells.filter((c) => c.suppressed).every((c) => c.value === null), 'the disclosure log stores no withheld value');
+    assert.doesNotMatch(JSON.stringify(stored.letter), /Sheila|Hersom/);
+    const anonymous = t.agent();
+    const log = await anonymous.get('/foi/disclosure-log');
+    assert.equal(log.statusCode, 200);
+    assert.match(log.body, /Staff assaults/);
+    const entry = await anonymous.get(`/foi/disclosure-log/${id}`);
+    assert.equal(entry.statusCode, 200);
+    assert.doesNotMatch(entry.body, /Sheila|Hersom|sheila@example\.org/);
+    assert.match(entry.body, /Dear Requester/);
+    const dataset = await anonymous.get(`/foi/disclosure-log/${id}/datasets/${q[0]!.id}/data.csv`);
+    assert.equal(dataset.statusCode, 200);
+    assert.match(dataset.body, /fewer than 5/);
+  });
+
+  test('clock events: clarification stops the clock, a public interest extension shows both dates', async () => {
+    const id = await logSeed003();
+    const csrf = csrfFrom((await irene.get(`/foi/requests/${id}`)).body);
+    assert.equal((await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'clarification_sought', on: '2012-02-08' })).statusCode, 303);
+    assert.match((await irene.get(`/foi/requests/${id}`)).body, /Clock stopped: waiting for clarification/);
+    assert.equal((await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'clarification_received', on: '2012-02-13' })).statusCode, 303);
+    assert.match((await irene.get(`/foi/requests/${id}`)).body, /12 March 2012/);
+    const noTarget = await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'pi_extension', on: '2012-03-01' });
+    assert.equal(noTarget.statusCode, 400);
+    assert.match(noTarget.body, /href="#targetDate"/);
+    assert.equal((await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'pi_extension', on: '2012-03-01', targetDate: '2012-04-10' })).statusCode, 303);
+    const page = (await irene.get(`/foi/requests/${id}`)).body;
+    assert.match(page, /Refusal notice \(s17\) due/);
+    assert.match(page, /10 April 2012/);
+  });
+
+  test('the dashboard counts overdue requests and the percentage answered on time', async () => {
+    const res = await irene.get('/foi');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /id="overdue">\d+</);
+    assert.match(res.body, /Answered on time, by month due/);
+    // The response sent in the test above went months after its due date: 0% on time that month.
+    assert.match(res.body, />0%</);
+  });
+
+  test('reminders go to the assignee once per deadline', async () => {
+    const irenes = await actorFor(t.repos.db, demo.foi);
+    const received = new Date(Date.now() - 27 * 86_400_000).toISOString().slice(0, 10);
+    const id = await logSeed003({ receivedOn: received, title: 'Overdue soon' });
+    await t.repos.db.updateTable('foi_requests').set({ assignee_id: irenes.staffId }).where('id', '=', id).execute();
+    const first = await t.services.foi.sendReminders();
+    assert.ok(first.sent >= 1);
+    const inbox = await t.repos.db.selectFrom('notifications').select('subject').where('recipient_id', '=', irenes.staffId!).where('subject', 'like', '%FOI/%').execute();
+    assert.ok(inbox.length >= 1);
+    const again = await t.services.foi.sendReminders();
+    assert.equal(again.sent, 0);
+  });
+});
