@@ -176,3 +176,16 @@ test(`[${engineName}] a late session running past midnight belongs to the day it
   const confirmed = await db().selectFrom('day_confirmations').select('confirmed_at').where('worker_id', '=', jamal.staffId!).where('work_date', '=', yesterday).executeTakeFirstOrThrow();
   assert.ok(confirmed.confirmed_at, 'yesterday’s day is the one confirmed');
 });
+
+test(`[${engineName}] an end time before the start is after midnight; one that would make the session over 16 hours is refused`, async () => {
+  const day = addDays(londonDate(new Date()), 3);
+  const [y, m, d] = day.split('-');
+  const late = await services.visits.plan(chloe, buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: '22:30', endTime: '00:45' }));
+  const row = await db().selectFrom('visits').select(['starts_at', 'ends_at']).where('id', '=', late).executeTakeFirstOrThrow();
+  assert.equal(new Date(row.starts_at).toISOString(), londonToUtc(day, '22:30')!.toISOString());
+  assert.equal(new Date(row.ends_at).toISOString(), londonToUtc(addDays(day, 1), '00:45')!.toISOString());
+  await assert.rejects(
+    services.visits.plan(chloe, buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: '10:00', endTime: '09:00' })),
+    (e: { errors?: { field: string; message: string }[] }) => e.errors?.[0]?.field === 'endTime' && /after the start/.test(e.errors[0].message),
+  );
+});

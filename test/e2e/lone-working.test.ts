@@ -125,7 +125,7 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
     assert.equal(await h1(worker), 'Plan a visit');
     await assertNoSidewaysScroll(worker);
 
-    // Start now, end in an hour (near midnight the end is 23:59, as a visit cannot cross midnight).
+    // Start now, end in an hour (near midnight that end is after midnight, which the form takes as the next day).
     const v = buildVisitForm();
     const page = worker.page;
     assert.equal(await page.getByLabel('Home or community visit').isChecked(), true, 'a home visit is the default');

@@ -16,8 +16,8 @@ export function buildVisitForm(overrides: Partial<VisitForm> = {}): VisitForm {
   const start = new Date(Date.now() - 60_000);
   const end = new Date(Date.now() + 60 * 60_000);
   const [y, m, d] = londonDate(start).split('-');
-  // A visit crossing midnight would be refused; tests near midnight start earlier in the day.
-  const endTime = londonDate(end) === londonDate(start) ? londonTime(end) : '23:59';
+  // Near midnight the end falls after it, which the form takes as the next day.
+  const endTime = londonTime(end);
   return {
     workerId: null, kind: 'visit', 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: londonTime(start), endTime,
     address: '12 Example Road, Ashford', postcode: 'TN23 1AA', latitude: null, longitude: null, caseSystem: 'liberi', caseId: 'C123',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STATISTICS, financialYear, financialYears, fyLabel, resolvePeriod } from './statistics.ts';
+import { STATISTICS, financialYear, financialYears, fyLabel, resolvePeriod, wholeMonths } from './statistics.ts';
 import { filterQuery, parseStatFilter } from './schema.ts';
 import { ValidationError } from '../../errors.ts';
 
@@ -34,4 +34,13 @@ test('a bad filter names the field', () => {
 test('every seed question has a statistic, and names are unique', () => {
   assert.equal(new Set(STATISTICS.map((s) => s.name)).size, STATISTICS.length);
   for (const seed of ['000', '003', '004']) assert.ok(STATISTICS.some((s) => s.seed === seed), seed);
+});
+
+test('whole months inside a period: the seed 000 statistics read these from the monthly counts', () => {
+  assert.deepEqual(wholeMonths('2019-04-01', '2022-03-31'), { from: '2019-04-01', toExclusive: '2022-04-01' });
+  assert.deepEqual(wholeMonths('2019-03-15', '2020-10-17'), { from: '2019-04-01', toExclusive: '2020-10-01' });
+  assert.deepEqual(wholeMonths('2020-02-01', '2020-02-29'), { from: '2020-02-01', toExclusive: '2020-03-01' }, 'a leap February');
+  assert.equal(wholeMonths('2020-06-05', '2020-06-20'), null);
+  assert.equal(wholeMonths('2020-03-31', '2020-04-01'), null);
+  assert.equal(wholeMonths('2020-06-01', '2020-06-29'), null, 'a month missing its last day is not whole');
 });

@@ -115,6 +115,42 @@ const incidentsIn = (p: StatParams) => {
     WHERE i.status IN ('open', 'closed') AND i.occurred_at >= ${start} AND i.occurred_at < ${end} ${staffWhere(p)}`;
 };
 
+/**
+ * The London calendar months lying wholly inside an inclusive period, as [from, toExclusive) month
+ * starts; null when there are none. The seed 000 statistics read these from the monthly counts
+ * (migration 0015) and only the part-months at either end from the incidents themselves.
+ */
+export function wholeMonths(from: string, to: string): { from: string; toExclusive: string } | null {
+  const start = DateTime.fromISO(from, { zone: ZONE });
+  const first = start.day === 1 ? start : start.startOf('month').plus({ months: 1 });
+  const end = DateTime.fromISO(to, { zone: ZONE });
+  const afterLast = end.plus({ days: 1 }).day === 1 ? end.plus({ days: 1 }) : end.startOf('month');
+  return first < afterLast ? { from: first.toISODate()!, toExclusive: afterLast.toISODate()! } : null;
+}
+
+/**
+ * The incidents of a period split two ways: whole months from `incident_monthly_counts` (one row per
+ * member of staff per month), and the part-months at the ends from `incidents`. Both carry the same
+ * staff filter, so together they count exactly what `incidentsIn` would.
+ */
+function incidentPeriod(p: StatParams) {
+  const whole = wholeMonths(p.from, p.to);
+  if (!whole) return { monthly: null, edges: incidentsIn(p) };
+  const edges: RawBuilder<unknown>[] = [];
+  if (whole.from > p.from) edges.push(sql`(i.occurred_at >= ${londonDayBounds(p.from).start} AND i.occurred_at < ${londonDayBounds(whole.from).start})`);
+  if (whole.toExclusive <= p.to) edges.push(sql`(i.occurred_at >= ${londonDayBounds(whole.toExclusive).start} AND i.occurred_at < ${londonDayBounds(p.to).end})`);
+  return {
+    monthly: sql`FROM incident_monthly_counts m JOIN staff s ON s.id = m.employee_id LEFT JOIN teams t ON t.id = s.team_id
+      WHERE m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date ${staffWhere(p)}`,
+    edges: edges.length ? sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
+      WHERE i.status IN ('open', 'closed') AND (${sql.join(edges, sql` OR `)}) ${staffWhere(p)}` : null,
+  };
+}
+
+/** A union of the monthly and the part-month halves (either may be absent). */
+const unionAll = (parts: (RawBuilder<unknown> | null)[]) => sql.join(parts.filter((x): x is RawBuilder<unknown> => x !== null), sql` UNION ALL `);
+const monthFy = fyOfDate(sql`m.month`);
+
 /** The HS157 categories that answer "physical, verbal and sexual assaults" (seed 000). */
 const ASSAULT_TYPES: [string, string][] = [
   ['physical_assault', 'Physical assault'],
@@ -134,10 +170,14 @@ export const STATISTICS: StatisticDefinition[] = [
     question: 'How many social workers have been assaulted whilst working for the council in the last two years?',
     source: 'incidents',
     async compute({ db }, p) {
+      const { monthly, edges } = incidentPeriod(p);
       const { rows } = await sql<Counted>`WITH x AS (
-          SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.employee_id ${incidentsIn(p)} AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[]
+          ${unionAll([
+            monthly && sql`SELECT ${monthFy} AS fy, m.employee_id, m.assaults AS n ${monthly} AND m.assaults > 0`,
+            edges && sql`SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.employee_id, 1 AS n ${edges} AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[]`,
+          ])}
         )
-        SELECT fy, 'incidents' AS key, count(*)::int AS n FROM x GROUP BY fy
+        SELECT fy, 'incidents' AS key, sum(n)::int AS n FROM x GROUP BY fy
         UNION ALL SELECT fy, 'staff', count(DISTINCT employee_id)::int FROM x GROUP BY fy`.execute(db);
       return {
         title: this.title,
@@ -154,9 +194,18 @@ export const STATISTICS: StatisticDefinition[] = [
     question: 'Of these how many were physical assaults? How many were verbal assaults? How many were sexual assaults?',
     source: 'incidents',
     async compute({ db }, p) {
-      const { rows: counted } = await sql<Counted>`SELECT fy, key, count(*)::int AS n FROM (
-          SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, unnest(i.categories) AS key ${incidentsIn(p)} AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[]
-        ) x WHERE key = ANY(${sql.val(ASSAULT_KEYS)}::text[]) GROUP BY 1, 2`.execute(db);
+      const { monthly, edges } = incidentPeriod(p);
+      const { rows: counted } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
+          ${unionAll([
+            monthly && sql`SELECT mm.fy, k.key, k.n FROM (
+                SELECT ${monthFy} AS fy, m.physical_assault, m.verbal_abuse, m.threats, m.sexual_harassment ${monthly} AND m.assaults > 0
+              ) mm CROSS JOIN LATERAL (VALUES ('physical_assault', mm.physical_assault), ('verbal_abuse', mm.verbal_abuse), ('threats', mm.threats),
+                ('sexual_harassment', mm.sexual_harassment)) AS k(key, n)`,
+            edges && sql`SELECT fy, key, 1 AS n FROM (
+                SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, unnest(i.categories) AS key ${edges} AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[]
+              ) e WHERE key = ANY(${sql.val(ASSAULT_KEYS)}::text[])`,
+          ])}
+        ) x GROUP BY 1, 2`.execute(db);
       return {
         title: this.title, ...byYear(p, ASSAULT_TYPES, counted), rowTotals: false, columnTotals: true,
         notes: [periodNote(p), 'An incident reported under more than one type is counted under each, so the types do not add up to the number of incidents.'],
@@ -170,13 +219,21 @@ export const STATISTICS: StatisticDefinition[] = [
     question: 'How many were reported to the police? How many resulted in prosecutions? How many were successful prosecutions?',
     source: 'incidents',
     async compute({ db }, p) {
-      const { rows } = await sql<Counted>`SELECT fy, key, count(*)::int AS n FROM (
-          SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.police_reported, i.police_outcome, i.court_outcome ${incidentsIn(p)}
-        ) x CROSS JOIN LATERAL (VALUES
-          (CASE WHEN x.police_reported THEN 'reported' END),
-          (CASE WHEN x.police_outcome = 'charged' OR x.court_outcome IS NOT NULL THEN 'prosecuted' END),
-          (CASE WHEN x.court_outcome = 'convicted' THEN 'successful' END)
-        ) AS k(key) WHERE k.key IS NOT NULL GROUP BY 1, 2`.execute(db);
+      const { monthly, edges } = incidentPeriod(p);
+      const { rows } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
+          ${unionAll([
+            monthly && sql`SELECT mm.fy, k.key, k.n FROM (
+                SELECT ${monthFy} AS fy, m.police_reported, m.prosecuted, m.successful ${monthly} AND m.police_reported + m.prosecuted + m.successful > 0
+              ) mm CROSS JOIN LATERAL (VALUES ('reported', mm.police_reported), ('prosecuted', mm.prosecuted), ('successful', mm.successful)) AS k(key, n)`,
+            edges && sql`SELECT x.fy, k.key, 1 AS n FROM (
+                SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.police_reported, i.police_outcome, i.court_outcome ${edges}
+              ) x CROSS JOIN LATERAL (VALUES
+                (CASE WHEN x.police_reported THEN 'reported' END),
+                (CASE WHEN x.police_outcome = 'charged' OR x.court_outcome IS NOT NULL THEN 'prosecuted' END),
+                (CASE WHEN x.court_outcome = 'convicted' THEN 'successful' END)
+              ) AS k(key) WHERE k.key IS NOT NULL`,
+          ])}
+        ) x GROUP BY 1, 2`.execute(db);
       return {
         title: this.title,
         ...byYear(p, [['reported', 'Reported to the police'], ['prosecuted', 'Resulted in prosecution'], ['successful', 'Successful prosecution']], rows),

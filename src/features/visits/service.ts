@@ -39,7 +39,10 @@ export function buildVisitsService(deps: VisitsDeps) {
     if (workerId === null) throw new ValidationError([{ field: 'workerId', message: 'Select who is doing the visit' }]);
     const date = isoDate(form['date-day'], form['date-month'], form['date-year']);
     const startsAt = date ? londonToUtc(date, form.startTime) : null;
-    const endsAt = date ? londonToUtc(date, form.endTime) : null;
+    const sameDayEnd = date ? londonToUtc(date, form.endTime) : null;
+    // An end at or before the start is after midnight (late youth work, out-of-hours call-outs), unless that would be too long to be meant.
+    const nextDayEnd = date && startsAt && sameDayEnd && sameDayEnd <= startsAt ? londonToUtc(addDays(date, 1), form.endTime) : null;
+    const endsAt = nextDayEnd && startsAt && (nextDayEnd.getTime() - startsAt.getTime()) / 60000 <= MAX_MINUTES ? nextDayEnd : sameDayEnd;
     if (!date) errors.push({ field: 'date-day', message: 'The date must be a real date' });
     else if (!startsAt) errors.push({ field: 'startTime', message: 'That start time does not exist on that day (the clocks go forward)' });
     if (startsAt && !endsAt) errors.push({ field: 'endTime', message: 'That end time does not exist on that day (the clocks go forward)' });
