@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 /** Kysely's view of the tables in 0012_complaints.sql (merged into DB in src/db/schema.ts). */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -31,6 +31,10 @@ export interface ComplaintsTable {
   source: Generated<string>;
   created_by: number | null;
   created_at: Timestamp;
+  /** Counted facts copied from complaint_staff, complaint_actions and complaint_referrals by triggers (migration 0016). */
+  stat_staff_ids: Generated<number[]>;
+  stat_action_keys: Generated<string[]>;
+  complainant_group: GeneratedAlways<string | null>;
 }
 export interface ComplaintStaffTable { complaint_id: number; staff_id: number; notified_at: Date | null }
 export interface ComplaintAllegationsTable { id: Generated<number>; complaint_id: number; category: string; detail: string | null; finding: string | null; found_on: OptionalDateCol }

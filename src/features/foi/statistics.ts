@@ -151,6 +151,43 @@ function incidentPeriod(p: StatParams) {
 const unionAll = (parts: (RawBuilder<unknown> | null)[]) => sql.join(parts.filter((x): x is RawBuilder<unknown> => x !== null), sql` UNION ALL `);
 const monthFy = fyOfDate(sql`m.month`);
 
+/** The outcome keys of `complaint_outcome_key` (migration 0016): exactly one per complaint. */
+const OUTCOME_KEYS = ['withdrawn', 'not_investigated', 'upheld', 'partially_upheld', 'not_upheld', 'open'];
+
+/**
+ * Complaints received in the period, counted by financial year and key: each complaint once under its
+ * outcome key, and once under each action taken (`action_<kind>`) and `referred`. Whole months come
+ * from `complaint_monthly_counts`, part-months from the complaints themselves. With a staff filter, a
+ * complaint counts once if it names anyone who matches; without one, every complaint counts.
+ */
+async function complaintCounts(db: Kysely<DB>, p: StatParams, procedure: RawBuilder<unknown>): Promise<Counted[]> {
+  const whole = wholeMonths(p.from, p.to);
+  const filtered = Boolean(p.teamId || p.serviceId || p.jobRole);
+  const live = (range: RawBuilder<unknown>) => sql`SELECT ${fyOfDate(sql`c.received_on`)} AS fy, k.key, count(*)::int AS n
+    FROM complaints c CROSS JOIN LATERAL (
+      SELECT complaint_outcome_key(c.withdrawn_on, c.not_investigated_on, c.outcome) AS key
+      UNION SELECT 'action_' || a.kind FROM complaint_actions a WHERE a.complaint_id = c.id
+      UNION SELECT 'referred' FROM complaint_referrals r WHERE r.complaint_id = c.id
+    ) k WHERE c.procedure ${procedure} AND ${range} ${complaintStaffWhere(p)} GROUP BY 1, 2`;
+  if (!whole) return (await live(sql`c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date`).execute(db)).rows as Counted[];
+  const edges: RawBuilder<unknown>[] = [];
+  if (whole.from > p.from) edges.push(sql`(c.received_on >= ${p.from}::date AND c.received_on < ${whole.from}::date)`);
+  if (whole.toExclusive <= p.to) edges.push(sql`(c.received_on >= ${whole.toExclusive}::date AND c.received_on <= ${p.to}::date)`);
+  const matching = sql`(SELECT coalesce(array_agg(s.id), '{}') FROM staff s LEFT JOIN teams t ON t.id = s.team_id WHERE true ${staffWhere(p)})`;
+  const { rows } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
+      SELECT ${monthFy} AS fy, m.key, m.n FROM complaint_monthly_counts m
+        WHERE m.procedure ${procedure} AND m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date
+        ${filtered ? sql`AND m.staff_ids && ${matching}` : sql``}
+      ${edges.length ? sql`UNION ALL ${live(sql`(${sql.join(edges, sql` OR `)})`)}` : sql``}
+    ) x GROUP BY 1, 2`.execute(db);
+  return rows;
+}
+
+/** Counted rows under new keys: each source key may feed several (received, investigated, …). */
+function rekey(rows: Counted[], map: (key: string) => string[]): Counted[] {
+  return rows.flatMap((r) => map(r.key).map((key) => ({ fy: r.fy, key, n: Number(r.n) })));
+}
+
 /** The HS157 categories that answer "physical, verbal and sexual assaults" (seed 000). */
 const ASSAULT_TYPES: [string, string][] = [
   ['physical_assault', 'Physical assault'],
@@ -317,15 +354,13 @@ export const STATISTICS: StatisticDefinition[] = [
           rowTotals: false, columnTotals: true, notes,
         };
       }
-      const { rows } = await sql<Counted>`SELECT fy, key, count(*)::int AS n FROM (
-          SELECT ${fyOfDate(sql`c.received_on`)} AS fy, c.withdrawn_on, c.not_investigated_on, c.outcome FROM complaints c
-          WHERE c.procedure = 'statutory_children' AND c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${complaintStaffWhere(p)}
-        ) x CROSS JOIN LATERAL (VALUES
-          ('received'),
-          (CASE WHEN x.withdrawn_on IS NULL AND x.not_investigated_on IS NULL THEN 'investigated' END),
-          (CASE WHEN x.withdrawn_on IS NOT NULL THEN 'withdrawn' END),
-          (CASE WHEN x.withdrawn_on IS NULL AND x.not_investigated_on IS NULL AND x.outcome IN ('upheld', 'partially_upheld') THEN 'upheld' END)
-        ) AS k(key) WHERE k.key IS NOT NULL GROUP BY 1, 2`.execute(src.db);
+      const counted = await complaintCounts(src.db, p, sql`= 'statutory_children'`);
+      const rows = rekey(counted.filter((r) => OUTCOME_KEYS.includes(r.key)), (key) => [
+        'received',
+        ...(key !== 'withdrawn' && key !== 'not_investigated' ? ['investigated'] : []),
+        ...(key === 'withdrawn' ? ['withdrawn'] : []),
+        ...(key === 'upheld' || key === 'partially_upheld' ? ['upheld'] : []),
+      ]);
       return { title: this.title, ...byYear(p, columns, rows), rowTotals: false, columnTotals: true, notes };
     },
   },
@@ -353,17 +388,9 @@ export const STATISTICS: StatisticDefinition[] = [
     question: 'Statistics for the last 5 years where concerns or complaints have been raised on a social worker, with action taken and outcomes.',
     source: 'complaints',
     async compute({ db }, p) {
-      const { rows } = await sql<Counted>`SELECT ${fyOfDate(sql`c.received_on`)} AS fy,
-          CASE WHEN c.withdrawn_on IS NOT NULL THEN 'withdrawn' WHEN c.not_investigated_on IS NOT NULL THEN 'not_investigated'
-               WHEN c.outcome IS NOT NULL THEN c.outcome ELSE 'open' END AS key, count(*)::int AS n
-        FROM complaints c WHERE c.procedure <> 'staff_grievance' AND c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${complaintStaffWhere(p, true)}
-        GROUP BY 1, 2`.execute(db);
-      const { rows: actions } = await sql<Counted>`SELECT ${fyOfDate(sql`c.received_on`)} AS fy, k.key, count(DISTINCT c.id)::int AS n
-        FROM complaints c CROSS JOIN LATERAL (
-          SELECT 'action_' || a.kind AS key FROM complaint_actions a WHERE a.complaint_id = c.id
-          UNION SELECT 'referred' FROM complaint_referrals r WHERE r.complaint_id = c.id
-        ) k WHERE c.procedure <> 'staff_grievance' AND c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${complaintStaffWhere(p, true)}
-        GROUP BY 1, 2`.execute(db);
+      const counted = await complaintCounts(db, p, sql`<> 'staff_grievance'`);
+      const rows = counted.filter((r) => OUTCOME_KEYS.includes(r.key));
+      const actions = counted.filter((r) => !OUTCOME_KEYS.includes(r.key));
       const outcomes = byKeyThenYear(p, 'Outcome', [['upheld', 'Upheld'], ['partially_upheld', 'Partially upheld'], ['not_upheld', 'Not upheld'], ['withdrawn', 'Withdrawn'], ['not_investigated', 'Not investigated'], ['open', 'Not yet concluded']], rows);
       const acted = byKeyThenYear(p, 'Outcome', [
         ['action_no_further_action', 'Action: no further action'], ['action_apology', 'Action: apology'], ['action_practice_change', 'Action: change to practice'],
@@ -388,13 +415,13 @@ export const STATISTICS: StatisticDefinition[] = [
       const table = (n: number): StatTable => ({ title: this.title, rowHeader: 'Period', columns: ['Members of staff'], rows: [{ label: `${p.from} to ${p.to}`, cells: [n] }], rowTotals: false, columnTotals: false, notes });
       const delegated = await fromComplaints(src, p, 'all');
       if (delegated) return table(delegated.repeatStaff.count);
-      // The same grouping as complaints/rules.ts complainantGroup: household, else complainant, else the complaint itself.
-      const norm = (col: RawBuilder<unknown>) => sql`nullif(trim(regexp_replace(lower(${col}), '[^a-z0-9]+', ' ', 'g')), '')`;
+      // complainant_group (migration 0016) is the same grouping as complaints/rules.ts complainantGroup:
+      // household, else complainant, else the complaint itself. Two or more distinct groups is min < max.
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (
           SELECT cs.staff_id FROM complaint_staff cs JOIN complaints c ON c.id = cs.complaint_id JOIN staff s ON s.id = cs.staff_id LEFT JOIN teams t ON t.id = s.team_id
           WHERE c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${staffWhere(p)}
           GROUP BY cs.staff_id
-          HAVING count(DISTINCT coalesce('household:' || ${norm(sql`c.household`)}, 'person:' || ${norm(sql`c.complainant_name`)}, 'complaint:' || c.id)) >= 2
+          HAVING min(coalesce(c.complainant_group, 'complaint:' || c.id)) < max(coalesce(c.complainant_group, 'complaint:' || c.id))
         ) x`.execute(src.db);
       return table(Number(rows[0]?.n ?? 0));
     },
