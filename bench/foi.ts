@@ -13,10 +13,11 @@ import { actorFor } from '../test/helpers/lone-working.ts';
 
 /**
  * FOI statistics at national scale (issue 7): ten years of records — by default 1,000,000 incidents
- * and 200,000 complaints, made with generate_series — then every statistic in the registry is
+ * and 200,000 complaints, with meetings, actions and referrals, made with generate_series — then every statistic in the registry is
  * computed `runs` times over the whole ten years for social workers (the seeds' filter), through
  * the FOI service (query + disclosure control), and its p95 reported against the target:
- * ≤ 100 ms on PostgreSQL, ≤ 1 s on PGlite. Scale with BENCH_FOI_INCIDENTS, BENCH_FOI_COMPLAINTS.
+ * ≤ 100 ms on PostgreSQL, ≤ 1 s on PGlite. Scale with BENCH_FOI_INCIDENTS, BENCH_FOI_COMPLAINTS;
+ * BENCH_FOI_KEEP_DATABASE=true keeps the PostgreSQL database for EXPLAIN.
  */
 export async function benchFoiStatistics(engine: 'pglite' | 'postgres', opts: { incidents?: number; complaints?: number; runs?: number } = {}) {
   const incidents = opts.incidents ?? Number(process.env.BENCH_FOI_INCIDENTS ?? 1_000_000);
@@ -47,12 +48,15 @@ export async function benchFoiStatistics(engine: 'pglite' | 'postgres', opts: { 
     const batch = 100_000;
     for (let done = 0; done < incidents; done += batch) {
       const n = Math.min(batch, incidents - done);
-      await sql`INSERT INTO incidents (employee_id, reported_by_account, status, occurred_at, categories, police_reported, police_outcome, court_outcome)
-        SELECT (${staffArray}::int[])[1 + floor(random() * ${staffIds.length})::int], ${account}, 'open', now() - random() * interval '3650 days',
+      // Most reports have the manager's meeting and the right-to-report conversation within days, as in life.
+      await sql`INSERT INTO incidents (employee_id, reported_by_account, status, occurred_at, categories, police_reported, police_outcome, court_outcome,
+          meeting_held_at, police_right_told_at)
+        SELECT (${staffArray}::int[])[1 + floor(random() * ${staffIds.length})::int], ${account}, 'open', at,
           CASE floor(random() * 6)::int WHEN 0 THEN ARRAY['physical_assault'] WHEN 1 THEN ARRAY['verbal_abuse'] WHEN 2 THEN ARRAY['threats']
             WHEN 3 THEN ARRAY['sexual_harassment'] WHEN 4 THEN ARRAY['physical_assault', 'verbal_abuse'] ELSE ARRAY['council_property_damage'] END,
-          r < 0.3, CASE WHEN r < 0.05 THEN 'charged' WHEN r < 0.3 THEN 'no_further_action' END, CASE WHEN r < 0.03 THEN 'convicted' WHEN r < 0.05 THEN 'pending' END
-        FROM (SELECT random() AS r FROM generate_series(1, ${n})) g`.execute(db);
+          r < 0.3, CASE WHEN r < 0.05 THEN 'charged' WHEN r < 0.3 THEN 'no_further_action' END, CASE WHEN r < 0.03 THEN 'convicted' WHEN r < 0.05 THEN 'pending' END,
+          CASE WHEN r < 0.9 THEN least(now(), at + random() * interval '3 days') END, CASE WHEN r < 0.7 THEN least(now(), at + random() * interval '2 days') END
+        FROM (SELECT random() AS r, now() - random() * interval '3650 days' AS at FROM generate_series(1, ${n})) g`.execute(db);
     }
     for (let done = 0; done < complaints; done += batch) {
       const n = Math.min(batch, complaints - done);
@@ -67,6 +71,12 @@ export async function benchFoiStatistics(engine: 'pglite' | 'postgres', opts: { 
         )
         INSERT INTO complaint_staff (complaint_id, staff_id) SELECT id, (${staffArray}::int[])[1 + floor(random() * ${staffIds.length})::int] FROM c`.execute(db);
     }
+    // Actions on about a third of complaints, and a few referrals to the regulator or the Ombudsman.
+    const complaintIds = sql`(SELECT id FROM complaints WHERE summary = 'Bench complaint')`;
+    await sql`INSERT INTO complaint_actions (complaint_id, kind)
+      SELECT id, (ARRAY['apology', 'practice_change', 'training', 'supervision', 'no_further_action'])[1 + floor(random() * 5)::int]
+      FROM ${complaintIds} c WHERE random() < 0.33`.execute(db);
+    await sql`INSERT INTO complaint_referrals (complaint_id, body, referred_on) SELECT id, 'lgsco', current_date FROM ${complaintIds} c WHERE random() < 0.03`.execute(db);
     await sql`ANALYZE`.execute(db);
     const loadSeconds = Math.round((performance.now() - loadStart) / 100) / 10;
 
@@ -88,7 +98,9 @@ export async function benchFoiStatistics(engine: 'pglite' | 'postgres', opts: { 
     return { bench: `foi-statistics-${engine}`, incidents, complaints, runs, loadSeconds, allPass: results.every((r) => r.pass), statistics: results };
   } finally {
     await database.close();
-    await drop?.();
+    // BENCH_FOI_KEEP_DATABASE=true leaves the PostgreSQL database behind, to study the plans with EXPLAIN.
+    if (process.env.BENCH_FOI_KEEP_DATABASE === 'true' && url) console.error(`kept ${url}`);
+    else await drop?.();
     rmSync(dir, { recursive: true, force: true });
   }
 }

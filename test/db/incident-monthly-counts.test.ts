@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { openTestDatabase, engineName } from '../helpers/database.ts';
+import { seededRandom } from '../helpers/random.ts';
 import { buildRepositories } from '../../src/composition.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { buildIncident } from '../helpers/foi.ts';
@@ -19,17 +20,7 @@ let database: Awaited<ReturnType<typeof openTestDatabase>>;
 const db = () => database.db;
 let staffIds: number[] = [];
 
-// A small seeded generator, so a failure can be replayed.
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = random(20261123);
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const { next: rnd, pick } = seededRandom(20261123);
 
 const CATEGORY_SETS = [['physical_assault'], ['verbal_abuse'], ['threats'], ['sexual_harassment'], ['physical_assault', 'verbal_abuse'], ['council_property_damage'], ['threats', 'sexual_harassment']];
 const STATUSES = ['open', 'open', 'open', 'closed', 'draft', 'awaiting_confirmation'];
@@ -67,15 +58,21 @@ before(async () => {
     else if (change === 4) await u.set({ police_reported: rnd() < 0.5, police_outcome: pick(['charged', 'caution', null]), court_outcome: pick(['convicted', 'acquitted', null]) }).execute();
     else await u.set({ narrative: 'Nothing counted changes' }).execute();
   }
+  // The manager's meeting and telling of the right to go to the police, counted in their own months.
+  for (const id of ids) {
+    if (rnd() < 0.6) await db().updateTable('incidents').set({ meeting_held_at: new Date(randomInstant()) }).where('id', '=', id).execute();
+    if (rnd() < 0.4) await db().updateTable('incidents').set({ police_right_told_at: new Date(randomInstant()) }).where('id', '=', id).execute();
+  }
+  await db().updateTable('incidents').set({ meeting_held_at: null }).where('id', 'in', ids.slice(200, 220)).execute();
   await db().updateTable('incidents').set({ status: 'closed' }).where('id', 'in', ids.slice(0, 60)).execute();
   await db().deleteFrom('incidents').where('id', 'in', ids.slice(100, 130)).execute();
 });
 after(() => database.drop());
 
-interface Row { employee_id: number; status: string; occurred_at: Date; categories: string[]; police_reported: boolean | null; police_outcome: string | null; court_outcome: string | null; job_role: string | null; team_id: number | null }
+interface Row { employee_id: number; status: string; occurred_at: Date; meeting_held_at: Date | null; police_right_told_at: Date | null; categories: string[]; police_reported: boolean | null; police_outcome: string | null; court_outcome: string | null; job_role: string | null; team_id: number | null }
 async function incidents(): Promise<Row[]> {
   return db().selectFrom('incidents as i').innerJoin('staff as s', 's.id', 'i.employee_id')
-    .select(['i.employee_id', 'i.status', 'i.occurred_at', 'i.categories', 'i.police_reported', 'i.police_outcome', 'i.court_outcome', 's.job_role', 's.team_id'])
+    .select(['i.employee_id', 'i.status', 'i.occurred_at', 'i.meeting_held_at', 'i.police_right_told_at', 'i.categories', 'i.police_reported', 'i.police_outcome', 'i.court_outcome', 's.job_role', 's.team_id'])
     .execute() as Promise<Row[]>;
 }
 
@@ -83,12 +80,12 @@ const ASSAULTS = ['physical_assault', 'verbal_abuse', 'threats', 'sexual_harassm
 /** The oracle: the three seed 000 tables, counted one incident at a time. */
 function oracle(rows: Row[], p: StatParams) {
   const years = financialYears(p.from, p.to);
-  const counted = rows.filter((r) => {
-    const day = londonDate(new Date(r.occurred_at));
-    return (r.status === 'open' || r.status === 'closed') && day >= p.from && day <= p.to
-      && (p.teamId === null || r.team_id === p.teamId)
-      && (p.jobRole === null || (p.jobRole === 'social_workers' ? ['social_worker', 'senior_practitioner'].includes(r.job_role ?? '') : r.job_role === p.jobRole));
-  });
+  const counts = (r: Row) => (r.status === 'open' || r.status === 'closed')
+    && (p.teamId === null || r.team_id === p.teamId)
+    && (p.jobRole === null || (p.jobRole === 'social_workers' ? ['social_worker', 'senior_practitioner'].includes(r.job_role ?? '') : r.job_role === p.jobRole));
+  const inPeriod = (at: Date | null) => at !== null && londonDate(new Date(at)) >= p.from && londonDate(new Date(at)) <= p.to;
+  const yearOf = (at: Date | null) => financialYearOf(londonDate(new Date(at!)));
+  const counted = rows.filter((r) => counts(r) && inPeriod(r.occurred_at));
   const inYear = (y: number) => counted.filter((r) => financialYearOf(londonDate(new Date(r.occurred_at))) === y);
   const isAssault = (r: Row) => r.categories.some((c) => ASSAULTS.includes(c));
   return {
@@ -98,6 +95,10 @@ function oracle(rows: Row[], p: StatParams) {
       inYear(y).filter((r) => r.police_reported === true).length,
       inYear(y).filter((r) => r.police_outcome === 'charged' || r.court_outcome !== null).length,
       inYear(y).filter((r) => r.court_outcome === 'convicted').length]),
+    'actions-taken': [
+      years.map((y) => rows.filter((r) => counts(r) && inPeriod(r.meeting_held_at) && yearOf(r.meeting_held_at) === y).length),
+      years.map((y) => rows.filter((r) => counts(r) && inPeriod(r.police_right_told_at) && yearOf(r.police_right_told_at) === y).length),
+    ],
   };
 }
 
@@ -115,19 +116,22 @@ test(`[${engineName}] the monthly counts equal a recount of the incidents after 
   const recount = await sql<Record<string, number | string>>`
     SELECT c.month::text AS month, i.employee_id, sum(c.assaults)::int AS assaults, sum(c.physical_assault)::int AS physical_assault,
       sum(c.verbal_abuse)::int AS verbal_abuse, sum(c.threats)::int AS threats, sum(c.sexual_harassment)::int AS sexual_harassment,
-      sum(c.police_reported_n)::int AS police_reported, sum(c.prosecuted)::int AS prosecuted, sum(c.successful)::int AS successful
-    FROM incidents i CROSS JOIN LATERAL incident_monthly_contribution(1, i.status, i.occurred_at, i.categories, i.police_reported, i.police_outcome, i.court_outcome) c
-    GROUP BY 1, 2 HAVING sum(c.assaults) + sum(c.police_reported_n) + sum(c.prosecuted) + sum(c.successful) > 0 ORDER BY 1, 2`.execute(db());
+      sum(c.police_reported)::int AS police_reported, sum(c.prosecuted)::int AS prosecuted, sum(c.successful)::int AS successful,
+      sum(c.manager_meetings)::int AS manager_meetings, sum(c.police_right_told)::int AS police_right_told
+    FROM incidents i CROSS JOIN LATERAL incident_monthly_contribution(ROW(1, i.employee_id, i.status, i.occurred_at, i.categories, i.police_reported,
+      i.police_outcome, i.court_outcome, i.meeting_held_at, i.police_right_told_at)::incident_count_change) c
+    GROUP BY 1, 2 HAVING sum(c.assaults) + sum(c.police_reported) + sum(c.prosecuted) + sum(c.successful) + sum(c.manager_meetings) + sum(c.police_right_told) > 0 ORDER BY 1, 2`.execute(db());
   const kept = await sql<Record<string, number | string>>`
-    SELECT month::text AS month, employee_id, assaults, physical_assault, verbal_abuse, threats, sexual_harassment, police_reported, prosecuted, successful
-    FROM incident_monthly_counts WHERE assaults + police_reported + prosecuted + successful > 0 ORDER BY 1, 2`.execute(db());
+    SELECT month::text AS month, employee_id, assaults, physical_assault, verbal_abuse, threats, sexual_harassment, police_reported, prosecuted, successful,
+      manager_meetings, police_right_told
+    FROM incident_monthly_counts WHERE assaults + police_reported + prosecuted + successful + manager_meetings + police_right_told > 0 ORDER BY 1, 2`.execute(db());
   assert.ok(recount.rows.length > 20, 'the random records fill many months');
   assert.deepEqual(kept.rows, recount.rows);
-  const negative = await sql<{ n: number }>`SELECT count(*)::int AS n FROM incident_monthly_counts WHERE least(assaults, physical_assault, verbal_abuse, threats, sexual_harassment, police_reported, prosecuted, successful) < 0`.execute(db());
+  const negative = await sql<{ n: number }>`SELECT count(*)::int AS n FROM incident_monthly_counts WHERE least(assaults, physical_assault, verbal_abuse, threats, sexual_harassment, police_reported, prosecuted, successful, manager_meetings, police_right_told) < 0`.execute(db());
   assert.equal(negative.rows[0]!.n, 0);
 });
 
-test(`[${engineName}] staff assaulted, assaults by type, police and prosecutions agree with a one-by-one count for every period and filter`, async () => {
+test(`[${engineName}] staff assaulted, assaults by type, police and prosecutions, meetings and police-right-told agree with a one-by-one count for every period and filter`, async () => {
   const rows = await incidents();
   const team = (await db().selectFrom('staff').select('team_id').where('id', '=', staffIds[0]!).executeTakeFirstOrThrow()).team_id;
   for (const [from, to] of PERIODS) {
@@ -138,6 +142,8 @@ test(`[${engineName}] staff assaulted, assaults by type, police and prosecutions
         const table = await STATISTICS.find((s) => s.name === name)!.compute({ db: db(), complaints: null, actor: null }, p);
         assert.deepEqual(table.rows.map((r) => [r.label, ...r.cells]), expected[name], `${name} ${from}..${to} ${JSON.stringify(filter)}`);
       }
+      const actions = await STATISTICS.find((s) => s.name === 'actions-taken')!.compute({ db: db(), complaints: null, actor: null }, p);
+      assert.deepEqual(actions.rows.slice(0, 2).map((r) => r.cells), expected['actions-taken'], `actions-taken ${from}..${to} ${JSON.stringify(filter)}`);
     }
   }
 });

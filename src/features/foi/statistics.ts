@@ -135,16 +135,22 @@ export function wholeMonths(from: string, to: string): { from: string; toExclusi
  */
 function incidentPeriod(p: StatParams) {
   const whole = wholeMonths(p.from, p.to);
-  if (!whole) return { monthly: null, edges: incidentsIn(p) };
-  const edges: RawBuilder<unknown>[] = [];
-  if (whole.from > p.from) edges.push(sql`(i.occurred_at >= ${londonDayBounds(p.from).start} AND i.occurred_at < ${londonDayBounds(whole.from).start})`);
-  if (whole.toExclusive <= p.to) edges.push(sql`(i.occurred_at >= ${londonDayBounds(whole.toExclusive).start} AND i.occurred_at < ${londonDayBounds(p.to).end})`);
+  if (!whole) return { monthly: null, edges: incidentsIn(p), edgeRanges: [bounds(p)] };
+  const edgeRanges: { start: Date; end: Date }[] = [];
+  if (whole.from > p.from) edgeRanges.push({ start: londonDayBounds(p.from).start, end: londonDayBounds(whole.from).start });
+  if (whole.toExclusive <= p.to) edgeRanges.push({ start: londonDayBounds(whole.toExclusive).start, end: londonDayBounds(p.to).end });
   return {
     monthly: sql`FROM incident_monthly_counts m JOIN staff s ON s.id = m.employee_id LEFT JOIN teams t ON t.id = s.team_id
       WHERE m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date ${staffWhere(p)}`,
-    edges: edges.length ? sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
-      WHERE i.status IN ('open', 'closed') AND (${sql.join(edges, sql` OR `)}) ${staffWhere(p)}` : null,
+    edges: edgeRanges.length ? sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
+      WHERE i.status IN ('open', 'closed') AND ${instantIn(sql`i.occurred_at`, edgeRanges)} ${staffWhere(p)}` : null,
+    edgeRanges,
   };
+}
+
+/** A timestamptz column inside any of the ranges. */
+function instantIn(col: RawBuilder<unknown>, ranges: { start: Date; end: Date }[]): RawBuilder<unknown> {
+  return sql`(${sql.join(ranges.map((r) => sql`(${col} >= ${r.start} AND ${col} < ${r.end})`), sql` OR `)})`;
 }
 
 /** A union of the monthly and the part-month halves (either may be absent). */
@@ -162,24 +168,27 @@ const OUTCOME_KEYS = ['withdrawn', 'not_investigated', 'upheld', 'partially_uphe
  */
 async function complaintCounts(db: Kysely<DB>, p: StatParams, procedure: RawBuilder<unknown>): Promise<Counted[]> {
   const whole = wholeMonths(p.from, p.to);
-  const filtered = Boolean(p.teamId || p.serviceId || p.jobRole);
-  const live = (range: RawBuilder<unknown>) => sql`SELECT ${fyOfDate(sql`c.received_on`)} AS fy, k.key, count(*)::int AS n
-    FROM complaints c CROSS JOIN LATERAL (
-      SELECT complaint_outcome_key(c.withdrawn_on, c.not_investigated_on, c.outcome) AS key
-      UNION SELECT 'action_' || a.kind FROM complaint_actions a WHERE a.complaint_id = c.id
-      UNION SELECT 'referred' FROM complaint_referrals r WHERE r.complaint_id = c.id
-    ) k WHERE c.procedure ${procedure} AND ${range} ${complaintStaffWhere(p)} GROUP BY 1, 2`;
-  if (!whole) return (await live(sql`c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date`).execute(db)).rows as Counted[];
-  const edges: RawBuilder<unknown>[] = [];
-  if (whole.from > p.from) edges.push(sql`(c.received_on >= ${p.from}::date AND c.received_on < ${whole.from}::date)`);
-  if (whole.toExclusive <= p.to) edges.push(sql`(c.received_on >= ${whole.toExclusive}::date AND c.received_on <= ${p.to}::date)`);
+  // The staff named and the actions taken are read from the facts each complaint carries (migration
+  // 0016, kept by triggers), so neither half of the query joins every complaint to its staff.
   const matching = sql`(SELECT coalesce(array_agg(s.id), '{}') FROM staff s LEFT JOIN teams t ON t.id = s.team_id WHERE true ${staffWhere(p)})`;
-  const { rows } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
-      SELECT ${monthFy} AS fy, m.key, m.n FROM complaint_monthly_counts m
-        WHERE m.procedure ${procedure} AND m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date
-        ${filtered ? sql`AND m.staff_ids && ${matching}` : sql``}
-      ${edges.length ? sql`UNION ALL ${live(sql`(${sql.join(edges, sql` OR `)})`)}` : sql``}
-    ) x GROUP BY 1, 2`.execute(db);
+  const staffFilter = (col: RawBuilder<unknown>) => (p.teamId || p.serviceId || p.jobRole ? sql`AND ${col} && ${matching}` : sql``);
+  const live = (range: RawBuilder<unknown>) => sql`SELECT c.received_on AS day, k.key, count(*)::int AS n
+    FROM complaints c CROSS JOIN LATERAL unnest(complaint_outcome_key(c.withdrawn_on, c.not_investigated_on, c.outcome) || c.stat_action_keys) AS k(key)
+    WHERE c.procedure ${procedure} AND ${range} ${staffFilter(sql`c.stat_staff_ids`)} GROUP BY 1, 2`;
+  const edges: RawBuilder<unknown>[] = [];
+  if (!whole) edges.push(sql`(c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date)`);
+  else {
+    if (whole.from > p.from) edges.push(sql`(c.received_on >= ${p.from}::date AND c.received_on < ${whole.from}::date)`);
+    if (whole.toExclusive <= p.to) edges.push(sql`(c.received_on >= ${whole.toExclusive}::date AND c.received_on <= ${p.to}::date)`);
+  }
+  const parts = [
+    whole && sql`SELECT m.month AS day, m.key, sum(m.n)::int AS n FROM complaint_monthly_counts m
+        WHERE m.procedure ${procedure} AND m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date ${staffFilter(sql`m.staff_ids`)}
+        GROUP BY 1, 2`,
+    edges.length ? live(sql`(${sql.join(edges, sql` OR `)})`) : null,
+  ];
+  // Grouped by month or day first; the financial year is worked out on the few rows left.
+  const { rows } = await sql<Counted>`SELECT ${fyOfDate(sql`x.day`)} AS fy, x.key, sum(x.n)::int AS n FROM (${unionAll(parts)}) x GROUP BY 1, 2`.execute(db);
   return rows;
 }
 
@@ -196,6 +205,30 @@ const ASSAULT_TYPES: [string, string][] = [
   ['sexual_harassment', 'Sexual assault or harassment'],
 ];
 const ASSAULT_KEYS = ASSAULT_TYPES.map(([k]) => k);
+
+/**
+ * The manager's meetings and the employee told of their right to go to the police, each in the year it
+ * happened: whole months from the monthly counts, part-months from the incidents ("UNION ALL …" rows).
+ */
+function meetingsAndTelling(p: StatParams): RawBuilder<unknown> {
+  const { monthly, edgeRanges } = incidentPeriod(p);
+  const parts: RawBuilder<unknown>[] = [];
+  if (monthly) {
+    parts.push(sql`SELECT mm.fy, k.key, sum(k.n)::int FROM (
+        SELECT ${monthFy} AS fy, m.manager_meetings, m.police_right_told ${monthly} AND m.manager_meetings + m.police_right_told > 0
+      ) mm CROSS JOIN LATERAL (VALUES ('manager_meeting', mm.manager_meetings), ('police_right_told', mm.police_right_told)) AS k(key, n) GROUP BY 1, 2`);
+  }
+  if (edgeRanges.length) {
+    const told = instantIn(sql`i.police_right_told_at`, edgeRanges);
+    const met = instantIn(sql`i.meeting_held_at`, edgeRanges);
+    parts.push(sql`SELECT ${fyOfInstant(sql`v.at`)}, v.key, count(*)::int FROM (SELECT i.police_right_told_at, i.meeting_held_at
+        FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
+        WHERE i.status IN ('open', 'closed') AND (${told} OR ${met}) ${staffWhere(p)}) i
+      CROSS JOIN LATERAL (VALUES ('police_right_told', i.police_right_told_at), ('manager_meeting', i.meeting_held_at)) AS v(key, at)
+      WHERE ${instantIn(sql`v.at`, edgeRanges)} GROUP BY 1, 2`);
+  }
+  return sql`${sql.join(parts.map((x) => sql`UNION ALL ${x}`), sql` `)}`;
+}
 
 // ---- The registry ----------------------------------------------------------------------------------
 
@@ -297,11 +330,7 @@ export const STATISTICS: StatisticDefinition[] = [
         UNION ALL
         SELECT ${fyOfInstant(sql`v.started_at`)}, 'investigation', count(*)::int FROM incident_investigations v JOIN (SELECT i.id ${base}) i ON i.id = v.incident_id
           WHERE v.started_at >= ${start} AND v.started_at < ${end} GROUP BY 1
-        UNION ALL
-        SELECT ${fyOfInstant(sql`v.at`)}, v.key, count(*)::int FROM (SELECT i.police_right_told_at, i.meeting_held_at ${base}
-            AND ((i.police_right_told_at >= ${start} AND i.police_right_told_at < ${end}) OR (i.meeting_held_at >= ${start} AND i.meeting_held_at < ${end}))) i
-          CROSS JOIN LATERAL (VALUES ('police_right_told', i.police_right_told_at), ('manager_meeting', i.meeting_held_at)) AS v(key, at)
-          WHERE v.at >= ${start} AND v.at < ${end} GROUP BY 1, 2`.execute(db);
+        ${meetingsAndTelling(p)}`.execute(db);
       return {
         title: this.title,
         ...byKeyThenYear(p, 'Action', [
@@ -415,14 +444,17 @@ export const STATISTICS: StatisticDefinition[] = [
       const table = (n: number): StatTable => ({ title: this.title, rowHeader: 'Period', columns: ['Members of staff'], rows: [{ label: `${p.from} to ${p.to}`, cells: [n] }], rowTotals: false, columnTotals: false, notes });
       const delegated = await fromComplaints(src, p, 'all');
       if (delegated) return table(delegated.repeatStaff.count);
-      // complainant_group (migration 0016) is the same grouping as complaints/rules.ts complainantGroup:
-      // household, else complainant, else the complaint itself. Two or more distinct groups is min < max.
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (
-          SELECT cs.staff_id FROM complaint_staff cs JOIN complaints c ON c.id = cs.complaint_id JOIN staff s ON s.id = cs.staff_id LEFT JOIN teams t ON t.id = s.team_id
-          WHERE c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${staffWhere(p)}
-          GROUP BY cs.staff_id
-          HAVING min(coalesce(c.complainant_group, 'complaint:' || c.id)) < max(coalesce(c.complainant_group, 'complaint:' || c.id))
-        ) x`.execute(src.db);
+      // complaint_staff_groups (migration 0016) holds, per member of staff and day, the complainant groups
+      // (the same grouping as complaints/rules.ts complainantGroup: household, else complainant, else the
+      // complaint itself). Per person: the first group in the period, then whether any other group is in it.
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM staff s LEFT JOIN teams t ON t.id = s.team_id
+        WHERE true ${staffWhere(p)} AND EXISTS (
+          SELECT 1 FROM (
+            SELECT g.group_key FROM complaint_staff_groups g
+            WHERE g.staff_id = s.id AND g.received_on >= ${p.from}::date AND g.received_on <= ${p.to}::date AND g.n > 0 LIMIT 1
+          ) first
+          WHERE EXISTS (SELECT 1 FROM complaint_staff_groups g WHERE g.staff_id = s.id AND g.received_on >= ${p.from}::date
+            AND g.received_on <= ${p.to}::date AND g.n > 0 AND g.group_key <> first.group_key))`.execute(src.db);
       return table(Number(rows[0]?.n ?? 0));
     },
   },
@@ -436,13 +468,6 @@ async function fromComplaints(src: StatSources, p: StatParams, procedure: 'statu
   if (!src.complaints || !src.actor || p.teamId || p.serviceId) return null;
   const jobRoles = p.jobRole === 'social_workers' ? ['social_worker', 'senior_practitioner'] : p.jobRole ? [p.jobRole] : undefined;
   return src.complaints(src.actor, { from: p.from, to: p.to, procedure, jobRoles });
-}
-
-/** Complaints filtered by the staff complained about (or, without a staff filter, all of them). */
-function complaintStaffWhere(p: StatParams, defaultAll = true): RawBuilder<unknown> {
-  const filters = staffWhere(p);
-  if (!p.teamId && !p.serviceId && !p.jobRole && defaultAll) return sql``;
-  return sql`AND EXISTS (SELECT 1 FROM complaint_staff cs JOIN staff s ON s.id = cs.staff_id LEFT JOIN teams t ON t.id = s.team_id WHERE cs.complaint_id = c.id ${filters})`;
 }
 
 export function statistic(name: string): StatisticDefinition | undefined {
