@@ -76,7 +76,9 @@ export async function benchCheckIn(engine: 'pglite' | 'postgres', seconds = 10) 
     await sql`UPDATE timers SET fire_at = now() + interval '2 hours' WHERE kind = 'visit_due'`.execute(database.db);
     await database.close();
 
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // BENCH_CPU_PROF_DIR=<dir> writes the server's CPU profile there (open it in Chrome DevTools).
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 
     await waitForHealth(3931);
     const body = JSON.stringify({ lat: 51.14, lng: 0.87 });

@@ -189,3 +189,32 @@ test(`[${engineName}] an end time before the start is after midnight; one that w
     (e: { errors?: { field: string; message: string }[] }) => e.errors?.[0]?.field === 'endTime' && /after the start/.test(e.errors[0].message),
   );
 });
+
+test(`[${engineName}] a check-in is a timeline row: the session, the alert and the Purple File read the newest check-in and location from it`, async () => {
+  const repos = buildRepositories(db());
+  const visitId = await services.visits.plan(chloe, buildVisitForm());
+  await services.visits.arrive(chloe, visitId, { lat: 51.1, lng: 0.8 });
+  const arrived = (await repos.visits.get(visitId))!;
+  assert.deepEqual(arrived.last_location, { lat: 51.1, lng: 0.8 }, 'the arrival location until a check-in shares one');
+  await new Promise((r) => setTimeout(r, 5));
+  await services.visits.checkIn(chloe, visitId, { lat: 51.2, lng: 0.9 });
+  await services.visits.checkIn(chloe, visitId, null);
+  const checked = (await repos.visits.get(visitId))!;
+  assert.deepEqual(checked.last_location, { lat: 51.2, lng: 0.9 }, 'the newest location shared, even after a check-in without one');
+  assert.ok(new Date(checked.last_check_in_at!).getTime() > new Date(arrived.last_check_in_at!).getTime());
+  const rows = await db().selectFrom('timeline_events').select(['type', 'actor_id', 'text']).where('visit_id', '=', visitId).where('type', '=', 'check_in').orderBy('id').execute();
+  assert.deepEqual(rows.map((r) => [r.actor_id, r.text]), [[chloe.staffId, 'Checked in, location shared'], [chloe.staffId, 'Checked in']]);
+  const visitRow = await db().selectFrom('visits').select(['last_check_in_at']).where('id', '=', visitId).executeTakeFirstOrThrow();
+  assert.equal(new Date(visitRow.last_check_in_at!).getTime(), new Date(arrived.last_check_in_at!).getTime(), 'the visit row itself is not rewritten');
+
+  // Someone with no relation to Chloe cannot check in for her; nobody can on an ended session.
+  await assert.rejects(services.visits.checkIn(jamal, visitId, null));
+  await expireDeadline(db(), visitId);
+  await services.engine.tick();
+  const alert = (await alertFor(visitId))!;
+  const seen = await services.alerts.view(dev, alert.id);
+  assert.deepEqual(seen.alert.last_location, { lat: 51.2, lng: 0.9 });
+  assert.equal(new Date(seen.alert.last_check_in_at!).getTime(), new Date(checked.last_check_in_at!).getTime());
+  await services.visits.end(chloe, visitId);
+  await assert.rejects(services.visits.checkIn(chloe, visitId, null), /not running/);
+});

@@ -11,6 +11,7 @@ import { timers } from './timers.ts';
 import type { EscalationEngine } from './engine.ts';
 import { DEFAULT_PAUSE_MINUTES, DEFAULT_POLICIES, policySchema, type AlertKind, type Step } from './policy.ts';
 import { can } from '../auth/access.ts';
+import { lastCheckInAt, lastLocation } from '../visits/last-contact.ts';
 
 export const OUTCOMES = { safe: 'Safe', false_alarm: 'False alarm', incident: 'Incident' } as const;
 export type Outcome = keyof typeof OUTCOMES;
@@ -31,7 +32,7 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
         sql<string | null>`b.given_name || ' ' || b.family_name`.as('buddy_name'), 'b.work_mobile as buddy_mobile',
         sql<string | null>`ack.given_name || ' ' || ack.family_name`.as('acknowledged_by_name'),
         'v.address', 'v.postcode', 'v.latitude', 'v.longitude', 'v.case_system', 'v.case_id', 'v.description', 'v.kind as visit_kind',
-        'v.starts_at', 'v.ends_at', 'v.last_check_in_at', 'v.last_location', 'v.risk_rating', 'v.joint_partner_id',
+        'v.starts_at', 'v.ends_at', lastCheckInAt('v').as('last_check_in_at'), lastLocation('v').as('last_location'), 'v.risk_rating', 'v.joint_partner_id',
       ])
       .where('a.id', '=', alertId).executeTakeFirst();
     if (!a) throw new NotFoundError('Alert');

@@ -19,6 +19,7 @@ import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { normaliseCaseId, normalisePostcode, categoryLabel } from '../risk/rules.ts';
 import { londonDate, londonDayBounds, londonTime } from '../../time/london.ts';
 import type { AnswerValue, Answers } from './tables.ts';
+import { lastCheckInAt, lastLocation } from '../visits/last-contact.ts';
 import {
   ANSWERS, CALL_OUTCOMES, DEFAULT_CALLBACK_SECONDS, MAJOR_INCIDENT_CATEGORIES, QUESTIONS, answersText, carriedText, duressSteps,
   needs999, nextQuestion, pinProblem, weaponMentioned, type CallOutcome, type MajorIncidentCategory, type QuestionKey,
@@ -98,7 +99,7 @@ export function buildDuressService(deps: DuressDeps) {
       const worker = await trx.selectFrom('staff').select(['id', 'team_id']).where('id', '=', input.workerId).executeTakeFirst();
       if (!worker) throw new NotFoundError('Person');
       const visit = input.visitId === null ? null : await trx.selectFrom('visits')
-        .select(['id', 'worker_id', 'address', 'postcode', 'case_system', 'case_id', 'last_location', 'state'])
+        .select(['id', 'worker_id', 'address', 'postcode', 'case_system', 'case_id', lastLocation('visits').as('last_location'), 'state'])
         .where('id', '=', input.visitId).executeTakeFirst();
       if (input.visitId !== null && (!visit || visit.worker_id !== input.workerId)) throw new NotFoundError('Visit');
       const policy = worker.team_id === null ? null : await trx.selectFrom('escalation_policies').select('steps')
@@ -343,7 +344,9 @@ export function buildDuressService(deps: DuressDeps) {
         SELECT s.id, s.given_name, s.family_name, t.name AS team_name,
                v.id AS visit_id, v.state, v.address, v.postcode, v.due_at,
                c.address AS calendar_address, c.postcode AS calendar_postcode, c.starts_at AS calendar_starts_at,
-               (SELECT max(x.last_check_in_at) FROM visits x WHERE x.worker_id = s.id AND x.last_check_in_at >= ${start}) AS last_check_in_at
+               greatest((SELECT max(x.last_check_in_at) FROM visits x WHERE x.worker_id = s.id AND x.last_check_in_at >= ${start}),
+                 (SELECT max(e.at) FROM timeline_events e JOIN visits x ON x.id = e.visit_id
+                  WHERE x.worker_id = s.id AND e.type = 'check_in' AND e.at >= ${start})) AS last_check_in_at
         FROM staff s
         LEFT JOIN teams t ON t.id = s.team_id
         LEFT JOIN LATERAL (SELECT * FROM visits v WHERE v.worker_id = s.id AND v.state IN ('in_progress', 'overdue') ORDER BY v.arrived_at DESC NULLS LAST LIMIT 1) v ON true
@@ -408,7 +411,7 @@ export function buildDuressService(deps: DuressDeps) {
       await mayViewCall(actor, callId);
       const c = await loadCall(callId);
       const visit = c.visit_id ? await db.selectFrom('visits')
-        .select(['id', 'address', 'postcode', 'case_system', 'case_id', 'last_location', 'last_check_in_at', 'state', 'due_at'])
+        .select(['id', 'address', 'postcode', 'case_system', 'case_id', lastLocation('visits').as('last_location'), lastCheckInAt('visits').as('last_check_in_at'), 'state', 'due_at'])
         .where('id', '=', c.visit_id).executeTakeFirst() ?? null : null;
       const [events, callback, lastFired, managers, pack, majorIncidents] = await Promise.all([
         db.selectFrom('purple_file_events as e').leftJoin('staff as s', 's.id', 'e.actor_id').select(['e.id', 'e.at', 'e.text'])

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { lastCheckInAt, lastLocation } from './last-contact.ts';
 
 type Trx = Transaction<DB>;
 
@@ -41,8 +42,8 @@ export function buildVisitsRepository(db: Kysely<DB>) {
     .select([
       'v.id', 'v.worker_id', 'v.kind', 'v.starts_at', 'v.ends_at', 'v.address', 'v.postcode', 'v.latitude', 'v.longitude',
       'v.case_system', 'v.case_id', 'v.description', 'v.joint_partner_id', 'v.notes', 'v.building_id', 'v.referral_type',
-      'v.risk_rating', 'v.state', 'v.arrived_at', 'v.due_at', 'v.deadline_seq', 'v.ended_at', 'v.last_check_in_at',
-      'v.last_location', 'v.source',
+      'v.risk_rating', 'v.state', 'v.arrived_at', 'v.due_at', 'v.deadline_seq', 'v.ended_at',
+      lastCheckInAt('v').as('last_check_in_at'), lastLocation('v').as('last_location'), 'v.source',
       sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'),
       'w.work_mobile as worker_mobile', 'w.team_id', 't.name as team_name', 'w.buddy_id',
       sql<string | null>`j.given_name || ' ' || j.family_name`.as('joint_partner_name'),
@@ -92,20 +93,12 @@ export function buildVisitsRepository(db: Kysely<DB>) {
       await trx.updateTable('visits').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
     },
     /**
-     * A check-in in one statement (atomic on its own, no transaction round trips): updates a
-     * running session and adds the timeline entry. Returns false if the session is not running.
+     * A check-in: a timeline row for a running session, through `harbour_check_in` (migration 0017;
+     * see last-contact.ts for why the visit itself is not updated). False if the session is not running.
      */
-    async checkIn(id: number, actorStaffId: number | null, at: Date, location: string | null, text: string, onlyWorker: number | null = null): Promise<boolean> {
-      const { rows } = await sql<{ id: number }>`
-        WITH v AS (
-          UPDATE visits SET last_check_in_at = ${at}, last_location = COALESCE(${location}::jsonb, last_location)
-          WHERE id = ${id} AND state IN ('in_progress', 'overdue') AND (${onlyWorker}::int IS NULL OR worker_id = ${onlyWorker}::int) RETURNING id
-        )
-        INSERT INTO timeline_events (visit_id, type, actor_id, text) SELECT v.id, 'check_in', ${actorStaffId}, ${text} FROM v RETURNING visit_id AS id`.execute(db);
-      return rows.length > 0;
-    },
-    async recordCheckIn(ex: Executor, id: number, at: Date, location: string | null) {
-      await ex.updateTable('visits').set({ last_check_in_at: at, ...(location ? { last_location: location } : {}) }).where('id', '=', id).execute();
+    async checkIn(id: number, actorStaffId: number | null, location: string | null, text: string, onlyWorker: number | null = null): Promise<boolean> {
+      const { rows } = await sql<{ ok: boolean }>`SELECT harbour_check_in(${id}, ${actorStaffId}, ${text}, ${location}::jsonb, ${onlyWorker}) AS ok`.execute(db);
+      return rows[0]?.ok === true;
     },
   };
 }

@@ -212,11 +212,11 @@ export function buildVisitsService(deps: VisitsDeps) {
       const text = location ? 'Checked in, location shared' : 'Checked in';
       const loc = location ? JSON.stringify(location) : null;
       // The common case, the worker checking in on their own running session, is one statement.
-      if (actor.staffId !== null && (await visits.checkIn(visitId, actor.staffId, at, loc, text, actor.staffId))) return { at };
+      if (actor.staffId !== null && (await visits.checkIn(visitId, actor.staffId, loc, text, actor.staffId))) return { at };
       const v = await visits.get(visitId);
       if (!v) throw new NotFoundError('Visit');
       if (actor.staffId !== v.worker_id) await mustActFor(actor, v.worker_id);
-      const ok = actor.staffId !== v.worker_id && (await visits.checkIn(visitId, actor.staffId, at, loc, text));
+      const ok = actor.staffId !== v.worker_id && (await visits.checkIn(visitId, actor.staffId, loc, text));
       if (!ok) throw new ValidationError([{ field: 'visit', message: 'This session is not running' }]);
       return { at };
     },
