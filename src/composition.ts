@@ -122,7 +122,7 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     emergency,
     lockdown: buildLockdownService({ db, lockdown: repos.lockdown, buildings: repos.buildings, staff: repos.staff, audit: repos.audit, plan: settings.channelPlan, baseUrl: settings.baseUrl, onNotify: settings.onNotify }),
     idempotency: buildIdempotencyService({ idempotency: repos.idempotency }),
-    complaints: buildComplaintsService({ db, complaints: repos.complaints, audit: repos.audit, holidays }),
+    complaints: buildComplaintsService({ db, complaints: repos.complaints, audit: repos.audit, holidays, staff: repos.staff }),
     ...loneWorking(repos, settings, people, emergency),
   };
 }

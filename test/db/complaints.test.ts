@@ -35,7 +35,7 @@ describe('complaints on the database', () => {
     // Received Wed 2026-10-07: stage 1 due Wed 21st (10 working days). "Today" is Thu 15th, Mon 19th, Tue 20th, then Thu 22nd.
     const id = await s.services.complaints.record(gareth, buildComplaintForm([chloeId], { receivedOn: '2026-10-07' }));
     const ref = (await s.repos.complaints.complaint(id))!.reference!;
-    const at = (iso: string) => buildComplaintsService({ db: s.repos.db, complaints: s.repos.complaints, audit: s.repos.audit, holidays: s.services.holidays, now: () => new Date(`${iso}T09:00:00Z`) });
+    const at = (iso: string) => buildComplaintsService({ db: s.repos.db, complaints: s.repos.complaints, audit: s.repos.audit, holidays: s.services.holidays, staff: s.repos.staff, now: () => new Date(`${iso}T09:00:00Z`) });
 
     assert.equal((await buildComplaintRemindersJob({ complaints: at('2026-10-15') }).perform()).sent, 0, 'four working days ahead: nothing yet');
     const first = await buildComplaintRemindersJob({ complaints: at('2026-10-19') }).perform();
@@ -125,6 +125,33 @@ describe('complaints on the database', () => {
     } finally {
       await runner.stop();
     }
+  });
+
+  test('a senior manager sees complaints about their own management line only, never one naming them; the complaints team sees all', async () => {
+    const db = s.repos.db;
+    const staffId = async (email: string) => (await db.selectFrom('staff').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+    const [jamalId, helenId] = await Promise.all([staffId('jamal.brown@harbour.example'), staffId(demo.serviceManager)]);
+    const tom = await actorFor(db, 'tom.baker@harbour.example');
+    const priya = await actorFor(db, 'priya.shah@harbour.example');
+    const daniel = await actorFor(db, 'daniel.okafor@harbour.example');
+    const aboutChloe = await s.services.complaints.record(gareth, buildComplaintForm([chloeId], { summary: 'Scope: Chloe' }));
+    const aboutJamal = await s.services.complaints.record(gareth, buildComplaintForm([jamalId], { summary: 'Scope: Jamal' }));
+    const aboutHelen = await s.services.complaints.record(gareth, buildComplaintForm([helenId], { summary: 'Scope: Helen' }));
+    const listed = async (who: Actor) => {
+      const ids = new Set((await s.services.complaints.list(who, { from: null, to: null, teamId: null, status: null })).complaints.map((c) => c.id));
+      return [aboutChloe, aboutJamal, aboutHelen].map((id) => ids.has(id));
+    };
+    assert.deepEqual(await listed(gareth), [true, true, true], 'the complaints team');
+    assert.deepEqual(await listed(helen), [true, false, false], 'Helen: Chloe is in her line; Jamal is not; never one about herself');
+    assert.deepEqual(await listed(tom), [false, true, false], 'Tom: Jamal is in his line');
+    assert.deepEqual(await listed(priya), [true, false, true], 'Priya: Helen and Chloe are in her line');
+    assert.deepEqual(await listed(daniel), [false, true, false]);
+    await assert.rejects(s.services.complaints.detail(helen, aboutJamal), /not found/i);
+    await assert.rejects(s.services.complaints.detail(helen, aboutHelen), /not found/i);
+    assert.ok((await s.services.complaints.detail(tom, aboutJamal)).complaint);
+    const deadlines = async (who: Actor) => new Set((await s.services.complaints.deadlines(who)).map((d) => d.complaintId));
+    assert.equal((await deadlines(gareth)).has(aboutJamal), (await deadlines(tom)).has(aboutJamal), 'Tom sees the deadlines the team sees for his line');
+    assert.equal((await deadlines(helen)).has(aboutJamal), false);
   });
 
   test('health and safety and administrators may not read complaints or their statistics', async () => {

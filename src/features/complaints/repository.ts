@@ -126,6 +126,17 @@ export function buildComplaintsRepository(db: Kysely<DB>) {
     },
 
     /** One row per complaint for lists, patterns and statistics (no complainant contact details). */
+    /**
+     * The complaints a manager may see (service/complaints.ts `scopeFor`): naming someone in their
+     * management line, or recorded against a team of it; never one that names the manager.
+     */
+    async visibleTo(selfId: number, staffIds: number[], teamIds: number[], onlyIds: number[] | null = null): Promise<Set<number>> {
+      const { rows } = await sql<{ id: number }>`SELECT c.id FROM complaints c
+        WHERE (c.team_id = ANY(${teamIds}::int[]) OR EXISTS (SELECT 1 FROM complaint_staff cs WHERE cs.complaint_id = c.id AND cs.staff_id = ANY(${staffIds}::int[])))
+          AND NOT EXISTS (SELECT 1 FROM complaint_staff cs WHERE cs.complaint_id = c.id AND cs.staff_id = ${selfId})
+          ${onlyIds === null ? sql`` : sql`AND c.id = ANY(${onlyIds}::int[])`}`.execute(db);
+      return new Set(rows.map((r) => r.id));
+    },
     async summaries(f: ListFilter = {}) {
       let q = base().select([
         'c.id', 'c.reference', dayNN('c.received_on', 'received_on'), 'c.procedure', 'c.complainant_type', 'c.complainant_name', 'c.household', 'c.team_id',
@@ -165,7 +176,7 @@ export function buildComplaintsRepository(db: Kysely<DB>) {
     staffByIds(ids: number[]) {
       if (!ids.length) return Promise.resolve([]);
       return db.selectFrom('staff as s').leftJoin('teams as t', 't.id', 's.team_id')
-        .select(['s.id', 's.given_name', 's.family_name', 's.job_role', 's.employee_number', 't.name as team_name']).where('s.id', 'in', ids).execute();
+        .select(['s.id', 's.given_name', 's.family_name', 's.job_role', 's.employee_number', 's.team_id', 't.name as team_name']).where('s.id', 'in', ids).execute();
     },
     activeStaff() {
       return db.selectFrom('staff').select(['id', 'given_name', 'family_name', 'employee_number', 'team_id']).where('active', '=', true).orderBy('family_name').orderBy('given_name').execute();

@@ -17,12 +17,15 @@ import {
 } from './rules.ts';
 import type { ActionForm, ComplaintForm, PeriodForm } from './schema.ts';
 import { validateComplaintImport } from './import.ts';
+import type { StaffRepository } from '../people/repository.ts';
 
 export interface ComplaintsDeps {
   db: Kysely<DB>;
   complaints: ComplaintsRepository;
   audit: AuditRepository;
   holidays: Pick<HolidaysService, 'calendars'>;
+  /** The management line, for a senior manager's scope. */
+  staff: Pick<StaffRepository, 'reports'>;
   now?: () => Date;
 }
 
@@ -82,6 +85,30 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
     if (!c) throw new NotFoundError('Complaint');
     return c;
   }
+  /**
+   * Which complaints a reader may see. The complaints team sees them all. A service manager or
+   * assistant director sees those about people in their own management line (or recorded against
+   * one of its teams): a complaint is personal data about the staff named, and a manager elsewhere
+   * has no reason to read it. Nobody sees a complaint that names them. Null means every complaint.
+   */
+  async function lineOf(actor: Actor): Promise<{ staff: Set<number>; teams: Set<number> } | null> {
+    if (can(actor, 'complaints.manage')) return null;
+    const line = actor.staffId === null ? [] : await deps.staff.reports(actor.staffId);
+    return { staff: new Set(line.map((r) => r.id)), teams: new Set(line.map((r) => r.team_id).filter((t): t is number => t !== null)) };
+  }
+  async function visible(actor: Actor, onlyIds: number[] | null = null): Promise<Set<number> | null> {
+    const line = await lineOf(actor);
+    if (!line) return null;
+    if (actor.staffId === null) return new Set();
+    return repo.visibleTo(actor.staffId, [...line.staff], [...line.teams], onlyIds);
+  }
+  async function mustSee(actor: Actor, id: number) {
+    mustView(actor);
+    const scope = await visible(actor, [id]);
+    // As if it did not exist: the reader learns nothing about complaints outside their line.
+    if (scope && !scope.has(id)) throw new NotFoundError('Complaint');
+  }
+  const within = <T extends { id: number }>(rows: T[], scope: Set<number> | null) => (scope ? rows.filter((r) => scope.has(r.id)) : rows);
   const finished = (c: { withdrawn_on: string | null; not_investigated_on: string | null; closed_on: string | null }) => Boolean(c.withdrawn_on || c.not_investigated_on || c.closed_on);
   async function mustBeOpen(id: number) {
     const c = await load(id);
@@ -115,8 +142,12 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
     const repeat = staffWithUnrelatedComplaints(
       counted.map((r) => ({ id: r.id, receivedOn: r.received_on, staffIds: r.staff_ids.filter((s) => !q.jobRoles?.length || q.jobRoles.includes(roleOf.get(s) ?? '')), household: r.household, complainantName: r.complainant_name })),
       { from: q.from, to: q.to }, q.repeatThreshold ?? 2);
-    const named = can(actor, 'complaints.view');
+    // Names only for the complaints team, and for a senior manager only of people in their own line
+    // (or its teams). Others with statistics (FOI officers) get figures without names.
+    const line = can(actor, 'complaints.view') ? await lineOf(actor) : null;
     const byId = new Map(allStaff.map((s) => [s.id, s]));
+    const named = (staffId: number) => can(actor, 'complaints.manage')
+      || (line !== null && staffId !== actor.staffId && (line.staff.has(staffId) || line.teams.has(byId.get(staffId)?.team_id ?? -1)));
     const dismissals = (await repo.dismissals(q.from, q.to)).filter((d) => !q.jobRoles?.length || q.jobRoles.includes(d.job_role ?? ''));
     return {
       from: q.from, to: q.to, procedure, years, totals: count(counted),
@@ -124,7 +155,7 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
         count: repeat.length,
         staff: repeat.map((r) => {
           const s = byId.get(r.staffId);
-          return { staffId: r.staffId, name: named && s ? fullName(s) : null, jobRole: s?.job_role ?? '', teamName: s?.team_name ?? null, complaints: r.complaints, unrelatedComplainants: r.unrelatedComplainants };
+          return { staffId: r.staffId, name: named(r.staffId) && s ? fullName(s) : null, jobRole: s?.job_role ?? '', teamName: s?.team_name ?? null, complaints: r.complaints, unrelatedComplainants: r.unrelatedComplainants };
         }),
       },
       dismissals: dismissals.length,
@@ -185,7 +216,8 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
 
     async list(actor: Actor, f: PeriodForm) {
       mustView(actor);
-      const [rows, stages, teams] = await Promise.all([repo.summaries(f), repo.allStages({ from: f.from, to: f.to }), repo.teams()]);
+      const [all, stages, teams, scope] = await Promise.all([repo.summaries(f), repo.allStages({ from: f.from, to: f.to }), repo.teams(), visible(actor)]);
+      const rows = within(all, scope);
       const cal = await calendar();
       const t = today();
       const byComplaint = new Map<number, { due: string | null; breached: boolean }>();
@@ -209,7 +241,7 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
 
     /** The complaint's page. Contact details are personal data: every read is audited. */
     async detail(actor: Actor, id: number) {
-      mustView(actor);
+      await mustSee(actor, id);
       const c = await load(id);
       const [staff, allegations, stages, actions, referrals, attachments] = await Promise.all([
         repo.staffOn(id), repo.allegations(id), repo.stages(id), repo.actions(id), repo.referrals(id), repo.attachments(id),
@@ -386,7 +418,7 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
     },
 
     async attachment(actor: Actor, id: number, attachmentId: number) {
-      mustView(actor);
+      await mustSee(actor, id);
       const a = await repo.attachment(id, attachmentId);
       if (!a) throw new NotFoundError('Attachment');
       await audit.append({ ...actorFields(actor), action: 'complaint.attachment_view', entityType: 'complaint', entityId: id, detail: { attachmentId } });
@@ -396,7 +428,9 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
     /** Section 4: repeat patterns, themes by team, time to respond, extension and breach rates. */
     async patterns(actor: Actor, f: { from: string; to: string }) {
       mustView(actor);
-      const [rows, stages] = await Promise.all([repo.summaries({ from: f.from, to: f.to }), repo.allStages({ from: f.from, to: f.to })]);
+      const [all, allStages, scope] = await Promise.all([repo.summaries({ from: f.from, to: f.to }), repo.allStages({ from: f.from, to: f.to }), visible(actor)]);
+      const rows = within(all, scope);
+      const stages = scope ? allStages.filter((st) => scope.has(st.complaint_id)) : allStages;
       const repeat = staffWithUnrelatedComplaints(rows.map((r) => ({ id: r.id, receivedOn: r.received_on, staffIds: r.staff_ids, household: r.household, complainantName: r.complainant_name })), f);
       const people = new Map((await repo.staffByIds(repeat.map((r) => r.staffId))).map((s) => [s.id, s]));
       const refs = new Map(rows.map((r) => [r.id, r.reference]));
@@ -438,7 +472,8 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
       mustView(actor);
       const cal = await calendar();
       const t = today();
-      return (await repo.allStages()).filter((s) => !s.finished).flatMap((s) => {
+      const scope = await visible(actor);
+      return (await repo.allStages()).filter((s) => !s.finished && (!scope || scope.has(s.complaint_id))).flatMap((s) => {
         const m = openMilestone(cal, stageRecord(s));
         if (!m) return [];
         const left = t > m.due ? -cal.workingDaysBetween(m.due, t) : cal.workingDaysBetween(t, m.due);
@@ -458,8 +493,8 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
 
     async dismissals(actor: Actor, q: { from: string; to: string; jobRoles?: string[] }) {
       mustView(actor);
-      const rows = await repo.dismissals(q.from, q.to);
-      return rows.filter((d) => !q.jobRoles?.length || q.jobRoles.includes(d.job_role ?? ''));
+      const [rows, scope] = await Promise.all([repo.dismissals(q.from, q.to), visible(actor)]);
+      return rows.filter((d) => (!scope || scope.has(d.complaint_id)) && (!q.jobRoles?.length || q.jobRoles.includes(d.job_role ?? '')));
     },
 
     /** Historic complaints from CSV: every row checked first; all imported or none. */
