@@ -72,4 +72,36 @@ describe('offline-first worker app', () => {
     assert.ok(!(await page.locator('#harbour-offline').innerText()).includes('could not accept'));
     await s.close();
   });
+
+  it('weak signal (the phone thinks it is online, nothing gets through): the duress tap and "Visit over" are kept and sent once when requests get through', async () => {
+    const actor = await actorFor(e2e.db, demoUsers.worker);
+    const visitId = await e2e.harbour.services.visits.plan(actor, buildVisitForm());
+    await e2e.harbour.services.visits.arrive(actor, visitId);
+    const s = await e2e.session('Chloe on a weak signal, phone', { viewport: PHONE });
+    await new SignInPage(s).open();
+    assert.equal(await new SignInPage(s).signIn(demoUsers.worker), 200);
+    assert.equal(await s.goto(`/visits/${visitId}`), 200);
+    const page = s.page;
+    // Requests leave the phone and fail, while navigator.onLine stays true.
+    const failing = /\/visits\/\d+\/(request-file|end)$/;
+    await page.route(failing, (route) => route.abort('failed'));
+    const queue = () => page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]'), QUEUE) as Promise<{ url: string }[]>;
+    const alarms = async () => (await e2e.db.selectFrom('alerts').select('id').where('visit_id', '=', visitId).where('kind', '=', 'duress').execute()).length;
+
+    await page.getByRole('button', { name: 'Request purple file' }).click();
+    await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key) ?? '[]').length === 1, QUEUE);
+    await page.getByRole('button', { name: "Visit over, I'm safe" }).click();
+    await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key) ?? '[]').length === 2, QUEUE);
+    assert.deepEqual((await queue()).map((q) => q.url), [`/visits/${visitId}/request-file`, `/visits/${visitId}/end`]);
+    assert.match(await page.locator('#harbour-offline').innerText(), /Not sent yet, kept on this phone:\s*Request purple file, tapped at \d\d:\d\d\s*Visit over, tapped at/);
+    assert.equal(await alarms(), 0, 'nothing reached Harbour yet');
+
+    // Requests get through again: within seconds the queue is sent, in order, each once.
+    await page.unroute(failing);
+    await page.waitForFunction((key) => localStorage.getItem(key) === '[]', QUEUE, { timeout: 20_000 });
+    await page.waitForLoadState('load');
+    assert.equal(await alarms(), 1, 'one alarm');
+    assert.equal((await e2e.db.selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state, 'completed');
+    await s.close();
+  });
 });

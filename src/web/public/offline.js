@@ -1,8 +1,9 @@
 // Offline-first actions. A form marked data-offline-action="<what it does>" (I've arrived, Extend,
 // Visit over, a duress control…) always carries an idempotency key, so Harbour does it once however
-// often it is sent. Tapped without signal, it is kept on this phone (localStorage) and sent as soon
-// as the signal returns; until then the page says what is not yet sent and that the deadline still
-// runs on the server. The service worker (/sw.js) keeps the visit pages so they open offline.
+// often it is sent. It is sent with fetch: tapped without signal, or with a signal too weak to get an
+// answer, it is kept on this phone (localStorage) and sent as soon as the signal returns; until then
+// the page says what is not yet sent and that the deadline still runs on the server. The service
+// worker (/sw.js) keeps the visit pages so they open offline.
 /* global sessionStorage, HTMLFormElement */
 const QUEUE = 'harbour.offline-queue.v1';
 const SENT = 'harbour.offline-sent.v1';
@@ -124,28 +125,70 @@ async function flush() {
   }
 }
 
-document.addEventListener('submit', (event) => {
-  const form = event.target;
-  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-offline-action')) return;
-  const key = keyOf(form);
-  if (navigator.onLine) return; // Sent now, with its key: a double tap or a resend does nothing twice.
-  event.preventDefault();
-  const body = new URLSearchParams(new FormData(form, event.submitter || undefined)).toString();
+function enqueue(form, body, key) {
   const q = load();
   if (!q.some((i) => i.key === key)) {
     q.push({ key, url: new URL(form.action, window.location.href).pathname, body, label: form.getAttribute('data-offline-action') || 'Action', at: new Date().toISOString() });
     store(q);
   }
-  // The next tap is a new action with a new key.
-  form.querySelector('input[name="idempotency_key"]').value = '';
   render();
+}
+
+// Weak signal ("online", but nothing gets through): a tap that has had no answer in this long is kept
+// on the phone like an offline one. If it did reach Harbour after all, the resend does nothing twice.
+const SEND_TIMEOUT_MS = 20000;
+
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-offline-action')) return;
+  if (event.defaultPrevented) return; // Sent by the page's own script (the duress control).
+  if (form.dataset.harbourNative === 'yes') return; // The plain post below, after an answer to show.
+  const key = keyOf(form);
+  event.preventDefault();
+  const submitter = event.submitter || undefined;
+  const body = new URLSearchParams(new FormData(form, submitter)).toString();
+  const nextTap = () => { form.querySelector('input[name="idempotency_key"]').value = ''; };
+  if (!navigator.onLine) {
+    enqueue(form, body, key);
+    nextTap(); // The next tap is a new action with a new key.
+    return;
+  }
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
+  fetch(form.action, {
+    method: 'POST', credentials: 'same-origin', redirect: 'follow', signal: abort.signal,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' }, body,
+  }).then((response) => {
+    clearTimeout(timer);
+    if (response.status >= 500) throw new Error('not taken');
+    if (response.ok) {
+      nextTap();
+      window.location.assign(response.url); // Done: the page Harbour redirected to.
+      return;
+    }
+    // Refused (a mistake in the form): post it the ordinary way, same key, to show Harbour's answer.
+    form.dataset.harbourNative = 'yes';
+    form.requestSubmit(submitter);
+  }).catch(() => {
+    clearTimeout(timer);
+    enqueue(form, body, key);
+    nextTap();
+    flushSoon();
+  });
 });
+
+let soon = null;
+function flushSoon() {
+  if (!soon) soon = setTimeout(() => { soon = null; flush(); }, 5000);
+}
+// For the duress control (visit-extras.js), which sends without leaving the page.
+window.harbourOffline = { enqueue, flushSoon };
 
 window.addEventListener('online', () => { render(); flush(); });
 window.addEventListener('offline', render);
 render();
 flush();
-setInterval(flush, 30000);
+setInterval(flush, 5000);
 
 if ('serviceWorker' in navigator && document.querySelector('form[data-offline-action]')) {
   navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});

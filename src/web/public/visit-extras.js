@@ -31,10 +31,17 @@ if (request && window.fetch) {
     }
     if (!key.value) key.value = newKey();
     const body = new URLSearchParams(new FormData(request));
+    const tapped = key.value;
     key.value = '';
-    // Weak signal: try again quietly, with the same key, rather than show an error page.
-    const send = (tries) => fetch(request.action, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual', keepalive: true })
-      .catch(() => { if (tries > 0) setTimeout(() => send(tries - 1), 5000); });
-    send(12);
+    // Weak signal: rather than show an error page, the tap goes on the phone's queue (offline.js),
+    // which keeps trying with the same key until Harbour has it: however often sent, one alarm.
+    fetch(request.action, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual', keepalive: true })
+      .then((response) => { if (response.status >= 500) throw new Error('not taken'); })
+      .catch(() => {
+        if (window.harbourOffline) {
+          window.harbourOffline.enqueue(request, body.toString(), tapped);
+          window.harbourOffline.flushSoon();
+        }
+      });
   });
 }
