@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { E2E, PHONE, type BrowserSession } from './support/harness.ts';
 import { SignInPage, demoEmailOf, demoUsers } from './support/pages.ts';
+import { actorFor } from '../helpers/lone-working.ts';
 
 // Every page an administrator can open, with ids from the demo council (a fresh database per file):
 // team 1 is Ashford Children in Care, person 10 is Ola Adeyemi, building 1 the Civic Centre.
@@ -40,11 +41,13 @@ describe('every page on a phone', () => {
       if (scrollWidth > PHONE.width) wide.push(`${s.path} (${scrollWidth}px)`);
     };
 
-    for (const path of PAGES) {
+    // A warning flag, so its withdraw page (and that form's error state) is checked too.
+    const flag = await e2e.harbour.services.risk.addFlag(await actorFor(e2e.db, demoUsers.admin), { caseSystem: null, caseId: null, postcode: 'TN23 4ZZ', category: 'violence', description: 'Every-page check', expiresOn: null });
+    for (const path of [...PAGES, '/risk/flags', `/risk/flags/${flag}/withdraw`]) {
       assert.equal(await s.goto(path), 200, path);
       await noteWidth();
     }
-    for (const form of EMPTY_FORMS) {
+    for (const form of [...EMPTY_FORMS, { path: `/risk/flags/${flag}/withdraw`, button: 'Withdraw warning flag' }]) {
       await s.goto(form.path);
       assert.equal(await s.navigate(() => s.page.getByRole('main').getByRole('button', { name: form.button, exact: true }).click()), 400, form.path);
       assert.equal(await s.page.locator('.govuk-error-summary').count(), 1, `${form.path} shows the error summary`);

@@ -96,6 +96,8 @@ interface Ctx {
   ld: { civic: number; byWho: Record<Who, { start: number; lockdown: number }> };
   /** Purple File: a call about Chloe that stays open; per role one to close; a major incident Emma declared. */
   pf: { call: number; close: Record<Who, number>; major: number };
+  /** A warning flag per role to withdraw. */
+  withdrawFlag: Record<Who, number>;
   unique: () => string;
 }
 
@@ -280,6 +282,8 @@ const matrix: Row[] = [
   form('POST /visits/:id/risk/precautions', ACTS_FOR_CHLOE, () => ({ 'status-buddy_informed': 'confirmed' }), { url: (c) => `/visits/${c.made.riskVisit}/risk/precautions` }),
   page('GET /risk/flags', SIGNED_IN),
   form('POST /risk/flags', RISK_MANAGERS, (c) => ({ postcode: 'ME14 1XX', category: 'dogs', description: `Matrix dog ${c.unique()}` })),
+  page('GET /risk/flags/:id/withdraw', RISK_MANAGERS, { url: (c) => `/risk/flags/${c.withdrawFlag.worker}/withdraw` }),
+  form('POST /risk/flags/:id/withdraw', RISK_MANAGERS, () => ({ reason: 'Matrix: raised in error' }), { url: (c, who) => `/risk/flags/${c.withdrawFlag[who]}/withdraw` }),
   page('GET /risk/reviews', RISK_MANAGERS),
 
   // Incidents (HS157): visible only to the people involved, their management chain and health and safety. Anyone else is
@@ -400,6 +404,7 @@ const PREVIEW: Ctx = {
   incMore: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['incMore'],
   ld: { civic: ':id', byWho: new Proxy({}, { get: () => ({ start: ':id', lockdown: ':id' }) }) } as unknown as Ctx['ld'],
   pf: { call: ':id', close: new Proxy({}, { get: () => ':id' }), major: ':id' } as unknown as Ctx['pf'],
+  withdrawFlag: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['withdrawFlag'],
   unique: () => 'x',
 };
 
@@ -487,6 +492,7 @@ describe('access matrix', () => {
       reg: { declaration: 0, byWho: {} as Ctx['reg']['byWho'] },
       ld: { civic: 0, byWho: {} as Ctx['ld']['byWho'] },
       pf: { call: 0, close: {} as Ctx['pf']['close'], major: 0 },
+      withdrawFlag: {} as Ctx['withdrawFlag'],
     };
     // Chloe's sessions in every state the lone-working rows need, one set per role.
     const chloe = await actorFor(t.repos.db, demo.worker);
@@ -519,6 +525,8 @@ describe('access matrix', () => {
     const emma = await actorFor(t.repos.db, demo.businessSupport);
     ctx.pf.call = await t.services.duress.startCall(emma, ids.person.chloe);
     for (const who of WHO) ctx.pf.close[who] = await t.services.duress.startCall(emma, ids.person.chloe);
+    const fiona = await actorFor(t.repos.db, demo.healthAndSafety);
+    for (const who of WHO) ctx.withdrawFlag[who] = await t.services.risk.addFlag(fiona, { caseSystem: null, caseId: null, postcode: 'ME14 7ZZ', category: 'dogs', description: `Matrix flag to withdraw (${who})`, expiresOn: null });
     ctx.pf.major = await t.services.duress.declareMajorIncident(emma, { category: 'excessive_vandalism', summary: 'Matrix', alertId: null, callId: null, lockdownId: null });
     // A RED visit of Chloe's that stays planned, for the risk gate rows (recording never starts it).
     ctx.made.riskVisit = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', caseId: 'MATRIX-RISK', postcode: 'TN23 9ZZ' }));

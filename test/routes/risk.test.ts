@@ -212,6 +212,37 @@ describe('risk pages', () => {
       const page = unescapeHtml((await chloe.get(`/visits/${red}/risk`)).body);
       assert.ok(page.includes('Warning at the postcode: History of violence or aggression (Threatened a worker at the door)'));
     });
+
+    test('a manager withdraws a flag with a reason (400 without one, input kept); visits there are no longer rated on it; audited; a worker may not', async () => {
+      const chloeActor = await actorFor(t.repos.db, demo.worker);
+      const visit = await t.services.visits.plan(chloeActor, buildVisitForm({ referralType: 'previously_known', caseId: 'ROUTE9', postcode: 'TN23 9WW' }));
+      const flagged = await aisha.submit('/risk/flags', '/risk/flags', { postcode: 'TN23 9WW', caseSystem: '', caseId: '', category: 'violence', description: 'Raised at the wrong address' });
+      assert.equal(flagged.statusCode, 303);
+      const flagId = (await t.repos.db.selectFrom('warning_flags').select('id').where('description', '=', 'Raised at the wrong address').executeTakeFirstOrThrow()).id;
+      assert.match(unescapeHtml((await chloe.get(`/visits/${visit}/risk`)).body), /harbour-rag--red">\s*RED\s*</);
+      const list = await aisha.get('/risk/flags');
+      assert.ok(list.body.includes(`href="/risk/flags/${flagId}/withdraw"`), 'the list links to withdrawing a live flag');
+
+      assert.equal((await chloe.get(`/risk/flags/${flagId}/withdraw`)).statusCode, 403);
+      assert.equal((await chloe.submit('/risk/flags', `/risk/flags/${flagId}/withdraw`, { reason: 'x' })).statusCode, 403);
+      const page = await aisha.get(`/risk/flags/${flagId}/withdraw`);
+      assert.equal(page.statusCode, 200);
+      assert.ok(unescapeHtml(page.body).includes('Raised at the wrong address'));
+      const empty = await aisha.submit(`/risk/flags/${flagId}/withdraw`, `/risk/flags/${flagId}/withdraw`, { reason: '   ' });
+      assertFormErrors(empty, ['reason']);
+      const before = await auditCount(t.repos.db);
+      const done = await aisha.submit(`/risk/flags/${flagId}/withdraw`, `/risk/flags/${flagId}/withdraw`, { reason: 'Wrong address <typed>' });
+      assert.equal(done.statusCode, 303);
+      assert.equal(done.headers.location, '/risk/flags?done=withdrawn');
+      assert.equal(await auditCount(t.repos.db), before + 1);
+      const entry = await t.repos.db.selectFrom('audit_log').select(['action', 'detail']).where('entity_type', '=', 'warning_flag').where('entity_id', '=', String(flagId)).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      assert.equal(entry.action, 'warning_flag.withdraw');
+      assert.equal((entry.detail as { reason: string }).reason, 'Wrong address <typed>');
+      assert.doesNotMatch(unescapeHtml((await chloe.get(`/visits/${visit}/risk`)).body), /harbour-rag--red">\s*RED\s*</, 'no longer RED');
+      const again = await aisha.submit(`/risk/flags/${flagId}/withdraw`, `/risk/flags/${flagId}/withdraw`, { reason: 'Again' });
+      assert.equal(again.statusCode, 400, 'already withdrawn');
+      assert.equal((await aisha.get('/risk/flags/999999/withdraw')).statusCode, 404);
+    });
   });
 
   describe('/risk/reviews', () => {

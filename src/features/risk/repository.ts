@@ -84,6 +84,17 @@ export function buildRiskRepository(db: Kysely<DB>) {
       }).returning('id').executeTakeFirstOrThrow()).id;
     },
 
+    flag(id: number, now: Date) {
+      return db.selectFrom('warning_flags as f').leftJoin('accounts as a', 'a.id', 'f.raised_by')
+        .select([...flagColumns, 'a.display_name as raised_by_name', live(now).as('live')]).where('f.id', '=', id).executeTakeFirst();
+    },
+
+    /** Withdraws a flag that has not been withdrawn already; false otherwise. */
+    async withdrawFlag(ex: Executor, id: number, by: number | null) {
+      const row = await ex.updateTable('warning_flags').set({ withdrawn_at: new Date(), withdrawn_by: by }).where('id', '=', id).where('withdrawn_at', 'is', null).returning('id').executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** Renews a live flag after review: it applies until the new expiry (used by incidents). False if withdrawn or unknown. */
     async renewFlag(ex: Executor, id: number, expiresAt: Date) {
       const row = await ex.updateTable('warning_flags').set({ expires_at: expiresAt }).where('id', '=', id).where('withdrawn_at', 'is', null).returning('id').executeTakeFirst();

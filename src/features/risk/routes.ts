@@ -7,13 +7,14 @@ import { requireActor } from '../../web/security.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { parseWith } from '../../web/validation.ts';
 import { idParam } from '../people/routes.ts';
-import { controlForm, parseAssessmentForm, parseFlagForm, precautionsForm } from './schema.ts';
+import { controlForm, parseAssessmentForm, parseFlagForm, precautionsForm, withdrawFlagForm } from './schema.ts';
 
 const DONE: Record<string, string> = {
   assessment: 'Risk assessment recorded',
   control: 'Control recorded',
   precautions: 'Precautions recorded',
   flag: 'Warning flag added',
+  withdrawn: 'Warning flag withdrawn',
 };
 const flashFrom = (query: unknown) => DONE[(query as { done?: string }).done ?? ''];
 
@@ -59,6 +60,23 @@ export const riskRoutes: FastifyPluginAsync<{ services: Services }> = async (app
       () => services.risk.addFlag(actor, parseFlagForm(request.body)),
       { template: 'risk/flags.njk', values: request.body, context: async () => ({ title: 'Warning flags', ...(await services.risk.flags(actor)) }) },
       () => '/risk/flags?done=flag',
+    );
+  });
+
+  app.get<{ Params: { id: string } }>('/risk/flags/:id/withdraw', async (request, reply) => {
+    const actor = requireActor(request);
+    const flag = await services.risk.flag(actor, idParam(request.params.id));
+    return reply.view('risk/withdraw-flag.njk', { title: 'Withdraw a warning flag', flag, values: {} });
+  });
+
+  app.post<{ Params: { id: string } }>('/risk/flags/:id/withdraw', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    return handleForm(
+      reply,
+      () => services.risk.withdrawFlag(actor, id, parseWith(withdrawFlagForm, request.body).reason),
+      { template: 'risk/withdraw-flag.njk', values: request.body, context: async () => ({ title: 'Withdraw a warning flag', flag: await services.risk.flag(actor, id) }) },
+      () => '/risk/flags?done=withdrawn',
     );
   });
 

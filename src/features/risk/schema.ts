@@ -104,3 +104,6 @@ export const precautionsForm = z.object(Object.fromEntries(PRECAUTION_KEYS.flatM
   const rec = v as Record<string, string | null>;
   return PRECAUTION_KEYS.map((key) => ({ key, status: rec[`status-${key}`] as PrecautionStatus | null, reason: rec[`reason-${key}`] ?? null }));
 });
+
+/** Withdrawing a warning flag before its review: why, for the audit trail and the team. */
+export const withdrawFlagForm = z.object({ reason: requiredText('Enter why the warning no longer applies', 1000) });

@@ -121,6 +121,13 @@ export function buildRiskService(deps: RiskDeps) {
     },
   };
 
+  async function flagFor(actor: Actor, id: number) {
+    if (!can(actor, 'risk.flags.manage')) throw new ForbiddenError('Only managers, health and safety officers and administrators can withdraw warning flags');
+    const f = await repo.flag(id, now());
+    if (!f) throw new NotFoundError('Warning flag');
+    return { ...f, categoryLabel: categoryLabel(f.category), highRisk: isHighRisk(f.category), caseSystemLabel: f.case_system ? (CASE_SYSTEMS as Record<string, string>)[f.case_system] ?? f.case_system : null };
+  }
+
   return {
     ...gate,
 
@@ -238,6 +245,22 @@ export function buildRiskService(deps: RiskDeps) {
         const id = await repo.createFlag(trx, { caseSystem: form.caseSystem, caseId: form.caseId, postcode: form.postcode, category: form.category, description: form.description, expiresAt }, actor.accountId);
         await audit.appendIn(trx, { ...actorFields(actor), action: 'warning_flag.raise', entityType: 'warning_flag', entityId: id, detail: { category: form.category, caseSystem: form.caseSystem, caseId: form.caseId, postcode: form.postcode } });
         return id;
+      });
+    },
+
+    /** One flag, for the withdraw page: only for those who manage flags. */
+    flag: flagFor,
+
+    /**
+     * Withdraws a warning before its review (raised in error, or the risk has gone): visits there are
+     * rated on the other facts again from now. Audited with the reason.
+     */
+    async withdrawFlag(actor: Actor, id: number, reason: string) {
+      const f = await flagFor(actor, id);
+      if (f.withdrawn_at) throw new ValidationError([{ field: 'reason', message: 'This warning has already been withdrawn' }]);
+      await inTransaction(db, async (trx) => {
+        if (!(await repo.withdrawFlag(trx, id, actor.accountId))) throw new ValidationError([{ field: 'reason', message: 'This warning has already been withdrawn' }]);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'warning_flag.withdraw', entityType: 'warning_flag', entityId: id, detail: { reason, category: f.category, caseSystem: f.case_system, caseId: f.case_id, postcode: f.postcode } });
       });
     },
 
