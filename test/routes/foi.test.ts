@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { Agent, csrfFrom, demo, startTestApp, type TestApp } from '../helpers/app.ts';
 import { demoIds, type DemoIds } from './support.ts';
 import { buildIncident, seed003Form } from '../helpers/foi.ts';
@@ -179,6 +180,33 @@ describe('FOI requests over HTTP', () => {
     const page = (await irene.get(`/foi/requests/${id}`)).body;
     assert.match(page, /Refusal notice \(s17\) due/);
     assert.match(page, /10 April 2012/);
+  });
+
+  test('an EIR request: no public interest extension; the regulation 7 extension to 40 working days, told within the first 20', async () => {
+    const id = await logSeed003({ regime: 'eir', title: 'Environmental information, EIR' });
+    const page = (await irene.get(`/foi/requests/${id}`)).body;
+    assert.match(page, /20th working day \(reg\. 5\(2\)\)/);
+    assert.doesNotMatch(page, /<option value="pi_extension"/, 'not offered under the EIR');
+    const csrf = csrfFrom(page);
+    const pi = await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'pi_extension', on: '2012-02-20', targetDate: '2012-04-10' });
+    assert.equal(pi.statusCode, 400);
+    assert.match(pi.body, /href="#kind"/);
+    assert.match(pi.body, /The EIR have no public interest extension/);
+    const late = await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'eir_extension', on: '2012-03-06' });
+    assert.equal(late.statusCode, 400, 'after the 20th working day');
+    assert.match(late.body, /within 20 working days, by 2012-03-05/);
+    assert.equal((await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'eir_extension', on: '2012-02-20' })).statusCode, 303);
+    const extended = (await irene.get(`/foi/requests/${id}`)).body;
+    assert.match(extended, /complex and voluminous \(reg\. 7\(1\)\)/);
+    assert.match(extended, /3 April 2012/);
+    const stored = await t.repos.db.selectFrom('foi_requests').select(sql<string>`response_due_on::text`.as('due')).where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(stored.due, '2012-04-03', 'the stored due date the dashboard and reminders use');
+
+    const foiId = await logSeed003();
+    const foiCsrf = csrfFrom((await irene.get(`/foi/requests/${foiId}`)).body);
+    const wrong = await irene.post(`/foi/requests/${foiId}/events`, { _csrf: foiCsrf, kind: 'eir_extension', on: '2012-02-20' });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /for environmental information \(EIR\) requests only/);
   });
 
   test('the dashboard counts overdue requests and the percentage answered on time', async () => {

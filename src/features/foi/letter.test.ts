@@ -53,3 +53,14 @@ test('the .docx is a Word document (a zip) with the letter in it', async () => {
   assert.equal(buf.subarray(0, 2).toString(), 'PK');
   assert.ok(buf.length > 2000);
 });
+
+test('EIR: not held is regulation 12(4)(a) under a regulation 14 refusal; small numbers are regulation 13', () => {
+  const l = buildLetter(input({ regime: 'eir' }));
+  assert.match(l.heading, /^Environmental Information Regulations 2004/);
+  assert.equal(l.refusalHeading, 'Refusal notice (regulation 14)');
+  assert.match(l.answers[1]!.paragraphs.join(' '), /refusal notice under regulation 14 .*regulation 12\(4\)\(a\)/);
+  assert.doesNotMatch(l.answers[1]!.paragraphs.join(' '), /section 17/);
+  assert.match(l.answers[0]!.paragraphs.join(' '), /regulation 13 of the Regulations/);
+  assert.ok(l.refusal.some((r) => r.includes('regulation 12(4)(a)')));
+  assert.equal(buildLetter(input()).refusalHeading, 'Refusal notice (section 17)');
+});

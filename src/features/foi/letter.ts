@@ -42,6 +42,8 @@ export interface Letter {
   intro: string[];
   answers: { number: number; question: string; paragraphs: string[]; table: ProtectedTable | null }[];
   refusal: string[];
+  /** "Refusal notice (section 17)", or under the EIR "(regulation 14)". */
+  refusalHeading: string;
   review: string;
   ico: string;
   licence: string;
@@ -56,9 +58,11 @@ export function buildLetter(i: LetterInput): Letter {
     const paragraphs: string[] = [];
     if (q.answer) paragraphs.push(...q.answer.split(/\r?\n\s*\r?\n/).map((p) => p.trim()).filter(Boolean));
     if (q.outcome === 'not_held') {
-      paragraphs.push(`${i.council} does not hold this information. This letter acts as a refusal notice under section 17 of ${ACT[i.regime]} because, under section 1(1) of the Act, the information is not held.`);
+      paragraphs.push(i.regime === 'eir'
+        ? `${i.council} does not hold this information. This letter acts as a refusal notice under regulation 14 of ${ACT.eir} because the information is not held (regulation 12(4)(a)).`
+        : `${i.council} does not hold this information. This letter acts as a refusal notice under section 17 of ${ACT.foi} because, under section 1(1) of the Act, the information is not held.`);
       if (q.advice) paragraphs.push(q.advice);
-      refusal.push(`Question ${q.position}: information not held (section 1(1)).`);
+      refusal.push(`Question ${q.position}: information not held (${i.regime === 'eir' ? 'regulation 12(4)(a)' : 'section 1(1)'}).`);
     }
     if ((q.outcome === 'exempt' || q.outcome === 'partly_provided') && q.exemption) {
       if (q.exemption === 's12' && i.cost) {
@@ -69,8 +73,9 @@ export function buildLetter(i: LetterInput): Letter {
       refusal.push(`Question ${q.position}: ${refusalWording(q.exemption, null).replace(/^This part of your request is refused under /, '').replace(/ This letter is a refusal notice.*$/, '').replace(/\.$/, '')}.`);
     }
     if (q.table && q.table.suppressedCount > 0 && !q.exemption) {
-      paragraphs.push(`Figures from 1 to ${q.table.threshold} are shown as "fewer than ${q.table.threshold + 1}", and some other figures are withheld so that they cannot be worked out from the totals. Releasing them could identify individuals, so they are exempt under section 40(2) of the Act; this is a refusal notice under section 17 for those figures.`);
-      if (!refusal.some((r) => r.startsWith(`Question ${q.position}: small numbers`))) refusal.push(`Question ${q.position}: small numbers withheld under section 40(2) (personal information).`);
+      const personal = i.regime === 'eir' ? 'regulation 13 of the Regulations; this is a refusal notice under regulation 14' : 'section 40(2) of the Act; this is a refusal notice under section 17';
+      paragraphs.push(`Figures from 1 to ${q.table.threshold} are shown as "fewer than ${q.table.threshold + 1}", and some other figures are withheld so that they cannot be worked out from the totals. Releasing them could identify individuals, so they are exempt under ${personal} for those figures.`);
+      if (!refusal.some((r) => r.startsWith(`Question ${q.position}: small numbers`))) refusal.push(`Question ${q.position}: small numbers withheld under ${i.regime === 'eir' ? 'regulation 13' : 'section 40(2)'} (personal information).`);
     }
     if (!paragraphs.length && !q.table) paragraphs.push('Not yet answered.');
     return { number: q.position, question: q.text, paragraphs, table: q.table };
@@ -86,6 +91,7 @@ export function buildLetter(i: LetterInput): Letter {
     ],
     answers,
     refusal,
+    refusalHeading: i.regime === 'eir' ? 'Refusal notice (regulation 14)' : 'Refusal notice (section 17)',
     review: `If you are unhappy with this response, and believe we have not complied with the legislation, you have 40 working days from the date of this response to ask for an internal review, that is by ${longDate(i.reviewBy)}. Please quote reference ${i.reference}.`,
     ico: 'If you remain dissatisfied following an internal review, you can appeal to the Information Commissioner, who oversees compliance with the Act. Details of what you need to do are on the Information Commissioner’s website: https://ico.org.uk/concerns',
     licence: 'You may re-use the information under the Open Government Licence: https://www.nationalarchives.gov.uk/doc/open-government-licence/',
@@ -129,7 +135,7 @@ export async function letterDocx(l: Letter): Promise<Buffer> {
     }
   }
   if (l.refusal.length) {
-    children.push(p('Refusal notice (section 17)', { heading: HeadingLevel.HEADING_2 }));
+    children.push(p(l.refusalHeading, { heading: HeadingLevel.HEADING_2 }));
     for (const r of l.refusal) children.push(p(r));
   }
   children.push(p(l.review), p(l.ico), p(l.licence), ...l.signOff.map((t) => p(t)));

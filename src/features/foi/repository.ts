@@ -103,7 +103,7 @@ export function buildFoiRepository(db: Kysely<DB>) {
     // ---- Reminders ----
     /** Requests still running (open, or answered with a review to come) with an assignee, their events, and the reminders sent. */
     async remindable() {
-      const rows = await db.selectFrom('foi_requests').select(['id', 'reference', 'title', 'assignee_id', dateText('received_on').as('received_on')])
+      const rows = await db.selectFrom('foi_requests').select(['id', 'reference', 'title', 'assignee_id', 'regime', dateText('received_on').as('received_on')])
         .where('status', 'in', ['open', 'responded']).where('assignee_id', 'is not', null).orderBy('id').execute();
       if (!rows.length) return [];
       const ids = rows.map((r) => r.id);

@@ -143,3 +143,23 @@ test('reminders: five working days before, the day before, and once overdue, eac
   assert.equal(reminderDue('2026-10-30', '2026-10-29', cal, ['due_in_5_days']), 'due_tomorrow');
   assert.equal(reminderDue('2026-10-30', '2026-11-02', cal, ['due_in_5_days', 'due_tomorrow']), 'overdue');
 });
+
+test('EIR reg. 7(1): complex and voluminous extends the 20 working days to 40 (St Patrick’s Day skipped), the refusal too; no public interest extension', () => {
+  // Seed 003's dates, as an environmental information request.
+  const d = deadlines('2012-02-04', [{ kind: 'eir_extension', on: '2012-02-20' }], cal, 'council', 'eir');
+  assert.equal(d.due, '2012-03-05', 'the 20th working day is still the statutory date');
+  assert.equal(d.responseDue, '2012-04-03', 'the 40th working day, Monday 19 March (St Patrick’s Day, Northern Ireland) skipped');
+  assert.equal(d.s17Due, '2012-04-03', 'reg. 14(3): the refusal by the same date');
+  // FOIA's s10(3) extension means nothing under the EIR, and reg. 7 nothing under FOIA.
+  assert.equal(deadlines('2012-02-04', [{ kind: 'pi_extension', on: '2012-02-20', targetDate: '2012-06-01' }], cal, 'council', 'eir').responseDue, '2012-03-05');
+  assert.equal(deadlines('2012-02-04', [{ kind: 'eir_extension', on: '2012-02-20' }], cal, 'council', 'foi').responseDue, '2012-03-05');
+  // A clarification restarts the clock and ends the extension with it.
+  const restarted = deadlines('2012-02-04', [{ kind: 'eir_extension', on: '2012-02-08' }, { kind: 'clarification_sought', on: '2012-02-09' }, { kind: 'clarification_received', on: '2012-02-13' }], cal, 'council', 'eir');
+  assert.equal(restarted.responseDue, restarted.due);
+});
+
+test('EIR reg. 11(4): the reconsideration is due 40 working days after the representations (Good Friday and Easter Monday skipped)', () => {
+  const d = deadlines('2020-01-06', [{ kind: 'response_sent', on: '2020-01-31' }, { kind: 'review_requested', on: '2020-03-02' }], cal, 'council', 'eir');
+  assert.equal(d.reviewDue, '2020-04-30');
+  assert.equal(deadlines('2020-01-06', [{ kind: 'response_sent', on: '2020-01-31' }, { kind: 'review_requested', on: '2020-03-02' }], cal, 'council', 'foi').reviewDue, '2020-03-31');
+});

@@ -22,6 +22,10 @@ export const STATUTORY_DAYS = 20;
 export const REVIEW_REQUEST_DAYS = 40;
 export const REVIEW_TARGET_DAYS = 20;
 export const REVIEW_EXCEPTIONAL_DAYS = 40;
+/** EIR: reg. 7(1) extends 20 working days to 40; reg. 11(4) gives the reconsideration 40. */
+export const EIR_EXTENDED_DAYS = 40;
+export const EIR_REVIEW_DAYS = 40;
+export type Regime = 'foi' | 'eir';
 
 /** Day 0 of a clock started by something received on `date`. */
 export function dayZero(date: string, cal: WorkingDayCalendar, reading: ReceiptReading): string {
@@ -39,6 +43,7 @@ export const EVENT_KINDS = {
   fees_notice: 'Fees notice issued (s9): clock paused',
   fee_paid: 'Fee paid: clock restarts',
   pi_extension: 'Public interest extension (s10(3)): new target date',
+  eir_extension: 'Complex and voluminous (EIR reg. 7(1)): 40 working days',
   response_sent: 'Response sent',
   review_requested: 'Internal review requested',
   review_exceptional: 'Internal review: exceptional case (40 working days)',
@@ -55,7 +60,7 @@ export interface Deadlines {
   dayZero: string;
   /** The statutory date: the 20th working day (after any restart or pause). Null while the clock is stopped. */
   due: string | null;
-  /** The s17 notice is due by day 20 even when the public interest test is extended. */
+  /** The refusal notice (s17) is due by day 20 even when the public interest test is extended; under an EIR reg. 7 extension (reg. 14), by day 40. */
   s17Due: string | null;
   /** When the answer is due: the public interest extension's target, or `due`. */
   responseDue: string | null;
@@ -83,13 +88,14 @@ export interface Deadlines {
  *   still due on day 20.
  * Anything received on a non-working day counts by the same receipt reading as the request.
  */
-export function deadlines(received: string, events: readonly ClockEvent[], cal: WorkingDayCalendar, reading: ReceiptReading): Deadlines {
+export function deadlines(received: string, events: readonly ClockEvent[], cal: WorkingDayCalendar, reading: ReceiptReading, regime: Regime = 'foi'): Deadlines {
   const sorted = [...events].sort((a, b) => a.on.localeCompare(b.on) || order(a.kind) - order(b.kind));
   let zero = dayZero(received, cal, reading);
   let remaining = STATUTORY_DAYS;
   let stopped: Deadlines['stopped'] = null;
   let used = 0;
   let extension: string | null = null;
+  let eirExtended = false;
   let responded: string | null = null, reviewRequested: string | null = null, reviewCompleted: string | null = null;
   let exceptional = false, icoComplaint: string | null = null, decisionNotice: string | null = null;
   for (const e of sorted) {
@@ -104,6 +110,7 @@ export function deadlines(received: string, events: readonly ClockEvent[], cal: 
           remaining = STATUTORY_DAYS;
           used = 0;
           extension = null;
+          eirExtended = false;
         }
         break;
       case 'fees_notice':
@@ -120,7 +127,11 @@ export function deadlines(received: string, events: readonly ClockEvent[], cal: 
         }
         break;
       case 'pi_extension':
-        extension = e.targetDate ?? null;
+        // The public interest extension is FOIA's alone; the EIR have no such test of time.
+        if (regime === 'foi') extension = e.targetDate ?? null;
+        break;
+      case 'eir_extension':
+        if (regime === 'eir') eirExtended = true;
         break;
       case 'response_sent':
         responded = e.on;
@@ -143,17 +154,19 @@ export function deadlines(received: string, events: readonly ClockEvent[], cal: 
     }
   }
   const due = stopped ? null : cal.addWorkingDays(zero, remaining);
+  // EIR reg. 7(1): the information, and any refusal (reg. 14(3)), by the 40th working day instead.
+  const eirDue = due && eirExtended ? cal.addWorkingDays(zero, remaining + EIR_EXTENDED_DAYS - STATUTORY_DAYS) : null;
   return {
     dayZero: zero,
     due,
-    s17Due: due,
-    responseDue: due && extension && extension > due ? extension : due,
+    s17Due: eirDue ?? due,
+    responseDue: eirDue ?? (due && extension && extension > due ? extension : due),
     stopped,
     daysUsedBeforePause: used,
     responded,
     reviewRequestBy: responded ? reviewRequestBy(responded, cal) : null,
     reviewRequested,
-    reviewDue: reviewRequested ? reviewDue(reviewRequested, cal, reading, exceptional) : null,
+    reviewDue: reviewRequested ? (regime === 'eir' ? cal.addWorkingDays(dayZero(reviewRequested, cal, reading), EIR_REVIEW_DAYS) : reviewDue(reviewRequested, cal, reading, exceptional)) : null,
     reviewCompleted,
     icoComplaint,
     decisionNotice,

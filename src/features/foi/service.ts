@@ -14,7 +14,7 @@ import type { FoiRepository } from './repository.ts';
 import { DEFAULT_THRESHOLD, protect, redacted, unprotected, type ProtectedTable } from './disclosure.ts';
 import {
   COST_ACTIVITIES, EVENT_KINDS, EXEMPTIONS, OUTCOMES, RECEIPT_READINGS, answeredOnTime, costLimit, deadlines, formatReference, onTimeByMonth, reminderDue,
-  reviewRequestBy, type ClockEvent, type CostEstimate, type EventKind, type Exemption, type Outcome, type ReceiptReading, type ReminderKind,
+  reviewRequestBy, type ClockEvent, type CostEstimate, type EventKind, type Exemption, type Outcome, type ReceiptReading, type Regime, type ReminderKind,
 } from './rules.ts';
 import { STATISTICS, resolvePeriod, statistic, type StatParams, type StatSources } from './statistics.ts';
 import { buildLetter, letterDocx, type Letter } from './letter.ts';
@@ -85,12 +85,13 @@ export function buildFoiService(deps: FoiDeps) {
     return r;
   }
 
+  const regimeOf = (regime: string): Regime => (regime === 'eir' ? 'eir' : 'foi');
   const toEvents = (rows: { kind: string; on_date: string | null; target_date: string | null }[]): ClockEvent[] =>
     rows.filter((e) => e.on_date).map((e) => ({ kind: e.kind as EventKind, on: e.on_date!, targetDate: e.target_date }));
 
   /** Works out the clock from the events and stores it on the request. Inside the caller's transaction. */
-  async function recomputeClock(trx: Parameters<FoiRepository['setClock']>[0], id: number, receivedOn: string, cal: WorkingDayCalendar, extra: { status?: string; closed?: boolean } = {}) {
-    const d = deadlines(receivedOn, toEvents(await repo.events(id, trx)), cal, settings.receiptReading);
+  async function recomputeClock(trx: Parameters<FoiRepository['setClock']>[0], id: number, receivedOn: string, regime: string, cal: WorkingDayCalendar, extra: { status?: string; closed?: boolean } = {}) {
+    const d = deadlines(receivedOn, toEvents(await repo.events(id, trx)), cal, settings.receiptReading, regimeOf(regime));
     await repo.setClock(trx, id, { dueOn: d.due, responseDueOn: d.responseDue, respondedOn: d.responded, ...extra });
     return d;
   }
@@ -192,7 +193,7 @@ export function buildFoiService(deps: FoiDeps) {
           refYear: year, refSeq: seq, reference, regime: f.regime, title: f.title, requesterName: f.requesterName, requesterContact: f.requesterContact,
           receivedAt, receivedOn: f.receivedOn, channel: f.channel, assigneeId: f.assigneeId ?? actor.staffId, createdBy: actor.accountId, questions: f.questions,
         });
-        const d = await recomputeClock(trx, id, f.receivedOn, cal);
+        const d = await recomputeClock(trx, id, f.receivedOn, f.regime, cal);
         await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.create', entityType: 'foi_requests', entityId: id, detail: { reference, questions: f.questions.length, due: d.due } });
         return id;
       });
@@ -204,7 +205,7 @@ export function buildFoiService(deps: FoiDeps) {
       const r = await mustFind(id);
       const cal = await calendar();
       const events = await repo.events(id);
-      const d = deadlines(r.received_on!, toEvents(events), cal, settings.receiptReading);
+      const d = deadlines(r.received_on!, toEvents(events), cal, settings.receiptReading, regimeOf(r.regime));
       await auditRequesterRead(actor, r, 'request page');
       const questions = [];
       for (const q of await repo.questions(id)) {
@@ -224,7 +225,7 @@ export function buildFoiService(deps: FoiDeps) {
         events: events.map((e) => ({ ...e, label: EVENT_KINDS[e.kind as EventKind] ?? e.kind })),
         questions,
         cost, costActivities: labelled(COST_ACTIVITIES), costValues: r.cost_estimate ?? {},
-        eventKinds: [...labelled(EVENT_KINDS), { value: 'close', text: 'Close the request' }, { value: 'redirect_sar', text: 'Redirected: a subject access request' }],
+        eventKinds: [...labelled(EVENT_KINDS).filter((k) => k.value !== (r.regime === 'eir' ? 'pi_extension' : 'eir_extension')), { value: 'close', text: 'Close the request' }, { value: 'redirect_sar', text: 'Redirected: a subject access request' }],
         outcomes: labelled(OUTCOMES), exemptions: labelled(EXEMPTIONS),
         statistics: STATISTICS.map((s) => ({ value: s.name, text: `${s.title}${s.seed ? ` (seed ${s.seed})` : ''}` })),
         periods: labelled(PERIODS), teams: await repo.teams(), services: await repo.services(), jobRoles: jobRoleOptions(),
@@ -256,6 +257,12 @@ export function buildFoiService(deps: FoiDeps) {
       const cal = await calendar();
       if (f.on < r.received_on!) throw new ValidationError([{ field: 'on', message: 'The date must be on or after the day the request was received' }]);
       if (f.on > today()) throw new ValidationError([{ field: 'on', message: 'The date must be today or in the past' }]);
+      if (f.kind === 'pi_extension' && r.regime === 'eir') throw new ValidationError([{ field: 'kind', message: 'The EIR have no public interest extension: for a complex and voluminous request, use the regulation 7 extension' }]);
+      if (f.kind === 'eir_extension') {
+        if (r.regime !== 'eir') throw new ValidationError([{ field: 'kind', message: 'The regulation 7 extension is for environmental information (EIR) requests only' }]);
+        const now = deadlines(r.received_on!, toEvents(await repo.events(id)), cal, settings.receiptReading, 'eir');
+        if (now.due && f.on > now.due) throw new ValidationError([{ field: 'on', message: `The requester must be told of a regulation 7 extension within 20 working days, by ${now.due}` }]);
+      }
       // The answers as they were when sent: every attached statistic, protected. Computed before the
       // transaction (the complaints statistics read through their own service, outside it).
       const snapshots: { id: number; table: ProtectedTable }[] = [];
@@ -267,11 +274,11 @@ export function buildFoiService(deps: FoiDeps) {
       }
       await inTransaction(db, async (trx) => {
         if (f.kind === 'close' || f.kind === 'redirect_sar') {
-          await recomputeClock(trx, id, r.received_on!, cal, { status: f.kind === 'close' ? 'closed' : 'redirected_sar', closed: true });
+          await recomputeClock(trx, id, r.received_on!, r.regime, cal, { status: f.kind === 'close' ? 'closed' : 'redirected_sar', closed: true });
         } else {
           await repo.addEvent(trx, { requestId: id, kind: f.kind, on: f.on, targetDate: f.targetDate, notes: f.notes, by: actor.accountId });
           const status = f.kind === 'response_sent' ? 'responded' : undefined;
-          await recomputeClock(trx, id, r.received_on!, cal, { status });
+          await recomputeClock(trx, id, r.received_on!, r.regime, cal, { status });
           for (const snap of snapshots) await repo.snapshot(trx, snap.id, snap.table);
         }
         await audit.appendIn(trx, { ...actorFields(actor), action: `foi.${f.kind}`, entityType: 'foi_requests', entityId: id, detail: { on: f.on, targetDate: f.targetDate } });
@@ -362,7 +369,7 @@ export function buildFoiService(deps: FoiDeps) {
       const at = now();
       let sent = 0;
       for (const r of await repo.remindable()) {
-        const d = deadlines(r.received_on!, toEvents(r.events), cal, settings.receiptReading);
+        const d = deadlines(r.received_on!, toEvents(r.events), cal, settings.receiptReading, regimeOf(r.regime));
         for (const dl of deadlinesToRemind(d)) {
           const kind = reminderDue(dl.due, t, cal, r.sent.filter((x) => x.due_on === dl.due && x.kind.startsWith(`${dl.what}.`)).map((x) => x.kind.slice(dl.what.length + 1) as ReminderKind));
           if (!kind) continue;
