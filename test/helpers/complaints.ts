@@ -21,7 +21,7 @@ export function buildComplaintForm(staffIds: number[], overrides: Partial<Compla
  * The complaints rows of the access matrix (test/routes/access.test.ts) and the complaints they need.
  * Only the complaints team records; it and senior managers see; the FOI officer also sees statistics.
  */
-const state = { view: 0, extend: 0, dates: 0, stage2: 0, stage3: 0, close: 0, outcome: 0, action: 0, attachment: 0, allegations: [] as number[], employeeNumber: '', chloeId: 0, extendTo: '', referral: 0 };
+const state = { name: 0, otherNumber: '', view: 0, extend: 0, dates: 0, stage2: 0, stage3: 0, close: 0, outcome: 0, action: 0, attachment: 0, allegations: [] as number[], employeeNumber: '', chloeId: 0, extendTo: '', referral: 0 };
 let unique = 0;
 
 export async function prepareComplaintsMatrix(db: Kysely<DB>, services: Services) {
@@ -49,6 +49,8 @@ export async function prepareComplaintsMatrix(db: Kysely<DB>, services: Services
   await c.stageDate(gareth, state.stage3, 1, 'responded', day);
   await c.startStage2(gareth, state.stage3, { startedOn: day, investigatingOfficer: 'Matrix IO', independentPerson: 'Matrix IP' });
   await c.stageDate(gareth, state.stage3, 2, 'responded', day);
+  state.name = await make();
+  state.otherNumber = (await db.selectFrom('staff').select('employee_number').where('email', '=', 'dev.patel@harbour.example').executeTakeFirstOrThrow()).employee_number;
   state.outcome = await make();
   await c.addAction(gareth, state.outcome, { kind: 'disciplinary_investigation', staffId: chloe.id, detail: null });
   state.action = (await db.selectFrom('complaint_actions').select('id').where('complaint_id', '=', state.outcome).executeTakeFirstOrThrow()).id;
@@ -75,6 +77,7 @@ export function complaintsMatrixRows<W extends string, R>(b: Builders<W, R>): R[
       ...boxes('receivedOn', today()), channel: 'email', procedure: 'corporate', complainantType: 'professional', summary: 'Matrix', staffIds: String(state.chloeId), allegations: 'other',
     }), { url: () => '/complaints' }),
     b.page('GET /complaints/:id', VIEW, on(() => state.view)),
+    b.form('POST /complaints/:id/staff', MANAGE, () => ({ staffNumber: state.otherNumber }), on(() => state.name, '/staff')),
     b.form('POST /complaints/:id/stage-2', MANAGE, () => ({ ...boxes('stage2StartedOn', today()), investigatingOfficer: 'IO', independentPerson: 'IP' }), on(() => state.stage2, '/stage-2')),
     b.form('POST /complaints/:id/stage-3', MANAGE, () => ({ ...boxes('stage3RequestedOn', today()) }), on(() => state.stage3, '/stage-3')),
     b.form('POST /complaints/:id/stages/:stage/extension', MANAGE, () => ({ ...boxes('extendTo', state.extendTo), extensionReason: 'Matrix' }), on(() => state.extend, '/stages/1/extension')),

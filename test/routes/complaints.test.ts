@@ -127,6 +127,32 @@ describe('complaints', () => {
     assert.ok(final.body.includes('Local Government and Social Care Ombudsman') && final.body.includes('Listen to schools') && final.body.includes('No case to answer'));
   });
 
+  test('naming another member of staff after recording: by employee number, told without the complainant’s details; unknown or already named is refused with the input kept', async () => {
+    const url = `/complaints/${complaintId}`;
+    // Ola: named on no other complaint here, so the pattern and statistics tests below are unchanged.
+    const olaNumber = (await t.repos.db.selectFrom('staff').select('employee_number').where('id', '=', ids.person.ola).executeTakeFirstOrThrow()).employee_number;
+    const unknown = await gareth.submit(url, `${url}/staff`, { staffNumber: 'nobody9' });
+    assertFormErrors(unknown, ['staffNumber']);
+    assert.match(unknown.body, /Not in Harbour: NOBODY9/);
+    assert.equal(inputValue(unknown.body, 'staffNumber'), 'nobody9');
+    assertFormErrors(await gareth.submit(url, `${url}/staff`, { staffNumber: '' }), ['staffNumber']);
+    const chloeNumber = (await t.repos.db.selectFrom('staff').select('employee_number').where('id', '=', ids.person.chloe).executeTakeFirstOrThrow()).employee_number;
+    const twice = await gareth.submit(url, `${url}/staff`, { staffNumber: chloeNumber });
+    assertFormErrors(twice, ['staffNumber']);
+    assert.match(twice.body, /already named/);
+    assert.equal((await helen.submit(url, `${url}/staff`, { staffNumber: olaNumber })).statusCode, 403, 'senior managers read; only the complaints team records');
+
+    const done = await gareth.submit(url, `${url}/staff`, { staffNumber: ` ${olaNumber.toLowerCase()} ` });
+    assert.equal(done.statusCode, 303);
+    assert.equal(done.headers.location, `${url}?done=staff`);
+    assert.deepEqual((await t.repos.complaints.staffOn(complaintId)).map((s) => s.id).sort(), [ids.person.chloe, ids.person.ola].sort());
+    const told = await t.repos.db.selectFrom('notifications').select(['subject', 'body']).where('recipient_id', '=', ids.person.ola).where('subject', 'like', 'A complaint has been made about you%').execute();
+    assert.equal(told.length, 1);
+    assert.ok(!told[0]!.body.includes('Secret Road') && !told[0]!.body.includes('Pat Parent'));
+    const audit = await t.repos.db.selectFrom('audit_log').select('action').where('entity_type', '=', 'complaint').where('entity_id', '=', String(complaintId)).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.equal(audit.action, 'complaint.name_staff');
+  });
+
   test('withdrawal with date and reason; then the complaint is closed to stage changes', async () => {
     // Two staff: one chosen, one by employee number.
     const devNumber = (await t.repos.db.selectFrom('staff').select('employee_number').where('id', '=', ids.person.dev).executeTakeFirstOrThrow()).employee_number;

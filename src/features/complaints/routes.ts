@@ -7,13 +7,14 @@ import { can } from '../auth/access.ts';
 import { assertCsrf, requireActor } from '../../web/security.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { idParam } from '../people/routes.ts';
+import { parseWith } from '../../web/validation.ts';
 import { ForbiddenError, ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
 import { londonToday } from '../../time/london.ts';
 import { COMPLAINT_TEMPLATE } from './import.ts';
 import type { ComplaintStatisticsQuery } from './service.ts';
 import {
   parseActionForm, parseCloseForm, parseComplaintForm, parseDateOnly, parseDisciplinaryForm, parseExtensionForm, parseFindingsForm,
-  parseLearningForm, parseMilestoneForm, parsePeriod, parseReferralDecisionForm, parseReferralForm, parseStage2Form,
+  nameStaffForm, parseLearningForm, parseMilestoneForm, parsePeriod, parseReferralDecisionForm, parseReferralForm, parseStage2Form,
 } from './schema.ts';
 
 const DONE: Record<string, string> = {
@@ -30,6 +31,7 @@ const DONE: Record<string, string> = {
   decision: 'Decision recorded',
   learning: 'Learning recorded',
   attached: 'File attached',
+  staff: 'Member of staff named. They have been told.',
 };
 const flashFrom = (query: unknown) => DONE[(query as { done?: string }).done ?? ''];
 const MAX_ATTACHMENT = 5 * 1024 * 1024;
@@ -128,6 +130,7 @@ export const complaintsRoutes: FastifyPluginAsync<{ services: Services }> = asyn
     return complaints.decideReferral(actor, id, referralId, parseReferralDecisionForm(r.body, referralId));
   });
   onComplaint('learning', 'learning', (actor, id, r) => complaints.learning(actor, id, parseLearningForm(r.body)));
+  onComplaint('staff', 'staff', (actor, id, r) => complaints.nameStaff(actor, id, parseWith(nameStaffForm, r.body)));
 
   app.post<{ Params: { id: string } }>('/complaints/:id/attachments', async (request, reply) => {
     const actor = requireManager(request);

@@ -195,3 +195,8 @@ export const periodForm = z.object({
 });
 export type PeriodForm = z.output<typeof periodForm>;
 export const parsePeriod = (query: unknown) => parseWith(periodForm, query);
+
+/** Naming another member of staff on a recorded complaint, by employee number. */
+export const nameStaffForm = z.object({
+  staffNumber: z.string().trim().min(1, 'Enter the employee number of the member of staff, like E1001').max(40, 'Enter an employee number, like E1001').transform((v) => v.toUpperCase()),
+});

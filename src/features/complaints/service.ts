@@ -399,6 +399,25 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
       });
     },
 
+    /**
+     * Names another member of staff on an open complaint (an investigation often finds someone else
+     * involved). They are told, as at recording, without the complainant's details.
+     */
+    async nameStaff(actor: Actor, id: number, form: { staffNumber: string }) {
+      mustManage(actor);
+      const c = await mustBeOpen(id);
+      const person = (await repo.staffByEmployeeNumber()).find((s) => s.employee_number.toUpperCase() === form.staffNumber);
+      if (!person) throw new ValidationError([{ field: 'staffNumber', message: `Not in Harbour: ${form.staffNumber}. Enter an employee number, like E1001` }]);
+      if ((await repo.staffOn(id)).some((s) => s.id === person.id)) throw new ValidationError([{ field: 'staffNumber', message: 'That member of staff is already named on this complaint' }]);
+      const at = now();
+      await change(actor, id, 'complaint.name_staff', { staffId: person.id }, async (trx) => {
+        await repo.addStaff(trx, id, [person.id]);
+        await repo.notify(trx, { recipientId: person.id, at, link: null, subject: `A complaint has been made about you (${c.reference})`,
+          body: `The complaints team has a complaint that names you (${c.reference}, received ${c.received_on}). It will be handled under the ${(PROCEDURES[c.procedure as Procedure] ?? c.procedure).toLowerCase()}. Your manager or the complaints team will contact you about it; you will be able to respond.` });
+        await repo.markNotified(trx, id, person.id);
+      });
+    },
+
     async learning(actor: Actor, id: number, form: { learning: string; closedOn: string | null }) {
       mustManage(actor);
       const c = await load(id);
