@@ -81,13 +81,6 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER complaint_monthly_counts_insert AFTER INSERT ON complaints
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION complaint_monthly_counts_apply();
-CREATE TRIGGER complaint_monthly_counts_update AFTER UPDATE ON complaints
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION complaint_monthly_counts_apply();
-CREATE TRIGGER complaint_monthly_counts_delete AFTER DELETE ON complaints
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION complaint_monthly_counts_apply();
-
 -- Looked up per complaint by the facts below (it had no index).
 CREATE INDEX complaint_referrals_complaint ON complaint_referrals (complaint_id);
 
@@ -133,10 +126,15 @@ CREATE TRIGGER complaint_referrals_facts_update AFTER UPDATE ON complaint_referr
 CREATE TRIGGER complaint_referrals_facts_delete AFTER DELETE ON complaint_referrals
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION complaint_stat_facts_changed();
 
--- Existing records: the facts onto each complaint, then the counts made afresh from them (the
--- update trigger's netting assumed counts that did not exist yet).
+-- Existing records: the facts onto each complaint, then the counts from them; only then do the
+-- counts follow every change to a complaint.
 SELECT complaint_stat_facts_refresh(ARRAY(SELECT id FROM complaints));
-DELETE FROM complaint_monthly_counts;
-DELETE FROM complaint_staff_groups;
 SELECT complaint_monthly_counts_add(ARRAY(
   SELECT ROW(1, received_on, procedure, withdrawn_on, not_investigated_on, outcome, stat_staff_ids, stat_action_keys, coalesce(complainant_group, 'complaint:' || id))::complaint_count_change FROM complaints));
+
+CREATE TRIGGER complaint_monthly_counts_insert AFTER INSERT ON complaints
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION complaint_monthly_counts_apply();
+CREATE TRIGGER complaint_monthly_counts_update AFTER UPDATE ON complaints
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION complaint_monthly_counts_apply();
+CREATE TRIGGER complaint_monthly_counts_delete AFTER DELETE ON complaints
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION complaint_monthly_counts_apply();

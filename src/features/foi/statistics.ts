@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { DB } from '../../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { ComplaintStatistics, ComplaintStatisticsQuery } from '../complaints/service.ts';
-import { ZONE, londonDayBounds } from '../../time/london.ts';
+import { ZONE, addDays, londonDayBounds } from '../../time/london.ts';
 import type { StatTable } from './disclosure.ts';
 import { financialYearOf as financialYear, financialYearLabel as fyLabel } from '../../time/financial-year.ts';
 
@@ -108,17 +108,10 @@ function byKeyThenYear(p: StatParams, rowHeader: string, keys: [key: string, lab
 
 const periodNote = (p: StatParams) => `Period: ${p.from} to ${p.to} (financial years April to March).`;
 
-/** Incidents open or closed in the period (not drafts, nor reports still awaiting the employee's confirmation: the same set as the health and safety dashboard), for the employee it happened to. */
-const incidentsIn = (p: StatParams) => {
-  const { start, end } = bounds(p);
-  return sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
-    WHERE i.status IN ('open', 'closed') AND i.occurred_at >= ${start} AND i.occurred_at < ${end} ${staffWhere(p)}`;
-};
-
 /**
  * The London calendar months lying wholly inside an inclusive period, as [from, toExclusive) month
- * starts; null when there are none. The seed 000 statistics read these from the monthly counts
- * (migration 0015) and only the part-months at either end from the incidents themselves.
+ * starts; null when there are none. The statistics read these from the monthly counts (migrations
+ * 0015 and 0016) and only the part-months at either end from the records themselves.
  */
 export function wholeMonths(from: string, to: string): { from: string; toExclusive: string } | null {
   const start = DateTime.fromISO(from, { zone: ZONE });
@@ -128,24 +121,43 @@ export function wholeMonths(from: string, to: string): { from: string; toExclusi
   return first < afterLast ? { from: first.toISODate()!, toExclusive: afterLast.toISODate()! } : null;
 }
 
+/** A period split into its whole months and the days left at either end, as [from, toExclusive) days. */
+function periodParts(p: StatParams): { whole: { from: string; toExclusive: string } | null; edgeDays: { from: string; toExclusive: string }[] } {
+  const whole = wholeMonths(p.from, p.to);
+  const afterTo = addDays(p.to, 1);
+  if (!whole) return { whole, edgeDays: [{ from: p.from, toExclusive: afterTo }] };
+  const edgeDays = [];
+  if (whole.from > p.from) edgeDays.push({ from: p.from, toExclusive: whole.from });
+  if (whole.toExclusive < afterTo) edgeDays.push({ from: whole.toExclusive, toExclusive: afterTo });
+  return { whole, edgeDays };
+}
+
 /**
  * The incidents of a period split two ways: whole months from `incident_monthly_counts` (one row per
- * member of staff per month), and the part-months at the ends from `incidents`. Both carry the same
- * staff filter, so together they count exactly what `incidentsIn` would.
+ * member of staff per month), and the part-months at the ends from `incidents` (open or closed: the
+ * same set as the health and safety dashboard). Both carry the same staff filter.
  */
 function incidentPeriod(p: StatParams) {
-  const whole = wholeMonths(p.from, p.to);
-  if (!whole) return { monthly: null, edges: incidentsIn(p), edgeRanges: [bounds(p)] };
-  const edgeRanges: { start: Date; end: Date }[] = [];
-  if (whole.from > p.from) edgeRanges.push({ start: londonDayBounds(p.from).start, end: londonDayBounds(whole.from).start });
-  if (whole.toExclusive <= p.to) edgeRanges.push({ start: londonDayBounds(whole.toExclusive).start, end: londonDayBounds(p.to).end });
+  const { whole, edgeDays } = periodParts(p);
+  const edgeRanges = edgeDays.map((d) => ({ start: londonDayBounds(d.from).start, end: londonDayBounds(d.toExclusive).start }));
   return {
-    monthly: sql`FROM incident_monthly_counts m JOIN staff s ON s.id = m.employee_id LEFT JOIN teams t ON t.id = s.team_id
+    monthly: whole && sql`FROM incident_monthly_counts m JOIN staff s ON s.id = m.employee_id LEFT JOIN teams t ON t.id = s.team_id
       WHERE m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date ${staffWhere(p)}`,
     edges: edgeRanges.length ? sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
       WHERE i.status IN ('open', 'closed') AND ${instantIn(sql`i.occurred_at`, edgeRanges)} ${staffWhere(p)}` : null,
     edgeRanges,
   };
+}
+
+/**
+ * Measures of the monthly incident counts as (fy, key, n) rows, one per measure: `measures` pairs each
+ * key with its column. Months where every one is 0 are skipped.
+ */
+function monthlyMeasures(monthly: RawBuilder<unknown>, measures: [key: string, column: string][]): RawBuilder<unknown> {
+  const cols = measures.map(([, c]) => sql.ref(`m.${c}`));
+  return sql`SELECT mm.fy, k.key, k.n FROM (
+      SELECT ${monthFy} AS fy, ${sql.join(cols)} ${monthly} AND ${sql.join(cols, sql` + `)} > 0
+    ) mm CROSS JOIN LATERAL (VALUES ${sql.join(measures.map(([key, c]) => sql`(${sql.lit(key)}, ${sql.ref(`mm.${c}`)})`))}) AS k(key, n)`;
 }
 
 /** A timestamptz column inside any of the ranges. */
@@ -167,7 +179,7 @@ const OUTCOME_KEYS = ['withdrawn', 'not_investigated', 'upheld', 'partially_uphe
  * complaint counts once if it names anyone who matches; without one, every complaint counts.
  */
 async function complaintCounts(db: Kysely<DB>, p: StatParams, procedure: RawBuilder<unknown>): Promise<Counted[]> {
-  const whole = wholeMonths(p.from, p.to);
+  const { whole, edgeDays } = periodParts(p);
   // The staff named and the actions taken are read from the facts each complaint carries (migration
   // 0016, kept by triggers), so neither half of the query joins every complaint to its staff.
   const matching = sql`(SELECT coalesce(array_agg(s.id), '{}') FROM staff s LEFT JOIN teams t ON t.id = s.team_id WHERE true ${staffWhere(p)})`;
@@ -175,12 +187,7 @@ async function complaintCounts(db: Kysely<DB>, p: StatParams, procedure: RawBuil
   const live = (range: RawBuilder<unknown>) => sql`SELECT c.received_on AS day, k.key, count(*)::int AS n
     FROM complaints c CROSS JOIN LATERAL unnest(complaint_outcome_key(c.withdrawn_on, c.not_investigated_on, c.outcome) || c.stat_action_keys) AS k(key)
     WHERE c.procedure ${procedure} AND ${range} ${staffFilter(sql`c.stat_staff_ids`)} GROUP BY 1, 2`;
-  const edges: RawBuilder<unknown>[] = [];
-  if (!whole) edges.push(sql`(c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date)`);
-  else {
-    if (whole.from > p.from) edges.push(sql`(c.received_on >= ${p.from}::date AND c.received_on < ${whole.from}::date)`);
-    if (whole.toExclusive <= p.to) edges.push(sql`(c.received_on >= ${whole.toExclusive}::date AND c.received_on <= ${p.to}::date)`);
-  }
+  const edges = edgeDays.map((d) => sql`(c.received_on >= ${d.from}::date AND c.received_on < ${d.toExclusive}::date)`);
   const parts = [
     whole && sql`SELECT m.month AS day, m.key, sum(m.n)::int AS n FROM complaint_monthly_counts m
         WHERE m.procedure ${procedure} AND m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date ${staffFilter(sql`m.staff_ids`)}
@@ -214,9 +221,7 @@ function meetingsAndTelling(p: StatParams): RawBuilder<unknown> {
   const { monthly, edgeRanges } = incidentPeriod(p);
   const parts: RawBuilder<unknown>[] = [];
   if (monthly) {
-    parts.push(sql`SELECT mm.fy, k.key, sum(k.n)::int FROM (
-        SELECT ${monthFy} AS fy, m.manager_meetings, m.police_right_told ${monthly} AND m.manager_meetings + m.police_right_told > 0
-      ) mm CROSS JOIN LATERAL (VALUES ('manager_meeting', mm.manager_meetings), ('police_right_told', mm.police_right_told)) AS k(key, n) GROUP BY 1, 2`);
+    parts.push(sql`SELECT fy, key, sum(n)::int FROM (${monthlyMeasures(monthly, [['manager_meeting', 'manager_meetings'], ['police_right_told', 'police_right_told']])}) mt GROUP BY 1, 2`);
   }
   if (edgeRanges.length) {
     const told = instantIn(sql`i.police_right_told_at`, edgeRanges);
@@ -267,10 +272,7 @@ export const STATISTICS: StatisticDefinition[] = [
       const { monthly, edges } = incidentPeriod(p);
       const { rows: counted } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
           ${unionAll([
-            monthly && sql`SELECT mm.fy, k.key, k.n FROM (
-                SELECT ${monthFy} AS fy, m.physical_assault, m.verbal_abuse, m.threats, m.sexual_harassment ${monthly} AND m.assaults > 0
-              ) mm CROSS JOIN LATERAL (VALUES ('physical_assault', mm.physical_assault), ('verbal_abuse', mm.verbal_abuse), ('threats', mm.threats),
-                ('sexual_harassment', mm.sexual_harassment)) AS k(key, n)`,
+            monthly && monthlyMeasures(monthly, ASSAULT_KEYS.map((k) => [k, k])),
             edges && sql`SELECT fy, key, 1 AS n FROM (
                 SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, unnest(i.categories) AS key ${edges} AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[]
               ) e WHERE key = ANY(${sql.val(ASSAULT_KEYS)}::text[])`,
@@ -292,9 +294,7 @@ export const STATISTICS: StatisticDefinition[] = [
       const { monthly, edges } = incidentPeriod(p);
       const { rows } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
           ${unionAll([
-            monthly && sql`SELECT mm.fy, k.key, k.n FROM (
-                SELECT ${monthFy} AS fy, m.police_reported, m.prosecuted, m.successful ${monthly} AND m.police_reported + m.prosecuted + m.successful > 0
-              ) mm CROSS JOIN LATERAL (VALUES ('reported', mm.police_reported), ('prosecuted', mm.prosecuted), ('successful', mm.successful)) AS k(key, n)`,
+            monthly && monthlyMeasures(monthly, [['reported', 'police_reported'], ['prosecuted', 'prosecuted'], ['successful', 'successful']]),
             edges && sql`SELECT x.fy, k.key, 1 AS n FROM (
                 SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.police_reported, i.police_outcome, i.court_outcome ${edges}
               ) x CROSS JOIN LATERAL (VALUES

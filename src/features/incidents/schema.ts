@@ -6,7 +6,7 @@ import { isoDate, londonToUtc } from '../../time/london.ts';
 import { FLAG_CATEGORIES, normaliseCaseId, normalisePostcode, type FlagCategory } from '../risk/rules.ts';
 import type { StatsFilter } from './repository.ts';
 import {
-  COURT_OUTCOMES, FLAG_SUBJECTS, LEGAL_ACTIONS, POLICE_OUTCOMES, type CourtOutcome, type FlagSubject, type LegalAction, type PoliceOutcome,
+  COURT_OUTCOMES, FLAG_SUBJECTS, LEGAL_ACTIONS, POLICE_OUTCOMES, type CourtOutcome, type FlagSubject, type LegalAction, type PoliceFacts, type PoliceOutcome,
   CATEGORY_KEYS, PERPETRATOR_TYPES, SUPPORT_KEYS, VERBAL_CHANNELS, type Category, type PerpetratorType, type SupportItem, type SupportStatus, type VerbalChannel } from './rules.ts';
 
 type Body = Record<string, unknown>;
@@ -148,13 +148,8 @@ function finish<T>(errors: FieldError[], value: () => T): T {
 const optionalEnum = <K extends string>(keys: readonly K[], message: string) =>
   z.union([z.literal(''), z.enum(keys as [K, ...K[]], { error: message })]).optional().transform((v) => (v ? v : null));
 
-export interface PoliceForm {
-  reported: boolean | null;
-  reportedOn: string | null;
-  crimeReference: string | null;
-  outcome: PoliceOutcome | null;
-  courtOutcome: CourtOutcome | null;
-  courtAttended: boolean | null;
+/** The police section's facts (checked by `policeProblems`), with the notes about court. */
+export interface PoliceForm extends PoliceFacts {
   courtNotes: string | null;
 }
 

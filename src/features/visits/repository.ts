@@ -42,8 +42,7 @@ export function buildVisitsRepository(db: Kysely<DB>) {
     .select([
       'v.id', 'v.worker_id', 'v.kind', 'v.starts_at', 'v.ends_at', 'v.address', 'v.postcode', 'v.latitude', 'v.longitude',
       'v.case_system', 'v.case_id', 'v.description', 'v.joint_partner_id', 'v.notes', 'v.building_id', 'v.referral_type',
-      'v.risk_rating', 'v.state', 'v.arrived_at', 'v.due_at', 'v.deadline_seq', 'v.ended_at',
-      lastCheckInAt('v').as('last_check_in_at'), lastLocation('v').as('last_location'), 'v.source',
+      'v.risk_rating', 'v.state', 'v.arrived_at', 'v.due_at', 'v.deadline_seq', 'v.ended_at', 'v.source',
       sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'),
       'w.work_mobile as worker_mobile', 'w.team_id', 't.name as team_name', 'w.buddy_id',
       sql<string | null>`j.given_name || ' ' || j.family_name`.as('joint_partner_name'),
@@ -51,7 +50,9 @@ export function buildVisitsRepository(db: Kysely<DB>) {
     ]);
 
   return {
-    get: (id: number, ex: Executor = db) => withPeople(ex).where('v.id', '=', id).executeTakeFirst(),
+    // One visit carries its latest contact (read from the timeline); lists of visits do not need it.
+    get: (id: number, ex: Executor = db) => withPeople(ex).select([lastCheckInAt('v').as('last_check_in_at'), lastLocation('v').as('last_location')])
+      .where('v.id', '=', id).executeTakeFirst(),
     async create(ex: Executor, v: VisitInput, createdBy: number | null) {
       return (await ex.insertInto('visits').values({ ...toRow(v), created_by: createdBy }).returning('id').executeTakeFirstOrThrow()).id;
     },

@@ -182,7 +182,7 @@ function flushSoon() {
   if (!soon) soon = setTimeout(() => { soon = null; flush(); }, 5000);
 }
 // For the duress control (visit-extras.js), which sends without leaving the page.
-window.harbourOffline = { enqueue, flushSoon };
+window.harbourOffline = { keyOf, enqueue, flushSoon };
 
 window.addEventListener('online', () => { render(); flush(); });
 window.addEventListener('offline', render);

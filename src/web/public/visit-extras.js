@@ -17,31 +17,21 @@ if (forms.length && navigator.permissions && navigator.geolocation) {
 }
 const request = document.querySelector('.harbour-file-request');
 if (request && window.fetch) {
-  const newKey = () => (window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
   request.addEventListener('submit', (e) => {
-    if (!navigator.onLine) return; // offline.js queues it.
+    if (!navigator.onLine || !window.harbourOffline) return; // offline.js queues it.
     e.preventDefault();
     // One key per tap, shared with offline.js: however often it is sent, one alarm.
-    let key = request.querySelector('input[name="idempotency_key"]');
-    if (!key) {
-      key = document.createElement('input');
-      key.type = 'hidden';
-      key.name = 'idempotency_key';
-      request.appendChild(key);
-    }
-    if (!key.value) key.value = newKey();
+    const { keyOf, enqueue, flushSoon } = window.harbourOffline;
+    const tapped = keyOf(request);
     const body = new URLSearchParams(new FormData(request));
-    const tapped = key.value;
-    key.value = '';
+    request.querySelector('input[name="idempotency_key"]').value = '';
     // Weak signal: rather than show an error page, the tap goes on the phone's queue (offline.js),
     // which keeps trying with the same key until Harbour has it: however often sent, one alarm.
     fetch(request.action, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual', keepalive: true })
       .then((response) => { if (response.status >= 500) throw new Error('not taken'); })
       .catch(() => {
-        if (window.harbourOffline) {
-          window.harbourOffline.enqueue(request, body.toString(), tapped);
-          window.harbourOffline.flushSoon();
-        }
+        enqueue(request, body.toString(), tapped);
+        flushSoon();
       });
   });
 }
