@@ -39,6 +39,7 @@ import { lockdownRoutes } from './features/lockdown/routes.ts';
 import { offlineRoutes } from './features/offline/routes.ts';
 import { duressRoutes } from './features/duress/routes.ts';
 import { foiRoutes } from './features/foi/routes.ts';
+import { alarmsRoutes, navigationWithCounts, registerAlarmBar } from './features/alarms/routes.ts';
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'web', 'public');
 
@@ -101,7 +102,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       actor: request.actor,
       csrfToken: request.csrfToken,
       cspNonce: nonce,
-      navigation: navigationFor(request.actor, request.url.split('?')[0] ?? '/'),
+      navigation: navigationWithCounts(navigationFor(request.actor, request.url.split('?')[0] ?? '/'), request.alarmBar),
+      alarmBar: request.alarmBar,
       currentPath: request.url,
       ...context,
     });
@@ -110,6 +112,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   const security = registerSecurity(app, services.auth, { cookieSecure: options.cookieSecure ?? 'auto' });
   registerErrorHandling(app);
+  registerAlarmBar(app, services);
 
   await app.register(swagger, {
     openapi: {
@@ -137,6 +140,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(alertsRoutes, { services });
   await app.register(policyRoutes, { services });
   await app.register(boardRoutes, { services });
+  await app.register(alarmsRoutes, { services });
   await app.register(notificationsRoutes, { services });
   await app.register(registersRoutes, { services });
   await app.register(incidentsRoutes, { services });

@@ -20,6 +20,8 @@ import { buildEscalationEngine } from './features/alerts/engine.ts';
 import { buildAlertsService } from './features/alerts/service.ts';
 import { buildDuressService } from './features/duress/service.ts';
 import { buildBoardService } from './features/board/service.ts';
+import { buildAlarmsRepository } from './features/alarms/repository.ts';
+import { buildAlarmsService } from './features/alarms/service.ts';
 import { channelPlan, type ChannelName } from './features/notifications/routing.ts';
 import { buildNotificationsRepository } from './features/notifications/repository.ts';
 import { buildNotificationsService } from './features/notifications/service.ts';
@@ -60,6 +62,7 @@ export function buildRepositories(db: Kysely<DB>) {
     idempotency: buildIdempotencyRepository(db),
     complaints: buildComplaintsRepository(db),
     foi: buildFoiRepository(db),
+    alarms: buildAlarmsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof buildRepositories>;
@@ -107,6 +110,7 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
   const { db } = repos;
   const people = buildPeopleService({ db, staff: repos.staff, organisation: repos.organisation, audit: repos.audit });
   const holidays = buildHolidaysService({ db, holidays: repos.holidays, audit: repos.audit });
+  const notifications = buildNotificationsService({ db, notifications: repos.notifications, audit: repos.audit, pushEnabled: settings.pushEnabled ?? false });
   const emergency = buildEmergencyService({ db, emergency: repos.emergency, staff: repos.staff, audit: repos.audit, settings: settings.emergency });
   return {
     audit: buildAuditService(repos.audit),
@@ -115,7 +119,8 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     staffImport: buildStaffImportService({ db, audit: repos.audit }),
     organisation: buildOrganisationService({ db, organisation: repos.organisation, audit: repos.audit }),
     buildings: buildBuildingsService({ db, buildings: repos.buildings, audit: repos.audit }),
-    notifications: buildNotificationsService({ db, notifications: repos.notifications, audit: repos.audit, pushEnabled: settings.pushEnabled ?? false }),
+    notifications,
+    alarms: buildAlarmsService({ alarms: repos.alarms, staff: repos.staff, unreadCount: notifications.unreadCount }),
     registers: buildRegistersService({ db, registers: repos.registers, staff: repos.staff, organisation: repos.organisation, audit: repos.audit, settings: settings.registers }),
     incidents: buildIncidentsService({ db, incidents: repos.incidents, staff: repos.staff, audit: repos.audit, risk: repos.risk, baseUrl: settings.baseUrl }),
     holidays,

@@ -1,10 +1,13 @@
 import type { Actor } from '../features/auth/actor.ts';
+import type { AlarmBar } from '../features/alarms/service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     csrfToken: string;
     sessionToken: string | null;
+    /** Open alarms for the layout's alarm bar (features/alarms), worked out before a page's handler runs. */
+    alarmBar: AlarmBar | null;
   }
   interface FastifyInstance {
     /** Renders a Nunjucks template to a string (for fragments sent over Server-Sent Events). */

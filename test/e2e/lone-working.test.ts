@@ -194,7 +194,8 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
     const afterRows = await boardRows(manager);
     assert.deepEqual(afterRows.map((r) => [r.who, r.status, r.red]), [[chloe.name, 'Missed check-in', true], [ben.name, 'In progress', false]]);
     assert.equal(afterRows[0]!.background, 'rgb(253, 230, 227)', 'the alarm row is tinted red');
-    assert.equal(await text(manager.page.locator('[data-board-alarm]')), '1 person needs a response now');
+    assert.equal(await text(manager.page.locator('[data-board-alarm] h2')), '1 person needs a response now');
+    assert.equal(await text(manager.page.locator('[data-board-alarm] li')), chloe.name, 'the board lists who, with a link');
     assert.deepEqual(await manager.focused().then((f) => [f.tag, f.text]), ['a', chloe.name], 'focus stays on Chloe’s link through the update');
     // A status message (role="status") says when, in London time like the rest of the page.
     const updated = await text(manager.page.getByRole('status'));

@@ -43,6 +43,8 @@ const SIGNED_IN: readonly Who[] = WHO.filter((w) => w !== 'anonymous');
 const ADMIN: readonly Who[] = ['admin'];
 /** Own team Ashford, or above it in the chain, or see-everything roles. */
 const SEES_ASHFORD: readonly Who[] = ['worker', 'businessSupport', 'teamManager', 'serviceManager', 'assistantDirector', 'healthAndSafety', 'admin'];
+/** Responders to an alert about Chloe: everyone who sees Ashford except Chloe herself. */
+const SEES_ASHFORD_NOT_CHLOE: readonly Who[] = SEES_ASHFORD.filter((w) => w !== 'worker');
 /** Maidstone is in Helen's service, not Chloe's or Aisha's team. */
 const SEES_MAIDSTONE: readonly Who[] = ['serviceManager', 'assistantDirector', 'healthAndSafety', 'admin'];
 /** Swale Early Help is another service: only the see-everything roles. */
@@ -242,15 +244,19 @@ const matrix: Row[] = [
   form('POST /visits/:id/cancel', ACTS_FOR_CHLOE, () => ({}), { url: (c, who) => `/visits/${c.lw[who].cancel}/cancel` }),
   form('POST /visits/:id/extend', ACTS_FOR_CHLOE, () => ({ minutes: '30' }), { url: (c, who) => `/visits/${c.lw[who].running}/extend` }),
   form('POST /visits/:id/end', ACTS_FOR_CHLOE, () => ({}), { url: (c, who) => `/visits/${c.lw[who].ending}/end` }),
-  form('POST /day/finish', SIGNED_IN, () => ({})),
+  // Refused (400, with the reason) while a session of hers runs or an alarm about her is open: Chloe has both here.
+  form('POST /day/finish', SIGNED_IN, () => ({}), { expect: { worker: { status: 400 } } }),
   page('GET /alerts', SIGNED_IN),
   page('GET /alerts/:id', SEES_ASHFORD, { url: (c, who) => `/alerts/${c.lw[who].alert}` }),
-  form('POST /alerts/:id/acknowledge', SEES_ASHFORD, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].alert}/acknowledge` }),
-  form('POST /alerts/:id/escalate', SEES_ASHFORD, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].alert}/escalate` }),
-  form('POST /alerts/:id/safe', SEES_ASHFORD, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].safeAlert}/safe` }),
-  form('POST /alerts/:id/resolve', SEES_ASHFORD, () => ({ outcome: 'false_alarm', notes: 'Matrix' }), { url: (c, who) => `/alerts/${c.lw[who].resolveAlert}/resolve` }),
+  // The worker an alert is about never answers it for the responders (403; for a silent alarm, 404: test/routes/alarms.test.ts).
+  form('POST /alerts/:id/acknowledge', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].alert}/acknowledge` }),
+  form('POST /alerts/:id/escalate', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].alert}/escalate` }),
+  form('POST /alerts/:id/safe', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].safeAlert}/safe` }),
+  form('POST /alerts/:id/resolve', SEES_ASHFORD_NOT_CHLOE, () => ({ outcome: 'false_alarm', notes: 'Matrix' }), { url: (c, who) => `/alerts/${c.lw[who].resolveAlert}/resolve` }),
   page('GET /board', SIGNED_IN),
   page('GET /board/events', SIGNED_IN, { url: () => '/board/events?once=1' }),
+  // The alarm bar's live stream: everyone signed in gets their own bar (empty when nobody they cover has an alarm).
+  page('GET /live/events', SIGNED_IN, { url: () => '/live/events?once=1' }),
 
   // Covert duress (issue 4): one's own PINs; the disguised control only for the worker on her own session; the Purple File
   // screen for business support, managers and duty staff; major incidents declared by them (and health and safety).

@@ -33,19 +33,20 @@ export const alertsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
 
   app.get<{ Params: { id: string } }>('/alerts/:id', async (request, reply) => {
     const actor = requireActor(request);
-    return reply.view('alerts/alert.njk', { ...(await page(actor, alertId(request.params.id))), values: {} });
+    const done = (request.query as { done?: string }).done;
+    return reply.view('alerts/alert.njk', { ...(await page(actor, alertId(request.params.id))), values: {}, done: done === 'acknowledged' || done === 'escalated' ? done : null });
   });
 
-  const action = (path: string, run: (actor: ReturnType<typeof requireActor>, id: string, body: unknown) => Promise<unknown>) =>
+  const action = (path: string, run: (actor: ReturnType<typeof requireActor>, id: string, body: unknown) => Promise<unknown>, done = '') =>
     app.post<{ Params: { id: string } }>(`/alerts/:id/${path}`, async (request, reply) => {
       const actor = requireActor(request);
       const id = alertId(request.params.id);
       return handleForm(reply, () => run(actor, id, request.body),
         { template: 'alerts/alert.njk', values: request.body, context: () => page(actor, id) },
-        () => `/alerts/${id}`);
+        () => `/alerts/${id}${done && `?done=${done}`}`);
     });
-  action('acknowledge', (actor, id) => alerts.acknowledge(actor, id));
-  action('escalate', (actor, id) => alerts.escalateNow(actor, id));
+  action('acknowledge', (actor, id) => alerts.acknowledge(actor, id), 'acknowledged');
+  action('escalate', (actor, id) => alerts.escalateNow(actor, id), 'escalated');
   action('safe', (actor, id) => alerts.resolve(actor, id, 'safe', 'Reached them: they are safe'));
   action('resolve', (actor, id, body) => {
     const form = parseWith(resolveForm, body);

@@ -25,10 +25,11 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
       .leftJoin('visits as v', 'v.id', 'a.visit_id')
       .leftJoin('staff as b', 'b.id', 'w.buddy_id')
       .leftJoin('staff as ack', 'ack.id', 'a.acknowledged_by')
+      .leftJoin('emergency_packs as ep', 'ep.staff_id', 'a.worker_id')
       .select([
         'a.id', 'a.kind', 'a.status', 'a.policy', 'a.next_step', 'a.opened_at', 'a.deadline_at', 'a.acknowledged_at', 'a.paused_until',
         'a.outcome', 'a.outcome_notes', 'a.resolved_at', 'a.worker_id', 'a.visit_id',
-        sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'), 'w.work_mobile', 'w.personal_mobile', 'w.team_id',
+        sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'), 'w.work_mobile', 'w.personal_mobile', 'w.team_id', 'w.updated_at as staff_record_updated_at', 'ep.updated_at as pack_updated_at',
         sql<string | null>`b.given_name || ' ' || b.family_name`.as('buddy_name'), 'b.work_mobile as buddy_mobile',
         sql<string | null>`ack.given_name || ' ' || ack.family_name`.as('acknowledged_by_name'),
         'v.address', 'v.postcode', 'v.latitude', 'v.longitude', 'v.case_system', 'v.case_id', 'v.description', 'v.kind as visit_kind',
@@ -37,6 +38,19 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
       .where('a.id', '=', alertId).executeTakeFirst();
     if (!a) throw new NotFoundError('Alert');
     return a;
+  }
+
+  /**
+   * Acting on an alert: never its subject. A silent alarm's subject gets the same 404 as its page
+   * (someone else may be holding the phone, and alert ids are sequential); an overdue worker acts
+   * on their session instead ("Visit over" or "Extend" close the alert).
+   */
+  async function mustAct(actor: Actor, alert: { id: string; kind: string; worker_id: number }) {
+    if (actor.staffId === alert.worker_id) {
+      if (alert.kind === 'duress') throw new NotFoundError('Alert');
+      throw new ForbiddenError('An alert about you is answered by the people alerted: end or extend your session to say you are safe');
+    }
+    await mustRespond(actor, alert.id, alert.worker_id);
   }
 
   /** Responders: anyone the alert was sent to, and anyone who may see the worker (buddy, managers, team business support). */
@@ -75,13 +89,16 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
         staff.chain(alert.worker_id),
       ]);
       const steps = alert.policy as Step[];
-      return { alert, events, chain, steps, currentStep: steps[Math.max(0, alert.next_step - 1)] ?? null, isWorker: actor.staffId === alert.worker_id };
+      const nextTimer = await db.selectFrom('timers').select(['seq', 'fire_at']).where('kind', '=', 'alert_step').where('subject_id', '=', alertId)
+        .where('status', '=', 'pending').orderBy('seq').executeTakeFirst();
+      const nextStep = nextTimer ? { label: steps[nextTimer.seq]?.label ?? `Step ${nextTimer.seq + 1}`, at: nextTimer.fire_at } : null;
+      return { alert, events, chain, steps, currentStep: steps[Math.max(0, alert.next_step - 1)] ?? null, nextStep, isWorker: actor.staffId === alert.worker_id };
     },
 
     /** "I'm handling it": acknowledges and pauses escalation; it resumes unless resolved. */
     async acknowledge(actor: Actor, alertId: string, minutes = DEFAULT_PAUSE_MINUTES) {
       const alert = await load(alertId);
-      await mustRespond(actor, alertId, alert.worker_id);
+      await mustAct(actor, alert);
       await inTransaction(db, async (trx) => {
         const { row } = await lockAlert(trx, alertId);
         if (row.status === 'resolved') throw new ValidationError([{ field: 'alert', message: 'This alert has already been closed' }]);
@@ -96,18 +113,26 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
     /** "Can't reach them, escalate now": fires the next step immediately. */
     async escalateNow(actor: Actor, alertId: string) {
       const alert = await load(alertId);
-      await mustRespond(actor, alertId, alert.worker_id);
+      await mustAct(actor, alert);
       await inTransaction(db, async (trx) => {
         const { pending, row } = await lockAlert(trx, alertId);
         if (row.status === 'resolved') throw new ValidationError([{ field: 'alert', message: 'This alert has already been closed' }]);
         await note(trx, row, actor, 'escalate_now', `${actor.displayName} could not reach them and escalated now`);
-        const next = pending[0];
-        if (!next) {
-          await note(trx, row, actor, 'no_more_steps', 'There are no further steps on the escalation route');
-        } else {
+        let next = pending[0];
+        if (!next) await note(trx, row, actor, 'no_more_steps', 'There are no further steps on the escalation route');
+        await trx.updateTable('alerts').set({ paused_until: null, status: 'open' }).where('id', '=', alertId).execute();
+        // "Escalate now" never escalates to the person who pressed it: a step that would tell only
+        // them (the line manager pressing it, say) is fired, and the next one follows at once.
+        while (next) {
           await timers.markFired(trx, next.id);
-          await trx.updateTable('alerts').set({ paused_until: null, status: 'open' }).where('id', '=', alertId).execute();
           await engine.fireSteps(trx, [{ alertId, step: next.seq }]);
+          if (actor.staffId !== null) await trx.deleteFrom('notifications').where('alert_id', '=', alertId).where('step', '=', next.seq).where('recipient_id', '=', actor.staffId).where('status', '=', 'pending').execute();
+          const others = await trx.selectFrom('notifications').select('id').where('alert_id', '=', alertId).where('step', '=', next.seq)
+            .where((eb) => (actor.staffId === null ? eb.val(true) : eb('recipient_id', '<>', actor.staffId))).executeTakeFirst();
+          if (others) break;
+          const skipped = (row.policy as Step[])[next.seq]?.label ?? `step ${next.seq + 1}`;
+          next = (await timers.pending(trx, 'alert_step', alertId))[0];
+          await note(trx, row, actor, 'escalate_skip', next ? `${skipped} would only have told ${actor.displayName}: escalated to the next step` : `${skipped} would only have told ${actor.displayName}, and there are no further steps on the escalation route`);
         }
         await audit.appendIn(trx, { ...actorFields(actor), action: 'alert.escalate_now', entityType: 'alert', entityId: alertId });
       });
@@ -116,7 +141,7 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
     /** Closing needs an outcome: safe, false alarm or incident. */
     async resolve(actor: Actor, alertId: string, outcome: Outcome, notes: string | null) {
       const alert = await load(alertId);
-      await mustRespond(actor, alertId, alert.worker_id);
+      await mustAct(actor, alert);
       await inTransaction(db, async (trx) => {
         if (alert.visit_id) await sql`SELECT id FROM timers WHERE status = 'pending' AND kind = 'visit_due' AND subject_id = ${alert.visit_id} FOR UPDATE`.execute(trx);
         const { row } = await lockAlert(trx, alertId);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { createHash } from 'node:crypto';
 import type { Services } from '../../composition.ts';
 import { requireActor } from '../../web/security.ts';
+import { serveEvents } from '../../web/sse.ts';
 
 export const boardRoutes: FastifyPluginAsync<{ services: Services; sseIntervalMs?: number }> = async (app, { services, sseIntervalMs = 3000 }) => {
   app.get('/board', async (request, reply) => {
@@ -15,38 +15,13 @@ export const boardRoutes: FastifyPluginAsync<{ services: Services; sseIntervalMs
    */
   app.get('/board/events', async (request, reply) => {
     const actor = requireActor(request);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    let last = '';
-    let closed = false;
-    const send = async () => {
-      if (closed) return;
-      try {
+    await serveEvents(request, reply, 'board', {
+      everyMs: sseIntervalMs,
+      render: async () => {
         const data = await services.board.board(actor);
         const html = app.renderFragment('board/table.njk', { ...data, now: new Date() });
-        const hash = createHash('sha1').update(html).digest('hex');
-        if (hash !== last) {
-          last = hash;
-          res.write(`event: board\ndata: ${JSON.stringify({ html, alarms: data.counts.alarms })}\n\n`);
-        } else {
-          res.write(': keep-alive\n\n');
-        }
-      } catch (err) {
-        request.log.error({ err }, 'board stream failed');
-      }
-    };
-    await send();
-    // ?once=1 sends one event and closes: for tests and for clients that only want a snapshot.
-    if ((request.query as { once?: string }).once === '1') {
-      closed = true;
-      res.end();
-      return;
-    }
-    const timer = setInterval(send, sseIntervalMs);
-    request.raw.on('close', () => {
-      closed = true;
-      clearInterval(timer);
+        return { key: html, data: { html, alarms: data.counts.alarms } };
+      },
     });
   });
 };

@@ -38,7 +38,12 @@ export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService;
         .where('d.work_date', '=', londonDate(new Date())).where('d.confirmed_at', 'is not', null);
       if (workerIds !== 'all') finished = workerIds.length ? finished.where('d.worker_id', 'in', workerIds) : finished.where(sql<boolean>`false`);
       const finishedToday = await finished.orderBy('d.confirmed_at', 'desc').execute();
-      return { rows, finishedToday, counts: { alarms: rows.filter((r) => boardRank(r) === 0).length, out: rows.filter((r) => r.state === 'in_progress').length, planned: rows.filter((r) => r.state === 'planned').length } };
+      // People, not alerts or sessions: two alarms about one person are one person to respond to.
+      const needing = new Map<number, { name: string; href: string }>();
+      for (const r of rows.filter((x) => boardRank(x) === 0)) {
+        if (!needing.has(r.worker_id)) needing.set(r.worker_id, { name: r.worker_name, href: r.alert_id ? `/alerts/${r.alert_id}` : `/visits/${r.id}` });
+      }
+      return { rows, finishedToday, needing: [...needing.values()], counts: { alarms: needing.size, out: rows.filter((r) => r.state === 'in_progress').length, planned: rows.filter((r) => r.state === 'planned').length } };
     },
   };
 }

@@ -87,6 +87,8 @@ export function buildPeopleService(deps: PeopleDeps) {
     async allocateBuddy(actor: Actor, personId: number, buddyId: number | null) {
       const person = await staff.facts(personId);
       if (!person) throw new NotFoundError('Person');
+      // Choosing one's own buddy would let a manager pick who is alerted about her: her own manager does it.
+      if (actor.staffId === personId) throw new ForbiddenError('Your buddy is allocated by your own manager');
       if (!(await managesPerson(actor, personId, person.teamId))) throw new ForbiddenError('Only the person’s manager can allocate their buddy');
       const buddy = buddyId === null ? null : await staff.facts(buddyId);
       if (buddyId !== null && !buddy) throw new ValidationError([{ field: 'buddyId', message: 'Select a buddy from the list' }]);

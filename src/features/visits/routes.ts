@@ -26,10 +26,13 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     };
   }
 
+  const myDayPage = async (actor: Actor) => {
+    const [day, dayStatus] = await Promise.all([visits.myDay(actor), actor.staffId ? visits.dayStatus(actor.staffId) : null]);
+    return { title: 'My visits today', ...day, dayStatus };
+  };
   app.get('/visits', async (request, reply) => {
     const actor = requireActor(request);
-    const [day, dayStatus] = await Promise.all([visits.myDay(actor), actor.staffId ? visits.dayStatus(actor.staffId) : null]);
-    return reply.view('visits/my-day.njk', { title: 'My visits today', ...day, dayStatus, flash: flashFor((request.query as { done?: string }).done) });
+    return reply.view('visits/my-day.njk', { ...(await myDayPage(actor)), flash: flashFor((request.query as { done?: string }).done) });
   });
 
   app.get('/visits/new', async (request, reply) => {
@@ -95,9 +98,9 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
 
   app.post('/day/finish', async (request, reply) => {
     const actor = requireActor(request);
-    if (actor.staffId === null) return reply.redirect('/visits', 303);
-    await visits.finishDay(actor, actor.staffId);
-    return reply.redirect('/visits?done=finished', 303);
+    const staffId = actor.staffId;
+    if (staffId === null) return reply.redirect('/visits', 303);
+    return handleForm(reply, () => visits.finishDay(actor, staffId), { template: 'visits/my-day.njk', values: {}, context: () => myDayPage(actor) }, () => '/visits?done=finished');
   });
 };
 

@@ -225,6 +225,12 @@ export function buildVisitsService(deps: VisitsDeps) {
     async finishDay(actor: Actor, workerId: number) {
       await mustActFor(actor, workerId);
       await inTransaction(db, async (trx) => {
+        // Not while a session runs or an alarm is open: the buddy would read "safe" beside it. The
+        // reason never names a silent alarm (someone else may be holding the phone).
+        const running = await trx.selectFrom('visits').select('id').where('worker_id', '=', workerId).where('state', 'in', ['in_progress', 'overdue']).executeTakeFirst();
+        if (running) throw new ValidationError([{ field: 'finish', message: 'A session is still running. Say "Visit over, I’m safe" on it first, then finish for the day' }]);
+        const alarm = await trx.selectFrom('alerts').select('kind').where('worker_id', '=', workerId).where('kind', 'in', ['overdue', 'duress']).where('status', '<>', 'resolved').executeTakeFirst();
+        if (alarm) throw new ValidationError([{ field: 'finish', message: alarm.kind === 'duress' ? 'Harbour cannot record that yet. Ring the office to finish for the day' : 'An alert about a missed check-in is still open. Ring your buddy or manager so they can close it, then finish for the day' }]);
         // After midnight the day still open is yesterday's (a late session); otherwise it is today.
         const workDate = await openWorkDate(trx, workerId);
         const subject = dayTimerSubject(workerId, workDate);
