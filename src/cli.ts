@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
+import { DataDirectoryLockedError } from './db/data-dir-lock.ts';
 import { migrate } from './db/migrate.ts';
 import { buildRepositories, buildServices } from './composition.ts';
 import { seedDemo } from './demo/seed.ts';
@@ -130,4 +131,10 @@ audit.command('verify').description('check the hash chain; names the first broke
     else fail(`Audit trail BROKEN at entry ${result.brokenId}: ${result.reason} (${result.checked} entries before it are intact)`);
   }));
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // The server has the embedded database: say so plainly rather than with a stack trace.
+  if (e instanceof DataDirectoryLockedError) fail(e.message);
+  throw e;
+}

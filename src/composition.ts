@@ -126,7 +126,7 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     holidays,
     emergency,
     lockdown: buildLockdownService({ db, lockdown: repos.lockdown, buildings: repos.buildings, staff: repos.staff, audit: repos.audit, plan: settings.channelPlan, baseUrl: settings.baseUrl, onNotify: settings.onNotify }),
-    idempotency: buildIdempotencyService({ idempotency: repos.idempotency }),
+    idempotency: buildIdempotencyService({ db, idempotency: repos.idempotency }),
     complaints: buildComplaintsService({ db, complaints: repos.complaints, audit: repos.audit, holidays, staff: repos.staff }),
     ...loneWorking(repos, settings, people, emergency),
   };

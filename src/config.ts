@@ -22,6 +22,8 @@ const schema = z.object({
   SIGN_IN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   JOBS: z.enum(['true', 'false']).default('true'),
   BENCH_BARE_ROUTE: z.enum(['true', 'false']).default('false'),
+  // Tests only: makes named points in an action kill the process, throw or pause (src/failpoints.ts).
+  HARBOUR_FAILPOINTS: z.string().trim().regex(/^[a-z.-]+=(exit|throw|sleep:\d{1,6})(,[a-z.-]+=(exit|throw|sleep:\d{1,6}))*$/, 'must be name=exit|throw|sleep:MS, comma-separated').optional(),
   API_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   NODE_ENV: z.string().default('development'),
   // Notifications. A channel is active only when what it needs is set; with none, messages go to
@@ -43,6 +45,12 @@ const schema = z.object({
   FOI_RETENTION_YEARS: z.coerce.number().int().min(1).max(50).default(3),
   FOI_SUPPRESSION_THRESHOLD: z.coerce.number().int().min(0).max(100).default(4),
   FOI_COUNCIL_NAME: z.string().trim().min(1).max(200).default('The Council'),
+  // Issue 13: alarms that reach a person, and an engine that says when it is behind.
+  ENGINE_LAG_LIMIT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters (openssl rand -hex 24)').optional(),
+  ALERT_EXTERNAL_FAILURE_ESCALATE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  OPS_ALERT_EMAIL: z.string().trim().email().optional(),
+  OPS_ALERT_SMS: z.string().trim().regex(/^\+?[0-9 ]{10,16}$/, 'must be a mobile number').optional(),
   VAPID_SUBJECT: z.string().refine((v) => /^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/.test(v), 'must be a mailto: address or an https: URL').optional(),
   EMERGENCY_PACK_KEY: AES_KEY.optional(),
   EMERGENCY_PACK_PREVIOUS_KEYS: z.string().optional()
@@ -56,6 +64,7 @@ const schema = z.object({
   if (!c.NOTIFY_API_KEY && c.NOTIFY_BASE_URL) problem('NOTIFY_BASE_URL', 'needs NOTIFY_API_KEY');
   if (c.SMTP_URL && !c.SMTP_FROM) problem('SMTP_FROM', 'set the From address for SMTP_URL, like "Harbour <harbour@council.gov.uk>"');
   if (c.SMTP_FROM && !c.SMTP_URL) problem('SMTP_FROM', 'needs SMTP_URL');
+  if (c.HARBOUR_FAILPOINTS && c.NODE_ENV === 'production') problem('HARBOUR_FAILPOINTS', 'is for tests only and must not be set in production');
 });
 
 export interface Config {
@@ -71,6 +80,8 @@ export interface Config {
   jobsEnabled: boolean;
   /** Benchmarks only: adds POST /api/bench/bare, an unauthenticated route that inserts one row. */
   benchBareRoute: boolean;
+  /** Tests only: failpoints to arm at start, as `name=exit|throw|sleep:MS,…` (src/failpoints.ts). */
+  failpoints: string | null;
   /** Seconds a resolved API token is remembered per process; a revocation elsewhere takes this long to apply here. */
   apiTokenCacheSeconds: number;
   production: boolean;
@@ -81,6 +92,15 @@ export interface Config {
   foi: { receiptReading: 'council' | 'ico'; referencePattern: string; retentionYears: number; suppressionThreshold: number; council: string };
   /** Emergency information pack (seed 001 Appendix A): AES-256-GCM key, and earlier keys kept to open packs until rotated. */
   emergency: { key: string | null; previousKeys: string[] };
+  /** /health and /metrics (issue 13). */
+  monitoring: MonitoringConfig;
+}
+
+export interface MonitoringConfig {
+  /** /health answers 503 when a due timer or message has waited longer than this. */
+  engineLagLimitSeconds: number;
+  /** GET /metrics is served only when this is set, to `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
 }
 
 export interface NotificationsConfig {
@@ -92,6 +112,10 @@ export interface NotificationsConfig {
   smtp: { url: string; from: string } | null;
   /** Web Push is on when this is set; the VAPID keys are made on first start and kept in the database. */
   vapidSubject: string | null;
+  /** Seconds every external channel may fail for everyone at an alert step before the next step fires early (0: never). */
+  externalFailureEscalateSeconds?: number;
+  /** Operations contact told once per incident when a channel keeps failing or the engine is behind. */
+  opsAlert?: { email: string | null; sms: string | null };
 }
 
 export class ConfigError extends Error {}
@@ -116,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signInRateLimit: c.SIGN_IN_RATE_LIMIT,
     jobsEnabled: c.JOBS === 'true',
     benchBareRoute: c.BENCH_BARE_ROUTE === 'true',
+    failpoints: c.HARBOUR_FAILPOINTS ?? null,
     apiTokenCacheSeconds: c.API_TOKEN_CACHE_SECONDS,
     production: c.NODE_ENV === 'production',
     registers: {
@@ -128,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       suppressionThreshold: c.FOI_SUPPRESSION_THRESHOLD, council: c.FOI_COUNCIL_NAME,
     },
     emergency: { key: c.EMERGENCY_PACK_KEY ?? null, previousKeys: c.EMERGENCY_PACK_PREVIOUS_KEYS },
+    monitoring: { engineLagLimitSeconds: c.ENGINE_LAG_LIMIT_SECONDS, metricsToken: c.METRICS_TOKEN ?? null },
     notifications: {
       publicBaseUrl: c.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       notify: c.NOTIFY_API_KEY
@@ -135,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : null,
       smtp: c.SMTP_URL && c.SMTP_FROM ? { url: c.SMTP_URL, from: c.SMTP_FROM } : null,
       vapidSubject: c.VAPID_SUBJECT ?? null,
+      externalFailureEscalateSeconds: c.ALERT_EXTERNAL_FAILURE_ESCALATE_SECONDS,
+      ...(c.OPS_ALERT_EMAIL || c.OPS_ALERT_SMS ? { opsAlert: { email: c.OPS_ALERT_EMAIL ?? null, sms: c.OPS_ALERT_SMS ?? null } } : {}),
     },
   };
 }

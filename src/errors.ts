@@ -25,6 +25,9 @@ export class ForbiddenError extends Error {
   }
 }
 
+/** The request clashes with one still in progress (the same idempotent action, sent twice at once): try again. */
+export class ConflictError extends Error {}
+
 export class UnauthenticatedError extends Error {
   constructor() {
     super('Sign in to continue');

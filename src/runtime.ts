@@ -9,6 +9,7 @@ import { seedDemo } from './demo/seed.ts';
 import { startJobs, type JobRunner } from './jobs/boss.ts';
 import { startLoop, type Loop } from './jobs/loop.ts';
 import { hostname } from 'node:os';
+import { armFailpoints } from './failpoints.ts';
 import { configuredChannels } from './features/notifications/channels.ts';
 import { channelPlan } from './features/notifications/routing.ts';
 import { startNotificationWorkers, type NotificationWorkers } from './features/notifications/workers.ts';
@@ -26,7 +27,13 @@ export interface Harbour {
 
 /** Opens the database, migrates, seeds the demo (first start only), starts jobs and listens. */
 export async function startHarbour(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Harbour> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
+  armFailpoints(config.failpoints);
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir,
+    // A reset or failover: the queries on that connection fail (callers retry, loops back off) and
+    // the pool opens a new one. Logged, never fatal.
+    onConnectionError: (err) => logger.warn({ err }, 'database connection lost; it will be replaced'),
+  });
   const applied = await migrate(database);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const repos = buildRepositories(database.db);

@@ -16,6 +16,8 @@ import pg from 'pg';
 import { fromPglite, type Db as IDatabase } from 'pg-boss';
 import type { DB } from './schema.ts';
 import { Mutex } from './mutex.ts';
+import { scopedDialect } from './action-scope.ts';
+import { lockDataDirectory } from './data-dir-lock.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -37,24 +39,34 @@ export interface OpenOptions {
   poolSize?: number;
   /** PGlite only: how long a query waits for the single connection before failing (default 30 s). */
   pgliteAcquireTimeoutMs?: number;
+  /**
+   * PostgreSQL only: told of every error on a connection (a reset, a failover, pg_terminate_backend).
+   * The connection is dropped and replaced; the queries on it fail and their callers retry.
+   */
+  onConnectionError?: (err: Error) => void;
 }
 
 // Return timestamps as Date and bigint ids as strings, the same on both engines.
 pg.types.setTypeParser(20, (v: string) => v);
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onConnectionError ?? (() => {}));
   return openPglite(options.pgliteDataDir ?? './data', options.pgliteAcquireTimeoutMs ?? PGLITE_ACQUIRE_TIMEOUT_MS);
 }
 
-function openPostgres(connectionString: string, max: number): Database {
+function openPostgres(connectionString: string, max: number, onConnectionError: (err: Error) => void): Database {
   // JIT compilation is off: these are short OLTP statements, and on the escalation engine's big
   // set-based statements PostgreSQL's cost estimates triggered JIT that took longer (~1.4 s) than
   // running the query (~0.2 s).
   const pool = new pg.Pool({ connectionString, max, options: '-c jit=off' });
-  // A dropped idle connection must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // A dropped connection must not crash the process. pg-pool listens for errors only on idle
+  // clients; a client checked out by Kysely (a transaction, the engine's claim) that loses its
+  // connection emits 'error' with nobody listening, which kills the process. So every client gets a
+  // listener of its own for its whole life. Its query fails, pg-pool discards it on release (it is no
+  // longer queryable), and the next query opens a new connection.
+  pool.on('error', (err) => onConnectionError(err));
+  pool.on('connect', (client) => client.on('error', (err) => onConnectionError(err)));
+  const db = new Kysely<DB>({ dialect: scopedDialect(new PostgresDialect({ pool })) });
   return {
     kind: 'postgres',
     db,
@@ -69,12 +81,23 @@ function openPostgres(connectionString: string, max: number): Database {
 }
 
 async function openPglite(dataDir: string, acquireTimeoutMs: number): Promise<Database> {
-  if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
+  let unlock = () => {};
+  if (!dataDir.includes('://')) {
+    mkdirSync(dataDir, { recursive: true });
+    // One process per data directory: a second one would read a stale copy and overwrite the first one's writes.
+    unlock = lockDataDirectory(dataDir);
+  }
   // Smaller shared buffers than PostgreSQL's 128MB default: an embedded single-process database
   // with a demo-sized data set does not need them, and it saves about 80MB of resident memory.
-  const pglite = await PGlite.create(dataDir, { postgresqlconf: ['shared_buffers=32MB'] });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir, { postgresqlconf: ['shared_buffers=32MB'] });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   const mutex = new Mutex();
-  const db = new Kysely<DB>({ dialect: new LockedPgliteDialect(pglite, mutex, acquireTimeoutMs) });
+  const db = new Kysely<DB>({ dialect: scopedDialect(new LockedPgliteDialect(pglite, mutex, acquireTimeoutMs)) });
   const locked = {
     query: <T>(text: string, params?: unknown[]) => mutex.run(() => pglite.query<T>(text, params)),
     exec: (text: string) => mutex.run(() => pglite.exec(text)),
@@ -92,6 +115,7 @@ async function openPglite(dataDir: string, acquireTimeoutMs: number): Promise<Da
       closed = true;
       // Wait for statements in flight, then close so the data directory is left consistent.
       await mutex.run(() => pglite.close());
+      unlock();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, toErrorMap, toErrorSummary } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, toErrorMap, toErrorSummary } from '../errors.ts';
 
 function isApi(request: FastifyRequest) {
   return request.url.startsWith('/api/');
@@ -28,6 +28,10 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (error instanceof NotFoundError) {
       if (isApi(request)) return reply.code(404).send({ error: 'Not Found', message: error.message });
       return reply.code(404).view('pages/404.njk');
+    }
+    if (error instanceof ConflictError) {
+      if (isApi(request)) return reply.code(409).send({ error: 'Conflict', message: error.message });
+      return reply.code(409).view('pages/problem.njk', { status: 409, message: error.message });
     }
     if (error instanceof ValidationError) {
       if (isApi(request)) return reply.code(400).send({ error: 'Bad Request', message: error.message, errors: error.errors });
@@ -61,7 +65,7 @@ function isRefusedInput(error: { code?: unknown }): error is { code: string } {
 }
 
 function httpReason(status: number): string {
-  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? 'Error';
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 406: 'Not Acceptable', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests' } as Record<number, string>)[status] ?? 'Error';
 }
 
 /**
@@ -72,11 +76,13 @@ export async function handleForm(
   reply: FastifyReply,
   action: () => Promise<unknown>,
   onInvalid: { template: string; context: () => Promise<Record<string, unknown>> | Record<string, unknown>; values: unknown },
-  onSuccess: (result: unknown) => string,
+  onSuccess: (result: unknown) => string | FastifyReply,
 ) {
   try {
     const result = await action();
-    return reply.redirect(onSuccess(result), 303);
+    const next = onSuccess(result);
+    // A string is where to go next (post/redirect/get); otherwise onSuccess has answered itself.
+    return typeof next === 'string' ? reply.redirect(next, 303) : next;
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     const context = await onInvalid.context();

@@ -8,7 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -16,6 +16,7 @@ import { buildRepositories, buildServices } from '../../src/composition.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { childProcessDatabase, engineName, onPostgres } from '../helpers/database.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
+import { kill, sleep, startServer as startChild, stop, waitForHealth } from '../helpers/server-process.ts';
 
 const SESSIONS = 500;
 const STEPS = 5;
@@ -62,39 +63,7 @@ async function burst(database: Database, leadSeconds: number) {
   await sql`UPDATE timers t SET fire_at = v.due_at FROM visits v WHERE t.kind = 'visit_due' AND t.subject_id = v.id`.execute(database.db);
 }
 
-function startServer(port: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...env, PORT: String(port) }, stdio: process.env.CRASH_DEBUG ? 'inherit' : 'ignore' });
-}
-
-async function waitForHealth(port: number, timeoutMs = 60_000) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
-    } catch { /* starting */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`server on ${port} did not start`);
-}
-
-/** Asks a server to shut down in order, and waits for it to exit. */
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const startServer = (port: number) => startChild(env, port);
 
 test(`[${engineName}] every due step fires exactly once through SIGKILLs and restarts`, { timeout: 300_000 }, async () => {
   let database = await open();

@@ -127,7 +127,7 @@ describe(`[${engineName}] idempotency and lockdown races`, () => {
     const run = async () => { runs++; await new Promise((r) => setTimeout(r, 50)); };
     const results = await Promise.all([1, 2, 3].map(() => s.services.idempotency.once(chloe, body, 'test', '/visits/1?done=arrived', run)));
     assert.equal(runs, 1);
-    assert.deepEqual(results, ['/visits/1?done=arrived', '/visits/1?done=arrived', '/visits/1?done=arrived']);
+    assert.deepEqual(results, [1, 2, 3].map(() => ({ location: '/visits/1?done=arrived', receipt: 'offline-key-0001' })));
     // A failed action frees its key so the corrected request runs.
     await assert.rejects(s.services.idempotency.once(chloe, { idempotency_key: 'offline-key-0002' }, 'test', '/x', async () => { throw new ValidationError([{ field: 'f', message: 'no' }]); }));
     await s.services.idempotency.once(chloe, { idempotency_key: 'offline-key-0002' }, 'test', '/x', run);

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { replyToAction } from '../offline/answer.ts';
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -70,9 +71,9 @@ export const duressRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const { visit } = await services.visits.viewable(actor, id);
     // Tapped offline and replayed (public/offline.js), or sent twice: its idempotency key means one alarm,
     // and a replay after the alarm was closed does not raise it again.
-    const to = await services.idempotency.once(actor, request.body, `visits.request-file:${id}`, `/visits/${id}`, () =>
+    const done = await services.idempotency.once(actor, request.body, `visits.request-file:${id}`, `/visits/${id}`, () =>
       duress.raise(actor, { workerId: visit.worker_id, visitId: id, via: 'control', location: location((request.body ?? {}) as Record<string, unknown>) }));
-    return reply.redirect(to, 303);
+    return replyToAction(request, reply, done);
   });
 
   // ---- Purple File ----------------------------------------------------------------------------

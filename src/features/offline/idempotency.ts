@@ -1,12 +1,17 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { IdempotencyRepository } from './repository.ts';
+import { inOneTransaction } from '../../db/action-scope.ts';
+import { ConflictError } from '../../errors.ts';
+import { failpoint } from '../../failpoints.ts';
 
 /** The field a form (or a replayed offline action) carries its key in. */
 export const IDEMPOTENCY_FIELD = 'idempotency_key';
-/** A claim still pending after this long belonged to a request that died; another may take it. */
-const STALE_MS = 2 * 60_000;
 /** Keys are kept this long: far longer than a phone stays out of signal. */
 export const KEEP_DAYS = 7;
+/** How long a replay waits for an attempt with the same key that is still running before answering 409. */
+const WAIT_FOR_IN_FLIGHT_MS = 10_000;
 
 export function idempotencyKeyFrom(body: unknown): string | null {
   const v = (body as Record<string, unknown> | null | undefined)?.[IDEMPOTENCY_FIELD];
@@ -14,35 +19,48 @@ export function idempotencyKeyFrom(body: unknown): string | null {
 }
 
 /**
- * Does an action once per idempotency key. The first request with a key claims it, runs the
- * action and records where it led; a replay with the same key (the phone sending again what it
- * queued offline, or a double tap) is answered with that first result and writes nothing. A
- * failed action releases the key, so fixing the input and sending again works. No key: runs as usual.
+ * What an action answered: where to go next, and (when it carried a key) a receipt. The receipt is
+ * the key itself, given only once the key and the action's effect have committed together, so a
+ * phone that gets it back may forget the tap; anything else (an error, a sign-in page) means it
+ * must keep it and send it again.
  */
-export function buildIdempotencyService(deps: { idempotency: IdempotencyRepository; now?: () => Date }) {
-  const { idempotency: repo } = deps;
+export interface ActionDone { location: string; receipt: string | null }
+
+/**
+ * Does an action once per idempotency key. The key is claimed in the same transaction as the
+ * action's effect (every query the action makes joins it: `inOneTransaction`), so they commit
+ * together or not at all: a process killed mid-action leaves neither, and the replay runs it. A
+ * replay of an attempt that committed is answered with that first result and writes nothing; a
+ * replay that meets an attempt still in flight waits for it, up to 10 s, then gets a 409 that the
+ * phone retries. A failed action (bad input) rolls its key back too, so fixing the input and sending
+ * again works. No key: runs as usual.
+ */
+export function buildIdempotencyService(deps: { db: Kysely<DB>; idempotency: IdempotencyRepository; now?: () => Date }) {
+  const { db, idempotency: repo } = deps;
   const now = deps.now ?? (() => new Date());
   return {
-    async once(actor: Actor, body: unknown, action: string, location: string, run: () => Promise<unknown>): Promise<string> {
+    async once(actor: Actor, body: unknown, action: string, location: string, run: () => Promise<unknown>): Promise<ActionDone> {
       const key = idempotencyKeyFrom(body);
       if (!key) {
         await run();
-        return location;
+        return { location, receipt: null };
       }
-      const existing = await repo.claim(actor.accountId, key, action);
-      if (existing) {
-        if (existing.status === 'done') return existing.location ?? location;
-        // Still running elsewhere (a double tap): do not run it twice.
-        if (!(await repo.takeOver(actor.accountId, key, new Date(now().getTime() - STALE_MS)))) return location;
-      }
-      try {
+      return inOneTransaction(db, async (trx) => {
+        await repo.limitWait(trx, WAIT_FOR_IN_FLIGHT_MS);
+        let existing;
+        try {
+          existing = await repo.claimIn(trx, actor.accountId, key, action, location);
+        } catch (e) {
+          if ((e as { code?: string }).code === '55P03') throw new ConflictError('This action is still being sent. Wait a moment and try again.');
+          throw e;
+        }
+        if (existing) return { location: existing.location ?? location, receipt: key };
+        await repo.endWaitLimit(trx);
+        await failpoint('action.claimed');
         await run();
-      } catch (e) {
-        await repo.release(actor.accountId, key);
-        throw e;
-      }
-      await repo.done(actor.accountId, key, location);
-      return location;
+        await failpoint('action.done');
+        return { location, receipt: key };
+      });
     },
     /** Housekeeping: forgets keys older than a week. */
     purge: () => repo.purge(new Date(now().getTime() - KEEP_DAYS * 86_400_000)),

@@ -1,26 +1,33 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 
 export function buildIdempotencyRepository(db: Kysely<DB>) {
   return {
-    /** Claims the key for this account; returns the existing row when someone already has it. */
-    async claim(accountId: number, key: string, action: string) {
-      const inserted = await db.insertInto('idempotency_keys').values({ account_id: accountId, key, action })
+    /**
+     * Claims the key for this account inside the action's transaction, with where it leads. Returns
+     * null when this request has it, or the row of the attempt that committed first. A concurrent
+     * attempt with the same key still in flight holds the row lock of its uncommitted insert, so
+     * this waits for it (up to the transaction's lock_timeout): its commit makes this a replay, its
+     * rollback (or its process dying) lets this one run.
+     */
+    async claimIn(trx: Transaction<DB>, accountId: number, key: string, action: string, location: string) {
+      const inserted = await trx.insertInto('idempotency_keys').values({ account_id: accountId, key, action, status: 'done', location })
         .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing()).returning('key').executeTakeFirst();
       if (inserted) return null;
-      return db.selectFrom('idempotency_keys').selectAll().where('account_id', '=', accountId).where('key', '=', key).executeTakeFirstOrThrow();
+      const existing = await trx.selectFrom('idempotency_keys').selectAll().where('account_id', '=', accountId).where('key', '=', key).forUpdate().executeTakeFirstOrThrow();
+      if (existing.status === 'done') return existing;
+      // A 'pending' claim committed on its own by an earlier version of Harbour, whose action may
+      // never have run: this attempt takes it over and runs the action.
+      await trx.updateTable('idempotency_keys').set({ status: 'done', location, action, created_at: sql<Date>`now()` })
+        .where('account_id', '=', accountId).where('key', '=', key).execute();
+      return null;
     },
-    /** Takes over a claim left pending by a request that died; only one taker wins. */
-    async takeOver(accountId: number, key: string, staleBefore: Date) {
-      const r = await db.updateTable('idempotency_keys').set({ created_at: sql<Date>`now()` })
-        .where('account_id', '=', accountId).where('key', '=', key).where('status', '=', 'pending').where('created_at', '<', staleBefore).executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+    /** Bounds how long a claim waits for another attempt with the same key (PostgreSQL's lock_timeout). */
+    async limitWait(trx: Transaction<DB>, ms: number) {
+      await sql.raw(`SET LOCAL lock_timeout = '${Math.round(ms)}ms'`).execute(trx);
     },
-    async done(accountId: number, key: string, location: string) {
-      await db.updateTable('idempotency_keys').set({ status: 'done', location }).where('account_id', '=', accountId).where('key', '=', key).execute();
-    },
-    async release(accountId: number, key: string) {
-      await db.deleteFrom('idempotency_keys').where('account_id', '=', accountId).where('key', '=', key).where('status', '=', 'pending').execute();
+    async endWaitLimit(trx: Transaction<DB>) {
+      await sql`SET LOCAL lock_timeout TO DEFAULT`.execute(trx);
     },
     async purge(before: Date) {
       const r = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();

@@ -8,6 +8,9 @@ import { extendForm, visitForm, VISIT_KINDS, CASE_SYSTEMS } from './schema.ts';
 import { REFERRAL_TYPES } from '../risk/rating.ts';
 import type { Actor } from '../auth/actor.ts';
 import { londonDate } from '../../time/london.ts';
+import { failpoint } from '../../failpoints.ts';
+import { answerAction } from '../offline/answer.ts';
+import type { ActionDone } from '../offline/idempotency.ts';
 
 export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const { visits, people } = services;
@@ -63,19 +66,20 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     });
   });
 
-  // One-tap actions: each posts and comes back to the session page.
+  // One-tap actions: each posts and comes back to the session page. An idempotency_key (sent by the
+  // offline queue, /public/offline.js) makes the key and the effect commit together, and a replay
+  // answer with the first result and write nothing.
   const action = (path: string, run: (actor: Actor, id: number, body: unknown) => Promise<unknown>, done: string) =>
     app.post<{ Params: { id: string } }>(`/visits/:id/${path}`, async (request, reply) => {
       const actor = requireActor(request);
       const id = idParam(request.params.id);
-      // An idempotency_key (sent by the offline queue, /public/offline.js) makes a replay answer with the first result and write nothing.
       return handleForm(reply, () => services.idempotency.once(actor, request.body, `visits.${path}:${id}`, `/visits/${id}?done=${done}`, () => run(actor, id, request.body)), {
         template: 'visits/session.njk', values: request.body,
         context: async () => {
           const { visit, relation } = await visits.viewable(actor, id);
           return { title: visit.description ?? 'Visit', visit, timeline: await visits.timelineFor(actor, id), endPin: await services.duress.endForm(actor, visit.worker_id), canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin, kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS], backLink: '/visits' };
         },
-      }, () => `/visits/${id}?done=${done}`);
+      }, (result) => answerAction(request, reply, result as ActionDone));
     });
   action('arrive', (actor, id, body) => {
     const b = (body ?? {}) as { lat?: string; lng?: string };
@@ -91,6 +95,7 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       const lat = Number(b.lat), lng = Number(b.lng);
       const location = b.lat && b.lng && Number.isFinite(lat) && Number.isFinite(lng) ? { lat, lng } : null;
       await services.duress.raise(actor, { workerId: visit.worker_id, visitId: id, via: 'pin', location });
+      await failpoint('duress.raised');
     }
     return visits.end(actor, id);
   }, 'ended');
@@ -100,7 +105,8 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const actor = requireActor(request);
     const staffId = actor.staffId;
     if (staffId === null) return reply.redirect('/visits', 303);
-    return handleForm(reply, () => visits.finishDay(actor, staffId), { template: 'visits/my-day.njk', values: {}, context: () => myDayPage(actor) }, () => '/visits?done=finished');
+    return handleForm(reply, () => services.idempotency.once(actor, request.body, 'day.finish', '/visits?done=finished', () => visits.finishDay(actor, staffId)),
+      { template: 'visits/my-day.njk', values: {}, context: () => myDayPage(actor) }, (result) => answerAction(request, reply, result as ActionDone));
   });
 };
 

@@ -93,26 +93,47 @@ function render() {
   add('p', 'Until Harbour receives them, your check-in deadline still runs on the server: if it passes, your buddy and manager are alerted as usual. If you are in danger, call 999.', 'govuk-body govuk-!-font-weight-bold');
 }
 
+/**
+ * Sends one queued or tapped action and reads Harbour's answer. Only a receipt equal to the action's
+ * own key proves that Harbour committed it (the key and the effect are saved together), so only
+ * then is the tap forgotten. 'refused': Harbour said no for good (a 4xx other than 409). 'retry':
+ * anything else – no answer, a server error, a 409 (the same tap still being sent), or a page
+ * instead of a receipt (signed out, a proxy's page) – keeps it on the phone.
+ */
+async function send(url, body, key, signal) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method: 'POST', credentials: 'same-origin', redirect: 'follow', signal,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'harbour-queue': '1' }, body,
+    });
+  } catch {
+    return { outcome: 'retry' };
+  }
+  if (response.ok) {
+    const answer = (response.headers.get('content-type') || '').includes('application/json') ? await response.json().catch(() => null) : null;
+    if (answer && answer.receipt === key) return { outcome: 'done', location: answer.location };
+    return { outcome: 'retry', page: response.url };
+  }
+  if (response.status >= 400 && response.status < 500 && response.status !== 409) return { outcome: 'refused', status: response.status };
+  return { outcome: 'retry' };
+}
+
 let flushing = false;
 async function flush() {
   if (flushing || !navigator.onLine || !load().length) return;
   flushing = true;
   const done = [];
+  let signIn = null;
   try {
     for (const item of load()) {
-      let response;
-      try {
-        response = await fetch(item.url, {
-          method: 'POST', credentials: 'same-origin', redirect: 'follow',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: item.body,
-        });
-      } catch {
-        break; // Still no connection: try again later.
+      const result = await send(item.url, item.body, item.key);
+      if (result.outcome === 'retry') {
+        if (result.page && new URL(result.page).pathname === '/sign-in') signIn = result.page;
+        break; // Not taken (yet): try again later, in order.
       }
-      if (response.status >= 500) break;
-      // Sent (the idempotency key makes a repeat harmless), or refused for good: either way it leaves the queue.
       store(load().filter((q) => q.key !== item.key));
-      done.push({ label: item.label, at: item.at, problem: response.ok ? null : `Harbour could not accept it (${response.status}); open the visit and try again` });
+      done.push({ label: item.label, at: item.at, problem: result.outcome === 'done' ? null : `Harbour could not accept it (${result.status}); open the visit and try again` });
     }
   } finally {
     flushing = false;
@@ -120,6 +141,9 @@ async function flush() {
   if (done.length) {
     sessionStorage.setItem(SENT, JSON.stringify(done));
     window.location.reload();
+  } else if (signIn && window.location.pathname !== '/sign-in') {
+    // Signed out while the taps waited: they stay on the phone and go once signed in again.
+    window.location.assign(signIn);
   } else {
     render();
   }
@@ -155,22 +179,19 @@ document.addEventListener('submit', (event) => {
   }
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
-  fetch(form.action, {
-    method: 'POST', credentials: 'same-origin', redirect: 'follow', signal: abort.signal,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' }, body,
-  }).then((response) => {
+  send(form.action, body, key, abort.signal).then((result) => {
     clearTimeout(timer);
-    if (response.status >= 500) throw new Error('not taken');
-    if (response.ok) {
+    if (result.outcome === 'done') {
       nextTap();
-      window.location.assign(response.url); // Done: the page Harbour redirected to.
+      window.location.assign(result.location); // Done: where Harbour says to go next.
       return;
     }
-    // Refused (a mistake in the form): post it the ordinary way, same key, to show Harbour's answer.
-    form.dataset.harbourNative = 'yes';
-    form.requestSubmit(submitter);
-  }).catch(() => {
-    clearTimeout(timer);
+    if (result.outcome === 'refused') {
+      // Refused (a mistake in the form): post it the ordinary way, same key, to show Harbour's answer.
+      form.dataset.harbourNative = 'yes';
+      form.requestSubmit(submitter);
+      return;
+    }
     enqueue(form, body, key);
     nextTap();
     flushSoon();
@@ -182,7 +203,7 @@ function flushSoon() {
   if (!soon) soon = setTimeout(() => { soon = null; flush(); }, 5000);
 }
 // For the duress control (visit-extras.js), which sends without leaving the page.
-window.harbourOffline = { keyOf, enqueue, flushSoon };
+window.harbourOffline = { keyOf, enqueue, flushSoon, send };
 
 window.addEventListener('online', () => { render(); flush(); });
 window.addEventListener('offline', render);

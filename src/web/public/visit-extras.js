@@ -27,11 +27,11 @@ if (request && window.fetch) {
     request.querySelector('input[name="idempotency_key"]').value = '';
     // Weak signal: rather than show an error page, the tap goes on the phone's queue (offline.js),
     // which keeps trying with the same key until Harbour has it: however often sent, one alarm.
-    fetch(request.action, { method: 'POST', body, credentials: 'same-origin', redirect: 'manual', keepalive: true })
-      .then((response) => { if (response.status >= 500) throw new Error('not taken'); })
-      .catch(() => {
-        enqueue(request, body.toString(), tapped);
-        flushSoon();
-      });
+    // Only Harbour's receipt (this tap's own key, given once the alarm is committed) lets it go.
+    window.harbourOffline.send(request.action, body.toString(), tapped).then((result) => {
+      if (result.outcome === 'done' || result.outcome === 'refused') return;
+      enqueue(request, body.toString(), tapped);
+      flushSoon();
+    });
   });
 }

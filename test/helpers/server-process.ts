@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** Harbour as a real server in a child process, for tests that kill it, cut its database or start two. */
+export function startServer(env: NodeJS.ProcessEnv, port: number, extra: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...env, PORT: String(port), ...extra },
+    stdio: process.env.CRASH_DEBUG ? 'inherit' : ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+export async function waitForHealth(port: number, timeoutMs = 60_000, child?: ChildProcess) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`server on ${port} exited (${child.exitCode ?? child.signalCode}) while starting`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+    } catch { /* starting */ }
+    await sleep(50);
+  }
+  throw new Error(`server on ${port} did not start`);
+}
+
+/** Waits for a child to exit; resolves with its exit code or signal. */
+export function exited(child: ChildProcess): Promise<number | string> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? child.signalCode!);
+    child.once('exit', (code, signal) => resolve(code ?? signal!));
+  });
+}
+
+/** Asks a server to shut down in order, and waits for it to exit. */
+export function stop(child: ChildProcess): Promise<number | string> {
+  const done = exited(child);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  return done;
+}
+
+export function kill(child: ChildProcess): Promise<number | string> {
+  const done = exited(child);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  return done;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
