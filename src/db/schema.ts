@@ -191,15 +191,42 @@ export interface NotificationsTable {
   provider_ref: string | null;
   last_error: string | null;
   claimed_by: string | null;
+  /** 0019: NULL for the message itself; a channel for the copy sent on it at once (duress, last step). */
+  lane: Generated<string | null>;
+  accepted_at: Generated<Date | null>;
+  inbox_copy_at: Generated<Date | null>;
+  unreached_since: Generated<Date | null>;
+  cycles: Generated<number>;
+  due_at: Generated<Date | null>;
 }
 export interface DeliveryAttemptsTable {
   id: Generated<string>;
   notification_id: string | number;
   at: Timestamp;
   channel: string;
-  ok: boolean;
+  /** NULL while the attempt is still 'sending' (0019). */
+  ok: boolean | null;
   error: string | null;
   provider_ref: string | null;
+  outcome: Generated<'sending' | 'accepted' | 'failed' | 'unknown' | 'found' | null>;
+  claim: Generated<string | null>;
+  finished_at: Generated<Date | null>;
+}
+/** 0019: each instance's last successful pass of each loop. */
+export interface HeartbeatsTable {
+  instance: string;
+  loop: string;
+  at: Date;
+}
+/** 0019: operations incidents; the operations contact is told once per incident. */
+export interface OpsIncidentsTable {
+  id: Generated<string>;
+  kind: string;
+  detail: string;
+  opened_at: Generated<Date>;
+  told_at: Date | null;
+  told_by: string | null;
+  closed_at: Date | null;
 }
 export interface TimelineEventsTable {
   id: Generated<string>;
@@ -507,6 +534,8 @@ export interface DB extends DuressTables, ComplaintTables, FoiTables {
   schema_migrations: SchemaMigrationsTable;
   notifications: NotificationsTable;
   delivery_attempts: DeliveryAttemptsTable;
+  heartbeats: HeartbeatsTable;
+  ops_incidents: OpsIncidentsTable;
   timeline_events: TimelineEventsTable;
   push_subscriptions: PushSubscriptionsTable;
   app_settings: AppSettingsTable;

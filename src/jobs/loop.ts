@@ -12,10 +12,13 @@ export function startLoop(name: string, tick: () => Promise<{ more: boolean; nex
   let timer: NodeJS.Timeout | null = null;
   let wakeUp: (() => void) | null = null;
   let failures = 0;
+  // A wake() during a tick must not be lost: the next sleep is skipped instead.
+  let woken = false;
   const done = (async () => {
     while (!stopped) {
       let more = false;
       let nextInMs: number | null | undefined = null;
+      woken = false;
       try {
         ({ more, nextInMs } = await tick());
         failures = 0;
@@ -25,7 +28,7 @@ export function startLoop(name: string, tick: () => Promise<{ more: boolean; nex
         logger.error({ err, loop: name, failures }, 'loop tick failed');
       }
       if (stopped) break;
-      if (more) continue;
+      if (more || (woken && !failures)) continue;
       const wait = failures ? Math.min(5000, idleMs * 2 ** failures) : Math.max(0, Math.min(idleMs, nextInMs ?? idleMs));
       await new Promise<void>((resolve) => {
         wakeUp = resolve;
@@ -35,7 +38,11 @@ export function startLoop(name: string, tick: () => Promise<{ more: boolean; nex
     }
   })();
   return {
-    wake() { if (timer) clearTimeout(timer); wakeUp?.(); },
+    wake() {
+      woken = true;
+      if (timer) clearTimeout(timer);
+      wakeUp?.();
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

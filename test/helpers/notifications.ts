@@ -49,35 +49,75 @@ export function notifyTokenProblem(header: string | undefined, secret = NOTIFY_S
 
 export interface NotifyRequest { path: string; body: Record<string, unknown>; id: string }
 
+/**
+ * How the stub answers sends: 'ok' (201), 'hang' (never answers, keeps nothing), 'slow' (answers
+ * 201 after `slowMs`), 'accept-then-hang' (keeps the message, as Notify would, but never answers:
+ * the sender cannot know it was accepted). `failWith` (500, 429…) wins over the mode.
+ */
+export type NotifyMode = 'ok' | 'hang' | 'slow' | 'accept-then-hang';
+
 export interface NotifyStub {
   url: string;
+  /** Every message the stub accepted (kept), in order. */
   requests: NotifyRequest[];
-  /** Answer every send with this status (500, 429…) instead of 201. */
+  /** Answer every send (and every listing) with this status (500, 429…) instead. */
   failWith: number | null;
+  mode: NotifyMode;
+  slowMs: number;
+  /** GET /v2/notifications calls, with their query. */
+  lookups: string[];
+  /** Requests the stub has not answered (hang modes). */
+  hanging: number;
   close(): Promise<void>;
 }
 
-/** POST /v2/notifications/sms and /email, answered like GOV.UK Notify. */
+/**
+ * POST /v2/notifications/sms and /email, and GET /v2/notifications (filtered by template_type and
+ * reference, newest first), answered like GOV.UK Notify.
+ */
 export async function startNotifyStub(): Promise<NotifyStub> {
-  const stub: NotifyStub = { url: '', requests: [], failWith: null, close: async () => {} };
+  const stub: NotifyStub = { url: '', requests: [], failWith: null, mode: 'ok', slowMs: 3_000, lookups: [], hanging: 0, close: async () => {} };
+  const held = new Set<import('node:http').ServerResponse>();
   const server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => {
+      if (res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
+    const hang = () => {
+      stub.hanging++;
+      held.add(res);
+      res.on('close', () => { held.delete(res); stub.hanging--; });
+    };
     const error = (status: number, error: string, message: string) => send(status, { status_code: status, errors: [{ error, message }] });
-    const path = (req.url ?? '').split('?')[0]!;
+    const [path, query = ''] = (req.url ?? '').split('?') as [string, string?];
     const type = /^\/v2\/notifications\/(sms|email)$/.exec(path)?.[1];
-    if (req.method !== 'POST' || !type) return error(404, 'NotFoundError', 'Not found');
     const authProblem = notifyTokenProblem(req.headers.authorization);
+    if (req.method === 'GET' && path === '/v2/notifications') {
+      if (authProblem) return error(403, 'AuthError', authProblem);
+      stub.lookups.push(query);
+      if (stub.failWith) return error(stub.failWith, 'Exception', 'Internal server error');
+      if (stub.mode === 'hang' || stub.mode === 'accept-then-hang') return hang();
+      const q = new URLSearchParams(query);
+      const list = stub.requests.filter((r) => (!q.get('reference') || r.body.reference === q.get('reference'))
+        && (!q.get('template_type') || r.path.endsWith(`/${q.get('template_type')}`))).reverse();
+      return send(200, {
+        notifications: list.map((r) => ({ id: r.id, reference: r.body.reference ?? null, type: r.path.split('/').pop(), status: 'sending' })),
+        links: { current: `${stub.url}/v2/notifications?${query}` },
+      });
+    }
+    if (req.method !== 'POST' || !type) return error(404, 'NotFoundError', 'Not found');
     if (authProblem) return error(403, 'AuthError', authProblem);
     const body = (await readJson(req)) as Record<string, unknown>;
     if (stub.failWith) return error(stub.failWith, stub.failWith === 429 ? 'RateLimitError' : 'Exception', stub.failWith === 429 ? 'Exceeded rate limit' : 'Internal server error');
+    if (stub.mode === 'hang') return hang();
     if (typeof body.template_id !== 'string') return error(400, 'ValidationError', 'template_id is a required property');
     const to = type === 'sms' ? body.phone_number : body.email_address;
     if (typeof to !== 'string' || !to) return error(400, 'ValidationError', `${type === 'sms' ? 'phone_number' : 'email_address'} is a required property`);
     const id = randomUUID();
     stub.requests.push({ path, body, id });
+    if (stub.mode === 'accept-then-hang') return hang();
+    if (stub.mode === 'slow') await new Promise((r) => setTimeout(r, stub.slowMs));
     const p = (body.personalisation ?? {}) as Record<string, string>;
     const template = { id: body.template_id, version: 1, uri: `${stub.url}/v2/template/${String(body.template_id)}` };
     send(201, {
@@ -89,7 +129,11 @@ export async function startNotifyStub(): Promise<NotifyStub> {
   });
   const port = await listen(server);
   stub.url = `http://127.0.0.1:${port}`;
-  stub.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  stub.close = () => new Promise<void>((resolve) => {
+    for (const r of held) r.destroy();
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
   return stub;
 }
 
@@ -100,17 +144,27 @@ export interface SmtpStub {
   messages: ReceivedMail[];
   /** Refuse recipients with this reply code (550 permanent, 451 temporary). */
   rejectWith: number | null;
+  /** Down: every connection and command is refused with 421 (service not available) until set false. */
+  down: boolean;
   close(): Promise<void>;
 }
 
 /** A real SMTP server (smtp-server) in this process, keeping what it receives. */
 export async function startSmtpStub(): Promise<SmtpStub> {
-  const stub: SmtpStub = { url: '', messages: [], rejectWith: null, close: async () => {} };
+  const stub: SmtpStub = { url: '', messages: [], rejectWith: null, down: false, close: async () => {} };
+  const unavailable = () => Object.assign(new Error('Service not available, closing transmission channel'), { responseCode: 421 });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onConnect(_session, callback) {
+      callback(stub.down ? unavailable() : undefined);
+    },
+    onMailFrom(_address, _session, callback) {
+      callback(stub.down ? unavailable() : undefined);
+    },
     onRcptTo(address, _session, callback) {
+      if (stub.down) return callback(unavailable());
       if (!stub.rejectWith) return callback();
       const err = new Error(`Mailbox ${address.address} unavailable`) as Error & { responseCode: number };
       err.responseCode = stub.rejectWith;

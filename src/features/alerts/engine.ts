@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { DEFAULT_POLICIES } from './policy.ts';
 import type { ChannelName } from '../notifications/routing.ts';
+import { buildHealthRepository } from '../health/repository.ts';
 
 type Trx = Transaction<DB>;
 
@@ -36,8 +37,8 @@ export function buildEscalationEngine(deps: EngineDeps) {
 
   async function tick(limit = 2000): Promise<TickResult> {
     return db.transaction().execute(async (trx) => {
-      const { rows: claimed } = await sql<{ id: string; kind: string; subject_id: string; seq: number }>`
-        SELECT id, kind, subject_id, seq FROM timers
+      const { rows: claimed } = await sql<{ id: string; kind: string; subject_id: string; seq: number; fire_at: Date }>`
+        SELECT id, kind, subject_id, seq, fire_at FROM timers
         WHERE status = 'pending' AND fire_at <= now()
         ORDER BY fire_at
         LIMIT ${limit}
@@ -48,7 +49,7 @@ export function buildEscalationEngine(deps: EngineDeps) {
       const visitIds = claimed.filter((c) => c.kind === 'visit_due').map((c) => Number(c.subject_id));
       const dayIds = claimed.filter((c) => c.kind === 'end_of_day').map((c) => c.subject_id);
       const opened = [...(await openOverdueAlerts(trx, visitIds)), ...(await openEndOfDayAlerts(trx, dayIds))];
-      const steps = claimed.filter((c) => c.kind === 'alert_step').map((c) => ({ alertId: c.subject_id, step: c.seq }));
+      const steps = claimed.filter((c) => c.kind === 'alert_step').map((c) => ({ alertId: c.subject_id, step: c.seq, dueAt: new Date(c.fire_at) }));
       const fired = await fireSteps(trx, [...opened.map((a) => ({ alertId: a, step: 0 })), ...steps]);
       return { claimed: claimed.length, alertsOpened: opened.length, stepsFired: fired, more: claimed.length === limit };
     });
@@ -114,11 +115,15 @@ export function buildEscalationEngine(deps: EngineDeps) {
    * step targets, writes the timeline, and arms the next step's timer. Steps of resolved alerts,
    * and steps that already fired, are skipped. Returns how many steps fired.
    */
-  async function fireSteps(trx: Trx, steps: { alertId: string; step: number }[]): Promise<number> {
+  async function fireSteps(trx: Trx, steps: { alertId: string; step: number; dueAt?: Date }[]): Promise<number> {
     if (steps.length === 0) return 0;
+    // Duress, and the last step of any policy, go to every external channel at once: the message on
+    // the plan's first channel, and a copy (lane) on each other one. Copies are not in the inbox.
+    const lanes = deps.plan.fallbacks.filter((c) => c !== 'inbox' && c !== deps.plan.channel);
     const { rows } = await sql<{ n: number }>`
       WITH req AS (
-        SELECT * FROM unnest(${steps.map((s) => s.alertId)}::bigint[], ${steps.map((s) => s.step)}::int[]) AS r(alert_id, step)
+        SELECT * FROM unnest(${steps.map((s) => s.alertId)}::bigint[], ${steps.map((s) => s.step)}::int[],
+                             ${steps.map((s) => s.dueAt?.toISOString() ?? null)}::timestamptz[]) AS r(alert_id, step, due)
       ), fired AS (
         INSERT INTO alert_steps_fired (alert_id, step, fired_by)
         SELECT r.alert_id, r.step, ${deps.instanceId}
@@ -156,8 +161,10 @@ export function buildEscalationEngine(deps: EngineDeps) {
         SELECT r.alert_id, r.step, string_agg(s.given_name || ' ' || s.family_name, ', ' ORDER BY s.family_name) AS who
         FROM recipients r JOIN staff s ON s.id = r.recipient_id GROUP BY r.alert_id, r.step
       ), n AS (
-        INSERT INTO notifications (alert_id, step, recipient_id, channel, fallbacks, subject, body, link)
+        INSERT INTO notifications (alert_id, step, recipient_id, channel, fallbacks, due_at, subject, body, link)
         SELECT r.alert_id, r.step, r.recipient_id, ${deps.plan.channel}, ${deps.plan.fallbacks}::text[],
+          -- The deadline the message answers: the alert's for step 0, else when the step's timer was due.
+          coalesce(CASE WHEN r.step = 0 THEN r.deadline_at END, (SELECT max(q.due) FROM req q WHERE q.alert_id = r.alert_id AND q.step = r.step), now()),
           CASE
             WHEN r.recipient_id = r.worker_id THEN 'Harbour: are you safe?'
             WHEN r.kind = 'duress' THEN 'Harbour DURESS ALARM: ' || r.worker_name
@@ -181,7 +188,14 @@ export function buildEscalationEngine(deps: EngineDeps) {
           ${deps.baseUrl} || '/alerts/' || r.alert_id
         FROM recipients r
         ON CONFLICT DO NOTHING
-        RETURNING alert_id, step, recipient_id
+        RETURNING alert_id, step, recipient_id, subject, body, link, due_at
+      ), lane_copies AS (
+        INSERT INTO notifications (alert_id, step, recipient_id, channel, fallbacks, lane, due_at, subject, body, link)
+        SELECT n.alert_id, n.step, n.recipient_id, l.lane, '{}'::text[], l.lane, n.due_at, n.subject, n.body, n.link
+        FROM n JOIN f ON f.alert_id = n.alert_id AND f.step = n.step
+        CROSS JOIN unnest(${lanes}::text[]) l(lane)
+        WHERE f.kind = 'duress' OR f.step = f.steps - 1
+        ON CONFLICT DO NOTHING
       ), tl AS (
         INSERT INTO timeline_events (visit_id, alert_id, type, text, detail)
         SELECT f.visit_id, f.alert_id, 'step',
@@ -289,6 +303,15 @@ export function buildEscalationEngine(deps: EngineDeps) {
     return { deleted: Number(r.numAffectedRows ?? 0) };
   }
 
+  const health = buildHealthRepository(db);
+  let lastBeat = 0;
+  /** Records this instance's heartbeat for the escalation loop, every 2 s at most. */
+  async function beat(): Promise<void> {
+    if (Date.now() - lastBeat < 2000) return;
+    lastBeat = Date.now();
+    await health.beat(deps.instanceId, 'escalation', new Date());
+  }
+
   let lastPrepared = 0;
   let releasedSinceTidy = false;
   /** The next prepared prompt's deadline as last seen (epoch ms), so an idle pass asks nothing more. */
@@ -308,6 +331,7 @@ export function buildEscalationEngine(deps: EngineDeps) {
     if (released.n > 0) releasedSinceTidy = true;
     if (released.more) return { more: true, queued: released.queued };
     const ticked = await tick();
+    await beat();
     const queued = released.queued + ticked.stepsFired;
     if (ticked.more) return { more: true, queued };
     let more = false;
@@ -352,7 +376,7 @@ function recordPromptDeliveries(rows: ReturnType<typeof sql>) {
       INSERT INTO delivery_attempts (notification_id, at, channel, ok) SELECT r.id, r.handed_at, 'inbox', true FROM (${rows}) r
     ), prompt_tl AS (
       INSERT INTO timeline_events (visit_id, alert_id, at, type, text, detail)
-      SELECT r.visit_id, r.alert_id, r.handed_at, 'delivery', 'In-app inbox to ' || s.given_name || ' ' || s.family_name || ' delivered',
+      SELECT r.visit_id, r.alert_id, r.handed_at, 'delivery', 'Shown in ' || s.given_name || ' ' || s.family_name || '''s Harbour inbox (not a text message or email)',
              jsonb_build_object('notificationId', r.id::text, 'channel', 'inbox', 'recipientId', r.recipient_id, 'ok', true)
       FROM (${rows}) r JOIN staff s ON s.id = r.recipient_id
     )`;

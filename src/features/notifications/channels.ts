@@ -28,6 +28,13 @@ export interface NotificationChannel {
   name: ChannelName;
   send(m: OutgoingMessage): Promise<{ providerRef?: string }>;
   /**
+   * Set on channels whose provider can be asked by reference (GOV.UK Notify lists notifications by
+   * `reference`, which is the notification id): the provider's id for the message if it already
+   * has it, else null. Asked before re-sending a row whose earlier outcome is unknown, so a message
+   * the provider accepted just before a crash or a timeout is not sent twice.
+   */
+  lookup?(notificationId: string): Promise<{ providerRef: string } | null>;
+  /**
    * Set on the inbox channel: the notification row itself is the message, so the dispatcher marks
    * inbox rows delivered in bulk SQL instead of calling send() once per row.
    */
@@ -35,21 +42,29 @@ export interface NotificationChannel {
   close?(): Promise<void> | void;
 }
 
-/** A failed send. `permanent` means retrying the same channel cannot help: try the next one now. */
+/**
+ * A failed send. `permanent` means retrying the same channel cannot help: try the next one now.
+ * `unknown` means the provider may have accepted it anyway (no answer in time, connection cut after
+ * the request went): before sending again, ask the provider by reference if it can be asked.
+ */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly permanent = false) {
+  constructor(message: string, readonly permanent = false, readonly unknown = false) {
     super(message);
     this.name = 'DeliveryError';
   }
 }
 
-/** How long one send may take before it counts as failed (well inside the 2-minute claim lease). */
-export const SEND_TIMEOUT_MS = 20_000;
+/**
+ * How long one send may take before it counts as failed (its outcome is then unknown: the provider
+ * may have it). Short, so a hanging provider costs an alarm seconds, not minutes; the claim's lease
+ * is renewed while the send runs.
+ */
+export const SEND_TIMEOUT_MS = 10_000;
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeliveryError(`${what} did not answer within ${Math.round(ms / 1000)} seconds`)), ms);
+    timer = setTimeout(() => reject(new DeliveryError(`${what} did not answer within ${Math.round(ms / 1000)} seconds`, false, true)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

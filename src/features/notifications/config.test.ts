@@ -9,7 +9,8 @@ const TEMPLATE = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
 
 test('nothing configured: the demo sends to the inbox only, with links to localhost', () => {
   const config = loadConfig({});
-  assert.deepEqual(config.notifications, { publicBaseUrl: 'http://localhost:3000', notify: null, smtp: null, vapidSubject: null });
+  assert.deepEqual(config.notifications, { publicBaseUrl: 'http://localhost:3000', notify: null, smtp: null, vapidSubject: null, externalFailureEscalateSeconds: 60 });
+  assert.deepEqual(config.monitoring, { engineLagLimitSeconds: 30, metricsToken: null });
   assert.deepEqual(configuredChannels(config), { sms: false, email: false, push: false });
   assert.deepEqual(channelPlan(configuredChannels(config)), { channel: 'inbox', fallbacks: [] });
 });
@@ -52,4 +53,16 @@ test('links in messages are made absolute', () => {
   assert.equal(absoluteLink('https://h.example', 'alerts/12'), 'https://h.example/alerts/12');
   assert.equal(absoluteLink('https://h.example', 'https://other.example/alerts/1'), 'https://other.example/alerts/1');
   assert.equal(absoluteLink('https://h.example', null), null);
+});
+
+test('monitoring and the operations contact: lag limit, metrics token, early escalation, who is told', () => {
+  const config = loadConfig({
+    ENGINE_LAG_LIMIT_SECONDS: '45', METRICS_TOKEN: 'a-long-enough-metrics-token', ALERT_EXTERNAL_FAILURE_ESCALATE_SECONDS: '90',
+    OPS_ALERT_EMAIL: 'ops@council.example', OPS_ALERT_SMS: '07700 900 999',
+  });
+  assert.deepEqual(config.monitoring, { engineLagLimitSeconds: 45, metricsToken: 'a-long-enough-metrics-token' });
+  assert.equal(config.notifications.externalFailureEscalateSeconds, 90);
+  assert.deepEqual(config.notifications.opsAlert, { email: 'ops@council.example', sms: '07700 900 999' });
+  assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN/);
+  assert.throws(() => loadConfig({ ENGINE_LAG_LIMIT_SECONDS: '0' }), /ENGINE_LAG_LIMIT_SECONDS/);
 });

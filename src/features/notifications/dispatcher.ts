@@ -2,8 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
 import { DeliveryError, SEND_TIMEOUT_MS, withTimeout, type Channels, type NotificationChannel } from './channels.ts';
-import { buildNotificationsRepository, type ClaimedRow, type OutcomeUpdate } from './repository.ts';
-import { afterFailure, CHANNEL_LABELS, channelLabel, deliveryText, isChannelName, SENDING_LEASE_MS, shortError } from './rules.ts';
+import { buildNotificationsRepository, type AttemptOutcome, type ClaimedRow, type ClaimFilter, type OutcomeUpdate } from './repository.ts';
+import { channelPlan } from './routing.ts';
+import {
+  afterFailure, channelLabel, deliveryText, inboxCopyText, isChannelName, LEASE_RENEW_MS, SENDING_LEASE_MS, shortError, type Persistence,
+} from './rules.ts';
+import { alarmLatency, deliveriesTotal } from '../metrics/registry.ts';
 
 export interface DispatcherOptions {
   db: Kysely<DB>;
@@ -11,89 +15,165 @@ export interface DispatcherOptions {
   /** Names this process in claims (notifications.claimed_by), e.g. hostname:pid. */
   instanceId: string;
   now?: () => Date;
-  /** Sends in flight at once. */
+  /** Sends in flight at once, per channel: a hanging provider holds only its own channel's slots. */
   concurrency?: number;
   /** Rows an in-place channel (the inbox) marks per statement. */
   inPlaceBatch?: number;
   sendTimeoutMs?: number;
+  /** How long a claim holds a row without renewal, and how often it is renewed while sending. */
+  leaseMs?: number;
+  renewMs?: number;
+  /** Called when a send finishes, so the loop can claim for the freed slot (and due fallbacks) at once. */
+  onSettled?: () => void;
   logger?: Logger;
 }
 
+export type SendOutcome = 'sent' | 'retry' | 'fallback' | 'cycle' | 'failed' | 'lost' | 'stopped';
+
 export interface Dispatcher {
   /**
-   * One pass: delivers due inbox rows in bulk, then claims up to `limit` other due rows and hands
-   * each to its channel. `more` is true when there is probably more to do straight away (a full
-   * batch, or a row moved to a fallback channel that is due now).
+   * One pass: delivers due inbox rows in bulk, then, for each channel with free slots, claims due
+   * rows and starts their sends. Each send runs on its own (a slow one never holds up another);
+   * with `wait` (the default) the pass waits for the sends it started, without it returns at once.
+   * `more` is true when there is probably more to do straight away.
    */
-  tick(limit?: number): Promise<{ more: boolean; handed: number }>;
-}
-
-/** Runs `fn` over `items` with at most `limit` running at once. */
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  tick(limit?: number, options?: { wait?: boolean }): Promise<{ more: boolean; handed: number }>;
+  /** Waits for every send in flight. */
+  settled(): Promise<void>;
+  /** Sends in flight now. */
+  inFlight(): number;
+  /** Channels whose every attempt has failed since the time given (a provider outage, not one bad number). */
+  failing(): Map<string, Date>;
 }
 
 export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   const { db, instanceId, logger } = options;
   const clock = options.now ?? (() => new Date());
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? 16;
   const inPlaceBatch = options.inPlaceBatch ?? 5000;
   const sendTimeoutMs = options.sendTimeoutMs ?? SEND_TIMEOUT_MS;
+  const leaseMs = options.leaseMs ?? SENDING_LEASE_MS;
+  const renewMs = options.renewMs ?? LEASE_RENEW_MS;
   const repo = buildNotificationsRepository(db);
   const channels: Channels = Array.isArray(options.channels)
     ? Object.fromEntries(options.channels.map((c) => [c.name, c]))
     : options.channels;
-  // Inbox rows are marked delivered in bulk. Every other row is claimed and sent one by one,
+  // Inbox rows are marked in bulk. Every other row is claimed and sent one by one, per channel,
   // including rows on a channel this process has no adapter for (one no longer configured): they
   // fail over to their next channel.
   const inboxInPlace = Boolean(channels.inbox?.deliversInPlace);
+  const sendChannels = Object.keys(channels).filter((c) => !(c === 'inbox' && inboxInPlace));
+  const orphanFilter: ClaimFilter = { except: inboxInPlace ? [...sendChannels, 'inbox'] : sendChannels };
+  // The external channels an alarm goes round again, in the plan's order (text, push, email).
+  const plan = channelPlan({ sms: Boolean(channels.sms), email: Boolean(channels.email), push: Boolean(channels.push) });
+  const cycle: string[] = [plan.channel, ...plan.fallbacks].filter((c) => c !== 'inbox');
+  const busy = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  const failingSince = new Map<string, Date>();
   let claims = 0;
 
-  async function deliver(row: ClaimedRow, claim: string): Promise<'sent' | 'retry' | 'fallback' | 'failed' | 'lost'> {
+  function persistence(row: ClaimedRow): Persistence | undefined {
+    if (row.alert_id === null) return undefined;
+    return { cycle: row.lane ? [row.lane] : cycle, alertOpen: row.alert_status === 'open' };
+  }
+
+  /** Sends one claimed row and records the outcome; every step re-checks that the claim holds. */
+  async function deliver(row: ClaimedRow, claim: string): Promise<SendOutcome> {
+    const alarm = persistence(row);
+    // An alarm still going round after its alert was acknowledged or resolved: stop here.
+    if (alarm && !alarm.alertOpen && row.cycles > 0) {
+      await repo.stopTrying(row.id, claim, clock());
+      return 'stopped';
+    }
     const name = `${row.given_name} ${row.family_name}`;
     const channel = isChannelName(row.channel) ? channels[row.channel] : undefined;
+    const started = clock();
+    const begun = await db.transaction().execute((trx) => repo.beginAttempt(trx, {
+      id: row.id, claim, channel: row.channel, now: started, leaseUntil: new Date(started.getTime() + leaseMs),
+    }));
+    if (!begun) {
+      logger?.warn({ notificationId: row.id, claim }, 'notification claim was lost before sending: not sent');
+      return 'lost';
+    }
+    if (alarm && row.first_hand) alarmLatency.observe({ stage: 'handed', channel: row.channel }, Math.max(0, (started.getTime() - new Date(row.due_at).getTime()) / 1000));
+    // Renew the lease while the send runs, so no other dispatcher takes the row meanwhile.
+    const renewal = setInterval(() => {
+      repo.renewLease(row.id, claim, new Date(clock().getTime() + leaseMs)).catch((err: unknown) => logger?.warn({ err, notificationId: row.id }, 'could not renew a notification lease'));
+    }, renewMs);
     let providerRef: string | null = null;
     let error: DeliveryError | null = null;
+    let found = false;
     try {
       if (!channel) throw new DeliveryError(`${channelLabel(row.channel)} is not set up on this Harbour`, true);
-      const result = await withTimeout(channel.send({
-        notificationId: row.id,
-        to: { staffId: row.recipient_id, name, mobile: row.work_mobile, email: row.email },
-        subject: row.subject, body: row.body, link: row.link,
-      }), sendTimeoutMs, channelLabel(row.channel));
-      providerRef = result.providerRef ?? null;
+      if (begun.unknownBefore && channel.lookup) {
+        // An earlier attempt's outcome is unknown: ask the provider before sending again.
+        let already: { providerRef: string } | null;
+        try {
+          already = await withTimeout(channel.lookup(row.id), sendTimeoutMs, channelLabel(row.channel));
+        } catch (e) {
+          const reason = e instanceof Error ? e.message : String(e);
+          throw new DeliveryError(shortError(`could not check whether it was already sent (${reason}); not sent again yet`), false, true);
+        }
+        if (already) {
+          found = true;
+          providerRef = already.providerRef;
+        }
+      }
+      if (!found) {
+        const result = await withTimeout(channel.send({
+          notificationId: row.id,
+          to: { staffId: row.recipient_id, name, mobile: row.work_mobile, email: row.email },
+          subject: row.subject, body: row.body, link: row.link,
+        }), sendTimeoutMs, channelLabel(row.channel));
+        providerRef = result.providerRef ?? null;
+      }
     } catch (e) {
       error = e instanceof DeliveryError ? e : new DeliveryError(shortError((e as Error)?.message ?? String(e)));
+    } finally {
+      clearInterval(renewal);
     }
     const now = clock();
     const detail = { notificationId: row.id, channel: row.channel, recipientId: row.recipient_id };
     let update: OutcomeUpdate;
-    let outcome: 'sent' | 'retry' | 'fallback' | 'failed';
+    let outcome: SendOutcome;
+    let attemptOutcome: AttemptOutcome;
     if (!error) {
       outcome = 'sent';
+      attemptOutcome = found ? 'found' : 'accepted';
+      const external = row.channel !== 'inbox';
       update = {
         id: row.id, claim, channel: row.channel, now,
-        attempt: { ok: true, error: null, providerRef },
-        set: { status: 'sent', attempts: row.attempts + 1, providerRef },
-        timeline: row.alert_id ? { alertId: row.alert_id, text: deliveryText(row.channel, name, { ok: true }), detail: { ...detail, ok: true, providerRef } } : null,
+        attempt: { id: begun.attemptId, outcome: attemptOutcome, error: null, providerRef },
+        set: { status: 'sent', attempts: row.attempts + 1, providerRef, external },
+        timeline: row.alert_id
+          ? { alertId: row.alert_id, text: external ? deliveryText(row.channel, name, { ok: true, found }) : inboxCopyText(name), detail: { ...detail, ok: true, providerRef, found } }
+          : null,
       };
+      if (alarm && external) alarmLatency.observe({ stage: 'accepted', channel: row.channel }, Math.max(0, (now.getTime() - new Date(row.due_at).getTime()) / 1000));
     } else {
+      attemptOutcome = error.unknown ? 'unknown' : 'failed';
       const message = shortError(error.message);
-      const next = afterFailure({ channel: row.channel, fallbacks: row.fallbacks, attempts: row.attempts }, error.permanent, now);
+      const next = afterFailure({ channel: row.channel, fallbacks: row.fallbacks, attempts: row.attempts, cycles: row.cycles }, error.permanent, now, alarm);
       outcome = next.kind;
+      // Later rounds of an outage add nothing new to the timeline: only the first round is told.
+      const tell = row.alert_id !== null && row.cycles === 0;
       update = {
         id: row.id, claim, channel: row.channel, now,
-        attempt: { ok: false, error: message, providerRef: null },
+        attempt: { id: begun.attemptId, outcome: attemptOutcome, error: message, providerRef: null },
         set: next.kind === 'failed'
           ? { status: 'failed', attempts: next.attempts, error: message }
-          : { status: 'pending', channel: next.channel, fallbacks: next.fallbacks, attempts: next.attempts, nextAttemptAt: next.nextAttemptAt, error: message },
-        timeline: row.alert_id ? { alertId: row.alert_id, text: deliveryText(row.channel, name, { ok: false, error: message, next }), detail: { ...detail, ok: false, error: message, next: next.kind, nextChannel: next.channel } } : null,
+          : {
+            status: 'pending', channel: next.channel, fallbacks: next.fallbacks, attempts: next.attempts, nextAttemptAt: next.nextAttemptAt, error: message,
+            ...(next.kind === 'cycle' ? { cycles: next.cycles, unreached: true } : {}),
+          },
+        timeline: tell && row.alert_id
+          ? { alertId: row.alert_id, text: deliveryText(row.channel, name, { ok: false, error: message, next }), detail: { ...detail, ok: false, error: message, next: next.kind, nextChannel: next.channel } }
+          : null,
       };
     }
+    deliveriesTotal.inc({ channel: row.channel, outcome: attemptOutcome });
+    if (!error) failingSince.delete(row.channel);
+    else if (!error.permanent && !failingSince.has(row.channel)) failingSince.set(row.channel, now);
     const held = await db.transaction().execute((trx) => repo.recordOutcome(trx, update));
     if (!held) {
       logger?.warn({ notificationId: row.id, claim }, 'notification claim was lost before its outcome was recorded');
@@ -102,31 +182,55 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     return outcome;
   }
 
+  /** Starts one send in its channel's slot; resolves when it is finished and recorded. */
+  function start(row: ClaimedRow, claim: string, group: string, onFallback: () => void): Promise<void> {
+    busy.set(group, (busy.get(group) ?? 0) + 1);
+    const p = deliver(row, claim).then((outcome) => {
+      if (outcome === 'fallback') onFallback();
+    }, (err: unknown) => {
+      // Recording failed (a database blip): the row stays 'sending' and is claimed again once its
+      // lease runs out; its attempt stays 'sending', so Notify is asked before it is sent again.
+      logger?.error({ err, notificationId: row.id }, 'could not record a notification outcome');
+    }).finally(() => {
+      busy.set(group, (busy.get(group) ?? 1) - 1);
+      running.delete(p);
+      options.onSettled?.();
+    });
+    running.add(p);
+    return p;
+  }
+
   return {
-    async tick(limit = 500) {
+    async tick(limit = 500, tickOptions = {}) {
+      const wait = tickOptions.wait ?? true;
       const now = clock();
       let handed = 0;
       let more = false;
       if (inboxInPlace) {
-        const n = await repo.deliverInbox(`${CHANNEL_LABELS.inbox} to `, ' delivered', now, inPlaceBatch);
+        const { n, alarmLagsSeconds } = await repo.deliverInbox('Shown in ', "'s Harbour inbox (not a text message or email)", now, inPlaceBatch);
+        for (const lag of alarmLagsSeconds) alarmLatency.observe({ stage: 'handed', channel: 'inbox' }, Math.max(0, lag));
         handed += n;
         if (n >= inPlaceBatch) more = true;
       }
-      const claim = `${instanceId}#${++claims}`;
-      const rows = await repo.claim(claim, inboxInPlace, now, new Date(now.getTime() + SENDING_LEASE_MS), limit);
-      handed += rows.length;
-      if (rows.length >= limit) more = true;
-      await eachLimited(rows, concurrency, async (row) => {
-        try {
-          const outcome = await deliver(row, claim);
-          if (outcome === 'fallback') more = true;
-        } catch (err) {
-          // Recording failed (a database blip): the row stays 'sending' and is claimed again once
-          // its lease runs out, so the message is not lost.
-          logger?.error({ err, notificationId: row.id }, 'could not record a notification outcome');
-        }
-      });
+      const started: Promise<void>[] = [];
+      const groups: { key: string; filter: ClaimFilter }[] = [...sendChannels.map((c) => ({ key: c, filter: { only: c } as ClaimFilter })), { key: '*', filter: orphanFilter }];
+      for (const { key, filter } of groups) {
+        const free = Math.min(limit, concurrency - (busy.get(key) ?? 0));
+        if (free <= 0) continue;
+        const claim = `${instanceId}#${++claims}`;
+        const leaseUntil = new Date(now.getTime() + leaseMs);
+        const rows = await repo.claim(claim, filter, now, leaseUntil, free);
+        handed += rows.length;
+        if (wait && rows.length >= free) more = true;
+        for (const row of rows) started.push(start(row, claim, key, () => { more = true; }));
+      }
+      if (wait) await Promise.all(started);
       return { more, handed };
     },
+    async settled() {
+      while (running.size) await Promise.all([...running]);
+    },
+    inFlight: () => running.size,
+    failing: () => new Map(failingSince),
   };
 }

@@ -1,11 +1,12 @@
 import { DeliveryError, withTimeout, type NotificationChannel } from './channels.ts';
-import { notifyError, personalisation, type NotifyChannelOptions } from './notify-sms.ts';
+import { notifyError, notifyLookup, personalisation, type NotifyChannelOptions } from './notify-sms.ts';
 
 /** Email through GOV.UK Notify: the same template placeholders as the SMS one. */
 export function buildNotifyEmailChannel(options: NotifyChannelOptions): NotificationChannel {
   const { client, templateId, publicBaseUrl, timeoutMs } = options;
   return {
     name: 'email',
+    lookup: notifyLookup(client, 'email', timeoutMs),
     async send(m) {
       if (!m.to.email) throw new DeliveryError(`${m.to.name} has no email address`, true);
       try {

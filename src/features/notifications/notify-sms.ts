@@ -28,13 +28,28 @@ export function notifyError(e: unknown): DeliveryError {
     const detail = first ? `${first.error ?? 'Error'}: ${first.message ?? ''}` : `HTTP ${status}`;
     return new DeliveryError(shortError(`GOV.UK Notify answered ${status} (${detail})`), status === 400 || status === 403);
   }
-  return new DeliveryError(shortError(`GOV.UK Notify could not be reached (${err.code ?? err.message ?? 'unknown error'})`));
+  // Refused: the request never left. Anything else (reset, timeout) may have reached Notify.
+  return new DeliveryError(shortError(`GOV.UK Notify could not be reached (${err.code ?? err.message ?? 'unknown error'})`), false, err.code !== 'ECONNREFUSED');
+}
+
+/** Asks Notify whether it already has a message with this reference (the notification id). */
+export function notifyLookup(client: NotifyClient, type: 'sms' | 'email', timeoutMs: number) {
+  return async (notificationId: string): Promise<{ providerRef: string } | null> => {
+    try {
+      const res = await withTimeout(client.getNotifications(type, undefined, notificationId), timeoutMs, 'GOV.UK Notify');
+      const found = res.data.notifications.find((n) => n.reference === notificationId);
+      return found ? { providerRef: found.id } : null;
+    } catch (e) {
+      throw notifyError(e);
+    }
+  };
 }
 
 export function buildNotifySmsChannel(options: NotifyChannelOptions): NotificationChannel {
   const { client, templateId, publicBaseUrl, timeoutMs } = options;
   return {
     name: 'sms',
+    lookup: notifyLookup(client, 'sms', timeoutMs),
     async send(m) {
       if (!m.to.mobile) throw new DeliveryError(`${m.to.name} has no work mobile number`, true);
       try {

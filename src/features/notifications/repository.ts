@@ -16,6 +16,14 @@ export interface ClaimedRow {
   body: string;
   link: string | null;
   attempts: number;
+  /** 0019: rounds of every external channel failed; the copy's own channel (duress, last step). */
+  cycles: number;
+  lane: string | null;
+  /** The alert's status ('open', 'acknowledged', 'resolved'); null for a message without an alert. */
+  alert_status: string | null;
+  /** The deadline the message answers, and whether this claim is the first hand-over. */
+  due_at: Date;
+  first_hand: boolean;
   given_name: string;
   family_name: string;
   work_mobile: string | null;
@@ -24,20 +32,25 @@ export interface ClaimedRow {
 
 export interface TimelineEntry { alertId: string; text: string; detail: Record<string, unknown> }
 
+export type AttemptOutcome = 'accepted' | 'failed' | 'unknown' | 'found';
+
 export interface OutcomeUpdate {
   id: string;
   claim: string;
   channel: string;
   now: Date;
-  /** The attempt as delivery_attempts records it. */
-  attempt: { ok: boolean; error: string | null; providerRef: string | null };
-  /** The row afterwards. */
+  /** The attempt begun by beginAttempt (delivery_attempts.id), finished with its outcome. */
+  attempt: { id: string; outcome: AttemptOutcome; error: string | null; providerRef: string | null };
+  /** The row afterwards. `external`: a provider accepted it (not the inbox). */
   set:
-    | { status: 'sent'; attempts: number; providerRef: string | null }
-    | { status: 'pending'; channel: string; fallbacks: string[]; attempts: number; nextAttemptAt: Date; error: string }
+    | { status: 'sent'; attempts: number; providerRef: string | null; external: boolean }
+    | { status: 'pending'; channel: string; fallbacks: string[]; attempts: number; nextAttemptAt: Date; error: string; cycles?: number; unreached?: boolean }
     | { status: 'failed'; attempts: number; error: string };
   timeline: TimelineEntry | null;
 }
+
+/** Which rows a claim takes: one channel's, or those on any channel but these (no adapter here). */
+export type ClaimFilter = { only: string } | { except: string[] };
 
 export function buildNotificationsRepository(db: Kysely<DB>) {
   return {
@@ -48,8 +61,8 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
      * attempts and the timeline lines. The inbox needs no provider (the row is the message), so
      * this is the fast path for a burst of thousands of alerts. Returns how many rows it marked.
      */
-    async deliverInbox(textPrefix: string, textSuffix: string, now: Date, limit: number): Promise<number> {
-      const { rows } = await sql<{ n: number }>`
+    async deliverInbox(textPrefix: string, textSuffix: string, now: Date, limit: number): Promise<{ n: number; alarmLagsSeconds: number[] }> {
+      const { rows } = await sql<{ n: number; lags: number[] | null }>`
         WITH picked AS (
           SELECT id FROM notifications
            WHERE status IN ('pending', 'sending') AND channel = 'inbox' AND next_attempt_at <= ${now}
@@ -61,18 +74,18 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
              SET status = 'sent', handed_at = coalesce(n.handed_at, ${now}), sent_at = ${now}, attempts = n.attempts + 1,
                  last_error = NULL, claimed_by = NULL, next_attempt_at = ${now}
            WHERE n.id = ANY(ARRAY(SELECT id FROM picked))
-          RETURNING n.id, n.alert_id, n.recipient_id
+          RETURNING n.id, n.alert_id, n.recipient_id, extract(epoch FROM (${now}::timestamptz - coalesce(n.due_at, n.release_at, n.created_at)))::float8 AS lag
         ), attempts AS (
-          INSERT INTO delivery_attempts (notification_id, at, channel, ok)
-          SELECT id, ${now}, 'inbox', true FROM done
+          INSERT INTO delivery_attempts (notification_id, at, channel, ok, outcome, finished_at)
+          SELECT id, ${now}, 'inbox', true, 'accepted', ${now} FROM done
         ), timeline AS (
           INSERT INTO timeline_events (alert_id, visit_id, at, type, text, detail)
           SELECT d.alert_id, a.visit_id, ${now}, 'delivery', ${textPrefix}::text || s.given_name || ' ' || s.family_name || ${textSuffix}::text,
                  jsonb_build_object('notificationId', d.id::text, 'channel', 'inbox', 'recipientId', d.recipient_id, 'ok', true)
             FROM done d JOIN staff s ON s.id = d.recipient_id JOIN alerts a ON a.id = d.alert_id
         )
-        SELECT count(*)::int AS n FROM done`.execute(db);
-      return Number(rows[0]?.n ?? 0);
+        SELECT count(*)::int AS n, array_agg(lag) FILTER (WHERE alert_id IS NOT NULL) AS lags FROM done`.execute(db);
+      return { n: Number(rows[0]?.n ?? 0), alarmLagsSeconds: (rows[0]?.lags ?? []).map(Number) };
     },
 
     /**
@@ -81,9 +94,11 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
      * statement, so the claim is atomic; SKIP LOCKED lets several dispatchers claim side by side
      * without waiting or overlapping. handed_at is set the first time a row is handed to a channel.
      */
-    async claim(claim: string, exceptInbox: boolean, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedRow[]> {
-      // A literal predicate, so the planner can use the matching partial index.
-      const channelFilter = exceptInbox ? sql`AND channel <> 'inbox'` : sql``;
+    async claim(claim: string, filter: ClaimFilter, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedRow[]> {
+      // `channel <> 'inbox'` as a literal, so the planner can use the matching partial index.
+      const channelFilter = 'only' in filter
+        ? sql`AND channel <> 'inbox' AND channel = ${filter.only}`
+        : filter.except.includes('inbox') ? sql`AND channel <> 'inbox' AND channel <> ALL(${filter.except}::text[])` : sql`AND channel <> ALL(${filter.except}::text[])`;
       const { rows } = await sql<ClaimedRow>`
         UPDATE notifications n
            SET status = 'sending', claimed_by = ${claim}, next_attempt_at = ${leaseUntil}, handed_at = coalesce(n.handed_at, ${now})
@@ -96,8 +111,48 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
               LIMIT ${limit}
               FOR UPDATE SKIP LOCKED))
         RETURNING n.id::text AS id, n.alert_id::text AS alert_id, n.recipient_id, n.channel, n.fallbacks, n.subject, n.body, n.link,
-                  n.attempts, s.given_name, s.family_name, s.work_mobile, s.email`.execute(db);
+                  n.attempts, n.cycles, n.lane, (SELECT a.status FROM alerts a WHERE a.id = n.alert_id) AS alert_status,
+                  coalesce(n.due_at, n.release_at, n.created_at) AS due_at, n.handed_at = ${now} AS first_hand,
+                  s.given_name, s.family_name, s.work_mobile, s.email`.execute(db);
       return rows;
+    },
+
+    /**
+     * Just before a send: re-checks that this claim still holds the row (renewing its lease) and
+     * records the attempt as 'sending'. Returns the attempt's id and whether an earlier attempt on
+     * this channel has an unknown outcome (the provider may have the message); null if the claim
+     * was lost, in which case nothing may be sent.
+     */
+    async beginAttempt(ex: Executor, a: { id: string; claim: string; channel: string; now: Date; leaseUntil: Date }): Promise<{ attemptId: string; unknownBefore: boolean } | null> {
+      const { rows } = await sql<{ attempt_id: string; unknown_before: boolean }>`
+        WITH held AS (
+          UPDATE notifications SET next_attempt_at = ${a.leaseUntil}
+           WHERE id = ${a.id} AND claimed_by = ${a.claim} AND status = 'sending'
+          RETURNING id
+        ), prior AS (
+          SELECT EXISTS (SELECT 1 FROM delivery_attempts d WHERE d.notification_id = ${a.id} AND d.channel = ${a.channel}
+                           AND d.outcome IN ('sending', 'unknown')) AS unknown_before
+        ), ins AS (
+          INSERT INTO delivery_attempts (notification_id, at, channel, ok, outcome, claim)
+          SELECT id, ${a.now}, ${a.channel}, NULL, 'sending', ${a.claim} FROM held
+          RETURNING id
+        )
+        SELECT ins.id::text AS attempt_id, prior.unknown_before FROM ins, prior`.execute(ex);
+      const r = rows[0];
+      return r ? { attemptId: r.attempt_id, unknownBefore: r.unknown_before } : null;
+    },
+
+    /** Keeps a claim's lease while its send runs. False if the claim was lost. */
+    async renewLease(id: string, claim: string, leaseUntil: Date): Promise<boolean> {
+      const r = await db.updateTable('notifications').set({ next_attempt_at: leaseUntil })
+        .where('id', '=', id).where('claimed_by', '=', claim).where('status', '=', 'sending').executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    /** An alarm message still going round its channels after its alert was dealt with: stop. */
+    async stopTrying(id: string, claim: string, now: Date): Promise<void> {
+      await db.updateTable('notifications').set({ status: 'failed', claimed_by: null, next_attempt_at: now, last_error: 'Stopped trying: the alert was dealt with' })
+        .where('id', '=', id).where('claimed_by', '=', claim).where('status', '=', 'sending').execute();
     },
 
     /**
@@ -108,13 +163,22 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
       const s = u.set;
       const update = ex.updateTable('notifications').where('id', '=', u.id).where('claimed_by', '=', u.claim).where('status', '=', 'sending');
       const result = s.status === 'sent'
-        ? await update.set({ status: 'sent', sent_at: u.now, attempts: s.attempts, provider_ref: s.providerRef, last_error: null, claimed_by: null, next_attempt_at: u.now }).executeTakeFirst()
+        ? await update.set({
+          status: 'sent', sent_at: u.now, attempts: s.attempts, provider_ref: s.providerRef, last_error: null, claimed_by: null, next_attempt_at: u.now,
+          ...(s.external ? { accepted_at: u.now, unreached_since: null } : {}),
+        }).executeTakeFirst()
         : s.status === 'pending'
-          ? await update.set({ status: 'pending', channel: s.channel, fallbacks: s.fallbacks, attempts: s.attempts, next_attempt_at: s.nextAttemptAt, last_error: s.error, claimed_by: null }).executeTakeFirst()
+          ? await update.set({
+            status: 'pending', channel: s.channel, fallbacks: s.fallbacks, attempts: s.attempts, next_attempt_at: s.nextAttemptAt, last_error: s.error, claimed_by: null,
+            ...(s.cycles !== undefined ? { cycles: s.cycles } : {}),
+            ...(s.unreached ? { unreached_since: sql<Date>`coalesce(unreached_since, ${u.now})`, inbox_copy_at: sql<Date>`coalesce(inbox_copy_at, ${u.now})` } : {}),
+          }).executeTakeFirst()
           : await update.set({ status: 'failed', attempts: s.attempts, last_error: s.error, claimed_by: null, next_attempt_at: u.now }).executeTakeFirst();
-      await ex.insertInto('delivery_attempts').values({
-        notification_id: u.id, at: u.now, channel: u.channel, ok: u.attempt.ok, error: u.attempt.error, provider_ref: u.attempt.providerRef,
-      }).execute();
+      // The attempt happened whether or not the claim still holds the row: it is always finished.
+      await ex.updateTable('delivery_attempts').set({
+        ok: u.attempt.outcome === 'accepted' || u.attempt.outcome === 'found', outcome: u.attempt.outcome,
+        error: u.attempt.error, provider_ref: u.attempt.providerRef, finished_at: u.now,
+      }).where('id', '=', u.attempt.id).execute();
       if (u.timeline) {
         await sql`
           INSERT INTO timeline_events (alert_id, visit_id, at, type, text, detail)
@@ -130,12 +194,13 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
       .select(['id', 'alert_id', 'subject', 'body', 'link', 'created_at', 'read_at'])
       .where('recipient_id', '=', staffId)
       .where('status', '<>', 'scheduled')
+      .where('lane', 'is', null)
       .orderBy('created_at', 'desc').orderBy('id', 'desc')
       .limit(limit).execute(),
 
     async unreadCount(staffId: number): Promise<number> {
       const row = await db.selectFrom('notifications').select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('recipient_id', '=', staffId).where('read_at', 'is', null).where('status', '<>', 'scheduled').executeTakeFirstOrThrow();
+        .where('recipient_id', '=', staffId).where('read_at', 'is', null).where('status', '<>', 'scheduled').where('lane', 'is', null).executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
@@ -212,3 +277,63 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
 }
 
 export type NotificationsRepository = ReturnType<typeof buildNotificationsRepository>;
+
+/**
+ * Alarm escalation and operations incidents, as the notification workers drive them (SQL kept here
+ * so the workers stay free of it).
+ */
+export function buildDeliveryWatchRepository(db: Kysely<DB>) {
+  return {
+    /**
+     * Fires the next step of an open alert early when nobody at its current step has been reached by
+     * any external channel for `seconds` (every message of the step has gone round every external
+     * channel and failed, none accepted): the pending step's timer is moved to now, and the
+     * timeline says why. Returns the alerts escalated.
+     */
+    async escalateUnreached(seconds: number): Promise<string[]> {
+      const { rows } = await sql<{ alert_id: string }>`
+        WITH stuck AS (
+          SELECT n.alert_id, n.step
+            FROM notifications n JOIN alerts a ON a.id = n.alert_id
+           WHERE a.status = 'open' AND n.step = a.next_step - 1 AND n.status <> 'scheduled'
+             AND n.alert_id IN (SELECT alert_id FROM notifications WHERE unreached_since IS NOT NULL AND accepted_at IS NULL)
+           GROUP BY n.alert_id, n.step
+          HAVING bool_and(n.accepted_at IS NULL)
+             AND bool_and(n.lane IS NOT NULL OR coalesce(n.unreached_since <= now() - make_interval(secs => ${seconds}), false))
+        ), moved AS (
+          UPDATE timers t SET fire_at = now()
+            FROM stuck s
+           WHERE t.kind = 'alert_step' AND t.subject_id = s.alert_id AND t.seq = s.step + 1 AND t.status = 'pending' AND t.fire_at > now()
+          RETURNING t.subject_id AS alert_id, t.seq
+        ), tl AS (
+          INSERT INTO timeline_events (alert_id, visit_id, type, text)
+          SELECT m.alert_id, a.visit_id, 'escalation',
+                 'Nobody at step ' || m.seq || ' was reached by text message or email for ' || ${seconds}::int || ' seconds: step ' || (m.seq + 1) || ' fires now'
+            FROM moved m JOIN alerts a ON a.id = m.alert_id
+        )
+        SELECT alert_id::text AS alert_id FROM moved`.execute(db);
+      return rows.map((r) => r.alert_id);
+    },
+
+    /** Opens an incident of this kind unless one is open; returns its id if this call opened it. */
+    async openIncident(kind: string, detail: string): Promise<string | null> {
+      const { rows } = await sql<{ id: string }>`
+        INSERT INTO ops_incidents (kind, detail) VALUES (${kind}, ${detail}) ON CONFLICT DO NOTHING RETURNING id::text AS id`.execute(db);
+      return rows[0]?.id ?? null;
+    },
+
+    /** Open incidents nobody has been told about yet (the earlier telling failed). */
+    untold: () => db.selectFrom('ops_incidents').select(['id', 'kind', 'detail']).where('closed_at', 'is', null).where('told_at', 'is', null).execute(),
+
+    async markTold(id: string, by: string, at: Date): Promise<void> {
+      await db.updateTable('ops_incidents').set({ told_at: at, told_by: by }).where('id', '=', id).execute();
+    },
+
+    /** Closes the open incidents of these kinds (their condition has cleared). */
+    async closeIncidents(kinds: string[], at: Date): Promise<void> {
+      if (kinds.length) await db.updateTable('ops_incidents').set({ closed_at: at }).where('kind', 'in', kinds).where('closed_at', 'is', null).execute();
+    },
+
+    openKinds: async () => (await db.selectFrom('ops_incidents').select('kind').where('closed_at', 'is', null).execute()).map((r) => r.kind),
+  };
+}
