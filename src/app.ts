@@ -24,6 +24,8 @@ import { accountsRoutes } from './features/accounts/routes.ts';
 import { auditRoutes } from './features/audit/routes.ts';
 import { apiRoutes } from './features/api/routes.ts';
 import { healthRoutes, type HealthInfo } from './features/health/routes.ts';
+import { metricsRoutes } from './features/metrics/routes.ts';
+import { loadConfig, type MonitoringConfig } from './config.ts';
 import { menuRoutes } from './features/menu/routes.ts';
 import { notificationsRoutes } from './features/notifications/routes.ts';
 import { visitsRoutes } from './features/visits/routes.ts';
@@ -49,6 +51,8 @@ export interface AppOptions {
   cookieSecure?: boolean | 'auto';
   signInRateLimit?: number;
   health?: () => Promise<HealthInfo>;
+  /** Lag limit for /health and the /metrics token; read from the environment when not given. */
+  monitoring?: MonitoringConfig;
 }
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -125,7 +129,10 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     transform: ({ schema, url }) => ({ schema: url.startsWith('/api/v1/') ? schema : { ...schema, hide: true }, url }),
   });
 
-  await app.register(healthRoutes, { health: options.health });
+  const monitoring = options.monitoring ?? monitoringFromEnvironment();
+  const engine = services.engineHealth(monitoring.engineLagLimitSeconds);
+  await app.register(healthRoutes, { health: options.health, engine });
+  if (monitoring.metricsToken) await app.register(metricsRoutes, { engine, token: monitoring.metricsToken });
   await app.register(authRoutes, { services, security, signInRateLimit: options.signInRateLimit ?? 10 });
   await app.register(homeRoutes, { services });
   await app.register(menuRoutes);
@@ -159,4 +166,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 async function sendFile(reply: import('fastify').FastifyReply, path: string, type: string) {
   const { createReadStream } = await import('node:fs');
   return reply.type(type).header('cache-control', 'public, max-age=86400').send(createReadStream(path));
+}
+
+/** ENGINE_LAG_LIMIT_SECONDS and METRICS_TOKEN as the server validated them at start (defaults if unreadable). */
+function monitoringFromEnvironment(): MonitoringConfig {
+  try {
+    return loadConfig().monitoring;
+  } catch {
+    return { engineLagLimitSeconds: 30, metricsToken: null };
+  }
 }

@@ -41,6 +41,8 @@ import { buildComplaintsRepository } from './features/complaints/repository.ts';
 import { buildComplaintsService } from './features/complaints/service.ts';
 import { buildFoiRepository } from './features/foi/repository.ts';
 import { buildFoiService, type FoiSettings } from './features/foi/service.ts';
+import { buildHealthRepository } from './features/health/repository.ts';
+import { buildEngineHealth } from './features/health/service.ts';
 
 /** The one place the object graph is wired: repositories → services → app. No DI framework. */
 export function buildRepositories(db: Kysely<DB>) {
@@ -120,6 +122,8 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     organisation: buildOrganisationService({ db, organisation: repos.organisation, audit: repos.audit }),
     buildings: buildBuildingsService({ db, buildings: repos.buildings, audit: repos.audit }),
     notifications,
+    /** Whether the engine and dispatcher keep up, for /health and /metrics (issue 13). */
+    engineHealth: (lagLimitSeconds: number) => buildEngineHealth({ repo: buildHealthRepository(db), lagLimitSeconds }),
     alarms: buildAlarmsService({ alarms: repos.alarms, staff: repos.staff, unreadCount: notifications.unreadCount }),
     registers: buildRegistersService({ db, registers: repos.registers, staff: repos.staff, organisation: repos.organisation, audit: repos.audit, settings: settings.registers }),
     incidents: buildIncidentsService({ db, incidents: repos.incidents, staff: repos.staff, audit: repos.audit, risk: repos.risk, baseUrl: settings.baseUrl }),
