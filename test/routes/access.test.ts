@@ -97,7 +97,7 @@ interface Ctx {
   /** Lockdowns: a running one at the Civic Centre (everyone signed in is based there); per role a building to lock down and a running lockdown to end. */
   ld: { civic: number; byWho: Record<Who, { start: number; lockdown: number }> };
   /** Purple File: a call about Chloe that stays open; per role one to close; a major incident Emma declared. */
-  pf: { call: number; close: Record<Who, number>; major: number };
+  pf: { call: number; close: Record<Who, number>; major: number; notCovered: number };
   /** A warning flag per role to withdraw. */
   withdrawFlag: Record<Who, number>;
   unique: () => string;
@@ -274,6 +274,16 @@ const matrix: Row[] = [
   form('POST /purple-file/:id/pack', ['businessSupport', 'teamManager', 'serviceManager', 'assistantDirector'], () => ({ reason: 'Matrix police pack' }), { url: (c) => `/purple-file/${c.pf.call}/pack` }),
   form('POST /purple-file/:id/notify', PURPLE_FILE, () => ({}), { url: (c) => `/purple-file/${c.pf.call}/notify` }),
   form('POST /purple-file/:id/close', PURPLE_FILE, () => ({ outcome: 'false_alarm' }), { url: (c, who) => `/purple-file/${c.pf.close[who]}/close` }),
+  // The break-glass rule (issue 14): only about a worker one covers (buddy, management line, team business support, duty officer).
+  // Nobody here covers Jamal: every Purple File action about him is refused (403), however senior.
+  form('POST /purple-file', [], (c) => ({ workerId: String(c.ids.person.jamal) })),
+  page('GET /purple-file/:id', [], { url: (c) => `/purple-file/${c.pf.notCovered}` }),
+  form('POST /purple-file/:id/answers', [], () => ({ question: 'at_address', answer: 'yes' }), { url: (c) => `/purple-file/${c.pf.notCovered}/answers` }),
+  form('POST /purple-file/:id/callback', [], () => ({}), { url: (c) => `/purple-file/${c.pf.notCovered}/callback` }),
+  form('POST /purple-file/:id/callback/cancel', [], () => ({}), { url: (c) => `/purple-file/${c.pf.notCovered}/callback/cancel` }),
+  form('POST /purple-file/:id/pack', [], () => ({ reason: 'Matrix: the police asked' }), { url: (c) => `/purple-file/${c.pf.notCovered}/pack` }),
+  form('POST /purple-file/:id/notify', [], () => ({}), { url: (c) => `/purple-file/${c.pf.notCovered}/notify` }),
+  form('POST /purple-file/:id/close', [], () => ({ outcome: 'false_alarm' }), { url: (c) => `/purple-file/${c.pf.notCovered}/close` }),
   page('GET /major-incidents', MAJOR_INCIDENTS),
   page('GET /major-incidents/new', MAJOR_INCIDENTS),
   form('POST /major-incidents', MAJOR_INCIDENTS, () => ({ category: 'lost_person', summary: 'Matrix' })),
@@ -497,7 +507,7 @@ describe('access matrix', () => {
       incMore: { closable: 0, action: 0, flag: 0 },
       reg: { declaration: 0, byWho: {} as Ctx['reg']['byWho'] },
       ld: { civic: 0, byWho: {} as Ctx['ld']['byWho'] },
-      pf: { call: 0, close: {} as Ctx['pf']['close'], major: 0 },
+      pf: { call: 0, close: {} as Ctx['pf']['close'], major: 0, notCovered: 0 },
       withdrawFlag: {} as Ctx['withdrawFlag'],
     };
     // Chloe's sessions in every state the lone-working rows need, one set per role.
@@ -531,6 +541,8 @@ describe('access matrix', () => {
     const emma = await actorFor(t.repos.db, demo.businessSupport);
     ctx.pf.call = await t.services.duress.startCall(emma, ids.person.chloe);
     for (const who of WHO) ctx.pf.close[who] = await t.services.duress.startCall(emma, ids.person.chloe);
+    // A call about Jamal (Swale Early Help) taken by his team manager: nobody in this matrix covers him.
+    ctx.pf.notCovered = await t.services.duress.startCall(await actorFor(t.repos.db, 'grace.lee@harbour.example'), ids.person.jamal);
     const fiona = await actorFor(t.repos.db, demo.healthAndSafety);
     for (const who of WHO) ctx.withdrawFlag[who] = await t.services.risk.addFlag(fiona, { caseSystem: null, caseId: null, postcode: 'ME14 7ZZ', category: 'dogs', description: `Matrix flag to withdraw (${who})`, expiresOn: null });
     ctx.pf.major = await t.services.duress.declareMajorIncident(emma, { category: 'excessive_vandalism', summary: 'Matrix', alertId: null, callId: null, lockdownId: null });

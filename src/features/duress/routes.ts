@@ -7,7 +7,6 @@ import { requireActor } from '../../web/security.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { optionalText, parseWith, requiredId } from '../../web/validation.ts';
 import { idParam } from '../people/routes.ts';
-import { ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
 import { ANSWER_KEYS, ANSWERS, CALL_OUTCOMES, MAJOR_INCIDENT_CATEGORIES, QUESTION_KEYS, type CallOutcome, type MajorIncidentCategory } from './rules.ts';
 
 const pinForm = z.object({
@@ -21,6 +20,7 @@ const answerForm = z.object({
 const closeForm = z.object({
   outcome: z.enum(Object.keys(CALL_OUTCOMES) as [CallOutcome, ...CallOutcome[]], { error: 'Select what happened before you close the call' }),
   notes: optionalText(2000),
+  closeAlarms: z.literal('yes').optional(),
 });
 const startForm = z.object({ workerId: requiredId('Select the person who rang') });
 const majorForm = z.object({
@@ -105,7 +105,8 @@ export const duressRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const actor = requireActor(request);
     const id = idParam(request.params.id);
     const done = (request.query as { done?: string }).done;
-    const flash = ({ notified: 'The managers have been told', closed: 'Call closed', timer: 'Call-back timer started', stopped: 'Call-back timer stopped' } as Record<string, string>)[done ?? ''];
+    const flash = ({ notified: 'The managers have been told', closed: 'Call closed', timer: 'Call-back timer started', stopped: 'Call-back timer stopped',
+      pack: 'Emergency information pack opened for this call. Each time it is shown is recorded, and the worker can see it.' } as Record<string, string>)[done ?? ''];
     return reply.view('duress/call.njk', { ...(await callPage(actor, id)), values: {}, flash });
   });
 
@@ -116,20 +117,9 @@ export const duressRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       return handleForm(reply, () => run(actor, id, request.body),
         { template: 'duress/call.njk', values: request.body, context: () => callPage(actor, id) }, () => done(id, request.body));
     });
-  // Break-glass for the police pack: the page is rendered with the car details, never stored here.
-  app.post<{ Params: { id: string } }>('/purple-file/:id/pack', async (request, reply) => {
-    const actor = requireActor(request);
-    const id = idParam(request.params.id);
-    const reason = typeof (request.body as { reason?: unknown } | undefined)?.reason === 'string' ? ((request.body as { reason: string }).reason.trim().slice(0, 500) || null) : null;
-    try {
-      const opened = await duress.openPack(actor, id, reason);
-      const detail = await duress.view(actor, id, opened);
-      return reply.view('duress/call.njk', { ...(await callPage(actor, id)), ...detail, values: {}, flash: 'Emergency information pack opened. This is recorded and the worker can see it.' });
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      return reply.code(400).view('duress/call.njk', { ...(await callPage(actor, id)), values: request.body, errorList: toErrorSummary(e.errors), errors: toErrorMap(e.errors) });
-    }
-  });
+  // Break-glass for the police pack: with a real reason it opens, and stays open on the call until it closes.
+  const packForm = z.object({ reason: optionalText(500) });
+  callAction('pack', (actor, id, body) => duress.openPack(actor, id, parseWith(packForm, body).reason), (id) => `/purple-file/${id}?done=pack#police-pack`);
   callAction('answers', (actor, id, body) => {
     const f = parseWith(answerForm, body);
     return duress.answer(actor, id, f.question, f.answer);
@@ -139,7 +129,7 @@ export const duressRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   callAction('notify', (actor, id) => duress.notifyManagers(actor, id), (id) => `/purple-file/${id}?done=notified`);
   callAction('close', (actor, id, body) => {
     const f = parseWith(closeForm, body);
-    return duress.close(actor, id, f.outcome, f.notes);
+    return duress.close(actor, id, f.outcome, f.notes, f.closeAlarms === 'yes');
   }, (id) => `/purple-file/${id}?done=closed`);
 
   // ---- Major incidents ------------------------------------------------------------------------

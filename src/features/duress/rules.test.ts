@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_POLICIES } from '../alerts/policy.ts';
-import { answersText, carriedText, duressSteps, needs999, nextQuestion, pinProblem, weaponMentioned } from './rules.ts';
+import { answersText, carriedText, duressSteps, needs999, nextQuestion, packReasonProblem, pinProblem, weaponMentioned } from './rules.ts';
 
 const at = '2026-03-02T10:15:00.000Z';
 
@@ -37,4 +37,12 @@ test('the duress policy never messages the worker, starts at once and carries th
   assert.deepEqual(custom.map((s) => [s.targets, s.delaySeconds]), [[['line_manager'], 0]]);
   assert.deepEqual(duressSteps([{ key: 'w', label: 'Worker', targets: ['worker'], delaySeconds: 0 }], null)[0]!.targets, ['buddy', 'line_manager', 'business_support'], 'never an empty policy');
   assert.equal(carriedText(null, null), null);
+});
+
+test('opening the emergency pack on a call needs a real reason, not a placeholder', () => {
+  assert.match(packReasonProblem('') ?? '', /Enter why/);
+  assert.match(packReasonProblem('   ') ?? '', /Enter why/);
+  assert.match(packReasonProblem('pack') ?? '', /own words/);
+  assert.match(packReasonProblem('Purple File call: police information pack') ?? '', /own words/);
+  assert.equal(packReasonProblem('Police asked for her car'), null);
 });

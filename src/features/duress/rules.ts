@@ -93,3 +93,14 @@ export function carriedText(caseReference: string | null, location: { lat: numbe
 export function answersText(answers: Answers, address: string | null, time: (iso: string) => string): string[] {
   return QUESTIONS.filter((q) => answers[q.key]).map((q) => `${q.text(address)} ${ANSWERS[answers[q.key]!.answer]} (${time(answers[q.key]!.at)})`);
 }
+
+/**
+ * Opening someone's emergency details during a call needs a real reason, in the responder's own
+ * words: not empty, not a few letters, not the placeholder the screen used to suggest.
+ */
+export function packReasonProblem(reason: string | null | undefined): string | null {
+  const r = (reason ?? '').trim();
+  if (!r) return 'Enter why you need their emergency details, for example what the police asked for';
+  if (r.length < 10 || /^purple file call:? police information pack$/i.test(r)) return 'Say in your own words why you need their emergency details (at least 10 characters)';
+  return null;
+}

@@ -4,7 +4,7 @@ import type { StaffRepository } from '../people/repository.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { RiskRepository } from '../risk/repository.ts';
 import type { AlertsService } from '../alerts/service.ts';
-import type { Actor } from '../auth/actor.ts';
+import { hasRole, type Actor } from '../auth/actor.ts';
 import type { ChannelName } from '../notifications/routing.ts';
 import type { EmergencyService } from '../emergency/service.ts';
 import { actorFields } from '../audit/service.ts';
@@ -22,7 +22,7 @@ import type { AnswerValue, Answers } from './tables.ts';
 import { lastCheckInAt, lastLocation } from '../visits/last-contact.ts';
 import {
   ANSWERS, CALL_OUTCOMES, DEFAULT_CALLBACK_SECONDS, MAJOR_INCIDENT_CATEGORIES, QUESTIONS, answersText, carriedText, duressSteps,
-  needs999, nextQuestion, pinProblem, weaponMentioned, type CallOutcome, type MajorIncidentCategory, type QuestionKey,
+  needs999, nextQuestion, packReasonProblem, pinProblem, weaponMentioned, type CallOutcome, type MajorIncidentCategory, type QuestionKey,
 } from './rules.ts';
 
 type Trx = Transaction<DB>;
@@ -56,6 +56,9 @@ const fullName = (p: { given_name: string; family_name: string }) => `${p.given_
 const addressOf = (v: { address: string | null; postcode: string | null } | null | undefined) =>
   v ? [v.address, v.postcode].filter(Boolean).join(', ') || null : null;
 const when = (iso: string | Date) => londonTime(new Date(iso));
+/** A call's outcome as the outcome of the alerts it closes. */
+const ALERT_OUTCOME_OF_CALL: Record<CallOutcome, 'safe' | 'false_alarm' | 'incident'> = { safe: 'safe', staff_attended: 'safe', false_alarm: 'false_alarm', police_attended: 'incident', other: 'incident' };
+const ALARM_LABELS: Record<string, string> = { duress: 'Silent alarm', overdue: 'Missed check-in', end_of_day: 'No end-of-day call' };
 
 export function buildDuressService(deps: DuressDeps) {
   const { db, staff, audit, risk, plan } = deps;
@@ -78,6 +81,46 @@ export function buildDuressService(deps: DuressDeps) {
     if (!can(actor, 'purple_file.use') || actor.staffId === null) throw new ForbiddenError('The Purple File screen is for business support, managers and duty staff');
     return actor.staffId;
   }
+  /**
+   * The break-glass rule for the Purple File: a responder acts only about a worker they cover (as
+   * their buddy, in their management line, or as their team's business support); the duty officer
+   * covers everyone. Never about oneself.
+   */
+  async function covers(actor: Actor, workerId: number): Promise<boolean> {
+    if (actor.staffId === null || actor.staffId === workerId) return false;
+    if (hasRole(actor, 'duty_officer')) return true;
+    const r = await relationTo(staff, actor, workerId);
+    return r.buddy || r.manager || r.teamBusinessSupport;
+  }
+  /** Break-glass for the police pack, through the emergency service (it checks, records and audits). */
+  async function readPack(actor: Actor, workerId: number, callId: number, reason: string): Promise<OpenedPack> {
+    const result = await deps.emergency!.breakGlass(actor, workerId, { reason, purpleFileCallId: callId });
+    return { car: result.pack?.car ?? null, description: result.pack?.description ?? null, missing: result.pack === null && !result.unreadable, unreadable: result.unreadable };
+  }
+
+  /** The same rule as SQL over a staff alias, for lists: who this responder covers. */
+  async function coverageOf(actor: Actor, me: number) {
+    const reports = (await staff.reports(me)).map((r) => r.id);
+    const supportTeam = hasRole(actor, 'business_support') ? (await staff.get(me))?.team_id ?? null : null;
+    const duty = hasRole(actor, 'duty_officer');
+    return (alias: 's' | 'w') => sql<boolean>`(${sql.ref(`${alias}.id`)} <> ${me} AND (${duty}::boolean OR ${sql.ref(`${alias}.buddy_id`)} = ${me}
+      OR ${sql.ref(`${alias}.id`)} = ANY(${reports}::int[]) OR (${supportTeam}::int IS NOT NULL AND ${sql.ref(`${alias}.team_id`)} = ${supportTeam}::int)))`;
+  }
+  const NOT_COVERED = 'You can take a Purple File call only about someone you cover: as their buddy, one of their managers or their team’s business support, or as the duty officer';
+
+  /** Every action on a call: a Purple File responder who covers the worker (or took the call). */
+  async function mustActOnCall(actor: Actor, callId: number): Promise<number> {
+    const responderId = mustRespond(actor);
+    const c = await db.selectFrom('purple_file_calls').select(['worker_id', 'responder_id']).where('id', '=', callId).executeTakeFirst();
+    if (!c) throw new NotFoundError('Purple File call');
+    if (c.responder_id !== responderId && !(await covers(actor, c.worker_id))) throw new ForbiddenError(NOT_COVERED);
+    return responderId;
+  }
+
+  /** Open alerts about the worker: the call links every one, and closing it offers to close them. */
+  async function openAlertsAbout(workerId: number) {
+    return db.selectFrom('alerts').select(['id', 'kind', 'opened_at']).where('worker_id', '=', workerId).where('status', '<>', 'resolved').orderBy('opened_at').execute();
+  }
 
   // ---- Duress PIN ---------------------------------------------------------------------------
 
@@ -95,44 +138,48 @@ export function buildDuressService(deps: DuressDeps) {
    */
   async function raise(actor: Actor, input: { workerId: number; visitId: number | null; via: 'pin' | 'control' | 'api'; location: Location | null }) {
     if (actor.staffId !== input.workerId) throw new ForbiddenError('Only the worker can raise their own alarm');
-    const alertId = await inTransaction(db, async (trx) => {
-      const worker = await trx.selectFrom('staff').select(['id', 'team_id']).where('id', '=', input.workerId).executeTakeFirst();
-      if (!worker) throw new NotFoundError('Person');
-      const visit = input.visitId === null ? null : await trx.selectFrom('visits')
-        .select(['id', 'worker_id', 'address', 'postcode', 'case_system', 'case_id', lastLocation('visits').as('last_location'), 'state'])
-        .where('id', '=', input.visitId).executeTakeFirst();
-      if (input.visitId !== null && (!visit || visit.worker_id !== input.workerId)) throw new NotFoundError('Visit');
-      const policy = worker.team_id === null ? null : await trx.selectFrom('escalation_policies').select('steps')
-        .where('team_id', '=', worker.team_id).where('kind', '=', 'duress').executeTakeFirst();
-      const location = input.location ?? (visit?.last_location as Location | null) ?? null;
-      const caseReference = visit?.case_id ? `${CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] ?? visit.case_system ?? ''} ${visit.case_id}`.trim() : null;
-      const steps = duressSteps((policy?.steps as Step[] | undefined) ?? DEFAULT_POLICIES.duress, carriedText(caseReference, location));
-      const { rows } = await sql<{ id: string }>`
-        INSERT INTO alerts (visit_id, worker_id, kind, policy, deadline_at)
-        VALUES (${input.visitId}, ${input.workerId}, 'duress', ${JSON.stringify(steps)}::jsonb, now())
-        ON CONFLICT DO NOTHING RETURNING id::text AS id`.execute(trx);
-      if (!rows[0]) {
-        // Already raised on this visit and still open: keep the newest location.
-        const open = await trx.selectFrom('alerts').select('id').where('visit_id', '=', input.visitId).where('kind', '=', 'duress')
-          .where('status', '<>', 'resolved').executeTakeFirstOrThrow();
-        if (input.location) await trx.updateTable('duress_alarms').set({ location: JSON.stringify(input.location) }).where('alert_id', '=', open.id).execute();
-        return String(open.id);
-      }
-      const id = rows[0].id;
-      await trx.insertInto('duress_alarms').values({
-        alert_id: id, via: input.via, case_reference: caseReference, address: addressOf(visit), location: location ? JSON.stringify(location) : undefined,
-      }).execute();
-      await trx.insertInto('timeline_events').values({
-        alert_id: id, visit_id: input.visitId, type: 'duress', actor_id: input.workerId,
-        text: `Silent alarm raised from the worker's phone (${input.via === 'pin' ? 'duress PIN' : input.via === 'control' ? 'disguised "Request purple file" control' : 'app'})`,
-        detail: JSON.stringify({ via: input.via, location }),
-      }).execute();
-      await timers.arm(trx, 'alert_step', id, 0, new Date());
-      await audit.appendIn(trx, { ...actorFields(actor), action: 'duress.raise', entityType: 'alert', entityId: id, detail: { via: input.via, visitId: input.visitId } });
-      return id;
-    });
+    const alertId = await inTransaction(db, (trx) => raiseIn(trx, actor, input));
     deps.onAlarm?.();
     return alertId;
+  }
+
+  /** raise() inside a transaction: by the worker, or (via 'purple_file') by the responder taking a Purple File call. */
+  async function raiseIn(trx: Trx, actor: Actor, input: { workerId: number; visitId: number | null; via: 'pin' | 'control' | 'api' | 'purple_file'; location: Location | null }): Promise<string> {
+    const worker = await trx.selectFrom('staff').select(['id', 'team_id']).where('id', '=', input.workerId).executeTakeFirst();
+    if (!worker) throw new NotFoundError('Person');
+    const visit = input.visitId === null ? null : await trx.selectFrom('visits')
+      .select(['id', 'worker_id', 'address', 'postcode', 'case_system', 'case_id', lastLocation('visits').as('last_location'), 'state'])
+      .where('id', '=', input.visitId).executeTakeFirst();
+    if (input.visitId !== null && (!visit || visit.worker_id !== input.workerId)) throw new NotFoundError('Visit');
+    const policy = worker.team_id === null ? null : await trx.selectFrom('escalation_policies').select('steps')
+      .where('team_id', '=', worker.team_id).where('kind', '=', 'duress').executeTakeFirst();
+    const location = input.location ?? (visit?.last_location as Location | null) ?? null;
+    const caseReference = visit?.case_id ? `${CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] ?? visit.case_system ?? ''} ${visit.case_id}`.trim() : null;
+    const steps = duressSteps((policy?.steps as Step[] | undefined) ?? DEFAULT_POLICIES.duress, carriedText(caseReference, location));
+    const { rows } = await sql<{ id: string }>`
+      INSERT INTO alerts (visit_id, worker_id, kind, policy, deadline_at)
+      VALUES (${input.visitId}, ${input.workerId}, 'duress', ${JSON.stringify(steps)}::jsonb, now())
+      ON CONFLICT DO NOTHING RETURNING id::text AS id`.execute(trx);
+    if (!rows[0]) {
+      // Already raised on this visit and still open: keep the newest location.
+      const open = await trx.selectFrom('alerts').select('id').where('visit_id', '=', input.visitId).where('kind', '=', 'duress')
+        .where('status', '<>', 'resolved').executeTakeFirstOrThrow();
+      if (input.location) await trx.updateTable('duress_alarms').set({ location: JSON.stringify(input.location) }).where('alert_id', '=', open.id).execute();
+      return String(open.id);
+    }
+    const id = rows[0].id;
+    await trx.insertInto('duress_alarms').values({
+      alert_id: id, via: input.via, case_reference: caseReference, address: addressOf(visit), location: location ? JSON.stringify(location) : undefined,
+    }).execute();
+    await trx.insertInto('timeline_events').values({
+      alert_id: id, visit_id: input.visitId, type: 'duress', actor_id: actor.staffId,
+      text: input.via === 'purple_file' ? `Silent alarm raised by ${actor.displayName}, who took a Purple File call from the worker`
+        : `Silent alarm raised from the worker's phone (${input.via === 'pin' ? 'duress PIN' : input.via === 'control' ? 'disguised "Request purple file" control' : 'app'})`,
+      detail: JSON.stringify({ via: input.via, location }),
+    }).execute();
+    await timers.arm(trx, 'alert_step', id, 0, new Date());
+    await audit.appendIn(trx, { ...actorFields(actor), action: 'duress.raise', entityType: 'alert', entityId: id, detail: { via: input.via, visitId: input.visitId } });
+    return id;
   }
 
   // ---- Purple File calls --------------------------------------------------------------------
@@ -142,7 +189,7 @@ export function buildDuressService(deps: DuressDeps) {
       .innerJoin('staff as r', 'r.id', 'c.responder_id')
       .leftJoin('teams as t', 't.id', 'w.team_id')
       .select(['c.id', 'c.worker_id', 'c.visit_id', 'c.alert_id', 'c.responder_id', 'c.address', 'c.answers', 'c.status', 'c.outcome', 'c.outcome_notes',
-        'c.managers_notified_at', 'c.started_at', 'c.closed_at', 'w.given_name', 'w.family_name', 'w.job_role', 'w.work_mobile', 'w.personal_mobile',
+        'c.managers_notified_at', 'c.started_at', 'c.closed_at', 'c.pack_reason', 'w.given_name', 'w.family_name', 'w.job_role', 'w.work_mobile', 'w.personal_mobile',
         'w.team_id', 'w.base_building_id', 't.name as team_name', sql<string>`r.given_name || ' ' || r.family_name`.as('responder_name')])
       .where('c.id', '=', callId).executeTakeFirst();
     if (!c) throw new NotFoundError('Purple File call');
@@ -150,7 +197,11 @@ export function buildDuressService(deps: DuressDeps) {
   }
 
   async function mayViewCall(actor: Actor, callId: number) {
-    if (can(actor, 'purple_file.use') && actor.staffId !== null) return;
+    if (can(actor, 'purple_file.use') && actor.staffId !== null) {
+      const c = await db.selectFrom('purple_file_calls').select(['worker_id', 'responder_id']).where('id', '=', callId).executeTakeFirst();
+      if (!c) throw new NotFoundError('Purple File call');
+      if (c.responder_id === actor.staffId || (await covers(actor, c.worker_id))) return;
+    }
     if (actor.staffId !== null) {
       const told = await db.selectFrom('notifications').select('id').where('recipient_id', '=', actor.staffId)
         .where('link', 'like', `%/purple-file/${callId}`).executeTakeFirst();
@@ -216,6 +267,8 @@ export function buildDuressService(deps: DuressDeps) {
     const alarm = c.alert_id ? await db.selectFrom('duress_alarms').select(['location']).where('alert_id', '=', c.alert_id).executeTakeFirst() : null;
     const last = (alarm?.location as Location | null) ?? location;
     const car = opened?.car && (opened.car.makeModel || opened.car.colour || opened.car.registration) ? opened.car : null;
+    // Whether the worker filled in a pack, without opening it: "Recorded — open to read out", not "Not recorded".
+    const packRecorded = Boolean(await db.selectFrom('emergency_packs').select('staff_id').where('staff_id', '=', c.worker_id).executeTakeFirst());
     return {
       name: fullName(c),
       // From the emergency information pack, once a responder has opened it (break-glass).
@@ -228,6 +281,7 @@ export function buildDuressService(deps: DuressDeps) {
       risks: flags.map((f) => `${categoryLabel(f.category)}: ${f.description}`),
       weapon: weaponMentioned(c.answers),
       emergencyPackAvailable: Boolean(deps.emergency),
+      packRecorded,
       opened,
     };
   }
@@ -331,40 +385,49 @@ export function buildDuressService(deps: DuressDeps) {
       return (await db.selectFrom('duress_alarms').selectAll().where('alert_id', '=', alertId).executeTakeFirst()) ?? null;
     },
 
-    /** Worker list for the Purple File screen: people with an open session first, then everyone else. */
+    /**
+     * Worker list for the Purple File screen: only the people the responder covers (the duty officer:
+     * everyone), those with an open alarm first and marked, then people with an open session, then the rest.
+     */
     async candidates(actor: Actor, search: string | null) {
-      mustRespond(actor);
+      const me = mustRespond(actor);
+      const covered = await coverageOf(actor, me);
       const { start, end } = londonDayBounds(londonDate(new Date()));
       const like = search ? `%${search.replace(/[%_\\]/g, (m) => `\\${m}`)}%` : null;
       const { rows } = await sql<{
         id: number; given_name: string; family_name: string; team_name: string | null; visit_id: number | null; state: string | null;
         address: string | null; postcode: string | null; due_at: Date | null; calendar_address: string | null; calendar_postcode: string | null;
-        calendar_starts_at: Date | null; last_check_in_at: Date | null;
+        calendar_starts_at: Date | null; last_check_in_at: Date | null; alarm_kind: string | null; alarm_since: Date | null;
       }>`
         SELECT s.id, s.given_name, s.family_name, t.name AS team_name,
                v.id AS visit_id, v.state, v.address, v.postcode, v.due_at,
                c.address AS calendar_address, c.postcode AS calendar_postcode, c.starts_at AS calendar_starts_at,
                greatest((SELECT max(x.last_check_in_at) FROM visits x WHERE x.worker_id = s.id AND x.last_check_in_at >= ${start}),
                  (SELECT max(e.at) FROM timeline_events e JOIN visits x ON x.id = e.visit_id
-                  WHERE x.worker_id = s.id AND e.type = 'check_in' AND e.at >= ${start})) AS last_check_in_at
+                  WHERE x.worker_id = s.id AND e.type = 'check_in' AND e.at >= ${start})) AS last_check_in_at,
+               al.kind AS alarm_kind, al.opened_at AS alarm_since
         FROM staff s
         LEFT JOIN teams t ON t.id = s.team_id
         LEFT JOIN LATERAL (SELECT * FROM visits v WHERE v.worker_id = s.id AND v.state IN ('in_progress', 'overdue') ORDER BY v.arrived_at DESC NULLS LAST LIMIT 1) v ON true
         LEFT JOIN LATERAL (SELECT * FROM visits c WHERE c.worker_id = s.id AND c.state = 'planned' AND c.starts_at >= ${start} AND c.starts_at < ${end}
                            ORDER BY abs(extract(epoch FROM c.starts_at - now())) LIMIT 1) c ON true
+        LEFT JOIN LATERAL (SELECT a.kind, a.opened_at FROM alerts a WHERE a.worker_id = s.id AND a.status <> 'resolved'
+                           ORDER BY (a.kind = 'duress') DESC, a.opened_at LIMIT 1) al ON true
         WHERE s.active AND (${like}::text IS NULL OR (s.given_name || ' ' || s.family_name) ILIKE ${like})
           AND EXISTS (SELECT 1 FROM accounts a WHERE a.staff_id = s.id)
-        ORDER BY (v.id IS NULL), v.due_at NULLS LAST, s.family_name, s.given_name
+          AND ${covered('s')}
+        ORDER BY (al.kind IS NULL), (v.id IS NULL), v.due_at NULLS LAST, s.family_name, s.given_name
         LIMIT 300`.execute(db);
       const open = await db.selectFrom('purple_file_calls as c').innerJoin('staff as w', 'w.id', 'c.worker_id')
         .select(['c.id', 'c.started_at', sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name')])
-        .where('c.status', '=', 'open').orderBy('c.started_at', 'desc').limit(50).execute();
+        .where('c.status', '=', 'open').where((eb) => eb.or([eb('c.responder_id', '=', me), covered('w')])).orderBy('c.started_at', 'desc').limit(50).execute();
       return {
         people: rows.map((r) => ({
           ...r,
           name: `${r.given_name} ${r.family_name}`,
           where: addressOf(r.visit_id ? r : null) ?? addressOf({ address: r.calendar_address, postcode: r.calendar_postcode }),
           inSession: r.visit_id !== null,
+          alarm: r.alarm_kind ? `${ALARM_LABELS[r.alarm_kind] ?? 'Alarm'} open since ${when(r.alarm_since!)}` : null,
         })),
         openCalls: open,
       };
@@ -375,21 +438,27 @@ export function buildDuressService(deps: DuressDeps) {
       const responderId = mustRespond(actor);
       const worker = await staff.get(workerId);
       if (!worker || !worker.active) throw new ValidationError([{ field: 'workerId', message: 'Select the person who rang' }]);
+      if (!(await covers(actor, workerId))) throw new ForbiddenError(NOT_COVERED);
       const { start, end } = londonDayBounds(londonDate(new Date()));
-      const visit = (await db.selectFrom('visits').select(['id', 'address', 'postcode']).where('worker_id', '=', workerId)
-        .where('state', 'in', ['in_progress', 'overdue']).orderBy('arrived_at', 'desc').executeTakeFirst())
+      const running = await db.selectFrom('visits').select(['id', 'address', 'postcode']).where('worker_id', '=', workerId)
+        .where('state', 'in', ['in_progress', 'overdue']).orderBy('arrived_at', 'desc').executeTakeFirst();
+      const visit = running
         ?? (await db.selectFrom('visits').select(['id', 'address', 'postcode']).where('worker_id', '=', workerId).where('state', '=', 'planned')
           .where('starts_at', '>=', start).where('starts_at', '<', end).orderBy(sql`abs(extract(epoch FROM starts_at - now()))`).executeTakeFirst());
       const alert = await db.selectFrom('alerts').select('id').where('worker_id', '=', workerId).where('kind', '=', 'duress')
         .where('status', '<>', 'resolved').orderBy('opened_at', 'desc').executeTakeFirst();
-      return inTransaction(db, async (trx) => {
+      const id = await inTransaction(db, async (trx) => {
+        // No silent alarm open: the call raises one, so the worker's chain knows at once.
+        const alertId = alert?.id ?? (await raiseIn(trx, actor, { workerId, visitId: running?.id ?? null, via: 'purple_file', location: null }));
         const row = await trx.insertInto('purple_file_calls').values({
-          worker_id: workerId, visit_id: visit?.id ?? null, alert_id: alert?.id ?? null, responder_id: responderId, address: addressOf(visit),
+          worker_id: workerId, visit_id: visit?.id ?? null, alert_id: String(alertId), responder_id: responderId, address: addressOf(visit),
         }).returning('id').executeTakeFirstOrThrow();
-        await event(trx, row.id, responderId, `${actor.displayName} took a Purple File call from ${fullName(worker)}`);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'purple_file.start', entityType: 'purple_file_call', entityId: row.id, detail: { workerId } });
+        await event(trx, row.id, responderId, `${actor.displayName} took a Purple File call from ${fullName(worker)}${alert ? '' : '; a silent alarm was raised so their managers know at once'}`);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'purple_file.start', entityType: 'purple_file_call', entityId: row.id, detail: { workerId, alertId: String(alertId), raised: !alert } });
         return row.id;
       });
+      if (!alert) deps.onAlarm?.();
+      return id;
     },
 
     /**
@@ -397,19 +466,33 @@ export function buildDuressService(deps: DuressDeps) {
      * (car make, colour, registration). The emergency service checks the responder may, records
      * the view for the worker to see and audits it; the call's timeline says so too.
      */
-    async openPack(actor: Actor, callId: number, reason: string | null): Promise<OpenedPack> {
-      const responderId = mustRespond(actor);
+    async openPack(actor: Actor, callId: number, reason: string | null): Promise<void> {
+      const responderId = await mustActOnCall(actor, callId);
       if (!deps.emergency) throw new ValidationError([{ field: 'reason', message: 'Emergency information packs are not available in this Harbour' }]);
       const c = await loadCall(callId);
       if (c.status !== 'open') throw new ValidationError([{ field: 'reason', message: 'This call has been closed' }]);
-      const result = await deps.emergency.breakGlass(actor, c.worker_id, { reason: reason ?? `Purple File call ${callId}: police information pack`, purpleFileCallId: callId });
-      await event(db, callId, responderId, `${actor.displayName} opened ${fullName(c)}'s emergency information pack (recorded)`);
-      return { car: result.pack?.car ?? null, description: result.pack?.description ?? null, missing: result.pack === null && !result.unreadable, unreadable: result.unreadable };
+      const problem = packReasonProblem(reason);
+      if (problem) throw new ValidationError([{ field: 'reason', message: problem }]);
+      // The call page shows it from now until the call closes; each showing is a break-glass view
+      // (checked, recorded for the worker, audited) by the emergency service.
+      await db.updateTable('purple_file_calls').set({ pack_reason: reason!.trim() }).where('id', '=', callId).execute();
+      await event(db, callId, responderId, `${actor.displayName} opened ${fullName(c)}'s emergency information pack: ${reason!.trim()} (recorded; it stays open on this call until the call closes)`);
     },
 
-    async view(actor: Actor, callId: number, opened: OpenedPack | null = null) {
+    async view(actor: Actor, callId: number) {
       await mayViewCall(actor, callId);
       const c = await loadCall(callId);
+      // Opened in this call with a reason, the pack stays open until the call closes: each showing is
+      // a break-glass view, recorded for the worker and audited. Someone who may read the call but
+      // not break glass (a manager told afterwards) sees it closed.
+      let opened: OpenedPack | null = null;
+      if (c.pack_reason && c.status === 'open' && deps.emergency) {
+        try {
+          opened = await readPack(actor, c.worker_id, callId, c.pack_reason);
+        } catch (e) {
+          if (!(e instanceof ForbiddenError)) throw e;
+        }
+      }
       const visit = c.visit_id ? await db.selectFrom('visits')
         .select(['id', 'address', 'postcode', 'case_system', 'case_id', lastLocation('visits').as('last_location'), lastCheckInAt('visits').as('last_check_in_at'), 'state', 'due_at'])
         .where('id', '=', c.visit_id).executeTakeFirst() ?? null : null;
@@ -436,6 +519,7 @@ export function buildDuressService(deps: DuressDeps) {
         managers,
         events,
         majorIncidents,
+        openAlerts: await openAlertsAbout(c.worker_id),
         isOpen: c.status === 'open',
         outcomeLabel: c.outcome ? CALL_OUTCOMES[c.outcome as CallOutcome] ?? c.outcome : null,
       };
@@ -443,7 +527,7 @@ export function buildDuressService(deps: DuressDeps) {
 
     /** One answer, with the time it was given. "Yes" to the call-back question starts the timer. */
     async answer(actor: Actor, callId: number, key: QuestionKey, value: AnswerValue) {
-      const responderId = mustRespond(actor);
+      const responderId = await mustActOnCall(actor, callId);
       await inTransaction(db, async (trx) => {
         const call = await lockOpenCall(trx, callId);
         const answers: Answers = { ...call.answers, [key]: { answer: value, at: new Date().toISOString() } };
@@ -457,7 +541,7 @@ export function buildDuressService(deps: DuressDeps) {
     },
 
     async startCallback(actor: Actor, callId: number) {
-      const responderId = mustRespond(actor);
+      const responderId = await mustActOnCall(actor, callId);
       return inTransaction(db, async (trx) => {
         await lockOpenCall(trx, callId);
         return armCallback(trx, callId, responderId);
@@ -465,7 +549,7 @@ export function buildDuressService(deps: DuressDeps) {
     },
 
     async cancelCallback(actor: Actor, callId: number) {
-      const responderId = mustRespond(actor);
+      const responderId = await mustActOnCall(actor, callId);
       await inTransaction(db, async (trx) => {
         await lockOpenCall(trx, callId);
         const r = await trx.updateTable('purple_file_callbacks').set({ status: 'cancelled' }).where('call_id', '=', callId).where('status', '=', 'pending').executeTakeFirst();
@@ -475,7 +559,7 @@ export function buildDuressService(deps: DuressDeps) {
 
     /** Afterwards: the building manager, service manager and designated safeguarding lead, with the answers. */
     async notifyManagers(actor: Actor, callId: number) {
-      mustRespond(actor);
+      await mustActOnCall(actor, callId);
       const managers = await inTransaction(db, async (trx) => {
         await lockOpenCall(trx, callId);
         const m = await notifyManagersIn(trx, actor, callId);
@@ -487,18 +571,29 @@ export function buildDuressService(deps: DuressDeps) {
     },
 
     /** Closing needs an outcome. The managers are told now if they were not already. */
-    async close(actor: Actor, callId: number, outcome: CallOutcome, notes: string | null) {
-      const responderId = mustRespond(actor);
+    /** Closing needs an outcome; with `closeAlarms`, every alert still open about the worker closes with it. */
+    async close(actor: Actor, callId: number, outcome: CallOutcome, notes: string | null, closeAlarms = false) {
+      const responderId = await mustActOnCall(actor, callId);
       if (outcome === 'other' && !notes) throw new ValidationError([{ field: 'notes', message: 'Say what happened' }]);
-      await inTransaction(db, async (trx) => {
+      const workerId = await inTransaction(db, async (trx) => {
         const call = await lockOpenCall(trx, callId);
         await trx.updateTable('purple_file_callbacks').set({ status: 'cancelled' }).where('call_id', '=', callId).where('status', '=', 'pending').execute();
         await trx.updateTable('purple_file_calls').set({ status: 'closed', outcome, outcome_notes: notes, closed_at: new Date(), closed_by: actor.accountId }).where('id', '=', callId).execute();
         await event(trx, callId, responderId, `Closed by ${actor.displayName}: ${CALL_OUTCOMES[outcome]}${notes ? ` – ${notes}` : ''}`);
         const c = await trx.selectFrom('purple_file_calls').select('managers_notified_at').where('id', '=', callId).executeTakeFirstOrThrow();
         if (!c.managers_notified_at) await notifyManagersIn(trx, actor, callId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'purple_file.close', entityType: 'purple_file_call', entityId: callId, detail: { outcome, workerId: call.worker_id } });
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'purple_file.close', entityType: 'purple_file_call', entityId: callId, detail: { outcome, workerId: call.worker_id, closeAlarms } });
+        return call.worker_id;
       });
+      if (closeAlarms) {
+        for (const a of await openAlertsAbout(workerId)) {
+          try {
+            await deps.alerts.resolve(actor, String(a.id), ALERT_OUTCOME_OF_CALL[outcome], `Purple File call: ${CALL_OUTCOMES[outcome]}${notes ? ` – ${notes}` : ''}`);
+          } catch (e) {
+            if (!(e instanceof ValidationError)) throw e; // closed meanwhile by someone else
+          }
+        }
+      }
       deps.onNotify?.();
     },
 

@@ -35,6 +35,8 @@ export interface PurpleFileCallsTable {
   started_at: Timestamp;
   closed_at: Date | null;
   closed_by: number | null;
+  /** 0020: the reason the police pack was opened for in this call; it stays open until the call closes. */
+  pack_reason: Generated<string | null>;
 }
 export interface PurpleFileCallbacksTable {
   id: Generated<string>;

@@ -1,0 +1,88 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { E2E, PHONE, type BrowserSession } from './support/harness.ts';
+import { SignInPage, demoEmailOf } from './support/pages.ts';
+import { assertAccessible } from './support/axe.ts';
+import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
+
+// Issue 14: a responder with any Harbour page open sees a new alarm within 2 seconds, without
+// reloading. Chloe (a worker) raises a silent alarm from her phone; Aisha (her line manager, on a
+// desktop, reading the people list) and Emma (her team's business support, on a phone, on her
+// home page) see it appear in the alarm bar, with the count on Alerts; a screen reader hears it
+// from a live region and focus stays where it was. The worker's own screen shows nothing.
+
+const chloe = demoEmailOf('Chloe Davies');
+const TARGET_MS = 2000;
+
+async function signIn(s: BrowserSession, email: string): Promise<void> {
+  const page = new SignInPage(s);
+  assert.equal(await page.open(), 200);
+  assert.equal(await page.signIn(email), 200);
+}
+
+describe('the alarm bar', () => {
+  let e2e: E2E;
+  before(async () => { e2e = await E2E.start(import.meta.url); });
+  after(async () => { await e2e?.stop(); });
+
+  it('shows a new alarm on a responder’s open page within 2 s, without a reload, and announces it', async () => {
+    const aisha = await e2e.session('Aisha (desktop)');
+    const emma = await e2e.session('Emma (phone)', { viewport: PHONE });
+    const worker = await e2e.session('Chloe (phone)', { viewport: PHONE });
+    await signIn(aisha, demoEmailOf('Aisha Khan'));
+    await signIn(emma, demoEmailOf('Emma Green'));
+    await signIn(worker, chloe);
+    assert.equal(await aisha.goto('/people'), 200);
+    assert.equal(await emma.goto('/'), 200);
+    for (const s of [aisha, emma]) {
+      assert.equal(await s.page.locator('.harbour-alarm-bar').count(), 0, `${s.label}: no alarm yet`);
+      await s.page.evaluate(() => { document.body.dataset.sameDocument = 'yes'; });
+    }
+    // Focus on a link of Aisha's page: the bar must not take it.
+    await aisha.page.getByRole('link', { name: 'Ben Carter' }).focus();
+
+    const actor = await actorFor(e2e.db, chloe);
+    const visitId = await e2e.harbour.services.visits.plan(actor, buildVisitForm());
+    await e2e.harbour.services.visits.arrive(actor, visitId);
+    assert.equal(await worker.goto(`/visits/${visitId}`), 200);
+
+    const raisedAt = Date.now();
+    await e2e.harbour.services.duress.raise(actor, { workerId: actor.staffId!, visitId, via: 'control', location: null });
+    const seen = await Promise.all([aisha, emma].map(async (s) => {
+      await s.page.locator('.harbour-alarm-bar strong', { hasText: 'Chloe Davies' }).waitFor({ timeout: 10_000 });
+      return { who: s.label, ms: Date.now() - raisedAt };
+    }));
+    console.log(`alarm raised → shown on the responder's open page: ${seen.map((x) => `${x.who} ${x.ms} ms`).join(', ')}`);
+    for (const x of seen) assert.ok(x.ms < TARGET_MS, `${x.who}: ${x.ms} ms (target under ${TARGET_MS} ms)`);
+
+    for (const s of [aisha, emma]) {
+      assert.equal(await s.page.evaluate(() => document.body.dataset.sameDocument), 'yes', `${s.label}: no reload`);
+      assert.match(await s.page.locator('.harbour-alarm-bar h2').innerText(), /1 person needs a response now/);
+      assert.match(await s.page.locator('[data-live-announce]').innerText(), /New alarm: Chloe Davies: duress alarm/);
+      assert.equal(await s.page.locator('[data-nav-count="alerts"]').innerText(), '1');
+      // The page as it now is, with the bar, checked with axe (WCAG 2.2 AA).
+      await assertAccessible(s.page, { status: 200, context: `${s.label}, alarm bar shown live` });
+    }
+    assert.deepEqual(await aisha.focused().then((f) => [f.tag, f.text]), ['a', 'Ben Carter'], 'focus stays where it was');
+    // On a 360 px phone the bar fits: no sideways scrolling.
+    const width = await emma.pageScrollWidth();
+    assert.ok(width.scrollWidth <= width.clientWidth, `no horizontal scroll on a phone (${width.scrollWidth} > ${width.clientWidth})`);
+
+    // One link to act, reached by keyboard.
+    assert.equal(await emma.navigate((p) => p.locator('.harbour-alarm-bar').getByRole('link', { name: /Respond/ }).click()), 200);
+    assert.match(await emma.page.getByRole('heading', { level: 1 }).innerText(), /Chloe Davies has raised a silent alarm/);
+
+    // The worker's own screen: nothing.
+    await worker.page.waitForTimeout(1500);
+    assert.equal(await worker.page.locator('.harbour-alarm-bar').count(), 0);
+    assert.doesNotMatch(await worker.page.locator('main').innerText(), /alarm|duress/i);
+
+    // Closed: the bar goes from the responder's page, again without a reload.
+    const aishaActor = await actorFor(e2e.db, demoEmailOf('Aisha Khan'));
+    const alert = await e2e.db.selectFrom('alerts').select('id').where('visit_id', '=', visitId).where('kind', '=', 'duress').executeTakeFirstOrThrow();
+    await e2e.harbour.services.alerts.resolve(aishaActor, String(alert.id), 'false_alarm', 'e2e');
+    await aisha.page.locator('.harbour-alarm-bar').waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(await aisha.page.locator('[data-nav-count="alerts"]').isHidden(), true);
+    await assertAccessible(aisha.page, { status: 200, context: 'Aisha (desktop), alarm bar cleared live' });
+  });
+});
