@@ -23,7 +23,8 @@ export const alertsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   const page = async (actor: Parameters<typeof alerts.view>[0], id: string) => {
     const detail = await alerts.view(actor, id);
     const duress = detail.alert.kind === 'duress' ? await services.duress.alarmFor(id) : null;
-    return { title: `Alert: ${detail.alert.worker_name}`, ...detail, duress, purpleFile: can(actor, 'purple_file.use') && actor.staffId !== null, outcomes: Object.entries(OUTCOMES).map(([value, text]) => ({ value, text })) };
+    const unreached = (await services.notifications.unreachedFor([id]))[id] ?? [];
+    return { title: `Alert: ${detail.alert.worker_name}`, ...detail, duress, unreached, purpleFile: can(actor, 'purple_file.use') && actor.staffId !== null, outcomes: Object.entries(OUTCOMES).map(([value, text]) => ({ value, text })) };
   };
 
   app.get('/alerts', async (request, reply) => {

@@ -188,6 +188,21 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
       return Number(result.numUpdatedRows) > 0;
     },
 
+    /**
+     * For each of these alerts, the people whom no external channel has reached: every text, push
+     * and email tried has failed, and no message of the alert to them was accepted.
+     */
+    async unreachedFor(alertIds: string[]): Promise<Record<string, string[]>> {
+      if (alertIds.length === 0) return {};
+      const { rows } = await sql<{ alert_id: string; names: string[] }>`
+        SELECT n.alert_id::text AS alert_id, array_agg(DISTINCT s.given_name || ' ' || s.family_name) AS names
+          FROM notifications n JOIN staff s ON s.id = n.recipient_id
+         WHERE n.alert_id = ANY(${alertIds}::bigint[]) AND n.unreached_since IS NOT NULL AND n.accepted_at IS NULL AND n.lane IS NULL
+           AND NOT EXISTS (SELECT 1 FROM notifications o WHERE o.alert_id = n.alert_id AND o.recipient_id = n.recipient_id AND o.accepted_at IS NOT NULL)
+         GROUP BY n.alert_id`.execute(db);
+      return Object.fromEntries(rows.map((r) => [r.alert_id, [...r.names].sort()]));
+    },
+
     // ---- Inbox and outbox -------------------------------------------------------------------
 
     inboxFor: (staffId: number, limit = 100) => db.selectFrom('notifications')

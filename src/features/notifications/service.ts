@@ -29,6 +29,12 @@ export function buildNotificationsService(deps: { db: Kysely<DB>; notifications:
       return { linked: true, messages, unread };
     },
 
+    /**
+     * Per alert, who has not been reached by text or email (every external channel failed). For
+     * pages that have already checked the actor may see these alerts.
+     */
+    unreachedFor: (alertIds: string[]) => repo.unreachedFor(alertIds),
+
     unreadCount: (actor: Actor) => (actor.staffId === null ? Promise.resolve(0) : repo.unreadCount(actor.staffId)),
 
     /** Marks one of the person's own messages read. Anyone else's id changes nothing. */
