@@ -11,18 +11,25 @@ import { seedDemo } from '../src/demo/seed.ts';
 import { startLoop } from '../src/jobs/loop.ts';
 import { startNotificationWorkers } from '../src/features/notifications/workers.ts';
 import { createPostgresDatabase } from '../test/helpers/database.ts';
+import { NOTIFY_API_KEY, startNotifyStub, type NotifyStub } from '../test/helpers/notifications.ts';
+
+const SMS_TEMPLATE = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
 
 /**
  * Alarm latency: N running sessions whose deadlines all pass in one burst. Measures, for each
  * session, the time from its deadline to its first alert message being handed to a channel
- * (notifications.handed_at), as the real engine and dispatcher loops run in this process.
+ * (notifications.handed_at), as the real engine and dispatcher loops run in this process. With
+ * `notify`, text messages go to a local stub that speaks GOV.UK Notify's API (in this process) and
+ * the time to the stub accepting the text (notifications.accepted_at) is measured too.
  */
-export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions: number) {
+export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions: number, options: { notify?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'harbour-bench-alarm-'));
   let drop: (() => Promise<void>) | undefined;
   let database: Database | undefined;
   const logger = pino({ level: 'silent' });
+  let stub: NotifyStub | undefined;
   try {
+    if (options.notify) stub = await startNotifyStub();
     if (engine === 'postgres') {
       if (!process.env.TEST_DATABASE_URL) process.env.TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
       const created = await createPostgresDatabase();
@@ -34,7 +41,10 @@ export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions:
     await migrate(database);
     const repos = buildRepositories(database.db);
     await seedDemo(database.db, repos.audit);
-    const services = buildServices(repos, { sessionTtlHours: 12, instanceId: 'bench', baseUrl: 'http://localhost:3000', engineConcurrency: engine === 'postgres' ? Number(process.env.BENCH_ENGINE_CONCURRENCY ?? 2) : 1 });
+    const services = buildServices(repos, {
+      sessionTtlHours: 12, instanceId: 'bench', baseUrl: 'http://localhost:3000', engineConcurrency: engine === 'postgres' ? Number(process.env.BENCH_ENGINE_CONCURRENCY ?? 2) : 1,
+      ...(stub ? { channelPlan: { channel: 'sms' as const, fallbacks: ['inbox' as const] } } : {}),
+    });
 
     // N sessions in progress for the demo staff, checked in with one shared deadline: the burst.
     // Sessions are checked in long before their deadline in real life; 30 s ahead gives the engine
@@ -51,8 +61,13 @@ export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions:
     if (engine === 'postgres') await sql`ANALYZE`.execute(database.db);
     const setupMs = Date.now() - t0;
 
-    const config = loadConfig({ ...process.env, DATABASE_URL: '', SMTP_URL: '', NOTIFY_API_KEY: '' });
-    const notifications = await startNotificationWorkers({ db: database.db, config, logger, idleMs: 50 });
+    const config = loadConfig({
+      ...process.env, DATABASE_URL: '', SMTP_URL: '', SMTP_FROM: '', NOTIFY_API_KEY: '', NOTIFY_BASE_URL: '', NOTIFY_SMS_TEMPLATE_ID: '', NOTIFY_EMAIL_TEMPLATE_ID: '',
+      ...(stub ? { NOTIFY_API_KEY, NOTIFY_BASE_URL: stub.url, NOTIFY_SMS_TEMPLATE_ID: SMS_TEMPLATE } : {}),
+    });
+    const notifications = await startNotificationWorkers({
+      db: database.db, config, logger, idleMs: 50, ...(process.env.BENCH_SEND_CONCURRENCY ? { concurrency: Number(process.env.BENCH_SEND_CONCURRENCY) } : {}),
+    });
     // One engine loop by default; BENCH_ENGINE_LOOPS=2 runs two, as two instances would (SKIP LOCKED splits the work).
     const loopCount = Number(process.env.BENCH_ENGINE_LOOPS ?? 1);
     const loops = Array.from({ length: loopCount }, (_, i) => startLoop(`escalation-${i}`, async () => {
@@ -66,7 +81,9 @@ export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions:
     while (Date.now() < deadline) {
       // Checked every 2 s: the count is a scan, and it must not compete with the burst it measures.
       await new Promise((r) => setTimeout(r, 2000));
-      const { rows } = await sql<{ n: number }>`SELECT count(DISTINCT alert_id)::int AS n FROM notifications WHERE step = 0 AND handed_at IS NOT NULL`.execute(database.db);
+      const { rows } = stub
+        ? await sql<{ n: number }>`SELECT count(DISTINCT alert_id)::int AS n FROM notifications WHERE step = 0 AND accepted_at IS NOT NULL`.execute(database.db)
+        : await sql<{ n: number }>`SELECT count(DISTINCT alert_id)::int AS n FROM notifications WHERE step = 0 AND handed_at IS NOT NULL`.execute(database.db);
       handed = rows[0]!.n;
       if (handed >= sessions) break;
     }
@@ -81,8 +98,9 @@ export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions:
       ), l AS (SELECT extract(epoch FROM handed - deadline_at) * 1000 AS ms FROM first)
       SELECT min(ms) AS min, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max, count(*)::int AS n FROM l`.execute(database.db);
     const target = engine === 'postgres' ? { p99Ms: 1000 } : null;
+    const accepted = stub ? await acceptedLatency(database) : null;
     return {
-      name: `alarm-latency-${engine}`,
+      name: `alarm-latency-${engine}${stub ? '-notify' : ''}`,
       sessions,
       alerted: stats!.n,
       setupMs,
@@ -90,11 +108,35 @@ export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions:
       ...(target ? { target, met: stats!.p99 <= target.p99Ms && stats!.n === sessions } : {}),
       preparedAhead: prepared,
       burstLeadSeconds: leadSeconds,
-      note: 'deadline → first alert message handed to a channel (inbox; no provider configured), engine and dispatcher loops in one process; the worker prompts are prepared up to 90 s ahead and released at the deadline',
+      ...(accepted && stub ? {
+        toNotifyAccepted: { ...accepted, target: engine === 'postgres' ? { p99Ms: 2000 } : null, textsReceived: stub.requests.length, duplicateTexts: duplicates(stub) },
+      } : {}),
+      note: stub
+        ? 'latencyMs: deadline → first alert message handed to the text channel; toNotifyAccepted: deadline → the local Notify-protocol stub (same process) accepted the text; engine, dispatcher and stub in one process'
+        : 'deadline → first alert message handed to a channel (inbox; no provider configured), engine and dispatcher loops in one process; the worker prompts are prepared up to 90 s ahead and released at the deadline',
     };
   } finally {
+    await stub?.close();
     await database?.close();
     await drop?.();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Deadline → Notify accepted the step-0 text, per alert. */
+async function acceptedLatency(database: Database) {
+  const { rows: [a] } = await sql<{ p50: number; p99: number; max: number; n: number }>`
+    WITH first AS (
+      SELECT a.id, min(n.accepted_at) AS accepted, a.deadline_at FROM alerts a JOIN notifications n ON n.alert_id = a.id AND n.step = 0
+      WHERE n.accepted_at IS NOT NULL GROUP BY a.id, a.deadline_at
+    ), l AS (SELECT extract(epoch FROM accepted - deadline_at) * 1000 AS ms FROM first)
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max, count(*)::int AS n FROM l`.execute(database.db);
+  return { alerts: a!.n, latencyMs: { p50: Math.round(a!.p50), p99: Math.round(a!.p99), max: Math.round(a!.max) } };
+}
+
+/** Texts the stub received more than once for one notification (reference). */
+function duplicates(stub: NotifyStub): number {
+  const seen = new Map<string, number>();
+  for (const r of stub.requests) seen.set(String(r.body.reference), (seen.get(String(r.body.reference)) ?? 0) + 1);
+  return [...seen.values()].filter((n) => n > 1).length;
 }

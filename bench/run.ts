@@ -13,6 +13,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   'checkin-postgres': () => benchCheckIn('postgres'),
   'alarm-pglite': () => benchAlarmLatency('pglite', Number(process.env.BENCH_PGLITE_SESSIONS ?? 10_000)),
   'alarm-postgres': () => benchAlarmLatency('postgres', Number(process.env.BENCH_POSTGRES_SESSIONS ?? 100_000)),
+  'alarm-notify-pglite': () => benchAlarmLatency('pglite', Number(process.env.BENCH_NOTIFY_PGLITE_SESSIONS ?? 1_000), { notify: true }),
+  'alarm-notify-postgres': () => benchAlarmLatency('postgres', Number(process.env.BENCH_NOTIFY_POSTGRES_SESSIONS ?? 10_000), { notify: true }),
   'foi-statistics-pglite': () => benchFoiStatistics('pglite'),
   'foi-statistics-postgres': () => benchFoiStatistics('postgres'),
 };

@@ -28,7 +28,7 @@ export interface DispatcherOptions {
   logger?: Logger;
 }
 
-export type SendOutcome = 'sent' | 'retry' | 'fallback' | 'cycle' | 'failed' | 'lost' | 'stopped';
+export type SendOutcome = 'sent' | 'retry' | 'fallback' | 'cycle' | 'failed' | 'lost';
 
 export interface Dispatcher {
   /**
@@ -49,7 +49,7 @@ export interface Dispatcher {
 export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   const { db, instanceId, logger } = options;
   const clock = options.now ?? (() => new Date());
-  const concurrency = options.concurrency ?? 16;
+  const concurrency = options.concurrency ?? 32;
   const inPlaceBatch = options.inPlaceBatch ?? 5000;
   const sendTimeoutMs = options.sendTimeoutMs ?? SEND_TIMEOUT_MS;
   const leaseMs = options.leaseMs ?? SENDING_LEASE_MS;
@@ -78,23 +78,11 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   /** Sends one claimed row and records the outcome; every step re-checks that the claim holds. */
-  async function deliver(row: ClaimedRow, claim: string): Promise<SendOutcome> {
+  async function deliver(row: ClaimedRow, claim: string, claimedAt: Date): Promise<SendOutcome> {
     const alarm = persistence(row);
-    // An alarm still going round after its alert was acknowledged or resolved: stop here.
-    if (alarm && !alarm.alertOpen && row.cycles > 0) {
-      await repo.stopTrying(row.id, claim, clock());
-      return 'stopped';
-    }
     const name = `${row.given_name} ${row.family_name}`;
     const channel = isChannelName(row.channel) ? channels[row.channel] : undefined;
     const started = clock();
-    const begun = await db.transaction().execute((trx) => repo.beginAttempt(trx, {
-      id: row.id, claim, channel: row.channel, now: started, leaseUntil: new Date(started.getTime() + leaseMs),
-    }));
-    if (!begun) {
-      logger?.warn({ notificationId: row.id, claim }, 'notification claim was lost before sending: not sent');
-      return 'lost';
-    }
     if (alarm && row.first_hand) alarmLatency.observe({ stage: 'handed', channel: row.channel }, Math.max(0, (started.getTime() - new Date(row.due_at).getTime()) / 1000));
     // Renew the lease while the send runs, so no other dispatcher takes the row meanwhile.
     const renewal = setInterval(() => {
@@ -103,9 +91,13 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     let providerRef: string | null = null;
     let error: DeliveryError | null = null;
     let found = false;
+    let asked = false;
     try {
       if (!channel) throw new DeliveryError(`${channelLabel(row.channel)} is not set up on this Harbour`, true);
-      if (begun.unknownBefore && channel.lookup) {
+      // The claim recorded the attempt; a claim older than a renewal period is re-checked (and
+      // renewed) before the provider is called, so a row taken over meanwhile is not sent twice.
+      if (clock().getTime() - claimedAt.getTime() >= renewMs && !(await repo.renewLease(row.id, claim, new Date(clock().getTime() + leaseMs)))) return 'lost';
+      if (row.unknown_before && channel.lookup) {
         // An earlier attempt's outcome is unknown: ask the provider before sending again.
         let already: { providerRef: string } | null;
         try {
@@ -114,6 +106,7 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
           const reason = e instanceof Error ? e.message : String(e);
           throw new DeliveryError(shortError(`could not check whether it was already sent (${reason}); not sent again yet`), false, true);
         }
+        asked = true;
         if (already) {
           found = true;
           providerRef = already.providerRef;
@@ -143,7 +136,8 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       const external = row.channel !== 'inbox';
       update = {
         id: row.id, claim, channel: row.channel, now,
-        attempt: { id: begun.attemptId, outcome: attemptOutcome, error: null, providerRef },
+        attempt: { id: row.attempt_id, outcome: attemptOutcome, error: null, providerRef },
+        ...(asked ? { settlePrior: found ? 'found' as const : 'absent' as const } : {}),
         set: { status: 'sent', attempts: row.attempts + 1, providerRef, external },
         timeline: row.alert_id
           ? { alertId: row.alert_id, text: external ? deliveryText(row.channel, name, { ok: true, found }) : inboxCopyText(name), detail: { ...detail, ok: true, providerRef, found } }
@@ -159,7 +153,8 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       const tell = row.alert_id !== null && row.cycles === 0;
       update = {
         id: row.id, claim, channel: row.channel, now,
-        attempt: { id: begun.attemptId, outcome: attemptOutcome, error: message, providerRef: null },
+        attempt: { id: row.attempt_id, outcome: attemptOutcome, error: message, providerRef: null },
+        ...(asked ? { settlePrior: 'absent' as const } : {}),
         set: next.kind === 'failed'
           ? { status: 'failed', attempts: next.attempts, error: message }
           : {
@@ -174,7 +169,7 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     deliveriesTotal.inc({ channel: row.channel, outcome: attemptOutcome });
     if (!error) failingSince.delete(row.channel);
     else if (!error.permanent && !failingSince.has(row.channel)) failingSince.set(row.channel, now);
-    const held = await db.transaction().execute((trx) => repo.recordOutcome(trx, update));
+    const held = await repo.recordOutcome(update);
     if (!held) {
       logger?.warn({ notificationId: row.id, claim }, 'notification claim was lost before its outcome was recorded');
       return 'lost';
@@ -183,9 +178,9 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   /** Starts one send in its channel's slot; resolves when it is finished and recorded. */
-  function start(row: ClaimedRow, claim: string, group: string, onFallback: () => void): Promise<void> {
+  function start(row: ClaimedRow, claim: string, claimedAt: Date, group: string, onFallback: () => void): Promise<void> {
     busy.set(group, (busy.get(group) ?? 0) + 1);
-    const p = deliver(row, claim).then((outcome) => {
+    const p = deliver(row, claim, claimedAt).then((outcome) => {
       if (outcome === 'fallback') onFallback();
     }, (err: unknown) => {
       // Recording failed (a database blip): the row stays 'sending' and is claimed again once its
@@ -222,7 +217,7 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
         const rows = await repo.claim(claim, filter, now, leaseUntil, free);
         handed += rows.length;
         if (wait && rows.length >= free) more = true;
-        for (const row of rows) started.push(start(row, claim, key, () => { more = true; }));
+        for (const row of rows) started.push(start(row, claim, now, key, () => { more = true; }));
       }
       if (wait) await Promise.all(started);
       return { more, handed };

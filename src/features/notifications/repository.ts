@@ -24,6 +24,9 @@ export interface ClaimedRow {
   /** The deadline the message answers, and whether this claim is the first hand-over. */
   due_at: Date;
   first_hand: boolean;
+  /** The delivery_attempts row recorded as 'sending' by the claim, and whether an earlier attempt's outcome is unknown. */
+  attempt_id: string;
+  unknown_before: boolean;
   given_name: string;
   family_name: string;
   work_mobile: string | null;
@@ -39,8 +42,13 @@ export interface OutcomeUpdate {
   claim: string;
   channel: string;
   now: Date;
-  /** The attempt begun by beginAttempt (delivery_attempts.id), finished with its outcome. */
+  /** The attempt the claim recorded as 'sending' (delivery_attempts.id), finished with its outcome. */
   attempt: { id: string; outcome: AttemptOutcome; error: string | null; providerRef: string | null };
+  /**
+   * The provider was asked about earlier attempts whose outcome was unknown: 'found' (one of them was
+   * accepted) or 'absent' (none was). Either way they are settled, so they are not asked about again.
+   */
+  settlePrior?: 'found' | 'absent';
   /** The row afterwards. `external`: a provider accepted it (not the inbox). */
   set:
     | { status: 'sent'; attempts: number; providerRef: string | null; external: boolean }
@@ -99,47 +107,38 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
       const channelFilter = 'only' in filter
         ? sql`AND channel <> 'inbox' AND channel = ${filter.only}`
         : filter.except.includes('inbox') ? sql`AND channel <> 'inbox' AND channel <> ALL(${filter.except}::text[])` : sql`AND channel <> ALL(${filter.except}::text[])`;
+      // The attempt is recorded as 'sending' in the same statement, before any provider is called;
+      // `unknown_before` says an earlier attempt on this channel never finished or timed out.
+      // An alarm going round again after its alert was dealt with is left to stopClosedAlarms().
       const { rows } = await sql<ClaimedRow>`
-        UPDATE notifications n
-           SET status = 'sending', claimed_by = ${claim}, next_attempt_at = ${leaseUntil}, handed_at = coalesce(n.handed_at, ${now})
-          FROM staff s
-         WHERE s.id = n.recipient_id
-           AND n.id = ANY(ARRAY(
-             SELECT id FROM notifications
-              WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${now} ${channelFilter}
-              ORDER BY next_attempt_at
-              LIMIT ${limit}
-              FOR UPDATE SKIP LOCKED))
-        RETURNING n.id::text AS id, n.alert_id::text AS alert_id, n.recipient_id, n.channel, n.fallbacks, n.subject, n.body, n.link,
-                  n.attempts, n.cycles, n.lane, (SELECT a.status FROM alerts a WHERE a.id = n.alert_id) AS alert_status,
-                  coalesce(n.due_at, n.release_at, n.created_at) AS due_at, n.handed_at = ${now} AS first_hand,
-                  s.given_name, s.family_name, s.work_mobile, s.email`.execute(db);
-      return rows;
-    },
-
-    /**
-     * Just before a send: re-checks that this claim still holds the row (renewing its lease) and
-     * records the attempt as 'sending'. Returns the attempt's id and whether an earlier attempt on
-     * this channel has an unknown outcome (the provider may have the message); null if the claim
-     * was lost, in which case nothing may be sent.
-     */
-    async beginAttempt(ex: Executor, a: { id: string; claim: string; channel: string; now: Date; leaseUntil: Date }): Promise<{ attemptId: string; unknownBefore: boolean } | null> {
-      const { rows } = await sql<{ attempt_id: string; unknown_before: boolean }>`
-        WITH held AS (
-          UPDATE notifications SET next_attempt_at = ${a.leaseUntil}
-           WHERE id = ${a.id} AND claimed_by = ${a.claim} AND status = 'sending'
-          RETURNING id
-        ), prior AS (
-          SELECT EXISTS (SELECT 1 FROM delivery_attempts d WHERE d.notification_id = ${a.id} AND d.channel = ${a.channel}
-                           AND d.outcome IN ('sending', 'unknown')) AS unknown_before
+        WITH c AS (
+          UPDATE notifications n
+             SET status = 'sending', claimed_by = ${claim}, next_attempt_at = ${leaseUntil}, handed_at = coalesce(n.handed_at, ${now})
+            FROM staff s
+           WHERE s.id = n.recipient_id
+             AND n.id = ANY(ARRAY(
+               SELECT id FROM notifications q
+                WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${now} ${channelFilter}
+                  AND NOT (q.cycles > 0 AND EXISTS (SELECT 1 FROM alerts a WHERE a.id = q.alert_id AND a.status <> 'open'))
+                ORDER BY next_attempt_at
+                LIMIT ${limit}
+                FOR UPDATE SKIP LOCKED))
+          RETURNING n.id, n.alert_id, n.recipient_id, n.channel, n.fallbacks, n.subject, n.body, n.link,
+                    n.attempts, n.cycles, n.lane, (SELECT a.status FROM alerts a WHERE a.id = n.alert_id) AS alert_status,
+                    coalesce(n.due_at, n.release_at, n.created_at) AS due_at, n.handed_at = ${now} AS first_hand,
+                    s.given_name, s.family_name, s.work_mobile, s.email
         ), ins AS (
           INSERT INTO delivery_attempts (notification_id, at, channel, ok, outcome, claim)
-          SELECT id, ${a.now}, ${a.channel}, NULL, 'sending', ${a.claim} FROM held
-          RETURNING id
+          SELECT c.id, ${now}, c.channel, NULL, 'sending', ${claim} FROM c
+          RETURNING id, notification_id
         )
-        SELECT ins.id::text AS attempt_id, prior.unknown_before FROM ins, prior`.execute(ex);
-      const r = rows[0];
-      return r ? { attemptId: r.attempt_id, unknownBefore: r.unknown_before } : null;
+        SELECT c.id::text AS id, c.alert_id::text AS alert_id, c.recipient_id, c.channel, c.fallbacks, c.subject, c.body, c.link,
+               c.attempts, c.cycles, c.lane, c.alert_status, c.due_at, c.first_hand, c.given_name, c.family_name, c.work_mobile, c.email,
+               ins.id::text AS attempt_id,
+               EXISTS (SELECT 1 FROM delivery_attempts d WHERE d.notification_id = c.id AND d.channel = c.channel
+                         AND d.outcome IN ('sending', 'unknown')) AS unknown_before
+          FROM c JOIN ins ON ins.notification_id = c.id`.execute(db);
+      return rows;
     },
 
     /** Keeps a claim's lease while its send runs. False if the claim was lost. */
@@ -149,43 +148,45 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
       return Number(r.numUpdatedRows) > 0;
     },
 
-    /** An alarm message still going round its channels after its alert was dealt with: stop. */
-    async stopTrying(id: string, claim: string, now: Date): Promise<void> {
-      await db.updateTable('notifications').set({ status: 'failed', claimed_by: null, next_attempt_at: now, last_error: 'Stopped trying: the alert was dealt with' })
-        .where('id', '=', id).where('claimed_by', '=', claim).where('status', '=', 'sending').execute();
-    },
-
     /**
      * Records one attempt's outcome: the row's new state (only if this claim still holds it), the
      * delivery_attempts row, and the timeline line. Returns false if the claim had been lost.
      */
-    async recordOutcome(ex: Executor, u: OutcomeUpdate): Promise<boolean> {
+    async recordOutcome(u: OutcomeUpdate): Promise<boolean> {
       const s = u.set;
-      const update = ex.updateTable('notifications').where('id', '=', u.id).where('claimed_by', '=', u.claim).where('status', '=', 'sending');
-      const result = s.status === 'sent'
-        ? await update.set({
-          status: 'sent', sent_at: u.now, attempts: s.attempts, provider_ref: s.providerRef, last_error: null, claimed_by: null, next_attempt_at: u.now,
-          ...(s.external ? { accepted_at: u.now, unreached_since: null } : {}),
-        }).executeTakeFirst()
+      const set = s.status === 'sent'
+        ? sql`status = 'sent', sent_at = ${u.now}, attempts = ${s.attempts}, provider_ref = ${s.providerRef}, last_error = NULL, claimed_by = NULL, next_attempt_at = ${u.now}
+              ${s.external ? sql`, accepted_at = ${u.now}, unreached_since = NULL` : sql``}`
         : s.status === 'pending'
-          ? await update.set({
-            status: 'pending', channel: s.channel, fallbacks: s.fallbacks, attempts: s.attempts, next_attempt_at: s.nextAttemptAt, last_error: s.error, claimed_by: null,
-            ...(s.cycles !== undefined ? { cycles: s.cycles } : {}),
-            ...(s.unreached ? { unreached_since: sql<Date>`coalesce(unreached_since, ${u.now})`, inbox_copy_at: sql<Date>`coalesce(inbox_copy_at, ${u.now})` } : {}),
-          }).executeTakeFirst()
-          : await update.set({ status: 'failed', attempts: s.attempts, last_error: s.error, claimed_by: null, next_attempt_at: u.now }).executeTakeFirst();
-      // The attempt happened whether or not the claim still holds the row: it is always finished.
-      await ex.updateTable('delivery_attempts').set({
-        ok: u.attempt.outcome === 'accepted' || u.attempt.outcome === 'found', outcome: u.attempt.outcome,
-        error: u.attempt.error, provider_ref: u.attempt.providerRef, finished_at: u.now,
-      }).where('id', '=', u.attempt.id).execute();
-      if (u.timeline) {
-        await sql`
+          ? sql`status = 'pending', channel = ${s.channel}, fallbacks = ${s.fallbacks}::text[], attempts = ${s.attempts}, next_attempt_at = ${s.nextAttemptAt},
+                last_error = ${s.error}, claimed_by = NULL
+                ${s.cycles !== undefined ? sql`, cycles = ${s.cycles}` : sql``}
+                ${s.unreached ? sql`, unreached_since = coalesce(unreached_since, ${u.now}), inbox_copy_at = coalesce(inbox_copy_at, ${u.now})` : sql``}`
+          : sql`status = 'failed', attempts = ${s.attempts}, last_error = ${s.error}, claimed_by = NULL, next_attempt_at = ${u.now}`;
+      const ok = u.attempt.outcome === 'accepted' || u.attempt.outcome === 'found';
+      // One statement (atomic without a transaction): the row's new state only while this claim
+      // holds it; the attempt finished whatever happened to the claim (it was made); the timeline.
+      const { rows } = await sql<{ held: boolean }>`
+        WITH upd AS (
+          UPDATE notifications SET ${set}
+           WHERE id = ${u.id} AND claimed_by = ${u.claim} AND status = 'sending'
+          RETURNING id
+        ), att AS (
+          UPDATE delivery_attempts SET ok = ${ok}, outcome = ${u.attempt.outcome}, error = ${u.attempt.error},
+                 provider_ref = ${u.attempt.providerRef}, finished_at = ${u.now}
+           WHERE id = ${u.attempt.id}
+        ), prior AS (
+          UPDATE delivery_attempts SET ok = ${u.settlePrior === 'found'}, outcome = ${u.settlePrior === 'found' ? 'accepted' : 'failed'},
+                 finished_at = coalesce(finished_at, ${u.now}), error = coalesce(error, ${u.settlePrior === 'found' ? null : 'Not at GOV.UK Notify when asked by reference'})
+           WHERE ${u.settlePrior !== undefined} AND notification_id = ${u.id} AND channel = ${u.channel} AND id <> ${u.attempt.id}
+             AND outcome IN ('sending', 'unknown')
+        ), tl AS (
           INSERT INTO timeline_events (alert_id, visit_id, at, type, text, detail)
-          SELECT a.id, a.visit_id, ${u.now}, 'delivery', ${u.timeline.text}, ${JSON.stringify(u.timeline.detail)}::jsonb
-            FROM alerts a WHERE a.id = ${u.timeline.alertId}`.execute(ex);
-      }
-      return Number(result.numUpdatedRows) > 0;
+          SELECT a.id, a.visit_id, ${u.now}, 'delivery', ${u.timeline?.text ?? ''}, ${JSON.stringify(u.timeline?.detail ?? {})}::jsonb
+            FROM alerts a WHERE ${u.timeline !== null} AND a.id = ${u.timeline?.alertId ?? null}
+        )
+        SELECT EXISTS (SELECT 1 FROM upd) AS held`.execute(db);
+      return Boolean(rows[0]?.held);
     },
 
     /**
@@ -328,6 +329,18 @@ export function buildDeliveryWatchRepository(db: Kysely<DB>) {
         )
         SELECT alert_id::text AS alert_id FROM moved`.execute(db);
       return rows.map((r) => r.alert_id);
+    },
+
+    /**
+     * Alarm messages still going round their channels after their alert was acknowledged or
+     * resolved: no more tries. Returns how many stopped.
+     */
+    async stopClosedAlarms(now: Date): Promise<number> {
+      const r = await sql`
+        UPDATE notifications n SET status = 'failed', claimed_by = NULL, next_attempt_at = ${now}, last_error = 'Stopped trying: the alert was dealt with'
+          FROM alerts a
+         WHERE a.id = n.alert_id AND a.status <> 'open' AND n.cycles > 0 AND n.status = 'pending'`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
     },
 
     /** Opens an incident of this kind unless one is open; returns its id if this call opened it. */

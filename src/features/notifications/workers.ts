@@ -33,8 +33,9 @@ export interface NotificationWorkerOptions {
   watchEveryMs?: number;
   /** Adapters to use instead of those the configuration names (tests). */
   channels?: Channels;
-  /** Options for the dispatcher (tests: a short send timeout). */
+  /** Options for the dispatcher (tests: a short send timeout; benchmarks: sends in flight per channel). */
   sendTimeoutMs?: number;
+  concurrency?: number;
   /** How long a channel may fail every attempt before the operations contact is told. */
   failingForMs?: number;
 }
@@ -63,6 +64,7 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
   let wakeLoop = () => {};
   const dispatcher: Dispatcher = buildDispatcher({
     db, channels, instanceId, logger, ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     onSettled: () => wakeLoop(),
   });
   const names = Object.keys(channels);
@@ -97,6 +99,7 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
   }
 
   async function watch(): Promise<void> {
+    await watchRepo.stopClosedAlarms(new Date());
     if (escalateSeconds > 0) {
       const escalated = await watchRepo.escalateUnreached(escalateSeconds);
       if (escalated.length) logger.warn({ alerts: escalated }, 'nobody reached by text or email: next escalation step fired early');
