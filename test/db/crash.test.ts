@@ -10,16 +10,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../src/db/database.ts';
+import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { buildRepositories, buildServices } from '../../src/composition.ts';
-import { seedDemo } from '../../src/demo/seed.ts';
+import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts';
 import { childProcessDatabase, engineName, onPostgres } from '../helpers/database.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { kill, sleep, startServer as startChild, stop, waitForHealth } from '../helpers/server-process.ts';
+import { assertEveryStepOnce, burst, firedSteps, prepare, STEPS } from '../helpers/escalation-burst.ts';
+import { HttpAgent } from '../helpers/http-agent.ts';
 
 const SESSIONS = 500;
-const STEPS = 5;
 let env: NodeJS.ProcessEnv;
 let cleanup: () => Promise<void>;
 
@@ -30,44 +31,11 @@ after(() => cleanup());
 
 const open = () => openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR, poolSize: 4 });
 
-/** Demo council, a fast escalation route (steps one second apart), and SESSIONS running sessions. */
-async function prepare(database: Database) {
-  await migrate(database);
-  const repos = buildRepositories(database.db);
-  await seedDemo(database.db, repos.audit);
-  const services = buildServices(repos);
-  const steps = ['worker', 'buddy', 'line_manager', 'service_manager', 'assistant_director'].map((target, i) => ({
-    key: target, label: target, targets: [target], delaySeconds: i === 0 ? 0 : 1,
-  }));
-  for (const team of await database.db.selectFrom('teams').select('id').execute()) {
-    await database.db.insertInto('escalation_policies').values({ team_id: team.id, kind: 'overdue', steps: JSON.stringify(steps) }).execute();
-  }
-  const workers = await database.db.selectFrom('staff').innerJoin('accounts', 'accounts.staff_id', 'staff.id')
-    .select('accounts.email').where('staff.team_id', 'is not', null).execute();
-  const actors = await Promise.all(workers.map((w) => actorFor(database.db, w.email)));
-  for (let i = 0; i < SESSIONS; i++) {
-    const actor = actors[i % actors.length]!;
-    const id = await services.visits.plan(actor, buildVisitForm());
-    await services.visits.arrive(actor, id);
-  }
-}
-
-/**
- * The burst: every deadline passes within `leadSeconds` to `leadSeconds` + 10 seconds,
- * while the instances are killed. Deadlines still ahead when an engine prepares (at its start and
- * every 5 s) get their worker's prompt prepared and released at the deadline; the rest go the
- * direct way. Both paths run under the kills.
- */
-async function burst(database: Database, leadSeconds: number) {
-  await sql`UPDATE visits SET due_at = now() + make_interval(secs => ${leadSeconds}) + random() * interval '10 seconds' WHERE state = 'in_progress'`.execute(database.db);
-  await sql`UPDATE timers t SET fire_at = v.due_at FROM visits v WHERE t.kind = 'visit_due' AND t.subject_id = v.id`.execute(database.db);
-}
-
 const startServer = (port: number) => startChild(env, port);
 
 test(`[${engineName}] every due step fires exactly once through SIGKILLs and restarts`, { timeout: 300_000 }, async () => {
   let database = await open();
-  await prepare(database);
+  await prepare(database, SESSIONS);
   // PGlite's data directory must not be written by two processes at once: there the burst is set
   // before the server starts, with time for it to start. PostgreSQL takes it once they are up.
   if (!onPostgres) await burst(database, 8);
@@ -94,13 +62,12 @@ test(`[${engineName}] every due step fires exactly once through SIGKILLs and res
   }
 
   // Let the survivors finish: every session alerted and every alert through all its steps.
-  const firedSteps = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM alert_steps_fired`.execute(database.db)).rows[0]!.n;
   const deadline = Date.now() + 120_000;
   let done = 0;
   if (onPostgres) {
     database = await open();
     while (Date.now() < deadline) {
-      done = await firedSteps();
+      done = await firedSteps(database);
       if (process.env.CRASH_DEBUG) console.log(new Date().toISOString(), 'steps fired', done);
       if (done >= SESSIONS * STEPS) break;
       await sleep(250);
@@ -113,7 +80,7 @@ test(`[${engineName}] every due step fires exactly once through SIGKILLs and res
       await sleep(4000);
       await stop(children[0]!);
       database = await open();
-      done = await firedSteps();
+      done = await firedSteps(database);
       if (process.env.CRASH_DEBUG) console.log(new Date().toISOString(), 'steps fired', done);
       if (done >= SESSIONS * STEPS || Date.now() > deadline) break;
       await database.close();
@@ -123,35 +90,106 @@ test(`[${engineName}] every due step fires exactly once through SIGKILLs and res
   }
 
   try {
-    const alerts = await sql<{ visits: number; alerts: number }>`SELECT count(DISTINCT visit_id)::int AS visits, count(*)::int AS alerts FROM alerts`.execute(database.db);
-    assert.deepEqual(alerts.rows[0], { visits: SESSIONS, alerts: SESSIONS }, 'one alert per overdue session');
-
-    const steps = await sql<{ bad: number }>`
-      SELECT count(*)::int AS bad FROM (
-        SELECT a.id, count(f.step) AS n, count(DISTINCT f.step) AS d, min(f.step) AS lo, max(f.step) AS hi
-        FROM alerts a LEFT JOIN alert_steps_fired f ON f.alert_id = a.id GROUP BY a.id
-      ) s WHERE n <> ${STEPS} OR d <> ${STEPS} OR lo <> 0 OR hi <> ${STEPS - 1}`.execute(database.db);
-    assert.equal(steps.rows[0]!.bad, 0, `every alert fired steps 0..${STEPS - 1} once (fired ${done} of ${SESSIONS * STEPS})`);
-
-    // The timeline records each step once, and each person was messaged once per step.
-    const timeline = await sql<{ n: number }>`SELECT count(*)::int AS n FROM timeline_events WHERE type = 'step'`.execute(database.db);
-    assert.equal(timeline.rows[0]!.n, SESSIONS * STEPS, 'one timeline entry per fired step');
-    const overdue = await sql<{ n: number }>`SELECT count(*)::int AS n FROM timeline_events WHERE type = 'overdue'`.execute(database.db);
-    assert.equal(overdue.rows[0]!.n, SESSIONS);
-    const expected = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM alerts a
-      CROSS JOIN LATERAL jsonb_array_elements(a.policy) WITH ORDINALITY p(def, i)
-      CROSS JOIN LATERAL (SELECT DISTINCT r FROM jsonb_array_elements_text(p.def -> 'targets') t(target), harbour_recipients(a.worker_id, t.target) r) x`.execute(database.db);
-    const sent = await sql<{ n: number }>`SELECT count(*)::int AS n FROM notifications`.execute(database.db);
-    assert.equal(sent.rows[0]!.n, expected.rows[0]!.n, 'one message per recipient per step');
-    const prepared = await sql<{ n: number; unlinked: number }>`
-      SELECT count(*)::int AS n, count(*) FILTER (WHERE alert_id IS NULL OR status <> 'sent')::int AS unlinked FROM notifications WHERE visit_id IS NOT NULL`.execute(database.db);
-    // On PostgreSQL the burst is set once the engines run, so some prompts are surely prepared ahead.
-    if (onPostgres) assert.ok(prepared.rows[0]!.n > 0, 'some prompts went the prepared-ahead way');
-    assert.equal(prepared.rows[0]!.unlinked, 0, 'every prepared prompt was released and became its alert’s step-0 message');
-    const pending = await sql<{ n: number }>`SELECT count(*)::int AS n FROM timers WHERE status = 'pending' AND kind <> 'end_of_day'`.execute(database.db);
-    assert.equal(pending.rows[0]!.n, 0, 'no deadline or step left pending (end-of-day checks are later)');
+    await assertEveryStepOnce(database, SESSIONS, { preparedAhead: onPostgres });
   } finally {
     await database.close();
+  }
+});
+
+/**
+ * Taps through the routes the phone uses while SIGKILLs land. Each worker's phone sends "I've
+ * arrived" and "Request purple file" taps (each with its own idempotency key, `Harbour-Queue: 1`),
+ * and does what public/offline.js does: a tap stays on the phone, and is sent again with the same
+ * key, until Harbour answers with its receipt. None may be lost, refused or done twice.
+ */
+test(`[${engineName}] taps sent as the phone sends them are neither lost nor doubled through SIGKILLs`, { timeout: 300_000 }, async () => {
+  const taps = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1', SIGN_IN_RATE_LIMIT: '1000' });
+  const openTaps = () => openDatabase({ databaseUrl: taps.env.DATABASE_URL, pgliteDataDir: taps.env.PGLITE_DATA_DIR, poolSize: 2 });
+  const ARRIVE = 60, FILE = 40;
+  const plan: { email: string; path: string; visitId: number; kind: 'arrive' | 'file' }[] = [];
+  let database = await openTaps();
+  try {
+    await migrate(database);
+    const repos = buildRepositories(database.db);
+    await seedDemo(database.db, repos.audit);
+    const services = buildServices(repos);
+    const workers = await database.db.selectFrom('staff').innerJoin('accounts', 'accounts.staff_id', 'staff.id')
+      .select('accounts.email').where('staff.team_id', 'is not', null).where('staff.buddy_id', 'is not', null).execute();
+    for (let i = 0; i < ARRIVE + FILE; i++) {
+      const email = workers[i % workers.length]!.email;
+      const actor = await actorFor(database.db, email);
+      const visitId = await services.visits.plan(actor, buildVisitForm());
+      if (i >= ARRIVE) await services.visits.arrive(actor, visitId);
+      plan.push({ email, visitId, kind: i < ARRIVE ? 'arrive' : 'file', path: i < ARRIVE ? `/visits/${visitId}/arrive` : `/visits/${visitId}/request-file` });
+    }
+  } finally {
+    await database.close();
+  }
+
+  const instances = onPostgres ? 2 : 1;
+  const ports = [4721, 4722].slice(0, instances);
+  const children: ChildProcess[] = ports.map((p) => startChild(taps.env, p));
+  await Promise.all(ports.map((p) => waitForHealth(p)));
+  const phones = new Map<string, { agent: HttpAgent; csrf: string }>();
+  for (const email of new Set(plan.map((t) => t.email))) {
+    const agent = await new HttpAgent(`http://127.0.0.1:${ports[0]}`).signIn(email, DEMO_PASSWORD);
+    phones.set(email, { agent, csrf: await agent.csrf('/visits') });
+  }
+
+  // The phones: one tap every 150 ms, each sent until its receipt comes back (any instance will do).
+  const attempts: number[] = [];
+  const refused: string[] = [];
+  const sendAll = Promise.all(plan.map(async (tap, i) => {
+    await sleep(i * 150);
+    const phone = phones.get(tap.email)!;
+    const key = `crash-tap-${tap.kind}-${tap.visitId}`;
+    for (let n = 1; ; n++) {
+      phone.agent.baseUrl = `http://127.0.0.1:${ports[n % instances]}`;
+      try {
+        const res = await phone.agent.post(tap.path, { _csrf: phone.csrf, idempotency_key: key }, { 'harbour-queue': '1' });
+        if (res.status === 200 && (res.json as { receipt?: string } | null)?.receipt === key) {
+          attempts.push(n);
+          return;
+        }
+        if (res.status >= 400 && res.status < 500 && res.status !== 409) {
+          refused.push(`${tap.path}: ${res.status}`);
+          return;
+        }
+      } catch { /* no answer: the instance died under it */ }
+      await sleep(100);
+    }
+  }));
+
+  // Meanwhile: kill an instance five times, restarting it each time.
+  for (let k = 0; k < 5; k++) {
+    await sleep(800 + Math.floor(Math.random() * 1200));
+    const i = k % instances;
+    await kill(children[i]!);
+    children[i] = startChild(taps.env, ports[i]!);
+    await waitForHealth(ports[i]!);
+  }
+  await sendAll;
+  await Promise.all(children.map((c) => stop(c)));
+
+  database = await openTaps();
+  try {
+    assert.deepEqual(refused, [], 'no tap refused (a refusal would mean its effect was there without its key)');
+    assert.equal(attempts.length, ARRIVE + FILE, 'every tap got its receipt');
+    const arrivals = await database.db.selectFrom('timeline_events').select(['visit_id', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('type', '=', 'arrived').where('visit_id', 'in', plan.filter((t) => t.kind === 'arrive').map((t) => t.visitId)).groupBy('visit_id').execute();
+    assert.equal(arrivals.length, ARRIVE, 'every "I\'ve arrived" started its session');
+    assert.ok(arrivals.every((a) => Number(a.n) === 1), 'and only once');
+    const started = await database.db.selectFrom('visits').select('id').where('state', '=', 'planned').where('id', 'in', plan.map((t) => t.visitId)).execute();
+    assert.deepEqual(started, [], 'no session left planned');
+    const alarms = await database.db.selectFrom('alerts').select(['visit_id', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('kind', '=', 'duress').groupBy('visit_id').execute();
+    assert.equal(alarms.length, FILE, 'every "Request purple file" raised its alarm');
+    assert.ok(alarms.every((a) => Number(a.n) === 1), 'one alarm each');
+    const raised = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE action = 'duress.raise'`.execute(database.db);
+    assert.equal(raised.rows[0]!.n, FILE, 'each alarm raised once');
+    if (process.env.CRASH_DEBUG) console.log('taps resent after a kill:', attempts.filter((n) => n > 1).length);
+  } finally {
+    await database.close();
+    await taps.cleanup();
   }
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { demo, startTestApp, type TestApp } from '../helpers/app.ts';
 import { demoIds, registeredRoutes, type DemoIds } from './support.ts';
+import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 
 describe('API', () => {
   let t: TestApp;
@@ -288,6 +289,28 @@ describe('API', () => {
         assert.ok(op.responses && Object.keys(op.responses).length > 0, `${route} documents its responses`);
       }
       assert.ok(!Object.keys(doc.paths).some((p) => !p.startsWith('/api/v1/')), 'only API routes are documented');
+    });
+  });
+
+  describe('check-ins sent again', () => {
+    test('an Idempotency-Key records the check-in once; the repeat gets the first time; a bad key is a 400 naming the header', async () => {
+      const chloe = await actorFor(t.repos.db, demo.worker);
+      const visit = await t.services.visits.plan(chloe, buildVisitForm());
+      await t.services.visits.arrive(chloe, visit);
+      const checkIns = async () => (await t.repos.db.selectFrom('timeline_events').select('id').where('visit_id', '=', visit).where('type', '=', 'check_in').execute()).length;
+      const before = await checkIns();
+      const send = (key: string) => call(workerToken, { method: 'POST', url: `/api/v1/visits/${visit}/check-ins`, payload: { lat: 51.14, lng: 0.87 }, headers: { 'idempotency-key': key } });
+      const first = await send('check-in-key-0001');
+      assert.equal(first.statusCode, 201, first.body);
+      await new Promise((r) => setTimeout(r, 20));
+      const again = await send('check-in-key-0001');
+      assert.equal(again.statusCode, 201);
+      assert.deepEqual(again.json(), first.json(), 'the first answer');
+      assert.equal(await checkIns(), before + 1, 'recorded once');
+      assert.equal((await send('check-in-key-0002')).statusCode, 201);
+      assert.equal(await checkIns(), before + 2, 'a new key is a new check-in');
+      const bad = assertClientError(await send('x'), 400);
+      assert.equal(bad.errors?.[0]?.field, 'Idempotency-Key');
     });
   });
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
-import { UnauthenticatedError } from '../../errors.ts';
+import { UnauthenticatedError, ValidationError } from '../../errors.ts';
+import { idempotencyKeyFrom } from '../offline/idempotency.ts';
 import { parseWith } from '../../web/validation.ts';
 import { staffForm, buddyForm } from '../people/schema.ts';
 import { idParam } from '../people/routes.ts';
@@ -88,8 +89,17 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   }, async (request, reply) => {
     const actor = apiActor(request);
     const b = request.body ?? {};
-    const result = await services.visits.checkIn(actor, idParam(request.params.id), b.lat !== undefined && b.lng !== undefined ? { lat: b.lat, lng: b.lng } : null);
-    return reply.code(201).send({ at: result.at.toISOString() });
+    const id = idParam(request.params.id);
+    const checkIn = () => services.visits.checkIn(actor, id, b.lat !== undefined && b.lng !== undefined ? { lat: b.lat, lng: b.lng } : null);
+    // With an Idempotency-Key header, a check-in sent again (no answer on a weak signal) is recorded
+    // once, and the repeat is answered with the first one's time.
+    const key = request.headers['idempotency-key'];
+    if (key === undefined) return reply.code(201).send({ at: (await checkIn()).at.toISOString() });
+    if (typeof key !== 'string' || !idempotencyKeyFrom({ idempotency_key: key })) {
+      throw new ValidationError([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 8 to 100 letters, digits, hyphens or underscores' }]);
+    }
+    const done = await services.idempotency.once(actor, { idempotency_key: key }, `visits.check-in:${id}`, (r) => r.at.toISOString(), checkIn);
+    return reply.code(201).send({ at: done.location });
   });
 
   app.get('/major-incident-contacts', { schema: { tags: ['people'], summary: 'Assistant directors’ out-of-hours contacts (Appendix C)', response: { 200: s.list(s.contact) } } }, async (request) => {

@@ -39,27 +39,28 @@ export function buildIdempotencyService(deps: { db: Kysely<DB>; idempotency: Ide
   const { db, idempotency: repo } = deps;
   const now = deps.now ?? (() => new Date());
   return {
-    async once(actor: Actor, body: unknown, action: string, location: string, run: () => Promise<unknown>): Promise<ActionDone> {
+    /** `location` is where the action leads, or how to read it from the action's result. */
+    async once<T>(actor: Actor, body: unknown, action: string, location: string | ((result: T) => string), run: () => Promise<T>): Promise<ActionDone> {
       const key = idempotencyKeyFrom(body);
-      if (!key) {
-        await run();
-        return { location, receipt: null };
-      }
+      const where = (result: T) => (typeof location === 'string' ? location : location(result));
+      if (!key) return { location: where(await run()), receipt: null };
       return inOneTransaction(db, async (trx) => {
         await repo.limitWait(trx, WAIT_FOR_IN_FLIGHT_MS);
         let existing;
         try {
-          existing = await repo.claimIn(trx, actor.accountId, key, action, location);
+          existing = await repo.claimIn(trx, actor.accountId, key, action);
         } catch (e) {
           if ((e as { code?: string }).code === '55P03') throw new ConflictError('This action is still being sent. Wait a moment and try again.');
           throw e;
         }
-        if (existing) return { location: existing.location ?? location, receipt: key };
+        if (existing) return { location: existing.location ?? '/', receipt: key };
         await repo.endWaitLimit(trx);
         await failpoint('action.claimed');
-        await run();
+        const result = await run();
+        const led = where(result);
+        await repo.recordIn(trx, actor.accountId, key, led);
         await failpoint('action.done');
-        return { location, receipt: key };
+        return { location: led, receipt: key };
       });
     },
     /** Housekeeping: forgets keys older than a week. */
