@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { E2E, PHONE, type BrowserSession } from './support/harness.ts';
 import { SignInPage, demoEmailOf } from './support/pages.ts';
 import { assertAccessible } from './support/axe.ts';
+import { sql } from 'kysely';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 
 // Issue 14: a responder with any Harbour page open sees a new alarm within 2 seconds, without
@@ -84,5 +85,50 @@ describe('the alarm bar', () => {
     await aisha.page.locator('.harbour-alarm-bar').waitFor({ state: 'detached', timeout: 5000 });
     assert.equal(await aisha.page.locator('[data-nav-count="alerts"]').isHidden(), true);
     await assertAccessible(aisha.page, { status: 200, context: 'Aisha (desktop), alarm bar cleared live' });
+  });
+
+  it('the worker’s home on a phone is their visit: countdown turning overdue live, one-tap actions, the covert control’s cue, the offline note beside the tap', async () => {
+    const s = await e2e.session('Chloe (phone, home)', { viewport: PHONE });
+    await signIn(s, chloe);
+    const actor = await actorFor(e2e.db, chloe);
+    const id = await e2e.harbour.services.visits.plan(actor, buildVisitForm({ description: 'Home visit' }));
+    await e2e.harbour.services.visits.arrive(actor, id);
+    // The deadline 4 s from now, in the database (the engine fires it there).
+    await sql`UPDATE visits SET due_at = now() + interval '4 seconds' WHERE id = ${id}`.execute(e2e.db);
+    await sql`UPDATE timers SET fire_at = now() + interval '4 seconds' WHERE kind = 'visit_due' AND subject_id = ${id} AND status = 'pending'`.execute(e2e.db);
+    assert.equal(await s.goto('/'), 200);
+    await s.page.evaluate(() => { document.body.dataset.sameDocument = 'yes'; });
+    const card = s.page.locator('.harbour-today').first();
+    assert.match(await card.locator('h2').innerText(), /Your visit now: Home visit/);
+    assert.match(await card.locator('.harbour-countdown__due').innerText(), /Due to check in by/);
+    // At the deadline the page turns overdue by itself, and says so through its status region.
+    await card.locator('.harbour-countdown__due', { hasText: 'Overdue since' }).waitFor({ timeout: 10_000 });
+    assert.equal(await s.page.evaluate(() => document.body.dataset.sameDocument), 'yes', 'no reload');
+    assert.match(await card.locator('.harbour-countdown__now').innerText(), /You are overdue/);
+    assert.equal(await card.locator('.harbour-countdown--overdue').count(), 1);
+    await assertAccessible(s.page, { status: 200, context: 'Chloe (phone, home), turned overdue live' });
+    const width = await s.pageScrollWidth();
+    assert.ok(width.scrollWidth <= width.clientWidth, 'no sideways scrolling at 360 px');
+
+    // The covert control: at least 24 px, and its only cue reads as paperwork.
+    const control = card.getByRole('button', { name: 'Request purple file' });
+    const box = (await control.boundingBox())!;
+    assert.ok(box.height >= 24 && box.width >= 24, `target ${box.width}×${box.height} px`);
+    await control.click();
+    await card.getByRole('button', { name: /^Purple file requested \d\d:\d\d$/ }).waitFor({ timeout: 5000 });
+    await assertAccessible(s.page, { status: 200, context: 'Chloe (phone, home), after the covert control' });
+
+    // Without signal, "Extend" is kept on the phone, and the note says so next to the button tapped.
+    await s.context.setOffline(true);
+    await card.getByRole('button', { name: 'Extend by 30 minutes' }).click();
+    await s.page.locator('#harbour-offline').waitFor();
+    assert.equal(await s.page.evaluate(() => document.getElementById('harbour-offline')?.previousElementSibling?.getAttribute('action')), `/visits/${id}/extend`);
+    assert.ok(await s.page.locator('#harbour-offline').isVisible());
+    await assertAccessible(s.page, { status: 200, context: 'Chloe (phone, home), offline note beside Extend' });
+    // Signal back: the queue is sent and the page reloads to say so.
+    assert.equal(await s.navigate(() => s.context.setOffline(false)), 200);
+    assert.match(await s.page.locator('#harbour-offline').innerText(), /Sent now that you have signal: Extend/);
+    const due = await e2e.db.selectFrom('visits').select(['state', 'due_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(due.state, 'in_progress', 'extended: running again');
   });
 });

@@ -9,7 +9,8 @@ import { inTransaction } from '../../db/transaction.ts';
 import { maySee, relationTo } from '../visits/access.ts';
 import { timers } from './timers.ts';
 import type { EscalationEngine } from './engine.ts';
-import { DEFAULT_PAUSE_MINUTES, DEFAULT_POLICIES, policySchema, type AlertKind, type Step } from './policy.ts';
+import { DEFAULT_PAUSE_MINUTES, DEFAULT_POLICIES, policySchema, stepOffsets, type AlertKind, type Step } from './policy.ts';
+import { londonTime } from '../../time/london.ts';
 import { can } from '../auth/access.ts';
 import { lastCheckInAt, lastLocation } from '../visits/last-contact.ts';
 
@@ -170,6 +171,20 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
       const sees = new Map<number, boolean>();
       for (const workerId of new Set(rows.map((r) => r.worker_id))) sees.set(workerId, maySee(await relationTo(staff, actor, workerId)));
       return rows.filter((r) => sees.get(r.worker_id) && !(r.kind === 'duress' && r.worker_id === actor.staffId));
+    },
+
+    /**
+     * What happens if a session's deadline passes, from the worker's team's overdue policy: shown on
+     * the session page (and when it turns overdue there), e.g. "…then alerts Buddy at 15:00, Line manager at 15:10".
+     */
+    async afterDeadline(workerId: number, dueAt: Date): Promise<string> {
+      const worker = await staff.get(workerId);
+      const { steps } = await this.policy(worker?.team_id ?? null, 'overdue');
+      const offsets = stepOffsets(steps);
+      const remindsFirst = steps[0]?.targets.length === 1 && steps[0].targets[0] === 'worker';
+      const told = steps.map((s, i) => ({ s, at: new Date(dueAt.getTime() + offsets[i]! * 1000) })).filter(({ s }) => !(s.targets.length === 1 && s.targets[0] === 'worker')).slice(0, 2);
+      const list = told.map(({ s, at }) => `${s.label} at ${londonTime(at)}`).join(', then ');
+      return `${remindsFirst ? 'Harbour reminds you at the deadline, then alerts' : 'Harbour alerts'} ${list || 'your buddy'} unless you say you are safe or extend.`;
     },
 
     // Escalation policies per team, with the defaults when a team has none.

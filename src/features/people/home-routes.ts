@@ -5,7 +5,9 @@ import { requireActor } from '../../web/security.ts';
 export const homeRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.get('/', async (request, reply) => {
     const actor = requireActor(request);
-    const [mine, teams] = await Promise.all([services.people.myRelationships(actor), services.people.teamsFor(actor)]);
-    return reply.view('people/home.njk', { title: 'Home', ...mine, teams });
+    // A worker's home is their day: the running session first, then the next visit, then planning one.
+    const [mine, teams, day, endPin] = await Promise.all([services.people.myRelationships(actor), services.people.teamsFor(actor), services.visits.myDay(actor),
+      actor.staffId === null ? null : services.duress.endForm(actor, actor.staffId)]);
+    return reply.view('people/home.njk', { title: 'Home', ...mine, teams, active: day.active, next: day.next, endPin });
   });
 };

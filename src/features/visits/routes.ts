@@ -7,7 +7,7 @@ import { idParam } from '../people/routes.ts';
 import { extendForm, visitForm, VISIT_KINDS, CASE_SYSTEMS } from './schema.ts';
 import { REFERRAL_TYPES } from '../risk/rating.ts';
 import type { Actor } from '../auth/actor.ts';
-import { londonDate } from '../../time/london.ts';
+import { londonDate, londonTime } from '../../time/london.ts';
 import { failpoint } from '../../failpoints.ts';
 import { answerAction } from '../offline/answer.ts';
 import type { ActionDone } from '../offline/idempotency.ts';
@@ -30,8 +30,9 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   }
 
   const myDayPage = async (actor: Actor) => {
-    const [day, dayStatus] = await Promise.all([visits.myDay(actor), actor.staffId ? visits.dayStatus(actor.staffId) : null]);
-    return { title: 'My visits today', ...day, dayStatus };
+    const [day, dayStatus, endPin] = await Promise.all([visits.myDay(actor), actor.staffId ? visits.dayStatus(actor.staffId) : null,
+      actor.staffId === null ? null : services.duress.endForm(actor, actor.staffId)]);
+    return { title: 'My visits today', ...day, dayStatus, endPin };
   };
   app.get('/visits', async (request, reply) => {
     const actor = requireActor(request);
@@ -40,8 +41,12 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
 
   app.get('/visits/new', async (request, reply) => {
     const actor = requireActor(request);
-    const [y, m, d] = londonDate(new Date()).split('-');
-    return reply.view('visits/plan.njk', { ...(await formContext(actor)), values: { kind: 'visit', workerId: actor.staffId, 'date-day': d, 'date-month': m, 'date-year': y } });
+    const now = new Date();
+    const [y, m, d] = londonDate(now).split('-');
+    // From the home page's shortcuts: starting now, for 30 minutes, 1 hour or 2 hours.
+    const minutes = Number((request.query as { minutes?: string }).minutes);
+    const times = [30, 60, 120].includes(minutes) ? { startTime: londonTime(now), endTime: londonTime(new Date(now.getTime() + minutes * 60_000)) } : { startTime: londonTime(now) };
+    return reply.view('visits/plan.njk', { ...(await formContext(actor)), values: { kind: 'visit', workerId: actor.staffId, 'date-day': d, 'date-month': m, 'date-year': y, ...times } });
   });
 
   app.post('/visits', async (request, reply) => {
@@ -55,10 +60,10 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const actor = requireActor(request);
     const id = idParam(request.params.id);
     const { visit, relation } = await visits.viewable(actor, id);
-    const timeline = await visits.timelineFor(actor, id);
+    const [timeline, afterDeadline] = await Promise.all([visits.timelineFor(actor, id), visit.due_at ? services.alerts.afterDeadline(visit.worker_id, new Date(visit.due_at)) : null]);
     return reply.view('visits/session.njk', {
       title: visit.description ?? VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS] ?? 'Visit',
-      visit, timeline, canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin,
+      visit, timeline, afterDeadline, canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin,
       endPin: await services.duress.endForm(actor, visit.worker_id),
       kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS],
       caseSystemLabel: visit.case_system ? CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] : null,

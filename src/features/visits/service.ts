@@ -257,10 +257,12 @@ export function buildVisitsService(deps: VisitsDeps) {
 
     /** The worker's sessions for today and anything still running. */
     async myDay(actor: Actor) {
-      if (actor.staffId === null) return { today: [], active: [] };
+      if (actor.staffId === null) return { today: [], active: [], next: null };
       const { start, end } = londonDayBounds(londonDate(new Date()));
       const [today, active] = await Promise.all([visits.between([actor.staffId], start, end), visits.active([actor.staffId])]);
-      return { today, active };
+      // The worker's home: the running session first, then the next visit still to start today.
+      const next = today.filter((v) => v.state === 'planned').sort((a, b) => new Date(a.starts_at).getTime() - new Date(b.starts_at).getTime())[0] ?? null;
+      return { today, active, next };
     },
 
     async timelineFor(actor: Actor, visitId: number) {

@@ -35,11 +35,20 @@ function keyOf(form) {
 function panel() {
   let box = document.getElementById('harbour-offline');
   if (!box) {
-    const main = document.getElementById('main-content') || document.body;
     box = document.createElement('div');
     box.id = 'harbour-offline';
     box.setAttribute('role', 'status');
     box.setAttribute('aria-live', 'polite');
+  }
+  // Next to the control that was tapped (the newest tap still waiting), where the person is looking,
+  // not off-screen at the top of a long page; with nothing waiting here, at the top of the page.
+  const q = load();
+  const last = q[q.length - 1];
+  const tapped = last && [...document.querySelectorAll('form[data-offline-action]')].find((f) => new URL(f.action, window.location.href).pathname === last.url);
+  if (tapped) {
+    if (tapped.nextElementSibling !== box) tapped.after(box);
+  } else if (!box.isConnected) {
+    const main = document.getElementById('main-content') || document.body;
     main.insertBefore(box, main.firstChild);
   }
   return box;

@@ -25,6 +25,10 @@ if (request && window.fetch) {
     const tapped = keyOf(request);
     const body = new URLSearchParams(new FormData(request));
     request.querySelector('input[name="idempotency_key"]').value = '';
+    // The one cue: the control's own words, as a paperwork request would read once made. Nothing
+    // else moves, sounds or vibrates; someone holding the phone sees a file asked for.
+    const button = request.querySelector('button');
+    if (button) button.textContent = `Purple file requested ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
     // Weak signal: rather than show an error page, the tap goes on the phone's queue (offline.js),
     // which keeps trying with the same key until Harbour has it: however often sent, one alarm.
     // Only Harbour's receipt (this tap's own key, given once the alarm is committed) lets it go.
