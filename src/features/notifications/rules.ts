@@ -15,8 +15,8 @@ export const MAX_ATTEMPTS_PER_CHANNEL = 3;
  * process that died: it is claimed again within seconds (asking Notify first whether it already has
  * the message).
  */
-export const SENDING_LEASE_MS = 15_000;
-export const LEASE_RENEW_MS = 5_000;
+export const SENDING_LEASE_MS = 6_000;
+export const LEASE_RENEW_MS = 2_000;
 
 /**
  * Alarm messages (an alert's steps) are never given up on while the alert is open: after every
