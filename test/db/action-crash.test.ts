@@ -56,7 +56,7 @@ let port = 4731;
 async function server(failpoints?: string): Promise<{ child: ChildProcess; agent: HttpAgent }> {
   const p = port++;
   const child = startServer(env, p, failpoints ? { HARBOUR_FAILPOINTS: failpoints } : {});
-  await waitForHealth(p, 60_000, child);
+  await waitForHealth(p, 120_000, child);
   return { child, agent: await new HttpAgent(`http://127.0.0.1:${p}`).signIn(demo.worker, DEMO_PASSWORD) };
 }
 

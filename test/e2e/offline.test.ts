@@ -104,4 +104,38 @@ describe('offline-first worker app', () => {
     assert.equal((await e2e.db.selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state, 'completed');
     await s.close();
   });
+
+  it('a tap leaves the phone only on Harbour\'s receipt: a page in its place (a Wi-Fi sign-in, a proxy) or a 409 keeps it, and it is sent again', async () => {
+    const actor = await actorFor(e2e.db, demoUsers.worker);
+    const visitId = await e2e.harbour.services.visits.plan(actor, buildVisitForm());
+    const s = await e2e.session('Chloe behind a captive portal, phone', { viewport: PHONE });
+    await new SignInPage(s).open();
+    assert.equal(await new SignInPage(s).signIn(demoUsers.worker), 200);
+    assert.equal(await s.goto(`/visits/${visitId}`), 200);
+    const page = s.page;
+    const arrive = new RegExp(`/visits/${visitId}/arrive$`);
+    let answered = 0;
+    // First a portal's 200 page, then a 409: neither is a receipt.
+    await page.route(arrive, (route) => {
+      answered++;
+      return answered === 1
+        ? route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body>Sign in to the Wi-Fi</body></html>' })
+        : route.fulfill({ status: 409, contentType: 'text/html', body: '<html><body>busy</body></html>' });
+    });
+    await page.getByRole('button', { name: "I've arrived" }).click();
+    await page.waitForFunction((key) => JSON.parse(localStorage.getItem(key) ?? '[]').length === 1, QUEUE);
+    await page.waitForFunction(() => document.querySelector('#harbour-offline')?.textContent?.includes('Not sent yet'));
+    const state = async () => (await e2e.db.selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state;
+    assert.equal(await state(), 'planned');
+    // The queue retries every 5 s: the 409 comes next, and the tap still stays.
+    for (let i = 0; i < 100 && answered < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(answered >= 2, 'sent again');
+    assert.equal((await page.evaluate((key) => JSON.parse(localStorage.getItem(key) ?? '[]'), QUEUE) as unknown[]).length, 1, 'still kept after a 409');
+    // Harbour answers for real: the receipt comes back and only then the tap is forgotten.
+    await page.unroute(arrive);
+    await page.waitForFunction((key) => localStorage.getItem(key) === '[]', QUEUE, { timeout: 20_000 });
+    await page.waitForLoadState('load');
+    assert.equal(await state(), 'in_progress');
+    await s.close();
+  });
 });

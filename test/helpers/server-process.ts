@@ -2,22 +2,30 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 /** Harbour as a real server in a child process, for tests that kill it, cut its database or start two. */
 export function startServer(env: NodeJS.ProcessEnv, port: number, extra: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: { ...env, PORT: String(port), ...extra },
     stdio: process.env.CRASH_DEBUG ? 'inherit' : ['ignore', 'ignore', 'pipe'],
   });
+  // The last of what it wrote to stderr, for the message when it does not start.
+  let tail = '';
+  child.stderr?.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-4000); });
+  stderrTails.set(child, () => tail);
+  return child;
 }
+
+const stderrTails = new WeakMap<ChildProcess, () => string>();
+const tailOf = (child?: ChildProcess) => (child ? stderrTails.get(child)?.() ?? '' : '');
 
 export async function waitForHealth(port: number, timeoutMs = 60_000, child?: ChildProcess) {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`server on ${port} exited (${child.exitCode ?? child.signalCode}) while starting`);
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`server on ${port} exited (${child.exitCode ?? child.signalCode}) while starting: ${tailOf(child)}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
     } catch { /* starting */ }
     await sleep(50);
   }
-  throw new Error(`server on ${port} did not start`);
+  throw new Error(`server on ${port} did not start in ${timeoutMs / 1000} s: ${tailOf(child)}`);
 }
 
 /** Waits for a child to exit; resolves with its exit code or signal. */
