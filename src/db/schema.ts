@@ -72,6 +72,14 @@ export interface SessionsTable {
   last_seen_at: Timestamp;
   expires_at: Timestamp;
   ip: string | null;
+  oidc: Generated<boolean>;
+}
+export interface SignInFailuresTable {
+  key: string;
+  failures: number;
+  first_failed_at: Timestamp;
+  last_failed_at: Timestamp;
+  locked_until: Timestamp | null;
 }
 export interface ApiTokensTable {
   id: Generated<number>;
@@ -198,6 +206,8 @@ export interface NotificationsTable {
   unreached_since: Generated<Date | null>;
   cycles: Generated<number>;
   due_at: Generated<Date | null>;
+  /** 0022: a lockdown's alert: kept trying until the lockdown ends or the recipient acknowledges. */
+  lockdown_id: Generated<number | null>;
 }
 export interface DeliveryAttemptsTable {
   id: Generated<string>;
@@ -529,6 +539,7 @@ export interface DB extends DuressTables, ComplaintTables, FoiTables {
   building_key_holders: BuildingKeyHoldersTable;
   accounts: AccountsTable;
   sessions: SessionsTable;
+  sign_in_failures: SignInFailuresTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   schema_migrations: SchemaMigrationsTable;

@@ -182,6 +182,29 @@ describe(`[${engineName}] alarm delivery outlasts a provider outage`, () => {
     assert.match(r.last_error ?? '', /alert was dealt with/);
   });
 
+  test('a lockdown alert keeps trying text and email through an outage until the person acknowledges it', async () => {
+    const { rows: [b] } = await sql<{ id: number }>`INSERT INTO buildings (name, address, postcode) VALUES ('Outage House', '1 High Street', 'TN23 1AA') RETURNING id`.execute(database.db);
+    const { rows: [l] } = await sql<{ id: number }>`INSERT INTO lockdowns (building_id, location, started_by_name) VALUES (${b!.id}, 'inside', 'Fiona Reid') RETURNING id`.execute(database.db);
+    await sql`INSERT INTO lockdown_recipients (lockdown_id, staff_id, reason) VALUES (${l!.id}, ${ben.id}, 'based')`.execute(database.db);
+    const n = await database.db.insertInto('notifications').values({
+      recipient_id: ben.id, channel: 'sms', fallbacks: ['email', 'inbox'], alert_id: null, step: null, lockdown_id: l!.id,
+      subject: 'LOCKDOWN at Outage House', body: 'Stay inside.', link: null, next_attempt_at: clock,
+    }).returning('id').executeTakeFirstOrThrow();
+    const id = String(n.id);
+    notify.failWith = 500;
+    smtp.down = true;
+    for (let i = 0; i < 3; i++) { await drain(); advance(5_000); }
+    let r = await row(id);
+    assert.deepEqual([r.status, r.channel], ['pending', 'sms'], 'not left in the inbox');
+    assert.ok(r.cycles >= 1 && r.unreached_since);
+    await sql`UPDATE lockdown_recipients SET acknowledged_at = now() WHERE lockdown_id = ${l!.id}`.execute(database.db);
+    advance(60_000);
+    assert.equal((await dispatcher().tick()).handed, 0, 'acknowledged: not tried again');
+    assert.equal(await buildDeliveryWatchRepository(database.db).stopClosedAlarms(clock), 1);
+    r = await row(id);
+    assert.equal(r.status, 'failed');
+  });
+
   test('Notify accepts a text but its answer never comes: Notify is asked by reference and the text is not sent twice', async () => {
     const alertId = await openAlert();
     const id = await alarm(alertId);

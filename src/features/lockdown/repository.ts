@@ -49,11 +49,15 @@ export function buildLockdownRepository(db: Kysely<DB>) {
     async event(ex: Executor, id: number, actorId: number | null, text: string) {
       await ex.insertInto('lockdown_events').values({ lockdown_id: id, actor_id: actorId, text }).execute();
     },
-    /** One message per person, sent by the dispatcher on the first configured channel with fallbacks. */
-    async notify(ex: Executor, recipientIds: number[], m: Message, plan: { channel: string; fallbacks: string[] }) {
+    /**
+     * One message per person, sent by the dispatcher on the first configured channel with fallbacks.
+     * With `lockdownId` (the lockdown alert itself) it is an alarm: text, push and email keep being
+     * tried until the lockdown ends or the person acknowledges it.
+     */
+    async notify(ex: Executor, recipientIds: number[], m: Message, plan: { channel: string; fallbacks: string[] }, lockdownId: number | null = null) {
       if (!recipientIds.length) return;
       await ex.insertInto('notifications').values(recipientIds.map((r) => ({
-        recipient_id: r, channel: plan.channel, fallbacks: plan.fallbacks, subject: m.subject, body: m.body, link: m.link,
+        recipient_id: r, channel: plan.channel, fallbacks: plan.fallbacks, subject: m.subject, body: m.body, link: m.link, lockdown_id: lockdownId,
         alert_id: null, step: null, next_attempt_at: new Date(), handed_at: null, sent_at: null, read_at: null, provider_ref: null, last_error: null, claimed_by: null,
       } as never))).execute();
     },

@@ -86,7 +86,7 @@ export function buildLockdownService(deps: LockdownDeps) {
         await repo.addRecipients(trx, id, people);
         await repo.event(trx, id, actor.staffId, `${actor.displayName} started a Dynamic Lock Down: ${LOCATIONS[location].toLowerCase()}${form.details ? `. ${form.details}` : ''}`);
         await repo.event(trx, id, null, `Alert sent to ${people.length} ${people.length === 1 ? 'person' : 'people'} in the building (${people.filter((p) => p.reason === 'checked_in').length} checked in there, ${people.filter((p) => p.reason === 'based').length} based there)`);
-        await repo.notify(trx, people.map((p) => p.id), { ...alertText(building.name, location, form.details), link: `${base}/lockdowns/${id}` }, plan);
+        await repo.notify(trx, people.map((p) => p.id), { ...alertText(building.name, location, form.details), link: `${base}/lockdowns/${id}` }, plan, id);
         await audit.appendIn(trx, { ...actorFields(actor), action: 'lockdown.start', entityType: 'lockdown', entityId: id, detail: { buildingId: building.id, location, alerted: people.length } });
         return id;
       }).then((id) => { deps.onNotify?.(); return id; }, (e: unknown) => {

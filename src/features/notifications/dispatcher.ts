@@ -73,7 +73,7 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   let claims = 0;
 
   function persistence(row: ClaimedRow): Persistence | undefined {
-    if (row.alert_id === null) return undefined;
+    if (row.alert_id === null && row.lockdown_id === null) return undefined;
     return { cycle: row.lane ? [row.lane] : cycle, alertOpen: row.alert_status === 'open' };
   }
 

@@ -19,8 +19,12 @@ export interface ClaimedRow {
   /** 0019: rounds of every external channel failed; the copy's own channel (duress, last step). */
   cycles: number;
   lane: string | null;
-  /** The alert's status ('open', 'acknowledged', 'resolved'); null for a message without an alert. */
+  /**
+   * The alarm's status: the alert's ('open', 'acknowledged', 'resolved'); for a lockdown's alert,
+   * 'open' until the lockdown ends or the recipient acknowledges it; null for any other message.
+   */
   alert_status: string | null;
+  lockdown_id: number | null;
   /** The deadline the message answers, and whether this claim is the first hand-over. */
   due_at: Date;
   first_hand: boolean;
@@ -119,12 +123,15 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
              AND n.id = ANY(ARRAY(
                SELECT id FROM notifications q
                 WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${now} ${channelFilter}
-                  AND NOT (q.cycles > 0 AND EXISTS (SELECT 1 FROM alerts a WHERE a.id = q.alert_id AND a.status <> 'open'))
+                  AND NOT (q.cycles > 0 AND (EXISTS (SELECT 1 FROM alerts a WHERE a.id = q.alert_id AND a.status <> 'open')
+                                              OR EXISTS (${lockdownOver(sql`q`)})))
                 ORDER BY next_attempt_at
                 LIMIT ${limit}
                 FOR UPDATE SKIP LOCKED))
           RETURNING n.id, n.alert_id, n.recipient_id, n.channel, n.fallbacks, n.subject, n.body, n.link,
-                    n.attempts, n.cycles, n.lane, (SELECT a.status FROM alerts a WHERE a.id = n.alert_id) AS alert_status,
+                    n.attempts, n.cycles, n.lane, n.lockdown_id,
+                    CASE WHEN n.alert_id IS NOT NULL THEN (SELECT a.status FROM alerts a WHERE a.id = n.alert_id)
+                         WHEN n.lockdown_id IS NOT NULL THEN CASE WHEN EXISTS (${lockdownOver(sql`n`)}) THEN 'resolved' ELSE 'open' END END AS alert_status,
                     coalesce(n.due_at, n.release_at, n.created_at) AS due_at, n.handed_at = ${now} AS first_hand,
                     s.given_name, s.family_name, s.work_mobile, s.email
         ), ins AS (
@@ -133,7 +140,7 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
           RETURNING id, notification_id
         )
         SELECT c.id::text AS id, c.alert_id::text AS alert_id, c.recipient_id, c.channel, c.fallbacks, c.subject, c.body, c.link,
-               c.attempts, c.cycles, c.lane, c.alert_status, c.due_at, c.first_hand, c.given_name, c.family_name, c.work_mobile, c.email,
+               c.attempts, c.cycles, c.lane, c.lockdown_id, c.alert_status, c.due_at, c.first_hand, c.given_name, c.family_name, c.work_mobile, c.email,
                ins.id::text AS attempt_id,
                EXISTS (SELECT 1 FROM delivery_attempts d WHERE d.notification_id = c.id AND d.channel = c.channel
                          AND d.outcome IN ('sending', 'unknown')) AS unknown_before
@@ -338,8 +345,8 @@ export function buildDeliveryWatchRepository(db: Kysely<DB>) {
     async stopClosedAlarms(now: Date): Promise<number> {
       const r = await sql`
         UPDATE notifications n SET status = 'failed', claimed_by = NULL, next_attempt_at = ${now}, last_error = 'Stopped trying: the alert was dealt with'
-          FROM alerts a
-         WHERE a.id = n.alert_id AND a.status <> 'open' AND n.cycles > 0 AND n.status = 'pending'`.execute(db);
+         WHERE n.cycles > 0 AND n.status = 'pending'
+           AND (EXISTS (SELECT 1 FROM alerts a WHERE a.id = n.alert_id AND a.status <> 'open') OR EXISTS (${lockdownOver(sql`n`)}))`.execute(db);
       return Number(r.numAffectedRows ?? 0);
     },
 
@@ -364,4 +371,10 @@ export function buildDeliveryWatchRepository(db: Kysely<DB>) {
 
     openKinds: async () => (await db.selectFrom('ops_incidents').select('kind').where('closed_at', 'is', null).execute()).map((r) => r.kind),
   };
+}
+
+/** A subquery: the lockdown of notification `n` has ended, or its recipient has acknowledged it. */
+function lockdownOver(n: ReturnType<typeof sql>) {
+  return sql`SELECT 1 FROM lockdowns l LEFT JOIN lockdown_recipients r ON r.lockdown_id = l.id AND r.staff_id = ${n}.recipient_id
+              WHERE l.id = ${n}.lockdown_id AND (l.ended_at IS NOT NULL OR r.acknowledged_at IS NOT NULL)`;
 }
