@@ -136,4 +136,25 @@ describe(`[${engineName}] an outage of both providers`, () => {
     await workers.stop();
     workers = null;
   });
+
+  test('the engine is behind: the operations contact is told once, and the incident closes when it catches up', { timeout: 60_000 }, async () => {
+    const db = seeded.database.db;
+    const told = () => smtp.messages.filter((m) => m.to.includes('ops@council.example') && m.raw.includes('alarm engine is behind'));
+    workers = await startNotificationWorkers({
+      db, logger, channels: await channels(), idleMs: 100, watchEveryMs: 300,
+      config: { notifications: config({ opsAlert: { email: 'ops@council.example', sms: null } }), monitoring: { engineLagLimitSeconds: 30, metricsToken: null } },
+    });
+    // A step that should have fired two minutes ago (no engine runs in this test).
+    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('visit_due', 990101, 0, now() - interval '2 minutes')`.execute(db);
+    await until('the operations contact to be told', 20_000, async () => told().length > 0);
+    await sleep(1_000);
+    assert.equal(told().length, 1, 'once per incident');
+    const incident = await sql<{ detail: string; told_by: string }>`SELECT detail, told_by FROM ops_incidents WHERE kind = 'engine_behind' AND closed_at IS NULL`.execute(db);
+    assert.match(incident.rows[0]!.detail, /escalation engine is 1\d\d s behind/);
+    assert.equal(incident.rows[0]!.told_by, 'email');
+    await sql`DELETE FROM timers WHERE subject_id = 990101`.execute(db);
+    await until('the incident to close', 20_000, async () => (await sql`SELECT 1 FROM ops_incidents WHERE closed_at IS NULL AND kind = 'engine_behind'`.execute(db)).rows.length === 0);
+    await workers.stop();
+    workers = null;
+  });
 });
