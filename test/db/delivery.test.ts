@@ -50,6 +50,14 @@ async function alarm(alertId: string, step = 0): Promise<string> {
   return String(row.id);
 }
 
+/** An open alert whose first step has fired; the second is due in ten minutes. */
+async function alertAtFirstStep(): Promise<string> {
+  const alertId = await openAlert();
+  await sql`UPDATE alerts SET next_step = 1 WHERE id = ${alertId}`.execute(database.db);
+  await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('alert_step', ${alertId}, 1, now() + interval '10 minutes')`.execute(database.db);
+  return alertId;
+}
+
 const row = (id: string) => database.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const attempts = (id: string) => database.db.selectFrom('delivery_attempts').selectAll().where('notification_id', '=', id).orderBy('id').execute();
 const texts = (id: string) => notify.requests.filter((r) => r.body.reference === id).length;
@@ -284,9 +292,7 @@ describe(`[${engineName}] alarm delivery outlasts a provider outage`, () => {
   });
 
   test('nobody at a step reached by text or email for 60 seconds: the next step fires early, once, and the timeline says why', async () => {
-    const alertId = await openAlert();
-    await sql`UPDATE alerts SET next_step = 1 WHERE id = ${alertId}`.execute(database.db);
-    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('alert_step', ${alertId}, 1, now() + interval '10 minutes')`.execute(database.db);
+    const alertId = await alertAtFirstStep();
     const id = await alarm(alertId, 0);
     const watch = buildDeliveryWatchRepository(database.db);
     await database.db.updateTable('notifications').set({ unreached_since: sql<Date>`now() - interval '30 seconds'` }).where('id', '=', id).execute();
@@ -300,9 +306,7 @@ describe(`[${engineName}] alarm delivery outlasts a provider outage`, () => {
   });
 
   test('someone reached at the step: no early escalation', async () => {
-    const alertId = await openAlert();
-    await sql`UPDATE alerts SET next_step = 1 WHERE id = ${alertId}`.execute(database.db);
-    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('alert_step', ${alertId}, 1, now() + interval '10 minutes')`.execute(database.db);
+    const alertId = await alertAtFirstStep();
     const a = await alarm(alertId, 0);
     const other = await buildStaff(database.db, { given_name: 'Dev', family_name: 'Patel' });
     await database.db.insertInto('notifications').values({
