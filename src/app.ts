@@ -25,7 +25,8 @@ import { auditRoutes } from './features/audit/routes.ts';
 import { apiRoutes } from './features/api/routes.ts';
 import { healthRoutes, type HealthInfo } from './features/health/routes.ts';
 import { metricsRoutes } from './features/metrics/routes.ts';
-import { loadConfig, type MonitoringConfig } from './config.ts';
+import { loadConfig, type MonitoringConfig, type OidcConfig } from './config.ts';
+import { buildOidcClient } from './features/auth/oidc.ts';
 import { menuRoutes } from './features/menu/routes.ts';
 import { notificationsRoutes } from './features/notifications/routes.ts';
 import { visitsRoutes } from './features/visits/routes.ts';
@@ -43,6 +44,12 @@ import { duressRoutes } from './features/duress/routes.ts';
 import { foiRoutes } from './features/foi/routes.ts';
 import { alarmsRoutes, navigationWithCounts, registerAlarmBar } from './features/alarms/routes.ts';
 
+export function singleValueQuery(text: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(text)) if (!Object.hasOwn(query, k)) query[k] = v;
+  return query;
+}
+
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), 'web', 'public');
 
 export interface AppOptions {
@@ -53,13 +60,23 @@ export interface AppOptions {
   health?: () => Promise<HealthInfo>;
   /** Lag limit for /health and the /metrics token; read from the environment when not given. */
   monitoring?: MonitoringConfig;
+  /** The council's OpenID Connect provider (issue 17); off when null or not given. */
+  oidc?: OidcConfig | null;
+  /** Where people reach Harbour (the OpenID Connect redirect starts with it). */
+  publicBaseUrl?: string;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none when empty or not given. */
+  trustProxy?: string[];
 }
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as unknown as import('fastify').FastifyBaseLogger } : { logger: false }),
-    trustProxy: true,
+    // Only named proxies may say who the client is; otherwise request.ip is the connecting address.
+    trustProxy: options.trustProxy?.length ? options.trustProxy : false,
     bodyLimit: 2 * 1024 * 1024,
+    // One value per query parameter: a repeated one (?q=a&q=b) keeps its first value, so no handler
+    // meets an array where it expects text.
+    routerOptions: { querystringParser: singleValueQuery },
     // Fastify's own validation answers 400 with the reason; our handler shapes it.
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: true } },
   });
@@ -133,7 +150,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const engine = services.engineHealth(monitoring.engineLagLimitSeconds);
   await app.register(healthRoutes, { health: options.health, engine });
   if (monitoring.metricsToken) await app.register(metricsRoutes, { engine, token: monitoring.metricsToken });
-  await app.register(authRoutes, { services, security, signInRateLimit: options.signInRateLimit ?? 10 });
+  const publicBaseUrl = (options.publicBaseUrl ?? 'http://localhost:3000').replace(/\/+$/, '');
+  const oidc = options.oidc ? buildOidcClient(options.oidc, `${publicBaseUrl}/sign-in/oidc/callback`, `${publicBaseUrl}/sign-in`) : null;
+  await app.register(authRoutes, { services, security, signInRateLimit: options.signInRateLimit ?? 10, oidc, publicBaseUrl });
   await app.register(homeRoutes, { services });
   await app.register(menuRoutes);
   await app.register(peopleRoutes, { services });

@@ -37,6 +37,13 @@ export function registerErrorHandling(app: FastifyInstance) {
       if (isApi(request)) return reply.code(400).send({ error: 'Bad Request', message: error.message, errors: error.errors });
       return reply.code(400).view('pages/400.njk', { errorList: toErrorSummary(error.errors) });
     }
+    if (isMalformedUpload(error)) {
+      // A multipart body without a boundary, or cut short: the upload never arrived whole.
+      request.log.warn({ err: error }, 'malformed upload');
+      const message = 'The upload could not be read: it was incomplete or was not sent from the upload form. Choose the file and upload it again.';
+      if (isApi(request)) return reply.code(400).send({ error: 'Bad Request', message });
+      return reply.code(400).view('pages/problem.njk', { status: 400, message });
+    }
     if (isRefusedInput(error)) {
       // PostgreSQL refused a value taken from the request: a number out of range or a NUL character
       // (class 22, data exception), or an id that refers to nothing (23503). Bad input, not a fault.
@@ -58,6 +65,11 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (isApi(request)) return reply.code(500).send({ error: 'Internal Server Error', message: 'Sorry, there is a problem with the service' });
     return reply.code(500).view('pages/500.njk');
   });
+}
+
+function isMalformedUpload(error: { message?: unknown }): boolean {
+  return typeof error.message === 'string'
+    && /^(Multipart: Boundary not found|Unexpected end of multipart data|Unsupported Content-Type\.|Malformed part header)|terminated early due to unexpected end of multipart data/.test(error.message);
 }
 
 function isRefusedInput(error: { code?: unknown }): error is { code: string } {
