@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ROLES, isRole, type Role } from './features/auth/actor.ts';
 
 /**
  * Every setting Harbour reads, validated once at start so a bad value stops the process with a
@@ -12,7 +14,9 @@ const AES_KEY = z.string().trim().refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v)
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  // Only this machine by default: the demo's passwords are published. Set HOST=0.0.0.0 (or an
+  // address) to serve others, as a deployment behind a proxy does.
+  HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DATA_DIR: z.string().default('./data'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
@@ -56,6 +60,20 @@ const schema = z.object({
   EMERGENCY_PACK_PREVIOUS_KEYS: z.string().optional()
     .transform((v) => (v ?? '').split(',').map((k) => k.trim()).filter(Boolean))
     .pipe(z.array(AES_KEY)),
+  // Issue 17: sign-in with the council's OpenID Connect provider, proxies trusted, keys outside the database.
+  OIDC_ISSUER_URL: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  OIDC_ROLE_CLAIM: z.string().trim().min(1).default('roles'),
+  OIDC_ROLE_MAP: z.string().trim().optional(),
+  OIDC_EMPLOYEE_NUMBER_CLAIM: z.string().trim().min(1).optional(),
+  OIDC_ONLY: z.enum(['true', 'false']).default('false'),
+  OIDC_BREAK_GLASS_ADMINS: z.string().optional()
+    .transform((v) => (v ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().email('must be a comma-separated list of email addresses'))),
+  TRUST_PROXY: z.string().optional()
+    .transform((v) => (v ?? '').split(',').map((e) => e.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isAddressOrCidr, 'must be a comma-separated list of IP addresses or CIDR ranges, like 10.0.0.0/8'))),
 }).superRefine((c, ctx) => {
   const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.NOTIFY_API_KEY && !c.NOTIFY_SMS_TEMPLATE_ID && !c.NOTIFY_EMAIL_TEMPLATE_ID) problem('NOTIFY_API_KEY', 'set NOTIFY_SMS_TEMPLATE_ID and/or NOTIFY_EMAIL_TEMPLATE_ID too');
@@ -64,6 +82,10 @@ const schema = z.object({
   if (!c.NOTIFY_API_KEY && c.NOTIFY_BASE_URL) problem('NOTIFY_BASE_URL', 'needs NOTIFY_API_KEY');
   if (c.SMTP_URL && !c.SMTP_FROM) problem('SMTP_FROM', 'set the From address for SMTP_URL, like "Harbour <harbour@council.gov.uk>"');
   if (c.SMTP_FROM && !c.SMTP_URL) problem('SMTP_FROM', 'needs SMTP_URL');
+  const oidcParts = [c.OIDC_ISSUER_URL, c.OIDC_CLIENT_ID, c.OIDC_CLIENT_SECRET].filter(Boolean).length;
+  if (oidcParts > 0 && oidcParts < 3) problem(c.OIDC_ISSUER_URL ? (c.OIDC_CLIENT_ID ? 'OIDC_CLIENT_SECRET' : 'OIDC_CLIENT_ID') : 'OIDC_ISSUER_URL', 'set OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together');
+  if (c.OIDC_ONLY === 'true' && !c.OIDC_ISSUER_URL) problem('OIDC_ONLY', 'needs OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
+  if (c.OIDC_ROLE_MAP && parseRoleMap(c.OIDC_ROLE_MAP) === null) problem('OIDC_ROLE_MAP', `must be claim-value=role pairs separated by commas, like "Harbour.Admin=admin,Harbour.Worker=worker" (roles: ${ROLES.join(', ')})`);
   if (c.HARBOUR_FAILPOINTS && c.NODE_ENV === 'production') problem('HARBOUR_FAILPOINTS', 'is for tests only and must not be set in production');
 });
 
@@ -94,6 +116,25 @@ export interface Config {
   emergency: { key: string | null; previousKeys: string[] };
   /** /health and /metrics (issue 13). */
   monitoring: MonitoringConfig;
+  /** Sign-in with the council's OpenID Connect provider (issue 17); null when not configured. */
+  oidc: OidcConfig | null;
+  /** Addresses and CIDR ranges of proxies whose X-Forwarded-For is believed; empty: none. */
+  trustProxy: string[];
+}
+
+export interface OidcConfig {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** The claim holding role or group values (Entra ID: `roles` or `groups`). */
+  roleClaim: string;
+  /** Claim value → Harbour roles; null leaves roles to Harbour's administrators. */
+  roleMap: Record<string, Role[]> | null;
+  /** A claim holding the employee number, to link a first sign-in to a staff record. */
+  employeeNumberClaim: string | null;
+  /** Password sign-in is off for everyone but the break-glass administrators. */
+  only: boolean;
+  breakGlassAdmins: string[];
 }
 
 export interface MonitoringConfig {
@@ -119,6 +160,31 @@ export interface NotificationsConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** "Harbour.Admin=admin,Harbour.Workers=worker+team_manager" → { 'Harbour.Admin': ['admin'], … }; null when malformed. */
+export function parseRoleMap(text: string): Record<string, Role[]> | null {
+  const map: Record<string, Role[]> = {};
+  for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.lastIndexOf('=');
+    if (at <= 0) return null;
+    const roles = pair.slice(at + 1).split('+').map((r) => r.trim());
+    if (!roles.every(isRole)) return null;
+    const value = pair.slice(0, at).trim();
+    map[value] = [...new Set([...(map[value] ?? []), ...roles.filter(isRole)])];
+  }
+  return Object.keys(map).length ? map : null;
+}
+
+/** An IPv4 or IPv6 address, optionally with a /prefix. */
+export function isAddressOrCidr(value: string): boolean {
+  const [address, prefix, extra] = value.split('/');
+  if (extra !== undefined || !address) return false;
+  const family = isIP(address);
+  if (!family) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
@@ -154,6 +220,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     emergency: { key: c.EMERGENCY_PACK_KEY ?? null, previousKeys: c.EMERGENCY_PACK_PREVIOUS_KEYS },
     monitoring: { engineLagLimitSeconds: c.ENGINE_LAG_LIMIT_SECONDS, metricsToken: c.METRICS_TOKEN ?? null },
+    oidc: c.OIDC_ISSUER_URL && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET
+      ? {
+        issuerUrl: c.OIDC_ISSUER_URL, clientId: c.OIDC_CLIENT_ID, clientSecret: c.OIDC_CLIENT_SECRET, roleClaim: c.OIDC_ROLE_CLAIM,
+        roleMap: c.OIDC_ROLE_MAP ? parseRoleMap(c.OIDC_ROLE_MAP) : null, employeeNumberClaim: c.OIDC_EMPLOYEE_NUMBER_CLAIM ?? null,
+        only: c.OIDC_ONLY === 'true', breakGlassAdmins: c.OIDC_BREAK_GLASS_ADMINS,
+      }
+      : null,
+    trustProxy: c.TRUST_PROXY,
     notifications: {
       publicBaseUrl: c.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       notify: c.NOTIFY_API_KEY
