@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { protect, redacted, toRows, unprotected, type ProtectedTable, type StatTable } from './disclosure.ts';
+import fc from 'fast-check';
+import { WITHHELD, chartBars, protect, redacted, toRows, unprotected, type ProtectedTable, type Scope, type StatTable } from './disclosure.ts';
+import { audit, type AuditProblem } from './audit.ts';
 
 const table = (rows: number[][], o: Partial<StatTable> = {}): StatTable => ({
   title: 'T', rowHeader: 'Year', columns: rows[0]!.map((_, i) => `C${i + 1}`), rows: rows.map((cells, i) => ({ label: `R${i + 1}`, cells })),
@@ -9,104 +11,167 @@ const table = (rows: number[][], o: Partial<StatTable> = {}): StatTable => ({
 
 const texts = (t: ProtectedTable) => toRows(t).slice(1).map((r) => r.slice(1));
 
-/** Every line (row with its total, column with its total) has no suppressed entry or at least two. */
-function assertNoLoneSuppression(t: ProtectedTable) {
-  const grid = [
-    ...t.rows.map((r) => [...r.cells, ...(r.total ? [r.total] : [])]),
-    ...(t.columnTotals ? [[...t.columnTotals, ...(t.grandTotal ? [t.grandTotal] : [])]] : []),
-  ];
-  const width = grid[0]!.length;
-  const hasRowTotals = t.rows[0]?.total !== null;
-  if (hasRowTotals) for (const row of grid) assert.notEqual(row.filter((c) => c.suppressed).length, 1, `row ${row.map((c) => c.text).join(', ')}`);
-  if (t.columnTotals) for (let c = 0; c < width; c++) assert.notEqual(grid.filter((row) => row[c]!.suppressed).length, 1, `column ${c}`);
+/**
+ * The intruder, written apart from the engine: it reads only the published text of one or more
+ * tables (numbers and "[c]"), writes every row, column and grand total equation, and solves each
+ * withheld cell's least and greatest value over non-negative integers.
+ */
+async function attack(tables: ProtectedTable[], threshold = 4, inclusions: AuditProblem['inclusions'] = []) {
+  const figures: AuditProblem['figures'] = [];
+  const equations: AuditProblem['equations'] = [];
+  const grids: number[][][] = [];
+  for (const t of tables) {
+    const lines = [...t.rows.map((r) => [...r.cells, ...(r.total ? [r.total] : [])]), ...(t.columnTotals ? [[...t.columnTotals, ...(t.grandTotal ? [t.grandTotal] : [])]] : [])];
+    const grid = lines.map((line) => line.map((c) => { figures.push({ published: c.text === WITHHELD ? null : Number(c.text) }); return figures.length - 1; }));
+    grids.push(grid);
+    const nCols = t.columns.length;
+    if (t.rows[0]?.total) for (const line of grid) equations.push({ total: line[nCols]!, parts: line.slice(0, nCols) });
+    if (t.columnTotals) for (let c = 0; c < grid[0]!.length; c++) equations.push({ total: grid[grid.length - 1]![c]!, parts: grid.slice(0, -1).map((l) => l[c]!) });
+  }
+  const check = figures.map((f, i) => (f.published === null ? i : -1)).filter((i) => i >= 0);
+  const result = await audit({ figures, equations, inclusions, check, differences: inclusions.map((_, i) => i) }, threshold);
+  return { ...result, grids, published: figures.filter((f) => f.published !== null).map((f) => f.published!) };
 }
 
-test('seed 004: 4 dismissals are published as "fewer than 5"', () => {
-  const t = protect(table([[4]], { rowTotals: false, columnTotals: false }));
-  assert.equal(t.rows[0]!.cells[0]!.text, 'fewer than 5');
+async function assertSafe(t: ProtectedTable, threshold = 4) {
+  const a = await attack([t], threshold);
+  assert.ok(a.feasible, 'the published table is consistent');
+  assert.deepEqual(a.pinned, [], 'no withheld cell is narrowed below the threshold');
+  assert.deepEqual(a.published.filter((n) => n >= 1 && n <= threshold), [], 'no count from 1 to the threshold is published');
+  for (const n of t.notes.filter((x) => !x.startsWith(`${WITHHELD} `))) assert.doesNotMatch(n, /(^|[^\d-])[1-4]( |$)(?!-)/, `note "${n}" carries no small count`);
+}
+
+test('seed 004: 4 dismissals are published as "[c]" with the footnote', async () => {
+  const t = await protect(table([[4]], { rowTotals: false, columnTotals: false }));
+  assert.equal(t.rows[0]!.cells[0]!.text, '[c]');
   assert.equal(t.rows[0]!.cells[0]!.suppressed, 'primary');
+  assert.match(t.notes.at(-1)!, /^\[c\] Withheld/);
 });
 
-test('primary suppression: 1 to 4 hidden, 0 and 5 shown; the threshold is configurable', () => {
-  const t = protect(table([[0, 1, 4, 5]], { rowTotals: false, columnTotals: false }));
-  assert.deepEqual(texts(t), [['0', 'fewer than 5', 'fewer than 5', '5']]);
-  const t9 = protect(table([[5, 9, 10]], { rowTotals: false, columnTotals: false }), 9);
-  assert.deepEqual(texts(t9), [['fewer than 10', 'fewer than 10', '10']]);
+test('primary suppression: 1 to 4 hidden, 0 and 5 shown; the threshold is configurable', async () => {
+  const t = await protect(table([[0, 1, 4, 5]], { rowTotals: false, columnTotals: false }));
+  assert.deepEqual(texts(t), [['0', '[c]', '[c]', '5']]);
+  const t9 = await protect(table([[5, 9, 10]], { rowTotals: false, columnTotals: false }), 9);
+  assert.deepEqual(texts(t9), [['[c]', '[c]', '10']]);
 });
 
-test('secondary suppression across a row: the total would reveal the one small cell', () => {
-  const t = protect(table([[3, 10, 12]], { columnTotals: false }));
-  // 3 is primary; 10, the smallest other cell, is suppressed so 25 − 12 cannot give it away.
-  assert.deepEqual(texts(t), [['fewer than 5', 'suppressed', '12', '25']]);
+test('one marker for primary and secondary cells: the wording never narrows a range', async () => {
+  const t = await protect(table([[3, 10, 12]], { columnTotals: false }));
+  assert.equal(t.rows[0]!.cells[0]!.text, t.rows[0]!.cells[1]!.text);
   assert.equal(t.rows[0]!.cells[1]!.suppressed, 'secondary');
-  assertNoLoneSuppression(t);
+  await assertSafe(t);
 });
 
-test('secondary suppression across a column', () => {
-  const t = protect(table([[20], [2], [30]], { rowTotals: false }));
-  assert.deepEqual(texts(t), [['suppressed'], ['fewer than 5'], ['30'], ['52']]);
-  assertNoLoneSuppression(t);
+test('issue 16 shape: a short period, one role, every cell 1 and the grand total 5 (five cells of at least 1 summing to 5)', async () => {
+  const t = await protect(table([[1, 1, 1, 1, 1]], { columnTotals: false }));
+  await assertSafe(t);
+  // With one marker a reader cannot tell that each hidden cell is at least 1: each could be 0 to 5.
+  assert.deepEqual(t.rows[0]!.cells.map((c) => c.text), Array(5).fill(WITHHELD));
+  const col = await protect(table([[1], [1], [1], [1], [1], [0]], { rowTotals: false }));
+  await assertSafe(col);
 });
 
-test('secondary suppression across rows and columns together: no line is left with one hidden cell', () => {
-  const t = protect(table([
-    [3, 12, 20],
-    [15, 8, 30],
-    [25, 40, 9],
-  ]));
-  assertNoLoneSuppression(t);
-  assert.equal(t.rows[0]!.cells[0]!.suppressed, 'primary');
-  // The row partner is the smallest other cell in row 1 (12), the column partner the smallest in column 1 (15).
-  assert.equal(t.rows[0]!.cells[1]!.suppressed, 'secondary');
-  assert.equal(t.rows[1]!.cells[0]!.suppressed, 'secondary');
-  // And then row 2 and column 2 each have one hidden cell: 8 closes both.
-  assert.equal(t.rows[1]!.cells[1]!.suppressed, 'secondary');
-  // Totals stay published.
-  assert.equal(t.grandTotal!.text, '162');
-  assert.equal(t.rows[0]!.total!.text, '35');
-  assert.equal(t.suppressedCount, 4);
+test('issue 16 shape: a withheld cell beside a small one on a column with a known total (five years, all staff)', async () => {
+  const t = await protect(table([[12, 3, 30], [25, 0, 41], [18, 7, 22], [40, 2, 35], [29, 11, 16]]));
+  await assertSafe(t);
 });
 
-test('a small total is itself suppressed, and zero cells are used before totals', () => {
-  const t = protect(table([[1, 0], [20, 30]]));
-  assertNoLoneSuppression(t);
-  assert.equal(t.rows[0]!.cells[0]!.suppressed, 'primary');
-  assert.equal(t.rows[0]!.total!.suppressed, 'primary', 'a row total of 1 is small too');
-  assert.equal(t.rows[0]!.cells[1]!.text, '0', 'the row already has two hidden entries');
-  // Column 1: 1 hidden, so 20 goes too; then row 2 has one hidden, so 30 or the total goes.
-  assert.equal(t.rows[1]!.cells[0]!.suppressed, 'secondary');
+test('hidden small cells whose total forces them are protected: 4 + 4 = 8, 1 + 1 = 2', async () => {
+  await assertSafe(await protect(table([[0], [4], [4]], { rowTotals: false })));
+  await assertSafe(await protect(table([[1], [1], [30]], { rowTotals: false })));
 });
 
-test('hidden small cells whose total forces them are protected too: 4 + 4 = 8 would reveal both', () => {
-  const t = protect(table([[0], [4], [4]], { rowTotals: false }));
-  // Two hidden cells, each 1 to 4, adding up to the shown 8 can only be 4 and 4: the zero goes as well.
-  assert.equal(t.rows[0]!.cells[0]!.suppressed, 'secondary');
-  assert.equal(t.columnTotals![0]!.text, '8');
-  const ones = protect(table([[1], [1], [30]], { rowTotals: false }));
-  assert.equal(ones.rows[2]!.cells[0]!.suppressed, 'secondary', '1 + 1 = 2 would reveal both ones');
-  const fine = protect(table([[3], [4], [30]], { rowTotals: false }));
-  assert.equal(fine.rows[2]!.cells[0]!.suppressed, null, '3 + 4 = 7 could be 3 + 4 or 4 + 3: nothing more to hide');
-});
-
-test('a table with no totals needs only primary suppression', () => {
-  const t = protect(table([[2, 50], [60, 70]], { rowTotals: false, columnTotals: false }));
+test('a table with no totals needs only primary suppression', async () => {
+  const t = await protect(table([[2, 50], [60, 70]], { rowTotals: false, columnTotals: false }));
   assert.equal(t.suppressedCount, 1);
 });
 
-test('the unsuppressed internal view shows every number', () => {
-  const t = unprotected(table([[3, 10]]));
+test('counts in the notes pass through the engine: no small count, no false claim', async () => {
+  const t = await protect({ ...table([[20]], { rowTotals: false, columnTotals: false }), notes: ['Definition.'], counts: [{ label: 'Action: apology', value: 3, suffix: ' complaints in the period' }, { label: 'Action: training', value: 12, suffix: ' complaints in the period' }] });
+  assert.deepEqual(t.notes.slice(0, 3), ['Definition.', 'Action: apology: [c] complaints in the period', 'Action: training: 12 complaints in the period']);
+  assert.ok(t.notes.every((n) => !/small numbers are protected/.test(n)));
+});
+
+test('the chart beside a table shows the marker and no bar for a withheld cell', async () => {
+  const bars = chartBars(redacted(await protect(table([[3, 10, 12]], { columnTotals: false }))));
+  assert.deepEqual(bars.map((b) => b.text), ['[c]', '[c]', '12']);
+  assert.equal(bars[0]!.width, 0);
+});
+
+test('the unsuppressed internal view shows every number', async () => {
+  const t = await unprotected(table([[3, 10]]));
   assert.deepEqual(texts(t), [['3', '10', '13'], ['3', '10', '13']]);
 });
 
-test('CSV rows carry headers, totals and the published text only', () => {
-  const rows = toRows(protect(table([[3, 10], [7, 8]])));
-  assert.deepEqual(rows[0], ['Year', 'C1', 'C2', 'Total']);
-  assert.equal(rows.flat().includes('3'), false, 'the small figure never appears');
+test('what leaves Harbour holds no withheld value and not the kind of suppression', async () => {
+  const t = redacted(await protect(table([[3, 10, 12]], { columnTotals: false })));
+  assert.deepEqual(t.rows[0]!.cells.map((c) => c.value), [null, null, 12]);
+  assert.deepEqual(t.rows[0]!.cells.map((c) => c.suppressed), ['withheld', 'withheld', null]);
+  assert.equal(JSON.stringify(t).includes('"value":3'), false);
+  assert.equal(JSON.stringify(t).includes('primary'), false);
 });
 
-test('what leaves Harbour holds no withheld value', () => {
-  const t = redacted(protect(table([[3, 10, 12]], { columnTotals: false })));
-  assert.deepEqual(t.rows[0]!.cells.map((c) => c.value), [null, null, 12]);
-  assert.equal(t.rows[0]!.total!.value, 25);
-  assert.equal(JSON.stringify(t).includes('"value":3'), false);
+const scope = (o: Partial<Scope>): Scope => ({ statistic: 's', from: '2024-04-01', to: '2025-03-31', teamId: null, serviceId: null, jobRole: null, ...o });
+
+test('differencing: all staff minus social workers cannot give away the others', async () => {
+  const one = (n: number): StatTable => ({ ...table([[n]], { rowTotals: false, columnTotals: false }), columns: ['Dismissals'] });
+  const all = redacted(await protect(one(10), { scope: scope({}) }));
+  assert.equal(all.rows[0]!.cells[0]!.text, '10');
+  // Social workers 7: published, the others would be 10 − 7 = 3.
+  const sw = await protect(one(7), { scope: scope({ jobRole: 'social_workers' }), prior: [all] });
+  assert.equal(sw.rows[0]!.cells[0]!.text, WITHHELD);
+  assert.equal(sw.audit!.linkedTables, 1);
+  // Social workers 2 in a table with no link (another statistic): only primary.
+  const other = await protect(one(7), { scope: scope({ statistic: 'x', jobRole: 'social_workers' }), prior: [all] });
+  assert.equal(other.rows[0]!.cells[0]!.text, '7');
+});
+
+test('differencing: two overlapping periods by year cannot give away the days between them', async () => {
+  const byYear = (n: number, from: string): StatTable => ({ ...table([[n]], { rowTotals: false, columnTotals: false }), rowPeriods: [{ from, to: '2025-03-31' }] });
+  const whole = redacted(await protect(byYear(20, '2024-04-01'), { scope: scope({}) }));
+  const later = await protect(byYear(18, '2024-05-01'), { scope: scope({ from: '2024-05-01' }), prior: [whole] });
+  assert.equal(later.rows[0]!.cells[0]!.text, WITHHELD, '20 − 18 = 2 incidents in April');
+  const apart = await protect(byYear(12, '2024-05-01'), { scope: scope({ from: '2024-05-01' }), prior: [whole] });
+  assert.equal(apart.rows[0]!.cells[0]!.text, '12', '20 − 12 = 8 gives nobody away');
+});
+
+test('a prior release that today\'s figures contradict (records changed since) is left out of the audit', async () => {
+  const one = (n: number): StatTable => ({ ...table([[n]], { rowTotals: false, columnTotals: false }), columns: ['Dismissals'] });
+  const all = redacted(await protect(one(10), { scope: scope({}) }));
+  const sw = await protect(one(30), { scope: scope({ jobRole: 'social_workers' }), prior: [all] });
+  assert.equal(sw.rows[0]!.cells[0]!.text, '30');
+  assert.equal(sw.audit!.linkedTables, 0);
+});
+
+test('property: over random tables the intruder never pins a withheld cell and never reads a count from 1 to 4', async () => {
+  const cellValue = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 60 }) });
+  await fc.assert(fc.asyncProperty(
+    fc.integer({ min: 1, max: 5 }).chain((nc) => fc.array(fc.array(cellValue, { minLength: nc, maxLength: nc }), { minLength: 1, maxLength: 6 })),
+    fc.boolean(), fc.boolean(),
+    async (rows, rowTotals, columnTotals) => {
+      const t = redacted(await protect(table(rows, { rowTotals, columnTotals })));
+      await assertSafe(t);
+    },
+  ), { numRuns: 150 });
+});
+
+test('property: a table and a sub-population table published together leave no small difference', async () => {
+  await fc.assert(fc.asyncProperty(
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 8 })), { minLength: 1, maxLength: 4 }),
+    async (pairs) => {
+      // Rows are years; the sub-population is at most the whole in every cell.
+      const periods = pairs.map((_, i) => ({ from: `${2020 + i}-04-01`, to: `${2021 + i}-03-31` }));
+      const s = { ...scope({}), from: '2020-04-01', to: `${2020 + pairs.length}-03-31` };
+      const whole: StatTable = { ...table(pairs.map(([a, b]) => [a + b]), { rowTotals: false }), rowPeriods: periods };
+      const part: StatTable = { ...table(pairs.map(([a]) => [a]), { rowTotals: false }), rowPeriods: periods };
+      const w = redacted(await protect(whole, { scope: s }));
+      const p = redacted(await protect(part, { scope: { ...s, jobRole: 'social_workers' }, prior: [w] }));
+      // The intruder links each sub-population cell (and total) to the whole's.
+      const n = pairs.length + 1;
+      const inclusions = Array.from({ length: n }, (_, r) => ({ small: n + r, large: r }));
+      const a = await attack([w, p], 4, inclusions);
+      assert.deepEqual(a.pinned, []);
+      assert.deepEqual(a.revealed, []);
+    },
+  ), { numRuns: 60 });
 });

@@ -1,16 +1,35 @@
 /**
- * Disclosure control (FOIA s40): small numbers are not published.
+ * Disclosure control (FOIA s40, issue 16): the one engine every published number passes through:
+ * the cells and totals of a table, the counts given in its notes, the chart beside it and the letter.
  *
- * - Primary suppression: a count from 1 to the threshold (default 4) shows as "fewer than 5".
- *   Zero is shown: it identifies nobody.
- * - Secondary suppression: in every line of the table (a row with its row total, a column with its
- *   column total; the totals row and column are lines too, with the grand total), a single
- *   suppressed entry could be worked out from the others, and so could small cells whose shown
- *   total forces them (two hidden cells adding up to 8 are both 4). Wherever a line gives a hidden
- *   entry away, the smallest other cell in it is suppressed too (a zero before a total, a total
- *   only when no cell is left), and this repeats until no line gives anything away.
- * Pure; the same function protects the screen, the draft response and the published dataset.
+ * - Primary suppression: a count from 1 to the threshold (default 4) is withheld. Zero is shown: it
+ *   identifies nobody.
+ * - One marker for every withheld figure, primary or secondary: "[c]" (the ONS and GSS convention),
+ *   explained in a footnote. A different word for secondary cells would tell a reader which hidden
+ *   figures are small.
+ * - Secondary suppression is chosen for the whole table at once: a first pass closes every line
+ *   (row or column with its total) left with one hidden entry, then the intruder's audit
+ *   (`audit.ts`, HiGHS) solves the least and greatest value of every withheld figure from every
+ *   published number and equation, including those of tables already published from the same
+ *   statistic for overlapping periods and populations. Wherever a range is narrower than the
+ *   threshold, or a difference between two linked tables narrows to a possible small count, one
+ *   more figure sharing an equation with it is withheld, and the audit runs again.
  */
+
+export interface Period { from: string; to: string }
+
+/** Who and when a table counts: what links it to other tables from the same statistic. */
+export interface Scope extends Period {
+  statistic: string;
+  teamId: number | null;
+  serviceId: number | null;
+  jobRole: string | null;
+}
+
+/** A count given in the notes ("Referred to a regulator: 12 complaints in the period"). */
+export interface NoteCount { label: string; value: number; suffix: string }
+
+import { audit, type AuditFigure, type AuditProblem, type AuditResult, type Inclusion } from './audit.ts';
 
 export interface StatTable {
   title: string;
@@ -22,16 +41,23 @@ export interface StatTable {
   rowTotals: boolean;
   /** Show a total for each column (only when the rows add up). */
   columnTotals: boolean;
-  /** Notes shown under the table (definitions, sources). */
+  /** Notes shown under the table (definitions, sources). They carry no counts: those go in `counts`. */
   notes?: string[];
+  /** Counts given under the table, protected like cells. */
+  counts?: NoteCount[];
+  /** The dates each row counts, when rows are periods (financial years); else the whole period. */
+  rowPeriods?: Period[];
+  /** The dates each column counts, when columns are periods. */
+  columnPeriods?: Period[];
 }
 
 export interface Cell {
   /** The true count; null once redacted for publication (see `redacted`). */
   value: number | null;
-  /** What is published: the number, or "fewer than 5". */
+  /** What is published: the number, or "[c]". */
   text: string;
-  suppressed: 'primary' | 'secondary' | null;
+  /** Why it is withheld; once redacted, only "withheld", so the kind never leaves Harbour. */
+  suppressed: 'primary' | 'secondary' | 'withheld' | null;
 }
 
 export interface ProtectedTable {
@@ -43,95 +69,241 @@ export interface ProtectedTable {
   grandTotal: Cell | null;
   threshold: number;
   suppressedCount: number;
+  /** The definitions, then each note count as published text, then the "[c]" footnote if any. */
   notes: string[];
+  /** The note counts, protected (for the audit of later tables). */
+  counts?: { label: string; suffix: string; cell: Cell }[];
+  scope?: Scope | null;
+  rowPeriods?: Period[] | null;
+  columnPeriods?: Period[] | null;
+  /** What the intruder's audit found: the narrowest range of a withheld figure, and solver calls. */
+  audit?: { withheld: number; narrowest: number | null; solves: number; linkedTables: number };
 }
 
 export const DEFAULT_THRESHOLD = 4;
 
-export const SECONDARY_TEXT = 'suppressed';
+/** The one marker for a withheld figure. */
+export const WITHHELD = '[c]';
 
-export const fewerThan = (threshold: number) => `fewer than ${threshold + 1}`;
+export const footnote = (threshold: number) =>
+  `${WITHHELD} Withheld to protect the people counted: either a number from 1 to ${threshold}, or a number from which one could be worked out.`;
 
-/** The protected table: primary then secondary suppression, every cell's published text. */
-export function protect(table: StatTable, threshold = DEFAULT_THRESHOLD): ProtectedTable {
-  const nRows = table.rows.length;
-  const nCols = table.columns.length;
-  // The grid with totals: rows 0..nRows-1 are data, nRows is the totals row; likewise columns.
-  const withRowTotal = table.rowTotals && nCols > 0;
-  const withColTotal = table.columnTotals && nRows > 0;
-  const width = nCols + (withRowTotal ? 1 : 0);
-  const height = nRows + (withColTotal ? 1 : 0);
-  const value = (r: number, c: number): number => {
-    if (r < nRows && c < nCols) return table.rows[r]!.cells[c] ?? 0;
-    if (r < nRows) return sum(table.rows[r]!.cells.slice(0, nCols));
-    if (c < nCols) return sum(table.rows.map((row) => row.cells[c] ?? 0));
-    return sum(table.rows.map((row) => sum(row.cells.slice(0, nCols))));
-  };
-  const grid: { value: number; suppressed: Cell['suppressed']; isTotal: boolean }[][] = [];
-  for (let r = 0; r < height; r++) {
-    grid.push([]);
-    for (let c = 0; c < width; c++) {
-      const v = value(r, c);
-      grid[r]!.push({ value: v, suppressed: v >= 1 && v <= threshold ? 'primary' : null, isTotal: r >= nRows || c >= nCols });
-    }
-  }
+export interface ProtectOptions {
+  threshold?: number;
+  scope?: Scope | null;
+  /** Tables already published (or being published alongside) from any statistic; only linked ones are used. */
+  prior?: ProtectedTable[];
+}
 
-  // Lines: each data row with its total (if shown); each data column with its total (if shown);
-  // and the totals row / totals column, which add up to the grand total.
-  const lines: [number, number][][] = [];
-  if (withRowTotal) for (let r = 0; r < height; r++) lines.push(Array.from({ length: width }, (_, c) => [r, c] as [number, number]));
-  if (withColTotal) for (let c = 0; c < width; c++) lines.push(Array.from({ length: height }, (_, r) => [r, c] as [number, number]));
+/** A figure of one table in the audit: where it sits and what it counts. */
+interface Figure {
+  value: number | null;
+  hidden: boolean;
+  isTotal: boolean;
+  /** What it counts, besides period and population ("col:Dismissals", "row:Upheld", "note:…"). */
+  key: string;
+  period: Period | null;
+}
 
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const line of lines) {
-      const members = line.map(([r, c]) => grid[r]![c]!);
-      if (!revealing(members, threshold)) continue;
-      const open = members.filter((m) => !m.suppressed);
-      // Prefer the smallest non-zero cell, then a zero cell, then a total.
-      const pick = [...open].sort((a, b) => rank(a) - rank(b) || a.value - b.value)[0];
-      if (!pick) continue;
-      pick.suppressed = 'secondary';
-      changed = true;
-    }
-  }
+interface Layout { figures: Figure[]; equations: { total: number; parts: number[] }[]; grid: number[][]; counts: number[] }
 
-  const cell = (g: { value: number; suppressed: Cell['suppressed'] }): Cell => ({
-    value: g.value, suppressed: g.suppressed, text: g.suppressed ? fewerThan(threshold) : String(g.value),
+/**
+ * The figures of a table (grid with totals, then note counts) and its equations. Works on the live
+ * table (true values) and on a published one (withheld values unknown).
+ */
+function layout(t: {
+  rows: { label: string; cells: (number | null)[]; total?: number | null | undefined; hidden: boolean[] }[];
+  columns: string[]; rowTotals: boolean; columnTotals: boolean; totalsRow: { cells: (number | null)[]; hidden: boolean[] } | null;
+  counts: { label: string; value: number | null; hidden: boolean }[]; scope: Scope | null; rowPeriods: Period[] | null; columnPeriods: Period[] | null;
+}): Layout {
+  const nCols = t.columns.length;
+  const width = nCols + (t.rowTotals ? 1 : 0);
+  const whole = t.scope ? { from: t.scope.from, to: t.scope.to } : null;
+  const colLabel = (c: number) => (c < nCols ? t.columns[c]! : 'Total');
+  const allRows = [...t.rows.map((r) => ({ ...r, isTotals: false })), ...(t.totalsRow ? [{ label: 'Total', cells: t.totalsRow.cells, hidden: t.totalsRow.hidden, isTotals: true }] : [])];
+  const figures: Figure[] = [];
+  const grid = allRows.map((row, r) => Array.from({ length: width }, (_, c) => {
+    const key = t.rowPeriods ? `col:${colLabel(c)}` : t.columnPeriods ? `row:${row.isTotals ? 'Total' : row.label}` : `${row.isTotals ? 'Total' : row.label}|${colLabel(c)}`;
+    const period = t.rowPeriods ? (row.isTotals ? whole : t.rowPeriods[r] ?? null) : t.columnPeriods ? (c < nCols ? t.columnPeriods[c] ?? null : whole) : whole;
+    figures.push({ value: row.cells[c] ?? null, hidden: row.hidden[c] ?? false, isTotal: row.isTotals || c >= nCols, key, period });
+    return figures.length - 1;
+  }));
+  const equations: Layout['equations'] = [];
+  if (t.rowTotals) for (const line of grid) equations.push({ total: line[nCols]!, parts: line.slice(0, nCols) });
+  if (t.totalsRow) for (let c = 0; c < width; c++) equations.push({ total: grid[grid.length - 1]![c]!, parts: grid.slice(0, -1).map((line) => line[c]!) });
+  const counts = t.counts.map((n) => { figures.push({ value: n.value, hidden: n.hidden, isTotal: false, key: `note:${n.label}`, period: whole }); return figures.length - 1; });
+  return { figures, equations, grid, counts };
+}
+
+/** The figures of a published table, with withheld values unknown. */
+function publishedLayout(t: ProtectedTable): Layout {
+  const v = (c: Cell) => (c.suppressed ? null : c.value);
+  const h = (c: Cell) => c.suppressed !== null;
+  const withTotals = t.rows[0]?.total !== null && t.rows[0]?.total !== undefined;
+  return layout({
+    rows: t.rows.map((r) => { const cs = [...r.cells, ...(r.total ? [r.total] : [])]; return { label: r.label, cells: cs.map(v), hidden: cs.map(h) }; }),
+    columns: t.columns, rowTotals: withTotals, columnTotals: !!t.columnTotals,
+    totalsRow: t.columnTotals ? (() => { const cs = [...t.columnTotals, ...(t.grandTotal ? [t.grandTotal] : [])]; return { cells: cs.map(v), hidden: cs.map(h) }; })() : null,
+    counts: (t.counts ?? []).map((n) => ({ label: n.label, value: v(n.cell), hidden: h(n.cell) })),
+    scope: t.scope ?? null, rowPeriods: t.rowPeriods ?? null, columnPeriods: t.columnPeriods ?? null,
   });
-  // A secondarily suppressed cell is 0 or above the threshold: it reads "suppressed", not "fewer than 5".
-  const publish = (g: { value: number; suppressed: Cell['suppressed'] }): Cell =>
-    g.suppressed === 'secondary' ? { value: g.value, suppressed: 'secondary', text: SECONDARY_TEXT } : cell(g);
-  const out: ProtectedTable = {
-    title: table.title,
-    rowHeader: table.rowHeader,
-    columns: table.columns,
-    rows: table.rows.map((row, r) => ({ label: row.label, cells: row.cells.slice(0, nCols).map((_, c) => publish(grid[r]![c]!)), total: withRowTotal ? publish(grid[r]![nCols]!) : null })),
-    columnTotals: withColTotal ? Array.from({ length: nCols }, (_, c) => publish(grid[nRows]![c]!)) : null,
-    grandTotal: withColTotal && withRowTotal ? publish(grid[nRows]![nCols]!) : null,
-    threshold,
-    suppressedCount: grid.flat().filter((g) => g.suppressed).length,
-    notes: table.notes ?? [],
-  };
+}
+
+const within = (a: Period, b: Period) => a.from >= b.from && a.to <= b.to;
+const roleWithin = (a: string | null, b: string | null) => b === null || a === b || (b === 'social_workers' && (a === 'social_worker' || a === 'senior_practitioner'));
+/** Whether population `a` lies inside population `b` (every filter of b holds for a). */
+const populationWithin = (a: Scope, b: Scope) => (b.teamId === null || a.teamId === b.teamId) && (b.serviceId === null || a.serviceId === b.serviceId) && roleWithin(a.jobRole, b.jobRole);
+
+/** Pairs (small, large) of figures of two tables where the first counts a subset of what the second counts. */
+function links(a: Layout, aScope: Scope, b: Layout, bScope: Scope): [number, number][] {
+  if (aScope.statistic !== bScope.statistic) return [];
+  const aIn = populationWithin(aScope, bScope);
+  const bIn = populationWithin(bScope, aScope);
+  if (!aIn && !bIn) return [];
+  const out: [number, number][] = [];
+  const byKey = new Map<string, number[]>();
+  b.figures.forEach((f, j) => { if (f.period) byKey.set(f.key, [...(byKey.get(f.key) ?? []), j]); });
+  a.figures.forEach((f, i) => {
+    if (!f.period) return;
+    for (const j of byKey.get(f.key) ?? []) {
+      const g = b.figures[j]!;
+      if (aIn && within(f.period, g.period!)) out.push([i, -1 - j]);
+      if (bIn && within(g.period!, f.period)) out.push([-1 - j, i]);
+    }
+  });
   return out;
 }
 
-/**
- * Whether the published members of a line would give a hidden one away: exactly one hidden entry
- * (the total minus the rest), or only small cells hidden, with the total shown, whose sum forces
- * each of them (k hidden cells adding up to k × threshold are all the threshold; adding up to k are all 1).
- */
-function revealing(members: { value: number; suppressed: Cell['suppressed']; isTotal: boolean }[], threshold: number): boolean {
-  const hidden = members.filter((m) => m.suppressed);
-  if (hidden.length === 1) return true;
-  if (hidden.length === 0 || hidden.some((m) => m.isTotal || m.suppressed !== 'primary')) return false;
-  const sum = hidden.reduce((a, m) => a + m.value, 0);
-  return sum === hidden.length * threshold || sum === hidden.length;
+/** The protected table: primary suppression, then secondary suppression until the audit passes. */
+export async function protect(table: StatTable, options: ProtectOptions | number = {}): Promise<ProtectedTable> {
+  const o = typeof options === 'number' ? { threshold: options } : options;
+  const threshold = o.threshold ?? DEFAULT_THRESHOLD;
+  const scope = o.scope ?? null;
+  const nRows = table.rows.length;
+  const nCols = table.columns.length;
+  const withRowTotal = table.rowTotals && nCols > 0;
+  const withColTotal = table.columnTotals && nRows > 0;
+  const rowValues = table.rows.map((row) => { const cells = row.cells.slice(0, nCols).map((n) => n ?? 0); return [...cells, ...(withRowTotal ? [sum(cells)] : [])]; });
+  const totalsValues = withColTotal ? Array.from({ length: nCols + (withRowTotal ? 1 : 0) }, (_, c) => sum(rowValues.map((r) => r[c]!))) : null;
+  const small = (n: number) => threshold > 0 && n >= 1 && n <= threshold;
+  const L = layout({
+    rows: table.rows.map((r, i) => ({ label: r.label, cells: rowValues[i]!, hidden: rowValues[i]!.map(small) })),
+    columns: table.columns, rowTotals: withRowTotal, columnTotals: withColTotal,
+    totalsRow: totalsValues ? { cells: totalsValues, hidden: totalsValues.map(small) } : null,
+    counts: (table.counts ?? []).map((n) => ({ label: n.label, value: n.value, hidden: small(n.value) })),
+    scope, rowPeriods: table.rowPeriods ?? null, columnPeriods: table.columnPeriods ?? null,
+  });
+  const kind: ('primary' | 'secondary' | null)[] = L.figures.map((f) => (f.hidden ? 'primary' : null));
+  const hide = (i: number) => { if (!kind[i]) kind[i] = 'secondary'; L.figures[i]!.hidden = true; };
+  const value = (i: number) => L.figures[i]!.value ?? 0;
+  /** The figure to withhold next to protect `i`: an open one sharing an equation, cells before totals, smallest first. */
+  const partner = (i: number): number | null => {
+    const near = L.equations.filter((q) => q.total === i || q.parts.includes(i)).flatMap((q) => [q.total, ...q.parts]);
+    const pick = (pool: number[]) => pool.filter((j) => !L.figures[j]!.hidden).sort((a, b) => Number(L.figures[a]!.isTotal) - Number(L.figures[b]!.isTotal) || value(a) - value(b))[0] ?? null;
+    return pick(near) ?? pick(L.grid.flat());
+  };
+
+  if (threshold > 0) {
+    // First pass: no line left with exactly one hidden entry.
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const q of L.equations) {
+        const members = [q.total, ...q.parts];
+        if (members.filter((j) => L.figures[j]!.hidden).length !== 1) continue;
+        const j = partner(members.find((m) => L.figures[m]!.hidden)!);
+        if (j !== null && members.includes(j)) { hide(j); changed = true; }
+      }
+    }
+  }
+
+  // Linked tables: earlier releases from the same statistic whose periods and populations overlap.
+  const priors = threshold > 0 && scope ? (o.prior ?? []).filter((t) => t.scope && t.scope.statistic === scope.statistic).map((t) => ({ t, l: publishedLayout(t) })).filter((x) => links(L, scope, x.l, x.t.scope!).length > 0) : [];
+  const report = { narrowest: null as number | null, solves: 0, linkedTables: 0 };
+  if (threshold > 0) {
+    const { problem, fixFor, linkedTables } = await auditProblem(L, scope, priors, threshold);
+    for (let round = 0; round <= L.figures.length; round++) {
+      const p = problem();
+      const result = await audit(p.problem, threshold);
+      report.solves += result.solves;
+      report.linkedTables = linkedTables;
+      const fixes = new Set<number>();
+      for (const x of result.pinned) { const j = fixFor(p, { figure: x.figure }, partner); if (j !== null) fixes.add(j); }
+      for (const x of result.revealed) { const j = fixFor(p, { inclusion: x.inclusion }, partner); if (j !== null) fixes.add(j); }
+      if (!fixes.size) {
+        report.narrowest = narrowest(result);
+        // A secondary cell the published figures fix exactly (to 0) protects nothing: shown, it adds nothing.
+        for (const i of result.fixed) if (i < L.figures.length && kind[i] === 'secondary') { kind[i] = null; L.figures[i]!.hidden = false; }
+        break;
+      }
+      for (const j of fixes) hide(j);
+    }
+  }
+
+  const cellOf = (i: number): Cell => {
+    const f = L.figures[i]!;
+    return { value: f.value, suppressed: f.hidden ? kind[i] ?? 'secondary' : null, text: f.hidden ? WITHHELD : String(f.value) };
+  };
+  const counts = (table.counts ?? []).map((n, k) => ({ label: n.label, suffix: n.suffix, cell: cellOf(L.counts[k]!) }));
+  const suppressedCount = L.figures.filter((f) => f.hidden).length;
+  return {
+    title: table.title,
+    rowHeader: table.rowHeader,
+    columns: table.columns,
+    rows: table.rows.map((row, r) => ({ label: row.label, cells: L.grid[r]!.slice(0, nCols).map(cellOf), total: withRowTotal ? cellOf(L.grid[r]![nCols]!) : null })),
+    columnTotals: withColTotal ? L.grid[nRows]!.slice(0, nCols).map(cellOf) : null,
+    grandTotal: withColTotal && withRowTotal ? cellOf(L.grid[nRows]![nCols]!) : null,
+    threshold,
+    suppressedCount,
+    notes: [...(table.notes ?? []), ...counts.map((n) => `${n.label}: ${n.cell.text}${n.suffix}`), ...(suppressedCount ? [footnote(threshold)] : [])],
+    counts,
+    scope,
+    rowPeriods: table.rowPeriods ?? null,
+    columnPeriods: table.columnPeriods ?? null,
+    audit: { withheld: suppressedCount, ...report },
+  };
 }
 
-function rank(m: { value: number; isTotal: boolean }): number {
-  if (m.isTotal) return 2;
-  return m.value > 0 ? 0 : 1;
+function narrowest(r: AuditResult): number | null {
+  const widths = [...r.pinned, ...r.revealed].map((x) => x.range.max - x.range.min);
+  return widths.length ? Math.min(...widths) : null;
+}
+
+/**
+ * The audit problem for the new table (figures 0..n-1) with its linked priors after it, and how to
+ * answer a failure with one more figure of the new table to withhold.
+ */
+async function auditProblem(L: Layout, scope: Scope | null, priors: { t: ProtectedTable; l: Layout }[], threshold: number) {
+  const build = (use: { l: Layout; t: ProtectedTable }[]) => {
+    const offsets: number[] = [];
+    let n = L.figures.length;
+    for (const x of use) { offsets.push(n); n += x.l.figures.length; }
+    const figures: AuditFigure[] = [...L.figures, ...use.flatMap((x) => x.l.figures)].map((f) => ({ published: f.hidden ? null : f.value }));
+    const equations = [...L.equations, ...use.flatMap((x, k) => x.l.equations.map((q) => ({ total: q.total + offsets[k]!, parts: q.parts.map((i) => i + offsets[k]!) })))];
+    const inclusions: Inclusion[] = [];
+    use.forEach((x, k) => {
+      for (const [a, b] of links(L, scope!, x.l, x.t.scope!)) {
+        const at = (i: number) => (i >= 0 ? i : -1 - i + offsets[k]!);
+        inclusions.push({ small: at(a), large: at(b) });
+      }
+    });
+    const check = figures.map((f, i) => (f.published === null && (i < L.figures.length || inclusions.some((q) => q.small === i || q.large === i)) ? i : -1)).filter((i) => i >= 0);
+    return { problem: { figures, equations, inclusions, check, differences: inclusions.map((_, i) => i) } satisfies AuditProblem };
+  };
+  // A prior that contradicts today's figures (the records changed since) cannot be linked: left out.
+  const usable: typeof priors = [];
+  for (const x of priors) if ((await audit({ ...build([x]).problem, check: [], differences: [] }, threshold)).feasible) usable.push(x);
+  const fixFor = (p: ReturnType<typeof build>, failure: { figure: number } | { inclusion: number }, partner: (i: number) => number | null): number | null => {
+    const own = (i: number) => i < L.figures.length;
+    const targets = 'figure' in failure ? [failure.figure] : [p.problem.inclusions[failure.inclusion]!.small, p.problem.inclusions[failure.inclusion]!.large];
+    for (const i of targets) {
+      // A figure of the new table: itself if published, else one sharing an equation.
+      const mine = own(i) ? [i] : p.problem.inclusions.filter((q) => q.small === i || q.large === i).map((q) => (q.small === i ? q.large : q.small)).filter(own);
+      for (const j of mine) if (!L.figures[j]!.hidden) return j;
+      for (const j of mine) { const k = partner(j); if (k !== null) return k; }
+    }
+    return null;
+  };
+  return { problem: () => build(usable), fixFor, linkedTables: usable.length };
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -141,9 +313,10 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
  * or a disclosure log entry holds nothing that was withheld.
  */
 export function redacted(t: ProtectedTable): ProtectedTable {
-  const cell = (c: Cell): Cell => (c.suppressed ? { ...c, value: null } : c);
+  const cell = (c: Cell): Cell => (c.suppressed ? { ...c, value: null, suppressed: 'withheld' } : c);
   return {
     ...t,
+    counts: t.counts?.map((n) => ({ ...n, cell: cell(n.cell) })),
     rows: t.rows.map((r) => ({ ...r, cells: r.cells.map(cell), total: r.total ? cell(r.total) : null })),
     columnTotals: t.columnTotals?.map(cell) ?? null,
     grandTotal: t.grandTotal ? cell(t.grandTotal) : null,
@@ -151,8 +324,8 @@ export function redacted(t: ProtectedTable): ProtectedTable {
 }
 
 /** The unsuppressed view for the officer: the same shape, every number shown. */
-export function unprotected(table: StatTable): ProtectedTable {
-  return protect(table, 0);
+export function unprotected(table: StatTable): Promise<ProtectedTable> {
+  return protect(table, { threshold: 0 });
 }
 
 /** Rows of text for CSV/ODS: header, data rows (with totals where shown), totals row. */

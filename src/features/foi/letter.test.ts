@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildLetter, letterDocx, type LetterInput } from './letter.ts';
-import { protect } from './disclosure.ts';
+import { protect, redacted } from './disclosure.ts';
+
+const dismissals = redacted(await protect({ title: 'Dismissals', rowHeader: 'Period', columns: ['Dismissals'], rows: [{ label: 'Since 2008', cells: [4] }], rowTotals: false, columnTotals: false }));
 
 const input = (o: Partial<LetterInput> = {}): LetterInput => ({
   reference: 'FOI/12/0179', regime: 'foi', title: 'complaints about social workers', requesterName: 'Ms Hersom', date: '2012-03-05', reviewBy: '2012-05-02',
@@ -9,7 +11,7 @@ const input = (o: Partial<LetterInput> = {}): LetterInput => ({
   questions: [
     { position: 2, text: 'Second?', outcome: 'not_held', answer: null, advice: 'Please ask the police.', exemption: null, exemptionReasons: null, table: null },
     { position: 1, text: 'First?', outcome: 'provided', answer: 'Please see below.', advice: null, exemption: null, exemptionReasons: null,
-      table: protect({ title: 'Dismissals', rowHeader: 'Period', columns: ['Dismissals'], rows: [{ label: 'Since 2008', cells: [4] }], rowTotals: false, columnTotals: false }) },
+      table: dismissals },
     { position: 3, text: 'Third?', outcome: 'exempt', answer: null, advice: null, exemption: 's12', exemptionReasons: null, table: null },
   ],
   ...o,
@@ -33,8 +35,11 @@ test('not held: s17 wording and the advice to go elsewhere (seed 000)', () => {
 
 test('small numbers in an attached statistic are explained as a s40(2) refusal (seed 004)', () => {
   const l = buildLetter(input());
-  assert.equal(l.answers[0]!.table!.rows[0]!.cells[0]!.text, 'fewer than 5');
+  assert.equal(l.answers[0]!.table!.rows[0]!.cells[0]!.text, '[c]');
   assert.match(l.answers[0]!.paragraphs.join(' '), /section 40\(2\)/);
+  assert.match(l.answers[0]!.paragraphs.join(' '), /shown as "\[c\]"/);
+  // The letter's own words carry no count from 1 to 4.
+  assert.doesNotMatch(l.answers[0]!.paragraphs.join(' '), /fewer than 5|from 1 to 4/);
   assert.ok(l.refusal.some((r) => r.startsWith('Question 1: small numbers')));
 });
 

@@ -1,6 +1,6 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import { longDate } from '../../time/london.ts';
-import type { ProtectedTable } from './disclosure.ts';
+import { WITHHELD, type ProtectedTable } from './disclosure.ts';
 import { costLimit, refusalWording, type CostEstimate, type Exemption, type Outcome } from './rules.ts';
 
 /**
@@ -74,7 +74,7 @@ export function buildLetter(i: LetterInput): Letter {
     }
     if (q.table && q.table.suppressedCount > 0 && !q.exemption) {
       const personal = i.regime === 'eir' ? 'regulation 13 of the Regulations; this is a refusal notice under regulation 14' : 'section 40(2) of the Act; this is a refusal notice under section 17';
-      paragraphs.push(`Figures from 1 to ${q.table.threshold} are shown as "fewer than ${q.table.threshold + 1}", and some other figures are withheld so that they cannot be worked out from the totals. Releasing them could identify individuals, so they are exempt under ${personal} for those figures.`);
+      paragraphs.push(`Some figures are shown as "${WITHHELD}": they are small numbers, or numbers from which a small number could be worked out, and the same mark is used for both. Releasing them could identify individuals, so they are exempt under ${personal} for those figures.`);
       if (!refusal.some((r) => r.startsWith(`Question ${q.position}: small numbers`))) refusal.push(`Question ${q.position}: small numbers withheld under ${i.regime === 'eir' ? 'regulation 13' : 'section 40(2)'} (personal information).`);
     }
     if (!paragraphs.length && !q.table) paragraphs.push('Not yet answered.');

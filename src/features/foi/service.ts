@@ -102,19 +102,26 @@ export function buildFoiService(deps: FoiDeps) {
     return { from, to, teamId: f.teamId, serviceId: f.serviceId, jobRole: f.jobRole };
   }
 
-  async function computeStatistic(actor: Actor, name: string, f: StatFilter) {
+  /**
+   * A statistic, protected for publication. The disclosure audit links it to every table already
+   * released from the same statistic (sent answers and the disclosure log) and to `alongside`, the
+   * tables going out in the same response, so none can be subtracted from another.
+   */
+  async function computeStatistic(actor: Actor, name: string, f: StatFilter, alongside: ProtectedTable[] = []) {
     const def = statistic(name);
     if (!def) throw new NotFoundError(`No statistic called ${name}`);
     const params = statParams(f);
     const table = await def.compute({ db, complaints: deps.complaints ?? null, actor }, params);
-    return { definition: def, params, raw: unprotected(table), published: redacted(protect(table, settings.suppressionThreshold)) };
+    const prior = [...(await repo.releasedTables(name)) as ProtectedTable[], ...alongside];
+    const scope = { statistic: name, ...params };
+    return { definition: def, params, raw: await unprotected(table), published: redacted(await protect(table, { threshold: settings.suppressionThreshold, scope, prior })) };
   }
 
   /** The protected table for a question: the snapshot once sent, else computed live. */
-  async function questionTable(actor: Actor, q: { statistic: string | null; statistic_params: unknown; snapshot: unknown }): Promise<ProtectedTable | null> {
+  async function questionTable(actor: Actor, q: { statistic: string | null; statistic_params: unknown; snapshot: unknown }, alongside: ProtectedTable[] = []): Promise<ProtectedTable | null> {
     if (q.snapshot) return q.snapshot as ProtectedTable;
     if (!q.statistic) return null;
-    return (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter)).published;
+    return (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter, alongside)).published;
   }
 
   async function letterFor(actor: Actor, id: number, forPublication: boolean): Promise<{ letter: Letter; datasets: PublishedDataset[] }> {
@@ -124,7 +131,7 @@ export function buildFoiService(deps: FoiDeps) {
     const datasets: PublishedDataset[] = [];
     const lq = [];
     for (const q of questions) {
-      const table = await questionTable(actor, q);
+      const table = await questionTable(actor, q, datasets.map((d) => d.table));
       if (table && q.statistic) datasets.push({ questionId: q.id, position: q.position, statistic: q.statistic, table });
       lq.push({ position: q.position, text: q.text, outcome: q.outcome as Outcome | null, answer: q.answer, advice: q.advice, exemption: q.exemption as Exemption | null, exemptionReasons: q.exemption_reasons, table });
     }
@@ -269,7 +276,7 @@ export function buildFoiService(deps: FoiDeps) {
       if (f.kind === 'response_sent') {
         for (const q of await repo.questions(id)) {
           if (!q.statistic || q.snapshot || !statistic(q.statistic)) continue;
-          snapshots.push({ id: q.id, table: (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter)).published });
+          snapshots.push({ id: q.id, table: (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter, snapshots.map((x) => x.table))).published });
         }
       }
       await inTransaction(db, async (trx) => {
