@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { EngineHealth } from './service.ts';
+import { PROBE_TIMEOUT_MS, type EngineHealth } from './service.ts';
 
 export interface HealthInfo { status: 'ok' | 'degraded'; database: string; migration: string | null; jobs?: string }
 
@@ -10,30 +10,32 @@ export interface HealthInfo { status: 'ok' | 'degraded'; database: string; migra
  */
 export const healthRoutes: FastifyPluginAsync<{ health?: (() => Promise<HealthInfo>) | undefined; engine?: EngineHealth | undefined }> = async (app, { health, engine }) => {
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
-    let info: HealthInfo & { reason?: string; engine?: unknown };
-    try {
-      info = health ? await health() : { status: 'ok', database: 'unknown', migration: null };
-    } catch {
-      return reply.code(503).send({ status: 'degraded', database: 'unreachable', migration: null, reason: 'the database did not answer' });
-    }
-    if (engine) {
-      const report = await engine.check();
+    // Both at once, and neither may hang: on PGlite a stuck transaction holds the one connection
+    // every query needs; on PostgreSQL a lock on timers blocks the engine's queries.
+    const [base, report] = await Promise.all([
+      health
+        ? withDeadline(health(), PROBE_TIMEOUT_MS + 500).catch(() => null)
+        : Promise.resolve<HealthInfo>({ status: 'ok', database: 'unknown', migration: null }),
+      engine?.check() ?? Promise.resolve(null),
+    ]);
+    const reasons = [...(base ? [] : ['the database did not answer in time']), ...(report?.reasons ?? [])];
+    const info: HealthInfo & { reason?: string; engine?: unknown } = {
+      ...(base ?? { status: 'degraded' as const, database: 'unreachable', migration: null }),
+      ...(reasons.length ? { status: 'degraded' as const, reason: reasons.join('; ') } : {}),
+    };
+    if (report) {
       const p = report.probe;
-      info = {
-        ...info,
-        ...(report.behind ? { status: 'degraded' as const, reason: report.reasons.join('; ') } : {}),
-        engine: {
-          behind: report.behind,
-          oldestDueTimerSeconds: round(report.engineLagSeconds),
-          oldestDueMessageSeconds: round(report.dispatcherLagSeconds),
-          ...(p ? {
-            timersDue: p.timersDue,
-            oldestUnacceptedAlarmSeconds: round(p.oldestUnacceptedAlarmSeconds),
-            queued: p.queued,
-            unreachedRecipients: p.unreachedRecipients,
-            lastPass: lastPasses(p.loops),
-          } : {}),
-        },
+      info.engine = {
+        behind: report.behind,
+        oldestDueTimerSeconds: round(report.engineLagSeconds),
+        oldestDueMessageSeconds: round(report.dispatcherLagSeconds),
+        ...(p ? {
+          timersDue: p.timersDue,
+          oldestUnacceptedAlarmSeconds: round(p.oldestUnacceptedAlarmSeconds),
+          queued: p.queued,
+          unreachedRecipients: p.unreachedRecipients,
+          lastPass: lastPasses(p.loops),
+        } : {}),
       };
     }
     return reply.code(info.status === 'ok' ? 200 : 503).send(info);
@@ -50,4 +52,10 @@ function lastPasses(loops: { loop: string; instance: string; at: Date }[]) {
     entry.instances[l.instance] = l.at.toISOString();
   }
   return out;
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
