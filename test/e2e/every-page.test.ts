@@ -10,6 +10,7 @@ const PAGES = [
   '/', '/teams?all=1', '/teams/1', '/people', '/people?q=zzz-nobody', '/people/10', '/buildings', '/buildings/1', '/major-incident-contacts',
   '/account/tokens', '/admin', '/admin/import', '/admin/accounts', '/admin/accounts/new', '/admin/accounts/1/roles', '/admin/audit', '/admin/audit?verify=1',
   '/admin/directorates/1/edit', '/admin/services/1/edit', '/admin/teams/1/edit', '/admin/staff/10/edit', '/admin/buildings/1/edit',
+  '/help', '/accessibility', '/privacy',
 ];
 
 // Each "add" form, submitted empty: the error state must pass too.

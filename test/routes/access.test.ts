@@ -141,6 +141,9 @@ const matrix: Row[] = [
   page('GET /sign-in', EVERYONE, { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 303, location: '/' }])) }),
   form('POST /sign-in', EVERYONE, (_c, who) => ({ email: who === 'anonymous' ? demo.worker : SIGNED_IN_ROLES[who], password: DEMO_PASSWORD }), { fresh: true }),
   form('POST /sign-out', SIGNED_IN, () => ({}), { fresh: true, expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 303, location: '/sign-in' }])) }),
+  // Council sign-in (OpenID Connect) is off in this app, so both answer 404 to everyone; with it on: test/routes/oidc.test.ts.
+  page('GET /sign-in/oidc', [], { expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])) }),
+  page('GET /sign-in/oidc/callback', [], { expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])) }),
 
   // Everyone signed in
   page('GET /', SIGNED_IN),
