@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ROLES, isRole, type Role } from './features/auth/actor.ts';
@@ -23,7 +24,7 @@ const schema = z.object({
   COOKIE_SECURE: z.enum(['true', 'false', 'auto']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
-  SIGN_IN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  SIGN_IN_RATE_LIMIT: z.coerce.number().int().positive().default(30),
   JOBS: z.enum(['true', 'false']).default('true'),
   BENCH_BARE_ROUTE: z.enum(['true', 'false']).default('false'),
   // Tests only: makes named points in an action kill the process, throw or pause (src/failpoints.ts).
@@ -57,6 +58,8 @@ const schema = z.object({
   OPS_ALERT_SMS: z.string().trim().regex(/^\+?[0-9 ]{10,16}$/, 'must be a mobile number').optional(),
   VAPID_SUBJECT: z.string().refine((v) => /^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/.test(v), 'must be a mailto: address or an https: URL').optional(),
   EMERGENCY_PACK_KEY: AES_KEY.optional(),
+  // The same key in a file (a secret mounted from a vault); read once at start.
+  EMERGENCY_PACK_KEY_FILE: z.string().trim().min(1).optional(),
   EMERGENCY_PACK_PREVIOUS_KEYS: z.string().optional()
     .transform((v) => (v ?? '').split(',').map((k) => k.trim()).filter(Boolean))
     .pipe(z.array(AES_KEY)),
@@ -82,6 +85,10 @@ const schema = z.object({
   if (!c.NOTIFY_API_KEY && c.NOTIFY_BASE_URL) problem('NOTIFY_BASE_URL', 'needs NOTIFY_API_KEY');
   if (c.SMTP_URL && !c.SMTP_FROM) problem('SMTP_FROM', 'set the From address for SMTP_URL, like "Harbour <harbour@council.gov.uk>"');
   if (c.SMTP_FROM && !c.SMTP_URL) problem('SMTP_FROM', 'needs SMTP_URL');
+  if (c.EMERGENCY_PACK_KEY && c.EMERGENCY_PACK_KEY_FILE) problem('EMERGENCY_PACK_KEY_FILE', 'set EMERGENCY_PACK_KEY or EMERGENCY_PACK_KEY_FILE, not both');
+  if (c.NODE_ENV === 'production' && !c.EMERGENCY_PACK_KEY && !c.EMERGENCY_PACK_KEY_FILE) {
+    problem('EMERGENCY_PACK_KEY', 'must be set in production (or EMERGENCY_PACK_KEY_FILE): without it the key that opens staff emergency contact and medical details is kept in the database beside them, so anyone with a copy of the database can read them all. Make one with: openssl rand -base64 32');
+  }
   const oidcParts = [c.OIDC_ISSUER_URL, c.OIDC_CLIENT_ID, c.OIDC_CLIENT_SECRET].filter(Boolean).length;
   if (oidcParts > 0 && oidcParts < 3) problem(c.OIDC_ISSUER_URL ? (c.OIDC_CLIENT_ID ? 'OIDC_CLIENT_SECRET' : 'OIDC_CLIENT_ID') : 'OIDC_ISSUER_URL', 'set OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together');
   if (c.OIDC_ONLY === 'true' && !c.OIDC_ISSUER_URL) problem('OIDC_ONLY', 'needs OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
@@ -161,6 +168,19 @@ export interface NotificationsConfig {
 
 export class ConfigError extends Error {}
 
+/** EMERGENCY_PACK_KEY_FILE: the file must exist and hold the key (base64 of 32 bytes), nothing else. */
+function readKeyFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`Invalid configuration: EMERGENCY_PACK_KEY_FILE: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const parsed = AES_KEY.safeParse(text);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: EMERGENCY_PACK_KEY_FILE: ${path} ${parsed.error.issues[0]?.message ?? 'is not a key'}`);
+  return parsed.data;
+}
+
 /** "Harbour.Admin=admin,Harbour.Workers=worker+team_manager" → { 'Harbour.Admin': ['admin'], … }; null when malformed. */
 export function parseRoleMap(text: string): Record<string, Role[]> | null {
   const map: Record<string, Role[]> = {};
@@ -194,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   const c = parsed.data;
+  const emergencyKey = c.EMERGENCY_PACK_KEY_FILE ? readKeyFile(c.EMERGENCY_PACK_KEY_FILE) : c.EMERGENCY_PACK_KEY ?? null;
   return {
     port: c.PORT,
     host: c.HOST,
@@ -218,7 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       receiptReading: c.FOI_RECEIPT_READING, referencePattern: c.FOI_REFERENCE_PATTERN, retentionYears: c.FOI_RETENTION_YEARS,
       suppressionThreshold: c.FOI_SUPPRESSION_THRESHOLD, council: c.FOI_COUNCIL_NAME,
     },
-    emergency: { key: c.EMERGENCY_PACK_KEY ?? null, previousKeys: c.EMERGENCY_PACK_PREVIOUS_KEYS },
+    emergency: { key: emergencyKey, previousKeys: c.EMERGENCY_PACK_PREVIOUS_KEYS },
     monitoring: { engineLagLimitSeconds: c.ENGINE_LAG_LIMIT_SECONDS, metricsToken: c.METRICS_TOKEN ?? null },
     oidc: c.OIDC_ISSUER_URL && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET
       ? {

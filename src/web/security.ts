@@ -2,9 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../features/auth/service.ts';
 import { newSecret, safeEqual } from '../features/auth/tokens.ts';
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import type { OidcPending } from '../features/auth/oidc.ts';
 
 export const SESSION_COOKIE = 'harbour_session';
 export const PRESESSION_COOKIE = 'harbour_presession';
+export const OIDC_COOKIE = 'harbour_oidc';
 
 export interface SecurityOptions { cookieSecure: boolean | 'auto' }
 
@@ -22,6 +24,7 @@ export function registerSecurity(app: FastifyInstance, auth: AuthService, option
   app.decorateRequest('actor', null);
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('sessionToken', null);
+  app.decorateRequest('sessionOidc', false);
 
   const cookieOptions = (request: FastifyRequest) => ({
     httpOnly: true,
@@ -45,6 +48,7 @@ export function registerSecurity(app: FastifyInstance, auth: AuthService, option
         request.actor = session.actor;
         request.csrfToken = session.csrfToken;
         request.sessionToken = token;
+        request.sessionOidc = session.oidc;
         return;
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -72,6 +76,21 @@ export function registerSecurity(app: FastifyInstance, auth: AuthService, option
     },
     endSession(reply: FastifyReply) {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    },
+    /** Keeps state, nonce and PKCE verifier in the browser for the ten minutes a provider sign-in may take. */
+    rememberOidc(request: FastifyRequest, reply: FastifyReply, pending: OidcPending) {
+      reply.setCookie(OIDC_COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), { ...cookieOptions(request), path: '/sign-in/oidc', maxAge: 600 });
+    },
+    /** The pending provider sign-in, once: the cookie is cleared whatever it holds. */
+    takeOidc(request: FastifyRequest, reply: FastifyReply): OidcPending | null {
+      const raw = request.cookies[OIDC_COOKIE];
+      reply.clearCookie(OIDC_COOKIE, { path: '/sign-in/oidc' });
+      if (!raw) return null;
+      try {
+        const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<OidcPending>;
+        if ([value.state, value.nonce, value.verifier, value.returnTo].every((v) => typeof v === 'string')) return value as OidcPending;
+      } catch { /* not ours */ }
+      return null;
     },
   };
 }

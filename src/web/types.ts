@@ -6,6 +6,8 @@ declare module 'fastify' {
     actor: Actor | null;
     csrfToken: string;
     sessionToken: string | null;
+    /** The session was started through the OpenID Connect provider (sign-out also ends the provider's). */
+    sessionOidc: boolean;
     /** Open alarms for the layout's alarm bar (features/alarms), worked out before a page's handler runs. */
     alarmBar: AlarmBar | null;
   }

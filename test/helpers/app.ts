@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.ts';
+import { buildApp, type AppOptions } from '../../src/app.ts';
 import { buildRepositories, buildServices, type Repositories, type Services } from '../../src/composition.ts';
 import { seedDemo, DEMO_PASSWORD } from '../../src/demo/seed.ts';
 import { openTestDatabase } from './database.ts';
@@ -19,6 +19,8 @@ export interface StartOptions {
   signInRateLimit?: number;
   /** Registers extra routes or hooks (a route that throws, a route recorder) on the built app before it is made ready. */
   beforeReady?: (app: FastifyInstance) => void | Promise<void>;
+  /** More app options (OpenID Connect, trusted proxies, public base URL). */
+  app?: Partial<AppOptions>;
 }
 
 export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
@@ -26,7 +28,7 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
   const repos = buildRepositories(database.db);
   if (options.seed ?? true) await seedDemo(database.db, repos.audit);
   const services = buildServices(repos);
-  const app = await buildApp(services, { cookieSecure: false, signInRateLimit: options.signInRateLimit ?? 1000 });
+  const app = await buildApp(services, { cookieSecure: false, signInRateLimit: options.signInRateLimit ?? 1000, ...options.app });
   if (options.beforeReady) await options.beforeReady(app);
   await app.ready();
   const t: TestApp = {
@@ -52,6 +54,15 @@ export class Agent {
 
   private cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** A cookie this browser holds (tests that tamper with one). */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  setCookie(name: string, value: string) {
+    this.cookies.set(name, value);
   }
 
   private remember(res: LightMyRequestResponse) {

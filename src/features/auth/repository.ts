@@ -26,6 +26,16 @@ export function buildAccountsRepository(db: Kysely<DB>) {
     findByOidc(issuer: string, subject: string): Promise<AccountRow | undefined> {
       return db.selectFrom('accounts').select(accountColumns).where('oidc_issuer', '=', issuer).where('oidc_subject', '=', subject).executeTakeFirst();
     },
+    findByEmployeeNumber(employeeNumber: string): Promise<AccountRow | undefined> {
+      return db.selectFrom('accounts').innerJoin('staff', 'staff.id', 'accounts.staff_id')
+        .select(accountColumns.map((c) => `accounts.${c}` as const)).where('staff.employee_number', '=', employeeNumber).executeTakeFirst();
+    },
+    oidcLink(id: number) {
+      return db.selectFrom('accounts').select(['oidc_issuer', 'oidc_subject']).where('id', '=', id).executeTakeFirstOrThrow();
+    },
+    async linkOidc(ex: Executor, id: number, issuer: string, subject: string) {
+      await ex.updateTable('accounts').set({ oidc_issuer: issuer, oidc_subject: subject }).where('id', '=', id).execute();
+    },
     list() {
       return db.selectFrom('accounts').select(accountColumns).orderBy('display_name').execute();
     },
@@ -45,12 +55,12 @@ export function buildAccountsRepository(db: Kysely<DB>) {
       await db.updateTable('accounts').set({ last_sign_in_at: new Date() }).where('id', '=', id).execute();
     },
 
-    async createSession(s: { idHash: string; accountId: number; csrfToken: string; expiresAt: Date; ip: string | null }) {
-      await db.insertInto('sessions').values({ id_hash: s.idHash, account_id: s.accountId, csrf_token: s.csrfToken, expires_at: s.expiresAt, ip: s.ip }).execute();
+    async createSession(s: { idHash: string; accountId: number; csrfToken: string; expiresAt: Date; ip: string | null; oidc?: boolean }) {
+      await db.insertInto('sessions').values({ id_hash: s.idHash, account_id: s.accountId, csrf_token: s.csrfToken, expires_at: s.expiresAt, ip: s.ip, oidc: s.oidc ?? false }).execute();
     },
     findSession(idHash: string) {
       return db.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-        .select(['sessions.id_hash', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.last_seen_at', ...accountColumns.map((c) => `accounts.${c}` as const)])
+        .select(['sessions.id_hash', 'sessions.csrf_token', 'sessions.expires_at', 'sessions.last_seen_at', 'sessions.oidc', ...accountColumns.map((c) => `accounts.${c}` as const)])
         .where('sessions.id_hash', '=', idHash).where('sessions.expires_at', '>', new Date()).executeTakeFirst();
     },
     async touchSession(idHash: string) {
@@ -62,6 +72,22 @@ export function buildAccountsRepository(db: Kysely<DB>) {
     async deleteExpiredSessions(now = new Date()) {
       const r = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
       return Number(r.numDeletedRows);
+    },
+
+    signInFailures(keys: string[]) {
+      return db.selectFrom('sign_in_failures').selectAll().where('key', 'in', keys).execute();
+    },
+    async saveSignInFailure(row: { key: string; failures: number; first_failed_at: Date; last_failed_at: Date; locked_until: Date | null }) {
+      await db.insertInto('sign_in_failures').values(row)
+        .onConflict((oc) => oc.column('key').doUpdateSet({ failures: row.failures, first_failed_at: row.first_failed_at, last_failed_at: row.last_failed_at, locked_until: row.locked_until }))
+        .execute();
+    },
+    async clearSignInFailures(key: string) {
+      await db.deleteFrom('sign_in_failures').where('key', '=', key).execute();
+    },
+    /** Tells the holder of a locked account in their Harbour inbox. */
+    async tellLocked(ex: Executor, staffId: number, subject: string, body: string) {
+      await ex.insertInto('notifications').values({ recipient_id: staffId, channel: 'inbox', subject, body, link: '/sign-in', next_attempt_at: new Date() } as never).execute();
     },
 
     async createToken(ex: Executor, t: { accountId: number; name: string; tokenHash: string; expiresAt: Date | null }) {

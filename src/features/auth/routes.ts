@@ -1,10 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import type { registerSecurity } from '../../web/security.ts';
 import { requireActor } from '../../web/security.ts';
 import { fieldErrors } from '../../web/validation.ts';
-import { toErrorMap, toErrorSummary, type FieldError } from '../../errors.ts';
+import { NotFoundError, toErrorMap, toErrorSummary, type FieldError } from '../../errors.ts';
+import { OidcFailure, type OidcClient } from './oidc.ts';
+import type { OidcRefusal } from './service.ts';
 
 const signInForm = z.object({
   email: z.string().trim().min(1, 'Enter your email address').max(254, 'Enter your email address'),
@@ -23,31 +25,94 @@ export function safeReturnTo(value: string | undefined): string {
   return value;
 }
 
-export const authRoutes: FastifyPluginAsync<{ services: Services; security: ReturnType<typeof registerSecurity>; signInRateLimit: number }> = async (app, { services, security, signInRateLimit }) => {
-  const render = (reply: import('fastify').FastifyReply, status: number, values: Record<string, unknown>, errors: FieldError[] = []) =>
-    reply.code(status).view('auth/sign-in.njk', { title: 'Sign in', values, errorList: toErrorSummary(errors), errors: toErrorMap(errors) });
+function waitText(seconds: number): string {
+  if (seconds <= 90) return `Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`;
+  return `Wait ${Math.ceil(seconds / 60)} minutes and try again.`;
+}
+
+export interface AuthRouteOptions {
+  services: Services;
+  security: ReturnType<typeof registerSecurity>;
+  /** Failed sign-ins from one client address (15 minutes) before it is locked. */
+  signInRateLimit: number;
+  /** The council's OpenID Connect provider, when configured. */
+  oidc: OidcClient | null;
+  publicBaseUrl: string;
+}
+
+type Problem = OidcRefusal | 'expired' | 'failed' | 'unavailable';
+const PROBLEM_STATUS: Record<Problem, number> = { expired: 400, failed: 400, unavailable: 503, unverified: 403, unknown: 403, disabled: 403, linked_elsewhere: 403 };
+
+export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { services, security, signInRateLimit, oidc, publicBaseUrl }) => {
+  const oidcOnly = oidc?.settings.only ?? false;
+  const render = (reply: FastifyReply, status: number, values: Record<string, unknown>, errors: FieldError[] = []) =>
+    reply.code(status).view('auth/sign-in.njk', {
+      title: 'Sign in', values, errorList: toErrorSummary(errors), errors: toErrorMap(errors), oidc: oidc !== null, oidcOnly,
+      oidcHref: `/sign-in/oidc${typeof values.returnTo === 'string' && values.returnTo ? `?returnTo=${encodeURIComponent(values.returnTo)}` : ''}`,
+    });
+  const problem = (reply: FastifyReply, reason: Problem) =>
+    reply.code(PROBLEM_STATUS[reason]).view('auth/oidc-problem.njk', { title: 'You could not be signed in', reason });
 
   app.get<{ Querystring: { returnTo?: string } }>('/sign-in', async (request, reply) => {
     if (request.actor) return reply.redirect(safeReturnTo(request.query.returnTo), 303);
     return render(reply, 200, { returnTo: request.query.returnTo ?? '' });
   });
 
-  app.post('/sign-in', {
-    config: { rateLimit: { max: signInRateLimit, timeWindow: '15 minutes', keyGenerator: (r) => r.ip } },
-  }, async (request, reply) => {
+  app.post('/sign-in', async (request, reply) => {
     const parsed = signInForm.safeParse(request.body ?? {});
     const values = { ...(request.body as Record<string, unknown>), password: '' };
     if (!parsed.success) return render(reply, 400, values, fieldErrors(parsed.error));
-    const result = await services.auth.signIn(parsed.data.email, parsed.data.password, request.ip);
-    if (!result) return render(reply, 400, values, [{ field: 'email', message: 'Enter a correct email address and password' }]);
+    if (oidcOnly && !oidc?.settings.breakGlassAdmins.includes(parsed.data.email.toLowerCase())) {
+      return render(reply, 400, values, [{ field: 'email', message: 'Sign in with your council account' }]);
+    }
+    const result = await services.auth.signIn(parsed.data.email, parsed.data.password, request.ip, { adminOnly: oidcOnly, addressFailures: signInRateLimit });
+    if (!result.ok && result.waitSeconds !== null) {
+      reply.header('retry-after', String(result.waitSeconds));
+      return render(reply, 429, values, [{ field: 'email', message: `Too many attempts. ${waitText(result.waitSeconds)}` }]);
+    }
+    if (!result.ok) return render(reply, 400, values, [{ field: 'email', message: 'Enter a correct email address and password' }]);
     security.startSession(request, reply, result.token);
     return reply.redirect(safeReturnTo(parsed.data.returnTo), 303);
+  });
+
+  app.get<{ Querystring: { returnTo?: string } }>('/sign-in/oidc', async (request, reply) => {
+    if (!oidc) throw new NotFoundError('Page');
+    let start;
+    try {
+      start = await oidc.start(safeReturnTo(request.query.returnTo));
+    } catch (err) {
+      request.log.error({ err }, 'OpenID Connect provider unreachable');
+      return problem(reply, 'unavailable');
+    }
+    security.rememberOidc(request, reply, start.pending);
+    return reply.redirect(start.url, 303);
+  });
+
+  app.get('/sign-in/oidc/callback', async (request, reply) => {
+    if (!oidc) throw new NotFoundError('Page');
+    const pending = security.takeOidc(request, reply);
+    if (!pending) return problem(reply, 'expired');
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    let identity;
+    try {
+      identity = await oidc.finish(new URL(`${publicBaseUrl}/sign-in/oidc/callback${query}`), pending);
+    } catch (err) {
+      if (!(err instanceof OidcFailure)) throw err;
+      request.log.warn({ reason: err.message }, 'OpenID Connect sign-in refused');
+      return problem(reply, 'failed');
+    }
+    const result = await services.auth.signInOidc(identity, request.ip);
+    if (!result.ok) return problem(reply, result.reason);
+    security.startSession(request, reply, result.token);
+    return reply.redirect(pending.returnTo, 303);
   });
 
   app.post('/sign-out', async (request, reply) => {
     const actor = requireActor(request);
     if (request.sessionToken) await services.auth.signOut(request.sessionToken, actor);
     security.endSession(reply);
-    return reply.redirect('/sign-in', 303);
+    // RP-initiated logout: a session from the provider ends there too, which then returns to /sign-in.
+    const providerSignOut = request.sessionOidc && oidc ? await oidc.endSessionUrl().catch(() => null) : null;
+    return reply.redirect(providerSignOut ?? '/sign-in', 303);
   });
 };

@@ -7,9 +7,15 @@ import { isRole, type Actor, type Role } from './actor.ts';
 import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { newSecret, sha256 } from './tokens.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
+import type { OidcIdentity } from './oidc.ts';
+import { DEFAULT_LIMITS, accountKey, addressKey, afterFailure, waitMs, type SignInLimits } from './limits.ts';
+
+export type PasswordSignIn = { ok: true; token: string; actor: Actor } | { ok: false; waitSeconds: number | null };
 
 export interface AuthDeps {
   db: Kysely<DB>;
+  /** Sign-in limits; the defaults unless a test or SIGN_IN_RATE_LIMIT changes them. */
+  limits?: Partial<SignInLimits>;
   accounts: AccountsRepository;
   audit: AuditRepository;
   sessionTtlHours: number;
@@ -32,49 +38,115 @@ export function toActor(row: AccountRow, ip: string | null, via: Actor['via']): 
   };
 }
 
-/**
- * Single sign-on seam: an OpenID Connect callback (for example Microsoft Entra ID) resolves the
- * verified issuer and subject to an account here, then starts a session exactly as a password
- * sign-in does. Only local accounts are wired up today.
- */
-export interface ExternalIdentity { issuer: string; subject: string; email: string }
+/** Why a person the provider vouched for was not let in: each has its own page. */
+export type OidcRefusal = 'unverified' | 'unknown' | 'disabled' | 'linked_elsewhere';
 
 export function buildAuthService(deps: AuthDeps) {
   const { db, accounts, audit } = deps;
+  const baseLimits: SignInLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const cacheMs = deps.apiTokenCacheMs ?? 0;
   const tokenCache = new Map<string, { row: NonNullable<Awaited<ReturnType<AccountsRepository['findToken']>>>; at: number }>();
   const forgetAccount = (accountId: number) => {
     for (const [k, v] of tokenCache) if (v.row.id === accountId) tokenCache.delete(k);
   };
 
-  async function startSession(row: AccountRow, ip: string | null) {
+  async function startSession(row: AccountRow, ip: string | null, oidc = false) {
     const token = newSecret();
     const csrfToken = newSecret();
     await accounts.createSession({
-      idHash: sha256(token), accountId: row.id, csrfToken, ip,
+      idHash: sha256(token), accountId: row.id, csrfToken, ip, oidc,
       expiresAt: new Date(Date.now() + deps.sessionTtlHours * 3600_000),
     });
     await accounts.touchSignIn(row.id);
-    await audit.append({ actorId: row.id, actorLabel: row.email, action: 'auth.sign_in', entityType: 'account', entityId: row.id, ip });
+    await audit.append({ actorId: row.id, actorLabel: row.email, action: 'auth.sign_in', entityType: 'account', entityId: row.id, ip, ...(oidc ? { detail: { via: 'oidc' } } : {}) });
     return { token, actor: toActor(row, ip, 'session') };
   }
 
   return {
-    /** Returns a session token, or null for a wrong email or password (never saying which). */
-    async signIn(email: string, password: string, ip: string | null) {
+    /**
+     * A password sign-in. Refused without looking at the password while the email address or the
+     * client address is locked or must wait (`waitSeconds`); a wrong email or password never says
+     * which. Only failures count; a success clears its email address's count.
+     * `adminOnly` (sign-in is OpenID Connect only): only a break-glass administrator may use a password.
+     */
+    async signIn(email: string, password: string, ip: string | null, options: { adminOnly?: boolean; addressFailures?: number } = {}): Promise<PasswordSignIn> {
+      const limits: SignInLimits = { ...baseLimits, ...(options.addressFailures ? { addressFailures: options.addressFailures } : {}) };
+      const label = email.trim().toLowerCase().slice(0, 200);
+      const keys = [accountKey(email), ...(ip ? [addressKey(ip)] : [])];
+      const now = new Date();
+      const counts = await accounts.signInFailures(keys);
+      const wait = waitMs(counts, now, limits);
+      if (wait > 0) {
+        await audit.append({ actorId: null, actorLabel: label, action: 'auth.sign_in_refused', entityType: 'account', entityId: null, ip, detail: { waitSeconds: Math.ceil(wait / 1000) } });
+        return { ok: false, waitSeconds: Math.ceil(wait / 1000) };
+      }
       const row = await accounts.findByEmail(email.trim());
       const ok = await verifyPassword(row?.password_hash ?? DUMMY_HASH, password);
-      if (!row || !ok || row.disabled_at) {
-        await audit.append({ actorId: row?.id ?? null, actorLabel: email.trim().toLowerCase().slice(0, 200), action: 'auth.sign_in_failed', entityType: 'account', entityId: row?.id ?? null, ip });
-        return null;
+      if (!row || !ok || row.disabled_at || (options.adminOnly && !row.roles.includes('admin'))) {
+        let accountLocked = false;
+        for (const key of keys) {
+          const { next, locked } = afterFailure(key, counts.find((c) => c.key === key), now, limits);
+          await accounts.saveSignInFailure(next);
+          if (locked && key === keys[0]) accountLocked = true;
+        }
+        await db.transaction().execute(async (trx) => {
+          await audit.appendIn(trx, { actorId: row?.id ?? null, actorLabel: label, action: 'auth.sign_in_failed', entityType: 'account', entityId: row?.id ?? null, ip, ...(accountLocked ? { detail: { locked: true } } : {}) });
+          if (accountLocked && row?.staff_id) {
+            await accounts.tellLocked(trx, row.staff_id, 'Your Harbour sign-in has been locked',
+              `There were ${limits.accountFailures} wrong passwords for your Harbour account in a row, so password sign-in is locked for ${Math.round(limits.lockMs / 60_000)} minutes. If this was not you, tell the Harbour administrator.`);
+          }
+        });
+        return { ok: false, waitSeconds: null };
       }
-      return startSession(row, ip);
+      await accounts.clearSignInFailures(keys[0]!);
+      return { ok: true, ...(await startSession(row, ip)) };
     },
 
-    async signInExternal(identity: ExternalIdentity, ip: string | null) {
-      const row = await accounts.findByOidc(identity.issuer, identity.subject);
-      if (!row || row.disabled_at) return null;
-      return startSession(row, ip);
+    /**
+     * A person the OpenID Connect provider vouched for. Later sign-ins match issuer and subject; the
+     * first links the account found by employee number (when that claim is configured) or by a
+     * verified email, and records issuer and subject. With a role map, the account's roles follow it.
+     */
+    async signInOidc(identity: OidcIdentity, ip: string | null): Promise<{ ok: true; token: string; actor: Actor } | { ok: false; reason: OidcRefusal }> {
+      const refuse = async (reason: OidcRefusal, row?: AccountRow) => {
+        await audit.append({
+          actorId: row?.id ?? null, actorLabel: (identity.email ?? identity.subject).slice(0, 200), action: 'auth.sign_in_failed',
+          entityType: 'account', entityId: row?.id ?? null, ip, detail: { via: 'oidc', reason, issuer: identity.issuer, subject: identity.subject },
+        });
+        return { ok: false as const, reason };
+      };
+      let row = await accounts.findByOidc(identity.issuer, identity.subject);
+      const linking = !row;
+      let by = 'employee_number';
+      if (!row && identity.employeeNumber) row = await accounts.findByEmployeeNumber(identity.employeeNumber);
+      if (!row) {
+        by = 'email';
+        if (identity.email && !identity.emailVerified) return refuse('unverified');
+        if (identity.email) row = await accounts.findByEmail(identity.email);
+      }
+      if (!row) return refuse('unknown');
+      if (linking && (await accounts.oidcLink(row.id)).oidc_subject) return refuse('linked_elsewhere', row);
+      if (row.disabled_at) return refuse('disabled', row);
+      const roles = identity.roles;
+      const held = row.roles;
+      const rolesChange = roles !== null && (roles.length !== held.length || roles.some((r) => !held.includes(r)));
+      if (linking || rolesChange) {
+        const account = row;
+        await db.transaction().execute(async (trx) => {
+          const who = { actorId: account.id, actorLabel: account.email, ip, entityType: 'account', entityId: account.id };
+          if (linking) {
+            await accounts.linkOidc(trx, account.id, identity.issuer, identity.subject);
+            await audit.appendIn(trx, { ...who, action: 'account.oidc_link', detail: { issuer: identity.issuer, subject: identity.subject, by } });
+          }
+          if (roles !== null && rolesChange) {
+            await accounts.setRoles(trx, account.id, roles);
+            forgetAccount(account.id);
+            await audit.appendIn(trx, { ...who, action: 'account.set_roles', detail: { from: account.roles, to: roles, via: 'oidc' } });
+          }
+        });
+        if (roles !== null) row = { ...row, roles };
+      }
+      return { ok: true, ...(await startSession(row, ip, true)) };
     },
 
     async resolveSession(token: string, ip: string | null) {
@@ -82,7 +154,7 @@ export function buildAuthService(deps: AuthDeps) {
       if (!s || s.disabled_at) return null;
       // Record activity at most once a minute to keep page loads read-only.
       if (Date.now() - new Date(s.last_seen_at).getTime() > 60_000) await accounts.touchSession(s.id_hash);
-      return { actor: toActor(s, ip, 'session'), csrfToken: s.csrf_token };
+      return { actor: toActor(s, ip, 'session'), csrfToken: s.csrf_token, oidc: s.oidc };
     },
 
     async signOut(token: string, actor: Actor) {
