@@ -96,7 +96,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        // Signing out of a council sign-in is a form post redirected to the provider's sign-out (RP-initiated logout).
+        formAction: ["'self'", ...(options.oidc ? [new URL(options.oidc.issuerUrl).origin] : [])],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],

@@ -149,6 +149,8 @@ describe('OpenID Connect sign-in', () => {
     const to = new URL(out.headers.location as string);
     assert.equal(to.origin, idp.issuer);
     assert.equal(to.searchParams.get('post_logout_redirect_uri'), `${HARBOUR}/sign-in`);
+    // A browser follows a form's redirect only to where the CSP's form-action allows.
+    assert.match(String(out.headers['content-security-policy']), new RegExp(`form-action 'self' ${idp.issuer.replace(/\./g, '\\.')}`));
     assert.equal((await agent.get('/')).statusCode, 303);
     // A password session signs out to Harbour's own page.
     const password = await t.signIn(demo.teamManager);

@@ -27,14 +27,15 @@ export class E2E {
     private readonly sessions: BrowserSession[] = [],
   ) {}
 
-  /** `testFile` is the test's import.meta.url; it names the record of pages axe checked. */
-  static async start(testFile: string): Promise<E2E> {
+  /** `testFile` is the test's import.meta.url; it names the record of pages axe checked. `env` adds or overrides settings. */
+  static async start(testFile: string, env: Record<string, string> = {}): Promise<E2E> {
     const name = basename(fileURLToPath(testFile)).replace(/\.test\.ts$/, '');
     const dataDir = await mkdtemp(join(tmpdir(), 'harbour-e2e-'));
     const harbour = await startHarbour(loadConfig({
       PORT: '0', HOST: '127.0.0.1', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', JOBS: 'true', SEED_DEMO: 'true', COOKIE_SECURE: 'false',
       // Every test signs in from 127.0.0.1; the default limit of 10 is for real people.
       SIGN_IN_RATE_LIMIT: '100',
+      ...env,
     }));
     try {
       const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -112,6 +113,18 @@ export class BrowserSession {
     const loaded = this.page.waitForEvent('load');
     await action(this.page);
     await loaded;
+    return this.checkCurrentPage(this.lastStatus);
+  }
+
+  /**
+   * An action that leaves Harbour for another site (the council's sign-in service) and comes back:
+   * waits until the browser is on a page `home` accepts, and checks that page with axe. The other
+   * site's pages are not Harbour's, so they are not checked.
+   */
+  async throughOtherSite(action: (page: Page) => Promise<unknown>, home: (url: URL) => boolean): Promise<number> {
+    this.assertNothingUnchecked();
+    await action(this.page);
+    await this.page.waitForURL(home, { waitUntil: 'load' });
     return this.checkCurrentPage(this.lastStatus);
   }
 
