@@ -26,7 +26,7 @@ export async function benchAlarmLatency(engine: 'pglite' | 'postgres', sessions:
   const dir = mkdtempSync(join(tmpdir(), 'harbour-bench-alarm-'));
   let drop: (() => Promise<void>) | undefined;
   let database: Database | undefined;
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
   let stub: NotifyStub | undefined;
   try {
     if (options.notify) stub = await startNotifyStub();

@@ -315,11 +315,14 @@ export function buildDeliveryWatchRepository(db: Kysely<DB>) {
      */
     async escalateUnreached(seconds: number): Promise<string[]> {
       const { rows } = await sql<{ alert_id: string }>`
-        WITH stuck AS (
+        WITH candidates AS (
+          -- Few rows, by the partial index: alerts with someone not reached at all.
+          SELECT DISTINCT alert_id FROM notifications WHERE unreached_since IS NOT NULL AND accepted_at IS NULL
+        ), stuck AS (
           SELECT n.alert_id, n.step
-            FROM notifications n JOIN alerts a ON a.id = n.alert_id
-           WHERE a.status = 'open' AND n.step = a.next_step - 1 AND n.status <> 'scheduled'
-             AND n.alert_id IN (SELECT alert_id FROM notifications WHERE unreached_since IS NOT NULL AND accepted_at IS NULL)
+            FROM candidates c JOIN alerts a ON a.id = c.alert_id AND a.status = 'open'
+            JOIN notifications n ON n.alert_id = a.id AND n.step = a.next_step - 1
+           WHERE n.status <> 'scheduled'
            GROUP BY n.alert_id, n.step
           HAVING bool_and(n.accepted_at IS NULL)
              AND bool_and(n.lane IS NOT NULL OR coalesce(n.unreached_since <= now() - make_interval(secs => ${seconds}), false))
@@ -345,7 +348,7 @@ export function buildDeliveryWatchRepository(db: Kysely<DB>) {
     async stopClosedAlarms(now: Date): Promise<number> {
       const r = await sql`
         UPDATE notifications n SET status = 'failed', claimed_by = NULL, next_attempt_at = ${now}, last_error = 'Stopped trying: the alert was dealt with'
-         WHERE n.cycles > 0 AND n.status = 'pending'
+         WHERE n.cycles > 0 AND n.status = 'pending' AND n.unreached_since IS NOT NULL AND n.accepted_at IS NULL
            AND (EXISTS (SELECT 1 FROM alerts a WHERE a.id = n.alert_id AND a.status <> 'open') OR EXISTS (${lockdownOver(sql`n`)}))`.execute(db);
       return Number(r.numAffectedRows ?? 0);
     },

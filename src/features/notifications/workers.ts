@@ -123,22 +123,20 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
   }
 
   let lastBeat = 0;
-  let lastWatch = Date.now();
-  const watchEveryMs = options.watchEveryMs ?? 5_000;
   const loop = startLoop('notifications', async () => {
     const r = await dispatcher.tick(500, { wait: false });
     if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
       lastBeat = Date.now();
       await health.beat(instanceId, 'notifications', new Date());
     }
-    if (Date.now() - lastWatch >= watchEveryMs) {
-      lastWatch = Date.now();
-      // The watch must never stop the deliveries.
-      await watch().catch((err: unknown) => logger.error({ err }, 'notification watch failed'));
-    }
     return r;
   }, options.idleMs ?? 500, logger);
   wakeLoop = () => loop.wake();
+  // The watch runs in a loop of its own, so a slow watch never holds up the deliveries.
+  const watchLoop = startLoop('notifications-watch', async () => {
+    await watch();
+    return { more: false };
+  }, options.watchEveryMs ?? 5_000, logger);
   let stopping: Promise<void> | null = null;
   return {
     channels: names,
@@ -146,7 +144,7 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
     watch,
     stop() {
       stopping ??= (async () => {
-        await loop.stop();
+        await Promise.all([loop.stop(), watchLoop.stop()]);
         await dispatcher.settled();
         await closeChannels(channels);
       })();
