@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Updateable } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Updateable } from 'kysely';
 import type { DB, IncidentsTable } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
 import { londonDayBounds } from '../../time/london.ts';
@@ -6,6 +6,39 @@ import { londonDayBounds } from '../../time/london.ts';
 export type IncidentPatch = Updateable<IncidentsTable>;
 
 const name = (alias: string) => sql<string | null>`${sql.ref(`${alias}.given_name`)} || ' ' || ${sql.ref(`${alias}.family_name`)}`;
+
+export type IncidentScope = 'all' | { staffId: number; reportIds: number[] };
+export interface IncidentListFilter { q?: string | null; status?: IncidentListStatus | null; limit?: number; offset?: number }
+export type IncidentListStatus = 'draft' | 'open' | 'awaiting_confirmation' | 'closed';
+
+/** The visibility rule and the filters, on any query that joins incidents i, staff e and staff r. */
+function scoped(scope: IncidentScope, filter: IncidentListFilter) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- shared by the row and the count query, whose selections differ
+  return <Q extends SelectQueryBuilder<any, any, any>>(query: Q): Q => {
+    let q = query as unknown as SelectQueryBuilder<DB & { i: DB['incidents']; e: DB['staff']; r: DB['staff'] }, 'i' | 'e' | 'r', object>;
+    if (scope === 'all') {
+      q = q.where('i.status', '<>', 'draft');
+    } else {
+      q = q.where((eb) => eb.or([
+        eb('i.reported_by', '=', scope.staffId),
+        eb.and([eb('i.status', '<>', 'draft'), eb('i.employee_id', '=', scope.staffId)]),
+        ...(scope.reportIds.length ? [eb.and([eb('i.status', '<>', 'draft'), eb('i.employee_id', 'in', scope.reportIds)])] : []),
+      ]));
+    }
+    if (filter.status) q = q.where('i.status', '=', filter.status);
+    const text = filter.q?.trim();
+    if (text) {
+      const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) => eb.or([
+        eb(sql<string>`${name('e')}`, 'ilike', like),
+        eb(sql<string>`coalesce(${name('r')}, '')`, 'ilike', like),
+        eb(sql<string>`coalesce(i.location, '')`, 'ilike', like),
+        ...(/^\d{1,9}$/.test(text) ? [eb('i.id', '=', Number(text))] : []),
+      ]));
+    }
+    return q as unknown as Q;
+  };
+}
 
 export function buildIncidentsRepository(db: Kysely<DB>) {
   const withPeople = (ex: Executor) => ex.selectFrom('incidents as i')
@@ -37,20 +70,19 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
 
     /**
      * Incidents the person may see: their own (as the employee or the reporter; drafts only their own
-     * as reporter) and, as a manager, those of the people below them; or all submitted ones.
+     * as reporter) and, as a manager, those of the people below them; or all submitted ones. Filtered
+     * by a search (the name of the person it happened to or of the reporter, the place or a number)
+     * and a status; a page of them, newest first, and how many there are in all.
      */
-    list(scope: 'all' | { staffId: number; reportIds: number[] }, ex: Executor = db) {
-      let q = withPeople(ex);
-      if (scope === 'all') {
-        q = q.where('i.status', '<>', 'draft');
-      } else {
-        q = q.where((eb) => eb.or([
-          eb('i.reported_by', '=', scope.staffId),
-          eb.and([eb('i.status', '<>', 'draft'), eb('i.employee_id', '=', scope.staffId)]),
-          ...(scope.reportIds.length ? [eb.and([eb('i.status', '<>', 'draft'), eb('i.employee_id', 'in', scope.reportIds)])] : []),
-        ]));
-      }
-      return q.orderBy(sql`i.occurred_at DESC NULLS FIRST`).orderBy('i.id', 'desc').limit(500).execute();
+    async list(scope: IncidentScope, filter: IncidentListFilter = {}, ex: Executor = db) {
+      const where = scoped(scope, filter);
+      const [rows, count] = await Promise.all([
+        where(withPeople(ex)).orderBy(sql`i.occurred_at DESC NULLS FIRST`).orderBy('i.id', 'desc')
+          .limit(filter.limit ?? 50).offset(filter.offset ?? 0).execute(),
+        where(ex.selectFrom('incidents as i').innerJoin('staff as e', 'e.id', 'i.employee_id').leftJoin('staff as r', 'r.id', 'i.reported_by'))
+          .select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { rows, total: Number(count.n) };
     },
 
     /** People by id with their names, for the "who did it happen to" choice. */

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { listHref, pageFrom, paging } from '../../web/paging.ts';
 import type { Services } from '../../composition.ts';
 import type { Actor } from '../auth/actor.ts';
 import { requireActor } from '../../web/security.ts';
@@ -6,7 +7,7 @@ import { handleForm } from '../../web/error-handling.ts';
 import { idParam } from '../people/routes.ts';
 import { assertCsrf } from '../../web/security.ts';
 import { ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../web/csv.ts';
 import { toOds } from '../../web/spreadsheet.ts';
 import {
   parseActionForm, parseIncidentFlagForm, parseInvestigationForm, parseLegalActionForm, parsePoliceForm, parseResponseForm, parseRiddorForm,
@@ -37,6 +38,17 @@ const positiveId = (v: unknown) => (typeof v === 'string' && /^\d{1,9}$/.test(v)
 const actionOf = (body: unknown) => ((body as { action?: unknown } | undefined)?.action === 'draft' ? 'draft' as const : 'submit' as const);
 
 const NO_FILTER: StatsFilter = { from: null, to: null, category: null, teamId: null, buildingId: null };
+
+/** What the incidents list can be narrowed to, as people name it. */
+const LIST_STATUSES = { open: 'Open', awaiting_confirmation: 'Waiting for confirmation', closed: 'Closed', draft: 'Draft' } as const;
+
+/** The list's query: a search, a status and a page; anything unrecognised is ignored, never an error. */
+function listFilter(query: unknown) {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const text = typeof q.q === 'string' ? q.q.trim().slice(0, 100) : '';
+  const status = typeof q.status === 'string' && Object.hasOwn(LIST_STATUSES, q.status) ? q.status as keyof typeof LIST_STATUSES : null;
+  return { q: text || null, status, page: pageFrom(q.page) };
+}
 
 export const incidentsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const svc = services.incidents;
@@ -80,7 +92,7 @@ export const incidentsRoutes: FastifyPluginAsync<{ services: Services }> = async
   app.get('/incidents/dashboard.csv', async (request, reply) => {
     const actor = requireActor(request);
     const table = await svc.exportTable(actor, filterFrom(request.query));
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="incidents.csv"').send(stringify(table));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="incidents.csv"').send(toCsv(table));
   });
   app.get('/incidents/dashboard.ods', async (request, reply) => {
     const actor = requireActor(request);
@@ -125,7 +137,14 @@ export const incidentsRoutes: FastifyPluginAsync<{ services: Services }> = async
 
   app.get('/incidents', async (request, reply) => {
     const actor = requireActor(request);
-    return reply.view('incidents/list.njk', { title: 'Incidents', ...(await svc.list(actor)), flash: flashFrom(request.query) });
+    const filter = listFilter(request.query);
+    const list = await svc.list(actor, filter);
+    const filters = { q: filter.q, status: filter.status };
+    return reply.view('incidents/list.njk', {
+      title: 'Incidents', ...list, filters, statuses: LIST_STATUSES,
+      paging: paging(filter.page, list.total, 'incidents', (p) => listHref('/incidents', filters, p)),
+      flash: flashFrom(request.query),
+    });
   });
 
   app.get('/incidents/new', async (request, reply) => {

@@ -10,7 +10,8 @@ import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { londonDate, londonTime } from '../../time/london.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import type { IncidentRow, IncidentsRepository, StatsFilter } from './repository.ts';
+import type { IncidentListStatus, IncidentRow, IncidentsRepository, StatsFilter } from './repository.ts';
+import { PER_PAGE } from '../../web/paging.ts';
 import type { RiskRepository } from '../risk/repository.ts';
 import { FLAG_CATEGORIES } from '../risk/rules.ts';
 import { endOfLondonDay, londonToday, longDate } from '../../time/london.ts';
@@ -692,20 +693,28 @@ export function buildIncidentsService(deps: IncidentsDeps) {
       };
     },
 
-    /** The incidents the actor may see, drafts of their own first. */
-    async list(actor: Actor) {
+    /**
+     * A page of the incidents the actor may see, filtered, with the total. Someone who sees every
+     * submitted report also sees their own drafts, above the list on its first page.
+     */
+    async list(actor: Actor, filter: { q?: string | null; status?: IncidentListStatus | null; page?: number } = {}) {
       const scope = can(actor, 'incidents.view_all') ? 'all' as const
         : actor.staffId === null ? null : { staffId: actor.staffId, reportIds: (await staff.reports(actor.staffId)).map((r) => r.id) };
-      const rows = scope === null ? [] : await incidents.list(scope);
-      const mine = can(actor, 'incidents.view_all') && actor.staffId !== null ? await incidents.list({ staffId: actor.staffId, reportIds: [] }) : [];
-      const all = [...mine.filter((m) => m.status === 'draft'), ...rows];
+      const page = filter.page ?? 1;
+      const found = scope === null ? { rows: [], total: 0 }
+        : await incidents.list(scope, { q: filter.q ?? null, status: filter.status ?? null, limit: PER_PAGE, offset: (page - 1) * PER_PAGE });
+      const ownDrafts = page === 1 && scope === 'all' && actor.staffId !== null && (!filter.status || filter.status === 'draft')
+        ? (await incidents.list({ staffId: actor.staffId, reportIds: [] }, { q: filter.q ?? null, status: 'draft', limit: PER_PAGE })).rows
+        : [];
       const at = now();
       return {
-        incidents: all.map((i) => ({
+        incidents: [...ownDrafts, ...found.rows].map((i) => ({
           ...i,
           categoryLabels: i.categories.map((c) => (CATEGORIES as Record<string, string>)[c] ?? c),
           meetingOverdue: Boolean(i.meeting_due_at && !i.meeting_held_at && i.meeting_due_at < at && i.status === 'open'),
         })),
+        total: found.total,
+        ownDrafts: ownDrafts.length,
         mayReport: actor.staffId !== null,
         mayMonitor: can(actor, 'incidents.view_all'),
       };

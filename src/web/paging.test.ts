@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { listHref, pageFrom, paging } from './paging.ts';
+
+test('pageFrom: only page numbers; anything else is page 1', () => {
+  assert.equal(pageFrom('3'), 3);
+  for (const v of [undefined, '', '0', '-1', 'x', '1.5', ['2'], '9999999']) assert.equal(pageFrom(v), 1, String(v));
+});
+
+test('paging says what is shown out of how many, with no silent cap', () => {
+  const href = (p: number) => `/incidents?page=${p}`;
+  const p = paging(2, 4001, 'incidents', href);
+  assert.equal(p.showing, 'Showing 51 to 100 of 4,001 incidents');
+  assert.equal(p.pages, 81);
+  assert.deepEqual(p.pagination?.previous, { href: '/incidents?page=1' });
+  assert.deepEqual(p.pagination?.next, { href: '/incidents?page=3' });
+  assert.deepEqual(p.pagination?.items.map((i) => ('ellipsis' in i ? '…' : `${i.number}${i.current ? '*' : ''}`)), ['1', '2*', '3', '…', '81']);
+  assert.equal(paging(81, 4001, 'incidents', href).showing, 'Showing 4,001 to 4,001 of 4,001 incidents');
+  assert.equal(paging(500, 4001, 'incidents', href).page, 81, 'past the end shows the last page');
+  assert.deepEqual(paging(1, 0, 'incidents', href), { page: 1, pages: 1, total: 0, showing: 'No incidents', pagination: null });
+  assert.equal(paging(1, 50, 'incidents', href).pagination, null, 'one page needs no pagination');
+});
+
+test('listHref keeps the filters and leaves out empty ones and page 1', () => {
+  assert.equal(listHref('/incidents', { q: 'Ben', status: '' }, 1), '/incidents?q=Ben');
+  assert.equal(listHref('/incidents', { q: null }, 2), '/incidents?page=2');
+});

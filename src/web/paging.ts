@@ -1,0 +1,56 @@
+/**
+ * Lists that page: 50 rows a page, "Showing 51 to 100 of 4,001", and the GOV.UK pagination
+ * component's items (first, last, the pages around this one, ellipses between). No list stops
+ * silently at a cap: the total is always counted and shown.
+ */
+export const PER_PAGE = 50;
+const MAX_PAGE = 100_000;
+
+/** The page asked for in a query string; anything that is not a page number is page 1. */
+export function pageFrom(value: unknown): number {
+  const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : 1;
+  return Math.min(MAX_PAGE, Math.max(1, n));
+}
+
+export interface Paging {
+  page: number;
+  pages: number;
+  total: number;
+  /** "Showing 51 to 100 of 4,001 incidents", or "No incidents" for an empty list. */
+  showing: string;
+  /** govukPagination parameters, or null when everything fits on one page. */
+  pagination: { previous?: { href: string }; next?: { href: string }; items: ({ number: string; href: string; current: boolean } | { ellipsis: true })[] } | null;
+}
+
+export function paging(page: number, total: number, noun: string, href: (page: number) => string, perPage = PER_PAGE): Paging {
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const current = Math.min(page, pages);
+  const first = total === 0 ? 0 : (current - 1) * perPage + 1;
+  const last = Math.min(total, current * perPage);
+  const n = (x: number) => x.toLocaleString('en-GB');
+  const showing = total === 0 ? `No ${noun}` : `Showing ${n(first)} to ${n(last)} of ${n(total)} ${noun}`;
+  if (pages === 1) return { page: current, pages, total, showing, pagination: null };
+  const wanted = [...new Set([1, current - 1, current, current + 1, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  const items: NonNullable<Paging['pagination']>['items'] = [];
+  wanted.forEach((p, i) => {
+    if (i > 0 && p - wanted[i - 1]! > 1) items.push({ ellipsis: true });
+    items.push({ number: String(p), href: href(p), current: p === current });
+  });
+  return {
+    page: current, pages, total, showing,
+    pagination: {
+      ...(current > 1 ? { previous: { href: href(current - 1) } } : {}),
+      ...(current < pages ? { next: { href: href(current + 1) } } : {}),
+      items,
+    },
+  };
+}
+
+/** A query string for a list's links: its filters (empty ones left out) and a page. */
+export function listHref(path: string, filters: Record<string, string | null | undefined>, page: number): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+  if (page > 1) q.set('page', String(page));
+  const text = q.toString();
+  return text ? `${path}?${text}` : path;
+}
