@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../web/csv.ts';
 import { parseCsv, type RowError } from '../people/import-staff.ts';
 import { isoDate } from '../../time/london.ts';
 import {
@@ -15,7 +15,7 @@ export const COMPLAINT_COLUMNS = [
 ] as const;
 const REQUIRED = ['received_on', 'complainant_type', 'staff_employee_numbers', 'allegations'];
 
-export const COMPLAINT_TEMPLATE = stringify([
+export const COMPLAINT_TEMPLATE = toCsv([
   [...COMPLAINT_COLUMNS],
   ['L-2015-001', '2015-06-03', 'statutory_children', 'letter', 'parent_carer', 'A Parent', 'Household 17', 'Ashford Children in Care', 'E1001', 'pl_b;ca_d', 'Did not consider the school’s concerns', '', '', '2', 'partially_upheld', '', '', '', '', '2015-09-30', 'warning', '2015-11-12'],
   ['L-2015-002', '2015-07-14', 'statutory_children', 'email', 'family_member', '', 'Household 9', '', 'E1001', 'pl_n', '', '', '', '1', '', '2015-07-30', 'Resolved informally', '', '', '', '', ''],

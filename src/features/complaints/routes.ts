@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../web/csv.ts';
 import { toOds } from '../../web/spreadsheet.ts';
 import type { Services } from '../../composition.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -192,7 +192,7 @@ export const complaintsRoutes: FastifyPluginAsync<{ services: Services }> = asyn
     reply.type(type).header('content-disposition', `attachment; filename="${file}"`).send(body);
   app.get('/complaints/statistics.csv', async (request, reply) => {
     const actor = requireActor(request);
-    return download(reply, 'text/csv; charset=utf-8', 'complaints-by-year.csv', stringify(await complaints.yearlyTable(actor, statsQuery(request.query))));
+    return download(reply, 'text/csv; charset=utf-8', 'complaints-by-year.csv', toCsv(await complaints.yearlyTable(actor, statsQuery(request.query))));
   });
   app.get('/complaints/statistics.ods', async (request, reply) => {
     const actor = requireActor(request);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../web/csv.ts';
 import { toOds } from '../../web/spreadsheet.ts';
 import type { Services } from '../../composition.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -22,7 +22,7 @@ const DONE: Record<string, string> = {
 const flashFrom = (query: unknown) => DONE[(query as { done?: string }).done ?? ''];
 
 const csv = (reply: FastifyReply, file: string, rows: string[][]) =>
-  reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(stringify(rows));
+  reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(toCsv(rows));
 const ods = (reply: FastifyReply, file: string, sheet: string, rows: string[][]) =>
   reply.type('application/vnd.oasis.opendocument.spreadsheet').header('content-disposition', `attachment; filename="${file}"`).send(toOds(sheet, rows));
 

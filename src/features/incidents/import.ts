@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../web/csv.ts';
 import { parseCsv, type RowError } from '../people/import-staff.ts';
 import { isoDate, londonToUtc } from '../../time/london.ts';
 import { CATEGORIES, COURT_OUTCOMES, PERPETRATOR_TYPES, POLICE_OUTCOMES, VERBAL_CHANNELS, type Category } from './rules.ts';
@@ -11,7 +11,7 @@ export const INCIDENT_COLUMNS = [
 ] as const;
 const REQUIRED = ['reference', 'occurred_date', 'employee_number', 'location', 'categories', 'narrative'] as const;
 
-export const INCIDENT_TEMPLATE = stringify([
+export const INCIDENT_TEMPLATE = toCsv([
   [...INCIDENT_COLUMNS],
   ['HS157-2024-0012', '2024-03-14', '15:30', 'E1001', '12 Park Road, Ashford', '', 'yes', 'physical_assault;verbal_abuse', 'face_to_face',
     'parent_carer', 'yes', 'Bruised arm', '2', 'no', 'Pushed against a door frame during a home visit', 'yes', '2024-03-14',

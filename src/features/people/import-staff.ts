@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../web/csv.ts';
 import { z } from 'zod';
 import { parseJobRole, type JobRole } from './job-roles.ts';
 import { email, optionalPhone, requiredText } from '../../web/validation.ts';
@@ -11,7 +11,7 @@ export const STAFF_COLUMNS = [
   'out_of_hours_phone', 'base_building', 'active',
 ] as const;
 
-export const STAFF_TEMPLATE = stringify([
+export const STAFF_TEMPLATE = toCsv([
   [...STAFF_COLUMNS],
   ['E1001', 'Sam', 'Taylor', 'sam.taylor@example.org', 'Social worker', 'Ashford Children in Care', 'Children in Care', 'E0901', 'E1002', '07700 900 101', '', '', 'Civic Centre', 'yes'],
 ]);

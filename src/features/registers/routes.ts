@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../../web/csv.ts';
 import { toOds } from '../../web/spreadsheet.ts';
 import type { Services } from '../../composition.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -132,7 +132,7 @@ export const registersRoutes: FastifyPluginAsync<{ services: Services }> = async
     }
   });
   const csv = (reply: FastifyReply, file: string, rows: string[][]) =>
-    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(stringify(rows));
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(toCsv(rows));
   app.get('/registers/reports/interests.csv', async (request, reply) => {
     const actor = requireActor(request);
     return csv(reply, 'declarations-of-interest.csv', await registers.interestsTable(actor, parseReportFilter(request.query)));
