@@ -95,6 +95,7 @@ describe(`[${engineName}] an outage of both providers`, () => {
     smtp.down = false;
     const took = await until('every message to be accepted by a provider', 60_000, async () => (await rows()).every((r) => r.accepted_at !== null));
     assert.ok(took <= 35_000, `every step delivered externally ${took} ms after recovery`);
+    console.log(JSON.stringify({ engine: engineName, messages: all.length, deliveredExternallyAfterRecoveryMs: took }));
 
     // One text per step and recipient.
     const byReference = new Map<string, number>();
