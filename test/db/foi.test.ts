@@ -82,8 +82,25 @@ describe(`FOI statistics, clock and retention on ${engineName}`, () => {
     assert.ok(swale.every(([, ...n]) => n.every((x) => x === 0)));
   });
 
-  test('staff assaulted counts incidents and distinct people', async () => {
-    assert.deepEqual(await cells('staff-assaulted', fy(2020, 2020)), [['2020/21', 8, 4]]);
+  test('staff assaulted counts incidents and distinct people, per year and over the whole period', async () => {
+    assert.deepEqual(await cells('staff-assaulted', fy(2020, 2020)), [['2020/21', 8, 4], ['Whole period (1 April 2020 to 31 March 2021)', 8, 4]]);
+    // Chloe assaulted in 2019/20 and 2020/21 is one person over the two years.
+    assert.deepEqual(await cells('staff-assaulted', fy(2019, 2020)), [['2019/20', 1, 1], ['2020/21', 8, 4], ['Whole period (1 April 2019 to 31 March 2021)', 9, 4]]);
+  });
+
+  test('a part year is labelled with its dates, not as the whole year', async () => {
+    const rows = await cells('staff-assaulted', { period: { period: 'custom', from: '2020-12-06', to: '2021-03-31' }, teamId: null, serviceId: null, jobRole: null });
+    assert.equal(rows[0]![0], '2020/21 (6 December 2020 to 31 March 2021)');
+  });
+
+  test('police figures count the assaults asked about; every incident is a separately labelled figure', async () => {
+    const db = t.repos.db;
+    await buildIncident(db, { employeeId: ids.person.dev, occurredAt: '2018-06-01T10:00:00Z', categories: ['council_property_damage'], policeReported: true });
+    await buildIncident(db, { employeeId: ids.person.dev, occurredAt: '2018-07-01T10:00:00Z', categories: ['threats'], policeReported: true });
+    assert.deepEqual(await cells('police-and-prosecutions', fy(2018, 2018)), [['2018/19', 1, 0, 0]]);
+    const r = await t.services.foi.statistic(irene, 'police-and-prosecutions', fy(2018, 2018));
+    assert.ok(r.raw.notes.includes('All incidents, not only assaults, reported to the police: 2 in the period'), r.raw.notes.join('\n'));
+    assert.ok(r.published.notes.includes('All incidents, not only assaults, reported to the police: [c] in the period'));
   });
 
   test('police and prosecutions (seed 000)', async () => {
@@ -94,7 +111,8 @@ describe(`FOI statistics, clock and retention on ${engineName}`, () => {
   });
 
   test('seed 004: statutory complaints received, investigated, withdrawn, upheld or partially upheld', async () => {
-    assert.deepEqual(await cells('complaints-by-year', fy(2015, 2015)), [['2015/16', 8, 7, 1, 4]]);
+    // Received, investigated and concluded, still open, withdrawn, not investigated, upheld or partially upheld.
+    assert.deepEqual(await cells('complaints-by-year', fy(2015, 2015)), [['2015/16', 8, 7, 0, 1, 0, 4]]);
   });
 
   test('seed 004: four dismissals since 2008 are published as "[c]"', async () => {
@@ -109,7 +127,7 @@ describe(`FOI statistics, clock and retention on ${engineName}`, () => {
       { from: '2008-01-01', to: '2020-12-31', teamId: null, serviceId: null, jobRole: null },
       { from: '2015-04-01', to: '2017-03-31', teamId: null, serviceId: null, jobRole: 'social_workers' },
     ];
-    for (const name of ['complaints-by-year', 'staff-dismissed', 'staff-with-repeat-complaints']) {
+    for (const name of ['staff-dismissed', 'staff-with-repeat-complaints']) {
       const def = STATISTICS.find((s) => s.name === name)!;
       for (const p of periods) {
         const viaService = await def.compute({ db: t.repos.db, complaints, actor: irene }, p);
@@ -136,6 +154,22 @@ describe(`FOI statistics, clock and retention on ${engineName}`, () => {
     const r = await t.services.foi.statistic(irene, 'complaints-about-staff', fy(2015, 2016));
     assert.equal(r.raw.grandTotal!.value, 12);
     for (const row of r.published.rows) assert.notEqual([...row.cells, row.total!].filter((c) => c.suppressed).length, 1, `${row.label}: ${JSON.stringify([...row.cells, row.total].map((c) => c!.text))} ${JSON.stringify(r.published.columnTotals?.map((c) => c.text))}`);
+  });
+
+  test('seed 003: regulator and Ombudsman referrals are separate, concerns raised by staff count, and the notes carry no small count', async () => {
+    const db = t.repos.db;
+    const before = (await t.services.foi.statistic(irene, 'complaints-about-staff', fy(2012, 2012))).raw.grandTotal!.value!;
+    const ids3 = [];
+    for (let i = 0; i < 6; i++) ids3.push(await buildComplaint(db, { receivedOn: `2012-0${4 + i}-10`, staffIds: [ids.person.dev], household: `R${i}`, procedure: i === 5 ? 'staff_grievance' : 'corporate' }));
+    for (const [k, body] of [[0, 'swe'], [1, 'hcpc'], [2, 'gscc'], [3, 'lgsco'], [4, 'swe']] as const) {
+      await db.insertInto('complaint_referrals').values({ complaint_id: ids3[k]!, body, referred_on: '2012-10-01' } as never).execute();
+    }
+    const r = await t.services.foi.statistic(irene, 'complaints-about-staff', fy(2012, 2012));
+    assert.equal(r.raw.grandTotal!.value, before + 6, 'the concern raised by staff is counted');
+    assert.ok(r.raw.notes.some((n) => /^Referred to a regulator .*: 4 complaints/.test(n)), r.raw.notes.join('\n'));
+    assert.ok(r.raw.notes.some((n) => /^Referred to the Local Government and Social Care Ombudsman: 1 complaints/.test(n)));
+    assert.ok(r.published.notes.every((n) => !/small numbers are protected/.test(n)));
+    assert.ok(r.published.notes.filter((n) => !n.startsWith('[c] ')).every((n) => !/: [1-4] complaints/.test(n)), r.published.notes.join('\n'));
   });
 
   test('two officers logging at once get different references', async () => {

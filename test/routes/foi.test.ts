@@ -80,11 +80,22 @@ describe('FOI requests over HTTP', () => {
     assert.match(res.body, />\s*3\s*</);
   });
 
+  test('the catalogue and a statistic opened without a filter speak the question: no internal labels, the job role it names preset', async () => {
+    const list = await irene.get('/foi/statistics');
+    assert.equal(list.statusCode, 200);
+    assert.doesNotMatch(list.body, /Seed 00/);
+    const page = await irene.get('/foi/statistics/complaints-by-year');
+    assert.equal(page.statusCode, 200, page.body);
+    assert.match(page.body, /<option value="social_workers" selected>/);
+    assert.match(page.body, /Investigated and concluded/);
+    assert.match(page.body, /Still open/);
+  });
+
   test('CSV and ODS downloads carry only the protected figures', async () => {
     const csv = await irene.get('/foi/statistics/police-and-prosecutions/data.csv?period=last_years&years=1');
     assert.equal(csv.statusCode, 200);
     assert.match(String(csv.headers['content-type']), /text\/csv/);
-    assert.match(csv.body, /Reported to the police/);
+    assert.match(csv.body, /Assaults reported to the police/);
     assert.match(csv.body, /\[c\]/);
     assert.doesNotMatch(csv.body.split('\n').slice(1).join('\n'), /,1(,|\r?\n|$)/, 'the count of 1 is not published');
     const ods = await irene.get('/foi/statistics/police-and-prosecutions/data.ods?period=last_years&years=1');

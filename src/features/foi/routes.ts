@@ -155,7 +155,9 @@ export const foiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   });
   app.get<{ Params: { name: string } }>('/foi/statistics/:name', async (request, reply) => {
     const actor = requireActor(request);
-    const query = (request.query ?? {}) as Record<string, string>;
+    const given = (request.query ?? {}) as Record<string, string>;
+    // Opened without a filter: the job role the question names is preset.
+    const query = Object.keys(given).length ? given : foi.presetQuery(request.params.name);
     const base = { backLink: '/foi/statistics', values: query, ...(await foi.statisticOptions()) };
     try {
       const result = await foi.statistic(actor, request.params.name, parseStatFilter(query));

@@ -234,7 +234,7 @@ export function buildFoiService(deps: FoiDeps) {
         cost, costActivities: labelled(COST_ACTIVITIES), costValues: r.cost_estimate ?? {},
         eventKinds: [...labelled(EVENT_KINDS).filter((k) => k.value !== (r.regime === 'eir' ? 'pi_extension' : 'eir_extension')), { value: 'close', text: 'Close the request' }, { value: 'redirect_sar', text: 'Redirected: a subject access request' }],
         outcomes: labelled(OUTCOMES), exemptions: labelled(EXEMPTIONS),
-        statistics: STATISTICS.map((s) => ({ value: s.name, text: `${s.title}${s.seed ? ` (seed ${s.seed})` : ''}` })),
+        statistics: STATISTICS.map((s) => ({ value: s.name, text: s.title })),
         periods: labelled(PERIODS), teams: await repo.teams(), services: await repo.services(), jobRoles: jobRoleOptions(),
         staff: await repo.activeStaff(),
       };
@@ -342,6 +342,11 @@ export function buildFoiService(deps: FoiDeps) {
     catalogue(actor: Actor) {
       mustManage(actor);
       return STATISTICS.map((s) => ({ name: s.name, title: s.title, seed: s.seed, question: s.question, source: s.source }));
+    },
+    /** The filter a statistic page opens with: the job role its question names. */
+    presetQuery(name: string): Record<string, string> {
+      const role = statistic(name)?.jobRole;
+      return role ? { jobRole: role } : {};
     },
     async statistic(actor: Actor, name: string, f: StatFilter) {
       mustManage(actor);

@@ -3,8 +3,8 @@ import { DateTime } from 'luxon';
 import type { DB } from '../../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { ComplaintStatistics, ComplaintStatisticsQuery } from '../complaints/service.ts';
-import { ZONE, addDays, londonDayBounds } from '../../time/london.ts';
-import type { StatTable } from './disclosure.ts';
+import { ZONE, addDays, londonDayBounds, longDate } from '../../time/london.ts';
+import type { NoteCount, Period, StatTable } from './disclosure.ts';
 import { financialYearOf as financialYear, financialYearLabel as fyLabel } from '../../time/financial-year.ts';
 
 /**
@@ -39,6 +39,8 @@ export interface StatisticDefinition {
   /** The FOI question it answers, in the requester's words where there is one. */
   question: string;
   source: 'incidents' | 'lone working' | 'complaints';
+  /** The staff job role the question names, preset on the statistic page. */
+  jobRole?: string;
   compute(src: StatSources, p: StatParams): Promise<StatTable>;
 }
 
@@ -86,27 +88,44 @@ const fyOfDate = (col: RawBuilder<unknown>) => sql<number>`extract(year from (${
 
 interface Counted { fy: number; key: string; n: number }
 
+/**
+ * The financial years of a period with the dates each covers; a part year is labelled with its
+ * dates ("2024/25 (6 December 2024 to 31 March 2025)"), never as the whole year.
+ */
+export function yearBands(p: { from: string; to: string }): { fy: number; label: string; period: Period }[] {
+  return financialYears(p.from, p.to).map((fy) => {
+    const from = p.from > `${fy}-04-01` ? p.from : `${fy}-04-01`;
+    const to = p.to < `${fy + 1}-03-31` ? p.to : `${fy + 1}-03-31`;
+    const whole = from === `${fy}-04-01` && to === `${fy + 1}-03-31`;
+    return { fy, period: { from, to }, label: whole ? fyLabel(fy) : `${fyLabel(fy)} (${longDate(from)} to ${longDate(to)})` };
+  });
+}
+
+const total = (counted: Counted[], fy: number, key: string) => counted.filter((c) => c.fy === fy && c.key === key).reduce((a, c) => a + Number(c.n), 0);
+
 /** Rows by financial year, one column per key, from (fy, key, n) rows. */
-function byYear(p: StatParams, columns: [key: string, label: string][], counted: Counted[]): Pick<StatTable, 'rowHeader' | 'columns' | 'rows'> {
-  const years = financialYears(p.from, p.to);
+function byYear(p: StatParams, columns: [key: string, label: string][], counted: Counted[]): Pick<StatTable, 'rowHeader' | 'columns' | 'rows' | 'rowPeriods'> {
+  const bands = yearBands(p);
   return {
     rowHeader: 'Financial year',
     columns: columns.map(([, label]) => label),
-    rows: years.map((y) => ({ label: fyLabel(y), cells: columns.map(([key]) => counted.filter((c) => c.fy === y && c.key === key).reduce((a, c) => a + Number(c.n), 0)) })),
+    rows: bands.map((b) => ({ label: b.label, cells: columns.map(([key]) => total(counted, b.fy, key)) })),
+    rowPeriods: bands.map((b) => b.period),
   };
 }
 
 /** Rows by key, one column per financial year. */
-function byKeyThenYear(p: StatParams, rowHeader: string, keys: [key: string, label: string][], counted: Counted[]): Pick<StatTable, 'rowHeader' | 'columns' | 'rows'> {
-  const years = financialYears(p.from, p.to);
+function byKeyThenYear(p: StatParams, rowHeader: string, keys: [key: string, label: string][], counted: Counted[]): Pick<StatTable, 'rowHeader' | 'columns' | 'rows' | 'columnPeriods'> {
+  const bands = yearBands(p);
   return {
     rowHeader,
-    columns: years.map(fyLabel),
-    rows: keys.map(([key, label]) => ({ label, cells: years.map((y) => counted.filter((c) => c.fy === y && c.key === key).reduce((a, c) => a + Number(c.n), 0)) })),
+    columns: bands.map((b) => b.label),
+    rows: keys.map(([key, label]) => ({ label, cells: bands.map((b) => total(counted, b.fy, key)) })),
+    columnPeriods: bands.map((b) => b.period),
   };
 }
 
-const periodNote = (p: StatParams) => `Period: ${p.from} to ${p.to} (financial years April to March).`;
+const periodNote = (p: StatParams) => `Period: ${longDate(p.from)} to ${longDate(p.to)} (financial years run April to March; a part year is labelled with its dates).`;
 
 /**
  * The London calendar months lying wholly inside an inclusive period, as [from, toExclusive) month
@@ -182,8 +201,7 @@ async function complaintCounts(db: Kysely<DB>, p: StatParams, procedure: RawBuil
   const { whole, edgeDays } = periodParts(p);
   // The staff named and the actions taken are read from the facts each complaint carries (migration
   // 0016, kept by triggers), so neither half of the query joins every complaint to its staff.
-  const matching = sql`(SELECT coalesce(array_agg(s.id), '{}') FROM staff s LEFT JOIN teams t ON t.id = s.team_id WHERE true ${staffWhere(p)})`;
-  const staffFilter = (col: RawBuilder<unknown>) => (p.teamId || p.serviceId || p.jobRole ? sql`AND ${col} && ${matching}` : sql``);
+  const staffFilter = (col: RawBuilder<unknown>) => namesMatching(p, col);
   const live = (range: RawBuilder<unknown>) => sql`SELECT c.received_on AS day, k.key, count(*)::int AS n
     FROM complaints c CROSS JOIN LATERAL unnest(complaint_outcome_key(c.withdrawn_on, c.not_investigated_on, c.outcome) || c.stat_action_keys) AS k(key)
     WHERE c.procedure ${procedure} AND ${range} ${staffFilter(sql`c.stat_staff_ids`)} GROUP BY 1, 2`;
@@ -197,6 +215,12 @@ async function complaintCounts(db: Kysely<DB>, p: StatParams, procedure: RawBuil
   // Grouped by month or day first; the financial year is worked out on the few rows left.
   const { rows } = await sql<Counted>`SELECT ${fyOfDate(sql`x.day`)} AS fy, x.key, sum(x.n)::int AS n FROM (${unionAll(parts)}) x GROUP BY 1, 2`.execute(db);
   return rows;
+}
+
+/** A complaint's named staff (an id array column) include someone who matches the staff filter. */
+function namesMatching(p: StatParams, col: RawBuilder<unknown>): RawBuilder<unknown> {
+  const matching = sql`(SELECT coalesce(array_agg(s.id), '{}') FROM staff s LEFT JOIN teams t ON t.id = s.team_id WHERE true ${staffWhere(p)})`;
+  return p.teamId || p.serviceId || p.jobRole ? sql`AND ${col} && ${matching}` : sql``;
 }
 
 /** Counted rows under new keys: each source key may feed several (received, investigated, …). */
@@ -244,6 +268,7 @@ export const STATISTICS: StatisticDefinition[] = [
     seed: '000',
     question: 'How many social workers have been assaulted whilst working for the council in the last two years?',
     source: 'incidents',
+    jobRole: 'social_workers',
     async compute({ db }, p) {
       const { monthly, edges } = incidentPeriod(p);
       const { rows } = await sql<Counted>`WITH x AS (
@@ -253,12 +278,17 @@ export const STATISTICS: StatisticDefinition[] = [
           ])}
         )
         SELECT fy, 'incidents' AS key, sum(n)::int AS n FROM x GROUP BY fy
-        UNION ALL SELECT fy, 'staff', count(DISTINCT employee_id)::int FROM x GROUP BY fy`.execute(db);
+        UNION ALL SELECT fy, 'staff', count(DISTINCT employee_id)::int FROM x GROUP BY fy
+        UNION ALL SELECT -1, 'staff', count(DISTINCT employee_id)::int FROM x
+        UNION ALL SELECT -1, 'incidents', coalesce(sum(n), 0)::int FROM x`.execute(db);
+      const years = byYear(p, [['incidents', 'Incidents of assault'], ['staff', 'Members of staff assaulted']], rows);
+      // The whole period as its own row: a person assaulted in two years is one person over the period.
       return {
-        title: this.title,
-        ...byYear(p, [['incidents', 'Incidents of assault'], ['staff', 'Members of staff assaulted']], rows),
+        title: this.title, ...years,
+        rows: [...years.rows, { label: `Whole period (${longDate(p.from)} to ${longDate(p.to)})`, cells: [total(rows, -1, 'incidents'), total(rows, -1, 'staff')] }],
+        rowPeriods: [...years.rowPeriods!, { from: p.from, to: p.to }],
         rowTotals: false, columnTotals: false,
-        notes: [periodNote(p), 'Assault: an incident reported as physical assault, verbal abuse or harassment, threats of violence, or sexual harassment. A member of staff assaulted more than once in a year is counted once in that year.'],
+        notes: [periodNote(p), 'Assault: an incident reported as physical assault, verbal abuse or harassment, threats of violence, or sexual harassment. A member of staff assaulted more than once is counted once in each year, and once over the whole period, so the years do not add up to the whole period.'],
       };
     },
   },
@@ -268,6 +298,7 @@ export const STATISTICS: StatisticDefinition[] = [
     seed: '000',
     question: 'Of these how many were physical assaults? How many were verbal assaults? How many were sexual assaults?',
     source: 'incidents',
+    jobRole: 'social_workers',
     async compute({ db }, p) {
       const { monthly, edges } = incidentPeriod(p);
       const { rows: counted } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
@@ -290,8 +321,22 @@ export const STATISTICS: StatisticDefinition[] = [
     seed: '000',
     question: 'How many were reported to the police? How many resulted in prosecutions? How many were successful prosecutions?',
     source: 'incidents',
+    jobRole: 'social_workers',
     async compute({ db }, p) {
       const { monthly, edges } = incidentPeriod(p);
+      const { start, end } = bounds(p);
+      // Of the assaults asked about: read from the incidents themselves.
+      const { rows: assaults } = await sql<Counted>`SELECT x.fy, k.key, count(*)::int AS n FROM (
+          SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.police_reported, i.police_outcome, i.court_outcome
+          FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
+          WHERE i.status IN ('open', 'closed') AND i.occurred_at >= ${start} AND i.occurred_at < ${end}
+            AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[] AND (i.police_reported OR i.police_outcome = 'charged' OR i.court_outcome IS NOT NULL) ${staffWhere(p)}
+        ) x CROSS JOIN LATERAL (VALUES
+          (CASE WHEN x.police_reported THEN 'reported' END),
+          (CASE WHEN x.police_outcome = 'charged' OR x.court_outcome IS NOT NULL THEN 'prosecuted' END),
+          (CASE WHEN x.court_outcome = 'convicted' THEN 'successful' END)
+        ) AS k(key) WHERE k.key IS NOT NULL GROUP BY 1, 2`.execute(db);
+      // Every incident, not only assaults: the separately labelled figures under the table.
       const { rows } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
           ${unionAll([
             monthly && monthlyMeasures(monthly, [['reported', 'police_reported'], ['prosecuted', 'prosecuted'], ['successful', 'successful']]),
@@ -304,11 +349,17 @@ export const STATISTICS: StatisticDefinition[] = [
               ) AS k(key) WHERE k.key IS NOT NULL`,
           ])}
         ) x GROUP BY 1, 2`.execute(db);
+      const all = (key: string) => rows.filter((r) => r.key === key).reduce((a, r) => a + Number(r.n), 0);
       return {
         title: this.title,
-        ...byYear(p, [['reported', 'Reported to the police'], ['prosecuted', 'Resulted in prosecution'], ['successful', 'Successful prosecution']], rows),
+        ...byYear(p, [['reported', 'Assaults reported to the police'], ['prosecuted', 'Assaults that resulted in prosecution'], ['successful', 'Successful prosecutions for assault']], assaults),
         rowTotals: false, columnTotals: true,
-        notes: [periodNote(p), 'Prosecution: the perpetrator was charged or a court outcome is recorded. Successful: convicted.'],
+        notes: [periodNote(p), 'Of the assaults counted in "Staff assaulted" (physical assault, verbal abuse or harassment, threats of violence, sexual harassment). Prosecution: the perpetrator was charged or a court outcome is recorded. Successful: convicted.'],
+        counts: [
+          { label: 'All incidents, not only assaults, reported to the police', value: all('reported'), suffix: ' in the period' },
+          { label: 'All incidents, not only assaults, that resulted in prosecution', value: all('prosecuted'), suffix: ' in the period' },
+          { label: 'All incidents, not only assaults, with a successful prosecution', value: all('successful'), suffix: ' in the period' },
+        ],
       };
     },
   },
@@ -318,6 +369,7 @@ export const STATISTICS: StatisticDefinition[] = [
     seed: '000',
     question: 'What actions were taken by the council?',
     source: 'incidents',
+    jobRole: 'social_workers',
     async compute({ db }, p) {
       const { start, end } = bounds(p);
       const base = sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id WHERE i.status IN ('open', 'closed') ${staffWhere(p)}`;
@@ -372,22 +424,17 @@ export const STATISTICS: StatisticDefinition[] = [
     seed: '004',
     question: 'The number of complaints made against children’s social workers: how many were investigated, and how many were substantiated?',
     source: 'complaints',
+    jobRole: 'social_workers',
     async compute(src, p) {
-      const columns: [string, string][] = [['received', 'Statutory complaints received'], ['investigated', 'Number investigated'], ['withdrawn', 'Withdrawn by complainants'], ['upheld', 'Upheld or partially upheld']];
-      const notes = [periodNote(p), 'Statutory: the Children Act 1989 representations procedure. Investigated: not withdrawn and not refused (for example during an active police investigation). Upheld: of those investigated.'];
-      const delegated = await fromComplaints(src, p, 'statutory_children');
-      if (delegated) {
-        return {
-          title: this.title, rowHeader: 'Financial year', columns: columns.map(([, l]) => l),
-          rows: delegated.years.map((y) => ({ label: y.label, cells: [y.received, y.investigated, y.withdrawn, y.upheldOrPartiallyUpheld] })),
-          rowTotals: false, columnTotals: true, notes,
-        };
-      }
+      const columns: [string, string][] = [
+        ['received', 'Statutory complaints received'], ['investigated', 'Investigated and concluded'], ['open', 'Still open'],
+        ['withdrawn', 'Withdrawn by complainants'], ['not_investigated', 'Not investigated'], ['upheld', 'Upheld or partially upheld'],
+      ];
+      const notes = [periodNote(p), 'Statutory: the Children Act 1989 representations procedure. Investigated and concluded: an investigation reached a finding. Still open: not yet concluded, withdrawn or refused. Not investigated: refused (for example during an active police investigation). Upheld: of those investigated and concluded.'];
       const counted = await complaintCounts(src.db, p, sql`= 'statutory_children'`);
       const rows = rekey(counted.filter((r) => OUTCOME_KEYS.includes(r.key)), (key) => [
         'received',
-        ...(key !== 'withdrawn' && key !== 'not_investigated' ? ['investigated'] : []),
-        ...(key === 'withdrawn' ? ['withdrawn'] : []),
+        ...(['upheld', 'partially_upheld', 'not_upheld'].includes(key) ? ['investigated'] : [key]),
         ...(key === 'upheld' || key === 'partially_upheld' ? ['upheld'] : []),
       ]);
       return { title: this.title, ...byYear(p, columns, rows), rowTotals: false, columnTotals: true, notes };
@@ -399,6 +446,7 @@ export const STATISTICS: StatisticDefinition[] = [
     seed: '004',
     question: 'Could you also please give the number of children’s social workers dismissed since 2008?',
     source: 'complaints',
+    jobRole: 'social_workers',
     async compute(src, p) {
       const notes = [periodNote(p), 'Dismissals recorded as the outcome of a disciplinary investigation raised from a complaint. Reasons are personal data and are not published.'];
       const delegated = await fromComplaints(src, p, 'all');
@@ -416,20 +464,30 @@ export const STATISTICS: StatisticDefinition[] = [
     seed: '003',
     question: 'Statistics for the last 5 years where concerns or complaints have been raised on a social worker, with action taken and outcomes.',
     source: 'complaints',
+    jobRole: 'social_workers',
     async compute({ db }, p) {
-      const counted = await complaintCounts(db, p, sql`<> 'staff_grievance'`);
+      // "Concerns or complaints … from unrelated service users or staff": concerns raised by staff count too.
+      const counted = await complaintCounts(db, p, sql`IS NOT NULL`);
       const rows = counted.filter((r) => OUTCOME_KEYS.includes(r.key));
-      const actions = counted.filter((r) => !OUTCOME_KEYS.includes(r.key));
       const outcomes = byKeyThenYear(p, 'Outcome', [['upheld', 'Upheld'], ['partially_upheld', 'Partially upheld'], ['not_upheld', 'Not upheld'], ['withdrawn', 'Withdrawn'], ['not_investigated', 'Not investigated'], ['open', 'Not yet concluded']], rows);
-      const acted = byKeyThenYear(p, 'Outcome', [
+      const inPeriod = (key: string) => counted.filter((r) => r.key === key).reduce((a, r) => a + Number(r.n), 0);
+      const { rows: referred } = await sql<{ key: string; n: number }>`SELECT CASE WHEN r.body = 'lgsco' THEN 'ombudsman' ELSE 'regulator' END AS key, count(DISTINCT c.id)::int AS n
+        FROM complaint_referrals r JOIN complaints c ON c.id = r.complaint_id
+        WHERE c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${namesMatching(p, sql`c.stat_staff_ids`)} GROUP BY 1`.execute(db);
+      const referredTo = (key: string) => Number(referred.find((r) => r.key === key)?.n ?? 0);
+      const actions: [string, string][] = [
         ['action_no_further_action', 'Action: no further action'], ['action_apology', 'Action: apology'], ['action_practice_change', 'Action: change to practice'],
         ['action_training', 'Action: training'], ['action_supervision', 'Action: supervision'], ['action_disciplinary_investigation', 'Action: disciplinary investigation'],
-        ['referred', 'Referred to the regulator or Ombudsman'],
-      ], actions);
+      ];
+      const counts: NoteCount[] = [
+        ...actions.map(([key, label]) => ({ label, value: inPeriod(key), suffix: ' complaints in the period' })),
+        { label: 'Referred to a regulator (Social Work England; before it the HCPC and, until 2012, the GSCC)', value: referredTo('regulator'), suffix: ' complaints in the period' },
+        { label: 'Referred to the Local Government and Social Care Ombudsman', value: referredTo('ombudsman'), suffix: ' complaints in the period' },
+      ];
       return {
-        title: this.title, rowHeader: 'Outcome', columns: outcomes.columns, rows: outcomes.rows, rowTotals: true, columnTotals: true,
-        notes: [periodNote(p), 'Complaints naming at least one member of staff in the chosen role, by outcome (each complaint once).',
-          ...acted.rows.filter((r) => r.cells.some((n) => n > 0)).map((r) => `${r.label}: ${r.cells.reduce((a, b) => a + b, 0)} complaint(s) in the period (small numbers are protected on publication).`)],
+        title: this.title, rowHeader: 'Outcome', columns: outcomes.columns, rows: outcomes.rows, columnPeriods: outcomes.columnPeriods, rowTotals: true, columnTotals: true,
+        notes: [periodNote(p), 'Concerns and complaints from service users and concerns raised by staff, naming at least one member of staff in the chosen role, by outcome (each complaint once).'],
+        counts,
       };
     },
   },
@@ -439,6 +497,7 @@ export const STATISTICS: StatisticDefinition[] = [
     seed: '003',
     question: 'Have any of the social workers, over the last 5 years, had two or more concerns or complaints made against them from unrelated service users or staff?',
     source: 'complaints',
+    jobRole: 'social_workers',
     async compute(src, p) {
       const notes = ['Complainants are unrelated when their complaints record different households (or, with no household, different complainants). Any procedure counts.'];
       const table = (n: number): StatTable => ({ title: this.title, rowHeader: 'Period', columns: ['Members of staff'], rows: [{ label: `${p.from} to ${p.to}`, cells: [n] }], rowTotals: false, columnTotals: false, notes });
