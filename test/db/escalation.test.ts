@@ -6,7 +6,7 @@ import { buildRepositories, buildServices } from '../../src/composition.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { actorFor, buildVisitForm, drain, expireDeadline, expireNextStep } from '../helpers/lone-working.ts';
 import type { Actor } from '../../src/features/auth/actor.ts';
-import { addDays, londonDate, londonToUtc } from '../../src/time/london.ts';
+import { addDays, londonDate, londonTime, londonToUtc } from '../../src/time/london.ts';
 
 let database: Awaited<ReturnType<typeof openTestDatabase>>;
 let services: ReturnType<typeof buildServices>;
@@ -186,8 +186,24 @@ test(`[${engineName}] an end time before the start is after midnight; one that w
   assert.equal(new Date(row.ends_at).toISOString(), londonToUtc(addDays(day, 1), '00:45')!.toISOString());
   await assert.rejects(
     services.visits.plan(chloe, buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: '10:00', endTime: '09:00' })),
-    (e: { errors?: { field: string; message: string }[] }) => e.errors?.[0]?.field === 'endTime' && /after the start/.test(e.errors[0].message),
+    (e: { errors?: { field: string; message: string }[] }) => e.errors?.[0]?.field === 'endTime'
+      && /taken as after midnight, which would make this session 23 hours long/.test(e.errors[0].message),
   );
+});
+
+test(`[${engineName}] a visit that ended long ago cannot be planned, with every other error at once`, async () => {
+  const past = { 'date-day': '1', 'date-month': '1', 'date-year': '2020', startTime: '10:00', endTime: '11:00' };
+  await assert.rejects(services.visits.plan(chloe, buildVisitForm({ ...past, address: null, postcode: null })), (e: { errors?: { field: string; message: string }[] }) => {
+    assert.deepEqual(e.errors?.map((x) => x.field).sort(), ['address', 'date-day']);
+    assert.match(e.errors!.find((x) => x.field === 'date-day')!.message, /already ended/);
+    return true;
+  });
+  // Entered just after it ended (the worker forgot to plan it): still accepted.
+  const justNow = new Date(Date.now() - 2 * 3_600_000);
+  const [y, m, d] = londonDate(justNow).split('-');
+  const start = londonTime(new Date(justNow.getTime() - 3_600_000));
+  const end = londonTime(justNow);
+  if (start < end) await services.visits.plan(chloe, buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: start, endTime: end }));
 });
 
 test(`[${engineName}] a check-in is a timeline row: the session, the alert and the Purple File read the newest check-in and location from it`, async () => {

@@ -33,6 +33,9 @@ export function buildVisitsService(deps: VisitsDeps) {
     if (!mayActFor(await relationTo(staff, actor, workerId))) throw new ForbiddenError('You can only plan and run sessions for yourself, or for people you support or manage');
   }
 
+  /** How far in the past a session may end and still be planned (a visit entered just after it ended). */
+  const PAST_GRACE_MS = 12 * 3_600_000;
+
   async function toInput(actor: Actor, form: VisitForm): Promise<VisitInput> {
     const errors: FieldError[] = [];
     const workerId = form.workerId ?? actor.staffId;
@@ -46,7 +49,17 @@ export function buildVisitsService(deps: VisitsDeps) {
     if (!date) errors.push({ field: 'date-day', message: 'The date must be a real date' });
     else if (!startsAt) errors.push({ field: 'startTime', message: 'That start time does not exist on that day (the clocks go forward)' });
     if (startsAt && !endsAt) errors.push({ field: 'endTime', message: 'That end time does not exist on that day (the clocks go forward)' });
-    if (startsAt && endsAt && endsAt <= startsAt) errors.push({ field: 'endTime', message: 'The expected end must be after the start' });
+    if (startsAt && endsAt && endsAt <= startsAt) {
+      // The hint says an earlier end is after midnight; say why that reading did not apply here.
+      const overnightHours = nextDayEnd ? Math.round((nextDayEnd.getTime() - startsAt.getTime()) / 3_600_000) : null;
+      errors.push({ field: 'endTime', message: overnightHours
+        ? `An end time earlier than the start is taken as after midnight, which would make this session ${overnightHours} hours long. A session can last at most 16 hours: check the start and end times`
+        : 'The expected end must be after the start' });
+    }
+    // Harbour watches sessions from now on: one that ended long ago could only raise a false alarm.
+    if (endsAt && endsAt.getTime() < Date.now() - PAST_GRACE_MS) {
+      errors.push({ field: 'date-day', message: 'That visit has already ended. Plan visits that are happening today or later; to record something that happened on a past visit, report an incident' });
+    }
     if (startsAt && endsAt && (endsAt.getTime() - startsAt.getTime()) / 60000 > MAX_MINUTES) errors.push({ field: 'endTime', message: 'A session can last at most 16 hours' });
     if (form.kind === 'visit' && !form.address && !form.postcode) errors.push({ field: 'address', message: 'Enter the address or postcode of the visit' });
     if ((form.kind === 'office' || form.kind === 'building_lone_working' || form.kind === 'key_holder_callout') && !form.buildingId && !form.address) {
