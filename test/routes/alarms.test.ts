@@ -179,3 +179,14 @@ test('the board counts people, not alerts, and lists them with links', async () 
   assert.equal((JSON.parse(/data: (.*)\n/.exec(stream.body)![1]!) as { alarms: number }).alarms, 1);
   await closeAll();
 });
+
+test('a running lockdown shows in the alarm bar of the people it alerted, until the all clear', async () => {
+  const helen = await actorFor(db(), demo.serviceManager);
+  const civic = (await db().selectFrom('buildings').select('id').where('name', '=', 'Civic Centre').executeTakeFirstOrThrow()).id;
+  const id = await t.services.lockdown.start(helen, { buildingId: civic, location: 'outside', details: null });
+  const page = text((await chloe.get('/people')).body);
+  assert.match(page, /Building lockdown Lockdown at Civic Centre since \d{1,2}:\d{2} \(incident outside the building\)\. Open the lockdown/);
+  assert.doesNotMatch(text((await t.signIn('jamal.brown@harbour.example').then((a) => a.get('/'))).body), /Lockdown at Civic Centre/, 'not someone based elsewhere');
+  await t.services.lockdown.allClear(helen, id, null);
+  assert.doesNotMatch(text((await chloe.get('/people')).body), /Lockdown at Civic Centre/);
+});

@@ -44,9 +44,14 @@ if (bar && 'EventSource' in window) {
       if (fresh) region.innerHTML = fresh.innerHTML;
     }
   };
-  const source = new EventSource(bar.getAttribute('data-live-stream'));
-  source.addEventListener('alarms', (event) => {
+  let lastHtml = bar.innerHTML;
+  const onAlarms = (event) => {
     const data = JSON.parse(event.data);
+    if (data.html === lastHtml && !data.alarms.some((a) => !known.has(`/alerts/${a.id}`))) {
+      setCount('inbox', data.inbox, 'unread');
+      return;
+    }
+    lastHtml = data.html;
     const hadFocus = bar.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
     bar.innerHTML = data.html;
     if (hadFocus) bar.querySelector(`a[href="${CSS.escape(hadFocus)}"]`)?.focus({ preventScroll: true });
@@ -62,7 +67,23 @@ if (bar && 'EventSource' in window) {
       ring(text);
     }
     refreshRegions().catch(() => {});
-  });
+  };
+  const url = bar.getAttribute('data-live-stream');
+  if (document.querySelector('form[data-offline-action]')) {
+    // A worker's visit pages, used on a phone whose signal comes and goes: no connection held open
+    // (it held up the sending of taps kept without signal); a short request every 1.5 s instead.
+    const once = async () => {
+      if (!navigator.onLine) return;
+      try {
+        const response = await fetch(`${url}?once=1`, { credentials: 'same-origin' });
+        const event = /^data: (.*)$/m.exec(await response.text());
+        if (event) onAlarms({ data: event[1] });
+      } catch { /* no signal: the next try */ }
+    };
+    setInterval(once, 1500);
+  } else {
+    new EventSource(url).addEventListener('alarms', onAlarms);
+  }
   // The switch for sound and desktop notifications, offered only where the browser has them.
   const offer = document.querySelector('[data-live-sound]');
   if (offer && ('AudioContext' in window || 'webkitAudioContext' in window)) {
