@@ -172,6 +172,30 @@ describe(`FOI statistics, clock and retention on ${engineName}`, () => {
     assert.ok(r.published.notes.filter((n) => !n.startsWith('[c] ')).every((n) => !/: [1-4] complaints/.test(n)), r.published.notes.join('\n'));
   });
 
+  test('a saved answer is frozen: later records do not change it; the request page says so and a new version keeps the old', async () => {
+    const db = t.repos.db;
+    const form = { title: 'Assaults', requesterName: 'R', requesterContact: 'r@example.org', receivedOn: '2026-01-05', receivedTime: '09:00', channel: 'email' as const, regime: 'foi' as const, assigneeId: null, questions: ['How many?'] };
+    const id = await t.services.foi.create(irene, form);
+    const [q] = await db.selectFrom('foi_questions').select('id').where('request_id', '=', id).execute();
+    const filter = fy(2017, 2017);
+    await t.services.foi.answer(irene, id, q!.id, { outcome: 'provided', answer: 'See the table.', advice: null, exemption: null, exemptionReasons: null, statistic: 'staff-assaulted', statFilter: filter });
+    const saved = (await t.services.foi.request(irene, id)).questions[0]!;
+    assert.deepEqual(saved.published!.rows[0]!.cells.map((c) => c.text), ['0', '0']);
+    assert.equal(saved.frozen!.changed, false);
+    assert.ok(saved.frozen!.dataAt);
+    // Six assaults on six people are recorded afterwards (a historic import, say).
+    const people = [ids.person.chloe, ids.person.dev, ids.person.nadia, ids.person.ola, ids.person.jamal, ids.person.aisha];
+    for (const [i, p] of people.entries()) await buildIncident(db, { employeeId: p, occurredAt: `2017-${String(5 + i).padStart(2, '0')}-10T10:00:00Z`, categories: ['threats'] });
+    const after = (await t.services.foi.request(irene, id)).questions[0]!;
+    assert.deepEqual(after.published!.rows[0]!.cells.map((c) => c.text), ['0', '0'], 'the saved answer is what it was');
+    assert.equal(after.frozen!.changed, true, 'the page says the figures have changed');
+    await t.services.foi.newVersion(irene, id, q!.id);
+    const renewed = (await t.services.foi.request(irene, id)).questions[0]!;
+    assert.equal(renewed.frozen!.versions, 1, 'the earlier version is kept');
+    assert.deepEqual(renewed.published!.rows[0]!.cells.map((c) => c.text), ['6', '6']);
+    assert.equal(renewed.frozen!.changed, false);
+  });
+
   test('two officers logging at once get different references', async () => {
     const form = { title: 'Race', requesterName: 'R', requesterContact: 'r@example.org', receivedOn: '2026-01-05', receivedTime: '09:00', channel: 'email' as const, regime: 'foi' as const, assigneeId: null, questions: ['Q'] };
     const [a, b] = await Promise.all([t.services.foi.create(irene, form), t.services.foi.create(irene, form)]);

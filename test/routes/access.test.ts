@@ -154,6 +154,9 @@ const matrix: Row[] = [
   page('GET /major-incident-contacts', SIGNED_IN),
   page('GET /menu', SIGNED_IN),
   page('GET /account/tokens', SIGNED_IN),
+  page('GET /account/password', SIGNED_IN),
+  // A blank form is a 400 naming its fields for everyone signed in (a real change: test/routes/account-security.test.ts).
+  form('POST /account/password', SIGNED_IN, () => ({ current: '', password: '', confirm: '' }), { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])) }),
   form('POST /account/tokens', SIGNED_IN, () => ({ name: 'Matrix token', expiresInDays: '30' })),
   form('POST /account/tokens/:id/revoke', SIGNED_IN, () => ({}), { url: (c, who) => `/account/tokens/${c.revokeToken[who]}/revoke` }),
 
@@ -198,6 +201,8 @@ const matrix: Row[] = [
   form('POST /admin/accounts', ADMIN, (c) => ({ email: `matrix.account.${c.unique()}@harbour.example`, displayName: 'Matrix Account', staffId: '', password: 'a-long-enough-password', roles: 'worker' })),
   page('GET /admin/accounts/:id/roles', ADMIN, { url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles` }),
   form('POST /admin/accounts/:id/roles', ADMIN, () => ({ roles: 'worker' }), { url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles` }),
+  form('POST /admin/accounts/:id/disable', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('sophie.turner@harbour.example')}/disable` }),
+  form('POST /admin/accounts/:id/enable', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('sophie.turner@harbour.example')}/enable` }),
   page('GET /admin/audit', ADMIN),
 
   // Notifications: everyone's own inbox and push registration; the outbox for those who watch deliveries.

@@ -55,10 +55,12 @@ export function buildFoiRepository(db: Kysely<DB>) {
     question(requestId: number, questionId: number, ex: Executor = db) {
       return ex.selectFrom('foi_questions').selectAll().where('request_id', '=', requestId).where('id', '=', questionId).executeTakeFirst();
     },
-    async updateQuestion(trx: Executor, id: number, q: QuestionUpdate) {
+    /** The answer with its statistic frozen as saved (`snapshot`: the published table; null for none). */
+    async updateQuestion(trx: Executor, id: number, q: QuestionUpdate, snapshot: unknown) {
       await trx.updateTable('foi_questions').set({
         outcome: q.outcome, answer: q.answer, advice: q.advice, exemption: q.exemption, exemption_reasons: q.exemptionReasons,
-        statistic: q.statistic, statistic_params: q.statisticParams ? JSON.stringify(q.statisticParams) : null, snapshot: null, snapshot_at: null,
+        statistic: q.statistic, statistic_params: q.statisticParams ? JSON.stringify(q.statisticParams) : null,
+        snapshot: snapshot ? JSON.stringify(snapshot) : null, snapshot_at: snapshot ? sql<Date>`now()` : null,
       }).where('id', '=', id).execute();
     },
     async snapshot(trx: Executor, id: number, snapshot: unknown) {

@@ -14,6 +14,7 @@ import { assigneeForm, costForm, eventForm, newRequestForm, parseAnswerForm, par
 const DONE: Record<string, string> = {
   created: 'Request logged',
   answered: 'Answer saved',
+  new_version: 'Today’s figures saved as a new version; the earlier one is kept',
   event: 'Recorded',
   cost: 'Cost estimate saved',
   assigned: 'Assignee changed',
@@ -92,6 +93,14 @@ export const foiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
       return foi.answer(actor, id, questionId, prefixErrors(() => parseAnswerForm(request.body), questionId));
     }, { template: 'foi/request.njk', values: { ...(request.body as object), questionId }, context: () => requestPage(actor, id) },
     () => `/foi/requests/${id}?done=answered#question-${questionId}`);
+  });
+
+  app.post<{ Params: { id: string; questionId: string } }>('/foi/requests/:id/questions/:questionId/version', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    const questionId = idParam(request.params.questionId);
+    return handleForm(reply, () => foi.newVersion(actor, id, questionId), { template: 'foi/request.njk', values: { questionId }, context: () => requestPage(actor, id) },
+      () => `/foi/requests/${id}?done=new_version#question-${questionId}`);
   });
 
   app.post<{ Params: { id: string } }>('/foi/requests/:id/events', async (request, reply) => {

@@ -11,7 +11,7 @@ import { inTransaction } from '../../db/transaction.ts';
 import { ZONE, londonDate, londonToUtc, longDate } from '../../time/london.ts';
 import type { WorkingDayCalendar } from '../../time/working-days.ts';
 import type { FoiRepository } from './repository.ts';
-import { DEFAULT_THRESHOLD, protect, redacted, unprotected, type ProtectedTable } from './disclosure.ts';
+import { DEFAULT_THRESHOLD, protect, redacted, toRows, unprotected, type ProtectedTable } from './disclosure.ts';
 import {
   COST_ACTIVITIES, EVENT_KINDS, EXEMPTIONS, OUTCOMES, RECEIPT_READINGS, answeredOnTime, costLimit, deadlines, formatReference, onTimeByMonth, reminderDue,
   reviewRequestBy, type ClockEvent, type CostEstimate, type EventKind, type Exemption, type Outcome, type ReceiptReading, type Regime, type ReminderKind,
@@ -46,6 +46,21 @@ export interface FoiDeps {
   complaints?: StatSources['complaints'];
   settings?: Partial<FoiSettings>;
   now?: () => Date;
+}
+
+/** A saved answer's figures: the published table, when its data was read, and any earlier versions. */
+export type FrozenAnswer = ProtectedTable & { dataAt?: string; versions?: (ProtectedTable & { dataAt?: string })[] };
+
+/** The same period (as dates, not "last N years" from today) and filters as a frozen answer. */
+export function frozenFilter(t: ProtectedTable): StatFilter {
+  const s = t.scope!;
+  return { period: { period: 'custom', from: s.from, to: s.to }, teamId: s.teamId, serviceId: s.serviceId, jobRole: s.jobRole };
+}
+
+/** Whether today's published figures differ from a frozen answer's. */
+export function figuresChanged(frozen: ProtectedTable, current: ProtectedTable): boolean {
+  const figures = (t: ProtectedTable) => JSON.stringify([toRows(t), t.notes]);
+  return figures(frozen) !== figures(current);
 }
 
 export interface PublishedDataset { questionId: number; position: number; statistic: string; table: ProtectedTable }
@@ -115,6 +130,14 @@ export function buildFoiService(deps: FoiDeps) {
     const prior = [...(await repo.releasedTables(name)) as ProtectedTable[], ...alongside];
     const scope = { statistic: name, ...params };
     return { definition: def, params, raw: await unprotected(table), published: redacted(await protect(table, { threshold: settings.suppressionThreshold, scope, prior })) };
+  }
+
+  /** A question's figures as saved: the published table (with its scope and notes) and the time of the data. */
+  async function freeze(actor: Actor, requestId: number, questionId: number, name: string, f: StatFilter): Promise<FrozenAnswer> {
+    // Linked with the request's other saved answers, so none can be subtracted from another.
+    const alongside = (await repo.questions(requestId)).filter((x) => x.id !== questionId && x.snapshot).map((x) => x.snapshot as ProtectedTable);
+    const { published } = await computeStatistic(actor, name, f, alongside);
+    return { ...published, dataAt: now().toISOString() };
   }
 
   /** The protected table for a question: the snapshot once sent, else computed live. */
@@ -216,8 +239,12 @@ export function buildFoiService(deps: FoiDeps) {
       await auditRequesterRead(actor, r, 'request page');
       const questions = [];
       for (const q of await repo.questions(id)) {
-        const live = q.statistic && !q.snapshot ? await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter).catch(() => null) : null;
+        const frozen = q.snapshot as FrozenAnswer | null;
+        // Live figures: for an unsaved statistic, and for a saved one over its frozen period (to say whether they changed).
+        const filter = frozen?.scope ? frozenFilter(frozen) : (q.statistic_params as unknown as StatFilter);
+        const live = q.statistic && (!frozen || frozen.scope) ? await computeStatistic(actor, q.statistic, filter).catch(() => null) : null;
         questions.push({
+          frozen: frozen ? { dataAt: frozen.dataAt ?? null, versions: frozen.versions?.length ?? 0, changed: live ? figuresChanged(frozen, live.published) : false, currentQuery: filterQuery(filter) } : null,
           ...q, outcomeLabel: q.outcome ? OUTCOMES[q.outcome as Outcome] : 'Not yet answered', exemptionLabel: q.exemption ? EXEMPTIONS[q.exemption as Exemption] : null,
           published: (q.snapshot as ProtectedTable | null) ?? live?.published ?? null, raw: live?.raw ?? null,
           statisticTitle: q.statistic ? statistic(q.statistic)?.title ?? q.statistic : null,
@@ -248,12 +275,34 @@ export function buildFoiService(deps: FoiDeps) {
       if (f.statistic && !statistic(f.statistic)) throw new ValidationError([{ field: 'statistic', message: 'Select a statistic from the list' }]);
       const q = await repo.question(id, questionId);
       if (!q) throw new NotFoundError('No such question');
+      // The answer is frozen as saved: the published table with its period, filters, definitions and the
+      // time of the data. Later records never change it; the request page offers a new version instead.
+      const frozen = f.statistic && f.statFilter ? await freeze(actor, id, questionId, f.statistic, f.statFilter) : null;
       await inTransaction(db, async (trx) => {
         await repo.updateQuestion(trx, questionId, {
           outcome: f.outcome, answer: f.answer, advice: f.advice, exemption: f.exemption, exemptionReasons: f.exemptionReasons,
           statistic: f.statistic, statisticParams: f.statFilter as unknown as Record<string, unknown> | null,
-        });
+        }, frozen);
         await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.answer', entityType: 'foi_questions', entityId: questionId, detail: { request: id, outcome: f.outcome, exemption: f.exemption, statistic: f.statistic } });
+      });
+    },
+
+    /**
+     * A new version of a saved answer's figures, from today's records over the same period and filters.
+     * The earlier versions are kept with it, never overwritten. Only before the response is sent.
+     */
+    async newVersion(actor: Actor, id: number, questionId: number) {
+      mustManage(actor);
+      const r = await mustFind(id);
+      if (r.status !== 'open') throw new ValidationError([{ field: 'version', message: 'The response has been sent: the figures sent stay as they were' }]);
+      const q = await repo.question(id, questionId);
+      if (!q?.statistic || !q.snapshot) throw new NotFoundError('No saved figures for this question');
+      const old = q.snapshot as FrozenAnswer;
+      const { versions: earlier, ...previous } = old;
+      const next = await freeze(actor, id, questionId, q.statistic, frozenFilter(old));
+      await inTransaction(db, async (trx) => {
+        await repo.snapshot(trx, questionId, { ...next, versions: [...(earlier ?? []), previous] } satisfies FrozenAnswer);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.answer_version', entityType: 'foi_questions', entityId: questionId, detail: { request: id, statistic: q.statistic, versions: (earlier?.length ?? 0) + 2 } });
       });
     },
 
