@@ -67,4 +67,10 @@ describe('historic complaints CSV', () => {
     assert.match(validateComplaintImport('received_on,complainant_type,staff_employee_numbers,allegations,colour\n', ctx).errors[0]!.message, /Unknown columns: colour/);
     assert.equal(validateComplaintImport('received_on,complainant_type,staff_employee_numbers,allegations\n', ctx).errors[0]!.message, 'The file has no rows to import');
   });
+  test('a received date in the future is refused, as the form and the incidents import refuse it (issue 16)', () => {
+    const csv = 'received_on,complainant_type,staff_employee_numbers,allegations\n2030-01-02,parent_carer,E1001,other\n2020-01-02,parent_carer,E1001,other\n';
+    const { rows, errors } = validateComplaintImport(csv, { ...ctx, today: '2026-12-05' });
+    assert.deepEqual(errors, [{ line: 2, message: 'received_on 2030-01-02 must not be in the future' }]);
+    assert.equal(rows.length, 1);
+  });
 });

@@ -1,6 +1,6 @@
 import { toCsv } from '../../web/csv.ts';
 import { parseCsv, type RowError } from '../people/import-staff.ts';
-import { isoDate } from '../../time/london.ts';
+import { isoDate, londonDate } from '../../time/london.ts';
 import {
   ALLEGATION_CATEGORIES, CHANNELS, COMPLAINANT_TYPES, DISCIPLINARY_OUTCOMES, FINDINGS, PROCEDURES,
   type DisciplinaryOutcome, type Finding,
@@ -34,6 +34,8 @@ export interface ComplaintImportContext {
   staff: Map<string, number>;
   /** Lower-cased team name → team. */
   teams: Map<string, { id: number; serviceId: number }>;
+  /** Today in London: no date may be after it (the form and the incidents import refuse one too). */
+  today?: string;
 }
 
 /** YYYY-MM-DD or DD/MM/YYYY. */
@@ -70,6 +72,7 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
 
   const errors: RowError[] = [];
   const rows: ComplaintImportRow[] = [];
+  const today = ctx.today ?? londonDate(new Date());
   const references = new Map<string, number>();
   parsed.records.forEach((record, i) => {
     const line = i + 2;
@@ -88,6 +91,7 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
       }
       const d = importDate(v);
       if (!d) err(`${c} "${v}" is not a date (use YYYY-MM-DD or DD/MM/YYYY)`);
+      else if (d > today) err(`${c} ${d} must not be in the future`);
       return d;
     };
     const text = (c: string, max = 2000) => {
