@@ -51,6 +51,7 @@ export function menuFor(actor: Actor | null): NavGroup[] {
         { href: '/people', text: 'People', description: 'Find a member of staff' },
         ...(staff ? [{ href: '/inbox', text: 'Inbox', description: 'Your alerts and messages' }] : []),
         ...(can(actor, 'outbox.view') ? [{ href: '/outbox', text: 'Outbox', description: 'Every message sent and how it was delivered' }] : []),
+        { href: '/account/password', text: 'Your password', description: 'Change the password you sign in to Harbour with' },
       ],
     },
     { heading: 'Administration', items: can(actor, 'organisation.manage') ? [{ href: '/admin', text: 'Admin', description: 'Organisation, staff, accounts, imports and the audit trail' }] : [] },

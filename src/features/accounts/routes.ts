@@ -64,6 +64,17 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
       () => '/admin/accounts');
   });
 
+  // Turning an account off ends every session at once; its API tokens stop working.
+  for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
+    app.post<{ Params: { id: string } }>(`/admin/accounts/:id/${path}`, async (request, reply) => {
+      const actor = requireAccountsAdmin(request);
+      const id = idParam(request.params.id);
+      return handleForm(reply, () => auth.setDisabled(actor, id, disabled),
+        { template: 'accounts/list.njk', values: {}, context: async () => ({ title: 'Sign-in accounts', accounts: await auth.listAccounts(), backLink: '/admin' }) },
+        () => '/admin/accounts');
+    });
+  }
+
   // Each person's own API tokens for integrations.
   app.get('/account/tokens', async (request, reply) => {
     const actor = requireActor(request);

@@ -69,6 +69,14 @@ export function buildAccountsRepository(db: Kysely<DB>) {
     async deleteSession(idHash: string) {
       await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
     },
+    /** Ends every session of an account (password changed, account turned off). */
+    async deleteSessionsOf(ex: Executor, accountId: number) {
+      const r = await ex.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+    async setDisabled(ex: Executor, id: number, disabled: boolean) {
+      await ex.updateTable('accounts').set({ disabled_at: disabled ? new Date() : null }).where('id', '=', id).execute();
+    },
     async deleteExpiredSessions(now = new Date()) {
       const r = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
       return Number(r.numDeletedRows);

@@ -4,6 +4,7 @@ import type { Services } from '../../composition.ts';
 import type { registerSecurity } from '../../web/security.ts';
 import { requireActor } from '../../web/security.ts';
 import { fieldErrors } from '../../web/validation.ts';
+import { handleForm } from '../../web/error-handling.ts';
 import { NotFoundError, toErrorMap, toErrorSummary, type FieldError } from '../../errors.ts';
 import { OidcFailure, type OidcClient } from './oidc.ts';
 import type { OidcRefusal } from './service.ts';
@@ -12,6 +13,13 @@ const signInForm = z.object({
   email: z.string().trim().min(1, 'Enter your email address').max(254, 'Enter your email address'),
   password: z.string().min(1, 'Enter your password').max(256, 'Enter your password'),
   returnTo: z.string().optional(),
+});
+
+/** Each field checked in the service so every problem is shown at once; here only their shape. */
+const passwordForm = z.object({
+  current: z.string().max(256).catch(''),
+  password: z.string().max(1024).catch(''),
+  confirm: z.string().max(1024).catch(''),
 });
 
 /**
@@ -105,6 +113,20 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { se
     if (!result.ok) return problem(reply, result.reason);
     security.startSession(request, reply, result.token);
     return reply.redirect(pending.returnTo, 303);
+  });
+
+  app.get<{ Querystring: { changed?: string } }>('/account/password', async (request, reply) => {
+    requireActor(request);
+    return reply.view('auth/password.njk', { title: 'Change your password', values: {}, changed: request.query.changed === '1' });
+  });
+
+  app.post('/account/password', async (request, reply) => {
+    const actor = requireActor(request);
+    const form = passwordForm.parse(request.body ?? {});
+    return handleForm(reply, async () => {
+      const result = await services.auth.changePassword(actor, form, request.ip);
+      security.startSession(request, reply, result.token);
+    }, { template: 'auth/password.njk', values: {}, context: () => ({ title: 'Change your password' }) }, () => '/account/password?changed=1');
   });
 
   app.post('/sign-out', async (request, reply) => {
