@@ -9,6 +9,7 @@ import type { NotificationsConfig } from '../../src/config.ts';
 import { buildChannels, closeChannels, type Channels } from '../../src/features/notifications/channels.ts';
 import { buildDispatcher } from '../../src/features/notifications/dispatcher.ts';
 import { buildDeliveryWatchRepository } from '../../src/features/notifications/repository.ts';
+import { buildEscalationEngine } from '../../src/features/alerts/engine.ts';
 
 /**
  * Issue 13: every alarm reaches a person. GOV.UK Notify (text messages) is the Notify-protocol stub,
@@ -289,6 +290,23 @@ describe(`[${engineName}] alarm delivery outlasts a provider outage`, () => {
     notify.mode = 'ok';
     await d.settled();
     assert.ok(sms.every((id) => texts(id) === 0), 'no text got through the hanging Notify');
+  });
+
+  test('duress, and the last step of a policy, go to every external channel at once; other steps to the first', async () => {
+    const worker = await buildStaff(database.db, { given_name: 'Chloe', family_name: 'Davies', buddy_id: ben.id, line_manager_id: ben.id });
+    const engine = buildEscalationEngine({ db: database.db, instanceId: 'test', plan: { channel: 'sms', fallbacks: ['email', 'inbox'] }, baseUrl: 'https://harbour.example.gov.uk' });
+    const policy = JSON.stringify([{ key: 'a', label: 'Buddy', targets: ['buddy'], delaySeconds: 0 }, { key: 'b', label: 'Line manager', targets: ['line_manager'], delaySeconds: 60 }]);
+    const open = async (kind: string) => (await sql<{ id: string }>`INSERT INTO alerts (worker_id, kind, policy, deadline_at) VALUES (${worker.id}, ${kind}, ${policy}::jsonb, now()) RETURNING id::text AS id`.execute(database.db)).rows[0]!.id;
+    const overdue = await open('overdue');
+    const duress = await open('duress');
+    await database.db.transaction().execute((trx) => engine.fireSteps(trx, [{ alertId: overdue, step: 0 }, { alertId: overdue, step: 1 }, { alertId: duress, step: 0 }]));
+    const sent = async (alertId: string, step: number) => (await database.db.selectFrom('notifications').select(['channel', 'lane']).where('alert_id', '=', alertId).where('step', '=', step).orderBy('id').execute())
+      .map((r) => `${r.channel}${r.lane ? ' (copy)' : ''}`);
+    assert.deepEqual(await sent(overdue, 0), ['sms'], 'an ordinary step: text first, email if it fails');
+    assert.deepEqual(await sent(overdue, 1), ['sms', 'email (copy)'], 'the last step: text and email at once');
+    assert.deepEqual(await sent(duress, 0), ['sms', 'email (copy)'], 'duress: text and email at once');
+    const inbox = await database.db.selectFrom('notifications').select('id').where('alert_id', '=', duress).where('recipient_id', '=', ben.id).where('lane', 'is', null).execute();
+    assert.equal(inbox.length, 1, 'one message in the inbox; the copy is not listed twice');
   });
 
   test('nobody at a step reached by text or email for 60 seconds: the next step fires early, once, and the timeline says why', async () => {
