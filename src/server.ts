@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
-import { startHarbour, type Harbour } from './runtime.ts';
-import { DataDirectoryLockedError } from './db/data-dir-lock.ts';
+import { mkdirSync } from 'node:fs';
+import type { Harbour } from './runtime.ts';
+import { DataDirectoryLockedError, lockDataDirectory } from './db/data-dir-lock.ts';
 
 const started = performance.now();
 let config;
@@ -39,7 +40,15 @@ process.on('uncaughtException', (err) => {
   void (harbour?.stop() ?? Promise.resolve()).finally(() => process.exit(70));
 });
 
+// An embedded database has one process: check that before loading the rest of Harbour, so a second
+// `npm start` on the same directory is told at once, not after seconds of start-up.
+let early: (() => void) | null = null;
 try {
+  if (!config.databaseUrl && !config.pgliteDataDir.includes('://')) {
+    mkdirSync(config.pgliteDataDir, { recursive: true });
+    early = lockDataDirectory(config.pgliteDataDir);
+  }
+  const { startHarbour } = await import('./runtime.ts');
   harbour = await startHarbour(config, logger);
 } catch (e) {
   if (e instanceof DataDirectoryLockedError) {
@@ -48,6 +57,9 @@ try {
     process.exit(75);
   }
   throw e;
+} finally {
+  // The database now holds the lock itself (counted); it goes when the database closes.
+  early?.();
 }
 logger.info({ url: harbour.url, database: harbour.database.kind, startupMs: Math.round(performance.now() - started) }, `Harbour is running at ${harbour.url}`);
 

@@ -19,9 +19,32 @@ const LOCK_FILE = 'harbour.lock';
 /** A takeover is a few file operations; one older than this was abandoned by a process that died. */
 const TAKEOVER_STALE_MS = 10_000;
 
-/** Takes the lock (or throws DataDirectoryLockedError naming the holder); returns the release. */
+/** Locks this process holds, counted, so the server can take the lock before it loads the rest of Harbour. */
+const held = new Map<string, { count: number; release: () => void }>();
+
+/**
+ * Takes the lock (or throws DataDirectoryLockedError naming the holder); returns the release. Taking
+ * it again in the same process counts up; the file goes when every holder has released it.
+ */
 export function lockDataDirectory(dataDir: string): () => void {
   const dir = resolve(dataDir);
+  let mine = held.get(dir);
+  if (!mine) {
+    mine = { count: 0, release: acquire(dir) };
+    held.set(dir, mine);
+  }
+  mine.count++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--mine.count > 0) return;
+    held.delete(dir);
+    mine.release();
+  };
+}
+
+function acquire(dir: string): () => void {
   const file = join(dir, LOCK_FILE);
   const me: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), procStart: processStart(process.pid) };
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -67,7 +90,9 @@ function read(file: string): Holder | null {
 function isAlive(holder: Holder): boolean {
   // Another machine's process (a shared volume) cannot be checked from here: assume it lives.
   if (holder.host !== hostname()) return true;
-  if (holder.pid === process.pid) return true;
+  // Our own pid, but this process does not hold it (see `held`): left by an earlier process with the
+  // same pid, as in a container restarted where Harbour is always pid 1.
+  if (holder.pid === process.pid) return false;
   try {
     process.kill(holder.pid, 0);
   } catch (e) {
