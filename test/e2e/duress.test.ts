@@ -118,14 +118,19 @@ describe('covert duress and the Purple File', () => {
       assert.doesNotMatch(await s.page.locator('main').innerText(), /duress|silent alarm/i, path);
     }
 
-    // The disguised control: a small link on a running session. The page does not change at all.
+    // The disguised control: a small link on a running session, a target at least 24 px high. The
+    // page stays; the only change is the control's own words, as a paperwork request reads once made.
     const running = await runningVisit();
     assert.equal(await s.goto(`/visits/${running}`), 200);
     const before = await visible(s);
-    await s.page.getByRole('button', { name: 'Request purple file' }).click();
+    const control = s.page.getByRole('button', { name: 'Request purple file' });
+    const box = (await control.boundingBox())!;
+    assert.ok(box.height >= 24 && box.width >= 24, `target ${box.width}×${box.height} px`);
+    await control.click();
     await until('the alarm from the disguised control', () => duressAlert(running));
     assert.equal(s.path, `/visits/${running}`);
-    assert.deepEqual(await visible(s), before, 'nothing on the screen changed');
+    const after = await visible(s);
+    assert.deepEqual(after, { ...before, body: before.body.replace('Request purple file', 'Purple file requested HH:MM') }, 'nothing else on the screen changed');
 
     assert.deepEqual(await traces(s), [], 'no sound, vibration, speech or notification was ever attempted');
     // The instruments work: the same calls made on purpose are caught.
