@@ -42,7 +42,7 @@ export function seed003Form(o: Record<string, string> = {}): Record<string, stri
 
 // ---- The access matrix (test/routes/access.test.ts) -------------------------------------------------
 
-const matrixState = { open: 0, openQuestion: 0, sent: 0, sentQuestion: 0, receivedOn: '' };
+const matrixState = { open: 0, openQuestion: 0, openStatQuestion: 0, sent: 0, sentQuestion: 0, receivedOn: '' };
 
 /** An open request, and a sent one with a statistic attached and published to the disclosure log. */
 export async function prepareFoiMatrix(db: Kysely<DB>, services: Services) {
@@ -52,6 +52,12 @@ export async function prepareFoiMatrix(db: Kysely<DB>, services: Services) {
   matrixState.receivedOn = receivedOn;
   matrixState.open = await services.foi.create(irene, form);
   matrixState.openQuestion = (await db.selectFrom('foi_questions').select('id').where('request_id', '=', matrixState.open).orderBy('position').executeTakeFirstOrThrow()).id;
+  // The open request's second answer has saved figures (for a new version of them).
+  matrixState.openStatQuestion = (await db.selectFrom('foi_questions').select('id').where('request_id', '=', matrixState.open).orderBy('position', 'desc').executeTakeFirstOrThrow()).id;
+  await services.foi.answer(irene, matrixState.open, matrixState.openStatQuestion, {
+    outcome: 'provided', answer: 'See the table', advice: null, exemption: null, exemptionReasons: null, statistic: 'staff-dismissed',
+    statFilter: { period: { period: 'last_years', years: 2 }, teamId: null, serviceId: null, jobRole: null },
+  });
   matrixState.sent = await services.foi.create(irene, { ...form, title: 'Matrix published request' });
   matrixState.sentQuestion = (await db.selectFrom('foi_questions').select('id').where('request_id', '=', matrixState.sent).orderBy('position').executeTakeFirstOrThrow()).id;
   await services.foi.answer(irene, matrixState.sent, matrixState.sentQuestion, {
@@ -79,6 +85,7 @@ export function foiMatrixRows<W extends string, R>({ page, form, api, everyone, 
     form('POST /foi/requests', team, () => ({ title: 'Matrix new', requesterName: 'M', requesterContact: 'm@example.org', receivedOn: s.receivedOn, receivedTime: '10:00', channel: 'web', regime: 'foi', questions: 'One?' })),
     page('GET /foi/requests/:id', team, { url: () => `/foi/requests/${s.open}` }),
     form('POST /foi/requests/:id/questions/:questionId', team, () => ({ outcome: 'not_held', advice: 'Ask the police' }), { url: () => `/foi/requests/${s.open}/questions/${s.openQuestion}` }),
+    form('POST /foi/requests/:id/questions/:questionId/version', team, () => ({}), { url: () => `/foi/requests/${s.open}/questions/${s.openStatQuestion}/version` }),
     form('POST /foi/requests/:id/events', team, () => ({ kind: 'ico_complaint', on: s.receivedOn }), { url: () => `/foi/requests/${s.open}/events` }),
     form('POST /foi/requests/:id/cost', team, () => ({ determining: '1', locating: '2', retrieving: '3', extracting: '4' }), { url: () => `/foi/requests/${s.open}/cost` }),
     form('POST /foi/requests/:id/assignee', team, () => ({ assigneeId: '' }), { url: () => `/foi/requests/${s.open}/assignee` }),
