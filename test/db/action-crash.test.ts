@@ -91,7 +91,7 @@ async function tapThroughCrash(failpoint: string, path: string, form: Record<str
   }
 }
 
-describe(`[${engineName}] a tap survives the process dying mid-action`, { timeout: 300_000 }, () => {
+describe(`[${engineName}] a tap survives the process dying mid-action`, { timeout: 1_200_000 }, () => {
   for (const point of ['action.claimed', 'action.done']) {
     test(`"I've arrived" killed at ${point}: the replay starts the session, once`, async () => {
       const id = planned.shift()!;
