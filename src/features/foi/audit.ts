@@ -52,6 +52,17 @@ export const UNBOUNDED = 10_000_000;
 // The package's types describe a CommonJS module; its ES module's default export is the loader.
 const loader = highs as unknown as typeof highs.default;
 type Solver = Awaited<ReturnType<typeof loader>>;
+
+/**
+ * Optima already solved, by the model's text: the same component recurs from one round of
+ * suppression to the next and when the same table is asked for again. Bounded; oldest dropped first.
+ */
+const solved = new Map<string, number | null>();
+const SOLVED_LIMIT = 20_000;
+function remember(model: string, optimum: number | null) {
+  if (solved.size >= SOLVED_LIMIT) solved.delete(solved.keys().next().value!);
+  solved.set(model, optimum);
+}
 let solver: Promise<Solver> | null = null;
 const load = () => (solver ??= loader());
 
@@ -114,17 +125,26 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
       'Bounds', ...[...used].map((v) => ` 0 <= x${v} <= ${UNBOUNDED}`),
       ...(integer ? ['Generals', ` ${[...used].map((v) => `x${v}`).join(' ')}`] : []), 'End',
     ].join('\n');
+    const model = text(false);
+    const known = solved.get(model);
+    if (known !== undefined) return known === null ? null : known + objective.constant;
+    const optimum = solve(model, () => text(true));
+    remember(model, optimum);
+    return optimum === null ? null : optimum + objective.constant;
+  };
+  /** The integer optimum of a model: its LP optimum when that is integral, else the integer programme's. */
+  const solve = (model: string, integerModel: () => string): number | null => {
     solves++;
-    const lp = h.solve(text(false), { output_flag: false, presolve: 'off' });
+    const lp = h.solve(model, { output_flag: false, presolve: 'off' });
     if (lp.Status === 'Infeasible') return null;
     if (lp.Status !== 'Optimal') throw new Error(`Disclosure audit: the solver ended with ${lp.Status}`);
     const integral = Object.values(lp.Columns as Record<string, { Primal: number }>).every((c) => Math.abs(c.Primal - Math.round(c.Primal)) < 1e-6);
-    if (integral) return Math.round(lp.ObjectiveValue) + objective.constant;
+    if (integral) return Math.round(lp.ObjectiveValue);
     solves++;
-    const ip = h.solve(text(true), { output_flag: false });
+    const ip = h.solve(integerModel(), { output_flag: false });
     if (ip.Status === 'Infeasible') return null;
     if (ip.Status !== 'Optimal') throw new Error(`Disclosure audit: the solver ended with ${ip.Status}`);
-    return Math.round(ip.ObjectiveValue) + objective.constant;
+    return Math.round(ip.ObjectiveValue);
   };
   const range = (e: Expr): Range | null => {
     if (!e.terms.size) return { min: e.constant, max: e.constant };
