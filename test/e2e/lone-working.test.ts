@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { Locator } from 'playwright-core';
 import { E2E, PHONE, type BrowserSession } from './support/harness.ts';
-import { SignInPage, demoEmailOf } from './support/pages.ts';
+import { SignInPage, demoEmailOf, navLinkName } from './support/pages.ts';
 import { assertAccessible } from './support/axe.ts';
 import { actorFor, buildVisitForm, expireDeadline, expireNextStep } from '../helpers/lone-working.ts';
 import { londonDate, londonTime } from '../../src/time/london.ts';
@@ -39,7 +39,7 @@ async function openMenuItem(s: BrowserSession, name: string): Promise<number> {
   const nav = s.page.getByRole('navigation', { name: 'Menu' });
   const toggle = nav.getByRole('button', { name: 'Menu' });
   if (await toggle.isVisible() && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
-  return s.navigate(() => nav.getByRole('link', { name, exact: true }).click());
+  return s.navigate(() => nav.getByRole('link', { name: navLinkName(name) }).click());
 }
 
 async function signIn(s: BrowserSession, email: string): Promise<void> {
@@ -155,7 +155,7 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
     assert.equal(await worker.navigate(() => arrive.click()), 200);
     assert.equal(worker.path, `/visits/${visitId}?done=arrived`);
     assert.match(await text(page.locator('.govuk-notification-banner--success')), /Session started\. Your buddy can see you are on a visit\./);
-    assert.match(await text(page.locator('.harbour-countdown')), /^Due to check in by \d\d:\d\d (\d+ h )?\d+ min left$/);
+    assert.match(await text(page.locator('.harbour-countdown')), /^Due to check in by \d\d:\d\d (\d+ h )?\d+ min left Harbour reminds you at the deadline, then alerts Buddy at \d\d:\d\d, then Line manager at \d\d:\d\d unless you say you are safe or extend\.$/);
     assert.equal(await page.getByRole('button', { name: 'Visit over, I\'m safe' }).count(), 1);
     assertInOrder(await timeline(worker), ['Planned by Chloe Davies', 'Arrived']);
     await assertNoSidewaysScroll(worker);
@@ -208,7 +208,7 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
   it('Chloe sees she is overdue on her phone', async () => {
     assert.equal(await worker.goto(`/visits/${visitId}`), 200);
     const countdown = worker.page.locator('.harbour-countdown');
-    assert.match(await text(countdown), /^Overdue since \d\d:\d\d \d+ min overdue$/);
+    assert.match(await text(countdown), /^Overdue since \d\d:\d\d \d+ min overdue Harbour reminds you at the deadline/);
     assert.equal(await countdown.evaluate((el) => el.classList.contains('harbour-countdown--overdue')), true);
     assert.equal(await text(worker.page.locator('.govuk-summary-list__row', { hasText: 'Status' }).locator('dd')), 'Overdue');
     assertInOrder(await timeline(worker), ['Arrived', 'No check-in by the deadline: alert raised', 'Step 1 of 5 (Prompt the worker): Chloe Davies']);
@@ -225,6 +225,9 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
 
     buddy = await e2e.session('Dev, buddy, phone 360×740', { viewport: PHONE });
     await signIn(buddy, dev.email);
+    // The count on Alerts, and the alarm bar on the page he was on, say there is one.
+    assert.equal(await buddy.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Alerts 1 open', includeHidden: true }).count(), 1);
+    assert.match(await text(buddy.page.locator('.harbour-alarm-bar')), /Chloe Davies: missed check-in since \d\d:\d\d/);
     assert.equal(await openMenuItem(buddy, 'Alerts'), 200);
     assert.equal(buddy.path, '/alerts');
     const item = buddy.page.locator('.harbour-session-list__item', { hasText: chloe.name });
@@ -240,7 +243,8 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
     await assertNoSidewaysScroll(buddy);
 
     assert.equal(await buddy.navigate((p) => p.getByRole('button', { name: 'I\'m handling it' }).click()), 200);
-    assert.equal(buddy.path, `/alerts/${alertId}`);
+    assert.equal(buddy.path, `/alerts/${alertId}?done=acknowledged`);
+    assert.match(await text(buddy.page.locator('.govuk-notification-banner--success')), /You are handling it\. The next step \(Line manager\) fires at \d\d:\d\d unless the alert is closed\./);
     assert.match(await text(buddy.page.getByText('Dev Patel is handling it.')), /^Dev Patel is handling it\. Escalation resumes at \d\d:\d\d unless the alert is closed\.$/);
     assert.equal(await buddy.page.getByRole('button', { name: 'I\'m handling it' }).count(), 0);
     assert.equal((await alertRow())?.status, 'acknowledged');
@@ -249,7 +253,8 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
 
   it('Dev cannot reach her and escalates now: the line manager is alerted', async () => {
     assert.equal(await buddy.navigate((p) => p.getByRole('button', { name: 'Can\'t reach them, escalate now' }).click()), 200);
-    assert.equal(buddy.path, `/alerts/${alertId}`);
+    assert.equal(buddy.path, `/alerts/${alertId}?done=escalated`);
+    assert.match(await text(buddy.page.locator('.govuk-notification-banner--success')), /Escalated: the next people on the route have been told\. The next step \(Service manager\) fires at \d\d:\d\d/);
     assert.deepEqual(await stepsFired(), [0, 1, 2]);
     assertInOrder(await timeline(buddy), [
       'Dev Patel is handling it; escalation paused for 15 minutes',
@@ -272,7 +277,7 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
 
   it('Aisha opens the alert, must choose an outcome, and closes it as safe', async () => {
     assert.equal(await openMenuItem(manager, 'Alerts'), 200);
-    assert.equal(await manager.navigate((p) => p.getByRole('main').getByRole('link', { name: chloe.name }).click()), 200);
+    assert.equal(await manager.navigate((p) => p.getByRole('main').getByRole('link', { name: chloe.name, exact: true }).click()), 200);
     assert.equal(manager.path, `/alerts/${alertId}`);
     assert.equal(await h1(manager), 'Chloe Davies has not checked in');
 
@@ -352,7 +357,7 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
 
 /** Opens the inbox from the menu when the menu has it; otherwise tries the address. 404 means not built yet. */
 async function openInbox(s: BrowserSession): Promise<number> {
-  const link = s.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Inbox', exact: true });
+  const link = s.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: navLinkName('Inbox') });
   if (await link.count()) return openMenuItem(s, 'Inbox');
   return s.goto('/inbox');
 }

@@ -98,6 +98,8 @@ interface Ctx {
   ld: { civic: number; byWho: Record<Who, { start: number; lockdown: number }> };
   /** Purple File: a call about Chloe that stays open; per role one to close; a major incident Emma declared. */
   pf: { call: number; close: Record<Who, number>; major: number; notCovered: number };
+  /** A silent alarm Chloe raised: its subject gets the 404 its page gives for every action. */
+  duressAlert: string;
   /** A warning flag per role to withdraw. */
   withdrawFlag: Record<Who, number>;
   unique: () => string;
@@ -169,6 +171,8 @@ const matrix: Row[] = [
   page('GET /people/:id', SEES_SWALE, { url: (c) => `/people/${c.ids.person.jamal}` }),
   form('POST /people/:id/buddy', MANAGES_ASHFORD, (c) => ({ buddyId: String(c.ids.person.dev) }), { url: (c) => `/people/${c.ids.person.ola}/buddy` }),
   form('POST /people/:id/buddy', MANAGES_MAIDSTONE, (c) => ({ buddyId: String(c.ids.person.owen) }), { url: (c) => `/people/${c.ids.person.nadia}/buddy` }),
+  // Nobody allocates their own buddy, not even a team manager: Aisha's is for her own managers (and administrators).
+  form('POST /people/:id/buddy', ['serviceManager', 'assistantDirector', 'admin'], (c) => ({ buddyId: String(c.ids.person.ben) }), { url: (c) => `/people/${c.ids.person.aisha}/buddy` }),
   form('POST /people/:id/buddy', MANAGES_SWALE, (c) => ({ buddyId: String(c.ids.person.katie) }), { url: (c) => `/people/${c.ids.person.jamal}/buddy` }),
 
   // Administration
@@ -263,6 +267,10 @@ const matrix: Row[] = [
   form('POST /alerts/:id/resolve', SEES_ASHFORD_NOT_CHLOE, () => ({ outcome: 'false_alarm', notes: 'Matrix' }), { url: (c, who) => `/alerts/${c.lw[who].resolveAlert}/resolve` }),
   page('GET /board', SIGNED_IN),
   page('GET /board/events', SIGNED_IN, { url: () => '/board/events?once=1' }),
+  // A silent alarm: Chloe, its subject, gets the same 404 as its page for every action (the rest: test/routes/alarms.test.ts).
+  form('POST /alerts/:id/acknowledge', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c) => `/alerts/${c.duressAlert}/acknowledge`, expect: { worker: { status: 404 } } }),
+  form('POST /alerts/:id/escalate', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c) => `/alerts/${c.duressAlert}/escalate`, expect: { worker: { status: 404 } } }),
+  page('GET /alerts/:id', SEES_ASHFORD_NOT_CHLOE, { url: (c) => `/alerts/${c.duressAlert}`, expect: { worker: { status: 404 } } }),
   // The alarm bar's live stream: everyone signed in gets their own bar (empty when nobody they cover has an alarm).
   page('GET /live/events', SIGNED_IN, { url: () => '/live/events?once=1' }),
 
@@ -516,6 +524,7 @@ describe('access matrix', () => {
       reg: { declaration: 0, byWho: {} as Ctx['reg']['byWho'] },
       ld: { civic: 0, byWho: {} as Ctx['ld']['byWho'] },
       pf: { call: 0, close: {} as Ctx['pf']['close'], major: 0, notCovered: 0 },
+      duressAlert: '',
       withdrawFlag: {} as Ctx['withdrawFlag'],
     };
     // Chloe's sessions in every state the lone-working rows need, one set per role.
@@ -573,6 +582,10 @@ describe('access matrix', () => {
       await t.services.visits.arrive(chloe, ending);
       ctx.lw[who] = { planned, cancel, running, ending, viewVisit: running, alert: await overdueAlert(), safeAlert: await overdueAlert(), resolveAlert: await overdueAlert() };
     }
+    const duressVisit = await t.services.visits.plan(chloe, buildVisitForm());
+    await t.services.visits.arrive(chloe, duressVisit);
+    ctx.duressAlert = await t.services.duress.raise(chloe, { workerId: chloe.staffId!, visitId: duressVisit, via: 'control', location: null });
+    await t.services.engine.tick();
     const anonymous = t.agent();
     agents.set('anonymous', anonymous);
     csrf.set('anonymous', await anonymous.csrf('/sign-in'));

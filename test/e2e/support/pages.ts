@@ -4,6 +4,11 @@ import type { BrowserSession } from './harness.ts';
 
 /** Page objects: what a person sees and does, by label, role and text rather than CSS. */
 
+/** A service navigation link by its text: Alerts and Inbox may carry a count ("Alerts 1 open", "Inbox 2 unread"). */
+export function navLinkName(name: string): RegExp {
+  return new RegExp(`^${name}( \\d+ (open|unread))?$`);
+}
+
 abstract class HarbourPage {
   constructor(protected readonly s: BrowserSession) {}
 
@@ -28,7 +33,7 @@ abstract class HarbourPage {
   /** Follows a link in the service navigation (Home, Teams, Admin...), or under its More menu. */
   async openNavItem(name: string): Promise<number> {
     const nav = this.page.getByRole('navigation', { name: 'Menu' });
-    const link = nav.getByRole('link', { name, exact: true });
+    const link = nav.getByRole('link', { name: navLinkName(name) });
     if (await link.count()) return this.s.navigate(() => link.click());
     await this.s.navigate(() => nav.getByRole('link', { name: 'More', exact: true }).click());
     return this.s.navigate(() => this.page.getByRole('main').getByRole('link', { name, exact: true }).click());
