@@ -325,12 +325,14 @@ export const STATISTICS: StatisticDefinition[] = [
     async compute({ db }, p) {
       const { monthly, edges } = incidentPeriod(p);
       const { start, end } = bounds(p);
-      // Of the assaults asked about: read from the incidents themselves.
+      // Of the assaults asked about: read from the incidents themselves, through the partial index of
+      // migration 0023 (whose predicate these literal conditions repeat: ASSAULT_KEYS).
       const { rows: assaults } = await sql<Counted>`SELECT x.fy, k.key, count(*)::int AS n FROM (
           SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.police_reported, i.police_outcome, i.court_outcome
           FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
           WHERE i.status IN ('open', 'closed') AND i.occurred_at >= ${start} AND i.occurred_at < ${end}
-            AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[] AND (i.police_reported OR i.police_outcome = 'charged' OR i.court_outcome IS NOT NULL) ${staffWhere(p)}
+            AND i.categories && ARRAY['physical_assault', 'verbal_abuse', 'threats', 'sexual_harassment']::text[]
+            AND (i.police_reported OR i.police_outcome = 'charged' OR i.court_outcome IS NOT NULL) ${staffWhere(p)}
         ) x CROSS JOIN LATERAL (VALUES
           (CASE WHEN x.police_reported THEN 'reported' END),
           (CASE WHEN x.police_outcome = 'charged' OR x.court_outcome IS NOT NULL THEN 'prosecuted' END),
