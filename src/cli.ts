@@ -24,7 +24,7 @@ async function open() {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
   await migrate(database);
   const repos = buildRepositories(database.db);
-  return { database, repos, services: buildServices(repos, { sessionTtlHours: config.sessionTtlHours, emergency: config.emergency }) };
+  return { database, repos, config, services: buildServices(repos, { sessionTtlHours: config.sessionTtlHours, emergency: config.emergency }) };
 }
 
 function fail(message: string): never {
@@ -124,12 +124,28 @@ emergency.command('rotate-key').description('re-encrypt every pack with EMERGENC
   }));
 
 const audit = program.command('audit').description('audit trail');
-audit.command('verify').description('check the hash chain; names the first broken entry').action(() =>
-  withServices(async ({ services }) => {
-    const result = await services.audit.verify();
-    if (result.ok) console.log(`Audit trail intact: ${result.checked} entries checked`);
-    else fail(`Audit trail BROKEN at entry ${result.brokenId}: ${result.reason} (${result.checked} entries before it are intact)`);
-  }));
+audit.command('verify').description('check the hash chain and the checkpoints; names the first broken entry or checkpoint')
+  .option('--checkpoints <file>', 'checkpoint file to compare with (default AUDIT_CHECKPOINT_FILE)')
+  .action((opts: { checkpoints?: string }) =>
+    withServices(async ({ services, config }) => {
+      const file = opts.checkpoints ?? config.auditCheckpoint.file;
+      if (!file) {
+        const result = await services.audit.verify();
+        if (!result.ok) fail(`Audit trail BROKEN at entry ${result.brokenId}: ${result.reason} (${result.checked} entries before it are intact)`);
+        console.log(`Audit trail intact: ${result.checked} entries checked. No checkpoint file (AUDIT_CHECKPOINT_FILE), so entries removed from the end would not show`);
+        return;
+      }
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        fail(`Cannot read the checkpoint file ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      const { chain, problems, checkpoints } = await services.audit.verifyWithCheckpoints(text, config.auditCheckpoint.key);
+      if (!chain.ok) fail(`Audit trail BROKEN at entry ${chain.brokenId}: ${chain.reason} (${chain.checked} entries before it are intact)`);
+      if (problems.length) fail(problems.map((p) => `Checkpoint on line ${p.line} (entry ${p.id}): ${p.reason}`).join('\n'));
+      console.log(`Audit trail intact: ${chain.checked} entries checked, and agrees with ${checkpoints} checkpoint(s) in ${file}`);
+    }));
 
 try {
   await program.parseAsync(process.argv);

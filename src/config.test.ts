@@ -45,3 +45,9 @@ test('OpenID Connect settings: all three together, a role map of known roles, OI
   assert.deepEqual(c.oidc?.breakGlassAdmins, ['admin@council.example']);
   assert.equal(parseRoleMap('no-equals'), null);
 });
+
+test('audit checkpoints: a file and a key of at least 32 characters', () => {
+  assert.deepEqual(loadConfig({}).auditCheckpoint, { file: null, key: null });
+  assert.throws(() => loadConfig({ AUDIT_CHECKPOINT_KEY: 'short' }), /AUDIT_CHECKPOINT_KEY: must be at least 32 characters/);
+  assert.deepEqual(loadConfig({ AUDIT_CHECKPOINT_FILE: '/var/log/harbour/cp.jsonl', AUDIT_CHECKPOINT_KEY: 'k'.repeat(32) }).auditCheckpoint, { file: '/var/log/harbour/cp.jsonl', key: 'k'.repeat(32) });
+});

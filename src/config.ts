@@ -74,6 +74,8 @@ const schema = z.object({
   OIDC_BREAK_GLASS_ADMINS: z.string().optional()
     .transform((v) => (v ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.string().email('must be a comma-separated list of email addresses'))),
+  AUDIT_CHECKPOINT_FILE: z.string().trim().min(1).optional(),
+  AUDIT_CHECKPOINT_KEY: z.string().trim().min(32, 'must be at least 32 characters (openssl rand -base64 32); keep it outside the database').optional(),
   TRUST_PROXY: z.string().optional()
     .transform((v) => (v ?? '').split(',').map((e) => e.trim()).filter(Boolean))
     .pipe(z.array(z.string().refine(isAddressOrCidr, 'must be a comma-separated list of IP addresses or CIDR ranges, like 10.0.0.0/8'))),
@@ -127,6 +129,8 @@ export interface Config {
   oidc: OidcConfig | null;
   /** Addresses and CIDR ranges of proxies whose X-Forwarded-For is believed; empty: none. */
   trustProxy: string[];
+  /** Where the audit trail's head is written every minute and at shutdown, and the key that signs it. */
+  auditCheckpoint: { file: string | null; key: string | null };
 }
 
 export interface OidcConfig {
@@ -249,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }
       : null,
     trustProxy: c.TRUST_PROXY,
+    auditCheckpoint: { file: c.AUDIT_CHECKPOINT_FILE ?? null, key: c.AUDIT_CHECKPOINT_KEY ?? null },
     notifications: {
       publicBaseUrl: c.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       notify: c.NOTIFY_API_KEY

@@ -10,6 +10,7 @@ import { startJobs, type JobRunner } from './jobs/boss.ts';
 import { startLoop, type Loop } from './jobs/loop.ts';
 import { hostname } from 'node:os';
 import { armFailpoints } from './failpoints.ts';
+import { buildCheckpointWriter } from './features/audit/checkpoint.ts';
 import { configuredChannels } from './features/notifications/channels.ts';
 import { channelPlan } from './features/notifications/routing.ts';
 import { startNotificationWorkers, type NotificationWorkers } from './features/notifications/workers.ts';
@@ -81,6 +82,16 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
     // Purple File call-back timers: claims the due ones every second (SKIP LOCKED, exactly once).
     loops.push(startLoop('purple-file-callbacks', () => services.duress.tickCallbacks(), 1000, logger));
   }
+  // The audit trail's head, anchored outside the database every minute and at shutdown (log line,
+  // and AUDIT_CHECKPOINT_FILE when set); `harbour audit verify` compares the chain with the file.
+  const writeCheckpoint = buildCheckpointWriter({
+    head: services.audit.head, file: config.auditCheckpoint.file, key: config.auditCheckpoint.key,
+    log: (fields, message) => logger.info(fields, message),
+  });
+  const checkpoint = () => writeCheckpoint().catch((err: unknown) => logger.error({ err }, 'audit checkpoint not written'));
+  await checkpoint();
+  const checkpointTimer = setInterval(() => void checkpoint(), 60_000);
+  checkpointTimer.unref();
   const app = await buildApp(services, {
     logger,
     cookieSecure: config.cookieSecure,
@@ -109,6 +120,8 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
         await Promise.all(loops.map((l) => l.stop()));
         await notifications?.stop();
         await jobs?.stop();
+        clearInterval(checkpointTimer);
+        await checkpoint();
         await database.close();
       })();
       return stopping;

@@ -64,6 +64,16 @@ export function buildAuditRepository(db: Kysely<DB>) {
       return (await q.execute()).map(toEntry);
     },
     /** Every entry in chain order, read in pages so a long trail never sits in memory at once. */
+    /** The newest entry's id and hash: the head of the chain. */
+    head() {
+      return db.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst()
+        .then((r) => (r ? { id: String(r.id), hash: r.hash } : undefined));
+    },
+    async hashesAt(ids: string[]): Promise<Map<string, string>> {
+      if (!ids.length) return new Map();
+      const rows = await db.selectFrom('audit_log').select(['id', 'hash']).where(sql<boolean>`id = ANY(${ids}::bigint[])`).execute();
+      return new Map(rows.map((r) => [String(r.id), r.hash]));
+    },
     async *all(pageSize = 5000): AsyncGenerator<AuditEntry> {
       let after = '0';
       for (;;) {
