@@ -435,7 +435,8 @@ const PREVIEW: Ctx = {
   inc: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['inc'],
   incMore: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['incMore'],
   ld: { civic: ':id', byWho: new Proxy({}, { get: () => ({ start: ':id', lockdown: ':id' }) }) } as unknown as Ctx['ld'],
-  pf: { call: ':id', close: new Proxy({}, { get: () => ':id' }), major: ':id' } as unknown as Ctx['pf'],
+  pf: { call: ':id', close: new Proxy({}, { get: () => ':id' }), major: ':id', notCovered: ':id' } as unknown as Ctx['pf'],
+  duressAlert: ':id',
   withdrawFlag: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['withdrawFlag'],
   unique: () => 'x',
 };
