@@ -9,9 +9,16 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
     const field = issue.path.map(String).join('-') || 'form';
     if (seen.has(field)) continue;
     seen.add(field);
-    out.push({ field, message: issue.message });
+    // The shared length rule below cannot know the field's name; the error summary must say it.
+    out.push({ field, message: issue.message.startsWith('Must be ') ? `${fieldLabel(field)} must be ${issue.message.slice(8)}` : issue.message });
   }
   return out;
+}
+
+/** A field's name as words for a message: `perpetratorName` and `given_name` → "Perpetrator name", "Given name". */
+export function fieldLabel(field: string): string {
+  const words = field.replace(/([a-z\d])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : 'This field';
 }
 
 /** Validates input at the edge, throwing a ValidationError the form handler re-renders. */

@@ -92,6 +92,14 @@ describe('incident pages', () => {
     assert.equal(await auditCount(t.repos.db), before, 'nothing written');
   });
 
+  test('a narrative far too long is reported with every other error at once, each naming its field; the time message reads as English', async () => {
+    const res = await chloe.submit('/incidents/new', '/incidents', report({ categories: [], location: '', 'occurred-time': '', narrative: 'x'.repeat(20_000) }));
+    assertFormErrors(res, ['narrative', 'categories', 'location', 'occurred-time']);
+    assert.ok(res.body.includes('Narrative must be 10,000 characters or fewer'), 'names the field');
+    assert.ok(res.body.includes('Enter the time of the incident using the 24-hour clock'), 'no "time of the date of"');
+    assert.ok(!res.body.includes('time of the date'));
+  });
+
   test('a draft keeps everything typed, even what would not pass, and submits later', async () => {
     const draft = await chloe.submit('/incidents/new', '/incidents', { location: 'Half-typed pla', 'occurred-time': '9:7', categories: 'threats', action: 'draft' });
     assert.equal(draft.statusCode, 303);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../errors.ts';
-import { fieldErrors, optionalId, optionalText, parseWith, postcode, requiredText } from '../../web/validation.ts';
+import { fieldLabel, fieldErrors, optionalId, optionalText, parseWith, postcode, requiredText } from '../../web/validation.ts';
 import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { isoDate, londonToUtc } from '../../time/london.ts';
 import { FLAG_CATEGORIES, normaliseCaseId, normalisePostcode, type FlagCategory } from '../risk/rules.ts';
@@ -16,15 +16,16 @@ const str = (body: Body, key: string) => (typeof body[key] === 'string' ? (body[
 export const listOf = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined || value === '' ? [] : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
 
 /**
- * Date boxes (`<prefix>-day/-month/-year`) and a 24-hour time (`<prefix>-time`) typed in London.
- * All empty → null (or an error if required). Errors link to the day box or the time box.
+ * Date boxes (`<prefix>-day/-month/-year`) and a 24-hour time (`<prefix>-time`) typed in London, for
+ * an event named as people say it ("the incident", "the meeting"). All empty → null (or an error if
+ * required). Errors link to the day box or the time box.
  */
-export function dateTime(body: Body, prefix: string, label: string, required: boolean): { value: Date | null; error: FieldError | null } {
+export function dateTime(body: Body, prefix: string, event: string, required: boolean): { value: Date | null; error: FieldError | null } {
   const [d, m, y, t] = [str(body, `${prefix}-day`), str(body, `${prefix}-month`), str(body, `${prefix}-year`), str(body, `${prefix}-time`)];
-  if (!d && !m && !y && !t) return { value: null, error: required ? { field: `${prefix}-day`, message: `Enter the ${label}` } : null };
+  if (!d && !m && !y && !t) return { value: null, error: required ? { field: `${prefix}-day`, message: `Enter the date and time of ${event}` } : null };
   const iso = /^\d{4}$/.test(y) ? isoDate(d, m, y) : null;
-  if (!iso) return { value: null, error: { field: `${prefix}-day`, message: `The ${label} must be a real date, for example 27 3 2026` } };
-  if (!/^([01]?\d|2[0-3]):[0-5]\d$/.test(t)) return { value: null, error: { field: `${prefix}-time`, message: `Enter the time of the ${label} using the 24-hour clock, for example 14:30` } };
+  if (!iso) return { value: null, error: { field: `${prefix}-day`, message: `The date of ${event} must be a real date, for example 27 3 2026` } };
+  if (!/^([01]?\d|2[0-3]):[0-5]\d$/.test(t)) return { value: null, error: { field: `${prefix}-time`, message: `Enter the time of ${event} using the 24-hour clock, for example 14:30` } };
   const at = londonToUtc(iso, t.padStart(5, '0'));
   return at ? { value: at, error: null } : { value: null, error: { field: `${prefix}-time`, message: 'That time does not exist in the UK on that day because the clocks went forward' } };
 }
@@ -68,7 +69,7 @@ export function parseReportForm(body: unknown, now = new Date()): ReportForm {
   const input = (body ?? {}) as Body;
   const result = reportFields.safeParse(input);
   const errors: FieldError[] = result.success ? [] : fieldErrors(result.error);
-  const when = dateTime(input, 'occurred', 'date of the incident', true);
+  const when = dateTime(input, 'occurred', 'the incident', true);
   if (when.error) errors.push(when.error);
   else if (when.value && when.value.getTime() > now.getTime() + 5 * 60_000) errors.push({ field: 'occurred-day', message: 'The date and time of the incident must be in the past' });
   const categories = listOf(input.categories);
@@ -84,15 +85,23 @@ export function parseReportForm(body: unknown, now = new Date()): ReportForm {
   return { ...result.data, occurredAt: when.value!, categories: categories as Category[], verbalChannel: categories.includes('verbal_abuse') ? result.data.verbalChannel : null };
 }
 
+/** Fields too long to keep, each named: a draft keeps what was typed only within these limits. */
+export function draftProblems(body: unknown): FieldError[] {
+  return Object.entries((body ?? {}) as Body)
+    .filter(([key, value]) => /^[A-Za-z][A-Za-z0-9-]{0,40}$/.test(key) && (Array.isArray(value) ? listOf(value).join('') : typeof value === 'string' ? value : '').length > DRAFT_FIELD_MAX)
+    .map(([key]) => ({ field: key, message: `${fieldLabel(key)} must be ${DRAFT_FIELD_MAX.toLocaleString('en-GB')} characters or fewer` }));
+}
+const DRAFT_FIELD_MAX = 10_000;
+
 /** What a draft keeps: every field exactly as typed (strings, or lists for checkboxes), within size limits. */
 export function draftValues(body: unknown): Record<string, string | string[]> {
+  const problems = draftProblems(body);
+  if (problems.length) throw new ValidationError(problems);
   const out: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries((body ?? {}) as Body)) {
     if (key === '_csrf' || key === 'action' || !/^[A-Za-z][A-Za-z0-9-]{0,40}$/.test(key)) continue;
     const v = Array.isArray(value) ? listOf(value) : typeof value === 'string' ? value : null;
-    if (v === null) continue;
-    if ((Array.isArray(v) ? v.join('') : v).length > 10000) throw new ValidationError([{ field: key, message: 'Must be 10000 characters or fewer' }]);
-    out[key] = v;
+    if (v !== null) out[key] = v;
   }
   return out;
 }
@@ -116,9 +125,9 @@ export function parseResponseForm(body: unknown): ResponseForm {
   const input = (body ?? {}) as Body;
   const result = responseFields.safeParse(input);
   const errors: FieldError[] = result.success ? [] : fieldErrors(result.error);
-  const meeting = dateTime(input, 'meeting', 'meeting', false);
-  const debrief = dateTime(input, 'debrief', 'Support Line debrief', false);
-  const police = dateTime(input, 'policeTold', 'date you told them', false);
+  const meeting = dateTime(input, 'meeting', 'the meeting', false);
+  const debrief = dateTime(input, 'debrief', 'the Support Line debrief', false);
+  const police = dateTime(input, 'policeTold', 'telling them of their right to report to the police', false);
   for (const e of [meeting.error, debrief.error, police.error]) if (e) errors.push(e);
   if (errors.length || !result.success) throw new ValidationError(errors);
   const data = result.data as Record<string, string | null | undefined>;

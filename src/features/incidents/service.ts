@@ -8,7 +8,7 @@ import { can } from '../auth/access.ts';
 import { maySee, relationTo } from '../visits/access.ts';
 import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { londonDate, londonTime } from '../../time/london.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { IncidentListStatus, IncidentRow, IncidentsRepository, StatsFilter } from './repository.ts';
 import { PER_PAGE } from '../../web/paging.ts';
@@ -22,7 +22,7 @@ import {
   policeProblems, riddorAlertsDue, seriousReasons, flagReviewAlert, meetingReminderDue,
 } from './rules.ts';
 import {
-  draftValues, parseReportForm, type ActionForm, type IncidentFlagForm, type InvestigationForm, type LegalActionForm, type PoliceForm,
+  draftProblems, draftValues, parseReportForm, type ActionForm, type IncidentFlagForm, type InvestigationForm, type LegalActionForm, type PoliceForm,
   type ResponseForm, type RiddorForm,
 } from './schema.ts';
 import { fromAggregates } from './stats.ts';
@@ -210,6 +210,8 @@ export function buildIncidentsService(deps: IncidentsDeps) {
       const me = requireStaff(actor);
       const existing = id === null ? null : (await load(actor, id)).i;
       if (existing && (existing.status !== 'draft' || existing.reported_by !== me)) throw new ForbiddenError('This report has been submitted and can no longer be edited');
+      // Submitting: every problem at once, an over-long field alongside the others.
+      if (action === 'submit') reportAllAtOnce(body, now());
       const raw = draftValues(body);
       if (action === 'draft') {
         const rawEmployee = Number(raw.employeeId);
@@ -723,6 +725,20 @@ export function buildIncidentsService(deps: IncidentsDeps) {
 }
 
 export type IncidentsService = ReturnType<typeof buildIncidentsService>;
+
+/** Checks a report to be submitted and its field sizes together, so no error hides another. */
+function reportAllAtOnce(body: unknown, at: Date) {
+  const sizes = draftProblems(body);
+  let errors: FieldError[] = [];
+  try {
+    parseReportForm(body, at);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    errors = e.errors;
+  }
+  const all = [...errors.filter((e) => !sizes.some((s) => s.field === e.field)), ...sizes];
+  if (all.length) throw new ValidationError(all);
+}
 
 /** Thrown inside a transaction to roll it back quietly. */
 class Rollback extends Error {}
