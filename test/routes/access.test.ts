@@ -136,6 +136,10 @@ const matrix: Row[] = [
   // Public
   page('GET /health', EVERYONE),
   page('GET /api/docs', EVERYONE),
+  // Help and the statutory pages: for everyone, signed in or not.
+  page('GET /help', EVERYONE),
+  page('GET /accessibility', EVERYONE),
+  page('GET /privacy', EVERYONE),
   page('GET /assets/*', EVERYONE, { url: () => '/assets/images/favicon.svg' }),
   page('GET /public/*', EVERYONE, { url: () => '/public/app.css' }),
   page('GET /public/govuk/govuk-frontend.min.css', EVERYONE),
