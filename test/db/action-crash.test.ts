@@ -20,7 +20,7 @@ import { childProcessDatabase, engineName } from '../helpers/database.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { demo } from '../helpers/app.ts';
 import { HttpAgent } from '../helpers/http-agent.ts';
-import { exited, startServer, stop, waitForHealth } from '../helpers/server-process.ts';
+import { exited, startServer, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
 
 let env: NodeJS.ProcessEnv;
 let cleanup: () => Promise<void>;
@@ -49,7 +49,10 @@ before(async () => {
     await database.close();
   }
 });
-after(() => cleanup());
+after(async () => {
+  await killAllServers();
+  await cleanup();
+});
 
 let port = 4731;
 /** Starts a server (with failpoints if given) and signs Chloe in on it. */

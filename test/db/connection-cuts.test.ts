@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { childProcessDatabase, onPostgres } from '../helpers/database.ts';
-import { sleep, startServer, stop, waitForHealth } from '../helpers/server-process.ts';
+import { sleep, startServer, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
 import { assertEveryStepOnce, burst, firedSteps, prepare, STEPS } from '../helpers/escalation-burst.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -26,6 +26,7 @@ before(async () => {
   proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
 });
 after(async () => {
+  await killAllServers();
   await proxy?.close();
   await cleanup?.();
 });

@@ -16,7 +16,7 @@ import { buildRepositories, buildServices } from '../../src/composition.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts';
 import { childProcessDatabase, engineName, onPostgres } from '../helpers/database.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
-import { kill, sleep, startServer as startChild, stop, waitForHealth } from '../helpers/server-process.ts';
+import { kill, sleep, startServer as startChild, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
 import { assertEveryStepOnce, burst, firedSteps, prepare, STEPS } from '../helpers/escalation-burst.ts';
 import { HttpAgent } from '../helpers/http-agent.ts';
 
@@ -27,7 +27,10 @@ let cleanup: () => Promise<void>;
 before(async () => {
   ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }));
 });
-after(() => cleanup());
+after(async () => {
+  await killAllServers();
+  await cleanup();
+});
 
 const open = () => openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR, poolSize: 4 });
 

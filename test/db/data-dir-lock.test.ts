@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childProcessDatabase, onPostgres } from '../helpers/database.ts';
-import { exited, kill, startServer, stop, waitForHealth } from '../helpers/server-process.ts';
+import { exited, kill, startServer, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
 
 let env: NodeJS.ProcessEnv;
 let cleanup: () => Promise<void>;
@@ -15,7 +15,10 @@ before(async () => {
   ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }));
   delete env.DATABASE_URL; // Always the embedded database, whatever the tier runs on.
 });
-after(() => cleanup());
+after(async () => {
+  await killAllServers();
+  await cleanup();
+});
 
 test('a second process on one PGlite directory is refused; a killed holder’s lock is taken over', { skip: onPostgres ? 'embedded database only' : false, timeout: 120_000 }, async () => {
   const first = startServer(env, 4761);

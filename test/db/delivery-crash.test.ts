@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
 import { childProcessDatabase, engineName, onPostgres } from '../helpers/database.ts';
-import { kill, sleep, startServer as startChild, stop, waitForHealth } from '../helpers/server-process.ts';
+import { kill, killAllServers, sleep, startServer as startChild, stop, waitForHealth } from '../helpers/server-process.ts';
 import { burst, prepare } from '../helpers/escalation-burst.ts';
 import { NOTIFY_API_KEY, startNotifyStub, type NotifyStub } from '../helpers/notifications.ts';
 
@@ -33,6 +33,7 @@ before(async () => {
   }));
 });
 after(async () => {
+  await killAllServers();
   await notify.close();
   await cleanup();
 });

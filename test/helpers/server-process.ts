@@ -10,7 +10,21 @@ export function startServer(env: NodeJS.ProcessEnv, port: number, extra: NodeJS.
   let tail = '';
   child.stderr?.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-4000); });
   stderrTails.set(child, () => tail);
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   return child;
+}
+
+/**
+ * Every server this test process started and has not seen exit. A test that fails or times out
+ * midway must not leave one running: it would keep the test file's process (and the whole run)
+ * alive for ever. Files call killAllServers() in `after`; exit kills any left as a last resort.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => { for (const c of running) c.kill('SIGKILL'); });
+
+export async function killAllServers() {
+  await Promise.all([...running].map((c) => kill(c)));
 }
 
 const stderrTails = new WeakMap<ChildProcess, () => string>();
