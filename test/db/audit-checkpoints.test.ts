@@ -5,21 +5,18 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
-import { openDatabase } from '../../src/db/database.ts';
 import { buildAuditRepository } from '../../src/features/audit/repository.ts';
 import { buildCheckpointWriter } from '../../src/features/audit/checkpoint.ts';
 import { GENESIS_HASH, hashEntry } from '../../src/features/audit/chain.ts';
 import { childProcessDatabase, engineName } from '../helpers/database.ts';
+import { runHarbour, withCliDatabase } from '../helpers/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startHarbour } from '../../src/runtime.ts';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'harbour-checkpoints-'));
 const file = join(dir, 'checkpoints.jsonl');
 const KEY = 'test-checkpoint-key-kept-outside-the-database';
@@ -35,24 +32,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function harbour(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/harbour.mjs', ...args], { env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) {
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR });
-  try {
-    return await fn(database);
-  } finally {
-    await database.close();
-  }
-}
+const harbour = (...args: string[]) => runHarbour(env, ...args);
+const withDb = <T>(fn: Parameters<typeof withCliDatabase<T>>[1]) => withCliDatabase(env, fn);
 
 /** Appends `n` entries and writes a checkpoint of the head, as the running server does every minute. */
 async function entriesThenCheckpoint(n: number) {
@@ -120,14 +101,16 @@ test(`[${engineName}] a chain recomputed after an edit disagrees with the checkp
 });
 
 test(`[${engineName}] the server writes a checkpoint when it starts and when it stops`, async () => {
+  assert.equal((await harbour('migrate')).code, 0);
+  await withDb((d) => buildAuditRepository(d.db).append({ actorId: null, actorLabel: 'system', action: 'test.event', entityType: 'thing', entityId: 0, ip: null }));
   writeFileSync(file, '');
   const config = loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', JOBS: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'silent' } as Record<string, string>);
-  const harbour = await startHarbour(config);
+  const server = await startHarbour(config);
   const atStart = readFileSync(file, 'utf8').trim().split('\n').filter(Boolean);
   assert.equal(atStart.length, 1);
-  await harbour.services.audit.record(null, { action: 'test.event', entityType: 'thing', entityId: 1 });
-  const head = await harbour.services.audit.head();
-  await harbour.stop();
+  await server.services.audit.record(null, { action: 'test.event', entityType: 'thing', entityId: 1 });
+  const head = await server.services.audit.head();
+  await server.stop();
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   assert.equal(lines.length, 2);
   assert.equal((JSON.parse(lines[1]!) as { id: string }).id, head!.id);

@@ -1,15 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
-import { openDatabase } from '../../src/db/database.ts';
 import { childProcessDatabase, engineName } from '../helpers/database.ts';
+import { runHarbour, withCliDatabase } from '../helpers/cli.ts';
 
-const run = promisify(execFile);
 /** CSV files the import commands read. */
 const dir = mkdtempSync(join(tmpdir(), 'harbour-cli-files-'));
 let env: NodeJS.ProcessEnv;
@@ -23,25 +20,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `harbour ...` as a user would, in its own process. */
-async function harbour(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/harbour.mjs', ...args], { env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
-async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) {
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR });
-  try {
-    return await fn(database);
-  } finally {
-    await database.close();
-  }
-}
+const harbour = (...args: string[]) => runHarbour(env, ...args);
+const withDb = <T>(fn: Parameters<typeof withCliDatabase<T>>[1]) => withCliDatabase(env, fn);
 
 test(`[${engineName}] harbour migrate, seed-demo, user create, token create, import staff`, async () => {
   assert.match((await harbour('migrate')).stdout, /Applied 0001_foundation/);
