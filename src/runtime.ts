@@ -96,7 +96,7 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
     logger,
     cookieSecure: config.cookieSecure,
     signInRateLimit: config.signInRateLimit,
-    oidc: config.oidc, publicBaseUrl: config.notifications.publicBaseUrl, trustProxy: config.trustProxy,
+    oidc: config.oidc, publicBaseUrl: config.notifications.publicBaseUrl, trustProxy: config.trustProxy, monitoring: config.monitoring,
     health: async () => ({ status: 'ok', database: database.kind, migration: await currentVersion(database), jobs: jobs ? 'running' : 'off' }),
   });
   if (config.benchBareRoute) {
