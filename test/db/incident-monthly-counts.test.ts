@@ -6,9 +6,9 @@ import { seededRandom } from '../helpers/random.ts';
 import { buildRepositories } from '../../src/composition.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { buildIncident } from '../helpers/foi.ts';
-import { STATISTICS, financialYears, fyLabel, type StatParams } from '../../src/features/foi/statistics.ts';
+import { STATISTICS, yearBands, type StatParams } from '../../src/features/foi/statistics.ts';
 import { financialYearOf } from '../../src/time/financial-year.ts';
-import { londonDate } from '../../src/time/london.ts';
+import { londonDate, longDate } from '../../src/time/london.ts';
 
 /**
  * The seed 000 statistics read whole months from `incident_monthly_counts` (kept by triggers,
@@ -79,7 +79,8 @@ async function incidents(): Promise<Row[]> {
 const ASSAULTS = ['physical_assault', 'verbal_abuse', 'threats', 'sexual_harassment'];
 /** The oracle: the three seed 000 tables, counted one incident at a time. */
 function oracle(rows: Row[], p: StatParams) {
-  const years = financialYears(p.from, p.to);
+  const bands = yearBands(p);
+  const years = bands.map((b) => b.fy);
   const counts = (r: Row) => (r.status === 'open' || r.status === 'closed')
     && (p.teamId === null || r.team_id === p.teamId)
     && (p.jobRole === null || (p.jobRole === 'social_workers' ? ['social_worker', 'senior_practitioner'].includes(r.job_role ?? '') : r.job_role === p.jobRole));
@@ -88,13 +89,20 @@ function oracle(rows: Row[], p: StatParams) {
   const counted = rows.filter((r) => counts(r) && inPeriod(r.occurred_at));
   const inYear = (y: number) => counted.filter((r) => financialYearOf(londonDate(new Date(r.occurred_at))) === y);
   const isAssault = (r: Row) => r.categories.some((c) => ASSAULTS.includes(c));
+  const assaults = counted.filter(isAssault);
   return {
-    'staff-assaulted': years.map((y) => [fyLabel(y), inYear(y).filter(isAssault).length, new Set(inYear(y).filter(isAssault).map((r) => r.employee_id)).size]),
-    'assaults-by-type': years.map((y) => [fyLabel(y), ...ASSAULTS.map((c) => inYear(y).filter((r) => r.categories.includes(c)).length)]),
-    'police-and-prosecutions': years.map((y) => [fyLabel(y),
-      inYear(y).filter((r) => r.police_reported === true).length,
-      inYear(y).filter((r) => r.police_outcome === 'charged' || r.court_outcome !== null).length,
-      inYear(y).filter((r) => r.court_outcome === 'convicted').length]),
+    // Per year, then the whole period: staff counted once however many years they were assaulted in.
+    'staff-assaulted': [
+      ...bands.map(({ fy, label }) => [label, inYear(fy).filter(isAssault).length, new Set(inYear(fy).filter(isAssault).map((r) => r.employee_id)).size]),
+      [`Whole period (${longDate(p.from)} to ${longDate(p.to)})`, assaults.length, new Set(assaults.map((r) => r.employee_id)).size],
+    ],
+    'assaults-by-type': bands.map(({ fy, label }) => [label, ...ASSAULTS.map((c) => inYear(fy).filter((r) => r.categories.includes(c)).length)]),
+    // "Of these": over the assaults the question asks about, not every incident.
+    'police-and-prosecutions': bands.map(({ fy, label }) => {
+      const ys = inYear(fy).filter(isAssault);
+      return [label, ys.filter((r) => r.police_reported === true).length,
+        ys.filter((r) => r.police_outcome === 'charged' || r.court_outcome !== null).length, ys.filter((r) => r.court_outcome === 'convicted').length];
+    }),
     'actions-taken': [
       years.map((y) => rows.filter((r) => counts(r) && inPeriod(r.meeting_held_at) && yearOf(r.meeting_held_at) === y).length),
       years.map((y) => rows.filter((r) => counts(r) && inPeriod(r.police_right_told_at) && yearOf(r.police_right_told_at) === y).length),
