@@ -43,7 +43,10 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (request.mode === 'navigate' && keepPage(url)) {
-    event.respondWith(fetch(request).then((response) => {
+    // One more try after a moment before the kept copy: just after the signal returns, the page may
+    // already be online while this worker still is not, and a kept copy would show an old state.
+    const again = () => new Promise((resolve) => setTimeout(resolve, 750)).then(() => fetch(request));
+    event.respondWith(fetch(request).catch(again).then((response) => {
       if (response.ok && !response.redirected) {
         const copy = response.clone();
         caches.open(CACHE).then((c) => c.put(url.pathname, copy)).catch(() => {});
