@@ -13,9 +13,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { buildRepositories, buildServices } from '../../src/composition.ts';
-import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts';
+import { DEMO_PASSWORD } from '../../src/demo/seed.ts';
+import { seedDatabase } from '../helpers/services.ts';
 import { childProcessDatabase, engineName } from '../helpers/database.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { demo } from '../helpers/app.ts';
@@ -33,10 +32,7 @@ before(async () => {
   ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'false', HOST: '127.0.0.1' }));
   const database = await open();
   try {
-    await migrate(database);
-    const repos = buildRepositories(database.db);
-    await seedDemo(database.db, repos.audit);
-    const services = buildServices(repos);
+    const { services } = await seedDatabase(database);
     const chloe = await actorFor(database.db, demo.worker);
     await services.duress.setPins(chloe, { duressPin: '9111', checkoutPin: '' });
     for (let i = 0; i < 4; i++) planned.push(await services.visits.plan(chloe, buildVisitForm()));

@@ -11,9 +11,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { buildRepositories, buildServices } from '../../src/composition.ts';
-import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts';
+import { DEMO_PASSWORD } from '../../src/demo/seed.ts';
+import { seedDatabase } from '../helpers/services.ts';
 import { childProcessDatabase, engineName, onPostgres } from '../helpers/database.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { kill, sleep, startServer as startChild, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
@@ -112,10 +111,7 @@ test(`[${engineName}] taps sent as the phone sends them are neither lost nor dou
   const plan: { email: string; path: string; visitId: number; kind: 'arrive' | 'file' }[] = [];
   let database = await openTaps();
   try {
-    await migrate(database);
-    const repos = buildRepositories(database.db);
-    await seedDemo(database.db, repos.audit);
-    const services = buildServices(repos);
+    const { services } = await seedDatabase(database);
     const workers = await database.db.selectFrom('staff').innerJoin('accounts', 'accounts.staff_id', 'staff.id')
       .select('accounts.email').where('staff.team_id', 'is not', null).where('staff.buddy_id', 'is not', null).execute();
     for (let i = 0; i < ARRIVE + FILE; i++) {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { Database } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { buildRepositories, buildServices } from '../../src/composition.ts';
-import { seedDemo } from '../../src/demo/seed.ts';
+import { seedDatabase } from './services.ts';
 import { actorFor, buildVisitForm } from './lone-working.ts';
 
 /**
@@ -15,10 +13,7 @@ export const STEPS = 5;
 
 /** Demo council, a fast escalation route (steps one second apart), and SESSIONS running sessions. */
 export async function prepare(database: Database, SESSIONS: number) {
-  await migrate(database);
-  const repos = buildRepositories(database.db);
-  await seedDemo(database.db, repos.audit);
-  const services = buildServices(repos);
+  const { services } = await seedDatabase(database);
   const steps = ['worker', 'buddy', 'line_manager', 'service_manager', 'assistant_director'].map((target, i) => ({
     key: target, label: target, targets: [target], delaySeconds: i === 0 ? 0 : 1,
   }));
