@@ -143,6 +143,11 @@ export interface VisitsTable {
   created_by: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** 0026: canonical case key; the home address of a visit moved to a council building; the joint partner's confirmation. */
+  case_key: Generated<string | null>;
+  home_address: string | null;
+  home_postcode: string | null;
+  joint_confirmed_at: Date | null;
 }
 export interface DayConfirmationsTable { worker_id: number; work_date: ColumnType<string, string, string>; finish_at: Timestamp; confirmed_at: Date | null }
 export interface AlertsTable {
@@ -272,6 +277,8 @@ export interface WarningFlagsTable {
   expires_at: Date | null;
   withdrawn_at: Date | null;
   withdrawn_by: number | null;
+  /** 0026: canonical case key (letters and digits, upper case), kept by the database. */
+  case_key: Generated<string | null>;
 }
 export interface RiskAssessmentsTable {
   id: Generated<number>;
@@ -289,6 +296,10 @@ export interface RiskAssessmentsTable {
   completed_by_account: number | null;
   completed_at: Timestamp;
   superseded_at: Date | null;
+  /** 0026: canonical case key; the manager who completed or countersigned it. */
+  case_key: Generated<string | null>;
+  countersigned_by: number | null;
+  countersigned_at: Date | null;
 }
 export interface VisitRiskControlsTable {
   visit_id: number;
