@@ -29,6 +29,8 @@ export interface Database {
   exec(sqlText: string): Promise<void>;
   /** What pg-boss is given: a connection string for PostgreSQL, an adapter for PGlite. */
   boss: { connectionString: string } | { db: IDatabase; backend: 'pglite' };
+  /** PGlite only: the whole data directory as a tarball (tests start new databases from one). */
+  dumpPgliteDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,11 @@ export interface OpenOptions {
   poolSize?: number;
   /** PGlite only: how long a query waits for the single connection before failing (default 30 s). */
   pgliteAcquireTimeoutMs?: number;
+  /**
+   * PGlite only: start from this data directory tarball (from `dumpDataDir`) instead of running
+   * initdb. Tests use a migrated copy: initdb in WebAssembly takes 4-10 s, loading about 1 s.
+   */
+  pgliteLoadDataDir?: Blob;
   /**
    * PostgreSQL only: told of every error on a connection (a reset, a failover, pg_terminate_backend).
    * The connection is dropped and replaced; the queries on it fail and their callers retry.
@@ -51,7 +58,7 @@ pg.types.setTypeParser(20, (v: string) => v);
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onConnectionError ?? (() => {}));
-  return openPglite(options.pgliteDataDir ?? './data', options.pgliteAcquireTimeoutMs ?? PGLITE_ACQUIRE_TIMEOUT_MS);
+  return openPglite(options.pgliteDataDir ?? './data', options.pgliteAcquireTimeoutMs ?? PGLITE_ACQUIRE_TIMEOUT_MS, options.pgliteLoadDataDir);
 }
 
 function openPostgres(connectionString: string, max: number, onConnectionError: (err: Error) => void): Database {
@@ -80,7 +87,7 @@ function openPostgres(connectionString: string, max: number, onConnectionError: 
   };
 }
 
-async function openPglite(dataDir: string, acquireTimeoutMs: number): Promise<Database> {
+async function openPglite(dataDir: string, acquireTimeoutMs: number, loadDataDir: Blob | undefined): Promise<Database> {
   let unlock = () => {};
   if (!dataDir.includes('://')) {
     mkdirSync(dataDir, { recursive: true });
@@ -91,7 +98,7 @@ async function openPglite(dataDir: string, acquireTimeoutMs: number): Promise<Da
   // with a demo-sized data set does not need them, and it saves about 80MB of resident memory.
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir, { postgresqlconf: ['shared_buffers=32MB'] });
+    pglite = await PGlite.create(dataDir, { postgresqlconf: ['shared_buffers=32MB'], ...(loadDataDir ? { loadDataDir } : {}) });
   } catch (e) {
     unlock();
     throw e;
@@ -110,6 +117,7 @@ async function openPglite(dataDir: string, acquireTimeoutMs: number): Promise<Da
       await locked.exec(sqlText);
     },
     boss: { db: fromPglite(locked), backend: 'pglite' },
+    dumpPgliteDataDir: () => mutex.run(() => pglite.dumpDataDir('none')),
     async close() {
       if (closed) return;
       closed = true;

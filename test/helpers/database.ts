@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import { listMigrations, migrate } from '../../src/db/migrate.ts';
 
 export const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 export const engineName = onPostgres ? 'postgres' : 'pglite';
@@ -15,11 +15,11 @@ export const engineName = onPostgres ? 'postgres' : 'pglite';
  */
 export async function openTestDatabase(): Promise<Database & { drop(): Promise<void>; url: string | undefined }> {
   if (!onPostgres) {
-    const database = await openDatabase({ pgliteDataDir: 'memory://' });
+    const database = await openDatabase({ pgliteDataDir: 'memory://', pgliteLoadDataDir: await migratedPgliteTemplate() });
     await migrate(database);
     return { ...database, url: undefined, drop: () => database.close() };
   }
-  const { url, drop } = await createPostgresDatabase();
+  const { url, drop } = await createPostgresDatabase(await migratedPostgresTemplate());
   const database = await openDatabase({ databaseUrl: url, poolSize: 5 });
   await migrate(database);
   return {
@@ -32,13 +32,79 @@ export async function openTestDatabase(): Promise<Database & { drop(): Promise<v
   };
 }
 
-/** Creates an empty database on the TEST_DATABASE_URL server; returns its URL and a dropper. */
-export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** Changes whenever a migration, or the PGlite build, does. */
+function migrationsHash(): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')).version as string);
+  for (const m of listMigrations()) hash.update(m.version).update(m.sql);
+  return hash.digest('hex').slice(0, 16);
+}
+
+let template: Promise<Blob> | undefined;
+
+/**
+ * A migrated PGlite data directory as a tarball, made once and kept in the temporary folder under
+ * a name that changes with the migrations and the PGlite version. Each test file loads it instead
+ * of running initdb, which is most of the 4-10 s a new PGlite takes. Written to a unique name and
+ * renamed, so test files starting together never read half a file.
+ */
+function migratedPgliteTemplate(): Promise<Blob> {
+  template ??= (async () => {
+    const file = join(tmpdir(), `harbour-pglite-template-${migrationsHash()}.tar`);
+    if (existsSync(file)) return new Blob([readFileSync(file)]);
+    const database = await openDatabase({ pgliteDataDir: 'memory://' });
+    await migrate(database);
+    const dump = await database.dumpPgliteDataDir!();
+    await database.close();
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(partial, new Uint8Array(await dump.arrayBuffer()));
+    renameSync(partial, file);
+    return dump;
+  })();
+  return template;
+}
+
+let pgTemplate: Promise<string> | undefined;
+
+/**
+ * The name of a migrated database on the TEST_DATABASE_URL server to copy test databases from
+ * (CREATE DATABASE … TEMPLATE), named for the migrations. It is migrated under a temporary name
+ * and renamed when done, so nobody copies a half-migrated one (a copy also fails while anyone is
+ * connected to its template).
+ */
+function migratedPostgresTemplate(): Promise<string> {
+  pgTemplate ??= (async () => {
+    const name = `harbour_template_${migrationsHash()}`;
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (found.rowCount) return name;
+      const { url, drop } = await createPostgresDatabase();
+      const database = await openDatabase({ databaseUrl: url, poolSize: 1 });
+      await migrate(database);
+      await database.close();
+      const partial = new URL(url).pathname.slice(1);
+      try {
+        await admin.query(`ALTER DATABASE ${partial} RENAME TO ${name}`);
+      } catch {
+        await drop(); // another test file made it first
+      }
+      return name;
+    } finally {
+      await admin.end();
+    }
+  })();
+  return pgTemplate;
+}
+
+/** Creates a database on the TEST_DATABASE_URL server, empty or copied from `template`; returns its URL and a dropper. */
+export async function createPostgresDatabase(template?: string): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = new URL(process.env.TEST_DATABASE_URL!);
   const name = `harbour_test_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
+  await client.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   await client.end();
   const url = new URL(admin.toString());
   url.pathname = `/${name}`;
