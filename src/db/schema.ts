@@ -352,6 +352,9 @@ export interface InterestDeclarationsTable {
   declared_at: Timestamp;
   declared_by: number | null;
 }
+  signed_off_by: number | null;
+  signed_off_name: string | null;
+  signed_off_at: Date | null;
 export interface DeclaredInterestsTable {
   id: Generated<number>;
   declaration_id: number;
@@ -365,6 +368,10 @@ export interface DeclaredInterestsTable {
   signed_off_at: Date | null;
   created_at: Timestamp;
 }
+  supplier_id: number | null;
+  contract: string | null;
+  lecture_fee_pence: number | null;
+  lecture_in_council_time: boolean | null;
 export interface DeclarationRemindersTable {
   id: Generated<number>;
   staff_id: number;
@@ -393,6 +400,13 @@ export interface GiftEntriesTable {
   decision_note: string | null;
   created_at: Timestamp;
 }
+  giver_type: Generated<'client' | 'contractor_supplier' | 'organisation' | 'private_individual'>;
+  event_on: ColumnType<string | null, string | null, string | null>;
+  authorised_by: number | null;
+  authorised_by_name: string | null;
+  late: Generated<boolean>;
+  needs_override: Generated<boolean>;
+  override_reason: string | null;
 
 export interface IncidentsTable {
   id: Generated<number>;
@@ -529,7 +543,11 @@ export interface LockdownsTable {
   ended_by_name: string | null;
   end_note: string | null;
 }
-export interface LockdownRecipientsTable { lockdown_id: number; staff_id: number; reason: 'checked_in' | 'based'; acknowledged_at: Date | null }
+  police_attended: boolean | null;
+  police_all_clear: boolean | null;
+  ended_as: 'runner' | 'building_manager' | 'key_holder' | 'remote_senior' | null;
+  remote_reason: string | null;
+export interface LockdownRecipientsTable { lockdown_id: number; staff_id: number; reason: 'checked_in' | 'based' | 'building_manager' | 'senior_manager'; acknowledged_at: Date | null }
 export interface LockdownEventsTable { id: Generated<string>; lockdown_id: number; at: Timestamp; actor_id: number | null; text: string }
 export interface IdempotencyKeysTable {
   account_id: number;

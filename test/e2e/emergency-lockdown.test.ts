@@ -123,10 +123,13 @@ describe('emergency details and building lockdown in the browser', () => {
     // Emma gives the all clear; the timeline and acknowledgements are kept.
     assert.equal(await emma.goto(`/lockdowns/${id}`), 200);
     assert.ok((await main(emma)).includes(`Who was alerted (2 of ${expected.size} acknowledged)`));
+    await emma.page.getByRole('group', { name: 'Did the police attend?' }).getByLabel('Yes').check();
+    await emma.page.getByLabel('The police have given the all clear').check();
     await emma.page.getByLabel('Note for everyone alerted (optional)').fill('Police have arrested the man');
     assert.equal(await emma.navigate((pg) => pg.getByRole('button', { name: 'All clear' }).click()), 200);
     const after = await main(emma);
-    assert.ok(after.includes('All clear given') && after.includes('Police have arrested the man'));
+    assert.ok(after.includes('All clear given') && after.includes('Police have arrested the man') && after.includes('The police attended and gave the all clear'));
+    assert.ok(!after.includes('What to do now') && !after.includes('Move staff and service users to the agreed safe place.'), 'no lockdown instructions after the all clear');
     for (const line of ['Emma Green started a Dynamic Lock Down', 'Chloe Davies acknowledged', 'Jamal Brown acknowledged', 'Emma Green gave the all clear']) assert.ok(after.includes(line), `timeline: ${line}`);
     const clear = await e2e.db.selectFrom('notifications').select('recipient_id').where('subject', '=', 'All clear at Civic Centre').execute();
     assert.equal(clear.length, expected.size);

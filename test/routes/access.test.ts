@@ -71,8 +71,10 @@ const INCIDENT_CHAIN: readonly Who[] = ['teamManager', 'serviceManager', 'assist
 const INCIDENT_VIEWERS: readonly Who[] = ['worker', ...INCIDENT_CHAIN, 'healthAndSafety'];
 /** Chloe's responders while an alert about her is open: her team's business support and her management chain (not administrators, not see-everyone roles). */
 const CHLOE_RESPONDERS: readonly Who[] = ['businessSupport', 'teamManager', 'serviceManager', 'assistantDirector'];
-/** May start a lockdown and give the all clear: Emma (building manager and key holder), Aisha (key holder), senior managers. */
+/** May start a lockdown of a building where nobody is based: Emma and Aisha (its key holders), senior managers. Anyone checked in or based there may too (test/routes/lockdown.test.ts). */
 const LOCKDOWN_STARTERS: readonly Who[] = ['businessSupport', 'teamManager', 'serviceManager', 'assistantDirector'];
+/** The all clear of a lockdown Helen started at a building nobody is in: Helen (running it), Priya (a senior manager elsewhere, with a reason). Key holders who are not there may not. */
+const LOCKDOWN_ENDERS: readonly Who[] = ['serviceManager', 'assistantDirector'];
 /** Signed-in people who may not see the incident get the 404 page: they are not told it exists. */
 const notFoundFor = (viewers: readonly Who[]): Partial<Record<Who, Expected>> =>
   Object.fromEntries(WHO.filter((w) => w !== 'anonymous' && !viewers.includes(w)).map((w) => [w, { status: 404 }]));
@@ -381,11 +383,11 @@ const matrix: Row[] = [
   form('POST /emergency-packs/:id/break-glass', ['worker', ...CHLOE_RESPONDERS], (c, who) => ({ reason: 'Matrix responder', alertId: String(c.lw[who].alert) }), { url: (c) => `/emergency-packs/${c.ids.person.chloe}/break-glass` }),
   // Building lockdown (§5, Appendix K): everyone sees and acknowledges; building managers, key holders and senior managers start and end.
   page('GET /lockdowns', SIGNED_IN),
-  page('GET /lockdowns/new', LOCKDOWN_STARTERS),
+  page('GET /lockdowns/new', SIGNED_IN),
   form('POST /lockdowns', LOCKDOWN_STARTERS, (c, who) => ({ buildingId: String(c.ld.byWho[who].start), location: 'outside' })),
   page('GET /lockdowns/:id', SIGNED_IN, { url: (c) => `/lockdowns/${c.ld.civic}` }),
   form('POST /lockdowns/:id/acknowledge', SIGNED_IN, () => ({}), { url: (c) => `/lockdowns/${c.ld.civic}/acknowledge` }),
-  form('POST /lockdowns/:id/all-clear', LOCKDOWN_STARTERS, () => ({}), { url: (c, who) => `/lockdowns/${c.ld.byWho[who].lockdown}/all-clear` }),
+  form('POST /lockdowns/:id/all-clear', LOCKDOWN_ENDERS, () => ({ policeAttended: 'no', reason: 'Matrix: ended from elsewhere' }), { url: (c, who) => `/lockdowns/${c.ld.byWho[who].lockdown}/all-clear` }),
   // Complaints about staff (issue 6): only the complaints team and senior managers see them; only the complaints team records;
   // the FOI officer sees the statistics (no names). Health and safety, administrators, managers below service manager: never.
   ...complaintsMatrixRows<Who, Row>({ page, form, upload: (route, allow, body, more = {}) => ({ route, kind: 'upload', allow, body, ...more }) }),

@@ -187,6 +187,6 @@ test('a running lockdown shows in the alarm bar of the people it alerted, until 
   const page = text((await chloe.get('/people')).body);
   assert.match(page, /Building lockdown Lockdown at Civic Centre since \d{1,2}:\d{2} \(incident outside the building\)\. Open the lockdown/);
   assert.doesNotMatch(text((await t.signIn('jamal.brown@harbour.example').then((a) => a.get('/'))).body), /Lockdown at Civic Centre/, 'not someone based elsewhere');
-  await t.services.lockdown.allClear(helen, id, null);
+  await t.services.lockdown.allClear(helen, id, { policeAttended: 'no', policeAllClear: false, reason: null, note: null });
   assert.doesNotMatch(text((await chloe.get('/people')).body), /Lockdown at Civic Centre/);
 });

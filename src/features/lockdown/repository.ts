@@ -9,7 +9,7 @@ export function buildLockdownRepository(db: Kysely<DB>) {
     buildings: () => db.selectFrom('buildings').select(['id', 'name', 'building_manager_id']).orderBy('name').execute(),
     keyHolderOf: (staffId: number) => db.selectFrom('building_key_holders').select('building_id').where('staff_id', '=', staffId).execute(),
     get: (id: number) => db.selectFrom('lockdowns as l').innerJoin('buildings as b', 'b.id', 'l.building_id')
-      .select(['l.id', 'l.building_id', 'l.location', 'l.details', 'l.started_by', 'l.started_by_name', 'l.started_at', 'l.ended_at', 'l.ended_by_name', 'l.end_note', 'b.name as building_name'])
+      .select(['l.id', 'l.building_id', 'l.location', 'l.details', 'l.started_by', 'l.started_by_name', 'l.started_at', 'l.ended_at', 'l.ended_by_name', 'l.end_note', 'l.ended_as', 'l.remote_reason', 'l.police_attended', 'l.police_all_clear', 'b.name as building_name'])
       .where('l.id', '=', id).executeTakeFirst(),
     list: () => db.selectFrom('lockdowns as l').innerJoin('buildings as b', 'b.id', 'l.building_id')
       .select(['l.id', 'l.location', 'l.started_at', 'l.started_by_name', 'l.ended_at', 'b.name as building_name',
@@ -26,7 +26,8 @@ export function buildLockdownRepository(db: Kysely<DB>) {
 
     /**
      * Everyone present in the building now: checked in there (a session at the building that is
-     * running or overdue), or based there (active staff whose base building it is). Checked in wins.
+     * running or overdue), or based there (active staff whose base building it is) and not checked
+     * in anywhere else (on a home visit, or at another building). Checked in wins.
      */
     async present(ex: Executor, buildingId: number): Promise<{ id: number; reason: 'checked_in' | 'based' }[]> {
       const { rows } = await sql<{ id: number; reason: 'checked_in' | 'based' }>`
@@ -35,15 +36,25 @@ export function buildLockdownRepository(db: Kysely<DB>) {
            WHERE v.building_id = ${buildingId} AND v.state IN ('in_progress', 'overdue')
           UNION ALL
           SELECT s.id, 'based', 1 FROM staff s WHERE s.base_building_id = ${buildingId} AND s.active
+             AND NOT EXISTS (SELECT 1 FROM visits o WHERE o.worker_id = s.id AND o.state IN ('in_progress', 'overdue')
+                              AND o.building_id IS DISTINCT FROM ${buildingId})
         ) x ORDER BY id, o`.execute(ex);
       return rows;
+    },
+    /** The buildings a person is in or belongs to: where they are checked in now, and their base. */
+    async whereIs(staffId: number): Promise<{ checkedIn: number[]; base: number | null }> {
+      const [sessions, me] = await Promise.all([
+        db.selectFrom('visits').select('building_id').where('worker_id', '=', staffId).where('state', 'in', ['in_progress', 'overdue']).where('building_id', 'is not', null).execute(),
+        db.selectFrom('staff').select('base_building_id').where('id', '=', staffId).where('active', '=', true).executeTakeFirst(),
+      ]);
+      return { checkedIn: sessions.map((v) => v.building_id!), base: me?.base_building_id ?? null };
     },
 
     async create(ex: Executor, l: { buildingId: number; location: string; details: string | null; startedBy: number | null; startedByName: string }) {
       return (await ex.insertInto('lockdowns').values({ building_id: l.buildingId, location: l.location as 'inside' | 'outside', details: l.details, started_by: l.startedBy, started_by_name: l.startedByName })
         .returning('id').executeTakeFirstOrThrow()).id;
     },
-    async addRecipients(ex: Executor, id: number, people: { id: number; reason: 'checked_in' | 'based' }[]) {
+    async addRecipients(ex: Executor, id: number, people: { id: number; reason: 'checked_in' | 'based' | 'building_manager' | 'senior_manager' }[]) {
       if (people.length) await ex.insertInto('lockdown_recipients').values(people.map((p) => ({ lockdown_id: id, staff_id: p.id, reason: p.reason }))).execute();
     },
     async event(ex: Executor, id: number, actorId: number | null, text: string) {
@@ -66,8 +77,11 @@ export function buildLockdownRepository(db: Kysely<DB>) {
         .where('lockdown_id', '=', id).where('staff_id', '=', staffId).where('acknowledged_at', 'is', null).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
-    async end(ex: Executor, id: number, by: { staffId: number | null; name: string; note: string | null }) {
-      const r = await ex.updateTable('lockdowns').set({ ended_at: sql<Date>`now()`, ended_by: by.staffId, ended_by_name: by.name, end_note: by.note })
+    async end(ex: Executor, id: number, by: { staffId: number | null; name: string; note: string | null; as: 'runner' | 'building_manager' | 'key_holder' | 'remote_senior'; remoteReason: string | null; policeAttended: boolean; policeAllClear: boolean | null }) {
+      const r = await ex.updateTable('lockdowns').set({
+        ended_at: sql<Date>`now()`, ended_by: by.staffId, ended_by_name: by.name, end_note: by.note,
+        ended_as: by.as, remote_reason: by.remoteReason, police_attended: by.policeAttended, police_all_clear: by.policeAllClear,
+      })
         .where('id', '=', id).where('ended_at', 'is', null).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },

@@ -49,7 +49,7 @@ export const lockdownRoutes: FastifyPluginAsync<{ services: Services }> = async 
   app.post<{ Params: { id: string } }>('/lockdowns/:id/all-clear', async (request, reply) => {
     const actor = requireActor(request);
     const id = idParam(request.params.id);
-    return handleForm(reply, () => lockdown.allClear(actor, id, parseWith(allClearForm, request.body).note),
+    return handleForm(reply, () => lockdown.allClear(actor, id, parseWith(allClearForm, request.body)),
       { template: 'lockdown/lockdown.njk', values: request.body, context: () => viewPage(actor, id) },
       () => `/lockdowns/${id}?done=clear`);
   });

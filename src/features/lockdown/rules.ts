@@ -34,3 +34,37 @@ export function alertText(building: string, location: LockdownLocation, details:
     body: `Dynamic Lock Down at ${building} (incident ${where} the building).${details ? ` ${details}.` : ''} ${STEPS[location].slice(0, 4).join(' ')} Open Harbour to acknowledge.`,
   };
 }
+
+/** Why someone may give the all clear (§5: "Wait for Police to give an all clear"). */
+export type EndedAs = 'runner' | 'building_manager' | 'key_holder' | 'remote_senior';
+export const ENDED_AS: Record<EndedAs, string> = {
+  runner: 'the person running the lockdown',
+  building_manager: 'the building manager',
+  key_holder: 'a key holder present',
+  remote_senior: 'a senior manager not in the building',
+};
+
+/**
+ * Who may end a lockdown: the person who started it, the building manager, or a key holder who is in
+ * the building; a service manager or assistant director elsewhere only with a recorded reason.
+ * Everyone else: null.
+ */
+export function allClearAs(who: { runner: boolean; buildingManager: boolean; keyHolderPresent: boolean; senior: boolean }): EndedAs | null {
+  if (who.runner) return 'runner';
+  if (who.buildingManager) return 'building_manager';
+  if (who.keyHolderPresent) return 'key_holder';
+  if (who.senior) return 'remote_senior';
+  return null;
+}
+
+/** Problems with an all clear: the police's all clear where they attended; a reason from afar. */
+export function allClearProblems(as: EndedAs, form: { policeAttended: 'yes' | 'no'; policeAllClear: boolean; reason: string | null }): { field: string; message: string }[] {
+  const errors: { field: string; message: string }[] = [];
+  if (form.policeAttended === 'yes' && !form.policeAllClear) {
+    errors.push({ field: 'policeAllClear', message: 'The police attended: confirm they have given the all clear before you end the lockdown' });
+  }
+  if (as === 'remote_senior' && (!form.reason || form.reason.length < 10)) {
+    errors.push({ field: 'reason', message: 'You are not in the building: enter why you are ending the lockdown from elsewhere (at least 10 characters)' });
+  }
+  return errors;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText, requiredId } from '../../web/validation.ts';
+import { checkbox, optionalText, requiredId } from '../../web/validation.ts';
 
 export const startForm = z.object({
   buildingId: requiredId('Select the building to lock down'),
@@ -8,4 +8,11 @@ export const startForm = z.object({
 });
 export type StartForm = z.output<typeof startForm>;
 
-export const allClearForm = z.object({ note: optionalText(500) });
+export const allClearForm = z.object({
+  policeAttended: z.enum(['yes', 'no'], { error: 'Select whether the police attended' }),
+  policeAllClear: checkbox,
+  /** A senior manager ending it from elsewhere says why (checked by the service, which knows who is where). */
+  reason: optionalText(500),
+  note: optionalText(500),
+});
+export type AllClearForm = z.output<typeof allClearForm>;

@@ -8,8 +8,8 @@ import { actorFields } from '../audit/service.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { LockdownRepository } from './repository.ts';
-import { ALWAYS, LOCATIONS, STEPS, alertText, type LockdownLocation } from './rules.ts';
-import type { StartForm } from './schema.ts';
+import { ALWAYS, ENDED_AS, LOCATIONS, STEPS, alertText, allClearAs, allClearProblems, type EndedAs, type LockdownLocation } from './rules.ts';
+import type { AllClearForm, StartForm } from './schema.ts';
 
 export interface LockdownDeps {
   db: Kysely<DB>;
@@ -31,20 +31,29 @@ export function buildLockdownService(deps: LockdownDeps) {
 
   const senior = (actor: Actor) => hasRole(actor, 'service_manager', 'assistant_director');
 
-  /** The building manager, a key holder of the building, or a senior manager (service manager, assistant director). */
-  async function mayStart(actor: Actor, buildingId: number, managerId: number | null) {
-    if (senior(actor)) return true;
-    if (actor.staffId === null) return false;
-    if (managerId === actor.staffId) return true;
-    return (await repo.keyHolderOf(actor.staffId)).some((k) => k.building_id === buildingId);
-  }
-
+  /**
+   * §5: all staff "initiate lockdown procedure if appropriate". Anyone checked in at the building or
+   * based there, its building manager and key holders, and senior managers (service manager,
+   * assistant director) may start one.
+   */
   async function startable(actor: Actor) {
     const all = await repo.buildings();
     if (senior(actor)) return all;
     if (actor.staffId === null) return [];
-    const held = new Set((await repo.keyHolderOf(actor.staffId)).map((k) => k.building_id));
-    return all.filter((b) => b.building_manager_id === actor.staffId || held.has(b.id));
+    const [held, where] = await Promise.all([repo.keyHolderOf(actor.staffId), repo.whereIs(actor.staffId)]);
+    const mine = new Set([...held.map((k) => k.building_id), ...where.checkedIn, ...(where.base === null ? [] : [where.base])]);
+    return all.filter((b) => b.building_manager_id === actor.staffId || mine.has(b.id));
+  }
+  const mayStart = async (actor: Actor, buildingId: number) => (await startable(actor)).some((b) => b.id === buildingId);
+
+  /** On what footing the actor may give the all clear (rules.ts allClearAs), or null. */
+  async function endingAs(actor: Actor, l: { building_id: number; started_by: number | null }, managerId: number | null): Promise<EndedAs | null> {
+    const me = actor.staffId;
+    let keyHolderPresent = false;
+    if (me !== null && (await repo.keyHolderOf(me)).some((k) => k.building_id === l.building_id)) {
+      keyHolderPresent = (await repo.present(db, l.building_id)).some((p) => p.id === me);
+    }
+    return allClearAs({ runner: me !== null && l.started_by === me, buildingManager: me !== null && managerId === me, keyHolderPresent, senior: senior(actor) });
   }
 
   /** Appendix K: the building's incident response template. Service manager and AD are the building manager's. */
@@ -68,7 +77,7 @@ export function buildLockdownService(deps: LockdownDeps) {
 
     async newForm(actor: Actor) {
       const list = await startable(actor);
-      if (!list.length) throw new ForbiddenError('Only a building manager, a key holder or a senior manager can start a lockdown');
+      if (!list.length) throw new ForbiddenError('You can start a lockdown of the building you are checked in at or based in');
       return { buildings: list };
     },
 
@@ -76,18 +85,31 @@ export function buildLockdownService(deps: LockdownDeps) {
     async start(actor: Actor, form: StartForm) {
       const building = await buildings.get(form.buildingId);
       if (!building) throw new ValidationError([{ field: 'buildingId', message: 'Select the building to lock down' }]);
-      if (!(await mayStart(actor, building.id, building.building_manager_id))) throw new ForbiddenError('Only the building manager, a key holder or a senior manager can start a lockdown of this building');
+      if (!(await mayStart(actor, building.id))) throw new ForbiddenError('You can start a lockdown only of the building you are checked in at or based in');
       const location = form.location as LockdownLocation;
+      const k = await template(building.id);
       return inTransaction(db, async (trx) => {
         const running = await repo.running(building.id, trx);
         if (running) throw new ValidationError([{ field: 'buildingId', message: `${building.name} is already locked down. Open the running lockdown from the list` }]);
         const id = await repo.create(trx, { buildingId: building.id, location, details: form.details, startedBy: actor.staffId, startedByName: actor.displayName });
         const people = await repo.present(trx, building.id);
-        await repo.addRecipients(trx, id, people);
+        // Appendix K: the building manager, then its service manager and assistant director, told at once wherever they are.
+        const here = new Set(people.map((p) => p.id));
+        const managers = [
+          ...(building.building_manager_id === null ? [] : [{ id: building.building_manager_id, reason: 'building_manager' as const }]),
+          ...[k.serviceManager, k.assistantDirector].filter((m) => m !== null).map((m) => ({ id: m.id, reason: 'senior_manager' as const })),
+        ].filter((m, i, all) => !here.has(m.id) && all.findIndex((x) => x.id === m.id) === i);
+        await repo.addRecipients(trx, id, [...people, ...managers]);
         await repo.event(trx, id, actor.staffId, `${actor.displayName} started a Dynamic Lock Down: ${LOCATIONS[location].toLowerCase()}${form.details ? `. ${form.details}` : ''}`);
         await repo.event(trx, id, null, `Alert sent to ${people.length} ${people.length === 1 ? 'person' : 'people'} in the building (${people.filter((p) => p.reason === 'checked_in').length} checked in there, ${people.filter((p) => p.reason === 'based').length} based there)`);
-        await repo.notify(trx, people.map((p) => p.id), { ...alertText(building.name, location, form.details), link: `${base}/lockdowns/${id}` }, plan, id);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'lockdown.start', entityType: 'lockdown', entityId: id, detail: { buildingId: building.id, location, alerted: people.length } });
+        if (managers.length) {
+          const named = managers.map((m) => [k.serviceManager, k.assistantDirector].find((x) => x?.id === m.id) ?? { given_name: building.building_manager_name ?? 'the building manager', family_name: '' });
+          await repo.event(trx, id, null, `Told at once, not in the building: ${named.map((n) => `${n.given_name} ${n.family_name}`.trim()).join(', ')} (Appendix K)`);
+        }
+        const text = alertText(building.name, location, form.details);
+        await repo.notify(trx, people.map((p) => p.id), { ...text, link: `${base}/lockdowns/${id}` }, plan, id);
+        await repo.notify(trx, managers.map((m) => m.id), { subject: text.subject, body: `${actor.displayName} started a Dynamic Lock Down at ${building.name}. ${text.body}`, link: `${base}/lockdowns/${id}` }, plan, id);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'lockdown.start', entityType: 'lockdown', entityId: id, detail: { buildingId: building.id, location, alerted: people.length, managersTold: managers.map((m) => m.id) } });
         return id;
       }).then((id) => { deps.onNotify?.(); return id; }, (e: unknown) => {
         // Two people starting the same building's lockdown at once: the unique index lets one win.
@@ -102,16 +124,18 @@ export function buildLockdownService(deps: LockdownDeps) {
 
     async view(actor: Actor, id: number) {
       const l = await load(id);
-      const [t, recipients, events, canEnd] = await Promise.all([
-        template(l.building_id), repo.recipients(id), repo.events(id), mayStart(actor, l.building_id, (await buildings.get(l.building_id))?.building_manager_id ?? null),
-      ]);
+      const t = await template(l.building_id);
+      const [recipients, events, endAs] = await Promise.all([repo.recipients(id), repo.events(id), endingAs(actor, l, t.building.building_manager_id)]);
       const me = actor.staffId === null ? undefined : recipients.find((r) => r.staff_id === actor.staffId);
       return {
         lockdown: l, ...t, recipients, events,
-        steps: STEPS[l.location], always: ALWAYS, locationLabel: LOCATIONS[l.location],
+        // After the all clear the page is a record: no instructions to follow any more.
+        steps: l.ended_at === null ? STEPS[l.location] : [], always: l.ended_at === null ? ALWAYS : [], locationLabel: LOCATIONS[l.location],
         running: l.ended_at === null,
         me: me ?? null,
-        canEnd: canEnd && l.ended_at === null,
+        canEnd: endAs !== null && l.ended_at === null,
+        endingRemotely: endAs === 'remote_senior',
+        endedAsLabel: l.ended_as ? ENDED_AS[l.ended_as] : null,
         acknowledgedCount: recipients.filter((r) => r.acknowledged_at).length,
       };
     },
@@ -128,18 +152,29 @@ export function buildLockdownService(deps: LockdownDeps) {
       });
     },
 
-    /** "All clear": ends the lockdown and tells everyone who was alerted. */
-    async allClear(actor: Actor, id: number, note: string | null) {
+    /**
+     * "All clear": ends the lockdown and tells everyone who was alerted. From the person running it,
+     * the building manager or a key holder present; a senior manager elsewhere gives a reason. Where
+     * the police attended, it records that they gave the all clear.
+     */
+    async allClear(actor: Actor, id: number, form: AllClearForm) {
       const l = await load(id);
       const building = await buildings.get(l.building_id);
-      if (!(await mayStart(actor, l.building_id, building?.building_manager_id ?? null))) throw new ForbiddenError('Only the building manager, a key holder or a senior manager can give the all clear');
+      const as = await endingAs(actor, l, building?.building_manager_id ?? null);
+      if (as === null) throw new ForbiddenError('Only the person running the lockdown, the building manager or a key holder in the building can give the all clear');
       if (l.ended_at) throw new ValidationError([{ field: 'note', message: 'This lockdown has already ended' }]);
+      const problems = allClearProblems(as, form);
+      if (problems.length) throw new ValidationError(problems);
+      const note = form.note;
+      const police = form.policeAttended === 'yes' ? 'The police attended and gave the all clear.' : 'The police did not attend.';
       await inTransaction(db, async (trx) => {
-        if (!(await repo.end(trx, id, { staffId: actor.staffId, name: actor.displayName, note }))) throw new ValidationError([{ field: 'note', message: 'This lockdown has already ended' }]);
-        await repo.event(trx, id, actor.staffId, `${actor.displayName} gave the all clear${note ? `: ${note}` : ''}`);
+        if (!(await repo.end(trx, id, { staffId: actor.staffId, name: actor.displayName, note, as, remoteReason: as === 'remote_senior' ? form.reason : null, policeAttended: form.policeAttended === 'yes', policeAllClear: form.policeAttended === 'yes' ? form.policeAllClear : null }))) {
+          throw new ValidationError([{ field: 'note', message: 'This lockdown has already ended' }]);
+        }
+        await repo.event(trx, id, actor.staffId, `${actor.displayName} gave the all clear as ${ENDED_AS[as]}. ${police}${as === 'remote_senior' ? ` Ended from elsewhere because: ${form.reason!}.` : ''}${note ? ` ${note}` : ''}`);
         const people = await repo.recipientIds(trx, id);
-        await repo.notify(trx, people, { subject: `All clear at ${l.building_name}`, body: `The lockdown at ${l.building_name} has ended: all clear given by ${actor.displayName}.${note ? ` ${note}` : ''}`, link: `${base}/lockdowns/${id}` }, plan);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'lockdown.all_clear', entityType: 'lockdown', entityId: id, detail: { note } });
+        await repo.notify(trx, people, { subject: `All clear at ${l.building_name}`, body: `The lockdown at ${l.building_name} has ended: all clear given by ${actor.displayName}. ${police}${note ? ` ${note}` : ''}`, link: `${base}/lockdowns/${id}` }, plan);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'lockdown.all_clear', entityType: 'lockdown', entityId: id, detail: { note, endedAs: as, policeAttended: form.policeAttended === 'yes', reason: as === 'remote_senior' ? form.reason : null } });
       });
       deps.onNotify?.();
     },
