@@ -9,6 +9,7 @@ import { buildRepositories, buildServices } from './composition.ts';
 import { seedDemo } from './demo/seed.ts';
 import { ROLES, isRole } from './features/auth/actor.ts';
 import { ValidationError } from './errors.ts';
+import { formatRetention } from './features/retention/format.ts';
 
 async function withServices<T>(fn: (ctx: Awaited<ReturnType<typeof open>>) => Promise<T>): Promise<T> {
   const ctx = await open();
@@ -24,7 +25,7 @@ async function open() {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
   await migrate(database);
   const repos = buildRepositories(database.db);
-  return { database, repos, config, services: buildServices(repos, { sessionTtlHours: config.sessionTtlHours, emergency: config.emergency }) };
+  return { database, repos, config, services: buildServices(repos, { sessionTtlHours: config.sessionTtlHours, emergency: config.emergency, foi: config.foi, retention: config.retention }) };
 }
 
 function fail(message: string): never {
@@ -122,6 +123,14 @@ emergency.command('rotate-key').description('re-encrypt every pack with EMERGENC
     console.log(`Re-encrypted ${result.reencrypted} pack(s) with key ${keyId}`);
     if (result.unreadable.length) fail(`${result.unreadable.length} pack(s) could not be opened with any configured key (staff ids ${result.unreadable.join(', ')}): add their key to EMERGENCY_PACK_PREVIOUS_KEYS and run this again`);
   }));
+
+program.command('retention').description('erase or anonymise what the retention schedule says is due (each action audited); --dry-run only counts')
+  .option('--dry-run', 'print what would happen, by kind of record, with counts; change nothing')
+  .action((opts: { dryRun?: boolean }) =>
+    withServices(async ({ services }) => {
+      const summary = opts.dryRun ? await services.retention.dryRun() : await services.retention.runNow('cli');
+      console.log(formatRetention(summary, services.retention.schedule()));
+    }));
 
 const audit = program.command('audit').description('audit trail');
 audit.command('verify').description('check the hash chain and the checkpoints; names the first broken entry or checkpoint')

@@ -42,6 +42,10 @@ import { buildComplaintsService } from './features/complaints/service.ts';
 import { buildFoiRepository } from './features/foi/repository.ts';
 import { buildFoiService, type FoiSettings } from './features/foi/service.ts';
 import { buildHealthRepository } from './features/health/repository.ts';
+import { buildRetentionRepository } from './features/retention/repository.ts';
+import { buildRetentionService } from './features/retention/service.ts';
+import type { RetentionSettings } from './features/retention/rules.ts';
+import { buildSubjectAccessService } from './features/subject-access/service.ts';
 import { buildEngineHealth } from './features/health/service.ts';
 
 /** The one place the object graph is wired: repositories → services → app. No DI framework. */
@@ -65,6 +69,7 @@ export function buildRepositories(db: Kysely<DB>) {
     complaints: buildComplaintsRepository(db),
     foi: buildFoiRepository(db),
     alarms: buildAlarmsRepository(db),
+    retention: buildRetentionRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof buildRepositories>;
@@ -97,6 +102,8 @@ export interface ServiceSettings {
   registers?: RegistersSettings;
   /** FOI: receipt reading, reference pattern, retention, suppression threshold (FOI_* settings). */
   foi?: Partial<FoiSettings>;
+  /** Retention schedule periods (RETENTION_* settings and FOI_RETENTION_YEARS). */
+  retention?: Partial<RetentionSettings>;
 }
 
 export function buildServices(repos: Repositories, settings: ServiceSettings = { sessionTtlHours: 12 }) {
@@ -105,7 +112,9 @@ export function buildServices(repos: Repositories, settings: ServiceSettings = {
   // the complaints feature's statistics: that service reads every complaint in the period into
   // memory (2.5 s at 200,000 complaints in the FOI benchmark), the SQL counts in the database.
   const foi = buildFoiService({ db: repos.db, foi: repos.foi, audit: repos.audit, holidays: core.holidays, complaints: null, settings: settings.foi });
-  return { ...core, foi };
+  const retention = buildRetentionService({ db: repos.db, retention: repos.retention, audit: repos.audit, settings: { ...(settings.foi?.retentionYears ? { foiYears: settings.foi.retentionYears } : {}), ...settings.retention } });
+  const subjectAccess = buildSubjectAccessService({ db: repos.db, audit: repos.audit, emergency: core.emergency });
+  return { ...core, foi, retention, subjectAccess };
 }
 
 function buildCoreServices(repos: Repositories, settings: ServiceSettings) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ROLES, isRole, type Role } from './features/auth/actor.ts';
+import type { RetentionSettings } from './features/retention/rules.ts';
 
 /**
  * Every setting Harbour reads, validated once at start so a bad value stops the process with a
@@ -50,6 +51,15 @@ const schema = z.object({
   FOI_RETENTION_YEARS: z.coerce.number().int().min(1).max(50).default(3),
   FOI_SUPPRESSION_THRESHOLD: z.coerce.number().int().min(0).max(100).default(4),
   FOI_COUNCIL_NAME: z.string().trim().min(1).max(200).default('The Council'),
+  // Retention schedule (issue 20): how long each kind of record is kept (README lists each source).
+  RETENTION_LOCATION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  RETENTION_INCIDENT_YEARS: z.coerce.number().int().min(1).max(100).default(6),
+  RETENTION_RIDDOR_YEARS: z.coerce.number().int().min(3).max(100).default(3),
+  RETENTION_COMPLAINT_YEARS: z.coerce.number().int().min(1).max(100).default(6),
+  RETENTION_ALLEGATION_YEARS: z.coerce.number().int().min(1).max(100).default(10),
+  RETENTION_RETIREMENT_AGE: z.coerce.number().int().min(50).max(80).default(67),
+  RETENTION_FLAG_YEARS: z.coerce.number().int().min(0).max(100).default(1),
+  RETENTION_REGISTER_YEARS: z.coerce.number().int().min(1).max(100).default(6),
   // Issue 13: alarms that reach a person, and an engine that says when it is behind.
   ENGINE_LAG_LIMIT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters (openssl rand -hex 24)').optional(),
@@ -121,6 +131,8 @@ export interface Config {
   registers: { publicationThresholdPence: number; reminderIntervalDays: number; escalateAfterDays: number };
   /** FOI requests (issue 7). */
   foi: { receiptReading: 'council' | 'ico'; referencePattern: string; retentionYears: number; suppressionThreshold: number; council: string };
+  /** Retention schedule (issue 20): periods per kind of record. */
+  retention: RetentionSettings;
   /** Emergency information pack (seed 001 Appendix A): AES-256-GCM key, and earlier keys kept to open packs until rotated. */
   emergency: { key: string | null; previousKeys: string[] };
   /** /health and /metrics (issue 13). */
@@ -242,6 +254,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     foi: {
       receiptReading: c.FOI_RECEIPT_READING, referencePattern: c.FOI_REFERENCE_PATTERN, retentionYears: c.FOI_RETENTION_YEARS,
       suppressionThreshold: c.FOI_SUPPRESSION_THRESHOLD, council: c.FOI_COUNCIL_NAME,
+    },
+    retention: {
+      locationDays: c.RETENTION_LOCATION_DAYS, incidentYears: c.RETENTION_INCIDENT_YEARS, riddorYears: c.RETENTION_RIDDOR_YEARS, complaintYears: c.RETENTION_COMPLAINT_YEARS,
+      allegationYears: c.RETENTION_ALLEGATION_YEARS, retirementAge: c.RETENTION_RETIREMENT_AGE, flagYears: c.RETENTION_FLAG_YEARS, registerYears: c.RETENTION_REGISTER_YEARS,
+      foiYears: c.FOI_RETENTION_YEARS,
     },
     emergency: { key: emergencyKey, previousKeys: c.EMERGENCY_PACK_PREVIOUS_KEYS },
     monitoring: { engineLagLimitSeconds: c.ENGINE_LAG_LIMIT_SECONDS, metricsToken: c.METRICS_TOKEN ?? null },

@@ -51,6 +51,7 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
     baseUrl: config.notifications.publicBaseUrl,
     registers: config.registers,
     foi: config.foi,
+    retention: config.retention,
     emergency: config.emergency,
     channelPlan: channelPlan(channels),
     pushEnabled: channels.push,

@@ -2,6 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { DuressTables } from '../features/duress/tables.ts';
 import type { ComplaintTables } from '../features/complaints/tables.ts';
 import type { FoiTables } from '../features/foi/tables.ts';
+import type { RetentionTables } from '../features/retention/tables.ts';
 import type { TrainingTables } from '../features/training/tables.ts';
 
 /** Kysely's view of the tables in src/db/migrations. Keep in step with the SQL. */
@@ -559,7 +560,7 @@ export interface IdempotencyKeysTable {
 }
 
 /** The duress, Purple File and major incident tables are declared in src/features/duress/tables.ts. */
-export interface DB extends DuressTables, ComplaintTables, FoiTables, TrainingTables {
+export interface DB extends DuressTables, ComplaintTables, FoiTables, TrainingTables, RetentionTables {
   bank_holiday_updates: BankHolidayUpdatesTable;
   directorates: DirectoratesTable;
   services: ServicesTable;

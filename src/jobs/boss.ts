@@ -10,6 +10,7 @@ import { buildIdempotencyPurgeJob } from '../features/offline/purge-job.ts';
 import { buildFlagReviewsJob, buildMeetingEscalationJob, buildRiddorAlertsJob } from '../features/incidents/jobs.ts';
 import { buildComplaintRemindersJob } from '../features/complaints/reminders-job.ts';
 import { buildFoiRemindersJob, buildFoiRetentionJob } from '../features/foi/jobs.ts';
+import { buildRetentionJob } from '../features/retention/job.ts';
 
 export interface JobRunner { boss: PgBoss; stop(): Promise<void> }
 interface ScheduledJob { name: string; cron: string; perform(payload: unknown): Promise<unknown> }
@@ -34,6 +35,8 @@ export async function startJobs(database: Database, services: Services, logger: 
     buildFoiRemindersJob(services), buildFoiRetentionJob(services),
     // Violence at work: missed meeting escalation, RIDDOR deadline alerts, warning flag reviews.
     buildMeetingEscalationJob(services), buildRiddorAlertsJob(services), buildFlagReviewsJob(services),
+    // The retention schedule (issue 20): erase or anonymise what is due, nightly.
+    buildRetentionJob(services),
   ];
   for (const job of jobs) {
     await boss.createQueue(job.name);

@@ -38,6 +38,10 @@ export const PERMISSIONS = {
   'major_incidents.declare': ['business_support', 'team_manager', 'service_manager', 'assistant_director', 'duty_officer', 'health_and_safety_officer'],
   /** FOI requests (requester details are personal data), the statistics with their unsuppressed figures, draft responses, publishing to the disclosure log. */
   'foi.manage': ['foi_officer'],
+  /** The retention schedule (issue 20): what is due, legal holds, runs. */
+  'retention.manage': ['admin', 'information_governance_officer'],
+  /** Subject access exports: everything Harbour holds about a person, emergency pack included (each export audited). */
+  'subject_access.export': ['information_governance_officer'],
 } as const satisfies Record<string, readonly Role[] | 'any'>;
 
 export type Permission = keyof typeof PERMISSIONS;

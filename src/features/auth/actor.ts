@@ -9,6 +9,7 @@ export const ROLES = [
   'foi_officer',
   'registers_officer',
   'duty_officer',
+  'information_governance_officer',
   'admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,6 +25,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   foi_officer: 'Information governance (FOI) officer',
   registers_officer: 'Registers officer',
   duty_officer: 'Duty officer (answers the office phone)',
+  information_governance_officer: 'Information governance officer (retention, subject access)',
   admin: 'Administrator',
 };
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { StaffRepository } from '../people/repository.ts';
-import type { Actor } from '../auth/actor.ts';
+import { hasRole, type Actor } from '../auth/actor.ts';
 import { actorFields } from '../audit/service.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -108,6 +108,14 @@ export function buildEmergencyService(deps: { db: Kysely<DB>; emergency: Emergen
       const [{ pack, updatedAt, unreadable }, views] = await Promise.all([decrypt(staffId), repo.views(staffId)]);
       await audit.append({ ...actorFields(actor), action: 'emergency_pack.view_own', entityType: 'staff', entityId: staffId, detail: { exists: pack !== null } });
       return { pack, updatedAt, unreadable, views, problem: unreadable ? 'missing' as const : packProblem(updatedAt, now()) };
+    },
+
+    /** A subject access export (issue 20): the information governance officer reads the pack for the person it is about; audited before it is returned. */
+    async forSubjectAccess(actor: Actor, staffId: number) {
+      if (!hasRole(actor, 'information_governance_officer')) throw new ForbiddenError('Only the information governance officer exports emergency details for a subject access request');
+      const result = await decrypt(staffId);
+      await audit.append({ ...actorFields(actor), action: 'emergency_pack.subject_access', entityType: 'staff', entityId: staffId, detail: { exists: result.pack !== null, unreadable: result.unreadable } });
+      return result;
     },
 
     async save(actor: Actor, pack: EmergencyPack) {

@@ -127,7 +127,10 @@ export function buildFoiRepository(db: Kysely<DB>) {
     // ---- Retention ----
     dueForErasure(closedBefore: Date) {
       return db.selectFrom('foi_requests').select(['id', 'reference']).where('closed_at', '<', closedBefore).where('requester_erased_at', 'is', null)
-        .where((eb) => eb.or([eb('requester_name', 'is not', null), eb('requester_contact', 'is not', null)])).orderBy('id').limit(500).execute();
+        .where((eb) => eb.or([eb('requester_name', 'is not', null), eb('requester_contact', 'is not', null)]))
+        // A request under legal hold (retention schedule, issue 20) is never erased.
+        .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.kind = 'foi_request' AND h.record_id = foi_requests.id::text AND h.released_at IS NULL)`)
+        .orderBy('id').limit(500).execute();
     },
     async erase(trx: Executor, id: number) {
       await trx.updateTable('foi_requests').set({ requester_name: null, requester_contact: null, requester_erased_at: sql<Date>`now()` }).where('id', '=', id).execute();
