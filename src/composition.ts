@@ -133,7 +133,7 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     notifications,
     /** Whether the engine and dispatcher keep up, for /health and /metrics (issue 13). */
     engineHealth: (lagLimitSeconds: number) => buildEngineHealth({ repo: buildHealthRepository(db), lagLimitSeconds }),
-    alarms: buildAlarmsService({ alarms: repos.alarms, staff: repos.staff, unreadCount: notifications.unreadCount }),
+    alarms: buildAlarmsService({ alarms: repos.alarms, staff: repos.staff, unreadCount: notifications.unreadCount, unreachedFor: notifications.unreachedFor }),
     registers: buildRegistersService({ db, registers: repos.registers, staff: repos.staff, organisation: repos.organisation, audit: repos.audit, settings: settings.registers }),
     incidents: buildIncidentsService({ db, incidents: repos.incidents, staff: repos.staff, audit: repos.audit, risk: repos.risk, baseUrl: settings.baseUrl }),
     holidays,

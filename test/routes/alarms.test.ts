@@ -190,3 +190,78 @@ test('a running lockdown shows in the alarm bar of the people it alerted, until 
   await t.services.lockdown.allClear(helen, id, { policeAttended: 'no', policeAllClear: false, reason: null, note: null });
   assert.doesNotMatch(text((await chloe.get('/people')).body), /Lockdown at Civic Centre/);
 });
+
+/** The one event a stream sends first (?once=1), parsed. */
+async function streamOf(agent: Agent) {
+  const res = await agent.get('/live/events?once=1');
+  assert.equal(res.statusCode, 200);
+  return JSON.parse(/data: (.*)\n/.exec(res.body)![1]!) as { html: string; alarms: { id: string }[]; inbox: number; mine: string };
+}
+/** The element with this id, up to its own closing tag (same-named tags inside counted). */
+function regionOf(html: string, id: string): string {
+  const at = html.indexOf(`id="${id}"`);
+  assert.ok(at >= 0, `no #${id}`);
+  const start = html.lastIndexOf('<', at);
+  const tag = /^<(\w+)/.exec(html.slice(start))![1]!;
+  const re = new RegExp(`<${tag}[\\s>]|</${tag}>`, 'g');
+  re.lastIndex = start + 1;
+  let depth = 1;
+  for (let m = re.exec(html); m; m = re.exec(html)) {
+    depth += m[0].startsWith('</') ? -1 : 1;
+    if (depth === 0) return html.slice(start, m.index);
+  }
+  throw new Error(`#${id} is not closed`);
+}
+const mineOnPage = (html: string) => unescapeHtml(/data-live-mine="([^"]*)"/.exec(html)?.[1] ?? 'none');
+
+test('issue 13 in the bar: "Not reached by text or email: <name>" on every page and in the live stream, until someone is reached', async () => {
+  const { alertId } = await overdueAlert();
+  await expireNextStep(db(), alertId);
+  await t.services.engine.tick(); // step 2: Dev Patel, Chloe's buddy
+  assert.doesNotMatch(text((await aisha.get('/people')).body), /Not reached/);
+  const before = await t.services.alarms.version();
+  // Every external channel to Dev has failed.
+  await db().updateTable('notifications').set({ unreached_since: new Date(), cycles: 1, channel: 'sms' }).where('alert_id', '=', alertId).where('step', '=', 1).execute();
+  assert.notEqual(await t.services.alarms.version(), before, 'the live poll sees the change (so open streams send the bar again)');
+  for (const url of ['/', '/people', `/alerts/${alertId}`]) {
+    assert.match(text((await aisha.get(url)).body), /Chloe Davies ?: missed check-in since \d{1,2}:\d{2}[^.]*\. Respond[^.]*Not reached by text or email: Dev Patel\./, url);
+  }
+  assert.match(text((await streamOf(aisha)).html), /Not reached by text or email: Dev Patel\./);
+  // A text reaches him: the warning goes from the bar too.
+  await db().updateTable('notifications').set({ accepted_at: new Date(), unreached_since: null, status: 'sent' }).where('alert_id', '=', alertId).where('step', '=', 1).execute();
+  assert.doesNotMatch(text((await aisha.get('/people')).body), /Not reached/);
+  assert.doesNotMatch((await streamOf(aisha)).html, /Not reached/);
+  await closeAll();
+});
+
+test('the inbox and a worker’s visit pages are live: the stream’s fingerprint of one’s own pages changes with a new message or a change to one’s visit, never for a silent alarm about oneself', async () => {
+  // The pages mark what is fetched again; a worker's tap forms are never inside a live region.
+  const visitId = await runningVisit();
+  for (const [url, ids] of [['/inbox', ['inbox-messages']], [`/visits/${visitId}`, ['visit-facts', 'visit-timeline']], ['/visits', ['visits-overdue', 'visits-today']]] as const) {
+    const html = (await chloe.get(url)).body;
+    for (const id of ids) {
+      assert.match(html, new RegExp(`id="${id}" data-live-refresh`), `${url}: ${id}`);
+      assert.doesNotMatch(regionOf(html, id), /data-offline-action/, `${url}: no tap form inside ${id}`);
+    }
+  }
+  // The page carries the fingerprint the stream starts from, so the first event changes nothing.
+  const start = await streamOf(chloe);
+  assert.equal(mineOnPage((await chloe.get('/inbox')).body), start.mine);
+
+  // A silent alarm about Chloe: her fingerprint does not move (nothing on her screen may change).
+  const aishaBefore = (await streamOf(aisha)).mine;
+  await t.services.duress.raise(await actorFor(db(), demo.worker), { workerId: (await actorFor(db(), demo.worker)).staffId!, visitId, via: 'control', location: null });
+  await t.services.engine.tick();
+  assert.equal((await streamOf(chloe)).mine, start.mine, 'a silent alarm about her changes nothing she is sent');
+  // Aisha, told of it at once, has a new message: her fingerprint moves, as her inbox page's does.
+  const aishaAfter = await streamOf(aisha);
+  assert.notEqual(aishaAfter.mine, aishaBefore, 'a new message for Aisha changes her fingerprint');
+  assert.equal(mineOnPage((await aisha.get('/inbox')).body), aishaAfter.mine);
+  await closeAll();
+  const overdue = await overdueAlert();
+  // Chloe's own visit went overdue (state and timeline): hers moves too.
+  assert.notEqual((await streamOf(chloe)).mine, start.mine, 'her overdue visit changes her fingerprint');
+  const timeline = (await chloe.get(`/visits/${overdue.visitId}`)).body;
+  assert.match(text(regionOf(timeline, 'visit-timeline')), /No check-in by the deadline/);
+  await closeAll();
+});

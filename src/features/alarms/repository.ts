@@ -59,13 +59,31 @@ export function buildAlarmsRepository(db: Kysely<DB>) {
 
     /**
      * A cheap fingerprint of everything the bar shows, read once per poll for all open streams:
-     * alerts opened, acknowledged or closed, messages queued, lockdowns started or ended.
+     * alerts opened, acknowledged or closed, messages queued, recipients not reached by any external
+     * channel (the partial index notifications_unreached), lockdowns started or ended.
      */
     async version(): Promise<string> {
       const { rows } = await sql<{ v: string }>`
         SELECT concat_ws(':',
           (SELECT max(id) FROM alerts), (SELECT count(*) FROM alerts WHERE status = 'open'), (SELECT count(*) FROM alerts WHERE status = 'acknowledged'),
-          (SELECT max(id) FROM notifications), (SELECT max(id) FROM lockdowns), (SELECT count(*) FROM lockdowns WHERE ended_at IS NULL)) AS v`.execute(db);
+          (SELECT max(id) FROM notifications), (SELECT count(*) FROM notifications WHERE unreached_since IS NOT NULL AND accepted_at IS NULL),
+          (SELECT max(id) FROM lockdowns), (SELECT count(*) FROM lockdowns WHERE ended_at IS NULL)) AS v`.execute(db);
+      return rows[0]?.v ?? '';
+    },
+
+    /**
+     * A fingerprint of this person's own pages: their newest message (the inbox), and their own
+     * visits of the last day (state, deadline, timeline). Events of a silent alarm about them are
+     * left out, as their timeline leaves them out: nothing on their screen moves because of one.
+     */
+    async mine(staffId: number): Promise<string> {
+      const { rows } = await sql<{ v: string }>`
+        SELECT concat_ws(':',
+          (SELECT max(id) FROM notifications WHERE recipient_id = ${staffId} AND status <> 'scheduled' AND lane IS NULL),
+          (SELECT max(updated_at)::text FROM visits WHERE worker_id = ${staffId} AND starts_at > now() - interval '1 day'),
+          (SELECT max(e.id) FROM visits v JOIN timeline_events e ON e.visit_id = v.id
+            WHERE v.worker_id = ${staffId} AND v.starts_at > now() - interval '1 day'
+              AND NOT EXISTS (SELECT 1 FROM alerts da WHERE da.id = e.alert_id AND da.kind = 'duress'))) AS v`.execute(db);
       return rows[0]?.v ?? '';
     },
   };

@@ -88,7 +88,10 @@ export const alarmsRoutes: FastifyPluginAsync<{ services: Services; pollMs?: num
         const bar = await services.alarms.barFor(actor);
         const html = app.renderFragment('alarms/bar.njk', { alarmBar: bar });
         const alarms = bar.alarms.map((a) => ({ id: a.id, text: `${a.worker_name}: ${a.kind === 'duress' ? 'duress alarm' : a.kind === 'end_of_day' ? 'no end-of-day call' : 'missed check-in'}` }));
-        return { key: `${html}|${bar.inboxUnread}`, data: { html, alarms, lockdowns: bar.lockdowns.map((l) => ({ id: l.id, text: `Lockdown at ${l.building}` })), inbox: bar.inboxUnread } };
+        // `mine` changes when this person's own pages would read differently (a new message, their
+        // visit's state or timeline): live.js then fetches those pages' live regions again.
+        const mine = `${bar.mine}|${bar.inboxUnread}`;
+        return { key: `${html}|${mine}`, data: { html, alarms, lockdowns: bar.lockdowns.map((l) => ({ id: l.id, text: `Lockdown at ${l.building}` })), inbox: bar.inboxUnread, mine } };
       },
     });
   });

@@ -30,30 +30,62 @@ if (bar && 'EventSource' in window) {
     } catch { /* no sound on this device */ }
     if ('Notification' in window && window.Notification.permission === 'granted') new window.Notification('Harbour alarm', { body: text, tag: 'harbour-alarm' });
   };
-  // Pages that show alarms (the alerts list, an alert page) mark what changes with data-live-refresh:
-  // fetched again and swapped in place, unless the person is typing in it.
+  // Pages that show alarms or messages (the alerts list, an alert page, the inbox, a visit's page and
+  // "My visits") mark what changes with data-live-refresh: fetched again and swapped in place when
+  // the server's copy differs, unless the person is in it (focus inside: typing, or about to tap).
+  // Forms a worker taps on a phone (data-offline-action) are never inside one.
+  const regionsNow = () => [...document.querySelectorAll('[data-live-refresh][id]')];
+  const served = new Map(regionsNow().map((r) => [r.id, r.innerHTML]));
+  let refreshing = null;
   const refreshRegions = async () => {
-    const regions = [...document.querySelectorAll('[data-live-refresh][id]')];
-    if (!regions.length) return;
-    const response = await fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } });
-    if (!response.ok) return;
+    if (!regionsNow().length || !navigator.onLine) return;
+    const response = await fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' }, cache: 'no-store' });
+    if (!response.ok || response.redirected) return;
     const doc = new window.DOMParser().parseFromString(await response.text(), 'text/html');
-    for (const region of regions) {
-      if (region.contains(document.activeElement) && document.activeElement !== document.body) continue;
+    const swapped = [];
+    for (const region of regionsNow()) {
       const fresh = doc.getElementById(region.id);
-      if (fresh) region.innerHTML = fresh.innerHTML;
+      if (!fresh || fresh.innerHTML === served.get(region.id)) continue;
+      if (region.contains(document.activeElement) && document.activeElement !== document.body) continue;
+      region.innerHTML = fresh.innerHTML;
+      served.set(region.id, fresh.innerHTML);
+      swapped.push(region);
     }
+    if (swapped.length) document.dispatchEvent(new window.CustomEvent('harbour:refreshed', { detail: { regions: swapped } }));
+  };
+  const refreshSoon = () => {
+    // One fetch at a time; a change while one runs is picked up by one more after it.
+    if (refreshing) { refreshing.again = true; return; }
+    refreshing = { again: false };
+    refreshRegions().catch(() => {}).finally(() => {
+      const again = refreshing.again;
+      refreshing = null;
+      if (again) refreshSoon();
+    });
+  };
+  // The bar as the browser reads it, so that the same bar sent again compares equal.
+  const asParsed = (html) => {
+    const div = document.createElement('div');
+    div.innerHTML = html;
+    return div.innerHTML;
   };
   let lastHtml = bar.innerHTML;
+  // What this person's own pages showed when served: a new message or a change to their own visit
+  // changes it, and the page's live regions are fetched again.
+  let lastMine = bar.getAttribute('data-live-mine') || '';
   const onAlarms = (event) => {
     const data = JSON.parse(event.data);
-    if (data.html === lastHtml && !data.alarms.some((a) => !known.has(`/alerts/${a.id}`))) {
+    const mineChanged = typeof data.mine === 'string' && data.mine !== lastMine;
+    if (typeof data.mine === 'string') lastMine = data.mine;
+    const html = asParsed(data.html);
+    if (html === lastHtml && !data.alarms.some((a) => !known.has(`/alerts/${a.id}`))) {
       setCount('inbox', data.inbox, 'unread');
+      if (mineChanged) refreshSoon();
       return;
     }
-    lastHtml = data.html;
+    lastHtml = html;
     const hadFocus = bar.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
-    bar.innerHTML = data.html;
+    bar.innerHTML = html;
     if (hadFocus) bar.querySelector(`a[href="${CSS.escape(hadFocus)}"]`)?.focus({ preventScroll: true });
     setCount('alerts', data.alarms.length, 'open');
     setCount('inbox', data.inbox, 'unread');
@@ -66,15 +98,44 @@ if (bar && 'EventSource' in window) {
       if (announce) announce.textContent = text;
       ring(text);
     }
-    refreshRegions().catch(() => {});
+    refreshSoon();
   };
   const url = bar.getAttribute('data-live-stream');
-  // A worker's visit pages, used on a phone whose signal comes and goes, are left alone: in the
-  // offline browser test any live request (a held stream, or a poll) racing the taps kept without
-  // signal made the reload after sending show the page kept from before. They show the bar as it is
-  // on every load. Every other page is live.
-  if (!document.querySelector('form[data-offline-action]')) {
-    new EventSource(url).addEventListener('alarms', onAlarms);
+  // A worker's visit pages (taps kept on the phone without signal, offline.js) are live too, but
+  // only while the phone has signal and nothing is waiting to be sent: the stream is closed when
+  // the signal goes, and opened again only once the queue is empty (sending it reloads the page,
+  // which opens a new one). A live request never races the sending of kept taps.
+  const offlinePage = Boolean(document.querySelector('form[data-offline-action]'));
+  const waiting = () => {
+    try {
+      const q = JSON.parse(localStorage.getItem('harbour.offline-queue.v1') || '[]');
+      return Array.isArray(q) && q.length > 0;
+    } catch {
+      return false;
+    }
+  };
+  let stream = null;
+  const open = () => {
+    if (stream || (offlinePage && (!navigator.onLine || waiting()))) return;
+    stream = new EventSource(url);
+    stream.addEventListener('alarms', onAlarms);
+    if (offlinePage) {
+      // No signal: stop, rather than let the browser keep trying in the background.
+      stream.addEventListener('error', () => { if (!navigator.onLine || waiting()) close(); });
+    }
+  };
+  const close = () => {
+    if (stream) stream.close();
+    stream = null;
+  };
+  open();
+  if (offlinePage) {
+    window.addEventListener('offline', close);
+    // Back online: offline.js sends what was kept and reloads; with nothing kept, listen again.
+    window.addEventListener('online', () => setTimeout(open, 1000));
+    const follow = () => { if (waiting()) close(); else open(); };
+    window.addEventListener('storage', (e) => { if (e.key === 'harbour.offline-queue.v1') follow(); });
+    setInterval(follow, 5000);
   }
   // The switch for sound and desktop notifications, offered only where the browser has them.
   const offer = document.querySelector('[data-live-sound]');
