@@ -68,6 +68,8 @@ export interface NotifyStub {
   lookups: string[];
   /** Requests the stub has not answered (hang modes). */
   hanging: number;
+  /** TCP connections opened to the stub so far (a keep-alive client reuses them). */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -76,7 +78,7 @@ export interface NotifyStub {
  * reference, newest first), answered like GOV.UK Notify.
  */
 export async function startNotifyStub(): Promise<NotifyStub> {
-  const stub: NotifyStub = { url: '', requests: [], failWith: null, mode: 'ok', slowMs: 3_000, lookups: [], hanging: 0, close: async () => {} };
+  const stub: NotifyStub = { url: '', requests: [], failWith: null, mode: 'ok', slowMs: 3_000, lookups: [], hanging: 0, connections: 0, close: async () => {} };
   const held = new Set<import('node:http').ServerResponse>();
   const server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => {
@@ -127,6 +129,7 @@ export async function startNotifyStub(): Promise<NotifyStub> {
         : { body: `${p.body}\n${p.link}`, subject: p.subject, from_email: 'harbour@notifications.service.gov.uk' },
     });
   });
+  server.on('connection', () => { stub.connections++; });
   const port = await listen(server);
   stub.url = `http://127.0.0.1:${port}`;
   stub.close = () => new Promise<void>((resolve) => {

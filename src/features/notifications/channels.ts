@@ -97,9 +97,9 @@ export async function buildChannels(db: Kysely<DB>, config: NotificationsConfig,
   const { publicBaseUrl } = config;
   const channels: Channels = { inbox: buildInboxChannel() };
   if (config.notify) {
-    const client = notifyClient(config.notify);
-    if (config.notify.smsTemplateId) channels.sms = buildNotifySmsChannel({ client, templateId: config.notify.smsTemplateId, publicBaseUrl, timeoutMs });
-    if (config.notify.emailTemplateId) channels.email = buildNotifyEmailChannel({ client, templateId: config.notify.emailTemplateId, publicBaseUrl, timeoutMs });
+    const client = notifyClient(config.notify, { timeoutMs });
+    if (config.notify.smsTemplateId) channels.sms = { ...buildNotifySmsChannel({ client, templateId: config.notify.smsTemplateId, publicBaseUrl, timeoutMs }), close: () => client.close() };
+    if (config.notify.emailTemplateId) channels.email = { ...buildNotifyEmailChannel({ client, templateId: config.notify.emailTemplateId, publicBaseUrl, timeoutMs }), ...(channels.sms ? {} : { close: () => client.close() }) };
   }
   if (!channels.email && config.smtp) channels.email = buildSmtpChannel({ url: config.smtp.url, from: config.smtp.from, publicBaseUrl, timeoutMs });
   if (config.vapidSubject) {

@@ -44,12 +44,59 @@ export interface Dispatcher {
   inFlight(): number;
   /** Channels whose every attempt has failed since the time given (a provider outage, not one bad number). */
   failing(): Map<string, Date>;
+  /** Stops renewing leases (call after settled()). */
+  close(): void;
+}
+
+/**
+ * Batches calls: the first call writes at once; calls made while a write is in progress wait and go
+ * together in the next write. Each caller gets its own answer (`pick`) or the write's error.
+ */
+export function groupWriter<T, R, A>(write: (batch: T[]) => Promise<R>, pick: (item: T, result: R) => A, maxBatch = 1000) {
+  let queue: { item: T; resolve: (a: A) => void; reject: (e: unknown) => void }[] = [];
+  let writing = false;
+  async function drain() {
+    if (writing) return;
+    writing = true;
+    try {
+      while (queue.length) {
+        const batch = queue.slice(0, maxBatch);
+        queue = queue.slice(batch.length);
+        try {
+          const result = await write(batch.map((q) => q.item));
+          for (const q of batch) q.resolve(pick(q.item, result));
+        } catch (e) {
+          // One bad item must not fail the others: write them one by one.
+          if (batch.length === 1) batch[0]!.reject(e);
+          else {
+            for (const q of batch) {
+              try {
+                q.resolve(pick(q.item, await write([q.item])));
+              } catch (err) {
+                q.reject(err);
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  }
+  return {
+    record(item: T): Promise<A> {
+      return new Promise<A>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        void drain();
+      });
+    },
+  };
 }
 
 export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   const { db, instanceId, logger } = options;
   const clock = options.now ?? (() => new Date());
-  const concurrency = options.concurrency ?? 32;
+  const concurrency = options.concurrency ?? 512;
   const inPlaceBatch = options.inPlaceBatch ?? 5000;
   const sendTimeoutMs = options.sendTimeoutMs ?? SEND_TIMEOUT_MS;
   const leaseMs = options.leaseMs ?? SENDING_LEASE_MS;
@@ -72,6 +119,34 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   const failingSince = new Map<string, Date>();
   let claims = 0;
 
+  // Rows in flight by claim: their leases are renewed together, one statement per claim every
+  // renewal period, rather than one timer and one statement per row.
+  const inFlightByClaim = new Map<string, Set<string>>();
+  function holding(claim: string, id: string, on: boolean) {
+    let ids = inFlightByClaim.get(claim);
+    if (on) {
+      if (!ids) inFlightByClaim.set(claim, (ids = new Set()));
+      ids.add(id);
+    } else if (ids) {
+      ids.delete(id);
+      if (ids.size === 0) inFlightByClaim.delete(claim);
+    }
+  }
+  let renewing = false;
+  const renewal = setInterval(() => {
+    if (renewing || inFlightByClaim.size === 0) return;
+    renewing = true;
+    const until = new Date(clock().getTime() + leaseMs);
+    Promise.all([...inFlightByClaim].map(([claim, ids]) => repo.renewLeases(claim, [...ids], until)))
+      .catch((err: unknown) => logger?.warn({ err }, 'could not renew notification leases'))
+      .finally(() => { renewing = false; });
+  }, renewMs);
+  renewal.unref();
+
+  // Outcomes are written in batches: sends that finish while a batch is being written go into the
+  // next one (one statement each), so the database is not asked once per message in a burst.
+  const outcomes = groupWriter((batch: OutcomeUpdate[]) => repo.recordOutcomes(batch), (u, held) => held.has(u.id));
+
   function persistence(row: ClaimedRow): Persistence | undefined {
     if (row.alert_id === null && row.lockdown_id === null) return undefined;
     return { cycle: row.lane ? [row.lane] : cycle, alertOpen: row.alert_status === 'open' };
@@ -84,10 +159,9 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     const channel = isChannelName(row.channel) ? channels[row.channel] : undefined;
     const started = clock();
     if (alarm && row.first_hand) alarmLatency.observe({ stage: 'handed', channel: row.channel }, Math.max(0, (started.getTime() - new Date(row.due_at).getTime()) / 1000));
-    // Renew the lease while the send runs, so no other dispatcher takes the row meanwhile.
-    const renewal = setInterval(() => {
-      repo.renewLease(row.id, claim, new Date(clock().getTime() + leaseMs)).catch((err: unknown) => logger?.warn({ err, notificationId: row.id }, 'could not renew a notification lease'));
-    }, renewMs);
+    // The lease is renewed while the send runs (with every other row in flight: one statement per claim every renewal period), so
+    // no other dispatcher takes the row meanwhile.
+    holding(claim, row.id, true);
     let providerRef: string | null = null;
     let error: DeliveryError | null = null;
     let found = false;
@@ -96,7 +170,10 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       if (!channel) throw new DeliveryError(`${channelLabel(row.channel)} is not set up on this Harbour`, true);
       // The claim recorded the attempt; a claim older than a renewal period is re-checked (and
       // renewed) before the provider is called, so a row taken over meanwhile is not sent twice.
-      if (clock().getTime() - claimedAt.getTime() >= renewMs && !(await repo.renewLease(row.id, claim, new Date(clock().getTime() + leaseMs)))) return 'lost';
+      if (clock().getTime() - claimedAt.getTime() >= renewMs && !(await repo.renewLease(row.id, claim, new Date(clock().getTime() + leaseMs)))) {
+        holding(claim, row.id, false);
+        return 'lost';
+      }
       if (row.unknown_before && channel.lookup) {
         // An earlier attempt's outcome is unknown: ask the provider before sending again.
         let already: { providerRef: string } | null;
@@ -122,8 +199,6 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       }
     } catch (e) {
       error = e instanceof DeliveryError ? e : new DeliveryError(shortError((e as Error)?.message ?? String(e)));
-    } finally {
-      clearInterval(renewal);
     }
     const now = clock();
     const detail = { notificationId: row.id, channel: row.channel, recipientId: row.recipient_id };
@@ -169,7 +244,12 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     deliveriesTotal.inc({ channel: row.channel, outcome: attemptOutcome });
     if (!error) failingSince.delete(row.channel);
     else if (!error.permanent && !failingSince.has(row.channel)) failingSince.set(row.channel, now);
-    const held = await repo.recordOutcome(update);
+    let held: boolean;
+    try {
+      held = await outcomes.record(update);
+    } finally {
+      holding(claim, row.id, false);
+    }
     if (!held) {
       logger?.warn({ notificationId: row.id, claim }, 'notification claim was lost before its outcome was recorded');
       return 'lost';
@@ -180,16 +260,24 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   /** Starts one send in its channel's slot; resolves when it is finished and recorded. */
   function start(row: ClaimedRow, claim: string, claimedAt: Date, group: string, onFallback: () => void): Promise<void> {
     busy.set(group, (busy.get(group) ?? 0) + 1);
+    let moved = false;
     const p = deliver(row, claim, claimedAt).then((outcome) => {
-      if (outcome === 'fallback') onFallback();
+      if (outcome === 'fallback') {
+        moved = true;
+        onFallback();
+      }
     }, (err: unknown) => {
       // Recording failed (a database blip): the row stays 'sending' and is claimed again once its
       // lease runs out; its attempt stays 'sending', so Notify is asked before it is sent again.
       logger?.error({ err, notificationId: row.id }, 'could not record a notification outcome');
     }).finally(() => {
-      busy.set(group, (busy.get(group) ?? 1) - 1);
+      const left = (busy.get(group) ?? 1) - 1;
+      busy.set(group, left);
       running.delete(p);
-      options.onSettled?.();
+      // Claim again once half the channel's slots are free (not after every send: a claim per
+      // message would cost as much as the sends), or straight away when a message moved on to a
+      // fallback channel that is due now.
+      if (moved || left <= concurrency / 2) options.onSettled?.();
     });
     running.add(p);
     return p;
@@ -224,6 +312,9 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     },
     async settled() {
       while (running.size) await Promise.all([...running]);
+    },
+    close() {
+      clearInterval(renewal);
     },
     inFlight: () => running.size,
     failing: () => new Map(failingSince),

@@ -1,13 +1,16 @@
-import { NotifyClient } from 'notifications-node-client';
+import { buildNotifyApi, type NotifyApi } from './notify-client.ts';
 import { DeliveryError, absoluteLink, withTimeout, type NotificationChannel, type OutgoingMessage } from './channels.ts';
 import { shortError } from './rules.ts';
 
-/** A Notify client for the configured key; NOTIFY_BASE_URL points it elsewhere (a stub in tests). */
-export function notifyClient(config: { apiKey: string; baseUrl: string | null }): NotifyClient {
-  return config.baseUrl ? new NotifyClient(config.baseUrl, config.apiKey) : new NotifyClient(config.apiKey);
+/**
+ * A Notify client for the configured key (keep-alive connections, see notify-client.ts);
+ * NOTIFY_BASE_URL points it elsewhere (a stub in tests).
+ */
+export function notifyClient(config: { apiKey: string; baseUrl: string | null }, options: { timeoutMs?: number } = {}): NotifyApi {
+  return buildNotifyApi({ apiKey: config.apiKey, baseUrl: config.baseUrl, ...options });
 }
 
-export interface NotifyChannelOptions { client: NotifyClient; templateId: string; publicBaseUrl: string; timeoutMs: number }
+export interface NotifyChannelOptions { client: NotifyApi; templateId: string; publicBaseUrl: string; timeoutMs: number }
 
 /** The template's ((subject)), ((body)) and ((link)) placeholders. */
 export function personalisation(m: OutgoingMessage, publicBaseUrl: string) {
@@ -33,7 +36,7 @@ export function notifyError(e: unknown): DeliveryError {
 }
 
 /** Asks Notify whether it already has a message with this reference (the notification id). */
-export function notifyLookup(client: NotifyClient, type: 'sms' | 'email', timeoutMs: number) {
+export function notifyLookup(client: NotifyApi, type: 'sms' | 'email', timeoutMs: number) {
   return async (notificationId: string): Promise<{ providerRef: string } | null> => {
     try {
       const res = await withTimeout(client.getNotifications(type, undefined, notificationId), timeoutMs, 'GOV.UK Notify');

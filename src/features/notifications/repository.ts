@@ -160,40 +160,20 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
      * delivery_attempts row, and the timeline line. Returns false if the claim had been lost.
      */
     async recordOutcome(u: OutcomeUpdate): Promise<boolean> {
-      const s = u.set;
-      const set = s.status === 'sent'
-        ? sql`status = 'sent', sent_at = ${u.now}, attempts = ${s.attempts}, provider_ref = ${s.providerRef}, last_error = NULL, claimed_by = NULL, next_attempt_at = ${u.now}
-              ${s.external ? sql`, accepted_at = ${u.now}, unreached_since = NULL` : sql``}`
-        : s.status === 'pending'
-          ? sql`status = 'pending', channel = ${s.channel}, fallbacks = ${s.fallbacks}::text[], attempts = ${s.attempts}, next_attempt_at = ${s.nextAttemptAt},
-                last_error = ${s.error}, claimed_by = NULL
-                ${s.cycles !== undefined ? sql`, cycles = ${s.cycles}` : sql``}
-                ${s.unreached ? sql`, unreached_since = coalesce(unreached_since, ${u.now}), inbox_copy_at = coalesce(inbox_copy_at, ${u.now})` : sql``}`
-          : sql`status = 'failed', attempts = ${s.attempts}, last_error = ${s.error}, claimed_by = NULL, next_attempt_at = ${u.now}`;
-      const ok = u.attempt.outcome === 'accepted' || u.attempt.outcome === 'found';
-      // One statement (atomic without a transaction): the row's new state only while this claim
-      // holds it; the attempt finished whatever happened to the claim (it was made); the timeline.
-      const { rows } = await sql<{ held: boolean }>`
-        WITH upd AS (
-          UPDATE notifications SET ${set}
-           WHERE id = ${u.id} AND claimed_by = ${u.claim} AND status = 'sending'
-          RETURNING id
-        ), att AS (
-          UPDATE delivery_attempts SET ok = ${ok}, outcome = ${u.attempt.outcome}, error = ${u.attempt.error},
-                 provider_ref = ${u.attempt.providerRef}, finished_at = ${u.now}
-           WHERE id = ${u.attempt.id}
-        ), prior AS (
-          UPDATE delivery_attempts SET ok = ${u.settlePrior === 'found'}, outcome = ${u.settlePrior === 'found' ? 'accepted' : 'failed'},
-                 finished_at = coalesce(finished_at, ${u.now}), error = coalesce(error, ${u.settlePrior === 'found' ? null : 'Not at GOV.UK Notify when asked by reference'})
-           WHERE ${u.settlePrior !== undefined} AND notification_id = ${u.id} AND channel = ${u.channel} AND id <> ${u.attempt.id}
-             AND outcome IN ('sending', 'unknown')
-        ), tl AS (
-          INSERT INTO timeline_events (alert_id, visit_id, at, type, text, detail)
-          SELECT a.id, a.visit_id, ${u.now}, 'delivery', ${u.timeline?.text ?? ''}, ${JSON.stringify(u.timeline?.detail ?? {})}::jsonb
-            FROM alerts a WHERE ${u.timeline !== null} AND a.id = ${u.timeline?.alertId ?? null}
-        )
-        SELECT EXISTS (SELECT 1 FROM upd) AS held`.execute(db);
-      return Boolean(rows[0]?.held);
+      return (await recordOutcomes(db, [u])).has(u.id);
+    },
+
+    /** Records many attempts' outcomes in one statement (see recordOutcomes below). */
+    recordOutcomes: (us: OutcomeUpdate[]) => recordOutcomes(db, us),
+
+    /** Keeps the leases of one claim's rows still sending. Returns the ids it renewed (the claim still holds them). */
+    async renewLeases(claim: string, ids: string[], leaseUntil: Date): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const { rows } = await sql<{ id: string }>`
+        UPDATE notifications SET next_attempt_at = ${leaseUntil}
+         WHERE id = ANY(${ids}::bigint[]) AND claimed_by = ${claim} AND status = 'sending'
+        RETURNING id::text AS id`.execute(db);
+      return new Set(rows.map((r) => r.id));
     },
 
     /**
@@ -380,4 +360,71 @@ export function buildDeliveryWatchRepository(db: Kysely<DB>) {
 function lockdownOver(n: ReturnType<typeof sql>) {
   return sql`SELECT 1 FROM lockdowns l LEFT JOIN lockdown_recipients r ON r.lockdown_id = l.id AND r.staff_id = ${n}.recipient_id
               WHERE l.id = ${n}.lockdown_id AND (l.ended_at IS NOT NULL OR r.acknowledged_at IS NOT NULL)`;
+}
+
+/**
+ * Records many attempts' outcomes in one statement (atomic without a transaction), as
+ * recordOutcome does for one: each row's new state only while its claim holds it; each attempt
+ * finished whatever happened to the claim (it was made); the timeline lines. The dispatcher
+ * gathers the outcomes of sends that finish together, so a burst costs one statement per batch
+ * rather than one per message. Returns the ids whose claim still held.
+ */
+async function recordOutcomes(db: Kysely<DB>, us: OutcomeUpdate[]): Promise<Set<string>> {
+  if (us.length === 0) return new Set();
+  const rows = us.map((u) => {
+    const s = u.set;
+    return {
+      id: u.id, claim: u.claim, channel: u.channel, now: u.now.toISOString(), status: s.status, attempts: s.attempts,
+      provider_ref: s.status === 'sent' ? s.providerRef : null, external: s.status === 'sent' ? s.external : false,
+      new_channel: s.status === 'pending' ? s.channel : null, fallbacks: s.status === 'pending' ? s.fallbacks : null,
+      next_attempt_at: s.status === 'pending' ? s.nextAttemptAt.toISOString() : null, error: s.status === 'sent' ? null : s.error,
+      cycles: s.status === 'pending' ? (s.cycles ?? null) : null, unreached: s.status === 'pending' ? Boolean(s.unreached) : false,
+      attempt_id: u.attempt.id, outcome: u.attempt.outcome, attempt_error: u.attempt.error, attempt_ref: u.attempt.providerRef,
+      settle_prior: u.settlePrior ?? null,
+      tl_alert: u.timeline?.alertId ?? null, tl_text: u.timeline?.text ?? null, tl_detail: u.timeline?.detail ?? null,
+    };
+  });
+  const { rows: held } = await sql<{ id: string }>`
+    WITH u AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS u(
+        id bigint, claim text, channel text, now timestamptz, status text, attempts int, provider_ref text, external boolean,
+        new_channel text, fallbacks text[], next_attempt_at timestamptz, error text, cycles int, unreached boolean,
+        attempt_id bigint, outcome text, attempt_error text, attempt_ref text, settle_prior text, tl_alert bigint, tl_text text, tl_detail jsonb)
+    ), upd AS (
+      UPDATE notifications n SET
+             status = u.status, attempts = u.attempts, claimed_by = NULL,
+             last_error = CASE WHEN u.status = 'sent' THEN NULL ELSE u.error END,
+             sent_at = CASE WHEN u.status = 'sent' THEN u.now ELSE n.sent_at END,
+             provider_ref = CASE WHEN u.status = 'sent' THEN u.provider_ref ELSE n.provider_ref END,
+             accepted_at = CASE WHEN u.status = 'sent' AND u.external THEN u.now ELSE n.accepted_at END,
+             unreached_since = CASE WHEN u.status = 'sent' AND u.external THEN NULL
+                                    WHEN u.status = 'pending' AND u.unreached THEN coalesce(n.unreached_since, u.now) ELSE n.unreached_since END,
+             inbox_copy_at = CASE WHEN u.status = 'pending' AND u.unreached THEN coalesce(n.inbox_copy_at, u.now) ELSE n.inbox_copy_at END,
+             channel = CASE WHEN u.status = 'pending' THEN u.new_channel ELSE n.channel END,
+             fallbacks = CASE WHEN u.status = 'pending' THEN u.fallbacks ELSE n.fallbacks END,
+             next_attempt_at = CASE WHEN u.status = 'pending' THEN u.next_attempt_at ELSE u.now END,
+             cycles = CASE WHEN u.status = 'pending' AND u.cycles IS NOT NULL THEN u.cycles ELSE n.cycles END
+        FROM u
+       WHERE n.id = u.id AND n.claimed_by = u.claim AND n.status = 'sending'
+      RETURNING n.id
+    ), att AS (
+      UPDATE delivery_attempts d SET ok = u.outcome IN ('accepted', 'found'), outcome = u.outcome, error = u.attempt_error,
+             provider_ref = u.attempt_ref, finished_at = u.now
+        FROM u WHERE d.id = u.attempt_id
+    ), prior AS (
+      UPDATE delivery_attempts d SET ok = (u.settle_prior = 'found'), outcome = CASE WHEN u.settle_prior = 'found' THEN 'accepted' ELSE 'failed' END,
+             finished_at = coalesce(d.finished_at, u.now),
+             error = coalesce(d.error, CASE WHEN u.settle_prior = 'found' THEN NULL ELSE 'Not at GOV.UK Notify when asked by reference' END)
+        FROM u
+       WHERE u.settle_prior IS NOT NULL AND d.notification_id = u.id AND d.channel = u.channel AND d.id <> u.attempt_id
+         AND d.outcome IN ('sending', 'unknown')
+    ), tl AS (
+      INSERT INTO timeline_events (alert_id, visit_id, at, type, text, detail)
+      SELECT a.id, a.visit_id, u.now, 'delivery', u.tl_text, u.tl_detail
+        FROM u JOIN alerts a ON a.id = u.tl_alert
+       WHERE u.tl_alert IS NOT NULL
+       ORDER BY u.now, u.id
+    )
+    SELECT id::text AS id FROM upd`.execute(db);
+  return new Set(held.map((r) => r.id));
 }

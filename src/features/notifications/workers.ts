@@ -124,7 +124,7 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
 
   let lastBeat = 0;
   const loop = startLoop('notifications', async () => {
-    const r = await dispatcher.tick(500, { wait: false });
+    const r = await dispatcher.tick(1000, { wait: false });
     if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
       lastBeat = Date.now();
       await health.beat(instanceId, 'notifications', new Date());
@@ -146,6 +146,7 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
       stopping ??= (async () => {
         await Promise.all([loop.stop(), watchLoop.stop()]);
         await dispatcher.settled();
+        dispatcher.close();
         await closeChannels(channels);
       })();
       return stopping;
