@@ -29,13 +29,24 @@ describe('the alarm bar', () => {
   it('shows a new alarm on a responder’s open page within 2 s, without a reload, and announces it', async () => {
     const aisha = await e2e.session('Aisha (desktop)');
     const emma = await e2e.session('Emma (phone)', { viewport: PHONE });
+    const emmaInbox = await e2e.session('Emma (desktop, inbox)');
+    const dev = await e2e.session('Dev (phone, on his own visit)', { viewport: PHONE });
     const worker = await e2e.session('Chloe (phone)', { viewport: PHONE });
     await signIn(aisha, demoEmailOf('Aisha Khan'));
     await signIn(emma, demoEmailOf('Emma Green'));
+    await signIn(emmaInbox, demoEmailOf('Emma Green'));
+    await signIn(dev, demoEmailOf('Dev Patel'));
     await signIn(worker, chloe);
     assert.equal(await aisha.goto('/people'), 200);
     assert.equal(await emma.goto('/'), 200);
-    for (const s of [aisha, emma]) {
+    assert.equal(await emmaInbox.goto('/inbox'), 200);
+    // Dev, Chloe's buddy, is on a visit of his own: its page (taps kept without signal) is live too.
+    const devActor = await actorFor(e2e.db, demoEmailOf('Dev Patel'));
+    const devVisit = await e2e.harbour.services.visits.plan(devActor, buildVisitForm({ description: 'Dev’s visit' }));
+    await e2e.harbour.services.visits.arrive(devActor, devVisit);
+    assert.equal(await dev.goto(`/visits/${devVisit}`), 200);
+    assert.doesNotMatch(await emmaInbox.page.locator('#inbox-messages').innerText(), /Chloe Davies/);
+    for (const s of [aisha, emma, emmaInbox, dev]) {
       assert.equal(await s.page.locator('.harbour-alarm-bar').count(), 0, `${s.label}: no alarm yet`);
       await s.page.evaluate(() => { document.body.dataset.sameDocument = 'yes'; });
     }
@@ -49,14 +60,19 @@ describe('the alarm bar', () => {
 
     const raisedAt = Date.now();
     await e2e.harbour.services.duress.raise(actor, { workerId: actor.staffId!, visitId, via: 'control', location: null });
-    const seen = await Promise.all([aisha, emma].map(async (s) => {
-      await s.page.locator('.harbour-alarm-bar strong', { hasText: 'Chloe Davies' }).waitFor({ timeout: 10_000 });
-      return { who: s.label, ms: Date.now() - raisedAt };
-    }));
+    const seen = await Promise.all([
+      ...[aisha, emma, dev].map(async (s) => {
+        await s.page.locator('.harbour-alarm-bar strong', { hasText: 'Chloe Davies' }).waitFor({ timeout: 10_000 });
+        return { who: s.label, ms: Date.now() - raisedAt };
+      }),
+      // The inbox open on Emma's desk: the message arrives in the list itself.
+      emmaInbox.page.locator('#inbox-messages', { hasText: 'Chloe Davies' }).waitFor({ timeout: 10_000 }).then(() => ({ who: `${emmaInbox.label}, message in the list`, ms: Date.now() - raisedAt })),
+    ]);
     console.log(`alarm raised → shown on the responder's open page: ${seen.map((x) => `${x.who} ${x.ms} ms`).join(', ')}`);
-    for (const x of seen) assert.ok(x.ms < TARGET_MS, `${x.who}: ${x.ms} ms (target under ${TARGET_MS} ms)`);
+    // The target is for the bar; the inbox's list is fetched again after it, so it is reported, not held to it.
+    for (const x of seen.slice(0, 3)) assert.ok(x.ms < TARGET_MS, `${x.who}: ${x.ms} ms (target under ${TARGET_MS} ms)`);
 
-    for (const s of [aisha, emma]) {
+    for (const s of [aisha, emma, dev]) {
       assert.equal(await s.page.evaluate(() => document.body.dataset.sameDocument), 'yes', `${s.label}: no reload`);
       assert.match(await s.page.locator('.harbour-alarm-bar h2').innerText(), /1 person needs a response now/);
       assert.match(await s.page.locator('[data-live-announce]').innerText(), /New alarm: Chloe Davies: duress alarm/);
@@ -65,6 +81,11 @@ describe('the alarm bar', () => {
       await assertAccessible(s.page, { status: 200, context: `${s.label}, alarm bar shown live` });
     }
     assert.deepEqual(await aisha.focused().then((f) => [f.tag, f.text]), ['a', 'Ben Carter'], 'focus stays where it was');
+    // The inbox: the new message in the list without a reload, unread, counted in the navigation.
+    assert.equal(await emmaInbox.page.evaluate(() => document.body.dataset.sameDocument), 'yes', 'inbox: no reload');
+    assert.match(await emmaInbox.page.locator('#inbox-messages').innerText(), /Unread/);
+    assert.notEqual(await emmaInbox.page.locator('[data-nav-count="inbox"]').innerText(), '0');
+    await assertAccessible(emmaInbox.page, { status: 200, context: 'Emma (desktop, inbox), new message shown live' });
     // On a 360 px phone the bar fits: no sideways scrolling.
     const width = await emma.pageScrollWidth();
     assert.ok(width.scrollWidth <= width.clientWidth, `no horizontal scroll on a phone (${width.scrollWidth} > ${width.clientWidth})`);
@@ -93,6 +114,11 @@ describe('the alarm bar', () => {
     const actor = await actorFor(e2e.db, chloe);
     const id = await e2e.harbour.services.visits.plan(actor, buildVisitForm({ description: 'Home visit' }));
     await e2e.harbour.services.visits.arrive(actor, id);
+    // Her session page, open on a second tab: its status and timeline follow the server live.
+    const tab = await e2e.session('Chloe (phone, her session page)', { viewport: PHONE });
+    await signIn(tab, chloe);
+    assert.equal(await tab.goto(`/visits/${id}`), 200);
+    await tab.page.evaluate(() => { document.body.dataset.sameDocument = 'yes'; });
     // The deadline 12 s from now, in the database (the engine fires it there).
     await sql`UPDATE visits SET due_at = now() + interval '12 seconds' WHERE id = ${id}`.execute(e2e.db);
     await sql`UPDATE timers SET fire_at = now() + interval '12 seconds' WHERE kind = 'visit_due' AND subject_id = ${id} AND status = 'pending'`.execute(e2e.db);
@@ -109,6 +135,12 @@ describe('the alarm bar', () => {
     await assertAccessible(s.page, { status: 200, context: 'Chloe (phone, home), turned overdue live' });
     const width = await s.pageScrollWidth();
     assert.ok(width.scrollWidth <= width.clientWidth, 'no sideways scrolling at 360 px');
+    // The escalation engine raised the alert: the session page says so without a reload.
+    await tab.page.locator('#visit-timeline', { hasText: 'No check-in by the deadline' }).waitFor({ timeout: 15_000 });
+    assert.match(await tab.page.locator('#visit-facts').innerText(), /Overdue/);
+    assert.equal(await tab.page.evaluate(() => document.body.dataset.sameDocument), 'yes', 'session page: no reload');
+    await assertAccessible(tab.page, { status: 200, context: 'Chloe (phone, her session page), alert raised live' });
+    await tab.close();
 
     // The covert control: at least 24 px, and its only cue reads as paperwork.
     const control = card.getByRole('button', { name: 'Request purple file' });

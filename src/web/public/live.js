@@ -42,16 +42,13 @@ if (bar && 'EventSource' in window) {
     const response = await fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' }, cache: 'no-store' });
     if (!response.ok || response.redirected) return;
     const doc = new window.DOMParser().parseFromString(await response.text(), 'text/html');
-    const swapped = [];
     for (const region of regionsNow()) {
       const fresh = doc.getElementById(region.id);
       if (!fresh || fresh.innerHTML === served.get(region.id)) continue;
       if (region.contains(document.activeElement) && document.activeElement !== document.body) continue;
       region.innerHTML = fresh.innerHTML;
       served.set(region.id, fresh.innerHTML);
-      swapped.push(region);
     }
-    if (swapped.length) document.dispatchEvent(new window.CustomEvent('harbour:refreshed', { detail: { regions: swapped } }));
   };
   const refreshSoon = () => {
     // One fetch at a time; a change while one runs is picked up by one more after it.
