@@ -47,6 +47,8 @@ import { buildRetentionService } from './features/retention/service.ts';
 import type { RetentionSettings } from './features/retention/rules.ts';
 import { buildSubjectAccessService } from './features/subject-access/service.ts';
 import { buildEngineHealth } from './features/health/service.ts';
+import { buildTrainingRepository } from './features/training/repository.ts';
+import { buildTrainingService } from './features/training/service.ts';
 
 /** The one place the object graph is wired: repositories → services → app. No DI framework. */
 export function buildRepositories(db: Kysely<DB>) {
@@ -69,6 +71,7 @@ export function buildRepositories(db: Kysely<DB>) {
     complaints: buildComplaintsRepository(db),
     foi: buildFoiRepository(db),
     alarms: buildAlarmsRepository(db),
+    training: buildTrainingRepository(db),
     retention: buildRetentionRepository(db),
   };
 }
@@ -141,6 +144,8 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     lockdown: buildLockdownService({ db, lockdown: repos.lockdown, buildings: repos.buildings, staff: repos.staff, audit: repos.audit, plan: settings.channelPlan, baseUrl: settings.baseUrl, onNotify: settings.onNotify }),
     idempotency: buildIdempotencyService({ db, idempotency: repos.idempotency }),
     complaints: buildComplaintsService({ db, complaints: repos.complaints, audit: repos.audit, holidays, staff: repos.staff }),
+    /** Training records and readiness to work alone (issue 19). */
+    training: buildTrainingService({ db, training: repos.training, staff: repos.staff, audit: repos.audit }),
     ...loneWorking(repos, settings, people, emergency),
   };
 }

@@ -5,6 +5,7 @@ import { hashPassword } from '../features/auth/passwords.ts';
 import type { Role } from '../features/auth/actor.ts';
 import { seedDemoComplaints } from '../features/complaints/demo.ts';
 import { seedDemoFoi } from '../features/foi/demo.ts';
+import { seedDemoTraining } from '../features/training/demo.ts';
 
 export const DEMO_PASSWORD = 'harbour-demo-2026';
 
@@ -102,6 +103,7 @@ export async function seedDemo(db: Kysely<DB>, audit: AuditRepository): Promise<
     ]).execute();
     await seedDemoComplaints(trx, { ben: ids.get('sp1')!, owen: ids.get('sw5')!, ashford: teamIds.get('Ashford Children in Care')!, maidstone: teamIds.get('Maidstone Children in Care')!, service: cic.id });
     await seedDemoFoi(trx, { irene: ids.get('ig')! });
+    await seedDemoTraining(trx, ids);
     await audit.appendIn(trx, { actorId: null, actorLabel: 'system', action: 'demo.seed', entityType: 'organisation', entityId: null, ip: null, detail: { people: people.length } });
   });
   return true;

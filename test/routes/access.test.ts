@@ -20,6 +20,7 @@ import { actorFor, buildVisitForm, expireDeadline } from '../helpers/lone-workin
 import { addDays, londonToday } from '../../src/time/london.ts';
 import { complaintsMatrixRows, prepareComplaintsMatrix } from '../helpers/complaints.ts';
 import { foiMatrixRows, prepareFoiMatrix } from '../helpers/foi.ts';
+import { prepareTrainingMatrix, trainingMatrixRows } from '../helpers/training.ts';
 
 // ---- Who ----------------------------------------------------------------------------------------
 
@@ -395,6 +396,8 @@ const matrix: Row[] = [
   page('GET /sw.js', EVERYONE),
   // FOI (issue 7): requests, statistics and draft responses for the FOI team only; the disclosure log is public.
   ...foiMatrixRows<Who, Row>({ page, form, api, everyone: EVERYONE, team: ['foi'] }),
+  // Training and readiness (issue 19): readiness for managers, health and safety and administrators; a person's training recorded by their managers; courses by administrators.
+  ...trainingMatrixRows<Who, Row>({ page, form, upload: (route, allow, body, more = {}) => ({ route, kind: 'upload', allow, body, ...more }), signedIn: SIGNED_IN }),
 ];
 /** A complete incident report for the services (threats, two days ago). */
 /** Date boxes for a yyyy-mm-dd day. */
@@ -512,6 +515,7 @@ describe('access matrix', () => {
     const ids = await demoIds(t.repos.db);
     await prepareComplaintsMatrix(t.repos.db, t.services);
     await prepareFoiMatrix(t.repos.db, t.services);
+    await prepareTrainingMatrix(t.repos.db);
     const directorate = await buildDirectorate(t.repos.db);
     const service = await buildService(t.repos.db, { directorate_id: ids.directorate });
     const team = await buildTeam(t.repos.db, { service_id: ids.service.childrenInCare });

@@ -6,8 +6,8 @@ export const homeRoutes: FastifyPluginAsync<{ services: Services }> = async (app
   app.get('/', async (request, reply) => {
     const actor = requireActor(request);
     // A worker's home is their day: the running session first, then the next visit, then planning one.
-    const [mine, teams, day, endPin] = await Promise.all([services.people.myRelationships(actor), services.people.teamsFor(actor), services.visits.myDay(actor),
-      actor.staffId === null ? null : services.duress.endForm(actor, actor.staffId)]);
-    return reply.view('people/home.njk', { title: 'Home', ...mine, teams, active: day.active, next: day.next, endPin });
+    const [mine, teams, day, endPin, training] = await Promise.all([services.people.myRelationships(actor), services.people.teamsFor(actor), services.visits.myDay(actor),
+      actor.staffId === null ? null : services.duress.endForm(actor, actor.staffId), services.training.home(actor)]);
+    return reply.view('people/home.njk', { title: 'Home', ...mine, teams, active: day.active, next: day.next, endPin, training });
   });
 };
