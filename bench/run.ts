@@ -1,5 +1,6 @@
 import { benchStartup } from './startup.ts';
 import { benchAlarmLatency } from './alarm.ts';
+import { benchAlarmKill, benchAlarmOutage } from './alarm-faults.ts';
 import { benchCheckIn } from './checkin.ts';
 import { benchFoiStatistics } from './foi.ts';
 
@@ -14,7 +15,11 @@ const benches: Record<string, () => Promise<unknown>> = {
   'alarm-pglite': () => benchAlarmLatency('pglite', Number(process.env.BENCH_PGLITE_SESSIONS ?? 10_000)),
   'alarm-postgres': () => benchAlarmLatency('postgres', Number(process.env.BENCH_POSTGRES_SESSIONS ?? 100_000)),
   'alarm-notify-pglite': () => benchAlarmLatency('pglite', Number(process.env.BENCH_NOTIFY_PGLITE_SESSIONS ?? 1_000), { notify: true }),
-  'alarm-notify-postgres': () => benchAlarmLatency('postgres', Number(process.env.BENCH_NOTIFY_POSTGRES_SESSIONS ?? 10_000), { notify: true }),
+  'alarm-notify-postgres': () => benchAlarmLatency('postgres', Number(process.env.BENCH_NOTIFY_POSTGRES_SESSIONS ?? 100_000), { notify: true }),
+  // Faults (issue 13): two servers, one SIGKILLed every 10 s; both providers down for 4 minutes
+  // (BENCH_OUTAGE_SECONDS=30 for a quick run).
+  'alarm-kill-postgres': () => benchAlarmKill(),
+  'alarm-outage-postgres': () => benchAlarmOutage(),
   'foi-statistics-pglite': () => benchFoiStatistics('pglite'),
   'foi-statistics-postgres': () => benchFoiStatistics('postgres'),
 };
