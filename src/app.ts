@@ -43,6 +43,8 @@ import { lockdownRoutes } from './features/lockdown/routes.ts';
 import { offlineRoutes } from './features/offline/routes.ts';
 import { duressRoutes } from './features/duress/routes.ts';
 import { foiRoutes } from './features/foi/routes.ts';
+import { retentionRoutes } from './features/retention/routes.ts';
+import { subjectAccessRoutes } from './features/subject-access/routes.ts';
 import { trainingRoutes } from './features/training/routes.ts';
 import { readinessRoutes } from './features/readiness/routes.ts';
 import { alarmsRoutes, navigationWithCounts, registerAlarmBar } from './features/alarms/routes.ts';
@@ -181,6 +183,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(offlineRoutes);
   await app.register(duressRoutes, { services });
   await app.register(foiRoutes, { services });
+  await app.register(retentionRoutes, { services });
+  await app.register(subjectAccessRoutes, { services });
   await app.register(trainingRoutes, { services });
   await app.register(readinessRoutes, { services });
   await app.register(apiRoutes, { services, prefix: '/api/v1' });

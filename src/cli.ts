@@ -96,6 +96,16 @@ importCmd.command('staff <file>').description('import staff and teams from CSV, 
     console.log(`Imported: ${result.created} added, ${result.updated} updated, ${result.teamsCreated} teams created`);
   }));
 
+importCmd.command('training <file>').description('import training completions from CSV (employee_number,course,completed_on,expires_on), all or nothing').action((file: string) =>
+  withServices(async ({ services }) => {
+    const result = await services.training.importFile(null, readFileSync(file, 'utf8'), basename(file));
+    if (!result.ok) {
+      for (const e of result.errors) console.error(`line ${e.line}: ${e.message}`);
+      fail(`${result.errors.length} problem(s); nothing was imported`);
+    }
+    console.log(`Imported ${result.imported} training completion(s) for ${result.people} member(s) of staff`);
+  }));
+
 const holidays = program.command('bank-holidays').description('the working-day calendars behind the complaints and FOI deadlines');
 holidays.command('update <file>').description('load a GOV.UK bank holidays JSON file over the bundled copy').action((file: string) =>
   withServices(async ({ services }) => {

@@ -48,7 +48,7 @@ const people: DemoPerson[] = [
   { key: 'fs3', given: 'Yusuf', family: 'Ali', jobRole: 'family_support_worker', team: 'Swale Early Help', manager: 'tm3', buddy: 'bs2', roles: ['worker'], building: 'gateway' },
   { key: 'hs', given: 'Fiona', family: 'Reid', jobRole: 'health_and_safety_officer', roles: ['health_and_safety_officer'], building: 'civic' },
   { key: 'co', given: 'Gareth', family: 'Price', jobRole: 'complaints_officer', roles: ['complaints_officer'], building: 'civic' },
-  { key: 'ig', given: 'Irene', family: 'Cole', jobRole: 'information_governance_officer', roles: ['foi_officer'], building: 'civic' },
+  { key: 'ig', given: 'Irene', family: 'Cole', jobRole: 'information_governance_officer', roles: ['foi_officer', 'information_governance_officer'], building: 'civic' },
   { key: 'admin', given: 'Alex', family: 'Morgan-Admin', jobRole: 'administrator', roles: ['admin'], building: 'civic' },
 ];
 

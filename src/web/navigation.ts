@@ -54,7 +54,14 @@ export function menuFor(actor: Actor | null): NavGroup[] {
         { href: '/account/password', text: 'Your password', description: 'Change the password you sign in to Harbour with' },
       ],
     },
-    { heading: 'Administration', items: can(actor, 'organisation.manage') ? [{ href: '/admin', text: 'Admin', description: 'Organisation, staff, accounts, imports and the audit trail' }] : [] },
+    {
+      heading: 'Administration',
+      items: [
+        ...(can(actor, 'organisation.manage') ? [{ href: '/admin', text: 'Admin', description: 'Organisation, staff, accounts, imports and the audit trail' }] : []),
+        ...(can(actor, 'retention.manage') ? [{ href: '/admin/retention', text: 'Retention schedule', description: 'How long each kind of record is kept, what is due now, legal holds' }] : []),
+        ...(can(actor, 'subject_access.export') ? [{ href: '/subject-access', text: 'Subject access export', description: 'Everything Harbour holds about a person, for a subject access request' }] : []),
+      ],
+    },
   ];
   return groups.filter((g) => g.items.length > 0);
 }

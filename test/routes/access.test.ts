@@ -20,6 +20,7 @@ import { actorFor, buildVisitForm, expireDeadline } from '../helpers/lone-workin
 import { addDays, londonToday } from '../../src/time/london.ts';
 import { complaintsMatrixRows, prepareComplaintsMatrix } from '../helpers/complaints.ts';
 import { foiMatrixRows, prepareFoiMatrix } from '../helpers/foi.ts';
+import { prepareRetentionMatrix, retentionMatrixRows } from '../helpers/retention.ts';
 import { prepareTrainingMatrix, trainingMatrixRows } from '../helpers/training.ts';
 
 // ---- Who ----------------------------------------------------------------------------------------
@@ -396,6 +397,8 @@ const matrix: Row[] = [
   page('GET /sw.js', EVERYONE),
   // FOI (issue 7): requests, statistics and draft responses for the FOI team only; the disclosure log is public.
   ...foiMatrixRows<Who, Row>({ page, form, api, everyone: EVERYONE, team: ['foi'] }),
+  // Retention schedule and subject access (issue 20): administrators and the information governance officer (Irene); exports by her alone.
+  ...retentionMatrixRows<Who, Row>({ page, form }),
   // Training and readiness (issue 19): readiness for managers, health and safety and administrators; a person's training recorded by their managers; courses by administrators.
   ...trainingMatrixRows<Who, Row>({ page, form, upload: (route, allow, body, more = {}) => ({ route, kind: 'upload', allow, body, ...more }), signedIn: SIGNED_IN }),
 ];
@@ -515,6 +518,7 @@ describe('access matrix', () => {
     const ids = await demoIds(t.repos.db);
     await prepareComplaintsMatrix(t.repos.db, t.services);
     await prepareFoiMatrix(t.repos.db, t.services);
+    await prepareRetentionMatrix(t.repos.db, t.services);
     await prepareTrainingMatrix(t.repos.db);
     const directorate = await buildDirectorate(t.repos.db);
     const service = await buildService(t.repos.db, { directorate_id: ids.directorate });

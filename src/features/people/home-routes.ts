@@ -8,6 +8,8 @@ export const homeRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     // A worker's home is their day: the running session first, then the next visit, then planning one.
     const [mine, teams, day, endPin, training] = await Promise.all([services.people.myRelationships(actor), services.people.teamsFor(actor), services.visits.myDay(actor),
       actor.staffId === null ? null : services.duress.endForm(actor, actor.staffId), services.training.home(actor)]);
-    return reply.view('people/home.njk', { title: 'Home', ...mine, teams, active: day.active, next: day.next, endPin, training });
+    // Administrators and the information governance officer: what the last retention run did (issue 20).
+    const retention = await services.retention.lastRun(actor);
+    return reply.view('people/home.njk', { title: 'Home', retention, ...mine, teams, active: day.active, next: day.next, endPin, training });
   });
 };

@@ -228,7 +228,7 @@ export function buildRetentionService(deps: { db: Kysely<DB>; retention: Retenti
     async lastRun(actor: Actor) {
       if (!can(actor, 'retention.manage')) return null;
       const last = await repo.lastRun();
-      return last ? toRun(last) : null;
+      return { run: last ? toRun(last) : null };
     },
 
     async placeHold(actor: Actor, input: { kind: string; recordId: string; reason: string }) {
