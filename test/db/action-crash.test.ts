@@ -29,7 +29,7 @@ const running: number[] = [];
 const open = () => openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR, poolSize: 2 });
 
 before(async () => {
-  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'false', HOST: '127.0.0.1' }));
+  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'false', HOST: '127.0.0.1' }, { migrated: true }));
   const database = await open();
   try {
     const { services } = await seedDatabase(database);

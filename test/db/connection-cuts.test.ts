@@ -21,7 +21,7 @@ let proxy: TcpProxy;
 
 before(async () => {
   if (!onPostgres) return;
-  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }));
+  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }, { migrated: true }));
   const direct = new URL(env.DATABASE_URL!);
   proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
 });

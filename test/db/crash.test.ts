@@ -24,7 +24,7 @@ let env: NodeJS.ProcessEnv;
 let cleanup: () => Promise<void>;
 
 before(async () => {
-  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }));
+  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }, { migrated: true }));
 });
 after(async () => {
   await killAllServers();
@@ -105,7 +105,7 @@ test(`[${engineName}] every due step fires exactly once through SIGKILLs and res
  * key, until Harbour answers with its receipt. None may be lost, refused or done twice.
  */
 test(`[${engineName}] taps sent as the phone sends them are neither lost nor doubled through SIGKILLs`, { timeout: 300_000 }, async () => {
-  const taps = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1', SIGN_IN_RATE_LIMIT: '1000' });
+  const taps = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1', SIGN_IN_RATE_LIMIT: '1000' }, { migrated: true });
   const openTaps = () => openDatabase({ databaseUrl: taps.env.DATABASE_URL, pgliteDataDir: taps.env.PGLITE_DATA_DIR, poolSize: 2 });
   const ARRIVE = 60, FILE = 40;
   const plan: { email: string; path: string; visitId: number; kind: 'arrive' | 'file' }[] = [];

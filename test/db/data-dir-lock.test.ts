@@ -12,7 +12,7 @@ let env: NodeJS.ProcessEnv;
 let cleanup: () => Promise<void>;
 
 before(async () => {
-  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }));
+  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }, { migrated: true }));
   delete env.DATABASE_URL; // Always the embedded database, whatever the tier runs on.
 });
 after(async () => {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -40,7 +41,7 @@ function migrationsHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-let template: Promise<Blob> | undefined;
+let template: Promise<{ blob: Blob; file: string }> | undefined;
 
 /**
  * A migrated PGlite data directory as a tarball, made once and kept in the temporary folder under
@@ -48,10 +49,18 @@ let template: Promise<Blob> | undefined;
  * of running initdb, which is most of the 4-10 s a new PGlite takes. Written to a unique name and
  * renamed, so test files starting together never read half a file.
  */
-function migratedPgliteTemplate(): Promise<Blob> {
+async function migratedPgliteTemplate(): Promise<Blob> {
+  return (await pgliteTemplate()).blob;
+}
+
+async function migratedPgliteTemplateFile(): Promise<string> {
+  return (await pgliteTemplate()).file;
+}
+
+function pgliteTemplate(): Promise<{ blob: Blob; file: string }> {
   template ??= (async () => {
     const file = join(tmpdir(), `harbour-pglite-template-${migrationsHash()}.tar`);
-    if (existsSync(file)) return new Blob([readFileSync(file)]);
+    if (existsSync(file)) return { blob: new Blob([readFileSync(file)]), file };
     const database = await openDatabase({ pgliteDataDir: 'memory://' });
     await migrate(database);
     const dump = await database.dumpPgliteDataDir!();
@@ -59,7 +68,7 @@ function migratedPgliteTemplate(): Promise<Blob> {
     const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
     writeFileSync(partial, new Uint8Array(await dump.arrayBuffer()));
     renameSync(partial, file);
-    return dump;
+    return { blob: dump, file };
   })();
   return template;
 }
@@ -122,14 +131,20 @@ export async function createPostgresDatabase(template?: string): Promise<{ url: 
 /**
  * Environment for a Harbour child process (server or CLI) with a database of its own: a PGlite
  * directory in a temporary folder, or a new database on TEST_DATABASE_URL. `cleanup` removes both.
+ * With `migrated` it starts migrated (from the template) rather than empty, which saves the fault
+ * tests several seconds each; tests of `harbour migrate` itself need it empty.
  */
-export async function childProcessDatabase(extra: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; cleanup(): Promise<void> }> {
+export async function childProcessDatabase(extra: NodeJS.ProcessEnv = {}, options: { migrated?: boolean } = {}): Promise<{ env: NodeJS.ProcessEnv; cleanup(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'harbour-child-'));
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', PGLITE_DATA_DIR: join(dir, 'data'), ...extra };
   delete env.DATABASE_URL;
   let drop: (() => Promise<void>) | undefined;
-  if (onPostgres) {
-    const created = await createPostgresDatabase();
+  if (!onPostgres && options.migrated) {
+    // The data directory starts as the migrated template, so the first process skips initdb.
+    mkdirSync(join(dir, 'data'));
+    execFileSync('tar', ['-xf', await migratedPgliteTemplateFile(), '-C', join(dir, 'data')], { stdio: 'ignore' });
+  } else if (onPostgres) {
+    const created = await createPostgresDatabase(options.migrated ? await migratedPostgresTemplate() : undefined);
     env.DATABASE_URL = created.url;
     drop = created.drop;
   }
