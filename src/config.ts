@@ -44,6 +44,10 @@ const schema = z.object({
   REGISTERS_PUBLICATION_THRESHOLD: z.coerce.number().min(0).max(1_000_000).default(50),
   REGISTERS_REMINDER_INTERVAL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   REGISTERS_ESCALATE_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  // Issue 21: the Kent Code does not ask for a published register, so it is off unless turned on.
+  REGISTERS_PUBLISH: z.enum(['true', 'false']).default('false'),
+  REGISTERS_SIGNIFICANT_GIFT: z.coerce.number().min(0).max(1_000_000).default(25),
+  REGISTERS_DELEGATE_EMAIL: z.string().trim().email().optional(),
   // FOI (issue 7): how a request received on a non-working day counts; the reference pattern; requester
   // details kept this many years after closure; counts 1..threshold published as "fewer than threshold+1".
   FOI_RECEIPT_READING: z.enum(['council', 'ico']).default('council'),
@@ -128,7 +132,7 @@ export interface Config {
   production: boolean;
   notifications: NotificationsConfig;
   /** Declarations of interest and the gifts register (seed 002). */
-  registers: { publicationThresholdPence: number; reminderIntervalDays: number; escalateAfterDays: number };
+  registers: { publicationThresholdPence: number; reminderIntervalDays: number; escalateAfterDays: number; publish: boolean; significantGiftPence: number; delegateEmail: string | null };
   /** FOI requests (issue 7). */
   foi: { receiptReading: 'council' | 'ico'; referencePattern: string; retentionYears: number; suppressionThreshold: number; council: string };
   /** Retention schedule (issue 20): periods per kind of record. */
@@ -250,6 +254,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicationThresholdPence: Math.round(c.REGISTERS_PUBLICATION_THRESHOLD * 100),
       reminderIntervalDays: c.REGISTERS_REMINDER_INTERVAL_DAYS,
       escalateAfterDays: c.REGISTERS_ESCALATE_AFTER_DAYS,
+      publish: c.REGISTERS_PUBLISH === 'true',
+      significantGiftPence: Math.round(c.REGISTERS_SIGNIFICANT_GIFT * 100),
+      delegateEmail: c.REGISTERS_DELEGATE_EMAIL ?? null,
     },
     foi: {
       receiptReading: c.FOI_RECEIPT_READING, referencePattern: c.FOI_REFERENCE_PATTERN, retentionYears: c.FOI_RETENTION_YEARS,

@@ -50,6 +50,8 @@ const people: DemoPerson[] = [
   { key: 'co', given: 'Gareth', family: 'Price', jobRole: 'complaints_officer', roles: ['complaints_officer'], building: 'civic' },
   { key: 'ig', given: 'Irene', family: 'Cole', jobRole: 'information_governance_officer', roles: ['foi_officer', 'information_governance_officer'], building: 'civic' },
   { key: 'admin', given: 'Alex', family: 'Morgan-Admin', jobRole: 'administrator', roles: ['admin'], building: 'civic' },
+  // The registers officer (Kent Code registers): sees every declaration and entry, signs for the top of each chain.
+  { key: 'ro', given: 'Nina', family: 'Walsh', jobRole: 'other', roles: ['registers_officer'], building: 'civic' },
 ];
 
 export const demoEmail = (p: { given: string; family: string }) => `${p.given}.${p.family}`.toLowerCase().replace(/[^a-z.]/g, '') + '@harbour.example';

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { neutraliseCell, toCsv } from './csv.ts';
+import { neutraliseCell, toCsv, toCsvDownload } from './csv.ts';
 
 test('cells a spreadsheet would run are shown as text (OWASP CSV injection)', () => {
   for (const bad of ['=HYPERLINK("http://evil.example","click")', '+1+cmd|calc', '-2+3', '@SUM(A1:A2)', '\t=1+1', '\r=1+1', '=1+2";=1+2']) {
@@ -33,4 +33,10 @@ test('every CSV Harbour writes goes through toCsv: nothing else imports csv-stri
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && join(root, f) !== fileURLToPath(new URL('./csv.ts', import.meta.url)))
     .filter((f) => /from 'csv-stringify/.test(readFileSync(join(root, f), 'utf8')));
   assert.deepEqual(offenders, []);
+});
+
+test('toCsvDownload starts with the UTF-8 byte order mark, so Excel shows "£"; the cells are as toCsv writes them', () => {
+  const csv = toCsvDownload([['Value'], ['£120']]);
+  assert.deepEqual([...Buffer.from(csv, 'utf8').subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  assert.equal(csv.slice(1), toCsv([['Value'], ['£120']]));
 });

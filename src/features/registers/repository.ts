@@ -11,12 +11,19 @@ export interface RegisterFilter {
   to?: string | null;
   /** One gift entry only. */
   giftId?: number;
+  /** H.6 interests (bankruptcy, wound-up directorships): left out unless asked for. */
+  includeConfidential?: boolean;
 }
 
-export interface InterestInput { kind: string; description: string; consentNeeded: boolean; consentReference: string | null }
+export interface InterestInput {
+  kind: string; description: string; consentNeeded: boolean; consentReference: string | null;
+  supplierId?: number | null; contract?: string | null; lectureFee?: number | null; lectureInCouncilTime?: boolean | null;
+}
 export interface GiftInput {
   kind: string; offeredOn: string; description: string; offeredBy: string; supplierId: number | null; valuePence: number;
   response: string; refusalLetter: string | null; authorisedInAdvance: boolean; reason: string;
+  giverType: 'client' | 'contractor_supplier' | 'organisation' | 'private_individual'; eventOn: string | null;
+  authorisedBy: { id: number; name: string } | null; late: boolean; needsOverride: boolean;
 }
 
 export function buildRegistersRepository(db: Kysely<DB>) {
@@ -39,6 +46,24 @@ export function buildRegistersRepository(db: Kysely<DB>) {
         .select(['s.id', 's.given_name', 's.family_name', 's.job_role', 's.team_id', 's.line_manager_id', 's.politically_restricted', 't.name as team_name', 'd.name as directorate_name'])
         .executeTakeFirst();
     },
+    staffByEmail(email: string) {
+      return db.selectFrom('staff').select(['id', 'given_name', 'family_name']).where(sql<string>`lower(email)`, '=', email.toLowerCase()).where('active', '=', true).executeTakeFirst();
+    },
+    /** Active staff with nobody above them: the delegate signs their declarations. */
+    async topOfChain() {
+      return (await db.selectFrom('staff').select('id').where('active', '=', true).where('line_manager_id', 'is', null).execute()).map((r) => r.id);
+    },
+    declarationFor(staffId: number, year: number) {
+      return db.selectFrom('interest_declarations').select('id').where('staff_id', '=', staffId).where('year', '=', year).executeTakeFirst();
+    },
+    async signDeclaration(ex: Executor, id: number, by: { staffId: number | null; name: string }) {
+      const r = await ex.updateTable('interest_declarations').set({ signed_off_by: by.staffId, signed_off_name: by.name, signed_off_at: sql<Date>`now()` })
+        .where('id', '=', id).where('signed_off_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async notify(ex: Executor, n: { recipientId: number; subject: string; body: string; link: string }) {
+      await ex.insertInto('notifications').values({ recipient_id: n.recipientId, channel: 'inbox', subject: n.subject, body: n.body, link: n.link, next_attempt_at: new Date(), alert_id: null, step: null, handed_at: null, sent_at: null, read_at: null, provider_ref: null, last_error: null, claimed_by: null } as never).execute();
+    },
     activeStaff() {
       return db.selectFrom('staff').select(['id', 'given_name', 'family_name', 'politically_restricted']).where('active', '=', true).orderBy('family_name').orderBy('given_name').execute();
     },
@@ -54,6 +79,7 @@ export function buildRegistersRepository(db: Kysely<DB>) {
     async addInterest(ex: Executor, declarationId: number, i: InterestInput) {
       const row = await ex.insertInto('declared_interests').values({
         declaration_id: declarationId, kind: i.kind, description: i.description, consent_needed: i.consentNeeded, consent_reference: i.consentReference,
+        supplier_id: i.supplierId ?? null, contract: i.contract ?? null, lecture_fee_pence: i.lectureFee ?? null, lecture_in_council_time: i.lectureInCouncilTime ?? null,
       }).returning('id').executeTakeFirstOrThrow();
       return row.id;
     },
@@ -66,7 +92,9 @@ export function buildRegistersRepository(db: Kysely<DB>) {
       return db.selectFrom('interest_declarations').selectAll().where('id', '=', id).executeTakeFirst();
     },
     interests(declarationId: number) {
-      return db.selectFrom('declared_interests').selectAll().where('declaration_id', '=', declarationId).orderBy('id').execute();
+      return db.selectFrom('declared_interests as i').leftJoin('suppliers as sp', 'sp.id', 'i.supplier_id').selectAll('i')
+        .select(['sp.name as supplier_name', sql<boolean>`coalesce(sp.live_tender, false)`.as('live_tender')])
+        .where('i.declaration_id', '=', declarationId).orderBy('i.id').execute();
     },
     /** Declarations with their person and counts, newest first. */
     declarations(f: RegisterFilter) {
@@ -74,19 +102,22 @@ export function buildRegistersRepository(db: Kysely<DB>) {
       if (f.from) q = q.where('dc.declared_at', '>=', sql<Date>`${f.from}::date`);
       if (f.to) q = q.where('dc.declared_at', '<', sql<Date>`${f.to}::date + 1`);
       return q.select([
-        'dc.id', 'dc.year', 'dc.no_conflict', 'dc.declared_at', 's.id as staff_id', 's.given_name', 's.family_name', 's.job_role', 't.name as team_name', 'd.name as directorate_name',
+        'dc.id', 'dc.year', 'dc.no_conflict', 'dc.declared_at', 'dc.signed_off_at', 'dc.signed_off_name', 's.line_manager_id', 's.id as staff_id', 's.given_name', 's.family_name', 's.job_role', 't.name as team_name', 'd.name as directorate_name',
         sql<number>`(SELECT count(*)::int FROM declared_interests i WHERE i.declaration_id = dc.id)`.as('interest_count'),
         sql<number>`(SELECT count(*)::int FROM declared_interests i WHERE i.declaration_id = dc.id AND i.signed_off_at IS NULL)`.as('awaiting_action'),
       ]).orderBy('dc.declared_at', 'desc').orderBy('dc.id', 'desc').execute();
     },
     /** Every interest with its declaration and person, for the report and its export. */
     interestRows(f: RegisterFilter) {
-      let q = scoped(people().innerJoin('interest_declarations as dc', 'dc.staff_id', 's.id').innerJoin('declared_interests as i', 'i.declaration_id', 'dc.id'), f);
+      let q = scoped(people().innerJoin('interest_declarations as dc', 'dc.staff_id', 's.id').innerJoin('declared_interests as i', 'i.declaration_id', 'dc.id').leftJoin('suppliers as sp', 'sp.id', 'i.supplier_id'), f);
+      if (!f.includeConfidential) q = q.where('i.kind', 'not in', ['bankruptcy']);
       if (f.from) q = q.where('dc.declared_at', '>=', sql<Date>`${f.from}::date`);
       if (f.to) q = q.where('dc.declared_at', '<', sql<Date>`${f.to}::date + 1`);
       return q.select([
         'dc.id as declaration_id', 'dc.year', 'dc.declared_at', 's.given_name', 's.family_name', 's.job_role', 't.name as team_name', 'd.name as directorate_name',
         'i.kind', 'i.description', 'i.consent_needed', 'i.consent_reference', 'i.management_action', 'i.signed_off_name', 'i.signed_off_at',
+        'i.contract', 'i.lecture_fee_pence', 'i.lecture_in_council_time', 'sp.name as supplier_name', sql<boolean>`coalesce(sp.live_tender, false)`.as('live_tender'),
+        'dc.signed_off_name as declaration_signed_by', 'dc.signed_off_at as declaration_signed_at',
       ]).orderBy('dc.declared_at', 'desc').orderBy('i.id').execute();
     },
     /** Active staff with no declaration in the year, their line manager and what has been sent to them. */
@@ -120,12 +151,13 @@ export function buildRegistersRepository(db: Kysely<DB>) {
       const row = await ex.insertInto('gift_entries').values({
         staff_id: staffId, kind: g.kind, offered_on: g.offeredOn, description: g.description, offered_by: g.offeredBy, supplier_id: g.supplierId,
         value_pence: g.valuePence, response: g.response, refusal_letter: g.refusalLetter, authorised_in_advance: g.authorisedInAdvance, reason: g.reason,
+        giver_type: g.giverType, event_on: g.eventOn, authorised_by: g.authorisedBy?.id ?? null, authorised_by_name: g.authorisedBy?.name ?? null, late: g.late, needs_override: g.needsOverride,
       }).returning('id').executeTakeFirstOrThrow();
       return row.id;
     },
-    async decide(ex: Executor, id: number, d: { status: 'approved' | 'declined'; note: string | null; staffId: number | null; name: string }) {
+    async decide(ex: Executor, id: number, d: { status: 'approved' | 'declined'; note: string | null; staffId: number | null; name: string; overrideReason: string | null }) {
       await ex.updateTable('gift_entries')
-        .set({ status: d.status, decision_note: d.note, decided_by: d.staffId, decided_by_name: d.name, decided_at: sql<Date>`now()` })
+        .set({ status: d.status, decision_note: d.note, decided_by: d.staffId, decided_by_name: d.name, decided_at: sql<Date>`now()`, override_reason: d.overrideReason })
         .where('id', '=', id).execute();
     },
     gifts(f: RegisterFilter) {
@@ -136,6 +168,7 @@ export function buildRegistersRepository(db: Kysely<DB>) {
       return q.select([
         'g.id', 'g.staff_id', 'g.kind', sql<string>`g.offered_on::text`.as('offered_on'), 'g.description', 'g.offered_by', 'g.supplier_id', 'g.value_pence', 'g.response',
         'g.refusal_letter', 'g.authorised_in_advance', 'g.reason', 'g.status', 'g.decided_by_name', 'g.decided_at', 'g.decision_note', 'g.created_at',
+        'g.giver_type', sql<string | null>`g.event_on::text`.as('event_on'), 'g.authorised_by', 'g.authorised_by_name', 'g.late', 'g.needs_override', 'g.override_reason',
         'sp.name as supplier_name', sql<boolean>`coalesce(sp.live_tender, false)`.as('live_tender'),
         's.given_name', 's.family_name', 's.job_role', 't.name as team_name', 'd.name as directorate_name',
       ]).orderBy('g.offered_on', 'desc').orderBy('g.id', 'desc').execute();

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { toCsv } from '../../web/csv.ts';
-import { toOds } from '../../web/spreadsheet.ts';
+import { toCsvDownload } from '../../web/csv.ts';
+import { cellText, toOds, type SheetCell } from '../../web/spreadsheet.ts';
 import type { Services } from '../../composition.ts';
 import type { Actor } from '../auth/actor.ts';
 import { requireActor } from '../../web/security.ts';
@@ -9,13 +9,14 @@ import { parseWith } from '../../web/validation.ts';
 import { idParam } from '../people/routes.ts';
 import { ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
 import {
-  decisionForm, parseDeclarationForm, parseGiftForm, parseInterestForm, parseReportFilter, politicalRestrictionForm, signOffForm, supplierForm,
+  declarationSignForm, decisionForm, parseDeclarationForm, parseGiftForm, parseInterestForm, parseReportFilter, politicalRestrictionForm, signOffForm, supplierForm,
 } from './schema.ts';
 
 const DONE: Record<string, string> = {
   declared: 'Declaration made',
   interest: 'Interest added to your declaration',
   signed: 'Management action recorded and signed off',
+  sealed: 'Declaration signed',
   gift: 'Entry recorded',
   decided: 'Decision recorded',
   supplier: 'Contractor or supplier added',
@@ -28,7 +29,7 @@ export const registersRoutes: FastifyPluginAsync<{ services: Services }> = async
   const overviewPage = async (actor: Actor) => ({ title: 'Registers', ...(await registers.overview(actor)) });
   const declarationPage = async (actor: Actor, id: number) => ({ title: 'Declaration of interests', backLink: '/registers', ...(await registers.declaration(actor, id)) });
   const giftPage = async (actor: Actor, id: number) => ({ title: 'Gifts and hospitality entry', backLink: '/registers', ...(await registers.gift(actor, id)) });
-  const newGiftPage = async () => ({ title: 'Record a gift, hospitality, legacy or sponsorship', backLink: '/registers', ...(await registers.giftFormContext()) });
+  const newGiftPage = async (actor: Actor) => ({ title: 'Record a gift, hospitality, legacy or sponsorship', backLink: '/registers', ...(await registers.giftFormContext(actor)) });
 
   app.get('/registers', async (request, reply) => {
     const actor = requireActor(request);
@@ -76,14 +77,22 @@ export const registersRoutes: FastifyPluginAsync<{ services: Services }> = async
     () => `/registers/declarations/${id}?done=signed`);
   });
 
+  app.post<{ Params: { id: string } }>('/registers/declarations/:id/sign', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    return handleForm(reply, () => { parseWith(declarationSignForm, request.body); return registers.signDeclaration(actor, id); },
+      { template: 'registers/declaration.njk', values: request.body, context: () => declarationPage(actor, id) },
+      () => `/registers/declarations/${id}?done=sealed`);
+  });
+
   app.get('/registers/gifts/new', async (request, reply) => {
-    requireActor(request);
-    return reply.view('registers/gift-new.njk', { ...(await newGiftPage()), values: {} });
+    const actor = requireActor(request);
+    return reply.view('registers/gift-new.njk', { ...(await newGiftPage(actor)), values: {} });
   });
   app.post('/registers/gifts', async (request, reply) => {
     const actor = requireActor(request);
     return handleForm(reply, () => registers.recordGift(actor, parseGiftForm(request.body)),
-      { template: 'registers/gift-new.njk', values: request.body, context: newGiftPage },
+      { template: 'registers/gift-new.njk', values: request.body, context: () => newGiftPage(actor) },
       (id) => `/registers/gifts/${String(id)}?done=gift`);
   });
   app.get<{ Params: { id: string } }>('/registers/gifts/:id', async (request, reply) => {
@@ -131,13 +140,14 @@ export const registersRoutes: FastifyPluginAsync<{ services: Services }> = async
       });
     }
   });
-  const csv = (reply: FastifyReply, file: string, rows: string[][]) =>
-    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(toCsv(rows));
+  // With a byte order mark, so Excel reads UTF-8 and shows "£".
+  const csv = (reply: FastifyReply, file: string, rows: SheetCell[][]) =>
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(toCsvDownload(rows.map((r) => r.map(cellText))));
   app.get('/registers/reports/interests.csv', async (request, reply) => {
     const actor = requireActor(request);
     return csv(reply, 'declarations-of-interest.csv', await registers.interestsTable(actor, parseReportFilter(request.query)));
   });
-  const ods = (reply: FastifyReply, file: string, sheet: string, rows: string[][]) =>
+  const ods = (reply: FastifyReply, file: string, sheet: string, rows: SheetCell[][]) =>
     reply.type('application/vnd.oasis.opendocument.spreadsheet').header('content-disposition', `attachment; filename="${file}"`).send(toOds(sheet, rows));
   app.get('/registers/reports/interests.ods', async (request, reply) => {
     const actor = requireActor(request);
@@ -152,7 +162,7 @@ export const registersRoutes: FastifyPluginAsync<{ services: Services }> = async
     return csv(reply, 'gifts-and-hospitality.csv', await registers.giftsTable(actor, parseReportFilter(request.query)));
   });
 
-  /** Public: no sign-in. Senior officers only, name and post only. */
+  /** Public, no sign-in, and only when REGISTERS_PUBLISH is on (otherwise 404). Senior officers; name, post, type, value band, decision. */
   app.get('/registers/published', async (_request, reply) => {
     return reply.view('registers/published.njk', { title: 'Register of gifts and hospitality: senior officers', ...(await registers.published()) });
   });

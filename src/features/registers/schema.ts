@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../errors.ts';
 import { checkbox, fieldErrors, optionalId, optionalText, parseWith, requiredId, requiredText } from '../../web/validation.ts';
 import { isoDate } from '../../time/london.ts';
-import { GIFT_KINDS, GIFT_RESPONSES, INTEREST_KINDS, parsePounds, type GiftKind, type GiftResponse, type InterestKind } from './rules.ts';
+import { GIFT_KINDS, GIFT_RESPONSES, GIVER_TYPES, INTEREST_KINDS, parsePounds, type GiftKind, type GiftResponse, type GiverType, type InterestKind } from './rules.ts';
 
 const interestKinds = Object.keys(INTEREST_KINDS) as [InterestKind, ...InterestKind[]];
 
@@ -11,9 +11,21 @@ const interestFields = z.object({
   description: requiredText('Describe the interest, and how it may conflict with the council’s interests', 2000),
   consentNeeded: checkbox,
   consentReference: optionalText(500),
+  /** H.5: the contractor or supplier, or the contract, the interest is in. */
+  supplierId: optionalId('Select a contractor or supplier from the list'),
+  contract: optionalText(300),
+  /** G.6: the lecture fee and whether the lecture is in the council's time. */
+  lectureFee: z.string().trim().optional()
+    .refine((v) => !v || parsePounds(v) !== null, 'Enter the lecture fee in pounds, like 150 or 75.50')
+    .transform((v) => (v ? parsePounds(v) : null)),
+  lectureInCouncilTime: z.enum(['yes', 'no', ''], { error: 'Select whether you lecture in the council’s time' }).optional()
+    .transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
 });
 
-export interface InterestForm { kind: InterestKind; description: string; consentNeeded: boolean; consentReference: string | null }
+export interface InterestForm {
+  kind: InterestKind; description: string; consentNeeded: boolean; consentReference: string | null;
+  supplierId?: number | null; contract?: string | null; lectureFee?: number | null; lectureInCouncilTime?: boolean | null;
+}
 export interface DeclarationForm { interest: InterestForm | null }
 
 function interestFrom(body: Record<string, unknown>): InterestForm {
@@ -21,6 +33,9 @@ function interestFrom(body: Record<string, unknown>): InterestForm {
   const errors: FieldError[] = result.success ? [] : fieldErrors(result.error);
   if (result.success && result.data.kind === 'outside_employment' && result.data.consentNeeded && !result.data.consentReference) {
     errors.push({ field: 'consentReference', message: 'Enter the written consent for the outside employment: who gave it, when, and where it is kept' });
+  }
+  if (result.success && result.data.kind === 'publishing_lecturing' && result.data.lectureFee !== null && result.data.lectureInCouncilTime === null) {
+    errors.push({ field: 'lectureInCouncilTime', message: 'Select whether you lecture in the council’s time: it decides how much of the fee you keep (G.6)' });
   }
   if (errors.length || !result.success) throw new ValidationError(errors);
   return result.data;
@@ -52,12 +67,24 @@ const giftFields = z.object({
   response: z.enum(Object.keys(GIFT_RESPONSES) as [GiftResponse, ...GiftResponse[]], { error: 'Select whether it was accepted, refused or returned' }),
   refusalLetter: optionalText(2000),
   authorisedInAdvance: checkbox,
+  giverType: z.enum(Object.keys(GIVER_TYPES) as [GiverType, ...GiverType[]], { error: 'Select who offered it' }),
+  authorisedById: optionalId('Select the manager who authorised it from the list'),
   reason: requiredText('Enter the reason for accepting or refusing it', 1000),
 });
 
 export interface GiftForm {
   kind: GiftKind; offeredOn: string; description: string; offeredBy: string; supplierId: number | null; valuePence: number;
   response: GiftResponse; refusalLetter: string | null; authorisedInAdvance: boolean; reason: string;
+  /** Who offered it (L.1); the event's date and the manager who authorised hospitality in advance (L.4). */
+  giverType?: GiverType; eventOn?: string | null; authorisedById?: number | null;
+}
+
+/** Day, month and year boxes `<name>-day` …: null when all are empty; 'bad' when not a real date. */
+function dateBoxes(input: Record<string, unknown>, name: string): string | null | 'bad' {
+  const box = (part: string) => (typeof input[`${name}-${part}`] === 'string' ? (input[`${name}-${part}`] as string).trim() : '');
+  const [d, m, y] = [box('day'), box('month'), box('year')];
+  if (!d && !m && !y) return null;
+  return (/^\d{4}$/.test(y) ? isoDate(d, m, y) : null) ?? 'bad';
 }
 
 /** The fields with zod, the date boxes (`offeredOn-day` …) by hand; every problem at once. */
@@ -70,10 +97,15 @@ export function parseGiftForm(body: unknown): GiftForm {
   const offeredOn = /^\d{4}$/.test(y) ? isoDate(d, m, y) : null;
   if (!d && !m && !y) errors.push({ field: 'offeredOn-day', message: 'Enter the date it was offered' });
   else if (!offeredOn) errors.push({ field: 'offeredOn-day', message: 'The date it was offered must be a real date, for example 27 3 2027' });
-  if (errors.length || !result.success || !offeredOn) throw new ValidationError(errors);
+  const eventOn = dateBoxes(input, 'eventOn');
+  if (eventOn === 'bad') errors.push({ field: 'eventOn-day', message: 'The date of the event must be a real date, for example 27 3 2027' });
+  if (errors.length || !result.success || !offeredOn || eventOn === 'bad') throw new ValidationError(errors);
   const { value, ...rest } = result.data;
-  return { ...rest, offeredOn, valuePence: parsePounds(value)! };
+  return { ...rest, offeredOn, eventOn, valuePence: parsePounds(value)! };
 }
+
+/** Appendix 1: "Signed (Managing Director or Delegated Manager)". */
+export const declarationSignForm = z.object({ confirm: z.literal('yes', { error: 'Confirm you have read the declaration and the management action for each interest' }) });
 
 export const decisionForm = z.object({
   decision: z.enum(['approved', 'declined'], { error: 'Select approve or decline' }),
