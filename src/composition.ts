@@ -126,6 +126,7 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
   const holidays = buildHolidaysService({ db, holidays: repos.holidays, audit: repos.audit });
   const notifications = buildNotificationsService({ db, notifications: repos.notifications, audit: repos.audit, pushEnabled: settings.pushEnabled ?? false });
   const emergency = buildEmergencyService({ db, emergency: repos.emergency, staff: repos.staff, audit: repos.audit, settings: settings.emergency });
+  const risk = buildRiskService({ db, risk: repos.risk, staff: repos.staff, audit: repos.audit, baseUrl: settings.baseUrl });
   return {
     audit: buildAuditService(repos.audit),
     auth: buildAuthService({ db, accounts: repos.accounts, audit: repos.audit, sessionTtlHours: settings.sessionTtlHours, apiTokenCacheMs: settings.apiTokenCacheMs }),
@@ -138,7 +139,7 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     engineHealth: (lagLimitSeconds: number) => buildEngineHealth({ repo: buildHealthRepository(db), lagLimitSeconds }),
     alarms: buildAlarmsService({ alarms: repos.alarms, staff: repos.staff, unreadCount: notifications.unreadCount, unreachedFor: notifications.unreachedFor }),
     registers: buildRegistersService({ db, registers: repos.registers, staff: repos.staff, organisation: repos.organisation, audit: repos.audit, settings: settings.registers }),
-    incidents: buildIncidentsService({ db, incidents: repos.incidents, staff: repos.staff, audit: repos.audit, risk: repos.risk, baseUrl: settings.baseUrl }),
+    incidents: buildIncidentsService({ db, incidents: repos.incidents, staff: repos.staff, audit: repos.audit, risk: rerateOnFlag(repos.risk, risk), baseUrl: settings.baseUrl }),
     holidays,
     emergency,
     lockdown: buildLockdownService({ db, lockdown: repos.lockdown, buildings: repos.buildings, staff: repos.staff, audit: repos.audit, plan: settings.channelPlan, baseUrl: settings.baseUrl, onNotify: settings.onNotify }),
@@ -146,11 +147,28 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     complaints: buildComplaintsService({ db, complaints: repos.complaints, audit: repos.audit, holidays, staff: repos.staff }),
     /** Training records and readiness to work alone (issue 19). */
     training: buildTrainingService({ db, training: repos.training, staff: repos.staff, audit: repos.audit }),
-    ...loneWorking(repos, settings, people, emergency),
+    ...loneWorking(repos, settings, people, emergency, risk),
   };
 }
 
-function loneWorking(repos: Repositories, settings: ServiceSettings, people: ReturnType<typeof buildPeopleService>, emergency: ReturnType<typeof buildEmergencyService>) {
+/** Flags raised or renewed from an incident re-rate the planned visits they concern, and tell the worker and buddy. */
+function rerateOnFlag(repo: Repositories['risk'], risk: ReturnType<typeof buildRiskService>): Repositories['risk'] {
+  return {
+    ...repo,
+    async createFlag(ex, f, raisedBy) {
+      const id = await repo.createFlag(ex, f, raisedBy);
+      await risk.flagChanged(ex, id, null, 'a warning flag was raised after an incident');
+      return id;
+    },
+    async renewFlag(ex, id, expiresAt) {
+      const renewed = await repo.renewFlag(ex, id, expiresAt);
+      if (renewed) await risk.flagChanged(ex, id, null, 'a warning flag was renewed after review');
+      return renewed;
+    },
+  };
+}
+
+function loneWorking(repos: Repositories, settings: ServiceSettings, people: ReturnType<typeof buildPeopleService>, emergency: ReturnType<typeof buildEmergencyService>, risk: ReturnType<typeof buildRiskService>) {
   const { db } = repos;
   const engine = buildEscalationEngine({
     db,
@@ -159,7 +177,6 @@ function loneWorking(repos: Repositories, settings: ServiceSettings, people: Ret
     baseUrl: settings.baseUrl ?? '',
     releaseConcurrency: settings.engineConcurrency,
   });
-  const risk = buildRiskService({ db, risk: repos.risk, staff: repos.staff, audit: repos.audit });
   const visits = buildVisitsService({ db, visits: repos.visits, staff: repos.staff, audit: repos.audit, risk, onChange: settings.onSessionChange });
   const alerts = buildAlertsService({ db, staff: repos.staff, audit: repos.audit, engine });
   return {

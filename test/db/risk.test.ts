@@ -80,7 +80,15 @@ describe(`[${engineName}] RED`, () => {
     const assessmentId = await services.risk.recordAssessment(chloe, id, assessment());
     assert.deepEqual(await auditActions('risk_assessment', assessmentId), ['risk_assessment.record']);
     const second = await refused(id);
-    assert.deepEqual(second, ['This visit is rated RED: it needs a joint visit, a meeting in a council building, or the line manager’s approval before it can start']);
+    assert.deepEqual(second, [
+      'This visit is rated RED: the risk assessment must be completed or countersigned by the worker’s line manager, or a manager above them',
+      'This visit is rated RED: it needs a joint visit agreed by the line manager, a meeting in a council building, or the line manager’s approval before it can start',
+    ]);
+    // The worker, her buddy and business support cannot countersign; her line manager can.
+    for (const who of [chloe, dev, mark]) await assert.rejects(services.risk.countersign(who, id), ForbiddenError);
+    await services.risk.countersign(aisha, id);
+    assert.deepEqual(await auditActions('risk_assessment', assessmentId), ['risk_assessment.record', 'risk_assessment.countersign']);
+    await assert.rejects(services.risk.countersign(aisha, id), (e) => e instanceof ValidationError && e.errors[0]!.field === 'countersign');
 
     // Only the worker's line manager or above may approve: not the worker, the buddy, or another team's manager.
     for (const who of [chloe, dev, mark, fiona]) {
@@ -98,7 +106,7 @@ describe(`[${engineName}] RED`, () => {
   test('a case-level assessment covers every visit to the case; a council building meeting or a joint partner is a control', async () => {
     const caseId = `CASE${Date.now()}`;
     const first = await plan({ referralType: 'self_referral', caseId });
-    await services.risk.recordAssessment(chloe, first, assessment({ scope: 'case' }));
+    await services.risk.recordAssessment(aisha, first, assessment({ scope: 'case' })); // completed by her manager: signed
     await assert.rejects(services.risk.recordControl(chloe, first, { control: 'council_building', buildingId: null, buildingNote: null, approvalNote: null }),
       (e) => e instanceof ValidationError && e.errors[0]!.field === 'buildingId');
     await services.risk.recordControl(chloe, first, { control: 'council_building', buildingId: civicCentre, buildingNote: 'Room 2', approvalNote: null });
@@ -107,14 +115,24 @@ describe(`[${engineName}] RED`, () => {
     // Same case, typed in lower case: the assessment applies; it still needs its own control.
     const second = await plan({ referralType: 'self_referral', caseId: caseId.toLowerCase() });
     assert.deepEqual((await refused(second)).length, 1);
-    const joint = await plan({ referralType: 'self_referral', caseId, jointPartnerId: (await db().selectFrom('staff').select('id').where('email', '=', 'dev.patel@harbour.example').executeTakeFirstOrThrow()).id });
+    // A joint visit: the partner confirms and the manager agrees, or it does not start.
+    const joint = await plan({ referralType: 'self_referral', caseId, jointPartnerId: dev.staffId });
+    assert.deepEqual(await refused(joint), [
+      'This visit is rated RED: the joint visit partner has not yet confirmed they are going',
+      'This visit is rated RED: the line manager, or a manager above them, must agree to the joint visit',
+    ]);
+    await assert.rejects(services.risk.confirmJoint(chloe, joint), ForbiddenError, 'only the partner confirms');
+    await services.risk.confirmJoint(dev, joint);
+    assert.equal((await refused(joint)).length, 1);
+    for (const who of [chloe, dev]) await assert.rejects(services.risk.recordControl(who, joint, { control: 'joint_visit', buildingId: null, buildingNote: null, approvalNote: null }), ForbiddenError);
+    await services.risk.recordControl(aisha, joint, { control: 'joint_visit', buildingId: null, buildingNote: null, approvalNote: null, jointNote: 'Both go in' });
     await services.visits.arrive(chloe, joint);
     assert.equal((await stateOf(joint)).state, 'in_progress');
   });
 
   test('an assessment past its review date blocks again until it is reviewed', async () => {
     const id = await plan({ referralType: 'self_referral' });
-    await services.risk.recordAssessment(chloe, id, assessment({ reviewDate: today() }));
+    await services.risk.recordAssessment(helen, id, assessment({ reviewDate: today() }));
     await services.risk.recordControl(chloe, id, { control: 'council_building', buildingId: civicCentre, buildingNote: null, approvalNote: null });
     const yesterday = addDays(today(), -1);
     await db().updateTable('risk_assessments').set({ review_date: yesterday }).where('visit_id', '=', id).execute();
@@ -126,7 +144,7 @@ describe(`[${engineName}] RED`, () => {
 
     await assert.rejects(services.risk.recordAssessment(chloe, id, assessment({ reviewDate: yesterday })),
       (e) => e instanceof ValidationError && e.errors[0]!.field === 'reviewDate-day');
-    await services.risk.recordAssessment(chloe, id, assessment({ reviewDate: addDays(today(), 90) }));
+    await services.risk.recordAssessment(aisha, id, assessment({ reviewDate: addDays(today(), 90) }));
     const superseded = await db().selectFrom('risk_assessments').select('superseded_at').where('visit_id', '=', id).where('review_date', '=', yesterday).executeTakeFirstOrThrow();
     assert.ok(superseded.superseded_at, 'the review replaces the old assessment');
     await services.visits.arrive(chloe, id);
@@ -159,10 +177,14 @@ describe(`[${engineName}] AMBER`, () => {
     assert.equal(left.length, 1);
     assert.equal(left[0], 'This visit is rated AMBER: still to confirm, or waive with a reason: “I will park where I can leave quickly”');
 
-    await services.risk.recordPrecautions(chloe, id, answers(['parked_for_exit'], 'waived', 'Going by bus'));
+    await assert.rejects(services.risk.recordPrecautions(chloe, id, answers(['parked_for_exit'], 'waived', '.')),
+      (e) => e instanceof ValidationError && e.errors[0]!.field === 'reason-parked_for_exit' && /15 characters or more/.test(e.errors[0]!.message), 'a waiver needs a real reason');
+    await services.risk.recordPrecautions(chloe, id, answers(['parked_for_exit'], 'waived', 'Going by bus, no car today'));
     const rows = await db().selectFrom('visit_precautions').selectAll().where('visit_id', '=', id).execute();
     assert.equal(rows.length, PRECAUTION_KEYS.length);
-    assert.equal(rows.find((r) => r.precaution === 'parked_for_exit')?.reason, 'Going by bus');
+    assert.equal(rows.find((r) => r.precaution === 'parked_for_exit')?.reason, 'Going by bus, no car today');
+    const told = await db().selectFrom('notifications').select(['subject', 'body']).where('recipient_id', '=', aisha.staffId!).where('subject', 'like', 'Precautions waived%').execute();
+    assert.ok(told.some((m) => m.body.includes('Going by bus, no car today')), 'the line manager is told of the waiver');
     assert.ok((await auditActions('visit', id)).includes('visit.precautions'));
     await services.visits.arrive(chloe, id);
     assert.equal((await stateOf(id)).state, 'in_progress');
@@ -186,7 +208,11 @@ describe(`[${engineName}] warning flags`, () => {
     assert.deepEqual(await auditActions('warning_flag', flagId), ['warning_flag.raise']);
     const page = await services.risk.visitRisk(chloe, id);
     assert.equal(page.rating, 'RED');
-    assert.equal(page.ratedWhenPlanned, 'GREEN');
+    assert.equal(page.ratedWhenPlanned, 'RED', 'the flag re-rated the planned visit');
+    const timeline = await db().selectFrom('timeline_events').select('text').where('visit_id', '=', id).where('type', '=', 'risk_rating').execute();
+    assert.deepEqual(timeline.map((e) => e.text), ['Risk rating changed from GREEN to RED: a warning flag was raised (History of violence or aggression)']);
+    const told = await db().selectFrom('notifications').select('recipient_id').where('subject', '=', 'A planned visit is now rated RED').where('link', 'like', `%/visits/${id}/risk`).execute();
+    assert.deepEqual(told.map((r) => r.recipient_id).sort(), [chloe.staffId, dev.staffId].sort(), 'the worker and her buddy are told');
     assert.ok(page.reasons.some((r) => r.includes('at the postcode') && r.includes('Threatened a social worker')));
     assert.equal((await refused(id)).length, 2, 'flags raised since planning count at check-in');
 
@@ -246,5 +272,103 @@ describe(`[${engineName}] reviews`, () => {
     const overdue = (await services.risk.reviews(aisha)).reviews.find((r) => r.id === soon);
     assert.equal(overdue?.overdue, true);
     assert.equal(overdue?.latest_visit_id, id, 'links to the latest visit of the case');
+  });
+});
+
+describe(`[${engineName}] issue 21: no one-person bypass of RED`, () => {
+  test('every spelling of a case id matches its flag (AB 12345, AB12345, AB-12345, "AB  12345"; LB 99 001); another case system is only a warning', async () => {
+    const stamp = String(Date.now()).slice(-5);
+    await services.risk.addFlag(aisha, { caseSystem: 'liberi', caseId: `AB ${stamp}`, postcode: null, category: 'violence', description: 'Threats', expiresOn: null });
+    for (const spelling of [`AB${stamp}`, `AB-${stamp}`, `AB  ${stamp}`, `ab ${stamp}`]) {
+      const id = await plan({ referralType: 'previously_known', caseId: spelling });
+      assert.equal((await stateOf(id)).risk_rating, 'RED', `${spelling} matches the flag on AB ${stamp}`);
+    }
+    await services.risk.addFlag(aisha, { caseSystem: 'liberi', caseId: `LB 99 ${stamp}`, postcode: null, category: 'weapons', description: 'Knife', expiresOn: null });
+    assert.equal((await stateOf(await plan({ referralType: 'previously_known', caseId: `LB99${stamp}` }))).risk_rating, 'RED');
+    const keys = await db().selectFrom('warning_flags').select('case_key').where('case_id', '=', `LB 99 ${stamp}`).executeTakeFirstOrThrow();
+    assert.equal(keys.case_key, `LB99${stamp}`, 'the database stores the canonical key');
+
+    const elsewhere = await plan({ referralType: 'previously_known', caseSystem: 'ehm', caseId: `AB-${stamp}` });
+    assert.equal((await stateOf(elsewhere)).risk_rating, 'GREEN', 'a flag under another case system does not rate the visit');
+    const page = await services.risk.visitRisk(chloe, elsewhere);
+    assert.ok(page.otherSystemWarnings.some((w) => w.includes('Liberi') && w.includes('not EHM')), 'but the page warns it may be the same family');
+  });
+
+  test('meeting in a council building moves the session: its address, what the buddy sees, the escalation address; choosing another control moves it back', async () => {
+    const id = await plan({ referralType: 'self_referral', address: '1 Test Road', postcode: 'TN23 4TR' });
+    await services.risk.recordAssessment(aisha, id, assessment());
+    await services.risk.recordControl(chloe, id, { control: 'council_building', buildingId: civicCentre, buildingNote: null, approvalNote: null });
+    const civic = await db().selectFrom('buildings').select(['address', 'postcode']).where('id', '=', civicCentre).executeTakeFirstOrThrow();
+    const moved = await db().selectFrom('visits').select(['address', 'postcode', 'building_id', 'home_address', 'home_postcode', 'risk_rating']).where('id', '=', id).executeTakeFirstOrThrow();
+    assert.deepEqual(moved, { address: civic.address, postcode: civic.postcode, building_id: civicCentre, home_address: '1 Test Road', home_postcode: 'TN23 4TR', risk_rating: 'RED' });
+    const buddyView = await services.visits.viewable(dev, id);
+    assert.equal(buddyView.visit.address, civic.address, 'the buddy sees the building');
+    assert.equal((await services.risk.visitRisk(chloe, id)).rating, 'RED', 'still rated at the home address');
+
+    await services.risk.recordControl(aisha, id, { control: 'manager_approval', buildingId: null, buildingNote: null, approvalNote: 'Home visit essential; police aware' });
+    const back = await db().selectFrom('visits').select(['address', 'postcode', 'building_id', 'home_address']).where('id', '=', id).executeTakeFirstOrThrow();
+    assert.deepEqual(back, { address: '1 Test Road', postcode: 'TN23 4TR', building_id: null, home_address: null });
+  });
+
+  test('a joint partner must be a current field worker in the same team', async () => {
+    const ids = async (email: string) => (await db().selectFrom('staff').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+    const cases: [string, RegExp][] = [
+      ['emma.green@harbour.example', /field worker/], // business support
+      ['priya.shah@harbour.example', /field worker/], // assistant director
+      ['nadia.hussain@harbour.example', /same team/], // another team
+    ];
+    for (const [email, message] of cases) {
+      await assert.rejects(plan({ referralType: 'self_referral', jointPartnerId: await ids(email) }),
+        (e) => e instanceof ValidationError && e.errors[0]!.field === 'jointPartnerId' && message.test(e.errors[0]!.message), email);
+    }
+    await assert.rejects(plan({ jointPartnerId: chloe.staffId }), (e) => e instanceof ValidationError && /someone else/.test(e.errors[0]!.message));
+    const ok = await plan({ referralType: 'self_referral', jointPartnerId: dev.staffId });
+    const asked = await db().selectFrom('notifications').select('link').where('recipient_id', '=', dev.staffId!).where('subject', 'like', 'Joint visit:%').execute();
+    assert.ok(asked.some((m) => m.link?.endsWith(`/visits/${ok}`)), 'the partner is asked to confirm');
+  });
+
+  test('other kinds of session are rated when they carry an address or case', async () => {
+    const stamp = String(Date.now()).slice(-6);
+    await services.risk.addFlag(aisha, { caseSystem: 'liberi', caseId: `OF${stamp}`, postcode: null, category: 'violence', description: 'Threats', expiresOn: null });
+    const office = await plan({ kind: 'office', buildingId: civicCentre, address: null, postcode: null, caseId: `OF ${stamp}`, referralType: null });
+    assert.equal((await stateOf(office)).risk_rating, 'RED');
+    assert.ok((await refused(office)).some((m) => /risk assessment/.test(m)), 'a RED office session needs the assessment too');
+    const home = await plan({ kind: 'home_working', caseId: null, caseSystem: null, referralType: null, address: '3 Home Lane', postcode: 'TN25 1AA' });
+    assert.equal((await stateOf(home)).risk_rating, 'GREEN');
+    const plain = await plan({ kind: 'building_lone_working', buildingId: civicCentre, caseId: null, caseSystem: null, address: null, postcode: null, referralType: null });
+    assert.equal((await stateOf(plain)).risk_rating, null, 'nothing to rate');
+    await services.visits.arrive(chloe, plain);
+  });
+
+  test('Appendix E’s AMBER actions cannot be waived; an agency referral without an assessment meets in a council building', async () => {
+    const id = await plan({ referralType: 'new_referral' });
+    await assert.rejects(services.risk.recordPrecautions(chloe, id, answers(['records_checked', 'joint_visit_discussed'], 'waived', 'No time to do this today at all')),
+      (e) => e instanceof ValidationError && e.errors.map((x) => x.field).sort().join() === 'status-joint_visit_discussed,status-records_checked');
+    const agency = await plan({ referralType: 'agency_no_assessment' });
+    await services.risk.recordPrecautions(chloe, agency, answers(PRECAUTION_KEYS, 'confirmed'));
+    assert.deepEqual(await refused(agency), ['This visit is rated AMBER (a referral from another agency with no risk assessment): meet in a council building, or get the line manager’s approval']);
+    await services.risk.recordControl(chloe, agency, { control: 'council_building', buildingId: civicCentre, buildingNote: null, approvalNote: null });
+    await services.visits.arrive(chloe, agency);
+  });
+
+  test('editing a planned visit keeps its assessment, re-runs the gate, and a new partner must confirm again', async () => {
+    const id = await plan({ referralType: 'self_referral', jointPartnerId: dev.staffId });
+    await services.risk.recordAssessment(aisha, id, assessment());
+    await services.risk.confirmJoint(dev, id);
+    await services.risk.recordControl(aisha, id, { control: 'joint_visit', buildingId: null, buildingNote: null, approvalNote: null });
+    const ben = (await db().selectFrom('staff').select('id').where('email', '=', 'ben.carter@harbour.example').executeTakeFirstOrThrow()).id;
+    const current = await services.visits.viewable(chloe, id);
+    await services.visits.edit(chloe, id, buildVisitForm({ caseId: current.visit.case_id, postcode: current.visit.postcode, referralType: 'self_referral', jointPartnerId: ben, description: 'Edited visit' }));
+    const after = await db().selectFrom('visits').select(['description', 'joint_partner_id', 'joint_confirmed_at', 'risk_rating']).where('id', '=', id).executeTakeFirstOrThrow();
+    assert.deepEqual(after, { description: 'Edited visit', joint_partner_id: ben, joint_confirmed_at: null, risk_rating: 'RED' });
+    const page = await services.risk.visitRisk(chloe, id);
+    assert.ok(page.assessment, 'the assessment is kept');
+    assert.equal(page.control, null, 'the agreement was for the old partner');
+    assert.equal((await refused(id)).length, 2);
+
+    const green = await plan({ referralType: 'previously_known' });
+    await services.visits.edit(chloe, green, buildVisitForm({ referralType: 'self_referral', caseId: `EDIT${n}` }));
+    assert.equal((await stateOf(green)).risk_rating, 'RED', 'the light is worked out again');
+    await assert.rejects(services.visits.edit(jamal, green, buildVisitForm()), ForbiddenError);
   });
 });

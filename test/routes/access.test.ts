@@ -106,6 +106,8 @@ interface Ctx {
   duressAlert: string;
   /** A warning flag per role to withdraw. */
   withdrawFlag: Record<Who, number>;
+  /** Risk gate (issue 21): per role a planned visit of Chloe's to edit and one whose assessment to countersign; a joint visit with Aisha as partner. */
+  gate: { byWho: Record<Who, { edit: number; countersign: number }>; joint: number };
   unique: () => string;
 }
 
@@ -319,6 +321,11 @@ const matrix: Row[] = [
   page('GET /visits/:id/risk', SEES_ASHFORD, { url: (c) => `/visits/${c.made.riskVisit}/risk` }),
   form('POST /visits/:id/risk/assessment', ACTS_FOR_CHLOE, () => ({ scope: 'case', hazards: 'Matrix hazards', whoHarmed: 'Matrix worker', controls: 'Matrix controls', findings: 'Matrix findings', ...reviewDateFields() }), { url: (c) => `/visits/${c.made.riskVisit}/risk/assessment` }),
   form('POST /visits/:id/risk/control', ['teamManager', 'serviceManager', 'assistantDirector'], () => ({ control: 'manager_approval', approvalNote: 'Matrix approval' }), { url: (c) => `/visits/${c.made.riskVisit}/risk/control` }),
+  form('POST /visits/:id/risk/countersign', CHLOE_CHAIN, () => ({}), { url: (c, who) => `/visits/${c.gate.byWho[who].countersign}/risk/countersign` }),
+  // Changing a planned visit: whoever may plan Chloe's sessions. Confirming a joint visit: only its partner (Aisha).
+  page('GET /visits/:id/edit', ACTS_FOR_CHLOE, { url: (c, who) => `/visits/${c.gate.byWho[who].edit}/edit` }),
+  form('POST /visits/:id/edit', ACTS_FOR_CHLOE, () => ({ ...visitFields(), caseId: 'MATRIX-EDITED' }), { url: (c, who) => `/visits/${c.gate.byWho[who].edit}/edit` }),
+  form('POST /visits/:id/joint/confirm', ['teamManager'], () => ({}), { url: (c) => `/visits/${c.gate.joint}/joint/confirm` }),
   form('POST /visits/:id/risk/precautions', ACTS_FOR_CHLOE, () => ({ 'status-buddy_informed': 'confirmed' }), { url: (c) => `/visits/${c.made.riskVisit}/risk/precautions` }),
   page('GET /risk/flags', SIGNED_IN),
   form('POST /risk/flags', RISK_MANAGERS, (c) => ({ postcode: 'ME14 1XX', category: 'dogs', description: `Matrix dog ${c.unique()}` })),
@@ -454,6 +461,7 @@ const PREVIEW: Ctx = {
   pf: { call: ':id', close: new Proxy({}, { get: () => ':id' }), major: ':id', notCovered: ':id' } as unknown as Ctx['pf'],
   duressAlert: ':id',
   withdrawFlag: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['withdrawFlag'],
+  gate: { byWho: new Proxy({}, { get: () => ({ edit: ':id', countersign: ':id' }) }), joint: ':id' } as unknown as Ctx['gate'],
   unique: () => 'x',
 };
 
@@ -545,6 +553,7 @@ describe('access matrix', () => {
       pf: { call: 0, close: {} as Ctx['pf']['close'], major: 0, notCovered: 0 },
       duressAlert: '',
       withdrawFlag: {} as Ctx['withdrawFlag'],
+      gate: { byWho: {} as Ctx['gate']['byWho'], joint: 0 },
     };
     // Chloe's sessions in every state the lone-working rows need, one set per role.
     const chloe = await actorFor(t.repos.db, demo.worker);
@@ -585,6 +594,13 @@ describe('access matrix', () => {
     ctx.pf.major = await t.services.duress.declareMajorIncident(emma, { category: 'excessive_vandalism', summary: 'Matrix', alertId: null, callId: null, lockdownId: null });
     // A RED visit of Chloe's that stays planned, for the risk gate rows (recording never starts it).
     ctx.made.riskVisit = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', caseId: 'MATRIX-RISK', postcode: 'TN23 9ZZ' }));
+    // Issue 21: visits to edit and assessments to countersign, per role; a joint visit with Aisha (a field worker in Chloe's team) to confirm.
+    for (const who of WHO) {
+      const countersign = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', caseId: `MATRIX-SIGN-${who}` }));
+      await t.services.risk.recordAssessment(chloe, countersign, { scope: 'visit', hazards: 'h', whoHarmed: 'w', controls: 'c', findings: 'f', documentRef: null, reviewDate: addDays(londonToday(), 30) });
+      ctx.gate.byWho[who] = { edit: await t.services.visits.plan(chloe, buildVisitForm({ caseId: `MATRIX-EDIT-${who}` })), countersign };
+    }
+    ctx.gate.joint = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', jointPartnerId: ids.person.aisha }));
     const overdueAlert = async () => {
       const id = await t.services.visits.plan(chloe, buildVisitForm());
       await t.services.visits.arrive(chloe, id);

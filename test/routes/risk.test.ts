@@ -113,9 +113,23 @@ describe('risk pages', () => {
       assert.equal(selectedOption(badNote.body, 'buildingId'), String(civic), 'the chosen building is kept');
       const ok = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, { control: 'council_building', buildingId: String(civic), buildingNote: 'Room 2' });
       assert.equal(ok.statusCode, 303);
-      const page = await chloe.get(String(ok.headers.location));
-      assert.ok(page.body.includes('Meeting in a council building, Civic Centre'));
-      assert.ok(page.body.includes('Nothing more is needed: the visit can start.'));
+      const page = unescapeHtml((await chloe.get(String(ok.headers.location))).body);
+      assert.ok(page.includes('Meeting in a council building, Civic Centre'));
+      assert.ok(page.includes('The meeting has been moved to'), 'the session moved to the building');
+      assert.ok(page.includes('It was planned at'));
+      // The worker recorded the assessment herself: a manager must countersign it. She cannot.
+      assert.ok(page.includes('the risk assessment must be completed or countersigned'));
+      assert.ok(!page.includes('Countersign the risk assessment'));
+      assert.equal((await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/countersign`, {})).statusCode, 403);
+      const session = unescapeHtml((await chloe.get(`/visits/${red}`)).body);
+      const civicAddress = await t.repos.db.selectFrom('buildings').select(['address', 'postcode']).where('id', '=', civic).executeTakeFirstOrThrow();
+      assert.ok(session.includes(`${civicAddress.address}, ${civicAddress.postcode}`), 'the session page shows the building’s address');
+      assert.ok(!session.includes('12 Example Road'), 'not the home address');
+      const signed = await aisha.submit(`/visits/${red}/risk`, `/visits/${red}/risk/countersign`, {});
+      assert.equal(signed.statusCode, 303);
+      const after = unescapeHtml((await chloe.get(String(signed.headers.location))).body);
+      assert.ok(after.includes('Countersigned by Aisha Khan'));
+      assert.ok(after.includes('Nothing more is needed: the visit can start.'));
     });
 
     test('manager approval: the worker is refused; the line manager gets 400 without a reason, input kept; then approves', async () => {
@@ -153,12 +167,20 @@ describe('risk pages', () => {
       const none = await chloe.submit(`/visits/${amber}/risk`, `/visits/${amber}/risk/precautions`, {});
       assertFormErrors(none, ['status-records_checked']);
 
-      const ok = await chloe.submit(`/visits/${amber}/risk`, `/visits/${amber}/risk/precautions`, { 'status-buddy_informed': 'confirmed', 'status-parked_for_exit': 'waived', 'reason-parked_for_exit': 'Going by bus' });
+      // Appendix E's own actions for a first visit have no "Waived" choice, and a posted waiver is refused; "." is no reason.
+      assert.ok(!/name="status-records_checked"[^>]*value="waived"/.test(page.body));
+      assert.ok(!/name="status-joint_visit_discussed"[^>]*value="waived"/.test(page.body));
+      const forced = await chloe.submit(`/visits/${amber}/risk`, `/visits/${amber}/risk/precautions`, {
+        'status-records_checked': 'waived', 'reason-records_checked': 'Not needed for this family', 'status-parked_for_exit': 'waived', 'reason-parked_for_exit': '.',
+      });
+      assertFormErrors(forced, ['status-records_checked', 'reason-parked_for_exit']);
+
+      const ok = await chloe.submit(`/visits/${amber}/risk`, `/visits/${amber}/risk/precautions`, { 'status-buddy_informed': 'confirmed', 'status-parked_for_exit': 'waived', 'reason-parked_for_exit': 'Going by bus, no car today' });
       assert.equal(ok.statusCode, 303);
       const after = await chloe.get(String(ok.headers.location));
       assert.ok(after.body.includes('Precautions recorded'));
       assert.ok(radioChecked(after.body, 'status-parked_for_exit', 'waived'), 'what was recorded is shown');
-      assert.ok(after.body.includes('Going by bus'));
+      assert.ok(after.body.includes('Going by bus, no car today'));
     });
 
     test('a form posted without the CSRF token is refused and changes nothing', async () => {
@@ -254,6 +276,64 @@ describe('risk pages', () => {
       assert.ok(res.body.includes('Overdue'));
       assert.ok(res.body.includes(`href="/visits/${red}/risk"`));
       assert.equal((await chloe.get('/risk/reviews')).statusCode, 403);
+    });
+  });
+
+  describe('issue 21: editing a plan, joint visits, live rating, flag expiry', () => {
+    test('edit a planned visit: the form shows the plan; 400 with every problem and the input kept; then saved and re-rated', async () => {
+      const id = await t.services.visits.plan(await actorFor(t.repos.db, demo.worker), buildVisitForm({ referralType: 'previously_known', caseId: 'EDITROUTE', postcode: 'TN23 6ED' }));
+      const form = await chloe.get(`/visits/${id}/edit`);
+      assert.equal(form.statusCode, 200);
+      assert.ok(form.body.includes(`action="/visits/${id}/edit"`));
+      assert.equal(inputValue(form.body, 'caseId'), 'EDITROUTE');
+      assert.equal((await jamal.get(`/visits/${id}/edit`)).statusCode, 403);
+      const emma = (await t.repos.db.selectFrom('staff').select('id').where('email', '=', demo.businessSupport).executeTakeFirstOrThrow()).id;
+      const bad = await chloe.submit(`/visits/${id}/edit`, `/visits/${id}/edit`, {
+        kind: 'visit', 'date-day': '', 'date-month': '', 'date-year': '', startTime: '25:00', endTime: '10:00', address: 'Kept <address>', postcode: '', caseSystem: 'liberi', caseId: 'EDITROUTE', jointPartnerId: String(emma),
+      });
+      assert.equal(bad.statusCode, 400);
+      const links = errorLinks(bad);
+      for (const f of ['date-day', 'startTime']) assert.ok(links.includes(f), `the summary names ${f}`);
+      assert.equal(textareaValue(bad.body, 'address'), 'Kept <address>');
+
+      const [y, m, d] = londonToday().split('-');
+      const start = new Date(Date.now() + 3_600_000);
+      const hhmm = (x: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hour12: false }).format(x);
+      const partner = await t.repos.db.selectFrom('staff').select('id').where('email', '=', 'dev.patel@harbour.example').executeTakeFirstOrThrow();
+      const ok = await chloe.submit(`/visits/${id}/edit`, `/visits/${id}/edit`, {
+        kind: 'visit', 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: hhmm(start), endTime: hhmm(new Date(start.getTime() + 3_600_000)),
+        address: '2 Edited Road', postcode: 'TN23 6ED', caseSystem: 'liberi', caseId: 'EDITROUTE', referralType: 'self_referral', jointPartnerId: String(partner.id), description: 'Edited',
+      });
+      if (londonToday(new Date(start.getTime() + 3_600_000)) !== londonToday()) return; // too near midnight for a same-day edit
+      assert.equal(ok.statusCode, 303, ok.body.slice(0, 500));
+      assert.equal(ok.headers.location, `/visits/${id}?done=edited`);
+      const session = unescapeHtml((await chloe.get(String(ok.headers.location))).body);
+      assert.match(session, /harbour-rag--red">\s*RED\s*</);
+      assert.ok(session.includes('Dev Patel (not yet confirmed)'));
+
+      // The partner sees the visit and confirms; strangers still cannot see it.
+      const dev = await t.signIn('dev.patel@harbour.example');
+      const asPartner = await dev.get(`/visits/${id}`);
+      assert.equal(asPartner.statusCode, 200);
+      assert.ok(asPartner.body.includes('Confirm I am going on this joint visit'));
+      const confirmed = await dev.submit(`/visits/${id}`, `/visits/${id}/joint/confirm`, {});
+      assert.equal(confirmed.statusCode, 303);
+      assert.ok(unescapeHtml((await chloe.get(`/visits/${id}`)).body).includes('Dev Patel (confirmed)'));
+      assert.equal((await chloe.submit(`/visits/${id}`, `/visits/${id}/joint/confirm`, {})).statusCode, 403, 'only the partner confirms');
+    });
+
+    test('the session page and My day show the live rating after a flag is raised; the flag list gives its last day', async () => {
+      const id = await t.services.visits.plan(await actorFor(t.repos.db, demo.worker), buildVisitForm({ referralType: 'previously_known', caseId: 'LIVE 1', postcode: 'TN23 5LV' }));
+      assert.match((await chloe.get(`/visits/${id}`)).body, /harbour-rag--green/);
+      await t.repos.db.insertInto('warning_flags').values({ case_system: 'liberi', case_id: 'LIVE-1', category: 'violence', description: 'Raised behind the gate', expires_at: new Date('2099-12-11T00:00:00Z') }).execute();
+      const session = await chloe.get(`/visits/${id}`);
+      assert.match(session.body, /harbour-rag--red">\s*RED\s*</, 'the session page shows the light now');
+      assert.ok(session.body.includes('rated GREEN when it was planned'));
+      const myDay = await chloe.get('/visits');
+      assert.match(myDay.body, new RegExp(`href="/visits/${id}"[\\s\\S]*?harbour-rag--red`), 'My day shows the light now');
+      const flags = unescapeHtml((await fiona.get('/risk/flags')).body);
+      assert.ok(flags.includes('last day 10 December 2099'), 'the last day, not the instant it stops');
+      assert.ok(!flags.includes('until 11 December 2099'));
     });
   });
 });

@@ -20,3 +20,16 @@ export function rateVisit(f: RatingFacts): Rating {
   if (f.referralType === 'agency_no_assessment' || f.referralType === 'new_referral' || f.referralType === null) return 'AMBER';
   return 'GREEN';
 }
+
+/**
+ * Any kind of session (issue 21, item 4): a home or community visit by Appendix E; another kind
+ * (office, home working, building lone working, key-holder call-out) that carries an address or a
+ * case is RED on a high-risk flag, by its referral type if one is given, and GREEN otherwise. A
+ * session with neither address nor case has no rating (null).
+ */
+export function rateSession(kind: string, f: RatingFacts & { hasPlace: boolean }): Rating | null {
+  if (kind === 'visit') return rateVisit(f);
+  if (!f.hasPlace) return null;
+  if (f.highRiskFlags > 0) return 'RED';
+  return f.referralType ? rateVisit(f) : 'GREEN';
+}

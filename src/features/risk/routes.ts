@@ -13,6 +13,7 @@ const DONE: Record<string, string> = {
   assessment: 'Risk assessment recorded',
   control: 'Control recorded',
   precautions: 'Precautions recorded',
+  countersigned: 'Risk assessment countersigned',
   flag: 'Warning flag added',
   withdrawn: 'Warning flag withdrawn',
 };
@@ -45,6 +46,7 @@ export const riskRoutes: FastifyPluginAsync<{ services: Services }> = async (app
   };
   visitForm('assessment', (actor, id, body) => services.risk.recordAssessment(actor, id, parseAssessmentForm(body)), 'assessment');
   visitForm('control', (actor, id, body) => services.risk.recordControl(actor, id, parseWith(controlForm, body)), 'control');
+  visitForm('countersign', (actor, id) => services.risk.countersign(actor, id), 'countersigned');
   visitForm('precautions', (actor, id, body) => services.risk.recordPrecautions(actor, id, parseWith(precautionsForm, body)), 'precautions');
 
   app.get('/risk/flags', async (request, reply) => {

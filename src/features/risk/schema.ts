@@ -87,12 +87,13 @@ export function parseAssessmentForm(body: unknown): AssessmentForm {
 }
 
 export const controlForm = z.object({
-  control: z.enum(['council_building', 'manager_approval'], { error: 'Select how the visit is made safe' }),
+  control: z.enum(['council_building', 'manager_approval', 'joint_visit'], { error: 'Select how the visit is made safe' }),
+  jointNote: optionalText(1000),
   buildingId: optionalId('Select a council building from the list'),
   buildingNote: optionalText(1000),
   approvalNote: optionalText(1000),
 });
-export type ControlForm = z.output<typeof controlForm>;
+export type ControlForm = Omit<z.output<typeof controlForm>, 'jointNote'> & { jointNote?: string | null };
 
 const statusField = z.union([z.literal(''), z.enum(['confirmed', 'waived'], { error: 'Select confirmed or waived' })]).optional()
   .transform((v) => (v ? v : null) as PrecautionStatus | null);

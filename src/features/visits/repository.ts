@@ -42,7 +42,7 @@ export function buildVisitsRepository(db: Kysely<DB>) {
     .select([
       'v.id', 'v.worker_id', 'v.kind', 'v.starts_at', 'v.ends_at', 'v.address', 'v.postcode', 'v.latitude', 'v.longitude',
       'v.case_system', 'v.case_id', 'v.description', 'v.joint_partner_id', 'v.notes', 'v.building_id', 'v.referral_type',
-      'v.risk_rating', 'v.state', 'v.arrived_at', 'v.due_at', 'v.deadline_seq', 'v.ended_at', 'v.source',
+      'v.risk_rating', 'v.state', 'v.home_address', 'v.home_postcode', 'v.joint_confirmed_at', 'v.arrived_at', 'v.due_at', 'v.deadline_seq', 'v.ended_at', 'v.source',
       sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'),
       'w.work_mobile as worker_mobile', 'w.team_id', 't.name as team_name', 'w.buddy_id',
       sql<string | null>`j.given_name || ' ' || j.family_name`.as('joint_partner_name'),
@@ -67,6 +67,11 @@ export function buildVisitsRepository(db: Kysely<DB>) {
         q = q.where('v.worker_id', 'in', workerIds);
       }
       return q.orderBy('v.starts_at').execute();
+    },
+    /** Planned joint visits a partner has not yet confirmed. */
+    awaitingPartner(partnerId: number) {
+      return withPeople().where('v.joint_partner_id', '=', partnerId).where('v.state', '=', 'planned').where('v.joint_confirmed_at', 'is', null)
+        .where('v.ends_at', '>', new Date()).orderBy('v.starts_at').limit(50).execute();
     },
     /** Sessions running now (in progress or overdue), whatever their planned day. */
     active(workerIds: number[] | 'all') {

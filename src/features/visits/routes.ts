@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { requireActor } from '../../web/security.ts';
+import { ForbiddenError } from '../../errors.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { parseWith } from '../../web/validation.ts';
 import { idParam } from '../people/routes.ts';
@@ -56,14 +57,74 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       (id) => `/visits/${id as number}`);
   });
 
-  app.get<{ Params: { id: string } }>('/visits/:id', async (request, reply) => {
+  /** The edit form: the plan as saved (a session moved to a council building shows its home address). */
+  const editValues = (visit: Awaited<ReturnType<typeof visits.viewable>>['visit']) => {
+    const [y, m, d] = londonDate(new Date(visit.starts_at)).split('-');
+    const moved = visit.home_address !== null || visit.home_postcode !== null;
+    return {
+      workerId: visit.worker_id, kind: visit.kind, 'date-day': d, 'date-month': m, 'date-year': y,
+      startTime: londonTime(new Date(visit.starts_at)), endTime: londonTime(new Date(visit.ends_at)),
+      address: moved ? visit.home_address : visit.address, postcode: moved ? visit.home_postcode : visit.postcode,
+      buildingId: moved ? null : visit.building_id, caseSystem: visit.case_system, caseId: visit.case_id, referralType: visit.referral_type,
+      description: visit.description, jointPartnerId: visit.joint_partner_id, notes: visit.notes,
+    };
+  };
+  const editContext = async (actor: Actor, id: number) => ({
+    ...(await formContext(actor)), title: 'Change a planned visit', action: `/visits/${id}/edit`, editing: true, backLink: `/visits/${id}`,
+  });
+
+  app.get<{ Params: { id: string } }>('/visits/:id/edit', async (request, reply) => {
     const actor = requireActor(request);
     const id = idParam(request.params.id);
     const { visit, relation } = await visits.viewable(actor, id);
-    const [timeline, afterDeadline] = await Promise.all([visits.timelineFor(actor, id), visit.due_at ? services.alerts.afterDeadline(visit.worker_id, new Date(visit.due_at)) : null]);
+    if (!(relation.self || relation.manager || relation.teamBusinessSupport || relation.admin)) throw new ForbiddenError('You can only change your own visits, or those of people you support or manage');
+    if (visit.state !== 'planned') return reply.redirect(`/visits/${id}`, 303);
+    return reply.view('visits/plan.njk', { ...(await editContext(actor, id)), values: editValues(visit) });
+  });
+
+  app.post<{ Params: { id: string } }>('/visits/:id/edit', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    return handleForm(reply, () => visits.edit(actor, id, parseWith(visitForm, request.body)),
+      { template: 'visits/plan.njk', values: request.body, context: () => editContext(actor, id) },
+      () => `/visits/${id}?done=edited`);
+  });
+
+  // The joint visit partner confirms they are going.
+  app.post<{ Params: { id: string } }>('/visits/:id/joint/confirm', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    return handleForm(reply, () => services.risk.confirmJoint(actor, id),
+      { template: 'visits/session.njk', values: {}, context: () => sessionContext(actor, id) },
+      () => `/visits/${id}?done=joint`);
+  });
+
+  async function sessionContext(actor: Actor, id: number) {
+    const { visit, relation, partner } = await visits.viewable(actor, id);
+    const [timeline, afterDeadline, liveRating] = await Promise.all([visits.timelineFor(actor, id), visit.due_at ? services.alerts.afterDeadline(visit.worker_id, new Date(visit.due_at)) : null,
+      visits.liveRating(id, visit.state, visit.risk_rating)]);
+    const canAct = relation.self || relation.manager || relation.teamBusinessSupport || relation.admin;
+    return {
+      title: visit.description ?? VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS] ?? 'Visit',
+      visit, timeline, afterDeadline, canAct, liveRating, isPartner: partner, canEdit: canAct && visit.state === 'planned',
+      endPin: await services.duress.endForm(actor, visit.worker_id),
+      kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS],
+      caseSystemLabel: visit.case_system ? CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] : null,
+      backLink: '/visits',
+    };
+  }
+
+  app.get<{ Params: { id: string } }>('/visits/:id', async (request, reply) => {
+    const actor = requireActor(request);
+    const id = idParam(request.params.id);
+    const { visit, relation, partner } = await visits.viewable(actor, id);
+    const [timeline, afterDeadline, liveRating] = await Promise.all([visits.timelineFor(actor, id), visit.due_at ? services.alerts.afterDeadline(visit.worker_id, new Date(visit.due_at)) : null,
+      visits.liveRating(id, visit.state, visit.risk_rating)]);
+    const canAct = relation.self || relation.manager || relation.teamBusinessSupport || relation.admin;
     return reply.view('visits/session.njk', {
       title: visit.description ?? VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS] ?? 'Visit',
-      visit, timeline, afterDeadline, canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin,
+      liveRating, isPartner: partner, canEdit: canAct && visit.state === 'planned',
+      visit, timeline, afterDeadline, canAct,
       endPin: await services.duress.endForm(actor, visit.worker_id),
       kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS],
       caseSystemLabel: visit.case_system ? CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] : null,
@@ -82,7 +143,7 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
         template: 'visits/session.njk', values: request.body,
         context: async () => {
           const { visit, relation } = await visits.viewable(actor, id);
-          return { title: visit.description ?? 'Visit', visit, timeline: await visits.timelineFor(actor, id), endPin: await services.duress.endForm(actor, visit.worker_id), canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin, kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS], backLink: '/visits' };
+          return { title: visit.description ?? 'Visit', visit, liveRating: await visits.liveRating(id, visit.state, visit.risk_rating), timeline: await visits.timelineFor(actor, id), endPin: await services.duress.endForm(actor, visit.worker_id), canAct: relation.self || relation.manager || relation.teamBusinessSupport || relation.admin, kindLabel: VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS], backLink: '/visits' };
         },
       }, (result) => answerAction(request, reply, result as ActionDone));
     });
@@ -121,6 +182,8 @@ function flashFor(done: string | undefined): string | undefined {
     extended: 'Time extended',
     ended: 'Visit over: you are marked as safe',
     cancelled: 'Visit cancelled',
+    edited: 'Visit changed. Its risk rating has been checked again.',
+    joint: 'You have confirmed you are going on this joint visit',
     finished: 'Finished and safe for today. Your buddy can see this.',
   } as Record<string, string>)[done ?? ''];
 }

@@ -66,11 +66,14 @@ export function buildVisitsService(deps: VisitsDeps) {
       errors.push({ field: 'buildingId', message: 'Select the building' });
     }
     if (form.caseId && !form.caseSystem) errors.push({ field: 'caseSystem', message: 'Select the case system for the case ID' });
-    if (form.jointPartnerId !== null && form.jointPartnerId === workerId) errors.push({ field: 'jointPartnerId', message: 'The joint visit partner must be someone else' });
+    if (form.jointPartnerId !== null) {
+      // "Two trained staff": someone else, current, a field worker in the same team.
+      const problem = await risk.partnerProblem(form.jointPartnerId, workerId);
+      if (problem) errors.push({ field: 'jointPartnerId', message: problem });
+    }
     if (errors.length) throw new ValidationError(errors);
-    const riskRating = form.kind === 'visit'
-      ? await risk.rate({ caseSystem: form.caseSystem, caseId: form.caseId, postcode: form.postcode, referralType: form.referralType })
-      : null;
+    // Every kind of session is rated when it carries an address or a case (null when it carries neither).
+    const riskRating = await risk.rate({ kind: form.kind, caseSystem: form.caseSystem, caseId: form.caseId, postcode: form.postcode, address: form.address, referralType: form.referralType });
     return {
       workerId, kind: form.kind, startsAt: startsAt!, endsAt: endsAt!, address: form.address, postcode: form.postcode,
       latitude: form.latitude, longitude: form.longitude, caseSystem: form.caseSystem, caseId: form.caseId, description: form.description,
@@ -82,8 +85,10 @@ export function buildVisitsService(deps: VisitsDeps) {
     const v = await visits.get(visitId);
     if (!v) throw new NotFoundError('Visit');
     const relation = await relationTo(staff, actor, v.worker_id);
-    if (!maySee(relation)) throw new ForbiddenError();
-    return { visit: v, relation };
+    // The joint visit partner sees the visit they are asked to go on (to confirm it), nothing more.
+    const partner = actor.staffId !== null && v.joint_partner_id === actor.staffId;
+    if (!maySee(relation) && !partner) throw new ForbiddenError();
+    return { visit: v, relation, partner };
   }
 
   /**
@@ -131,7 +136,29 @@ export function buildVisitsService(deps: VisitsDeps) {
         const id = await visits.create(trx, input, actor.accountId);
         await timeline(trx, id, actor, 'planned', `Planned by ${actor.displayName}`);
         await audit.appendIn(trx, { ...actorFields(actor), action: 'visit.plan', entityType: 'visit', entityId: id });
+        await risk.afterSave(trx, id, null, actor);
         return id;
+      });
+    },
+
+    /**
+     * Edits a planned session. Its risk assessment, controls and precautions stay; the gate runs
+     * again (the light may change; a new joint partner must confirm and be agreed again).
+     */
+    async edit(actor: Actor, visitId: number, form: VisitForm) {
+      const { visit } = await viewable(actor, visitId);
+      await mustActFor(actor, visit.worker_id);
+      const input = await toInput(actor, { ...form, workerId: visit.worker_id });
+      if (visit.state !== 'planned') throw new ValidationError([{ field: 'visit', message: 'Only a visit that has not started can be changed' }]);
+      await inTransaction(db, async (trx) => {
+        const v = await visits.lockForSession(trx, visitId);
+        if (!v || v.state !== 'planned') throw new ValidationError([{ field: 'visit', message: 'Only a visit that has not started can be changed' }]);
+        // A session moved to a council building stays there: the building is kept, the edit is of the home address.
+        const moved = v.home_address !== null || v.home_postcode !== null;
+        await visits.update(trx, visitId, { ...input, buildingId: moved ? v.building_id : input.buildingId, source: v.source, icalUid: v.ical_uid });
+        await timeline(trx, visitId, actor, 'edited', `Plan changed by ${actor.displayName}`);
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'visit.edit', entityType: 'visit', entityId: visitId });
+        await risk.afterSave(trx, visitId, { joint_partner_id: v.joint_partner_id, home_address: v.home_address, home_postcode: v.home_postcode }, actor);
       });
     },
     /** For imports: several visits already validated by the caller. */
@@ -172,7 +199,8 @@ export function buildVisitsService(deps: VisitsDeps) {
         const planned = new Date(v.ends_at).getTime() - new Date(v.starts_at).getTime();
         // Arriving late keeps the planned length, so the deadline is never already past.
         const due = new Date(Math.max(new Date(v.ends_at).getTime(), now.getTime() + Math.min(planned, 15 * 60_000)));
-        await visits.setState(trx, visitId, { state: 'in_progress', arrived_at: now, due_at: due, last_check_in_at: now, ...(location ? { last_location: JSON.stringify(location) } : {}) });
+        // Location minimised (issue 20): only the worker's own device location, never that of someone marking them as arrived.
+        await visits.setState(trx, visitId, { state: 'in_progress', arrived_at: now, due_at: due, last_check_in_at: now, ...(location && actor.staffId === v.worker_id ? { last_location: JSON.stringify(location) } : {}) });
         await timers.arm(trx, 'visit_due', visitId, v.deadline_seq, due);
         await armEndOfDay(trx, v.worker_id, new Date(v.starts_at), due);
         await timeline(trx, visitId, actor, 'arrived', actor.staffId === v.worker_id ? 'Arrived' : `Marked as arrived by ${actor.displayName}`);
@@ -229,7 +257,8 @@ export function buildVisitsService(deps: VisitsDeps) {
       const v = await visits.get(visitId);
       if (!v) throw new NotFoundError('Visit');
       if (actor.staffId !== v.worker_id) await mustActFor(actor, v.worker_id);
-      const ok = actor.staffId !== v.worker_id && (await visits.checkIn(visitId, actor.staffId, loc, text));
+      // Someone checking in for the worker: their own device location is not the worker's, so none is kept (issue 20).
+      const ok = actor.staffId !== v.worker_id && (await visits.checkIn(visitId, actor.staffId, null, 'Checked in'));
       if (!ok) throw new ValidationError([{ field: 'visit', message: 'This session is not running' }]);
       return { at };
     },
@@ -270,12 +299,20 @@ export function buildVisitsService(deps: VisitsDeps) {
 
     /** The worker's sessions for today and anything still running. */
     async myDay(actor: Actor) {
-      if (actor.staffId === null) return { today: [], active: [], next: null };
+      if (actor.staffId === null) return { today: [], active: [], next: null, jointRequests: [] };
       const { start, end } = londonDayBounds(londonDate(new Date()));
-      const [today, active] = await Promise.all([visits.between([actor.staffId], start, end), visits.active([actor.staffId])]);
+      const [rows, active, jointRequests] = await Promise.all([visits.between([actor.staffId], start, end), visits.active([actor.staffId]), visits.awaitingPartner(actor.staffId)]);
+      // A planned session shows its light now: a flag raised since planning counts.
+      const today = [];
+      for (const v of rows) today.push(v.state === 'planned' ? { ...v, risk_rating: await risk.liveRating(v.id) } : v);
       // The worker's home: the running session first, then the next visit still to start today.
       const next = today.filter((v) => v.state === 'planned').sort((a, b) => new Date(a.starts_at).getTime() - new Date(b.starts_at).getTime())[0] ?? null;
-      return { today, active, next };
+      return { today, active, next, jointRequests };
+    },
+
+    /** The light of a session now (the planned one, once it has started). */
+    async liveRating(visitId: number, state: string, planned: string | null) {
+      return state === 'planned' ? risk.liveRating(visitId) : planned;
     },
 
     async timelineFor(actor: Actor, visitId: number) {
