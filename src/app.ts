@@ -161,7 +161,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(authRoutes, { services, security, signInRateLimit: options.signInRateLimit ?? 30, oidc, publicBaseUrl });
   await app.register(homeRoutes, { services });
   await app.register(menuRoutes);
-  await app.register(helpRoutes, { council: services.foi.settings.council, retentionYears: services.foi.settings.retentionYears });
+  await app.register(helpRoutes, { council: services.foi.settings.council, retentionYears: services.foi.settings.retentionYears, retention: services.retention.settings });
   await app.register(peopleRoutes, { services });
   await app.register(buildingsRoutes, { services });
   await app.register(adminRoutes, { services });
