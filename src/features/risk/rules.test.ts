@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import {
   PRECAUTION_KEYS, addDays, amberProblems, endOfLondonDay, approvalProblem, explainRating, flagProblems, isHighRisk, isLive, isoDate, longDate,
   normaliseCaseId, normalisePostcode, outstandingPrecautions, precautionEntries, redProblems, reviewDateProblem, reviewDue,
+  caseKey, jointPartnerProblem, lastDayOf, requiredPrecautions,
   startProblemsFor, type PrecautionRecord,
 } from './rules.ts';
+import { rateSession } from './rating.ts';
 
 describe('warning flags', () => {
   test('postcodes are normalised to upper case with one space before the inward code', () => {
@@ -103,16 +105,42 @@ describe('RED: assessment and a control', () => {
     const p = redProblems({ ...base, assessment: null });
     assert.equal(p.length, 2);
     assert.match(p[0]!, /individual risk assessment/);
-    assert.match(p[1]!, /joint visit, a meeting in a council building, or the line manager’s approval/);
+    assert.match(p[1]!, /joint visit agreed by the line manager, a meeting in a council building, or the line manager’s approval/);
   });
 
-  test('an assessment alone is not enough; any one control completes it', () => {
-    const assessment = { reviewDate: '2026-06-01' };
+  test('an assessment alone is not enough; any one control completes it; a joint visit needs the partner and the manager', () => {
+    const assessment = { reviewDate: '2026-06-01', countersigned: true };
     assert.equal(redProblems({ ...base, assessment }).length, 1);
-    assert.deepEqual(redProblems({ ...base, assessment, hasJointPartner: true }), []);
     assert.deepEqual(redProblems({ ...base, assessment, control: 'council_building' }), []);
     assert.deepEqual(redProblems({ ...base, assessment, control: 'manager_approval' }), []);
+    assert.deepEqual(redProblems({ ...base, assessment, atCouncilBuilding: true }), [], 'an office session in a council building is already controlled');
     assert.equal(redProblems({ ...base, assessment, control: 'joint_visit' }).length, 1, 'a joint visit counts only when a partner is set on the visit');
+    // The worker naming a partner is not enough: the partner confirms and the manager agrees.
+    assert.deepEqual(redProblems({ ...base, assessment, hasJointPartner: true }), [
+      'This visit is rated RED: the joint visit partner has not yet confirmed they are going',
+      'This visit is rated RED: the line manager, or a manager above them, must agree to the joint visit',
+    ]);
+    assert.equal(redProblems({ ...base, assessment, hasJointPartner: true, partnerConfirmed: true }).length, 1);
+    assert.deepEqual(redProblems({ ...base, assessment, hasJointPartner: true, partnerConfirmed: true, control: 'joint_visit' }), []);
+  });
+
+  test('a RED assessment the worker recorded alone needs a manager’s countersignature', () => {
+    assert.deepEqual(redProblems({ ...base, assessment: { reviewDate: '2026-06-01', countersigned: false }, control: 'council_building' }),
+      ['This visit is rated RED: the risk assessment must be completed or countersigned by the worker’s line manager, or a manager above them']);
+  });
+
+  test('a joint partner is someone else, current, a field worker, in the same team', () => {
+    const worker = { id: 1, teamId: 5 };
+    const partner = { id: 2, active: true, teamId: 5, roles: ['worker'] };
+    assert.equal(jointPartnerProblem(partner, worker), null);
+    assert.equal(jointPartnerProblem({ ...partner, roles: ['team_manager', 'worker'] }, worker), null);
+    assert.match(jointPartnerProblem({ ...partner, roles: ['admin'] }, worker)!, /field worker/);
+    assert.match(jointPartnerProblem({ ...partner, roles: ['business_support'] }, worker)!, /field worker/);
+    assert.match(jointPartnerProblem({ ...partner, roles: ['assistant_director'] }, worker)!, /field worker/);
+    assert.match(jointPartnerProblem({ ...partner, teamId: 6 }, worker)!, /same team/);
+    assert.match(jointPartnerProblem({ ...partner, active: false }, worker)!, /current/);
+    assert.match(jointPartnerProblem({ ...partner, id: 1 }, worker)!, /someone else/);
+    assert.match(jointPartnerProblem(null, worker)!, /Select a colleague/);
   });
 
   test('an assessment past its review date blocks again; on the review date it still counts', () => {
@@ -138,7 +166,11 @@ describe('AMBER: precautions', () => {
   test('every precaution must be confirmed or waived with a reason', () => {
     assert.equal(outstandingPrecautions(new Map()).length, PRECAUTION_KEYS.length);
     assert.deepEqual(amberProblems(all('confirmed')), []);
-    assert.deepEqual(amberProblems(all('waived', 'On foot, no car')), []);
+    const waived = all('waived', 'On foot today, no car');
+    assert.equal(amberProblems(waived).length, 1, 'checking the records is never waived');
+    waived.set('records_checked', { status: 'confirmed', reason: null });
+    assert.deepEqual(amberProblems(waived), []);
+    assert.equal(amberProblems(all('waived', 'On foot')).length, 1, 'a reason under 15 characters is no reason');
     assert.deepEqual(amberProblems(all('waived', '  ')), ['This visit is rated AMBER: confirm each precaution, or waive it with a reason, before it can start'], 'a blank reason is no reason');
     const some = all('confirmed');
     some.delete('buddy_informed');
@@ -151,11 +183,13 @@ describe('AMBER: precautions', () => {
   test('recording: answered ones are kept; a waiver without a reason is refused; nothing answered is refused', () => {
     const ok = precautionEntries([
       { key: 'buddy_informed', status: 'confirmed', reason: 'ignored' },
-      { key: 'parked_for_exit', status: 'waived', reason: ' Going by bus ' },
+      { key: 'parked_for_exit', status: 'waived', reason: ' Going by bus today ' },
       { key: 'phone_ready', status: null, reason: null },
     ]);
     assert.deepEqual(ok.errors, []);
-    assert.deepEqual(ok.entries, [{ key: 'buddy_informed', status: 'confirmed', reason: null }, { key: 'parked_for_exit', status: 'waived', reason: 'Going by bus' }]);
+    assert.deepEqual(ok.entries, [{ key: 'buddy_informed', status: 'confirmed', reason: null }, { key: 'parked_for_exit', status: 'waived', reason: 'Going by bus today' }]);
+    const dot = precautionEntries([{ key: 'parked_for_exit', status: 'waived', reason: '.' }]);
+    assert.match(dot.errors[0]!.message, /15 characters or more/);
 
     const bad = precautionEntries([{ key: 'buddy_informed', status: 'confirmed', reason: null }, { key: 'parked_for_exit', status: 'waived', reason: '' }]);
     assert.deepEqual(bad.errors.map((e) => e.field), ['reason-parked_for_exit']);
@@ -171,5 +205,40 @@ describe('AMBER: precautions', () => {
     assert.deepEqual(startProblemsFor(null, red, new Map()), []);
     assert.equal(startProblemsFor('RED', red, new Map()).length, 2);
     assert.equal(startProblemsFor('AMBER', red, new Map()).length, 1);
+  });
+});
+
+describe('issue 21', () => {
+  test('the canonical case key: every spelling of a case id is one key', () => {
+    for (const v of ['AB 12345', 'AB12345', 'AB-12345', 'AB  12345', 'ab/12345', ' ab 12345 ']) assert.equal(caseKey(v), 'AB12345', v);
+    assert.equal(caseKey('LB 99 001'), 'LB99001');
+    assert.equal(caseKey(' - '), null);
+    assert.equal(caseKey(null), null);
+  });
+
+  test('a flag that stops at 00:00 on 11 December has its last day on 10 December (winter and summer)', () => {
+    assert.equal(lastDayOf(endOfLondonDay('2026-12-10')), '2026-12-10');
+    assert.equal(lastDayOf(endOfLondonDay('2026-07-10')), '2026-07-10');
+    assert.equal(lastDayOf(null), null);
+  });
+
+  test('Appendix E’s AMBER actions cannot be waived', () => {
+    assert.deepEqual(requiredPrecautions('new_referral'), ['records_checked', 'joint_visit_discussed']);
+    assert.deepEqual(requiredPrecautions('agency_no_assessment'), ['records_checked']);
+    const r = precautionEntries([{ key: 'records_checked', status: 'waived', reason: 'A perfectly long reason' }], requiredPrecautions('agency_no_assessment'));
+    assert.deepEqual(r.errors.map((e) => e.field), ['status-records_checked']);
+    const waivedRequired = new Map<string, PrecautionRecord>(PRECAUTION_KEYS.map((k) => [k, { status: 'waived', reason: 'A perfectly long reason' }]));
+    assert.deepEqual(outstandingPrecautions(waivedRequired, requiredPrecautions('new_referral')), ['records_checked', 'joint_visit_discussed']);
+    const confirmed = new Map<string, PrecautionRecord>(PRECAUTION_KEYS.map((k) => [k, { status: 'confirmed', reason: null }]));
+    assert.equal(amberProblems(confirmed, { referralType: 'agency_no_assessment', control: null }).length, 1, 'an agency referral without an assessment meets in a council building');
+    assert.deepEqual(amberProblems(confirmed, { referralType: 'agency_no_assessment', control: 'council_building' }), []);
+  });
+
+  test('other kinds of session are rated when they carry an address or case', () => {
+    assert.equal(rateSession('office', { referralType: null, highRiskFlags: 1, hasPlace: true }), 'RED');
+    assert.equal(rateSession('key_holder_callout', { referralType: null, highRiskFlags: 0, hasPlace: true }), 'GREEN');
+    assert.equal(rateSession('home_working', { referralType: 'self_referral', highRiskFlags: 0, hasPlace: true }), 'RED');
+    assert.equal(rateSession('building_lone_working', { referralType: null, highRiskFlags: 0, hasPlace: false }), null);
+    assert.equal(rateSession('visit', { referralType: null, highRiskFlags: 0, hasPlace: false }), 'AMBER', 'a home visit is always rated');
   });
 });
