@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { E2E, PHONE, type BrowserSession } from './support/harness.ts';
 import { SignInPage, demoEmailOf } from './support/pages.ts';
-import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
+import { actorFor, buildVisitForm, expireDeadline } from '../helpers/lone-working.ts';
 
 // Covert duress end to end. Chloe (a worker, on her phone) sets her PINs, ends one visit with her
 // check-out PIN and another with her duress PIN: the two screens are the same, and nothing was
@@ -232,6 +232,72 @@ describe('covert duress and the Purple File', () => {
     assert.equal(await c.navigate((p) => p.getByRole('button', { name: 'Save PINs' }).click()), 400);
     assert.match(await c.page.locator('.govuk-error-summary').innerText(), /The duress PIN must be 4 to 8 digits/);
     await c.close();
+    await s.close();
+  });
+  it('the Purple File page states, each checked with axe: open alarms first and marked, "Recorded – open to read out", a reason needed, the pack open for the rest of the call, closing the call closing its alarms', async () => {
+    const worker = await actorFor(e2e.db, chloe.email);
+    const helen = await actorFor(e2e.db, demoEmailOf('Helen Ward'));
+    for (const a of await e2e.db.selectFrom('alerts').select('id').where('status', '<>', 'resolved').execute()) await e2e.harbour.services.alerts.resolve(helen, String(a.id), 'false_alarm', 'e2e tidy');
+    await e2e.harbour.services.emergency.save(worker, {
+      name: 'Chloe Davies', dateOfBirth: null, address: null, homePhone: null, mobilePhone: '07700 900 123', homeEmail: null, workEmail: null,
+      description: 'Tall, red coat', car: { makeModel: 'Ford Fiesta', colour: 'Red', registration: 'AB12 CDE' },
+      contacts: [{ name: 'Sam Davies', relationship: 'Partner', homePhone: null, mobilePhone: '07700 900 456', workPhone: null }],
+      preferredContact: 1, medical: { conditions: null, medication: null, adviceIfUnwell: null },
+    } as Parameters<typeof e2e.harbour.services.emergency.save>[1]);
+    // A missed check-in: the escalation loop raises the alarm.
+    const visitId = await runningVisit();
+    await expireDeadline(e2e.db, visitId);
+    await until('the missed check-in alarm', () => e2e.db.selectFrom('alerts').select('id').where('visit_id', '=', visitId).where('status', '=', 'open').executeTakeFirst());
+
+    const s = await e2e.session('Emma (business support, Purple File states)', { viewport: PHONE });
+    await signIn(s, emma.email);
+    // The person list (axe checks every page load): Chloe first, marked with her open alarm.
+    assert.equal(await s.goto('/purple-file'), 200);
+    const first = s.page.locator('.govuk-radios__item').first();
+    assert.match(await first.innerText(), /^Chloe Davies\s+Missed check-in open since \d{1,2}:\d\d · On a visit now: 12 Example Road/);
+    await s.page.getByLabel('Chloe Davies').check();
+    assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Start the Purple File script' }).click()), 200);
+    const callId = Number(/\/purple-file\/(\d+)/.exec(s.path)![1]);
+
+    // The call page: both alarms linked (the missed check-in and the silent alarm the call raised).
+    const alarms = await e2e.db.selectFrom('alerts').select(['id', 'kind']).where('worker_id', '=', worker.staffId!).where('status', '<>', 'resolved').orderBy('id').execute();
+    assert.deepEqual(alarms.map((a) => a.kind), ['overdue', 'duress']);
+    const linked = await s.page.locator('a[href^="/alerts/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    for (const a of alarms) assert.ok(linked.includes(`/alerts/${a.id}`), `the call links alert ${a.id}`);
+    // No answer: "Dial 999 now" and the police pack, its description and car "Recorded – open to read out".
+    const group = s.page.getByRole('group', { name: 'Are you at 12 Example Road, Ashford, TN23 1AA?' });
+    assert.equal(await s.navigate(() => group.getByRole('button', { name: 'No answer', exact: true }).click()), 200);
+    await s.page.getByRole('heading', { name: 'Dial 999 now' }).waitFor();
+    const pack = () => s.page.locator('#police-pack + .govuk-summary-list').innerText();
+    assert.match(await pack(), /Description\s+Recorded – open to read out/);
+    assert.match(await pack(), /Car\s+Recorded – open to read out/);
+    assert.doesNotMatch(await pack(), /Not recorded/);
+
+    // Opening it needs a reason in her own words: the error state.
+    const openPack = (p: import('playwright-core').Page) => p.getByRole('button', { name: 'Open their description and car from the emergency information pack' }).click();
+    assert.equal(await s.navigate(openPack), 400);
+    assert.match(await s.page.locator('.govuk-error-summary').innerText(), /own words|Enter why/);
+    await s.page.getByLabel('Why you are opening their emergency details').fill('Police asked for her car and description');
+    assert.equal(await s.navigate(openPack), 200);
+    assert.match(await pack(), /Red Ford Fiesta, registration AB12 CDE/);
+    assert.match(await pack(), /Tall, red coat/);
+    // The next answer: the pack stays open for the rest of the call.
+    const next = s.page.getByRole('group', { name: 'Are you in danger?' });
+    assert.equal(await s.navigate(() => next.getByRole('button', { name: 'Yes', exact: true }).click()), 200);
+    assert.match(await pack(), /Red Ford Fiesta, registration AB12 CDE/);
+
+    // Closing the call offers to close both alarms with its outcome (ticked), and does.
+    const offer = s.page.getByLabel('Close all 2 open alarms about Chloe Davies with this outcome');
+    assert.equal(await offer.isChecked(), true);
+    await s.page.getByLabel('The worker is safe').check();
+    assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Close the call' }).click()), 200);
+    assert.match(await s.page.locator('.govuk-notification-banner').innerText(), /Call closed/);
+    const closed = await e2e.db.selectFrom('alerts').select(['status', 'outcome']).where('id', 'in', alarms.map((a) => a.id)).execute();
+    assert.deepEqual(closed.map((c) => [c.status, c.outcome]), [['resolved', 'safe'], ['resolved', 'safe']]);
+    // Closed: the pack is shut, and the alarm bar has gone.
+    assert.doesNotMatch(await s.page.locator('main').innerText(), /Red Ford Fiesta/);
+    assert.equal(await s.goto(`/purple-file/${callId}`), 200);
+    assert.equal(await s.page.locator('.harbour-alarm-bar').count(), 0);
     await s.close();
   });
 });
