@@ -11,6 +11,7 @@ import { buildFlagReviewsJob, buildMeetingEscalationJob, buildRiddorAlertsJob } 
 import { buildComplaintRemindersJob } from '../features/complaints/reminders-job.ts';
 import { buildFoiRemindersJob, buildFoiRetentionJob } from '../features/foi/jobs.ts';
 import { buildRetentionJob } from '../features/retention/job.ts';
+import { buildTrainingRemindersJob } from '../features/training/reminders-job.ts';
 
 export interface JobRunner { boss: PgBoss; stop(): Promise<void> }
 interface ScheduledJob { name: string; cron: string; perform(payload: unknown): Promise<unknown> }
@@ -35,6 +36,8 @@ export async function startJobs(database: Database, services: Services, logger: 
     buildFoiRemindersJob(services), buildFoiRetentionJob(services),
     // Violence at work: missed meeting escalation, RIDDOR deadline alerts, warning flag reviews.
     buildMeetingEscalationJob(services), buildRiddorAlertsJob(services), buildFlagReviewsJob(services),
+    // Training falling due (issue 19): each person reminded at most once a week.
+    buildTrainingRemindersJob(services),
     // The retention schedule (issue 20): erase or anonymise what is due, nightly.
     buildRetentionJob(services),
   ];

@@ -24,6 +24,9 @@ export function menuFor(actor: Actor | null): NavGroup[] {
         // Seed 001 Appendix B: one click from every page for whoever answers the office phone.
         ...(can(actor, 'purple_file.use') && staff ? [{ href: '/purple-file', text: 'Purple File', description: 'The phone code: follow the script with a worker in danger' }] : []),
         ...(staff ? [{ href: '/emergency-pack', text: 'Emergency details', description: 'Your emergency contacts, car and medical details (confidential)' }] : []),
+        // Issue 19: training, and who is ready to work alone.
+        ...(staff ? [{ href: '/training', text: 'My training', description: 'The training you need for lone working and when it expires' }] : []),
+        ...(hasRole(actor, 'team_manager', 'service_manager', 'assistant_director', 'health_and_safety_officer', 'admin') ? [{ href: '/readiness', text: 'Readiness', description: 'Who in your teams is ready to work alone, and why not; training import' }] : []),
       ],
     },
     {
@@ -58,6 +61,7 @@ export function menuFor(actor: Actor | null): NavGroup[] {
       heading: 'Administration',
       items: [
         ...(can(actor, 'organisation.manage') ? [{ href: '/admin', text: 'Admin', description: 'Organisation, staff, accounts, imports and the audit trail' }] : []),
+        ...(can(actor, 'organisation.manage') ? [{ href: '/training/courses', text: 'Training courses', description: 'The courses Harbour checks, who needs each and how long it stays current' }] : []),
         ...(can(actor, 'retention.manage') ? [{ href: '/admin/retention', text: 'Retention schedule', description: 'How long each kind of record is kept, what is due now, legal holds' }] : []),
         ...(can(actor, 'subject_access.export') ? [{ href: '/subject-access', text: 'Subject access export', description: 'Everything Harbour holds about a person, for a subject access request' }] : []),
       ],
