@@ -73,6 +73,11 @@ function pgliteTemplate(): Promise<{ blob: Blob; file: string }> {
   return template;
 }
 
+/** Fills an empty PGlite data directory with the migrated template, so its first open skips initdb. */
+export async function unpackMigratedPglite(dataDir: string): Promise<void> {
+  execFileSync('tar', ['-xf', await migratedPgliteTemplateFile(), '-C', dataDir], { stdio: 'ignore' });
+}
+
 let pgTemplate: Promise<string> | undefined;
 
 /**
@@ -142,7 +147,7 @@ export async function childProcessDatabase(extra: NodeJS.ProcessEnv = {}, option
   if (!onPostgres && options.migrated) {
     // The data directory starts as the migrated template, so the first process skips initdb.
     mkdirSync(join(dir, 'data'));
-    execFileSync('tar', ['-xf', await migratedPgliteTemplateFile(), '-C', join(dir, 'data')], { stdio: 'ignore' });
+    await unpackMigratedPglite(join(dir, 'data'));
   } else if (onPostgres) {
     const created = await createPostgresDatabase(options.migrated ? await migratedPostgresTemplate() : undefined);
     env.DATABASE_URL = created.url;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { loadConfig } from '../../../src/config.ts';
 import { startHarbour, type Harbour } from '../../../src/runtime.ts';
+import { unpackMigratedPglite } from '../../helpers/database.ts';
 import { assertAccessible, checkedPages, checkedPagesReport } from './axe.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,6 +32,7 @@ export class E2E {
   static async start(testFile: string, env: Record<string, string> = {}): Promise<E2E> {
     const name = basename(fileURLToPath(testFile)).replace(/\.test\.ts$/, '');
     const dataDir = await mkdtemp(join(tmpdir(), 'harbour-e2e-'));
+    await unpackMigratedPglite(dataDir);
     const harbour = await startHarbour(loadConfig({
       PORT: '0', HOST: '127.0.0.1', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', JOBS: 'true', SEED_DEMO: 'true', COOKIE_SECURE: 'false',
       // Every test signs in from 127.0.0.1; the default limit of 10 is for real people.
