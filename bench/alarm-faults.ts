@@ -82,16 +82,30 @@ export async function benchAlarmKill(options: { sessions?: number; seconds?: num
     await sql`UPDATE timers t SET fire_at = v.due_at FROM visits v WHERE t.kind = 'visit_due' AND t.subject_id = v.id`.execute(database.db);
     await database.close();
 
+    // A kill every 10 s on the clock, whether or not the last one restarted yet (on a loaded machine
+    // a start takes a while): the instance up the longest is killed, and started again at once.
     let kills = 0;
+    const upSince = children.map(() => Date.now());
+    const startups: number[] = [];
+    const starting = new Set<Promise<void>>();
     const t0 = Date.now();
-    while (Date.now() - t0 < seconds * 1000) {
-      await sleep(everyMs);
-      const i = kills % children.length;
+    for (let at = t0 + everyMs; at <= t0 + seconds * 1000; at += everyMs) {
+      await sleep(Math.max(0, at - Date.now()));
+      const up = upSince.map((u, i) => ({ u, i })).filter((x) => Number.isFinite(x.u)).sort((a, b) => a.u - b.u);
+      const i = (up[0] ?? { i: kills % children.length }).i;
       await kill(children[i]!);
       kills++;
-      children[i] = startServer(env, ports[i]!);
-      await waitForHealth(ports[i]!, 120_000, children[i]);
+      upSince[i] = Infinity;
+      const started = Date.now();
+      const child = startServer(env, ports[i]!);
+      children[i] = child;
+      const p: Promise<void> = waitForHealth(ports[i]!, 120_000, child).then(() => {
+        startups.push(Date.now() - started);
+        if (children[i] === child) upSince[i] = Date.now();
+      }, () => { /* killed while starting */ }).finally(() => starting.delete(p));
+      starting.add(p);
     }
+    await Promise.all([...starting]);
     // Then let the survivors finish: every text accepted and none new for 20 s (at most 3 minutes).
     database = await open();
     const settleStarted = Date.now();
@@ -115,7 +129,7 @@ export async function benchAlarmKill(options: { sessions?: number; seconds?: num
     const dup = duplicates(notify);
     return {
       name: 'alarm-kill-postgres',
-      sessions, instances: 2, kills, killEveryMs: everyMs, runSeconds: seconds,
+      sessions, instances: 2, kills, killEveryMs: everyMs, runSeconds: seconds, restartToHealthyMs: startups,
       stepsFired: counts!.steps, stepsExpected: sessions * STEPS,
       textMessages: counts!.messages, acceptedByNotify: counts!.accepted,
       textsReceivedByStub: dup.texts, textsSentTwice: dup.sentTwice,

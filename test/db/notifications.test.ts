@@ -259,6 +259,41 @@ describe(`[${engineName}] notification delivery`, () => {
     assert.equal((await attempts(live)).length, 0);
   });
 
+  test('the outcomes of sends that finish together are recorded in one statement, each row its own; a row whose claim was lost is left alone', async () => {
+    const repo = buildNotificationsRepository(database.db);
+    // Only these three are due (every earlier test's rows are settled or in the future).
+    await sql`UPDATE notifications SET next_attempt_at = now() + interval '1 day' WHERE status IN ('pending', 'sending')`.execute(database.db);
+    const a = await notification({ channel: 'sms', fallbacks: ['email'], alert: alertId, next: new Date(clock.getTime() - 3000) });
+    const b = await notification({ channel: 'sms', fallbacks: ['email'], alert: alertId, next: new Date(clock.getTime() - 2000) });
+    const c = await notification({ channel: 'sms', fallbacks: ['email'], next: new Date(clock.getTime() - 1000) });
+    const claimed = await repo.claim('batch#1', { only: 'sms' }, clock, new Date(clock.getTime() + SENDING_LEASE_MS), 10);
+    assert.deepEqual(claimed.map((r) => r.id).sort(), [a, b, c].sort());
+    // Meanwhile another dispatcher took c over (its lease had run out).
+    await database.db.updateTable('notifications').set({ claimed_by: 'other#9' }).where('id', '=', c).execute();
+    const [ra, rb, rc] = [a, b, c].map((id) => claimed.find((r) => r.id === id)!) as [typeof claimed[0], typeof claimed[0], typeof claimed[0]];
+    const later = new Date(clock.getTime() + 5_000);
+    const held = await repo.recordOutcomes([
+      { id: a, claim: 'batch#1', channel: 'sms', now: clock, attempt: { id: ra.attempt_id, outcome: 'accepted', error: null, providerRef: 'notify-a' },
+        set: { status: 'sent', attempts: 1, providerRef: 'notify-a', external: true }, timeline: { alertId, text: 'Text message to Ben Carter delivered', detail: { n: 'a' } } },
+      { id: b, claim: 'batch#1', channel: 'sms', now: clock, attempt: { id: rb.attempt_id, outcome: 'failed', error: 'GOV.UK Notify answered 500', providerRef: null },
+        set: { status: 'pending', channel: 'email', fallbacks: [], attempts: 1, nextAttemptAt: later, error: 'GOV.UK Notify answered 500' },
+        timeline: { alertId, text: 'Text message to Ben Carter failed: GOV.UK Notify answered 500; trying email', detail: { n: 'b' } } },
+      { id: c, claim: 'batch#1', channel: 'sms', now: clock, attempt: { id: rc.attempt_id, outcome: 'accepted', error: null, providerRef: 'notify-c' },
+        set: { status: 'sent', attempts: 1, providerRef: 'notify-c', external: true }, timeline: null },
+    ]);
+    assert.deepEqual([...held].sort(), [a, b].sort(), 'c was no longer this claim’s');
+    const [na, nb, nc] = await Promise.all([row(a), row(b), row(c)]);
+    assert.deepEqual([na.status, na.provider_ref, na.claimed_by, na.accepted_at?.getTime(), na.last_error], ['sent', 'notify-a', null, clock.getTime(), null]);
+    assert.deepEqual([nb.status, nb.channel, nb.fallbacks, nb.next_attempt_at.getTime(), nb.last_error, nb.accepted_at], ['pending', 'email', [], later.getTime(), 'GOV.UK Notify answered 500', null]);
+    assert.deepEqual([nc.status, nc.claimed_by, nc.accepted_at], ['sending', 'other#9', null], 'the row is left to the claim that holds it');
+    assert.deepEqual((await attempts(a)).map((t) => [t.outcome, t.ok, t.provider_ref]), [['accepted', true, 'notify-a']]);
+    assert.deepEqual((await attempts(b)).map((t) => [t.outcome, t.ok, t.error]), [['failed', false, 'GOV.UK Notify answered 500']]);
+    assert.deepEqual((await attempts(c)).map((t) => [t.outcome, t.ok]), [['accepted', true]], 'the attempt that was made is recorded all the same');
+    const lines = (await timeline(alertId)).map((e) => e.text);
+    assert.ok(lines.includes('Text message to Ben Carter delivered') && lines.includes('Text message to Ben Carter failed: GOV.UK Notify answered 500; trying email'));
+    await database.db.updateTable('notifications').set({ status: 'failed', claimed_by: null }).where('id', 'in', [b, c]).execute();
+  });
+
   test('inbox rows are delivered in bulk: thousands in one pass, handed_at set once', async () => {
     const { rows } = await sql<{ n: number }>`
       INSERT INTO notifications (recipient_id, channel, subject, body, link, alert_id)
