@@ -48,7 +48,7 @@ import type { RetentionSettings } from './features/retention/rules.ts';
 import { buildSubjectAccessService } from './features/subject-access/service.ts';
 import { buildEngineHealth } from './features/health/service.ts';
 import { buildTrainingRepository } from './features/training/repository.ts';
-import { buildTrainingService } from './features/training/service.ts';
+import { buildTrainingGate, buildTrainingService } from './features/training/service.ts';
 
 /** The one place the object graph is wired: repositories → services → app. No DI framework. */
 export function buildRepositories(db: Kysely<DB>) {
@@ -126,7 +126,8 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
   const holidays = buildHolidaysService({ db, holidays: repos.holidays, audit: repos.audit });
   const notifications = buildNotificationsService({ db, notifications: repos.notifications, audit: repos.audit, pushEnabled: settings.pushEnabled ?? false });
   const emergency = buildEmergencyService({ db, emergency: repos.emergency, staff: repos.staff, audit: repos.audit, settings: settings.emergency });
-  const risk = buildRiskService({ db, risk: repos.risk, staff: repos.staff, audit: repos.audit, baseUrl: settings.baseUrl });
+  // Issue 19: a team's 'require' training policy and key-holder call-outs, asked by the risk gate at check-in.
+  const risk = buildRiskService({ db, risk: repos.risk, staff: repos.staff, audit: repos.audit, baseUrl: settings.baseUrl, extraStartProblems: buildTrainingGate(repos.training) });
   return {
     audit: buildAuditService(repos.audit),
     auth: buildAuthService({ db, accounts: repos.accounts, audit: repos.audit, sessionTtlHours: settings.sessionTtlHours, apiTokenCacheMs: settings.apiTokenCacheMs }),

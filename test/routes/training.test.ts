@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { Agent, demo, startTestApp, type TestApp } from '../helpers/app.ts';
 import { demoIds, errorLinks, type DemoIds } from './support.ts';
 import { addDays, londonToday } from '../../src/time/london.ts';
+import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 
 const uk = (iso: string) => iso.split('-').reverse().join('/');
 
@@ -165,5 +166,27 @@ describe('training and readiness', () => {
     assert.deepEqual([c.job_roles, c.team_ids, c.validity_months], [['social_worker', 'youth_worker'], [ids.team.swale], 24]);
     assert.equal((await fiona.get('/training/courses')).statusCode, 403);
     assert.equal((await aisha.get(`/training/courses/${c.id}`)).statusCode, 403);
+  });
+  test('a team that requires training gets the gate it asked for: an AMBER lone visit without it cannot start', async () => {
+    // A new lone-working course everyone needs, which nobody has done yet.
+    assert.equal((await admin.submit('/training/courses/new', '/training/courses', { name: 'Lone working update 2026', category: 'lone_working', validityMonths: '12', everyone: 'yes' })).statusCode, 303);
+    const worker = await actorFor(t.repos.db, demo.worker);
+    const visit = await t.services.visits.plan(worker, buildVisitForm({ referralType: 'new_referral' }));
+    const arrive = () => chloe.submit(`/visits/${visit}`, `/visits/${visit}/arrive`, {});
+    const setPolicy = (policy: string) => aisha.submit('/readiness', `/readiness/teams/${ids.team.ashford}/policy`, { policy });
+    const gateMessage = /This team requires lone-working training for AMBER visits: Lone working update 2026 is missing or expired/;
+    assert.equal((await setPolicy('warn')).statusCode, 303);
+    const warned = await arrive();
+    assert.doesNotMatch(warned.body, gateMessage);
+    assert.equal((await setPolicy('require')).statusCode, 303);
+    const refused = await arrive();
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, gateMessage);
+    const v = await t.repos.db.selectFrom('visits').select('state').where('id', '=', visit).executeTakeFirstOrThrow();
+    assert.equal(v.state, 'planned');
+    // A joint visit is allowed through the training gate (the AMBER precautions still apply).
+    await t.repos.db.updateTable('visits').set({ joint_partner_id: ids.person.dev }).where('id', '=', visit).execute();
+    assert.doesNotMatch((await arrive()).body, gateMessage);
+    assert.equal((await setPolicy('warn')).statusCode, 303);
   });
 });

@@ -32,7 +32,7 @@ export interface RiskDeps {
    * More reasons a session may not start, asked at check-in inside its transaction (for example a
    * team's "training required" policy). Empty = nothing more.
    */
-  extraStartProblems?: (ex: Executor, visit: { id: number; worker_id: number; kind: string; team_id: number | null }) => Promise<string[]>;
+  extraStartProblems?: (ex: Executor, visit: { id: number; worker_id: number; kind: string; team_id: number | null; rating: Rating | null }) => Promise<string[]>;
 }
 
 const asReferralType = (v: string | null): ReferralType | null => (v && v in REFERRAL_TYPES ? (v as ReferralType) : null);
@@ -211,7 +211,8 @@ export function buildRiskService(deps: RiskDeps) {
       const visit = await repo.visit(visitId, trx);
       if (!visit) return [];
       const e = await evaluate(trx, visit);
-      if (deps.extraStartProblems) e.problems.push(...(await deps.extraStartProblems(trx, { id: visit.id, worker_id: visit.worker_id, kind: visit.kind, team_id: visit.team_id })));
+      // Issue 19: the training gate (src/features/training) is asked with the light the visit starts under.
+      if (deps.extraStartProblems) e.problems.push(...(await deps.extraStartProblems(trx, { id: visit.id, worker_id: visit.worker_id, kind: visit.kind, team_id: visit.team_id, rating: e.rating })));
       if (e.problems.length === 0 && e.rating !== visit.risk_rating) {
         // The visit starts: keep the light it started under. (Refused starts roll back with the caller.)
         await trx.updateTable('visits').set({ risk_rating: e.rating }).where('id', '=', visitId).execute();
