@@ -29,7 +29,11 @@ const TOKEN_REUSE_MS = 5_000;
 export interface NotifyClientOptions {
   apiKey: string;
   baseUrl?: string | null;
-  /** Connections kept open to Notify at most (sends beyond this wait for a free one). */
+  /**
+   * Connections open to Notify at most. As many as the dispatcher's sends in flight per channel, so
+   * a send's request leaves when send() is called and never waits in the agent's queue, where its
+   * claim could not be re-checked.
+   */
   maxSockets?: number;
   /** A request with no answer for this long is abandoned (its socket destroyed; outcome unknown). */
   timeoutMs?: number;
@@ -58,7 +62,7 @@ export function buildNotifyApi(options: NotifyClientOptions): NotifyApi {
   const secure = base.protocol === 'https:';
   const prefix = base.pathname.replace(/\/$/, '');
   const { serviceId, secret } = parseNotifyKey(options.apiKey);
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 512, maxFreeSockets: Math.min(64, options.maxSockets ?? 64), scheduling: 'lifo' as const };
   const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const timeoutMs = options.timeoutMs ?? 10_000;
   let token = { value: '', at: 0 };
