@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { demo, startTestApp, type Agent, type TestApp } from '../helpers/app.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { inputValue, unescapeHtml } from './support.ts';
-import { londonTime } from '../../src/time/london.ts';
+import { londonDate, londonTime } from '../../src/time/london.ts';
 
 let t: TestApp;
 let chloe: Agent;
@@ -27,8 +27,10 @@ test('home: the running session first with one-tap actions, then the next visit 
   const actor = await actorFor(db(), demo.worker);
   const running = await t.services.visits.plan(actor, buildVisitForm({ description: 'Running visit' }));
   await t.services.visits.arrive(actor, running);
-  const later = new Date(Date.now() + 3 * 3600_000);
-  const next = await t.services.visits.plan(actor, buildVisitForm({ description: 'Next visit', startTime: londonTime(later), endTime: londonTime(new Date(later.getTime() + 3600_000)) }));
+  // Soon, so that it is still today however late the test runs (3 hours ahead fell tomorrow after 21:00).
+  const later = new Date(Date.now() + 5 * 60_000);
+  const [y, m, d] = londonDate(later).split('-');
+  const next = await t.services.visits.plan(actor, buildVisitForm({ description: 'Next visit', 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: londonTime(later), endTime: londonTime(new Date(later.getTime() + 3600_000)) }));
 
   const home = await chloe.get('/');
   assert.equal(home.statusCode, 200);
