@@ -372,3 +372,20 @@ describe(`[${engineName}] issue 21: no one-person bypass of RED`, () => {
     await assert.rejects(services.visits.edit(jamal, green, buildVisitForm()), ForbiddenError);
   });
 });
+
+describe(`[${engineName}] issue 21: flags raised from an incident`, () => {
+  test('a flag raised from an incident re-rates planned visits to that case and tells the worker and her buddy', async () => {
+    const [y, m, d] = londonToday().split('-');
+    const incident = await services.incidents.save(chloe, null, {
+      'occurred-day': String(Number(d)), 'occurred-month': String(Number(m)), 'occurred-year': y!, 'occurred-time': '00:01', location: 'Park Road', loneWorking: 'yes',
+      categories: ['physical_assault'], perpetratorType: 'parent_carer', injured: 'yes', injuryNature: 'Bruising', narrative: 'Pushed against the door',
+    }, 'submit');
+    const stamp = String(Date.now()).slice(-5);
+    const id = await plan({ referralType: 'previously_known', caseId: `IN-${stamp}` });
+    assert.equal((await stateOf(id)).risk_rating, 'GREEN');
+    await services.incidents.raiseFlag(aisha, incident, { subject: 'case', caseSystem: 'liberi', caseId: `IN ${stamp}`, postcode: null, category: 'violence', reason: 'Assaulted a worker', reviewOn: addDays(today(), 30) });
+    assert.equal((await stateOf(id)).risk_rating, 'RED');
+    const told = await db().selectFrom('notifications').select('recipient_id').where('subject', '=', 'A planned visit is now rated RED').where('link', 'like', `%/visits/${id}/risk`).execute();
+    assert.deepEqual(told.map((r) => r.recipient_id).sort(), [chloe.staffId, dev.staffId].sort());
+  });
+});
