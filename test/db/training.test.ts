@@ -6,12 +6,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { JOB_ROLES } from '../../src/features/people/job-roles.ts';
 import { engineName } from '../helpers/database.ts';
 import { openSeeded, type Seeded } from '../helpers/services.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { demo } from '../helpers/app.ts';
 import { buildTrainingGate, buildTrainingService } from '../../src/features/training/service.ts';
 import { addDays, londonToday } from '../../src/time/london.ts';
+import { STATISTICS } from '../../src/features/foi/statistics.ts';
 
 describe(`[${engineName}] training and readiness`, () => {
   let s: Seeded;
@@ -103,5 +106,33 @@ describe(`[${engineName}] training and readiness`, () => {
     assert.deepEqual(await service.sendReminders(), { sent: 0 });
     clock = new Date(clock.getTime() + 86_400_000);
     assert.equal((await service.sendReminders()).sent, first.sent);
+  });
+  test('FOI: staff who have completed lone-working and personal safety training, by team and job role, one by one and through disclosure control', async () => {
+    const db = s.database.db;
+    const today = londonToday();
+    const def = STATISTICS.find((x) => x.name === 'staff-trained-lone-working')!;
+    const compute = (p: Partial<Parameters<typeof def.compute>[1]>) => def.compute({ db, complaints: null, actor: null }, { from: '2020-04-01', to: today, teamId: null, serviceId: null, jobRole: null, ...p });
+    // The oracle: every active member of staff, one by one, from their own records.
+    const staff = await db.selectFrom('staff').leftJoin('teams', 'teams.id', 'staff.team_id').select(['staff.id', 'staff.job_role', 'teams.name as team']).where('staff.active', '=', true).execute();
+    const records = await db.selectFrom('training_records as r').innerJoin('training_courses as c', 'c.id', 'r.course_id').select(['r.staff_id', 'c.category', sql<string>`r.completed_on::text`.as('on')]).execute();
+    const trained = (id: number, by: string) => ['lone_working', 'personal_safety'].every((cat) => records.some((r) => r.staff_id === id && r.category === cat && r.on <= by));
+    const expected = new Map<string, number>();
+    for (const p of staff) if (trained(p.id, today)) expected.set(`${p.team ?? 'No team'}|${p.job_role}`, (expected.get(`${p.team ?? 'No team'}|${p.job_role}`) ?? 0) + 1);
+    const table = await compute({});
+    const got = new Map<string, number>();
+    const roleOf = (label: string) => Object.entries(JOB_ROLES).find(([, l]) => l === label)![0];
+    for (const row of table.rows) row.cells.forEach((n, i) => { if (n) got.set(`${row.label}|${roleOf(table.columns[i]!)}`, n); });
+    assert.deepEqual([...got].sort(), [...expected].sort());
+    assert.ok(expected.size > 3);
+    // Nobody had done both by the end of 2020 (the demo's completions are recent).
+    assert.deepEqual((await compute({ to: '2020-12-31' })).rows.flatMap((r) => r.cells).reduce((a, b) => a + b, 0), 0);
+    const ashford = await compute({ teamId: (await staffId(demo.worker)).team_id });
+    assert.deepEqual(ashford.rows.map((r) => r.label), ['Ashford Children in Care']);
+    // Through the same disclosure control as every FOI statistic: counts of 1 to 4 are withheld as [c].
+    const irene = await actorFor(db, demo.foi);
+    const result = await s.services.foi.statistic(irene, 'staff-trained-lone-working', { period: { period: 'last_years', years: 5 }, teamId: null, serviceId: null, jobRole: null } as never);
+    const published = result.published.rows.flatMap((r) => r.cells.map((c) => c.text));
+    assert.ok(published.includes('[c]'), JSON.stringify(published));
+    assert.ok(!published.some((t) => ['1', '2', '3', '4'].includes(t)));
   });
 });

@@ -6,6 +6,9 @@ import type { ComplaintStatistics, ComplaintStatisticsQuery } from '../complaint
 import { ZONE, addDays, londonDayBounds, longDate } from '../../time/london.ts';
 import type { NoteCount, Period, StatTable } from './disclosure.ts';
 import { financialYearOf as financialYear, financialYearLabel as fyLabel } from '../../time/financial-year.ts';
+import { JOB_ROLES } from '../people/job-roles.ts';
+
+const jobRoleLabel = (role: string) => (JOB_ROLES as Record<string, string>)[role] ?? role;
 
 /**
  * Ready-made statistics that answer the seeds' FOI questions from Harbour's live records. Each is
@@ -517,6 +520,33 @@ export const STATISTICS: StatisticDefinition[] = [
           WHERE EXISTS (SELECT 1 FROM complaint_staff_groups g WHERE g.staff_id = s.id AND g.received_on >= ${p.from}::date
             AND g.received_on <= ${p.to}::date AND g.n > 0 AND g.group_key <> first.group_key))`.execute(src.db);
       return table(Number(rows[0]?.n ?? 0));
+    },
+  },
+  {
+    // Issue 19: a common FOI question, answered from the training records (migration 0028).
+    name: 'staff-trained-lone-working',
+    title: 'Staff who have completed lone-working and personal safety training',
+    seed: null,
+    question: 'How many staff have completed lone-working and personal safety training, by team and job role?',
+    source: 'lone working',
+    async compute({ db }, p) {
+      // Current staff who, by the end of the period, had completed a lone-working course and a personal
+      // safety course (the categories an administrator gives the courses), by team and job role.
+      const { rows } = await sql<{ team: string | null; role: string; n: number }>`SELECT t.name AS team, s.job_role AS role, count(*)::int AS n
+        FROM staff s LEFT JOIN teams t ON t.id = s.team_id
+        WHERE s.active ${staffWhere(p)}
+          AND EXISTS (SELECT 1 FROM training_records r JOIN training_courses c ON c.id = r.course_id WHERE r.staff_id = s.id AND c.category = 'lone_working' AND r.completed_on <= ${p.to}::date)
+          AND EXISTS (SELECT 1 FROM training_records r JOIN training_courses c ON c.id = r.course_id WHERE r.staff_id = s.id AND c.category = 'personal_safety' AND r.completed_on <= ${p.to}::date)
+        GROUP BY 1, 2`.execute(db);
+      const roles = [...new Set(rows.map((r) => r.role))].sort((a, b) => jobRoleLabel(a).localeCompare(jobRoleLabel(b)));
+      const teams = [...new Set(rows.map((r) => r.team ?? 'No team'))].sort();
+      const cell = (team: string, role: string) => Number(rows.find((r) => (r.team ?? 'No team') === team && r.role === role)?.n ?? 0);
+      return {
+        title: this.title, rowHeader: 'Team', columns: roles.length ? roles.map(jobRoleLabel) : ['Staff'],
+        rows: teams.length ? teams.map((team) => ({ label: team, cells: roles.map((role) => cell(team, role)) })) : [{ label: 'All teams', cells: [0] }],
+        rowTotals: roles.length > 1, columnTotals: teams.length > 1,
+        notes: [`Staff in post who had completed both a lone-working course and a personal safety course by ${longDate(p.to)} (in Kent: E Learning Lone Working and KSCMP Personal Safety – Lone Worker), whether or not a completion has since expired. Each person is counted once, in their current team and job role.`],
+      };
     },
   },
 ];
