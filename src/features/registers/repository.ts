@@ -117,7 +117,7 @@ export function buildRegistersRepository(db: Kysely<DB>) {
         'dc.id as declaration_id', 'dc.year', 'dc.declared_at', 's.given_name', 's.family_name', 's.job_role', 't.name as team_name', 'd.name as directorate_name',
         'i.kind', 'i.description', 'i.consent_needed', 'i.consent_reference', 'i.management_action', 'i.signed_off_name', 'i.signed_off_at',
         'i.contract', 'i.lecture_fee_pence', 'i.lecture_in_council_time', 'sp.name as supplier_name', sql<boolean>`coalesce(sp.live_tender, false)`.as('live_tender'),
-        'dc.signed_off_name as declaration_signed_by', 'dc.signed_off_at as declaration_signed_at',
+        'dc.signed_off_name as declaration_signed_by', 'dc.signed_off_at as declaration_signed_at', 's.id as staff_id', 's.line_manager_id', 'i.signed_off_by',
       ]).orderBy('dc.declared_at', 'desc').orderBy('i.id').execute();
     },
     /** Active staff with no declaration in the year, their line manager and what has been sent to them. */

@@ -317,10 +317,13 @@ export function buildRegistersService(deps: RegistersDeps) {
 
     // ---- Reports ----
     async report(actor: Actor, form: ReportFilterForm) {
-      const filter = { ...(await filterFor(actor, form)), includeConfidential: viewAll(actor) };
-      const [declarations, interests, gifts, directorates, teams] = await Promise.all([
-        repo.declarations(filter), repo.interestRows(filter), repo.gifts(filter), organisation.directorates(), organisation.teams('all'),
+      const filter = { ...(await filterFor(actor, form)), includeConfidential: true };
+      const [declarations, all, gifts, directorates, teams, d] = await Promise.all([
+        repo.declarations(filter), repo.interestRows(filter), repo.gifts(filter), organisation.directorates(), organisation.teams('all'), delegate(),
       ]);
+      // H.6: a confidential interest only for the person, their signing manager (or whoever signed it) and the registers team.
+      const me = actor.staffId;
+      const interests = all.filter((r) => !isConfidential(r.kind) || viewAll(actor) || (me !== null && (r.staff_id === me || r.line_manager_id === me || r.signed_off_by === me || (r.line_manager_id === null && d?.id === me))));
       return {
         declarations,
         interests: seniorFilter(form, interests).map((i) => ({ ...i, kindLabel: interestLabel(i.kind), person: name(i) })),
