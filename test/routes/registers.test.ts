@@ -340,6 +340,8 @@ describe('registers', () => {
     assert.ok(page.includes('Residential care framework 2026'));
     assert.ok(page.includes('in the council’s time: keeps £150'));
     for (const label of ['(E.4)', '(F.4)', '(F.5)', '(G.5, G.6)', '(H.7)']) assert.ok(page.includes(label), label);
+    const suppliers = unescapeHtml((await rita.get('/registers/suppliers')).body);
+    assert.ok(suppliers.includes('Acme Care Ltd is in a live tender. Do not give its tender documents to: Chloe Davies'), 'the registers team is warned about tender access');
   });
 
   test('published register, when turned on: name, post, type, value band and decision; never a private person or a client; declined never "Accepted"', async () => {

@@ -139,6 +139,13 @@ export function buildRegistersRepository(db: Kysely<DB>) {
     suppliers() {
       return db.selectFrom('suppliers').selectAll().orderBy('name').execute();
     },
+    /** H.5: everyone with a declared interest linked to a contractor or supplier (not the confidential kinds). */
+    supplierInterests() {
+      return db.selectFrom('declared_interests as i').innerJoin('interest_declarations as dc', 'dc.id', 'i.declaration_id').innerJoin('staff as s', 's.id', 'dc.staff_id')
+        .select(['i.supplier_id', 'i.kind', 'i.contract', 's.id as staff_id', 's.given_name', 's.family_name'])
+        .where('i.supplier_id', 'is not', null).where('i.kind', 'not in', ['bankruptcy']).where('s.active', '=', true)
+        .orderBy('s.family_name').orderBy('s.given_name').execute();
+    },
     supplierByName(name: string) {
       return db.selectFrom('suppliers').select('id').where(sql<string>`lower(name)`, '=', name.toLowerCase()).executeTakeFirst();
     },

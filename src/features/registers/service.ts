@@ -296,7 +296,13 @@ export function buildRegistersService(deps: RegistersDeps) {
     // ---- Registers team ----
     async suppliers(actor: Actor) {
       if (!viewAll(actor)) throw new ForbiddenError();
-      return { suppliers: await repo.suppliers() };
+      const [suppliers, interests] = await Promise.all([repo.suppliers(), repo.supplierInterests()]);
+      // H.5: who must not be given the tender documents without the Managing Director's authority.
+      return {
+        suppliers: suppliers.map((sp) => ({
+          ...sp, interested: interests.filter((i) => i.supplier_id === sp.id).map((i) => `${name(i)} (${interestLabel(i.kind).replace(/ \(.*\)$/, '').toLowerCase()}${i.contract ? `, ${i.contract}` : ''})`),
+        })),
+      };
     },
     async addSupplier(actor: Actor, form: { name: string; liveTender: boolean }) {
       if (!viewAll(actor)) throw new ForbiddenError();
