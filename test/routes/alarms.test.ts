@@ -265,3 +265,22 @@ test('the inbox and a worker’s visit pages are live: the stream’s fingerprin
   assert.match(text(regionOf(timeline, 'visit-timeline')), /No check-in by the deadline/);
   await closeAll();
 });
+
+test('a visit’s page open for a manager follows that visit: the stream watches its timeline as the viewer may read it (a check-in moves it), and gives nothing for a visit the viewer may not see', async () => {
+  const visitId = await runningVisit();
+  const watch = async (agent: Agent, q = `?visit=${visitId}&once=1`) => {
+    const res = await agent.get(`/live/events${q}`);
+    assert.equal(res.statusCode, 200, q);
+    return (JSON.parse(/data: (.*)\n/.exec(res.body)![1]!) as { visit: string }).visit;
+  };
+  assert.match((await aisha.get(`/visits/${visitId}`)).body, new RegExp(`data-live-visit="${visitId}"`), 'the page asks to watch its visit');
+  const before = await watch(aisha);
+  assert.match(before, /^\d+:\d+$/);
+  await t.services.visits.checkIn(await actorFor(db(), demo.worker), visitId, null);
+  assert.notEqual(await watch(aisha), before, 'Chloe’s check-in moves what Aisha’s open page watches');
+  // Mark manages another team: nothing of Chloe's visit, however he asks.
+  assert.equal(await watch(await t.signIn(demo.otherTeamManager)), '0:');
+  for (const q of ['?visit=abc&once=1', '?visit=99999999999&once=1', '?once=1']) assert.equal(await watch(aisha, q), '', q);
+  assert.equal(await watch(aisha, `?visit=${visitId}&visit=${visitId}&once=1`), await watch(aisha), 'a repeated parameter is read once');
+  await closeAll();
+});

@@ -74,6 +74,15 @@ export const alarmsRoutes: FastifyPluginAsync<{ services: Services; pollMs?: num
    */
   app.get('/live/events', async (request, reply) => {
     const actor = requireActor(request);
+    // A visit's page (someone else's, for a manager or buddy) asks to watch it: its timeline, read
+    // as its viewer may read it, is fingerprinted too. One the viewer may not see adds nothing.
+    const asked = (request.query as { visit?: unknown }).visit;
+    const visitId = typeof asked === 'string' && /^\d{1,9}$/.test(asked) ? Number(asked) : null;
+    const watched = async () => {
+      if (visitId === null) return '';
+      const rows = await services.visits.timelineFor(actor, visitId).catch(() => []);
+      return `${rows.length}:${rows.at(-1)?.id ?? ''}`;
+    };
     await serveEvents(request, reply, 'alarms', {
       everyMs: refreshMs,
       subscribe: (wake) => {
@@ -91,7 +100,8 @@ export const alarmsRoutes: FastifyPluginAsync<{ services: Services; pollMs?: num
         // `mine` changes when this person's own pages would read differently (a new message, their
         // visit's state or timeline): live.js then fetches those pages' live regions again.
         const mine = `${bar.mine}|${bar.inboxUnread}`;
-        return { key: `${html}|${mine}`, data: { html, alarms, lockdowns: bar.lockdowns.map((l) => ({ id: l.id, text: `Lockdown at ${l.building}` })), inbox: bar.inboxUnread, mine } };
+        const visit = await watched();
+        return { key: `${html}|${mine}|${visit}`, data: { html, alarms, lockdowns: bar.lockdowns.map((l) => ({ id: l.id, text: `Lockdown at ${l.building}` })), inbox: bar.inboxUnread, mine, visit } };
       },
     });
   });

@@ -70,9 +70,13 @@ if (bar && 'EventSource' in window) {
   // What this person's own pages showed when served: a new message or a change to their own visit
   // changes it, and the page's live regions are fetched again.
   let lastMine = bar.getAttribute('data-live-mine') || '';
+  // A visit's page watches that visit's timeline too (data-live-visit): from the first event on.
+  let lastVisit = null;
   const onAlarms = (event) => {
     const data = JSON.parse(event.data);
-    const mineChanged = typeof data.mine === 'string' && data.mine !== lastMine;
+    const visitChanged = typeof data.visit === 'string' && lastVisit !== null && data.visit !== lastVisit;
+    if (typeof data.visit === 'string') lastVisit = data.visit;
+    const mineChanged = (typeof data.mine === 'string' && data.mine !== lastMine) || visitChanged;
     if (typeof data.mine === 'string') lastMine = data.mine;
     const html = asParsed(data.html);
     if (html === lastHtml && !data.alarms.some((a) => !known.has(`/alerts/${a.id}`))) {
@@ -97,7 +101,8 @@ if (bar && 'EventSource' in window) {
     }
     refreshSoon();
   };
-  const url = bar.getAttribute('data-live-stream');
+  const watch = document.querySelector('[data-live-visit]')?.getAttribute('data-live-visit');
+  const url = `${bar.getAttribute('data-live-stream')}${watch && /^\d+$/.test(watch) ? `?visit=${watch}` : ''}`;
   // A worker's visit pages (taps kept on the phone without signal, offline.js) are live too, but
   // only while the phone has signal and nothing is waiting to be sent: the stream is closed when
   // the signal goes, and opened again only once the queue is empty (sending it reloads the page,
