@@ -15,6 +15,7 @@ import { navigationFor } from './web/navigation.ts';
 import { registerSecurity } from './web/security.ts';
 import { registerErrorHandling } from './web/error-handling.ts';
 import { authRoutes } from './features/auth/routes.ts';
+import { secondFactorRoutes } from './features/auth/second-factor-routes.ts';
 import { homeRoutes } from './features/people/home-routes.ts';
 import { peopleRoutes } from './features/people/routes.ts';
 import { buildingsRoutes } from './features/buildings/routes.ts';
@@ -69,6 +70,8 @@ export interface AppOptions {
   oidc?: OidcConfig | null;
   /** Where people reach Harbour (the OpenID Connect redirect starts with it). */
   publicBaseUrl?: string;
+  /** Administrators signing in with a password must set up an authenticator app first (production, unless OpenID Connect only). */
+  requireAdminTwoFactor?: boolean;
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); none when empty or not given. */
   trustProxy?: string[];
 }
@@ -137,7 +140,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     return this.type('text/html; charset=utf-8').send(html);
   });
 
-  const security = registerSecurity(app, services.auth, { cookieSecure: options.cookieSecure ?? 'auto' });
+  const security = registerSecurity(app, services.auth, { cookieSecure: options.cookieSecure ?? 'auto', requireAdminTwoFactor: options.requireAdminTwoFactor ?? false });
   registerErrorHandling(app);
   registerAlarmBar(app, services);
 
@@ -159,6 +162,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const publicBaseUrl = (options.publicBaseUrl ?? 'http://localhost:3000').replace(/\/+$/, '');
   const oidc = options.oidc ? buildOidcClient(options.oidc, `${publicBaseUrl}/sign-in/oidc/callback`, `${publicBaseUrl}/sign-in`) : null;
   await app.register(authRoutes, { services, security, signInRateLimit: options.signInRateLimit ?? 30, oidc, publicBaseUrl });
+  await app.register(secondFactorRoutes, { services, security, requireAdminTwoFactor: options.requireAdminTwoFactor ?? false, publicBaseUrl });
   await app.register(homeRoutes, { services });
   await app.register(menuRoutes);
   await app.register(helpRoutes, { council: services.foi.settings.council, retentionYears: services.foi.settings.retentionYears, retention: services.retention.settings });

@@ -97,7 +97,7 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
     logger,
     cookieSecure: config.cookieSecure,
     signInRateLimit: config.signInRateLimit,
-    oidc: config.oidc, publicBaseUrl: config.notifications.publicBaseUrl, trustProxy: config.trustProxy, monitoring: config.monitoring,
+    oidc: config.oidc, publicBaseUrl: config.notifications.publicBaseUrl, requireAdminTwoFactor: config.production && !config.oidc?.only, trustProxy: config.trustProxy, monitoring: config.monitoring,
     health: async () => ({ status: 'ok', database: database.kind, migration: await currentVersion(database), jobs: jobs ? 'running' : 'off' }),
   });
   if (config.benchBareRoute) {

@@ -65,6 +65,25 @@ export interface AccountsTable {
   disabled_at: Date | null;
   last_sign_in_at: Date | null;
   created_at: Timestamp;
+  totp_secret: string | null;
+  totp_enabled_at: Date | null;
+  totp_last_step: string | null;
+}
+export interface SignInChallengesTable {
+  id_hash: string;
+  account_id: number;
+  ip: string | null;
+  attempts: Generated<number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+export interface PasswordLinksTable {
+  id_hash: string;
+  account_id: number;
+  created_by: number | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Date | null;
 }
 export interface SessionsTable {
   id_hash: string;
@@ -352,10 +371,10 @@ export interface InterestDeclarationsTable {
   no_conflict: boolean;
   declared_at: Timestamp;
   declared_by: number | null;
-}
   signed_off_by: number | null;
   signed_off_name: string | null;
   signed_off_at: Date | null;
+}
 export interface DeclaredInterestsTable {
   id: Generated<number>;
   declaration_id: number;
@@ -368,11 +387,11 @@ export interface DeclaredInterestsTable {
   signed_off_name: string | null;
   signed_off_at: Date | null;
   created_at: Timestamp;
-}
   supplier_id: number | null;
   contract: string | null;
   lecture_fee_pence: number | null;
   lecture_in_council_time: boolean | null;
+}
 export interface DeclarationRemindersTable {
   id: Generated<number>;
   staff_id: number;
@@ -400,7 +419,6 @@ export interface GiftEntriesTable {
   decided_at: Date | null;
   decision_note: string | null;
   created_at: Timestamp;
-}
   giver_type: Generated<'client' | 'contractor_supplier' | 'organisation' | 'private_individual'>;
   event_on: ColumnType<string | null, string | null, string | null>;
   authorised_by: number | null;
@@ -408,6 +426,7 @@ export interface GiftEntriesTable {
   late: Generated<boolean>;
   needs_override: Generated<boolean>;
   override_reason: string | null;
+}
 
 export interface IncidentsTable {
   id: Generated<number>;
@@ -543,11 +562,11 @@ export interface LockdownsTable {
   ended_by: number | null;
   ended_by_name: string | null;
   end_note: string | null;
-}
   police_attended: boolean | null;
   police_all_clear: boolean | null;
   ended_as: 'runner' | 'building_manager' | 'key_holder' | 'remote_senior' | null;
   remote_reason: string | null;
+}
 export interface LockdownRecipientsTable { lockdown_id: number; staff_id: number; reason: 'checked_in' | 'based' | 'building_manager' | 'senior_manager'; acknowledged_at: Date | null }
 export interface LockdownEventsTable { id: Generated<string>; lockdown_id: number; at: Timestamp; actor_id: number | null; text: string }
 export interface IdempotencyKeysTable {
@@ -569,6 +588,8 @@ export interface DB extends DuressTables, ComplaintTables, FoiTables, TrainingTa
   staff: StaffTable;
   building_key_holders: BuildingKeyHoldersTable;
   accounts: AccountsTable;
+  sign_in_challenges: SignInChallengesTable;
+  password_links: PasswordLinksTable;
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
   api_tokens: ApiTokensTable;

@@ -55,6 +55,7 @@ export function menuFor(actor: Actor | null): NavGroup[] {
         ...(staff ? [{ href: '/inbox', text: 'Inbox', description: 'Your alerts and messages' }] : []),
         ...(can(actor, 'outbox.view') ? [{ href: '/outbox', text: 'Outbox', description: 'Every message sent and how it was delivered' }] : []),
         { href: '/account/password', text: 'Your password', description: 'Change the password you sign in to Harbour with' },
+        { href: '/account/two-factor', text: 'Second factor', description: 'Ask for a code from an authenticator app after your password' },
       ],
     },
     {

@@ -8,7 +8,15 @@ export const SESSION_COOKIE = 'harbour_session';
 export const PRESESSION_COOKIE = 'harbour_presession';
 export const OIDC_COOKIE = 'harbour_oidc';
 
-export interface SecurityOptions { cookieSecure: boolean | 'auto' }
+export const CHALLENGE_COOKIE = 'harbour_challenge';
+export interface SecurityOptions {
+  cookieSecure: boolean | 'auto';
+  /** Administrators signed in with a password must set up an authenticator app before anything else (production, unless sign-in is OpenID Connect only). */
+  requireAdminTwoFactor?: boolean;
+}
+
+/** What an administrator without a second factor may still reach when one is required. */
+const TWO_FACTOR_SETUP_PATHS = ['/account/two-factor', '/sign-out'];
 
 export class CsrfError extends ForbiddenError {
   constructor() {
@@ -49,6 +57,10 @@ export function registerSecurity(app: FastifyInstance, auth: AuthService, option
         request.csrfToken = session.csrfToken;
         request.sessionToken = token;
         request.sessionOidc = session.oidc;
+        if (options.requireAdminTwoFactor && !session.oidc && !session.twoFactor && session.actor.roles.includes('admin')
+          && !TWO_FACTOR_SETUP_PATHS.some((p) => request.url === p || request.url.startsWith(`${p}?`) || request.url.startsWith(`${p}/`))) {
+          return reply.redirect('/account/two-factor?required=1', 303);
+        }
         return;
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -76,6 +88,16 @@ export function registerSecurity(app: FastifyInstance, auth: AuthService, option
     },
     endSession(reply: FastifyReply) {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    },
+    /** Keeps the sign-in challenge (password right, code still to come) for the five minutes it lasts. */
+    rememberChallenge(request: FastifyRequest, reply: FastifyReply, token: string) {
+      reply.setCookie(CHALLENGE_COOKIE, token, { ...cookieOptions(request), path: '/sign-in/code', maxAge: 300 });
+    },
+    challenge(request: FastifyRequest): string | null {
+      return request.cookies[CHALLENGE_COOKIE] ?? null;
+    },
+    clearChallenge(reply: FastifyReply) {
+      reply.clearCookie(CHALLENGE_COOKIE, { path: '/sign-in/code' });
     },
     /** Keeps state, nonce and PKCE verifier in the browser for the ten minutes a provider sign-in may take. */
     rememberOidc(request: FastifyRequest, reply: FastifyReply, pending: OidcPending) {

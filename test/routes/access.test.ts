@@ -169,6 +169,16 @@ const matrix: Row[] = [
   page('GET /account/password', SIGNED_IN),
   // A blank form is a 400 naming its fields for everyone signed in (a real change: test/routes/account-security.test.ts).
   form('POST /account/password', SIGNED_IN, () => ({ current: '', password: '', confirm: '' }), { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])) }),
+  // A second factor (issue 17): each person sets up their own; forms here fail validation (no code, no password).
+  page('GET /account/two-factor', SIGNED_IN),
+  form('POST /account/two-factor', SIGNED_IN, () => ({ code: '' }), { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])) }),
+  form('POST /account/two-factor/remove', SIGNED_IN, () => ({ password: '' }), { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])) }),
+  // The code after the password: without a pending sign-in everyone is sent back (test/routes/second-factor.test.ts has the rest).
+  page('GET /sign-in/code', [], { expect: Object.fromEntries(WHO.map((w) => [w, { status: 303, location: w === 'anonymous' ? '/sign-in' : '/' }])) }),
+  form('POST /sign-in/code', [], () => ({ code: '123456' }), { expect: Object.fromEntries(WHO.map((w) => [w, { status: 303, location: '/sign-in' }])) }),
+  // A set-password link works only with its secret token: anything else is the 404 page, signed in or not.
+  page('GET /set-password/:token', [], { url: () => '/set-password/matrix-no-such-link', expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])) }),
+  form('POST /set-password/:token', [], () => ({ password: 'a-long-enough-password', confirm: 'a-long-enough-password' }), { url: () => '/set-password/matrix-no-such-link', expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])) }),
   form('POST /account/tokens', SIGNED_IN, () => ({ name: 'Matrix token', expiresInDays: '30' })),
   form('POST /account/tokens/:id/revoke', SIGNED_IN, () => ({}), { url: (c, who) => `/account/tokens/${c.revokeToken[who]}/revoke` }),
 
@@ -215,6 +225,8 @@ const matrix: Row[] = [
   form('POST /admin/accounts', ADMIN, (c) => ({ email: `matrix.account.${c.unique()}@harbour.example`, displayName: 'Matrix Account', staffId: '', password: 'a-long-enough-password', roles: 'worker' })),
   page('GET /admin/accounts/:id/roles', ADMIN, { url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles` }),
   form('POST /admin/accounts/:id/roles', ADMIN, () => ({ roles: 'worker' }), { url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles` }),
+  form('POST /admin/accounts/:id/password-link', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('ola.adeyemi@harbour.example')}/password-link` }),
+  form('POST /admin/accounts/:id/two-factor/reset', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('ola.adeyemi@harbour.example')}/two-factor/reset` }),
   form('POST /admin/accounts/:id/disable', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('sophie.turner@harbour.example')}/disable` }),
   form('POST /admin/accounts/:id/enable', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('sophie.turner@harbour.example')}/enable` }),
   page('GET /admin/audit', ADMIN),

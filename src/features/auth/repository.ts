@@ -11,9 +11,10 @@ export interface AccountRow {
   roles: string[];
   disabled_at: Date | null;
   last_sign_in_at: Date | null;
+  totp_enabled_at: Date | null;
 }
 
-const accountColumns = ['id', 'staff_id', 'email', 'display_name', 'password_hash', 'roles', 'disabled_at', 'last_sign_in_at'] as const;
+const accountColumns = ['id', 'staff_id', 'email', 'display_name', 'password_hash', 'roles', 'disabled_at', 'last_sign_in_at', 'totp_enabled_at'] as const;
 
 export function buildAccountsRepository(db: Kysely<DB>) {
   return {

@@ -53,17 +53,17 @@ const PROBLEM_STATUS: Record<Problem, number> = { expired: 400, failed: 400, una
 
 export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { services, security, signInRateLimit, oidc, publicBaseUrl }) => {
   const oidcOnly = oidc?.settings.only ?? false;
-  const render = (reply: FastifyReply, status: number, values: Record<string, unknown>, errors: FieldError[] = []) =>
-    reply.code(status).view('auth/sign-in.njk', {
+  const render = (reply: FastifyReply, status: number, values: Record<string, unknown>, errors: FieldError[] = [], extra: Record<string, unknown> = {}) =>
+    reply.code(status).view('auth/sign-in.njk', { ...extra,
       title: 'Sign in', values, errorList: toErrorSummary(errors), errors: toErrorMap(errors), oidc: oidc !== null, oidcOnly,
       oidcHref: `/sign-in/oidc${typeof values.returnTo === 'string' && values.returnTo ? `?returnTo=${encodeURIComponent(values.returnTo)}` : ''}`,
     });
   const problem = (reply: FastifyReply, reason: Problem) =>
     reply.code(PROBLEM_STATUS[reason]).view('auth/oidc-problem.njk', { title: 'You could not be signed in', reason });
 
-  app.get<{ Querystring: { returnTo?: string } }>('/sign-in', async (request, reply) => {
+  app.get<{ Querystring: { returnTo?: string; passwordSet?: string } }>('/sign-in', async (request, reply) => {
     if (request.actor) return reply.redirect(safeReturnTo(request.query.returnTo), 303);
-    return render(reply, 200, { returnTo: request.query.returnTo ?? '' });
+    return render(reply, 200, { returnTo: request.query.returnTo ?? '' }, [], { passwordSet: request.query.passwordSet === '1' });
   });
 
   app.post('/sign-in', async (request, reply) => {
@@ -79,6 +79,11 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { se
       return render(reply, 429, values, [{ field: 'email', message: `Too many attempts. ${waitText(result.waitSeconds)}` }]);
     }
     if (!result.ok) return render(reply, 400, values, [{ field: 'email', message: 'Enter a correct email address and password' }]);
+    if (result.ok === 'code') {
+      security.rememberChallenge(request, reply, result.challenge);
+      const returnTo = safeReturnTo(parsed.data.returnTo);
+      return reply.redirect(`/sign-in/code${returnTo === '/' ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`, 303);
+    }
     security.startSession(request, reply, result.token);
     return reply.redirect(safeReturnTo(parsed.data.returnTo), 303);
   });

@@ -8,15 +8,20 @@ import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './pas
 import { newSecret, sha256 } from './tokens.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { OidcIdentity } from './oidc.ts';
+import { buildSecondFactor } from './second-factor.ts';
+import { buildSecondFactorRepository, type SecondFactorRepository } from './second-factor-repository.ts';
 import { DEFAULT_LIMITS, accountKey, addressKey, afterFailure, waitMs, type SignInLimits } from './limits.ts';
 
-export type PasswordSignIn = { ok: true; token: string; actor: Actor } | { ok: false; waitSeconds: number | null };
+/** `code`: the password was right and the account has a second factor; the browser keeps `challenge` until it gives the code. */
+export type PasswordSignIn = { ok: true; token: string; actor: Actor } | { ok: false; waitSeconds: number | null } | { ok: 'code'; challenge: string };
 
 export interface AuthDeps {
   db: Kysely<DB>;
   /** Sign-in limits; the defaults unless a test or SIGN_IN_RATE_LIMIT changes them. */
   limits?: Partial<SignInLimits>;
   accounts: AccountsRepository;
+  /** Authenticator-app codes and set-password links; built over `db` when not given. */
+  secondFactor?: SecondFactorRepository;
   audit: AuditRepository;
   sessionTtlHours: number;
   /**
@@ -62,7 +67,10 @@ export function buildAuthService(deps: AuthDeps) {
     return { token, actor: toActor(row, ip, 'session') };
   }
 
+  const secondFactor = buildSecondFactor({ db, accounts, audit, secondFactor: deps.secondFactor ?? buildSecondFactorRepository(db), startSession });
+
   return {
+    ...secondFactor,
     /**
      * A password sign-in. Refused without looking at the password while the email address or the
      * client address is locked or must wait (`waitSeconds`); a wrong email or password never says
@@ -99,6 +107,7 @@ export function buildAuthService(deps: AuthDeps) {
         return { ok: false, waitSeconds: null };
       }
       await accounts.clearSignInFailures(keys[0]!);
+      if (await secondFactor.needsCode(row.id)) return { ok: 'code', challenge: await secondFactor.openChallenge(row, ip) };
       return { ok: true, ...(await startSession(row, ip)) };
     },
 
@@ -154,7 +163,7 @@ export function buildAuthService(deps: AuthDeps) {
       if (!s || s.disabled_at) return null;
       // Record activity at most once a minute to keep page loads read-only.
       if (Date.now() - new Date(s.last_seen_at).getTime() > 60_000) await accounts.touchSession(s.id_hash);
-      return { actor: toActor(s, ip, 'session'), csrfToken: s.csrf_token, oidc: s.oidc };
+      return { actor: toActor(s, ip, 'session'), csrfToken: s.csrf_token, oidc: s.oidc, twoFactor: s.totp_enabled_at !== null };
     },
 
     async signOut(token: string, actor: Actor) {
