@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, demo, startTestApp, type TestApp } from '../helpers/app.ts';
-import { demoIds, errorLinks, type DemoIds } from './support.ts';
+import { demoIds, errorLinks, inputValue, type DemoIds } from './support.ts';
 import { addDays, londonToday } from '../../src/time/london.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 
@@ -124,6 +124,10 @@ describe('training and readiness', () => {
     const bad = await aisha.submit(`/training/people/${ids.person.ben}`, `/training/people/${ids.person.ben}/refresher`, { courseId: String(lone.id), reason: '', incidentId: 'abc' });
     assert.equal(bad.statusCode, 400);
     assert.deepEqual(errorLinks(bad).filter((l) => l !== 'main-content').sort(), ['incidentId', 'reason']);
+    // From an incident's page the form comes filled in with the incident.
+    const prefilled = await aisha.get(`/training/people/${ids.person.ben}?incident=42`);
+    assert.equal(inputValue(prefilled.body, 'incidentId'), '42');
+    assert.equal(inputValue(prefilled.body, 'reason'), 'Incident debrief');
     const ok = await aisha.submit(`/training/people/${ids.person.ben}`, `/training/people/${ids.person.ben}/refresher`, { courseId: String(lone.id), reason: 'Incident debrief', incidentId: '' });
     assert.equal(ok.statusCode, 303);
     const ben = await t.signIn('ben.carter@harbour.example');

@@ -31,7 +31,10 @@ export const trainingRoutes: FastifyPluginAsync<{ services: Services }> = async 
     const actor = requireActor(request);
     const id = idParam(request.params.id);
     if (id === actor.staffId) return reply.redirect('/training', 303);
-    return reply.view('training/person.njk', { ...(await personPage(actor, id)), flash: flash(request.query) });
+    // From an incident's page ("advise refresher training after the debrief"): the refresher form comes filled in.
+    const incident = /^\d{1,9}$/.exec((request.query as { incident?: string }).incident ?? '')?.[0];
+    const values = incident ? { reason: 'Incident debrief', incidentId: incident } : undefined;
+    return reply.view('training/person.njk', { ...(await personPage(actor, id)), flash: flash(request.query), ...(values ? { values, form: 'refresher' } : {}) });
   });
   app.post<{ Params: { id: string } }>('/training/people/:id/records', async (request, reply) => {
     const actor = requireActor(request);
