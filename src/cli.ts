@@ -93,7 +93,7 @@ importCmd.command('staff <file>').description('import staff and teams from CSV, 
       for (const e of result.errors) console.error(`line ${e.line}: ${e.message}`);
       fail(`${result.errors.length} problem(s); nothing was imported`);
     }
-    console.log(`Imported: ${result.created} added, ${result.updated} updated, ${result.teamsCreated} teams created`);
+    console.log(`Imported: ${result.created} added, ${result.updated} updated, ${result.teamsCreated} teams created, ${result.accountsDisabled} leavers' accounts turned off`);
   }));
 
 importCmd.command('training <file>').description('import training completions from CSV (employee_number,course,completed_on,expires_on), all or nothing').action((file: string) =>

@@ -8,7 +8,7 @@ import { ForbiddenError } from '../../errors.ts';
 import { validateStaffImport, type ImportContext, type RowError } from './import-staff.ts';
 
 export type ImportResult =
-  | { ok: true; created: number; updated: number; teamsCreated: number }
+  | { ok: true; created: number; updated: number; teamsCreated: number; accountsDisabled: number }
   | { ok: false; errors: RowError[] };
 
 /**
@@ -79,8 +79,21 @@ export function buildStaffImportService(deps: { db: Kysely<DB>; audit: AuditRepo
             buddy_id: row.buddy ? ids.get(row.buddy.toUpperCase())! : null,
           }).where('id', '=', id).execute();
         }
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'staff.import', entityType: 'staff', entityId: null, detail: { fileName, rows: rows.length, created, updated, teamsCreated } });
-        return { ok: true as const, created, updated, teamsCreated };
+        // A leaver (active: no) loses access with the same file: their sign-in account is turned off
+        // and every session of it ends. API tokens stop working with the account.
+        let accountsDisabled = 0;
+        const leavers = rows.filter((r) => !r.active).map((r) => ids.get(r.employeeNumber.toUpperCase())!);
+        if (leavers.length) {
+          const accounts = await trx.updateTable('accounts').set({ disabled_at: new Date() })
+            .where('staff_id', 'in', leavers).where('disabled_at', 'is', null).returning(['id', 'email']).execute();
+          for (const a of accounts) {
+            const ended = await trx.deleteFrom('sessions').where('account_id', '=', a.id).executeTakeFirst();
+            await audit.appendIn(trx, { ...actorFields(actor), action: 'account.disable', entityType: 'account', entityId: a.id, detail: { via: 'staff_import', fileName, sessionsEnded: Number(ended.numDeletedRows) } });
+          }
+          accountsDisabled = accounts.length;
+        }
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'staff.import', entityType: 'staff', entityId: null, detail: { fileName, rows: rows.length, created, updated, teamsCreated, accountsDisabled } });
+        return { ok: true as const, created, updated, teamsCreated, accountsDisabled };
       });
     },
   };
