@@ -567,7 +567,7 @@ export interface LockdownsTable {
   ended_as: 'runner' | 'building_manager' | 'key_holder' | 'remote_senior' | null;
   remote_reason: string | null;
 }
-export interface LockdownRecipientsTable { lockdown_id: number; staff_id: number; reason: 'checked_in' | 'based' | 'building_manager' | 'senior_manager'; acknowledged_at: Date | null }
+export interface LockdownRecipientsTable { lockdown_id: number; staff_id: number; reason: 'checked_in' | 'based' | 'based_elsewhere' | 'building_manager' | 'senior_manager'; acknowledged_at: Date | null }
 export interface LockdownEventsTable { id: Generated<string>; lockdown_id: number; at: Timestamp; actor_id: number | null; text: string }
 export interface IdempotencyKeysTable {
   account_id: number;

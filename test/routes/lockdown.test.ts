@@ -151,7 +151,7 @@ describe('building lockdown', () => {
       const id = Number(/^\/lockdowns\/(\d+)/.exec(String(started.headers.location))![1]);
       const recipients = await t.repos.db.selectFrom('lockdown_recipients').select(['staff_id', 'reason']).where('lockdown_id', '=', id).execute();
       const reason = (staffId: number) => recipients.find((r) => r.staff_id === staffId)?.reason;
-      assert.equal(reason(ids.person.chloe), undefined, 'Chloe is checked in at Sittingbourne, not in the building');
+      assert.equal(reason(ids.person.chloe), 'based_elsewhere', 'Chloe is checked in at Sittingbourne: told, but not counted as in the building');
       assert.equal(reason(ids.person.helen), 'senior_manager', 'Helen is told though based elsewhere');
       assert.equal(reason(ids.person.dev), 'based');
       const told = await t.repos.db.selectFrom('notifications').select(['recipient_id', 'body']).where('lockdown_id', '=', id).where('recipient_id', '=', ids.person.helen).execute();
@@ -159,6 +159,7 @@ describe('building lockdown', () => {
       assert.ok(told[0]!.body.startsWith('Dev Patel started a Dynamic Lock Down at Civic Centre'));
       const page = await dev.get(`/lockdowns/${id}`);
       assert.ok(page.body.includes('Senior manager (Appendix K), not in the building'));
+      assert.ok(page.body.includes('Based there, checked in elsewhere (not in the building)'));
       const trail = await t.repos.db.selectFrom('audit_log').select('action').where('entity_type', '=', 'lockdown').where('entity_id', '=', String(id)).execute();
       assert.deepEqual(trail.map((a) => a.action), ['lockdown.start']);
       // Dev runs it, so he gives the all clear; the police did not attend.

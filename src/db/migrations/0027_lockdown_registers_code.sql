@@ -2,11 +2,12 @@
 -- registers (seed 002) as the Code says.
 
 -- Lockdown: the building manager and Appendix K's senior managers (service manager, assistant
--- director) are alerted wherever they are; the all clear records whether the police attended and
+-- director) are alerted wherever they are; people based there but checked in elsewhere are alerted
+-- (so they do not walk back in) and listed apart from those in the building; the all clear records whether the police attended and
 -- gave it, and a senior manager ending it from elsewhere records why.
 ALTER TABLE lockdown_recipients DROP CONSTRAINT lockdown_recipients_reason_check;
 ALTER TABLE lockdown_recipients ADD CONSTRAINT lockdown_recipients_reason_check
-  CHECK (reason IN ('checked_in', 'based', 'building_manager', 'senior_manager'));
+  CHECK (reason IN ('checked_in', 'based', 'based_elsewhere', 'building_manager', 'senior_manager'));
 ALTER TABLE lockdowns ADD COLUMN police_attended boolean;
 ALTER TABLE lockdowns ADD COLUMN police_all_clear boolean;
 ALTER TABLE lockdowns ADD COLUMN ended_as text CHECK (ended_as IN ('runner', 'building_manager', 'key_holder', 'remote_senior'));

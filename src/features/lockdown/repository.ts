@@ -25,19 +25,20 @@ export function buildLockdownRepository(db: Kysely<DB>) {
     recipient: (id: number, staffId: number) => db.selectFrom('lockdown_recipients').selectAll().where('lockdown_id', '=', id).where('staff_id', '=', staffId).executeTakeFirst(),
 
     /**
-     * Everyone present in the building now: checked in there (a session at the building that is
-     * running or overdue), or based there (active staff whose base building it is) and not checked
-     * in anywhere else (on a home visit, or at another building). Checked in wins.
+     * Everyone to alert, and where they are: checked in at the building (a session there that is
+     * running or overdue); based there (active staff whose base building it is) and not checked in
+     * anywhere else; or based there but checked in elsewhere (alerted so they do not walk back in,
+     * not counted as in the building). Checked in wins.
      */
-    async present(ex: Executor, buildingId: number): Promise<{ id: number; reason: 'checked_in' | 'based' }[]> {
-      const { rows } = await sql<{ id: number; reason: 'checked_in' | 'based' }>`
+    async present(ex: Executor, buildingId: number): Promise<{ id: number; reason: 'checked_in' | 'based' | 'based_elsewhere' }[]> {
+      const { rows } = await sql<{ id: number; reason: 'checked_in' | 'based' | 'based_elsewhere' }>`
         SELECT DISTINCT ON (id) id, reason FROM (
           SELECT v.worker_id AS id, 'checked_in' AS reason, 0 AS o FROM visits v
            WHERE v.building_id = ${buildingId} AND v.state IN ('in_progress', 'overdue')
           UNION ALL
-          SELECT s.id, 'based', 1 FROM staff s WHERE s.base_building_id = ${buildingId} AND s.active
-             AND NOT EXISTS (SELECT 1 FROM visits o WHERE o.worker_id = s.id AND o.state IN ('in_progress', 'overdue')
-                              AND o.building_id IS DISTINCT FROM ${buildingId})
+          SELECT s.id, CASE WHEN EXISTS (SELECT 1 FROM visits o WHERE o.worker_id = s.id AND o.state IN ('in_progress', 'overdue')
+                                          AND o.building_id IS DISTINCT FROM ${buildingId}) THEN 'based_elsewhere' ELSE 'based' END, 1
+            FROM staff s WHERE s.base_building_id = ${buildingId} AND s.active
         ) x ORDER BY id, o`.execute(ex);
       return rows;
     },
@@ -54,7 +55,7 @@ export function buildLockdownRepository(db: Kysely<DB>) {
       return (await ex.insertInto('lockdowns').values({ building_id: l.buildingId, location: l.location as 'inside' | 'outside', details: l.details, started_by: l.startedBy, started_by_name: l.startedByName })
         .returning('id').executeTakeFirstOrThrow()).id;
     },
-    async addRecipients(ex: Executor, id: number, people: { id: number; reason: 'checked_in' | 'based' | 'building_manager' | 'senior_manager' }[]) {
+    async addRecipients(ex: Executor, id: number, people: { id: number; reason: 'checked_in' | 'based' | 'based_elsewhere' | 'building_manager' | 'senior_manager' }[]) {
       if (people.length) await ex.insertInto('lockdown_recipients').values(people.map((p) => ({ lockdown_id: id, staff_id: p.id, reason: p.reason }))).execute();
     },
     async event(ex: Executor, id: number, actorId: number | null, text: string) {

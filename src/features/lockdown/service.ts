@@ -51,7 +51,7 @@ export function buildLockdownService(deps: LockdownDeps) {
     const me = actor.staffId;
     let keyHolderPresent = false;
     if (me !== null && (await repo.keyHolderOf(me)).some((k) => k.building_id === l.building_id)) {
-      keyHolderPresent = (await repo.present(db, l.building_id)).some((p) => p.id === me);
+      keyHolderPresent = (await repo.present(db, l.building_id)).some((p) => p.id === me && p.reason !== 'based_elsewhere');
     }
     return allClearAs({ runner: me !== null && l.started_by === me, buildingManager: me !== null && managerId === me, keyHolderPresent, senior: senior(actor) });
   }
@@ -101,7 +101,9 @@ export function buildLockdownService(deps: LockdownDeps) {
         ].filter((m, i, all) => !here.has(m.id) && all.findIndex((x) => x.id === m.id) === i);
         await repo.addRecipients(trx, id, [...people, ...managers]);
         await repo.event(trx, id, actor.staffId, `${actor.displayName} started a Dynamic Lock Down: ${LOCATIONS[location].toLowerCase()}${form.details ? `. ${form.details}` : ''}`);
-        await repo.event(trx, id, null, `Alert sent to ${people.length} ${people.length === 1 ? 'person' : 'people'} in the building (${people.filter((p) => p.reason === 'checked_in').length} checked in there, ${people.filter((p) => p.reason === 'based').length} based there)`);
+        const inside = people.filter((p) => p.reason !== 'based_elsewhere');
+        const away = people.length - inside.length;
+        await repo.event(trx, id, null, `Alert sent to ${inside.length} ${inside.length === 1 ? 'person' : 'people'} in the building (${people.filter((p) => p.reason === 'checked_in').length} checked in there, ${people.filter((p) => p.reason === 'based').length} based there)${away ? ` and ${away} based there but checked in elsewhere` : ''}`);
         if (managers.length) {
           const named = managers.map((m) => [k.serviceManager, k.assistantDirector].find((x) => x?.id === m.id) ?? { given_name: building.building_manager_name ?? 'the building manager', family_name: '' });
           await repo.event(trx, id, null, `Told at once, not in the building: ${named.map((n) => `${n.given_name} ${n.family_name}`.trim()).join(', ')} (Appendix K)`);
