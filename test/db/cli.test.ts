@@ -63,3 +63,39 @@ test(`[${engineName}] harbour audit verify passes, then fails after a row is tam
   assert.equal(broken.code, 1);
   assert.match(broken.stderr, new RegExp(`BROKEN at entry ${target}: its contents do not match its hash`));
 });
+
+test(`[${engineName}] harbour retention --dry-run prints every kind with its period and count and changes nothing; harbour retention does it`, async () => {
+  // Runs on its own too (migrate and seed-demo do nothing the second time).
+  await harbour('migrate');
+  await harbour('seed-demo');
+  // A session that ended 100 days ago with its check-in location, and a withdrawn flag two years old.
+  const { visit, flag } = await withDb(async (d) => {
+    const worker = (await d.db.selectFrom('staff').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
+    const ended = new Date(Date.now() - 100 * 86_400_000);
+    const v = await d.db.insertInto('visits').values({ worker_id: worker, kind: 'visit', starts_at: new Date(ended.getTime() - 3600_000), ends_at: ended, state: 'completed', ended_at: ended, last_location: JSON.stringify({ lat: 51.1, lng: 0.8 }) } as never).returning('id').executeTakeFirstOrThrow();
+    const f = await d.db.insertInto('warning_flags').values({ postcode: 'TN23 1AA', category: 'dogs', description: 'Dog', withdrawn_at: new Date(Date.now() - 730 * 86_400_000) } as never).returning('id').executeTakeFirstOrThrow();
+    return { visit: v.id, flag: f.id };
+  });
+  const dry = await harbour('retention', '--dry-run');
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /^Retention dry run: nothing is changed/);
+  for (const kind of ['Lone-working session locations and check-in detail: keep 90 days', 'Incidents and investigations: keep 6 years', 'Complaints about staff: keep 6 years',
+    'Warning flags: keep Until withdrawn or expired, plus 1 year', 'Register entries', 'Emergency contact and medical details', 'FOI requester details: keep 3 years',
+    'Idempotency keys', 'Sign-in sessions']) assert.ok(dry.stdout.includes(kind), kind);
+  assert.match(dry.stdout, /Lone-working session locations and check-in detail: .*due now 1; would anonymise 1/);
+  assert.match(dry.stdout, /Warning flags: .*due now 1; would erase 1/);
+  const still = await withDb((d) => d.db.selectFrom('visits').select('last_location').where('id', '=', visit).executeTakeFirstOrThrow());
+  assert.ok(still.last_location, 'a dry run changes nothing');
+
+  const run = await harbour('retention');
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Lone-working session locations and check-in detail: .*due now 1; anonymised 1/);
+  assert.match(run.stdout, /Warning flags: .*due now 1; erased 1/);
+  await withDb(async (d) => {
+    assert.equal((await d.db.selectFrom('visits').select('last_location').where('id', '=', visit).executeTakeFirstOrThrow()).last_location, null);
+    assert.equal(await d.db.selectFrom('warning_flags').select('id').where('id', '=', flag).executeTakeFirst(), undefined);
+    const audit = await d.db.selectFrom('audit_log').select(['action', 'actor_label']).where('action', 'like', 'retention.%').execute();
+    assert.ok(audit.some((a) => a.action === 'retention.anonymise' && a.actor_label === 'system (harbour retention)'));
+    assert.ok(audit.some((a) => a.action === 'retention.run'));
+  });
+});
