@@ -95,7 +95,7 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
   editable(app, {
     path: 'staff', noun: 'member of staff', template: 'organisation/staff-form.njk', schema: staffForm,
     load: async (actor, id) => {
-      const p = (await people.person(actor, id)).person;
+      const p = await people.personForEdit(actor, id);
       return { employeeNumber: p.employee_number, givenName: p.given_name, familyName: p.family_name, email: p.email, jobRole: p.job_role, teamId: p.team_id,
         lineManagerId: p.line_manager_id, workMobile: p.work_mobile, personalMobile: p.personal_mobile, outOfHoursPhone: p.out_of_hours_phone,
         baseBuildingId: p.base_building_id, active: p.active ? 'true' : '' };

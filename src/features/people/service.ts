@@ -38,6 +38,11 @@ export function buildPeopleService(deps: PeopleDeps) {
   /** Manager of the person (directly or further up), manager of their team, or an administrator. */
   async function managesPerson(actor: Actor, personId: number, teamId: number | null): Promise<boolean> {
     if (can(actor, 'organisation.manage')) return true;
+    return inManagementOf(actor, personId, teamId);
+  }
+
+  /** The person's real managers: their line-management chain and the managers of their team (not administrators). */
+  async function inManagementOf(actor: Actor, personId: number, teamId: number | null): Promise<boolean> {
     if (actor.staffId === null) return false;
     const r = await relationships(actor);
     return r.reports.some((x) => x.id === personId) || (teamId !== null && r.managedTeamIds.includes(teamId));
@@ -70,18 +75,35 @@ export function buildPeopleService(deps: PeopleDeps) {
         if (ids !== 'all' && (p.team_id === null || !ids.includes(p.team_id))) throw new ForbiddenError();
       }
       const manages = self ? false : await managesPerson(actor, id, p.team_id);
+      // The documented rule for personal mobiles is "only the person and their managers": an
+      // administrator who is not their manager sees it only on the edit form (personForEdit), audited.
+      const seesMobile = self || (manages && await inManagementOf(actor, id, p.team_id));
       const [chain, buddyTo, teamMates] = await Promise.all([
         staff.chain(id), staff.buddyTo(id),
         p.team_id === null ? Promise.resolve([]) : staff.list({ teamIds: [p.team_id], activeOnly: true }),
       ]);
       return {
-        person: { ...p, personal_mobile: self || manages ? p.personal_mobile : null },
+        person: { ...p, personal_mobile: seesMobile ? p.personal_mobile : null },
+        seesMobile,
         chain, buddyTo,
         buddyChoices: teamMates.filter((m) => m.id !== id),
         canAllocateBuddy: manages,
         canEdit: can(actor, 'organisation.manage'),
         isSelf: self,
       };
+    },
+    /**
+     * A member of staff's record for an administrator to edit. It holds the personal mobile, so
+     * each opening with one recorded is audited: administrators see it only where they edit it.
+     */
+    async personForEdit(actor: Actor, id: number) {
+      if (!can(actor, 'organisation.manage')) throw new ForbiddenError();
+      const p = await staff.get(id);
+      if (!p) throw new NotFoundError('Person');
+      if (p.personal_mobile) {
+        await audit.append({ ...actorFields(actor), action: 'staff.view_personal_mobile', entityType: 'staff', entityId: id, detail: { where: 'edit form' } });
+      }
+      return p;
     },
     /** Seed 001 §4: managers allocate each member of staff a buddy from their own team. */
     async allocateBuddy(actor: Actor, personId: number, buddyId: number | null) {
