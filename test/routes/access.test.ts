@@ -533,6 +533,10 @@ describe('access matrix', () => {
 
   before(async () => {
     t = await startTestApp({
+      // No escalation engine or dispatcher runs here, so messages made while the matrix is set up
+      // wait for ever; /health would answer 503 once setup took longer than the default 30 s limit
+      // (a loaded machine). Its 503 is tested in test/routes/health.test.ts.
+      app: { monitoring: { engineLagLimitSeconds: 24 * 3600, metricsToken: null } },
       beforeReady: (app) => {
         app.addHook('onResponse', async (request) => {
           if (request.method !== 'HEAD' && request.routeOptions.url) reached.add(`${request.method} ${request.routeOptions.url}`);
