@@ -10,7 +10,7 @@ const PAGES = [
   '/', '/teams?all=1', '/teams/1', '/people', '/people?q=zzz-nobody', '/people/10', '/buildings', '/buildings/1', '/major-incident-contacts',
   '/account/tokens', '/admin', '/admin/import', '/admin/accounts', '/admin/accounts/new', '/admin/accounts/1/roles', '/admin/audit', '/admin/audit?verify=1',
   '/admin/directorates/1/edit', '/admin/services/1/edit', '/admin/teams/1/edit', '/admin/staff/10/edit', '/admin/buildings/1/edit',
-  '/help', '/accessibility', '/privacy',
+  '/help', '/accessibility', '/privacy', '/admin/retention',
 ];
 
 // Each "add" form, submitted empty: the error state must pass too.
@@ -23,6 +23,7 @@ const EMPTY_FORMS = [
   { path: '/admin/accounts/new', button: 'Add account' },
   { path: '/account/tokens', button: 'Create token' },
   { path: '/admin/import', button: 'Import' },
+  { path: '/admin/retention', button: 'Place legal hold' },
 ];
 
 describe('every page on a phone', () => {
@@ -78,6 +79,18 @@ describe('every page on a phone', () => {
       await s.close();
     });
   }
+
+  it('the subject access forms’ error states pass axe (information governance officer)', async () => {
+    const s = await e2e.session('subject access errors', { viewport: PHONE });
+    await new SignInPage(s).open();
+    assert.equal(await new SignInPage(s).signIn(demoEmailOf('Irene Cole')), 200);
+    for (const button of ['Download staff export', 'Download public export']) {
+      await s.goto('/subject-access');
+      assert.equal(await s.navigate(() => s.page.getByRole('main').getByRole('button', { name: button, exact: true }).click()), 400, button);
+      assert.equal(await s.page.locator('.govuk-error-summary').count(), 1, `${button} shows the error summary`);
+    }
+    await s.close();
+  });
 
   it('a worker gets an accessible 403 page for admin pages', async () => {
     const s: BrowserSession = await e2e.session('forbidden');
