@@ -39,6 +39,8 @@ import { buildIdempotencyRepository } from './features/offline/repository.ts';
 import { buildIdempotencyService } from './features/offline/idempotency.ts';
 import { buildComplaintsRepository } from './features/complaints/repository.ts';
 import { buildComplaintsService } from './features/complaints/service.ts';
+import { buildWorklistRepository } from './features/worklist/repository.ts';
+import { buildWorklistService } from './features/worklist/service.ts';
 import { buildFoiRepository } from './features/foi/repository.ts';
 import { buildFoiService, type FoiSettings } from './features/foi/service.ts';
 import { buildHealthRepository } from './features/health/repository.ts';
@@ -73,6 +75,7 @@ export function buildRepositories(db: Kysely<DB>) {
     alarms: buildAlarmsRepository(db),
     training: buildTrainingRepository(db),
     retention: buildRetentionRepository(db),
+    worklist: buildWorklistRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof buildRepositories>;
@@ -117,7 +120,9 @@ export function buildServices(repos: Repositories, settings: ServiceSettings = {
   const foi = buildFoiService({ db: repos.db, foi: repos.foi, audit: repos.audit, holidays: core.holidays, complaints: null, settings: settings.foi });
   const retention = buildRetentionService({ db: repos.db, retention: repos.retention, audit: repos.audit, settings: { ...(settings.foi?.retentionYears ? { foiYears: settings.foi.retentionYears } : {}), ...settings.retention } });
   const subjectAccess = buildSubjectAccessService({ db: repos.db, audit: repos.audit, emergency: core.emergency });
-  return { ...core, foi, retention, subjectAccess };
+  /** Each role's work on the home page (issue 15). */
+  const worklist = buildWorklistService({ repo: repos.worklist, staff: repos.staff, complaints: core.complaints, foi });
+  return { ...core, foi, retention, subjectAccess, worklist };
 }
 
 function buildCoreServices(repos: Repositories, settings: ServiceSettings) {

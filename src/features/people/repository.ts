@@ -92,15 +92,15 @@ export function buildStaffRepository(db: Kysely<DB>) {
       return rows;
     },
     /** The management chain above a person: line manager first, then upwards. */
-    async chain(staffId: number): Promise<{ id: number; given_name: string; family_name: string; job_role: string; work_mobile: string | null; depth: number }[]> {
-      const { rows } = await sql<{ id: number; given_name: string; family_name: string; job_role: string; work_mobile: string | null; depth: number }>`
+    async chain(staffId: number): Promise<{ id: number; given_name: string; family_name: string; job_role: string; work_mobile: string | null; team_id: number | null; depth: number }[]> {
+      const { rows } = await sql<{ id: number; given_name: string; family_name: string; job_role: string; work_mobile: string | null; team_id: number | null; depth: number }>`
         WITH RECURSIVE c(id, depth, path) AS (
           SELECT line_manager_id, 1, ARRAY[id] FROM staff WHERE id = ${staffId} AND line_manager_id IS NOT NULL
           UNION ALL
           SELECT s.line_manager_id, c.depth + 1, c.path || s.id FROM staff s JOIN c ON s.id = c.id
           WHERE s.line_manager_id IS NOT NULL AND NOT s.line_manager_id = ANY(c.path) AND c.depth < 20
         )
-        SELECT s.id, s.given_name, s.family_name, s.job_role, s.work_mobile, c.depth FROM c JOIN staff s ON s.id = c.id ORDER BY c.depth`.execute(db);
+        SELECT s.id, s.given_name, s.family_name, s.job_role, s.work_mobile, s.team_id, c.depth FROM c JOIN staff s ON s.id = c.id ORDER BY c.depth`.execute(db);
       return rows;
     },
     /** The people who have this person as their buddy. */
