@@ -85,6 +85,17 @@ describe('building lockdown', () => {
     const acks = await t.repos.db.selectFrom('lockdown_recipients').select('staff_id').where('lockdown_id', '=', id).where('acknowledged_at', 'is not', null).execute();
     assert.deepEqual(acks.map((a) => a.staff_id).sort((a, b) => a - b), [ids.person.chloe, ids.person.jamal].sort((a, b) => a - b));
 
+    // Who is in the building is for those running it and the building's responders (issue 17): Chloe,
+    // alerted but neither, sees how many were alerted and her own acknowledgement, not who else is there.
+    const asChloe = (await chloe.get(`/lockdowns/${id}`)).body;
+    assert.ok(!asChloe.includes('Jamal Brown'), 'a worker does not see who else is in the building');
+    assert.ok(asChloe.includes(`${recipients.length} people were alerted`));
+    assert.ok(asChloe.includes('Chloe Davies acknowledged'), 'her own acknowledgement shows');
+    for (const who of [emma, aisha, helen]) {
+      const body = (await who.get(`/lockdowns/${id}`)).body;
+      assert.ok(body.includes('Jamal Brown') && body.includes('Checked in there'), 'the starter, a key holder and the senior manager see the list');
+    }
+
     // A worker cannot give the all clear; the key holder can, and everyone alerted is told.
     assert.equal((await chloe.post(`/lockdowns/${id}/all-clear`, { _csrf: await chloe.csrf('/'), policeAttended: 'no' })).statusCode, 403);
     const none = await aisha.submit(`/lockdowns/${id}`, `/lockdowns/${id}/all-clear`, { note: 'Police have left' });

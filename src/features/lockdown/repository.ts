@@ -20,7 +20,7 @@ export function buildLockdownRepository(db: Kysely<DB>) {
     recipients: (id: number) => db.selectFrom('lockdown_recipients as r').innerJoin('staff as s', 's.id', 'r.staff_id')
       .select(['r.staff_id', 'r.reason', 'r.acknowledged_at', 's.given_name', 's.family_name', 's.work_mobile'])
       .where('r.lockdown_id', '=', id).orderBy(sql`r.acknowledged_at IS NULL`, 'desc').orderBy('s.family_name').orderBy('s.given_name').execute(),
-    events: (id: number) => db.selectFrom('lockdown_events').select(['id', 'at', 'text']).where('lockdown_id', '=', id).orderBy('at').orderBy('id').execute(),
+    events: (id: number) => db.selectFrom('lockdown_events').select(['id', 'at', 'text', 'actor_id']).where('lockdown_id', '=', id).orderBy('at').orderBy('id').execute(),
     recipientIds: async (ex: Executor, id: number) => (await ex.selectFrom('lockdown_recipients').select('staff_id').where('lockdown_id', '=', id).execute()).map((r) => r.staff_id),
     recipient: (id: number, staffId: number) => db.selectFrom('lockdown_recipients').selectAll().where('lockdown_id', '=', id).where('staff_id', '=', staffId).executeTakeFirst(),
 

@@ -29,6 +29,8 @@ export function buildLockdownService(deps: LockdownDeps) {
   const plan = deps.plan ?? { channel: 'inbox', fallbacks: [] };
   const base = deps.baseUrl ?? '';
 
+  const ACKNOWLEDGED = 'acknowledged';
+  const isAcknowledgement = (text: string) => / acknowledged( \(after the all clear\))?$/.test(text);
   const senior = (actor: Actor) => hasRole(actor, 'service_manager', 'assistant_director');
 
   /**
@@ -129,8 +131,16 @@ export function buildLockdownService(deps: LockdownDeps) {
       const t = await template(l.building_id);
       const [recipients, events, endAs] = await Promise.all([repo.recipients(id), repo.events(id), endingAs(actor, l, t.building.building_manager_id)]);
       const me = actor.staffId === null ? undefined : recipients.find((r) => r.staff_id === actor.staffId);
+      // Who is in the building is for the people running the lockdown and the building's responders
+      // (its manager, key holders, the Appendix K senior managers alerted): others see the count only.
+      const seesPresence = endAs !== null || (actor.staffId !== null && (l.started_by === actor.staffId
+        || t.building.building_manager_id === actor.staffId
+        || t.keyHolders.some((k) => k.id === actor.staffId)
+        || (me !== undefined && (me.reason === 'building_manager' || me.reason === 'senior_manager'))));
       return {
-        lockdown: l, ...t, recipients, events,
+        lockdown: l, ...t, recipients: seesPresence ? recipients : [], alertedCount: recipients.length, seesPresence,
+        // Others' acknowledgements say who is there too: without the list, only the viewer's own show.
+        events: seesPresence ? events : events.filter((e) => !isAcknowledgement(e.text) || e.actor_id === actor.staffId),
         // After the all clear the page is a record: no instructions to follow any more.
         steps: l.ended_at === null ? STEPS[l.location] : [], always: l.ended_at === null ? ALWAYS : [], locationLabel: LOCATIONS[l.location],
         running: l.ended_at === null,
@@ -149,7 +159,7 @@ export function buildLockdownService(deps: LockdownDeps) {
       const staffId = actor.staffId;
       await inTransaction(db, async (trx) => {
         if (!(await repo.acknowledge(trx, id, staffId))) return;
-        await repo.event(trx, id, staffId, `${actor.displayName} acknowledged${l.ended_at ? ' (after the all clear)' : ''}`);
+        await repo.event(trx, id, staffId, `${actor.displayName} ${ACKNOWLEDGED}${l.ended_at ? ' (after the all clear)' : ''}`);
         await audit.appendIn(trx, { ...actorFields(actor), action: 'lockdown.acknowledge', entityType: 'lockdown', entityId: id });
       });
     },
