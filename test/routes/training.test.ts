@@ -180,9 +180,15 @@ describe('training and readiness', () => {
     const setPolicy = (policy: string) => aisha.submit('/readiness', `/readiness/teams/${ids.team.ashford}/policy`, { policy });
     const gateMessage = /This team requires lone-working training for AMBER visits: Lone working update 2026 is missing or expired/;
     assert.equal((await setPolicy('warn')).statusCode, 303);
+    // 'warn': the session page says what is missing, to Chloe and to her manager; it does not stop her.
+    for (const who of [chloe, aisha]) {
+      const page = await who.get(`/visits/${visit}`);
+      assert.match(page.body, /Lone-working training missing or expired: Lone working update 2026\. Arrange it with your manager/);
+    }
     const warned = await arrive();
     assert.doesNotMatch(warned.body, gateMessage);
     assert.equal((await setPolicy('require')).statusCode, 303);
+    assert.match((await chloe.get(`/visits/${visit}`)).body, /Your team requires it/);
     const refused = await arrive();
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, gateMessage);

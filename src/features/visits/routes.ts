@@ -121,7 +121,10 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const [timeline, afterDeadline, liveRating] = await Promise.all([visits.timelineFor(actor, id), visit.due_at ? services.alerts.afterDeadline(visit.worker_id, new Date(visit.due_at)) : null,
       visits.liveRating(id, visit.state, visit.risk_rating)]);
     const canAct = relation.self || relation.manager || relation.teamBusinessSupport || relation.admin;
+    // Issue 19: the worker's missing lone-working training, for those who act on the visit.
+    const readiness = canAct && visit.state === 'planned' ? (await services.training.readinessFor([visit.worker_id]))[0] : undefined;
     return reply.view('visits/session.njk', {
+      trainingWarning: readiness?.loneWorkingWarning ?? null, trainingRequired: readiness?.policy === 'require',
       title: visit.description ?? VISIT_KINDS[visit.kind as keyof typeof VISIT_KINDS] ?? 'Visit',
       liveRating, isPartner: partner, canEdit: canAct && visit.state === 'planned',
       visit, timeline, afterDeadline, canAct,
