@@ -194,6 +194,17 @@ describe('training and readiness', () => {
     assert.match(refused.body, gateMessage);
     const v = await t.repos.db.selectFrom('visits').select('state').where('id', '=', visit).executeTakeFirstOrThrow();
     assert.equal(v.state, 'planned');
+    // The risk page offers her manager the approval the policy allows; Chloe cannot give it herself.
+    const riskPage = await aisha.get(`/visits/${visit}/risk`);
+    assert.match(riskPage.body, /Lone-working training/);
+    assert.match(riskPage.body, /Approve lone visit/);
+    assert.doesNotMatch((await chloe.get(`/visits/${visit}/risk`)).body, /Approve lone visit/);
+    const noReason = await aisha.submit(`/visits/${visit}/risk`, `/visits/${visit}/risk/control`, { control: 'manager_approval', approvalNote: '' });
+    assert.equal(noReason.statusCode, 400);
+    assert.equal((await aisha.submit(`/visits/${visit}/risk`, `/visits/${visit}/risk/control`, { control: 'manager_approval', approvalNote: 'Training booked for next week; visit with phone check-ins every 30 minutes' })).statusCode, 303);
+    assert.doesNotMatch((await arrive()).body, gateMessage, 'the manager’s approval lets it through the training gate');
+    await t.repos.db.deleteFrom('visit_risk_controls').where('visit_id', '=', visit).execute();
+    assert.match((await arrive()).body, gateMessage, 'and without it, refused again');
     // A joint visit is allowed through the training gate (the AMBER precautions still apply).
     await t.repos.db.updateTable('visits').set({ joint_partner_id: ids.person.dev }).where('id', '=', visit).execute();
     assert.doesNotMatch((await arrive()).body, gateMessage);

@@ -22,7 +22,11 @@ const flashFrom = (query: unknown) => DONE[(query as { done?: string }).done ?? 
 export const riskRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const visitPage = async (actor: Actor, id: number) => {
     const detail = await services.risk.visitRisk(actor, id);
-    return { title: `Risk: ${detail.visit.description ?? detail.visit.address ?? detail.visit.postcode ?? `visit ${id}`}`, backLink: `/visits/${id}`, ...detail };
+    // Issue 19: a team that requires lone-working training lets an AMBER lone visit without it start
+    // with the manager's approval (or a joint visit), so the page offers that approval.
+    const readiness = (await services.training.readinessFor([detail.visit.worker_id]))[0];
+    const trainingApproval = readiness?.policy === 'require' && readiness.loneWorkingWarning ? readiness.loneWorkingWarning : null;
+    return { trainingApproval, title: `Risk: ${detail.visit.description ?? detail.visit.address ?? detail.visit.postcode ?? `visit ${id}`}`, backLink: `/visits/${id}`, ...detail };
   };
 
   app.get<{ Params: { id: string } }>('/visits/:id/risk', async (request, reply) => {
