@@ -46,6 +46,19 @@ test(`[${engineName}] harbour migrate, seed-demo, user create, token create, imp
   const good = join(dir, 'good.csv');
   writeFileSync(good, 'employee_number,given_name,family_name,email,job_role,team\nZ1,Zed,Zee,zed@example.org,youth worker,Swale Early Help\n');
   assert.match((await harbour('import', 'staff', good)).stdout, /1 added/);
+
+  // Training completions (issue 19): every bad row at once and nothing imported, then the good file.
+  const badTraining = join(dir, 'bad-training.csv');
+  writeFileSync(badTraining, 'employee_number,course,completed_on,expires_on\nZ1,Underwater basket weaving,2026-03-01,\nZ1,e-learning lone working!,31/02/2026,\n');
+  const trainingRefused = await harbour('import', 'training', badTraining);
+  assert.equal(trainingRefused.code, 1);
+  assert.match(trainingRefused.stderr, /line 2: /);
+  assert.match(trainingRefused.stderr, /line 3: /);
+  const goodTraining = join(dir, 'good-training.csv');
+  writeFileSync(goodTraining, 'employee_number,course,completed_on,expires_on\nZ1,e-learning lone working!,01/03/2026,\nz1,KSCMP Personal Safety – Lone Worker,2026-03-02,2029-03-02\n');
+  const imported = await harbour('import', 'training', goodTraining);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stdout, /Imported 2 training completion\(s\) for 1 member\(s\) of staff/);
 });
 
 test(`[${engineName}] harbour audit verify passes, then fails after a row is tampered with in SQL`, async () => {
