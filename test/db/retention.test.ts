@@ -91,7 +91,7 @@ before(async () => {
   ids.heldSession = await visit(worker, 200);
   ids.incidentSession = await visit(worker, 150);
   // A duress alarm on the old session carried the device location into its timeline and messages.
-  const alert = await db().insertInto('alerts').values({ visit_id: ids.oldSession, worker_id: worker, kind: 'duress', status: 'resolved', outcome: 'safe', resolved_at: ago(121), policy: '[]', opened_at: ago(121), deadline_at: ago(121) } as never).returning('id').executeTakeFirstOrThrow();
+  const alert = await db().insertInto('alerts').values({ visit_id: ids.oldSession, worker_id: worker, kind: 'duress', status: 'resolved', outcome: 'safe', resolved_at: ago(121), policy: JSON.stringify([{ to: 'line_manager', text: 'Silent alarm. Device location: 51.10000, 0.80000.' }]), opened_at: ago(121), deadline_at: ago(121) } as never).returning('id').executeTakeFirstOrThrow();
   await db().insertInto('duress_alarms').values({ alert_id: alert.id, via: 'pin', location: JSON.stringify({ lat: 51.1, lng: 0.8 }) } as never).execute();
   await db().insertInto('timeline_events').values({ alert_id: alert.id, visit_id: ids.oldSession, type: 'step', text: 'Told Aisha Khan. Device location: 51.10000, 0.80000.', at: ago(121) }).execute();
 
@@ -195,6 +195,9 @@ test(`[${engineName}] the run erases or anonymises what is due, audits each acti
   assert.equal(tl.length, 3);
   assert.ok(tl.every((e) => !JSON.stringify(e.detail ?? {}).includes('location') && !/\d+\.\d{5}, \d/.test(e.text)), JSON.stringify(tl));
   assert.equal((await sql<{ location: unknown }>`SELECT location FROM duress_alarms d JOIN alerts a ON a.id = d.alert_id WHERE a.visit_id = ${ids.oldSession}`.execute(db())).rows[0]!.location, null);
+  const policy = (await sql<{ policy: unknown }>`SELECT policy FROM alerts WHERE visit_id = ${ids.oldSession}`.execute(db())).rows[0]!.policy;
+  assert.ok(!JSON.stringify(policy).includes('51.1'), `the alert's stored policy keeps no coordinates: ${JSON.stringify(policy)}`);
+  assert.ok(JSON.stringify(policy).includes('Device location removed under the retention schedule.'));
   for (const kept of [ids.recentSession, ids.heldSession, ids.incidentSession]) {
     assert.ok((await db().selectFrom('visits').select('last_location').where('id', '=', kept).executeTakeFirstOrThrow()).last_location, `session ${kept} keeps its location`);
     assert.equal((await db().selectFrom('timeline_events').select('detail').where('visit_id', '=', kept).where('type', '=', 'check_in').executeTakeFirstOrThrow()).detail && true, true);

@@ -70,6 +70,10 @@ export function buildRetentionRepository(db: Kysely<DB>) {
         WHERE alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id}) AND text LIKE '%Device location: %'`.execute(trx);
       await sql`UPDATE notifications SET body = regexp_replace(body, 'Device location: -?[0-9.]+, -?[0-9.]+\\.?', 'Device location removed under the retention schedule.', 'g')
         WHERE alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id}) AND body LIKE '%Device location: %'`.execute(trx);
+      // The alert keeps the policy it opened with, and a duress alarm's steps carry the same text.
+      await sql`UPDATE alerts SET policy = regexp_replace(policy::text, 'Device location: -?[0-9.]+, -?[0-9.]+\\.?', 'Device location removed under the retention schedule.', 'g')::jsonb
+        WHERE visit_id = ${id} AND policy::text LIKE '%Device location: %'`.execute(trx);
+      await sql`UPDATE timeline_events SET detail = detail - 'location' WHERE alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id}) AND detail ? 'location'`.execute(trx);
       await done(trx, 'session', id, 'anonymise');
     },
 
