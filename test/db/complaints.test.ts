@@ -108,6 +108,35 @@ describe('complaints on the database', () => {
     assert.equal(stats.years[0]!.upheldOrPartiallyUpheld, 1);
   });
 
+  test('the import carries actions, referrals with body and dates, and a disciplinary outcome per named member of staff (issue 16)', async () => {
+    const svc = s.services.complaints;
+    const team = (await s.repos.db.selectFrom('staff').select('team_id').where('id', '=', chloeId).executeTakeFirstOrThrow()).team_id;
+    const kim = await buildStaff(s.repos.db, { team_id: team, job_role: 'social_worker' });
+    const lee = await buildStaff(s.repos.db, { team_id: team, job_role: 'social_worker' });
+    const csv = 'reference,received_on,complainant_type,staff_employee_numbers,allegations,outcome,closed_on,disciplinary_outcomes,actions,referrals\n'
+      + `DB-ACT,2013-05-01,parent_carer,${kim.employee_number};${lee.employee_number},pl_a,upheld,2013-08-01,${kim.employee_number}|dismissal|2013-10-01;${lee.employee_number}|none|2013-09-01,apology;Practice change,swe|2013-09-15|No further action|2014-01-10;LGSCO|2013-11-01\n`;
+    // A date column comes back as text on one engine and as a local-midnight Date on the other.
+    const day = (v: unknown) => v === null ? null : v instanceof Date
+      ? `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}` : String(v).slice(0, 10);
+    const result = await svc.importHistoric(gareth, csv, 'actions.csv');
+    assert.deepEqual(result, { ok: true, imported: 1 });
+    const id = (await s.repos.db.selectFrom('complaints').select('id').where('reference', '=', 'DB-ACT').executeTakeFirstOrThrow()).id;
+    const actions = await s.repos.db.selectFrom('complaint_actions').select(['staff_id', 'kind', 'disciplinary_outcome', 'outcome_on']).where('complaint_id', '=', id).orderBy('id').execute();
+    assert.deepEqual(actions.map((a) => [a.staff_id, a.kind, a.disciplinary_outcome, day(a.outcome_on)]), [
+      [kim.id, 'disciplinary_investigation', 'dismissal', '2013-10-01'],
+      [lee.id, 'disciplinary_investigation', 'none', '2013-09-01'],
+      [null, 'apology', null, null],
+      [null, 'practice_change', null, null],
+    ]);
+    const referrals = await s.repos.db.selectFrom('complaint_referrals').select(['body', 'referred_on', 'decision', 'decided_on']).where('complaint_id', '=', id).orderBy('id').execute();
+    assert.deepEqual(referrals.map((r) => [r.body, day(r.referred_on), r.decision, day(r.decided_on)]), [
+      ['swe', '2013-09-15', 'No further action', '2014-01-10'],
+      ['lgsco', '2013-11-01', null, null],
+    ]);
+    const dismissed = await svc.dismissals(gareth, { from: '2013-04-01', to: '2014-03-31' });
+    assert.deepEqual(dismissed.filter((d) => d.complaint_id === id).map((d) => d.staff_id), [kim.id], 'the dismissal counts for Kim alone');
+  });
+
   test('the reminders job is registered with pg-boss and runs through its worker', async () => {
     const runner = await startJobs(s.database, s.services, pino({ level: 'silent' }), { pollingIntervalSeconds: 0.5 });
     try {

@@ -193,6 +193,10 @@ describe(`incident follow-up (${engineName})`, () => {
     assert.equal(s.total, 2);
     assert.deepEqual(s.police, { reported: 2, prosecuted: 2, successful: 2 });
     assert.equal(s.byCategory.find((b) => b.key === 'verbal_abuse')!.count, 1);
+    // The template's actions taken against the perpetrator come in with it (issue 16).
+    const importedId = (await database.db.selectFrom('incidents').select('id').where('import_reference', '=', 'HS157-2024-0012').executeTakeFirstOrThrow()).id;
+    const actions = await database.db.selectFrom('incident_legal_actions').select(['kind', 'ends_on']).where('incident_id', '=', importedId).orderBy('id').execute();
+    assert.deepEqual(actions.map((a) => [a.kind, a.ends_on === null]), [['warning_letter', true], ['contact_ban', false]]);
     // The same reference again: refused, nothing written.
     const again = await incidents.importHistoric(fiona, good);
     assert.ok(!again.ok && /already been imported/.test(again.errors[0]!.message));

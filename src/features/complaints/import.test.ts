@@ -15,7 +15,12 @@ describe('historic complaints CSV', () => {
     assert.equal(rows.length, 2);
     assert.deepEqual(rows[0]!.categories, ['pl_b', 'ca_d']);
     assert.equal(rows[0]!.teamId, 3);
-    assert.equal(rows[0]!.disciplinaryOutcome, 'warning');
+    assert.deepEqual(rows[0]!.disciplinaryOutcomes, [{ staffId: 11, outcome: 'warning', on: '2015-11-12' }, { staffId: 12, outcome: 'none', on: '2015-11-20' }]);
+    assert.deepEqual(rows[0]!.actions, ['apology', 'training']);
+    assert.deepEqual(rows[0]!.referrals, [
+      { body: 'swe', referredOn: '2015-10-01', decision: null, decidedOn: null },
+      { body: 'lgsco', referredOn: '2015-12-01', decision: 'Not upheld by the Ombudsman', decidedOn: '2016-03-01' },
+    ]);
     assert.equal(rows[1]!.withdrawnOn, '2015-07-30');
   });
 
@@ -35,6 +40,7 @@ describe('historic complaints CSV', () => {
       complainantName: null, household: null, teamId: null, serviceId: null, staffIds: [11, 12], categories: ['pl_d', 'kc_gifts'], summary: null,
       matterOn: null, lateReason: null, stageReached: null, outcome: 'partially_upheld', withdrawnOn: null, withdrawnReason: null,
       notInvestigatedOn: null, notInvestigatedReason: null, closedOn: null, disciplinaryOutcome: null, disciplinaryOutcomeOn: null,
+      disciplinaryOutcomes: [], actions: [], referrals: [],
     });
   });
 
@@ -72,5 +78,24 @@ describe('historic complaints CSV', () => {
     const { rows, errors } = validateComplaintImport(csv, { ...ctx, today: '2026-12-05' });
     assert.deepEqual(errors, [{ line: 2, message: 'received_on 2030-01-02 must not be in the future' }]);
     assert.equal(rows.length, 1);
+  });
+
+  test('actions, referrals and a disciplinary outcome per named member of staff: every problem at once, each naming its column', () => {
+    const csv = 'received_on,complainant_type,staff_employee_numbers,allegations,disciplinary_outcomes,actions,referrals\n'
+      + '01/06/2015,parent_carer,E1001,pl_a,E1002|warning|2015-07-01;E1001|sacked|2015-07-01;E9999|none|2015-07-01,apology;hugs;disciplinary_investigation,pope|2015-07-01;swe|;lgsco|2015-08-01||2015-09-01;swe|2015-08-01|Struck off|2015-07-01\n';
+    const { rows, errors } = validateComplaintImport(csv, ctx);
+    assert.equal(rows.length, 0);
+    assert.deepEqual(errors.map((e) => e.message), [
+      'disciplinary_outcomes: employee E1002 is not named in staff_employee_numbers',
+      'disciplinary_outcomes: outcome "sacked" for E1001 must be none, warning, final_warning or dismissal',
+      'disciplinary_outcomes: employee E9999 is not in Harbour',
+      'actions: "hugs" must be one of no_further_action, apology, practice_change, training, supervision',
+      'actions: record a disciplinary investigation in disciplinary_outcomes, with its outcome',
+      'referrals: "pope" must be one of swe, gscc, hcpc, lgsco (body|referred_on|decision|decided_on)',
+      'referrals: the date referred to swe is missing (body|referred_on|decision|decided_on)',
+      'referrals: a decided_on needs the decision',
+      'referrals: decided_on is before referred_on',
+    ]);
+    assert.ok(errors.every((e) => e.line === 2));
   });
 });

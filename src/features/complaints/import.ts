@@ -2,8 +2,8 @@ import { toCsv } from '../../web/csv.ts';
 import { parseCsv, type RowError } from '../people/import-staff.ts';
 import { isoDate, londonDate } from '../../time/london.ts';
 import {
-  ALLEGATION_CATEGORIES, CHANNELS, COMPLAINANT_TYPES, DISCIPLINARY_OUTCOMES, FINDINGS, PROCEDURES,
-  type DisciplinaryOutcome, type Finding,
+  ACTION_KINDS, ALLEGATION_CATEGORIES, CHANNELS, COMPLAINANT_TYPES, DISCIPLINARY_OUTCOMES, FINDINGS, PROCEDURES, REFERRAL_BODIES,
+  type ActionKind, type DisciplinaryOutcome, type Finding, type ReferralBody,
 } from './rules.ts';
 
 /** Historic complaints CSV, in template order. Documented in docs/import-formats.md. */
@@ -11,14 +11,14 @@ export const COMPLAINT_COLUMNS = [
   'reference', 'received_on', 'procedure', 'channel', 'complainant_type', 'complainant_name', 'household', 'team',
   'staff_employee_numbers', 'allegations', 'summary', 'matter_on', 'late_reason', 'stage_reached', 'outcome',
   'withdrawn_on', 'withdrawn_reason', 'not_investigated_on', 'not_investigated_reason', 'closed_on',
-  'disciplinary_outcome', 'disciplinary_outcome_on',
+  'disciplinary_outcome', 'disciplinary_outcome_on', 'disciplinary_outcomes', 'actions', 'referrals',
 ] as const;
 const REQUIRED = ['received_on', 'complainant_type', 'staff_employee_numbers', 'allegations'];
 
 export const COMPLAINT_TEMPLATE = toCsv([
   [...COMPLAINT_COLUMNS],
-  ['L-2015-001', '2015-06-03', 'statutory_children', 'letter', 'parent_carer', 'A Parent', 'Household 17', 'Ashford Children in Care', 'E1001', 'pl_b;ca_d', 'Did not consider the school’s concerns', '', '', '2', 'partially_upheld', '', '', '', '', '2015-09-30', 'warning', '2015-11-12'],
-  ['L-2015-002', '2015-07-14', 'statutory_children', 'email', 'family_member', '', 'Household 9', '', 'E1001', 'pl_n', '', '', '', '1', '', '2015-07-30', 'Resolved informally', '', '', '', '', ''],
+  ['L-2015-001', '2015-06-03', 'statutory_children', 'letter', 'parent_carer', 'A Parent', 'Household 17', 'Ashford Children in Care', 'E1001;E1002', 'pl_b;ca_d', 'Did not consider the school’s concerns', '', '', '2', 'partially_upheld', '', '', '', '', '2015-09-30', '', '', 'E1001|warning|2015-11-12;E1002|none|2015-11-20', 'apology;training', 'swe|2015-10-01;lgsco|2015-12-01|Not upheld by the Ombudsman|2016-03-01'],
+  ['L-2015-002', '2015-07-14', 'statutory_children', 'email', 'family_member', '', 'Household 9', '', 'E1001', 'pl_n', '', '', '', '1', '', '2015-07-30', 'Resolved informally', '', '', '', '', '', '', '', ''],
 ]);
 
 export interface ComplaintImportRow {
@@ -27,6 +27,10 @@ export interface ComplaintImportRow {
   summary: string | null; matterOn: string | null; lateReason: string | null; stageReached: number | null; outcome: Finding | null;
   withdrawnOn: string | null; withdrawnReason: string | null; notInvestigatedOn: string | null; notInvestigatedReason: string | null;
   closedOn: string | null; disciplinaryOutcome: DisciplinaryOutcome | null; disciplinaryOutcomeOn: string | null;
+  /** Per named member of staff: the outcome of a disciplinary investigation (`disciplinary_outcomes`). */
+  disciplinaryOutcomes: { staffId: number; outcome: DisciplinaryOutcome; on: string }[];
+  actions: ActionKind[];
+  referrals: { body: ReferralBody; referredOn: string; decision: string | null; decidedOn: string | null }[];
 }
 
 export interface ComplaintImportContext {
@@ -141,6 +145,47 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
     if (get('disciplinary_outcome') && !disciplinaryOutcome) err(`disciplinary_outcome "${get('disciplinary_outcome')}" must be none, warning, final_warning or dismissal`);
     const disciplinaryOutcomeOn = date('disciplinary_outcome_on');
     if (get('disciplinary_outcome') && !get('disciplinary_outcome_on')) err('disciplinary_outcome_on is needed with a disciplinary_outcome');
+    // Several per row: entries separated by ';', parts of an entry by '|'.
+    const entries = (c: string) => get(c).split(';').map((e) => e.trim()).filter(Boolean).map((e) => e.split('|').map((p) => p.trim()));
+    const partDate = (c: string, v: string | undefined, what: string) => {
+      if (!v) return null;
+      const d = importDate(v);
+      if (!d) err(`${c}: ${what} "${v}" is not a date (use YYYY-MM-DD or DD/MM/YYYY)`);
+      else if (d > today) err(`${c}: ${what} ${d} must not be in the future`);
+      return d;
+    };
+    const disciplinaryOutcomes: ComplaintImportRow['disciplinaryOutcomes'] = [];
+    for (const [number, outcomeText, on] of entries('disciplinary_outcomes')) {
+      const staffId = number ? ctx.staff.get(number.toUpperCase()) : undefined;
+      if (!number || staffId === undefined) err(`disciplinary_outcomes: employee ${number || '(blank)'} is not in Harbour`);
+      else if (!numbers.some((n) => n.toUpperCase() === number.toUpperCase())) err(`disciplinary_outcomes: employee ${number} is not named in staff_employee_numbers`);
+      const outcomeCode = outcomeText ? choice(DISCIPLINARY_OUTCOMES, outcomeText) : null;
+      if (!outcomeCode) err(`disciplinary_outcomes: outcome "${outcomeText ?? ''}" for ${number} must be none, warning, final_warning or dismissal`);
+      const onDate = partDate('disciplinary_outcomes', on, `date for ${number}`);
+      if (!on) err(`disciplinary_outcomes: the date for ${number} is missing (employee|outcome|date)`);
+      if (staffId !== undefined && disciplinaryOutcomes.some((d) => d.staffId === staffId)) err(`disciplinary_outcomes: employee ${number} appears more than once`);
+      if (staffId !== undefined && outcomeCode && onDate) disciplinaryOutcomes.push({ staffId, outcome: outcomeCode, on: onDate });
+    }
+    if (get('disciplinary_outcome') && get('disciplinary_outcomes')) err('use disciplinary_outcome or disciplinary_outcomes, not both');
+    const actions: ActionKind[] = [];
+    for (const [kind] of entries('actions')) {
+      const code = kind ? choice(ACTION_KINDS, kind) : null;
+      if (!code) err(`actions: "${kind}" must be one of ${Object.keys(ACTION_KINDS).filter((k) => k !== 'disciplinary_investigation').join(', ')}`);
+      else if (code === 'disciplinary_investigation') err('actions: record a disciplinary investigation in disciplinary_outcomes, with its outcome');
+      else if (!actions.includes(code)) actions.push(code);
+    }
+    const referrals: ComplaintImportRow['referrals'] = [];
+    for (const [bodyText, referred, decision, decided] of entries('referrals')) {
+      const body = bodyText ? choice(REFERRAL_BODIES, bodyText) : null;
+      if (!body) err(`referrals: "${bodyText ?? ''}" must be one of ${Object.keys(REFERRAL_BODIES).join(', ')} (body|referred_on|decision|decided_on)`);
+      const referredOn = partDate('referrals', referred, 'referred_on');
+      if (!referred) err(`referrals: the date referred to ${bodyText} is missing (body|referred_on|decision|decided_on)`);
+      const decidedOn = partDate('referrals', decided, 'decided_on');
+      if (decision && decision.length > 2000) err('referrals: a decision must be 2000 characters or fewer');
+      if (decided && !decision) err('referrals: a decided_on needs the decision');
+      if (referredOn && decidedOn && decidedOn < referredOn) err('referrals: decided_on is before referred_on');
+      if (body && referredOn) referrals.push({ body, referredOn, decision: decision || null, decidedOn });
+    }
     const withdrawnOn = date('withdrawn_on');
     const notInvestigatedOn = date('not_investigated_on');
     const closedOn = date('closed_on');
@@ -155,7 +200,7 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
       complainantName: text('complainant_name', 200), household: text('household', 200), teamId: team?.id ?? null, serviceId: team?.serviceId ?? null,
       staffIds, categories, summary: text('summary', 5000), matterOn, lateReason: text('late_reason'), stageReached, outcome,
       withdrawnOn, withdrawnReason: text('withdrawn_reason'), notInvestigatedOn, notInvestigatedReason: text('not_investigated_reason'),
-      closedOn, disciplinaryOutcome, disciplinaryOutcomeOn,
+      closedOn, disciplinaryOutcome, disciplinaryOutcomeOn, disciplinaryOutcomes, actions, referrals,
     };
     if (errors.length === before) rows.push(row);
   });

@@ -537,6 +537,11 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
             for (const staffId of r.disciplinaryOutcome ? r.staffIds.slice(0, 1) : []) {
               await repo.addAction(trx, { complaintId: id, staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: r.disciplinaryOutcome, outcomeOn: r.disciplinaryOutcomeOn });
             }
+            for (const d of r.disciplinaryOutcomes) {
+              await repo.addAction(trx, { complaintId: id, staffId: d.staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: d.outcome, outcomeOn: d.on });
+            }
+            for (const kind of r.actions) await repo.addAction(trx, { complaintId: id, staffId: null, kind, detail: 'Imported' });
+            for (const ref of r.referrals) await repo.addReferral(trx, { complaintId: id, ...ref });
           }
           await audit.appendIn(trx, { ...actorFields(actor), action: 'complaint.import', entityType: 'complaint', entityId: null, detail: { fileName, rows: rows.length } });
           return { ok: true as const, imported: rows.length };

@@ -117,7 +117,22 @@ test('import: the template itself imports cleanly', () => {
   assert.deepEqual(rows[0]!.categories, ['physical_assault', 'verbal_abuse']);
   assert.equal(rows[0]!.occurredAt.toISOString(), '2024-03-14T15:30:00.000Z');
   assert.equal(rows[0]!.courtOutcome, 'convicted');
+  assert.deepEqual(rows[0]!.actionsTaken, [{ kind: 'warning_letter', actionOn: '2024-03-20', endsOn: null }, { kind: 'contact_ban', actionOn: '2024-04-01', endsOn: '2024-10-01' }]);
   assert.equal(INCIDENT_COLUMNS.length, INCIDENT_TEMPLATE.split('\n')[0]!.split(',').length);
+});
+
+test('import: actions taken against the perpetrator, by key or label, each problem named (issue 16)', () => {
+  const head = 'reference,occurred_date,employee_number,location,categories,narrative,actions_taken';
+  const ok = validateIncidentImport(`${head}\nB-1,2024-01-05,E1001,Park Road,threats,Threatened,Warning letter|2024-01-10;injunction|2024-02-01|2025-02-01`, ctx, '2026-06-12');
+  assert.deepEqual(ok.errors, []);
+  assert.deepEqual(ok.rows[0]!.actionsTaken.map((a) => a.kind), ['warning_letter', 'injunction']);
+  const bad = validateIncidentImport(`${head}\nB-2,2024-01-05,E1001,Park Road,threats,Threatened,scolding|2024-01-10;contact_ban;injunction|2024-02-01|2024-01-01;warning_letter|2030-01-01`, ctx, '2026-06-12');
+  assert.deepEqual(bad.errors.map((e) => e.message), [
+    'actions_taken: "scolding" must be one of warning_letter, contact_ban, injunction, asbo, service_withdrawal (kind|date|ends_on)',
+    'actions_taken: the date of contact_ban is missing (kind|date|ends_on)',
+    'actions_taken: injunction ends before it starts',
+    'actions_taken: the date of warning_letter must not be in the future',
+  ]);
 });
 
 test('import: every row problem, with its line number; labels accepted in any case', () => {

@@ -1,13 +1,13 @@
 import { toCsv } from '../../web/csv.ts';
 import { parseCsv, type RowError } from '../people/import-staff.ts';
 import { isoDate, londonToUtc } from '../../time/london.ts';
-import { CATEGORIES, COURT_OUTCOMES, PERPETRATOR_TYPES, POLICE_OUTCOMES, VERBAL_CHANNELS, type Category } from './rules.ts';
+import { CATEGORIES, COURT_OUTCOMES, LEGAL_ACTIONS, PERPETRATOR_TYPES, POLICE_OUTCOMES, VERBAL_CHANNELS, type Category, type LegalAction } from './rules.ts';
 
 /** The columns of the historic incidents import, in template order. Documented in docs/import-formats.md. */
 export const INCIDENT_COLUMNS = [
   'reference', 'occurred_date', 'occurred_time', 'employee_number', 'location', 'building', 'lone_working', 'categories', 'verbal_channel',
   'perpetrator_type', 'injured', 'injury_nature', 'days_off', 'specified_injury', 'narrative', 'police_reported', 'police_reported_on',
-  'crime_reference', 'police_outcome', 'court_outcome', 'hse_reference', 'hse_reported_on', 'status',
+  'crime_reference', 'police_outcome', 'court_outcome', 'hse_reference', 'hse_reported_on', 'status', 'actions_taken',
 ] as const;
 const REQUIRED = ['reference', 'occurred_date', 'employee_number', 'location', 'categories', 'narrative'] as const;
 
@@ -15,7 +15,7 @@ export const INCIDENT_TEMPLATE = toCsv([
   [...INCIDENT_COLUMNS],
   ['HS157-2024-0012', '2024-03-14', '15:30', 'E1001', '12 Park Road, Ashford', '', 'yes', 'physical_assault;verbal_abuse', 'face_to_face',
     'parent_carer', 'yes', 'Bruised arm', '2', 'no', 'Pushed against a door frame during a home visit', 'yes', '2024-03-14',
-    'KE/12345/24', 'charged', 'convicted', '', '', 'closed'],
+    'KE/12345/24', 'charged', 'convicted', '', '', 'closed', 'warning_letter|2024-03-20;contact_ban|2024-04-01|2024-10-01'],
 ]);
 
 export interface ImportedIncident {
@@ -42,6 +42,8 @@ export interface ImportedIncident {
   hseReference: string | null;
   hseReportedOn: string | null;
   status: 'open' | 'closed';
+  /** Actions taken against the perpetrator (`actions_taken`): a warning letter, a ban on contact, an injunction. */
+  actionsTaken: { kind: LegalAction; actionOn: string; endsOn: string | null }[];
 }
 
 export interface IncidentImportContext {
@@ -165,6 +167,26 @@ export function validateIncidentImport(text: string, ctx: IncidentImportContext,
     const status = cell('status').toLowerCase() || 'closed';
     if (status !== 'open' && status !== 'closed') problems.push('status must be open or closed');
 
+    // Entries separated by ';', each kind|date|ends_on (ends_on optional).
+    const actionsTaken: ImportedIncident['actionsTaken'] = [];
+    for (const entry of cell('actions_taken').split(';').map((e) => e.trim()).filter(Boolean)) {
+      const [kindText = '', on = '', ends = ''] = entry.split('|').map((p) => p.trim());
+      const kind = lookup(LEGAL_ACTIONS, kindText) as LegalAction | null;
+      if (!kind) problems.push(`actions_taken: "${kindText}" must be one of ${Object.keys(LEGAL_ACTIONS).join(', ')} (kind|date|ends_on)`);
+      const date = (v: string, what: string) => {
+        if (!v) return null;
+        const iso = /^\d{4}-\d{2}-\d{2}$/.test(v) ? isoDate(v.slice(8, 10), v.slice(5, 7), v.slice(0, 4)) : null;
+        if (!iso) problems.push(`actions_taken: ${what} "${v}" must be a date like 2024-03-14`);
+        return iso;
+      };
+      const actionOn = date(on, `the date of ${kindText}`);
+      if (!on) problems.push(`actions_taken: the date of ${kindText || 'an action'} is missing (kind|date|ends_on)`);
+      else if (actionOn && actionOn > today) problems.push(`actions_taken: the date of ${kindText} must not be in the future`);
+      const endsOn = date(ends, `the end of ${kindText}`);
+      if (actionOn && endsOn && endsOn < actionOn) problems.push(`actions_taken: ${kindText} ends before it starts`);
+      if (kind && actionOn) actionsTaken.push({ kind, actionOn, endsOn });
+    }
+
     if (problems.length) {
       for (const message of problems) errors.push({ line, message });
       return;
@@ -173,6 +195,7 @@ export function validateIncidentImport(text: string, ctx: IncidentImportContext,
       line, reference, occurredAt: occurredAt!, employeeId: employeeId!, location, buildingId, loneWorking, categories,
       verbalChannel: categories.includes('verbal_abuse') ? verbalChannel : null, perpetratorType, injured, injuryNature, daysOff, specifiedInjury,
       narrative, policeReported, policeReportedOn, crimeReference, policeOutcome, courtOutcome, hseReference, hseReportedOn, status: status as 'open' | 'closed',
+      actionsTaken,
     });
   });
   errors.sort((a, b) => a.line - b.line);

@@ -627,7 +627,8 @@ export function buildIncidentsService(deps: IncidentsDeps) {
             source: 'import', import_reference: row.reference,
           };
           const facts = derivedFacts({ occurred_at: row.occurredAt, categories: row.categories, injured: row.injured, specified_injury: row.specifiedInjury, days_off: row.daysOff, major_incident: false, marked_serious: false });
-          await incidents.create(trx, { employeeId: row.employeeId, reportedBy: null, reportedByAccount: actor.accountId }, { ...base, ...facts });
+          const id = await incidents.create(trx, { employeeId: row.employeeId, reportedBy: null, reportedByAccount: actor.accountId }, { ...base, ...facts });
+          for (const a of row.actionsTaken) await incidents.addLegalAction(trx, id, { ...a, notes: 'Imported' }, actor.staffId);
         }
         await audit.appendIn(trx, { ...actorFields(actor), action: 'incident.import', entityType: 'incident', entityId: null, detail: { file: fileName, created: rows.length } });
         return { ok: true as const, created: rows.length };
