@@ -29,9 +29,10 @@ async function runningVisit() {
   return id;
 }
 const duressAlerts = async (visitId: number) => db().selectFrom('alerts').select(['id', 'status']).where('visit_id', '=', visitId).where('kind', '=', 'duress').execute();
-/** The page with what differs between two visits taken out: ids, times, the CSRF token, the script nonce. */
+/** The page with what differs between two visits taken out: ids (in links and the live region's visit), times, the CSRF token, the script nonce. */
 const normalise = (html: string, visitId: number) => html
   .replaceAll(`/visits/${visitId}`, '/visits/ID')
+  .replaceAll(`data-live-visit="${visitId}"`, 'data-live-visit="ID"')
   .replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value="X"')
   .replace(/nonce="[^"]+"/g, 'nonce="N"')
   .replace(/\d{1,2}:\d{2}/g, 'HH:MM')
