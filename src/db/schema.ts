@@ -51,6 +51,8 @@ export interface StaffTable {
   politically_restricted: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Migration 0031: from HR, for how long allegations about them are kept (issue 20). */
+  normal_retirement_on: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export interface BuildingKeyHoldersTable { building_id: number; staff_id: number }
 export interface AccountsTable {

@@ -24,7 +24,7 @@ const { next: rnd, pick } = seededRandom(20260520);
 const ids = {
   oldSession: 0, recentSession: 0, heldSession: 0, incidentSession: 0,
   oldIncident: 0, recentIncident: 0, riddorLate: 0, investigated: 0, heldIncident: 0, claim: 0,
-  oldComplaint: 0, pairA: 0, pairB: 0, splitOld: 0, splitOpen: 0, allegation: 0, heldComplaint: 0, recentComplaint: 0,
+  oldComplaint: 0, pairA: 0, pairB: 0, splitOld: 0, splitOpen: 0, allegation: 0, heldComplaint: 0, recentComplaint: 0, retiredAllegation: 0, serving: 0,
   oldFlag: 0, recentFlag: 0, heldFlag: 0,
   oldGift: 0, newGift: 0, leaver: 0, stayer: 0, oldFoi: 0, heldFoi: 0,
 };
@@ -120,6 +120,12 @@ before(async () => {
   ids.splitOpen = await complaint({ closedDaysAgo: null, household: 'Osei household', name: 'Kofi Osei', receivedDaysAgo: 30 });
   ids.allegation = await complaint({ closedDaysAgo: 365 * 11, household: null, name: 'Lee Child', receivedDaysAgo: 365 * 11 + 90 });
   await db().insertInto('complaint_allegations').values({ complaint_id: ids.allegation, category: 'ca_b', detail: 'Failed in the duty of care' } as never).execute();
+  // With HR's retirement dates: one retired three years ago (10 years after closure decides: due), one retiring in 2050 (kept until then, not yet due).
+  const retired = await buildStaff(db(), { normal_retirement_on: new Date(Date.now() - 3 * 365 * DAY).toISOString().slice(0, 10) });
+  const serving = await buildStaff(db(), { normal_retirement_on: '2050-04-30' });
+  ids.retiredAllegation = await complaint({ closedDaysAgo: 365 * 11, household: null, name: 'Rory Retired', receivedDaysAgo: 365 * 11 + 90, staffId: retired.id });
+  ids.serving = await complaint({ closedDaysAgo: 365 * 11, household: null, name: 'Sal Serving', receivedDaysAgo: 365 * 11 + 90, staffId: serving.id });
+  for (const id of [ids.retiredAllegation, ids.serving]) await db().insertInto('complaint_allegations').values({ complaint_id: id, category: 'ca_b', detail: 'Failed in the duty of care' } as never).execute();
   ids.heldComplaint = await complaint({ closedDaysAgo: 365 * 8, household: null, name: 'Held Person', receivedDaysAgo: 365 * 8 + 90 });
   ids.recentComplaint = await complaint({ closedDaysAgo: 365 * 3, household: null, name: 'Recent Person', receivedDaysAgo: 365 * 3 + 90 });
 
@@ -166,8 +172,8 @@ test(`[${engineName}] the dry run counts what is due by kind and changes nothing
   assert.equal(k('warning_flag').kept, 1);
   assert.equal(k('register_entry').due, 1);
   assert.deepEqual([k('emergency_pack').due, k('foi_request').due, k('foi_request').kept], [1, 2, 1]);
-  // 20 + lone + the Hughes pair + Osei (kept: the household's other complaint is open) + held + the allegation (kept: no retirement date).
-  assert.equal(k('complaint').due, 26);
+  // 20 + lone + the Hughes pair + Osei (kept: the household's other complaint is open) + held + the allegation (kept: no retirement date) + the retired one's.
+  assert.equal(k('complaint').due, 27);
   assert.deepEqual(k('complaint').keptReasons, { 'legal hold': 1, 'another complaint from the same complainant is still kept': 1, 'allegation about staff: retirement date not recorded': 1 });
   assert.equal((await db().selectFrom('retention_done').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n, 0);
   assert.ok((await db().selectFrom('incidents').select('narrative').where('id', '=', ids.oldIncident).executeTakeFirstOrThrow()).narrative);
@@ -177,9 +183,9 @@ test(`[${engineName}] the run erases or anonymises what is due, audits each acti
   const auditBefore = (await db().selectFrom('audit_log').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
   const run = await s.services.retention.runNow('cli');
   const done = Object.fromEntries(run.kinds.map((k) => [k.kind, k.done]));
-  assert.deepEqual({ ...done, idempotency_key: 0, sign_in_session: 0 }, { session: 1, incident: 26, complaint: 23, warning_flag: 1, register_entry: 1, emergency_pack: 1, foi_request: 1, idempotency_key: 0, sign_in_session: 0 });
+  assert.deepEqual({ ...done, idempotency_key: 0, sign_in_session: 0 }, { session: 1, incident: 26, complaint: 24, warning_flag: 1, register_entry: 1, emergency_pack: 1, foi_request: 1, idempotency_key: 0, sign_in_session: 0 });
   const audited = await db().selectFrom('audit_log').select(['action', 'entity_type', 'entity_id']).where('action', 'like', 'retention.%').where('id', '>', String(auditBefore) as never).execute();
-  assert.equal(audited.filter((a) => a.action !== 'retention.run').length, 1 + 26 + 23 + 1 + 1 + 1 + 1, 'one audit entry per record acted on');
+  assert.equal(audited.filter((a) => a.action !== 'retention.run').length, 1 + 26 + 24 + 1 + 1 + 1 + 1, 'one audit entry per record acted on');
   assert.ok(audited.some((a) => a.action === 'retention.anonymise' && a.entity_type === 'incident' && a.entity_id === String(ids.oldIncident)));
 
   // The published figures and the monthly counts are the same as before.
@@ -217,7 +223,8 @@ test(`[${engineName}] the run erases or anonymises what is due, audits each acti
   assert.equal(a.complainant_name, null);
   assert.match(a.household!, /^anonymised [0-9a-f]{16}$/);
   assert.equal(a.household, b.household, 'one household still counts as one complainant');
-  for (const [id, name] of [[ids.splitOld, 'Ama Osei'], [ids.splitOpen, 'Kofi Osei'], [ids.allegation, 'Lee Child'], [ids.heldComplaint, 'Held Person'], [ids.recentComplaint, 'Recent Person']] as const) {
+  assert.equal((await c(ids.retiredAllegation)).complainant_name, null, 'an allegation about someone retired, 10 years after closure, is anonymised');
+  for (const [id, name] of [[ids.splitOld, 'Ama Osei'], [ids.splitOpen, 'Kofi Osei'], [ids.allegation, 'Lee Child'], [ids.serving, 'Sal Serving'], [ids.heldComplaint, 'Held Person'], [ids.recentComplaint, 'Recent Person']] as const) {
     assert.equal((await c(id)).complainant_name, name);
   }
   assert.equal((await db().selectFrom('complaint_allegations').select('detail').where('complaint_id', '=', ids.oldComplaint).executeTakeFirstOrThrow()).detail, null);

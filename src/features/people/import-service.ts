@@ -60,6 +60,7 @@ export function buildStaffImportService(deps: { db: Kysely<DB>; audit: AuditRepo
             job_role: row.jobRole, team_id: row.team ? teamIds.get(row.team.toLowerCase())! : null,
             work_mobile: row.workMobile, personal_mobile: row.personalMobile, out_of_hours_phone: row.outOfHoursPhone,
             base_building_id: row.baseBuilding ? ctx.buildings.get(row.baseBuilding.toLowerCase())! : null, active: row.active,
+            ...(row.retirementOn ? { normal_retirement_on: row.retirementOn } : {}),
           };
           const existing = ids.get(row.employeeNumber.toUpperCase());
           if (existing) {

@@ -62,3 +62,14 @@ test('a missing column or an empty file is a file-level error', () => {
   assert.match(validateStaffImport(header, ctx()).errors[0]!.message, /no rows/);
   assert.match(validateStaffImport('a,"b\n', ctx()).errors[0]!.message, /not valid CSV/);
 });
+
+test('a normal retirement date from HR, as YYYY-MM-DD or DD/MM/YYYY; anything else names its column (issue 20)', () => {
+  const csv = [`${header},normal_retirement_on`,
+    'E1,Ann,Lee,ann@example.org,social worker,Ashford Children in Care,,E0901,,,,,,yes,30/04/2052',
+    'E2,Bob,Ray,bob@example.org,social worker,Ashford Children in Care,,E0901,,,,,,yes,2049-02-31',
+    'E3,Cat,Day,cat@example.org,social worker,Ashford Children in Care,,E0901,,,,,,yes,',
+  ].join('\n');
+  const r = validateStaffImport(csv, ctx());
+  assert.deepEqual(r.errors, [{ line: 3, message: 'normal_retirement_on "2049-02-31" is not a date (use YYYY-MM-DD or DD/MM/YYYY)' }]);
+  assert.deepEqual(r.rows.map((row) => row.retirementOn), ['2052-04-30', null]);
+});

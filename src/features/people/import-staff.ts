@@ -3,17 +3,18 @@ import { toCsv } from '../../web/csv.ts';
 import { z } from 'zod';
 import { parseJobRole, type JobRole } from './job-roles.ts';
 import { email, optionalPhone, requiredText } from '../../web/validation.ts';
+import { isoDate } from '../../time/london.ts';
 
 /** The columns of the staff and teams import, in template order. Documented in docs/import-formats.md. */
 export const STAFF_COLUMNS = [
   'employee_number', 'given_name', 'family_name', 'email', 'job_role', 'team', 'service',
   'line_manager_employee_number', 'buddy_employee_number', 'work_mobile', 'personal_mobile',
-  'out_of_hours_phone', 'base_building', 'active',
+  'out_of_hours_phone', 'base_building', 'active', 'normal_retirement_on',
 ] as const;
 
 export const STAFF_TEMPLATE = toCsv([
   [...STAFF_COLUMNS],
-  ['E1001', 'Sam', 'Taylor', 'sam.taylor@example.org', 'Social worker', 'Ashford Children in Care', 'Children in Care', 'E0901', 'E1002', '07700 900 101', '', '', 'Civic Centre', 'yes'],
+  ['E1001', 'Sam', 'Taylor', 'sam.taylor@example.org', 'Social worker', 'Ashford Children in Care', 'Children in Care', 'E0901', 'E1002', '07700 900 101', '', '', 'Civic Centre', 'yes', '2052-04-30'],
 ]);
 
 export interface ImportRow {
@@ -32,6 +33,8 @@ export interface ImportRow {
   outOfHoursPhone: string | null;
   baseBuilding: string | null;
   active: boolean;
+  /** From HR: how long allegations about them are kept (issue 20). Null: blank or not in the file, left as it is. */
+  retirementOn: string | null;
 }
 
 export interface RowError { line: number; message: string }
@@ -66,6 +69,13 @@ const rowSchema = z.object({
   base_building: z.string().trim().optional(),
   active: z.string().trim().toLowerCase().optional().refine((v) => !v || ['yes', 'no', 'true', 'false', 'y', 'n'].includes(v), 'active must be yes or no')
     .transform((v) => !v || ['yes', 'true', 'y'].includes(v)),
+  normal_retirement_on: z.string().trim().optional().transform((v, ctx) => {
+    if (!v) return null;
+    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(v) ?? /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+    const iso = !m ? null : v.includes('-') ? isoDate(m[3]!, m[2]!, m[1]!) : isoDate(m[1]!, m[2]!, m[3]!);
+    if (!iso) ctx.addIssue({ code: 'custom', message: `normal_retirement_on "${v}" is not a date (use YYYY-MM-DD or DD/MM/YYYY)` });
+    return iso;
+  }),
 });
 
 export function parseCsv(text: string): { header: string[]; records: string[][] } | { error: string } {
@@ -111,7 +121,7 @@ export function validateStaffImport(text: string, ctx: ImportContext): { rows: I
       line, employeeNumber: v.employee_number, givenName: v.given_name, familyName: v.family_name, email: v.email, jobRole: v.job_role,
       team: v.team || null, service: v.service || null, lineManager: v.line_manager_employee_number || null,
       buddy: v.buddy_employee_number || null, workMobile: v.work_mobile, personalMobile: v.personal_mobile,
-      outOfHoursPhone: v.out_of_hours_phone, baseBuilding: v.base_building || null, active: v.active,
+      outOfHoursPhone: v.out_of_hours_phone, baseBuilding: v.base_building || null, active: v.active, retirementOn: v.normal_retirement_on,
     });
   });
 

@@ -114,12 +114,13 @@ export function buildRetentionRepository(db: Kysely<DB>) {
     /** Every complaint in the given complainant groups (open ones too), with the facts its period depends on. */
     async complaintGroups(groups: string[]) {
       if (!groups.length) return [];
-      const { rows } = await sql<{ id: number; closed_on: string | null; grp: string; held: boolean; allegation: boolean; staff_count: number; done: boolean }>`
+      const { rows } = await sql<{ id: number; closed_on: string | null; grp: string; held: boolean; allegation: boolean; staff_count: number; retirement_dates: (string | null)[]; done: boolean }>`
         SELECT c.id, c.closed_on::text AS closed_on, coalesce(c.complainant_group, 'complaint:' || c.id) AS grp,
           ${held('complaint', sql`c.id`)} AS held,
           (EXISTS (SELECT 1 FROM complaint_allegations a WHERE a.complaint_id = c.id AND a.category LIKE ${CHILD_ALLEGATION_PREFIX + '%'})
             OR EXISTS (SELECT 1 FROM complaint_referrals r WHERE r.complaint_id = c.id AND r.body = ANY(${REGULATOR_REFERRALS}::text[]))) AS allegation,
           (SELECT count(*)::int FROM complaint_staff s WHERE s.complaint_id = c.id) AS staff_count,
+          (SELECT coalesce(array_agg(st.normal_retirement_on::text ORDER BY st.id), '{}') FROM complaint_staff s JOIN staff st ON st.id = s.staff_id WHERE s.complaint_id = c.id) AS retirement_dates,
           NOT ${notDone('complaint', sql`c.id`)} AS done
         FROM complaints c WHERE coalesce(c.complainant_group, 'complaint:' || c.id) = ANY(${groups}::text[])
         ORDER BY c.id`.execute(db);

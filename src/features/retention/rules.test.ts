@@ -37,15 +37,15 @@ test('incidents: 6 years after closure; RIDDOR at least 3 years after the report
 });
 
 test('complaints: 6 years after closure; allegations about staff until retirement or 10 years, whichever is longer; unknown retirement keeps them', () => {
-  assert.deepEqual(complaintDueOn(S, { closedOn: null, allegationsAboutStaff: false, staffDatesOfBirth: [] }), { dueOn: null, unknownRetirement: false });
-  assert.deepEqual(complaintDueOn(S, { closedOn: '2018-03-31', allegationsAboutStaff: false, staffDatesOfBirth: [null] }), { dueOn: '2024-03-31', unknownRetirement: false });
+  assert.deepEqual(complaintDueOn(S, { closedOn: null, allegationsAboutStaff: false, staffRetirementOn: [] }), { dueOn: null, unknownRetirement: false });
+  assert.deepEqual(complaintDueOn(S, { closedOn: '2018-03-31', allegationsAboutStaff: false, staffRetirementOn: [null] }), { dueOn: '2024-03-31', unknownRetirement: false });
   // 10 years is longer than retirement for an older member of staff.
-  assert.deepEqual(complaintDueOn(S, { closedOn: '2018-03-31', allegationsAboutStaff: true, staffDatesOfBirth: ['1955-01-01'] }), { dueOn: '2028-03-31', unknownRetirement: false });
+  assert.deepEqual(complaintDueOn(S, { closedOn: '2018-03-31', allegationsAboutStaff: true, staffRetirementOn: [retirementDate(S, '1955-01-01')] }), { dueOn: '2028-03-31', unknownRetirement: false });
   // Retirement (67) is longer for a young one.
-  assert.deepEqual(complaintDueOn(S, { closedOn: '2018-03-31', allegationsAboutStaff: true, staffDatesOfBirth: ['1990-06-15'] }), { dueOn: '2057-06-15', unknownRetirement: false });
+  assert.deepEqual(complaintDueOn(S, { closedOn: '2018-03-31', allegationsAboutStaff: true, staffRetirementOn: [retirementDate(S, '1990-06-15')] }), { dueOn: '2057-06-15', unknownRetirement: false });
   assert.equal(retirementDate(S, '1990-06-15'), '2057-06-15');
   // No date of birth: never due.
-  assert.deepEqual(complaintDueOn(S, { closedOn: '2000-01-01', allegationsAboutStaff: true, staffDatesOfBirth: [null] }), { dueOn: null, unknownRetirement: true });
+  assert.deepEqual(complaintDueOn(S, { closedOn: '2000-01-01', allegationsAboutStaff: true, staffRetirementOn: [null] }), { dueOn: null, unknownRetirement: true });
 });
 
 test('warning flags: a year after withdrawal or expiry; a live flag never', () => {

@@ -100,16 +100,16 @@ export function retirementDate(s: RetentionSettings, dateOfBirth: string): strin
 /**
  * Complaints: the period after closure. With allegations about a member of staff who works with
  * children (every member of Harbour's staff: children's services), until their normal retirement
- * age or allegationYears, whichever is longer. Without a date of birth the retirement date is not
- * known, so the complaint is kept (`unknownRetirement`), never erased early.
+ * date or allegationYears, whichever is longer. Without a retirement date (from HR's staff import)
+ * it is not known, so the complaint is kept (`unknownRetirement`), never erased early.
  */
-export function complaintDueOn(s: RetentionSettings, c: { closedOn: string | null; allegationsAboutStaff: boolean; staffDatesOfBirth: (string | null)[] }): { dueOn: string | null; unknownRetirement: boolean } {
+export function complaintDueOn(s: RetentionSettings, c: { closedOn: string | null; allegationsAboutStaff: boolean; staffRetirementOn: (string | null)[] }): { dueOn: string | null; unknownRetirement: boolean } {
   if (c.closedOn === null) return { dueOn: null, unknownRetirement: false };
   const base = plusYears(c.closedOn, s.complaintYears);
   if (!c.allegationsAboutStaff) return { dueOn: base, unknownRetirement: false };
-  if (c.staffDatesOfBirth.length === 0 || c.staffDatesOfBirth.some((d) => d === null)) return { dueOn: null, unknownRetirement: true };
+  if (c.staffRetirementOn.length === 0 || c.staffRetirementOn.some((d) => d === null)) return { dueOn: null, unknownRetirement: true };
   let due = later(base, plusYears(c.closedOn, s.allegationYears));
-  for (const dob of c.staffDatesOfBirth) due = later(due, retirementDate(s, dob!));
+  for (const retires of c.staffRetirementOn) due = later(due, retires!);
   return { dueOn: due, unknownRetirement: false };
 }
 

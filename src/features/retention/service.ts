@@ -99,8 +99,8 @@ export function buildRetentionService(deps: { db: Kysely<DB>; retention: Retenti
         groups.forEach((g) => seen.add(g));
         const members = (await repo.complaintGroups(groups)).filter((c) => !c.done);
         const judged = members.map((c) => {
-          // Harbour holds no dates of birth, so an allegation about staff who work with children waits for one (kept, never erased early).
-          const { dueOn, unknownRetirement } = complaintDueOn(settings, { closedOn: c.closed_on, allegationsAboutStaff: c.allegation && c.staff_count > 0, staffDatesOfBirth: Array.from({ length: c.staff_count }, () => null) });
+          // An allegation about staff who work with children waits for each named person's retirement date (from HR); without one it is kept, never erased early.
+          const { dueOn, unknownRetirement } = complaintDueOn(settings, { closedOn: c.closed_on, allegationsAboutStaff: c.allegation && c.staff_count > 0, staffRetirementOn: c.retirement_dates });
           const due = isDue(dueOn, today);
           return { ...c, group: c.grp, due: due && !c.held, wasDue: due, unknownRetirement };
         });
