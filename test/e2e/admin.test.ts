@@ -14,9 +14,9 @@ async function signInAsAdmin(e2e: E2E, label: string): Promise<BrowserSession> {
 
 const csv = (rows: string[][]) => [STAFF_COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
 // Aisha Khan, the Ashford team manager, is employee E1005 in the demo council.
-const zara = ['E2001', 'Zara', 'Okoro', 'zara.okoro@harbour.example', 'Social worker', 'Ashford Children in Care', 'Children in Care', 'E1005', '', '07700 900 301', '', '', 'Civic Centre', 'yes'];
-const badRow = ['E2002', 'Tariq', 'Nolan', 'tariq.nolan@harbour.example', 'Astronaut', 'Dover Children in Care', 'Children in Care', '', '', '', '', '', '', 'yes'];
-const fixedRow = ['E2002', 'Tariq', 'Nolan', 'tariq.nolan@harbour.example', 'Youth worker', 'Dover Children in Care', 'Children in Care', '', '', '', '', '', '', 'yes'];
+const zara = ['E2001', 'Zara', 'Okoro', 'zara.okoro@harbour.example', 'Social worker', 'Ashford Children in Care', 'Children in Care', 'E1005', '', '07700 900 301', '', '', 'Civic Centre', 'yes', '31/03/2058'];
+const badRow = ['E2002', 'Tariq', 'Nolan', 'tariq.nolan@harbour.example', 'Astronaut', 'Dover Children in Care', 'Children in Care', '', '', '', '', '', '', 'yes', ''];
+const fixedRow = ['E2002', 'Tariq', 'Nolan', 'tariq.nolan@harbour.example', 'Youth worker', 'Dover Children in Care', 'Children in Care', '', '', '', '', '', '', 'yes', ''];
 
 describe('administrator in the browser', () => {
   let e2e: E2E;
