@@ -28,6 +28,15 @@ export function isoDate(day: string, month: string, year: string): string | null
   return d.isValid ? d.toISODate() : null;
 }
 
+/** A date as the imports take it: YYYY-MM-DD or DD/MM/YYYY; null when it is neither or not a real date. */
+export function importDate(v: string): string | null {
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(v);
+  if (iso) return isoDate(iso[3]!, iso[2]!, iso[1]!);
+  const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+  if (uk) return isoDate(uk[1]!, uk[2]!, uk[3]!);
+  return null;
+}
+
 /**
  * Turns a date and a 24-hour time typed in London into a UTC instant. Times that do not exist
  * (the hour skipped when the clocks go forward) are refused; times that happen twice (when the

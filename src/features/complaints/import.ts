@@ -1,6 +1,8 @@
 import { toCsv } from '../../web/csv.ts';
 import { parseCsv, type RowError } from '../people/import-staff.ts';
-import { isoDate, londonDate } from '../../time/london.ts';
+import { importDate, londonDate } from '../../time/london.ts';
+
+export { importDate };
 import {
   ACTION_KINDS, ALLEGATION_CATEGORIES, CHANNELS, COMPLAINANT_TYPES, DISCIPLINARY_OUTCOMES, FINDINGS, PROCEDURES, REFERRAL_BODIES,
   type ActionKind, type DisciplinaryOutcome, type Finding, type ReferralBody,
@@ -42,14 +44,6 @@ export interface ComplaintImportContext {
   today?: string;
 }
 
-/** YYYY-MM-DD or DD/MM/YYYY. */
-export function importDate(v: string): string | null {
-  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(v);
-  if (iso) return isoDate(iso[3]!, iso[2]!, iso[1]!);
-  const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
-  if (uk) return isoDate(uk[1]!, uk[2]!, uk[3]!);
-  return null;
-}
 
 /** A code (`pl_b`) or its label, case-insensitive. */
 function category(v: string): string | null {

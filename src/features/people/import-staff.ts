@@ -3,7 +3,7 @@ import { toCsv } from '../../web/csv.ts';
 import { z } from 'zod';
 import { parseJobRole, type JobRole } from './job-roles.ts';
 import { email, optionalPhone, requiredText } from '../../web/validation.ts';
-import { isoDate } from '../../time/london.ts';
+import { importDate } from '../../time/london.ts';
 
 /** The columns of the staff and teams import, in template order. Documented in docs/import-formats.md. */
 export const STAFF_COLUMNS = [
@@ -71,8 +71,7 @@ const rowSchema = z.object({
     .transform((v) => !v || ['yes', 'true', 'y'].includes(v)),
   normal_retirement_on: z.string().trim().optional().transform((v, ctx) => {
     if (!v) return null;
-    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(v) ?? /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
-    const iso = !m ? null : v.includes('-') ? isoDate(m[3]!, m[2]!, m[1]!) : isoDate(m[1]!, m[2]!, m[3]!);
+    const iso = importDate(v);
     if (!iso) ctx.addIssue({ code: 'custom', message: `normal_retirement_on "${v}" is not a date (use YYYY-MM-DD or DD/MM/YYYY)` });
     return iso;
   }),

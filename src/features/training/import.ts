@@ -1,6 +1,6 @@
 import { toCsv } from '../../web/csv.ts';
 import { parseCsv, type RowError } from '../people/import-staff.ts';
-import { importDate } from '../complaints/import.ts';
+import { importDate } from '../../time/london.ts';
 import { londonDate } from '../../time/london.ts';
 import { courseKey } from './rules.ts';
 
