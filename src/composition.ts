@@ -135,7 +135,7 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
   const risk = buildRiskService({ db, risk: repos.risk, staff: repos.staff, audit: repos.audit, baseUrl: settings.baseUrl, extraStartProblems: buildTrainingGate(repos.training) });
   return {
     audit: buildAuditService(repos.audit),
-    auth: buildAuthService({ db, accounts: repos.accounts, audit: repos.audit, sessionTtlHours: settings.sessionTtlHours, apiTokenCacheMs: settings.apiTokenCacheMs }),
+    auth: buildAuthService({ db, accounts: repos.accounts, audit: repos.audit, secrets: emergency.secretBox, sessionTtlHours: settings.sessionTtlHours, apiTokenCacheMs: settings.apiTokenCacheMs }),
     people,
     staffImport: buildStaffImportService({ db, audit: repos.audit }),
     organisation: buildOrganisationService({ db, organisation: repos.organisation, audit: repos.audit }),

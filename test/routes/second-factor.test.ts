@@ -13,9 +13,10 @@ import { checkCode, groupSecret, normaliseCode } from '../../src/features/auth/s
 
 const fieldErrors = (res: { body: string; statusCode: number }) => errorLinks(res as never).filter((l) => l !== 'main-content').sort();
 
+/** The authenticator-app key as the person's app has it: stored sealed, opened with the keyring. */
 async function secretOf(t: TestApp, email: string): Promise<string> {
-  const row = await t.repos.db.selectFrom('accounts').select('totp_secret').where('email', '=', email).executeTakeFirstOrThrow();
-  return row.totp_secret!;
+  const row = await t.repos.db.selectFrom('accounts').select(['id', 'totp_secret']).where('email', '=', email).executeTakeFirstOrThrow();
+  return t.services.emergency.secretBox.open(row.totp_secret!, `totp:${row.id}`);
 }
 
 /** Code for the 30-second step `offset` steps from now. */
@@ -129,6 +130,48 @@ describe('a second factor for a password account', () => {
     assert.equal(reset.statusCode, 303);
     assert.equal((await manager.get('/')).statusCode, 303, 'their sessions ended');
     assert.equal((await t.agent().submit('/sign-in', '/sign-in', { email: demo.teamManager, password: DEMO_PASSWORD })).headers.location, '/');
+  });
+});
+
+describe('authenticator-app keys at rest', () => {
+  let t: TestApp;
+  before(async () => { t = await startTestApp(); });
+  after(() => t.close());
+
+  const stored = async (email: string) => t.repos.db.selectFrom('accounts').select(['id', 'totp_secret']).where('email', '=', email).executeTakeFirstOrThrow();
+  const signInWithCode = async (email: string, code: string) => {
+    const browser = t.agent();
+    await browser.submit('/sign-in', '/sign-in', { email, password: DEMO_PASSWORD });
+    return browser.submit('/sign-in/code', '/sign-in/code', { code });
+  };
+
+  test('are sealed with the emergency-pack keyring, so a copy of the database gives no one the key; a key copied onto another account does not open', async () => {
+    const chloe = await t.signIn(demo.worker);
+    const secret = await turnOn(t, chloe, demo.worker);
+    const row = await stored(demo.worker);
+    assert.match(row.totp_secret!, /^sealed:k[0-9a-f]{16}:/);
+    assert.ok(!row.totp_secret!.includes(secret), 'the key is not in the column');
+    assert.equal((await signInWithCode(demo.worker, await codeAt(secret, 1))).statusCode, 303);
+
+    // Someone with write access to the table moves Chloe's sealed key onto Emma's account, which has one set up.
+    const emma = await t.signIn(demo.businessSupport);
+    await turnOn(t, emma, demo.businessSupport);
+    await t.repos.db.updateTable('accounts').set({ totp_secret: row.totp_secret }).where('email', '=', demo.businessSupport).execute();
+    const refused = await signInWithCode(demo.businessSupport, await codeAt(secret, 0));
+    assert.equal(refused.statusCode, 400, 'refused as a wrong code, not a server error');
+  });
+
+  test('keys kept in clear before sealing began still work, and key rotation seals them', async () => {
+    const manager = await t.signIn(demo.teamManager);
+    const secret = await turnOn(t, manager, demo.teamManager);
+    await t.repos.db.updateTable('accounts').set({ totp_secret: secret }).where('email', '=', demo.teamManager).execute();
+    assert.equal((await signInWithCode(demo.teamManager, await codeAt(secret, 0))).statusCode, 303);
+    const result = await t.services.auth.resealTotpSecrets();
+    const row = await stored(demo.teamManager);
+    assert.ok(result.resealed >= 1 && !result.unreadable.includes(row.id));
+    assert.match(row.totp_secret!, /^sealed:/);
+    assert.equal((await signInWithCode(demo.teamManager, await codeAt(secret, 1))).statusCode, 303, 'the same app still works');
+    assert.equal((await t.services.auth.resealTotpSecrets()).resealed, 0, 'nothing left to seal');
   });
 });
 

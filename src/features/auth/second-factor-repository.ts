@@ -11,6 +11,16 @@ export function buildSecondFactorRepository(db: Kysely<DB>) {
     async setPendingTotp(accountId: number, secret: string) {
       await db.updateTable('accounts').set({ totp_secret: secret, totp_enabled_at: null, totp_last_step: null }).where('id', '=', accountId).execute();
     },
+    /** Every stored authenticator-app key (sealed or from before sealing), for key rotation. */
+    async totpSecrets() {
+      const rows = await db.selectFrom('accounts').select(['id', 'totp_secret']).where('totp_secret', 'is not', null).orderBy('id').execute();
+      return rows.map((r) => ({ id: r.id, secret: r.totp_secret! }));
+    },
+    /** Replaces a stored key only if it is still the one read (a person may be setting theirs up at the same moment). */
+    async resealTotp(accountId: number, from: string, to: string): Promise<boolean> {
+      const r = await db.updateTable('accounts').set({ totp_secret: to }).where('id', '=', accountId).where('totp_secret', '=', from).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async enableTotp(ex: Executor, accountId: number, step: number) {
       await ex.updateTable('accounts').set({ totp_enabled_at: new Date(), totp_last_step: String(step) }).where('id', '=', accountId).execute();
     },

@@ -10,6 +10,7 @@ import type { SecondFactorRepository } from './second-factor-repository.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { newSecret, sha256 } from './tokens.ts';
 import { accountKey } from './limits.ts';
+import { KeyError, type SecretBox } from '../emergency/crypto.ts';
 
 /** How long a browser has, after a correct password, to type the code from the authenticator app. */
 export const CHALLENGE_MS = 5 * 60_000;
@@ -46,10 +47,25 @@ export interface SecondFactorDeps {
   secondFactor: SecondFactorRepository;
   audit: AuditRepository;
   startSession(row: AccountRow, ip: string | null): Promise<{ token: string; actor: Actor }>;
+  /** Seals the authenticator-app keys with the emergency-pack keyring: never stored in clear. */
+  secrets: SecretBox;
 }
 
+/** Binds a sealed key to its account, so a value copied onto another account does not open. */
+const totpAad = (accountId: number) => `totp:${accountId}`;
+
 export function buildSecondFactor(deps: SecondFactorDeps) {
-  const { db, accounts, secondFactor: repo, audit } = deps;
+  const { db, accounts, secondFactor: repo, audit, secrets } = deps;
+  const openSecret = (accountId: number, stored: string) => secrets.open(stored, totpAad(accountId));
+  /** The key, or null when no configured key opens it (a key removed before rotation, or a value moved between accounts). */
+  const readSecret = async (accountId: number, stored: string) => {
+    try {
+      return await openSecret(accountId, stored);
+    } catch (e) {
+      if (e instanceof KeyError) return null;
+      throw e;
+    }
+  };
 
   const wrongCode = (field: string, message = 'Enter the 6-digit code shown in your authenticator app now') => new ValidationError([{ field, message }]);
 
@@ -68,15 +84,18 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
       if (!row) throw new NotFoundError('Account');
       const t = await repo.totp(actor.accountId);
       if (t?.totp_enabled_at) return null;
-      const secret = t?.totp_secret ?? generateSecret();
-      if (!t?.totp_secret) await repo.setPendingTotp(actor.accountId, secret);
+      // A half-set-up key that no longer opens is replaced: nothing depends on it yet.
+      const pending = t?.totp_secret ? await readSecret(actor.accountId, t.totp_secret) : null;
+      const secret = pending ?? generateSecret();
+      if (!pending) await repo.setPendingTotp(actor.accountId, await secrets.seal(secret, totpAad(actor.accountId)));
       return { secret, grouped: groupSecret(secret), uri: generateURI({ issuer: 'Harbour', label: row.email, secret }) };
     },
 
     async confirmTwoFactor(actor: Actor, code: string) {
       const t = await repo.totp(actor.accountId);
       if (!t?.totp_secret || t.totp_enabled_at) throw new ValidationError([{ field: 'code', message: 'Start setting up your authenticator app again' }]);
-      const step = await checkCode(t.totp_secret, code, null);
+      const secret = await readSecret(actor.accountId, t.totp_secret);
+      const step = secret === null ? null : await checkCode(secret, code, null);
       if (step === null) throw wrongCode('code');
       await db.transaction().execute(async (trx) => {
         await repo.enableTotp(trx, actor.accountId, step);
@@ -108,6 +127,25 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
       return true;
     },
 
+    /**
+     * Seals every authenticator-app key not yet sealed with the current emergency-pack key (keys kept
+     * in clear before sealing began, or sealed with an older key); part of `harbour emergency rotate-key`.
+     */
+    async resealTotpSecrets() {
+      let resealed = 0;
+      const unreadable: number[] = [];
+      for (const r of await repo.totpSecrets()) {
+        if (await secrets.isCurrent(r.secret)) continue;
+        const plain = await readSecret(r.id, r.secret);
+        if (plain === null) {
+          unreadable.push(r.id);
+          continue;
+        }
+        if (await repo.resealTotp(r.id, r.secret, await secrets.seal(plain, totpAad(r.id)))) resealed++;
+      }
+      return { resealed, unreadable };
+    },
+
     /** Whether an account signing in with its password must also give a code. */
     async needsCode(accountId: number): Promise<boolean> {
       return Boolean((await repo.totp(accountId))?.totp_enabled_at);
@@ -137,7 +175,9 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
         await repo.deleteChallenge(idHash);
         return { ok: false, expired: true };
       }
-      const step = await checkCode(t.totp_secret, code, t.totp_last_step === null ? null : Number(t.totp_last_step));
+      // A key that no longer opens refuses every code, as a wrong code does: an administrator resets it.
+      const secret = await readSecret(row.id, t.totp_secret);
+      const step = secret === null ? null : await checkCode(secret, code, t.totp_last_step === null ? null : Number(t.totp_last_step));
       if (step === null || !(await repo.useStep(row.id, step))) {
         const attempts = await repo.countWrongCode(idHash);
         await audit.append({ actorId: row.id, actorLabel: row.email, action: 'auth.second_factor_failed', entityType: 'account', entityId: row.id, ip, detail: { attempts } });

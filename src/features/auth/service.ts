@@ -9,6 +9,7 @@ import { newSecret, sha256 } from './tokens.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { OidcIdentity } from './oidc.ts';
 import { buildSecondFactor } from './second-factor.ts';
+import type { SecretBox } from '../emergency/crypto.ts';
 import { buildSecondFactorRepository, type SecondFactorRepository } from './second-factor-repository.ts';
 import { DEFAULT_LIMITS, accountKey, addressKey, afterFailure, waitMs, type SignInLimits } from './limits.ts';
 
@@ -22,6 +23,8 @@ export interface AuthDeps {
   accounts: AccountsRepository;
   /** Authenticator-app codes and set-password links; built over `db` when not given. */
   secondFactor?: SecondFactorRepository;
+  /** Seals authenticator-app keys (the emergency-pack keyring). */
+  secrets: SecretBox;
   audit: AuditRepository;
   sessionTtlHours: number;
   /**
@@ -67,7 +70,7 @@ export function buildAuthService(deps: AuthDeps) {
     return { token, actor: toActor(row, ip, 'session') };
   }
 
-  const secondFactor = buildSecondFactor({ db, accounts, audit, secondFactor: deps.secondFactor ?? buildSecondFactorRepository(db), startSession });
+  const secondFactor = buildSecondFactor({ db, accounts, audit, secondFactor: deps.secondFactor ?? buildSecondFactorRepository(db), startSession, secrets: deps.secrets });
 
   return {
     ...secondFactor,

@@ -67,3 +67,36 @@ export function unseal(keyring: Keyring, sealed: Sealed, aad: string): string {
     throw new KeyError('the sealed value does not open with its key (altered, or moved from another row)');
   }
 }
+
+/**
+ * A small secret kept in one text column, sealed with the emergency-pack keyring: used for the
+ * authenticator-app (TOTP) keys, so a copy of the database alone gives no one a second factor.
+ * Stored as `sealed:<keyId>:<ciphertext>`. A value without that prefix was stored before sealing
+ * began and is read as it is, until `harbour emergency rotate-key` seals it.
+ */
+export interface SecretBox {
+  seal(plain: string, aad: string): Promise<string>;
+  open(stored: string, aad: string): Promise<string>;
+  /** Whether the stored value is sealed with the current key (rotation skips it). */
+  isCurrent(stored: string): Promise<boolean>;
+}
+
+const SEALED_PREFIX = 'sealed:';
+
+export function secretBox(keyring: () => Promise<Keyring>): SecretBox {
+  return {
+    async seal(plain, aad) {
+      const s = seal(await keyring(), plain, aad);
+      return `${SEALED_PREFIX}${s.keyId}:${s.ciphertext}`;
+    },
+    async open(stored, aad) {
+      if (!stored.startsWith(SEALED_PREFIX)) return stored;
+      const rest = stored.slice(SEALED_PREFIX.length);
+      const colon = rest.indexOf(':');
+      return unseal(await keyring(), { keyId: rest.slice(0, colon), ciphertext: rest.slice(colon + 1) }, aad);
+    },
+    async isCurrent(stored) {
+      return stored.startsWith(`${SEALED_PREFIX}${(await keyring()).currentId}:`);
+    },
+  };
+}

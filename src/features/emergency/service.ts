@@ -7,7 +7,7 @@ import { actorFields } from '../audit/service.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { relationTo } from '../visits/access.ts';
-import { KeyError, buildKeyring, keyId, newKey, parseKey, seal, unseal, type Keyring } from './crypto.ts';
+import { KeyError, buildKeyring, keyId, newKey, parseKey, seal, secretBox, unseal, type Keyring } from './crypto.ts';
 import type { EmergencyRepository } from './repository.ts';
 import type { EmergencyPack } from './schema.ts';
 import { packProblem, reminderDue } from './rules.ts';
@@ -231,6 +231,8 @@ export function buildEmergencyService(deps: { db: Kysely<DB>; emergency: Emergen
       return { keyId: k.currentId, reencrypted, unreadable };
     },
     keyIdOf: (base64: string) => keyId(parseKey(base64)),
+    /** Seals other small secrets (authenticator-app keys) with the same keyring. */
+    secretBox: secretBox(async () => (await keyring()).keyring),
   };
 }
 
