@@ -117,6 +117,23 @@ describe('FOI requests over HTTP', () => {
     assert.equal(unknown.statusCode, 404);
   });
 
+  test('a table that cannot be protected by year is published over the whole period, and the page, API and CSV say so', async () => {
+    // Two, two and one assaults by type this year, none last year: every year's figures would be withheld.
+    const q = 'period=last_years&years=1';
+    const page = await irene.get(`/foi/statistics/assaults-by-type?${q}`);
+    assert.equal(page.statusCode, 200, page.body);
+    assert.match(page.body, /Published at a coarser level to protect the people counted/);
+    assert.match(page.body, /Financial years merged into one period/);
+    const { token } = await t.services.auth.createApiToken(null, ids.account(demo.foi), 'foi coarse', null);
+    const api = await t.app.inject({ method: 'GET', url: `/api/v1/statistics/assaults-by-type?${q}`, headers: { authorization: `Bearer ${token}` } });
+    const body = api.json() as { table: { coarsened: string[]; rows: { label: string }[] } };
+    assert.deepEqual(body.table.coarsened, ['Financial years merged into one period']);
+    assert.equal(body.table.rows.length, 1);
+    assert.match(body.table.rows[0]!.label, /^\d{1,2} \w+ \d{4} to \d{1,2} \w+ \d{4}$/);
+    const csv = await irene.get(`/foi/statistics/assaults-by-type/data.csv?${q}`);
+    assert.match(csv.body, /Published at a coarser level/);
+  });
+
   test('answer from a statistic → response sent (snapshot) → draft letter and .docx → published without the requester', async () => {
     const id = await logSeed003({ receivedOn: `${thisYear}-01-05`, title: 'Staff assaults' });
     const q = await t.repos.db.selectFrom('foi_questions').select('id').where('request_id', '=', id).orderBy('position').execute();

@@ -4,8 +4,10 @@ import fc from 'fast-check';
 import { WITHHELD, chartBars, protect, redacted, toRows, unprotected, type ProtectedTable, type Scope, type StatTable } from './disclosure.ts';
 import { audit, type AuditProblem } from './audit.ts';
 
+/** Labels without digits, so a note naming them is never read as a count. */
+const letter = (i: number) => 'ABCDEFGHIJ'[i]!;
 const table = (rows: number[][], o: Partial<StatTable> = {}): StatTable => ({
-  title: 'T', rowHeader: 'Year', columns: rows[0]!.map((_, i) => `C${i + 1}`), rows: rows.map((cells, i) => ({ label: `R${i + 1}`, cells })),
+  title: 'T', rowHeader: 'Year', columns: rows[0]!.map((_, i) => `Column ${letter(i)}`), rows: rows.map((cells, i) => ({ label: `Row ${letter(i)}`, cells })),
   rowTotals: true, columnTotals: true, ...o,
 });
 
@@ -65,10 +67,66 @@ test('one marker for primary and secondary cells: the wording never narrows a ra
 test('issue 16 shape: a short period, one role, every cell 1 and the grand total 5 (five cells of at least 1 summing to 5)', async () => {
   const t = await protect(table([[1, 1, 1, 1, 1]], { columnTotals: false }));
   await assertSafe(t);
-  // With one marker a reader cannot tell that each hidden cell is at least 1: each could be 0 to 5.
-  assert.deepEqual(t.rows[0]!.cells.map((c) => c.text), Array(5).fill(WITHHELD));
+  // Every cell would be withheld: the categories are merged into one column instead, and the notes say so.
+  assert.deepEqual(t.columns, ['Column A, Column B, Column C, Column D and Column E']);
+  assert.deepEqual(texts(t), [['5', '5']]);
+  assert.deepEqual(t.coarsened, ['Every column merged into one']);
+  assert.match(t.notes[0]!, /^Published at a coarser level to protect the people counted, because .* Every column merged into one\.$/);
   const col = await protect(table([[1], [1], [1], [1], [1], [0]], { rowTotals: false }));
   await assertSafe(col);
+});
+
+const years = (n: number) => Array.from({ length: n }, (_, i) => ({ from: `${2020 + i}-04-01`, to: `${2021 + i}-03-31` }));
+
+test('coarsening: small counts in every year are published over merged years, said in the notes', async () => {
+  // Three years of 2, 1 and 3: each year withheld and the table says nothing. Two by two (3, 3) still nothing; one period: 6.
+  const t = await protect({ ...table([[2], [1], [3]], { rowTotals: false }), rowPeriods: years(3) });
+  await assertSafe(t);
+  assert.deepEqual(t.rows.map((r) => r.label), ['1 April 2020 to 31 March 2023']);
+  assert.deepEqual(texts(t), [['6'], ['6']]);
+  assert.deepEqual(t.rowPeriods, [{ from: '2020-04-01', to: '2023-03-31' }]);
+  assert.deepEqual(t.coarsened, ['Financial years merged two by two', 'Financial years merged into one period']);
+  assert.match(t.notes[0]!, /Financial years merged two by two\. Financial years merged into one period\.$/);
+  // Pairs are enough where each pair clears the threshold: 3 + 3 = 6, 4 + 4 = 8.
+  const pairs = await protect({ ...table([[3], [3], [4], [4]], { rowTotals: false }), rowPeriods: years(4) });
+  assert.deepEqual(texts(pairs), [['6'], ['8'], ['14']]);
+  assert.deepEqual(pairs.rows.map((r) => r.label), ['1 April 2020 to 31 March 2022', '1 April 2022 to 31 March 2024']);
+  await assertSafe(pairs);
+});
+
+test('coarsening: outcomes by year (years as columns) merge the years, then the withheld outcomes', async () => {
+  const t = await protect({ ...table([[1, 2], [2, 1], [3, 1]]), columnPeriods: years(2) });
+  await assertSafe(t);
+  // Years merged: 3, 3, 4, still every cell withheld; the outcomes then merged into one row: 10.
+  assert.deepEqual(t.columns, ['1 April 2020 to 31 March 2022']);
+  assert.deepEqual(t.rows.map((r) => r.label), ['Row A, Row B and Row C']);
+  assert.deepEqual(texts(t), [['10', '10'], ['10', '10']]);
+  assert.deepEqual(t.coarsened, ['Financial years merged into one period', 'Every row merged into one']);
+  // Merging the years is enough when a year-merged outcome clears the threshold: 3, 3, 7.
+  const years2 = await protect({ ...table([[1, 2], [2, 1], [3, 4]]), columnPeriods: years(2) });
+  assert.deepEqual(years2.coarsened, ['Financial years merged into one period']);
+  assert.deepEqual(texts(years2), [['[c]', '[c]'], ['[c]', '[c]'], ['7', '7'], ['13', '13']]);
+  await assertSafe(years2);
+});
+
+test('coarsening: a table whose lines do not add up is left at its level, withheld where it must be', async () => {
+  const t = await protect({ ...table([[2, 3], [1, 4]], { rowTotals: false, columnTotals: false }), rowPeriods: years(2) });
+  assert.deepEqual(t.coarsened, []);
+  assert.deepEqual(texts(t), [['[c]', '[c]'], ['[c]', '[c]']]);
+});
+
+test('property: random tables by year, coarsened where needed, leave the intruder nothing', async () => {
+  const cellValue = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 40 }) });
+  await fc.assert(fc.asyncProperty(
+    fc.integer({ min: 1, max: 4 }).chain((nc) => fc.array(fc.array(cellValue, { minLength: nc, maxLength: nc }), { minLength: 1, maxLength: 6 })),
+    fc.boolean(), fc.boolean(), fc.boolean(),
+    async (rows, rowTotals, columnTotals, yearsAsRows) => {
+      const periods = yearsAsRows ? { rowPeriods: years(rows.length) } : { columnPeriods: years(rows[0]!.length) };
+      const t = redacted(await protect({ ...table(rows, { rowTotals, columnTotals }), ...periods }));
+      await assertSafe(t);
+      if (t.coarsened!.length) assert.match(t.notes[0]!, /^Published at a coarser level/);
+    },
+  ), { numRuns: 120 });
 });
 
 test('issue 16 shape: a withheld cell beside a small one on a column with a known total (five years, all staff)', async () => {
@@ -166,9 +224,11 @@ test('property: a table and a sub-population table published together leave no s
       const part: StatTable = { ...table(pairs.map(([a]) => [a]), { rowTotals: false }), rowPeriods: periods };
       const w = redacted(await protect(whole, { scope: s }));
       const p = redacted(await protect(part, { scope: { ...s, jobRole: 'social_workers' }, prior: [w] }));
-      // The intruder links each sub-population cell (and total) to the whole's.
-      const n = pairs.length + 1;
-      const inclusions = Array.from({ length: n }, (_, r) => ({ small: n + r, large: r }));
+      // The intruder links each sub-population cell (and total) to every figure of the whole whose
+      // period holds its period (either table may have been published over merged years).
+      const lines = (t: ProtectedTable) => [...t.rowPeriods!, { from: s.from, to: s.to }];
+      const wl = lines(w);
+      const inclusions = lines(p).flatMap((pp, i) => wl.flatMap((wp, j) => (wp.from <= pp.from && pp.to <= wp.to ? [{ small: wl.length + i, large: j }] : [])));
       const a = await attack([w, p], 4, inclusions);
       assert.deepEqual(a.pinned, []);
       assert.deepEqual(a.revealed, []);

@@ -29,6 +29,7 @@ export interface Scope extends Period {
 /** A count given in the notes ("Referred to a regulator: 12 complaints in the period"). */
 export interface NoteCount { label: string; value: number; suffix: string }
 
+import { longDate } from '../../time/london.ts';
 import { audit, type AuditFigure, type AuditProblem, type AuditResult, type Inclusion } from './audit.ts';
 
 export interface StatTable {
@@ -77,7 +78,9 @@ export interface ProtectedTable {
   rowPeriods?: Period[] | null;
   columnPeriods?: Period[] | null;
   /** What the intruder's audit found: the narrowest range of a withheld figure, and solver calls. */
-  audit?: { withheld: number; narrowest: number | null; solves: number; linkedTables: number };
+  audit?: { withheld: number; narrowest: number | null; solves: number; linkedTables: number; passed?: boolean };
+  /** How the table was coarsened to be protected ("Financial years merged into one period"); empty when not. */
+  coarsened?: string[];
 }
 
 export const DEFAULT_THRESHOLD = 4;
@@ -174,9 +177,114 @@ function links(a: Layout, aScope: Scope, b: Layout, bScope: Scope): [number, num
   return out;
 }
 
-/** The protected table: primary suppression, then secondary suppression until the audit passes. */
+/**
+ * The protected table. Primary then secondary suppression, until the audit passes; when the audit
+ * cannot pass, or passes only by withholding every cell of the table that is not 0, the table is published at a
+ * coarser level instead (`coarser`): financial years merged, then categories, each step said in the
+ * notes (and so on the page, in the API, CSV/ODS, the letter and the disclosure log). When even the
+ * coarsest level fails, every figure is withheld.
+ */
 export async function protect(table: StatTable, options: ProtectOptions | number = {}): Promise<ProtectedTable> {
   const o = typeof options === 'number' ? { threshold: options } : options;
+  const coarsened: string[] = [];
+  let level = table;
+  for (;;) {
+    const t = await protectLevel(level, o);
+    if (t.threshold === 0 || (t.audit!.passed && !everyCellWithheld(t))) return finish(t, coarsened);
+    const next = coarser(level, t);
+    if (!next) return finish(t.audit!.passed ? t : withholdAll(t), coarsened);
+    level = next.table;
+    coarsened.push(next.note);
+  }
+}
+
+/** Whether a table withholds two or more cells and publishes no cell above 0 (totals aside): it says nothing. */
+const everyCellWithheld = (t: ProtectedTable) => {
+  const cells = t.rows.flatMap((r) => r.cells);
+  return cells.filter((c) => c.suppressed !== null).length > 1 && cells.every((c) => c.suppressed !== null || c.value === 0);
+};
+
+function finish(t: ProtectedTable, coarsened: string[]): ProtectedTable {
+  if (!coarsened.length) return { ...t, coarsened };
+  const said = `Published at a coarser level to protect the people counted, because at the finer level some figures could have been worked out. ${coarsened.map((c) => `${c}.`).join(' ')}`;
+  return { ...t, coarsened, notes: [said, ...t.notes] };
+}
+
+/** Last resort: every figure withheld (no equation then pins anything). */
+function withholdAll(t: ProtectedTable): ProtectedTable {
+  const hide = (c: Cell): Cell => ({ ...c, text: WITHHELD, suppressed: c.suppressed ?? 'secondary' });
+  const out = {
+    ...t,
+    rows: t.rows.map((r) => ({ ...r, cells: r.cells.map(hide), total: r.total ? hide(r.total) : null })),
+    columnTotals: t.columnTotals?.map(hide) ?? null,
+    grandTotal: t.grandTotal ? hide(t.grandTotal) : null,
+    counts: t.counts?.map((n) => ({ ...n, cell: hide(n.cell) })),
+  };
+  const suppressedCount = [...out.rows.flatMap((r) => [...r.cells, ...(r.total ? [r.total] : [])]), ...(out.columnTotals ?? []), ...(out.grandTotal ? [out.grandTotal] : []), ...(out.counts ?? []).map((n) => n.cell)].length;
+  const counted = new Set((t.counts ?? []).map((n) => `${n.label}: ${n.cell.text}${n.suffix}`));
+  const notes = t.notes.filter((n) => !counted.has(n) && !n.startsWith(`${WITHHELD} `));
+  return { ...out, suppressedCount, notes: [...notes, ...(out.counts ?? []).map((n) => `${n.label}: ${WITHHELD}${n.suffix}`), footnote(t.threshold)], audit: { ...t.audit!, withheld: suppressedCount, passed: true } };
+}
+
+/** Lines of a table merged: indices of the lines that make each new line. */
+type Groups = number[][];
+const pairs = (n: number): Groups => Array.from({ length: Math.ceil(n / 2) }, (_, k) => (2 * k + 1 < n ? [2 * k, 2 * k + 1] : [2 * k]));
+const span = (ps: Period[], g: number[]): Period => ({ from: ps[g[0]!]!.from, to: ps[g.at(-1)!]!.to });
+const together = (labels: string[]) => (labels.length === 1 ? labels[0]! : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)!}`);
+
+/**
+ * The next coarser table, or null: financial years (the lines with periods) merged two by two, then
+ * into one; then the categories with a withheld cell merged into one, then all categories into one.
+ * Only lines that add up are merged: rows when the table has column totals, columns when it has
+ * row totals.
+ */
+export function coarser(table: StatTable, published: ProtectedTable): { table: StatTable; note: string } | null {
+  const rowsAdd = table.columnTotals && table.rows.length > 1;
+  const colsAdd = table.rowTotals && table.columns.length > 1;
+  const periodLabel = (p: Period) => `${longDate(p.from)} to ${longDate(p.to)}`;
+  const mergeRows = (g: Groups, labels: string[], periods: Period[] | undefined): StatTable => ({
+    ...table,
+    rows: g.map((ix, k) => ({ label: labels[k]!, cells: table.columns.map((_, c) => sum(ix.map((r) => table.rows[r]!.cells[c] ?? 0))) })),
+    rowPeriods: periods,
+  });
+  const mergeCols = (g: Groups, labels: string[], periods: Period[] | undefined): StatTable => ({
+    ...table,
+    columns: labels,
+    rows: table.rows.map((r) => ({ ...r, cells: g.map((ix) => sum(ix.map((c) => r.cells[c] ?? 0))) })),
+    columnPeriods: periods,
+  });
+  // Years: rows or columns that are periods.
+  if (rowsAdd && table.rowPeriods) {
+    const ps = table.rowPeriods;
+    const g = table.rows.length > 2 ? pairs(table.rows.length) : [table.rows.map((_, i) => i)];
+    const periods = g.map((ix) => span(ps, ix));
+    return { table: mergeRows(g, periods.map(periodLabel), periods), note: g.length > 1 ? 'Financial years merged two by two' : 'Financial years merged into one period' };
+  }
+  if (colsAdd && table.columnPeriods) {
+    const ps = table.columnPeriods;
+    const g = table.columns.length > 2 ? pairs(table.columns.length) : [table.columns.map((_, i) => i)];
+    const periods = g.map((ix) => span(ps, ix));
+    return { table: mergeCols(g, periods.map(periodLabel), periods), note: g.length > 1 ? 'Financial years merged two by two' : 'Financial years merged into one period' };
+  }
+  // Categories: the lines that are not periods.
+  const categories = (n: number, withheld: (i: number) => boolean): Groups => {
+    const hit = Array.from({ length: n }, (_, i) => i).filter(withheld);
+    if (hit.length >= 2 && hit.length < n) return [...Array.from({ length: n }, (_, i) => i).filter((i) => !hit.includes(i)).map((i) => [i]), hit];
+    return [Array.from({ length: n }, (_, i) => i)];
+  };
+  if (colsAdd && !table.columnPeriods) {
+    const g = categories(table.columns.length, (c) => published.rows.some((r) => r.cells[c]!.suppressed !== null));
+    return { table: mergeCols(g, g.map((ix) => together(ix.map((c) => table.columns[c]!))), undefined), note: g.length > 1 ? `${together(g.at(-1)!.map((c) => table.columns[c]!))} merged into one column` : 'Every column merged into one' };
+  }
+  if (rowsAdd && !table.rowPeriods) {
+    const g = categories(table.rows.length, (r) => published.rows[r]!.cells.some((c) => c.suppressed !== null));
+    return { table: mergeRows(g, g.map((ix) => together(ix.map((r) => table.rows[r]!.label))), undefined), note: g.length > 1 ? `${together(g.at(-1)!.map((r) => table.rows[r]!.label))} merged into one row` : 'Every row merged into one' };
+  }
+  return null;
+}
+
+/** One level of a table protected: primary suppression, then secondary suppression until the audit passes. */
+async function protectLevel(table: StatTable, o: ProtectOptions): Promise<ProtectedTable> {
   const threshold = o.threshold ?? DEFAULT_THRESHOLD;
   const scope = o.scope ?? null;
   const nRows = table.rows.length;
@@ -218,7 +326,7 @@ export async function protect(table: StatTable, options: ProtectOptions | number
 
   // Linked tables: earlier releases from the same statistic whose periods and populations overlap.
   const priors = threshold > 0 && scope ? (o.prior ?? []).filter((t) => t.scope && t.scope.statistic === scope.statistic).map((t) => ({ t, l: publishedLayout(t) })).filter((x) => links(L, scope, x.l, x.t.scope!).length > 0) : [];
-  const report = { narrowest: null as number | null, solves: 0, linkedTables: 0 };
+  const report = { narrowest: null as number | null, solves: 0, linkedTables: 0, passed: threshold === 0 };
   if (threshold > 0) {
     const { problem, fixFor, linkedTables } = await auditProblem(L, scope, priors, threshold);
     for (let round = 0; round <= L.figures.length; round++) {
@@ -231,6 +339,7 @@ export async function protect(table: StatTable, options: ProtectOptions | number
       for (const x of result.revealed) { const j = fixFor(p, { inclusion: x.inclusion }, partner); if (j !== null) fixes.add(j); }
       if (!fixes.size) {
         report.narrowest = narrowest(result);
+        report.passed = result.feasible && !result.pinned.length && !result.revealed.length;
         // A secondary cell the published figures fix exactly (to 0) protects nothing: shown, it adds nothing.
         for (const i of result.fixed) if (i < L.figures.length && kind[i] === 'secondary') { kind[i] = null; L.figures[i]!.hidden = false; }
         break;

@@ -40,6 +40,7 @@ const STATISTIC_RESPONSE = {
       properties: {
         title: str, rowHeader: str, columns: { type: 'array', items: str }, threshold: { type: 'integer' }, suppressedCount: { type: 'integer' },
         notes: { type: 'array', items: str },
+        coarsened: { type: 'array', items: str },
         rows: { type: 'array', items: { type: 'object', properties: { label: str, cells: { type: 'array', items: str }, total: nullableStr } } },
         columnTotals: { type: ['array', 'null'], items: str }, grandTotal: nullableStr,
       },
@@ -49,7 +50,7 @@ const STATISTIC_RESPONSE = {
 
 /** JSON for the API: the published (protected) table only. */
 const tableJson = (t: ProtectedTable) => ({
-  title: t.title, rowHeader: t.rowHeader, columns: t.columns, threshold: t.threshold, suppressedCount: t.suppressedCount, notes: t.notes,
+  title: t.title, rowHeader: t.rowHeader, columns: t.columns, threshold: t.threshold, suppressedCount: t.suppressedCount, notes: t.notes, coarsened: t.coarsened ?? [],
   rows: t.rows.map((r) => ({ label: r.label, cells: r.cells.map((c) => c.text), total: r.total?.text ?? null })),
   columnTotals: t.columnTotals?.map((c) => c.text) ?? null, grandTotal: t.grandTotal?.text ?? null,
 });
