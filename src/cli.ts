@@ -48,7 +48,7 @@ program.command('migrate').description('apply database migrations').action(async
 
 program.command('seed-demo').description('load the demo council into an empty database').action(() =>
   withServices(async ({ database, repos }) => {
-    console.log((await seedDemo(database.db, repos.audit)) ? 'Demo council loaded' : 'The database already has an organisation; nothing loaded');
+    console.log((await seedDemo(database.db, repos.audit, { history: true })) ? 'Demo council loaded' : 'The database already has an organisation; nothing loaded');
   }));
 
 const user = program.command('user').description('sign-in accounts');

@@ -38,7 +38,7 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
   const applied = await migrate(database);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const repos = buildRepositories(database.db);
-  if (config.seedDemo && (await seedDemo(database.db, repos.audit))) logger.info('demo council loaded');
+  if (config.seedDemo && (await seedDemo(database.db, repos.audit, { history: true }))) logger.info('demo council loaded, with a year of history');
   const loops: Loop[] = [];
   let notifications: NotificationWorkers | null = null;
   const channels = configuredChannels(config);

@@ -6,6 +6,7 @@ import type { Role } from '../features/auth/actor.ts';
 import { seedDemoComplaints } from '../features/complaints/demo.ts';
 import { seedDemoFoi } from '../features/foi/demo.ts';
 import { seedDemoTraining } from '../features/training/demo.ts';
+import { seedDemoHistory } from './history.ts';
 
 export const DEMO_PASSWORD = 'harbour-demo-2026';
 
@@ -58,8 +59,13 @@ export const demoEmail = (p: { given: string; family: string }) => `${p.given}.$
 
 export const DEMO_SIGN_INS = people.map((p) => ({ email: demoEmail(p), name: `${p.given} ${p.family}`, roles: p.roles, team: p.team ?? null }));
 
-/** Loads the demo council into an empty database. Returns false if there was data already. */
-export async function seedDemo(db: Kysely<DB>, audit: AuditRepository): Promise<boolean> {
+/**
+ * Loads the demo council into an empty database. Returns false if there was data already. With
+ * `history` (what `npm start` and `harbour seed-demo` load), also a year of plausible history:
+ * some 90 staff, incidents, complaints, FOI requests, visits and alerts (src/demo/history.ts).
+ * Tests load the small council alone, so their counts stay their own.
+ */
+export async function seedDemo(db: Kysely<DB>, audit: AuditRepository, options: { history?: boolean } = {}): Promise<boolean> {
   const existing = await db.selectFrom('directorates').select('id').limit(1).executeTakeFirst();
   if (existing) return false;
   // Every demo account has the same password, so one hash serves them all (it is a demo).
@@ -106,7 +112,10 @@ export async function seedDemo(db: Kysely<DB>, audit: AuditRepository): Promise<
     await seedDemoComplaints(trx, { ben: ids.get('sp1')!, owen: ids.get('sw5')!, ashford: teamIds.get('Ashford Children in Care')!, maidstone: teamIds.get('Maidstone Children in Care')!, service: cic.id });
     await seedDemoFoi(trx, { irene: ids.get('ig')! });
     await seedDemoTraining(trx, ids);
-    await audit.appendIn(trx, { actorId: null, actorLabel: 'system', action: 'demo.seed', entityType: 'organisation', entityId: null, ip: null, detail: { people: people.length } });
+    const history = options.history
+      ? await seedDemoHistory(trx, { ids, teamIds, services: { cic: cic.id, eh: eh.id }, buildings, passwordHash, email: demoEmail })
+      : null;
+    await audit.appendIn(trx, { actorId: null, actorLabel: 'system', action: 'demo.seed', entityType: 'organisation', entityId: null, ip: null, detail: { people: people.length, ...(history ? { history } : {}) } });
   });
   return true;
 }
