@@ -1,10 +1,18 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { buildRepositories } from '../../../src/composition.ts';
 import { loadConfig } from '../../../src/config.ts';
+import { openDatabase } from '../../../src/db/database.ts';
+import { migrate } from '../../../src/db/migrate.ts';
+import { seedDemo } from '../../../src/demo/seed.ts';
 import { startHarbour, type Harbour } from '../../../src/runtime.ts';
+import { londonToday } from '../../../src/time/london.ts';
 import { unpackMigratedPglite } from '../../helpers/database.ts';
 import { assertAccessible, checkedPages, checkedPagesReport } from './axe.ts';
 
@@ -32,7 +40,8 @@ export class E2E {
   static async start(testFile: string, env: Record<string, string> = {}): Promise<E2E> {
     const name = basename(fileURLToPath(testFile)).replace(/\.test\.ts$/, '');
     const dataDir = await mkdtemp(join(tmpdir(), 'harbour-e2e-'));
-    await unpackMigratedPglite(dataDir);
+    if (env.SEED_DEMO === 'false') await unpackMigratedPglite(dataDir);
+    else execFileSync('tar', ['-xf', await demoPgliteTemplate(), '-C', dataDir], { stdio: 'ignore' });
     const harbour = await startHarbour(loadConfig({
       PORT: '0', HOST: '127.0.0.1', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', JOBS: 'true', SEED_DEMO: 'true', COOKIE_SECURE: 'false',
       // Every test signs in from 127.0.0.1; the default limit of 10 is for real people.
@@ -82,6 +91,59 @@ export class E2E {
     await writeFile(join(dir, `${this.name}.axe.json`), JSON.stringify(checkedPages, null, 2) + '\n');
     console.log(checkedPagesReport());
   }
+}
+
+const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
+
+/**
+ * What the demo council's data is made from: every file of the application (the migrations, the
+ * seed and the code it calls), the PGlite build, and London's date (the demo's complaints and FOI
+ * requests are dated relative to today).
+ */
+function demoTemplateKey(): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.parse(readFileSync(new URL('../../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')).version as string);
+  hash.update(londonToday());
+  const files = readdirSync(SRC, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name)).sort();
+  for (const file of files) hash.update(file.slice(SRC.length)).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
+}
+
+let demoTemplate: Promise<string> | undefined;
+
+/**
+ * A PGlite data directory, migrated and with the demo council loaded, as a tarball in the temporary
+ * folder, made once and then unpacked by each test file instead of seeding its own (several seconds
+ * each). Harbour then starts on it exactly as on a database it seeded itself: `seedDemo` finds the
+ * data and does nothing. Written to a unique name and renamed, so files starting together never
+ * read half a file.
+ */
+function demoPgliteTemplate(): Promise<string> {
+  demoTemplate ??= (async () => {
+    const file = join(tmpdir(), `harbour-e2e-demo-${demoTemplateKey()}.tar`);
+    if (existsSync(file)) return file;
+    const dir = await mkdtemp(join(tmpdir(), 'harbour-e2e-demo-'));
+    try {
+      await unpackMigratedPglite(dir);
+      const database = await openDatabase({ pgliteDataDir: dir });
+      await migrate(database);
+      await seedDemo(database.db, buildRepositories(database.db).audit);
+      const dump = await database.dumpPgliteDataDir!();
+      await database.close();
+      const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(partial, new Uint8Array(await dump.arrayBuffer()));
+      renameSync(partial, file);
+      // Templates of earlier source trees or days are not used again (45 MB each): remove the ones
+      // older than an hour, which no test file starting now can be about to unpack.
+      for (const old of readdirSync(tmpdir()).filter((f) => /^harbour-e2e-demo-[0-9a-f]{16}\.tar$/.test(f)).map((f) => join(tmpdir(), f))) {
+        if (old !== file && statSync(old).mtimeMs < Date.now() - 3_600_000) rmSync(old, { force: true });
+      }
+      return file;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  })();
+  return demoTemplate;
 }
 
 /**
