@@ -98,7 +98,7 @@ export async function startHarbour(config: Config, logger: Logger = pino({ level
     cookieSecure: config.cookieSecure,
     signInRateLimit: config.signInRateLimit,
     oidc: config.oidc, publicBaseUrl: config.notifications.publicBaseUrl, requireAdminTwoFactor: config.production && !config.oidc?.only, trustProxy: config.trustProxy, monitoring: config.monitoring,
-    health: async () => ({ status: 'ok', database: database.kind, migration: await currentVersion(database), jobs: jobs ? 'running' : 'off' }),
+    health: async () => ({ status: 'ok', database: database.kind, migration: await currentVersion(database), jobs: jobs ? 'running' : 'off', channels }),
   });
   if (config.benchBareRoute) {
     // The baseline for the check-in benchmark: no authentication, no validation, one INSERT.

@@ -33,7 +33,8 @@ before(async () => {
   app = await buildApp(services, {
     cookieSecure: false, monitoring: { engineLagLimitSeconds: 5, metricsToken: TOKEN },
     // As the runtime's: a query of its own (on PGlite it needs the connection a stuck transaction holds).
-    health: async () => ({ status: 'ok', database: engineName, migration: String((await sql<{ v: number }>`SELECT 1 AS v`.execute(database.db)).rows[0]!.v), jobs: 'off' }),
+    health: async () => ({ status: 'ok', database: engineName, migration: String((await sql<{ v: number }>`SELECT 1 AS v`.execute(database.db)).rows[0]!.v), jobs: 'off',
+      channels: { sms: true, email: false, push: false } }),
   });
   await app.ready();
 });
@@ -104,5 +105,47 @@ describe(`[${engineName}] /health and /metrics`, () => {
     }
     await sql`DELETE FROM timers WHERE subject_id = 990002`.execute(database.db);
     assert.equal((await app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+  });
+});
+
+/** Issue 15: "Service status" is a page people can read, from the same reading as /health. */
+describe(`[${engineName}] /status`, () => {
+  const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+  test('open without signing in: says in plain English that alarms are on time, each loop’s last pass and the channels set up', async () => {
+    await database.db.insertInto('heartbeats').values({ instance: 'web-secret-host:123', loop: 'notifications', at: new Date(Date.now() - 4_000) })
+      .onConflict((oc) => oc.columns(['instance', 'loop']).doUpdateSet({ at: new Date(Date.now() - 4_000) })).execute();
+    const res = await app.inject({ method: 'GET', url: '/status' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /text\/html/);
+    const body = text(res.body);
+    assert.match(body, /Service status/);
+    assert.match(body, /Alarms are being processed on time/);
+    assert.match(body, /Escalation engine On time: no deadline or alarm step is waiting/);
+    assert.match(body, /Message dispatcher: texts, push, email and the inbox .* \d+ seconds ago/);
+    assert.match(body, /Text message: Set up/);
+    assert.match(body, /Email: Not set up/);
+    assert.match(body, /Harbour inbox: Set up/);
+    assert.match(body, /Background jobs are switched off on this server/);
+    assert.ok(!res.body.includes('web-secret-host'), 'no host or instance names');
+    // /health stays the JSON it was: the channels are not added to it.
+    const health = await app.inject({ method: 'GET', url: '/health' });
+    assert.equal(health.json().channels, undefined);
+    assert.deepEqual(Object.keys(health.json()).slice(0, 4), ['status', 'database', 'migration', 'jobs']);
+  });
+
+  test('a timer past the limit: "Alarms may be delayed", with the reason and what to do', async () => {
+    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('visit_due', 990003, 0, now() - interval '2 minutes')`.execute(database.db);
+    try {
+      const res = await app.inject({ method: 'GET', url: '/status' });
+      assert.equal(res.statusCode, 200);
+      const body = text(res.body);
+      assert.match(body, /Alarms may be delayed/);
+      assert.match(body, /The escalation engine is 1\d\d s behind/);
+      assert.match(body, /Escalation engine Behind: the oldest deadline or alarm step due has waited 2 minutes/);
+      assert.match(body, /do not wait for Harbour: phone them/);
+    } finally {
+      await sql`DELETE FROM timers WHERE subject_id = 990003`.execute(database.db);
+    }
   });
 });

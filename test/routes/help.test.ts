@@ -29,16 +29,21 @@ describe('help, accessibility statement and privacy notice', () => {
       for (const who of ['complain about staff', 'Freedom of Information requests', 'warning flag']) assert.ok(privacy.body.includes(who), who);
       assert.match(privacy.body, /article 6\(1\)\(c\)/);
       assert.match(privacy.body, /deleted 3 years after/);
+      const status = await agent.get('/status');
+      assert.equal(status.statusCode, 200);
+      assert.match(status.body, /Alarms (are being processed on time|may be delayed)/);
     }
   });
 
-  test('every page’s footer links to help, the accessibility statement, the privacy notice and contact', async () => {
+  test('every page’s footer links to help, the accessibility statement, the privacy notice, contact and the service status', async () => {
     const admin = await t.signIn(demo.admin);
     for (const [agent, url] of [[t.agent(), '/sign-in'], [admin, '/'], [admin, '/people'], [admin, '/no-such-page']] as const) {
       const res = await agent.get(url);
-      for (const href of ['/help', '/accessibility', '/privacy', '/help#contact']) {
+      for (const href of ['/help', '/accessibility', '/privacy', '/help#contact', '/status']) {
         assert.ok(res.body.includes(`class="govuk-footer__link" href="${href}"`), `${url} links to ${href}`);
       }
+      assert.ok(res.body.includes('href="/status">Service status</a>'), `${url}: the status link reads "Service status"`);
+      assert.ok(!res.body.includes('(JSON)'), `${url}: no link to raw JSON in the footer`);
     }
   });
 });
