@@ -61,6 +61,60 @@ test(`[${engineName}] harbour migrate, seed-demo, user create, token create, imp
   assert.match(imported.stdout, /Imported 2 training completion\(s\) for 1 member\(s\) of staff/);
 });
 
+test(`[${engineName}] harbour import incidents and complaints: every problem listed and nothing written, then the whole file with progress lines`, async () => {
+  const { hs, co, employee } = await withDb(async (d) => ({
+    hs: (await sql<{ email: string }>`SELECT email FROM accounts WHERE 'health_and_safety_officer' = ANY(roles) ORDER BY id LIMIT 1`.execute(d.db)).rows[0]!.email,
+    co: (await sql<{ email: string }>`SELECT email FROM accounts WHERE 'complaints_officer' = ANY(roles) ORDER BY id LIMIT 1`.execute(d.db)).rows[0]!.email,
+    employee: (await d.db.selectFrom('staff').select('employee_number').orderBy('id').executeTakeFirstOrThrow()).employee_number,
+  }));
+  const count = (table: 'incidents' | 'complaints') => withDb(async (d) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)} WHERE source = 'import'`.execute(d.db)).rows[0]!.n));
+
+  // Incidents: a bad date on one row, an unknown employee on another, a repeated reference: all three at once.
+  const incidentHeader = 'reference,occurred_date,employee_number,location,categories,narrative';
+  const badIncidents = join(dir, 'bad-incidents.csv');
+  writeFileSync(badIncidents, `${incidentHeader}\nCLI-1,2024-02-30,${employee},Office,verbal_abuse;physical_assault,Shouted\nCLI-2,2024-03-01,NOBODY,Office,physical_assault,Pushed\nCLI-2,2024-03-02,${employee},Office,physical_assault,Pushed\n`);
+  const refused = await harbour('import', 'incidents', badIncidents, '--as', hs);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /line 2: occurred_date must be a date/);
+  assert.match(refused.stderr, /line 3: employee_number NOBODY is not in Harbour/);
+  assert.match(refused.stderr, /line 4: reference CLI-2 appears more than once \(also on line 3\)/);
+  assert.match(refused.stderr, /problem\(s\); nothing was imported/);
+  assert.equal(await count('incidents'), 0);
+
+  const rows = Array.from({ length: 250 }, (_, i) => `CLI-${i + 1},2024-03-01,${employee},Office,physical_assault,Pushed ${i + 1}`);
+  const goodIncidents = join(dir, 'good-incidents.csv');
+  writeFileSync(goodIncidents, `${incidentHeader}\n${rows.join('\n')}\n`);
+  const worker = await harbour('import', 'incidents', goodIncidents, '--as', 'nobody@example.org');
+  assert.equal(worker.code, 1, 'an address with no account is refused');
+  const imported = await harbour('import', 'incidents', goodIncidents, '--as', hs);
+  assert.equal(imported.code, 0, imported.stderr);
+  // Not a terminal here: one plain line per 100 rows and one at the end, then the summary.
+  assert.deepEqual(imported.stdout.trim().split('\n'), ['Importing 100/250 rows', 'Importing 200/250 rows', 'Importing 250/250 rows', 'Imported 250 incidents from good-incidents.csv']);
+  assert.equal(await count('incidents'), 250);
+  const again = await harbour('import', 'incidents', goodIncidents, '--as', hs);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /line 2: reference CLI-1 has already been imported/);
+  assert.match(again.stderr, /250 problem\(s\)/);
+
+  // Complaints: the complaints officer may; health and safety may not.
+  const complaintHeader = 'reference,received_on,complainant_type,staff_employee_numbers,allegations';
+  const complaints = join(dir, 'complaints.csv');
+  writeFileSync(complaints, `${complaintHeader}\nCLI-C1,2024-01-10,parent_carer,${employee},pl_b\nCLI-C2,2024-01-11,parent_carer,${employee},pl_n\n`);
+  const forbidden = await harbour('import', 'complaints', complaints, '--as', hs);
+  assert.equal(forbidden.code, 1);
+  assert.match(forbidden.stderr, /may not import complaints/);
+  const badComplaints = join(dir, 'bad-complaints.csv');
+  writeFileSync(badComplaints, `reference,received_on,complainant_type,staff_employee_numbers,colour\nX,2024-01-10,parent_carer,${employee},red\n`);
+  const header = await harbour('import', 'complaints', badComplaints, '--as', co);
+  assert.equal(header.code, 1);
+  assert.match(header.stderr, /line 1: The header row is missing: allegations/);
+  assert.match(header.stderr, /line 1: Unknown columns: colour/, 'both header problems in the same report');
+  const done = await harbour('import', 'complaints', complaints, '--as', co);
+  assert.equal(done.code, 0, done.stderr);
+  assert.match(done.stdout, /Importing 2\/2 rows\nImported 2 complaints from complaints.csv/);
+  assert.equal(await count('complaints'), 2);
+});
+
 test(`[${engineName}] harbour audit verify passes, then fails after a row is tampered with in SQL`, async () => {
   const ok = await harbour('audit', 'verify');
   assert.equal(ok.code, 0, ok.stderr);

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMPLAINT_COLUMNS, COMPLAINT_TEMPLATE, importDate, validateComplaintImport, type ComplaintImportContext } from './import.ts';
+import { COMPLAINANT_TYPES } from './rules.ts';
 
 const ctx: ComplaintImportContext = {
   staff: new Map([['E1001', 11], ['E1002', 12]]),
@@ -72,6 +73,18 @@ describe('historic complaints CSV', () => {
     assert.match(validateComplaintImport('received_on,allegations\n2015-01-01,other\n', ctx).errors[0]!.message, /missing: complainant_type, staff_employee_numbers/);
     assert.match(validateComplaintImport('received_on,complainant_type,staff_employee_numbers,allegations,colour\n', ctx).errors[0]!.message, /Unknown columns: colour/);
     assert.equal(validateComplaintImport('received_on,complainant_type,staff_employee_numbers,allegations\n', ctx).errors[0]!.message, 'The file has no rows to import');
+  });
+  test('a reference already in Harbour is reported with every other problem, not after them (issue 15)', () => {
+    const csv = 'reference,received_on,complainant_type,staff_employee_numbers,allegations\nOLD-1,2015-01-02,parent_carer,E1001,other\nnew-2,2015-01-02,alien,E1001,other\n';
+    assert.deepEqual(validateComplaintImport(csv, { ...ctx, references: new Set(['OLD-1']) }).errors, [
+      { line: 2, message: 'reference OLD-1 is already in Harbour' },
+      { line: 3, message: 'complainant_type "alien" must be one of ' + Object.keys(COMPLAINANT_TYPES).join(', ') },
+    ]);
+  });
+  test('both header problems in one report', () => {
+    assert.deepEqual(validateComplaintImport('received_on,complainant_type,staff_employee_numbers,allegation\n2015-01-02,parent_carer,E1001,other\n', ctx).errors.map((e) => e.message), [
+      'The header row is missing: allegations. Download the template to see the columns.', 'Unknown columns: allegation',
+    ]);
   });
   test('a received date in the future is refused, as the form and the incidents import refuse it (issue 16)', () => {
     const csv = 'received_on,complainant_type,staff_employee_numbers,allegations\n2030-01-02,parent_carer,E1001,other\n2020-01-02,parent_carer,E1001,other\n';

@@ -1,5 +1,6 @@
 import { toCsv } from '../../web/csv.ts';
-import { parseCsv, type RowError } from '../people/import-staff.ts';
+import type { RowError } from '../people/import-staff.ts';
+import { parseImportFile } from '../imports/file.ts';
 import { importDate, londonDate } from '../../time/london.ts';
 
 export { importDate };
@@ -40,6 +41,8 @@ export interface ComplaintImportContext {
   staff: Map<string, number>;
   /** Lower-cased team name → team. */
   teams: Map<string, { id: number; serviceId: number }>;
+  /** References already in Harbour (upper case), refused in the same report as every other problem. */
+  references?: Set<string>;
   /** Today in London: no date may be after it (the form and the incidents import refuse one too). */
   today?: string;
 }
@@ -59,14 +62,8 @@ function choice<T extends string>(options: Record<T, string>, v: string): T | nu
 
 /** Every row is checked before anything is written; line numbers count the header as line 1. */
 export function validateComplaintImport(text: string, ctx: ComplaintImportContext): { rows: ComplaintImportRow[]; errors: RowError[] } {
-  const parsed = parseCsv(text);
-  if ('error' in parsed) return { rows: [], errors: [{ line: 1, message: parsed.error }] };
-  const missing = REQUIRED.filter((c) => !parsed.header.includes(c));
-  if (missing.length) return { rows: [], errors: [{ line: 1, message: `The header row is missing: ${missing.join(', ')}. Download the template to see the columns.` }] };
-  const unknown = parsed.header.filter((h) => !(COMPLAINT_COLUMNS as readonly string[]).includes(h));
-  if (unknown.length) return { rows: [], errors: [{ line: 1, message: `Unknown columns: ${unknown.join(', ')}` }] };
-  if (parsed.records.length === 0) return { rows: [], errors: [{ line: 2, message: 'The file has no rows to import' }] };
-  if (parsed.records.length > 5000) return { rows: [], errors: [{ line: 1, message: 'Import at most 5,000 rows at a time' }] };
+  const { parsed, errors: fileErrors } = parseImportFile(text, REQUIRED, COMPLAINT_COLUMNS);
+  if (!parsed) return { rows: [], errors: fileErrors };
 
   const errors: RowError[] = [];
   const rows: ComplaintImportRow[] = [];
@@ -100,7 +97,8 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
     const reference = text('reference', 50);
     if (reference) {
       const seen = references.get(reference.toUpperCase());
-      if (seen) err(`reference ${reference} appears more than once (also on line ${seen})`);
+      if (ctx.references?.has(reference.toUpperCase())) err(`reference ${reference} is already in Harbour`);
+      else if (seen) err(`reference ${reference} appears more than once (also on line ${seen})`);
       references.set(reference.toUpperCase(), line);
     }
     const receivedOn = date('received_on', true);

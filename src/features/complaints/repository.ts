@@ -39,6 +39,10 @@ export function buildComplaintsRepository(db: Kysely<DB>) {
       await ex.updateTable('complaints').set({ reference }).where('id', '=', row.id).execute();
       return { id: row.id, reference };
     },
+    /** Every reference in Harbour, upper case, so an import can refuse a clash with its other problems. */
+    async references(ex: Executor = db) {
+      return new Set((await ex.selectFrom('complaints').select('reference').where('reference', 'is not', null).execute()).map((r) => r.reference!.toUpperCase()));
+    },
     async referenceTaken(ex: Executor, references: string[]) {
       if (!references.length) return [];
       return (await ex.selectFrom('complaints').select('reference').where('reference', 'in', references).execute()).map((r) => r.reference!);

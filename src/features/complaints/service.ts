@@ -17,6 +17,7 @@ import {
 } from './rules.ts';
 import type { ActionForm, ComplaintForm, PeriodForm } from './schema.ts';
 import { validateComplaintImport } from './import.ts';
+import { IMPORT_PROGRESS_EVERY, type ImportProgress } from '../imports/file.ts';
 import type { StaffRepository } from '../people/repository.ts';
 
 export interface ComplaintsDeps {
@@ -170,6 +171,17 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
       const ms = milestones(cal, rec).map((m) => ({ ...m, breached: breached(m, t) }));
       return { ...s, name: STAGE_NAMES[s.stage as StageNumber], milestones: ms, open: openMilestone(cal, rec), breached: ms.some((m) => m.breached),
         stage3RequestBy: s.stage === 2 && s.responded_on ? stage3RequestBy(cal, s.responded_on) : null };
+    });
+  }
+
+  /** Checks a historic complaints CSV in full without writing anything: every problem, with its line. */
+  async function checkImport(actor: Actor, text: string) {
+    mustManage(actor);
+    const [staff, teams, references] = await Promise.all([repo.staffByEmployeeNumber(), repo.teams(), repo.references()]);
+    return validateComplaintImport(text, {
+      staff: new Map(staff.map((s) => [s.employee_number.toUpperCase(), s.id])),
+      teams: new Map(teams.map((t) => [t.name.toLowerCase(), { id: t.id, serviceId: t.service_id }])),
+      references,
     });
   }
 
@@ -516,19 +528,20 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
       return rows.filter((d) => (!scope || scope.has(d.complaint_id)) && (!q.jobRoles?.length || q.jobRoles.includes(d.job_role ?? '')));
     },
 
-    /** Historic complaints from CSV: every row checked first; all imported or none. */
-    async importHistoric(actor: Actor, text: string, fileName: string) {
-      mustManage(actor);
-      const [staff, teams] = await Promise.all([repo.staffByEmployeeNumber(), repo.teams()]);
-      const { rows, errors } = validateComplaintImport(text, {
-        staff: new Map(staff.map((s) => [s.employee_number.toUpperCase(), s.id])),
-        teams: new Map(teams.map((t) => [t.name.toLowerCase(), { id: t.id, serviceId: t.service_id }])),
-      });
+    checkImport,
+
+    /**
+     * Historic complaints from CSV: every row checked first; all imported in one transaction or none.
+     * `onProgress` is told after every 100 rows written (inside the transaction: nothing is kept until all are).
+     */
+    async importHistoric(actor: Actor, text: string, fileName: string, onProgress?: ImportProgress) {
+      const { rows, errors } = await checkImport(actor, text);
       if (errors.length) return { ok: false as const, errors };
       try {
         return await inTransaction(db, async (trx) => {
           const taken = await repo.referenceTaken(trx, rows.flatMap((r) => (r.reference ? [r.reference] : [])));
           if (taken.length) throw new ImportClash(rows.filter((r) => r.reference && taken.includes(r.reference)).map((r) => ({ line: r.line, message: `reference ${r.reference} is already in Harbour` })));
+          let written = 0;
           for (const r of rows) {
             const { id } = await repo.create(trx, { ...r, complainantContact: null, lateReason: r.lateReason, summary: r.summary ?? '', source: 'import' }, actor.accountId);
             await repo.addStaff(trx, id, r.staffIds);
@@ -542,6 +555,7 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
             }
             for (const kind of r.actions) await repo.addAction(trx, { complaintId: id, staffId: null, kind, detail: 'Imported' });
             for (const ref of r.referrals) await repo.addReferral(trx, { complaintId: id, ...ref });
+            if (++written % IMPORT_PROGRESS_EVERY === 0 || written === rows.length) await onProgress?.(written, rows.length);
           }
           await audit.appendIn(trx, { ...actorFields(actor), action: 'complaint.import', entityType: 'complaint', entityId: null, detail: { fileName, rows: rows.length } });
           return { ok: true as const, imported: rows.length };

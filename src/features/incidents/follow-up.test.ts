@@ -156,6 +156,11 @@ test('import: every row problem, with its line number; labels accepted in any ca
   }
   assert.match(validateIncidentImport('reference,narrative\nA,B', ctx, '2026-06-12').errors[0]!.message, /header row is missing: occurred_date, employee_number, location, categories/);
   assert.match(validateIncidentImport(`${INCIDENT_COLUMNS.join(',')},colour\n`, ctx, '2026-06-12').errors[0]!.message, /Unknown columns: colour/);
+  // Both header problems in one report, not one per upload (issue 15).
+  assert.deepEqual(validateIncidentImport('reference,narative\nA,B', ctx, '2026-06-12').errors.map((e) => `${e.line}: ${e.message}`), [
+    '1: The header row is missing: occurred_date, employee_number, location, categories, narrative. Download the template to see the columns.',
+    '1: Unknown columns: narative',
+  ]);
 });
 
 test('forms: police, RIDDOR, serious, flag and filter parse what is typed and refuse what is not', () => {

@@ -1,5 +1,6 @@
 import { toCsv } from '../../web/csv.ts';
-import { parseCsv, type RowError } from '../people/import-staff.ts';
+import type { RowError } from '../people/import-staff.ts';
+import { parseImportFile } from '../imports/file.ts';
 import { isoDate, londonToUtc } from '../../time/london.ts';
 import { CATEGORIES, COURT_OUTCOMES, LEGAL_ACTIONS, PERPETRATOR_TYPES, POLICE_OUTCOMES, VERBAL_CHANNELS, type Category, type LegalAction } from './rules.ts';
 
@@ -67,14 +68,8 @@ const NO = ['no', 'n', 'false'];
  * whole or not at all. Line numbers count the header as line 1. At most 5,000 rows.
  */
 export function validateIncidentImport(text: string, ctx: IncidentImportContext, today: string): { rows: ImportedIncident[]; errors: RowError[] } {
-  const parsed = parseCsv(text);
-  if ('error' in parsed) return { rows: [], errors: [{ line: 1, message: parsed.error }] };
-  const missing = REQUIRED.filter((c) => !parsed.header.includes(c));
-  if (missing.length) return { rows: [], errors: [{ line: 1, message: `The header row is missing: ${missing.join(', ')}. Download the template to see the columns.` }] };
-  const unknown = parsed.header.filter((h) => !(INCIDENT_COLUMNS as readonly string[]).includes(h));
-  if (unknown.length) return { rows: [], errors: [{ line: 1, message: `Unknown columns: ${unknown.join(', ')}` }] };
-  if (parsed.records.length === 0) return { rows: [], errors: [{ line: 2, message: 'The file has no rows to import' }] };
-  if (parsed.records.length > 5000) return { rows: [], errors: [{ line: 1, message: 'Import at most 5,000 rows at a time' }] };
+  const { parsed, errors: fileErrors } = parseImportFile(text, REQUIRED, INCIDENT_COLUMNS);
+  if (!parsed) return { rows: [], errors: fileErrors };
 
   const errors: RowError[] = [];
   const rows: ImportedIncident[] = [];

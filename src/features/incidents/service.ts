@@ -27,6 +27,7 @@ import {
 } from './schema.ts';
 import { fromAggregates } from './stats.ts';
 import { validateIncidentImport } from './import.ts';
+import { IMPORT_PROGRESS_EVERY, type ImportProgress } from '../imports/file.ts';
 import type { RowError } from '../people/import-staff.ts';
 
 export interface IncidentsDeps {
@@ -161,6 +162,12 @@ export function buildIncidentsService(deps: IncidentsDeps) {
     return (await incidents.staffNamed([...ids])).map((p) => ({ id: p.id, name: p.name ?? `Staff ${p.id}` }));
   }
 
+
+  /** Checks a historic incidents CSV in full without writing anything: every problem, with its line. */
+  async function checkImport(actor: Actor, csvText: string) {
+    requireMonitor(actor);
+    return validateIncidentImport(csvText, await incidents.importContext(), londonToday(now()));
+  }
   return {
     formContext,
 
@@ -610,13 +617,15 @@ export function buildIncidentsService(deps: IncidentsDeps) {
       ];
     },
 
+    checkImport,
+
     /** Historic incidents from CSV: every row checked first; all applied in one transaction with one audit entry, or none. */
-    async importHistoric(actor: Actor, csvText: string, fileName = 'upload.csv'): Promise<IncidentImportResult> {
-      requireMonitor(actor);
+    async importHistoric(actor: Actor, csvText: string, fileName = 'upload.csv', onProgress?: ImportProgress): Promise<IncidentImportResult> {
       const at = now();
-      const { rows, errors } = validateIncidentImport(csvText, await incidents.importContext(), londonToday(at));
+      const { rows, errors } = await checkImport(actor, csvText);
       if (errors.length) return { ok: false, errors };
       return inTransaction(db, async (trx) => {
+        let written = 0;
         for (const row of rows) {
           const base = {
             status: row.status, occurred_at: row.occurredAt, location: row.location, building_id: row.buildingId, lone_working: row.loneWorking,
@@ -629,6 +638,7 @@ export function buildIncidentsService(deps: IncidentsDeps) {
           const facts = derivedFacts({ occurred_at: row.occurredAt, categories: row.categories, injured: row.injured, specified_injury: row.specifiedInjury, days_off: row.daysOff, major_incident: false, marked_serious: false });
           const id = await incidents.create(trx, { employeeId: row.employeeId, reportedBy: null, reportedByAccount: actor.accountId }, { ...base, ...facts });
           for (const a of row.actionsTaken) await incidents.addLegalAction(trx, id, { ...a, notes: 'Imported' }, actor.staffId);
+          if (++written % IMPORT_PROGRESS_EVERY === 0 || written === rows.length) await onProgress?.(written, rows.length);
         }
         await audit.appendIn(trx, { ...actorFields(actor), action: 'incident.import', entityType: 'incident', entityId: null, detail: { file: fileName, created: rows.length } });
         return { ok: true as const, created: rows.length };
