@@ -36,6 +36,8 @@ const schema = z.object({
   // the in-app inbox and the Outbox page.
   NOTIFY_API_KEY: z.string().trim().regex(NOTIFY_KEY, 'must be a GOV.UK Notify API key (name-serviceid-secret)').optional(),
   NOTIFY_BASE_URL: z.string().url().optional(),
+  // Requests a minute the Notify key may make (Notify's limit is 3,000; 0: keep no limit here).
+  NOTIFY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(3000),
   NOTIFY_SMS_TEMPLATE_ID: z.string().trim().regex(UUID, 'must be a template id (a UUID)').optional(),
   NOTIFY_EMAIL_TEMPLATE_ID: z.string().trim().regex(UUID, 'must be a template id (a UUID)').optional(),
   SMTP_URL: z.string().url().refine((v) => /^smtps?:\/\//.test(v), 'must start smtp:// or smtps://').optional(),
@@ -175,7 +177,7 @@ export interface NotificationsConfig {
   /** Where Harbour is reached from outside; links in messages start with it. No trailing slash. */
   publicBaseUrl: string;
   /** GOV.UK Notify: SMS when smsTemplateId is set, email when emailTemplateId is set. */
-  notify: { apiKey: string; baseUrl: string | null; smsTemplateId: string | null; emailTemplateId: string | null } | null;
+  notify: { apiKey: string; baseUrl: string | null; smsTemplateId: string | null; emailTemplateId: string | null; ratePerMinute?: number | null } | null;
   /** SMTP email (used when Notify has no email template). */
   smtp: { url: string; from: string } | null;
   /** Web Push is on when this is set; the VAPID keys are made on first start and kept in the database. */
@@ -281,7 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifications: {
       publicBaseUrl: c.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       notify: c.NOTIFY_API_KEY
-        ? { apiKey: c.NOTIFY_API_KEY, baseUrl: c.NOTIFY_BASE_URL?.replace(/\/+$/, '') ?? null, smsTemplateId: c.NOTIFY_SMS_TEMPLATE_ID ?? null, emailTemplateId: c.NOTIFY_EMAIL_TEMPLATE_ID ?? null }
+        ? { apiKey: c.NOTIFY_API_KEY, baseUrl: c.NOTIFY_BASE_URL?.replace(/\/+$/, '') ?? null, smsTemplateId: c.NOTIFY_SMS_TEMPLATE_ID ?? null, emailTemplateId: c.NOTIFY_EMAIL_TEMPLATE_ID ?? null, ratePerMinute: c.NOTIFY_RATE_LIMIT_PER_MINUTE || null }
         : null,
       smtp: c.SMTP_URL && c.SMTP_FROM ? { url: c.SMTP_URL, from: c.SMTP_FROM } : null,
       vapidSubject: c.VAPID_SUBJECT ?? null,

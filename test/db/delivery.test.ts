@@ -335,3 +335,100 @@ describe(`[${engineName}] alarm delivery outlasts a provider outage`, () => {
     assert.deepEqual(await buildDeliveryWatchRepository(database.db).escalateUnreached(60), []);
   });
 });
+
+describe(`[${engineName}] GOV.UK Notify's rate limit (3,000 a minute per key; 429 RateLimitError beyond)`, () => {
+  /** Channels of their own: a 429 pauses the key's budget, which must not carry over to other tests. */
+  async function ownChannels(ratePerMinute: number | null) {
+    return buildChannels(database.db, { ...config(), notify: { ...config().notify!, ratePerMinute } }, { timeoutMs: 2_000 });
+  }
+
+  /** `n` alarm texts of one alert (steps from `firstStep`), due now by the real clock. */
+  async function burstDueNow(n: number, firstStep: number): Promise<string[]> {
+    const alertId = await openAlert();
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push(await alarm(alertId, firstStep + i));
+    await sql`UPDATE notifications SET next_attempt_at = now() - interval '1 second' WHERE id = ANY(${ids}::bigint[])`.execute(database.db);
+    return ids;
+  }
+
+  test('a 429 is wait and send again on the same channel: no attempt counted, no fallback to email or the inbox, nobody "not reached" (so no early escalation)', async () => {
+    const own = await ownChannels(3_000);
+    try {
+      const d = dispatcher({ channels: own });
+      const alertId = await openAlert();
+      const id = await alarm(alertId);
+      const lines = (await timeline(alertId)).length;
+      notify.failWith = 429;
+      const waits: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        await drain(d);
+        const r = await row(id);
+        assert.deepEqual([r.status, r.channel, r.attempts, r.cycles], ['pending', 'sms', 0, 0], `after 429 number ${i + 1}: waiting for the text`);
+        assert.equal(r.unreached_since, null, 'a rate limit is not a failure to reach anyone');
+        assert.equal(r.inbox_copy_at, null);
+        assert.match(r.last_error ?? '', /429 \(RateLimitError/);
+        waits.push(r.next_attempt_at.getTime() - clock.getTime());
+        advance(waits.at(-1)! - 1);
+        assert.equal((await d.tick()).handed, 0, 'nothing is claimed for the key before its pause is over');
+        advance(1);
+      }
+      assert.deepEqual(waits, [1_000, 2_000, 5_000, 10_000, 30_000, 30_000, 30_000, 30_000], 'the pause grows after each 429 in a row, capped');
+      assert.equal(d.failing().size, 0, 'not an outage: the operations contact is not told');
+      assert.equal(mails(id), 0, 'no email instead');
+      assert.equal((await timeline(alertId)).length, lines, 'the timeline is not filled with rate-limit lines');
+
+      notify.failWith = null;
+      await drain(d);
+      const r = await row(id);
+      assert.deepEqual([r.status, r.channel], ['sent', 'sms']);
+      assert.ok(r.accepted_at);
+      assert.equal(texts(id), 1, 'one text');
+      const a = await attempts(id);
+      assert.equal(a.length, 9, 'every 429 recorded as an attempt');
+      assert.ok(a.slice(0, 8).every((x) => x.outcome === 'failed' && /429/.test(x.error ?? '')));
+      assert.equal(a.at(-1)!.outcome, 'accepted');
+    } finally {
+      await closeChannels(own);
+    }
+  });
+
+  test('Harbour keeps the limit itself: a burst beyond it waits as pending rather than drawing 429s', async () => {
+    const own = await ownChannels(60); // a bucket of 21, refilled at 1 a second
+    try {
+      const d = dispatcher({ channels: own, now: () => new Date() });
+      const ids = await burstDueNow(30, 300);
+      const first = await d.tick();
+      await d.settled();
+      assert.equal(first.handed, 21, 'only as many as the budget allows are claimed');
+      assert.ok(first.nextInMs !== null && first.nextInMs > 0 && first.nextInMs <= 1_000, `comes back when a token is due (${first.nextInMs} ms)`);
+      const waiting = await database.db.selectFrom('notifications').select(['status', 'attempts']).where('id', 'in', ids).where('status', '=', 'pending').execute();
+      assert.equal(waiting.length, 9);
+      assert.ok(waiting.every((w) => w.attempts === 0), 'nothing attempted for the rest');
+      assert.equal(notify.rateLimited, 0);
+    } finally {
+      await closeChannels(own);
+    }
+  });
+
+  test('another instance using the key: Notify answers 429 beyond its limit, and every text still goes, once, by text', async () => {
+    const own = await ownChannels(null); // this instance keeps no limit: Notify's own decides
+    notify.limitRate(600, 5); // a bucket of 5, refilled at 10 a second
+    try {
+      const d = dispatcher({ channels: own, now: () => new Date() });
+      const ids = await burstDueNow(25, 400);
+      const started = Date.now();
+      while (ids.some((id) => texts(id) === 0) && Date.now() - started < 30_000) {
+        await d.tick();
+        await d.settled();
+        await sleep(100);
+      }
+      assert.ok(notify.rateLimited > 0, 'Notify refused some for the rate limit');
+      assert.deepEqual(ids.map((id) => texts(id)), ids.map(() => 1), 'each text sent once');
+      const rows = await database.db.selectFrom('notifications').select(['status', 'channel', 'attempts']).where('id', 'in', ids).execute();
+      assert.ok(rows.every((r) => r.status === 'sent' && r.channel === 'sms' && r.attempts === 1), 'all by text, only the accepted attempt counted');
+    } finally {
+      notify.limitRate(null);
+      await closeChannels(own);
+    }
+  });
+});

@@ -70,6 +70,14 @@ export interface NotifyStub {
   hanging: number;
   /** TCP connections opened to the stub so far (a keep-alive client reuses them). */
   connections: number;
+  /**
+   * Keeps GOV.UK Notify's rate limit on sends: a token bucket refilled at perMinute / 60 a second
+   * holding `burst` (Notify: min(ceil(perMinute / 3) + 1, 1001)); a send with no token is answered
+   * 429 RateLimitError and not kept. null: no limit (the default).
+   */
+  limitRate(perMinute: number | null, burst?: number): void;
+  /** Sends answered 429 because of limitRate. */
+  rateLimited: number;
   close(): Promise<void>;
 }
 
@@ -78,7 +86,25 @@ export interface NotifyStub {
  * reference, newest first), answered like GOV.UK Notify.
  */
 export async function startNotifyStub(): Promise<NotifyStub> {
-  const stub: NotifyStub = { url: '', requests: [], failWith: null, mode: 'ok', slowMs: 3_000, lookups: [], hanging: 0, connections: 0, close: async () => {} };
+  let bucket: { perMs: number; capacity: number; tokens: number; at: number; perMinute: number } | null = null;
+  const stub: NotifyStub = {
+    url: '', requests: [], failWith: null, mode: 'ok', slowMs: 3_000, lookups: [], hanging: 0, connections: 0, rateLimited: 0,
+    limitRate(perMinute, burst) {
+      const capacity = burst ?? Math.min(Math.ceil((perMinute ?? 0) / 3) + 1, 1001);
+      bucket = perMinute ? { perMs: perMinute / 60_000, capacity, tokens: capacity, at: Date.now(), perMinute } : null;
+    },
+    close: async () => {},
+  };
+  /** Takes a token for a send; false when the bucket is empty (answer 429). */
+  const withinRate = (): boolean => {
+    if (!bucket) return true;
+    const now = Date.now();
+    bucket.tokens = Math.min(bucket.capacity, bucket.tokens + (now - bucket.at) * bucket.perMs);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
   const held = new Set<import('node:http').ServerResponse>();
   const server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => {
@@ -112,6 +138,10 @@ export async function startNotifyStub(): Promise<NotifyStub> {
     if (authProblem) return error(403, 'AuthError', authProblem);
     const body = (await readJson(req)) as Record<string, unknown>;
     if (stub.failWith) return error(stub.failWith, stub.failWith === 429 ? 'RateLimitError' : 'Exception', stub.failWith === 429 ? 'Exceeded rate limit' : 'Internal server error');
+    if (!withinRate()) {
+      stub.rateLimited++;
+      return error(429, 'RateLimitError', `Exceeded rate limit for key type LIVE of ${bucket!.perMinute} requests per 60 seconds`);
+    }
     if (stub.mode === 'hang') return hang();
     if (typeof body.template_id !== 'string') return error(400, 'ValidationError', 'template_id is a required property');
     const to = type === 'sms' ? body.phone_number : body.email_address;

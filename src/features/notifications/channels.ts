@@ -5,6 +5,7 @@ import type { ChannelName, ConfiguredChannels } from './routing.ts';
 import { buildNotificationsRepository } from './repository.ts';
 import { buildNotifyEmailChannel } from './notify-email.ts';
 import { buildNotifySmsChannel, notifyClient } from './notify-sms.ts';
+import type { SendBudget } from './notify-client.ts';
 import { buildSmtpChannel } from './smtp.ts';
 import { buildWebPushChannel, ensureVapidKeys } from './web-push.ts';
 import { buildInboxChannel } from './inbox.ts';
@@ -39,6 +40,8 @@ export interface NotificationChannel {
    * inbox rows delivered in bulk SQL instead of calling send() once per row.
    */
   deliversInPlace?: boolean;
+  /** Set on channels whose provider keeps a rate limit (GOV.UK Notify): how many sends may start now. */
+  budget?: SendBudget;
   close?(): Promise<void> | void;
 }
 
@@ -48,7 +51,12 @@ export interface NotificationChannel {
  * the request went): before sending again, ask the provider by reference if it can be asked.
  */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly permanent = false, readonly unknown = false) {
+  /**
+   * `throttled`: the provider refused it for now because the sender is over its rate limit (GOV.UK
+   * Notify's 429 RateLimitError). Not a failure to reach anyone: the message waits and goes on the
+   * same channel once the pause is over, with no attempt counted.
+   */
+  constructor(message: string, readonly permanent = false, readonly unknown = false, readonly throttled = false) {
     super(message);
     this.name = 'DeliveryError';
   }
@@ -97,7 +105,7 @@ export async function buildChannels(db: Kysely<DB>, config: NotificationsConfig,
   const { publicBaseUrl } = config;
   const channels: Channels = { inbox: buildInboxChannel() };
   if (config.notify) {
-    const client = notifyClient(config.notify, { timeoutMs });
+    const client = notifyClient(config.notify, { timeoutMs, ratePerMinute: config.notify.ratePerMinute });
     if (config.notify.smsTemplateId) channels.sms = { ...buildNotifySmsChannel({ client, templateId: config.notify.smsTemplateId, publicBaseUrl, timeoutMs }), close: () => client.close() };
     if (config.notify.emailTemplateId) channels.email = { ...buildNotifyEmailChannel({ client, templateId: config.notify.emailTemplateId, publicBaseUrl, timeoutMs }), ...(channels.sms ? {} : { close: () => client.close() }) };
   }

@@ -21,7 +21,8 @@ test('Notify SMS, SMTP email and Web Push configured: SMS first, then push, emai
     PUBLIC_BASE_URL: 'https://harbour.council.example/', VAPID_SUBJECT: 'mailto:safety@council.example',
   });
   assert.equal(config.notifications.publicBaseUrl, 'https://harbour.council.example');
-  assert.deepEqual(config.notifications.notify, { apiKey: KEY, baseUrl: null, smsTemplateId: TEMPLATE, emailTemplateId: null });
+  assert.deepEqual(config.notifications.notify, { apiKey: KEY, baseUrl: null, smsTemplateId: TEMPLATE, emailTemplateId: null, ratePerMinute: 3000 }, 'Notify\'s own limit kept by default');
+  assert.equal(loadConfig({ NOTIFY_API_KEY: KEY, NOTIFY_SMS_TEMPLATE_ID: TEMPLATE, NOTIFY_RATE_LIMIT_PER_MINUTE: '0' }).notifications.notify?.ratePerMinute, null, '0: no limit kept');
   assert.deepEqual(configuredChannels(config), { sms: true, email: true, push: true });
   assert.deepEqual(channelPlan(configuredChannels(config)), { channel: 'sms', fallbacks: ['push', 'email', 'inbox'] });
 });

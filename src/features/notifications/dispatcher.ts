@@ -8,6 +8,7 @@ import {
   afterFailure, channelLabel, deliveryText, inboxCopyText, isChannelName, LEASE_RENEW_MS, SENDING_LEASE_MS, shortError, type Persistence,
 } from './rules.ts';
 import { alarmLatency, deliveriesTotal } from '../metrics/registry.ts';
+import { THROTTLE_PAUSES_MS } from './notify-client.ts';
 
 export interface DispatcherOptions {
   db: Kysely<DB>;
@@ -35,9 +36,10 @@ export interface Dispatcher {
    * One pass: delivers due inbox rows in bulk, then, for each channel with free slots, claims due
    * rows and starts their sends. Each send runs on its own (a slow one never holds up another);
    * with `wait` (the default) the pass waits for the sends it started, without it returns at once.
-   * `more` is true when there is probably more to do straight away.
+   * `more` is true when there is probably more to do straight away; `nextInMs`, when a channel is
+   * waiting for its rate limit, is when it may send again.
    */
-  tick(limit?: number, options?: { wait?: boolean }): Promise<{ more: boolean; handed: number }>;
+  tick(limit?: number, options?: { wait?: boolean }): Promise<{ more: boolean; handed: number; nextInMs: number | null }>;
   /** Waits for every send in flight. */
   settled(): Promise<void>;
   /** Sends in flight now. */
@@ -178,8 +180,11 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
         // An earlier attempt's outcome is unknown: ask the provider before sending again.
         let already: { providerRef: string } | null;
         try {
+          // The lookup is a request to Notify as well: it counts against the key's rate limit.
+          channel.budget?.take(1);
           already = await withTimeout(channel.lookup(row.id), sendTimeoutMs, channelLabel(row.channel));
         } catch (e) {
+          if (e instanceof DeliveryError && e.throttled) throw e;
           const reason = e instanceof Error ? e.message : String(e);
           throw new DeliveryError(shortError(`could not check whether it was already sent (${reason}); not sent again yet`), false, true);
         }
@@ -206,6 +211,24 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     let outcome: SendOutcome;
     let attemptOutcome: AttemptOutcome;
     if (!error) {
+      channel?.budget?.ok();
+    }
+    if (error?.throttled) {
+      // Over the provider's rate limit: not sent, and nobody failed to be reached. The channel pauses
+      // (longer after each 429 in a row) and the message waits for the pause on the same channel,
+      // its attempts not counted, so a burst never spills to the fallbacks or the inbox for good.
+      const pauseMs = channel?.budget?.throttled(now.getTime()) ?? THROTTLE_PAUSES_MS[0];
+      outcome = 'retry';
+      attemptOutcome = 'failed';
+      const message = shortError(`${error.message}; sent again in ${Math.ceil(pauseMs / 1000)} s`);
+      update = {
+        id: row.id, claim, channel: row.channel, now,
+        attempt: { id: row.attempt_id, outcome: attemptOutcome, error: message, providerRef: null },
+        ...(asked ? { settlePrior: 'absent' as const } : {}),
+        set: { status: 'pending', channel: row.channel, fallbacks: row.fallbacks, attempts: row.attempts, nextAttemptAt: new Date(now.getTime() + pauseMs), error: message },
+        timeline: null,
+      };
+    } else if (!error) {
       outcome = 'sent';
       attemptOutcome = found ? 'found' : 'accepted';
       const external = row.channel !== 'inbox';
@@ -241,9 +264,9 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
           : null,
       };
     }
-    deliveriesTotal.inc({ channel: row.channel, outcome: attemptOutcome });
+    deliveriesTotal.inc({ channel: row.channel, outcome: error?.throttled ? 'throttled' : attemptOutcome });
     if (!error) failingSince.delete(row.channel);
-    else if (!error.permanent && !failingSince.has(row.channel)) failingSince.set(row.channel, now);
+    else if (!error.permanent && !error.throttled && !failingSince.has(row.channel)) failingSince.set(row.channel, now);
     let held: boolean;
     try {
       held = await outcomes.record(update);
@@ -297,18 +320,30 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       }
       const started: Promise<void>[] = [];
       const groups: { key: string; filter: ClaimFilter }[] = [...sendChannels.map((c) => ({ key: c, filter: { only: c } as ClaimFilter })), { key: '*', filter: orphanFilter }];
+      let nextInMs: number | null = null;
       for (const { key, filter } of groups) {
-        const free = Math.min(limit, concurrency - (busy.get(key) ?? 0));
-        if (free <= 0) continue;
+        // A channel with a rate limit (Notify) claims no more than it may send now; the rest stay
+        // pending, and the loop comes back when the budget has refilled.
+        const budget = channels[key as keyof Channels]?.budget;
+        const allowed = budget ? budget.available(now.getTime()) : Infinity;
+        const free = Math.min(limit, concurrency - (busy.get(key) ?? 0), allowed);
+        let rows: ClaimedRow[] = [];
         const claim = `${instanceId}#${++claims}`;
-        const leaseUntil = new Date(now.getTime() + leaseMs);
-        const rows = await repo.claim(claim, filter, now, leaseUntil, free);
+        if (free > 0) rows = await repo.claim(claim, filter, now, new Date(now.getTime() + leaseMs), free);
+        if (budget) {
+          budget.take(rows.length, now.getTime());
+          // Spent (or paused) with rows possibly left: come back when the next send may start.
+          if (rows.length >= free && budget.available(now.getTime()) <= 0) {
+            const next = budget.msUntilAvailable(now.getTime());
+            nextInMs = nextInMs === null ? next : Math.min(nextInMs, next);
+          }
+        }
         handed += rows.length;
-        if (wait && rows.length >= free) more = true;
+        if (wait && free > 0 && rows.length >= free) more = true;
         for (const row of rows) started.push(start(row, claim, now, key, () => { more = true; }));
       }
       if (wait) await Promise.all(started);
-      return { more, handed };
+      return { more, handed, nextInMs };
     },
     async settled() {
       while (running.size) await Promise.all([...running]);

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NOTIFY_API_KEY, notifyTokenProblem, startNotifyStub, type NotifyStub } from '../../../test/helpers/notifications.ts';
-import { buildNotifyApi, notifyToken, parseNotifyKey } from './notify-client.ts';
+import { buildNotifyApi, notifyToken, parseNotifyKey, sendBudget, THROTTLE_PAUSES_MS } from './notify-client.ts';
 import { notifyError } from './notify-sms.ts';
 
 const TEMPLATE = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
@@ -74,6 +74,57 @@ test('a send with no answer is given up after the timeout and its connection clo
     assert.equal(stub.hanging, 0, 'the connection was closed, not left hanging');
   } finally {
     stub.mode = 'ok';
+    api.close();
+  }
+});
+
+test('the send budget keeps Notify\'s limit: a burst of 1,001, then 50 a second; none kept when the limit is off', () => {
+  let now = 1_000_000;
+  const budget = sendBudget(3_000, () => now);
+  assert.equal(budget.available(), 1_001, 'Notify lets a 3,000-a-minute key burst to 1,001');
+  budget.take(1_001);
+  assert.equal(budget.available(), 0);
+  assert.equal(budget.msUntilAvailable(), 20, 'one token every 20 ms');
+  now += 1_000;
+  assert.equal(budget.available(), 50, '50 a second');
+  assert.equal(sendBudget(null, () => now).available(), Infinity);
+  assert.equal(sendBudget(0, () => now).msUntilAvailable(), 0);
+});
+
+test('after a 429 the budget pauses, longer each time in a row, and a success starts the pauses again', () => {
+  let now = 5_000_000;
+  const budget = sendBudget(3_000, () => now);
+  assert.equal(budget.throttled(), THROTTLE_PAUSES_MS[0]);
+  now += 300;
+  assert.equal(budget.throttled(), THROTTLE_PAUSES_MS[0] - 300, 'the rest of the same wave of 429s does not lengthen the pause');
+  now -= 300;
+  assert.equal(budget.available(), 0, 'nothing may start during the pause');
+  assert.equal(budget.msUntilAvailable(), THROTTLE_PAUSES_MS[0]);
+  now += THROTTLE_PAUSES_MS[0];
+  assert.equal(budget.available(), 50, 'the bucket refills from empty, not from full');
+  assert.equal(budget.throttled(), THROTTLE_PAUSES_MS[1], 'a second 429 in a row waits longer');
+  budget.ok();
+  now += 60_000;
+  assert.equal(budget.throttled(), THROTTLE_PAUSES_MS[0]);
+  const unlimited = sendBudget(null, () => now);
+  unlimited.throttled();
+  assert.equal(unlimited.available(), 0, 'a 429 pauses even when no limit is kept here (Notify keeps one)');
+});
+
+test('Notify over its rate limit answers 429 RateLimitError: throttled, not a failure; the daily limit is an ordinary failure', async () => {
+  const api = buildNotifyApi({ apiKey: NOTIFY_API_KEY, baseUrl: stub.url, ratePerMinute: null });
+  stub.limitRate(60, 2);
+  try {
+    const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => api.sendSms(TEMPLATE, '07700900123', { personalisation: {}, reference: `rate-${i}` })));
+    assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'fulfilled', 'rejected', 'rejected'], 'two within the burst, two refused');
+    const e = notifyError((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason);
+    assert.ok(e.throttled && !e.permanent && !e.unknown, 'throttled: worth sending again after a pause, and Notify did not keep it');
+    assert.match(e.message, /429 \(RateLimitError: Exceeded rate limit for key type LIVE of 60 requests per 60 seconds\)/);
+    assert.equal(stub.rateLimited, 2);
+    const daily = notifyError({ response: { status: 429, data: { errors: [{ error: 'TooManyRequestsError', message: 'Exceeded send limits (250000) for today' }] } } });
+    assert.ok(!daily.throttled && !daily.permanent, 'the daily limit will not clear in seconds: the next channel is tried');
+  } finally {
+    stub.limitRate(null);
     api.close();
   }
 });

@@ -18,6 +18,11 @@ export interface NotifyApi {
   sendSms(templateId: string, phoneNumber: string, options: { personalisation: Record<string, string>; reference: string }): Promise<{ data: { id: string } }>;
   sendEmail(templateId: string, emailAddress: string, options: { personalisation: Record<string, string>; reference: string }): Promise<{ data: { id: string } }>;
   getNotifications(type: 'sms' | 'email', status: string | undefined, reference: string): Promise<{ data: { notifications: { id: string; reference: string | null }[] } }>;
+  /**
+   * The sends this key may start now without going over Notify's rate limit (a token bucket like
+   * Notify's own), shared by text and email since Notify counts every request made with the key.
+   */
+  budget: SendBudget;
   close(): void;
 }
 
@@ -37,6 +42,84 @@ export interface NotifyClientOptions {
   maxSockets?: number;
   /** A request with no answer for this long is abandoned (its socket destroyed; outcome unknown). */
   timeoutMs?: number;
+  /**
+   * Requests per minute this key may make: GOV.UK Notify allows 3,000 a minute per API key (a token
+   * bucket refilled at 50 a second, holding up to 1,001), and answers 429 RateLimitError beyond it.
+   * 0 or null: no limit kept here (a stub, or a service whose limit Notify has raised).
+   */
+  ratePerMinute?: number | null;
+}
+
+/** GOV.UK Notify's default rate limit, per API key: 3,000 requests a minute. */
+export const NOTIFY_RATE_PER_MINUTE = 3_000;
+
+/**
+ * How many sends may start now. The dispatcher claims no more rows for a channel than its budget
+ * allows, so messages wait as 'pending' (visible to every instance) rather than being sent into a
+ * 429; after a 429 anyway (several instances share the key), the budget pauses, for longer after
+ * each 429 in a row, and a success resets the pause.
+ */
+export interface SendBudget {
+  /** Sends that may start now (Infinity when no limit is kept). */
+  available(nowMs?: number): number;
+  /** Milliseconds until at least one send may start (0 if one may now). */
+  msUntilAvailable(nowMs?: number): number;
+  take(n: number, nowMs?: number): void;
+  /**
+   * Notify answered 429: stop for a while. Returns how long from now (ms), which is also when to
+   * send the message again. A 429 during the pause (the rest of the same wave) does not lengthen it.
+   */
+  throttled(nowMs?: number): number;
+  /** A request got through: the next 429 starts the pause again from the shortest. */
+  ok(): void;
+}
+
+/** Pauses after the 1st, 2nd, 3rd… 429 in a row (the last repeats). */
+export const THROTTLE_PAUSES_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
+
+/** A token bucket the way Notify keeps one: refilled at ratePerMinute / 60 a second, up to min(ceil(rate / 3) + 1, 1001). */
+export function sendBudget(ratePerMinute: number | null | undefined, now: () => number = Date.now): SendBudget {
+  const limited = Boolean(ratePerMinute && ratePerMinute > 0);
+  const perMs = limited ? ratePerMinute! / 60_000 : 0;
+  const capacity = limited ? Math.min(Math.ceil(ratePerMinute! / 3) + 1, 1001) : Infinity;
+  let tokens = capacity;
+  let at = now();
+  let pausedUntil = 0;
+  let strikes = 0;
+  function refill(t: number) {
+    if (t <= at) return;
+    if (limited) tokens = Math.min(capacity, tokens + (t - at) * perMs);
+    at = t;
+  }
+  return {
+    available(t = now()) {
+      if (t < pausedUntil) return 0;
+      refill(t);
+      return limited ? Math.max(0, Math.floor(tokens)) : Infinity;
+    },
+    msUntilAvailable(t = now()) {
+      if (t < pausedUntil) return pausedUntil - t;
+      refill(t);
+      return !limited || tokens >= 1 ? 0 : Math.ceil((1 - tokens) / perMs);
+    },
+    take(n, t = now()) {
+      refill(t);
+      if (limited) tokens -= n;
+    },
+    throttled(t = now()) {
+      // The other 429s of the same wave of sends (answered during the pause) do not lengthen it.
+      if (t < pausedUntil) return pausedUntil - t;
+      const pause = THROTTLE_PAUSES_MS[Math.min(strikes, THROTTLE_PAUSES_MS.length - 1)]!;
+      strikes++;
+      pausedUntil = t + pause;
+      refill(t);
+      if (limited) tokens = Math.min(tokens, 0);
+      return pause;
+    },
+    ok() {
+      strikes = 0;
+    },
+  };
 }
 
 export class NotifyHttpError extends Error {
@@ -62,9 +145,13 @@ export function buildNotifyApi(options: NotifyClientOptions): NotifyApi {
   const secure = base.protocol === 'https:';
   const prefix = base.pathname.replace(/\/$/, '');
   const { serviceId, secret } = parseNotifyKey(options.apiKey);
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 512, maxFreeSockets: Math.min(64, options.maxSockets ?? 64), scheduling: 'lifo' as const };
+  // A bounded pool: every socket opened is kept for reuse (up to maxSockets), so a burst of sends
+  // does not close most of its connections after each wave and open them again for the next.
+  const maxSockets = options.maxSockets ?? 512;
+  const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
   const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const budget = sendBudget(options.ratePerMinute === undefined ? NOTIFY_RATE_PER_MINUTE : options.ratePerMinute);
   let token = { value: '', at: 0 };
 
   function bearer(): string {
@@ -110,6 +197,7 @@ export function buildNotifyApi(options: NotifyClientOptions): NotifyApi {
       const q = new URLSearchParams({ template_type: type, ...(status ? { status } : {}), reference });
       return request('GET', `/v2/notifications?${q.toString()}`);
     },
+    budget,
     close: () => agent.destroy(),
   };
 }

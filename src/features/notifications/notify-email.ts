@@ -6,6 +6,7 @@ export function buildNotifyEmailChannel(options: NotifyChannelOptions): Notifica
   const { client, templateId, publicBaseUrl, timeoutMs } = options;
   return {
     name: 'email',
+    budget: client.budget,
     lookup: notifyLookup(client, 'email', timeoutMs),
     async send(m) {
       if (!m.to.email) throw new DeliveryError(`${m.to.name} has no email address`, true);

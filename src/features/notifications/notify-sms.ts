@@ -6,8 +6,9 @@ import { shortError } from './rules.ts';
  * A Notify client for the configured key (keep-alive connections, see notify-client.ts);
  * NOTIFY_BASE_URL points it elsewhere (a stub in tests).
  */
-export function notifyClient(config: { apiKey: string; baseUrl: string | null }, options: { timeoutMs?: number } = {}): NotifyApi {
-  return buildNotifyApi({ apiKey: config.apiKey, baseUrl: config.baseUrl, ...options });
+export function notifyClient(config: { apiKey: string; baseUrl: string | null }, options: { timeoutMs?: number; ratePerMinute?: number | null | undefined } = {}): NotifyApi {
+  const { ratePerMinute, ...rest } = options;
+  return buildNotifyApi({ apiKey: config.apiKey, baseUrl: config.baseUrl, ...rest, ...(ratePerMinute !== undefined ? { ratePerMinute } : {}) });
 }
 
 export interface NotifyChannelOptions { client: NotifyApi; templateId: string; publicBaseUrl: string; timeoutMs: number }
@@ -20,7 +21,10 @@ export function personalisation(m: OutgoingMessage, publicBaseUrl: string) {
 /**
  * Turns the client's (axios) error into a DeliveryError. Notify answers 400 for a request it will
  * never accept (bad number, missing personalisation, trial mode) and 403 for a bad key: permanent.
- * 429 (rate limit), 5xx and network failures are worth retrying.
+ * 5xx and network failures are worth retrying. 429 RateLimitError (over 3,000 requests a minute
+ * for the key) is `throttled`: not sent, to be sent on the same channel after a pause. 429
+ * TooManyRequestsError (the service's daily limit) cannot clear for hours: an ordinary failure, so
+ * the message moves on to its next channel.
  */
 export function notifyError(e: unknown): DeliveryError {
   if (e instanceof DeliveryError) return e;
@@ -29,7 +33,8 @@ export function notifyError(e: unknown): DeliveryError {
   if (status) {
     const first = err.response?.data?.errors?.[0];
     const detail = first ? `${first.error ?? 'Error'}: ${first.message ?? ''}` : `HTTP ${status}`;
-    return new DeliveryError(shortError(`GOV.UK Notify answered ${status} (${detail})`), status === 400 || status === 403);
+    const throttled = status === 429 && first?.error !== 'TooManyRequestsError';
+    return new DeliveryError(shortError(`GOV.UK Notify answered ${status} (${detail})`), status === 400 || status === 403, false, throttled);
   }
   // Refused: the request never left. Anything else (reset, timeout) may have reached Notify.
   return new DeliveryError(shortError(`GOV.UK Notify could not be reached (${err.code ?? err.message ?? 'unknown error'})`), false, err.code !== 'ECONNREFUSED');
@@ -52,6 +57,7 @@ export function buildNotifySmsChannel(options: NotifyChannelOptions): Notificati
   const { client, templateId, publicBaseUrl, timeoutMs } = options;
   return {
     name: 'sms',
+    budget: client.budget,
     lookup: notifyLookup(client, 'sms', timeoutMs),
     async send(m) {
       if (!m.to.mobile) throw new DeliveryError(`${m.to.name} has no work mobile number`, true);
