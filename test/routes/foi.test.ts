@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { Agent, csrfFrom, demo, startTestApp, type TestApp } from '../helpers/app.ts';
 import { demoIds, type DemoIds } from './support.ts';
-import { buildIncident, seed003Form } from '../helpers/foi.ts';
+import { buildComplaint, buildIncident, seed003Form } from '../helpers/foi.ts';
 import { actorFor } from '../helpers/lone-working.ts';
 
 describe('FOI requests over HTTP', () => {
@@ -132,6 +132,44 @@ describe('FOI requests over HTTP', () => {
     assert.match(body.table.rows[0]!.label, /^\d{1,2} \w+ \d{4} to \d{1,2} \w+ \d{4}$/);
     const csv = await irene.get(`/foi/statistics/assaults-by-type/data.csv?${q}`);
     assert.match(csv.body, /Published at a coarser level/);
+  });
+
+  test('concerns raised by staff: a choice on the statistic and the answer, on by default where the question says "staff or service users", kept in the saved answer and said beside the figures', async () => {
+    // Six concerns raised by staff about a social worker this year.
+    const day = new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10);
+    for (let i = 0; i < 6; i++) await buildComplaint(t.repos.db, { receivedOn: day, staffIds: [ids.person.chloe], procedure: 'staff_grievance', household: `staff-${i}` });
+    const actor = await actorFor(t.repos.db, demo.foi);
+    const raw = async (staffConcerns: boolean) => (await t.services.foi.statistic(actor, 'complaints-about-staff', { period: { period: 'last_years', years: 1 }, teamId: null, serviceId: null, jobRole: 'social_workers', staffConcerns })).raw.grandTotal!.value!;
+    assert.equal(await raw(true) - await raw(false), 6);
+
+    // The statistic on its own counts them (seed 003 asks about concerns from staff); leaving them out is a choice, and the page says which.
+    const page = await irene.get('/foi/statistics/complaints-about-staff?period=last_years&years=1&jobRole=social_workers');
+    assert.equal(page.statusCode, 200, page.body);
+    assert.match(page.body, /<input class="govuk-radios__input" id="staffConcerns" name="staffConcerns" type="radio" value="yes" checked>/);
+    assert.match(page.body, /and concerns raised by staff \(the staff grievance procedure\)/);
+    const without = await irene.get('/foi/statistics/complaints-about-staff?period=last_years&years=1&jobRole=social_workers&staffConcerns=no');
+    assert.match(without.body, /id="staffConcerns-2" name="staffConcerns" type="radio" value="no" checked>/);
+    assert.match(without.body, /Concerns raised by staff \(the staff grievance procedure\) are not included/);
+    assert.match((await irene.get('/foi/statistics/complaints-about-staff/data.csv?period=last_years&years=1&staffConcerns=no')).body, /are not included/);
+    assert.equal((await irene.get('/foi/statistics/complaints-about-staff?staffConcerns=maybe')).statusCode, 400);
+
+    // Seed 003's second question says "service users or staff": answered with no choice made, staff count; the first's does not.
+    const id = await logSeed003({ title: 'Staff concerns', questions: 'Please can you supply statistics for the last 5 years where concerns or complaints have been raised on a social worker?\nHave any of the social workers, over the last 5 years, had two or more concerns or complaints made against them from unrelated service users or staff?' });
+    const all = await t.repos.db.selectFrom('foi_questions').select(['id', 'text']).where('request_id', '=', id).orderBy('position').execute();
+    const qs = [all.find((q) => !/staff/.test(q.text))!, all.find((q) => /service users or staff/.test(q.text))!];
+    const form = await irene.get(`/foi/requests/${id}`);
+    const csrf = csrfFrom(form.body);
+    assert.match(form.body, new RegExp(`id="q${qs[1]!.id}-staffConcerns" name="staffConcerns" type="radio" value="yes" checked`));
+    assert.match(form.body, new RegExp(`id="q${qs[0]!.id}-staffConcerns-2" name="staffConcerns" type="radio" value="no" checked`));
+    const body = { _csrf: csrf, outcome: 'provided', statistic: 'complaints-about-staff', period: 'last_years', years: '1', jobRole: 'social_workers' };
+    assert.equal((await irene.post(`/foi/requests/${id}/questions/${qs[1]!.id}`, body)).statusCode, 303);
+    assert.equal((await irene.post(`/foi/requests/${id}/questions/${qs[0]!.id}`, body)).statusCode, 303);
+    const saved = await t.repos.db.selectFrom('foi_questions').select(['id', 'statistic_params', 'snapshot']).where('id', 'in', qs.map((q) => q.id)).orderBy('position').execute();
+    const kept = saved.map((q) => [(q.statistic_params as { staffConcerns: boolean }).staffConcerns, (q.snapshot as { scope: { staffConcerns: boolean } }).scope.staffConcerns]);
+    assert.deepEqual(kept, [[false, false], [true, true]]);
+    const after = await irene.get(`/foi/requests/${id}?done=answered`);
+    assert.match(after.body, /and concerns raised by staff \(the staff grievance procedure\)/);
+    assert.match(after.body, /are not included/);
   });
 
   test('answer from a statistic → response sent (snapshot) → draft letter and .docx → published without the requester', async () => {

@@ -24,6 +24,8 @@ export interface Scope extends Period {
   teamId: number | null;
   serviceId: number | null;
   jobRole: string | null;
+  /** Whether concerns raised by staff count (absent: they do); a table without them counts a subset. */
+  staffConcerns?: boolean;
 }
 
 /** A count given in the notes ("Referred to a regulator: 12 complaints in the period"). */
@@ -155,7 +157,8 @@ function publishedLayout(t: ProtectedTable): Layout {
 const within = (a: Period, b: Period) => a.from >= b.from && a.to <= b.to;
 const roleWithin = (a: string | null, b: string | null) => b === null || a === b || (b === 'social_workers' && (a === 'social_worker' || a === 'senior_practitioner'));
 /** Whether population `a` lies inside population `b` (every filter of b holds for a). */
-const populationWithin = (a: Scope, b: Scope) => (b.teamId === null || a.teamId === b.teamId) && (b.serviceId === null || a.serviceId === b.serviceId) && roleWithin(a.jobRole, b.jobRole);
+const populationWithin = (a: Scope, b: Scope) => (b.teamId === null || a.teamId === b.teamId) && (b.serviceId === null || a.serviceId === b.serviceId) && roleWithin(a.jobRole, b.jobRole)
+  && (b.staffConcerns !== false || a.staffConcerns === false);
 
 /** Pairs (small, large) of figures of two tables where the first counts a subset of what the second counts. */
 function links(a: Layout, aScope: Scope, b: Layout, bScope: Scope): [number, number][] {

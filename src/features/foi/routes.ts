@@ -206,7 +206,7 @@ export const foiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
         type: 'object',
         properties: {
           period: { type: 'string', enum: ['last_years', 'financial_years', 'custom'] }, years: { type: 'string' }, fromYear: { type: 'string' }, toYear: { type: 'string' },
-          from: { type: 'string' }, to: { type: 'string' }, teamId: { type: 'string' }, serviceId: { type: 'string' }, jobRole: { type: 'string' },
+          from: { type: 'string' }, to: { type: 'string' }, teamId: { type: 'string' }, serviceId: { type: 'string' }, jobRole: { type: 'string' }, staffConcerns: { type: 'string', enum: ['yes', 'no'] },
         },
       },
     },

@@ -47,9 +47,12 @@ const periodForm = z.object({
   teamId: optionalId(),
   serviceId: optionalId(),
   jobRole: z.union([z.literal(''), z.literal('social_workers'), z.enum(JOB_ROLE_KEYS)]).optional().transform((v) => v || null),
+  staffConcerns: z.union([z.literal(''), z.enum(['yes', 'no'], { error: 'Select whether concerns raised by staff are included' })]).optional()
+    .transform((v) => (v ? v === 'yes' : null)),
 });
 
-export interface StatFilter { period: PeriodInput; teamId: number | null; serviceId: number | null; jobRole: string | null }
+/** A statistic's filters. `staffConcerns` null (or absent): the default from the question's wording. */
+export interface StatFilter { period: PeriodInput; teamId: number | null; serviceId: number | null; jobRole: string | null; staffConcerns?: boolean | null }
 
 /** A statistic's filters from a query string or form: the period, team, service and job role. */
 export function parseStatFilter(input: unknown): StatFilter {
@@ -69,7 +72,7 @@ export function parseStatFilter(input: unknown): StatFilter {
     }
     return { period: 'last_years', years: typeof f.years === 'number' ? f.years : 2 };
   })();
-  return { period, teamId: f.teamId, serviceId: f.serviceId, jobRole: f.jobRole };
+  return { period, teamId: f.teamId, serviceId: f.serviceId, jobRole: f.jobRole, ...(f.staffConcerns === null ? {} : { staffConcerns: f.staffConcerns }) };
 }
 
 /** The filter as query-string values (for links, exports and the form). */
@@ -81,6 +84,7 @@ export function filterQuery(f: StatFilter): Record<string, string> {
   if (f.teamId) out.teamId = String(f.teamId);
   if (f.serviceId) out.serviceId = String(f.serviceId);
   if (f.jobRole) out.jobRole = f.jobRole;
+  if (typeof f.staffConcerns === 'boolean') out.staffConcerns = f.staffConcerns ? 'yes' : 'no';
   return out;
 }
 

@@ -16,7 +16,7 @@ import {
   COST_ACTIVITIES, EVENT_KINDS, EXEMPTIONS, OUTCOMES, RECEIPT_READINGS, answeredOnTime, costLimit, deadlines, formatReference, onTimeByMonth, reminderDue,
   reviewRequestBy, type ClockEvent, type CostEstimate, type EventKind, type Exemption, type Outcome, type ReceiptReading, type Regime, type ReminderKind,
 } from './rules.ts';
-import { STATISTICS, resolvePeriod, statistic, type StatParams, type StatSources } from './statistics.ts';
+import { STATISTICS, questionCoversStaff, resolvePeriod, statistic, type StatParams, type StatSources, type StatisticDefinition } from './statistics.ts';
 import { buildLetter, letterDocx, type Letter } from './letter.ts';
 import { CHANNELS, REGIMES, PERIODS, filterQuery, type AnswerForm, type EventForm, type NewRequestForm, type StatFilter } from './schema.ts';
 import { JOB_ROLES } from '../people/job-roles.ts';
@@ -54,7 +54,7 @@ export type FrozenAnswer = ProtectedTable & { dataAt?: string; versions?: (Prote
 /** The same period (as dates, not "last N years" from today) and filters as a frozen answer. */
 export function frozenFilter(t: ProtectedTable): StatFilter {
   const s = t.scope!;
-  return { period: { period: 'custom', from: s.from, to: s.to }, teamId: s.teamId, serviceId: s.serviceId, jobRole: s.jobRole };
+  return { period: { period: 'custom', from: s.from, to: s.to }, teamId: s.teamId, serviceId: s.serviceId, jobRole: s.jobRole, staffConcerns: s.staffConcerns ?? null };
 }
 
 /** Whether today's published figures differ from a frozen answer's. */
@@ -111,10 +111,15 @@ export function buildFoiService(deps: FoiDeps) {
     return d;
   }
 
-  /** The statistic's parameters from the filter, with the period resolved as of today. */
-  function statParams(f: StatFilter): StatParams {
+  /**
+   * The statistic's parameters from the filter, with the period resolved as of today and, where the
+   * statistic offers it, whether concerns raised by staff count: as chosen, else as the FOI question
+   * answered asks ("staff or service users"), else (the statistic on its own) they count.
+   */
+  function statParams(def: StatisticDefinition, f: StatFilter, question?: string): StatParams {
     const { from, to } = resolvePeriod(f.period, today());
-    return { from, to, teamId: f.teamId, serviceId: f.serviceId, jobRole: f.jobRole };
+    const p: StatParams = { from, to, teamId: f.teamId, serviceId: f.serviceId, jobRole: f.jobRole };
+    return def.staffConcernsOption ? { ...p, staffConcerns: f.staffConcerns ?? (question === undefined || questionCoversStaff(question)) } : p;
   }
 
   /**
@@ -122,10 +127,10 @@ export function buildFoiService(deps: FoiDeps) {
    * released from the same statistic (sent answers and the disclosure log) and to `alongside`, the
    * tables going out in the same response, so none can be subtracted from another.
    */
-  async function computeStatistic(actor: Actor, name: string, f: StatFilter, alongside: ProtectedTable[] = []) {
+  async function computeStatistic(actor: Actor, name: string, f: StatFilter, alongside: ProtectedTable[] = [], question?: string) {
     const def = statistic(name);
     if (!def) throw new NotFoundError(`No statistic called ${name}`);
-    const params = statParams(f);
+    const params = statParams(def, f, question);
     const table = await def.compute({ db, complaints: deps.complaints ?? null, actor }, params);
     const prior = [...(await repo.releasedTables(name)) as ProtectedTable[], ...alongside];
     const scope = { statistic: name, ...params };
@@ -141,10 +146,10 @@ export function buildFoiService(deps: FoiDeps) {
   }
 
   /** The protected table for a question: the snapshot once sent, else computed live. */
-  async function questionTable(actor: Actor, q: { statistic: string | null; statistic_params: unknown; snapshot: unknown }, alongside: ProtectedTable[] = []): Promise<ProtectedTable | null> {
+  async function questionTable(actor: Actor, q: { text: string; statistic: string | null; statistic_params: unknown; snapshot: unknown }, alongside: ProtectedTable[] = []): Promise<ProtectedTable | null> {
     if (q.snapshot) return q.snapshot as ProtectedTable;
     if (!q.statistic) return null;
-    return (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter, alongside)).published;
+    return (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter, alongside, q.text)).published;
   }
 
   async function letterFor(actor: Actor, id: number, forPublication: boolean): Promise<{ letter: Letter; datasets: PublishedDataset[] }> {
@@ -242,13 +247,14 @@ export function buildFoiService(deps: FoiDeps) {
         const frozen = q.snapshot as FrozenAnswer | null;
         // Live figures: for an unsaved statistic, and for a saved one over its frozen period (to say whether they changed).
         const filter = frozen?.scope ? frozenFilter(frozen) : (q.statistic_params as unknown as StatFilter);
-        const live = q.statistic && (!frozen || frozen.scope) ? await computeStatistic(actor, q.statistic, filter).catch(() => null) : null;
+        const live = q.statistic && (!frozen || frozen.scope) ? await computeStatistic(actor, q.statistic, filter, [], q.text).catch(() => null) : null;
         questions.push({
           frozen: frozen ? { dataAt: frozen.dataAt ?? null, versions: frozen.versions?.length ?? 0, changed: live ? figuresChanged(frozen, live.published) : false, currentQuery: filterQuery(filter) } : null,
           ...q, outcomeLabel: q.outcome ? OUTCOMES[q.outcome as Outcome] : 'Not yet answered', exemptionLabel: q.exemption ? EXEMPTIONS[q.exemption as Exemption] : null,
           published: (q.snapshot as ProtectedTable | null) ?? live?.published ?? null, raw: live?.raw ?? null,
           statisticTitle: q.statistic ? statistic(q.statistic)?.title ?? q.statistic : null,
           statFilter: (q.statistic_params as unknown as StatFilter | null) ? filterQuery(q.statistic_params as unknown as StatFilter) : {},
+          staffConcernsDefault: questionCoversStaff(q.text) ? 'yes' : 'no',
         });
       }
       const cost = r.cost_estimate ? costLimit(r.cost_estimate as CostEstimate) : null;
@@ -277,11 +283,13 @@ export function buildFoiService(deps: FoiDeps) {
       if (!q) throw new NotFoundError('No such question');
       // The answer is frozen as saved: the published table with its period, filters, definitions and the
       // time of the data. Later records never change it; the request page offers a new version instead.
-      const frozen = f.statistic && f.statFilter ? await freeze(actor, id, questionId, f.statistic, f.statFilter) : null;
+      // Where the statistic offers it, whether concerns raised by staff count is kept as decided (the default from the question's words).
+      const statFilter = f.statFilter && statistic(f.statistic ?? '')?.staffConcernsOption ? { ...f.statFilter, staffConcerns: f.statFilter.staffConcerns ?? questionCoversStaff(q.text) } : f.statFilter;
+      const frozen = f.statistic && statFilter ? await freeze(actor, id, questionId, f.statistic, statFilter) : null;
       await inTransaction(db, async (trx) => {
         await repo.updateQuestion(trx, questionId, {
           outcome: f.outcome, answer: f.answer, advice: f.advice, exemption: f.exemption, exemptionReasons: f.exemptionReasons,
-          statistic: f.statistic, statisticParams: f.statFilter as unknown as Record<string, unknown> | null,
+          statistic: f.statistic, statisticParams: statFilter as unknown as Record<string, unknown> | null,
         }, frozen);
         await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.answer', entityType: 'foi_questions', entityId: questionId, detail: { request: id, outcome: f.outcome, exemption: f.exemption, statistic: f.statistic } });
       });
@@ -325,7 +333,7 @@ export function buildFoiService(deps: FoiDeps) {
       if (f.kind === 'response_sent') {
         for (const q of await repo.questions(id)) {
           if (!q.statistic || q.snapshot || !statistic(q.statistic)) continue;
-          snapshots.push({ id: q.id, table: (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter, snapshots.map((x) => x.table))).published });
+          snapshots.push({ id: q.id, table: (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter, snapshots.map((x) => x.table), q.text)).published });
         }
       }
       await inTransaction(db, async (trx) => {

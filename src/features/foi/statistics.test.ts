@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STATISTICS, financialYear, financialYears, fyLabel, resolvePeriod, wholeMonths } from './statistics.ts';
+import { STATISTICS, financialYear, financialYears, fyLabel, questionCoversStaff, resolvePeriod, wholeMonths } from './statistics.ts';
 import { filterQuery, parseStatFilter } from './schema.ts';
 import { ValidationError } from '../../errors.ts';
 
@@ -43,4 +43,15 @@ test('whole months inside a period: the seed 000 statistics read these from the 
   assert.equal(wholeMonths('2020-06-05', '2020-06-20'), null);
   assert.equal(wholeMonths('2020-03-31', '2020-04-01'), null);
   assert.equal(wholeMonths('2020-06-01', '2020-06-29'), null, 'a month missing its last day is not whole');
+});
+
+test('concerns raised by staff: on by default where the question says "staff or service users"', () => {
+  assert.equal(questionCoversStaff('Have any of the social workers had two or more complaints from unrelated service users or staff?'), true);
+  assert.equal(questionCoversStaff('Concerns raised by staff or service users about social workers'), true);
+  assert.equal(questionCoversStaff('Statistics where concerns or complaints have been raised on a social worker'), false);
+  // The choice travels in the filter, and back out to links and forms.
+  assert.equal(parseStatFilter({ staffConcerns: 'no' }).staffConcerns, false);
+  assert.equal(parseStatFilter({}).staffConcerns, undefined);
+  assert.equal(filterQuery(parseStatFilter({ staffConcerns: 'yes' })).staffConcerns, 'yes');
+  assert.throws(() => parseStatFilter({ staffConcerns: 'maybe' }), ValidationError);
 });

@@ -25,6 +25,16 @@ export interface StatParams {
   serviceId: number | null;
   /** A job role key, or `social_workers` for social workers and senior practitioners. */
   jobRole: string | null;
+  /**
+   * Whether concerns raised by staff (the staff grievance procedure) count beside complaints from service
+   * users, for the statistics that offer the choice (`staffConcernsOption`). Absent: they count.
+   */
+  staffConcerns?: boolean;
+}
+
+/** Whether an FOI question asks about concerns from staff as well as service users: the option's default. */
+export function questionCoversStaff(question: string): boolean {
+  return /\b(staff or (?:the )?service users|service users or (?:other )?staff)\b/i.test(question);
 }
 
 /** What a statistic reads: the database, and the complaints feature's own statistics when it is there. */
@@ -44,6 +54,8 @@ export interface StatisticDefinition {
   source: 'incidents' | 'lone working' | 'complaints';
   /** The staff job role the question names, preset on the statistic page. */
   jobRole?: string;
+  /** Offers the choice to count concerns raised by staff (`StatParams.staffConcerns`). */
+  staffConcernsOption?: true;
   compute(src: StatSources, p: StatParams): Promise<StatTable>;
 }
 
@@ -470,15 +482,19 @@ export const STATISTICS: StatisticDefinition[] = [
     question: 'Statistics for the last 5 years where concerns or complaints have been raised on a social worker, with action taken and outcomes.',
     source: 'complaints',
     jobRole: 'social_workers',
+    staffConcernsOption: true,
     async compute({ db }, p) {
-      // "Concerns or complaints … from unrelated service users or staff": concerns raised by staff count too.
-      const counted = await complaintCounts(db, p, sql`IS NOT NULL`);
+      // Concerns raised by staff (the staff grievance procedure) count when the option is on: on by
+      // default where the question says "staff or service users" (seed 003).
+      const withStaff = p.staffConcerns !== false;
+      const counted = await complaintCounts(db, p, withStaff ? sql`IS NOT NULL` : sql`<> 'staff_grievance'`);
       const rows = counted.filter((r) => OUTCOME_KEYS.includes(r.key));
       const outcomes = byKeyThenYear(p, 'Outcome', [['upheld', 'Upheld'], ['partially_upheld', 'Partially upheld'], ['not_upheld', 'Not upheld'], ['withdrawn', 'Withdrawn'], ['not_investigated', 'Not investigated'], ['open', 'Not yet concluded']], rows);
       const inPeriod = (key: string) => counted.filter((r) => r.key === key).reduce((a, r) => a + Number(r.n), 0);
       const { rows: referred } = await sql<{ key: string; n: number }>`SELECT CASE WHEN r.body = 'lgsco' THEN 'ombudsman' ELSE 'regulator' END AS key, count(DISTINCT c.id)::int AS n
         FROM complaint_referrals r JOIN complaints c ON c.id = r.complaint_id
-        WHERE c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${namesMatching(p, sql`c.stat_staff_ids`)} GROUP BY 1`.execute(db);
+        WHERE c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${withStaff ? sql`` : sql`AND c.procedure <> 'staff_grievance'`}
+          ${namesMatching(p, sql`c.stat_staff_ids`)} GROUP BY 1`.execute(db);
       const referredTo = (key: string) => Number(referred.find((r) => r.key === key)?.n ?? 0);
       const actions: [string, string][] = [
         ['action_no_further_action', 'Action: no further action'], ['action_apology', 'Action: apology'], ['action_practice_change', 'Action: change to practice'],
@@ -491,7 +507,9 @@ export const STATISTICS: StatisticDefinition[] = [
       ];
       return {
         title: this.title, rowHeader: 'Outcome', columns: outcomes.columns, rows: outcomes.rows, columnPeriods: outcomes.columnPeriods, rowTotals: true, columnTotals: true,
-        notes: [periodNote(p), 'Concerns and complaints from service users and concerns raised by staff, naming at least one member of staff in the chosen role, by outcome (each complaint once).'],
+        notes: [periodNote(p), withStaff
+          ? 'Concerns and complaints from service users, and concerns raised by staff (the staff grievance procedure), naming at least one member of staff in the chosen role, by outcome (each complaint once).'
+          : 'Concerns and complaints from service users, naming at least one member of staff in the chosen role, by outcome (each complaint once). Concerns raised by staff (the staff grievance procedure) are not included.'],
         counts,
       };
     },
