@@ -102,6 +102,16 @@ describe(`[${engineName}] the demo's year of history`, () => {
     }
   });
 
+  test('the RIDDOR count on the health and safety home is the reportable incidents not yet reported, not every open incident', async () => {
+    const { db } = t.repos;
+    const due = Number((await db.selectFrom('incidents').select(sql<number>`count(*)`.as('n'))
+      .where('riddor_report_by', 'is not', null).where('hse_reported_on', 'is', null).where('closed_at', 'is', null).executeTakeFirstOrThrow()).n);
+    assert.ok(due >= 1, 'the demo has a RIDDOR report to make');
+    const lines = workLines((await (await t.signIn(demo.healthAndSafety)).get('/')).body);
+    const riddor = lines.filter((l) => /RIDDOR/.test(l)).map((l) => Number(/^(\d+)/.exec(l)?.[1] ?? 0));
+    assert.equal(riddor.reduce((a, b) => a + b, 0), due, JSON.stringify(lines));
+  });
+
   test('readiness lists the manager’s people', async () => {
     const res = await (await t.signIn(demo.serviceManager)).get('/readiness');
     assert.equal(res.statusCode, 200);

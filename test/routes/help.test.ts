@@ -19,6 +19,7 @@ describe('help, accessibility statement and privacy notice', () => {
       assert.match(help.body, /call 999/);
       assert.match(help.body, /Purple File/);
       assert.match(help.body, /How Harbour follows the council’s procedure/);
+      assert.match(help.body, /whether Harbour is sending alarms on time right now, open <a class="govuk-link" href="\/status">Service status<\/a>/);
       const a11y = await agent.get('/accessibility');
       assert.equal(a11y.statusCode, 200);
       assert.match(a11y.body, /Web Content Accessibility Guidelines version 2\.2/);

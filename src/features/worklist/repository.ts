@@ -6,12 +6,12 @@ const n = (v: unknown) => Number(v ?? 0);
 /** Counts behind each role's "Your work" panel on the home page. */
 export function buildWorklistRepository(db: Kysely<DB>) {
   return {
-    /** Health and safety: RIDDOR reports not yet made (and overdue), serious incidents open, incidents open. */
+    /** Health and safety: RIDDOR reports not yet made (reportable incidents only: every submitted one has a riddor_kind), and overdue; serious incidents open; incidents open. */
     async healthAndSafety(today: string) {
       const r = await db.selectFrom('incidents')
         .select([
-          sql<number>`count(*) FILTER (WHERE riddor_kind IS NOT NULL AND hse_reported_on IS NULL AND closed_at IS NULL)`.as('riddor_due'),
-          sql<number>`count(*) FILTER (WHERE riddor_kind IS NOT NULL AND hse_reported_on IS NULL AND closed_at IS NULL AND riddor_report_by < ${today})`.as('riddor_overdue'),
+          sql<number>`count(*) FILTER (WHERE riddor_report_by IS NOT NULL AND hse_reported_on IS NULL AND closed_at IS NULL)`.as('riddor_due'),
+          sql<number>`count(*) FILTER (WHERE riddor_report_by IS NOT NULL AND hse_reported_on IS NULL AND closed_at IS NULL AND riddor_report_by < ${today})`.as('riddor_overdue'),
           sql<number>`count(*) FILTER (WHERE (serious OR marked_serious) AND status = 'open')`.as('serious_open'),
           sql<number>`count(*) FILTER (WHERE status = 'open')`.as('open'),
         ])
