@@ -1,3 +1,4 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
 /**
  * Lists that page: 50 rows a page, "Showing 51 to 100 of 4,001", and the GOV.UK pagination
  * component's items (first, last, the pages around this one, ellipses between). No list stops
@@ -53,4 +54,25 @@ export function listHref(path: string, filters: Record<string, string | null | u
   if (page > 1) q.set('page', String(page));
   const text = q.toString();
   return text ? `${path}?${text}` : path;
+}
+
+/** One page of a list query and its total, the page kept within the list (past the end shows the last page). */
+export async function fetchPage<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, page: number, perPage = PER_PAGE): Promise<{ rows: O[]; total: number; page: number }> {
+  const counted = await query.clearOrderBy().clearSelect().select(sql<string>`count(*)`.as('n')).executeTakeFirst() as { n: string | number } | undefined;
+  const total = Number(counted?.n ?? 0);
+  const current = Math.min(Math.max(1, page), Math.max(1, Math.ceil(total / perPage)));
+  const rows = total === 0 ? [] : await query.limit(perPage).offset((current - 1) * perPage).execute();
+  return { rows, total, page: current };
+}
+
+/** A text filter from a query string: trimmed and cut to `max`; a repeated or missing one is empty. */
+export function textParam(query: unknown, name: string, max = 100): string {
+  const value = (query as Record<string, unknown> | null | undefined)?.[name];
+  return typeof value === 'string' ? value.trim().slice(0, max) : '';
+}
+
+/** A choice from a query string: one of `allowed`, or null for anything else. */
+export function choiceParam<K extends string>(query: unknown, name: string, allowed: Readonly<Record<K, unknown>>): K | null {
+  const value = (query as Record<string, unknown> | null | undefined)?.[name];
+  return typeof value === 'string' && Object.hasOwn(allowed, value) ? value as K : null;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../errors.ts';
+import { isoDate } from '../time/london.ts';
 
 /** Turns zod issues into field errors for govukErrorSummary (first message per field). */
 export function fieldErrors(error: z.ZodError): FieldError[] {
@@ -59,3 +60,20 @@ export const checkbox = z.union([z.literal('true'), z.literal('on'), z.literal('
 export const postcode = (message = 'Enter a full UK postcode, like KT1 1AA') =>
   z.string({ error: message }).trim().toUpperCase()
     .refine((v) => /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/.test(v), message);
+
+/**
+ * govukDateInput's three boxes (`<prefix>-day`, `-month`, `-year`) → "yyyy-mm-dd". All empty → null
+ * (and "Enter the <label>" when required); not a real date → null and an error; each error is named
+ * by the day box, so the summary links to the field.
+ */
+export function dateFrom(body: Record<string, unknown>, prefix: string, label: string, required: boolean, errors: FieldError[]): string | null {
+  const part = (k: string) => { const v = body[`${prefix}-${k}`]; return typeof v === 'string' ? v.trim() : v === undefined ? '' : '?'; };
+  const [d, m, y] = [part('day'), part('month'), part('year')];
+  if (!d && !m && !y) {
+    if (required) errors.push({ field: `${prefix}-day`, message: `Enter the ${label}` });
+    return null;
+  }
+  const iso = /^\d{4}$/.test(y) ? isoDate(d, m, y) : null;
+  if (!iso) errors.push({ field: `${prefix}-day`, message: `The ${label} must be a real date, like 27 3 2026` });
+  return iso;
+}

@@ -116,8 +116,8 @@ test(`[${engineName}] no trace for the worker: their timeline, alert list, alert
   const managers = await services.visits.timelineFor(aisha, visitId);
   assert.ok(managers.some((e) => String(e.alert_id) === alertId), 'the manager sees it');
 
-  assert.ok(!(await services.alerts.openFor(chloe)).some((a) => String(a.id) === alertId));
-  assert.ok((await services.alerts.openFor(aisha)).some((a) => String(a.id) === alertId));
+  assert.ok(!(await services.alerts.listFor(chloe, { q: '', kind: null, closed: false, page: 1 })).rows.some((a) => String(a.id) === alertId));
+  assert.ok((await services.alerts.listFor(aisha, { q: '', kind: null, closed: false, page: 1 })).rows.some((a) => String(a.id) === alertId));
   await assert.rejects(services.alerts.view(chloe, alertId), NotFoundError);
   const board = await services.board.board(chloe);
   assert.ok(board.rows.filter((r) => r.id === visitId).every((r) => r.alert_kind !== 'duress'));

@@ -8,6 +8,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { Agent, csrfFrom, demo, startTestApp, type TestApp } from '../helpers/app.ts';
 import { DEMO_PASSWORD } from '../../src/demo/seed.ts';
 import { SESSION_COOKIE } from '../../src/web/security.ts';
+import { addDays, londonToday } from '../../src/time/london.ts';
 import { auditCount, demoIds, errorLinks, inputValue, selectedOption, textareaValue, type DemoIds } from './support.ts';
 
 /**
@@ -211,6 +212,69 @@ describe('forms', () => {
     test('import with no file chosen', async () => {
       const res = await admin.upload('/admin/import', await admin.csrf('/admin/import'), '', '');
       assertFormErrors(res, ['file']);
+    });
+  });
+
+  describe('a success banner after every change', () => {
+    /** Follows the redirect of a form that worked, and returns the page it lands on. */
+    async function landing(agent: Agent, res: LightMyRequestResponse) {
+      assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+      const page = await agent.get(String(res.headers.location));
+      assert.equal(page.statusCode, 200);
+      return page;
+    }
+    const banner = (html: string) => /govuk-notification-banner--success[\s\S]*?<p class="govuk-notification-banner__heading">\s*([^<]*?)\s*<\/p>/.exec(html)?.[1];
+
+    test('adding and changing a team, directorate, service and building say so', async () => {
+      const team = await landing(admin, await admin.submit('/admin/teams/new', '/admin/teams', { name: 'Banner Test Team', serviceId: String(ids.service.earlyHelp), managerId: '' }));
+      assert.equal(banner(team.body), 'Team added');
+      const teamId = /\/teams\/(\d+)/.exec(team.body)?.[1] ?? (await t.repos.db.selectFrom('teams').select('id').where('name', '=', 'Banner Test Team').executeTakeFirstOrThrow()).id;
+      const changed = await landing(admin, await admin.submit(`/admin/teams/${teamId}/edit`, `/admin/teams/${teamId}`, { name: 'Banner Test Team Two', serviceId: String(ids.service.earlyHelp), managerId: '' }));
+      assert.equal(banner(changed.body), 'Changes to the team saved');
+      const directorate = await landing(admin, await admin.submit('/admin/directorates/new', '/admin/directorates', { name: 'Banner Directorate' }));
+      assert.equal(banner(directorate.body), 'Directorate added');
+      const service = await landing(admin, await admin.submit('/admin/services/new', '/admin/services', { name: 'Banner Service', directorateId: String(ids.directorate), safeguardingLeadId: '' }));
+      assert.equal(banner(service.body), 'Service added');
+      assert.equal(banner((await admin.get('/admin?done=nonsense')).body), undefined, 'no banner for an unknown change');
+      assert.equal((await admin.get('/admin?done=a&done=b')).statusCode, 200);
+    });
+
+    test('a buddy allocated, a visit planned and sign-in accounts turned off and on say so', async () => {
+      const buddy = await landing(manager, await manager.submit(`/people/${ids.person.ola}`, `/people/${ids.person.ola}/buddy`, { buddyId: String(ids.person.dev) }));
+      assert.equal(banner(buddy.body), 'Buddy allocated');
+      const jamal = String(ids.account(demo.otherServiceWorker));
+      const off = await landing(admin, await admin.submit('/admin/accounts', `/admin/accounts/${jamal}/disable`, {}));
+      assert.match(banner(off.body) ?? '', /^Account turned off/);
+      const on = await landing(admin, await admin.submit('/admin/accounts', `/admin/accounts/${jamal}/enable`, {}));
+      assert.equal(banner(on.body), 'Account turned on');
+      const chloe = await t.signIn(demo.worker);
+      const [y, m, d] = addDays(londonToday(), 2).split('-');
+      const planned = await landing(chloe, await chloe.submit('/visits/new', '/visits', {
+        kind: 'visit', 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: '10:00', endTime: '11:00', address: '1 Banner Street', postcode: 'ME14 1XX',
+      }));
+      assert.equal(banner(planned.body), 'Visit planned');
+    });
+  });
+
+  describe('planning a visit: the past and the small hours', () => {
+    test('a visit on 1 January 2020 is refused, with the other errors at once', async () => {
+      const chloe = await t.signIn(demo.worker);
+      const res = await chloe.submit('/visits/new', '/visits', { kind: 'visit', 'date-day': '1', 'date-month': '1', 'date-year': '2020', startTime: '10:00', endTime: '11:00', address: '', postcode: '' });
+      assert.equal(res.statusCode, 400);
+      assert.deepEqual(errorLinks(res).filter((l) => l !== 'main-content').sort(), ['address', 'date-day']);
+      assert.match(res.body, /id="date-error" class="govuk-error-message/, 'the date shows its error');
+      assert.ok(res.body.includes('That visit has already ended'));
+    });
+
+    test('an end before the start is read as after midnight, as the hint says, and too long a night says why', async () => {
+      const chloe = await t.signIn(demo.worker);
+      const [y, m, d] = addDays(londonToday(), 3).split('-');
+      const base = { kind: 'visit', 'date-day': d!, 'date-month': m!, 'date-year': y!, address: '2 Late Road', postcode: 'ME14 1XX' };
+      const late = await chloe.submit('/visits/new', '/visits', { ...base, startTime: '22:00', endTime: '01:00' });
+      assert.equal(late.statusCode, 303, 'a 22:00 to 01:00 session ends after midnight');
+      const tooLong = await chloe.submit('/visits/new', '/visits', { ...base, startTime: '10:00', endTime: '09:00' });
+      assertFormErrors(tooLong, ['endTime']);
+      assert.ok(tooLong.body.includes('taken as after midnight, which would make this session 23 hours long'), 'the message agrees with the hint');
     });
   });
 

@@ -182,13 +182,24 @@ describe('registers', () => {
     const asRita = unescapeHtml((await rita.get('/registers/reports')).body);
     assert.ok(asRita.includes('Bottle of wine') && asRita.includes('Hamper') && asRita.includes('Kent Care Homes'), 'the registers team sees everything');
 
-    const period = unescapeHtml((await rita.get('/registers/reports?from=2026-03-01&to=2026-03-31')).body);
+    // The period is two GOV.UK date inputs, as on every form: no native date pickers.
+    const periodPage = await rita.get('/registers/reports?from-day=1&from-month=3&from-year=2026&to-day=31&to-month=3&to-year=2026');
+    assert.equal(periodPage.statusCode, 200);
+    const period = unescapeHtml(periodPage.body);
     assert.ok(period.includes('Conference dinner') && !period.includes('Bottle of wine'));
+    assert.ok(!period.includes('type="date"'), 'no native date input');
+    assert.equal(inputValue(periodPage.body, 'from-day'), '1', 'the filter is kept in its boxes');
+    assert.ok(periodPage.body.includes('from-day=1&amp;from-month=3') || periodPage.body.includes('from-day=1&from-month=3'), 'the downloads keep the period');
 
-    const bad = await rita.get('/registers/reports?from=yesterday');
+    const bad = await rita.get('/registers/reports?from-day=31&from-month=2&from-year=2026&to-day=1&to-month=x&to-year=2026');
     assert.equal(bad.statusCode, 400);
-    assert.deepEqual(errorLinks(bad).filter((l) => l !== 'main-content'), ['from']);
-    assert.equal(inputValue(bad.body, 'from'), 'yesterday');
+    assert.deepEqual(errorLinks(bad).filter((l) => l !== 'main-content'), ['from-day', 'to-day'], 'both dates are reported at once');
+    assert.ok(bad.body.includes('The start of the period must be a real date') && bad.body.includes('The end of the period must be a real date'));
+    assert.equal(inputValue(bad.body, 'from-day'), '31');
+    const backwards = await rita.get('/registers/reports?from-day=1&from-month=12&from-year=2026&to-day=1&to-month=11&to-year=2026');
+    assert.equal(backwards.statusCode, 400);
+    assert.deepEqual(errorLinks(backwards).filter((l) => l !== 'main-content'), ['to-day']);
+    assert.ok(unescapeHtml(backwards.body).includes('The end of the period must be the same as or after 1 December 2026'), 'dates in messages as people write them');
 
     const csv = await rita.get('/registers/reports/gifts.csv');
     assert.equal(csv.statusCode, 200);

@@ -9,6 +9,15 @@ import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { idParam } from '../people/routes.ts';
 import { accountForm, rolesForm, tokenForm } from './schema.ts';
 
+const DONE: Record<string, string> = {
+  added: 'Sign-in account added',
+  roles: 'Roles saved',
+  disabled: 'Account turned off: its sessions have ended and its API tokens no longer work',
+  enabled: 'Account turned on',
+  revoked: 'API token revoked',
+};
+const flashFrom = (query: unknown) => { const done = (query as { done?: unknown } | undefined)?.done; return typeof done === 'string' && Object.hasOwn(DONE, done) ? DONE[done] : undefined; };
+
 const roleItems = (selected: unknown) => {
   const chosen = Array.isArray(selected) ? selected.map(String) : selected ? [String(selected)] : [];
   return ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r], checked: chosen.includes(r) }));
@@ -25,7 +34,7 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
 
   app.get('/admin/accounts', async (request, reply) => {
     requireAccountsAdmin(request);
-    return reply.view('accounts/list.njk', { title: 'Sign-in accounts', accounts: await auth.listAccounts(), backLink: '/admin' });
+    return reply.view('accounts/list.njk', { title: 'Sign-in accounts', accounts: await auth.listAccounts(), backLink: '/admin', flash: flashFrom(request.query) });
   });
 
   const newContext = async (actor: Actor) => ({
@@ -42,7 +51,7 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
     return handleForm(reply,
       () => { const f = parseWith(accountForm, body); return auth.createAccount(actor, { ...f, password: f.password }); },
       { template: 'accounts/new.njk', values: { ...body, password: '' }, context: async () => ({ ...(await newContext(actor)), roleItems: roleItems(body.roles) }) },
-      () => '/admin/accounts');
+      () => '/admin/accounts?done=added');
   });
 
   app.get<{ Params: { id: string } }>('/admin/accounts/:id/roles', async (request, reply) => {
@@ -61,7 +70,7 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
         if (!account) throw new NotFoundError('Account');
         return { title: `Roles for ${account.display_name}`, account, roleItems: roleItems(body.roles), backLink: '/admin/accounts' };
       } },
-      () => '/admin/accounts');
+      () => '/admin/accounts?done=roles');
   });
 
   // Turning an account off ends every session at once; its API tokens stop working.
@@ -71,14 +80,14 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
       const id = idParam(request.params.id);
       return handleForm(reply, () => auth.setDisabled(actor, id, disabled),
         { template: 'accounts/list.njk', values: {}, context: async () => ({ title: 'Sign-in accounts', accounts: await auth.listAccounts(), backLink: '/admin' }) },
-        () => '/admin/accounts');
+        () => `/admin/accounts?done=${path}d`);
     });
   }
 
   // Each person's own API tokens for integrations.
   app.get('/account/tokens', async (request, reply) => {
     const actor = requireActor(request);
-    return reply.view('accounts/tokens.njk', { title: 'API tokens', tokens: await auth.listTokens(actor), values: {} });
+    return reply.view('accounts/tokens.njk', { title: 'API tokens', tokens: await auth.listTokens(actor), values: {}, flash: flashFrom(request.query) });
   });
   app.post('/account/tokens', async (request, reply) => {
     const actor = requireActor(request);
@@ -95,6 +104,6 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
   app.post<{ Params: { id: string } }>('/account/tokens/:id/revoke', async (request, reply) => {
     const actor = requireActor(request);
     await auth.revokeToken(actor, idParam(request.params.id));
-    return reply.redirect('/account/tokens', 303);
+    return reply.redirect('/account/tokens?done=revoked', 303);
   });
 };

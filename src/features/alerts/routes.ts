@@ -7,6 +7,10 @@ import { optionalText, parseWith } from '../../web/validation.ts';
 import { OUTCOMES, type Outcome } from './service.ts';
 import { NotFoundError } from '../../errors.ts';
 import { can } from '../auth/access.ts';
+import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
+
+const ALERT_KINDS = { overdue: 'Missed check-in', duress: 'Duress alarm', end_of_day: 'No end-of-day call' } as const;
+const ALERT_STATUSES = { closed: 'Closed' } as const;
 
 const resolveForm = z.object({
   outcome: z.enum(Object.keys(OUTCOMES) as [Outcome, ...Outcome[]], { error: 'Select what happened' }),
@@ -29,7 +33,15 @@ export const alertsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
 
   app.get('/alerts', async (request, reply) => {
     const actor = requireActor(request);
-    return reply.view('alerts/list.njk', { title: 'Alerts', alerts: await alerts.openFor(actor) });
+    const q = textParam(request.query, 'q');
+    const kind = choiceParam(request.query, 'kind', ALERT_KINDS);
+    const status = choiceParam(request.query, 'status', ALERT_STATUSES);
+    const found = await alerts.listFor(actor, { q, kind, closed: status === 'closed', page: pageFrom((request.query as { page?: unknown }).page) });
+    const filters = { q, kind, status };
+    return reply.view('alerts/list.njk', {
+      title: 'Alerts', alerts: found.rows, filters, kinds: ALERT_KINDS, statuses: ALERT_STATUSES, outcomes: OUTCOMES,
+      paging: paging(found.page, found.total, status === 'closed' ? 'closed alerts' : 'open alerts', (p) => listHref('/alerts', filters, p)),
+    });
   });
 
   app.get<{ Params: { id: string } }>('/alerts/:id', async (request, reply) => {

@@ -13,6 +13,7 @@ import { DEFAULT_PAUSE_MINUTES, DEFAULT_POLICIES, policySchema, stepOffsets, typ
 import { londonTime } from '../../time/london.ts';
 import { can } from '../auth/access.ts';
 import { lastCheckInAt, lastLocation } from '../visits/last-contact.ts';
+import { fetchPage } from '../../web/paging.ts';
 
 export const OUTCOMES = { safe: 'Safe', false_alarm: 'False alarm', incident: 'Incident' } as const;
 export type Outcome = keyof typeof OUTCOMES;
@@ -160,17 +161,33 @@ export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepositor
       });
     },
 
-    /** Open alerts the actor responds to, newest first. */
-    async openFor(actor: Actor) {
-      const rows = await db.selectFrom('alerts as a').innerJoin('staff as w', 'w.id', 'a.worker_id')
-        .leftJoin('visits as v', 'v.id', 'a.visit_id')
-        .select(['a.id', 'a.kind', 'a.status', 'a.opened_at', 'a.deadline_at', 'a.worker_id', 'v.postcode',
+    /**
+     * One page of the alerts about people the actor responds to, newest first: open ones (not yet
+     * closed) unless `closed`, narrowed by kind and a search of the worker's name or the postcode.
+     */
+    async listFor(actor: Actor, filter: { q: string; kind: AlertKind | null; closed: boolean; page: number }) {
+      const base = () => {
+        let q = db.selectFrom('alerts as a').innerJoin('staff as w', 'w.id', 'a.worker_id').leftJoin('visits as v', 'v.id', 'a.visit_id')
+          .where('a.status', filter.closed ? '=' : '<>', 'resolved');
+        if (filter.kind) q = q.where('a.kind', '=', filter.kind);
+        if (filter.q) {
+          const like = `%${filter.q.toLowerCase()}%`;
+          q = q.where((eb) => eb.or([eb(sql`lower(w.given_name || ' ' || w.family_name)`, 'like', like), eb(sql`lower(replace(coalesce(v.postcode, ''), ' ', ''))`, 'like', like.replace(/\s+/g, ''))]));
+        }
+        return q;
+      };
+      // One relation lookup per worker with such alerts, however many alerts they have.
+      const workers = (await base().select('a.worker_id').distinct().execute()).map((r) => r.worker_id);
+      const seen: number[] = [];
+      for (const workerId of workers) if (maySee(await relationTo(staff, actor, workerId))) seen.push(workerId);
+      if (!seen.length) return { rows: [], total: 0, page: 1 };
+      let q = base().where('a.worker_id', 'in', seen)
+        .select(['a.id', 'a.kind', 'a.status', 'a.opened_at', 'a.deadline_at', 'a.resolved_at', 'a.outcome', 'a.worker_id', 'v.postcode',
           sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name')])
-        .where('a.status', '<>', 'resolved').orderBy('a.opened_at', 'desc').limit(500).execute();
-      // One relation lookup per worker, however many alerts they have open.
-      const sees = new Map<number, boolean>();
-      for (const workerId of new Set(rows.map((r) => r.worker_id))) sees.set(workerId, maySee(await relationTo(staff, actor, workerId)));
-      return rows.filter((r) => sees.get(r.worker_id) && !(r.kind === 'duress' && r.worker_id === actor.staffId));
+        .orderBy('a.opened_at', 'desc').orderBy('a.id', 'desc');
+      // A worker's own duress alarm is silent: never listed to them.
+      if (actor.staffId !== null) q = q.where((eb) => eb.not(eb.and([eb('a.kind', '=', 'duress'), eb('a.worker_id', '=', actor.staffId!)])));
+      return fetchPage(q, filter.page);
     },
 
     /**

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { requireActor } from '../../web/security.ts';
 import { idParam } from '../people/routes.ts';
+import { adminFlash } from '../organisation/done.ts';
 
 export const buildingsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   app.get('/buildings', async (request, reply) => {
@@ -11,6 +12,6 @@ export const buildingsRoutes: FastifyPluginAsync<{ services: Services }> = async
   app.get<{ Params: { id: string } }>('/buildings/:id', async (request, reply) => {
     requireActor(request);
     const detail = await services.buildings.get(idParam(request.params.id));
-    return reply.view('buildings/building.njk', { title: detail.building.name, ...detail });
+    return reply.view('buildings/building.njk', { title: detail.building.name, ...detail, flash: adminFlash(request.query) });
   });
 };

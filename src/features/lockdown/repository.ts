@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { fetchPage } from '../../web/paging.ts';
 
 export interface Message { subject: string; body: string; link: string }
 
@@ -11,11 +12,16 @@ export function buildLockdownRepository(db: Kysely<DB>) {
     get: (id: number) => db.selectFrom('lockdowns as l').innerJoin('buildings as b', 'b.id', 'l.building_id')
       .select(['l.id', 'l.building_id', 'l.location', 'l.details', 'l.started_by', 'l.started_by_name', 'l.started_at', 'l.ended_at', 'l.ended_by_name', 'l.end_note', 'l.ended_as', 'l.remote_reason', 'l.police_attended', 'l.police_all_clear', 'b.name as building_name'])
       .where('l.id', '=', id).executeTakeFirst(),
-    list: () => db.selectFrom('lockdowns as l').innerJoin('buildings as b', 'b.id', 'l.building_id')
-      .select(['l.id', 'l.location', 'l.started_at', 'l.started_by_name', 'l.ended_at', 'b.name as building_name',
-        sql<number>`(SELECT count(*)::int FROM lockdown_recipients r WHERE r.lockdown_id = l.id)`.as('alerted'),
-        sql<number>`(SELECT count(*)::int FROM lockdown_recipients r WHERE r.lockdown_id = l.id AND r.acknowledged_at IS NOT NULL)`.as('acknowledged')])
-      .orderBy(sql`l.ended_at IS NULL`, 'desc').orderBy('l.started_at', 'desc').limit(50).execute(),
+    /** One page of lockdowns, running first, narrowed by building and by running or ended. */
+    list: (filter: { buildingId: number | null; status: 'running' | 'ended' | null; page: number }) => {
+      let q = db.selectFrom('lockdowns as l').innerJoin('buildings as b', 'b.id', 'l.building_id')
+        .select(['l.id', 'l.location', 'l.started_at', 'l.started_by_name', 'l.ended_at', 'b.name as building_name',
+          sql<number>`(SELECT count(*)::int FROM lockdown_recipients r WHERE r.lockdown_id = l.id)`.as('alerted'),
+          sql<number>`(SELECT count(*)::int FROM lockdown_recipients r WHERE r.lockdown_id = l.id AND r.acknowledged_at IS NOT NULL)`.as('acknowledged')]);
+      if (filter.buildingId !== null) q = q.where('l.building_id', '=', filter.buildingId);
+      if (filter.status) q = q.where('l.ended_at', filter.status === 'running' ? 'is' : 'is not', null);
+      return fetchPage(q.orderBy(sql`l.ended_at IS NULL`, 'desc').orderBy('l.started_at', 'desc').orderBy('l.id', 'desc'), filter.page);
+    },
     running: (buildingId: number, ex: Executor = db) => ex.selectFrom('lockdowns').select('id').where('building_id', '=', buildingId).where('ended_at', 'is', null).executeTakeFirst(),
     recipients: (id: number) => db.selectFrom('lockdown_recipients as r').innerJoin('staff as s', 's.id', 'r.staff_id')
       .select(['r.staff_id', 'r.reason', 'r.acknowledged_at', 's.given_name', 's.family_name', 's.work_mobile'])

@@ -1,3 +1,4 @@
+import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../composition.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -13,6 +14,8 @@ const DONE: Record<string, string> = {
   clear: 'All clear given: the lockdown has ended and everyone alerted has been told',
 };
 
+const LOCKDOWN_STATUSES = { running: 'Locked down', ended: 'All clear' } as const;
+
 export const lockdownRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const lockdown = services.lockdown;
   const newPage = async (actor: Actor) => ({ title: 'Start a Dynamic Lock Down', backLink: '/lockdowns', locations: lockdown.locations, ...(await lockdown.newForm(actor)) });
@@ -23,7 +26,15 @@ export const lockdownRoutes: FastifyPluginAsync<{ services: Services }> = async 
 
   app.get('/lockdowns', async (request, reply) => {
     const actor = requireActor(request);
-    return reply.view('lockdown/list.njk', { title: 'Building lockdowns', ...(await lockdown.list(actor)) });
+    const building = textParam(request.query, 'building', 10);
+    const buildingId = /^\d{1,9}$/.test(building) ? Number(building) : null;
+    const status = choiceParam(request.query, 'status', LOCKDOWN_STATUSES);
+    const found = await lockdown.list(actor, { buildingId, status, page: pageFrom((request.query as { page?: unknown }).page) });
+    const filters = { building: buildingId === null ? null : String(buildingId), status };
+    return reply.view('lockdown/list.njk', {
+      title: 'Building lockdowns', ...found, filters, statuses: LOCKDOWN_STATUSES,
+      paging: paging(found.page, found.total, 'lockdowns', (p) => listHref('/lockdowns', filters, p)),
+    });
   });
   app.get('/lockdowns/new', async (request, reply) => {
     const actor = requireActor(request);

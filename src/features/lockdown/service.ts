@@ -122,8 +122,9 @@ export function buildLockdownService(deps: LockdownDeps) {
       });
     },
 
-    async list(actor: Actor) {
-      return { lockdowns: await repo.list(), canStart: (await startable(actor)).length > 0 };
+    async list(actor: Actor, filter: Parameters<typeof repo.list>[0]) {
+      const found = await repo.list(filter);
+      return { lockdowns: found.rows, total: found.total, page: found.page, buildings: await repo.buildings(), canStart: (await startable(actor)).length > 0 };
     },
 
     async view(actor: Actor, id: number) {

@@ -13,6 +13,7 @@ import { staffForm } from '../people/schema.ts';
 import { buildingForm } from '../buildings/schema.ts';
 import { JOB_ROLES } from '../people/job-roles.ts';
 import { STAFF_TEMPLATE } from '../people/import-staff.ts';
+import { adminDone, adminFlash, type AdminKind } from './done.ts';
 
 function requireAdmin(request: { actor: Actor | null }): Actor {
   const actor = requireActor(request as never);
@@ -22,7 +23,7 @@ function requireAdmin(request: { actor: Actor | null }): Actor {
 
 interface EditableThing<S extends z.ZodType> {
   /** URL segment and template name, e.g. 'teams' → /admin/teams/new and organisation/team-form.njk. */
-  path: string;
+  path: AdminKind;
   noun: string;
   template: string;
   schema: S;
@@ -46,7 +47,7 @@ function editable<S extends z.ZodType>(app: FastifyInstance, t: EditableThing<S>
     const actor = requireAdmin(request);
     return handleForm(reply, () => t.save(actor, null, parseWith(t.schema, request.body)),
       { template: t.template, values: request.body, context: () => page(actor, `Add a ${t.noun}`, { action: `/admin/${t.path}`, backLink: `/admin` }) },
-      (id) => t.afterSave(id as number));
+      (id) => `${t.afterSave(id as number)}?${adminDone(t.path, true)}`);
   });
   app.get<{ Params: { id: string } }>(`/admin/${t.path}/:id/edit`, async (request, reply) => {
     const actor = requireAdmin(request);
@@ -58,7 +59,7 @@ function editable<S extends z.ZodType>(app: FastifyInstance, t: EditableThing<S>
     const id = idParam(request.params.id);
     return handleForm(reply, () => t.save(actor, id, parseWith(t.schema, request.body)),
       { template: t.template, values: request.body, context: () => page(actor, `Edit ${t.noun}`, { action: `/admin/${t.path}/${id}`, backLink: `/admin` }) },
-      () => t.afterSave(id));
+      () => `${t.afterSave(id)}?${adminDone(t.path, false)}`);
   });
 }
 
@@ -70,7 +71,7 @@ export const adminRoutes: FastifyPluginAsync<{ services: Services }> = async (ap
   app.get('/admin', async (request, reply) => {
     requireAdmin(request);
     const [directorates, servicesList, teams, buildingList] = await Promise.all([organisation.directorates(), organisation.services(), organisation.allTeams(), buildings.list()]);
-    return reply.view('organisation/admin.njk', { title: 'Admin', directorates, services: servicesList, teams, buildings: buildingList });
+    return reply.view('organisation/admin.njk', { title: 'Admin', directorates, services: servicesList, teams, buildings: buildingList, flash: adminFlash(request.query) });
   });
 
   editable(app, {

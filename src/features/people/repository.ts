@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { fetchPage } from '../../web/paging.ts';
 
 export interface StaffInput {
   employeeNumber: string;
@@ -25,6 +26,8 @@ function toRow(s: StaffInput) {
   };
 }
 
+export interface StaffFilter { teamIds?: number[] | 'all'; search?: string; activeOnly?: boolean; teamId?: number | null; active?: boolean }
+
 export function buildStaffRepository(db: Kysely<DB>) {
   const withNames = () =>
     db.selectFrom('staff as s')
@@ -42,26 +45,34 @@ export function buildStaffRepository(db: Kysely<DB>) {
         'bl.name as base_building_name',
       ]);
 
+  /** People narrowed by team, current or not, and a search of name, employee number or email, in name order. */
+  const filtered = (filter: StaffFilter) => {
+    let q = withNames().orderBy('s.family_name').orderBy('s.given_name').orderBy('s.id');
+    if (filter.teamIds && filter.teamIds !== 'all') q = q.where('s.team_id', 'in', filter.teamIds);
+    if (filter.activeOnly) q = q.where('s.active', '=', true);
+    if (filter.teamId) q = q.where('s.team_id', '=', filter.teamId);
+    if (filter.active !== undefined) q = q.where('s.active', '=', filter.active);
+    if (filter.search) {
+      const like = `%${filter.search.toLowerCase()}%`;
+      q = q.where((eb) => eb.or([
+        eb(sql`lower(s.given_name || ' ' || s.family_name)`, 'like', like),
+        eb(sql`lower(s.employee_number)`, 'like', like),
+        eb(sql`lower(s.email)`, 'like', like),
+      ]));
+    }
+    return q;
+  };
+
   return {
     get(id: number) {
       return withNames().where('s.id', '=', id).executeTakeFirst();
     },
-    list(filter: { teamIds?: number[] | 'all'; search?: string; activeOnly?: boolean } = {}) {
-      let q = withNames().orderBy('s.family_name').orderBy('s.given_name');
-      if (filter.teamIds && filter.teamIds !== 'all') {
-        if (filter.teamIds.length === 0) return Promise.resolve([]);
-        q = q.where('s.team_id', 'in', filter.teamIds);
-      }
-      if (filter.activeOnly) q = q.where('s.active', '=', true);
-      if (filter.search) {
-        const like = `%${filter.search.toLowerCase()}%`;
-        q = q.where((eb) => eb.or([
-          eb(sql`lower(s.given_name || ' ' || s.family_name)`, 'like', like),
-          eb(sql`lower(s.employee_number)`, 'like', like),
-          eb(sql`lower(s.email)`, 'like', like),
-        ]));
-      }
-      return q.execute();
+    list(filter: StaffFilter = {}) {
+      return filter.teamIds && filter.teamIds !== 'all' && filter.teamIds.length === 0 ? Promise.resolve([]) : filtered(filter).execute();
+    },
+    /** One page of people, with how many there are in all. */
+    page(filter: StaffFilter, page: number) {
+      return filter.teamIds && filter.teamIds !== 'all' && filter.teamIds.length === 0 ? Promise.resolve({ rows: [], total: 0, page: 1 }) : fetchPage(filtered(filter), page);
     },
     facts(id: number) {
       return db.selectFrom('staff').select(['id', 'team_id as teamId', 'active']).where('id', '=', id).executeTakeFirst();

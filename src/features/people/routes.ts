@@ -5,6 +5,10 @@ import { handleForm } from '../../web/error-handling.ts';
 import { parseWith } from '../../web/validation.ts';
 import { NotFoundError } from '../../errors.ts';
 import { buddyForm } from './schema.ts';
+import { adminFlash } from '../organisation/done.ts';
+import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
+
+const PEOPLE_STATUSES = { current: 'Works here now', left: 'Has left' } as const;
 
 export function idParam(value: string): number {
   const id = Number(value);
@@ -24,20 +28,27 @@ export const peopleRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   app.get<{ Params: { id: string } }>('/teams/:id', async (request, reply) => {
     const actor = requireActor(request);
     const detail = await services.people.team(actor, idParam(request.params.id));
-    return reply.view('people/team.njk', { title: detail.team.name, ...detail, flash: (request.query as { done?: string }).done ? 'Buddy allocated' : undefined });
+    return reply.view('people/team.njk', { title: detail.team.name, ...detail, flash: adminFlash(request.query, { buddy: 'Buddy allocated' }) });
   });
 
-  app.get<{ Querystring: { q?: string } }>('/people', async (request, reply) => {
+  app.get('/people', async (request, reply) => {
     const actor = requireActor(request);
-    const q = (request.query.q ?? '').slice(0, 100);
-    const people = await services.people.list(actor, q || undefined);
-    return reply.view('people/list.njk', { title: 'People', people, q });
+    const q = textParam(request.query, 'q');
+    const status = choiceParam(request.query, 'status', PEOPLE_STATUSES);
+    const team = textParam(request.query, 'team', 10);
+    const teamId = /^\d{1,9}$/.test(team) ? Number(team) : null;
+    const found = await services.people.listPage(actor, { search: q, teamId, status, page: pageFrom((request.query as { page?: unknown }).page) });
+    const filters = { q, team: teamId === null ? null : String(teamId), status };
+    return reply.view('people/list.njk', {
+      title: 'People', people: found.rows, teams: found.teams, filters, statuses: PEOPLE_STATUSES,
+      paging: paging(found.page, found.total, 'people', (p) => listHref('/people', filters, p)),
+    });
   });
 
   app.get<{ Params: { id: string } }>('/people/:id', async (request, reply) => {
     const actor = requireActor(request);
     const detail = await services.people.person(actor, idParam(request.params.id));
-    return reply.view('people/person.njk', { title: `${detail.person.given_name} ${detail.person.family_name}`, ...detail, values: { buddyId: detail.person.buddy_id } });
+    return reply.view('people/person.njk', { title: `${detail.person.given_name} ${detail.person.family_name}`, ...detail, values: { buddyId: detail.person.buddy_id }, flash: adminFlash(request.query, { buddy: 'Buddy allocated' }) });
   });
 
   app.post<{ Params: { id: string } }>('/people/:id/buddy', async (request, reply) => {

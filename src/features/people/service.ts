@@ -131,6 +131,12 @@ export function buildPeopleService(deps: PeopleDeps) {
     async list(actor: Actor, search?: string) {
       return staff.list({ teamIds: await teamIdsFor(actor), search, activeOnly: false });
     },
+    /** One page of the people the actor may see, narrowed by a search, a team and whether they still work here. */
+    async listPage(actor: Actor, filter: { search: string; teamId: number | null; status: 'current' | 'left' | null; page: number }) {
+      const teamIds = await teamIdsFor(actor);
+      const found = await staff.page({ teamIds, search: filter.search || undefined, teamId: filter.teamId, active: filter.status === null ? undefined : filter.status === 'current' }, filter.page);
+      return { ...found, teams: await organisation.teams(teamIds) };
+    },
     majorIncidentContacts: () => staff.assistantDirectors(),
 
     async createStaff(actor: Actor, input: StaffInput) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../errors.ts';
-import { checkbox, fieldErrors, optionalId, optionalText, parseWith, requiredId, requiredText } from '../../web/validation.ts';
-import { isoDate } from '../../time/london.ts';
+import { checkbox, dateFrom, fieldErrors, optionalId, optionalText, requiredId, requiredText } from '../../web/validation.ts';
+import { isoDate, longDate } from '../../time/london.ts';
 import { GIFT_KINDS, GIFT_RESPONSES, GIVER_TYPES, INTEREST_KINDS, parsePounds, type GiftKind, type GiftResponse, type GiverType, type InterestKind } from './rules.ts';
 
 const interestKinds = Object.keys(INTEREST_KINDS) as [InterestKind, ...InterestKind[]];
@@ -122,18 +122,23 @@ export const politicalRestrictionForm = z.object({
   restricted: z.enum(['yes', 'no'], { error: 'Select whether the post is politically restricted' }).transform((v) => v === 'yes'),
 });
 
-const isoDay = (message: string) => z.string().trim().optional()
-  .refine((v) => !v || (/^\d{4}-\d{2}-\d{2}$/.test(v) && isoDate(v.slice(8, 10), v.slice(5, 7), v.slice(0, 4)) !== null), message)
-  .transform((v) => (v ? v : null));
-
-export const reportFilterForm = z.object({
+const reportFilterFields = z.object({
   directorateId: optionalId('Select a directorate from the list'),
   teamId: optionalId('Select a team from the list'),
-  from: isoDay('Enter the start of the period as a date, like 2027-01-31'),
-  to: isoDay('Enter the end of the period as a date, like 2027-12-31'),
   /** The separate register of senior managers' interests (Kent Code H): service managers and above. */
   seniorOnly: checkbox,
 });
-export type ReportFilterForm = z.output<typeof reportFilterForm>;
+export interface ReportFilterForm extends z.output<typeof reportFilterFields> { from: string | null; to: string | null }
 
-export const parseReportFilter = (query: unknown) => parseWith(reportFilterForm, query);
+/** The reports' filter: a directorate, a team, and a period in GOV.UK date boxes (`from-day` …); every problem at once. */
+export function parseReportFilter(query: unknown): ReportFilterForm {
+  const input = (query ?? {}) as Record<string, unknown>;
+  const result = reportFilterFields.safeParse(input);
+  const errors: FieldError[] = result.success ? [] : fieldErrors(result.error);
+  const from = dateFrom(input, 'from', 'start of the period', false, errors);
+  const to = dateFrom(input, 'to', 'end of the period', false, errors);
+  if (from && to && to < from) errors.push({ field: 'to-day', message: `The end of the period must be the same as or after ${longDate(from)}` });
+  if (errors.length || !result.success) throw new ValidationError(errors);
+  return { ...result.data, from, to };
+}
+

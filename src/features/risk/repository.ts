@@ -2,6 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
 import { caseKey, type Control, type PrecautionStatus } from './rules.ts';
+import { fetchPage } from '../../web/paging.ts';
+
+export interface FlagListFilter { q: string; category: string | null; status: 'live' | 'ended' | null; page: number }
 
 export interface FlagRow {
   caseSystem: string | null;
@@ -83,7 +86,7 @@ export function buildRiskRepository(db: Kysely<DB>) {
           ...(flag.postcode ? [sql<boolean>`${compactPostcode('v.postcode')} = ${flag.postcode.replace(/\s+/g, '')}`, sql<boolean>`${compactPostcode('v.home_postcode')} = ${flag.postcode.replace(/\s+/g, '')}`] : []),
           sql<boolean>`false`,
         ]))
-        .orderBy('v.id').limit(1000).execute();
+        .orderBy('v.id').execute();
     },
 
     flagForRerate: (ex: Executor, id: number) => ex.selectFrom('warning_flags').select(['id', 'case_system', 'case_key', 'postcode', 'category', 'description']).where('id', '=', id).executeTakeFirst(),
@@ -134,8 +137,11 @@ export function buildRiskRepository(db: Kysely<DB>) {
       await ex.insertInto('notifications').values({ recipient_id: n.recipientId, channel: 'inbox', subject: n.subject, body: n.body, link: n.link, next_attempt_at: new Date(), alert_id: null, step: null, handed_at: null, sent_at: null, read_at: null, provider_ref: null, last_error: null, claimed_by: null } as never).execute();
     },
 
-    /** Every flag (live first), or only the live ones matching a worker's planned and running visits. */
-    listFlags(scope: 'all' | { workerId: number }, now: Date) {
+    /**
+     * One page of flags (live first): every flag, or only the live ones matching a worker's planned and
+     * running visits; narrowed by a search of postcode, case ID or description, a kind and live or ended.
+     */
+    listFlags(scope: 'all' | { workerId: number }, now: Date, filter: FlagListFilter) {
       let q = db.selectFrom('warning_flags as f').leftJoin('accounts as a', 'a.id', 'f.raised_by')
         .select([...flagColumns, 'a.display_name as raised_by_name', live(now).as('live')]);
       if (scope !== 'all') {
@@ -147,7 +153,18 @@ export function buildRiskRepository(db: Kysely<DB>) {
               OR (f.postcode IS NOT NULL AND ${compactPostcode('v.postcode')} = replace(f.postcode, ' ', '')))`),
         ));
       }
-      return q.orderBy(sql`(${live(now)})`, 'desc').orderBy('f.raised_at', 'desc').orderBy('f.id', 'desc').limit(500).execute();
+      if (filter.category) q = q.where('f.category', '=', filter.category);
+      if (filter.status) q = q.where(filter.status === 'live' ? live(now) : sql<boolean>`NOT (${live(now)})`);
+      if (filter.q) {
+        const like = `%${filter.q.toLowerCase()}%`;
+        const compact = `%${filter.q.toLowerCase().replace(/\s+/g, '')}%`;
+        q = q.where((eb) => eb.or([
+          eb(sql`lower(replace(coalesce(f.postcode, ''), ' ', ''))`, 'like', compact),
+          eb(sql`lower(coalesce(f.case_id, ''))`, 'like', like),
+          eb(sql`lower(f.description)`, 'like', like),
+        ]));
+      }
+      return fetchPage(q.orderBy(sql`(${live(now)})`, 'desc').orderBy('f.raised_at', 'desc').orderBy('f.id', 'desc'), filter.page);
     },
 
     async createFlag(ex: Executor, f: FlagRow, raisedBy: number | null) {
@@ -232,8 +249,8 @@ export function buildRiskRepository(db: Kysely<DB>) {
       }
     },
 
-    /** Current assessments whose review date is on or before `until`, for a set of teams. */
-    reviewsDue(teamIds: number[] | 'all', until: string) {
+    /** One page of current assessments whose review date is on or before `until` (only overdue ones: before `overdueBefore`), for a set of teams. */
+    reviewsDue(teamIds: number[] | 'all', until: string, filter: { overdueBefore: string | null; page: number }) {
       let q = db.selectFrom('risk_assessments as r')
         .leftJoin('teams as t', 't.id', 'r.team_id')
         .leftJoin('staff as s', 's.id', 'r.completed_by')
@@ -250,10 +267,11 @@ export function buildRiskRepository(db: Kysely<DB>) {
         // A visit-only assessment stops mattering once its visit is over.
         .where((eb) => eb.or([eb('r.case_id', 'is not', null), eb('v.state', 'in', ['planned', 'in_progress', 'overdue'])]));
       if (teamIds !== 'all') {
-        if (teamIds.length === 0) return Promise.resolve([]);
+        if (teamIds.length === 0) return Promise.resolve({ rows: [], total: 0, page: 1 });
         q = q.where('r.team_id', 'in', teamIds);
       }
-      return q.orderBy('r.review_date').orderBy('r.id').limit(500).execute();
+      if (filter.overdueBefore) q = q.where('r.review_date', '<', filter.overdueBefore);
+      return fetchPage(q.orderBy('r.review_date').orderBy('r.id'), filter.page);
     },
 
     buildings: () => db.selectFrom('buildings').select(['id', 'name']).orderBy('name').execute(),

@@ -7,6 +7,8 @@ import { requireActor } from '../../web/security.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { parseWith } from '../../web/validation.ts';
 import { idParam } from '../people/routes.ts';
+import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
+import { FLAG_CATEGORIES } from './rules.ts';
 import { controlForm, parseAssessmentForm, parseFlagForm, precautionsForm, withdrawFlagForm } from './schema.ts';
 
 const DONE: Record<string, string> = {
@@ -17,6 +19,7 @@ const DONE: Record<string, string> = {
   flag: 'Warning flag added',
   withdrawn: 'Warning flag withdrawn',
 };
+const FLAG_STATUSES = { live: 'Live', ended: 'Expired or withdrawn' } as const;
 const flashFrom = (query: unknown) => DONE[(query as { done?: string }).done ?? ''];
 
 export const riskRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -53,9 +56,22 @@ export const riskRoutes: FastifyPluginAsync<{ services: Services }> = async (app
   visitForm('countersign', (actor, id) => services.risk.countersign(actor, id), 'countersigned');
   visitForm('precautions', (actor, id, body) => services.risk.recordPrecautions(actor, id, parseWith(precautionsForm, body)), 'precautions');
 
+  /** The flags page: the list as its query narrows and pages it, and the form to add one. */
+  const flagsPage = async (actor: Actor, query: unknown) => {
+    const q = textParam(query, 'q');
+    const category = choiceParam(query, 'category', FLAG_CATEGORIES);
+    const status = choiceParam(query, 'status', FLAG_STATUSES);
+    const found = await services.risk.flags(actor, { q, category, status, page: pageFrom((query as { page?: unknown } | undefined)?.page) });
+    const filters = { q, category, status };
+    return {
+      title: 'Warning flags', ...found, filters, statuses: FLAG_STATUSES,
+      paging: paging(found.page, found.total, 'warning flags', (p) => listHref('/risk/flags', filters, p)),
+    };
+  };
+
   app.get('/risk/flags', async (request, reply) => {
     const actor = requireActor(request);
-    return reply.view('risk/flags.njk', { title: 'Warning flags', ...(await services.risk.flags(actor)), values: {}, flash: flashFrom(request.query) });
+    return reply.view('risk/flags.njk', { ...(await flagsPage(actor, request.query)), values: {}, flash: flashFrom(request.query) });
   });
 
   app.post('/risk/flags', async (request, reply) => {
@@ -64,7 +80,7 @@ export const riskRoutes: FastifyPluginAsync<{ services: Services }> = async (app
     return handleForm(
       reply,
       () => services.risk.addFlag(actor, parseFlagForm(request.body)),
-      { template: 'risk/flags.njk', values: request.body, context: async () => ({ title: 'Warning flags', ...(await services.risk.flags(actor)) }) },
+      { template: 'risk/flags.njk', values: request.body, context: () => flagsPage(actor, {}) },
       () => '/risk/flags?done=flag',
     );
   });
@@ -88,6 +104,12 @@ export const riskRoutes: FastifyPluginAsync<{ services: Services }> = async (app
 
   app.get('/risk/reviews', async (request, reply) => {
     const actor = requireActor(request);
-    return reply.view('risk/reviews.njk', { title: 'Risk assessments due for review', ...(await services.risk.reviews(actor)) });
+    const overdue = choiceParam(request.query, 'show', { overdue: true });
+    const found = await services.risk.reviews(actor, { overdueOnly: overdue !== null, page: pageFrom((request.query as { page?: unknown }).page) });
+    const filters = { show: overdue };
+    return reply.view('risk/reviews.njk', {
+      title: 'Risk assessments due for review', ...found, filters,
+      paging: paging(found.page, found.total, overdue ? 'overdue risk assessments' : 'risk assessments', (p) => listHref('/risk/reviews', filters, p)),
+    });
   });
 };

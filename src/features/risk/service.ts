@@ -11,7 +11,7 @@ import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { REFERRAL_TYPES, rateSession, type Rating, type ReferralType } from './rating.ts';
-import type { RiskRepository } from './repository.ts';
+import type { FlagListFilter, RiskRepository } from './repository.ts';
 import {
   CONTROL_LABELS, FLAG_CATEGORIES, PRECAUTIONS, PRECAUTION_KEYS, addDays, approvalProblem, assessmentCurrent, caseKey, categoryLabel, endOfLondonDay, explainRating,
   flagProblems, isHighRisk, jointPartnerProblem, lastDayOf, londonToday, longDate, normaliseCaseId, normalisePostcode, precautionEntries, requiredPrecautions, reviewDateProblem, startProblemsFor,
@@ -394,13 +394,13 @@ export function buildRiskService(deps: RiskDeps) {
     },
 
     /** Warning flags: all of them for those who manage flags; otherwise only the live ones on one's own visits. */
-    async flags(actor: Actor) {
+    async flags(actor: Actor, filter: FlagListFilter = { q: '', category: null, status: null, page: 1 }) {
       const canManage = can(actor, 'risk.flags.manage');
       const at = now();
-      const rows = canManage ? await repo.listFlags('all', at) : actor.staffId === null ? [] : await repo.listFlags({ workerId: actor.staffId }, at);
+      const found = canManage ? await repo.listFlags('all', at, filter) : actor.staffId === null ? { rows: [], total: 0, page: 1 } : await repo.listFlags({ workerId: actor.staffId }, at, filter);
       return {
-        canManage,
-        flags: rows.map((f) => ({ ...f, lastDay: lastDayOf(f.expires_at), categoryLabel: categoryLabel(f.category), highRisk: isHighRisk(f.category), caseSystemLabel: f.case_system ? (CASE_SYSTEMS as Record<string, string>)[f.case_system] ?? f.case_system : null })),
+        canManage, total: found.total, page: found.page,
+        flags: found.rows.map((f) => ({ ...f, lastDay: lastDayOf(f.expires_at), categoryLabel: categoryLabel(f.category), highRisk: isHighRisk(f.category), caseSystemLabel: f.case_system ? (CASE_SYSTEMS as Record<string, string>)[f.case_system] ?? f.case_system : null })),
         categories: Object.entries(FLAG_CATEGORIES).map(([value, c]) => ({ value, text: c.label, highRisk: c.highRisk })),
         caseSystems: Object.entries(CASE_SYSTEMS).map(([value, text]) => ({ value, text })),
       };
@@ -441,13 +441,13 @@ export function buildRiskService(deps: RiskDeps) {
     },
 
     /** Risk assessments due for review in the next 30 days, or overdue, for the actor's teams. */
-    async reviews(actor: Actor) {
+    async reviews(actor: Actor, filter: { overdueOnly: boolean; page: number } = { overdueOnly: false, page: 1 }) {
       if (!can(actor, 'risk.reviews.view')) throw new ForbiddenError();
       const today = londonToday(now());
-      const rows = await repo.reviewsDue(await teamIdsFor(actor), addDays(today, 30));
+      const found = await repo.reviewsDue(await teamIdsFor(actor), addDays(today, 30), { overdueBefore: filter.overdueOnly ? today : null, page: filter.page });
       return {
-        today,
-        reviews: rows.map((r) => ({ ...r, overdue: r.review_date < today, caseSystemLabel: r.case_system ? (CASE_SYSTEMS as Record<string, string>)[r.case_system] ?? r.case_system : null })),
+        today, total: found.total, page: found.page,
+        reviews: found.rows.map((r) => ({ ...r, overdue: r.review_date < today, caseSystemLabel: r.case_system ? (CASE_SYSTEMS as Record<string, string>)[r.case_system] ?? r.case_system : null })),
       };
     },
   };

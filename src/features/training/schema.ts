@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { checkbox, optionalText, requiredText } from '../../web/validation.ts';
-import { isoDate } from '../../time/london.ts';
+import { checkbox, dateFrom, optionalText, requiredText } from '../../web/validation.ts';
 import { ValidationError, type FieldError } from '../../errors.ts';
 import { CATEGORIES, POLICIES } from './rules.ts';
 
@@ -21,19 +20,6 @@ export const courseForm = z.object({
   retired: checkbox,
 });
 export type CourseForm = z.output<typeof courseForm>;
-
-/** govukDateInput's three boxes → ISO date; every problem named by its field. */
-function dateFrom(body: Record<string, unknown>, prefix: string, label: string, required: boolean, errors: FieldError[]): string | null {
-  const part = (k: string) => String(body[`${prefix}-${k}`] ?? '').trim();
-  const [d, m, y] = [part('day'), part('month'), part('year')];
-  if (!d && !m && !y) {
-    if (required) errors.push({ field: `${prefix}-day`, message: `Enter the ${label}` });
-    return null;
-  }
-  const iso = /^\d{4}$/.test(y) ? isoDate(d, m, y) : null;
-  if (!iso) errors.push({ field: `${prefix}-day`, message: `The ${label} must be a real date, like 27 3 2026` });
-  return iso;
-}
 
 const recordFields = z.object({ courseId: z.coerce.number({ error: 'Select a course' }).int('Select a course').positive('Select a course'), evidence: optionalText(200) });
 

@@ -71,7 +71,7 @@ export function buildVisitsRepository(db: Kysely<DB>) {
     /** Planned joint visits a partner has not yet confirmed. */
     awaitingPartner(partnerId: number) {
       return withPeople().where('v.joint_partner_id', '=', partnerId).where('v.state', '=', 'planned').where('v.joint_confirmed_at', 'is', null)
-        .where('v.ends_at', '>', new Date()).orderBy('v.starts_at').limit(50).execute();
+        .where('v.ends_at', '>', new Date()).orderBy('v.starts_at').execute();
     },
     /** Sessions running now (in progress or overdue), whatever their planned day. */
     active(workerIds: number[] | 'all') {

@@ -54,7 +54,7 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const actor = requireActor(request);
     return handleForm(reply, () => visits.plan(actor, parseWith(visitForm, request.body)),
       { template: 'visits/plan.njk', values: request.body, context: () => formContext(actor) },
-      (id) => `/visits/${id as number}`);
+      (id) => `/visits/${id as number}?done=planned`);
   });
 
   /** The edit form: the plan as saved (a session moved to a council building shows its home address). */
@@ -181,6 +181,7 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
 
 function flashFor(done: string | undefined): string | undefined {
   return ({
+    planned: 'Visit planned',
     arrived: 'Session started. Your buddy can see you are on a visit.',
     extended: 'Time extended',
     ended: 'Visit over: you are marked as safe',
