@@ -284,6 +284,33 @@ describe('FOI requests over HTTP', () => {
     assert.match(res.body, />0%</);
   });
 
+  test('the register pages 50 at a time with no cap, searches by reference or title, and filters by status and assignee', async () => {
+    await sql`INSERT INTO foi_requests (reference, ref_year, ref_seq, regime, title, received_at, received_on, channel, status, closed_at)
+      SELECT 'OLD/' || g, 1999, g, 'foi', 'Archived request number ' || g, '1999-06-01T09:00:00Z', '1999-06-01', 'email', 'closed', '1999-07-01T09:00:00Z'
+      FROM generate_series(1, 60) g`.execute(t.repos.db);
+    const total = Number((await t.repos.db.selectFrom('foi_requests').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+    const first = await irene.get('/foi');
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, new RegExp(`Showing 1 to 50 of ${total} requests`));
+    assert.match(first.body, /href="\/foi\?page=2"/);
+    const last = await irene.get(`/foi?page=${Math.ceil(total / 50)}`);
+    assert.match(last.body, new RegExp(`Showing ${Math.floor((total - 1) / 50) * 50 + 1} to ${total} of ${total} requests`));
+    const closed = await irene.get('/foi?status=closed&q=archived');
+    assert.match(closed.body, /Showing 1 to 50 of 60 requests/);
+    assert.match(closed.body, /href="\/foi\?q=archived&amp;status=closed&amp;page=2"/);
+    const one = await irene.get('/foi?q=OLD%2F17');
+    assert.match(one.body, /Showing 1 to 1 of 1 requests/);
+    assert.match(one.body, /Archived request number 17</);
+    const open = await irene.get('/foi?status=open&q=archived');
+    assert.match(open.body, /No requests/);
+    const irenes = await actorFor(t.repos.db, demo.foi);
+    const mine = await irene.get(`/foi?assignee=${irenes.staffId}`);
+    assert.doesNotMatch(mine.body, /Archived request/);
+    // Odd input is a page 1 or an ignored filter, never a server error.
+    for (const url of ['/foi?page=abc', '/foi?q=a&q=b', '/foi?status=nonsense', '/foi?q=%25_', '/foi/disclosure-log?page=-1']) assert.equal((await irene.get(url)).statusCode, 200, url);
+    assert.match((await irene.get('/foi/disclosure-log')).body, /Showing 1 to \d+ of \d+ responses|No responses/);
+  });
+
   test('reminders go to the assignee once per deadline', async () => {
     const irenes = await actorFor(t.repos.db, demo.foi);
     const received = new Date(Date.now() - 27 * 86_400_000).toISOString().slice(0, 10);

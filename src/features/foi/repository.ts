@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { fetchPage } from '../../web/paging.ts';
 
 export interface RequestInput {
   refYear: number; refSeq: number; reference: string; regime: string; title: string; requesterName: string; requesterContact: string;
@@ -11,6 +12,9 @@ export interface QuestionUpdate {
   outcome: string; answer: string | null; advice: string | null; exemption: string | null; exemptionReasons: string | null;
   statistic: string | null; statisticParams: Record<string, unknown> | null;
 }
+
+/** The register's search and filters. */
+export interface FoiListFilter { q: string; status: string | null; assigneeId: number | null; today: string; page: number }
 
 const dateText = (col: string) => sql<string | null>`${sql.ref(col)}::text`;
 
@@ -46,8 +50,31 @@ export function buildFoiRepository(db: Kysely<DB>) {
     request(id: number, ex: Executor = db) {
       return requests(ex).where('r.id', '=', id).executeTakeFirst();
     },
-    list() {
-      return requests().orderBy(sql`r.status = 'open'`, 'desc').orderBy('r.response_due_on', 'asc').orderBy('r.id', 'desc').execute();
+    /**
+     * One page of the register, open requests first by the response due, then the rest newest first;
+     * searched by reference or title, filtered by status (`overdue` and `on_hold` are open requests
+     * past their due date or with the clock stopped) and by who it is assigned to.
+     */
+    listPage(f: FoiListFilter) {
+      let q = requests();
+      if (f.q) {
+        const like = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q = q.where((eb) => eb.or([eb(sql`lower(r.reference)`, 'like', like), eb(sql`lower(r.title)`, 'like', like)]));
+      }
+      if (f.status === 'overdue') q = q.where('r.status', '=', 'open').where('r.response_due_on', '<', f.today);
+      else if (f.status === 'on_hold') q = q.where('r.status', '=', 'open').where('r.response_due_on', 'is', null);
+      else if (f.status) q = q.where('r.status', '=', f.status);
+      if (f.assigneeId !== null) q = q.where('r.assignee_id', '=', f.assigneeId);
+      return fetchPage(q.orderBy(sql`r.status = 'open'`, 'desc').orderBy('r.response_due_on', 'asc').orderBy('r.id', 'desc'), f.page);
+    },
+    /** The counts over the head of the register: open requests due by `weekEnd`, overdue, and with the clock stopped. */
+    async openCounts(today: string, weekEnd: string) {
+      const row = await db.selectFrom('foi_requests').where('status', '=', 'open').select([
+        sql<number>`count(*) FILTER (WHERE response_due_on >= ${today}::date AND response_due_on <= ${weekEnd}::date)::int`.as('dueThisWeek'),
+        sql<number>`count(*) FILTER (WHERE response_due_on < ${today}::date)::int`.as('overdue'),
+        sql<number>`count(*) FILTER (WHERE response_due_on IS NULL)::int`.as('clockStopped'),
+      ]).executeTakeFirstOrThrow();
+      return { dueThisWeek: Number(row.dueThisWeek), overdue: Number(row.overdue), clockStopped: Number(row.clockStopped) };
     },
     questions(requestId: number, ex: Executor = db) {
       return ex.selectFrom('foi_questions').selectAll().where('request_id', '=', requestId).orderBy('position').execute();
@@ -153,8 +180,8 @@ export function buildFoiRepository(db: Kysely<DB>) {
         .where(sql<boolean>`d.value ->> 'statistic' = ${statistic}`).execute();
       return [...sent.map((r) => r.snapshot), ...logged.map((r) => r.table)];
     },
-    disclosures() {
-      return db.selectFrom('foi_disclosures').select(['request_id', 'reference', 'title', dateText('responded_on').as('responded_on'), 'published_at']).orderBy('published_at', 'desc').execute();
+    disclosures(page: number) {
+      return fetchPage(db.selectFrom('foi_disclosures').select(['request_id', 'reference', 'title', dateText('responded_on').as('responded_on'), 'published_at']).orderBy('published_at', 'desc').orderBy('request_id', 'desc'), page);
     },
     disclosure(requestId: number) {
       return db.selectFrom('foi_disclosures').selectAll().where('request_id', '=', requestId).executeTakeFirst();

@@ -6,6 +6,7 @@ import type { Actor } from '../auth/actor.ts';
 import { requireActor } from '../../web/security.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { parseWith } from '../../web/validation.ts';
+import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
 import { idParam } from '../people/routes.ts';
 import { ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
 import { chartBars, toRows, type ProtectedTable } from './disclosure.ts';
@@ -20,6 +21,9 @@ const DONE: Record<string, string> = {
   assigned: 'Assignee changed',
   published: 'Published to the disclosure log',
 };
+/** The register's status filter: `overdue` and `on_hold` are open requests late or with the clock stopped. */
+const LIST_STATUSES = { open: 'Open', overdue: 'Overdue', on_hold: 'On hold (clock stopped)', responded: 'Responded', closed: 'Closed', redirected_sar: 'Redirected as a subject access request' } as const;
+
 const flashFrom = (query: unknown) => DONE[(query as { done?: string }).done ?? ''];
 
 const csv = (reply: FastifyReply, file: string, rows: string[][]) =>
@@ -65,7 +69,16 @@ export const foiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
 
   app.get('/foi', async (request, reply) => {
     const actor = requireActor(request);
-    return reply.view('foi/dashboard.njk', { title: 'Freedom of Information requests', ...(await foi.dashboard(actor)), flash: flashFrom(request.query) });
+    const q = textParam(request.query, 'q');
+    const status = choiceParam(request.query, 'status', LIST_STATUSES);
+    const assignee = textParam(request.query, 'assignee', 10);
+    const assigneeId = /^\d{1,9}$/.test(assignee) ? Number(assignee) : null;
+    const d = await foi.dashboard(actor, { q, status, assigneeId, page: pageFrom((request.query as { page?: unknown }).page) });
+    const filters = { q, status, assignee: assigneeId === null ? null : String(assigneeId) };
+    return reply.view('foi/dashboard.njk', {
+      title: 'Freedom of Information requests', ...d, filters, statuses: LIST_STATUSES, flash: flashFrom(request.query),
+      paging: paging(d.page, d.total, 'requests', (p) => listHref('/foi', filters, p)),
+    });
   });
 
   app.get('/foi/requests/new', async (request, reply) => {
@@ -217,8 +230,9 @@ export const foiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
   });
 
   // ---- Public disclosure log: no sign-in; the requester's details are never in it ----
-  app.get('/foi/disclosure-log', async (_request, reply) => {
-    return reply.view('foi/disclosure-log.njk', { title: 'FOI disclosure log', ...(await foi.disclosureLog()) });
+  app.get('/foi/disclosure-log', async (request, reply) => {
+    const log = await foi.disclosureLog(pageFrom((request.query as { page?: unknown }).page));
+    return reply.view('foi/disclosure-log.njk', { title: 'FOI disclosure log', ...log, paging: paging(log.page, log.total, 'responses', (p) => listHref('/foi/disclosure-log', {}, p)) });
   });
   app.get<{ Params: { id: string } }>('/foi/disclosure-log/:id', async (request, reply) => {
     const d = await foi.disclosure(idParam(request.params.id));

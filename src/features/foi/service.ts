@@ -10,7 +10,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts'
 import { inTransaction } from '../../db/transaction.ts';
 import { ZONE, londonDate, londonToUtc, longDate } from '../../time/london.ts';
 import type { WorkingDayCalendar } from '../../time/working-days.ts';
-import type { FoiRepository } from './repository.ts';
+import type { FoiListFilter, FoiRepository } from './repository.ts';
 import { DEFAULT_THRESHOLD, protect, redacted, toRows, unprotected, type ProtectedTable } from './disclosure.ts';
 import {
   COST_ACTIVITIES, EVENT_KINDS, EXEMPTIONS, OUTCOMES, RECEIPT_READINGS, answeredOnTime, costLimit, deadlines, formatReference, onTimeByMonth, reminderDue,
@@ -185,22 +185,23 @@ export function buildFoiService(deps: FoiDeps) {
     /** Throws Forbidden unless the actor is in the FOI team. */
     authorise: mustManage,
 
-    /** The register and dashboard: due this week, overdue, percentage answered on time by month. */
-    async dashboard(actor: Actor) {
+    /**
+     * The register (one page of it, searched and filtered) and the dashboard: due this week, overdue,
+     * on hold, percentage answered on time by month.
+     */
+    async dashboard(actor: Actor, filter: Partial<Omit<FoiListFilter, 'today'>> = {}) {
       mustManage(actor);
       const t = today();
       const weekEnd = DateTime.fromISO(t, { zone: ZONE }).endOf('week').toISODate()!;
-      const rows = await repo.list();
-      const open = rows.filter((r) => r.status === 'open');
-      const decorated = rows.map((r) => ({
+      const found = await repo.listPage({ q: filter.q ?? '', status: filter.status ?? null, assigneeId: filter.assigneeId ?? null, page: filter.page ?? 1, today: t });
+      const decorated = found.rows.map((r) => ({
         ...r, overdue: r.status === 'open' && !!r.response_due_on && r.response_due_on < t, dueLabel: r.response_due_on ? longDate(r.response_due_on) : 'Clock stopped',
         onTime: answeredOnTime({ responded: r.responded_on, responseDue: r.response_due_on }),
       }));
       return {
-        requests: decorated,
-        dueThisWeek: open.filter((r) => r.response_due_on && r.response_due_on >= t && r.response_due_on <= weekEnd).length,
-        overdue: open.filter((r) => r.response_due_on && r.response_due_on < t).length,
-        clockStopped: open.filter((r) => !r.response_due_on).length,
+        requests: decorated, total: found.total, page: found.page,
+        ...(await repo.openCounts(t, weekEnd)),
+        staff: await repo.activeStaff(),
         onTime: onTimeByMonth(await repo.timeliness()).map((m) => ({ ...m, label: DateTime.fromISO(`${m.month}-01`).toFormat('MMMM yyyy') })),
       };
     },
@@ -415,8 +416,9 @@ export function buildFoiService(deps: FoiDeps) {
     },
 
     // ---- Public disclosure log ----
-    async disclosureLog() {
-      return { entries: await repo.disclosures() };
+    async disclosureLog(page = 1) {
+      const found = await repo.disclosures(page);
+      return { entries: found.rows, total: found.total, page: found.page };
     },
     async disclosure(id: number) {
       const d = await repo.disclosure(id);
