@@ -9,6 +9,7 @@ import { meetingDeadline, isPhysicalViolence, type Category } from '../features/
 import { ALLEGATION_CATEGORIES, stage2Due, stage1Latest } from '../features/complaints/rules.ts';
 import { deadlines, type ClockEvent } from '../features/foi/rules.ts';
 import { DEFAULT_POLICIES } from '../features/alerts/policy.ts';
+import { DEFAULT_RETENTION } from '../features/retention/rules.ts';
 
 /**
  * A year of plausible history for the demo council (issue 15), so that every dashboard, statistic
@@ -447,6 +448,11 @@ async function visitHistory(trx: Transaction<DB>, today: string) {
       INSERT INTO timeline_events (visit_id, at, type, actor_id, text) SELECT id, ended_at, 'ended', worker_id, 'Visit over, safe' FROM made RETURNING 1
     )
     SELECT (SELECT count(*) FROM made)::int AS n, (SELECT count(*) FROM arrived) + (SELECT count(*) FROM ended) AS events`.execute(trx);
+  // A year of nightly retention runs has already seen the sessions older than the location period
+  // (they hold no coordinates), so the first run after start-up is not a year's backlog.
+  await sql`INSERT INTO retention_done (kind, record_id, action, done_at)
+    SELECT 'session', id::text, 'anonymise', ended_at + make_interval(days => ${DEFAULT_RETENTION.locationDays + 1}) FROM visits
+    WHERE ended_at < now() - make_interval(days => ${DEFAULT_RETENTION.locationDays})`.execute(trx);
   return Number(rows[0]!.n);
 }
 
