@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { buildRepositories } from '../../../src/composition.ts';
 import { loadConfig } from '../../../src/config.ts';
@@ -15,6 +16,8 @@ import { startHarbour, type Harbour } from '../../../src/runtime.ts';
 import { londonToday } from '../../../src/time/london.ts';
 import { unpackMigratedPglite } from '../../helpers/database.ts';
 import { assertAccessible, checkedPages, checkedPagesReport } from './axe.ts';
+
+const execFileAsync = promisify(execFile);
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -40,22 +43,25 @@ export class E2E {
   static async start(testFile: string, env: Record<string, string> = {}): Promise<E2E> {
     const name = basename(fileURLToPath(testFile)).replace(/\.test\.ts$/, '');
     const dataDir = await mkdtemp(join(tmpdir(), 'harbour-e2e-'));
-    if (env.SEED_DEMO === 'false') await unpackMigratedPglite(dataDir);
-    else execFileSync('tar', ['-xf', await demoPgliteTemplate(), '-C', dataDir], { stdio: 'ignore' });
-    const harbour = await startHarbour(loadConfig({
-      PORT: '0', HOST: '127.0.0.1', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', JOBS: 'true', SEED_DEMO: 'true', COOKIE_SECURE: 'false',
-      // Every test signs in from 127.0.0.1; the default limit of 10 is for real people.
-      SIGN_IN_RATE_LIMIT: '100',
-      ...env,
-    }));
-    try {
-      const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-      return new E2E(name, harbour, browser, dataDir);
-    } catch (e) {
-      await harbour.stop();
-      await rm(dataDir, { recursive: true, force: true });
-      throw e;
-    }
+    // Chromium starts while Harbour does: they are separate processes' work.
+    const [browser, harbour] = await Promise.allSettled([
+      chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }),
+      (async () => {
+        if (env.SEED_DEMO === 'false') await unpackMigratedPglite(dataDir);
+        else await execFileAsync('tar', ['-xf', await demoPgliteTemplate(), '-C', dataDir]);
+        return startHarbour(loadConfig({
+          PORT: '0', HOST: '127.0.0.1', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', JOBS: 'true', SEED_DEMO: 'true', COOKIE_SECURE: 'false',
+          // Every test signs in from 127.0.0.1; the default limit of 10 is for real people.
+          SIGN_IN_RATE_LIMIT: '100',
+          ...env,
+        }));
+      })(),
+    ]);
+    if (browser.status === 'fulfilled' && harbour.status === 'fulfilled') return new E2E(name, harbour.value, browser.value, dataDir);
+    if (browser.status === 'fulfilled') await browser.value.close().catch(() => {});
+    if (harbour.status === 'fulfilled') await harbour.value.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw browser.status === 'rejected' ? browser.reason : (harbour as PromiseRejectedResult).reason;
   }
 
   get baseUrl() {
@@ -83,8 +89,7 @@ export class E2E {
 
   async stop(): Promise<void> {
     for (const s of this.sessions) await s.close().catch(() => {});
-    await this.browser.close().catch(() => {});
-    await this.harbour.stop();
+    await Promise.all([this.browser.close().catch(() => {}), this.harbour.stop()]);
     await rm(this.dataDir, { recursive: true, force: true });
     const dir = join(process.cwd(), 'test-results', 'e2e');
     await mkdir(dir, { recursive: true });
