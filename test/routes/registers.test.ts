@@ -388,4 +388,21 @@ describe('registers', () => {
   async function staffId(email: string) {
     return (await t.repos.db.selectFrom('staff').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
   }
+  test('reports page each register, 50 a page with the total, keeping the period and the other table\'s page', async () => {
+    const { id: _id, ...one } = await t.repos.db.selectFrom('gift_entries').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const before = (await t.repos.db.selectFrom('gift_entries').select('id').execute()).length;
+    await t.repos.db.insertInto('gift_entries').values(Array.from({ length: 120 }, (_, n) => ({ ...one, description: `Paged gift ${n}` })) as never).execute();
+    const total = before + 120;
+    const first = await rita.get('/registers/reports');
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, new RegExp(`Showing 1 to 50 of ${total} entries`));
+    assert.equal((first.body.match(/href="\/registers\/gifts\/\d+"/g) ?? []).length, 50, 'one page of the gifts register');
+    const lastPage = Math.ceil(total / 50);
+    const last = await rita.get(`/registers/reports?from-day=&giftsPage=${lastPage}&interestsPage=abc`);
+    assert.match(last.body, new RegExp(`Showing ${(lastPage - 1) * 50 + 1} to ${total} of ${total} entries`));
+    assert.equal((last.body.match(/href="\/registers\/gifts\/\d+"/g) ?? []).length, total - (lastPage - 1) * 50);
+    assert.ok(last.body.includes('href="/registers/reports?giftsPage=2#gifts"') || last.body.includes(`giftsPage=${lastPage - 1}#gifts`), 'the previous page link');
+    assert.ok(!last.body.includes('interests.csv?giftsPage'), 'downloads hold every row, whatever the page');
+    assert.equal((await rita.get('/registers/reports?giftsPage=1&giftsPage=2')).statusCode, 200);
+  });
 });

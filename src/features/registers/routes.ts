@@ -7,6 +7,7 @@ import { requireActor } from '../../web/security.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { parseWith } from '../../web/validation.ts';
 import { idParam } from '../people/routes.ts';
+import { PER_PAGE, pageFrom, paging } from '../../web/paging.ts';
 import { ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
 import {
   declarationSignForm, decisionForm, parseDeclarationForm, parseGiftForm, parseInterestForm, parseReportFilter, politicalRestrictionForm, signOffForm, supplierForm,
@@ -126,11 +127,28 @@ export const registersRoutes: FastifyPluginAsync<{ services: Services }> = async
 
   app.get('/registers/reports', async (request, reply) => {
     const actor = requireActor(request);
-    const query = (request.query ?? {}) as Record<string, string>;
-    const context = { title: 'Register reports', backLink: '/registers', values: query, exportQuery: new URLSearchParams(query).toString() };
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    // The filter as text (a repeated parameter keeps its first value), without the two tables' page numbers.
+    const filterQuery = new URLSearchParams(Object.entries(query).filter(([k]) => k !== 'interestsPage' && k !== 'giftsPage')
+      .flatMap(([k, v]) => { const one = Array.isArray(v) ? v[0] : v; return typeof one === 'string' && one !== '' ? [[k, one] as [string, string]] : []; }));
+    const context = { title: 'Register reports', backLink: '/registers', values: query, exportQuery: filterQuery.toString() };
+    /** A table's page: its rows on this page, and "Showing 1 to 50 of N" with links that keep the filter and the other table's page. */
+    const pageOf = <T>(rows: T[], key: 'interestsPage' | 'giftsPage', noun: string) => {
+      const links = (p: number) => {
+        const q = new URLSearchParams(filterQuery);
+        for (const other of ['interestsPage', 'giftsPage'] as const) if (other !== key && pageFrom(query[other]) > 1) q.set(other, String(pageFrom(query[other])));
+        if (p > 1) q.set(key, String(p));
+        return `/registers/reports${q.size ? `?${q}` : ''}#${key === 'interestsPage' ? 'interests' : 'gifts'}`;
+      };
+      const paged = paging(pageFrom(query[key]), rows.length, noun, links);
+      return { rows: rows.slice((paged.page - 1) * PER_PAGE, paged.page * PER_PAGE), paging: paged };
+    };
     try {
       const filter = parseReportFilter(query);
-      return reply.view('registers/reports.njk', { ...context, ...(await registers.report(actor, filter)) });
+      const report = await registers.report(actor, filter);
+      const interests = pageOf(report.interests, 'interestsPage', 'interests');
+      const gifts = pageOf(report.gifts, 'giftsPage', 'entries');
+      return reply.view('registers/reports.njk', { ...context, ...report, interests: interests.rows, interestsPaging: interests.paging, gifts: gifts.rows, giftsPaging: gifts.paging });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       const all = await registers.report(actor, { directorateId: null, teamId: null, from: null, to: null, seniorOnly: false });
