@@ -339,7 +339,8 @@ describe(`[${engineName}] alarm delivery outlasts a provider outage`, () => {
 describe(`[${engineName}] GOV.UK Notify's rate limit (3,000 a minute per key; 429 RateLimitError beyond)`, () => {
   /** Channels of their own: a 429 pauses the key's budget, which must not carry over to other tests. */
   async function ownChannels(ratePerMinute: number | null) {
-    return buildChannels(database.db, { ...config(), notify: { ...config().notify!, ratePerMinute } }, { timeoutMs: 2_000 });
+    // Generous timeouts: these are about the rate limit, not a slow machine.
+    return buildChannels(database.db, { ...config(), notify: { ...config().notify!, ratePerMinute } }, { timeoutMs: 20_000 });
   }
 
   /** `n` alarm texts of one alert (steps from `firstStep`), due now by the real clock. */
@@ -414,7 +415,7 @@ describe(`[${engineName}] GOV.UK Notify's rate limit (3,000 a minute per key; 42
     const own = await ownChannels(null); // this instance keeps no limit: Notify's own decides
     notify.limitRate(600, 5); // a bucket of 5, refilled at 10 a second
     try {
-      const d = dispatcher({ channels: own, now: () => new Date() });
+      const d = dispatcher({ channels: own, now: () => new Date(), sendTimeoutMs: 20_000 });
       const ids = await burstDueNow(25, 400);
       const started = Date.now();
       while (ids.some((id) => texts(id) === 0) && Date.now() - started < 30_000) {
@@ -425,10 +426,35 @@ describe(`[${engineName}] GOV.UK Notify's rate limit (3,000 a minute per key; 42
       assert.ok(notify.rateLimited > 0, 'Notify refused some for the rate limit');
       assert.deepEqual(ids.map((id) => texts(id)), ids.map(() => 1), 'each text sent once');
       const rows = await database.db.selectFrom('notifications').select(['status', 'channel', 'attempts']).where('id', 'in', ids).execute();
-      assert.ok(rows.every((r) => r.status === 'sent' && r.channel === 'sms' && r.attempts === 1), 'all by text, only the accepted attempt counted');
+      assert.ok(rows.every((r) => r.status === 'sent' && r.channel === 'sms' && r.attempts === 1), `all by text, only the accepted attempt counted: ${JSON.stringify(rows)}`);
     } finally {
       notify.limitRate(null);
       await closeChannels(own);
     }
+  });
+});
+
+describe(`[${engineName}] a dispatcher never takes back a row it is still sending`, () => {
+  test('its lease ran out (renewals held up): the next pass does not claim the row again, and the send finishes under its first claim', async () => {
+    const alertId = await openAlert();
+    const id = await alarm(alertId, 500);
+    notify.mode = 'slow';
+    notify.slowMs = 500;
+    // Generous timeouts: this is about the lease, not a slow machine.
+    const own = await buildChannels(database.db, config(), { timeoutMs: 20_000 });
+    try {
+      const d = dispatcher({ channels: own, leaseMs: 100, renewMs: 60_000, sendTimeoutMs: 20_000 }); // no renewal comes in time
+      await d.tick(500, { wait: false });
+      advance(1_000); // past the lease
+      assert.equal((await d.tick(500, { wait: false })).handed, 0, 'not claimed again by the dispatcher sending it');
+      await d.settled();
+      d.close();
+    } finally {
+      await closeChannels(own);
+    }
+    const r = await row(id);
+    assert.equal(r.status, 'sent', `${r.status}: ${r.last_error}`);
+    assert.equal(texts(id), 1);
+    assert.deepEqual((await attempts(id)).map((a) => a.outcome), ['accepted'], 'one attempt, no lookup needed');
   });
 });

@@ -134,6 +134,8 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       if (ids.size === 0) inFlightByClaim.delete(claim);
     }
   }
+  /** Every row this dispatcher is sending now, whatever its claim. */
+  const inFlightIds = (): string[] => [...inFlightByClaim.values()].flatMap((ids) => [...ids]);
   let renewing = false;
   const renewal = setInterval(() => {
     if (renewing || inFlightByClaim.size === 0) return;
@@ -329,7 +331,7 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
         const free = Math.min(limit, concurrency - (busy.get(key) ?? 0), allowed);
         let rows: ClaimedRow[] = [];
         const claim = `${instanceId}#${++claims}`;
-        if (free > 0) rows = await repo.claim(claim, filter, now, new Date(now.getTime() + leaseMs), free);
+        if (free > 0) rows = await repo.claim(claim, filter, now, new Date(now.getTime() + leaseMs), free, inFlightIds());
         if (budget) {
           budget.take(rows.length, now.getTime());
           // Spent (or paused) with rows possibly left: come back when the next send may start.

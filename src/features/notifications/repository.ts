@@ -106,7 +106,7 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
      * statement, so the claim is atomic; SKIP LOCKED lets several dispatchers claim side by side
      * without waiting or overlapping. handed_at is set the first time a row is handed to a channel.
      */
-    async claim(claim: string, filter: ClaimFilter, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedRow[]> {
+    async claim(claim: string, filter: ClaimFilter, now: Date, leaseUntil: Date, limit: number, inFlight: string[] = []): Promise<ClaimedRow[]> {
       // `channel <> 'inbox'` as a literal, so the planner can use the matching partial index.
       const channelFilter = 'only' in filter
         ? sql`AND channel <> 'inbox' AND channel = ${filter.only}`
@@ -114,6 +114,9 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
       // The attempt is recorded as 'sending' in the same statement, before any provider is called;
       // `unknown_before` says an earlier attempt on this channel never finished or timed out.
       // An alarm going round again after its alert was dealt with is left to stopClosedAlarms().
+      // `inFlight`: rows this dispatcher is sending now. Its own lease on them may have run out (a
+      // renewal held up behind a busy database), but it is still sending them: never take them again.
+      const notMine = inFlight.length ? sql`AND NOT (q.id = ANY(${inFlight}::bigint[]))` : sql``;
       const { rows } = await sql<ClaimedRow>`
         WITH c AS (
           UPDATE notifications n
@@ -122,7 +125,7 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
            WHERE s.id = n.recipient_id
              AND n.id = ANY(ARRAY(
                SELECT id FROM notifications q
-                WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${now} ${channelFilter}
+                WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${now} ${channelFilter} ${notMine}
                   AND NOT (q.cycles > 0 AND (EXISTS (SELECT 1 FROM alerts a WHERE a.id = q.alert_id AND a.status <> 'open')
                                               OR EXISTS (${lockdownOver(sql`q`)})))
                 ORDER BY next_attempt_at
