@@ -39,6 +39,7 @@ import { boardRoutes } from './features/board/routes.ts';
 import { registersRoutes } from './features/registers/routes.ts';
 import { incidentsRoutes } from './features/incidents/routes.ts';
 import { complaintsRoutes } from './features/complaints/routes.ts';
+import { importsRoutes } from './features/imports/routes.ts';
 import { emergencyRoutes } from './features/emergency/routes.ts';
 import { lockdownRoutes } from './features/lockdown/routes.ts';
 import { offlineRoutes } from './features/offline/routes.ts';
@@ -182,6 +183,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(registersRoutes, { services });
   await app.register(incidentsRoutes, { services });
   await app.register(complaintsRoutes, { services });
+  await app.register(importsRoutes, { services });
   await app.register(emergencyRoutes, { services });
   await app.register(lockdownRoutes, { services });
   await app.register(offlineRoutes);

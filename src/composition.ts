@@ -39,6 +39,7 @@ import { buildIdempotencyRepository } from './features/offline/repository.ts';
 import { buildIdempotencyService } from './features/offline/idempotency.ts';
 import { buildComplaintsRepository } from './features/complaints/repository.ts';
 import { buildComplaintsService } from './features/complaints/service.ts';
+import { buildImportsService } from './features/imports/service.ts';
 import { buildWorklistRepository } from './features/worklist/repository.ts';
 import { buildWorklistService } from './features/worklist/service.ts';
 import { buildFoiRepository } from './features/foi/repository.ts';
@@ -122,7 +123,9 @@ export function buildServices(repos: Repositories, settings: ServiceSettings = {
   const subjectAccess = buildSubjectAccessService({ db: repos.db, audit: repos.audit, emergency: core.emergency });
   /** Each role's work on the home page (issue 15). */
   const worklist = buildWorklistService({ repo: repos.worklist, staff: repos.staff, complaints: core.complaints, foi });
-  return { ...core, foi, retention, subjectAccess, worklist };
+  // Issue 15: historic imports run as a background job with a page the uploader follows.
+  const imports = buildImportsService({ db: repos.db, importers: { incidents: core.incidents, complaints: core.complaints } });
+  return { ...core, foi, retention, subjectAccess, worklist, imports };
 }
 
 function buildCoreServices(repos: Repositories, settings: ServiceSettings) {

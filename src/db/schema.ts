@@ -4,6 +4,7 @@ import type { ComplaintTables } from '../features/complaints/tables.ts';
 import type { FoiTables } from '../features/foi/tables.ts';
 import type { RetentionTables } from '../features/retention/tables.ts';
 import type { TrainingTables } from '../features/training/tables.ts';
+import type { ImportTables } from '../features/imports/tables.ts';
 
 /** Kysely's view of the tables in src/db/migrations. Keep in step with the SQL. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -581,7 +582,7 @@ export interface IdempotencyKeysTable {
 }
 
 /** The duress, Purple File and major incident tables are declared in src/features/duress/tables.ts. */
-export interface DB extends DuressTables, ComplaintTables, FoiTables, TrainingTables, RetentionTables {
+export interface DB extends DuressTables, ComplaintTables, FoiTables, TrainingTables, RetentionTables, ImportTables {
   bank_holiday_updates: BankHolidayUpdatesTable;
   directorates: DirectoratesTable;
   services: ServicesTable;

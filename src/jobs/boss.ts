@@ -12,6 +12,7 @@ import { buildComplaintRemindersJob } from '../features/complaints/reminders-job
 import { buildFoiRemindersJob, buildFoiRetentionJob } from '../features/foi/jobs.ts';
 import { buildRetentionJob } from '../features/retention/job.ts';
 import { buildTrainingRemindersJob } from '../features/training/reminders-job.ts';
+import { startImportWorker } from '../features/imports/job.ts';
 
 export interface JobRunner { boss: PgBoss; stop(): Promise<void> }
 interface ScheduledJob { name: string; cron: string; perform(payload: unknown): Promise<unknown> }
@@ -50,6 +51,8 @@ export async function startJobs(database: Database, services: Services, logger: 
     });
     await boss.schedule(job.name, job.cron, {}, { tz: 'Europe/London' });
   }
+  // Historic imports (issue 15): run as they are queued, not on a schedule.
+  await startImportWorker(boss, database, services.imports, logger);
   return {
     boss,
     // Graceful: stop taking new jobs and wait for running ones before the database closes.

@@ -1,6 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { engineName } from '../helpers/database.ts';
+import pino from 'pino';
+import { engineName, onPostgres } from '../helpers/database.ts';
+import { startJobs } from '../../src/jobs/boss.ts';
+import { isRole, type Actor } from '../../src/features/auth/actor.ts';
 import { openSeeded, type Seeded } from '../helpers/services.ts';
 
 let database: Seeded['database'];
@@ -65,4 +68,75 @@ test(`[${engineName}] a leaver in the file loses access: their account is turned
   const again = await services.staffImport.importStaff(null, [`${header},active`,
     `${ola.employee_number},${ola.given_name},${ola.family_name},${ola.email},social worker,Ashford Children in Care,,,,no`].join('\n'));
   assert.equal(again.ok && again.accountsDisabled, 0);
+});
+
+// ---- Historic incidents and complaints as a background job (issue 15) ----
+
+const incidentCsv = (prefix: string, rows: number, employee: string) => ['reference,occurred_date,employee_number,location,categories,narrative',
+  ...Array.from({ length: rows }, (_, i) => `${prefix}-${i + 1},2024-03-01,${employee},Office,physical_assault,Pushed ${i + 1}`)].join('\n');
+const importer = async () => {
+  const account = await database.db.selectFrom('accounts').select(['id', 'staff_id', 'email', 'display_name', 'roles']).where('email', '=', 'fiona.reid@harbour.example').executeTakeFirstOrThrow();
+  const actor: Actor = { accountId: account.id, staffId: account.staff_id, email: account.email, displayName: account.display_name, roles: account.roles.filter(isRole), ip: null, via: 'session' };
+  const employee = (await database.db.selectFrom('staff').select('employee_number').orderBy('id').executeTakeFirstOrThrow()).employee_number;
+  return { actor, employee };
+};
+const imported = async (prefix: string) => Number((await database.db.selectFrom('incidents').select(database.db.fn.countAll().as('n')).where('import_reference', 'like', `${prefix}-%`).executeTakeFirstOrThrow()).n);
+async function untilFinished<T extends { status: string; done: number }>(view: () => Promise<T>, seen: number[] = []): Promise<T> {
+  for (let i = 0; i < 3000; i++) {
+    const job = await view();
+    seen.push(job.done);
+    if (job.status === 'done' || job.status === 'failed') return job;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the import job did not finish');
+}
+
+test(`[${engineName}] two uploads of one file both pass the check; the job that runs second finds every row already imported, lists them all and keeps nothing`, async () => {
+  // No job engine here: each import runs in this process after start() returns.
+  const { actor, employee } = await importer();
+  const csv = incidentCsv('RACE', 3, employee);
+  const first = await services.imports.start(actor, 'incidents', 'race.csv', csv);
+  const second = await services.imports.start(actor, 'incidents', 'race.csv', csv);
+  assert.ok(first.ok && second.ok);
+  const a = await untilFinished(() => services.imports.view(actor, first.id));
+  const b = await untilFinished(() => services.imports.view(actor, second.id));
+  const [won, lost] = a.status === 'done' ? [a, b] : [b, a];
+  assert.equal(won.status, 'done');
+  assert.equal(won.imported, 3);
+  assert.equal(lost.status, 'failed');
+  assert.deepEqual(lost.errors, [2, 3, 4].map((line) => ({ line, message: `reference RACE-${line - 1} has already been imported` })));
+  assert.equal(await imported('RACE'), 3);
+  const rows = await database.db.selectFrom('import_jobs').select(['content', 'finished_at']).where('id', 'in', [first.id, second.id]).execute();
+  assert.ok(rows.every((r) => r.content === null && r.finished_at), 'the uploaded file is not kept once the job has ended');
+  // A bad file is never queued: every problem comes back from start().
+  const bad = await services.imports.start(actor, 'incidents', 'bad.csv', `${incidentCsv('BAD', 2, employee)}\nBAD-3,2024-02-30,NOBODY,,physical_assault,x`);
+  assert.equal(bad.ok, false);
+  assert.deepEqual(!bad.ok && bad.errors.map((e) => e.line), [4, 4, 4]);
+});
+
+test(`[${engineName}] pg-boss runs a queued import; its page counts the rows written${onPostgres ? ', read by another connection while the transaction is still open and nothing yet visible' : ''}`, async () => {
+  const runner = await startJobs(database, services, pino({ level: 'silent' }), { pollingIntervalSeconds: 0.5 });
+  try {
+    const { actor, employee } = await importer();
+    const total = 600;
+    const started = await services.imports.start(actor, 'incidents', 'big.csv', incidentCsv('JOB', total, employee));
+    assert.ok(started.ok);
+    const midway: { done: number; visible: number }[] = [];
+    const seen: number[] = [];
+    const job = await untilFinished(async () => {
+      const view = await services.imports.view(actor, started.id);
+      if (view.status === 'running' && view.done > 0 && view.done < total) midway.push({ done: view.done, visible: await imported('JOB') });
+      return view;
+    }, seen);
+    assert.equal(job.status, 'done');
+    assert.equal(job.done, total);
+    assert.equal(await imported('JOB'), total);
+    assert.ok(seen.every((n, i) => i === 0 || n >= seen[i - 1]!), 'the count only goes up');
+    if (onPostgres) {
+      assert.ok(midway.length > 0, `progress was seen part way through (${seen.join(',')})`);
+      assert.ok(midway.every((m) => m.done % 100 === 0 && m.visible === 0), 'counted in hundreds, and none of the rows is kept until all are');
+    }
+  } finally {
+    await runner.stop();
+  }
 });

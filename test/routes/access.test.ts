@@ -370,6 +370,8 @@ const matrix: Row[] = [
   page('GET /incidents/dashboard', ['healthAndSafety']),
   page('GET /incidents/dashboard.csv', ['healthAndSafety']),
   page('GET /incidents/dashboard.ods', ['healthAndSafety']),
+  // An import's progress page: only its uploader and administrators (test/routes/incidents-follow-up.test.ts); anyone else is told it does not exist.
+  page('GET /imports/:id', [], { url: () => '/imports/999999', expect: notFoundFor([]) }),
   page('GET /incidents/import', ['healthAndSafety']),
   page('GET /incidents/import/template.csv', ['healthAndSafety']),
   { route: 'POST /incidents/import', kind: 'upload', allow: ['healthAndSafety'], body: (c) => ({ csv: `reference,occurred_date,employee_number,location,categories,narrative\nMATRIX-${c.unique()},2024-01-05,${c.made.staffEmployeeNumber},Matrix Road,threats,Matrix history\n` }) },

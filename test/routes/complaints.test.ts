@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as XLSX from 'xlsx';
 import type { LightMyRequestResponse } from 'fastify';
 import { Agent, csrfFrom, demo, startTestApp, type TestApp } from '../helpers/app.ts';
+import { followImport } from '../helpers/imports.ts';
 import { demoIds, errorLinks, inputValue, textareaValue, type DemoIds } from './support.ts';
 import { londonToday } from '../../src/time/london.ts';
 
@@ -216,12 +217,15 @@ describe('complaints', () => {
 
     const good = `${header}\nH-1,2015-05-01,parent_carer,A,${chloeNumber},pl_a,upheld,,dismissal,2015-08-01\nH-2,01/06/2015,child,B,${chloeNumber},other,,2015-06-20,,\n`;
     const ok = await gareth.upload('/complaints/import', csrfFrom(res.body), 'old.csv', good);
-    assert.equal(ok.statusCode, 200, ok.body.slice(0, 500));
-    assert.ok(ok.body.includes('2 complaints imported'));
+    const { page: done, url } = await followImport(gareth, ok);
+    assert.ok(done.body.includes('2 complaints imported'));
+    assert.equal((await helen.get(url)).statusCode, 404, 'only the uploader (and administrators) see the import');
     const stats = await gareth.get('/complaints/statistics.csv?from=2015-04-01&to=2016-03-31');
     assert.equal(stats.body.trim().split('\n')[1], '2015/16,2,1,1,0,1');
-    const again = await gareth.upload('/complaints/import', await gareth.csrf('/complaints/import'), 'old.csv', good);
+    // Again: every reference already in Harbour refused at upload, with the other problems (issue 15).
+    const again = await gareth.upload('/complaints/import', await gareth.csrf('/complaints/import'), 'old.csv', good.replace('parent_carer,A', 'martian,A'));
     assert.equal(again.statusCode, 400, 'references already in Harbour are refused');
+    for (const problem of ['reference H-1 is already in Harbour', 'reference H-2 is already in Harbour', 'complainant_type &quot;martian&quot;']) assert.ok(again.body.includes(problem), problem);
   });
 
   test('statistics for the FOI helper: seed 003 Q10 and seed 004 in one call', async () => {

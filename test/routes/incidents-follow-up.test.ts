@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { Agent, demo, startTestApp, type TestApp } from '../helpers/app.ts';
+import { followImport } from '../helpers/imports.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { errorLinks, textareaValue, unescapeHtml, inputValue } from './support.ts';
 import { addDays, londonDate, londonToday } from '../../src/time/london.ts';
@@ -34,11 +35,11 @@ function assertErrors(res: LightMyRequestResponse, fields: string[]) {
 
 describe('incident follow-up pages', () => {
   let t: TestApp;
-  let chloe: Agent, aisha: Agent, fiona: Agent, gareth: Agent, irene: Agent;
+  let chloe: Agent, aisha: Agent, fiona: Agent, gareth: Agent, irene: Agent, admin: Agent;
 
   before(async () => {
     t = await startTestApp();
-    [chloe, aisha, fiona, gareth, irene] = await Promise.all([t.signIn(demo.worker), t.signIn(demo.teamManager), t.signIn(demo.healthAndSafety), t.signIn(demo.complaints), t.signIn(demo.foi)]);
+    [chloe, aisha, fiona, gareth, irene, admin] = await Promise.all([t.signIn(demo.worker), t.signIn(demo.teamManager), t.signIn(demo.healthAndSafety), t.signIn(demo.complaints), t.signIn(demo.foi), t.signIn(demo.admin)]);
   });
   after(() => t.close());
 
@@ -160,7 +161,20 @@ describe('incident follow-up pages', () => {
     assert.ok((await fiona.get('/incidents')).body.includes('href="/incidents/dashboard"'));
     const bad = await fiona.get('/incidents/dashboard?from=2026-13-01');
     assert.equal(bad.statusCode, 400);
-    assert.ok(errorLinks(bad).includes('from'));
+    assert.ok(errorLinks(bad).includes('from-day'));
+    // The period in GOV.UK date boxes, not native date pickers (issue 15); every problem at once.
+    assert.doesNotMatch(body, /type="date"/);
+    for (const box of ['from-day', 'from-month', 'from-year', 'to-day', 'to-month', 'to-year']) assert.match(body, new RegExp(`id="${box}"`), box);
+    const boxes = await fiona.get('/incidents/dashboard?from-day=31&from-month=2&from-year=2026&to-day=1&to-month=1&to-year=2020&category=nonsense');
+    assert.equal(boxes.statusCode, 400);
+    assert.deepEqual(errorLinks(boxes).filter((l) => l !== 'main-content').sort(), ['category', 'from-day']);
+    assert.match(unescapeHtml(boxes.body), /The start of the period must be a real date/);
+    const backwards = await fiona.get('/incidents/dashboard?from-day=1&from-month=2&from-year=2026&to-day=1&to-month=1&to-year=2026');
+    assert.deepEqual(errorLinks(backwards).filter((l) => l !== 'main-content'), ['to-day']);
+    assert.equal(inputValue(backwards.body, 'from-day'), '1', 'what was typed is kept');
+    const typed = unescapeHtml((await fiona.get('/incidents/dashboard?from-day=1&from-month=2&from-year=2024&to-day=29&to-month=2&to-year=2024')).body);
+    assert.match(typed, /href="\/incidents\/dashboard\.csv\?[^"]*from-day=1&from-month=2&from-year=2024/, 'the downloads keep the period');
+    assert.equal(inputValue((await fiona.get('/incidents/dashboard?from=2024-02-01')).body, 'from-month'), '2', 'a link with from=2024-02-01 fills the boxes');
     const csv = await fiona.get('/incidents/dashboard.csv?category=weapon');
     assert.equal(csv.statusCode, 200);
     assert.match(String(csv.headers['content-type']), /text\/csv/);
@@ -188,8 +202,15 @@ describe('incident follow-up pages', () => {
     assert.equal(after.n, before.n);
     const number = (await t.repos.db.selectFrom('staff').select('employee_number').where('email', '=', demo.worker).executeTakeFirstOrThrow()).employee_number;
     const good = await fiona.upload('/incidents/import', await fiona.csrf('/incidents/import'), 'old.csv', `${header}\nR-1,2024-02-01,${number},Somewhere,threats,Threatened\nR-2,2024-02-03,${number},Elsewhere,Racial harassment,Abuse\n`);
-    assert.equal(good.statusCode, 200);
-    assert.ok(unescapeHtml(good.body).includes('2 incidents imported'));
+    // A clean file is imported by a background job: the upload goes to its page, which ends with the summary (issue 15).
+    const { page: done, url } = await followImport(fiona, good);
+    assert.match(unescapeHtml(done.body), /Import complete[\s\S]*2 incidents imported/);
+    assert.match(done.body, /<title>Incidents imported – Harbour<\/title>/);
+    // Only the uploader and administrators see it; anyone else is not told it exists.
+    assert.equal((await gareth.get(url)).statusCode, 404);
+    assert.equal((await chloe.get(url)).statusCode, 404);
+    assert.equal((await admin.get(url)).statusCode, 200);
+    assert.equal((await fiona.get('/imports/abc')).statusCode, 404);
     const feb = unescapeHtml((await fiona.get('/incidents/dashboard?from=2024-02-01&to=2024-02-29')).body);
     assert.match(feb, /February 2024/);
     assert.equal((await gareth.upload('/incidents/import', await gareth.csrf('/'), 'old.csv', `${header}\n`)).statusCode, 403);

@@ -43,10 +43,6 @@ export function buildComplaintsRepository(db: Kysely<DB>) {
     async references(ex: Executor = db) {
       return new Set((await ex.selectFrom('complaints').select('reference').where('reference', 'is not', null).execute()).map((r) => r.reference!.toUpperCase()));
     },
-    async referenceTaken(ex: Executor, references: string[]) {
-      if (!references.length) return [];
-      return (await ex.selectFrom('complaints').select('reference').where('reference', 'in', references).execute()).map((r) => r.reference!);
-    },
     async addStaff(ex: Executor, complaintId: number, staffIds: number[]) {
       if (staffIds.length) await ex.insertInto('complaint_staff').values(staffIds.map((s) => ({ complaint_id: complaintId, staff_id: s, notified_at: null }))).execute();
     },
@@ -185,11 +181,11 @@ export function buildComplaintsRepository(db: Kysely<DB>) {
     activeStaff() {
       return db.selectFrom('staff').select(['id', 'given_name', 'family_name', 'employee_number', 'team_id']).where('active', '=', true).orderBy('family_name').orderBy('given_name').execute();
     },
-    teams() {
-      return db.selectFrom('teams as t').innerJoin('services as sv', 'sv.id', 't.service_id').select(['t.id', 't.name', 't.service_id', 'sv.name as service_name']).orderBy('t.name').execute();
+    teams(ex: Executor = db) {
+      return ex.selectFrom('teams as t').innerJoin('services as sv', 'sv.id', 't.service_id').select(['t.id', 't.name', 't.service_id', 'sv.name as service_name']).orderBy('t.name').execute();
     },
-    staffByEmployeeNumber() {
-      return db.selectFrom('staff').select(['id', 'employee_number', 'team_id']).execute();
+    staffByEmployeeNumber(ex: Executor = db) {
+      return ex.selectFrom('staff').select(['id', 'employee_number', 'team_id']).execute();
     },
     /** Staff ids of the complaints team (accounts with the role and a staff record), who get the reminders. */
     async complaintsTeam() {

@@ -218,11 +218,12 @@ export const complaintsRoutes: FastifyPluginAsync<{ services: Services }> = asyn
     if (!part || !part.filename) return fail('Select a CSV file');
     const text = (await part.toBuffer()).toString('utf8');
     if (part.file.truncated) return fail('The file must be smaller than 5MB');
-    const result = await complaints.importHistoric(actor, text, part.filename);
+    // Every row checked now; a clean file is imported by a background job whose page shows progress.
+    const result = await services.imports.start(actor, 'complaints', part.filename, text);
     if (!result.ok) {
       const message = `The file has ${result.errors.length} ${result.errors.length === 1 ? 'problem' : 'problems'}. Nothing was imported.`;
       return render(400, { rowErrors: result.errors, fileName: part.filename, errorList: [{ text: message, href: '#file' }], errors: { file: { text: message } } });
     }
-    return render(200, { result, fileName: part.filename });
+    return reply.redirect(`/imports/${result.id}`, 303);
   });
 };

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import type { AuditRepository } from '../audit/repository.ts';
+import type { AuditRepository, Executor } from '../audit/repository.ts';
 import type { Actor } from '../auth/actor.ts';
 import { actorFields } from '../audit/service.ts';
 import { can } from '../auth/access.ts';
@@ -17,7 +17,7 @@ import {
 } from './rules.ts';
 import type { ActionForm, ComplaintForm, PeriodForm } from './schema.ts';
 import { validateComplaintImport } from './import.ts';
-import { IMPORT_PROGRESS_EVERY, type ImportProgress } from '../imports/file.ts';
+import { IMPORT_PROGRESS_EVERY, lockImports, type ImportProgress } from '../imports/file.ts';
 import type { StaffRepository } from '../people/repository.ts';
 
 export interface ComplaintsDeps {
@@ -175,9 +175,11 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
   }
 
   /** Checks a historic complaints CSV in full without writing anything: every problem, with its line. */
-  async function checkImport(actor: Actor, text: string) {
+  async function checkImport(actor: Actor, text: string, ex: Executor = db) {
     mustManage(actor);
-    const [staff, teams, references] = await Promise.all([repo.staffByEmployeeNumber(), repo.teams(), repo.references()]);
+    const staff = await repo.staffByEmployeeNumber(ex);
+    const teams = await repo.teams(ex);
+    const references = await repo.references(ex);
     return validateComplaintImport(text, {
       staff: new Map(staff.map((s) => [s.employee_number.toUpperCase(), s.id])),
       teams: new Map(teams.map((t) => [t.name.toLowerCase(), { id: t.id, serviceId: t.service_id }])),
@@ -531,39 +533,34 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
     checkImport,
 
     /**
-     * Historic complaints from CSV: every row checked first; all imported in one transaction or none.
+     * Historic complaints from CSV: every row checked first (in the transaction, one import at a time); all imported or none.
      * `onProgress` is told after every 100 rows written (inside the transaction: nothing is kept until all are).
      */
     async importHistoric(actor: Actor, text: string, fileName: string, onProgress?: ImportProgress) {
-      const { rows, errors } = await checkImport(actor, text);
-      if (errors.length) return { ok: false as const, errors };
-      try {
-        return await inTransaction(db, async (trx) => {
-          const taken = await repo.referenceTaken(trx, rows.flatMap((r) => (r.reference ? [r.reference] : [])));
-          if (taken.length) throw new ImportClash(rows.filter((r) => r.reference && taken.includes(r.reference)).map((r) => ({ line: r.line, message: `reference ${r.reference} is already in Harbour` })));
-          let written = 0;
-          for (const r of rows) {
-            const { id } = await repo.create(trx, { ...r, complainantContact: null, lateReason: r.lateReason, summary: r.summary ?? '', source: 'import' }, actor.accountId);
-            await repo.addStaff(trx, id, r.staffIds);
-            await repo.addAllegations(trx, id, r.categories.map((category) => ({ category, detail: null, finding: r.outcome })));
-            if (r.stageReached) for (let n = 1; n <= r.stageReached; n++) await repo.createStage(trx, { complaintId: id, stage: n, startedOn: r.receivedOn, respondedOn: r.closedOn ?? r.receivedOn });
-            for (const staffId of r.disciplinaryOutcome ? r.staffIds.slice(0, 1) : []) {
-              await repo.addAction(trx, { complaintId: id, staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: r.disciplinaryOutcome, outcomeOn: r.disciplinaryOutcomeOn });
-            }
-            for (const d of r.disciplinaryOutcomes) {
-              await repo.addAction(trx, { complaintId: id, staffId: d.staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: d.outcome, outcomeOn: d.on });
-            }
-            for (const kind of r.actions) await repo.addAction(trx, { complaintId: id, staffId: null, kind, detail: 'Imported' });
-            for (const ref of r.referrals) await repo.addReferral(trx, { complaintId: id, ...ref });
-            if (++written % IMPORT_PROGRESS_EVERY === 0 || written === rows.length) await onProgress?.(written, rows.length);
+      return inTransaction(db, async (trx) => {
+        // Checked again inside the transaction, after any other import of complaints has finished.
+        await lockImports(trx, 'complaints');
+        const { rows, errors } = await checkImport(actor, text, trx);
+        if (errors.length) return { ok: false as const, errors };
+        let written = 0;
+        for (const r of rows) {
+          const { id } = await repo.create(trx, { ...r, complainantContact: null, lateReason: r.lateReason, summary: r.summary ?? '', source: 'import' }, actor.accountId);
+          await repo.addStaff(trx, id, r.staffIds);
+          await repo.addAllegations(trx, id, r.categories.map((category) => ({ category, detail: null, finding: r.outcome })));
+          if (r.stageReached) for (let n = 1; n <= r.stageReached; n++) await repo.createStage(trx, { complaintId: id, stage: n, startedOn: r.receivedOn, respondedOn: r.closedOn ?? r.receivedOn });
+          for (const staffId of r.disciplinaryOutcome ? r.staffIds.slice(0, 1) : []) {
+            await repo.addAction(trx, { complaintId: id, staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: r.disciplinaryOutcome, outcomeOn: r.disciplinaryOutcomeOn });
           }
-          await audit.appendIn(trx, { ...actorFields(actor), action: 'complaint.import', entityType: 'complaint', entityId: null, detail: { fileName, rows: rows.length } });
-          return { ok: true as const, imported: rows.length };
-        });
-      } catch (e) {
-        if (e instanceof ImportClash) return { ok: false as const, errors: e.errors };
-        throw e;
-      }
+          for (const d of r.disciplinaryOutcomes) {
+            await repo.addAction(trx, { complaintId: id, staffId: d.staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: d.outcome, outcomeOn: d.on });
+          }
+          for (const kind of r.actions) await repo.addAction(trx, { complaintId: id, staffId: null, kind, detail: 'Imported' });
+          for (const ref of r.referrals) await repo.addReferral(trx, { complaintId: id, ...ref });
+          if (++written % IMPORT_PROGRESS_EVERY === 0 || written === rows.length) await onProgress?.(written, rows.length);
+        }
+        await audit.appendIn(trx, { ...actorFields(actor), action: 'complaint.import', entityType: 'complaint', entityId: null, detail: { fileName, rows: rows.length } });
+        return { ok: true as const, imported: rows.length };
+      });
     },
 
     /** The daily job: remind the complaints team of deadlines 2 working days ahead, and of breaches. */
@@ -595,10 +592,6 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
       return { sent };
     },
   };
-}
-
-class ImportClash extends Error {
-  constructor(readonly errors: { line: number; message: string }[]) { super('import clash'); }
 }
 
 export type ComplaintsService = ReturnType<typeof buildComplaintsService>;

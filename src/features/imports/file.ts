@@ -1,3 +1,5 @@
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import { parseCsv, type RowError } from '../people/import-staff.ts';
 
 /** An import says how far it has got after every this many rows written. */
@@ -31,4 +33,13 @@ export function parseImportFile(text: string, required: readonly string[], colum
 export function rowCount(text: string): number {
   const parsed = parseCsv(text);
   return 'error' in parsed ? 0 : parsed.records.length;
+}
+
+/**
+ * One import of a kind at a time: taken at the start of the import's transaction, before its rows
+ * are checked against what is in Harbour, so two uploads of one file cannot both pass that check
+ * on PostgreSQL and import every row twice (the second waits, then finds them already imported).
+ */
+export async function lockImports(trx: Transaction<DB>, kind: 'incidents' | 'complaints') {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`harbour.import.${kind}`}))`.execute(trx);
 }

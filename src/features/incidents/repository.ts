@@ -100,19 +100,19 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
 
     // ---- Escalation and alerts ----
 
-    /** Open incidents whose meeting deadline has passed with no meeting and no escalation yet. */
-    missedMeetings: (now: Date, ex: Executor = db) => ex.selectFrom('incidents')
+    /** Open incidents whose meeting deadline has passed with no meeting and no escalation yet: a batch after `afterId` (the job takes every batch). */
+    missedMeetings: (now: Date, afterId = 0, ex: Executor = db) => ex.selectFrom('incidents')
       .select(['id', 'employee_id', 'status', 'occurred_at', 'meeting_due_at', 'meeting_held_at', 'meeting_escalated_at'])
       .where('status', '=', 'open').where('meeting_held_at', 'is', null).where('meeting_escalated_at', 'is', null).where('meeting_due_at', '<', now)
-      .orderBy('meeting_due_at').limit(500).execute(),
+      .where('id', '>', afterId).orderBy('id').limit(JOB_BATCH).execute(),
 
-    /** Open incidents whose meeting is due within 12 hours and not yet held, not yet reminded. */
-    meetingsDueSoon: (now: Date, ex: Executor = db) => ex.selectFrom('incidents as i')
+    /** Open incidents whose meeting is due within 12 hours and not yet held, not yet reminded: a batch after `afterId`. */
+    meetingsDueSoon: (now: Date, afterId = 0, ex: Executor = db) => ex.selectFrom('incidents as i')
       .select(['i.id', 'i.employee_id', 'i.status', 'i.categories', 'i.meeting_due_at', 'i.meeting_held_at', 'i.meeting_escalated_at'])
       .where('i.status', '=', 'open').where('i.meeting_held_at', 'is', null).where('i.meeting_escalated_at', 'is', null)
       .where('i.meeting_due_at', '>', now).where('i.meeting_due_at', '<=', new Date(now.getTime() + 12 * 3_600_000))
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('incident_alerts as a').select('a.kind').whereRef('a.incident_id', '=', 'i.id').where('a.kind', '=', 'meeting.reminder'))))
-      .orderBy('i.meeting_due_at').limit(500).execute(),
+      .where('i.id', '>', afterId).orderBy('i.id').limit(JOB_BATCH).execute(),
 
     /** Claims the escalation of one incident: true for exactly one caller, however many run at once. */
     async claimEscalation(ex: Executor, id: number, to: number | null, at: Date) {
@@ -318,6 +318,19 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
       };
     },
   };
+}
+
+/** The escalation job reads its work in batches of this many, and takes every batch (no silent cap). */
+export const JOB_BATCH = 500;
+
+/** Every row of a query read in batches by id: the next batch starts after the last id of the one before. */
+export async function* allBatches<T extends { id: number }>(batch: (afterId: number) => Promise<T[]>): AsyncGenerator<T> {
+  for (let afterId = 0; ;) {
+    const rows = await batch(afterId);
+    yield* rows;
+    if (rows.length < JOB_BATCH) return;
+    afterId = rows[rows.length - 1]!.id;
+  }
 }
 
 export interface StatsFilter { from: string | null; to: string | null; category: string | null; teamId: number | null; buildingId: number | null }

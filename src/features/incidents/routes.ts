@@ -11,7 +11,7 @@ import { toCsv } from '../../web/csv.ts';
 import { toOds } from '../../web/spreadsheet.ts';
 import {
   parseActionForm, parseIncidentFlagForm, parseInvestigationForm, parseLegalActionForm, parsePoliceForm, parseResponseForm, parseRiddorForm,
-  parseRenewFlagForm, parseSeriousForm, parseStatsFilter,
+  parseRenewFlagForm, parseSeriousForm, parseStatsFilter, statsFilterBoxes,
 } from './schema.ts';
 import { INCIDENT_TEMPLATE } from './import.ts';
 import type { StatsFilter } from './repository.ts';
@@ -79,7 +79,7 @@ export const incidentsRoutes: FastifyPluginAsync<{ services: Services }> = async
   const filterFrom = (query: unknown) => parseStatsFilter(query ?? {});
   app.get('/incidents/dashboard', async (request, reply) => {
     const actor = requireActor(request);
-    const query = (request.query ?? {}) as Record<string, string>;
+    const query = { ...(request.query ?? {}) as Record<string, string>, ...statsFilterBoxes(request.query) };
     const exportQuery = new URLSearchParams(Object.entries(query).filter(([, v]) => typeof v === 'string' && v !== '')).toString();
     try {
       const filter = filterFrom(query);
@@ -127,12 +127,13 @@ export const incidentsRoutes: FastifyPluginAsync<{ services: Services }> = async
     if (!part || !part.filename) return problem('Select a CSV file');
     const text = (await part.toBuffer()).toString('utf8');
     if (part.file.truncated) return problem('The file must be smaller than 5MB');
-    const result = await svc.importHistoric(actor, text, part.filename);
+    // Every row checked now; a clean file is imported by a background job whose page shows progress.
+    const result = await services.imports.start(actor, 'incidents', part.filename, text);
     if (!result.ok) {
       const message = `The file has ${result.errors.length} ${result.errors.length === 1 ? 'problem' : 'problems'}. Nothing was imported.`;
       return render(400, { rowErrors: result.errors, fileName: part.filename, errorList: [{ text: message, href: '#file' }], errors: { file: { text: message } } });
     }
-    return render(200, { result, fileName: part.filename });
+    return reply.redirect(`/imports/${result.id}`, 303);
   });
 
   app.get('/incidents', async (request, reply) => {

@@ -10,7 +10,7 @@ import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { londonDate, londonTime } from '../../time/london.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import type { IncidentListStatus, IncidentRow, IncidentsRepository, StatsFilter } from './repository.ts';
+import { allBatches, type IncidentListStatus, type IncidentRow, type IncidentsRepository, type StatsFilter } from './repository.ts';
 import { PER_PAGE } from '../../web/paging.ts';
 import type { RiskRepository } from '../risk/repository.ts';
 import { FLAG_CATEGORIES } from '../risk/rules.ts';
@@ -27,7 +27,7 @@ import {
 } from './schema.ts';
 import { fromAggregates } from './stats.ts';
 import { validateIncidentImport } from './import.ts';
-import { IMPORT_PROGRESS_EVERY, type ImportProgress } from '../imports/file.ts';
+import { IMPORT_PROGRESS_EVERY, lockImports, type ImportProgress } from '../imports/file.ts';
 import type { RowError } from '../people/import-staff.ts';
 
 export interface IncidentsDeps {
@@ -164,9 +164,9 @@ export function buildIncidentsService(deps: IncidentsDeps) {
 
 
   /** Checks a historic incidents CSV in full without writing anything: every problem, with its line. */
-  async function checkImport(actor: Actor, csvText: string) {
+  async function checkImport(actor: Actor, csvText: string, ex: Executor = db) {
     requireMonitor(actor);
-    return validateIncidentImport(csvText, await incidents.importContext(), londonToday(now()));
+    return validateIncidentImport(csvText, await incidents.importContext(ex), londonToday(now()));
   }
   return {
     formContext,
@@ -310,7 +310,7 @@ export function buildIncidentsService(deps: IncidentsDeps) {
       const at = now();
       let escalated = 0, reminded = 0;
       // First the reminders to line managers whose deadline is near (each incident once).
-      for (const candidate of await incidents.meetingsDueSoon(at)) {
+      for await (const candidate of allBatches((after) => incidents.meetingsDueSoon(at, after))) {
         if (!meetingReminderDue(candidate, at)) continue;
         const lineManager = (await staff.chain(candidate.employee_id))[0];
         if (!lineManager) continue;
@@ -325,7 +325,7 @@ export function buildIncidentsService(deps: IncidentsDeps) {
         }).catch((e: unknown) => { if (e instanceof Rollback) return false; throw e; });
         if (ok) reminded++;
       }
-      for (const candidate of await incidents.missedMeetings(at)) {
+      for await (const candidate of allBatches((after) => incidents.missedMeetings(at, after))) {
         if (!meetingMissed(candidate, at)) continue;
         const chain = await staff.chain(candidate.employee_id);
         const target = escalationTarget(chain);
@@ -622,9 +622,11 @@ export function buildIncidentsService(deps: IncidentsDeps) {
     /** Historic incidents from CSV: every row checked first; all applied in one transaction with one audit entry, or none. */
     async importHistoric(actor: Actor, csvText: string, fileName = 'upload.csv', onProgress?: ImportProgress): Promise<IncidentImportResult> {
       const at = now();
-      const { rows, errors } = await checkImport(actor, csvText);
-      if (errors.length) return { ok: false, errors };
-      return inTransaction(db, async (trx) => {
+      return inTransaction(db, async (trx): Promise<IncidentImportResult> => {
+        // Checked again inside the transaction, after any other import of incidents has finished.
+        await lockImports(trx, 'incidents');
+        const { rows, errors } = await checkImport(actor, csvText, trx);
+        if (errors.length) return { ok: false, errors };
         let written = 0;
         for (const row of rows) {
           const base = {
