@@ -69,7 +69,7 @@ describe('incidents list pages, searches and filters', () => {
 /** The 51st row in the list's own order is the first row of page 2; the count is the total. */
 const rowsOf = (html: string, pattern: RegExp) => [...html.matchAll(pattern)].map((m) => m[1]!);
 
-describe('people, alerts, warning flags, risk reviews and lockdowns page and search', () => {
+describe('people, alerts, warning flags, accounts, risk reviews and lockdowns page and search', () => {
   let t: TestApp;
   let ids: Awaited<ReturnType<typeof demoIds>>;
   const EXTRA = 530;
@@ -156,6 +156,23 @@ describe('people, alerts, warning flags, risk reviews and lockdowns page and sea
     assert.match(ended.body, new RegExp(`of ${Math.ceil(EXTRA / 4)} warning flags`));
     assert.match((await fiona.get('/risk/flags?q=Listed+flag&category=dogs')).body, new RegExp(`of ${EXTRA / 2} warning flags`));
     for (const odd of ['/risk/flags?page=0', '/risk/flags?category=nonsense', '/risk/flags?q=a&q=b']) assert.equal((await fiona.get(odd)).statusCode, 200, odd);
+  });
+
+  test('sign-in accounts: 50 a page with the total, searched by name or email, narrowed by role and status', async () => {
+    const admin = await t.signIn(demo.admin);
+    await t.repos.db.insertInto('accounts').values(Array.from({ length: 70 }, (_, n) => ({
+      email: `paged${String(n).padStart(3, '0')}@harbour.example`, display_name: `Paged Account ${n}`, roles: ['worker'], staff_id: null, password_hash: null,
+      oidc_issuer: null, oidc_subject: null, disabled_at: n % 7 === 0 ? new Date() : null, last_sign_in_at: null, totp_secret: null, totp_enabled_at: null, totp_last_step: null,
+    })) as never).execute();
+    const total = (await t.repos.db.selectFrom('accounts').select('id').execute()).length;
+    const first = await admin.get('/admin/accounts');
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, new RegExp(`Showing 1 to 50 of ${total} accounts`));
+    assert.match((await admin.get('/admin/accounts?q=paged')).body, /Showing 1 to 50 of 70 accounts/);
+    assert.match((await admin.get('/admin/accounts?q=PAGED&page=2')).body, /Showing 51 to 70 of 70 accounts/);
+    assert.match((await admin.get('/admin/accounts?q=paged&status=off')).body, /of 10 accounts/);
+    assert.match((await admin.get('/admin/accounts?q=paged&role=admin')).body, /No accounts/);
+    for (const odd of ['/admin/accounts?page=x', '/admin/accounts?role=nonsense&q=a&q=b']) assert.equal((await admin.get(odd)).statusCode, 200, odd);
   });
 
   test('risk reviews and lockdowns show how many there are', async () => {

@@ -8,6 +8,9 @@ import { parseWith } from '../../web/validation.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { idParam } from '../people/routes.ts';
 import { accountForm, rolesForm, tokenForm } from './schema.ts';
+import { PER_PAGE, choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
+
+const ACCOUNT_STATUSES = { on: 'Turned on', off: 'Turned off' } as const;
 
 const DONE: Record<string, string> = {
   added: 'Sign-in account added',
@@ -32,9 +35,23 @@ function requireAccountsAdmin(request: Parameters<typeof requireActor>[0]): Acto
 export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const { auth, people } = services;
 
+  /** The accounts list: searched by name or email, narrowed by role and by on or off, 50 a page with the total. */
+  const listPage = async (query: unknown) => {
+    const q = textParam(query, 'q').toLowerCase();
+    const role = choiceParam(query, 'role', ROLE_LABELS);
+    const status = choiceParam(query, 'status', ACCOUNT_STATUSES);
+    const found = (await auth.listAccounts()).filter((a) => (!q || a.display_name.toLowerCase().includes(q) || a.email.toLowerCase().includes(q))
+      && (!role || a.roles.includes(role)) && (!status || (status === 'off') === Boolean(a.disabled_at)));
+    const filters = { q: textParam(query, 'q'), role, status };
+    const paged = paging(pageFrom((query as { page?: unknown } | undefined)?.page), found.length, 'accounts', (p) => listHref('/admin/accounts', filters, p));
+    return {
+      title: 'Sign-in accounts', backLink: '/admin', filters, paging: paged, statuses: ACCOUNT_STATUSES, roles: ROLE_LABELS,
+      accounts: found.slice((paged.page - 1) * PER_PAGE, paged.page * PER_PAGE),
+    };
+  };
   app.get('/admin/accounts', async (request, reply) => {
     requireAccountsAdmin(request);
-    return reply.view('accounts/list.njk', { title: 'Sign-in accounts', accounts: await auth.listAccounts(), backLink: '/admin', flash: flashFrom(request.query) });
+    return reply.view('accounts/list.njk', { ...(await listPage(request.query)), flash: flashFrom(request.query) });
   });
 
   const newContext = async (actor: Actor) => ({
@@ -79,7 +96,7 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
       const actor = requireAccountsAdmin(request);
       const id = idParam(request.params.id);
       return handleForm(reply, () => auth.setDisabled(actor, id, disabled),
-        { template: 'accounts/list.njk', values: {}, context: async () => ({ title: 'Sign-in accounts', accounts: await auth.listAccounts(), backLink: '/admin' }) },
+        { template: 'accounts/list.njk', values: {}, context: () => listPage({}) },
         () => `/admin/accounts?done=${path}d`);
     });
   }
