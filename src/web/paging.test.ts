@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listHref, pageFrom, paging } from './paging.ts';
+import { choiceParam, listHref, pageFrom, paging, textParam } from './paging.ts';
 
 test('pageFrom: only page numbers; anything else is page 1', () => {
   assert.equal(pageFrom('3'), 3);
@@ -24,4 +24,14 @@ test('paging says what is shown out of how many, with no silent cap', () => {
 test('listHref keeps the filters and leaves out empty ones and page 1', () => {
   assert.equal(listHref('/incidents', { q: 'Ben', status: '' }, 1), '/incidents?q=Ben');
   assert.equal(listHref('/incidents', { q: null }, 2), '/incidents?page=2');
+});
+
+test('query filters: one text value, trimmed and cut; a choice only from its list; repeats and arrays are ignored', () => {
+  assert.equal(textParam({ q: '  Ben  ' }, 'q'), 'Ben');
+  assert.equal(textParam({ q: 'x'.repeat(300) }, 'q').length, 100);
+  assert.equal(textParam({ q: ['a', 'b'] }, 'q'), '');
+  assert.equal(textParam(undefined, 'q'), '');
+  const kinds = { open: 'Open', closed: 'Closed' } as const;
+  assert.equal(choiceParam({ s: 'closed' }, 's', kinds), 'closed');
+  for (const v of ['toString', 'nonsense', '', ['open']]) assert.equal(choiceParam({ s: v }, 's', kinds), null, String(v));
 });
