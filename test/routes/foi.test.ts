@@ -63,6 +63,60 @@ describe('FOI requests over HTTP', () => {
     assert.match(res.body, /sheila@example.org/);
   });
 
+  test('dates are GOV.UK date boxes everywhere in FOI: every error at once, each naming its field, dates written as people write them', async () => {
+    const form = await irene.get('/foi/requests/new');
+    assert.match(form.body, /name="receivedOn-day"/);
+    assert.doesNotMatch(form.body, /type="date"/);
+    // A future date is reported with the other errors, not after them.
+    const future = `${thisYear + 1}`;
+    const { receivedOn: _, ...rest } = seed003Form();
+    const bad = await irene.submit('/foi/requests/new', '/foi/requests', { ...rest, requesterName: '', 'receivedOn-day': '4', 'receivedOn-month': '2', 'receivedOn-year': future });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /href="#requesterName"/);
+    assert.match(bad.body, /href="#receivedOn-day">The date received must be today or in the past/);
+    assert.match(bad.body, new RegExp(`name="receivedOn-year" type="text" value="${future}"`));
+    const unreal = await irene.submit('/foi/requests/new', '/foi/requests', { ...rest, 'receivedOn-day': '31', 'receivedOn-month': '2', 'receivedOn-year': '2012' });
+    assert.match(unreal.body, /href="#receivedOn-day">The date received must be a real date/);
+    const ok = await irene.submit('/foi/requests/new', '/foi/requests', { ...rest, 'receivedOn-day': '4', 'receivedOn-month': '2', 'receivedOn-year': '2012' });
+    assert.equal(ok.statusCode, 303, ok.body);
+    const id = Number(/\/foi\/requests\/(\d+)/.exec(String(ok.headers.location))![1]);
+    assert.match(String(ok.headers.location), /done=created/);
+    const page = await irene.get(String(ok.headers.location));
+    assert.match(page.body, /govuk-notification-banner--success[\s\S]*Request logged/);
+    assert.doesNotMatch(page.body, /type="date"/);
+
+    // The clock event form: a date before the request arrived names the field and the day in words.
+    const csrf = csrfFrom(page.body);
+    const early = await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'clarification_sought', 'on-day': '1', 'on-month': '1', 'on-year': '2012' });
+    assert.equal(early.statusCode, 400);
+    assert.match(early.body, /href="#on-day">The date it happened must be on or after the day the request was received, 4 February 2012/);
+    const none = await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: '', 'on-day': '', 'on-month': '', 'on-year': '', 'targetDate-day': '40', 'targetDate-month': '1', 'targetDate-year': '2012' });
+    assert.match(none.body, /href="#kind"/);
+    assert.match(none.body, /href="#on-day">Enter the date it happened/);
+    assert.match(none.body, /href="#targetDate-day">The new target date must be a real date/);
+    const event = await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'clarification_sought', 'on-day': '6', 'on-month': '2', 'on-year': '2012' });
+    assert.equal(event.statusCode, 303, event.body);
+
+    // Statistic filters: custom dates in boxes, shown back in boxes; an impossible one names its field.
+    const stat = await irene.get('/foi/statistics/staff-dismissed?period=custom&from-day=1&from-month=4&from-year=2016&to-day=31&to-month=3&to-year=2021');
+    assert.equal(stat.statusCode, 200, stat.body);
+    assert.match(stat.body, /From 1 April 2016 to 31 March 2021/);
+    assert.match(stat.body, /name="from-month" type="text" value="4"/);
+    const wrong = await irene.get('/foi/statistics/staff-dismissed?period=custom&from-day=1&from-month=13&from-year=2016&to-day=&to-month=&to-year=');
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /href="#from-day">The start date must be a real date/);
+    assert.match(wrong.body, /href="#to-day">Enter the end date/);
+    // An answer's custom period: errors name that question's boxes.
+    const qs = await t.repos.db.selectFrom('foi_questions').select('id').where('request_id', '=', id).orderBy('position').execute();
+    const answer = await irene.post(`/foi/requests/${id}/questions/${qs[0]!.id}`, { _csrf: csrf, outcome: 'provided', statistic: 'staff-dismissed', period: 'custom', 'from-day': '1', 'from-month': '4', 'from-year': '2016', 'to-day': '', 'to-month': '', 'to-year': '' });
+    assert.equal(answer.statusCode, 400);
+    assert.match(answer.body, new RegExp(`href="#q${qs[0]!.id}-to-day"`));
+    assert.equal((await irene.post(`/foi/requests/${id}/questions/${qs[0]!.id}`, { _csrf: csrf, outcome: 'provided', statistic: 'staff-dismissed', period: 'custom', 'from-day': '1', 'from-month': '4', 'from-year': '2016', 'to-day': '31', 'to-month': '3', 'to-year': '2021' })).statusCode, 303);
+    const saved = await irene.get(`/foi/requests/${id}?done=answered`);
+    assert.match(saved.body, /Answer saved/);
+    assert.match(saved.body, new RegExp(`id="q${qs[0]!.id}-to-year" name="to-year" type="text" value="2021"`));
+  });
+
   test('only the FOI team sees requests and statistics', async () => {
     for (const who of [demo.worker, demo.admin, demo.complaints, demo.healthAndSafety]) {
       const agent = await t.signIn(who);
@@ -260,7 +314,7 @@ describe('FOI requests over HTTP', () => {
     assert.match(pi.body, /The EIR have no public interest extension/);
     const late = await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'eir_extension', on: '2012-03-06' });
     assert.equal(late.statusCode, 400, 'after the 20th working day');
-    assert.match(late.body, /within 20 working days, by 2012-03-05/);
+    assert.match(late.body, /within 20 working days, by 5 March 2012/);
     assert.equal((await irene.post(`/foi/requests/${id}/events`, { _csrf: csrf, kind: 'eir_extension', on: '2012-02-20' })).statusCode, 303);
     const extended = (await irene.get(`/foi/requests/${id}`)).body;
     assert.match(extended, /complex and voluminous \(reg\. 7\(1\)\)/);

@@ -10,7 +10,8 @@ import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/pa
 import { idParam } from '../people/routes.ts';
 import { ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
 import { chartBars, toRows, type ProtectedTable } from './disclosure.ts';
-import { assigneeForm, costForm, eventForm, newRequestForm, parseAnswerForm, parseStatFilter } from './schema.ts';
+import { assigneeForm, costForm, parseAnswerForm, parseEvent, parseNewRequest, parseStatFilter, withDateBoxes } from './schema.ts';
+import { londonToday } from '../../time/london.ts';
 
 const DONE: Record<string, string> = {
   created: 'Request logged',
@@ -89,7 +90,7 @@ export const foiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     const actor = requireActor(request);
     return handleForm(reply, async () => {
       foi.authorise(actor); // refuses anyone but the FOI team before the input is judged
-      return foi.create(actor, parseWith(newRequestForm, request.body));
+      return foi.create(actor, parseNewRequest(request.body, londonToday()));
     }, { template: 'foi/new.njk', values: request.body, context: () => newPage(actor) }, (id) => `/foi/requests/${String(id)}?done=created`);
   });
 
@@ -122,7 +123,7 @@ export const foiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     const id = idParam(request.params.id);
     return handleForm(reply, async () => {
       foi.authorise(actor);
-      return foi.recordEvent(actor, id, parseWith(eventForm, request.body));
+      return foi.recordEvent(actor, id, parseEvent(request.body, londonToday()));
     }, { template: 'foi/request.njk', values: { ...(request.body as object), form: 'event' }, context: () => requestPage(actor, id) },
     () => `/foi/requests/${id}?done=event`);
   });
@@ -181,7 +182,7 @@ export const foiRoutes: FastifyPluginAsync<{ services: Services }> = async (app,
     const given = (request.query ?? {}) as Record<string, string>;
     // Opened without a filter: the job role the question names is preset.
     const query = Object.keys(given).length ? given : foi.presetQuery(request.params.name);
-    const base = { backLink: '/foi/statistics', values: query, ...(await foi.statisticOptions()) };
+    const base = { backLink: '/foi/statistics', values: withDateBoxes(query, ['from', 'to']), ...(await foi.statisticOptions()) };
     try {
       const result = await foi.statistic(actor, request.params.name, parseStatFilter(query));
       return reply.view('foi/statistic.njk', {

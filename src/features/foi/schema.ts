@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { ZONE } from '../../time/london.ts';
-import { optionalId, optionalText, parseWith, requiredText } from '../../web/validation.ts';
-import { ValidationError } from '../../errors.ts';
+import { dateFrom, optionalId, optionalText, parseWith, requiredText } from '../../web/validation.ts';
+import { ValidationError, type FieldError } from '../../errors.ts';
 import { JOB_ROLE_KEYS } from '../people/job-roles.ts';
 import { COST_ACTIVITIES, EVENT_KINDS, EXEMPTIONS, OUTCOMES, type CostActivity } from './rules.ts';
 import type { PeriodInput } from './statistics.ts';
@@ -21,11 +21,53 @@ const isoDate = (message: string) => z.string({ error: message }).trim().regex(/
   .refine((v) => DateTime.fromISO(v, { zone: ZONE }).isValid, message);
 const optionalIsoDate = (message: string) => z.union([z.literal(''), isoDate(message)]).optional().transform((v) => (v ? v : null));
 
+/**
+ * GOV.UK date boxes (`<name>-day`, `-month`, `-year`) read into the ISO field `<name>` the schemas
+ * take. A form without the boxes keeps its ISO field (the API's query strings). Then every error at
+ * once: the boxes' own, the schema's, and `more` (checks on the parsed value); an error on a date
+ * given in boxes names its day box, so the summary links to it.
+ */
+export function parseWithDates<T>(input: unknown, dates: { name: string; label: string }[], parse: (body: Record<string, unknown>) => T, more: (body: Record<string, unknown>) => FieldError[] = () => []): T {
+  const body: Record<string, unknown> = { ...((input ?? {}) as Record<string, unknown>) };
+  const errors: FieldError[] = [];
+  const boxed = new Set<string>();
+  for (const d of dates) {
+    if (!['day', 'month', 'year'].some((k) => body[`${d.name}-${k}`] !== undefined)) continue;
+    boxed.add(d.name);
+    body[d.name] = dateFrom(body, d.name, d.label, false, errors) ?? '';
+  }
+  let value: T | undefined;
+  errors.push(...more(body));
+  try {
+    value = parse(body);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    errors.push(...e.errors);
+  }
+  if (errors.length) {
+    const named = errors.map((e) => (boxed.has(e.field) ? { ...e, field: `${e.field}-day` } : e));
+    // One error a field: a date the boxes could not read is not also "missing".
+    throw new ValidationError(named.filter((e, i) => named.findIndex((x) => x.field === e.field) === i));
+  }
+  return value!;
+}
+
+/** Form values with each ISO date `<name>` also as its date boxes, for a form that shows it (unless the boxes are there already). */
+export function withDateBoxes(values: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  const out = { ...values };
+  for (const name of names) {
+    const m = typeof values[name] === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(values[name]) : null;
+    if (!m || out[`${name}-day`] !== undefined) continue;
+    Object.assign(out, { [`${name}-day`]: String(Number(m[3])), [`${name}-month`]: String(Number(m[2])), [`${name}-year`]: m[1] });
+  }
+  return out;
+}
+
 export const newRequestForm = z.object({
   title: requiredText('Enter what the request is about', 200),
   requesterName: requiredText('Enter the requester’s name', 200),
   requesterContact: requiredText('Enter the requester’s email or postal address', 500),
-  receivedOn: isoDate('Enter the date the request was received, like 2012-02-04'),
+  receivedOn: isoDate('Enter the date the request was received'),
   receivedTime: z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter the time received, like 09:30').optional().or(z.literal('')).transform((v) => v || '09:00'),
   channel: z.enum(Object.keys(CHANNELS) as [keyof typeof CHANNELS], { error: 'Select how the request arrived' }),
   regime: z.enum(['foi', 'eir'], { error: 'Select FOI or EIR' }),
@@ -35,6 +77,12 @@ export const newRequestForm = z.object({
 });
 export type NewRequestForm = z.output<typeof newRequestForm>;
 
+/** The new request form, with the date received in date boxes: every error at once, a future date among them. */
+export function parseNewRequest(input: unknown, today: string): NewRequestForm {
+  return parseWithDates(input, [{ name: 'receivedOn', label: 'date received' }], (b) => parseWith(newRequestForm, b),
+    (b) => (typeof b.receivedOn === 'string' && b.receivedOn > today ? [{ field: 'receivedOn', message: 'The date received must be today or in the past' }] : []));
+}
+
 export const PERIODS = { last_years: 'Last N years', financial_years: 'Financial years', custom: 'Custom dates' } as const;
 
 const periodForm = z.object({
@@ -42,8 +90,8 @@ const periodForm = z.object({
   years: z.union([z.literal(''), z.coerce.number().int('Enter a whole number of years').min(1, 'Enter 1 to 20 years').max(20, 'Enter 1 to 20 years')]).optional(),
   fromYear: z.union([z.literal(''), z.coerce.number().int().min(2000, 'Enter a year from 2000').max(2100)]).optional(),
   toYear: z.union([z.literal(''), z.coerce.number().int().min(2000, 'Enter a year from 2000').max(2100)]).optional(),
-  from: optionalIsoDate('Enter a start date, like 2016-04-01'),
-  to: optionalIsoDate('Enter an end date, like 2021-03-31'),
+  from: optionalIsoDate('The start date must be a real date, like 1 4 2016'),
+  to: optionalIsoDate('The end date must be a real date, like 31 3 2021'),
   teamId: optionalId(),
   serviceId: optionalId(),
   jobRole: z.union([z.literal(''), z.literal('social_workers'), z.enum(JOB_ROLE_KEYS)]).optional().transform((v) => v || null),
@@ -56,6 +104,11 @@ export interface StatFilter { period: PeriodInput; teamId: number | null; servic
 
 /** A statistic's filters from a query string or form: the period, team, service and job role. */
 export function parseStatFilter(input: unknown): StatFilter {
+  return parseWithDates(input, [{ name: 'from', label: 'start date' }, { name: 'to', label: 'end date' }], statFilterOf);
+}
+
+/** The filter from values whose `from`/`to` are ISO dates (or empty). */
+function statFilterOf(input: unknown): StatFilter {
   const f = parseWith(periodForm, input);
   const period = ((): PeriodInput => {
     if (f.period === 'financial_years') {
@@ -65,8 +118,10 @@ export function parseStatFilter(input: unknown): StatFilter {
       return { period: 'financial_years', fromYear: f.fromYear, toYear };
     }
     if (f.period === 'custom') {
-      if (!f.from) throw new ValidationError([{ field: 'from', message: 'Enter a start date, like 2016-04-01' }]);
-      if (!f.to) throw new ValidationError([{ field: 'to', message: 'Enter an end date, like 2021-03-31' }]);
+      const missing: FieldError[] = [];
+      if (!f.from) missing.push({ field: 'from', message: 'Enter the start date, like 1 4 2016' });
+      if (!f.to) missing.push({ field: 'to', message: 'Enter the end date, like 31 3 2021' });
+      if (!f.from || !f.to) throw new ValidationError(missing);
       if (f.to < f.from) throw new ValidationError([{ field: 'to', message: 'The end date must be the same as or after the start date' }]);
       return { period: 'custom', from: f.from, to: f.to };
     }
@@ -115,13 +170,19 @@ export function parseAnswerForm(input: unknown): AnswerForm {
 
 export const eventForm = z.object({
   kind: z.enum(['close', 'redirect_sar', ...Object.keys(EVENT_KINDS)] as [string, ...string[]], { error: 'Select what happened' }),
-  on: isoDate('Enter the date, like 2012-02-13'),
-  targetDate: optionalIsoDate('Enter the new target date, like 2012-04-02'),
+  on: isoDate('Enter the date it happened'),
+  targetDate: optionalIsoDate('The new target date must be a real date, like 2 4 2012'),
   notes: optionalText(2000),
 }).superRefine((v, ctx) => {
   if (v.kind === 'pi_extension' && !v.targetDate) ctx.addIssue({ code: 'custom', path: ['targetDate'], message: 'Enter the new target date for the public interest test' });
 });
 export type EventForm = z.output<typeof eventForm>;
+
+/** A clock event, its dates in date boxes: every error at once, a future date among them. */
+export function parseEvent(input: unknown, today: string): EventForm {
+  return parseWithDates(input, [{ name: 'on', label: 'date it happened' }, { name: 'targetDate', label: 'new target date' }], (b) => parseWith(eventForm, b),
+    (b) => (typeof b.on === 'string' && b.on > today ? [{ field: 'on', message: 'The date it happened must be today or in the past' }] : []));
+}
 
 const hours = (label: string) => z.union([z.literal(''), z.coerce.number({ error: `Enter the hours for ${label}` }).min(0, 'Hours cannot be negative').max(10000, 'Enter 10,000 hours or fewer')])
   .optional().transform((v) => (typeof v === 'number' ? v : 0));

@@ -18,7 +18,7 @@ import {
 } from './rules.ts';
 import { STATISTICS, questionCoversStaff, resolvePeriod, statistic, type StatParams, type StatSources, type StatisticDefinition } from './statistics.ts';
 import { buildLetter, letterDocx, type Letter } from './letter.ts';
-import { CHANNELS, REGIMES, PERIODS, filterQuery, type AnswerForm, type EventForm, type NewRequestForm, type StatFilter } from './schema.ts';
+import { CHANNELS, REGIMES, PERIODS, filterQuery, withDateBoxes, type AnswerForm, type EventForm, type NewRequestForm, type StatFilter } from './schema.ts';
 import { JOB_ROLES } from '../people/job-roles.ts';
 
 export interface FoiSettings {
@@ -254,7 +254,7 @@ export function buildFoiService(deps: FoiDeps) {
           ...q, outcomeLabel: q.outcome ? OUTCOMES[q.outcome as Outcome] : 'Not yet answered', exemptionLabel: q.exemption ? EXEMPTIONS[q.exemption as Exemption] : null,
           published: (q.snapshot as ProtectedTable | null) ?? live?.published ?? null, raw: live?.raw ?? null,
           statisticTitle: q.statistic ? statistic(q.statistic)?.title ?? q.statistic : null,
-          statFilter: (q.statistic_params as unknown as StatFilter | null) ? filterQuery(q.statistic_params as unknown as StatFilter) : {},
+          statFilter: (q.statistic_params as unknown as StatFilter | null) ? withDateBoxes(filterQuery(q.statistic_params as unknown as StatFilter), ['from', 'to']) : {},
           staffConcernsDefault: questionCoversStaff(q.text) ? 'yes' : 'no',
         });
       }
@@ -320,13 +320,13 @@ export function buildFoiService(deps: FoiDeps) {
       mustManage(actor);
       const r = await mustFind(id);
       const cal = await calendar();
-      if (f.on < r.received_on!) throw new ValidationError([{ field: 'on', message: 'The date must be on or after the day the request was received' }]);
-      if (f.on > today()) throw new ValidationError([{ field: 'on', message: 'The date must be today or in the past' }]);
+      if (f.on < r.received_on!) throw new ValidationError([{ field: 'on-day', message: `The date it happened must be on or after the day the request was received, ${longDate(r.received_on!)}` }]);
+      if (f.on > today()) throw new ValidationError([{ field: 'on-day', message: 'The date it happened must be today or in the past' }]);
       if (f.kind === 'pi_extension' && r.regime === 'eir') throw new ValidationError([{ field: 'kind', message: 'The EIR have no public interest extension: for a complex and voluminous request, use the regulation 7 extension' }]);
       if (f.kind === 'eir_extension') {
         if (r.regime !== 'eir') throw new ValidationError([{ field: 'kind', message: 'The regulation 7 extension is for environmental information (EIR) requests only' }]);
         const now = deadlines(r.received_on!, toEvents(await repo.events(id)), cal, settings.receiptReading, 'eir');
-        if (now.due && f.on > now.due) throw new ValidationError([{ field: 'on', message: `The requester must be told of a regulation 7 extension within 20 working days, by ${now.due}` }]);
+        if (now.due && f.on > now.due) throw new ValidationError([{ field: 'on', message: `The requester must be told of a regulation 7 extension within 20 working days, by ${longDate(now.due)}` }]);
       }
       // The answers as they were when sent: every attached statistic, protected. Computed before the
       // transaction (the complaints statistics read through their own service, outside it).
