@@ -273,6 +273,7 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
           n(`i.police_outcome = 'charged' OR i.court_outcome IS NOT NULL`).as('prosecuted'),
           n(`i.court_outcome = 'convicted'`).as('successful'),
           n('i.serious').as('serious'),
+          n('i.riddor_report_by IS NOT NULL AND i.hse_reported_on IS NULL').as('riddor_due'),
           n(`i.riddor_kind IN ('specified_injury', 'over_seven_day')`).as('riddor_reportable'),
         ]).executeTakeFirstOrThrow(),
         // From the (small) investigation and action tables, not per incident.
@@ -286,7 +287,7 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
         base().leftJoin('teams as t', 't.id', 'e.team_id').select([sql<string | null>`t.name`.as('key'), sql<string>`count(*)`.as('count')]).groupBy('t.name').execute(),
         base().leftJoin('buildings as b', 'b.id', 'i.building_id').select([sql<string | null>`b.name`.as('key'), sql<string>`count(*)`.as('count')]).groupBy('b.name').execute(),
         base().where('i.riddor_report_by', 'is not', null).where('i.hse_reported_on', 'is', null)
-          .select(['i.id', 'i.riddor_kind', sql<string>`i.riddor_report_by::text`.as('report_by')]).orderBy('i.riddor_report_by').orderBy('i.id').limit(500).execute(),
+          .select(['i.id', 'i.riddor_kind', sql<string>`i.riddor_report_by::text`.as('report_by')]).orderBy('i.riddor_report_by').orderBy('i.id').limit(RIDDOR_SHOWN).execute(),
       ]);
       const num = (v: string | number | null | undefined) => Number(v ?? 0);
       return {
@@ -298,6 +299,7 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
         teams: teams.map((r) => ({ key: r.key, count: num(r.count) })),
         buildings: buildings.map((r) => ({ key: r.key, count: num(r.count) })),
         riddorDue: riddorDue.map((r) => ({ id: r.id, kind: r.riddor_kind ?? '', reportBy: r.report_by })),
+        riddorDueTotal: num(totals.riddor_due),
       };
     },
 
@@ -319,6 +321,9 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
     },
   };
 }
+
+/** The dashboard lists the RIDDOR reports due with the earliest deadlines first, at most this many, and says how many there are in all. */
+export const RIDDOR_SHOWN = 500;
 
 /** The escalation job reads its work in batches of this many, and takes every batch (no silent cap). */
 export const JOB_BATCH = 500;

@@ -42,6 +42,8 @@ export interface Statistics {
   openInvestigations: number;
   overdueActions: number;
   riddorDue: { id: number; kind: string; reportBy: string; overdue: boolean }[];
+  /** How many RIDDOR reports are due in all: the list may show only the earliest (no silent cap). */
+  riddorDueTotal: number;
   riddorReportable: number;
 }
 
@@ -100,6 +102,7 @@ export function summarise(rows: readonly StatsRow[], today: string): Statistics 
     police: { reported, prosecuted: pros, successful },
     serious, openInvestigations, overdueActions, riddorReportable,
     riddorDue: riddorDue.sort((a, b) => a.reportBy.localeCompare(b.reportBy) || a.id - b.id),
+    riddorDueTotal: riddorDue.length,
   };
 }
 
@@ -112,6 +115,7 @@ export interface Aggregates {
   teams: { key: string | null; count: number }[];
   buildings: { key: string | null; count: number }[];
   riddorDue: { id: number; kind: string; reportBy: string }[];
+  riddorDueTotal: number;
 }
 
 /** The statistics from database aggregates: the same result as `summarise` over the rows. Pure. */
@@ -131,5 +135,6 @@ export function fromAggregates(a: Aggregates, today: string): Statistics {
     police: { reported: a.policeReported, prosecuted: a.prosecuted, successful: a.successful },
     serious: a.serious, openInvestigations: a.openInvestigations, overdueActions: a.overdueActions, riddorReportable: a.riddorReportable,
     riddorDue: a.riddorDue.map((r) => ({ ...r, overdue: r.reportBy < today })),
+    riddorDueTotal: a.riddorDueTotal,
   };
 }
