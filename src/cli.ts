@@ -174,7 +174,11 @@ emergency.command('rotate-key').description('re-encrypt every pack with EMERGENC
     if (development) fail('EMERGENCY_PACK_KEY is not set: set the new key (and the old one in EMERGENCY_PACK_PREVIOUS_KEYS) first');
     const result = await services.emergency.rotateKey();
     console.log(`Re-encrypted ${result.reencrypted} pack(s) with key ${keyId}`);
+    // Authenticator-app keys are sealed with the same keyring.
+    const totp = await services.auth.resealTotpSecrets();
+    console.log(`Sealed ${totp.resealed} authenticator-app key(s) with key ${keyId}`);
     if (result.unreadable.length) fail(`${result.unreadable.length} pack(s) could not be opened with any configured key (staff ids ${result.unreadable.join(', ')}): add their key to EMERGENCY_PACK_PREVIOUS_KEYS and run this again`);
+    if (totp.unreadable.length) fail(`${totp.unreadable.length} authenticator-app key(s) could not be opened with any configured key (account ids ${totp.unreadable.join(', ')}): add their key to EMERGENCY_PACK_PREVIOUS_KEYS and run this again, or reset their second factor`);
   }));
 
 program.command('retention').description('erase or anonymise what the retention schedule says is due (each action audited); --dry-run only counts')

@@ -141,6 +141,8 @@ const importCsv = (c: Ctx) => {
 const matrix: Row[] = [
   // Public
   page('GET /health', EVERYONE),
+  // The readable service status: for everyone, signed in or not (no names, no hosts).
+  page('GET /status', EVERYONE),
   page('GET /api/docs', EVERYONE),
   // Help and the statutory pages: for everyone, signed in or not.
   page('GET /help', EVERYONE),
