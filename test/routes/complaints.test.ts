@@ -237,3 +237,102 @@ describe('complaints', () => {
     assert.equal(s.years[0]!.label, '2015/16');
   });
 });
+
+/** Issue 15: the complaints list pages, searches and filters, with GOV.UK date boxes, and never answers 500 to odd input. */
+describe('complaints list: paging, search and filters', () => {
+  let t: TestApp;
+  let ids: DemoIds;
+  let gareth: Agent, helen: Agent;
+  const ref = (i: number) => `LIST-${String(i).padStart(3, '0')}`;
+  const showing = (body: string) => /id="complaints-showing"[^>]*>([^<]*)</.exec(body)?.[1]?.trim();
+  /** The references in the list (after the deadlines table, which comes first). */
+  const refsOn = (body: string) => [...body.slice(body.indexOf('id="complaints-showing"')).matchAll(/>(LIST-\d{3})</g)].map((m) => m[1]);
+
+  before(async () => {
+    t = await startTestApp();
+    ids = await demoIds(t.repos.db);
+    [gareth, helen] = await Promise.all([t.signIn(demo.complaints), t.signIn(demo.serviceManager)]);
+    // 70 complaints, LIST-001 received 2 January 2020 and one a day after; 061 to 070 closed;
+    // 001 to 003 at stage 2 since 2020 with no response (so breached); 005 from "Zebedee Quill".
+    const rows = Array.from({ length: 70 }, (_, k) => {
+      const i = k + 1;
+      const day = new Date(Date.UTC(2020, 0, 1 + i)).toISOString().slice(0, 10);
+      return { reference: ref(i), received_on: day, channel: 'letter', procedure: 'statutory_children', complainant_type: 'parent_carer',
+        complainant_name: i === 5 ? 'Zebedee Quill' : null, team_id: ids.team.ashford, summary: 'List test', closed_on: i > 60 ? '2020-06-01' : null };
+    });
+    const made = await t.repos.db.insertInto('complaints').values(rows).returning(['id', 'reference']).execute();
+    const idOf = (r: string) => made.find((m) => m.reference === r)!.id;
+    await t.repos.db.insertInto('complaint_staff').values([1, 2, 3, 4].map((i) => ({ complaint_id: idOf(ref(i)), staff_id: ids.person.chloe, notified_at: null }))).execute();
+    await t.repos.db.insertInto('complaint_stages').values([1, 2, 3].map((i) => ({ complaint_id: idOf(ref(i)), stage: 2, started_on: '2020-02-01' }))).execute();
+  });
+  after(() => t.close());
+
+  test('50 a page with the whole count; row 51 on page 2; the page links keep the search', async () => {
+    const total = Number((await t.repos.db.selectFrom('complaints').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    assert.ok(total > 70);
+    const first = await gareth.get('/complaints');
+    assert.equal(first.statusCode, 200);
+    assert.equal(showing(first.body), `Showing 1 to 50 of ${total} complaints`);
+    assert.match(first.body, /class="govuk-pagination/);
+
+    const one = await gareth.get('/complaints?q=LIST-');
+    assert.equal(showing(one.body), 'Showing 1 to 50 of 70 complaints');
+    assert.equal(refsOn(one.body)[0], ref(70), 'newest first');
+    assert.ok(!refsOn(one.body).includes(ref(20)));
+    assert.match(one.body, /href="\/complaints\?q=LIST-&amp;page=2"/);
+    const two = await gareth.get('/complaints?q=LIST-&page=2');
+    assert.equal(showing(two.body), 'Showing 51 to 70 of 70 complaints');
+    assert.equal(refsOn(two.body)[0], ref(20), 'row 51');
+    assert.equal(refsOn(two.body).length, 20);
+  });
+
+  test('search narrows by reference, staff name, and complainant name for the complaints team only', async () => {
+    assert.equal(showing((await gareth.get('/complaints?q=list-007')).body), 'Showing 1 to 1 of 1 complaints');
+    const chloe = await gareth.get('/complaints?q=chloe+davies');
+    assert.deepEqual(refsOn(chloe.body).sort(), [1, 2, 3, 4].map(ref));
+    assert.deepEqual(refsOn((await gareth.get('/complaints?q=Zebedee')).body), [ref(5)]);
+    const manager = await helen.get('/complaints?q=Zebedee');
+    assert.equal(manager.statusCode, 200);
+    assert.deepEqual(refsOn(manager.body), [], 'a senior manager cannot search by the complainant');
+    assert.doesNotMatch(manager.body, /or the complainant/);
+  });
+
+  test('filters: state, stage, breached deadlines and the period in date boxes, kept in the page links', async () => {
+    assert.equal(showing((await gareth.get('/complaints?q=LIST-&status=closed')).body), 'Showing 1 to 10 of 10 complaints');
+    assert.equal(showing((await gareth.get('/complaints?q=LIST-&status=open')).body), 'Showing 1 to 50 of 60 complaints');
+    assert.deepEqual(refsOn((await gareth.get('/complaints?q=LIST-&stage=2')).body).sort(), [1, 2, 3].map(ref));
+    assert.deepEqual(refsOn((await gareth.get('/complaints?q=LIST-&deadline=breached')).body).sort(), [1, 2, 3].map(ref));
+    const period = await gareth.get('/complaints?q=LIST-&from-day=1&from-month=1&from-year=2020&to-day=11&to-month=1&to-year=2020');
+    assert.equal(showing(period.body), 'Showing 1 to 10 of 10 complaints');
+    assert.equal(inputValue(period.body, 'to-day'), '11');
+    const open = await gareth.get('/complaints?q=LIST-&status=open&from-day=2&from-month=1&from-year=2020');
+    assert.match(open.body, /href="\/complaints\?q=LIST-&amp;status=open&amp;from-day=2&amp;from-month=1&amp;from-year=2020[^"]*&amp;page=2"/);
+    const old = await gareth.get('/complaints?q=LIST-&from=2020-01-02&to=2020-01-11');
+    assert.equal(showing(old.body), 'Showing 1 to 10 of 10 complaints', 'an older ISO link still works');
+    assert.equal(inputValue(old.body, 'from-day'), '2');
+    assert.equal(await gareth.get('/complaints').then((r) => /type="date"/.test(r.body)), false, 'no native date inputs');
+  });
+
+  test('date errors: every one at once, each naming its day box, dates written out', async () => {
+    const both = await gareth.get('/complaints?from-day=31&from-month=2&from-year=2026&to-day=1&to-month=13&to-year=2026&q=LIST-');
+    assertFormErrors(both, ['from-day', 'to-day']);
+    assert.match(both.body, /The start of the period must be a real date/);
+    assert.equal(inputValue(both.body, 'from-day'), '31', 'what was typed is kept');
+    const backwards = await gareth.get('/complaints?from-day=1&from-month=12&from-year=2026&to-day=1&to-month=11&to-year=2026');
+    assertFormErrors(backwards, ['to-day']);
+    assert.match(backwards.body, /The end of the period must be on or after 1 December 2026/);
+    assertFormErrors(await gareth.get('/complaints?from=2026-02-31&teamId=abc'), ['from-day', 'teamId']);
+  });
+
+  test('a repeated parameter or an odd page number gives page 1, never 500', async () => {
+    for (const path of ['/complaints?q=a&q=b', '/complaints?page=1&page=2', '/complaints?page=-3', '/complaints?page=abc', '/complaints?page=99999999',
+      '/complaints?status=open&status=closed', '/complaints?from=2020-01-01&from=2020-02-01', '/complaints?from-day=1&from-day=2&from-month=1&from-year=2020',
+      '/complaints?stage=9', '/complaints?deadline=x&deadline=breached', '/complaints?teamId=1&teamId=2']) {
+      const res = await gareth.get(path);
+      assert.equal(res.statusCode, 200, `${path}: ${res.statusCode}`);
+      assert.match(showing(res.body) ?? '', /^Showing 1 to /, path);
+    }
+    const past = await gareth.get('/complaints?q=LIST-&page=7');
+    assert.equal(showing(past.body), 'Showing 51 to 70 of 70 complaints', 'past the end shows the last page');
+  });
+});

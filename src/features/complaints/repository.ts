@@ -14,7 +14,13 @@ export interface ComplaintInput {
   outcome?: string | null; closedOn?: string | null;
 }
 
-export interface ListFilter { from?: string | null; to?: string | null; teamId?: number | null; staffId?: number | null; status?: 'open' | 'closed' | null }
+export interface ListFilter {
+  from?: string | null; to?: string | null; teamId?: number | null; staffId?: number | null; status?: 'open' | 'closed' | null;
+  /** The current (latest) stage. */
+  stage?: number | null;
+  /** Reference or a member of staff's name; the complainant's name too when `searchComplainant`. */
+  q?: string | null; searchComplainant?: boolean;
+}
 
 export function buildComplaintsRepository(db: Kysely<DB>) {
   const complaintColumns = [
@@ -153,6 +159,17 @@ export function buildComplaintsRepository(db: Kysely<DB>) {
       if (f.staffId) q = q.where(({ exists, selectFrom }) => exists(selectFrom('complaint_staff as cs').select('cs.staff_id').whereRef('cs.complaint_id', '=', 'c.id').where('cs.staff_id', '=', f.staffId!)));
       if (f.status === 'open') q = q.where('c.closed_on', 'is', null).where('c.withdrawn_on', 'is', null).where('c.not_investigated_on', 'is', null);
       if (f.status === 'closed') q = q.where((eb) => eb.or([eb('c.closed_on', 'is not', null), eb('c.withdrawn_on', 'is not', null), eb('c.not_investigated_on', 'is not', null)]));
+      if (f.stage) q = q.where(sql<number | null>`(SELECT max(st.stage) FROM complaint_stages st WHERE st.complaint_id = c.id)`, '=', f.stage);
+      const text = f.q?.trim();
+      if (text) {
+        const like = `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+        q = q.where((eb) => eb.or([
+          eb(sql<string>`coalesce(c.reference, '')`, 'ilike', like),
+          eb.exists(eb.selectFrom('complaint_staff as cs').innerJoin('staff as s', 's.id', 'cs.staff_id').select('cs.staff_id').whereRef('cs.complaint_id', '=', 'c.id')
+            .where(sql<string>`s.given_name || ' ' || s.family_name`, 'ilike', like)),
+          ...(f.searchComplainant ? [eb(sql<string>`coalesce(c.complainant_name, '')`, 'ilike', like)] : []),
+        ]));
+      }
       return q.orderBy('c.received_on', 'desc').orderBy('c.id', 'desc').execute();
     },
     /** Every stage with its complaint's state: for breaches, time to respond and reminders. */

@@ -10,9 +10,11 @@ import { idParam } from '../people/routes.ts';
 import { parseWith } from '../../web/validation.ts';
 import { ForbiddenError, ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
 import { londonToday } from '../../time/london.ts';
+import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
 import { COMPLAINT_TEMPLATE } from './import.ts';
 import type { ComplaintStatisticsQuery } from './service.ts';
 import {
+  LIST_DEADLINES, LIST_STAGES, LIST_STATUSES, listFilterBoxes, parseListFilter,
   parseActionForm, parseCloseForm, parseComplaintForm, parseDateOnly, parseDisciplinaryForm, parseExtensionForm, parseFindingsForm,
   nameStaffForm, parseLearningForm, parseMilestoneForm, parsePeriod, parseReferralDecisionForm, parseReferralForm, parseStage2Form,
 } from './schema.ts';
@@ -67,18 +69,28 @@ export const complaintsRoutes: FastifyPluginAsync<{ services: Services }> = asyn
     return { title: `Complaint ${d.complaint.reference ?? ''}`, backLink: '/complaints', ...d, staffOptions: d.staff };
   };
 
+  /** The list: 50 a page, search and filters kept in the page links; bad dates are all reported at once, the list shown unfiltered. */
   app.get('/complaints', async (request, reply) => {
     const actor = requireActor(request);
-    const query = (request.query ?? {}) as Record<string, string>;
-    let filter;
+    const q = textParam(request.query, 'q');
+    const status = choiceParam(request.query, 'status', LIST_STATUSES);
+    const stage = choiceParam(request.query, 'stage', LIST_STAGES);
+    const deadline = choiceParam(request.query, 'deadline', LIST_DEADLINES);
+    const boxes = listFilterBoxes(request.query);
+    const values = { q, status, stage, deadline, teamId: textParam(request.query, 'teamId', 10), ...boxes };
+    const view = async (code: number, filter: Parameters<typeof complaints.list>[1], extra: Record<string, unknown>) => {
+      const found = await complaints.list(actor, filter, pageFrom((request.query as Record<string, unknown> | undefined)?.page));
+      return reply.code(code).view('complaints/list.njk', {
+        title: 'Complaints about staff', ...found, deadlines: await complaints.deadlines(actor), values, ...extra,
+        paging: paging(found.page, found.total, 'complaints', (p) => listHref('/complaints', code === 200 ? { q, status, stage, deadline, teamId: values.teamId, ...boxes } : {}, p)),
+      });
+    };
     try {
-      filter = parsePeriod(query);
+      return await view(200, parseListFilter(request.query), { flash: flashFrom(request.query) });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      const all = await complaints.list(actor, { from: null, to: null, teamId: null, status: null });
-      return reply.code(400).view('complaints/list.njk', { title: 'Complaints about staff', ...all, deadlines: await complaints.deadlines(actor), values: query, errorList: toErrorSummary(e.errors), errors: toErrorMap(e.errors) });
+      return view(400, { from: null, to: null, teamId: null, status: null }, { errorList: toErrorSummary(e.errors), errors: toErrorMap(e.errors) });
     }
-    return reply.view('complaints/list.njk', { title: 'Complaints about staff', ...(await complaints.list(actor, filter)), deadlines: await complaints.deadlines(actor), values: query, flash: flashFrom(request.query) });
   });
 
   app.get('/complaints/new', async (request, reply) => {

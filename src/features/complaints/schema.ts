@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../errors.ts';
-import { fieldErrors, optionalId, optionalText, parseWith, requiredText } from '../../web/validation.ts';
-import { isoDate } from '../../time/london.ts';
+import { dateFrom, fieldErrors, optionalId, optionalText, parseWith, requiredText } from '../../web/validation.ts';
+import { isoDate, longDate } from '../../time/london.ts';
 import {
   ACTION_KINDS, ALLEGATION_CATEGORIES, CHANNELS, COMPLAINANT_TYPES, DISCIPLINARY_OUTCOMES, FINDINGS, PROCEDURES, REFERRAL_BODIES,
   type ActionKind, type Channel, type ComplainantType, type DisciplinaryOutcome, type Finding, type Procedure, type ReferralBody,
@@ -195,6 +195,64 @@ export const periodForm = z.object({
 });
 export type PeriodForm = z.output<typeof periodForm>;
 export const parsePeriod = (query: unknown) => parseWith(periodForm, query);
+
+export const LIST_STATUSES = { open: 'Open', closed: 'Closed' } as const;
+export const LIST_STAGES = { '1': 'Stage 1', '2': 'Stage 2', '3': 'Stage 3' } as const;
+export const LIST_DEADLINES = { breached: 'Breached' } as const;
+export interface ComplaintListFilter {
+  from: string | null; to: string | null; teamId: number | null; status: keyof typeof LIST_STATUSES | null;
+  stage: 1 | 2 | 3 | null; breached: boolean; q: string;
+}
+const one = (query: unknown, name: string) => {
+  const v = (query as Record<string, unknown> | null | undefined)?.[name];
+  return typeof v === 'string' ? v.trim() : '';
+};
+const BOX_PARTS = ['day', 'month', 'year'] as const;
+/**
+ * The complaints list's filters, every problem at once. The period is GOV.UK date boxes
+ * (`from-day`, `from-month`, `from-year`), each error named by its day box; an older link's
+ * `from=2026-01-31` still works. A repeated parameter, or a choice not in the list, is ignored.
+ */
+export function parseListFilter(query: unknown): ComplaintListFilter {
+  const errors: FieldError[] = [];
+  const period = (prefix: 'from' | 'to', label: string) => {
+    const boxes = Object.fromEntries(BOX_PARTS.map((p) => [`${prefix}-${p}`, one(query, `${prefix}-${p}`)]));
+    if (Object.values(boxes).some(Boolean)) return dateFrom(boxes, prefix, label, false, errors);
+    const iso = one(query, prefix);
+    if (!iso) return null;
+    const ok = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? isoDate(iso.slice(8, 10), iso.slice(5, 7), iso.slice(0, 4)) : null;
+    if (!ok) errors.push({ field: `${prefix}-day`, message: `The ${label} must be a real date, like 27 3 2026` });
+    return ok;
+  };
+  const from = period('from', 'start of the period');
+  const to = period('to', 'end of the period');
+  if (from && to && to < from) errors.push({ field: 'to-day', message: `The end of the period must be on or after ${longDate(from)}` });
+  const team = one(query, 'teamId');
+  const teamId = /^\d{1,9}$/.test(team) && Number(team) > 0 ? Number(team) : null;
+  if (team && teamId === null) errors.push({ field: 'teamId', message: 'Select a team from the list' });
+  if (errors.length) throw new ValidationError(errors);
+  const status = one(query, 'status');
+  const stage = one(query, 'stage');
+  return {
+    from, to, teamId,
+    status: Object.hasOwn(LIST_STATUSES, status) ? status as keyof typeof LIST_STATUSES : null,
+    stage: Object.hasOwn(LIST_STAGES, stage) ? Number(stage) as 1 | 2 | 3 : null,
+    breached: one(query, 'deadline') === 'breached',
+    q: one(query, 'q').slice(0, 100),
+  };
+}
+
+/** The period's boxes for the page: as typed, or from an older link's `from=2026-01-31`. */
+export function listFilterBoxes(query: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const prefix of ['from', 'to']) {
+    const typed = BOX_PARTS.some((p) => one(query, `${prefix}-${p}`));
+    for (const p of BOX_PARTS) values[`${prefix}-${p}`] = one(query, `${prefix}-${p}`);
+    const iso = one(query, prefix);
+    if (!typed && /^\d{4}-\d{2}-\d{2}$/.test(iso)) Object.assign(values, { [`${prefix}-day`]: String(Number(iso.slice(8, 10))), [`${prefix}-month`]: String(Number(iso.slice(5, 7))), [`${prefix}-year`]: iso.slice(0, 4) });
+  }
+  return values;
+}
 
 /** Naming another member of staff on a recorded complaint, by employee number. */
 export const nameStaffForm = z.object({

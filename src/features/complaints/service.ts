@@ -9,7 +9,8 @@ import { inTransaction } from '../../db/transaction.ts';
 import { londonToday } from '../../time/london.ts';
 import type { WorkingDayCalendar } from '../../time/working-days.ts';
 import type { HolidaysService } from '../holidays/service.ts';
-import type { ComplaintsRepository } from './repository.ts';
+import type { ComplaintsRepository, ListFilter } from './repository.ts';
+import { PER_PAGE } from '../../web/paging.ts';
 import {
   ACTION_KINDS, CHANNELS, COMPLAINANT_TYPES, DISCIPLINARY_OUTCOMES, FINDINGS, PROCEDURES, REFERRAL_BODIES, STAGE_NAMES, ALLEGATION_GROUPS,
   allegationLabel, allegationTheme, breached, extensionProblem, financialYearBands, isLateComplaint, milestones, openMilestone, overallOutcome,
@@ -228,9 +229,16 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
       });
     },
 
-    async list(actor: Actor, f: PeriodForm) {
+    /**
+     * One page of the complaints the reader may see, newest first, and how many match in all.
+     * Search covers the reference and the names of the staff (the columns the list shows); the
+     * complainant's name only for the complaints team. "Breached" needs the working-day calendar,
+     * so every matching complaint is weighed here and then the page is cut: nothing is capped.
+     */
+    async list(actor: Actor, f: PeriodForm & ListFilter & { breached?: boolean }, page = 1) {
       mustView(actor);
-      const [all, stages, teams, scope] = await Promise.all([repo.summaries(f), repo.allStages({ from: f.from, to: f.to }), repo.teams(), visible(actor)]);
+      const canManage = can(actor, 'complaints.manage');
+      const [all, stages, teams, scope] = await Promise.all([repo.summaries({ ...f, searchComplainant: canManage }), repo.allStages({ from: f.from, to: f.to }), repo.teams(), visible(actor)]);
       const rows = within(all, scope);
       const cal = await calendar();
       const t = today();
@@ -242,14 +250,17 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
         const prev = byComplaint.get(s.complaint_id);
         byComplaint.set(s.complaint_id, { due: open?.due ?? prev?.due ?? null, breached: anyBreach || (prev?.breached ?? false) });
       }
+      const matching = f.breached ? rows.filter((r) => byComplaint.get(r.id)?.breached) : rows;
+      const total = matching.length;
+      const current = Math.min(Math.max(1, page), Math.max(1, Math.ceil(total / PER_PAGE)));
       return {
-        teams,
-        complaints: rows.map((r) => ({
+        teams, total, page: current,
+        complaints: matching.slice((current - 1) * PER_PAGE, current * PER_PAGE).map((r) => ({
           ...r, procedureLabel: PROCEDURES[r.procedure as Procedure] ?? r.procedure, outcomeLabel: r.outcome ? FINDINGS[r.outcome as keyof typeof FINDINGS] : null,
           status: r.withdrawn_on ? 'Withdrawn' : r.not_investigated_on ? 'Not investigated' : r.closed_on ? 'Closed' : r.stage ? `Stage ${r.stage}` : 'Open',
           due: finished(r) ? null : byComplaint.get(r.id)?.due ?? null, breached: byComplaint.get(r.id)?.breached ?? false,
         })),
-        canManage: can(actor, 'complaints.manage'),
+        canManage,
       };
     },
 
