@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { choiceParam, listHref, pageFrom, paging, textParam } from './paging.ts';
+import { choiceParam, listHref, pageFrom, paging, singular, textParam } from './paging.ts';
 
 test('pageFrom: only page numbers; anything else is page 1', () => {
   assert.equal(pageFrom('3'), 3);
@@ -19,6 +19,8 @@ test('paging says what is shown out of how many, with no silent cap', () => {
   assert.equal(paging(500, 4001, 'incidents', href).page, 81, 'past the end shows the last page');
   assert.deepEqual(paging(1, 0, 'incidents', href), { page: 1, pages: 1, total: 0, showing: 'No incidents', pagination: null });
   assert.equal(paging(1, 50, 'incidents', href).pagination, null, 'one page needs no pagination');
+  assert.equal(paging(1, 1, 'complaints', href).showing, 'Showing 1 complaint', 'one row: not "1 to 1 of 1 complaints"');
+  assert.deepEqual(['people', 'gifts and hospitality entries', 'open alerts', 'responses'].map(singular), ['person', 'gifts and hospitality entry', 'open alert', 'response']);
 });
 
 test('listHref keeps the filters and leaves out empty ones and page 1', () => {

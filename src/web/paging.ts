@@ -23,13 +23,20 @@ export interface Paging {
   pagination: { previous?: { href: string }; next?: { href: string }; items: ({ number: string; href: string; current: boolean } | { ellipsis: true })[] } | null;
 }
 
+/** The plural noun of a list for one row: people → person, entries → entry, open alerts → open alert. */
+export function singular(noun: string): string {
+  if (noun.endsWith('people')) return `${noun.slice(0, -6)}person`;
+  if (noun.endsWith('ies')) return `${noun.slice(0, -3)}y`;
+  return noun.endsWith('s') ? noun.slice(0, -1) : noun;
+}
+
 export function paging(page: number, total: number, noun: string, href: (page: number) => string, perPage = PER_PAGE): Paging {
   const pages = Math.max(1, Math.ceil(total / perPage));
   const current = Math.min(page, pages);
   const first = total === 0 ? 0 : (current - 1) * perPage + 1;
   const last = Math.min(total, current * perPage);
   const n = (x: number) => x.toLocaleString('en-GB');
-  const showing = total === 0 ? `No ${noun}` : `Showing ${n(first)} to ${n(last)} of ${n(total)} ${noun}`;
+  const showing = total === 0 ? `No ${noun}` : total === 1 ? `Showing 1 ${singular(noun)}` : `Showing ${n(first)} to ${n(last)} of ${n(total)} ${noun}`;
   if (pages === 1) return { page: current, pages, total, showing, pagination: null };
   const wanted = [...new Set([1, current - 1, current, current + 1, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
   const items: NonNullable<Paging['pagination']>['items'] = [];

@@ -53,6 +53,14 @@ describe('complaints on the database', () => {
     assert.ok(!deadlines.some((d) => d.complaintId === id));
   });
 
+  test('stage date errors write their dates as people write them, not 2026-10-07', async () => {
+    const id = await s.services.complaints.record(gareth, buildComplaintForm([chloeId], { receivedOn: '2026-10-07' }));
+    await assert.rejects(s.services.complaints.stageDate(gareth, id, 1, 'responded', '2026-10-01'), (e: { errors?: { message: string }[] }) => {
+      assert.equal(e.errors?.[0]?.message, 'The date must be on or after the stage started, 7 October 2026');
+      return true;
+    });
+  });
+
   test('seed 004: the yearly table by financial year, with a part-year', async () => {
     const svc = s.services.complaints;
     const make = (receivedOn: string, over = {}) => svc.record(gareth, buildComplaintForm([chloeId], { receivedOn, ...over }));

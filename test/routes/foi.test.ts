@@ -353,7 +353,7 @@ describe('FOI requests over HTTP', () => {
     assert.match(closed.body, /Showing 1 to 50 of 60 requests/);
     assert.match(closed.body, /href="\/foi\?q=archived&amp;status=closed&amp;page=2"/);
     const one = await irene.get('/foi?q=OLD%2F17');
-    assert.match(one.body, /Showing 1 to 1 of 1 requests/);
+    assert.match(one.body, /Showing 1 request</);
     assert.match(one.body, /Archived request number 17</);
     const open = await irene.get('/foi?status=open&q=archived');
     assert.match(open.body, /No requests/);

@@ -6,7 +6,7 @@ import { actorFields } from '../audit/service.ts';
 import { can } from '../auth/access.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { londonToday } from '../../time/london.ts';
+import { londonToday, longDate } from '../../time/london.ts';
 import type { WorkingDayCalendar } from '../../time/working-days.ts';
 import type { HolidaysService } from '../holidays/service.ts';
 import type { ComplaintsRepository, ListFilter } from './repository.ts';
@@ -315,7 +315,7 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
       if (!s2?.responded_on) throw new ValidationError([{ field: 'stage3RequestedOn-day', message: 'Record the stage 2 response before a review panel is requested' }]);
       const by = stage3RequestBy(await calendar(), s2.responded_on);
       if (requestedOn < s2.responded_on) throw new ValidationError([{ field: 'stage3RequestedOn-day', message: 'The request must be on or after the stage 2 response' }]);
-      if (requestedOn > by) throw new ValidationError([{ field: 'stage3RequestedOn-day', message: `A review panel must be requested within 20 working days of the stage 2 response, by ${by}` }]);
+      if (requestedOn > by) throw new ValidationError([{ field: 'stage3RequestedOn-day', message: `A review panel must be requested within 20 working days of the stage 2 response, by ${longDate(by)}` }]);
       await change(actor, id, 'complaint.stage3', { requestedOn }, async (trx) => {
         await repo.createStage(trx, { complaintId: id, stage: 3, startedOn: requestedOn });
       });
@@ -341,7 +341,7 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
       if (!s) throw new NotFoundError('Stage');
       const field = 'milestoneOn-day';
       if (on > today()) throw new ValidationError([{ field, message: 'The date must be today or in the past' }]);
-      if (on < s.started_on) throw new ValidationError([{ field, message: `The date must be on or after the stage started, ${s.started_on}` }]);
+      if (on < s.started_on) throw new ValidationError([{ field, message: `The date must be on or after the stage started, ${longDate(s.started_on)}` }]);
       if (s.responded_on) throw new ValidationError([{ field, message: 'This stage has already been responded to' }]);
       if (stage === 3) {
         if (what === 'panel' && s.panel_held_on) throw new ValidationError([{ field, message: 'The panel meeting is already recorded' }]);
