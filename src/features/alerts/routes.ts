@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { requireActor } from '../../web/security.ts';
+import type { Actor } from '../auth/actor.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { optionalText, parseWith } from '../../web/validation.ts';
 import { OUTCOMES, type Outcome } from './service.ts';
@@ -10,6 +11,13 @@ import { can } from '../auth/access.ts';
 import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
 
 const ALERT_KINDS = { overdue: 'Missed check-in', duress: 'Duress alarm', end_of_day: 'No end-of-day call' } as const;
+/**
+ * The kinds offered in the filter. Someone who only works alone is not offered "Duress alarm": a
+ * worker's screens never mention it, in case the person they are with is reading over their
+ * shoulder (the duress PIN's page is the ordinary one). They may still be sent such an alert as a
+ * buddy, and it is listed with its kind.
+ */
+const offeredKinds = (actor: Actor) => (actor.roles.some((r) => r !== 'worker') ? ALERT_KINDS : { overdue: ALERT_KINDS.overdue, end_of_day: ALERT_KINDS.end_of_day });
 const ALERT_STATUSES = { closed: 'Closed' } as const;
 
 const resolveForm = z.object({
@@ -39,7 +47,7 @@ export const alertsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const found = await alerts.listFor(actor, { q, kind, closed: status === 'closed', page: pageFrom((request.query as { page?: unknown }).page) });
     const filters = { q, kind, status };
     return reply.view('alerts/list.njk', {
-      title: 'Alerts', alerts: found.rows, filters, kinds: ALERT_KINDS, statuses: ALERT_STATUSES, outcomes: OUTCOMES,
+      title: 'Alerts', alerts: found.rows, filters, kinds: offeredKinds(actor), statuses: ALERT_STATUSES, outcomes: OUTCOMES,
       paging: paging(found.page, found.total, status === 'closed' ? 'closed alerts' : 'open alerts', (p) => listHref('/alerts', filters, p)),
     });
   });
