@@ -28,9 +28,23 @@ async function open() {
   return { database, repos, config, services: buildServices(repos, { sessionTtlHours: config.sessionTtlHours, emergency: config.emergency, foi: config.foi, retention: config.retention }) };
 }
 
+/** Thrown by fail(): unwinds to the end of this file, closing the database on the way. */
+class Failed extends Error {}
+
+/**
+ * Prints the message and ends the command with exit code 1. It does not call process.exit() here:
+ * writes to a pipe can still be queued, and exiting at once cut a long list of import problems
+ * short. The end of this file exits once stderr has written everything.
+ */
 function fail(message: string): never {
   console.error(message);
-  process.exit(1);
+  throw new Failed(message);
+}
+
+/** Exits with code 1 after everything written to stdout and stderr has been handed to the pipe or terminal. */
+function exitWhenFlushed(): void {
+  process.exitCode = 1;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(1)));
 }
 
 const program = new Command('harbour').description('Harbour staff-safety service: administration commands').showHelpAfterError();
@@ -216,7 +230,13 @@ audit.command('verify').description('check the hash chain and the checkpoints; n
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  // The server has the embedded database: say so plainly rather than with a stack trace.
-  if (e instanceof DataDirectoryLockedError) fail(e.message);
-  throw e;
+  if (e instanceof Failed) {
+    exitWhenFlushed();
+  } else if (e instanceof DataDirectoryLockedError) {
+    // The server has the embedded database: say so plainly rather than with a stack trace.
+    console.error(e.message);
+    exitWhenFlushed();
+  } else {
+    throw e;
+  }
 }
