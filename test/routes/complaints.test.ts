@@ -330,7 +330,7 @@ describe('complaints list: paging, search and filters', () => {
       '/complaints?stage=9', '/complaints?deadline=x&deadline=breached', '/complaints?teamId=1&teamId=2']) {
       const res = await gareth.get(path);
       assert.equal(res.statusCode, 200, `${path}: ${res.statusCode}`);
-      assert.match(showing(res.body) ?? '', /^Showing 1 to /, path);
+      assert.match(showing(res.body) ?? '', /^Showing 1( to |\s\w+$)/, path);
     }
     const past = await gareth.get('/complaints?q=LIST-&page=7');
     assert.equal(showing(past.body), 'Showing 51 to 70 of 70 complaints', 'past the end shows the last page');
