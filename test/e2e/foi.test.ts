@@ -3,6 +3,16 @@ import assert from 'node:assert/strict';
 import { E2E, PHONE } from './support/harness.ts';
 import { SignInPage, demoEmailOf } from './support/pages.ts';
 import { buildIncident } from '../helpers/foi.ts';
+import { londonToday } from '../../src/time/london.ts';
+import type { Locator } from 'playwright-core';
+
+/** Types a date into a GOV.UK date input (day, month and year boxes) inside `group`. */
+async function fillDate(group: Locator, iso: string) {
+  const [year, month, day] = iso.split('-');
+  await group.getByLabel('Day').fill(String(Number(day)));
+  await group.getByLabel('Month').fill(String(Number(month)));
+  await group.getByLabel('Year').fill(year!);
+}
 
 describe('FOI in the browser', () => {
   let e2e: E2E;
@@ -28,11 +38,11 @@ describe('FOI in the browser', () => {
     assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Log request' }).click()), 400);
     assert.ok(await page.locator('.govuk-error-summary').isVisible());
 
-    const today = new Date().toISOString().slice(0, 10);
+    const today = londonToday();
     await page.getByLabel('What the request is about').fill('Staff assaults');
     await page.getByLabel('Name', { exact: true }).fill('Ms Chalmers');
     await page.getByLabel('Email or postal address').fill('chalmers@example.org');
-    await page.getByLabel('Date received').fill(today);
+    await fillDate(page.getByRole('group', { name: 'Date received' }), today);
     await page.getByLabel('Time received (24-hour clock)').fill('09:30');
     await page.getByLabel('Email', { exact: true }).check();
     await page.getByLabel('Questions').fill([
@@ -86,7 +96,7 @@ describe('FOI in the browser', () => {
     // Sent today: record it, then publish.
     assert.equal(await s.goto(requestPath), 200);
     await page.getByLabel('What happened').selectOption('response_sent');
-    await page.getByLabel('Date', { exact: true }).fill(today);
+    await fillDate(page.getByRole('group', { name: 'Date it happened' }), today);
     assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Record', exact: true }).click()), 200);
     assert.match(await main(), /Internal review may be asked for until/);
     assert.equal(await s.navigate((p) => p.getByRole('link', { name: 'Draft response' }).click()), 200);
