@@ -27,6 +27,12 @@ export function createNunjucks(): nunjucks.Environment {
   env.addFilter('date', (v: Date | string | null | undefined) => (v ? dateFormat.format(new Date(v)) : ''));
   env.addFilter('dateTime', (v: Date | string | null | undefined) => (v ? dateTimeFormat.format(new Date(v)).replace(' am', 'am').replace(' pm', 'pm') : ''));
   env.addFilter('time', (v: Date | string | null | undefined) => (v ? timeFormat.format(new Date(v)) : ''));
+  // Today's times alone ("since 14:05"), as people say them; any other day with its date.
+  env.addFilter('timeOrDateTime', (v: Date | string | null | undefined) => {
+    if (!v) return '';
+    const d = new Date(v);
+    return dateFormat.format(d) === dateFormat.format(new Date()) ? timeFormat.format(d) : dateTimeFormat.format(d).replace(' am', 'am').replace(' pm', 'pm');
+  });
   env.addFilter('timeLeft', (v: Date | string | null | undefined) => {
     if (!v) return '';
     const ms = new Date(v).getTime() - Date.now();

@@ -141,9 +141,10 @@ describe('lone working in the browser: overdue, buddy, escalation, closed as saf
     await page.getByLabel('Notes for your buddy (optional)').fill('Parking on the street outside.');
     assert.equal(await worker.navigate((p) => p.getByRole('button', { name: 'Save visit' }).click()), 200);
 
-    const m = /^\/visits\/(\d+)$/.exec(worker.path);
+    const m = /^\/visits\/(\d+)\?done=planned$/.exec(worker.path);
     assert.ok(m, `after saving, on the session page, not ${worker.path}`);
     visitId = Number(m[1]);
+    assert.match(await text(page.locator('.govuk-notification-banner--success')), /planned/i, 'a success banner says the visit is planned');
     assert.equal(await h1(worker), DESCRIPTION);
     assert.equal(await text(page.locator('.harbour-rag')), 'GREEN');
     await assertNoSidewaysScroll(worker);
