@@ -47,7 +47,7 @@ describe('the RED risk gate in the browser: worker plans, manager countersigns a
     await p.getByLabel('Description', { exact: true }).fill('First visit, self-referral');
     await p.getByLabel('Joint visit with (optional)').selectOption({ label: 'Dev Patel' });
     assert.equal(await worker.navigate((page) => page.getByRole('button', { name: 'Save visit' }).click()), 200);
-    visitId = Number(/\/visits\/(\d+)$/.exec(worker.path)?.[1]);
+    visitId = Number(/^\/visits\/(\d+)\?done=planned$/.exec(worker.path)?.[1]);
     assert.ok(visitId > 0, `on the session page, not ${worker.path}`);
     let text = await main(worker);
     assert.match(text, /Risk: RED/);

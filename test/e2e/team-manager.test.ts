@@ -59,7 +59,7 @@ describe('team manager in the browser', () => {
 
     assert.equal(await person.allocateBuddy('Dev Patel'), 200);
     assert.match(s.path, /^\/people\/\d+\?done=buddy$/);
-    assert.equal((await person.successBanner().innerText()).includes('Buddy updated'), true);
+    assert.equal((await person.successBanner().innerText()).includes('Buddy allocated'), true);
     assert.equal(await person.summary('Buddy'), 'Dev Patel');
     assert.equal((await person.buddySelect().locator('option:checked').textContent())?.trim(), 'Dev Patel (Social worker)');
 
