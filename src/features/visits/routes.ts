@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { requireActor } from '../../web/security.ts';
-import { ForbiddenError } from '../../errors.ts';
+import { ForbiddenError, ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { parseWith } from '../../web/validation.ts';
 import { idParam } from '../people/routes.ts';
-import { extendForm, visitForm, VISIT_KINDS, CASE_SYSTEMS } from './schema.ts';
+import { extendForm, visitForm, VISIT_KINDS, CASE_SYSTEMS, HISTORY_STATES, parseHistoryFilter, type HistoryFilter } from './schema.ts';
+import { listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
 import { REFERRAL_TYPES } from '../risk/rating.ts';
 import type { Actor } from '../auth/actor.ts';
 import { londonDate, londonTime } from '../../time/london.ts';
@@ -38,6 +39,27 @@ export const visitsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   app.get('/visits', async (request, reply) => {
     const actor = requireActor(request);
     return reply.view('visits/my-day.njk', { ...(await myDayPage(actor)), flash: flashFor((request.query as { done?: string }).done) });
+  });
+
+  // Visit history: every visit the person could open, newest first, 50 a page, with a period, a state and a search.
+  app.get('/visits/history', async (request, reply) => {
+    const actor = requireActor(request);
+    const boxes = Object.fromEntries(['from', 'to'].flatMap((p) => ['day', 'month', 'year'].map((b) => [`${p}-${b}`, textParam(request.query, `${p}-${b}`, 4)])));
+    const values = { q: textParam(request.query, 'q'), state: textParam(request.query, 'state', 20), ...boxes };
+    const view = async (code: number, filter: HistoryFilter, extra: Record<string, unknown>) => {
+      const found = await visits.history(actor, filter, pageFrom((request.query as Record<string, unknown> | undefined)?.page));
+      return reply.code(code).view('visits/history.njk', {
+        title: 'Visit history', ...found, values, states: Object.entries(HISTORY_STATES).map(([value, text]) => ({ value, text })), backLink: '/visits',
+        paging: paging(found.page, found.total, 'visits', (p) => listHref('/visits/history', code === 200 ? { q: filter.q, state: filter.state, ...boxes } : {}, p)),
+        ...extra,
+      });
+    };
+    try {
+      return await view(200, parseHistoryFilter(request.query), {});
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      return view(400, { from: null, to: null, q: '', state: null }, { errorList: toErrorSummary(e.errors), errors: toErrorMap(e.errors) });
+    }
   });
 
   app.get('/visits/new', async (request, reply) => {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { REFERRAL_TYPES, type ReferralType } from '../risk/rating.ts';
-import { optionalId, optionalText, postcode } from '../../web/validation.ts';
+import { dateFrom, optionalId, optionalText, postcode } from '../../web/validation.ts';
+import { choiceParam, textParam } from '../../web/paging.ts';
+import { ValidationError, type FieldError } from '../../errors.ts';
+import { longDate } from '../../time/london.ts';
 
 export const VISIT_KINDS = {
   visit: 'Home or community visit',
@@ -42,3 +45,23 @@ export type VisitForm = z.output<typeof visitForm>;
 export const extendForm = z.object({
   minutes: z.coerce.number({ error: 'Choose how long to extend by' }).int().refine((m) => [15, 30, 60, 120].includes(m), 'Choose how long to extend by'),
 });
+
+/** The states a visit can be in, as the history's filter offers them. */
+export const HISTORY_STATES = { planned: 'Planned', in_progress: 'In progress', overdue: 'Overdue', completed: 'Finished safely', cancelled: 'Cancelled' } as const;
+export type HistoryState = keyof typeof HISTORY_STATES;
+export interface HistoryFilter { from: string | null; to: string | null; q: string; state: HistoryState | null }
+
+/**
+ * The visit history's filters, every problem at once, each named by its field: a period in GOV.UK
+ * date boxes (`from-day`, `from-month`, `from-year`, the same for `to`), a search and a state.
+ * A repeated date box is refused (400); a repeated search or a state not in the list is ignored.
+ */
+export function parseHistoryFilter(query: unknown): HistoryFilter {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const errors: FieldError[] = [];
+  const from = dateFrom(q, 'from', 'date from', false, errors);
+  const to = dateFrom(q, 'to', 'date to', false, errors);
+  if (from && to && to < from) errors.push({ field: 'to-day', message: `The date to must be the same as or after ${longDate(from)}` });
+  if (errors.length) throw new ValidationError(errors);
+  return { from, to, q: textParam(q, 'q'), state: choiceParam(q, 'state', HISTORY_STATES) };
+}

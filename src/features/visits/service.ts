@@ -12,7 +12,10 @@ import { timers } from '../alerts/timers.ts';
 import { dayTimerSubject } from '../alerts/engine.ts';
 import { addDays, defaultFinish, isoDate, londonDate, londonDayBounds, londonToUtc } from '../../time/london.ts';
 import { mayActFor, maySee, relationTo } from './access.ts';
-import type { VisitForm } from './schema.ts';
+import type { HistoryFilter, VisitForm } from './schema.ts';
+import type { HistoryScope } from './repository.ts';
+import { can } from '../auth/access.ts';
+import { hasRole } from '../auth/actor.ts';
 
 export interface VisitsDeps {
   db: Kysely<DB>;
@@ -79,6 +82,13 @@ export function buildVisitsService(deps: VisitsDeps) {
       latitude: form.latitude, longitude: form.longitude, caseSystem: form.caseSystem, caseId: form.caseId, description: form.description,
       jointPartnerId: form.jointPartnerId, notes: form.notes, buildingId: form.buildingId, referralType: form.referralType, riskRating,
     };
+  }
+
+  async function historyScope(actor: Actor): Promise<HistoryScope | null> {
+    if (can(actor, 'people.view_all') || can(actor, 'organisation.manage')) return 'all';
+    if (actor.staffId === null) return null;
+    const me = hasRole(actor, 'business_support') ? await staff.get(actor.staffId) : undefined;
+    return { staffId: actor.staffId, supportsTeamId: me?.team_id ?? null };
   }
 
   async function viewable(actor: Actor, visitId: number) {
@@ -308,6 +318,20 @@ export function buildVisitsService(deps: VisitsDeps) {
       // The worker's home: the running session first, then the next visit still to start today.
       const next = today.filter((v) => v.state === 'planned').sort((a, b) => new Date(a.starts_at).getTime() - new Date(b.starts_at).getTime())[0] ?? null;
       return { today, active, next, jointRequests };
+    },
+
+    /**
+     * Visit history: one page of the visits the actor could open, newest first. The scope is the rule
+     * of `viewable` (see access.ts): administrators and those who see everyone get every visit; anyone
+     * else their own, their joint visits, and those of the people they buddy, manage (the whole line) or,
+     * as business support, whose team they support. A list row carries no alert, so it never tells
+     * anyone, least of all its subject, that a silent alarm was raised.
+     */
+    async history(actor: Actor, filter: HistoryFilter, page: number) {
+      const scope = await historyScope(actor);
+      if (scope === null) return { rows: [], total: 0, page: 1, seesOthers: false };
+      const seesOthers = scope === 'all' || scope.supportsTeamId !== null || await visits.looksAfterAnyone(scope.staffId);
+      return { ...(await visits.history(scope, filter, page)), seesOthers };
     },
 
     /** The light of a session now (the planned one, once it has started). */
