@@ -126,19 +126,28 @@ const PERIODS: [string, string][] = [
   ['2020-07-01', '2021-03-31'],
 ];
 
-test(`[${engineName}] the monthly complaint counts and the staff complainant groups equal a recount of the complaints, their staff, actions and referrals`, async () => {
-  const recount = await sql<{ month: string; procedure: string; staff_ids: string; key: string; n: number }>`
+/** The complaints counted afresh by `period` (a to_char format: a month's or a day's first day), procedure, staff named and key. */
+const recount = (period: string) => sql<{ month: string; procedure: string; staff_ids: string; key: string; n: number }>`
     WITH facts AS (
       SELECT c.*, coalesce((SELECT array_agg(DISTINCT cs.staff_id ORDER BY cs.staff_id) FROM complaint_staff cs WHERE cs.complaint_id = c.id), '{}') AS staff,
         ARRAY(SELECT DISTINCT 'action_' || a.kind FROM complaint_actions a WHERE a.complaint_id = c.id
-          UNION SELECT 'referred' FROM complaint_referrals r WHERE r.complaint_id = c.id) AS keys
+          UNION SELECT 'referred' FROM complaint_referrals r WHERE r.complaint_id = c.id
+          UNION SELECT CASE WHEN r.body = 'lgsco' THEN 'referred_ombudsman' ELSE 'referred_regulator' END FROM complaint_referrals r WHERE r.complaint_id = c.id) AS keys
       FROM complaints c)
-    SELECT to_char(received_on, 'YYYY-MM-01') AS month, procedure, staff::text AS staff_ids, k AS key, count(*)::int AS n
+    SELECT to_char(received_on, ${period}) AS month, procedure, staff::text AS staff_ids, k AS key, count(*)::int AS n
     FROM facts CROSS JOIN LATERAL unnest(complaint_outcome_key(withdrawn_on, not_investigated_on, outcome) || keys) AS k
     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 4, 3`.execute(db());
+
+test(`[${engineName}] the monthly complaint counts and the staff complainant groups equal a recount of the complaints, their staff, actions and referrals`, async () => {
+  const monthly = await recount('YYYY-MM-01');
   const kept = await sql`SELECT month::text AS month, procedure, staff_ids::text AS staff_ids, key, n FROM complaint_monthly_counts WHERE n <> 0 ORDER BY 1, 2, 4, 3`.execute(db());
-  assert.ok(recount.rows.length > 50);
-  assert.deepEqual(kept.rows, recount.rows);
+  assert.ok(monthly.rows.length > 50);
+  assert.ok(monthly.rows.some((r) => r.key === 'referred_ombudsman') && monthly.rows.some((r) => r.key === 'referred_regulator'), 'both kinds of referral are counted');
+  assert.deepEqual(kept.rows, monthly.rows);
+  // The daily counts (migration 0033) that the part-months at either end of a period are read from.
+  const daily = await recount('YYYY-MM-DD');
+  const keptDaily = await sql`SELECT day::text AS month, procedure, staff_ids::text AS staff_ids, key, n FROM complaint_daily_counts WHERE n <> 0 ORDER BY 1, 2, 4, 3`.execute(db());
+  assert.deepEqual(keptDaily.rows, daily.rows);
   const groups = await sql`SELECT cs.staff_id, c.received_on::text AS received_on, coalesce(c.complainant_group, 'complaint:' || c.id) AS group_key, count(*)::int AS n
     FROM complaint_staff cs JOIN complaints c ON c.id = cs.complaint_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db());
   const keptGroups = await sql`SELECT staff_id, received_on::text AS received_on, group_key, n FROM complaint_staff_groups WHERE n <> 0 ORDER BY 1, 2, 3`.execute(db());

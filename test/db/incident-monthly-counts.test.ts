@@ -155,3 +155,47 @@ test(`[${engineName}] staff assaulted, assaults by type, police and prosecutions
     }
   }
 });
+
+test(`[${engineName}] the daily counts, and the police measures over assaults only, equal a one-by-one count of the incidents`, async () => {
+  // Per London day (migration 0033) and per month: every measure, counted in JavaScript.
+  const measures = ['assaults', 'physical_assault', 'verbal_abuse', 'threats', 'sexual_harassment', 'police_reported', 'prosecuted', 'successful',
+    'manager_meetings', 'police_right_told', 'assault_police_reported', 'assault_prosecuted', 'assault_successful'] as const;
+  const byDay = new Map<string, Record<string, number>>();
+  const byMonth = new Map<string, Record<string, number>>();
+  const add = (at: Date | null, employee: number, m: Partial<Record<(typeof measures)[number], boolean>>) => {
+    if (!at) return;
+    const day = londonDate(new Date(at));
+    for (const [map, key] of [[byDay, `${day}|${employee}`], [byMonth, `${day.slice(0, 8)}01|${employee}`]] as const) {
+      const row = map.get(key) ?? Object.fromEntries(measures.map((x) => [x, 0]));
+      for (const x of measures) row[x]! += m[x] ? 1 : 0;
+      map.set(key, row);
+    }
+  };
+  for (const r of await incidents()) {
+    if (r.status !== 'open' && r.status !== 'closed') continue;
+    const assault = r.categories.some((c) => ASSAULTS.includes(c));
+    const reported = r.police_reported === true;
+    const prosecuted = r.police_outcome === 'charged' || r.court_outcome !== null;
+    const successful = r.court_outcome === 'convicted';
+    add(r.occurred_at, r.employee_id, {
+      assaults: assault, physical_assault: r.categories.includes('physical_assault'), verbal_abuse: r.categories.includes('verbal_abuse'),
+      threats: r.categories.includes('threats'), sexual_harassment: r.categories.includes('sexual_harassment'),
+      police_reported: reported, prosecuted, successful,
+      assault_police_reported: assault && reported, assault_prosecuted: assault && prosecuted, assault_successful: assault && successful,
+    });
+    add(r.meeting_held_at, r.employee_id, { manager_meetings: true });
+    add(r.police_right_told_at, r.employee_id, { police_right_told: true });
+  }
+  const expected = (map: Map<string, Record<string, number>>) => [...map.entries()]
+    .filter(([, row]) => measures.some((x) => row[x] !== 0))
+    .map(([key, row]) => ({ day: key.split('|')[0], employee_id: Number(key.split('|')[1]), ...row }))
+    .sort((a, b) => a.day!.localeCompare(b.day!) || a.employee_id - b.employee_id);
+  const cols = sql.raw(measures.join(', '));
+  const nonZero = sql.raw(measures.map((x) => `${x} <> 0`).join(' OR '));
+  const daily = await sql`SELECT day::text AS day, employee_id, ${cols} FROM incident_daily_counts WHERE ${nonZero} ORDER BY 1, 2`.execute(db());
+  const monthly = await sql`SELECT month::text AS day, employee_id, ${cols} FROM incident_monthly_counts WHERE ${nonZero} ORDER BY 1, 2`.execute(db());
+  const sum = (x: (typeof measures)[number]) => [...byDay.values()].reduce((a, r) => a + r[x]!, 0);
+  assert.ok(sum('assault_police_reported') > 0 && sum('assault_police_reported') < sum('police_reported'), 'some incidents reported to the police are assaults, some not');
+  assert.deepEqual(daily.rows, expected(byDay));
+  assert.deepEqual(monthly.rows, expected(byMonth));
+});

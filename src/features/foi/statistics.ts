@@ -167,41 +167,38 @@ function periodParts(p: StatParams): { whole: { from: string; toExclusive: strin
 }
 
 /**
- * The incidents of a period split two ways: whole months from `incident_monthly_counts` (one row per
- * member of staff per month), and the part-months at the ends from `incidents` (open or closed: the
- * same set as the health and safety dashboard). Both carry the same staff filter.
+ * The incidents of a period, counted: whole months from `incident_monthly_counts` and the days left at
+ * either end from `incident_daily_counts` (migrations 0015 and 0033, kept by triggers; one row per
+ * member of staff per month or London day, for open and closed reports: the same set as the health and
+ * safety dashboard). Rows `m` with `m.day` (a month's first day for a month), the member of staff and
+ * every measure, under the staff filter. A "FROM … WHERE …" clause.
  */
-function incidentPeriod(p: StatParams) {
+function incidentCounts(p: StatParams): RawBuilder<unknown> {
   const { whole, edgeDays } = periodParts(p);
-  const edgeRanges = edgeDays.map((d) => ({ start: londonDayBounds(d.from).start, end: londonDayBounds(d.toExclusive).start }));
-  return {
-    monthly: whole && sql`FROM incident_monthly_counts m JOIN staff s ON s.id = m.employee_id LEFT JOIN teams t ON t.id = s.team_id
-      WHERE m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date ${staffWhere(p)}`,
-    edges: edgeRanges.length ? sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
-      WHERE i.status IN ('open', 'closed') AND ${instantIn(sql`i.occurred_at`, edgeRanges)} ${staffWhere(p)}` : null,
-    edgeRanges,
-  };
+  const parts = [
+    whole && sql`SELECT month AS day, ${INCIDENT_MEASURES} FROM incident_monthly_counts WHERE month >= ${whole.from}::date AND month < ${whole.toExclusive}::date`,
+    edgeDays.length ? sql`SELECT day, ${INCIDENT_MEASURES} FROM incident_daily_counts
+      WHERE ${sql.join(edgeDays.map((d) => sql`(day >= ${d.from}::date AND day < ${d.toExclusive}::date)`), sql` OR `)}` : null,
+  ];
+  return sql`FROM (${unionAll(parts)}) m JOIN staff s ON s.id = m.employee_id LEFT JOIN teams t ON t.id = s.team_id WHERE true ${staffWhere(p)}`;
 }
+const INCIDENT_MEASURES = sql.raw(['employee_id', 'assaults', 'physical_assault', 'verbal_abuse', 'threats', 'sexual_harassment', 'police_reported', 'prosecuted',
+  'successful', 'manager_meetings', 'police_right_told', 'assault_police_reported', 'assault_prosecuted', 'assault_successful'].join(', '));
 
 /**
- * Measures of the monthly incident counts as (fy, key, n) rows, one per measure: `measures` pairs each
- * key with its column. Months where every one is 0 are skipped.
+ * Measures of the incident counts as (fy, key, n) rows, one per measure: `measures` pairs each key
+ * with its column. Rows where every one is 0 are skipped.
  */
-function monthlyMeasures(monthly: RawBuilder<unknown>, measures: [key: string, column: string][]): RawBuilder<unknown> {
+function countedMeasures(p: StatParams, measures: [key: string, column: string][]): RawBuilder<unknown> {
   const cols = measures.map(([, c]) => sql.ref(`m.${c}`));
   return sql`SELECT mm.fy, k.key, k.n FROM (
-      SELECT ${monthFy} AS fy, ${sql.join(cols)} ${monthly} AND ${sql.join(cols, sql` + `)} > 0
+      SELECT ${monthFy} AS fy, ${sql.join(cols)} ${incidentCounts(p)} AND ${sql.join(cols, sql` + `)} > 0
     ) mm CROSS JOIN LATERAL (VALUES ${sql.join(measures.map(([key, c]) => sql`(${sql.lit(key)}, ${sql.ref(`mm.${c}`)})`))}) AS k(key, n)`;
-}
-
-/** A timestamptz column inside any of the ranges. */
-function instantIn(col: RawBuilder<unknown>, ranges: { start: Date; end: Date }[]): RawBuilder<unknown> {
-  return sql`(${sql.join(ranges.map((r) => sql`(${col} >= ${r.start} AND ${col} < ${r.end})`), sql` OR `)})`;
 }
 
 /** A union of the monthly and the part-month halves (either may be absent). */
 const unionAll = (parts: (RawBuilder<unknown> | null)[]) => sql.join(parts.filter((x): x is RawBuilder<unknown> => x !== null), sql` UNION ALL `);
-const monthFy = fyOfDate(sql`m.month`);
+const monthFy = fyOfDate(sql`m.day`);
 
 /** The outcome keys of `complaint_outcome_key` (migration 0016): exactly one per complaint. */
 const OUTCOME_KEYS = ['withdrawn', 'not_investigated', 'upheld', 'partially_upheld', 'not_upheld', 'open'];
@@ -214,18 +211,16 @@ const OUTCOME_KEYS = ['withdrawn', 'not_investigated', 'upheld', 'partially_uphe
  */
 async function complaintCounts(db: Kysely<DB>, p: StatParams, procedure: RawBuilder<unknown>): Promise<Counted[]> {
   const { whole, edgeDays } = periodParts(p);
-  // The staff named and the actions taken are read from the facts each complaint carries (migration
-  // 0016, kept by triggers), so neither half of the query joins every complaint to its staff.
+  // The staff named, the actions taken and the referrals are facts each complaint carries (migrations
+  // 0016 and 0033, kept by triggers), counted by month and by day, so no complaint is read here.
   const staffFilter = (col: RawBuilder<unknown>) => namesMatching(p, col);
-  const live = (range: RawBuilder<unknown>) => sql`SELECT c.received_on AS day, k.key, count(*)::int AS n
-    FROM complaints c CROSS JOIN LATERAL unnest(complaint_outcome_key(c.withdrawn_on, c.not_investigated_on, c.outcome) || c.stat_action_keys) AS k(key)
-    WHERE c.procedure ${procedure} AND ${range} ${staffFilter(sql`c.stat_staff_ids`)} GROUP BY 1, 2`;
-  const edges = edgeDays.map((d) => sql`(c.received_on >= ${d.from}::date AND c.received_on < ${d.toExclusive}::date)`);
+  const edges = edgeDays.map((d) => sql`(m.day >= ${d.from}::date AND m.day < ${d.toExclusive}::date)`);
   const parts = [
     whole && sql`SELECT m.month AS day, m.key, sum(m.n)::int AS n FROM complaint_monthly_counts m
         WHERE m.procedure ${procedure} AND m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date ${staffFilter(sql`m.staff_ids`)}
         GROUP BY 1, 2`,
-    edges.length ? live(sql`(${sql.join(edges, sql` OR `)})`) : null,
+    edges.length ? sql`SELECT m.day, m.key, sum(m.n)::int AS n FROM complaint_daily_counts m
+        WHERE m.procedure ${procedure} AND (${sql.join(edges, sql` OR `)}) ${staffFilter(sql`m.staff_ids`)} GROUP BY 1, 2` : null,
   ];
   // Grouped by month or day first; the financial year is worked out on the few rows left.
   const { rows } = await sql<Counted>`SELECT ${fyOfDate(sql`x.day`)} AS fy, x.key, sum(x.n)::int AS n FROM (${unionAll(parts)}) x GROUP BY 1, 2`.execute(db);
@@ -252,27 +247,9 @@ const ASSAULT_TYPES: [string, string][] = [
 ];
 const ASSAULT_KEYS = ASSAULT_TYPES.map(([k]) => k);
 
-/**
- * The manager's meetings and the employee told of their right to go to the police, each in the year it
- * happened: whole months from the monthly counts, part-months from the incidents ("UNION ALL …" rows).
- */
-function meetingsAndTelling(p: StatParams): RawBuilder<unknown> {
-  const { monthly, edgeRanges } = incidentPeriod(p);
-  const parts: RawBuilder<unknown>[] = [];
-  if (monthly) {
-    parts.push(sql`SELECT fy, key, sum(n)::int FROM (${monthlyMeasures(monthly, [['manager_meeting', 'manager_meetings'], ['police_right_told', 'police_right_told']])}) mt GROUP BY 1, 2`);
-  }
-  if (edgeRanges.length) {
-    const told = instantIn(sql`i.police_right_told_at`, edgeRanges);
-    const met = instantIn(sql`i.meeting_held_at`, edgeRanges);
-    parts.push(sql`SELECT ${fyOfInstant(sql`v.at`)}, v.key, count(*)::int FROM (SELECT i.police_right_told_at, i.meeting_held_at
-        FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
-        WHERE i.status IN ('open', 'closed') AND (${told} OR ${met}) ${staffWhere(p)}) i
-      CROSS JOIN LATERAL (VALUES ('police_right_told', i.police_right_told_at), ('manager_meeting', i.meeting_held_at)) AS v(key, at)
-      WHERE ${instantIn(sql`v.at`, edgeRanges)} GROUP BY 1, 2`);
-  }
-  return sql`${sql.join(parts.map((x) => sql`UNION ALL ${x}`), sql` `)}`;
-}
+/** The manager's meetings and the employee told of their right to go to the police, each in the year it happened. */
+const meetingsAndTelling = (p: StatParams) => sql`UNION ALL SELECT fy, key, sum(n)::int FROM (
+    ${countedMeasures(p, [['manager_meeting', 'manager_meetings'], ['police_right_told', 'police_right_told']])}) mt GROUP BY 1, 2`;
 
 // ---- The registry ----------------------------------------------------------------------------------
 
@@ -285,13 +262,8 @@ export const STATISTICS: StatisticDefinition[] = [
     source: 'incidents',
     jobRole: 'social_workers',
     async compute({ db }, p) {
-      const { monthly, edges } = incidentPeriod(p);
-      const { rows } = await sql<Counted>`WITH x AS (
-          ${unionAll([
-            monthly && sql`SELECT ${monthFy} AS fy, m.employee_id, m.assaults AS n ${monthly} AND m.assaults > 0`,
-            edges && sql`SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.employee_id, 1 AS n ${edges} AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[]`,
-          ])}
-        )
+      // Per member of staff per month or day, so the staff assaulted are counted distinct over any span.
+      const { rows } = await sql<Counted>`WITH x AS (SELECT ${monthFy} AS fy, m.employee_id, m.assaults AS n ${incidentCounts(p)} AND m.assaults > 0)
         SELECT fy, 'incidents' AS key, sum(n)::int AS n FROM x GROUP BY fy
         UNION ALL SELECT fy, 'staff', count(DISTINCT employee_id)::int FROM x GROUP BY fy
         UNION ALL SELECT -1, 'staff', count(DISTINCT employee_id)::int FROM x
@@ -315,14 +287,8 @@ export const STATISTICS: StatisticDefinition[] = [
     source: 'incidents',
     jobRole: 'social_workers',
     async compute({ db }, p) {
-      const { monthly, edges } = incidentPeriod(p);
       const { rows: counted } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
-          ${unionAll([
-            monthly && monthlyMeasures(monthly, ASSAULT_KEYS.map((k) => [k, k])),
-            edges && sql`SELECT fy, key, 1 AS n FROM (
-                SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, unnest(i.categories) AS key ${edges} AND i.categories && ${sql.val(ASSAULT_KEYS)}::text[]
-              ) e WHERE key = ANY(${sql.val(ASSAULT_KEYS)}::text[])`,
-          ])}
+          ${countedMeasures(p, ASSAULT_KEYS.map((k) => [k, k]))}
         ) x GROUP BY 1, 2`.execute(db);
       return {
         title: this.title, ...byYear(p, ASSAULT_TYPES, counted), rowTotals: false, columnTotals: true,
@@ -338,34 +304,14 @@ export const STATISTICS: StatisticDefinition[] = [
     source: 'incidents',
     jobRole: 'social_workers',
     async compute({ db }, p) {
-      const { monthly, edges } = incidentPeriod(p);
-      const { start, end } = bounds(p);
-      // Of the assaults asked about: read from the incidents themselves, through the partial index of
-      // migration 0023 (whose predicate these literal conditions repeat: ASSAULT_KEYS).
-      const { rows: assaults } = await sql<Counted>`SELECT x.fy, k.key, count(*)::int AS n FROM (
-          SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.police_reported, i.police_outcome, i.court_outcome
-          FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id
-          WHERE i.status IN ('open', 'closed') AND i.occurred_at >= ${start} AND i.occurred_at < ${end}
-            AND i.categories && ARRAY['physical_assault', 'verbal_abuse', 'threats', 'sexual_harassment']::text[]
-            AND (i.police_reported OR i.police_outcome = 'charged' OR i.court_outcome IS NOT NULL) ${staffWhere(p)}
-        ) x CROSS JOIN LATERAL (VALUES
-          (CASE WHEN x.police_reported THEN 'reported' END),
-          (CASE WHEN x.police_outcome = 'charged' OR x.court_outcome IS NOT NULL THEN 'prosecuted' END),
-          (CASE WHEN x.court_outcome = 'convicted' THEN 'successful' END)
-        ) AS k(key) WHERE k.key IS NOT NULL GROUP BY 1, 2`.execute(db);
-      // Every incident, not only assaults: the separately labelled figures under the table.
-      const { rows } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
-          ${unionAll([
-            monthly && monthlyMeasures(monthly, [['reported', 'police_reported'], ['prosecuted', 'prosecuted'], ['successful', 'successful']]),
-            edges && sql`SELECT x.fy, k.key, 1 AS n FROM (
-                SELECT ${fyOfInstant(sql`i.occurred_at`)} AS fy, i.police_reported, i.police_outcome, i.court_outcome ${edges}
-              ) x CROSS JOIN LATERAL (VALUES
-                (CASE WHEN x.police_reported THEN 'reported' END),
-                (CASE WHEN x.police_outcome = 'charged' OR x.court_outcome IS NOT NULL THEN 'prosecuted' END),
-                (CASE WHEN x.court_outcome = 'convicted' THEN 'successful' END)
-              ) AS k(key) WHERE k.key IS NOT NULL`,
-          ])}
+      // Of the assaults asked about (the assault_ measures), and of every incident: the separately
+      // labelled figures under the table.
+      const { rows: counted } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
+          ${countedMeasures(p, [['reported', 'assault_police_reported'], ['prosecuted', 'assault_prosecuted'], ['successful', 'assault_successful'],
+            ['all_reported', 'police_reported'], ['all_prosecuted', 'prosecuted'], ['all_successful', 'successful']])}
         ) x GROUP BY 1, 2`.execute(db);
+      const assaults = counted.filter((r) => !r.key.startsWith('all_'));
+      const rows = rekey(counted.filter((r) => r.key.startsWith('all_')), (key) => [key.slice('all_'.length)]);
       const all = (key: string) => rows.filter((r) => r.key === key).reduce((a, r) => a + Number(r.n), 0);
       return {
         title: this.title,
@@ -491,11 +437,8 @@ export const STATISTICS: StatisticDefinition[] = [
       const rows = counted.filter((r) => OUTCOME_KEYS.includes(r.key));
       const outcomes = byKeyThenYear(p, 'Outcome', [['upheld', 'Upheld'], ['partially_upheld', 'Partially upheld'], ['not_upheld', 'Not upheld'], ['withdrawn', 'Withdrawn'], ['not_investigated', 'Not investigated'], ['open', 'Not yet concluded']], rows);
       const inPeriod = (key: string) => counted.filter((r) => r.key === key).reduce((a, r) => a + Number(r.n), 0);
-      const { rows: referred } = await sql<{ key: string; n: number }>`SELECT CASE WHEN r.body = 'lgsco' THEN 'ombudsman' ELSE 'regulator' END AS key, count(DISTINCT c.id)::int AS n
-        FROM complaint_referrals r JOIN complaints c ON c.id = r.complaint_id
-        WHERE c.received_on >= ${p.from}::date AND c.received_on <= ${p.to}::date ${withStaff ? sql`` : sql`AND c.procedure <> 'staff_grievance'`}
-          ${namesMatching(p, sql`c.stat_staff_ids`)} GROUP BY 1`.execute(db);
-      const referredTo = (key: string) => Number(referred.find((r) => r.key === key)?.n ?? 0);
+      // Each complaint referred counts once under the kind of body it went to (migration 0033).
+      const referredTo = (kind: 'regulator' | 'ombudsman') => inPeriod(`referred_${kind}`);
       const actions: [string, string][] = [
         ['action_no_further_action', 'Action: no further action'], ['action_apology', 'Action: apology'], ['action_practice_change', 'Action: change to practice'],
         ['action_training', 'Action: training'], ['action_supervision', 'Action: supervision'], ['action_disciplinary_investigation', 'Action: disciplinary investigation'],
