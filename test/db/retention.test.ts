@@ -77,7 +77,10 @@ async function published() {
   }
   const incidentCounts = (await sql`SELECT * FROM incident_monthly_counts WHERE assaults + police_reported + prosecuted + successful + manager_meetings + police_right_told > 0 ORDER BY month, employee_id`.execute(db())).rows;
   const complaintCounts = (await sql`SELECT * FROM complaint_monthly_counts ORDER BY 1, 2, 3`.execute(db())).rows;
-  return { figures, incidentCounts, complaintCounts };
+  // The daily counts (migration 0033) that the part-months of a period are read from.
+  const incidentDailyCounts = (await sql`SELECT * FROM incident_daily_counts WHERE assaults + police_reported + prosecuted + successful + manager_meetings + police_right_told > 0 ORDER BY day, employee_id`.execute(db())).rows;
+  const complaintDailyCounts = (await sql`SELECT * FROM complaint_daily_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4`.execute(db())).rows;
+  return { figures, incidentCounts, complaintCounts, incidentDailyCounts, complaintDailyCounts };
 }
 
 let before_: Awaited<ReturnType<typeof published>>;
@@ -193,6 +196,9 @@ test(`[${engineName}] the run erases or anonymises what is due, audits each acti
   assert.deepEqual(after_.figures, before_.figures);
   assert.deepEqual(after_.incidentCounts, before_.incidentCounts);
   assert.deepEqual(after_.complaintCounts, before_.complaintCounts);
+  assert.ok(before_.incidentDailyCounts.length > 0 && before_.complaintDailyCounts.length > 0, 'the history fills the daily counts');
+  assert.deepEqual(after_.incidentDailyCounts, before_.incidentDailyCounts);
+  assert.deepEqual(after_.complaintDailyCounts, before_.complaintDailyCounts);
 
   // Sessions: coordinates gone from the old one (visit, check-ins, the duress alarm and its timeline); the session and its timeline stay.
   const old = await db().selectFrom('visits').select(['last_location', 'latitude', 'longitude', 'address']).where('id', '=', ids.oldSession).executeTakeFirstOrThrow();
