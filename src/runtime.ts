@@ -1,8 +1,9 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import { openDatabase, type Database } from './db/database.ts';
-import { currentVersion, migrate } from './db/migrate.ts';
+import type { Database } from './db/database.ts';
+import { currentVersion } from './db/migrate.ts';
+import { openMigratedDatabase } from './db/pglite-template.ts';
 import { buildApp } from './app.ts';
 import { buildRepositories, buildServices, type Services } from './composition.ts';
 import { seedDemo } from './demo/seed.ts';
@@ -29,13 +30,14 @@ export interface Harbour {
 /** Opens the database, migrates, seeds the demo (first start only), starts jobs and listens. */
 export async function startHarbour(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Harbour> {
   armFailpoints(config.failpoints);
-  const database = await openDatabase({
+  // A new PGlite data directory starts from the migrated template (db/pglite-template.ts), not initdb.
+  const { database, applied, newDataDir } = await openMigratedDatabase({
     databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir,
     // A reset or failover: the queries on that connection fail (callers retry, loops back off) and
     // the pool opens a new one. Logged, never fatal.
     onConnectionError: (err) => logger.warn({ err }, 'database connection lost; it will be replaced'),
-  });
-  const applied = await migrate(database);
+  }, (err) => logger.warn({ err }, 'the migrated database template could not be used; running initdb'));
+  if (newDataDir) logger.info({ dataDir: config.pgliteDataDir, from: newDataDir }, 'new embedded database made');
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const repos = buildRepositories(database.db);
   if (config.seedDemo && (await seedDemo(database.db, repos.audit, { history: true }))) logger.info('demo council loaded, with a year of history');

@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/database.ts';
-import { listMigrations, migrate } from '../../src/db/migrate.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { migratedTemplate, templateFile, templateKey, unpackTemplate } from '../../src/db/pglite-template.ts';
 
 export const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 export const engineName = onPostgres ? 'postgres' : 'pglite';
@@ -33,49 +33,27 @@ export async function openTestDatabase(): Promise<Database & { drop(): Promise<v
   };
 }
 
-/** Changes whenever a migration, or the PGlite build, does. */
-function migrationsHash(): string {
-  const hash = createHash('sha256');
-  hash.update(JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')).version as string);
-  for (const m of listMigrations()) hash.update(m.version).update(m.sql);
-  return hash.digest('hex').slice(0, 16);
-}
-
 let template: Promise<{ blob: Blob; file: string }> | undefined;
 
 /**
- * A migrated PGlite data directory as a tarball, made once and kept in the temporary folder under
- * a name that changes with the migrations and the PGlite version. Each test file loads it instead
- * of running initdb, which is most of the 4-10 s a new PGlite takes. Written to a unique name and
- * renamed, so test files starting together never read half a file.
+ * The migrated PGlite template (src/db/pglite-template.ts), the one `npm install` and the server
+ * make: each test file loads it instead of running initdb, which is most of the 4-10 s a new PGlite takes.
  */
 async function migratedPgliteTemplate(): Promise<Blob> {
   return (await pgliteTemplate()).blob;
 }
 
-async function migratedPgliteTemplateFile(): Promise<string> {
-  return (await pgliteTemplate()).file;
-}
-
 function pgliteTemplate(): Promise<{ blob: Blob; file: string }> {
   template ??= (async () => {
-    const file = join(tmpdir(), `harbour-pglite-template-${migrationsHash()}.tar`);
-    if (existsSync(file)) return { blob: new Blob([readFileSync(file)]), file };
-    const database = await openDatabase({ pgliteDataDir: 'memory://' });
-    await migrate(database);
-    const dump = await database.dumpPgliteDataDir!();
-    await database.close();
-    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(partial, new Uint8Array(await dump.arrayBuffer()));
-    renameSync(partial, file);
-    return { blob: dump, file };
+    const file = templateFile();
+    return { blob: await migratedTemplate(file), file };
   })();
   return template;
 }
 
 /** Fills an empty PGlite data directory with the migrated template, so its first open skips initdb. */
 export async function unpackMigratedPglite(dataDir: string): Promise<void> {
-  execFileSync('tar', ['-xf', await migratedPgliteTemplateFile(), '-C', dataDir], { stdio: 'ignore' });
+  unpackTemplate((await pgliteTemplate()).file, dataDir);
 }
 
 let pgTemplate: Promise<string> | undefined;
@@ -88,7 +66,7 @@ let pgTemplate: Promise<string> | undefined;
  */
 function migratedPostgresTemplate(): Promise<string> {
   pgTemplate ??= (async () => {
-    const name = `harbour_template_${migrationsHash()}`;
+    const name = `harbour_template_${templateKey()}`;
     const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await admin.connect();
     try {
