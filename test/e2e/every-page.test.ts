@@ -10,7 +10,7 @@ const PAGES = [
   '/', '/teams?all=1', '/teams/1', '/people', '/people?q=zzz-nobody', '/people/10', '/buildings', '/buildings/1', '/major-incident-contacts',
   '/account/tokens', '/admin', '/admin/import', '/admin/accounts', '/admin/accounts/new', '/admin/accounts/1/roles', '/admin/audit', '/admin/audit?verify=1',
   '/admin/directorates/1/edit', '/admin/services/1/edit', '/admin/teams/1/edit', '/admin/staff/10/edit', '/admin/buildings/1/edit',
-  '/help', '/accessibility', '/privacy', '/admin/retention',
+  '/help', '/accessibility', '/privacy', '/admin/retention', '/visits/history', '/visits/history?state=completed&page=2',
 ];
 
 // Each "add" form, submitted empty: the error state must pass too.
@@ -55,6 +55,10 @@ describe('every page on a phone', () => {
       assert.equal(await s.page.locator('.govuk-error-summary').count(), 1, `${form.path} shows the error summary`);
       await noteWidth();
     }
+    // The visit history's filter with dates that do not exist: its error state passes too.
+    assert.equal(await s.goto('/visits/history?from-day=31&from-month=2&from-year=2026&to-day=1&to-month=13&to-year=2026'), 400);
+    assert.equal(await s.page.locator('.govuk-error-summary').count(), 1, 'the visit history shows the error summary');
+    await noteWidth();
     assert.deepEqual(wide, [], 'pages that scroll sideways on a phone');
     await s.close();
   });

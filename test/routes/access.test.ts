@@ -274,6 +274,7 @@ const matrix: Row[] = [
   api('POST /api/v1/visits/:id/check-ins', ACTS_FOR_CHLOE, { url: (c, who) => `/api/v1/visits/${c.lw[who].running}/check-ins`, body: () => ({ lat: 51.14, lng: 0.87 }) }),
   page('GET /visits', SIGNED_IN),
   page('GET /visits/new', SIGNED_IN),
+  page('GET /visits/history', SIGNED_IN),
   form('POST /visits', SIGNED_IN, () => ({ ...visitFields() })),
   page('GET /visits/:id', SEES_ASHFORD, { url: (c, who) => `/visits/${c.lw[who].viewVisit}` }),
   form('POST /visits/:id/arrive', ACTS_FOR_CHLOE, () => ({}), { url: (c, who) => `/visits/${c.lw[who].planned}/arrive` }),
