@@ -145,7 +145,7 @@ const periodNote = (p: StatParams) => `Period: ${longDate(p.from)} to ${longDate
 /**
  * The London calendar months lying wholly inside an inclusive period, as [from, toExclusive) month
  * starts; null when there are none. The statistics read these from the monthly counts (migrations
- * 0015 and 0016) and only the part-months at either end from the records themselves.
+ * 0015 and 0016) and the part-months at either end from the daily counts (migration 0033).
  */
 export function wholeMonths(from: string, to: string): { from: string; toExclusive: string } | null {
   const start = DateTime.fromISO(from, { zone: ZONE });
@@ -205,8 +205,9 @@ const OUTCOME_KEYS = ['withdrawn', 'not_investigated', 'upheld', 'partially_uphe
 
 /**
  * Complaints received in the period, counted by financial year and key: each complaint once under its
- * outcome key, and once under each action taken (`action_<kind>`) and `referred`. Whole months come
- * from `complaint_monthly_counts`, part-months from the complaints themselves. With a staff filter, a
+ * outcome key, and once under each action taken (`action_<kind>`), `referred`, and `referred_regulator`
+ * or `referred_ombudsman` (or both). Whole months come from `complaint_monthly_counts`, part-months from
+ * `complaint_daily_counts`. With a staff filter, a
  * complaint counts once if it names anyone who matches; without one, every complaint counts.
  */
 async function complaintCounts(db: Kysely<DB>, p: StatParams, procedure: RawBuilder<unknown>): Promise<Counted[]> {
