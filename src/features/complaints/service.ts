@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { AuditRepository, Executor } from '../audit/repository.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -17,8 +17,8 @@ import {
   reminderKind, stage3RequestBy, staffWithUnrelatedComplaints, type Procedure, type StageNumber, type StageRecord,
 } from './rules.ts';
 import type { ActionForm, ComplaintForm, PeriodForm } from './schema.ts';
-import { validateComplaintImport } from './import.ts';
-import { IMPORT_PROGRESS_EVERY, lockImports, type ImportProgress } from '../imports/file.ts';
+import { validateComplaintImport, type ComplaintImportRow } from './import.ts';
+import { importBusy, lockImports, writeInHundreds, type ImportProgress } from '../imports/file.ts';
 import type { StaffRepository } from '../people/repository.ts';
 
 export interface ComplaintsDeps {
@@ -173,6 +173,26 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
       return { ...s, name: STAGE_NAMES[s.stage as StageNumber], milestones: ms, open: openMilestone(cal, rec), breached: ms.some((m) => m.breached),
         stage3RequestBy: s.stage === 2 && s.responded_on ? stage3RequestBy(cal, s.responded_on) : null };
     });
+  }
+
+  /** The one audit entry of a finished import. */
+  const auditImport = (trx: Transaction<DB>, actor: Actor, fileName: string, rows: number) =>
+    audit.appendIn(trx, { ...actorFields(actor), action: 'complaint.import', entityType: 'complaint', entityId: null, detail: { fileName, rows } });
+  async function writeImportRows(trx: Executor, actor: Actor, rows: ComplaintImportRow[]) {
+    for (const r of rows) {
+      const { id } = await repo.create(trx, { ...r, complainantContact: null, lateReason: r.lateReason, summary: r.summary ?? '', source: 'import' }, actor.accountId);
+      await repo.addStaff(trx, id, r.staffIds);
+      await repo.addAllegations(trx, id, r.categories.map((category) => ({ category, detail: null, finding: r.outcome })));
+      if (r.stageReached) for (let n = 1; n <= r.stageReached; n++) await repo.createStage(trx, { complaintId: id, stage: n, startedOn: r.receivedOn, respondedOn: r.closedOn ?? r.receivedOn });
+      for (const staffId of r.disciplinaryOutcome ? r.staffIds.slice(0, 1) : []) {
+        await repo.addAction(trx, { complaintId: id, staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: r.disciplinaryOutcome, outcomeOn: r.disciplinaryOutcomeOn });
+      }
+      for (const d of r.disciplinaryOutcomes) {
+        await repo.addAction(trx, { complaintId: id, staffId: d.staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: d.outcome, outcomeOn: d.on });
+      }
+      for (const kind of r.actions) await repo.addAction(trx, { complaintId: id, staffId: null, kind, detail: 'Imported' });
+      for (const ref of r.referrals) await repo.addReferral(trx, { complaintId: id, ...ref });
+    }
   }
 
   /** Checks a historic complaints CSV in full without writing anything: every problem, with its line. */
@@ -543,6 +563,10 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
 
     checkImport,
 
+    /** Writes checked import rows (a batch of the file, in order) in the caller's transaction. */
+    writeImportRows,
+    auditImport,
+
     /**
      * Historic complaints from CSV: every row checked first (in the transaction, one import at a time); all imported or none.
      * `onProgress` is told after every 100 rows written (inside the transaction: nothing is kept until all are).
@@ -550,26 +574,12 @@ export function buildComplaintsService(deps: ComplaintsDeps) {
     async importHistoric(actor: Actor, text: string, fileName: string, onProgress?: ImportProgress) {
       return inTransaction(db, async (trx) => {
         // Checked again inside the transaction, after any other import of complaints has finished.
-        await lockImports(trx, 'complaints');
+        const busy = await lockImports(trx, 'complaints');
+        if (busy) return { ok: false as const, errors: [importBusy('complaints', busy)] };
         const { rows, errors } = await checkImport(actor, text, trx);
         if (errors.length) return { ok: false as const, errors };
-        let written = 0;
-        for (const r of rows) {
-          const { id } = await repo.create(trx, { ...r, complainantContact: null, lateReason: r.lateReason, summary: r.summary ?? '', source: 'import' }, actor.accountId);
-          await repo.addStaff(trx, id, r.staffIds);
-          await repo.addAllegations(trx, id, r.categories.map((category) => ({ category, detail: null, finding: r.outcome })));
-          if (r.stageReached) for (let n = 1; n <= r.stageReached; n++) await repo.createStage(trx, { complaintId: id, stage: n, startedOn: r.receivedOn, respondedOn: r.closedOn ?? r.receivedOn });
-          for (const staffId of r.disciplinaryOutcome ? r.staffIds.slice(0, 1) : []) {
-            await repo.addAction(trx, { complaintId: id, staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: r.disciplinaryOutcome, outcomeOn: r.disciplinaryOutcomeOn });
-          }
-          for (const d of r.disciplinaryOutcomes) {
-            await repo.addAction(trx, { complaintId: id, staffId: d.staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: d.outcome, outcomeOn: d.on });
-          }
-          for (const kind of r.actions) await repo.addAction(trx, { complaintId: id, staffId: null, kind, detail: 'Imported' });
-          for (const ref of r.referrals) await repo.addReferral(trx, { complaintId: id, ...ref });
-          if (++written % IMPORT_PROGRESS_EVERY === 0 || written === rows.length) await onProgress?.(written, rows.length);
-        }
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'complaint.import', entityType: 'complaint', entityId: null, detail: { fileName, rows: rows.length } });
+        await writeInHundreds(rows, (batch) => writeImportRows(trx, actor, batch), onProgress);
+        await auditImport(trx, actor, fileName, rows.length);
         return { ok: true as const, imported: rows.length };
       });
     },

@@ -7,6 +7,16 @@ export const IMPORT_PROGRESS_EVERY = 100;
 /** Told the rows written so far inside the import's transaction, and how many there are. */
 export type ImportProgress = (written: number, total: number) => Promise<void> | void;
 
+/** Writes checked rows through `write` a hundred at a time, telling `onProgress` after each hundred (one transaction: the CLI). */
+export async function writeInHundreds<R>(rows: R[], write: (batch: R[]) => Promise<void>, onProgress?: ImportProgress) {
+  for (let written = 0; written < rows.length;) {
+    const batch = rows.slice(written, written + IMPORT_PROGRESS_EVERY);
+    await write(batch);
+    written += batch.length;
+    await onProgress?.(written, rows.length);
+  }
+}
+
 /** The most rows one historic import takes. */
 export const MAX_IMPORT_ROWS = 5000;
 
@@ -36,10 +46,21 @@ export function rowCount(text: string): number {
 }
 
 /**
- * One import of a kind at a time: taken at the start of the import's transaction, before its rows
- * are checked against what is in Harbour, so two uploads of one file cannot both pass that check
- * on PostgreSQL and import every row twice (the second waits, then finds them already imported).
+ * One import of a kind at a time: taken at the start of each import transaction (the upload's
+ * check-and-claim, a whole CLI import), before its rows are checked against what is in Harbour, so
+ * two uploads of one file cannot both pass that check on PostgreSQL and import every row twice.
+ * A queued import writes its rows in batches, each its own transaction, so the lock alone does not
+ * cover it: the import job of this kind still writing (status running) is returned, and the caller
+ * must not check or write until it has finished (`exceptJob`: the caller's own job).
  */
-export async function lockImports(trx: Transaction<DB>, kind: 'incidents' | 'complaints') {
+export async function lockImports(trx: Transaction<DB>, kind: 'incidents' | 'complaints', exceptJob?: number): Promise<{ id: number; file_name: string } | null> {
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`harbour.import.${kind}`}))`.execute(trx);
+  let running = trx.selectFrom('import_jobs').select(['id', 'file_name']).where('kind', '=', kind).where('status', '=', 'running');
+  if (exceptJob !== undefined) running = running.where('id', '<>', exceptJob);
+  return (await running.orderBy('id').executeTakeFirst()) ?? null;
 }
+
+/** The problem an import is given while another of its kind is still writing its rows. */
+export const importBusy = (kind: 'incidents' | 'complaints', job: { id: number; file_name: string }): RowError => ({
+  line: 0, message: `Another import of ${kind} (${job.file_name}) is still being written. Try again when it has finished.`,
+});

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { RowError } from '../people/import-staff.ts';
@@ -15,17 +15,17 @@ export function buildImportJobsRepository(db: Kysely<DB>) {
       return row.id;
     },
     get: (id: number) => db.selectFrom('import_jobs').selectAll().where('id', '=', id).executeTakeFirst(),
-    /** Claims a queued job (or one left running by a process that stopped): true for one caller. */
-    async start(id: number, at: Date) {
-      const row = await db.updateTable('import_jobs').set({ status: 'running', started_at: at, done: 0 })
-        .where('id', '=', id).where('status', 'in', ['queued', 'running']).returning('id').executeTakeFirst();
-      return row !== undefined;
-    },
-    /** Rows written so far. On PostgreSQL this is its own connection, so it shows while the import's transaction is open. */
-    progress: (id: number, done: number) => db.updateTable('import_jobs').set({ done }).where('id', '=', id).where('status', '=', 'running').execute(),
+    /** The job's row, locked until the end of `trx`: one writer of its batches at a time, reading the rows kept so far. */
+    lockRow: (trx: Transaction<DB>, id: number) =>
+      trx.selectFrom('import_jobs').select(['status', 'done', 'total', 'started_at']).where('id', '=', id).forUpdate().executeTakeFirst(),
+    /** A queued job claimed once its file has passed its checks again: its batches are written from now on. */
+    start: (trx: Transaction<DB>, id: number, at: Date) =>
+      trx.updateTable('import_jobs').set({ status: 'running', started_at: at, done: 0 }).where('id', '=', id).where('status', '=', 'queued').execute(),
+    /** Rows kept so far, in the transaction that wrote them. */
+    progress: (trx: Transaction<DB>, id: number, done: number) => trx.updateTable('import_jobs').set({ done }).where('id', '=', id).execute(),
     /** The end: the result kept, the uploaded file erased. */
-    finish: (id: number, r: { status: 'done' | 'failed'; imported: number | null; done: number; errors: RowError[] | null; at: Date }) =>
-      db.updateTable('import_jobs').set({ status: r.status, imported: r.imported, done: r.done, errors: r.errors ? JSON.stringify(r.errors) : null, finished_at: r.at, content: null })
+    finish: (id: number, r: { status: 'done' | 'failed'; imported: number | null; done: number; errors: RowError[] | null; at: Date }, ex: Kysely<DB> | Transaction<DB> = db) =>
+      ex.updateTable('import_jobs').set({ status: r.status, imported: r.imported, done: r.done, errors: r.errors ? JSON.stringify(r.errors) : null, finished_at: r.at, content: null })
         .where('id', '=', id).execute(),
   };
 }
