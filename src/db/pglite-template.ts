@@ -2,13 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PgBoss, type Db as IDatabase } from 'pg-boss';
 import { openDatabase, type Database, type OpenOptions } from './database.ts';
 import { listMigrations, migrate, type Migration } from './migrate.ts';
 
 /*
  * A migrated PGlite data directory kept as a tarball: "the template". A new data directory starts
- * from it instead of running initdb, which is 5-10 s of WebAssembly on a small machine (loading the
- * template takes about 1 s), and then needs no migrations. `npm install` makes it (postinstall);
+ * from it instead of running initdb, which is 5-10 s of WebAssembly on a small machine (unpacking the
+ * template takes a fraction of a second), and then needs no migrations, nor pg-boss's first install. `npm install` makes it (postinstall);
  * a first start or a test run that finds none makes it then and keeps it for the next time.
  *
  * Its name carries a hash of the PGlite version and of every migration, so a template made before a
@@ -17,10 +18,10 @@ import { listMigrations, migrate, type Migration } from './migrate.ts';
 
 const root = new URL('../../', import.meta.url);
 
-/** Changes whenever a migration, or the PGlite build, does. */
+/** Changes whenever a migration, the PGlite build or pg-boss does. */
 export function templateKey(migrations: Migration[] = listMigrations()): string {
   const hash = createHash('sha256');
-  hash.update(JSON.parse(readFileSync(new URL('node_modules/@electric-sql/pglite/package.json', root), 'utf8')).version as string);
+  for (const pkg of ['@electric-sql/pglite', 'pg-boss']) hash.update(JSON.parse(readFileSync(new URL(`node_modules/${pkg}/package.json`, root), 'utf8')).version as string);
   for (const m of migrations) hash.update(m.version).update(m.sql);
   return hash.digest('hex').slice(0, 16);
 }
@@ -67,6 +68,10 @@ export async function buildTemplate(file = templateFile()): Promise<Blob> {
   const database = await openDatabase({ pgliteDataDir: 'memory://' });
   try {
     await migrate(database);
+    // pg-boss's own tables, made as its first start makes them, so the server's first start need not.
+    const boss = new PgBoss({ db: (database.boss as { db: IDatabase }).db, backend: 'pglite' });
+    await boss.start();
+    await boss.stop({ graceful: true, timeout: 5000, close: false });
     const dump = await database.dumpPgliteDataDir!();
     saveTemplate(new Uint8Array(await dump.arrayBuffer()), file);
     return dump;

@@ -436,10 +436,10 @@ async function visitHistory(trx: Transaction<DB>, today: string) {
       SELECT worker_id, 'visit', st, st + dur, (10 + h % 90) || ' ' || (ARRAY['Park Road', 'Mill Lane', 'Station Road', 'Church Street', 'The Avenue'])[1 + h % 5],
              (ARRAY['TN23 4', 'ME10 3', 'CT1 2', 'CT16 1', 'ME12 2'])[1 + (h / 7) % 5] || (ARRAY['AB', 'DE', 'FG', 'HJ'])[1 + (h / 11) % 4],
              'liberi', 'DEMO' || (1000 + h % 400), 'Home visit', (ARRAY['GREEN', 'GREEN', 'GREEN', 'AMBER', 'AMBER', 'RED'])[1 + (h / 13) % 6], 'completed',
-             st + interval '3 minutes', NULL, st + dur - ((h % 20) || ' minutes')::interval, st + dur - ((h % 20) || ' minutes')::interval, 'manual', NULL,
+             st + interval '3 minutes', NULL, st + dur - make_interval(mins => h % 20), st + dur - make_interval(mins => h % 20), 'manual', NULL,
              st - interval '2 days', st + dur
-      FROM (SELECT worker_id, h, ((day + time '09:30' + slot * interval '3 hours' + ((h % 4) * 15 || ' minutes')::interval) AT TIME ZONE 'Europe/London') AS st,
-                   ((45 + (h % 4) * 15) || ' minutes')::interval AS dur
+      FROM (SELECT worker_id, h, ((day + time '09:30' + slot * interval '3 hours' + make_interval(mins => (h % 4) * 15)) AT TIME ZONE 'Europe/London') AS st,
+                   make_interval(mins => 45 + (h % 4) * 15) AS dur
             FROM slots WHERE h % 10 < 3) v
       RETURNING id, worker_id, arrived_at, ended_at
     ), arrived AS (
