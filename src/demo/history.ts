@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { DB } from '../db/schema.ts';
-import { ZONE, addDays, londonToday } from '../time/london.ts';
+import { ZONE, londonToday } from '../time/london.ts';
 import { BUNDLED_BANK_HOLIDAYS } from '../time/bank-holidays.ts';
 import { complaintsCalendar, foiCalendar, type WorkingDayCalendar } from '../time/working-days.ts';
 import { derivedFacts } from '../features/incidents/service.ts';
@@ -76,7 +76,38 @@ interface Person { id: number; team_id: number | null; line_manager_id: number |
 
 const at = (date: string, hour: number, minute = 0) => DateTime.fromISO(date, { zone: ZONE }).set({ hour, minute }).toJSDate();
 const plusMinutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
-const weekday = (date: string) => DateTime.fromISO(date, { zone: ZONE }).weekday <= 5;
+/*
+ * Calendar-day arithmetic on ISO dates, the same answers as time/london.ts's addDays and a London
+ * weekday, without a time-zone lookup each (the history makes thousands of these calls: most of its
+ * time was spent in them).
+ */
+const utcDay = (date: string) => new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))));
+const addDays = (date: string, days: number) => {
+  const d = utcDay(date);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+};
+const weekday = (date: string) => utcDay(date).getUTCDay() % 6 !== 0;
+
+/** The same calendar, remembering its answers: the history asks the same questions many times. */
+function remembering(cal: WorkingDayCalendar): WorkingDayCalendar {
+  const working = new Map<string, boolean>();
+  const added = new Map<string, string>();
+  const isWorkingDay = cal.isWorkingDay.bind(cal);
+  const addWorkingDays = cal.addWorkingDays.bind(cal);
+  cal.isWorkingDay = (date) => {
+    let r = working.get(date);
+    if (r === undefined) working.set(date, (r = isWorkingDay(date)));
+    return r;
+  };
+  cal.addWorkingDays = (date, n) => {
+    const key = `${date}+${n}`;
+    let r = added.get(key);
+    if (r === undefined) added.set(key, (r = addWorkingDays(date, n)));
+    return r;
+  };
+  return cal;
+}
 
 /** Multi-row inserts in chunks that stay far below the 65,535 parameters a statement may carry. */
 async function insertMany<T extends keyof DB & string>(trx: Transaction<DB>, table: T, rows: Record<string, unknown>[], chunk = 400): Promise<number[]> {
@@ -277,7 +308,7 @@ const COMPLAINT_SUMMARIES = [
 ] as const;
 
 async function complaintHistory(trx: Transaction<DB>, people: Person[], ctx: HistoryContext, rnd: Random, today: string) {
-  const cal: WorkingDayCalendar = complaintsCalendar(BUNDLED_BANK_HOLIDAYS);
+  const cal: WorkingDayCalendar = remembering(complaintsCalendar(BUNDLED_BANK_HOLIDAYS));
   const known = new Set(Object.keys(ALLEGATION_CATEGORIES));
   const subjects = people.filter((p) => ['social_worker', 'senior_practitioner', 'family_support_worker', 'youth_worker', 'team_manager'].includes(p.job_role));
   const serviceOf = new Map((await trx.selectFrom('teams').select(['id', 'service_id']).execute()).map((t) => [t.id, t.service_id]));
@@ -356,7 +387,7 @@ const FOI_TITLES = ['Children in care placed out of area', 'Agency social worker
   'Use of bed and breakfast for care leavers', 'Foster carer recruitment', 'Unregistered children’s homes', 'Early help assessments', 'Lone working policy'];
 
 async function foiHistory(trx: Transaction<DB>, irene: number, rnd: Random, today: string) {
-  const cal = foiCalendar(BUNDLED_BANK_HOLIDAYS);
+  const cal = remembering(foiCalendar(BUNDLED_BANK_HOLIDAYS));
   const requests: Record<string, unknown>[] = [];
   const extra: { events: ClockEvent[]; answered: boolean; questions: number }[] = [];
   const seqByYear = new Map<number, number>();
