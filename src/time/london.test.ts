@@ -31,3 +31,13 @@ test('round trip and day bounds across the change', () => {
   const b = londonDayBounds('2026-10-25');
   assert.equal((b.end.getTime() - b.start.getTime()) / 3600_000, 25);
 });
+
+test('londonToUtc gives the same answer when asked again, as a Date of its own', () => {
+  for (const [date, time] of [['2026-03-29', '01:30'], ['2026-10-25', '01:30'], ['2026-07-15', '09:30']] as const) {
+    const first = londonToUtc(date, time);
+    first?.setTime(0); // a caller changing its Date must not change the next caller's
+    assert.deepEqual(londonToUtc(date, time), londonToUtc(date, time));
+    assert.notEqual(londonToUtc(date, time)?.getTime(), 0);
+  }
+  assert.equal(londonToUtc('2026-03-29', '01:30'), null);
+});

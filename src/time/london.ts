@@ -43,6 +43,20 @@ export function importDate(v: string): string | null {
  * clocks go back) take the first, which is what a person means by "01:30" that morning.
  */
 export function londonToUtc(date: string, time: string): Date | null {
+  // An import checks thousands of rows, mostly on a few hundred dates and times; luxon's zone
+  // arithmetic is the bulk of that check, so each answer is remembered (bounded).
+  const key = `${date}T${time}`;
+  let answer = londonToUtcSeen.get(key);
+  if (answer === undefined) {
+    answer = londonToUtcUncached(date, time)?.getTime() ?? null;
+    if (londonToUtcSeen.size >= 50_000) londonToUtcSeen.clear();
+    londonToUtcSeen.set(key, answer);
+  }
+  return answer === null ? null : new Date(answer);
+}
+const londonToUtcSeen = new Map<string, number | null>();
+
+function londonToUtcUncached(date: string, time: string): Date | null {
   const dt = DateTime.fromISO(`${date}T${time}`, { zone: ZONE });
   if (!dt.isValid) return null;
   // Luxon shifts a non-existent local time forward; detect that and refuse it.
