@@ -9,11 +9,13 @@ import { listMigrations, migrate, type Migration } from './migrate.ts';
 /*
  * A migrated PGlite data directory kept as a tarball: "the template". A new data directory starts
  * from it instead of running initdb, which is 5-10 s of WebAssembly on a small machine (unpacking the
- * template takes a fraction of a second), and then needs no migrations, nor pg-boss's first install. `npm install` makes it (postinstall);
- * a first start or a test run that finds none makes it then and keeps it for the next time.
+ * template takes a fraction of a second), and then needs no migrations, nor pg-boss's first install.
+ * `npm install` makes it (postinstall); a first start or a test run that finds none makes it then and
+ * keeps it for the next time.
  *
- * Its name carries a hash of the PGlite version and of every migration, so a template made before a
- * migration was added or changed is never used. `migrate` still runs after loading, as on any start.
+ * Its name carries a hash of the PGlite and pg-boss versions and of every migration, so a template
+ * made before a migration was added or changed is never used. `migrate` still runs after loading, as
+ * on any start.
  */
 
 const root = new URL('../../', import.meta.url);
@@ -104,11 +106,12 @@ export interface Opened {
  * PGlite data directory is filled from the migrated template; PostgreSQL, and a PGlite directory
  * that already holds a database, are opened and migrated as they always were.
  */
-export async function openMigratedDatabase(options: OpenOptions, onTemplateError: (err: unknown) => void = () => {}, file = templateFile()): Promise<Opened> {
+export async function openMigratedDatabase(options: OpenOptions, onTemplateError: (err: unknown) => void = () => {}, template?: string): Promise<Opened> {
   const dataDir = options.pgliteDataDir ?? './data';
   let newDataDir: Opened['newDataDir'];
   if (!options.databaseUrl && !options.pgliteLoadDataDir && isNewDataDir(dataDir)) {
     try {
+      const file = template ?? templateFile();
       const built = !existsSync(file);
       if (built) await buildTemplate(file);
       unpackTemplate(file, dataDir);
