@@ -26,7 +26,7 @@ import { channelPlan, type ChannelName } from './features/notifications/routing.
 import { buildNotificationsRepository } from './features/notifications/repository.ts';
 import { buildNotificationsService } from './features/notifications/service.ts';
 import { buildIncidentsRepository } from './features/incidents/repository.ts';
-import { buildIncidentsService } from './features/incidents/service.ts';
+import { buildIncidentsService } from './features/incidents/index.ts';
 import { buildRegistersRepository } from './features/registers/repository.ts';
 import { buildRegistersService, type RegistersSettings } from './features/registers/service.ts';
 import { buildHolidaysService } from './features/holidays/service.ts';

@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.ts';
 import { ZONE, londonToday } from '../time/london.ts';
 import { BUNDLED_BANK_HOLIDAYS } from '../time/bank-holidays.ts';
 import { complaintsCalendar, foiCalendar, type WorkingDayCalendar } from '../time/working-days.ts';
-import { derivedFacts } from '../features/incidents/service.ts';
+import { derivedFacts } from '../features/incidents/facts.ts';
 import { meetingDeadline, isPhysicalViolence, type Category } from '../features/incidents/rules.ts';
 import { ALLEGATION_CATEGORIES, stage2Due, stage1Latest } from '../features/complaints/rules.ts';
 import { deadlines, type ClockEvent } from '../features/foi/rules.ts';

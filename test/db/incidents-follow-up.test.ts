@@ -12,7 +12,7 @@ import { seedDemo } from '../../src/demo/seed.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { ValidationError } from '../../src/errors.ts';
 import type { Actor } from '../../src/features/auth/actor.ts';
-import { buildIncidentsService } from '../../src/features/incidents/service.ts';
+import { buildIncidentsService } from '../../src/features/incidents/index.ts';
 import { buildFlagReviewsJob, buildMeetingEscalationJob, buildRiddorAlertsJob } from '../../src/features/incidents/jobs.ts';
 import { INCIDENT_TEMPLATE } from '../../src/features/incidents/import.ts';
 import { summarise } from '../../src/features/incidents/stats.ts';

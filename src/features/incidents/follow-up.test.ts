@@ -4,7 +4,7 @@ import { meetingReminderDue, flagReviewAlert, closeProblems, escalationTarget, m
 import { summarise, type StatsRow } from './stats.ts';
 import { validateIncidentImport, INCIDENT_TEMPLATE, INCIDENT_COLUMNS } from './import.ts';
 import { parseIncidentFlagForm, parsePoliceForm, parseRiddorForm, parseSeriousForm, parseStatsFilter } from './schema.ts';
-import { derivedFacts } from './service.ts';
+import { derivedFacts } from './facts.ts';
 import { ValidationError } from '../../errors.ts';
 
 test('a missed meeting escalates to the next manager above the line manager; nobody above → null (health and safety)', () => {

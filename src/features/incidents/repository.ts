@@ -1,9 +1,10 @@
-import { sql, type Kysely, type SelectQueryBuilder, type Updateable } from 'kysely';
-import type { DB, IncidentsTable } from '../../db/schema.ts';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction, type Updateable } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
 import { londonDayBounds } from '../../time/london.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
-export type IncidentPatch = Updateable<IncidentsTable>;
+export type IncidentPatch = Updateable<DB['incidents']>;
 
 const name = (alias: string) => sql<string | null>`${sql.ref(`${alias}.given_name`)} || ' ' || ${sql.ref(`${alias}.family_name`)}`;
 
@@ -55,6 +56,9 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
       sql<string | null>`i.hse_reported_on::text`.as('hse_on')]);
 
   return {
+    /** Runs the work in one transaction (retried on a deadlock or serialisation conflict). */
+    transaction: <T>(fn: (trx: Transaction<DB>) => Promise<T>) => inTransaction(db, fn),
+
     get: (id: number, ex: Executor = db) => withPeople(ex).where('i.id', '=', id).executeTakeFirst(),
 
     async create(ex: Executor, row: { employeeId: number; reportedBy: number | null; reportedByAccount: number }, patch: IncidentPatch) {
@@ -155,6 +159,11 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
       const at = new Date();
       await ex.insertInto('incident_investigations').values({ incident_id: id, ...(patch as object), started_by: by, started_at: at, updated_at: at } as never)
         .onConflict((oc) => oc.column('incident_id').doUpdateSet({ ...(patch as object), updated_at: at } as never)).execute();
+    },
+
+    /** Closes the incident's investigation, with who closed it and when. */
+    async closeInvestigation(ex: Executor, incidentId: number, by: number | null, at: Date) {
+      await ex.updateTable('incident_investigations').set({ closed_at: at, closed_by: by }).where('incident_id', '=', incidentId).execute();
     },
 
     actions: (id: number, ex: Executor = db) => ex.selectFrom('incident_actions as a').innerJoin('staff as o', 'o.id', 'a.owner_id')
