@@ -1,3 +1,11 @@
+/*
+ * The escalation engine counts as its own repository: it is the alarm path's hot loop, and its
+ * set-based SQL (claim the due timers FOR UPDATE SKIP LOCKED, open alerts, fire steps, queue
+ * messages and arm the next step, a few statements per batch in one transaction) stays here, next
+ * to the rules it carries out, rather than behind repository functions one row at a time. The rest
+ * of the alerts feature keeps its SQL in repository.ts (alerts, the timeline, policies) and
+ * timers.ts (the durable timers); this file's statements, their order and their locks are unchanged.
+ */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { DEFAULT_POLICIES } from './policy.ts';

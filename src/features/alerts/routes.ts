@@ -5,7 +5,7 @@ import { requireActor } from '../../web/security.ts';
 import type { Actor } from '../auth/actor.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { optionalText, parseWith } from '../../web/validation.ts';
-import { OUTCOMES, type Outcome } from './service.ts';
+import { OUTCOMES, type Outcome } from './response.ts';
 import { NotFoundError } from '../../errors.ts';
 import { can } from '../auth/access.ts';
 import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';

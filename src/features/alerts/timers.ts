@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.ts';
 
 type Trx = Transaction<DB>;
 
-/** SQL for the durable timers: arm, move and cancel. Callers lock the rows first (see lockForSession). */
+/** The timers repository: SQL for the durable timers (arm, move, cancel, lock). Callers lock the rows first (see lockForSession). */
 export const timers = {
   /** Arms a timer, or moves it if it is still pending. A fired or cancelled one is left alone. */
   async arm(trx: Trx, kind: 'visit_due' | 'alert_step' | 'end_of_day', subjectId: number | string | bigint, seq: number, fireAt: Date) {
@@ -19,6 +19,10 @@ export const timers = {
       SELECT id, seq, fire_at FROM timers WHERE kind = ${kind} AND subject_id = ${String(subjectId)}::bigint AND status = 'pending'
       ORDER BY seq FOR UPDATE`.execute(trx);
     return rows;
+  },
+  /** Locks a visit's pending deadline (closing its alert: the timers first, as every writer does). */
+  async lockVisitDue(trx: Trx, visitId: number) {
+    await sql`SELECT id FROM timers WHERE status = 'pending' AND kind = 'visit_due' AND subject_id = ${visitId} FOR UPDATE`.execute(trx);
   },
   async markFired(trx: Trx, id: string) {
     await sql`UPDATE timers SET status = 'fired', fired_at = now() WHERE id = ${id}::bigint`.execute(trx);

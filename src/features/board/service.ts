@@ -1,7 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { PeopleService } from '../people/service.ts';
 import type { VisitsRepository } from '../visits/repository.ts';
+import { buildAlertsRepository } from '../alerts/repository.ts';
+import { buildDayRepository } from '../visits/day-repository.ts';
 import type { StaffRepository } from '../people/repository.ts';
 import type { Actor } from '../auth/actor.ts';
 import { londonDate, londonDayBounds } from '../../time/london.ts';
@@ -16,7 +18,9 @@ export function boardRank(row: { state: string; alert_status: string | null }): 
 }
 
 export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService; staff: StaffRepository; visits: VisitsRepository }) {
-  const { db, people, staff, visits } = deps;
+  const { people, staff, visits } = deps;
+  const alertsRepo = buildAlertsRepository(deps.db);
+  const days = buildDayRepository(deps.db);
   return {
     /** Team whereabouts for today plus every running session, for the teams the actor may see. */
     async board(actor: Actor) {
@@ -26,18 +30,14 @@ export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService;
       const [today, active] = await Promise.all([visits.between(workerIds, start, end), visits.active(workerIds)]);
       const byId = new Map([...today, ...active].map((v) => [v.id, v]));
       const ids = [...byId.keys()];
-      const alerts = (ids.length ? await db.selectFrom('alerts').select(['id', 'visit_id', 'status', 'kind', 'worker_id']).where('visit_id', 'in', ids).where('status', '<>', 'resolved').execute() : [])
+      const alerts = (ids.length ? await alertsRepo.openForVisits(ids) : [])
         // A silent alarm never shows on the worker's own screen.
         .filter((a) => !(a.kind === 'duress' && a.worker_id === actor.staffId));
       const alertFor = new Map(alerts.map((a) => [a.visit_id, a]));
       const rows = [...byId.values()].map((v) => ({ ...v, alert_id: alertFor.get(v.id)?.id ?? null, alert_status: alertFor.get(v.id)?.status ?? null, alert_kind: alertFor.get(v.id)?.kind ?? null }));
       rows.sort((a, b) => boardRank(a) - boardRank(b) || new Date(a.due_at ?? a.starts_at).getTime() - new Date(b.due_at ?? b.starts_at).getTime());
       // Who has said "Finished and safe" today: what the buddy used to wait for by phone.
-      let finished = db.selectFrom('day_confirmations as d').innerJoin('staff as s', 's.id', 'd.worker_id')
-        .select(['d.worker_id', 'd.confirmed_at', 's.given_name', 's.family_name'])
-        .where('d.work_date', '=', londonDate(new Date())).where('d.confirmed_at', 'is not', null);
-      if (workerIds !== 'all') finished = workerIds.length ? finished.where('d.worker_id', 'in', workerIds) : finished.where(sql<boolean>`false`);
-      const finishedToday = await finished.orderBy('d.confirmed_at', 'desc').execute();
+      const finishedToday = await days.confirmedOn(londonDate(new Date()), workerIds);
       // People, not alerts or sessions: two alarms about one person are one person to respond to.
       const needing = new Map<number, { name: string; href: string }>();
       for (const r of rows.filter((x) => boardRank(x) === 0)) {

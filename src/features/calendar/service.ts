@@ -6,7 +6,7 @@ import type { AuditRepository } from '../audit/repository.ts';
 import { actorFields } from '../audit/service.ts';
 import type { Actor, Role } from '../auth/actor.ts';
 import type { VisitInput } from '../visits/repository.ts';
-import type { VisitsService } from '../visits/service.ts';
+import type { VisitsService } from '../visits/index.ts';
 import { VISIT_KINDS } from '../visits/schema.ts';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';

@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.ts';
 import type { StaffRepository } from '../people/repository.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { RiskRepository } from '../risk/repository.ts';
-import type { AlertsService } from '../alerts/service.ts';
+import type { AlertsService } from '../alerts/index.ts';
 import { hasRole, type Actor } from '../auth/actor.ts';
 import type { ChannelName } from '../notifications/routing.ts';
 import type { EmergencyService } from '../emergency/service.ts';

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { RowError } from '../people/import-staff.ts';
@@ -30,3 +30,18 @@ export function buildImportJobsRepository(db: Kysely<DB>) {
   };
 }
 export type ImportJobsRepository = ReturnType<typeof buildImportJobsRepository>;
+
+/**
+ * One import of a kind at a time: taken at the start of each import transaction (the upload's
+ * check-and-claim, a whole CLI import), before its rows are checked against what is in Harbour, so
+ * two uploads of one file cannot both pass that check on PostgreSQL and import every row twice.
+ * A queued import writes its rows in batches, each its own transaction, so the lock alone does not
+ * cover it: the import job of this kind still writing (status running) is returned, and the caller
+ * must not check or write until it has finished (`exceptJob`: the caller's own job).
+ */
+export async function lockImports(trx: Transaction<DB>, kind: ImportKind, exceptJob?: number): Promise<{ id: number; file_name: string } | null> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`harbour.import.${kind}`}))`.execute(trx);
+  let running = trx.selectFrom('import_jobs').select(['id', 'file_name']).where('kind', '=', kind).where('status', '=', 'running');
+  if (exceptJob !== undefined) running = running.where('id', '<>', exceptJob);
+  return (await running.orderBy('id').executeTakeFirst()) ?? null;
+}

@@ -6,6 +6,7 @@ import { can } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import { ForbiddenError } from '../../errors.ts';
 import { validateStaffImport, type ImportContext, type RowError } from './import-staff.ts';
+import { buildStaffImportRepository } from './import-repository.ts';
 
 export type ImportResult =
   | { ok: true; created: number; updated: number; teamsCreated: number; accountsDisabled: number }
@@ -16,15 +17,11 @@ export type ImportResult =
  * otherwise the whole file applies in one transaction with one audit entry.
  */
 export function buildStaffImportService(deps: { db: Kysely<DB>; audit: AuditRepository }) {
-  const { db, audit } = deps;
+  const { audit } = deps;
+  const repo = buildStaffImportRepository(deps.db);
 
   async function context(): Promise<ImportContext> {
-    const [teams, services, buildings, staff] = await Promise.all([
-      db.selectFrom('teams').select(['id', 'name', 'service_id']).execute(),
-      db.selectFrom('services').select(['id', 'name']).execute(),
-      db.selectFrom('buildings').select(['id', 'name']).execute(),
-      db.selectFrom('staff as s').leftJoin('teams as t', 't.id', 's.team_id').select(['s.id', 's.employee_number', 's.email', 't.name as team_name']).execute(),
-    ]);
+    const [teams, services, buildings, staff] = await repo.context();
     return {
       teams: new Map(teams.map((t) => [t.name.toLowerCase(), { id: t.id, serviceId: t.service_id }])),
       services: new Map(services.map((s) => [s.name.toLowerCase(), s.id])),
@@ -41,13 +38,12 @@ export function buildStaffImportService(deps: { db: Kysely<DB>; audit: AuditRepo
       const { rows, errors } = validateStaffImport(csvText, ctx);
       if (errors.length) return { ok: false, errors };
 
-      return db.transaction().execute(async (trx) => {
+      return repo.transaction(async (trx) => {
         let teamsCreated = 0;
         const teamIds = new Map([...ctx.teams].map(([k, v]) => [k, v.id]));
         for (const row of rows) {
           if (row.team && !teamIds.has(row.team.toLowerCase())) {
-            const t = await trx.insertInto('teams').values({ name: row.team, service_id: ctx.services.get(row.service!.toLowerCase())! }).returning('id').executeTakeFirstOrThrow();
-            teamIds.set(row.team.toLowerCase(), t.id);
+            teamIds.set(row.team.toLowerCase(), await repo.createTeam(trx, row.team, ctx.services.get(row.service!.toLowerCase())!));
             teamsCreated++;
           }
         }
@@ -64,32 +60,30 @@ export function buildStaffImportService(deps: { db: Kysely<DB>; audit: AuditRepo
           };
           const existing = ids.get(row.employeeNumber.toUpperCase());
           if (existing) {
-            await trx.updateTable('staff').set({ ...values, updated_at: new Date() }).where('id', '=', existing).execute();
+            await repo.updateStaff(trx, existing, { ...values, updated_at: new Date() });
             updated++;
           } else {
-            const s = await trx.insertInto('staff').values(values).returning('id').executeTakeFirstOrThrow();
-            ids.set(row.employeeNumber.toUpperCase(), s.id);
+            ids.set(row.employeeNumber.toUpperCase(), await repo.createStaff(trx, values));
             created++;
           }
         }
         // Links last, once everyone in the file exists.
         for (const row of rows) {
           const id = ids.get(row.employeeNumber.toUpperCase())!;
-          await trx.updateTable('staff').set({
+          await repo.updateStaff(trx, id, {
             line_manager_id: row.lineManager ? ids.get(row.lineManager.toUpperCase())! : null,
             buddy_id: row.buddy ? ids.get(row.buddy.toUpperCase())! : null,
-          }).where('id', '=', id).execute();
+          });
         }
         // A leaver (active: no) loses access with the same file: their sign-in account is turned off
         // and every session of it ends. API tokens stop working with the account.
         let accountsDisabled = 0;
         const leavers = rows.filter((r) => !r.active).map((r) => ids.get(r.employeeNumber.toUpperCase())!);
         if (leavers.length) {
-          const accounts = await trx.updateTable('accounts').set({ disabled_at: new Date() })
-            .where('staff_id', 'in', leavers).where('disabled_at', 'is', null).returning(['id', 'email']).execute();
+          const accounts = await repo.disableAccounts(trx, leavers);
           for (const a of accounts) {
-            const ended = await trx.deleteFrom('sessions').where('account_id', '=', a.id).executeTakeFirst();
-            await audit.appendIn(trx, { ...actorFields(actor), action: 'account.disable', entityType: 'account', entityId: a.id, detail: { via: 'staff_import', fileName, sessionsEnded: Number(ended.numDeletedRows) } });
+            const sessionsEnded = await repo.endSessions(trx, a.id);
+            await audit.appendIn(trx, { ...actorFields(actor), action: 'account.disable', entityType: 'account', entityId: a.id, detail: { via: 'staff_import', fileName, sessionsEnded } });
           }
           accountsDisabled = accounts.length;
         }

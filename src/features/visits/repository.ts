@@ -4,6 +4,7 @@ import type { Executor } from '../audit/repository.ts';
 import { lastCheckInAt, lastLocation } from './last-contact.ts';
 import { fetchPage } from '../../web/paging.ts';
 import { londonDayBounds } from '../../time/london.ts';
+import { inTransaction } from '../../db/transaction.ts';
 import type { HistoryFilter } from './schema.ts';
 
 /**
@@ -61,6 +62,8 @@ export function buildVisitsRepository(db: Kysely<DB>) {
     ]);
 
   return {
+    /** Runs fn in a transaction (retried on a deadlock or serialisation conflict). */
+    transaction: <T>(fn: (trx: Trx) => Promise<T>) => inTransaction(db, fn),
     // One visit carries its latest contact (read from the timeline); lists of visits do not need it.
     get: (id: number, ex: Executor = db) => withPeople(ex).select([lastCheckInAt('v').as('last_check_in_at'), lastLocation('v').as('last_location')])
       .where('v.id', '=', id).executeTakeFirst(),
@@ -140,6 +143,29 @@ export function buildVisitsRepository(db: Kysely<DB>) {
           OR (kind = 'alert_step' AND subject_id IN (SELECT id FROM alerts WHERE visit_id = ${visitId} AND status <> 'resolved'))
         ) ORDER BY id FOR UPDATE`.execute(trx);
       return trx.selectFrom('visits').selectAll().where('id', '=', visitId).forUpdate().executeTakeFirst();
+    },
+    /** Cancels a visit that has not started. */
+    async cancelPlanned(trx: Trx, id: number) {
+      await trx.updateTable('visits').set({ state: 'cancelled', updated_at: new Date() }).where('id', '=', id).where('state', '=', 'planned').execute();
+    },
+    /** Closes a running session (its alert was dealt with by a responder). */
+    async closeRunning(trx: Trx, id: number) {
+      await trx.updateTable('visits').set({ state: 'completed', ended_at: new Date(), due_at: null, updated_at: new Date() })
+        .where('id', '=', id).where('state', 'in', ['in_progress', 'overdue']).execute();
+    },
+    /** One of a worker's running sessions, if any. */
+    runningFor(trx: Trx, workerId: number) {
+      return trx.selectFrom('visits').select('id').where('worker_id', '=', workerId).where('state', 'in', ['in_progress', 'overdue']).executeTakeFirst();
+    },
+    /** A visit's timeline, oldest first; without silent-alarm rows when `hideDuress` (the worker's own screen). */
+    timeline(visitId: number, hideDuress: boolean) {
+      let q = db.selectFrom('timeline_events as e').leftJoin('staff as s', 's.id', 'e.actor_id')
+        .select(['e.id', 'e.at', 'e.type', 'e.text', 'e.alert_id', 's.given_name', 's.family_name'])
+        .where('e.visit_id', '=', visitId);
+      if (hideDuress) {
+        q = q.where(({ not, exists, selectFrom }) => not(exists(selectFrom('alerts as da').select('da.id').whereRef('da.id', '=', 'e.alert_id').where('da.kind', '=', 'duress'))));
+      }
+      return q.orderBy('e.at').orderBy('e.id').execute();
     },
     async setState(trx: Trx, id: number, changes: Partial<{ state: string; arrived_at: Date; due_at: Date | null; ended_at: Date; deadline_seq: number; last_check_in_at: Date; last_location: string | null }>) {
       await trx.updateTable('visits').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
