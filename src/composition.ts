@@ -38,7 +38,7 @@ import { buildLockdownService } from './features/lockdown/service.ts';
 import { buildIdempotencyRepository } from './features/offline/repository.ts';
 import { buildIdempotencyService } from './features/offline/idempotency.ts';
 import { buildComplaintsRepository } from './features/complaints/repository.ts';
-import { buildComplaintsService } from './features/complaints/service.ts';
+import { buildComplaintsService } from './features/complaints/index.ts';
 import { buildImportsService } from './features/imports/service.ts';
 import { buildWorklistRepository } from './features/worklist/repository.ts';
 import { buildWorklistService } from './features/worklist/service.ts';

@@ -10,7 +10,7 @@ import { actorFor } from '../helpers/lone-working.ts';
 import { demo } from '../helpers/app.ts';
 import { buildComplaintForm } from '../helpers/complaints.ts';
 import { buildStaff } from '../helpers/factories.ts';
-import { buildComplaintsService } from '../../src/features/complaints/service.ts';
+import { buildComplaintsService } from '../../src/features/complaints/index.ts';
 import { buildComplaintRemindersJob } from '../../src/features/complaints/reminders-job.ts';
 import type { Actor } from '../../src/features/auth/actor.ts';
 import pino from 'pino';

@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { inTransaction } from '../../db/transaction.ts';
 
 /** Calendar dates come back as text, never as JS Dates (which would shift with the process time zone). */
 const day = <A extends string>(ref: string, alias: A) => sql<string | null>`${sql.ref(ref)}::text`.as(alias);
@@ -33,6 +34,11 @@ export function buildComplaintsRepository(db: Kysely<DB>) {
   const base = (ex: Executor = db) => ex.selectFrom('complaints as c').leftJoin('teams as t', 't.id', 'c.team_id').leftJoin('services as sv', 'sv.id', 'c.service_id');
 
   return {
+    /** Runs fn in one transaction (retried after a deadlock or a serialisation failure): the service's writes across tables. */
+    transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>) {
+      return inTransaction(db, fn);
+    },
+
     async create(ex: Executor, c: ComplaintInput, createdBy: number | null) {
       const row = await ex.insertInto('complaints').values({
         received_on: c.receivedOn, channel: c.channel, procedure: c.procedure, matter_on: c.matterOn, late_reason: c.lateReason,

@@ -12,7 +12,7 @@ import { ForbiddenError, ValidationError, toErrorMap, toErrorSummary } from '../
 import { londonToday } from '../../time/london.ts';
 import { choiceParam, listHref, pageFrom, paging, textParam } from '../../web/paging.ts';
 import { COMPLAINT_TEMPLATE } from './import.ts';
-import type { ComplaintStatisticsQuery } from './service.ts';
+import type { ComplaintStatisticsQuery } from './index.ts';
 import {
   LIST_DEADLINES, LIST_STAGES, LIST_STATUSES, listFilterBoxes, parseListFilter,
   parseActionForm, parseCloseForm, parseComplaintForm, parseDateOnly, parseDisciplinaryForm, parseExtensionForm, parseFindingsForm,

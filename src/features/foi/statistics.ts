@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { DateTime } from 'luxon';
 import type { DB } from '../../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
-import type { ComplaintStatistics, ComplaintStatisticsQuery } from '../complaints/service.ts';
+import type { ComplaintStatistics, ComplaintStatisticsQuery } from '../complaints/index.ts';
 import { ZONE, addDays, londonDayBounds, longDate } from '../../time/london.ts';
 import type { NoteCount, Period, StatTable } from './disclosure.ts';
 import { financialYearOf as financialYear, financialYearLabel as fyLabel } from '../../time/financial-year.ts';

@@ -1,7 +1,7 @@
 import { can } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { StaffRepository } from '../people/repository.ts';
-import type { ComplaintsService } from '../complaints/service.ts';
+import type { ComplaintsService } from '../complaints/index.ts';
 import type { FoiService } from '../foi/service.ts';
 import { londonToday } from '../../time/london.ts';
 import type { WorklistRepository } from './repository.ts';
