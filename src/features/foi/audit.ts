@@ -19,8 +19,12 @@ export interface AuditFigure { published: number | null }
 /** `sum(parts) = total`, as indices into one flat list of figures. */
 export interface Equation { total: number; parts: number[] }
 
-/** `small ≤ large`: the figure `small` counts a subset of what `large` counts. */
-export interface Inclusion { small: number; large: number }
+/**
+ * `small ≤ large`: the figure `small` counts a subset of what `large` counts. With `also`, the
+ * figures `small` and `also` count disjoint subsets, so `small + sum(also) ≤ large` (a merged
+ * figure holds the figures by category of an earlier release; a total holds its lines).
+ */
+export interface Inclusion { small: number; large: number; also?: number[] }
 
 export interface AuditProblem {
   figures: AuditFigure[];
@@ -28,7 +32,7 @@ export interface AuditProblem {
   inclusions: Inclusion[];
   /** The withheld figures to check. */
   check: number[];
-  /** The inclusions whose difference (large − small) must not be narrowed to a small count. */
+  /** The inclusions whose difference (large − small − also) must not be narrowed to a small count. */
   differences: number[];
 }
 
@@ -87,7 +91,7 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
   // Constraints as expr (= 0) or expr (≤ 0).
   const rows: { e: Expr; op: '=' | '<=' }[] = [
     ...p.equations.map((q) => ({ e: expr([...q.parts.map((i) => [i, 1] as [number, number]), [q.total, -1]]), op: '=' as const })),
-    ...p.inclusions.map((q) => ({ e: expr([[q.small, 1], [q.large, -1]]), op: '<=' as const })),
+    ...p.inclusions.map((q) => ({ e: expr([[q.small, 1], ...(q.also ?? []).map((i) => [i, 1] as [number, number]), [q.large, -1]]), op: '<=' as const })),
   ];
   let solves = 0;
   // Constraints with no variable are facts: one that is false means the release contradicts itself.
@@ -164,7 +168,7 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
   const revealed: AuditResult['revealed'] = [];
   for (const i of p.differences) {
     const q = p.inclusions[i]!;
-    const r = range(expr([[q.large, 1], [q.small, -1]]));
+    const r = range(expr([[q.large, 1], [q.small, -1], ...(q.also ?? []).map((j) => [j, -1] as [number, number])]));
     if (!r) return { pinned: [], revealed: [], fixed: [], feasible: false, solves };
     if (r.max - r.min < threshold && r.max >= 1 && r.min <= threshold) revealed.push({ inclusion: i, range: r });
   }

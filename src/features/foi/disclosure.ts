@@ -52,6 +52,10 @@ export interface StatTable {
   rowPeriods?: Period[];
   /** The dates each column counts, when columns are periods. */
   columnPeriods?: Period[];
+  /** The categories each row counts (absent: its label); a merged row counts those of every row merged into it. */
+  rowKeys?: string[][];
+  /** The categories each column counts (absent: its label). */
+  columnKeys?: string[][];
 }
 
 export interface Cell {
@@ -79,6 +83,13 @@ export interface ProtectedTable {
   scope?: Scope | null;
   rowPeriods?: Period[] | null;
   columnPeriods?: Period[] | null;
+  /**
+   * The categories each row and column counts, kept so a later table can be linked to this one
+   * figure by figure after either was coarsened. Absent from tables saved before they were kept:
+   * each line then counts its label.
+   */
+  rowKeys?: string[][] | null;
+  columnKeys?: string[][] | null;
   /** What the intruder's audit found: the narrowest range of a withheld figure, and solver calls. */
   audit?: { withheld: number; narrowest: number | null; solves: number; linkedTables: number; passed?: boolean };
   /** How the table was coarsened to be protected ("Financial years merged into one period"); empty when not. */
@@ -105,8 +116,12 @@ interface Figure {
   value: number | null;
   hidden: boolean;
   isTotal: boolean;
-  /** What it counts, besides period and population ("col:Dismissals", "row:Upheld", "note:…"). */
-  key: string;
+  /**
+   * What it counts, besides period and population: the set of categories ("col:Dismissals",
+   * "row:Upheld", "Team A|Social worker", "note:…"), sorted. A cell counts one category, a merged
+   * cell those merged into it, a total those of its whole line.
+   */
+  keys: string[];
   period: Period | null;
 }
 
@@ -120,23 +135,31 @@ function layout(t: {
   rows: { label: string; cells: (number | null)[]; total?: number | null | undefined; hidden: boolean[] }[];
   columns: string[]; rowTotals: boolean; columnTotals: boolean; totalsRow: { cells: (number | null)[]; hidden: boolean[] } | null;
   counts: { label: string; value: number | null; hidden: boolean }[]; scope: Scope | null; rowPeriods: Period[] | null; columnPeriods: Period[] | null;
+  rowKeys: string[][] | null; columnKeys: string[][] | null;
 }): Layout {
   const nCols = t.columns.length;
   const width = nCols + (t.rowTotals ? 1 : 0);
   const whole = t.scope ? { from: t.scope.from, to: t.scope.to } : null;
-  const colLabel = (c: number) => (c < nCols ? t.columns[c]! : 'Total');
+  // The categories of each line (its label unless merged); a total line counts those of every line.
+  const rowAtoms = t.rows.map((r, i) => t.rowKeys?.[i] ?? [r.label]);
+  const colAtoms = t.columns.map((c, i) => t.columnKeys?.[i] ?? [c]);
+  const rowsOf = (r: number) => rowAtoms[r] ?? rowAtoms.flat();
+  const colsOf = (c: number) => colAtoms[c] ?? colAtoms.flat();
+  const keysOf = (r: number, c: number): string[] => [...new Set(t.rowPeriods ? colsOf(c).map((a) => `col:${a}`)
+    : t.columnPeriods ? rowsOf(r).map((a) => `row:${a}`)
+    : rowsOf(r).flatMap((ra) => colsOf(c).map((ca) => `${ra}|${ca}`)))].sort();
   const allRows = [...t.rows.map((r) => ({ ...r, isTotals: false })), ...(t.totalsRow ? [{ label: 'Total', cells: t.totalsRow.cells, hidden: t.totalsRow.hidden, isTotals: true }] : [])];
   const figures: Figure[] = [];
   const grid = allRows.map((row, r) => Array.from({ length: width }, (_, c) => {
-    const key = t.rowPeriods ? `col:${colLabel(c)}` : t.columnPeriods ? `row:${row.isTotals ? 'Total' : row.label}` : `${row.isTotals ? 'Total' : row.label}|${colLabel(c)}`;
+    const keys = keysOf(r, c);
     const period = t.rowPeriods ? (row.isTotals ? whole : t.rowPeriods[r] ?? null) : t.columnPeriods ? (c < nCols ? t.columnPeriods[c] ?? null : whole) : whole;
-    figures.push({ value: row.cells[c] ?? null, hidden: row.hidden[c] ?? false, isTotal: row.isTotals || c >= nCols, key, period });
+    figures.push({ value: row.cells[c] ?? null, hidden: row.hidden[c] ?? false, isTotal: row.isTotals || c >= nCols, keys, period });
     return figures.length - 1;
   }));
   const equations: Layout['equations'] = [];
   if (t.rowTotals) for (const line of grid) equations.push({ total: line[nCols]!, parts: line.slice(0, nCols) });
   if (t.totalsRow) for (let c = 0; c < width; c++) equations.push({ total: grid[grid.length - 1]![c]!, parts: grid.slice(0, -1).map((line) => line[c]!) });
-  const counts = t.counts.map((n) => { figures.push({ value: n.value, hidden: n.hidden, isTotal: false, key: `note:${n.label}`, period: whole }); return figures.length - 1; });
+  const counts = t.counts.map((n) => { figures.push({ value: n.value, hidden: n.hidden, isTotal: false, keys: [`note:${n.label}`], period: whole }); return figures.length - 1; });
   return { figures, equations, grid, counts };
 }
 
@@ -151,6 +174,7 @@ function publishedLayout(t: ProtectedTable): Layout {
     totalsRow: t.columnTotals ? (() => { const cs = [...t.columnTotals, ...(t.grandTotal ? [t.grandTotal] : [])]; return { cells: cs.map(v), hidden: cs.map(h) }; })() : null,
     counts: (t.counts ?? []).map((n) => ({ label: n.label, value: v(n.cell), hidden: h(n.cell) })),
     scope: t.scope ?? null, rowPeriods: t.rowPeriods ?? null, columnPeriods: t.columnPeriods ?? null,
+    rowKeys: t.rowKeys ?? null, columnKeys: t.columnKeys ?? null,
   });
 }
 
@@ -160,23 +184,55 @@ const roleWithin = (a: string | null, b: string | null) => b === null || a === b
 const populationWithin = (a: Scope, b: Scope) => (b.teamId === null || a.teamId === b.teamId) && (b.serviceId === null || a.serviceId === b.serviceId) && roleWithin(a.jobRole, b.jobRole)
   && (b.staffConcerns !== false || a.staffConcerns === false);
 
-/** Pairs (small, large) of figures of two tables where the first counts a subset of what the second counts. */
-function links(a: Layout, aScope: Scope, b: Layout, bScope: Scope): [number, number][] {
-  if (aScope.statistic !== bScope.statistic) return [];
+/** Whether every category of sorted `a` is one of sorted `b`. */
+const keysWithin = (a: string[], b: string[]) => {
+  if (a.length > b.length) return false;
+  let j = 0;
+  for (const k of a) {
+    while (j < b.length && b[j]! < k) j++;
+    if (b[j] !== k) return false;
+    j++;
+  }
+  return true;
+};
+
+/** Whether two figures count nothing in common: no category or no day in common. */
+const disjoint = (a: Figure, b: Figure) => a.period!.to < b.period!.from || b.period!.to < a.period!.from || !a.keys.some((k) => b.keys.includes(k));
+/** Whether figure `a` counts a subset of what `b` counts (same population). */
+const inside = (a: Figure, b: Figure) => within(a.period!, b.period!) && keysWithin(a.keys, b.keys);
+
+/**
+ * The links between two tables' figures (a's as indices i, b's as -1 - j). `pairs`: (small, large)
+ * where the first counts a subset of what the second counts: its categories among the other's (a
+ * merged cell or a total holds several), its period within the other's and its population within
+ * the other's. `sums`: for each figure, the largest figures of the other table inside it that count
+ * nothing in common, whose sum it holds; their difference is what an intruder reads by subtracting
+ * one release from the other (a month, a team, the categories a merged column adds). Figures that
+ * do not overlap are never linked.
+ */
+function links(a: Layout, aScope: Scope, b: Layout, bScope: Scope): { pairs: [number, number][]; sums: { smalls: number[]; large: number }[] } {
+  const out = { pairs: [] as [number, number][], sums: [] as { smalls: number[]; large: number }[] };
+  if (aScope.statistic !== bScope.statistic) return out;
   const aIn = populationWithin(aScope, bScope);
   const bIn = populationWithin(bScope, aScope);
-  if (!aIn && !bIn) return [];
-  const out: [number, number][] = [];
-  const byKey = new Map<string, number[]>();
-  b.figures.forEach((f, j) => { if (f.period) byKey.set(f.key, [...(byKey.get(f.key) ?? []), j]); });
-  a.figures.forEach((f, i) => {
-    if (!f.period) return;
-    for (const j of byKey.get(f.key) ?? []) {
-      const g = b.figures[j]!;
-      if (aIn && within(f.period, g.period!)) out.push([i, -1 - j]);
-      if (bIn && within(g.period!, f.period)) out.push([-1 - j, i]);
+  if (!aIn && !bIn) return out;
+  const at = (l: Layout, sign: 1 | -1) => l.figures.map((f, i) => ({ f, i: sign === 1 ? i : -1 - i })).filter((x) => x.f.period);
+  const A = at(a, 1);
+  const B = at(b, -1);
+  const holds = (larges: typeof A, smalls: typeof A) => {
+    for (const large of larges) {
+      const inner = smalls.filter((s) => inside(s.f, large.f));
+      if (!inner.length) continue;
+      for (const s of inner) out.pairs.push([s.i, large.i]);
+      // The largest figures inside (none inside another), then as many as count nothing in common.
+      const top = inner.filter((s, k) => !inner.some((t, m) => m !== k && inside(s.f, t.f) && (!inside(t.f, s.f) || m < k)));
+      const chosen: typeof A = [];
+      for (const s of top.sort((x, y) => y.f.keys.length - x.f.keys.length)) if (chosen.every((c) => disjoint(c.f, s.f))) chosen.push(s);
+      out.sums.push({ smalls: chosen.map((c) => c.i), large: large.i });
     }
-  });
+  };
+  if (aIn) holds(B, A);
+  if (bIn) holds(A, B);
   return out;
 }
 
@@ -245,16 +301,20 @@ export function coarser(table: StatTable, published: ProtectedTable): { table: S
   const rowsAdd = table.columnTotals && table.rows.length > 1;
   const colsAdd = table.rowTotals && table.columns.length > 1;
   const periodLabel = (p: Period) => `${longDate(p.from)} to ${longDate(p.to)}`;
+  // A merged line counts the categories of every line merged into it.
+  const keys = (g: Groups, own: string[][] | undefined, labels: string[]) => g.map((ix) => ix.flatMap((i) => own?.[i] ?? [labels[i]!]));
   const mergeRows = (g: Groups, labels: string[], periods: Period[] | undefined): StatTable => ({
     ...table,
     rows: g.map((ix, k) => ({ label: labels[k]!, cells: table.columns.map((_, c) => sum(ix.map((r) => table.rows[r]!.cells[c] ?? 0))) })),
     rowPeriods: periods,
+    rowKeys: keys(g, table.rowKeys, table.rows.map((r) => r.label)),
   });
   const mergeCols = (g: Groups, labels: string[], periods: Period[] | undefined): StatTable => ({
     ...table,
     columns: labels,
     rows: table.rows.map((r) => ({ ...r, cells: g.map((ix) => sum(ix.map((c) => r.cells[c] ?? 0))) })),
     columnPeriods: periods,
+    columnKeys: keys(g, table.columnKeys, table.columns),
   });
   // Years: rows or columns that are periods.
   if (rowsAdd && table.rowPeriods) {
@@ -303,6 +363,7 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
     totalsRow: totalsValues ? { cells: totalsValues, hidden: totalsValues.map(small) } : null,
     counts: (table.counts ?? []).map((n) => ({ label: n.label, value: n.value, hidden: small(n.value) })),
     scope, rowPeriods: table.rowPeriods ?? null, columnPeriods: table.columnPeriods ?? null,
+    rowKeys: table.rowKeys ?? null, columnKeys: table.columnKeys ?? null,
   });
   const kind: ('primary' | 'secondary' | null)[] = L.figures.map((f) => (f.hidden ? 'primary' : null));
   const hide = (i: number) => { if (!kind[i]) kind[i] = 'secondary'; L.figures[i]!.hidden = true; };
@@ -328,7 +389,7 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
   }
 
   // Linked tables: earlier releases from the same statistic whose periods and populations overlap.
-  const priors = threshold > 0 && scope ? (o.prior ?? []).filter((t) => t.scope && t.scope.statistic === scope.statistic).map((t) => ({ t, l: publishedLayout(t) })).filter((x) => links(L, scope, x.l, x.t.scope!).length > 0) : [];
+  const priors = threshold > 0 && scope ? (o.prior ?? []).filter((t) => t.scope && t.scope.statistic === scope.statistic).map((t) => ({ t, l: publishedLayout(t) })).filter((x) => links(L, scope, x.l, x.t.scope!).pairs.length > 0) : [];
   const report = { narrowest: null as number | null, solves: 0, linkedTables: 0, passed: threshold === 0 };
   if (threshold > 0) {
     const { problem, fixFor, linkedTables } = await auditProblem(L, scope, priors, threshold);
@@ -371,6 +432,8 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
     scope,
     rowPeriods: table.rowPeriods ?? null,
     columnPeriods: table.columnPeriods ?? null,
+    rowKeys: table.rowKeys ?? null,
+    columnKeys: table.columnKeys ?? null,
     audit: { withheld: suppressedCount, ...report },
   };
 }
@@ -391,25 +454,32 @@ async function auditProblem(L: Layout, scope: Scope | null, priors: { t: Protect
     for (const x of use) { offsets.push(n); n += x.l.figures.length; }
     const figures: AuditFigure[] = [...L.figures, ...use.flatMap((x) => x.l.figures)].map((f) => ({ published: f.hidden ? null : f.value }));
     const equations = [...L.equations, ...use.flatMap((x, k) => x.l.equations.map((q) => ({ total: q.total + offsets[k]!, parts: q.parts.map((i) => i + offsets[k]!) })))];
+    // Every pair is a constraint; the difference of each sum is checked.
     const inclusions: Inclusion[] = [];
+    const differences: number[] = [];
     use.forEach((x, k) => {
-      for (const [a, b] of links(L, scope!, x.l, x.t.scope!)) {
-        const at = (i: number) => (i >= 0 ? i : -1 - i + offsets[k]!);
-        inclusions.push({ small: at(a), large: at(b) });
+      const at = (i: number) => (i >= 0 ? i : -1 - i + offsets[k]!);
+      const { pairs, sums } = links(L, scope!, x.l, x.t.scope!);
+      for (const [a, b] of pairs) inclusions.push({ small: at(a), large: at(b) });
+      for (const q of sums) {
+        differences.push(inclusions.length);
+        inclusions.push({ small: at(q.smalls[0]!), also: q.smalls.slice(1).map(at), large: at(q.large) });
       }
     });
-    const check = figures.map((f, i) => (f.published === null && (i < L.figures.length || inclusions.some((q) => q.small === i || q.large === i)) ? i : -1)).filter((i) => i >= 0);
-    return { problem: { figures, equations, inclusions, check, differences: inclusions.map((_, i) => i) } satisfies AuditProblem };
+    const linked = new Set(inclusions.flatMap((q) => [q.small, q.large, ...(q.also ?? [])]));
+    const check = figures.map((f, i) => (f.published === null && (i < L.figures.length || linked.has(i)) ? i : -1)).filter((i) => i >= 0);
+    return { problem: { figures, equations, inclusions, check, differences } satisfies AuditProblem };
   };
   // A prior that contradicts today's figures (the records changed since) cannot be linked: left out.
   const usable: typeof priors = [];
   for (const x of priors) if ((await audit({ ...build([x]).problem, check: [], differences: [] }, threshold)).feasible) usable.push(x);
   const fixFor = (p: ReturnType<typeof build>, failure: { figure: number } | { inclusion: number }, partner: (i: number) => number | null): number | null => {
     const own = (i: number) => i < L.figures.length;
-    const targets = 'figure' in failure ? [failure.figure] : [p.problem.inclusions[failure.inclusion]!.small, p.problem.inclusions[failure.inclusion]!.large];
+    const members = (q: Inclusion) => [q.small, ...(q.also ?? []), q.large];
+    const targets = 'figure' in failure ? [failure.figure] : members(p.problem.inclusions[failure.inclusion]!);
     for (const i of targets) {
-      // A figure of the new table: itself if published, else one sharing an equation.
-      const mine = own(i) ? [i] : p.problem.inclusions.filter((q) => q.small === i || q.large === i).map((q) => (q.small === i ? q.large : q.small)).filter(own);
+      // A figure of the new table: itself if published, else one linked to it.
+      const mine = own(i) ? [i] : p.problem.inclusions.filter((q) => members(q).includes(i)).flatMap(members).filter(own);
       for (const j of mine) if (!L.figures[j]!.hidden) return j;
       for (const j of mine) { const k = partner(j); if (k !== null) return k; }
     }
