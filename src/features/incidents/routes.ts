@@ -14,7 +14,7 @@ import {
   parseRenewFlagForm, parseSeriousForm, parseStatsFilter, statsFilterBoxes,
 } from './schema.ts';
 import { INCIDENT_TEMPLATE } from './import.ts';
-import type { StatsFilter } from './repository.ts';
+import type { StatsFilter } from './statistics-repository.ts';
 
 const DONE: Record<string, string> = {
   draft: 'Draft saved. You can come back to it from Incidents.',

@@ -4,7 +4,7 @@ import { fieldLabel, fieldErrors, optionalId, optionalText, parseWith, postcode,
 import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { isoDate, londonToUtc } from '../../time/london.ts';
 import { FLAG_CATEGORIES, normaliseCaseId, normalisePostcode, type FlagCategory } from '../risk/rules.ts';
-import type { StatsFilter } from './repository.ts';
+import type { StatsFilter } from './statistics-repository.ts';
 import {
   COURT_OUTCOMES, FLAG_SUBJECTS, LEGAL_ACTIONS, POLICE_OUTCOMES, type CourtOutcome, type FlagSubject, type LegalAction, type PoliceFacts, type PoliceOutcome,
   CATEGORY_KEYS, PERPETRATOR_TYPES, SUPPORT_KEYS, VERBAL_CHANNELS, type Category, type PerpetratorType, type SupportItem, type SupportStatus, type VerbalChannel } from './rules.ts';

@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/actor.ts';
 import { londonDate, londonTime, londonToday } from '../../time/london.ts';
-import type { StatsFilter } from './repository.ts';
+import type { StatsFilter } from './statistics-repository.ts';
 import { CATEGORIES, COURT_OUTCOMES, PERPETRATOR_TYPES, POLICE_OUTCOMES, VERBAL_CHANNELS } from './rules.ts';
 import { fromAggregates } from './stats.ts';
 import { label, options, type IncidentsContext } from './context.ts';
