@@ -18,7 +18,7 @@ import { buildRiskRepository } from './features/risk/repository.ts';
 import { buildRiskService } from './features/risk/service.ts';
 import { buildEscalationEngine } from './features/alerts/engine.ts';
 import { buildAlertsService } from './features/alerts/index.ts';
-import { buildDuressService } from './features/duress/service.ts';
+import { buildDuressService } from './features/duress/index.ts';
 import { buildBoardService } from './features/board/service.ts';
 import { buildAlarmsRepository } from './features/alarms/repository.ts';
 import { buildAlarmsService } from './features/alarms/service.ts';
