@@ -15,7 +15,7 @@ import { buildVisitsRepository } from './features/visits/repository.ts';
 import { buildVisitsService } from './features/visits/index.ts';
 import { buildCalendarService } from './features/calendar/service.ts';
 import { buildRiskRepository } from './features/risk/repository.ts';
-import { buildRiskService } from './features/risk/service.ts';
+import { buildRiskService } from './features/risk/index.ts';
 import { buildEscalationEngine } from './features/alerts/engine.ts';
 import { buildAlertsService } from './features/alerts/index.ts';
 import { buildDuressService } from './features/duress/index.ts';

@@ -95,6 +95,24 @@ export function buildRiskRepository(db: Kysely<DB>) {
       await ex.updateTable('visits').set({ risk_rating: rating }).where('id', '=', visitId).execute();
     },
 
+    /** A line on the visit's timeline. */
+    async addTimelineEvent(ex: Executor, visitId: number, type: string, actorId: number | null, text: string) {
+      await ex.insertInto('timeline_events').values({ visit_id: visitId, type, actor_id: actorId, text }).execute();
+    },
+
+    /** A new (or no) joint partner: the old partner's confirmation no longer counts. */
+    async clearJointConfirmation(ex: Executor, visitId: number) {
+      await ex.updateTable('visits').set({ joint_confirmed_at: null }).where('id', '=', visitId).execute();
+    },
+
+    /** The edited address of a session still at a council building is its home address. */
+    async setHomePlace(ex: Executor, visitId: number, place: { address: string | null; postcode: string | null }) {
+      await ex.updateTable('visits').set({ home_address: place.address, home_postcode: place.postcode }).where('id', '=', visitId).execute();
+    },
+    async setPlace(ex: Executor, visitId: number, place: { address: string; postcode: string }) {
+      await ex.updateTable('visits').set({ address: place.address, postcode: place.postcode }).where('id', '=', visitId).execute();
+    },
+
     /** Field-worker facts of a would-be joint partner: current, team, account roles. */
     async partner(staffId: number, ex: Executor = db) {
       const row = await ex.selectFrom('staff as s').leftJoin('accounts as a', 'a.staff_id', 's.id')
