@@ -28,7 +28,7 @@ import { buildNotificationsService } from './features/notifications/service.ts';
 import { buildIncidentsRepository } from './features/incidents/repository.ts';
 import { buildIncidentsService } from './features/incidents/index.ts';
 import { buildRegistersRepository } from './features/registers/repository.ts';
-import { buildRegistersService, type RegistersSettings } from './features/registers/service.ts';
+import { buildRegistersService, type RegistersSettings } from './features/registers/index.ts';
 import { buildHolidaysService } from './features/holidays/service.ts';
 import { buildHolidaysRepository } from './features/holidays/repository.ts';
 import { buildEmergencyRepository } from './features/emergency/repository.ts';

@@ -9,7 +9,7 @@ import { openTestDatabase, engineName } from '../helpers/database.ts';
 import { buildRepositories, buildServices } from '../../src/composition.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { actorFor } from '../helpers/lone-working.ts';
-import { buildRegistersService } from '../../src/features/registers/service.ts';
+import { buildRegistersService } from '../../src/features/registers/index.ts';
 import { buildDeclarationRemindersJob } from '../../src/features/registers/reminders-job.ts';
 import { ForbiddenError, ValidationError } from '../../src/errors.ts';
 
