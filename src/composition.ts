@@ -43,7 +43,7 @@ import { buildImportsService } from './features/imports/service.ts';
 import { buildWorklistRepository } from './features/worklist/repository.ts';
 import { buildWorklistService } from './features/worklist/service.ts';
 import { buildFoiRepository } from './features/foi/repository.ts';
-import { buildFoiService, type FoiSettings } from './features/foi/service.ts';
+import { buildFoiService, type FoiSettings } from './features/foi/index.ts';
 import { buildHealthRepository } from './features/health/repository.ts';
 import { buildRetentionRepository } from './features/retention/repository.ts';
 import { buildRetentionService } from './features/retention/service.ts';

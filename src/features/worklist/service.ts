@@ -2,7 +2,7 @@ import { can } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { StaffRepository } from '../people/repository.ts';
 import type { ComplaintsService } from '../complaints/index.ts';
-import type { FoiService } from '../foi/service.ts';
+import type { FoiService } from '../foi/index.ts';
 import { londonToday } from '../../time/london.ts';
 import type { WorklistRepository } from './repository.ts';
 
