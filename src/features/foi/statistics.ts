@@ -1,12 +1,17 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { DB } from '../../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { ComplaintStatistics, ComplaintStatisticsQuery } from '../complaints/index.ts';
-import { ZONE, addDays, londonDayBounds, longDate } from '../../time/london.ts';
+import { ZONE, longDate } from '../../time/london.ts';
 import type { NoteCount, Period, StatTable } from './disclosure.ts';
 import { financialYearOf as financialYear, financialYearLabel as fyLabel } from '../../time/financial-year.ts';
 import { JOB_ROLES } from '../people/job-roles.ts';
+import {
+  actionCounts, alertCounts, complaintCounts, dismissalCount, measureCounts, repeatComplaintStaffCount, staffAssaultedCounts, trainedStaffCounts, type Counted,
+} from './statistics-repository.ts';
+
+export { wholeMonths } from './statistics-repository.ts';
 
 const jobRoleLabel = (role: string) => (JOB_ROLES as Record<string, string>)[role] ?? role;
 
@@ -83,26 +88,6 @@ export function resolvePeriod(p: PeriodInput, today: string): { from: string; to
   return { from: p.from, to: p.to };
 }
 
-// ---- Query helpers ---------------------------------------------------------------------------------
-
-/** Staff filters on the staff row aliased `s` (with its team `t`). */
-function staffWhere(p: StatParams): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [];
-  if (p.teamId) parts.push(sql`s.team_id = ${p.teamId}`);
-  if (p.serviceId) parts.push(sql`t.service_id = ${p.serviceId}`);
-  if (p.jobRole === 'social_workers') parts.push(sql`s.job_role IN ('social_worker', 'senior_practitioner')`);
-  else if (p.jobRole) parts.push(sql`s.job_role = ${p.jobRole}`);
-  return parts.length ? sql`AND ${sql.join(parts, sql` AND `)}` : sql``;
-}
-
-const bounds = (p: StatParams) => ({ start: londonDayBounds(p.from).start, end: londonDayBounds(p.to).end });
-/** Financial year of a timestamptz column, in London. */
-const fyOfInstant = (col: RawBuilder<unknown>) => sql<number>`extract(year from ((${col} AT TIME ZONE 'Europe/London') - interval '3 months'))::int`;
-/** Financial year of a date column. */
-const fyOfDate = (col: RawBuilder<unknown>) => sql<number>`extract(year from (${col} - interval '3 months'))::int`;
-
-interface Counted { fy: number; key: string; n: number }
-
 /**
  * The financial years of a period with the dates each covers; a part year is labelled with its
  * dates ("2024/25 (6 December 2024 to 31 March 2025)"), never as the whole year.
@@ -142,97 +127,8 @@ function byKeyThenYear(p: StatParams, rowHeader: string, keys: [key: string, lab
 
 const periodNote = (p: StatParams) => `Period: ${longDate(p.from)} to ${longDate(p.to)} (financial years run April to March; a part year is labelled with its dates).`;
 
-/**
- * The London calendar months lying wholly inside an inclusive period, as [from, toExclusive) month
- * starts; null when there are none. The statistics read these from the monthly counts (migrations
- * 0015 and 0016) and the part-months at either end from the daily counts (migration 0033).
- */
-export function wholeMonths(from: string, to: string): { from: string; toExclusive: string } | null {
-  const start = DateTime.fromISO(from, { zone: ZONE });
-  const first = start.day === 1 ? start : start.startOf('month').plus({ months: 1 });
-  const end = DateTime.fromISO(to, { zone: ZONE });
-  const afterLast = end.plus({ days: 1 }).day === 1 ? end.plus({ days: 1 }) : end.startOf('month');
-  return first < afterLast ? { from: first.toISODate()!, toExclusive: afterLast.toISODate()! } : null;
-}
-
-/** A period split into its whole months and the days left at either end, as [from, toExclusive) days. */
-function periodParts(p: StatParams): { whole: { from: string; toExclusive: string } | null; edgeDays: { from: string; toExclusive: string }[] } {
-  const whole = wholeMonths(p.from, p.to);
-  const afterTo = addDays(p.to, 1);
-  if (!whole) return { whole, edgeDays: [{ from: p.from, toExclusive: afterTo }] };
-  const edgeDays = [];
-  if (whole.from > p.from) edgeDays.push({ from: p.from, toExclusive: whole.from });
-  if (whole.toExclusive < afterTo) edgeDays.push({ from: whole.toExclusive, toExclusive: afterTo });
-  return { whole, edgeDays };
-}
-
-/**
- * The incidents of a period, counted: whole months from `incident_monthly_counts` and the days left at
- * either end from `incident_daily_counts` (migrations 0015 and 0033, kept by triggers; one row per
- * member of staff per month or London day, for open and closed reports: the same set as the health and
- * safety dashboard). Rows `m` with `m.day` (a month's first day for a month), the member of staff and
- * every measure, under the staff filter. A "FROM … WHERE …" clause.
- */
-function incidentCounts(p: StatParams): RawBuilder<unknown> {
-  const { whole, edgeDays } = periodParts(p);
-  const parts = [
-    whole && sql`SELECT month AS day, ${INCIDENT_MEASURES} FROM incident_monthly_counts WHERE month >= ${whole.from}::date AND month < ${whole.toExclusive}::date`,
-    edgeDays.length ? sql`SELECT day, ${INCIDENT_MEASURES} FROM incident_daily_counts
-      WHERE ${sql.join(edgeDays.map((d) => sql`(day >= ${d.from}::date AND day < ${d.toExclusive}::date)`), sql` OR `)}` : null,
-  ];
-  return sql`FROM (${unionAll(parts)}) m JOIN staff s ON s.id = m.employee_id LEFT JOIN teams t ON t.id = s.team_id WHERE true ${staffWhere(p)}`;
-}
-const INCIDENT_MEASURES = sql.raw(['employee_id', 'assaults', 'physical_assault', 'verbal_abuse', 'threats', 'sexual_harassment', 'police_reported', 'prosecuted',
-  'successful', 'manager_meetings', 'police_right_told', 'assault_police_reported', 'assault_prosecuted', 'assault_successful'].join(', '));
-
-/**
- * Measures of the incident counts as (fy, key, n) rows, one per measure: `measures` pairs each key
- * with its column. Rows where every one is 0 are skipped.
- */
-function countedMeasures(p: StatParams, measures: [key: string, column: string][]): RawBuilder<unknown> {
-  const cols = measures.map(([, c]) => sql.ref(`m.${c}`));
-  return sql`SELECT mm.fy, k.key, k.n FROM (
-      SELECT ${monthFy} AS fy, ${sql.join(cols)} ${incidentCounts(p)} AND ${sql.join(cols, sql` + `)} > 0
-    ) mm CROSS JOIN LATERAL (VALUES ${sql.join(measures.map(([key, c]) => sql`(${sql.lit(key)}, ${sql.ref(`mm.${c}`)})`))}) AS k(key, n)`;
-}
-
-/** A union of the monthly and the part-month halves (either may be absent). */
-const unionAll = (parts: (RawBuilder<unknown> | null)[]) => sql.join(parts.filter((x): x is RawBuilder<unknown> => x !== null), sql` UNION ALL `);
-const monthFy = fyOfDate(sql`m.day`);
-
 /** The outcome keys of `complaint_outcome_key` (migration 0016): exactly one per complaint. */
 const OUTCOME_KEYS = ['withdrawn', 'not_investigated', 'upheld', 'partially_upheld', 'not_upheld', 'open'];
-
-/**
- * Complaints received in the period, counted by financial year and key: each complaint once under its
- * outcome key, and once under each action taken (`action_<kind>`), `referred`, and `referred_regulator`
- * or `referred_ombudsman` (or both). Whole months come from `complaint_monthly_counts`, part-months from
- * `complaint_daily_counts`. With a staff filter, a
- * complaint counts once if it names anyone who matches; without one, every complaint counts.
- */
-async function complaintCounts(db: Kysely<DB>, p: StatParams, procedure: RawBuilder<unknown>): Promise<Counted[]> {
-  const { whole, edgeDays } = periodParts(p);
-  // The staff named, the actions taken and the referrals are facts each complaint carries (migrations
-  // 0016 and 0033, kept by triggers), counted by month and by day, so no complaint is read here.
-  const staffFilter = (col: RawBuilder<unknown>) => namesMatching(p, col);
-  const edges = edgeDays.map((d) => sql`(m.day >= ${d.from}::date AND m.day < ${d.toExclusive}::date)`);
-  const parts = [
-    whole && sql`SELECT m.month AS day, m.key, sum(m.n)::int AS n FROM complaint_monthly_counts m
-        WHERE m.procedure ${procedure} AND m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date ${staffFilter(sql`m.staff_ids`)}
-        GROUP BY 1, 2`,
-    edges.length ? sql`SELECT m.day, m.key, sum(m.n)::int AS n FROM complaint_daily_counts m
-        WHERE m.procedure ${procedure} AND (${sql.join(edges, sql` OR `)}) ${staffFilter(sql`m.staff_ids`)} GROUP BY 1, 2` : null,
-  ];
-  // Grouped by month or day first; the financial year is worked out on the few rows left.
-  const { rows } = await sql<Counted>`SELECT ${fyOfDate(sql`x.day`)} AS fy, x.key, sum(x.n)::int AS n FROM (${unionAll(parts)}) x GROUP BY 1, 2`.execute(db);
-  return rows;
-}
-
-/** A complaint's named staff (an id array column) include someone who matches the staff filter. */
-function namesMatching(p: StatParams, col: RawBuilder<unknown>): RawBuilder<unknown> {
-  const matching = sql`(SELECT coalesce(array_agg(s.id), '{}') FROM staff s LEFT JOIN teams t ON t.id = s.team_id WHERE true ${staffWhere(p)})`;
-  return p.teamId || p.serviceId || p.jobRole ? sql`AND ${col} && ${matching}` : sql``;
-}
 
 /** Counted rows under new keys: each source key may feed several (received, investigated, …). */
 function rekey(rows: Counted[], map: (key: string) => string[]): Counted[] {
@@ -248,10 +144,6 @@ const ASSAULT_TYPES: [string, string][] = [
 ];
 const ASSAULT_KEYS = ASSAULT_TYPES.map(([k]) => k);
 
-/** The manager's meetings and the employee told of their right to go to the police, each in the year it happened. */
-const meetingsAndTelling = (p: StatParams) => sql`UNION ALL SELECT fy, key, sum(n)::int FROM (
-    ${countedMeasures(p, [['manager_meeting', 'manager_meetings'], ['police_right_told', 'police_right_told']])}) mt GROUP BY 1, 2`;
-
 // ---- The registry ----------------------------------------------------------------------------------
 
 export const STATISTICS: StatisticDefinition[] = [
@@ -264,11 +156,7 @@ export const STATISTICS: StatisticDefinition[] = [
     jobRole: 'social_workers',
     async compute({ db }, p) {
       // Per member of staff per month or day, so the staff assaulted are counted distinct over any span.
-      const { rows } = await sql<Counted>`WITH x AS (SELECT ${monthFy} AS fy, m.employee_id, m.assaults AS n ${incidentCounts(p)} AND m.assaults > 0)
-        SELECT fy, 'incidents' AS key, sum(n)::int AS n FROM x GROUP BY fy
-        UNION ALL SELECT fy, 'staff', count(DISTINCT employee_id)::int FROM x GROUP BY fy
-        UNION ALL SELECT -1, 'staff', count(DISTINCT employee_id)::int FROM x
-        UNION ALL SELECT -1, 'incidents', coalesce(sum(n), 0)::int FROM x`.execute(db);
+      const rows = await staffAssaultedCounts(db, p);
       const years = byYear(p, [['incidents', 'Incidents of assault'], ['staff', 'Members of staff assaulted']], rows);
       // The whole period as its own row: a person assaulted in two years is one person over the period.
       return {
@@ -288,9 +176,7 @@ export const STATISTICS: StatisticDefinition[] = [
     source: 'incidents',
     jobRole: 'social_workers',
     async compute({ db }, p) {
-      const { rows: counted } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
-          ${countedMeasures(p, ASSAULT_KEYS.map((k) => [k, k]))}
-        ) x GROUP BY 1, 2`.execute(db);
+      const counted = await measureCounts(db, p, ASSAULT_KEYS.map((k) => [k, k]));
       return {
         title: this.title, ...byYear(p, ASSAULT_TYPES, counted), rowTotals: false, columnTotals: true,
         notes: [periodNote(p), 'An incident reported under more than one type is counted under each, so the types do not add up to the number of incidents.'],
@@ -307,10 +193,8 @@ export const STATISTICS: StatisticDefinition[] = [
     async compute({ db }, p) {
       // Of the assaults asked about (the assault_ measures), and of every incident: the separately
       // labelled figures under the table.
-      const { rows: counted } = await sql<Counted>`SELECT fy, key, sum(n)::int AS n FROM (
-          ${countedMeasures(p, [['reported', 'assault_police_reported'], ['prosecuted', 'assault_prosecuted'], ['successful', 'assault_successful'],
-            ['all_reported', 'police_reported'], ['all_prosecuted', 'prosecuted'], ['all_successful', 'successful']])}
-        ) x GROUP BY 1, 2`.execute(db);
+      const counted = await measureCounts(db, p, [['reported', 'assault_police_reported'], ['prosecuted', 'assault_prosecuted'], ['successful', 'assault_successful'],
+            ['all_reported', 'police_reported'], ['all_prosecuted', 'prosecuted'], ['all_successful', 'successful']]);
       const assaults = counted.filter((r) => !r.key.startsWith('all_'));
       const rows = rekey(counted.filter((r) => r.key.startsWith('all_')), (key) => [key.slice('all_'.length)]);
       const all = (key: string) => rows.filter((r) => r.key === key).reduce((a, r) => a + Number(r.n), 0);
@@ -335,18 +219,7 @@ export const STATISTICS: StatisticDefinition[] = [
     source: 'incidents',
     jobRole: 'social_workers',
     async compute({ db }, p) {
-      const { start, end } = bounds(p);
-      const base = sql`FROM incidents i JOIN staff s ON s.id = i.employee_id LEFT JOIN teams t ON t.id = s.team_id WHERE i.status IN ('open', 'closed') ${staffWhere(p)}`;
-      const { rows } = await sql<Counted>`
-        SELECT ${fyOfDate(sql`a.action_on`)} AS fy, a.kind AS key, count(*)::int AS n FROM incident_legal_actions a JOIN (SELECT i.id ${base}) i ON i.id = a.incident_id
-          WHERE a.action_on >= ${p.from}::date AND a.action_on <= ${p.to}::date GROUP BY 1, 2
-        UNION ALL
-        SELECT ${fyOfInstant(sql`f.raised_at`)}, 'warning_flag', count(*)::int FROM incident_flags f JOIN (SELECT i.id ${base}) i ON i.id = f.incident_id
-          WHERE f.raised_at >= ${start} AND f.raised_at < ${end} GROUP BY 1
-        UNION ALL
-        SELECT ${fyOfInstant(sql`v.started_at`)}, 'investigation', count(*)::int FROM incident_investigations v JOIN (SELECT i.id ${base}) i ON i.id = v.incident_id
-          WHERE v.started_at >= ${start} AND v.started_at < ${end} GROUP BY 1
-        ${meetingsAndTelling(p)}`.execute(db);
+      const rows = await actionCounts(db, p);
       return {
         title: this.title,
         ...byKeyThenYear(p, 'Action', [
@@ -372,10 +245,7 @@ export const STATISTICS: StatisticDefinition[] = [
     question: 'How many times was the alarm raised for a lone worker (overdue, duress, end of day not confirmed)?',
     source: 'lone working',
     async compute({ db }, p) {
-      const { start, end } = bounds(p);
-      const { rows } = await sql<Counted>`SELECT ${fyOfInstant(sql`a.opened_at`)} AS fy, a.kind AS key, count(*)::int AS n
-        FROM alerts a JOIN staff s ON s.id = a.worker_id LEFT JOIN teams t ON t.id = s.team_id
-        WHERE a.opened_at >= ${start} AND a.opened_at < ${end} ${staffWhere(p)} GROUP BY 1, 2`.execute(db);
+      const rows = await alertCounts(db, p);
       return {
         title: this.title, ...byYear(p, [['overdue', 'Overdue'], ['duress', 'Duress'], ['end_of_day', 'End of day not confirmed']], rows),
         rowTotals: true, columnTotals: true, notes: [periodNote(p)],
@@ -395,7 +265,7 @@ export const STATISTICS: StatisticDefinition[] = [
         ['withdrawn', 'Withdrawn by complainants'], ['not_investigated', 'Not investigated'], ['upheld', 'Upheld or partially upheld'],
       ];
       const notes = [periodNote(p), 'Statutory: the Children Act 1989 representations procedure. Investigated and concluded: an investigation reached a finding. Still open: not yet concluded, withdrawn or refused. Not investigated: refused (for example during an active police investigation). Upheld: of those investigated and concluded.'];
-      const counted = await complaintCounts(src.db, p, sql`= 'statutory_children'`);
+      const counted = await complaintCounts(src.db, p, 'statutory_children');
       const rows = rekey(counted.filter((r) => OUTCOME_KEYS.includes(r.key)), (key) => [
         'received',
         ...(['upheld', 'partially_upheld', 'not_upheld'].includes(key) ? ['investigated'] : [key]),
@@ -417,8 +287,7 @@ export const STATISTICS: StatisticDefinition[] = [
       if (delegated) {
         return { title: this.title, rowHeader: 'Period', columns: ['Dismissals'], rows: [{ label: `${p.from} to ${p.to}`, cells: [delegated.dismissals] }], rowTotals: false, columnTotals: false, notes };
       }
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM complaint_actions a JOIN staff s ON s.id = a.staff_id LEFT JOIN teams t ON t.id = s.team_id
-          WHERE a.disciplinary_outcome = 'dismissal' AND a.outcome_on >= ${p.from}::date AND a.outcome_on <= ${p.to}::date ${staffWhere(p)}`.execute(src.db);
+      const rows = await dismissalCount(src.db, p);
       return { title: this.title, rowHeader: 'Period', columns: ['Dismissals'], rows: [{ label: `${p.from} to ${p.to}`, cells: [Number(rows[0]?.n ?? 0)] }], rowTotals: false, columnTotals: false, notes };
     },
   },
@@ -434,7 +303,7 @@ export const STATISTICS: StatisticDefinition[] = [
       // Concerns raised by staff (the staff grievance procedure) count when the option is on: on by
       // default where the question says "staff or service users" (seed 003).
       const withStaff = p.staffConcerns !== false;
-      const counted = await complaintCounts(db, p, withStaff ? sql`IS NOT NULL` : sql`<> 'staff_grievance'`);
+      const counted = await complaintCounts(db, p, withStaff ? 'any' : 'not_staff_grievance');
       const rows = counted.filter((r) => OUTCOME_KEYS.includes(r.key));
       const outcomes = byKeyThenYear(p, 'Outcome', [['upheld', 'Upheld'], ['partially_upheld', 'Partially upheld'], ['not_upheld', 'Not upheld'], ['withdrawn', 'Withdrawn'], ['not_investigated', 'Not investigated'], ['open', 'Not yet concluded']], rows);
       const inPeriod = (key: string) => counted.filter((r) => r.key === key).reduce((a, r) => a + Number(r.n), 0);
@@ -473,14 +342,7 @@ export const STATISTICS: StatisticDefinition[] = [
       // complaint_staff_groups (migration 0016) holds, per member of staff and day, the complainant groups
       // (the same grouping as complaints/rules.ts complainantGroup: household, else complainant, else the
       // complaint itself). Per person: the first group in the period, then whether any other group is in it.
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM staff s LEFT JOIN teams t ON t.id = s.team_id
-        WHERE true ${staffWhere(p)} AND EXISTS (
-          SELECT 1 FROM (
-            SELECT g.group_key FROM complaint_staff_groups g
-            WHERE g.staff_id = s.id AND g.received_on >= ${p.from}::date AND g.received_on <= ${p.to}::date AND g.n > 0 LIMIT 1
-          ) first
-          WHERE EXISTS (SELECT 1 FROM complaint_staff_groups g WHERE g.staff_id = s.id AND g.received_on >= ${p.from}::date
-            AND g.received_on <= ${p.to}::date AND g.n > 0 AND g.group_key <> first.group_key))`.execute(src.db);
+      const rows = await repeatComplaintStaffCount(src.db, p);
       return table(Number(rows[0]?.n ?? 0));
     },
   },
@@ -494,12 +356,7 @@ export const STATISTICS: StatisticDefinition[] = [
     async compute({ db }, p) {
       // Current staff who, by the end of the period, had completed a lone-working course and a personal
       // safety course (the categories an administrator gives the courses), by team and job role.
-      const { rows } = await sql<{ team: string | null; role: string; n: number }>`SELECT t.name AS team, s.job_role AS role, count(*)::int AS n
-        FROM staff s LEFT JOIN teams t ON t.id = s.team_id
-        WHERE s.active ${staffWhere(p)}
-          AND EXISTS (SELECT 1 FROM training_records r JOIN training_courses c ON c.id = r.course_id WHERE r.staff_id = s.id AND c.category = 'lone_working' AND r.completed_on <= ${p.to}::date)
-          AND EXISTS (SELECT 1 FROM training_records r JOIN training_courses c ON c.id = r.course_id WHERE r.staff_id = s.id AND c.category = 'personal_safety' AND r.completed_on <= ${p.to}::date)
-        GROUP BY 1, 2`.execute(db);
+      const rows = await trainedStaffCounts(db, p);
       const roles = [...new Set(rows.map((r) => r.role))].sort((a, b) => jobRoleLabel(a).localeCompare(jobRoleLabel(b)));
       const teams = [...new Set(rows.map((r) => r.team ?? 'No team'))].sort();
       const cell = (team: string, role: string) => Number(rows.find((r) => (r.team ?? 'No team') === team && r.role === role)?.n ?? 0);
