@@ -5,6 +5,7 @@ import { foiCalendar } from '../../time/working-days.ts';
 import { londonToday } from '../../time/london.ts';
 import { deadlines, type ClockEvent } from './rules.ts';
 import type { StatFilter } from './schema.ts';
+import { insertDemoRequest } from './repository.ts';
 
 const socialWorkers = (years: number): StatFilter => ({ period: { period: 'last_years', years }, teamId: null, serviceId: null, jobRole: 'social_workers' });
 
@@ -18,16 +19,14 @@ export async function seedDemoFoi(trx: Transaction<DB>, ids: { irene: number }) 
   const request = async (r: { reference: string; year: number; seq: number; title: string; name: string; contact: string; receivedOn: string; channel: string; status: string; events: ClockEvent[];
     questions: { text: string; outcome?: string; answer?: string; advice?: string; exemption?: string; statistic?: string; filter?: StatFilter }[] }) => {
     const d = deadlines(r.receivedOn, r.events, cal, 'council');
-    const row = await trx.insertInto('foi_requests').values({
+    await insertDemoRequest(trx, {
       reference: r.reference, ref_year: r.year, ref_seq: r.seq, regime: 'foi', title: r.title, requester_name: r.name, requester_contact: r.contact,
       received_at: new Date(`${r.receivedOn}T10:00:00Z`), received_on: r.receivedOn, channel: r.channel, assignee_id: ids.irene, status: r.status,
       due_on: d.due, response_due_on: d.responseDue, responded_on: d.responded, requester_erased_at: null, closed_at: null, cost_estimate: null, created_by: null,
-    }).returning('id').executeTakeFirstOrThrow();
-    await trx.insertInto('foi_questions').values(r.questions.map((q, i) => ({
-      request_id: row.id, position: i + 1, text: q.text, outcome: q.outcome ?? null, answer: q.answer ?? null, advice: q.advice ?? null, exemption: q.exemption ?? null,
+    }, (requestId) => r.questions.map((q, i) => ({
+      request_id: requestId, position: i + 1, text: q.text, outcome: q.outcome ?? null, answer: q.answer ?? null, advice: q.advice ?? null, exemption: q.exemption ?? null,
       exemption_reasons: null, statistic: q.statistic ?? null, statistic_params: q.filter ? JSON.stringify(q.filter) : null, snapshot: null, snapshot_at: null,
-    }))).execute();
-    for (const e of r.events) await trx.insertInto('foi_events').values({ request_id: row.id, kind: e.kind, on_date: e.on, target_date: e.targetDate ?? null, notes: null, recorded_by: null }).execute();
+    })), (requestId) => r.events.map((e) => ({ request_id: requestId, kind: e.kind, on_date: e.on, target_date: e.targetDate ?? null, notes: null, recorded_by: null })));
   };
 
   await request({

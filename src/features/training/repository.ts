@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
 
@@ -142,3 +142,11 @@ export function buildTrainingRepository(db: Kysely<DB>) {
   };
 }
 export type TrainingRepository = ReturnType<typeof buildTrainingRepository>;
+
+/** The demo's courses and completions (src/features/training/demo.ts), written in the seed's transaction. */
+export async function insertDemoCourse(ex: Executor, course: Insertable<DB['training_courses']>) {
+  return (await ex.insertInto('training_courses').values(course).returning('id').executeTakeFirstOrThrow()).id;
+}
+export async function insertDemoRecords(ex: Executor, records: Insertable<DB['training_records']>[]) {
+  await ex.insertInto('training_records').values(records).execute();
+}
