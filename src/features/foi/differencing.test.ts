@@ -53,22 +53,22 @@ async function intrude(tables: ProtectedTable[], threshold = 4) {
     if (t.columnTotals) for (let c = 0; c < grid[0]!.length; c++) equations.push({ total: grid[grid.length - 1]![c]!, parts: grid.slice(0, -1).map((l) => l[c]!) });
   });
   // Every figure is at most each figure of another release that counts all it counts; and each
-  // figure holds the sum of the largest figures of another release inside it that share no
-  // category and no day: that difference (a month, the categories a merged column adds) must not
+  // figure holds the sum of the largest figures of the other releases inside it that share no
+  // category or no day: that difference (a month, the categories a merged column adds) must not
   // be a small count.
   type D = (typeof described)[number];
   const inside = (s: D, l: D) => s.table !== l.table && [...s.cats].every((c) => l.cats.has(c)) && l.period.from <= s.period.from && s.period.to <= l.period.to;
   const apart = (x: D, y: D) => x.period.to < y.period.from || y.period.to < x.period.from || ![...x.cats].some((c) => y.cats.has(c));
   const inclusions: AuditProblem['inclusions'] = [];
   const differences: number[] = [];
-  described.forEach((l, j) => tables.forEach((_, k) => {
-    const inner = described.map((s, i) => ({ s, i })).filter(({ s }) => s.table === k && inside(s, l));
+  described.forEach((l, j) => {
+    const inner = described.map((s, i) => ({ s, i })).filter(({ s }) => inside(s, l));
     for (const { i } of inner) inclusions.push({ small: i, large: j });
     const largest = inner.filter(({ s, i }) => !inner.some((o) => o.i !== i && inside(s, { ...o.s, table: -1 }) && (!inside(o.s, { ...s, table: -1 }) || o.i < i)));
     const sum: number[] = [];
     for (const x of largest.sort((p, q) => q.s.cats.size - p.s.cats.size)) if (sum.every((i) => apart(described[i]!, x.s))) sum.push(x.i);
     if (sum.length) { differences.push(inclusions.length); inclusions.push({ small: sum[0]!, also: sum.slice(1), large: j }); }
-  }));
+  });
   const check = figures.map((f, i) => (f.published === null ? i : -1)).filter((i) => i >= 0);
   const result = await audit({ figures, equations, inclusions, check, differences }, threshold);
   return { ...result, smallPublished: figures.filter((f) => f.published !== null && f.published >= 1 && f.published <= threshold) };

@@ -202,38 +202,43 @@ const disjoint = (a: Figure, b: Figure) => a.period!.to < b.period!.from || b.pe
 const inside = (a: Figure, b: Figure) => within(a.period!, b.period!) && keysWithin(a.keys, b.keys);
 
 /**
- * The links between two tables' figures (a's as indices i, b's as -1 - j). `pairs`: (small, large)
- * where the first counts a subset of what the second counts: its categories among the other's (a
- * merged cell or a total holds several), its period within the other's and its population within
- * the other's. `sums`: for each figure, the largest figures of the other table inside it that count
- * nothing in common, whose sum it holds; their difference is what an intruder reads by subtracting
- * one release from the other (a month, a team, the categories a merged column adds). Figures that
- * do not overlap are never linked.
+ * Pairs (small, large) of figures of two tables (a's as indices i, b's as -1 - j) where the first
+ * counts a subset of what the second counts: its categories among the other's (a merged cell or a
+ * total holds several), its period within the other's and its population within the other's.
+ * Figures that do not overlap are never paired.
  */
-function links(a: Layout, aScope: Scope, b: Layout, bScope: Scope): { pairs: [number, number][]; sums: { smalls: number[]; large: number }[] } {
-  const out = { pairs: [] as [number, number][], sums: [] as { smalls: number[]; large: number }[] };
-  if (aScope.statistic !== bScope.statistic) return out;
+function links(a: Layout, aScope: Scope, b: Layout, bScope: Scope): [number, number][] {
+  if (aScope.statistic !== bScope.statistic) return [];
   const aIn = populationWithin(aScope, bScope);
   const bIn = populationWithin(bScope, aScope);
-  if (!aIn && !bIn) return out;
-  const at = (l: Layout, sign: 1 | -1) => l.figures.map((f, i) => ({ f, i: sign === 1 ? i : -1 - i })).filter((x) => x.f.period);
-  const A = at(a, 1);
-  const B = at(b, -1);
-  const holds = (larges: typeof A, smalls: typeof A) => {
-    for (const large of larges) {
-      const inner = smalls.filter((s) => inside(s.f, large.f));
-      if (!inner.length) continue;
-      for (const s of inner) out.pairs.push([s.i, large.i]);
-      // The largest figures inside (none inside another), then as many as count nothing in common.
-      const top = inner.filter((s, k) => !inner.some((t, m) => m !== k && inside(s.f, t.f) && (!inside(t.f, s.f) || m < k)));
-      const chosen: typeof A = [];
-      for (const s of top.sort((x, y) => y.f.keys.length - x.f.keys.length)) if (chosen.every((c) => disjoint(c.f, s.f))) chosen.push(s);
-      out.sums.push({ smalls: chosen.map((c) => c.i), large: large.i });
-    }
-  };
-  if (aIn) holds(B, A);
-  if (bIn) holds(A, B);
+  if (!aIn && !bIn) return [];
+  const out: [number, number][] = [];
+  a.figures.forEach((f, i) => {
+    if (!f.period) return;
+    b.figures.forEach((g, j) => {
+      if (!g.period) return;
+      if (aIn && inside(f, g)) out.push([i, -1 - j]);
+      if (bIn && inside(g, f)) out.push([-1 - j, i]);
+    });
+  });
   return out;
+}
+
+/** A figure in the audit problem: its index there and the population it counts. */
+interface Placed { f: Figure; scope: Scope; at: number }
+
+/**
+ * The largest figures of `pool` inside `large` (none inside another) that count nothing in common,
+ * as indices: `large` holds their sum, and the difference is what an intruder reads by subtracting
+ * the releases (a month, a team, the categories a merged column adds).
+ */
+function heldBy(large: Placed, pool: Placed[]): number[] {
+  const contains = (t: Placed, s: Placed) => populationWithin(s.scope, t.scope) && inside(s.f, t.f);
+  const inner = pool.filter((s) => contains(large, s));
+  const top = inner.filter((s, k) => !inner.some((t, m) => m !== k && contains(t, s) && (!contains(s, t) || m < k)));
+  const chosen: Placed[] = [];
+  for (const s of top.sort((x, y) => y.f.keys.length - x.f.keys.length)) if (chosen.every((c) => disjoint(c.f, s.f))) chosen.push(s);
+  return chosen.map((c) => c.at);
 }
 
 /**
@@ -389,7 +394,7 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
   }
 
   // Linked tables: earlier releases from the same statistic whose periods and populations overlap.
-  const priors = threshold > 0 && scope ? (o.prior ?? []).filter((t) => t.scope && t.scope.statistic === scope.statistic).map((t) => ({ t, l: publishedLayout(t) })).filter((x) => links(L, scope, x.l, x.t.scope!).pairs.length > 0) : [];
+  const priors = threshold > 0 && scope ? (o.prior ?? []).filter((t) => t.scope && t.scope.statistic === scope.statistic).map((t) => ({ t, l: publishedLayout(t) })).filter((x) => links(L, scope, x.l, x.t.scope!).length > 0) : [];
   const report = { narrowest: null as number | null, solves: 0, linkedTables: 0, passed: threshold === 0 };
   if (threshold > 0) {
     const { problem, fixFor, linkedTables } = await auditProblem(L, scope, priors, threshold);
@@ -454,18 +459,24 @@ async function auditProblem(L: Layout, scope: Scope | null, priors: { t: Protect
     for (const x of use) { offsets.push(n); n += x.l.figures.length; }
     const figures: AuditFigure[] = [...L.figures, ...use.flatMap((x) => x.l.figures)].map((f) => ({ published: f.hidden ? null : f.value }));
     const equations = [...L.equations, ...use.flatMap((x, k) => x.l.equations.map((q) => ({ total: q.total + offsets[k]!, parts: q.parts.map((i) => i + offsets[k]!) })))];
-    // Every pair is a constraint; the difference of each sum is checked.
+    // Every pair is a constraint. Each figure also holds the sum of the largest disjoint figures of
+    // the other releases inside it (of the new table, for a figure of an earlier release): that
+    // difference is checked.
     const inclusions: Inclusion[] = [];
     const differences: number[] = [];
     use.forEach((x, k) => {
       const at = (i: number) => (i >= 0 ? i : -1 - i + offsets[k]!);
-      const { pairs, sums } = links(L, scope!, x.l, x.t.scope!);
-      for (const [a, b] of pairs) inclusions.push({ small: at(a), large: at(b) });
-      for (const q of sums) {
-        differences.push(inclusions.length);
-        inclusions.push({ small: at(q.smalls[0]!), also: q.smalls.slice(1).map(at), large: at(q.large) });
-      }
+      for (const [a, b] of links(L, scope!, x.l, x.t.scope!)) inclusions.push({ small: at(a), large: at(b) });
     });
+    const placed = (l: Layout, s: Scope, offset: number): Placed[] => l.figures.flatMap((f, i) => (f.period ? [{ f, scope: s, at: i + offset }] : []));
+    const mine = placed(L, scope!, 0);
+    const theirs = use.flatMap((x, k) => placed(x.l, x.t.scope!, offsets[k]!));
+    for (const [large, pool] of [...mine.map((f) => [f, theirs] as const), ...theirs.map((f) => [f, mine] as const)]) {
+      const held = heldBy(large, pool);
+      if (!held.length) continue;
+      differences.push(inclusions.length);
+      inclusions.push({ small: held[0]!, also: held.slice(1), large: large.at });
+    }
     const linked = new Set(inclusions.flatMap((q) => [q.small, q.large, ...(q.also ?? [])]));
     const check = figures.map((f, i) => (f.published === null && (i < L.figures.length || linked.has(i)) ? i : -1)).filter((i) => i >= 0);
     return { problem: { figures, equations, inclusions, check, differences } satisfies AuditProblem };
