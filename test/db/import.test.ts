@@ -5,7 +5,7 @@ import { engineName } from '../helpers/database.ts';
 import { startJobs } from '../../src/jobs/boss.ts';
 import { isRole, type Actor } from '../../src/features/auth/actor.ts';
 import { RIDDOR_SHOWN } from '../../src/features/incidents/statistics-repository.ts';
-import { parseStatsFilter } from '../../src/features/incidents/schema.ts';
+import { parseStatsFilter } from '../../src/features/incidents/statistics-schema.ts';
 import { openSeeded, type Seeded } from '../helpers/services.ts';
 
 let database: Seeded['database'];

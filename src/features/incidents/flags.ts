@@ -6,7 +6,7 @@ import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { endOfLondonDay, londonDate, londonToday } from '../../time/london.ts';
 import { ForbiddenError, ValidationError } from '../../errors.ts';
 import { flagReviewAlert } from './rules.ts';
-import type { IncidentFlagForm, LegalActionForm } from './schema.ts';
+import type { IncidentFlagForm, LegalActionForm } from './follow-up-schema.ts';
 import { Rollback, unlessRolledBack, type IncidentsContext } from './context.ts';
 
 /**

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { meetingReminderDue, flagReviewAlert, closeProblems, escalationTarget, meetingMissed, policeProblems, prosecuted, riddorAlertsDue, successfulProsecution, actionOverdue } from './rules.ts';
 import { summarise, type StatsRow } from './stats.ts';
 import { validateIncidentImport, INCIDENT_TEMPLATE, INCIDENT_COLUMNS } from './import.ts';
-import { parseIncidentFlagForm, parsePoliceForm, parseRiddorForm, parseSeriousForm, parseStatsFilter } from './schema.ts';
+import { parseIncidentFlagForm, parsePoliceForm, parseRiddorForm, parseSeriousForm } from './follow-up-schema.ts';
+import { parseStatsFilter } from './statistics-schema.ts';
 import { derivedFacts } from './facts.ts';
 import { ValidationError } from '../../errors.ts';
 

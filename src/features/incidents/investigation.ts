@@ -4,7 +4,7 @@ import { londonDate, londonToday } from '../../time/london.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { IncidentRow } from './repository.ts';
 import { actionOverdue, closeProblems, policeProblems, riddorAlertsDue, seriousReasons } from './rules.ts';
-import type { ActionForm, InvestigationForm, PoliceForm, RiddorForm } from './schema.ts';
+import type { ActionForm, InvestigationForm, PoliceForm, RiddorForm } from './follow-up-schema.ts';
 import { derivedFacts } from './facts.ts';
 import { Rollback, unlessRolledBack, type IncidentsContext } from './context.ts';
 

@@ -9,10 +9,11 @@ import { assertCsrf } from '../../web/security.ts';
 import { ValidationError, toErrorMap, toErrorSummary } from '../../errors.ts';
 import { toCsv } from '../../web/csv.ts';
 import { toOds } from '../../web/spreadsheet.ts';
+import { parseResponseForm } from './schema.ts';
 import {
-  parseActionForm, parseIncidentFlagForm, parseInvestigationForm, parseLegalActionForm, parsePoliceForm, parseResponseForm, parseRiddorForm,
-  parseRenewFlagForm, parseSeriousForm, parseStatsFilter, statsFilterBoxes,
-} from './schema.ts';
+  parseActionForm, parseIncidentFlagForm, parseInvestigationForm, parseLegalActionForm, parsePoliceForm, parseRiddorForm, parseRenewFlagForm, parseSeriousForm,
+} from './follow-up-schema.ts';
+import { parseStatsFilter, statsFilterBoxes } from './statistics-schema.ts';
 import { INCIDENT_TEMPLATE } from './import.ts';
 import type { StatsFilter } from './statistics-repository.ts';
 
