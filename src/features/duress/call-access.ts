@@ -2,7 +2,7 @@ import { hasRole, type Actor } from '../auth/actor.ts';
 import { can } from '../auth/access.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { relationTo } from '../visits/access.ts';
-import type { Answers } from './answers.ts';
+import type { Answers } from './tables.ts';
 import type { CallCoverage } from './call-repository.ts';
 import type { DuressContext, Trx } from './shared.ts';
 

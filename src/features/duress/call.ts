@@ -2,7 +2,7 @@ import type { Actor } from '../auth/actor.ts';
 import { actorFields } from '../audit/service.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { londonDate, londonDayBounds } from '../../time/london.ts';
-import type { AnswerValue, Answers } from './answers.ts';
+import type { AnswerValue, Answers } from './tables.ts';
 import { ANSWERS, CALL_OUTCOMES, QUESTIONS, answersText, packReasonProblem, type CallOutcome, type QuestionKey } from './rules.ts';
 import { NOT_COVERED, type CallAccess } from './call-access.ts';
 import type { Callbacks } from './callbacks.ts';
