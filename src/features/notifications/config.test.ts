@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../config.ts';
-import { absoluteLink, configuredChannels } from './channels.ts';
+import { configuredChannels } from './channels.ts';
+import { absoluteLink } from './channel.ts';
 import { channelPlan } from './routing.ts';
 
 const KEY = 'harbour-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0';

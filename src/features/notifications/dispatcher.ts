@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
-import { DeliveryError, SEND_TIMEOUT_MS, withTimeout, type Channels, type NotificationChannel } from './channels.ts';
+import { DeliveryError, SEND_TIMEOUT_MS, withTimeout, type NotificationChannel } from './channel.ts';
+import type { Channels } from './channels.ts';
 import { buildNotificationsRepository, type AttemptOutcome, type ClaimedRow, type ClaimFilter, type OutcomeUpdate } from './repository.ts';
 import { channelPlan } from './routing.ts';
 import {

@@ -1,4 +1,4 @@
-import type { NotificationChannel } from './channels.ts';
+import type { NotificationChannel } from './channel.ts';
 
 /**
  * The in-app inbox. Every notification row already shows in its recipient's inbox, so delivering to

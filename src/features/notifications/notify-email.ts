@@ -1,4 +1,4 @@
-import { DeliveryError, withTimeout, type NotificationChannel } from './channels.ts';
+import { DeliveryError, withTimeout, type NotificationChannel } from './channel.ts';
 import { notifyError, notifyLookup, personalisation, type NotifyChannelOptions } from './notify-sms.ts';
 
 /** Email through GOV.UK Notify: the same template placeholders as the SMS one. */

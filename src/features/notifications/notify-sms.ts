@@ -1,5 +1,5 @@
 import { buildNotifyApi, type NotifyApi } from './notify-client.ts';
-import { DeliveryError, absoluteLink, withTimeout, type NotificationChannel, type OutgoingMessage } from './channels.ts';
+import { DeliveryError, absoluteLink, withTimeout, type NotificationChannel, type OutgoingMessage } from './channel.ts';
 import { shortError } from './rules.ts';
 
 /**

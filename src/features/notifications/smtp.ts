@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import { DeliveryError, absoluteLink, withTimeout, type NotificationChannel } from './channels.ts';
+import { DeliveryError, absoluteLink, withTimeout, type NotificationChannel } from './channel.ts';
 import { shortError } from './rules.ts';
 
 export interface SmtpChannelOptions { url: string; from: string; publicBaseUrl: string; timeoutMs: number }

@@ -1,5 +1,5 @@
 import webpush from 'web-push';
-import { DeliveryError, absoluteLink, type NotificationChannel } from './channels.ts';
+import { DeliveryError, absoluteLink, type NotificationChannel } from './channel.ts';
 import type { NotificationsRepository } from './repository.ts';
 import { shortError } from './rules.ts';
 
