@@ -6,13 +6,46 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly', performance: 'readonly', AbortController: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+        AbortController: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {
     files: ['src/web/public/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', window: 'readonly', navigator: 'readonly', EventSource: 'readonly', CSS: 'readonly', Intl: 'readonly', caches: 'readonly', indexedDB: 'readonly', localStorage: 'readonly', crypto: 'readonly', location: 'readonly', fetch: 'readonly', btoa: 'readonly', Uint8Array: 'readonly', FormData: 'readonly', URLSearchParams: 'readonly' } },
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        navigator: 'readonly',
+        EventSource: 'readonly',
+        CSS: 'readonly',
+        Intl: 'readonly',
+        caches: 'readonly',
+        indexedDB: 'readonly',
+        localStorage: 'readonly',
+        crypto: 'readonly',
+        location: 'readonly',
+        fetch: 'readonly',
+        btoa: 'readonly',
+        Uint8Array: 'readonly',
+        FormData: 'readonly',
+        URLSearchParams: 'readonly',
+      },
+    },
   },
 );

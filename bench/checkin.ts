@@ -13,25 +13,44 @@ import { actorFor, buildVisitForm } from '../test/helpers/lone-working.ts';
 
 async function waitForHealth(port: number) {
   for (let i = 0; i < 600; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return; } catch { /* starting */ }
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+    } catch {
+      /* starting */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('server did not start');
 }
 
-function load(url: string, body: string, seconds: number, targets: { path: string; token: string }[] | null): Promise<autocannon.Result> {
+function load(
+  url: string,
+  body: string,
+  seconds: number,
+  targets: { path: string; token: string }[] | null,
+): Promise<autocannon.Result> {
   let n = 0;
   return new Promise((resolve, reject) => {
-    autocannon({
-      url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 20, duration: seconds,
-      requests: [{
-        setupRequest: (req) => {
-          if (!targets) return req;
-          const t = targets[n++ % targets.length]!;
-          return { ...req, path: t.path, headers: { ...req.headers, authorization: `Bearer ${t.token}` } };
-        },
-      }],
-    }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections: 20,
+        duration: seconds,
+        requests: [
+          {
+            setupRequest: (req) => {
+              if (!targets) return req;
+              const t = targets[n++ % targets.length]!;
+              return { ...req, path: t.path, headers: { ...req.headers, authorization: `Bearer ${t.token}` } };
+            },
+          },
+        ],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
   });
 }
 
@@ -44,7 +63,15 @@ function load(url: string, body: string, seconds: number, targets: { path: strin
 export async function benchCheckIn(engine: 'pglite' | 'postgres', seconds = 10) {
   const dir = mkdtempSync(join(tmpdir(), 'harbour-bench-checkin-'));
   let drop: (() => Promise<void>) | undefined;
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', SEED_DEMO: 'false', BENCH_BARE_ROUTE: 'true', HOST: '127.0.0.1', PORT: '3931', PGLITE_DATA_DIR: join(dir, 'data') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    SEED_DEMO: 'false',
+    BENCH_BARE_ROUTE: 'true',
+    HOST: '127.0.0.1',
+    PORT: '3931',
+    PGLITE_DATA_DIR: join(dir, 'data'),
+  };
   delete env.DATABASE_URL;
   if (engine === 'postgres') {
     process.env.TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -61,8 +88,12 @@ export async function benchCheckIn(engine: 'pglite' | 'postgres', seconds = 10) 
     const services = buildServices(repos);
     // 200 running sessions across the demo workers, each worker with their own API token, so the
     // load is many people checking in (as in life), not one row being updated by everyone.
-    const workers = await database.db.selectFrom('staff').innerJoin('accounts', 'accounts.staff_id', 'staff.id')
-      .select('accounts.email').where('staff.team_id', 'is not', null).execute();
+    const workers = await database.db
+      .selectFrom('staff')
+      .innerJoin('accounts', 'accounts.staff_id', 'staff.id')
+      .select('accounts.email')
+      .where('staff.team_id', 'is not', null)
+      .execute();
     const targets: { path: string; token: string }[] = [];
     for (let i = 0; i < 200; i++) {
       const actor = await actorFor(database.db, workers[i % workers.length]!.email);
@@ -77,8 +108,13 @@ export async function benchCheckIn(engine: 'pglite' | 'postgres', seconds = 10) 
     await database.close();
 
     // BENCH_CPU_PROF_DIR=<dir> writes the server's CPU profile there (open it in Chrome DevTools).
-    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
-    server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const profile = process.env.BENCH_CPU_PROF_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+      : [];
+    server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
 
     await waitForHealth(3931);
     const body = JSON.stringify({ lat: 51.14, lng: 0.87 });
@@ -89,14 +125,28 @@ export async function benchCheckIn(engine: 'pglite' | 'postgres', seconds = 10) 
     return {
       name: `checkin-throughput-${engine}`,
       seconds,
-      checkIn: { requestsPerSec: Math.round(checkIns.requests.average), p99Ms: checkIns.latency.p99, non2xx: checkIns.non2xx, errors: checkIns.errors },
-      bareInsert: { requestsPerSec: Math.round(bare.requests.average), p99Ms: bare.latency.p99, non2xx: bare.non2xx, errors: bare.errors },
+      checkIn: {
+        requestsPerSec: Math.round(checkIns.requests.average),
+        p99Ms: checkIns.latency.p99,
+        non2xx: checkIns.non2xx,
+        errors: checkIns.errors,
+      },
+      bareInsert: {
+        requestsPerSec: Math.round(bare.requests.average),
+        p99Ms: bare.latency.p99,
+        non2xx: bare.non2xx,
+        errors: bare.errors,
+      },
       ratio: Math.round(ratio * 100) / 100,
       target: { ratio: 0.5 },
       met: ratio >= 0.5 && checkIns.non2xx === 0,
     };
   } finally {
-    if (server) await new Promise((r) => { server!.once('exit', r); server!.kill('SIGTERM'); });
+    if (server)
+      await new Promise((r) => {
+        server!.once('exit', r);
+        server!.kill('SIGTERM');
+      });
     await drop?.();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,7 +20,10 @@ import { actorFor } from '../test/helpers/lone-working.ts';
  * ≤ 100 ms on PostgreSQL, ≤ 1 s on PGlite. Scale with BENCH_FOI_INCIDENTS, BENCH_FOI_COMPLAINTS;
  * BENCH_FOI_KEEP_DATABASE=true keeps the PostgreSQL database for EXPLAIN.
  */
-export async function benchFoiStatistics(engine: 'pglite' | 'postgres', opts: { incidents?: number; complaints?: number; runs?: number } = {}) {
+export async function benchFoiStatistics(
+  engine: 'pglite' | 'postgres',
+  opts: { incidents?: number; complaints?: number; runs?: number } = {},
+) {
   const incidents = opts.incidents ?? Number(process.env.BENCH_FOI_INCIDENTS ?? 1_000_000);
   const complaints = opts.complaints ?? Number(process.env.BENCH_FOI_COMPLAINTS ?? 200_000);
   const runs = opts.runs ?? 20;
@@ -57,7 +60,9 @@ export async function benchFoiStatistics(engine: 'pglite' | 'postgres', opts: { 
             WHEN 3 THEN ARRAY['sexual_harassment'] WHEN 4 THEN ARRAY['physical_assault', 'verbal_abuse'] ELSE ARRAY['council_property_damage'] END,
           r < 0.3, CASE WHEN r < 0.05 THEN 'charged' WHEN r < 0.3 THEN 'no_further_action' END, CASE WHEN r < 0.03 THEN 'convicted' WHEN r < 0.05 THEN 'pending' END,
           CASE WHEN r < 0.9 THEN least(now(), at + random() * interval '3 days') END, CASE WHEN r < 0.7 THEN least(now(), at + random() * interval '2 days') END
-        FROM (SELECT random() AS r, now() - random() * interval '3650 days' AS at FROM generate_series(1, ${n})) g`.execute(db);
+        FROM (SELECT random() AS r, now() - random() * interval '3650 days' AS at FROM generate_series(1, ${n})) g`.execute(
+        db,
+      );
     }
     for (let done = 0; done < complaints; done += batch) {
       const n = Math.min(batch, complaints - done);
@@ -70,19 +75,28 @@ export async function benchFoiStatistics(engine: 'pglite' | 'postgres', opts: { 
           FROM (SELECT random() AS r FROM generate_series(1, ${n})) g
           RETURNING id
         )
-        INSERT INTO complaint_staff (complaint_id, staff_id) SELECT id, (${staffArray}::int[])[1 + floor(random() * ${staffIds.length})::int] FROM c`.execute(db);
+        INSERT INTO complaint_staff (complaint_id, staff_id) SELECT id, (${staffArray}::int[])[1 + floor(random() * ${staffIds.length})::int] FROM c`.execute(
+        db,
+      );
     }
     // Actions on about a third of complaints, and a few referrals to the regulator or the Ombudsman.
     const complaintIds = sql`(SELECT id FROM complaints WHERE summary = 'Bench complaint')`;
     await sql`INSERT INTO complaint_actions (complaint_id, kind)
       SELECT id, (ARRAY['apology', 'practice_change', 'training', 'supervision', 'no_further_action'])[1 + floor(random() * 5)::int]
       FROM ${complaintIds} c WHERE random() < 0.33`.execute(db);
-    await sql`INSERT INTO complaint_referrals (complaint_id, body, referred_on) SELECT id, 'lgsco', current_date FROM ${complaintIds} c WHERE random() < 0.03`.execute(db);
+    await sql`INSERT INTO complaint_referrals (complaint_id, body, referred_on) SELECT id, 'lgsco', current_date FROM ${complaintIds} c WHERE random() < 0.03`.execute(
+      db,
+    );
     await sql`ANALYZE`.execute(db);
     const loadSeconds = Math.round((performance.now() - loadStart) / 100) / 10;
 
     const target = engine === 'postgres' ? 100 : 1000;
-    const filter = { period: { period: 'last_years' as const, years: 10 }, teamId: null, serviceId: null, jobRole: 'social_workers' };
+    const filter = {
+      period: { period: 'last_years' as const, years: 10 },
+      teamId: null,
+      serviceId: null,
+      jobRole: 'social_workers',
+    };
     const results = [];
     // The machine is shared: its load average (1, 5 and 15 minutes) as the timing starts and ends.
     const loadAverage = { start: loadavg().map((x) => Math.round(x * 100) / 100), end: [] as number[] };
@@ -96,10 +110,25 @@ export async function benchFoiStatistics(engine: 'pglite' | 'postgres', opts: { 
       }
       times.sort((a, b) => a - b);
       const p95 = times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)]!;
-      results.push({ name: s.name, p95Ms: Math.round(p95 * 10) / 10, medianMs: Math.round(times[Math.floor(times.length / 2)]! * 10) / 10, targetMs: target, pass: p95 <= target });
+      results.push({
+        name: s.name,
+        p95Ms: Math.round(p95 * 10) / 10,
+        medianMs: Math.round(times[Math.floor(times.length / 2)]! * 10) / 10,
+        targetMs: target,
+        pass: p95 <= target,
+      });
     }
     loadAverage.end = loadavg().map((x) => Math.round(x * 100) / 100);
-    return { bench: `foi-statistics-${engine}`, incidents, complaints, runs, loadSeconds, loadAverage, allPass: results.every((r) => r.pass), statistics: results };
+    return {
+      bench: `foi-statistics-${engine}`,
+      incidents,
+      complaints,
+      runs,
+      loadSeconds,
+      loadAverage,
+      allPass: results.every((r) => r.pass),
+      statistics: results,
+    };
   } finally {
     await database.close();
     // BENCH_FOI_KEEP_DATABASE=true leaves the PostgreSQL database behind, to study the plans with EXPLAIN.

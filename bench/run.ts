@@ -14,8 +14,10 @@ const benches: Record<string, () => Promise<unknown>> = {
   'checkin-postgres': () => benchCheckIn('postgres'),
   'alarm-pglite': () => benchAlarmLatency('pglite', Number(process.env.BENCH_PGLITE_SESSIONS ?? 10_000)),
   'alarm-postgres': () => benchAlarmLatency('postgres', Number(process.env.BENCH_POSTGRES_SESSIONS ?? 100_000)),
-  'alarm-notify-pglite': () => benchAlarmLatency('pglite', Number(process.env.BENCH_NOTIFY_PGLITE_SESSIONS ?? 1_000), { notify: true }),
-  'alarm-notify-postgres': () => benchAlarmLatency('postgres', Number(process.env.BENCH_NOTIFY_POSTGRES_SESSIONS ?? 100_000), { notify: true }),
+  'alarm-notify-pglite': () =>
+    benchAlarmLatency('pglite', Number(process.env.BENCH_NOTIFY_PGLITE_SESSIONS ?? 1_000), { notify: true }),
+  'alarm-notify-postgres': () =>
+    benchAlarmLatency('postgres', Number(process.env.BENCH_NOTIFY_POSTGRES_SESSIONS ?? 100_000), { notify: true }),
   // Faults (issue 13): two servers, one SIGKILLed every 10 s; both providers down for 4 minutes
   // (BENCH_OUTAGE_SECONDS=30 for a quick run).
   'alarm-kill-postgres': () => benchAlarmKill(),
@@ -30,4 +32,10 @@ for (const [name, run] of Object.entries(benches)) {
   if (wanted.length && !wanted.includes(name)) continue;
   results.push(await run());
 }
-console.log(JSON.stringify({ machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, results }, null, 2));
+console.log(
+  JSON.stringify(
+    { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, results },
+    null,
+    2,
+  ),
+);

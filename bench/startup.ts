@@ -6,7 +6,9 @@ import { performance } from 'node:perf_hooks';
 
 /** CPU time (user + system, ms) a process has used so far, from /proc: unlike wall time, it does not grow when other work shares the machine. */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   // After the command name: state is field 3, so utime (14) and stime (15) are at 11 and 12 (clock ticks, 100 a second on Linux).
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
@@ -19,7 +21,15 @@ function cpuMs(pid: number): number {
 async function startOnce(dataDir: string, port: number, templateDir: string) {
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PGLITE_DATA_DIR: dataDir, PGLITE_TEMPLATE_DIR: templateDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PGLITE_DATA_DIR: dataDir,
+      PGLITE_TEMPLATE_DIR: templateDir,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+    },
     stdio: 'ignore',
   });
   for (;;) {
@@ -30,7 +40,9 @@ async function startOnce(dataDir: string, port: number, templateDir: string) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health`);
       if (res.ok) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   const startupMs = performance.now() - t0;
@@ -44,13 +56,22 @@ async function startOnce(dataDir: string, port: number, templateDir: string) {
   const s0 = performance.now();
   child.kill('SIGTERM');
   await stopped;
-  return { startupMs: Math.round(startupMs), startupCpuMs, loadAverage1m: Math.round(load * 10) / 10, idleRssMiB: Math.round(rssMiB), shutdownMs: Math.round(performance.now() - s0) };
+  return {
+    startupMs: Math.round(startupMs),
+    startupCpuMs,
+    loadAverage1m: Math.round(load * 10) / 10,
+    idleRssMiB: Math.round(rssMiB),
+    shutdownMs: Math.round(performance.now() - s0),
+  };
 }
 
 /** What `npm install` does for Harbour after installing the packages (the postinstall script): makes the migrated template. */
 function installTemplate(templateDir: string) {
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/db/pglite-template.ts'], { env: { ...process.env, PGLITE_TEMPLATE_DIR: templateDir }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/db/pglite-template.ts'], {
+    env: { ...process.env, PGLITE_TEMPLATE_DIR: templateDir },
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(`postinstall failed: ${run.stderr}`);
   return { ms: Math.round(performance.now() - t0), output: run.stdout.trim() };
 }
@@ -75,7 +96,7 @@ export async function benchStartup() {
       restartOnExistingData: second,
       firstStartWithoutInstalledTemplate: withoutTemplate,
       target: { firstStartMs: FIRST_START_TARGET_MS, met: first.startupMs < FIRST_START_TARGET_MS },
-      note: 'time from spawning node to /health answering 200 (wall, and the server process\'s CPU time); RSS read from /proc after 5 s idle; the first start loads the migrated template `npm install` made (no initdb, no migrations) and the demo with its year of history; the last start shows the one-off cost when there is no template',
+      note: "time from spawning node to /health answering 200 (wall, and the server process's CPU time); RSS read from /proc after 5 s idle; the first start loads the migrated template `npm install` made (no initdb, no migrations) and the demo with its year of history; the last start shows the one-off cost when there is no template",
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -79,7 +79,9 @@ export interface AppOptions {
 
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger as unknown as import('fastify').FastifyBaseLogger } : { logger: false }),
+    ...(options.logger
+      ? { loggerInstance: options.logger as unknown as import('fastify').FastifyBaseLogger }
+      : { logger: false }),
     // Only named proxies may say who the client is; otherwise request.ip is the connecting address.
     trustProxy: options.trustProxy?.length ? options.trustProxy : false,
     bodyLimit: 2 * 1024 * 1024,
@@ -117,38 +119,59 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
   });
 
-  await app.register(fastifyStatic, { root: join(govukDist, 'govuk', 'assets'), prefix: '/assets/', maxAge: '1d', decorateReply: false });
+  await app.register(fastifyStatic, {
+    root: join(govukDist, 'govuk', 'assets'),
+    prefix: '/assets/',
+    maxAge: '1d',
+    decorateReply: false,
+  });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/public/', maxAge: '1h', decorateReply: false });
   for (const file of ['govuk-frontend.min.css', 'govuk-frontend.min.js']) {
     const path = join(govukDist, 'govuk', file);
-    app.get(`/public/govuk/${file}`, (_req, reply) => sendFile(reply, path, file.endsWith('.css') ? 'text/css' : 'text/javascript'));
+    app.get(`/public/govuk/${file}`, (_req, reply) =>
+      sendFile(reply, path, file.endsWith('.css') ? 'text/css' : 'text/javascript'),
+    );
   }
 
   const env = createNunjucks();
   app.decorate('renderFragment', (template: string, context: Record<string, unknown>) => env.render(template, context));
-  app.decorateReply('view', function (this: import('fastify').FastifyReply, template: string, context: Record<string, unknown> = {}) {
-    const request = this.request;
-    const nonce = (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script;
-    const html = env.render(template, {
-      actor: request.actor,
-      csrfToken: request.csrfToken,
-      cspNonce: nonce,
-      navigation: navigationWithCounts(navigationFor(request.actor, request.url.split('?')[0] ?? '/'), request.alarmBar),
-      alarmBar: request.alarmBar,
-      currentPath: request.url,
-      ...context,
-    });
-    return this.type('text/html; charset=utf-8').send(html);
-  });
+  app.decorateReply(
+    'view',
+    function (this: import('fastify').FastifyReply, template: string, context: Record<string, unknown> = {}) {
+      const request = this.request;
+      const nonce = (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script;
+      const html = env.render(template, {
+        actor: request.actor,
+        csrfToken: request.csrfToken,
+        cspNonce: nonce,
+        navigation: navigationWithCounts(
+          navigationFor(request.actor, request.url.split('?')[0] ?? '/'),
+          request.alarmBar,
+        ),
+        alarmBar: request.alarmBar,
+        currentPath: request.url,
+        ...context,
+      });
+      return this.type('text/html; charset=utf-8').send(html);
+    },
+  );
 
-  const security = registerSecurity(app, services.auth, { cookieSecure: options.cookieSecure ?? 'auto', requireAdminTwoFactor: options.requireAdminTwoFactor ?? false });
+  const security = registerSecurity(app, services.auth, {
+    cookieSecure: options.cookieSecure ?? 'auto',
+    requireAdminTwoFactor: options.requireAdminTwoFactor ?? false,
+  });
   registerErrorHandling(app);
   registerAlarmBar(app, services);
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Harbour API', version: '1', description: 'Staff safety and accountability. Authenticate with `Authorization: Bearer <token>`; create a token on the API tokens page or with `harbour token create`.' },
+      info: {
+        title: 'Harbour API',
+        version: '1',
+        description:
+          'Staff safety and accountability. Authenticate with `Authorization: Bearer <token>`; create a token on the API tokens page or with `harbour token create`.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -161,12 +184,29 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await app.register(healthRoutes, { health: options.health, engine });
   if (monitoring.metricsToken) await app.register(metricsRoutes, { engine, token: monitoring.metricsToken });
   const publicBaseUrl = (options.publicBaseUrl ?? 'http://localhost:3000').replace(/\/+$/, '');
-  const oidc = options.oidc ? buildOidcClient(options.oidc, `${publicBaseUrl}/sign-in/oidc/callback`, `${publicBaseUrl}/sign-in`) : null;
-  await app.register(authRoutes, { services, security, signInRateLimit: options.signInRateLimit ?? 30, oidc, publicBaseUrl });
-  await app.register(secondFactorRoutes, { services, security, requireAdminTwoFactor: options.requireAdminTwoFactor ?? false, publicBaseUrl });
+  const oidc = options.oidc
+    ? buildOidcClient(options.oidc, `${publicBaseUrl}/sign-in/oidc/callback`, `${publicBaseUrl}/sign-in`)
+    : null;
+  await app.register(authRoutes, {
+    services,
+    security,
+    signInRateLimit: options.signInRateLimit ?? 30,
+    oidc,
+    publicBaseUrl,
+  });
+  await app.register(secondFactorRoutes, {
+    services,
+    security,
+    requireAdminTwoFactor: options.requireAdminTwoFactor ?? false,
+    publicBaseUrl,
+  });
   await app.register(homeRoutes, { services });
   await app.register(menuRoutes);
-  await app.register(helpRoutes, { council: services.foi.settings.council, retentionYears: services.foi.settings.retentionYears, retention: services.retention.settings });
+  await app.register(helpRoutes, {
+    council: services.foi.settings.council,
+    retentionYears: services.foi.settings.retentionYears,
+    retention: services.retention.settings,
+  });
   await app.register(peopleRoutes, { services });
   await app.register(buildingsRoutes, { services });
   await app.register(adminRoutes, { services });

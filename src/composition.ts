@@ -118,13 +118,31 @@ export function buildServices(repos: Repositories, settings: ServiceSettings = {
   // FOI answers the complaints questions with its own SQL, which test/db/foi.test.ts holds equal to
   // the complaints feature's statistics: that service reads every complaint in the period into
   // memory (2.5 s at 200,000 complaints in the FOI benchmark), the SQL counts in the database.
-  const foi = buildFoiService({ db: repos.db, foi: repos.foi, audit: repos.audit, holidays: core.holidays, complaints: null, settings: settings.foi });
-  const retention = buildRetentionService({ db: repos.db, retention: repos.retention, audit: repos.audit, settings: { ...(settings.foi?.retentionYears ? { foiYears: settings.foi.retentionYears } : {}), ...settings.retention } });
+  const foi = buildFoiService({
+    db: repos.db,
+    foi: repos.foi,
+    audit: repos.audit,
+    holidays: core.holidays,
+    complaints: null,
+    settings: settings.foi,
+  });
+  const retention = buildRetentionService({
+    db: repos.db,
+    retention: repos.retention,
+    audit: repos.audit,
+    settings: {
+      ...(settings.foi?.retentionYears ? { foiYears: settings.foi.retentionYears } : {}),
+      ...settings.retention,
+    },
+  });
   const subjectAccess = buildSubjectAccessService({ db: repos.db, audit: repos.audit, emergency: core.emergency });
   /** Each role's work on the home page (issue 15). */
   const worklist = buildWorklistService({ repo: repos.worklist, staff: repos.staff, complaints: core.complaints, foi });
   // Issue 15: historic imports run as a background job with a page the uploader follows.
-  const imports = buildImportsService({ db: repos.db, importers: { incidents: core.incidents, complaints: core.complaints } });
+  const imports = buildImportsService({
+    db: repos.db,
+    importers: { incidents: core.incidents, complaints: core.complaints },
+  });
   return { ...core, foi, retention, subjectAccess, worklist, imports };
 }
 
@@ -132,13 +150,38 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
   const { db } = repos;
   const people = buildPeopleService({ db, staff: repos.staff, organisation: repos.organisation, audit: repos.audit });
   const holidays = buildHolidaysService({ db, holidays: repos.holidays, audit: repos.audit });
-  const notifications = buildNotificationsService({ db, notifications: repos.notifications, audit: repos.audit, pushEnabled: settings.pushEnabled ?? false });
-  const emergency = buildEmergencyService({ db, emergency: repos.emergency, staff: repos.staff, audit: repos.audit, settings: settings.emergency });
+  const notifications = buildNotificationsService({
+    db,
+    notifications: repos.notifications,
+    audit: repos.audit,
+    pushEnabled: settings.pushEnabled ?? false,
+  });
+  const emergency = buildEmergencyService({
+    db,
+    emergency: repos.emergency,
+    staff: repos.staff,
+    audit: repos.audit,
+    settings: settings.emergency,
+  });
   // Issue 19: a team's 'require' training policy and key-holder call-outs, asked by the risk gate at check-in.
-  const risk = buildRiskService({ db, risk: repos.risk, staff: repos.staff, audit: repos.audit, baseUrl: settings.baseUrl, extraStartProblems: buildTrainingGate(repos.training) });
+  const risk = buildRiskService({
+    db,
+    risk: repos.risk,
+    staff: repos.staff,
+    audit: repos.audit,
+    baseUrl: settings.baseUrl,
+    extraStartProblems: buildTrainingGate(repos.training),
+  });
   return {
     audit: buildAuditService(repos.audit),
-    auth: buildAuthService({ db, accounts: repos.accounts, audit: repos.audit, secrets: emergency.secretBox, sessionTtlHours: settings.sessionTtlHours, apiTokenCacheMs: settings.apiTokenCacheMs }),
+    auth: buildAuthService({
+      db,
+      accounts: repos.accounts,
+      audit: repos.audit,
+      secrets: emergency.secretBox,
+      sessionTtlHours: settings.sessionTtlHours,
+      apiTokenCacheMs: settings.apiTokenCacheMs,
+    }),
     people,
     staffImport: buildStaffImportService({ db, audit: repos.audit }),
     organisation: buildOrganisationService({ db, organisation: repos.organisation, audit: repos.audit }),
@@ -146,14 +189,48 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     notifications,
     /** Whether the engine and dispatcher keep up, for /health and /metrics (issue 13). */
     engineHealth: (lagLimitSeconds: number) => buildEngineHealth({ repo: buildHealthRepository(db), lagLimitSeconds }),
-    alarms: buildAlarmsService({ alarms: repos.alarms, staff: repos.staff, unreadCount: notifications.unreadCount, unreachedFor: notifications.unreachedFor }),
-    registers: buildRegistersService({ db, registers: repos.registers, staff: repos.staff, organisation: repos.organisation, audit: repos.audit, settings: settings.registers }),
-    incidents: buildIncidentsService({ db, incidents: repos.incidents, staff: repos.staff, audit: repos.audit, risk: rerateOnFlag(repos.risk, risk), baseUrl: settings.baseUrl }),
+    alarms: buildAlarmsService({
+      alarms: repos.alarms,
+      staff: repos.staff,
+      unreadCount: notifications.unreadCount,
+      unreachedFor: notifications.unreachedFor,
+    }),
+    registers: buildRegistersService({
+      db,
+      registers: repos.registers,
+      staff: repos.staff,
+      organisation: repos.organisation,
+      audit: repos.audit,
+      settings: settings.registers,
+    }),
+    incidents: buildIncidentsService({
+      db,
+      incidents: repos.incidents,
+      staff: repos.staff,
+      audit: repos.audit,
+      risk: rerateOnFlag(repos.risk, risk),
+      baseUrl: settings.baseUrl,
+    }),
     holidays,
     emergency,
-    lockdown: buildLockdownService({ db, lockdown: repos.lockdown, buildings: repos.buildings, staff: repos.staff, audit: repos.audit, plan: settings.channelPlan, baseUrl: settings.baseUrl, onNotify: settings.onNotify }),
+    lockdown: buildLockdownService({
+      db,
+      lockdown: repos.lockdown,
+      buildings: repos.buildings,
+      staff: repos.staff,
+      audit: repos.audit,
+      plan: settings.channelPlan,
+      baseUrl: settings.baseUrl,
+      onNotify: settings.onNotify,
+    }),
     idempotency: buildIdempotencyService({ db, idempotency: repos.idempotency }),
-    complaints: buildComplaintsService({ db, complaints: repos.complaints, audit: repos.audit, holidays, staff: repos.staff }),
+    complaints: buildComplaintsService({
+      db,
+      complaints: repos.complaints,
+      audit: repos.audit,
+      holidays,
+      staff: repos.staff,
+    }),
     /** Training records and readiness to work alone (issue 19). */
     training: buildTrainingService({ db, training: repos.training, staff: repos.staff, audit: repos.audit }),
     ...loneWorking(repos, settings, people, emergency, risk),
@@ -177,7 +254,13 @@ function rerateOnFlag(repo: Repositories['risk'], risk: ReturnType<typeof buildR
   };
 }
 
-function loneWorking(repos: Repositories, settings: ServiceSettings, people: ReturnType<typeof buildPeopleService>, emergency: ReturnType<typeof buildEmergencyService>, risk: ReturnType<typeof buildRiskService>) {
+function loneWorking(
+  repos: Repositories,
+  settings: ServiceSettings,
+  people: ReturnType<typeof buildPeopleService>,
+  emergency: ReturnType<typeof buildEmergencyService>,
+  risk: ReturnType<typeof buildRiskService>,
+) {
   const { db } = repos;
   const engine = buildEscalationEngine({
     db,
@@ -186,7 +269,14 @@ function loneWorking(repos: Repositories, settings: ServiceSettings, people: Ret
     baseUrl: settings.baseUrl ?? '',
     releaseConcurrency: settings.engineConcurrency,
   });
-  const visits = buildVisitsService({ db, visits: repos.visits, staff: repos.staff, audit: repos.audit, risk, onChange: settings.onSessionChange });
+  const visits = buildVisitsService({
+    db,
+    visits: repos.visits,
+    staff: repos.staff,
+    audit: repos.audit,
+    risk,
+    onChange: settings.onSessionChange,
+  });
   const alerts = buildAlertsService({ db, staff: repos.staff, audit: repos.audit, engine });
   return {
     engine,
@@ -194,10 +284,16 @@ function loneWorking(repos: Repositories, settings: ServiceSettings, people: Ret
     visits,
     alerts,
     duress: buildDuressService({
-      db, staff: repos.staff, audit: repos.audit, risk: repos.risk, alerts,
+      db,
+      staff: repos.staff,
+      audit: repos.audit,
+      risk: repos.risk,
+      alerts,
       plan: settings.channelPlan ?? channelPlan({ sms: false, email: false, push: false }),
-      baseUrl: settings.baseUrl ?? '', callbackSeconds: settings.purpleFileCallbackSeconds,
-      onAlarm: settings.onAlarm ?? settings.onSessionChange, onNotify: settings.onNotify,
+      baseUrl: settings.baseUrl ?? '',
+      callbackSeconds: settings.purpleFileCallbackSeconds,
+      onAlarm: settings.onAlarm ?? settings.onSessionChange,
+      onNotify: settings.onNotify,
       emergency, // break-glass for the police information pack
     }),
     board: buildBoardService({ db, people, staff: repos.staff, visits: repos.visits }),

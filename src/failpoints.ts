@@ -20,7 +20,14 @@ export function armFailpoints(spec: string | null) {
   armed.clear();
   for (const part of (spec ?? '').split(',').filter(Boolean)) {
     const [name, action] = part.split('=') as [string, string];
-    armed.set(name, action === 'exit' ? { kind: 'exit' } : action === 'throw' ? { kind: 'throw' } : { kind: 'sleep', ms: Number(action.slice(6)) });
+    armed.set(
+      name,
+      action === 'exit'
+        ? { kind: 'exit' }
+        : action === 'throw'
+          ? { kind: 'throw' }
+          : { kind: 'sleep', ms: Number(action.slice(6)) },
+    );
   }
 }
 

@@ -61,16 +61,22 @@ try {
   // The database now holds the lock itself (counted); it goes when the database closes.
   early?.();
 }
-logger.info({ url: harbour.url, database: harbour.database.kind, startupMs: Math.round(performance.now() - started) }, `Harbour is running at ${harbour.url}`);
+logger.info(
+  { url: harbour.url, database: harbour.database.kind, startupMs: Math.round(performance.now() - started) },
+  `Harbour is running at ${harbour.url}`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
-    harbour!.stop().then(() => process.exit(0), (err) => {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
+    harbour!.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   });
 }

@@ -43,7 +43,9 @@ const scopeOf = (connection: DatabaseConnection): Scope | undefined => {
 class ScopedDriver implements Driver {
   constructor(private readonly inner: Driver) {}
 
-  init() { return this.inner.init(); }
+  init() {
+    return this.inner.init();
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     const scope = scopes.getStore();
@@ -84,7 +86,9 @@ class ScopedDriver implements Driver {
     return this.inner.releaseConnection(connection);
   }
 
-  destroy() { return this.inner.destroy(); }
+  destroy() {
+    return this.inner.destroy();
+  }
 }
 
 /** Wraps a dialect so that `inOneTransaction` can gather every query of an action into one transaction. */

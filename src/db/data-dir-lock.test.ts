@@ -11,8 +11,17 @@ const freshDir = () => mkdtempSync(join(tmpdir(), 'harbour-lock-'));
 test('a directory held by another live process is refused, naming the directory and the holder', () => {
   const dir = freshDir();
   try {
-    writeFileSync(join(dir, 'harbour.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-12-05T09:00:00Z', procStart: null }));
-    assert.throws(() => lockDataDirectory(dir), (e: Error) => e instanceof DataDirectoryLockedError && e.message.includes(dir) && e.message.includes(`process ${process.ppid}`));
+    writeFileSync(
+      join(dir, 'harbour.lock'),
+      JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-12-05T09:00:00Z', procStart: null }),
+    );
+    assert.throws(
+      () => lockDataDirectory(dir),
+      (e: Error) =>
+        e instanceof DataDirectoryLockedError &&
+        e.message.includes(dir) &&
+        e.message.includes(`process ${process.ppid}`),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -39,7 +48,10 @@ test('a lock left by a process that died is taken over', () => {
   try {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
     const pid = Number(dead.stdout.toString());
-    writeFileSync(join(dir, 'harbour.lock'), JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00Z', procStart: '1' }));
+    writeFileSync(
+      join(dir, 'harbour.lock'),
+      JSON.stringify({ pid, host: hostname(), since: '2026-01-01T00:00:00Z', procStart: '1' }),
+    );
     const release = lockDataDirectory(dir);
     assert.equal(JSON.parse(readFileSync(join(dir, 'harbour.lock'), 'utf8')).pid, process.pid);
     release();
@@ -51,7 +63,15 @@ test('a lock left by a process that died is taken over', () => {
 test('a pid reused by another program (other start time) does not hold the lock; an unreadable old lock is stale', () => {
   const dir = freshDir();
   try {
-    writeFileSync(join(dir, 'harbour.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-01-01T00:00:00Z', procStart: 'not-its-start' }));
+    writeFileSync(
+      join(dir, 'harbour.lock'),
+      JSON.stringify({
+        pid: process.ppid,
+        host: hostname(),
+        since: '2026-01-01T00:00:00Z',
+        procStart: 'not-its-start',
+      }),
+    );
     lockDataDirectory(dir)();
     writeFileSync(join(dir, 'harbour.lock'), '{"pid":');
     const old = new Date(Date.now() - 60_000);
@@ -63,10 +83,13 @@ test('a pid reused by another program (other start time) does not hold the lock;
   }
 });
 
-test('a lock with this process\'s own pid that this process does not hold is stale (a container restarted as pid 1)', () => {
+test("a lock with this process's own pid that this process does not hold is stale (a container restarted as pid 1)", () => {
   const dir = freshDir();
   try {
-    writeFileSync(join(dir, 'harbour.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-01-01T00:00:00Z', procStart: null }));
+    writeFileSync(
+      join(dir, 'harbour.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-01-01T00:00:00Z', procStart: null }),
+    );
     lockDataDirectory(dir)();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -76,7 +99,10 @@ test('a lock with this process\'s own pid that this process does not hold is sta
 test('a lock held on another host is never taken over from here', () => {
   const dir = freshDir();
   try {
-    writeFileSync(join(dir, 'harbour.lock'), JSON.stringify({ pid: 1, host: 'elsewhere.example', since: '2026-01-01T00:00:00Z', procStart: null }));
+    writeFileSync(
+      join(dir, 'harbour.lock'),
+      JSON.stringify({ pid: 1, host: 'elsewhere.example', since: '2026-01-01T00:00:00Z', procStart: null }),
+    );
     assert.throws(() => lockDataDirectory(dir), /process 1 on elsewhere\.example/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

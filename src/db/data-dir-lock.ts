@@ -1,4 +1,14 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -13,7 +23,12 @@ import { join, resolve } from 'node:path';
  */
 export class DataDirectoryLockedError extends Error {}
 
-interface Holder { pid: number; host: string; since: string; procStart: string | null }
+interface Holder {
+  pid: number;
+  host: string;
+  since: string;
+  procStart: string | null;
+}
 
 const LOCK_FILE = 'harbour.lock';
 /** A takeover is a few file operations; one older than this was abandoned by a process that died. */
@@ -46,7 +61,12 @@ export function lockDataDirectory(dataDir: string): () => void {
 
 function acquire(dir: string): () => void {
   const file = join(dir, LOCK_FILE);
-  const me: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), procStart: processStart(process.pid) };
+  const me: Holder = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    procStart: processStart(process.pid),
+  };
   for (let attempt = 0; attempt < 20; attempt++) {
     if (create(file, me)) return release(file, me);
     const holder = read(file);
@@ -59,7 +79,9 @@ function acquire(dir: string): () => void {
     // Stale (or unreadable: a holder killed while writing it). Only one process may take it over.
     takeOver(dir, file, holder);
   }
-  throw new DataDirectoryLockedError(`Could not lock the embedded database directory ${dir}: another process keeps taking it. Is a second Harbour starting?`);
+  throw new DataDirectoryLockedError(
+    `Could not lock the embedded database directory ${dir}: another process keeps taking it. Is a second Harbour starting?`,
+  );
 }
 
 function create(file: string, me: Holder): boolean {
@@ -81,7 +103,9 @@ function create(file: string, me: Holder): boolean {
 function read(file: string): Holder | null {
   try {
     const h = JSON.parse(readFileSync(file, 'utf8')) as Partial<Holder>;
-    return typeof h.pid === 'number' && typeof h.host === 'string' ? { pid: h.pid, host: h.host, since: String(h.since ?? ''), procStart: h.procStart ?? null } : null;
+    return typeof h.pid === 'number' && typeof h.host === 'string'
+      ? { pid: h.pid, host: h.host, since: String(h.since ?? ''), procStart: h.procStart ?? null }
+      : null;
   } catch {
     return null;
   }
@@ -115,7 +139,9 @@ function takeOver(dir: string, file: string, stale: Holder | null) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     try {
       if (Date.now() - statSync(guard).mtimeMs > TAKEOVER_STALE_MS) rmdirSync(guard);
-    } catch { /* someone else removed it */ }
+    } catch {
+      /* someone else removed it */
+    }
     sleepSync(50);
     return;
   }
@@ -144,7 +170,9 @@ function release(file: string, me: Holder): () => void {
     if (holder && holder.pid === me.pid && holder.since === me.since) {
       try {
         unlinkSync(file);
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     }
   };
 }
@@ -153,9 +181,9 @@ function lockedError(dir: string, holder: Holder): DataDirectoryLockedError {
   const where = holder.host === hostname() ? `process ${holder.pid}` : `process ${holder.pid} on ${holder.host}`;
   return new DataDirectoryLockedError(
     `The embedded database in ${dir} is in use by ${where} (since ${holder.since}). ` +
-    'Only one Harbour process may use an embedded database: stop the other one, set PGLITE_DATA_DIR to another ' +
-    'directory, or use PostgreSQL (DATABASE_URL) to run several instances.'
-      + (holder.host === hostname() ? '' : ` If that host is gone for good, delete ${join(dir, LOCK_FILE)}.`),
+      'Only one Harbour process may use an embedded database: stop the other one, set PGLITE_DATA_DIR to another ' +
+      'directory, or use PostgreSQL (DATABASE_URL) to run several instances.' +
+      (holder.host === hostname() ? '' : ` If that host is gone for good, delete ${join(dir, LOCK_FILE)}.`),
   );
 }
 

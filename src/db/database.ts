@@ -57,8 +57,13 @@ export interface OpenOptions {
 pg.types.setTypeParser(20, (v: string) => v);
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onConnectionError ?? (() => {}));
-  return openPglite(options.pgliteDataDir ?? './data', options.pgliteAcquireTimeoutMs ?? PGLITE_ACQUIRE_TIMEOUT_MS, options.pgliteLoadDataDir);
+  if (options.databaseUrl)
+    return openPostgres(options.databaseUrl, options.poolSize ?? 10, options.onConnectionError ?? (() => {}));
+  return openPglite(
+    options.pgliteDataDir ?? './data',
+    options.pgliteAcquireTimeoutMs ?? PGLITE_ACQUIRE_TIMEOUT_MS,
+    options.pgliteLoadDataDir,
+  );
 }
 
 function openPostgres(connectionString: string, max: number, onConnectionError: (err: Error) => void): Database {
@@ -98,7 +103,10 @@ async function openPglite(dataDir: string, acquireTimeoutMs: number, loadDataDir
   // with a demo-sized data set does not need them, and it saves about 80MB of resident memory.
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir, { postgresqlconf: ['shared_buffers=32MB'], ...(loadDataDir ? { loadDataDir } : {}) });
+    pglite = await PGlite.create(dataDir, {
+      postgresqlconf: ['shared_buffers=32MB'],
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
   } catch (e) {
     unlock();
     throw e;
@@ -132,10 +140,20 @@ const PGLITE_ACQUIRE_TIMEOUT_MS = 30_000;
 
 /** Kysely dialect for PGlite whose connections are held under the shared mutex. */
 class LockedPgliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite, private readonly mutex: Mutex, private readonly acquireTimeoutMs: number) {}
-  createAdapter() { return new PostgresAdapter(); }
-  createQueryCompiler() { return new PostgresQueryCompiler(); }
-  createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly mutex: Mutex,
+    private readonly acquireTimeoutMs: number,
+  ) {}
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+  createIntrospector(db: Kysely<unknown>) {
+    return new PostgresIntrospector(db);
+  }
   createDriver(): Driver {
     const { pglite, mutex, acquireTimeoutMs } = this;
     const releases = new WeakMap<DatabaseConnection, () => void>();
@@ -162,10 +180,19 @@ class LockedPgliteDialect implements Dialect {
         releases.set(conn, release);
         return conn;
       },
-      async beginTransaction(conn) { await conn.executeQuery(CompiledQuery.raw('BEGIN')); },
-      async commitTransaction(conn) { await conn.executeQuery(CompiledQuery.raw('COMMIT')); },
-      async rollbackTransaction(conn) { await conn.executeQuery(CompiledQuery.raw('ROLLBACK')); },
-      async releaseConnection(conn) { releases.get(conn)?.(); releases.delete(conn); },
+      async beginTransaction(conn) {
+        await conn.executeQuery(CompiledQuery.raw('BEGIN'));
+      },
+      async commitTransaction(conn) {
+        await conn.executeQuery(CompiledQuery.raw('COMMIT'));
+      },
+      async rollbackTransaction(conn) {
+        await conn.executeQuery(CompiledQuery.raw('ROLLBACK'));
+      },
+      async releaseConnection(conn) {
+        releases.get(conn)?.();
+        releases.delete(conn);
+      },
       async destroy() {},
     };
   }

@@ -6,7 +6,10 @@ import type { Database } from './database.ts';
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export interface Migration { version: string; sql: string }
+export interface Migration {
+  version: string;
+  sql: string;
+}
 
 export function listMigrations(dir = migrationsDir): Migration[] {
   return readdirSync(dir)
@@ -29,7 +32,9 @@ export async function migrate(database: Database): Promise<string[]> {
   await database.db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(727274)`.execute(conn);
     try {
-      const done = new Set((await conn.selectFrom('schema_migrations').select('version').execute()).map((r) => r.version));
+      const done = new Set(
+        (await conn.selectFrom('schema_migrations').select('version').execute()).map((r) => r.version),
+      );
       for (const m of listMigrations()) {
         if (done.has(m.version)) continue;
         await conn.transaction().execute(async (trx) => {

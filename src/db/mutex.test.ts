@@ -17,14 +17,21 @@ test('mutex runs critical sections one at a time, in order', async () => {
 
 test('mutex releases after a failure', async () => {
   const mutex = new Mutex();
-  await assert.rejects(mutex.run(async () => { throw new Error('boom'); }));
+  await assert.rejects(
+    mutex.run(async () => {
+      throw new Error('boom');
+    }),
+  );
   assert.equal(await mutex.run(async () => 42), 42);
 });
 
 test('a waiter that times out gets a clear error and does not block the queue', async () => {
   const mutex = new Mutex();
   const release = await mutex.acquire();
-  await assert.rejects(mutex.acquire(20), (e: unknown) => e instanceof MutexTimeoutError && /transaction handle/.test((e as Error).message));
+  await assert.rejects(
+    mutex.acquire(20),
+    (e: unknown) => e instanceof MutexTimeoutError && /transaction handle/.test((e as Error).message),
+  );
   const later = mutex.acquire(1000);
   release();
   const releaseLater = await later;

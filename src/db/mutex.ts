@@ -22,7 +22,9 @@ export class Mutex {
     let timer: NodeJS.Timeout | undefined;
     const acquired = await Promise.race([
       previous.then(() => true),
-      new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
     ]);
     clearTimeout(timer);
     if (!acquired) {
@@ -46,7 +48,7 @@ export class MutexTimeoutError extends Error {
   constructor(timeoutMs: number) {
     super(
       `Waited ${timeoutMs / 1000}s for the embedded database. The usual cause is a query on the outer ` +
-      'database handle inside a transaction: inside db.transaction() use only the transaction handle.',
+        'database handle inside a transaction: inside db.transaction() use only the transaction handle.',
     );
   }
 }

@@ -23,7 +23,8 @@ const root = new URL('../../', import.meta.url);
 /** Changes whenever a migration, the PGlite build or pg-boss does. */
 export function templateKey(migrations: Migration[] = listMigrations()): string {
   const hash = createHash('sha256');
-  for (const pkg of ['@electric-sql/pglite', 'pg-boss']) hash.update(JSON.parse(readFileSync(new URL(`node_modules/${pkg}/package.json`, root), 'utf8')).version as string);
+  for (const pkg of ['@electric-sql/pglite', 'pg-boss'])
+    hash.update(JSON.parse(readFileSync(new URL(`node_modules/${pkg}/package.json`, root), 'utf8')).version as string);
   for (const m of migrations) hash.update(m.version).update(m.sql);
   return hash.digest('hex').slice(0, 16);
 }
@@ -61,7 +62,9 @@ export function saveTemplate(tar: Uint8Array, file = templateFile()): void {
     if (other === file || !name.startsWith('pglite-migrated-')) continue;
     try {
       if (Date.now() - statSync(other).mtimeMs > 3_600_000) rmSync(other, { force: true });
-    } catch { /* another process removed it */ }
+    } catch {
+      /* another process removed it */
+    }
   }
 }
 
@@ -106,7 +109,11 @@ export interface Opened {
  * PGlite data directory is filled from the migrated template; PostgreSQL, and a PGlite directory
  * that already holds a database, are opened and migrated as they always were.
  */
-export async function openMigratedDatabase(options: OpenOptions, onTemplateError: (err: unknown) => void = () => {}, template?: string): Promise<Opened> {
+export async function openMigratedDatabase(
+  options: OpenOptions,
+  onTemplateError: (err: unknown) => void = () => {},
+  template?: string,
+): Promise<Opened> {
   const dataDir = options.pgliteDataDir ?? './data';
   let newDataDir: Opened['newDataDir'];
   if (!options.databaseUrl && !options.pgliteLoadDataDir && isNewDataDir(dataDir)) {
@@ -146,7 +153,8 @@ export function unpackTemplate(file: string, dataDir: string): void {
     const size = parseInt(text(offset + 124, offset + 136).trim() || '0', 8);
     const type = String.fromCharCode(tar[offset + 156]!);
     const parts = name.split('/').filter((p) => p && p !== '.');
-    if (!Number.isFinite(size) || parts.includes('..') || (type !== '0' && type !== '5' && type !== '\0')) throw new Error(`not a PGlite template: entry ${JSON.stringify(name)} of type ${JSON.stringify(type)}`);
+    if (!Number.isFinite(size) || parts.includes('..') || (type !== '0' && type !== '5' && type !== '\0'))
+      throw new Error(`not a PGlite template: entry ${JSON.stringify(name)} of type ${JSON.stringify(type)}`);
     const target = join(dataDir, ...parts);
     if (type === '5') mkdirSync(target, { recursive: true, mode: 0o750 });
     else {
@@ -156,7 +164,8 @@ export function unpackTemplate(file: string, dataDir: string): void {
     entries++;
     offset += 512 + Math.ceil(size / 512) * 512;
   }
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) throw new Error(`not a PGlite template: no PG_VERSION among its ${entries} entries`);
+  if (!existsSync(join(dataDir, 'PG_VERSION')))
+    throw new Error(`not a PGlite template: no PG_VERSION among its ${entries} entries`);
 }
 
 function clearDataDir(dataDir: string) {
@@ -176,7 +185,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       console.log(`Harbour: the migrated database template is ready (${file})`);
     } else {
       await buildTemplate(file);
-      console.log(`Harbour: made the migrated database template in ${Math.round(performance.now() - started)} ms (${file}), so the first start is quick`);
+      console.log(
+        `Harbour: made the migrated database template in ${Math.round(performance.now() - started)} ms (${file}), so the first start is quick`,
+      );
     }
   } catch (err) {
     console.log(`Harbour: no migrated database template made (${String(err)}); the first start will make it`);

@@ -6,7 +6,11 @@ import type { DB } from './schema.ts';
  * serialisation conflict (40P01, 40001). Lone-working actions lock timers, then the visit, then
  * the alert, in that order, so deadlocks should not happen; this is the belt to those braces.
  */
-export async function inTransaction<T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>, attempts = 3): Promise<T> {
+export async function inTransaction<T>(
+  db: Kysely<DB>,
+  fn: (trx: Transaction<DB>) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await db.transaction().execute(fn);

@@ -59,10 +59,79 @@ export interface HistoryContext {
   email: (p: { given: string; family: string }) => string;
 }
 
-const GIVEN = ['Amara', 'Beth', 'Callum', 'Dana', 'Elliot', 'Farah', 'George', 'Hannah', 'Imran', 'Jess', 'Kieran', 'Laura', 'Marcus', 'Niamh', 'Oscar', 'Paula', 'Rhys',
-  'Sana', 'Theo', 'Una', 'Victor', 'Wendy', 'Zara', 'Adam', 'Bella', 'Connor', 'Deepa', 'Ethan', 'Fatima', 'Gemma', 'Harry', 'Isla', 'Joel', 'Kirsty', 'Leon', 'Maya'];
-const FAMILY = ['Abbott', 'Bennett', 'Clarke', 'Dixon', 'Edwards', 'Fletcher', 'Gray', 'Hall', 'Iqbal', 'Jackson', 'Kelly', 'Lewis', 'Mitchell', 'Nolan', 'Owens', 'Parker',
-  'Quinn', 'Roberts', 'Singh', 'Taylor', 'Usman', 'Vaughan', 'Walker', 'Young', 'Ahmed', 'Bell', 'Cooper', 'Doyle', 'Ellis', 'Foster', 'Grant', 'Hughes', 'Ibrahim'];
+const GIVEN = [
+  'Amara',
+  'Beth',
+  'Callum',
+  'Dana',
+  'Elliot',
+  'Farah',
+  'George',
+  'Hannah',
+  'Imran',
+  'Jess',
+  'Kieran',
+  'Laura',
+  'Marcus',
+  'Niamh',
+  'Oscar',
+  'Paula',
+  'Rhys',
+  'Sana',
+  'Theo',
+  'Una',
+  'Victor',
+  'Wendy',
+  'Zara',
+  'Adam',
+  'Bella',
+  'Connor',
+  'Deepa',
+  'Ethan',
+  'Fatima',
+  'Gemma',
+  'Harry',
+  'Isla',
+  'Joel',
+  'Kirsty',
+  'Leon',
+  'Maya',
+];
+const FAMILY = [
+  'Abbott',
+  'Bennett',
+  'Clarke',
+  'Dixon',
+  'Edwards',
+  'Fletcher',
+  'Gray',
+  'Hall',
+  'Iqbal',
+  'Jackson',
+  'Kelly',
+  'Lewis',
+  'Mitchell',
+  'Nolan',
+  'Owens',
+  'Parker',
+  'Quinn',
+  'Roberts',
+  'Singh',
+  'Taylor',
+  'Usman',
+  'Vaughan',
+  'Walker',
+  'Young',
+  'Ahmed',
+  'Bell',
+  'Cooper',
+  'Doyle',
+  'Ellis',
+  'Foster',
+  'Grant',
+  'Hughes',
+  'Ibrahim',
+];
 
 const NEW_TEAMS = [
   { name: 'Canterbury Children in Care', service: 'cic', manager: 'smcic', building: 'civic' },
@@ -72,16 +141,24 @@ const NEW_TEAMS = [
   { name: 'Sheppey Early Help', service: 'eh', manager: 'smeh', building: 'gateway' },
 ] as const;
 
-interface Person { id: number; team_id: number | null; line_manager_id: number | null; job_role: string; base_building_id: number | null }
+interface Person {
+  id: number;
+  team_id: number | null;
+  line_manager_id: number | null;
+  job_role: string;
+  base_building_id: number | null;
+}
 
-const at = (date: string, hour: number, minute = 0) => DateTime.fromISO(date, { zone: ZONE }).set({ hour, minute }).toJSDate();
+const at = (date: string, hour: number, minute = 0) =>
+  DateTime.fromISO(date, { zone: ZONE }).set({ hour, minute }).toJSDate();
 const plusMinutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
 /*
  * Calendar-day arithmetic on ISO dates, the same answers as time/london.ts's addDays and a London
  * weekday, without a time-zone lookup each (the history makes thousands of these calls: most of its
  * time was spent in them).
  */
-const utcDay = (date: string) => new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))));
+const utcDay = (date: string) =>
+  new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))));
 const addDays = (date: string, days: number) => {
   const d = utcDay(date);
   d.setUTCDate(d.getUTCDate() + days);
@@ -110,29 +187,54 @@ function remembering(cal: WorkingDayCalendar): WorkingDayCalendar {
 }
 
 /** Multi-row inserts in chunks that stay far below the 65,535 parameters a statement may carry. */
-async function insertMany<T extends keyof DB & string>(trx: Transaction<DB>, table: T, rows: Record<string, unknown>[], chunk = 400): Promise<number[]> {
+async function insertMany<T extends keyof DB & string>(
+  trx: Transaction<DB>,
+  table: T,
+  rows: Record<string, unknown>[],
+  chunk = 400,
+): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < rows.length; i += chunk) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const out = await (trx.insertInto(table) as any).values(rows.slice(i, i + chunk)).returning('id').execute() as { id: number | string }[];
+    const out = (await (trx.insertInto(table) as any)
+      .values(rows.slice(i, i + chunk))
+      .returning('id')
+      .execute()) as { id: number | string }[];
     ids.push(...out.map((r) => Number(r.id)));
   }
   return ids;
 }
-async function insertPlain<T extends keyof DB & string>(trx: Transaction<DB>, table: T, rows: Record<string, unknown>[], chunk = 400): Promise<void> {
+async function insertPlain<T extends keyof DB & string>(
+  trx: Transaction<DB>,
+  table: T,
+  rows: Record<string, unknown>[],
+  chunk = 400,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += chunk) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     await (trx.insertInto(table) as any).values(rows.slice(i, i + chunk)).execute();
   }
 }
 
-export async function seedDemoHistory(trx: Transaction<DB>, ctx: HistoryContext, today = londonToday()): Promise<Record<string, number>> {
+export async function seedDemoHistory(
+  trx: Transaction<DB>,
+  ctx: HistoryContext,
+  today = londonToday(),
+): Promise<Record<string, number>> {
   const rnd = randomSource(HISTORY_SEED);
   const staffCount = await moreStaff(trx, ctx, rnd);
-  const people = await trx.selectFrom('staff').select(['id', 'team_id', 'line_manager_id', 'job_role', 'base_building_id']).orderBy('id').execute() as Person[];
+  const people = (await trx
+    .selectFrom('staff')
+    .select(['id', 'team_id', 'line_manager_id', 'job_role', 'base_building_id'])
+    .orderBy('id')
+    .execute()) as Person[];
   const hsOfficer = ctx.ids.get('hs')!;
-  const hsAccount = (await trx.selectFrom('accounts').select('id').where('staff_id', '=', hsOfficer).executeTakeFirstOrThrow()).id;
-  const accounts = new Map((await trx.selectFrom('accounts').select(['id', 'staff_id']).execute()).map((a) => [a.staff_id!, a.id]));
+  const hsAccount = (
+    await trx.selectFrom('accounts').select('id').where('staff_id', '=', hsOfficer).executeTakeFirstOrThrow()
+  ).id;
+  const accounts = new Map(
+    (await trx.selectFrom('accounts').select(['id', 'staff_id']).execute()).map((a) => [a.staff_id!, a.id]),
+  );
   await trainingAndDeclarations(trx, people, rnd, today);
   const incidents = await incidentHistory(trx, people, accounts, { hsOfficer, hsAccount, demo: ctx.ids }, rnd, today);
   const complaints = await complaintHistory(trx, people, ctx, rnd, today);
@@ -149,32 +251,79 @@ async function moreStaff(trx: Transaction<DB>, ctx: HistoryContext, rnd: Random)
   const name = () => {
     for (;;) {
       const p = { given: rnd.pick(GIVEN), family: rnd.pick(FAMILY) };
-      if (!used.has(ctx.email(p))) { used.add(ctx.email(p)); return p; }
+      if (!used.has(ctx.email(p))) {
+        used.add(ctx.email(p));
+        return p;
+      }
     }
   };
   let added = 0;
   for (const t of NEW_TEAMS) {
     const serviceId = ctx.services[t.service];
-    const teamId = (await trx.insertInto('teams').values({ name: t.name, service_id: serviceId }).returning('id').executeTakeFirstOrThrow()).id;
+    const teamId = (
+      await trx
+        .insertInto('teams')
+        .values({ name: t.name, service_id: serviceId })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
     ctx.teamIds.set(t.name, teamId);
     const early = t.service === 'eh';
-    const roles = ['team_manager', 'senior_practitioner', ...Array.from({ length: 10 }, (_, i) => (early ? (i % 2 ? 'youth_worker' : 'family_support_worker') : (i < 7 ? 'social_worker' : 'family_support_worker'))), 'business_support'];
+    const roles = [
+      'team_manager',
+      'senior_practitioner',
+      ...Array.from({ length: 10 }, (_, i) =>
+        early ? (i % 2 ? 'youth_worker' : 'family_support_worker') : i < 7 ? 'social_worker' : 'family_support_worker',
+      ),
+      'business_support',
+    ];
     const rows = roles.map((jobRole) => {
       const p = name();
       const n = employee++;
-      return { employee_number: `E${n}`, given_name: p.given, family_name: p.family, email: ctx.email(p), job_role: jobRole, team_id: teamId,
-        work_mobile: `07700 90${String(n).slice(-4)}`, personal_mobile: null, out_of_hours_phone: null, base_building_id: ctx.buildings[t.building],
-        line_manager_id: jobRole === 'team_manager' ? ctx.ids.get(t.manager)! : null };
+      return {
+        employee_number: `E${n}`,
+        given_name: p.given,
+        family_name: p.family,
+        email: ctx.email(p),
+        job_role: jobRole,
+        team_id: teamId,
+        work_mobile: `07700 90${String(n).slice(-4)}`,
+        personal_mobile: null,
+        out_of_hours_phone: null,
+        base_building_id: ctx.buildings[t.building],
+        line_manager_id: jobRole === 'team_manager' ? ctx.ids.get(t.manager)! : null,
+      };
     });
     const ids = await insertMany(trx, 'staff', rows);
     const managerId = ids[0]!;
-    await trx.updateTable('staff').set({ line_manager_id: managerId }).where('team_id', '=', teamId).where('id', '<>', managerId).execute();
+    await trx
+      .updateTable('staff')
+      .set({ line_manager_id: managerId })
+      .where('team_id', '=', teamId)
+      .where('id', '<>', managerId)
+      .execute();
     await trx.updateTable('teams').set({ manager_id: managerId }).where('id', '=', teamId).execute();
     // Buddies in pairs: 0–1, 2–3, …; the odd one out buddies the one before.
     const pairs = ids.map((id, i) => [id, ids[i % 2 ? i - 1 : i + 1 < ids.length ? i + 1 : i - 1]!] as const);
-    await sql`UPDATE staff SET buddy_id = v.buddy FROM (VALUES ${sql.join(pairs.map(([a, b]) => sql`(${a}::int, ${b}::int)`))}) AS v(id, buddy) WHERE staff.id = v.id`.execute(trx);
-    await insertPlain(trx, 'accounts', rows.map((r, i) => ({ staff_id: ids[i]!, email: r.email, display_name: `${r.given_name} ${r.family_name}`, password_hash: ctx.passwordHash,
-      roles: r.job_role === 'team_manager' ? ['team_manager', 'worker'] : r.job_role === 'business_support' ? ['business_support'] : ['worker'] })));
+    await sql`UPDATE staff SET buddy_id = v.buddy FROM (VALUES ${sql.join(pairs.map(([a, b]) => sql`(${a}::int, ${b}::int)`))}) AS v(id, buddy) WHERE staff.id = v.id`.execute(
+      trx,
+    );
+    await insertPlain(
+      trx,
+      'accounts',
+      rows.map((r, i) => ({
+        staff_id: ids[i]!,
+        email: r.email,
+        display_name: `${r.given_name} ${r.family_name}`,
+        password_hash: ctx.passwordHash,
+        roles:
+          r.job_role === 'team_manager'
+            ? ['team_manager', 'worker']
+            : r.job_role === 'business_support'
+              ? ['business_support']
+              : ['worker'],
+      })),
+    );
     added += ids.length;
   }
   return added;
@@ -182,26 +331,63 @@ async function moreStaff(trx: Transaction<DB>, ctx: HistoryContext, rnd: Random)
 
 /** Most of the new staff trained in lone working and personal safety; most people have declared their interests this year. */
 async function trainingAndDeclarations(trx: Transaction<DB>, people: Person[], rnd: Random, today: string) {
-  const courses = await trx.selectFrom('training_courses').select(['id', 'category']).where('category', 'in', ['lone_working', 'personal_safety']).execute();
-  const trained = new Set((await trx.selectFrom('training_records').select('staff_id').execute()).map((r) => r.staff_id));
-  const records = people.filter((p) => !trained.has(p.id)).flatMap((p) => courses.filter(() => rnd.chance(0.9))
-    .map((c) => ({ staff_id: p.id, course_id: c.id, completed_on: addDays(today, -rnd.int(20, 900)), expires_on: null, evidence: null, source: 'demo' })));
+  const courses = await trx
+    .selectFrom('training_courses')
+    .select(['id', 'category'])
+    .where('category', 'in', ['lone_working', 'personal_safety'])
+    .execute();
+  const trained = new Set(
+    (await trx.selectFrom('training_records').select('staff_id').execute()).map((r) => r.staff_id),
+  );
+  const records = people
+    .filter((p) => !trained.has(p.id))
+    .flatMap((p) =>
+      courses
+        .filter(() => rnd.chance(0.9))
+        .map((c) => ({
+          staff_id: p.id,
+          course_id: c.id,
+          completed_on: addDays(today, -rnd.int(20, 900)),
+          expires_on: null,
+          evidence: null,
+          source: 'demo',
+        })),
+    );
   await insertPlain(trx, 'training_records', records);
   const year = Number(today.slice(0, 4));
   const jan1 = `${year}-01-01`;
-  const declarations = people.filter(() => rnd.chance(0.8)).map((p) => {
-    const on = addDays(today, -rnd.int(0, 300));
-    return { staff_id: p.id, year, no_conflict: rnd.chance(0.85), declared_at: at(on < jan1 ? jan1 : on, 10), declared_by: p.id };
-  });
+  const declarations = people
+    .filter(() => rnd.chance(0.8))
+    .map((p) => {
+      const on = addDays(today, -rnd.int(0, 300));
+      return {
+        staff_id: p.id,
+        year,
+        no_conflict: rnd.chance(0.85),
+        declared_at: at(on < jan1 ? jan1 : on, 10),
+        declared_by: p.id,
+      };
+    });
   await insertPlain(trx, 'interest_declarations', declarations);
 }
 
 // ---- Incidents --------------------------------------------------------------------------------------
 
-const LOCATIONS = ['Home visit', 'Contact centre', 'Reception', 'Family home', 'School meeting', 'Car park', 'Supervised contact', 'Child in care review', 'Court foyer'];
+const LOCATIONS = [
+  'Home visit',
+  'Contact centre',
+  'Reception',
+  'Family home',
+  'School meeting',
+  'Car park',
+  'Supervised contact',
+  'Child in care review',
+  'Court foyer',
+];
 const NARRATIVE: Record<string, string> = {
   verbal_abuse: 'The parent became angry about the plan and shouted abuse at me. I ended the conversation and left.',
-  threats: 'The father said he knew where I lived and that I would regret removing the children. I left and told my manager.',
+  threats:
+    'The father said he knew where I lived and that I would regret removing the children. I left and told my manager.',
   physical_assault: 'The young person became distressed and pushed me against the door frame before leaving the room.',
   racial_harassment: 'A relative made racist remarks about me during the visit and would not stop when asked.',
   sexual_harassment: 'A member of the household made repeated sexual comments about me.',
@@ -212,14 +398,31 @@ const NARRATIVE: Record<string, string> = {
   animal_attack: 'The owner let the dog out of the kitchen and it bit my leg.',
 };
 
-async function incidentHistory(trx: Transaction<DB>, people: Person[], accounts: Map<number, number>, who0: { hsOfficer: number; hsAccount: number; demo: Map<string, number> }, rnd: Random, today: string) {
+async function incidentHistory(
+  trx: Transaction<DB>,
+  people: Person[],
+  accounts: Map<number, number>,
+  who0: { hsOfficer: number; hsAccount: number; demo: Map<string, number> },
+  rnd: Random,
+  today: string,
+) {
   const { hsOfficer, hsAccount } = who0;
   // The first four happen to the demo's own people, so their managers' homes show the work waiting.
   const forced = ['sw1', 'sw2', 'sw4', 'yw1'].map((k) => people.find((p) => p.id === who0.demo.get(k))!);
-  const frontLine = people.filter((p) => ['social_worker', 'senior_practitioner', 'family_support_worker', 'youth_worker', 'team_manager', 'business_support'].includes(p.job_role));
+  const frontLine = people.filter((p) =>
+    [
+      'social_worker',
+      'senior_practitioner',
+      'family_support_worker',
+      'youth_worker',
+      'team_manager',
+      'business_support',
+    ].includes(p.job_role),
+  );
   const teams = new Map((await trx.selectFrom('teams').select(['id', 'name']).execute()).map((t) => [t.id, t.name]));
   const rows: Record<string, unknown>[] = [];
-  const plans: { serious: boolean; closed: boolean; managerId: number | null; occurred: string; physical: boolean }[] = [];
+  const plans: { serious: boolean; closed: boolean; managerId: number | null; occurred: string; physical: boolean }[] =
+    [];
   const total = 310;
   for (let i = 0; i < total; i++) {
     // Spread over the year; the first few are forced so the health and safety home has open work.
@@ -227,15 +430,42 @@ async function incidentHistory(trx: Transaction<DB>, people: Person[], accounts:
     let date = addDays(today, -daysAgo);
     while (!weekday(date)) date = addDays(date, -1);
     const who = i < forced.length ? forced[i]! : rnd.pick(frontLine);
-    const main = i === 0 ? 'physical_assault' : rnd.weighted({ verbal_abuse: 46, threats: 20, physical_assault: 13, racial_harassment: 4, sexual_harassment: 2, restraint: 4, personal_property_damage: 4, council_property_damage: 3, weapon: 2, animal_attack: 2 } as Record<Category, number>);
-    const categories = [main, ...(main !== 'verbal_abuse' && rnd.chance(0.35) ? ['verbal_abuse'] : []), ...(main === 'verbal_abuse' && rnd.chance(0.15) ? ['threats'] : [])];
+    const main =
+      i === 0
+        ? 'physical_assault'
+        : rnd.weighted({
+            verbal_abuse: 46,
+            threats: 20,
+            physical_assault: 13,
+            racial_harassment: 4,
+            sexual_harassment: 2,
+            restraint: 4,
+            personal_property_damage: 4,
+            council_property_damage: 3,
+            weapon: 2,
+            animal_attack: 2,
+          } as Record<Category, number>);
+    const categories = [
+      main,
+      ...(main !== 'verbal_abuse' && rnd.chance(0.35) ? ['verbal_abuse'] : []),
+      ...(main === 'verbal_abuse' && rnd.chance(0.15) ? ['threats'] : []),
+    ];
     const occurredAt = at(date, rnd.int(9, 17), rnd.pick([0, 10, 15, 25, 30, 40, 45, 50]));
     const physical = isPhysicalViolence(categories);
     const injured = i === 0 || (physical && rnd.chance(0.4));
     // RIDDOR: a handful a year. The first incident is over-seven-day and not yet reported, so a report is due.
-    const daysOff = i === 0 ? 9 : injured ? (rnd.chance(0.12) ? rnd.int(8, 20) : rnd.chance(0.2) ? rnd.int(1, 5) : 0) : null;
+    const daysOff =
+      i === 0 ? 9 : injured ? (rnd.chance(0.12) ? rnd.int(8, 20) : rnd.chance(0.2) ? rnd.int(1, 5) : 0) : null;
     const specified = injured && i !== 0 && rnd.chance(0.03);
-    const facts = derivedFacts({ occurred_at: occurredAt, categories, injured, specified_injury: specified, days_off: daysOff, major_incident: false, marked_serious: false });
+    const facts = derivedFacts({
+      occurred_at: occurredAt,
+      categories,
+      injured,
+      specified_injury: specified,
+      days_off: daysOff,
+      major_incident: false,
+      marked_serious: false,
+    });
     const submitted = plusMinutes(occurredAt, rnd.int(30, 600));
     const meetingDue = meetingDeadline(occurredAt, categories);
     const recent = daysAgo <= 14;
@@ -245,30 +475,89 @@ async function incidentHistory(trx: Transaction<DB>, people: Person[], accounts:
     const responded = met && !(recent && i === 3);
     const policeEligible = physical || categories.includes('threats') || categories.includes('weapon');
     const police = policeEligible && (categories.includes('weapon') || rnd.chance(physical ? 0.45 : 0.2));
-    const policeOutcome = police && daysAgo > 40 ? rnd.weighted({ no_further_action: 45, community_resolution: 15, caution: 20, charged: 20 }) : null;
-    const courtOutcome = policeOutcome === 'charged' ? (daysAgo > 150 ? rnd.weighted({ convicted: 70, acquitted: 20, discontinued: 10 }) : 'pending') : null;
+    const policeOutcome =
+      police && daysAgo > 40
+        ? rnd.weighted({ no_further_action: 45, community_resolution: 15, caution: 20, charged: 20 })
+        : null;
+    const courtOutcome =
+      policeOutcome === 'charged'
+        ? daysAgo > 150
+          ? rnd.weighted({ convicted: 70, acquitted: 20, discontinued: 10 })
+          : 'pending'
+        : null;
     const hseReported = facts.riddor_report_by && i !== 0 ? addDays(date, rnd.int(3, 9)) : null;
     const closed = daysAgo > 45 ? rnd.chance(0.93) : daysAgo > 20 && rnd.chance(0.4) && !facts.serious;
     const verbal = categories.includes('verbal_abuse');
     rows.push({
-      status: closed ? 'closed' : 'open', employee_id: who.id, reported_by: who.id, reported_by_account: accounts.get(who.id) ?? hsAccount,
-      draft: '{}', occurred_at: occurredAt, location: `${rnd.pick(LOCATIONS)}, ${teams.get(who.team_id ?? -1)?.split(' ')[0] ?? 'Ashford'}`,
-      building_id: rnd.chance(0.25) ? who.base_building_id : null, lone_working: rnd.chance(0.42), categories,
-      verbal_channel: verbal ? rnd.weighted({ face_to_face: 60, telephone: 25, email: 6, text: 6, social_media: 3 }) : null,
-      perpetrator_type: rnd.weighted({ parent_carer: 55, child: 24, family: 11, public: 7, partner_agency: 2, contractor: 1 }),
-      others_present: rnd.chance(0.3) ? 'A colleague was present' : null, witnesses: null,
-      injured, injury_nature: injured ? rnd.pick(['Bruising', 'Scratches', 'Sprained wrist', 'Bite wound', 'Cut to the hand']) : null,
-      injury_body_part: injured ? rnd.pick(['Arm', 'Hand', 'Shoulder', 'Leg', 'Face']) : null, first_aid: injured ? rnd.chance(0.7) : null, hospital: injured ? rnd.chance(0.2) : null,
-      days_off: daysOff, specified_injury: specified, narrative: NARRATIVE[main] ?? NARRATIVE.verbal_abuse,
-      submitted_at: submitted, confirmed_at: submitted, meeting_due_at: meetingDue, meeting_held_at: meetingHeld,
-      support: JSON.stringify(met ? { support_line: rnd.pick(['offered', 'accepted', 'declined']), ...(physical ? { occupational_health: rnd.pick(['offered', 'accepted']) } : {}) } : {}),
-      debrief_at: physical && met ? plusMinutes(occurredAt, 60 * 24 * rnd.int(3, 10)) : null, police_right_told_at: met ? meetingHeld : null,
-      response_notes: responded ? rnd.pick(['Met the same day. Risk assessment for the address updated; joint visits only for now.', 'Talked it through in supervision. Support Line offered.', 'Case discussed with the team; a warning flag raised for the address.']) : null,
-      responded_by: responded ? who.line_manager_id : null, responded_at: responded ? plusMinutes(submitted, rnd.int(120, 2880)) : null,
-      police_reported: policeEligible ? police : null, police_reported_on: police ? date : null, crime_reference: police ? `KE-${date.slice(2, 4)}${String(rnd.int(10000, 99999))}` : null,
-      police_outcome: policeOutcome, court_outcome: courtOutcome, court_attended: courtOutcome && courtOutcome !== 'pending' ? rnd.chance(0.6) : null,
-      ...facts, hse_reference: hseReported ? `RIDDOR-${rnd.int(1000000, 9999999)}` : null, hse_reported_on: hseReported,
-      closed_at: closed ? at(addDays(date, rnd.int(20, 44)), 15) : null, closed_by: closed ? hsOfficer : null, created_at: submitted, updated_at: submitted,
+      status: closed ? 'closed' : 'open',
+      employee_id: who.id,
+      reported_by: who.id,
+      reported_by_account: accounts.get(who.id) ?? hsAccount,
+      draft: '{}',
+      occurred_at: occurredAt,
+      location: `${rnd.pick(LOCATIONS)}, ${teams.get(who.team_id ?? -1)?.split(' ')[0] ?? 'Ashford'}`,
+      building_id: rnd.chance(0.25) ? who.base_building_id : null,
+      lone_working: rnd.chance(0.42),
+      categories,
+      verbal_channel: verbal
+        ? rnd.weighted({ face_to_face: 60, telephone: 25, email: 6, text: 6, social_media: 3 })
+        : null,
+      perpetrator_type: rnd.weighted({
+        parent_carer: 55,
+        child: 24,
+        family: 11,
+        public: 7,
+        partner_agency: 2,
+        contractor: 1,
+      }),
+      others_present: rnd.chance(0.3) ? 'A colleague was present' : null,
+      witnesses: null,
+      injured,
+      injury_nature: injured
+        ? rnd.pick(['Bruising', 'Scratches', 'Sprained wrist', 'Bite wound', 'Cut to the hand'])
+        : null,
+      injury_body_part: injured ? rnd.pick(['Arm', 'Hand', 'Shoulder', 'Leg', 'Face']) : null,
+      first_aid: injured ? rnd.chance(0.7) : null,
+      hospital: injured ? rnd.chance(0.2) : null,
+      days_off: daysOff,
+      specified_injury: specified,
+      narrative: NARRATIVE[main] ?? NARRATIVE.verbal_abuse,
+      submitted_at: submitted,
+      confirmed_at: submitted,
+      meeting_due_at: meetingDue,
+      meeting_held_at: meetingHeld,
+      support: JSON.stringify(
+        met
+          ? {
+              support_line: rnd.pick(['offered', 'accepted', 'declined']),
+              ...(physical ? { occupational_health: rnd.pick(['offered', 'accepted']) } : {}),
+            }
+          : {},
+      ),
+      debrief_at: physical && met ? plusMinutes(occurredAt, 60 * 24 * rnd.int(3, 10)) : null,
+      police_right_told_at: met ? meetingHeld : null,
+      response_notes: responded
+        ? rnd.pick([
+            'Met the same day. Risk assessment for the address updated; joint visits only for now.',
+            'Talked it through in supervision. Support Line offered.',
+            'Case discussed with the team; a warning flag raised for the address.',
+          ])
+        : null,
+      responded_by: responded ? who.line_manager_id : null,
+      responded_at: responded ? plusMinutes(submitted, rnd.int(120, 2880)) : null,
+      police_reported: policeEligible ? police : null,
+      police_reported_on: police ? date : null,
+      crime_reference: police ? `KE-${date.slice(2, 4)}${String(rnd.int(10000, 99999))}` : null,
+      police_outcome: policeOutcome,
+      court_outcome: courtOutcome,
+      court_attended: courtOutcome && courtOutcome !== 'pending' ? rnd.chance(0.6) : null,
+      ...facts,
+      hse_reference: hseReported ? `RIDDOR-${rnd.int(1000000, 9999999)}` : null,
+      hse_reported_on: hseReported,
+      closed_at: closed ? at(addDays(date, rnd.int(20, 44)), 15) : null,
+      closed_by: closed ? hsOfficer : null,
+      created_at: submitted,
+      updated_at: submitted,
     });
     plans.push({ serious: facts.serious, closed, managerId: who.line_manager_id, occurred: date, physical });
   }
@@ -279,16 +568,39 @@ async function incidentHistory(trx: Transaction<DB>, people: Person[], accounts:
     const p = plans[i]!;
     const owner = p.managerId ?? hsOfficer;
     if (p.serious) {
-      investigations.push({ incident_id: id, statements: 'Statements taken from the worker and the colleague present.', chronology: 'See the case record.',
-        triggers: 'A change to contact arrangements had been discussed that morning.', findings: p.closed ? 'Controls were in place; a joint visit would have helped. Risk assessment updated.' : null,
-        risk_review: 'Risk assessment reviewed and countersigned.', team_communicated: 'Discussed at the team meeting.', providers_to_warn: null,
-        started_by: hsOfficer, started_at: at(addDays(p.occurred, 2), 10), updated_at: at(addDays(p.occurred, 2), 10), closed_at: p.closed ? at(addDays(p.occurred, 19), 16) : null, closed_by: p.closed ? hsOfficer : null });
+      investigations.push({
+        incident_id: id,
+        statements: 'Statements taken from the worker and the colleague present.',
+        chronology: 'See the case record.',
+        triggers: 'A change to contact arrangements had been discussed that morning.',
+        findings: p.closed ? 'Controls were in place; a joint visit would have helped. Risk assessment updated.' : null,
+        risk_review: 'Risk assessment reviewed and countersigned.',
+        team_communicated: 'Discussed at the team meeting.',
+        providers_to_warn: null,
+        started_by: hsOfficer,
+        started_at: at(addDays(p.occurred, 2), 10),
+        updated_at: at(addDays(p.occurred, 2), 10),
+        closed_at: p.closed ? at(addDays(p.occurred, 19), 16) : null,
+        closed_by: p.closed ? hsOfficer : null,
+      });
     }
     if (p.serious || (p.physical && rnd.chance(0.5)) || rnd.chance(0.08)) {
       const due = addDays(p.occurred, rnd.int(7, 28));
       const done = p.closed || (due < today && rnd.chance(0.7));
-      actions.push({ incident_id: id, description: rnd.pick(['Review the risk assessment for the address', 'Joint visits only until the review', 'Refresher personal safety training', 'Raise a warning flag on the case record']),
-        owner_id: owner, due_on: due, done_at: done ? at(due < today ? due : today, 11) : null, done_by: done ? owner : null, created_at: at(addDays(p.occurred, 1), 12) });
+      actions.push({
+        incident_id: id,
+        description: rnd.pick([
+          'Review the risk assessment for the address',
+          'Joint visits only until the review',
+          'Refresher personal safety training',
+          'Raise a warning flag on the case record',
+        ]),
+        owner_id: owner,
+        due_on: due,
+        done_at: done ? at(due < today ? due : today, 11) : null,
+        done_by: done ? owner : null,
+        created_at: at(addDays(p.occurred, 1), 12),
+      });
     }
   });
   await insertPlain(trx, 'incident_investigations', investigations);
@@ -307,12 +619,34 @@ const COMPLAINT_SUMMARIES = [
   ['Contact arrangements were changed without explanation.', ['ca_e']],
 ] as const;
 
-async function complaintHistory(trx: Transaction<DB>, people: Person[], ctx: HistoryContext, rnd: Random, today: string) {
+async function complaintHistory(
+  trx: Transaction<DB>,
+  people: Person[],
+  ctx: HistoryContext,
+  rnd: Random,
+  today: string,
+) {
   const cal: WorkingDayCalendar = remembering(complaintsCalendar(BUNDLED_BANK_HOLIDAYS));
   const known = new Set(Object.keys(ALLEGATION_CATEGORIES));
-  const subjects = people.filter((p) => ['social_worker', 'senior_practitioner', 'family_support_worker', 'youth_worker', 'team_manager'].includes(p.job_role));
-  const serviceOf = new Map((await trx.selectFrom('teams').select(['id', 'service_id']).execute()).map((t) => [t.id, t.service_id]));
-  interface Plan { subject: Person; receivedOn: string; allegations: string[]; stages: Record<string, unknown>[]; closedOn: string | null; withdrawn: string | null; outcome: string | null; findings: (string | null)[]; action: string | null }
+  const subjects = people.filter((p) =>
+    ['social_worker', 'senior_practitioner', 'family_support_worker', 'youth_worker', 'team_manager'].includes(
+      p.job_role,
+    ),
+  );
+  const serviceOf = new Map(
+    (await trx.selectFrom('teams').select(['id', 'service_id']).execute()).map((t) => [t.id, t.service_id]),
+  );
+  interface Plan {
+    subject: Person;
+    receivedOn: string;
+    allegations: string[];
+    stages: Record<string, unknown>[];
+    closedOn: string | null;
+    withdrawn: string | null;
+    outcome: string | null;
+    findings: (string | null)[];
+    action: string | null;
+  }
   const plans: Plan[] = [];
   for (let i = 0; i < 100; i++) {
     // Forced: a few recent complaints so the complaints officer has stages due and one breached.
@@ -325,21 +659,41 @@ async function complaintHistory(trx: Transaction<DB>, people: Person[], ctx: His
     const extended = rnd.chance(0.15) ? stage1Latest(cal, receivedOn) : null;
     // Most answered on time; about one in eight late (a breach).
     const late = rnd.chance(0.12);
-    let s1Responded: string | null = cal.addWorkingDays(receivedOn, late ? rnd.int(11, 18) + (extended ? 4 : 0) : rnd.int(5, 10));
+    let s1Responded: string | null = cal.addWorkingDays(
+      receivedOn,
+      late ? rnd.int(11, 18) + (extended ? 4 : 0) : rnd.int(5, 10),
+    );
     if (i === 4) s1Responded = null; // past its deadline, not answered: breached
     if (s1Responded && s1Responded > today) s1Responded = null;
     if (i < 4) s1Responded = null;
-    stages.push({ stage: 1, started_on: receivedOn, extended_to: extended, extension_reason: extended ? 'The worker was on leave; the complainant agreed.' : null, responded_on: s1Responded });
+    stages.push({
+      stage: 1,
+      started_on: receivedOn,
+      extended_to: extended,
+      extension_reason: extended ? 'The worker was on leave; the complainant agreed.' : null,
+      responded_on: s1Responded,
+    });
     let lastResponse = s1Responded;
     const escalate = s1Responded && rnd.chance(0.2);
     if (escalate) {
       const s2Start = addDays(s1Responded!, rnd.int(5, 20));
       if (s2Start < today) {
         const s2Due = stage2Due(cal, s2Start);
-        let s2Responded: string | null = cal.addWorkingDays(s2Start, rnd.chance(0.25) ? rnd.int(26, 40) : rnd.int(18, 25));
+        let s2Responded: string | null = cal.addWorkingDays(
+          s2Start,
+          rnd.chance(0.25) ? rnd.int(26, 40) : rnd.int(18, 25),
+        );
         if (s2Responded > today) s2Responded = null;
-        stages.push({ stage: 2, started_on: s2Start, extended_to: !s2Responded && s2Due < addDays(today, 10) && rnd.chance(0.5) ? cal.addWorkingDays(s2Start, 45) : null,
-          extension_reason: null, investigating_officer: 'Independent investigating officer', independent_person: 'Independent person', responded_on: s2Responded });
+        stages.push({
+          stage: 2,
+          started_on: s2Start,
+          extended_to:
+            !s2Responded && s2Due < addDays(today, 10) && rnd.chance(0.5) ? cal.addWorkingDays(s2Start, 45) : null,
+          extension_reason: null,
+          investigating_officer: 'Independent investigating officer',
+          independent_person: 'Independent person',
+          responded_on: s2Responded,
+        });
         lastResponse = s2Responded;
         if (s2Responded && rnd.chance(0.15)) {
           const s3Start = addDays(s2Responded, rnd.int(5, 15));
@@ -347,44 +701,145 @@ async function complaintHistory(trx: Transaction<DB>, people: Person[], ctx: His
             const held = cal.addWorkingDays(s3Start, rnd.int(20, 30));
             const report = held <= today ? cal.addWorkingDays(held, rnd.int(2, 5)) : null;
             const answered = report && report <= today ? cal.addWorkingDays(report, rnd.int(8, 15)) : null;
-            stages.push({ stage: 3, started_on: s3Start, panel_held_on: held <= today ? held : null, report_on: report && report <= today ? report : null, responded_on: answered && answered <= today ? answered : null });
+            stages.push({
+              stage: 3,
+              started_on: s3Start,
+              panel_held_on: held <= today ? held : null,
+              report_on: report && report <= today ? report : null,
+              responded_on: answered && answered <= today ? answered : null,
+            });
             lastResponse = answered && answered <= today ? answered : null;
           }
         }
       }
     }
-    const withdrawn = !lastResponse && !escalate && i >= 5 && daysAgo > 30 && rnd.chance(0.3) ? addDays(receivedOn, rnd.int(3, 20)) : null;
+    const withdrawn =
+      !lastResponse && !escalate && i >= 5 && daysAgo > 30 && rnd.chance(0.3)
+        ? addDays(receivedOn, rnd.int(3, 20))
+        : null;
     if (withdrawn) stages[0]!.responded_on = null;
     const finished = Boolean(lastResponse) && (!escalate || stages.length > 1) && !withdrawn;
-    const findings = allegations.map(() => (finished ? rnd.weighted({ upheld: 20, partially_upheld: 25, not_upheld: 55 }) : null));
-    const outcome = finished ? (findings.every((f) => f === 'upheld') ? 'upheld' : findings.every((f) => f === 'not_upheld') ? 'not_upheld' : 'partially_upheld') : null;
-    const closedOn = finished && lastResponse && addDays(lastResponse, 21) <= today ? addDays(lastResponse, rnd.int(1, 20)) : null;
-    plans.push({ subject: rnd.pick(subjects), receivedOn, allegations, stages, closedOn, withdrawn, outcome: closedOn ? outcome : null, findings: closedOn ? findings : allegations.map(() => null),
-      action: closedOn && outcome !== 'not_upheld' ? rnd.weighted({ apology: 40, practice_change: 20, training: 15, supervision: 25 }) : null });
+    const findings = allegations.map(() =>
+      finished ? rnd.weighted({ upheld: 20, partially_upheld: 25, not_upheld: 55 }) : null,
+    );
+    const outcome = finished
+      ? findings.every((f) => f === 'upheld')
+        ? 'upheld'
+        : findings.every((f) => f === 'not_upheld')
+          ? 'not_upheld'
+          : 'partially_upheld'
+      : null;
+    const closedOn =
+      finished && lastResponse && addDays(lastResponse, 21) <= today ? addDays(lastResponse, rnd.int(1, 20)) : null;
+    plans.push({
+      subject: rnd.pick(subjects),
+      receivedOn,
+      allegations,
+      stages,
+      closedOn,
+      withdrawn,
+      outcome: closedOn ? outcome : null,
+      findings: closedOn ? findings : allegations.map(() => null),
+      action:
+        closedOn && outcome !== 'not_upheld'
+          ? rnd.weighted({ apology: 40, practice_change: 20, training: 15, supervision: 25 })
+          : null,
+    });
   }
-  const ids = await insertMany(trx, 'complaints', plans.map((p, i) => {
-    const [summary] = COMPLAINT_SUMMARIES[i % COMPLAINT_SUMMARIES.length]!;
-    return {
-      received_on: p.receivedOn, channel: rnd.weighted({ email: 40, online_form: 25, letter: 15, telephone: 15, advocate: 5 }), procedure: rnd.chance(0.85) ? 'statutory_children' : 'corporate',
-      matter_on: addDays(p.receivedOn, -rnd.int(3, 60)), late_reason: null, complainant_type: rnd.weighted({ parent_carer: 60, family_member: 15, child: 10, advocate: 10, professional: 5 }),
-      complainant_name: `Demo complainant ${i + 1}`, complainant_contact: 'Demo address, Kent', household: `Demo household ${1 + (i % 80)}`,
-      team_id: p.subject.team_id, service_id: p.subject.team_id ? serviceOf.get(p.subject.team_id) ?? ctx.services.cic : ctx.services.cic, summary,
-      withdrawn_on: p.withdrawn, withdrawn_reason: p.withdrawn ? 'Resolved informally with the team' : null, outcome: p.outcome, closed_on: p.closedOn,
-      learning: p.closedOn && p.outcome !== 'not_upheld' ? 'Shared at the team meeting.' : null,
-    };
-  }), 200);
-  await sql`UPDATE complaints SET reference = 'C-' || to_char(received_on, 'YYYY') || '-' || lpad(id::text, 4, '0') WHERE reference IS NULL`.execute(trx);
-  await insertPlain(trx, 'complaint_staff', plans.map((p, i) => ({ complaint_id: ids[i]!, staff_id: p.subject.id, notified_at: at(p.receivedOn, 12) })));
-  await insertPlain(trx, 'complaint_allegations', plans.flatMap((p, i) => p.allegations.map((category, k) => ({ complaint_id: ids[i]!, category, detail: null, finding: p.findings[k] ?? null, found_on: p.findings[k] ? p.closedOn : null }))));
-  await insertPlain(trx, 'complaint_stages', plans.flatMap((p, i) => p.stages.map((s) => ({ complaint_id: ids[i]!, ...s }))));
-  await insertPlain(trx, 'complaint_actions', plans.flatMap((p, i) => (p.action ? [{ complaint_id: ids[i]!, staff_id: p.subject.id, kind: p.action, detail: null, disciplinary_outcome: null, outcome_on: p.closedOn }] : [])));
+  const ids = await insertMany(
+    trx,
+    'complaints',
+    plans.map((p, i) => {
+      const [summary] = COMPLAINT_SUMMARIES[i % COMPLAINT_SUMMARIES.length]!;
+      return {
+        received_on: p.receivedOn,
+        channel: rnd.weighted({ email: 40, online_form: 25, letter: 15, telephone: 15, advocate: 5 }),
+        procedure: rnd.chance(0.85) ? 'statutory_children' : 'corporate',
+        matter_on: addDays(p.receivedOn, -rnd.int(3, 60)),
+        late_reason: null,
+        complainant_type: rnd.weighted({
+          parent_carer: 60,
+          family_member: 15,
+          child: 10,
+          advocate: 10,
+          professional: 5,
+        }),
+        complainant_name: `Demo complainant ${i + 1}`,
+        complainant_contact: 'Demo address, Kent',
+        household: `Demo household ${1 + (i % 80)}`,
+        team_id: p.subject.team_id,
+        service_id: p.subject.team_id ? (serviceOf.get(p.subject.team_id) ?? ctx.services.cic) : ctx.services.cic,
+        summary,
+        withdrawn_on: p.withdrawn,
+        withdrawn_reason: p.withdrawn ? 'Resolved informally with the team' : null,
+        outcome: p.outcome,
+        closed_on: p.closedOn,
+        learning: p.closedOn && p.outcome !== 'not_upheld' ? 'Shared at the team meeting.' : null,
+      };
+    }),
+    200,
+  );
+  await sql`UPDATE complaints SET reference = 'C-' || to_char(received_on, 'YYYY') || '-' || lpad(id::text, 4, '0') WHERE reference IS NULL`.execute(
+    trx,
+  );
+  await insertPlain(
+    trx,
+    'complaint_staff',
+    plans.map((p, i) => ({ complaint_id: ids[i]!, staff_id: p.subject.id, notified_at: at(p.receivedOn, 12) })),
+  );
+  await insertPlain(
+    trx,
+    'complaint_allegations',
+    plans.flatMap((p, i) =>
+      p.allegations.map((category, k) => ({
+        complaint_id: ids[i]!,
+        category,
+        detail: null,
+        finding: p.findings[k] ?? null,
+        found_on: p.findings[k] ? p.closedOn : null,
+      })),
+    ),
+  );
+  await insertPlain(
+    trx,
+    'complaint_stages',
+    plans.flatMap((p, i) => p.stages.map((s) => ({ complaint_id: ids[i]!, ...s }))),
+  );
+  await insertPlain(
+    trx,
+    'complaint_actions',
+    plans.flatMap((p, i) =>
+      p.action
+        ? [
+            {
+              complaint_id: ids[i]!,
+              staff_id: p.subject.id,
+              kind: p.action,
+              detail: null,
+              disciplinary_outcome: null,
+              outcome_on: p.closedOn,
+            },
+          ]
+        : [],
+    ),
+  );
   return ids.length;
 }
 
 // ---- FOI requests -----------------------------------------------------------------------------------
 
-const FOI_TITLES = ['Children in care placed out of area', 'Agency social worker spend', 'Staff assaults', 'Social worker caseloads', 'Complaints about social workers',
-  'Use of bed and breakfast for care leavers', 'Foster carer recruitment', 'Unregistered children’s homes', 'Early help assessments', 'Lone working policy'];
+const FOI_TITLES = [
+  'Children in care placed out of area',
+  'Agency social worker spend',
+  'Staff assaults',
+  'Social worker caseloads',
+  'Complaints about social workers',
+  'Use of bed and breakfast for care leavers',
+  'Foster carer recruitment',
+  'Unregistered children’s homes',
+  'Early help assessments',
+  'Lone working policy',
+];
 
 async function foiHistory(trx: Transaction<DB>, irene: number, rnd: Random, today: string) {
   const cal = remembering(foiCalendar(BUNDLED_BANK_HOLIDAYS));
@@ -401,7 +856,10 @@ async function foiHistory(trx: Transaction<DB>, irene: number, rnd: Random, toda
     if (i === 2) events.push({ kind: 'clarification_sought', on: cal.addWorkingDays(received, 2) });
     if (i >= 6 && rnd.chance(0.06)) {
       const sought = cal.addWorkingDays(received, 3);
-      events.push({ kind: 'clarification_sought', on: sought }, { kind: 'clarification_received', on: cal.addWorkingDays(sought, rnd.int(3, 8)) });
+      events.push(
+        { kind: 'clarification_sought', on: sought },
+        { kind: 'clarification_received', on: cal.addWorkingDays(sought, rnd.int(3, 8)) },
+      );
     }
     if (answered || (i >= 6 && rnd.chance(0.5))) {
       const d = deadlines(received, events, cal, 'council');
@@ -425,22 +883,66 @@ async function foiHistory(trx: Transaction<DB>, irene: number, rnd: Random, toda
     const seq = (seqByYear.get(year) ?? 0) + 1;
     seqByYear.set(year, seq);
     requests.push({
-      reference: `FOI/${String(year).slice(-2)}/${String(seq).padStart(4, '0')}`, ref_year: year, ref_seq: seq, regime: 'foi', title: FOI_TITLES[i % FOI_TITLES.length]!,
-      requester_name: `Demo requester ${i + 1}`, requester_contact: `requester${i + 1}@demo.example`, received_at: at(received, 10), received_on: received,
-      channel: rnd.weighted({ email: 60, web: 30, letter: 10 }), assignee_id: irene, status: answered ? 'responded' : 'open',
-      due_on: d.due, response_due_on: d.responseDue, responded_on: d.responded, requester_erased_at: null, closed_at: null, cost_estimate: null, created_by: null,
+      reference: `FOI/${String(year).slice(-2)}/${String(seq).padStart(4, '0')}`,
+      ref_year: year,
+      ref_seq: seq,
+      regime: 'foi',
+      title: FOI_TITLES[i % FOI_TITLES.length]!,
+      requester_name: `Demo requester ${i + 1}`,
+      requester_contact: `requester${i + 1}@demo.example`,
+      received_at: at(received, 10),
+      received_on: received,
+      channel: rnd.weighted({ email: 60, web: 30, letter: 10 }),
+      assignee_id: irene,
+      status: answered ? 'responded' : 'open',
+      due_on: d.due,
+      response_due_on: d.responseDue,
+      responded_on: d.responded,
+      requester_erased_at: null,
+      closed_at: null,
+      cost_estimate: null,
+      created_by: null,
     });
     extra.push({ events, answered, questions: rnd.int(1, 3) });
   }
   const ids = await insertMany(trx, 'foi_requests', requests);
-  await insertPlain(trx, 'foi_questions', extra.flatMap((e, i) => Array.from({ length: e.questions }, (_, k) => {
-    const outcome = e.answered ? rnd.weighted({ provided: 70, not_held: 15, partly_provided: 8, exempt: 7 }) : null;
-    return { request_id: ids[i]!, position: k + 1, text: `Question ${k + 1} about ${String(requests[i]!.title).toLowerCase()}.`, outcome,
-      answer: outcome === 'provided' || outcome === 'partly_provided' ? 'Please see the attached table.' : null, advice: outcome === 'not_held' ? 'The council does not hold this information.' : null,
-      exemption: outcome === 'exempt' ? 's40' : null, exemption_reasons: outcome === 'exempt' ? 'The figures are small enough to identify individuals.' : null,
-      statistic: null, statistic_params: null, snapshot: null, snapshot_at: null };
-  })));
-  await insertPlain(trx, 'foi_events', extra.flatMap((e, i) => e.events.map((ev) => ({ request_id: ids[i]!, kind: ev.kind, on_date: ev.on, target_date: ev.targetDate ?? null, notes: null, recorded_by: irene }))));
+  await insertPlain(
+    trx,
+    'foi_questions',
+    extra.flatMap((e, i) =>
+      Array.from({ length: e.questions }, (_, k) => {
+        const outcome = e.answered ? rnd.weighted({ provided: 70, not_held: 15, partly_provided: 8, exempt: 7 }) : null;
+        return {
+          request_id: ids[i]!,
+          position: k + 1,
+          text: `Question ${k + 1} about ${String(requests[i]!.title).toLowerCase()}.`,
+          outcome,
+          answer: outcome === 'provided' || outcome === 'partly_provided' ? 'Please see the attached table.' : null,
+          advice: outcome === 'not_held' ? 'The council does not hold this information.' : null,
+          exemption: outcome === 'exempt' ? 's40' : null,
+          exemption_reasons: outcome === 'exempt' ? 'The figures are small enough to identify individuals.' : null,
+          statistic: null,
+          statistic_params: null,
+          snapshot: null,
+          snapshot_at: null,
+        };
+      }),
+    ),
+  );
+  await insertPlain(
+    trx,
+    'foi_events',
+    extra.flatMap((e, i) =>
+      e.events.map((ev) => ({
+        request_id: ids[i]!,
+        kind: ev.kind,
+        on_date: ev.on,
+        target_date: ev.targetDate ?? null,
+        notes: null,
+        recorded_by: irene,
+      })),
+    ),
+  );
   return ids.length;
 }
 
@@ -478,7 +980,9 @@ async function visitHistory(trx: Transaction<DB>, today: string) {
     ), ended AS (
       INSERT INTO timeline_events (visit_id, at, type, actor_id, text) SELECT id, ended_at, 'ended', worker_id, 'Visit over, safe' FROM made RETURNING 1
     )
-    SELECT (SELECT count(*) FROM made)::int AS n, (SELECT count(*) FROM arrived) + (SELECT count(*) FROM ended) AS events`.execute(trx);
+    SELECT (SELECT count(*) FROM made)::int AS n, (SELECT count(*) FROM arrived) + (SELECT count(*) FROM ended) AS events`.execute(
+    trx,
+  );
   // A year of nightly retention runs has already seen the sessions older than the location period
   // (they hold no coordinates), so the first run after start-up is not a year's backlog.
   await sql`INSERT INTO retention_done (kind, record_id, action, done_at)
@@ -489,11 +993,25 @@ async function visitHistory(trx: Transaction<DB>, today: string) {
 
 /** A few alerts over the year, all resolved: overdue visits where the worker was safe (most), a false alarm, one that became an incident. */
 async function alertHistory(trx: Transaction<DB>, people: Person[], rnd: Random, today: string) {
-  const workers = new Set(people.filter((p) => ['social_worker', 'family_support_worker', 'youth_worker'].includes(p.job_role)).map((p) => p.id));
-  const candidates = (await trx.selectFrom('visits').select(['id', 'worker_id', 'ends_at']).where('state', '=', 'completed').where('source', '=', 'manual')
-    .where('ends_at', '<', at(addDays(today, -2), 0)).orderBy('id').execute()).filter((v) => workers.has(v.worker_id));
+  const workers = new Set(
+    people
+      .filter((p) => ['social_worker', 'family_support_worker', 'youth_worker'].includes(p.job_role))
+      .map((p) => p.id),
+  );
+  const candidates = (
+    await trx
+      .selectFrom('visits')
+      .select(['id', 'worker_id', 'ends_at'])
+      .where('state', '=', 'completed')
+      .where('source', '=', 'manual')
+      .where('ends_at', '<', at(addDays(today, -2), 0))
+      .orderBy('id')
+      .execute()
+  ).filter((v) => workers.has(v.worker_id));
   if (!candidates.length) return 0;
-  const chosen = Array.from({ length: 14 }, () => candidates[rnd.int(0, candidates.length - 1)]!).filter((v, i, all) => all.findIndex((w) => w.id === v.id) === i);
+  const chosen = Array.from({ length: 14 }, () => candidates[rnd.int(0, candidates.length - 1)]!).filter(
+    (v, i, all) => all.findIndex((w) => w.id === v.id) === i,
+  );
   const policy = JSON.stringify(DEFAULT_POLICIES.overdue);
   const plans = chosen.map((v, i) => {
     const opened = new Date(v.ends_at);
@@ -501,16 +1019,66 @@ async function alertHistory(trx: Transaction<DB>, people: Person[], rnd: Random,
     const outcome = i === 0 ? 'incident' : i === 1 ? 'false_alarm' : 'safe';
     return { v, opened, steps, outcome, resolved: plusMinutes(opened, 5 * steps + rnd.int(1, 4)) };
   });
-  const ids = await insertMany(trx, 'alerts', plans.map((p) => ({
-    visit_id: p.v.id, worker_id: p.v.worker_id, work_date: null, kind: 'overdue', status: 'resolved', policy, next_step: p.steps, opened_at: p.opened, deadline_at: p.opened,
-    acknowledged_by: null, acknowledged_at: null, paused_until: null, outcome: p.outcome,
-    outcome_notes: p.outcome === 'safe' ? 'Phone battery ran out; called in from the car.' : p.outcome === 'false_alarm' ? 'Forgot to end the visit.' : 'The worker was threatened; an incident report was made.',
-    resolved_by: null, resolved_at: p.resolved,
-  })));
-  await insertPlain(trx, 'alert_steps_fired', plans.flatMap((p, i) => Array.from({ length: p.steps }, (_, s) => ({ alert_id: String(ids[i]), step: s, fired_at: plusMinutes(p.opened, 5 * s), fired_by: 'demo' }))));
-  await insertPlain(trx, 'timeline_events', plans.flatMap((p, i) => [
-    { visit_id: p.v.id, alert_id: String(ids[i]), at: p.opened, type: 'overdue', actor_id: null, text: 'No check-in by the deadline: alert raised' },
-    { visit_id: p.v.id, alert_id: String(ids[i]), at: p.resolved, type: 'resolved', actor_id: null, text: `Alert closed: ${p.outcome.replace('_', ' ')}` },
-  ]));
+  const ids = await insertMany(
+    trx,
+    'alerts',
+    plans.map((p) => ({
+      visit_id: p.v.id,
+      worker_id: p.v.worker_id,
+      work_date: null,
+      kind: 'overdue',
+      status: 'resolved',
+      policy,
+      next_step: p.steps,
+      opened_at: p.opened,
+      deadline_at: p.opened,
+      acknowledged_by: null,
+      acknowledged_at: null,
+      paused_until: null,
+      outcome: p.outcome,
+      outcome_notes:
+        p.outcome === 'safe'
+          ? 'Phone battery ran out; called in from the car.'
+          : p.outcome === 'false_alarm'
+            ? 'Forgot to end the visit.'
+            : 'The worker was threatened; an incident report was made.',
+      resolved_by: null,
+      resolved_at: p.resolved,
+    })),
+  );
+  await insertPlain(
+    trx,
+    'alert_steps_fired',
+    plans.flatMap((p, i) =>
+      Array.from({ length: p.steps }, (_, s) => ({
+        alert_id: String(ids[i]),
+        step: s,
+        fired_at: plusMinutes(p.opened, 5 * s),
+        fired_by: 'demo',
+      })),
+    ),
+  );
+  await insertPlain(
+    trx,
+    'timeline_events',
+    plans.flatMap((p, i) => [
+      {
+        visit_id: p.v.id,
+        alert_id: String(ids[i]),
+        at: p.opened,
+        type: 'overdue',
+        actor_id: null,
+        text: 'No check-in by the deadline: alert raised',
+      },
+      {
+        visit_id: p.v.id,
+        alert_id: String(ids[i]),
+        at: p.resolved,
+        type: 'resolved',
+        actor_id: null,
+        text: `Alert closed: ${p.outcome.replace('_', ' ')}`,
+      },
+    ]),
+  );
   return ids.length;
 }

@@ -14,29 +14,48 @@ import { buildRetentionJob } from '../features/retention/job.ts';
 import { buildTrainingRemindersJob } from '../features/training/reminders-job.ts';
 import { startImportWorker } from '../features/imports/job.ts';
 
-export interface JobRunner { boss: PgBoss; stop(): Promise<void> }
-interface ScheduledJob { name: string; cron: string; perform(payload: unknown): Promise<unknown> }
+export interface JobRunner {
+  boss: PgBoss;
+  stop(): Promise<void>;
+}
+interface ScheduledJob {
+  name: string;
+  cron: string;
+  perform(payload: unknown): Promise<unknown>;
+}
 
 /**
  * pg-boss schedules and delivers jobs on the same database as the app. Each job is a plain
  * `perform(payload)` function; pg-boss only decides when it runs.
  */
-export async function startJobs(database: Database, services: Services, logger: Logger, options: { pollingIntervalSeconds?: number } = {}): Promise<JobRunner> {
-  const boss = 'connectionString' in database.boss
-    ? new PgBoss({ connectionString: database.boss.connectionString, max: 4 })
-    : new PgBoss({ db: database.boss.db, backend: database.boss.backend });
+export async function startJobs(
+  database: Database,
+  services: Services,
+  logger: Logger,
+  options: { pollingIntervalSeconds?: number } = {},
+): Promise<JobRunner> {
+  const boss =
+    'connectionString' in database.boss
+      ? new PgBoss({ connectionString: database.boss.connectionString, max: 4 })
+      : new PgBoss({ db: database.boss.db, backend: database.boss.backend });
   boss.on('error', (err: unknown) => logger.error({ err }, 'job engine error'));
   await boss.start();
 
   const jobs: ScheduledJob[] = [
-    buildHousekeepingJob(services), buildRefreshSubscriptionsJob(services), buildDeclarationRemindersJob(services),
+    buildHousekeepingJob(services),
+    buildRefreshSubscriptionsJob(services),
+    buildDeclarationRemindersJob(services),
     // Emergency details reminders to managers; forgetting week-old idempotency keys.
-    buildEmergencyPackRemindersJob(services), buildIdempotencyPurgeJob(services),
+    buildEmergencyPackRemindersJob(services),
+    buildIdempotencyPurgeJob(services),
     buildComplaintRemindersJob(services),
     // FOI: reminders to the assignee before each deadline; erasing requester details after the retention period.
-    buildFoiRemindersJob(services), buildFoiRetentionJob(services),
+    buildFoiRemindersJob(services),
+    buildFoiRetentionJob(services),
     // Violence at work: missed meeting escalation, RIDDOR deadline alerts, warning flag reviews.
-    buildMeetingEscalationJob(services), buildRiddorAlertsJob(services), buildFlagReviewsJob(services),
+    buildMeetingEscalationJob(services),
+    buildRiddorAlertsJob(services),
+    buildFlagReviewsJob(services),
     // Training falling due (issue 19): each person reminded at most once a week.
     buildTrainingRemindersJob(services),
     // The retention schedule (issue 20): erase or anonymise what is due, nightly.
@@ -46,9 +65,13 @@ export async function startJobs(database: Database, services: Services, logger: 
     await boss.createQueue(job.name);
     // Every job here is a schedule (every few minutes at most), so its worker need not ask for
     // work every 2 s: eleven such polls would take the embedded database from web requests.
-    await boss.work(job.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 30 }, async (batch: { data: unknown }[]) => {
-      for (const item of batch) logger.info({ job: job.name, result: await job.perform(item.data) }, 'job done');
-    });
+    await boss.work(
+      job.name,
+      { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 30 },
+      async (batch: { data: unknown }[]) => {
+        for (const item of batch) logger.info({ job: job.name, result: await job.perform(item.data) }, 'job done');
+      },
+    );
     await boss.schedule(job.name, job.cron, {}, { tz: 'Europe/London' });
   }
   // Historic imports (issue 15): run as they are queued, not on a schedule.

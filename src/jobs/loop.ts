@@ -1,13 +1,21 @@
 import type { Logger } from 'pino';
 
-export interface Loop { stop(): Promise<void>; wake(): void }
+export interface Loop {
+  stop(): Promise<void>;
+  wake(): void;
+}
 
 /**
  * Runs `tick` again and again: straight away while it reports a full batch, otherwise after
  * `idleMs`, or sooner when the tick says when its next piece of work is due (`nextInMs`). Several processes may run the same loop; the tick itself must be safe for that
  * (FOR UPDATE SKIP LOCKED). stop() waits for the tick in progress to finish.
  */
-export function startLoop(name: string, tick: () => Promise<{ more: boolean; nextInMs?: number | null }>, idleMs: number, logger: Logger): Loop {
+export function startLoop(
+  name: string,
+  tick: () => Promise<{ more: boolean; nextInMs?: number | null }>,
+  idleMs: number,
+  logger: Logger,
+): Loop {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let wakeUp: (() => void) | null = null;
@@ -29,7 +37,9 @@ export function startLoop(name: string, tick: () => Promise<{ more: boolean; nex
       }
       if (stopped) break;
       if (more || (woken && !failures)) continue;
-      const wait = failures ? Math.min(5000, idleMs * 2 ** failures) : Math.max(0, Math.min(idleMs, nextInMs ?? idleMs));
+      const wait = failures
+        ? Math.min(5000, idleMs * 2 ** failures)
+        : Math.max(0, Math.min(idleMs, nextInMs ?? idleMs));
       await new Promise<void>((resolve) => {
         wakeUp = resolve;
         timer = setTimeout(resolve, wait);

@@ -34,12 +34,22 @@ export function parseBankHolidayFile(input: unknown): BankHolidayFile {
   const parsed = fileSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ValidationError([{ field: 'file', message: `Not a GOV.UK bank holidays file: ${issue.path.join('.') || 'file'}: ${issue.message}` }]);
+    throw new ValidationError([
+      {
+        field: 'file',
+        message: `Not a GOV.UK bank holidays file: ${issue.path.join('.') || 'file'}: ${issue.message}`,
+      },
+    ]);
   }
   for (const division of DIVISIONS) {
     for (const event of parsed.data[division].events) {
       if (!DateTime.fromISO(event.date, { zone: 'utc' }).isValid) {
-        throw new ValidationError([{ field: 'file', message: `Not a GOV.UK bank holidays file: ${division} has an impossible date ${event.date}` }]);
+        throw new ValidationError([
+          {
+            field: 'file',
+            message: `Not a GOV.UK bank holidays file: ${division} has an impossible date ${event.date}`,
+          },
+        ]);
       }
     }
   }
@@ -54,7 +64,10 @@ export function mergeBankHolidays(base: BankHolidayFile, update: BankHolidayFile
   for (const division of DIVISIONS) {
     const years = new Set(update[division].events.map((e) => e.date.slice(0, 4)));
     const kept = base[division].events.filter((e) => !years.has(e.date.slice(0, 4)));
-    merged[division] = { division, events: [...kept, ...update[division].events].sort((a, b) => a.date.localeCompare(b.date)) };
+    merged[division] = {
+      division,
+      events: [...kept, ...update[division].events].sort((a, b) => a.date.localeCompare(b.date)),
+    };
   }
   return merged;
 }

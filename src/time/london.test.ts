@@ -33,7 +33,11 @@ test('round trip and day bounds across the change', () => {
 });
 
 test('londonToUtc gives the same answer when asked again, as a Date of its own', () => {
-  for (const [date, time] of [['2026-03-29', '01:30'], ['2026-10-25', '01:30'], ['2026-07-15', '09:30']] as const) {
+  for (const [date, time] of [
+    ['2026-03-29', '01:30'],
+    ['2026-10-25', '01:30'],
+    ['2026-07-15', '09:30'],
+  ] as const) {
     const first = londonToUtc(date, time);
     first?.setTime(0); // a caller changing its Date must not change the next caller's
     assert.deepEqual(londonToUtc(date, time), londonToUtc(date, time));

@@ -21,14 +21,24 @@ test('seed 003: a request sent on Saturday 4 February 2012 counts from Monday 6 
 });
 
 test('complaints: Christmas, Boxing Day, Good Friday and England and Wales bank holidays are not working days', () => {
-  for (const d of ['2025-12-25', '2025-12-26', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-28']) {
+  for (const d of [
+    '2025-12-25',
+    '2025-12-26',
+    '2026-04-03',
+    '2026-04-06',
+    '2026-05-04',
+    '2026-05-25',
+    '2026-08-31',
+    '2026-12-28',
+  ]) {
     assert.equal(complaints.isWorkingDay(d), false, d);
   }
   // Substitute days: Christmas 2021 fell on a Saturday.
   assert.equal(complaints.isWorkingDay('2021-12-27'), false);
   assert.equal(complaints.isWorkingDay('2021-12-28'), false);
   // One-off holidays since 2010.
-  for (const d of ['2011-04-29', '2012-06-05', '2022-06-03', '2022-09-19', '2023-05-08']) assert.equal(complaints.isWorkingDay(d), false, d);
+  for (const d of ['2011-04-29', '2012-06-05', '2022-06-03', '2022-09-19', '2023-05-08'])
+    assert.equal(complaints.isWorkingDay(d), false, d);
 });
 
 test('complaints use only England and Wales: St Andrew’s Day and the Scottish summer holiday are working days', () => {
@@ -60,27 +70,45 @@ test('the bundled copy starts in 2010 and covers every division', () => {
   for (const division of ['england-and-wales', 'scotland', 'northern-ireland'] as const) {
     assert.equal(BUNDLED_BANK_HOLIDAYS[division].events[0]!.date.slice(0, 4), '2010');
   }
-  assert.ok(BUNDLED_BANK_HOLIDAYS['england-and-wales'].events.some((e) => e.date === '2010-12-27' && e.title === 'Christmas Day'));
+  assert.ok(
+    BUNDLED_BANK_HOLIDAYS['england-and-wales'].events.some(
+      (e) => e.date === '2010-12-27' && e.title === 'Christmas Day',
+    ),
+  );
 });
 
 test('an updated file replaces the years it covers and keeps the others', () => {
   const empty = { division: 'scotland' as const, events: [] };
   const update = parseBankHolidayFile({
-    'england-and-wales': { division: 'england-and-wales', events: [{ title: 'Extra holiday', date: '2027-06-07', notes: '', bunting: true }] },
+    'england-and-wales': {
+      division: 'england-and-wales',
+      events: [{ title: 'Extra holiday', date: '2027-06-07', notes: '', bunting: true }],
+    },
     scotland: empty,
     'northern-ireland': { division: 'northern-ireland', events: [] },
   });
   const merged = complaintsCalendar(mergeBankHolidays(BUNDLED_BANK_HOLIDAYS, update));
   assert.equal(merged.isWorkingDay('2027-06-07'), false);
-  assert.equal(merged.isWorkingDay('2027-05-31'), true, '2027 now comes from the update, which lacks the spring holiday');
+  assert.equal(
+    merged.isWorkingDay('2027-05-31'),
+    true,
+    '2027 now comes from the update, which lacks the spring holiday',
+  );
   assert.equal(merged.isWorkingDay('2027-12-25'), false, 'Christmas Day is never a working day');
   assert.equal(merged.isWorkingDay('2026-05-25'), false, '2026 keeps the bundled dates');
 });
 
 test('a file not in GOV.UK format is refused with the reason', () => {
-  assert.throws(() => parseBankHolidayFile({ scotland: {} }), (e: unknown) => e instanceof ValidationError && /england-and-wales/.test(e.message));
   assert.throws(
-    () => parseBankHolidayFile({ ...BUNDLED_BANK_HOLIDAYS, scotland: { division: 'scotland', events: [{ title: 'x', date: '2026-02-30' }] } }),
+    () => parseBankHolidayFile({ scotland: {} }),
+    (e: unknown) => e instanceof ValidationError && /england-and-wales/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      parseBankHolidayFile({
+        ...BUNDLED_BANK_HOLIDAYS,
+        scotland: { division: 'scotland', events: [{ title: 'x', date: '2026-02-30' }] },
+      }),
     (e: unknown) => e instanceof ValidationError,
   );
 });

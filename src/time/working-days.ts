@@ -32,7 +32,7 @@ export class WorkingDayCalendar {
   addWorkingDays(date: string, n: number): string {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`addWorkingDays needs a whole number of days, not ${n}`);
     let d = date;
-    for (let counted = 0; counted < n; ) {
+    for (let counted = 0; counted < n;) {
       d = shift(d, 1);
       if (this.isWorkingDay(d)) counted++;
     }
@@ -72,7 +72,9 @@ function divisionDates(file: BankHolidayFile, division: Division): string[] {
 /** Christmas Day and Good Friday on their own dates for every year the file covers. */
 function fixedDays(file: BankHolidayFile): string[] {
   const years = new Set(DIVISIONS.flatMap((d) => file[d].events.map((e) => Number(e.date.slice(0, 4)))));
-  const goodFridays = DIVISIONS.flatMap((d) => file[d].events.filter((e) => e.title === 'Good Friday').map((e) => e.date));
+  const goodFridays = DIVISIONS.flatMap((d) =>
+    file[d].events.filter((e) => e.title === 'Good Friday').map((e) => e.date),
+  );
   return [...[...years].map((y) => `${y}-12-25`), ...goodFridays];
 }
 

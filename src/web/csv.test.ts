@@ -7,7 +7,15 @@ import { parse } from 'csv-parse/sync';
 import { neutraliseCell, toCsv, toCsvDownload } from './csv.ts';
 
 test('cells a spreadsheet would run are shown as text (OWASP CSV injection)', () => {
-  for (const bad of ['=HYPERLINK("http://evil.example","click")', '+1+cmd|calc', '-2+3', '@SUM(A1:A2)', '\t=1+1', '\r=1+1', '=1+2";=1+2']) {
+  for (const bad of [
+    '=HYPERLINK("http://evil.example","click")',
+    '+1+cmd|calc',
+    '-2+3',
+    '@SUM(A1:A2)',
+    '\t=1+1',
+    '\r=1+1',
+    '=1+2";=1+2',
+  ]) {
     assert.equal(neutraliseCell(bad), `'${bad}`, JSON.stringify(bad));
   }
 });
@@ -23,14 +31,27 @@ test('numbers stay numbers, negative ones too; ordinary text is untouched', () =
 });
 
 test('toCsv: every cell of every row, and the file still parses to the same shape', () => {
-  const csv = toCsv([['name', 'amount'], ['=cmd', -3], ['@x', '4']]);
-  assert.deepEqual(parse(csv), [['name', 'amount'], ["'=cmd", '-3'], ["'@x", '4']]);
+  const csv = toCsv([
+    ['name', 'amount'],
+    ['=cmd', -3],
+    ['@x', '4'],
+  ]);
+  assert.deepEqual(parse(csv), [
+    ['name', 'amount'],
+    ["'=cmd", '-3'],
+    ["'@x", '4'],
+  ]);
 });
 
 test('every CSV Harbour writes goes through toCsv: nothing else imports csv-stringify', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const offenders = readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && join(root, f) !== fileURLToPath(new URL('./csv.ts', import.meta.url)))
+    .filter(
+      (f) =>
+        f.endsWith('.ts') &&
+        !f.endsWith('.test.ts') &&
+        join(root, f) !== fileURLToPath(new URL('./csv.ts', import.meta.url)),
+    )
     .filter((f) => /from 'csv-stringify/.test(readFileSync(join(root, f), 'utf8')));
   assert.deepEqual(offenders, []);
 });

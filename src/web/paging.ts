@@ -20,7 +20,11 @@ export interface Paging {
   /** "Showing 51 to 100 of 4,001 incidents", or "No incidents" for an empty list. */
   showing: string;
   /** govukPagination parameters, or null when everything fits on one page. */
-  pagination: { previous?: { href: string }; next?: { href: string }; items: ({ number: string; href: string; current: boolean } | { ellipsis: true })[] } | null;
+  pagination: {
+    previous?: { href: string };
+    next?: { href: string };
+    items: ({ number: string; href: string; current: boolean } | { ellipsis: true })[];
+  } | null;
 }
 
 /** The plural noun of a list for one row: people → person, entries → entry, open alerts → open alert. */
@@ -30,22 +34,38 @@ export function singular(noun: string): string {
   return noun.endsWith('s') ? noun.slice(0, -1) : noun;
 }
 
-export function paging(page: number, total: number, noun: string, href: (page: number) => string, perPage = PER_PAGE): Paging {
+export function paging(
+  page: number,
+  total: number,
+  noun: string,
+  href: (page: number) => string,
+  perPage = PER_PAGE,
+): Paging {
   const pages = Math.max(1, Math.ceil(total / perPage));
   const current = Math.min(page, pages);
   const first = total === 0 ? 0 : (current - 1) * perPage + 1;
   const last = Math.min(total, current * perPage);
   const n = (x: number) => x.toLocaleString('en-GB');
-  const showing = total === 0 ? `No ${noun}` : total === 1 ? `Showing 1 ${singular(noun)}` : `Showing ${n(first)} to ${n(last)} of ${n(total)} ${noun}`;
+  const showing =
+    total === 0
+      ? `No ${noun}`
+      : total === 1
+        ? `Showing 1 ${singular(noun)}`
+        : `Showing ${n(first)} to ${n(last)} of ${n(total)} ${noun}`;
   if (pages === 1) return { page: current, pages, total, showing, pagination: null };
-  const wanted = [...new Set([1, current - 1, current, current + 1, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  const wanted = [...new Set([1, current - 1, current, current + 1, pages])]
+    .filter((p) => p >= 1 && p <= pages)
+    .sort((a, b) => a - b);
   const items: NonNullable<Paging['pagination']>['items'] = [];
   wanted.forEach((p, i) => {
     if (i > 0 && p - wanted[i - 1]! > 1) items.push({ ellipsis: true });
     items.push({ number: String(p), href: href(p), current: p === current });
   });
   return {
-    page: current, pages, total, showing,
+    page: current,
+    pages,
+    total,
+    showing,
     pagination: {
       ...(current > 1 ? { previous: { href: href(current - 1) } } : {}),
       ...(current < pages ? { next: { href: href(current + 1) } } : {}),
@@ -64,11 +84,25 @@ export function listHref(path: string, filters: Record<string, string | null | u
 }
 
 /** One page of a list query and its total, the page kept within the list (past the end shows the last page). */
-export async function fetchPage<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, page: number, perPage = PER_PAGE): Promise<{ rows: O[]; total: number; page: number }> {
-  const counted = await query.clearOrderBy().clearSelect().select(sql<string>`count(*)`.as('n')).executeTakeFirst() as { n: string | number } | undefined;
+export async function fetchPage<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  page: number,
+  perPage = PER_PAGE,
+): Promise<{ rows: O[]; total: number; page: number }> {
+  const counted = (await query
+    .clearOrderBy()
+    .clearSelect()
+    .select(sql<string>`count(*)`.as('n'))
+    .executeTakeFirst()) as { n: string | number } | undefined;
   const total = Number(counted?.n ?? 0);
   const current = Math.min(Math.max(1, page), Math.max(1, Math.ceil(total / perPage)));
-  const rows = total === 0 ? [] : await query.limit(perPage).offset((current - 1) * perPage).execute();
+  const rows =
+    total === 0
+      ? []
+      : await query
+          .limit(perPage)
+          .offset((current - 1) * perPage)
+          .execute();
   return { rows, total, page: current };
 }
 
@@ -79,7 +113,11 @@ export function textParam(query: unknown, name: string, max = 100): string {
 }
 
 /** A choice from a query string: one of `allowed`, or null for anything else. */
-export function choiceParam<K extends string>(query: unknown, name: string, allowed: Readonly<Record<K, unknown>>): K | null {
+export function choiceParam<K extends string>(
+  query: unknown,
+  name: string,
+  allowed: Readonly<Record<K, unknown>>,
+): K | null {
   const value = (query as Record<string, unknown> | null | undefined)?.[name];
-  return typeof value === 'string' && Object.hasOwn(allowed, value) ? value as K : null;
+  return typeof value === 'string' && Object.hasOwn(allowed, value) ? (value as K) : null;
 }

@@ -57,8 +57,15 @@ export function registerSecurity(app: FastifyInstance, auth: AuthService, option
         request.csrfToken = session.csrfToken;
         request.sessionToken = token;
         request.sessionOidc = session.oidc;
-        if (options.requireAdminTwoFactor && !session.oidc && !session.twoFactor && session.actor.roles.includes('admin')
-          && !TWO_FACTOR_SETUP_PATHS.some((p) => request.url === p || request.url.startsWith(`${p}?`) || request.url.startsWith(`${p}/`))) {
+        if (
+          options.requireAdminTwoFactor &&
+          !session.oidc &&
+          !session.twoFactor &&
+          session.actor.roles.includes('admin') &&
+          !TWO_FACTOR_SETUP_PATHS.some(
+            (p) => request.url === p || request.url.startsWith(`${p}?`) || request.url.startsWith(`${p}/`),
+          )
+        ) {
           return reply.redirect('/account/two-factor?required=1', 303);
         }
         return;
@@ -101,7 +108,11 @@ export function registerSecurity(app: FastifyInstance, auth: AuthService, option
     },
     /** Keeps state, nonce and PKCE verifier in the browser for the ten minutes a provider sign-in may take. */
     rememberOidc(request: FastifyRequest, reply: FastifyReply, pending: OidcPending) {
-      reply.setCookie(OIDC_COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), { ...cookieOptions(request), path: '/sign-in/oidc', maxAge: 600 });
+      reply.setCookie(OIDC_COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
+        ...cookieOptions(request),
+        path: '/sign-in/oidc',
+        maxAge: 600,
+      });
     },
     /** The pending provider sign-in, once: the cookie is cleared whatever it holds. */
     takeOidc(request: FastifyRequest, reply: FastifyReply): OidcPending | null {
@@ -110,8 +121,11 @@ export function registerSecurity(app: FastifyInstance, auth: AuthService, option
       if (!raw) return null;
       try {
         const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<OidcPending>;
-        if ([value.state, value.nonce, value.verifier, value.returnTo].every((v) => typeof v === 'string')) return value as OidcPending;
-      } catch { /* not ours */ }
+        if ([value.state, value.nonce, value.verifier, value.returnTo].every((v) => typeof v === 'string'))
+          return value as OidcPending;
+      } catch {
+        /* not ours */
+      }
       return null;
     },
   };

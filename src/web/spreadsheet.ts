@@ -8,17 +8,20 @@ export type SheetCell = string | number | boolean | null | undefined | { date: s
 
 const MIMETYPE = 'application/vnd.oasis.opendocument.spreadsheet';
 
-const xml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
-  // Characters XML 1.0 does not allow are dropped.
-  // eslint-disable-next-line no-control-regex
-  .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
+const xml = (text: string) =>
+  text
+    .replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
+    // Characters XML 1.0 does not allow are dropped.
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function cellXml(cell: SheetCell): string {
   if (cell === null || cell === undefined || cell === '') return '<table:table-cell/>';
   if (typeof cell === 'number') {
-    if (!Number.isFinite(cell)) return `<table:table-cell office:value-type="string"><text:p>${xml(String(cell))}</text:p></table:table-cell>`;
+    if (!Number.isFinite(cell))
+      return `<table:table-cell office:value-type="string"><text:p>${xml(String(cell))}</text:p></table:table-cell>`;
     return `<table:table-cell office:value-type="float" office:value="${cell}"><text:p>${cell}</text:p></table:table-cell>`;
   }
   if (typeof cell === 'boolean') {
@@ -36,36 +39,46 @@ function cellXml(cell: SheetCell): string {
   return `<table:table-cell office:value-type="string"><text:p>${xml(String(cell))}</text:p></table:table-cell>`;
 }
 
-const NS = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-  + 'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
-  + 'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"';
+const NS =
+  'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" ' +
+  'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" ' +
+  'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"';
 
 function contentXml(sheetName: string, rows: readonly (readonly SheetCell[])[]): string {
-  const body = rows.map((row, i) => `<table:table-row${i === 0 ? ' table:style-name="ro-head"' : ''}>${row.map(cellXml).join('')}</table:table-row>`).join('');
-  return '<?xml version="1.0" encoding="UTF-8"?>'
-    + `<office:document-content ${NS} office:version="1.2">`
-    + '<office:automatic-styles>'
-    + '<number:date-style style:name="N-date"><number:day number:style="long"/><number:text>/</number:text><number:month number:style="long"/><number:text>/</number:text><number:year/></number:date-style>'
-    + '<number:currency-style style:name="N-gbp"><number:currency-symbol number:language="en" number:country="GB">£</number:currency-symbol><number:number number:decimal-places="2" number:min-integer-digits="1" number:grouping="true"/></number:currency-style>'
-    + '<style:style style:name="ce-date" style:family="table-cell" style:data-style-name="N-date"/>'
-    + '<style:style style:name="ce-gbp" style:family="table-cell" style:data-style-name="N-gbp"/>'
-    + '<style:style style:name="ro-head" style:family="table-row"/>'
-    + '</office:automatic-styles>'
-    + `<office:body><office:spreadsheet><table:table table:name="${xml(sheetName)}">${body}</table:table></office:spreadsheet></office:body>`
-    + '</office:document-content>';
+  const body = rows
+    .map(
+      (row, i) =>
+        `<table:table-row${i === 0 ? ' table:style-name="ro-head"' : ''}>${row.map(cellXml).join('')}</table:table-row>`,
+    )
+    .join('');
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    `<office:document-content ${NS} office:version="1.2">` +
+    '<office:automatic-styles>' +
+    '<number:date-style style:name="N-date"><number:day number:style="long"/><number:text>/</number:text><number:month number:style="long"/><number:text>/</number:text><number:year/></number:date-style>' +
+    '<number:currency-style style:name="N-gbp"><number:currency-symbol number:language="en" number:country="GB">£</number:currency-symbol><number:number number:decimal-places="2" number:min-integer-digits="1" number:grouping="true"/></number:currency-style>' +
+    '<style:style style:name="ce-date" style:family="table-cell" style:data-style-name="N-date"/>' +
+    '<style:style style:name="ce-gbp" style:family="table-cell" style:data-style-name="N-gbp"/>' +
+    '<style:style style:name="ro-head" style:family="table-row"/>' +
+    '</office:automatic-styles>' +
+    `<office:body><office:spreadsheet><table:table table:name="${xml(sheetName)}">${body}</table:table></office:spreadsheet></office:body>` +
+    '</office:document-content>'
+  );
 }
 
-const MANIFEST = '<?xml version="1.0" encoding="UTF-8"?>'
-  + '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-  + `<manifest:file-entry manifest:full-path="/" manifest:version="1.2" manifest:media-type="${MIMETYPE}"/>`
-  + '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-  + '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
-  + '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
-  + '</manifest:manifest>';
+const MANIFEST =
+  '<?xml version="1.0" encoding="UTF-8"?>' +
+  '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">' +
+  `<manifest:file-entry manifest:full-path="/" manifest:version="1.2" manifest:media-type="${MIMETYPE}"/>` +
+  '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>' +
+  '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>' +
+  '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>' +
+  '</manifest:manifest>';
 
 const STYLES = `<?xml version="1.0" encoding="UTF-8"?><office:document-styles ${NS} office:version="1.2"/>`;
-const META = '<?xml version="1.0" encoding="UTF-8"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-  + 'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" office:version="1.2"><office:meta><meta:generator>Harbour</meta:generator></office:meta></office:document-meta>';
+const META =
+  '<?xml version="1.0" encoding="UTF-8"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" ' +
+  'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" office:version="1.2"><office:meta><meta:generator>Harbour</meta:generator></office:meta></office:document-meta>';
 
 /** A zip (PKWARE APPNOTE 6.3) of the entries in the order given; `store` ones uncompressed, the rest deflated. */
 export function zip(entries: { name: string; data: Buffer; store?: boolean }[], when = new Date()): Buffer {
@@ -139,6 +152,7 @@ export function cellText(cell: SheetCell): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'boolean') return cell ? 'Yes' : 'No';
   if (typeof cell === 'object' && 'date' in cell) return cell.date;
-  if (typeof cell === 'object' && 'gbp' in cell) return `£${cell.gbp.toLocaleString('en-GB', { minimumFractionDigits: cell.gbp % 1 === 0 ? 0 : 2, maximumFractionDigits: 2 })}`;
+  if (typeof cell === 'object' && 'gbp' in cell)
+    return `£${cell.gbp.toLocaleString('en-GB', { minimumFractionDigits: cell.gbp % 1 === 0 ? 0 : 2, maximumFractionDigits: 2 })}`;
   return String(cell);
 }

@@ -14,10 +14,20 @@ export interface EventSource {
  * A Server-Sent Events stream of one named event. The pages work without it; it only saves a
  * reload. `?once=1` sends one event and closes (for tests, and clients that want a snapshot).
  */
-export async function serveEvents(request: FastifyRequest, reply: FastifyReply, name: string, source: EventSource): Promise<void> {
+export async function serveEvents(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: string,
+  source: EventSource,
+): Promise<void> {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   let last = '';
   let closed = false;
   const send = async () => {

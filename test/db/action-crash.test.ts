@@ -29,7 +29,10 @@ const running: number[] = [];
 const open = () => openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR, poolSize: 2 });
 
 before(async () => {
-  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'false', HOST: '127.0.0.1' }, { migrated: true }));
+  ({ env, cleanup } = await childProcessDatabase(
+    { SEED_DEMO: 'false', JOBS: 'false', HOST: '127.0.0.1' },
+    { migrated: true },
+  ));
   const database = await open();
   try {
     const { services } = await seedDatabase(database);
@@ -76,7 +79,10 @@ async function tapThroughCrash(failpoint: string, path: string, form: Record<str
   const doomed = await server(`${failpoint}=exit`);
   const csrf = await doomed.agent.csrf(path.replace(/\/[a-z-]+$/, ''));
   const body = { _csrf: csrf, idempotency_key: key, ...form };
-  await assert.rejects(doomed.agent.post(path, body, { 'harbour-queue': '1' }), 'the phone gets no answer from a process that died mid-action');
+  await assert.rejects(
+    doomed.agent.post(path, body, { 'harbour-queue': '1' }),
+    'the phone gets no answer from a process that died mid-action',
+  );
   assert.equal(await exited(doomed.child), 'SIGKILL', 'the failpoint killed the process');
 
   const fresh = await server();
@@ -97,14 +103,29 @@ describe(`[${engineName}] a tap survives the process dying mid-action`, { timeou
       const key = `arrive-${point.replace('.', '-')}-0001`;
       const { first, again } = await tapThroughCrash(point, `/visits/${id}/arrive`, {}, key);
       assert.equal(first.status, 200, first.body.slice(0, 300));
-      assert.deepEqual(first.json, { receipt: key, location: `/visits/${id}?done=arrived` }, 'the receipt proves the session started');
+      assert.deepEqual(
+        first.json,
+        { receipt: key, location: `/visits/${id}?done=arrived` },
+        'the receipt proves the session started',
+      );
       assert.deepEqual(again.json, first.json, 'a second replay gets the first answer');
       await inDatabase(async (db) => {
         const visit = await db.selectFrom('visits').select(['state']).where('id', '=', id).executeTakeFirstOrThrow();
         assert.equal(visit.state, 'in_progress');
-        const timers = await db.selectFrom('timers').select('id').where('kind', '=', 'visit_due').where('subject_id', '=', String(id)).where('status', '=', 'pending').execute();
+        const timers = await db
+          .selectFrom('timers')
+          .select('id')
+          .where('kind', '=', 'visit_due')
+          .where('subject_id', '=', String(id))
+          .where('status', '=', 'pending')
+          .execute();
         assert.equal(timers.length, 1, 'one deadline armed');
-        const arrived = await db.selectFrom('timeline_events').select('id').where('visit_id', '=', id).where('type', '=', 'arrived').execute();
+        const arrived = await db
+          .selectFrom('timeline_events')
+          .select('id')
+          .where('visit_id', '=', id)
+          .where('type', '=', 'arrived')
+          .execute();
         assert.equal(arrived.length, 1, 'arrived once');
       });
     });
@@ -115,10 +136,19 @@ describe(`[${engineName}] a tap survives the process dying mid-action`, { timeou
     const key = 'duress-pin-crash-0001';
     const { first, again } = await tapThroughCrash('duress.raised', `/visits/${id}/end`, { pin: '9111' }, key);
     assert.equal(first.status, 200, first.body.slice(0, 300));
-    assert.deepEqual(first.json, { receipt: key, location: `/visits/${id}?done=ended` }, 'the answer is the ordinary "Visit over" one');
+    assert.deepEqual(
+      first.json,
+      { receipt: key, location: `/visits/${id}?done=ended` },
+      'the answer is the ordinary "Visit over" one',
+    );
     assert.deepEqual(again.json, first.json);
     await inDatabase(async (db) => {
-      const alarms = await db.selectFrom('alerts').select('id').where('visit_id', '=', id).where('kind', '=', 'duress').execute();
+      const alarms = await db
+        .selectFrom('alerts')
+        .select('id')
+        .where('visit_id', '=', id)
+        .where('kind', '=', 'duress')
+        .execute();
       assert.equal(alarms.length, 1, 'exactly one duress alarm');
       const visit = await db.selectFrom('visits').select('state').where('id', '=', id).executeTakeFirstOrThrow();
       assert.equal(visit.state, 'completed');
@@ -129,14 +159,25 @@ describe(`[${engineName}] a tap survives the process dying mid-action`, { timeou
     test(`"Request purple file" killed at ${point}: exactly one alarm`, async () => {
       const id = running.shift()!;
       const key = `request-file-${point.replace('.', '-')}-01`;
-      const before = await inDatabase((db) => db.selectFrom('alerts').select('id').where('kind', '=', 'duress').where('visit_id', '=', id).execute());
+      const before = await inDatabase((db) =>
+        db.selectFrom('alerts').select('id').where('kind', '=', 'duress').where('visit_id', '=', id).execute(),
+      );
       assert.equal(before.length, 0);
       const { first, again } = await tapThroughCrash(point, `/visits/${id}/request-file`, {}, key);
       assert.equal(first.status, 200, first.body.slice(0, 300));
-      assert.deepEqual(first.json, { receipt: key, location: `/visits/${id}` }, 'the answer says nothing about an alarm');
+      assert.deepEqual(
+        first.json,
+        { receipt: key, location: `/visits/${id}` },
+        'the answer says nothing about an alarm',
+      );
       assert.deepEqual(again.json, first.json);
       await inDatabase(async (db) => {
-        const alarms = await db.selectFrom('alerts').select('id').where('kind', '=', 'duress').where('visit_id', '=', id).execute();
+        const alarms = await db
+          .selectFrom('alerts')
+          .select('id')
+          .where('kind', '=', 'duress')
+          .where('visit_id', '=', id)
+          .execute();
         assert.equal(alarms.length, 1, 'exactly one duress alarm');
       });
     });
@@ -150,15 +191,20 @@ describe(`[${engineName}] a tap survives the process dying mid-action`, { timeou
     try {
       const csrf = await slow.agent.csrf(`/visits/${id}`);
       const body = { _csrf: csrf, idempotency_key: key };
-      const answers = await Promise.all([0, 200, 400].map(async (delay) => {
-        await new Promise((r) => setTimeout(r, delay));
-        return slow.agent.post(`/visits/${id}/arrive`, body, { 'harbour-queue': '1' });
-      }));
-      for (const a of answers) assert.deepEqual(a.json, { receipt: key, location: `/visits/${id}?done=arrived` }, `status ${a.status}`);
+      const answers = await Promise.all(
+        [0, 200, 400].map(async (delay) => {
+          await new Promise((r) => setTimeout(r, delay));
+          return slow.agent.post(`/visits/${id}/arrive`, body, { 'harbour-queue': '1' });
+        }),
+      );
+      for (const a of answers)
+        assert.deepEqual(a.json, { receipt: key, location: `/visits/${id}?done=arrived` }, `status ${a.status}`);
     } finally {
       await stop(slow.child);
     }
-    const arrived = await inDatabase((db) => db.selectFrom('timeline_events').select('id').where('visit_id', '=', id).where('type', '=', 'arrived').execute());
+    const arrived = await inDatabase((db) =>
+      db.selectFrom('timeline_events').select('id').where('visit_id', '=', id).where('type', '=', 'arrived').execute(),
+    );
     assert.equal(arrived.length, 1, 'arrived once');
   });
 
@@ -168,13 +214,19 @@ describe(`[${engineName}] a tap survives the process dying mid-action`, { timeou
     try {
       const csrf = await agent.csrf(`/visits/${id}`);
       await agent.post('/sign-out', { _csrf: csrf });
-      const res = await agent.post(`/visits/${id}/arrive`, { _csrf: csrf, idempotency_key: 'arrive-signed-out-01' }, { 'harbour-queue': '1' });
+      const res = await agent.post(
+        `/visits/${id}/arrive`,
+        { _csrf: csrf, idempotency_key: 'arrive-signed-out-01' },
+        { 'harbour-queue': '1' },
+      );
       assert.notEqual(res.status, 200);
       assert.equal(res.json, null, 'no receipt, so the phone keeps the tap');
     } finally {
       await stop(child);
     }
-    const state = await inDatabase((db) => sql<{ state: string }>`SELECT state FROM visits WHERE id = ${id}`.execute(db));
+    const state = await inDatabase((db) =>
+      sql<{ state: string }>`SELECT state FROM visits WHERE id = ${id}`.execute(db),
+    );
     assert.equal(state.rows[0]!.state, 'planned');
   });
 });

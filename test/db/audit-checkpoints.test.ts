@@ -39,9 +39,23 @@ const withDb = <T>(fn: Parameters<typeof withCliDatabase<T>>[1]) => withCliDatab
 async function entriesThenCheckpoint(n: number) {
   return withDb(async (d) => {
     const audit = buildAuditRepository(d.db);
-    for (let i = 0; i < n; i++) await audit.append({ actorId: null, actorLabel: 'system', action: 'test.event', entityType: 'thing', entityId: i, ip: null, detail: { i } });
+    for (let i = 0; i < n; i++)
+      await audit.append({
+        actorId: null,
+        actorLabel: 'system',
+        action: 'test.event',
+        entityType: 'thing',
+        entityId: i,
+        ip: null,
+        detail: { i },
+      });
     const logged: string[] = [];
-    const write = buildCheckpointWriter({ head: () => audit.head(), file, key: KEY, log: (f) => logged.push(f.auditHeadId) });
+    const write = buildCheckpointWriter({
+      head: () => audit.head(),
+      file,
+      key: KEY,
+      log: (f) => logged.push(f.auditHeadId),
+    });
     const cp = await write();
     assert.ok(cp && logged[0] === cp.id, 'the checkpoint is also a log line');
     return cp!;
@@ -93,7 +107,10 @@ test(`[${engineName}] a chain recomputed after an edit disagrees with the checkp
   // Whoever rewrote the chain cannot write a matching checkpoint without the key.
   const head = await withDb((d) => buildAuditRepository(d.db).head());
   writeFileSync(file, '');
-  appendFileSync(file, `${JSON.stringify({ id: head!.id, hash: head!.hash, at: new Date().toISOString(), mac: 'ab'.repeat(32) })}\n`);
+  appendFileSync(
+    file,
+    `${JSON.stringify({ id: head!.id, hash: head!.hash, at: new Date().toISOString(), mac: 'ab'.repeat(32) })}\n`,
+  );
   const forged = await harbour('audit', 'verify');
   assert.equal(forged.code, 1);
   assert.match(forged.stderr, /signature does not match AUDIT_CHECKPOINT_KEY/);
@@ -102,9 +119,25 @@ test(`[${engineName}] a chain recomputed after an edit disagrees with the checkp
 
 test(`[${engineName}] the server writes a checkpoint when it starts and when it stops`, async () => {
   assert.equal((await harbour('migrate')).code, 0);
-  await withDb((d) => buildAuditRepository(d.db).append({ actorId: null, actorLabel: 'system', action: 'test.event', entityType: 'thing', entityId: 0, ip: null }));
+  await withDb((d) =>
+    buildAuditRepository(d.db).append({
+      actorId: null,
+      actorLabel: 'system',
+      action: 'test.event',
+      entityType: 'thing',
+      entityId: 0,
+      ip: null,
+    }),
+  );
   writeFileSync(file, '');
-  const config = loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', JOBS: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'silent' } as Record<string, string>);
+  const config = loadConfig({
+    ...env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    JOBS: 'false',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+  } as Record<string, string>);
   const server = await startHarbour(config);
   const atStart = readFileSync(file, 'utf8').trim().split('\n').filter(Boolean);
   assert.equal(atStart.length, 1);

@@ -13,7 +13,12 @@ before(async () => {
 });
 after(() => database.drop());
 
-const entry = (i: number) => ({ action: 'test.event', entityType: 'thing', entityId: i, detail: { i, note: 'ünïcödé ✓' } });
+const entry = (i: number) => ({
+  action: 'test.event',
+  entityType: 'thing',
+  entityId: i,
+  detail: { i, note: 'ünïcödé ✓' },
+});
 
 test(`[${engineName}] concurrent appends keep one unbroken chain`, async () => {
   await Promise.all(Array.from({ length: 40 }, (_, i) => services.audit.record(null, entry(i))));
@@ -29,7 +34,13 @@ test(`[${engineName}] the audit log refuses UPDATE and DELETE`, async () => {
 test(`[${engineName}] tampering in SQL is detected and the first broken entry named`, async () => {
   // Someone with table-owner rights switches the guard off and edits history.
   await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`.execute(database.db);
-  const target = await database.db.selectFrom('audit_log').select('id').orderBy('id').offset(10).limit(1).executeTakeFirstOrThrow();
+  const target = await database.db
+    .selectFrom('audit_log')
+    .select('id')
+    .orderBy('id')
+    .offset(10)
+    .limit(1)
+    .executeTakeFirstOrThrow();
   await sql`UPDATE audit_log SET actor_label = 'someone else' WHERE id = ${target.id}`.execute(database.db);
   let result = await services.audit.verify();
   assert.equal(result.ok, false);

@@ -27,20 +27,34 @@ before(async () => {
   const repos = buildRepositories(database.db);
   await seedDemo(database.db, repos.audit);
   services = buildServices(repos);
-  calendar = buildCalendarService({ db: database.db, visits: services.visits, audit: repos.audit, now: () => now, fetchPolicy: { allowLoopback: true, timeoutMs: 1500 } });
+  calendar = buildCalendarService({
+    db: database.db,
+    visits: services.visits,
+    audit: repos.audit,
+    now: () => now,
+    fetchPolicy: { allowLoopback: true, timeoutMs: 1500 },
+  });
   chloe = await actorFor(database.db, 'chloe.davies@harbour.example');
   ola = await actorFor(database.db, 'ola.adeyemi@harbour.example');
 });
 after(() => database.drop());
 
-const visitsOf = (staffId: number, source = 'ical') => database.db.selectFrom('visits').selectAll()
-  .where('worker_id', '=', staffId).where('source', '=', source).orderBy('starts_at').execute();
+const visitsOf = (staffId: number, source = 'ical') =>
+  database.db
+    .selectFrom('visits')
+    .selectAll()
+    .where('worker_id', '=', staffId)
+    .where('source', '=', source)
+    .orderBy('starts_at')
+    .execute();
 const iso = (d: Date | string) => new Date(d).toISOString().replace('.000Z', 'Z');
 
 /** Uploads a fixture and chooses every event that can be chosen, as a visit with its default description. */
 async function importAll(actor: Actor, file: string) {
   const preview = await calendar.preview(actor, fixture(file), file);
-  const choices = preview.items.filter((i) => !i.problem).map((i) => ({ index: i.index, kind: 'visit', description: i.description }));
+  const choices = preview.items
+    .filter((i) => !i.problem)
+    .map((i) => ({ index: i.index, kind: 'visit', description: i.description }));
   return { preview, result: await calendar.confirm(actor, preview.id, choices) };
 }
 
@@ -48,15 +62,21 @@ describe(`[${engineName}] importing an uploaded calendar`, () => {
   test('Google: a weekly 09:00 series becomes visits at the right UTC instants across the March clock change', async () => {
     now = new Date('2026-03-15T12:00:00Z');
     const { preview, result } = await importAll(chloe, 'google-calendar.ics');
-    assert.deepEqual(preview.items.filter((i) => i.problem).map((i) => [i.summary, i.problem]), [['Training day', 'All-day events cannot be imported as visits']]);
+    assert.deepEqual(
+      preview.items.filter((i) => i.problem).map((i) => [i.summary, i.problem]),
+      [['Training day', 'All-day events cannot be imported as visits']],
+    );
     assert.deepEqual(result, { added: 4, skipped: 0 });
     const visits = await visitsOf(chloe.staffId!);
-    assert.deepEqual(visits.map((v) => [iso(v.starts_at), iso(v.ends_at)]), [
-      ['2026-03-16T09:00:00Z', '2026-03-16T10:00:00Z'],
-      ['2026-03-23T09:00:00Z', '2026-03-23T10:00:00Z'],
-      ['2026-03-30T13:00:00Z', '2026-03-30T14:00:00Z'],
-      ['2026-04-13T08:00:00Z', '2026-04-13T09:00:00Z'],
-    ]);
+    assert.deepEqual(
+      visits.map((v) => [iso(v.starts_at), iso(v.ends_at)]),
+      [
+        ['2026-03-16T09:00:00Z', '2026-03-16T10:00:00Z'],
+        ['2026-03-23T09:00:00Z', '2026-03-23T10:00:00Z'],
+        ['2026-03-30T13:00:00Z', '2026-03-30T14:00:00Z'],
+        ['2026-04-13T08:00:00Z', '2026-04-13T09:00:00Z'],
+      ],
+    );
     const first = visits[0]!;
     assert.equal(first.kind, 'visit');
     assert.equal(first.description, 'weekly contact');
@@ -67,7 +87,11 @@ describe(`[${engineName}] importing an uploaded calendar`, () => {
     assert.equal(first.state, 'planned');
     assert.equal(first.ical_uid, '7kukuqrfedlm2f9t0vbfjsnlgk@google.com#2026-03-16T09:00:00.000Z');
     assert.equal(visits[2]!.description, 'weekly contact (afternoon)');
-    const timeline = await database.db.selectFrom('timeline_events').select('text').where('visit_id', '=', first.id).execute();
+    const timeline = await database.db
+      .selectFrom('timeline_events')
+      .select('text')
+      .where('visit_id', '=', first.id)
+      .execute();
     assert.match(timeline[0]!.text, /Imported from a calendar/);
   });
 
@@ -79,7 +103,11 @@ describe(`[${engineName}] importing an uploaded calendar`, () => {
     assert.ok(imported.every((i) => i.problem === 'Already imported'));
     assert.equal(preview.selectable, 0);
     // Choosing them anyway (a stale page) is harmless.
-    const result = await calendar.confirm(chloe, preview.id, imported.map((i) => ({ index: i.index, kind: 'visit', description: i.description })));
+    const result = await calendar.confirm(
+      chloe,
+      preview.id,
+      imported.map((i) => ({ index: i.index, kind: 'visit', description: i.description })),
+    );
     assert.deepEqual(result, { added: 0, skipped: 4 });
     assert.equal((await visitsOf(chloe.staffId!)).length, before);
   });
@@ -95,13 +123,16 @@ describe(`[${engineName}] importing an uploaded calendar`, () => {
     const { result } = await importAll(chloe, 'outlook-desktop.ics');
     assert.deepEqual(result, { added: 5, skipped: 0 });
     const visits = (await visitsOf(chloe.staffId!)).filter((v) => iso(v.starts_at) >= '2026-10');
-    assert.deepEqual(visits.map((v) => `${iso(v.starts_at)} ${v.description}`), [
-      '2026-10-14T08:00:00Z Contact session (supervised)',
-      '2026-10-20T08:00:00Z Fallbesprechung (Teams)',
-      '2026-10-21T10:30:00Z Contact session (supervised) - later start',
-      '2026-10-28T09:00:00Z Contact session (supervised)',
-      '2026-11-11T09:00:00Z Contact session (supervised)',
-    ]);
+    assert.deepEqual(
+      visits.map((v) => `${iso(v.starts_at)} ${v.description}`),
+      [
+        '2026-10-14T08:00:00Z Contact session (supervised)',
+        '2026-10-20T08:00:00Z Fallbesprechung (Teams)',
+        '2026-10-21T10:30:00Z Contact session (supervised) - later start',
+        '2026-10-28T09:00:00Z Contact session (supervised)',
+        '2026-11-11T09:00:00Z Contact session (supervised)',
+      ],
+    );
     assert.equal(visits[0]!.postcode, 'TN23 5RN');
     assert.equal(visits[1]!.postcode, null, 'a Teams meeting has no postcode');
   });
@@ -111,9 +142,27 @@ describe(`[${engineName}] importing an uploaded calendar`, () => {
     const preview = await calendar.preview(chloe, fixture('apple-icloud.ics'), 'Work.ics');
     const daily = preview.items.filter((i) => i.summary === 'Visit: morning check-in');
     const meeting = preview.items.find((i) => i.summary === 'Strategy meeting')!;
-    await calendar.confirm(chloe, preview.id, [...daily, meeting].map((i) => ({ index: i.index, kind: i === meeting ? 'office' : 'visit', description: i.description })));
+    await calendar.confirm(
+      chloe,
+      preview.id,
+      [...daily, meeting].map((i) => ({
+        index: i.index,
+        kind: i === meeting ? 'office' : 'visit',
+        description: i.description,
+      })),
+    );
     const visits = (await visitsOf(chloe.staffId!)).filter((v) => /^(5B0D2E4A|E3C1A2B4)/.test(v.ical_uid!));
-    assert.deepEqual(visits.map((v) => iso(v.starts_at)), ['2026-03-27T08:00:00Z', '2026-03-28T08:00:00Z', '2026-03-29T07:00:00Z', '2026-03-30T07:00:00Z', '2026-03-31T07:00:00Z', '2026-04-01T13:00:00Z']);
+    assert.deepEqual(
+      visits.map((v) => iso(v.starts_at)),
+      [
+        '2026-03-27T08:00:00Z',
+        '2026-03-28T08:00:00Z',
+        '2026-03-29T07:00:00Z',
+        '2026-03-30T07:00:00Z',
+        '2026-03-31T07:00:00Z',
+        '2026-04-01T13:00:00Z',
+      ],
+    );
     assert.equal(visits[0]!.latitude, 51.150342);
     assert.equal(visits[0]!.longitude, 0.882931);
     assert.equal(visits[0]!.postcode, 'TN24 8JZ');
@@ -123,9 +172,16 @@ describe(`[${engineName}] importing an uploaded calendar`, () => {
   test('two imports of the same events at once still make one visit each', async () => {
     now = new Date('2026-10-20T12:00:00Z');
     const dave = await actorFor(database.db, 'dev.patel@harbour.example');
-    const [a, b] = await Promise.all([calendar.preview(dave, fixture('google-calendar.ics'), 'a.ics'), calendar.preview(dave, fixture('google-calendar.ics'), 'b.ics')]);
-    const choose = (p: typeof a) => p.items.filter((i) => !i.problem).map((i) => ({ index: i.index, kind: 'visit', description: i.description }));
-    const results = await Promise.all([calendar.confirm(dave, a.id, choose(a)), calendar.confirm(dave, b.id, choose(b))]);
+    const [a, b] = await Promise.all([
+      calendar.preview(dave, fixture('google-calendar.ics'), 'a.ics'),
+      calendar.preview(dave, fixture('google-calendar.ics'), 'b.ics'),
+    ]);
+    const choose = (p: typeof a) =>
+      p.items.filter((i) => !i.problem).map((i) => ({ index: i.index, kind: 'visit', description: i.description }));
+    const results = await Promise.all([
+      calendar.confirm(dave, a.id, choose(a)),
+      calendar.confirm(dave, b.id, choose(b)),
+    ]);
     assert.equal(results[0].added + results[1].added, 3);
     assert.equal((await visitsOf(dave.staffId!)).length, 3);
   });
@@ -156,16 +212,40 @@ describe(`[${engineName}] what the import refuses`, () => {
     const noAddress = preview.items.find((i) => i.summary === 'Visit: no address given')!;
     const withAddress = preview.items.find((i) => i.summary === 'Team meeting')!;
     assert.deepEqual(await fieldsOf(calendar.confirm(ola, preview.id, [])), ['events']);
-    assert.deepEqual(await fieldsOf(calendar.confirm(ola, preview.id, [{ index: noAddress.index, kind: 'visit', description: 'x' }])), [`kind-${noAddress.index}`]);
-    assert.deepEqual(await fieldsOf(calendar.confirm(ola, preview.id, [{ index: withAddress.index, kind: 'visit', description: 'x'.repeat(121) }])), [`description-${withAddress.index}`]);
-    assert.deepEqual(await fieldsOf(calendar.confirm(ola, preview.id, [{ index: withAddress.index, kind: 'lunch', description: 'x' }])), [`kind-${withAddress.index}`]);
-    assert.deepEqual(await fieldsOf(calendar.confirm(ola, preview.id, [{ index: 999, kind: 'visit', description: 'x' }])), ['events']);
+    assert.deepEqual(
+      await fieldsOf(calendar.confirm(ola, preview.id, [{ index: noAddress.index, kind: 'visit', description: 'x' }])),
+      [`kind-${noAddress.index}`],
+    );
+    assert.deepEqual(
+      await fieldsOf(
+        calendar.confirm(ola, preview.id, [{ index: withAddress.index, kind: 'visit', description: 'x'.repeat(121) }]),
+      ),
+      [`description-${withAddress.index}`],
+    );
+    assert.deepEqual(
+      await fieldsOf(
+        calendar.confirm(ola, preview.id, [{ index: withAddress.index, kind: 'lunch', description: 'x' }]),
+      ),
+      [`kind-${withAddress.index}`],
+    );
+    assert.deepEqual(
+      await fieldsOf(calendar.confirm(ola, preview.id, [{ index: 999, kind: 'visit', description: 'x' }])),
+      ['events'],
+    );
     // Home working needs no address.
-    assert.deepEqual(await calendar.confirm(ola, preview.id, [{ index: noAddress.index, kind: 'home_working', description: 'Calls from home' }]), { added: 1, skipped: 0 });
+    assert.deepEqual(
+      await calendar.confirm(ola, preview.id, [
+        { index: noAddress.index, kind: 'home_working', description: 'Calls from home' },
+      ]),
+      { added: 1, skipped: 0 },
+    );
     now = new Date('2026-10-10T09:00:00Z');
     const outlook = await calendar.preview(ola, fixture('outlook-desktop.ics'), 'o.ics');
     const leave = outlook.items.find((i) => i.summary === 'Annual leave')!;
-    assert.deepEqual(await fieldsOf(calendar.confirm(ola, outlook.id, [{ index: leave.index, kind: 'visit', description: 'x' }])), ['events']);
+    assert.deepEqual(
+      await fieldsOf(calendar.confirm(ola, outlook.id, [{ index: leave.index, kind: 'visit', description: 'x' }])),
+      ['events'],
+    );
   });
 
   test('a preview is only its owner’s, only for an hour, and only once', async () => {
@@ -195,20 +275,28 @@ describe(`[${engineName}] calendar subscriptions and the refresh job`, () => {
       const feed = feeds.get(req.url ?? '');
       if (!feed) return void res.writeHead(404).end('Not found');
       if (feed.etag && req.headers['if-none-match'] === feed.etag) return void res.writeHead(304).end();
-      res.writeHead(200, { 'content-type': 'text/calendar; charset=utf-8', ...(feed.etag ? { etag: feed.etag } : {}) }).end(feed.body);
+      res
+        .writeHead(200, { 'content-type': 'text/calendar; charset=utf-8', ...(feed.etag ? { etag: feed.etag } : {}) })
+        .end(feed.body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     feeds.set('/outlook.ics', { body: fixture('outlook-published.ics'), etag: '"v1"' });
-    feeds.set('/big.ics', { body: `BEGIN:VCALENDAR\r\n${'X-PADDING:0123456789012345678901234567890123456789012345678901234567890123\r\n'.repeat(40_000)}END:VCALENDAR\r\n` });
+    feeds.set('/big.ics', {
+      body: `BEGIN:VCALENDAR\r\n${'X-PADDING:0123456789012345678901234567890123456789012345678901234567890123\r\n'.repeat(40_000)}END:VCALENDAR\r\n`,
+    });
     feeds.set('/not-a-calendar.ics', { body: '<html>Sign in</html>' });
   });
-  after(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
 
-  const subscriptionOf = async (id: number) => database.db.selectFrom('calendar_subscriptions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const subscriptionOf = async (id: number) =>
+    database.db.selectFrom('calendar_subscriptions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   test('the job imports the events marked as visits, once, across the October change', async () => {
     const owen = await actorFor(database.db, 'owen.jones@harbour.example');
@@ -219,12 +307,15 @@ describe(`[${engineName}] calendar subscriptions and the refresh job`, () => {
     const first = await job.perform({});
     assert.equal(first.added, 4);
     const visits = await visitsOf(owen.staffId!);
-    assert.deepEqual(visits.map((v) => `${iso(v.starts_at)} ${v.description}`), [
-      '2026-10-21T08:00:00Z supervised contact',
-      '2026-10-22T12:30:00Z Home visit - R family',
-      '2026-10-28T09:00:00Z supervised contact',
-      '2026-11-04T09:00:00Z supervised contact',
-    ]);
+    assert.deepEqual(
+      visits.map((v) => `${iso(v.starts_at)} ${v.description}`),
+      [
+        '2026-10-21T08:00:00Z supervised contact',
+        '2026-10-22T12:30:00Z Home visit - R family',
+        '2026-10-28T09:00:00Z supervised contact',
+        '2026-11-04T09:00:00Z supervised contact',
+      ],
+    );
     assert.ok(visits.every((v) => v.source === 'ical' && v.kind === 'visit'));
     const sub = await subscriptionOf(id);
     assert.equal(sub.last_error, null);
@@ -243,8 +334,12 @@ describe(`[${engineName}] calendar subscriptions and the refresh job`, () => {
     assert.equal(requests[0]!.ifNoneMatch, '"v1"');
 
     // Changed: only the new event is added.
-    const extra = 'BEGIN:VEVENT\r\nUID:extra-visit-1\r\nDTSTAMP:20261019T000000Z\r\nSUMMARY:Visit: new referral\r\nDTSTART;TZID=GMT Standard Time:20261027T100000\r\nDTEND;TZID=GMT Standard Time:20261027T110000\r\nLOCATION:3 Park Street\\, Ashford TN24 8DF\r\nEND:VEVENT\r\n';
-    feeds.set('/outlook.ics', { body: fixture('outlook-published.ics').replace('END:VCALENDAR', `${extra}END:VCALENDAR`), etag: '"v2"' });
+    const extra =
+      'BEGIN:VEVENT\r\nUID:extra-visit-1\r\nDTSTAMP:20261019T000000Z\r\nSUMMARY:Visit: new referral\r\nDTSTART;TZID=GMT Standard Time:20261027T100000\r\nDTEND;TZID=GMT Standard Time:20261027T110000\r\nLOCATION:3 Park Street\\, Ashford TN24 8DF\r\nEND:VEVENT\r\n';
+    feeds.set('/outlook.ics', {
+      body: fixture('outlook-published.ics').replace('END:VCALENDAR', `${extra}END:VCALENDAR`),
+      etag: '"v2"',
+    });
     now = new Date('2026-10-19T09:40:00Z');
     assert.deepEqual(await job.perform({}), { checked: 1, added: 1, failed: 0 });
     assert.equal((await visitsOf(owen.staffId!)).length, 5);
@@ -280,7 +375,11 @@ describe(`[${engineName}] calendar subscriptions and the refresh job`, () => {
 
   test('adding: https only (http here only because the test allows loopback), no duplicates, at most five; removing is the owner’s only', async () => {
     const dev = await actorFor(database.db, 'dev.patel@harbour.example');
-    const production = buildCalendarService({ db: database.db, visits: services.visits, audit: buildRepositories(database.db).audit });
+    const production = buildCalendarService({
+      db: database.db,
+      visits: services.visits,
+      audit: buildRepositories(database.db).audit,
+    });
     const problem = async (p: Promise<unknown>) => {
       try {
         await p;
@@ -291,16 +390,31 @@ describe(`[${engineName}] calendar subscriptions and the refresh job`, () => {
       return null;
     };
     assert.match((await problem(production.subscribe(dev, `${base}/outlook.ics`)))!, /https/);
-    assert.match((await problem(production.subscribe(dev, 'https://127.0.0.1/calendar.ics')))!, /cannot be used|not on this server/);
+    assert.match(
+      (await problem(production.subscribe(dev, 'https://127.0.0.1/calendar.ics')))!,
+      /cannot be used|not on this server/,
+    );
     const id = await production.subscribe(dev, 'webcal://p52-caldav.icloud.com/published/2/SECRET-TOKEN-123');
     const listed = await production.subscriptions(dev);
     assert.equal(listed.length, 1);
     assert.ok(!listed[0]!.shownUrl.includes('SECRET-TOKEN-123'), 'the secret part of the address is not shown');
-    assert.match((await problem(production.subscribe(dev, 'https://p52-caldav.icloud.com/published/2/SECRET-TOKEN-123')))!, /already added/);
+    assert.match(
+      (await problem(production.subscribe(dev, 'https://p52-caldav.icloud.com/published/2/SECRET-TOKEN-123')))!,
+      /already added/,
+    );
     for (let i = 0; i < 4; i++) await production.subscribe(dev, `https://calendar.example.org/${i}.ics`);
     assert.match((await problem(production.subscribe(dev, 'https://calendar.example.org/5.ics')))!, /up to 5/);
-    const audit = await database.db.selectFrom('audit_log').select(['action', 'detail']).where('action', '=', 'calendar.subscribe').where('entity_id', '=', String(id)).executeTakeFirstOrThrow();
-    assert.deepEqual(audit.detail, { host: 'p52-caldav.icloud.com' }, 'the audit trail has the host, not the secret address');
+    const audit = await database.db
+      .selectFrom('audit_log')
+      .select(['action', 'detail'])
+      .where('action', '=', 'calendar.subscribe')
+      .where('entity_id', '=', String(id))
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      audit.detail,
+      { host: 'p52-caldav.icloud.com' },
+      'the audit trail has the host, not the secret address',
+    );
     await assert.rejects(production.unsubscribe(chloe, id), /not found/);
     await production.unsubscribe(dev, id);
     assert.equal((await production.subscriptions(dev)).length, 4);

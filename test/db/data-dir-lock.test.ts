@@ -12,7 +12,10 @@ let env: NodeJS.ProcessEnv;
 let cleanup: () => Promise<void>;
 
 before(async () => {
-  ({ env, cleanup } = await childProcessDatabase({ SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' }, { migrated: true }));
+  ({ env, cleanup } = await childProcessDatabase(
+    { SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1' },
+    { migrated: true },
+  ));
   delete env.DATABASE_URL; // Always the embedded database, whatever the tier runs on.
 });
 after(async () => {
@@ -20,25 +23,31 @@ after(async () => {
   await cleanup();
 });
 
-test('a second process on one PGlite directory is refused; a killed holder’s lock is taken over', { skip: onPostgres ? 'embedded database only' : false, timeout: 120_000 }, async () => {
-  const first = startServer(env, 4761);
-  await waitForHealth(4761, 60_000, first);
+test(
+  'a second process on one PGlite directory is refused; a killed holder’s lock is taken over',
+  { skip: onPostgres ? 'embedded database only' : false, timeout: 120_000 },
+  async () => {
+    const first = startServer(env, 4761);
+    await waitForHealth(4761, 60_000, first);
 
-  const second = startServer(env, 4762);
-  let stderr = '';
-  second.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const t0 = Date.now();
-  const code = await exited(second);
-  const seconds = (Date.now() - t0) / 1000;
-  assert.equal(code, 75, 'exits non-zero');
-  assert.ok(seconds < 15, `refused within seconds (${seconds.toFixed(1)} s)`);
-  assert.match(stderr, new RegExp(`in use by process ${first.pid}`), stderr);
-  assert.ok(stderr.includes(env.PGLITE_DATA_DIR!), 'names the directory');
-  assert.ok((await fetch('http://127.0.0.1:4761/health')).ok, 'the first carries on');
+    const second = startServer(env, 4762);
+    let stderr = '';
+    second.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const t0 = Date.now();
+    const code = await exited(second);
+    const seconds = (Date.now() - t0) / 1000;
+    assert.equal(code, 75, 'exits non-zero');
+    assert.ok(seconds < 15, `refused within seconds (${seconds.toFixed(1)} s)`);
+    assert.match(stderr, new RegExp(`in use by process ${first.pid}`), stderr);
+    assert.ok(stderr.includes(env.PGLITE_DATA_DIR!), 'names the directory');
+    assert.ok((await fetch('http://127.0.0.1:4761/health')).ok, 'the first carries on');
 
-  // Killed without a chance to remove its lock: the next start finds it stale and takes over.
-  await kill(first);
-  const third = startServer(env, 4763);
-  await waitForHealth(4763, 60_000, third);
-  await stop(third);
-});
+    // Killed without a chance to remove its lock: the next start finds it stale and takes over.
+    await kill(first);
+    const third = startServer(env, 4763);
+    await waitForHealth(4763, 60_000, third);
+    await stop(third);
+  },
+);

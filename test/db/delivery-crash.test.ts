@@ -13,7 +13,14 @@ import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
 import { childProcessDatabase, engineName, onPostgres } from '../helpers/database.ts';
-import { kill, killAllServers, sleep, startServer as startChild, stop, waitForHealth } from '../helpers/server-process.ts';
+import {
+  kill,
+  killAllServers,
+  sleep,
+  startServer as startChild,
+  stop,
+  waitForHealth,
+} from '../helpers/server-process.ts';
 import { burst, prepare } from '../helpers/escalation-burst.ts';
 import { NOTIFY_API_KEY, startNotifyStub, type NotifyStub } from '../helpers/notifications.ts';
 
@@ -28,8 +35,13 @@ before(async () => {
   notify.mode = 'slow';
   notify.slowMs = 200;
   ({ env, cleanup } = await childProcessDatabase({
-    SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1', LOG_LEVEL: 'silent',
-    NOTIFY_API_KEY, NOTIFY_BASE_URL: notify.url, NOTIFY_SMS_TEMPLATE_ID: SMS_TEMPLATE,
+    SEED_DEMO: 'false',
+    JOBS: 'true',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    NOTIFY_API_KEY,
+    NOTIFY_BASE_URL: notify.url,
+    NOTIFY_SMS_TEMPLATE_ID: SMS_TEMPLATE,
   }));
 });
 after(async () => {
@@ -75,28 +87,49 @@ test(`[${engineName}] no text is sent twice through SIGKILLs mid-send`, { timeou
   while (Date.now() - stableSince < 20_000) {
     await sleep(1_000);
     const n = notify.requests.length;
-    if (n !== last) { last = n; stableSince = Date.now(); }
+    if (n !== last) {
+      last = n;
+      stableSince = Date.now();
+    }
   }
   await Promise.all(children.map((c) => stop(c)));
 
   database = await open();
   try {
-    const { rows: [counts] } = await sql<{ texts: number; accepted: number }>`
-      SELECT count(*)::int AS texts, count(*) FILTER (WHERE accepted_at IS NOT NULL)::int AS accepted FROM notifications WHERE channel = 'sms' AND alert_id IS NOT NULL`.execute(database.db);
+    const {
+      rows: [counts],
+    } = await sql<{ texts: number; accepted: number }>`
+      SELECT count(*)::int AS texts, count(*) FILTER (WHERE accepted_at IS NOT NULL)::int AS accepted FROM notifications WHERE channel = 'sms' AND alert_id IS NOT NULL`.execute(
+      database.db,
+    );
     assert.ok(counts!.texts >= SESSIONS * 4, `${counts!.texts} text messages`);
     assert.equal(counts!.accepted, counts!.texts, 'every text accepted by Notify');
     const duplicates = notify.requests.length - distinctTexts();
     assert.equal(duplicates, 0, `${duplicates} texts sent twice (${kills} kills)`);
     assert.equal(distinctTexts(), counts!.texts);
-    const { rows: [lookups] } = await sql<{ found: number; unknown_left: number }>`
+    const {
+      rows: [lookups],
+    } = await sql<{ found: number; unknown_left: number }>`
       SELECT count(*) FILTER (WHERE outcome = 'found')::int AS found, count(*) FILTER (WHERE outcome IN ('sending', 'unknown'))::int AS unknown_left
         FROM delivery_attempts`.execute(database.db);
     assert.equal(lookups!.unknown_left, 0, 'every attempt settled');
     // What the kills cost: deadline → Notify accepted the step-0 text (reported, not asserted).
-    const { rows: [latency] } = await sql<{ p50: number; p99: number; max: number }>`
+    const {
+      rows: [latency],
+    } = await sql<{ p50: number; p99: number; max: number }>`
       WITH l AS (SELECT extract(epoch FROM n.accepted_at - a.deadline_at) AS s FROM notifications n JOIN alerts a ON a.id = n.alert_id WHERE n.step = 0)
-      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY s) AS p99, max(s) AS max FROM l`.execute(database.db);
-    console.log(JSON.stringify({ engine: engineName, kills, texts: counts!.texts, foundAtNotify: lookups!.found, step0ToNotifySeconds: latency }));
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY s) AS p99, max(s) AS max FROM l`.execute(
+      database.db,
+    );
+    console.log(
+      JSON.stringify({
+        engine: engineName,
+        kills,
+        texts: counts!.texts,
+        foundAtNotify: lookups!.found,
+        step0ToNotifySeconds: latency,
+      }),
+    );
   } finally {
     await database.close();
   }

@@ -29,8 +29,14 @@ async function alertFor(visitId: number) {
   return db().selectFrom('alerts').selectAll().where('visit_id', '=', visitId).orderBy('id', 'desc').executeTakeFirst();
 }
 async function recipients(alertId: string, step: number) {
-  const rows = await db().selectFrom('notifications as n').innerJoin('staff as s', 's.id', 'n.recipient_id')
-    .select(['s.given_name']).where('n.alert_id', '=', alertId).where('n.step', '=', step).orderBy('s.given_name').execute();
+  const rows = await db()
+    .selectFrom('notifications as n')
+    .innerJoin('staff as s', 's.id', 'n.recipient_id')
+    .select(['s.given_name'])
+    .where('n.alert_id', '=', alertId)
+    .where('n.step', '=', step)
+    .orderBy('s.given_name')
+    .execute();
   return rows.map((r) => r.given_name);
 }
 
@@ -45,19 +51,33 @@ test(`[${engineName}] overdue → prompt worker → buddy → acknowledge pauses
   const alert = (await alertFor(visitId))!;
   assert.equal(alert.kind, 'overdue');
   assert.deepEqual(await recipients(alert.id, 0), ['Chloe']);
-  assert.equal((await db().selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state, 'overdue');
+  assert.equal(
+    (await db().selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state,
+    'overdue',
+  );
 
   // Five minutes later (made to pass): the buddy.
   await expireNextStep(db(), alert.id);
   await services.engine.tick();
   assert.deepEqual(await recipients(alert.id, 1), ['Dev']);
-  const message = await db().selectFrom('notifications').selectAll().where('alert_id', '=', alert.id).where('step', '=', 1).executeTakeFirstOrThrow();
+  const message = await db()
+    .selectFrom('notifications')
+    .selectAll()
+    .where('alert_id', '=', alert.id)
+    .where('step', '=', 1)
+    .executeTakeFirstOrThrow();
   assert.match(message.body, /Chloe Davies was due to check in by \d\d:\d\d at TN23 1AA/);
   assert.match(message.link!, new RegExp(`/alerts/${alert.id}$`));
 
   // The buddy is handling it: the next step waits until the pause ends.
   await services.alerts.acknowledge(dev, alert.id, 15);
-  const pending = await db().selectFrom('timers').selectAll().where('kind', '=', 'alert_step').where('subject_id', '=', alert.id).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  const pending = await db()
+    .selectFrom('timers')
+    .selectAll()
+    .where('kind', '=', 'alert_step')
+    .where('subject_id', '=', alert.id)
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
   assert.ok(new Date(pending.fire_at).getTime() > Date.now() + 14 * 60_000);
   assert.equal((await services.engine.tick()).stepsFired, 0);
 
@@ -72,8 +92,12 @@ test(`[${engineName}] overdue → prompt worker → buddy → acknowledge pauses
   const view = await services.alerts.view(aisha, alert.id);
   assert.equal(view.alert.status, 'resolved');
   const texts = view.events.map((e) => e.type);
-  for (const t of ['planned', 'arrived', 'overdue', 'step', 'acknowledged', 'escalate_now', 'resolved']) assert.ok(texts.includes(t), `timeline has ${t}`);
-  assert.equal((await db().selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state, 'completed');
+  for (const t of ['planned', 'arrived', 'overdue', 'step', 'acknowledged', 'escalate_now', 'resolved'])
+    assert.ok(texts.includes(t), `timeline has ${t}`);
+  assert.equal(
+    (await db().selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state,
+    'completed',
+  );
 });
 
 test(`[${engineName}] ending or extending in time means no alert; extending after the deadline closes the alert`, async () => {
@@ -106,7 +130,14 @@ test(`[${engineName}] a step fires at most once, however often it is asked`, asy
   await expireDeadline(db(), visitId);
   await services.engine.tick();
   const alert = (await alertFor(visitId))!;
-  const again = await db().transaction().execute((trx) => services.engine.fireSteps(trx, [{ alertId: alert.id, step: 0 }, { alertId: alert.id, step: 0 }]));
+  const again = await db()
+    .transaction()
+    .execute((trx) =>
+      services.engine.fireSteps(trx, [
+        { alertId: alert.id, step: 0 },
+        { alertId: alert.id, step: 0 },
+      ]),
+    );
   assert.equal(again, 0);
   assert.deepEqual(await recipients(alert.id, 0), ['Chloe']);
 });
@@ -119,14 +150,25 @@ test(`[${engineName}] concurrent ticks share a burst without double-firing`, asy
     ids.push(id);
   }
   await sql`UPDATE visits SET due_at = now() - interval '1 second' WHERE id = ANY(${ids}::int[])`.execute(db());
-  await sql`UPDATE timers SET fire_at = now() - interval '1 second' WHERE kind = 'visit_due' AND subject_id = ANY(${ids}::bigint[])`.execute(db());
-  await Promise.all([services.engine.tick(7), services.engine.tick(7), services.engine.tick(7), services.engine.tick(7)]);
+  await sql`UPDATE timers SET fire_at = now() - interval '1 second' WHERE kind = 'visit_due' AND subject_id = ANY(${ids}::bigint[])`.execute(
+    db(),
+  );
+  await Promise.all([
+    services.engine.tick(7),
+    services.engine.tick(7),
+    services.engine.tick(7),
+    services.engine.tick(7),
+  ]);
   await drain(services);
   const { rows } = await sql<{ n: number; alerts: number }>`
     SELECT count(*)::int AS n, count(DISTINCT a.id)::int AS alerts FROM alerts a JOIN alert_steps_fired f ON f.alert_id = a.id
     WHERE a.visit_id = ANY(${ids}::int[]) AND f.step = 0`.execute(db());
   assert.deepEqual(rows[0], { n: 60, alerts: 60 });
-  const notes = await sql<{ n: number }>`SELECT count(*)::int AS n FROM notifications n JOIN alerts a ON a.id = n.alert_id WHERE a.visit_id = ANY(${ids}::int[])`.execute(db());
+  const notes = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM notifications n JOIN alerts a ON a.id = n.alert_id WHERE a.visit_id = ANY(${ids}::int[])`.execute(
+    db(),
+  );
   assert.equal(notes.rows[0]!.n, 60);
 });
 
@@ -147,13 +189,23 @@ test(`[${engineName}] end of day: no "finished and safe" alerts the buddy; confi
   await services.visits.arrive(dev, visitId);
   await services.visits.end(dev, visitId);
   // The working day ends (made to pass).
-  await sql`UPDATE timers SET fire_at = now() - interval '1 second' WHERE kind = 'end_of_day' AND status = 'pending'`.execute(db());
+  await sql`UPDATE timers SET fire_at = now() - interval '1 second' WHERE kind = 'end_of_day' AND status = 'pending'`.execute(
+    db(),
+  );
   await sql`UPDATE day_confirmations SET finish_at = now() - interval '1 second'`.execute(db());
   await drain(services);
-  const alert = await db().selectFrom('alerts').selectAll().where('worker_id', '=', dev.staffId!).where('kind', '=', 'end_of_day').executeTakeFirstOrThrow();
+  const alert = await db()
+    .selectFrom('alerts')
+    .selectAll()
+    .where('worker_id', '=', dev.staffId!)
+    .where('kind', '=', 'end_of_day')
+    .executeTakeFirstOrThrow();
   assert.deepEqual(await recipients(alert.id, 0), ['Chloe'], 'Dev’s buddy is Chloe');
   await services.visits.finishDay(dev, dev.staffId!);
-  assert.equal((await db().selectFrom('alerts').select('status').where('id', '=', alert.id).executeTakeFirstOrThrow()).status, 'resolved');
+  assert.equal(
+    (await db().selectFrom('alerts').select('status').where('id', '=', alert.id).executeTakeFirstOrThrow()).status,
+    'resolved',
+  );
 });
 
 test(`[${engineName}] a late session running past midnight belongs to the day it began; "finished and safe" after midnight stands that day down`, async () => {
@@ -162,48 +214,91 @@ test(`[${engineName}] a late session running past midnight belongs to the day it
   const today = londonDate(new Date());
   const yesterday = addDays(today, -1);
   const startedAt = londonToUtc(yesterday, '23:50')!;
-  await sql`UPDATE visits SET starts_at = ${startedAt}, ends_at = ${new Date(startedAt.getTime() + 3600_000)} WHERE id = ${jamalVisit}`.execute(db());
+  await sql`UPDATE visits SET starts_at = ${startedAt}, ends_at = ${new Date(startedAt.getTime() + 3600_000)} WHERE id = ${jamalVisit}`.execute(
+    db(),
+  );
   await services.visits.arrive(jamal, jamalVisit);
-  const days = await sql<{ day: string }>`SELECT work_date::text AS day FROM day_confirmations WHERE worker_id = ${jamal.staffId!}`.execute(db());
-  assert.deepEqual(days.rows.map((d) => d.day), [yesterday], 'the end-of-day check is for the day the session began');
+  const days = await sql<{
+    day: string;
+  }>`SELECT work_date::text AS day FROM day_confirmations WHERE worker_id = ${jamal.staffId!}`.execute(db());
+  assert.deepEqual(
+    days.rows.map((d) => d.day),
+    [yesterday],
+    'the end-of-day check is for the day the session began',
+  );
   await services.visits.end(jamal, jamalVisit);
-  await sql`UPDATE timers SET fire_at = now() - interval '1 second' WHERE kind = 'end_of_day' AND status = 'pending'`.execute(db());
-  await sql`UPDATE day_confirmations SET finish_at = now() - interval '1 second' WHERE worker_id = ${jamal.staffId!}`.execute(db());
+  await sql`UPDATE timers SET fire_at = now() - interval '1 second' WHERE kind = 'end_of_day' AND status = 'pending'`.execute(
+    db(),
+  );
+  await sql`UPDATE day_confirmations SET finish_at = now() - interval '1 second' WHERE worker_id = ${jamal.staffId!}`.execute(
+    db(),
+  );
   await drain(services);
-  const alert = await db().selectFrom('alerts').selectAll().where('worker_id', '=', jamal.staffId!).where('kind', '=', 'end_of_day').executeTakeFirstOrThrow();
+  const alert = await db()
+    .selectFrom('alerts')
+    .selectAll()
+    .where('worker_id', '=', jamal.staffId!)
+    .where('kind', '=', 'end_of_day')
+    .executeTakeFirstOrThrow();
   await services.visits.finishDay(jamal, jamal.staffId!);
-  assert.equal((await db().selectFrom('alerts').select('status').where('id', '=', alert.id).executeTakeFirstOrThrow()).status, 'resolved');
-  const confirmed = await db().selectFrom('day_confirmations').select('confirmed_at').where('worker_id', '=', jamal.staffId!).where('work_date', '=', yesterday).executeTakeFirstOrThrow();
+  assert.equal(
+    (await db().selectFrom('alerts').select('status').where('id', '=', alert.id).executeTakeFirstOrThrow()).status,
+    'resolved',
+  );
+  const confirmed = await db()
+    .selectFrom('day_confirmations')
+    .select('confirmed_at')
+    .where('worker_id', '=', jamal.staffId!)
+    .where('work_date', '=', yesterday)
+    .executeTakeFirstOrThrow();
   assert.ok(confirmed.confirmed_at, 'yesterday’s day is the one confirmed');
 });
 
 test(`[${engineName}] an end time before the start is after midnight; one that would make the session over 16 hours is refused`, async () => {
   const day = addDays(londonDate(new Date()), 3);
   const [y, m, d] = day.split('-');
-  const late = await services.visits.plan(chloe, buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: '22:30', endTime: '00:45' }));
-  const row = await db().selectFrom('visits').select(['starts_at', 'ends_at']).where('id', '=', late).executeTakeFirstOrThrow();
+  const late = await services.visits.plan(
+    chloe,
+    buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: '22:30', endTime: '00:45' }),
+  );
+  const row = await db()
+    .selectFrom('visits')
+    .select(['starts_at', 'ends_at'])
+    .where('id', '=', late)
+    .executeTakeFirstOrThrow();
   assert.equal(new Date(row.starts_at).toISOString(), londonToUtc(day, '22:30')!.toISOString());
   assert.equal(new Date(row.ends_at).toISOString(), londonToUtc(addDays(day, 1), '00:45')!.toISOString());
   await assert.rejects(
-    services.visits.plan(chloe, buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: '10:00', endTime: '09:00' })),
-    (e: { errors?: { field: string; message: string }[] }) => e.errors?.[0]?.field === 'endTime'
-      && /taken as after midnight, which would make this session 23 hours long/.test(e.errors[0].message),
+    services.visits.plan(
+      chloe,
+      buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: '10:00', endTime: '09:00' }),
+    ),
+    (e: { errors?: { field: string; message: string }[] }) =>
+      e.errors?.[0]?.field === 'endTime' &&
+      /taken as after midnight, which would make this session 23 hours long/.test(e.errors[0].message),
   );
 });
 
 test(`[${engineName}] a visit that ended long ago cannot be planned, with every other error at once`, async () => {
   const past = { 'date-day': '1', 'date-month': '1', 'date-year': '2020', startTime: '10:00', endTime: '11:00' };
-  await assert.rejects(services.visits.plan(chloe, buildVisitForm({ ...past, address: null, postcode: null })), (e: { errors?: { field: string; message: string }[] }) => {
-    assert.deepEqual(e.errors?.map((x) => x.field).sort(), ['address', 'date-day']);
-    assert.match(e.errors!.find((x) => x.field === 'date-day')!.message, /already ended/);
-    return true;
-  });
+  await assert.rejects(
+    services.visits.plan(chloe, buildVisitForm({ ...past, address: null, postcode: null })),
+    (e: { errors?: { field: string; message: string }[] }) => {
+      assert.deepEqual(e.errors?.map((x) => x.field).sort(), ['address', 'date-day']);
+      assert.match(e.errors!.find((x) => x.field === 'date-day')!.message, /already ended/);
+      return true;
+    },
+  );
   // Entered just after it ended (the worker forgot to plan it): still accepted.
   const justNow = new Date(Date.now() - 2 * 3_600_000);
   const [y, m, d] = londonDate(justNow).split('-');
   const start = londonTime(new Date(justNow.getTime() - 3_600_000));
   const end = londonTime(justNow);
-  if (start < end) await services.visits.plan(chloe, buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: start, endTime: end }));
+  if (start < end)
+    await services.visits.plan(
+      chloe,
+      buildVisitForm({ 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: start, endTime: end }),
+    );
 });
 
 test(`[${engineName}] a check-in is a timeline row: the session, the alert and the Purple File read the newest check-in and location from it`, async () => {
@@ -216,12 +311,36 @@ test(`[${engineName}] a check-in is a timeline row: the session, the alert and t
   await services.visits.checkIn(chloe, visitId, { lat: 51.2, lng: 0.9 });
   await services.visits.checkIn(chloe, visitId, null);
   const checked = (await repos.visits.get(visitId))!;
-  assert.deepEqual(checked.last_location, { lat: 51.2, lng: 0.9 }, 'the newest location shared, even after a check-in without one');
+  assert.deepEqual(
+    checked.last_location,
+    { lat: 51.2, lng: 0.9 },
+    'the newest location shared, even after a check-in without one',
+  );
   assert.ok(new Date(checked.last_check_in_at!).getTime() > new Date(arrived.last_check_in_at!).getTime());
-  const rows = await db().selectFrom('timeline_events').select(['type', 'actor_id', 'text']).where('visit_id', '=', visitId).where('type', '=', 'check_in').orderBy('id').execute();
-  assert.deepEqual(rows.map((r) => [r.actor_id, r.text]), [[chloe.staffId, 'Checked in, location shared'], [chloe.staffId, 'Checked in']]);
-  const visitRow = await db().selectFrom('visits').select(['last_check_in_at']).where('id', '=', visitId).executeTakeFirstOrThrow();
-  assert.equal(new Date(visitRow.last_check_in_at!).getTime(), new Date(arrived.last_check_in_at!).getTime(), 'the visit row itself is not rewritten');
+  const rows = await db()
+    .selectFrom('timeline_events')
+    .select(['type', 'actor_id', 'text'])
+    .where('visit_id', '=', visitId)
+    .where('type', '=', 'check_in')
+    .orderBy('id')
+    .execute();
+  assert.deepEqual(
+    rows.map((r) => [r.actor_id, r.text]),
+    [
+      [chloe.staffId, 'Checked in, location shared'],
+      [chloe.staffId, 'Checked in'],
+    ],
+  );
+  const visitRow = await db()
+    .selectFrom('visits')
+    .select(['last_check_in_at'])
+    .where('id', '=', visitId)
+    .executeTakeFirstOrThrow();
+  assert.equal(
+    new Date(visitRow.last_check_in_at!).getTime(),
+    new Date(arrived.last_check_in_at!).getTime(),
+    'the visit row itself is not rewritten',
+  );
 
   // Someone with no relation to Chloe cannot check in for her; nobody can on an ended session.
   await assert.rejects(services.visits.checkIn(jamal, visitId, null));

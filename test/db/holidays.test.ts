@@ -5,8 +5,12 @@ import { BUNDLED_BANK_HOLIDAYS } from '../../src/time/bank-holidays.ts';
 import { ValidationError } from '../../src/errors.ts';
 
 let ctx: Seeded;
-before(async () => { ctx = await openSeeded(); });
-after(async () => { await ctx.database.close(); });
+before(async () => {
+  ctx = await openSeeded();
+});
+after(async () => {
+  await ctx.database.close();
+});
 
 test('the calendars start from the bundled copy', async () => {
   const { complaints, foi, loadedAt } = await ctx.services.holidays.calendars();
@@ -22,9 +26,17 @@ test('a loaded GOV.UK file changes the calendars for the years it covers, and is
   const { complaints, loadedAt } = await ctx.services.holidays.calendars();
   assert.ok(loadedAt);
   assert.equal(complaints.isWorkingDay('2030-06-10'), false);
-  assert.equal(complaints.isWorkingDay('2030-05-27'), true, '2030 now comes from the file, which has no spring holiday');
+  assert.equal(
+    complaints.isWorkingDay('2030-05-27'),
+    true,
+    '2030 now comes from the file, which has no spring holiday',
+  );
   assert.equal(complaints.isWorkingDay('2026-12-28'), false, 'other years keep the bundled dates');
-  const audited = await ctx.repos.db.selectFrom('audit_log').select('action').where('action', '=', 'bank_holidays.update').execute();
+  const audited = await ctx.repos.db
+    .selectFrom('audit_log')
+    .select('action')
+    .where('action', '=', 'bank_holidays.update')
+    .execute();
   assert.equal(audited.length, 1);
 });
 

@@ -27,8 +27,18 @@ before(async () => {
 after(() => database.drop());
 
 const fields = (o: Record<string, string | string[]> = {}) => ({
-  'occurred-day': '10', 'occurred-month': '6', 'occurred-year': '2026', 'occurred-time': '14:00', location: 'Park Road', loneWorking: 'no',
-  categories: ['physical_assault', 'weapon'], perpetratorType: 'family', injured: 'yes', injuryNature: 'Cut', narrative: 'Attacked with a bottle', ...o,
+  'occurred-day': '10',
+  'occurred-month': '6',
+  'occurred-year': '2026',
+  'occurred-time': '14:00',
+  location: 'Park Road',
+  loneWorking: 'no',
+  categories: ['physical_assault', 'weapon'],
+  perpetratorType: 'family',
+  injured: 'yes',
+  injuryNature: 'Cut',
+  narrative: 'Attacked with a bottle',
+  ...o,
 });
 
 describe(`incidents (${engineName})`, () => {
@@ -39,28 +49,70 @@ describe(`incidents (${engineName})`, () => {
     assert.equal(row.status, 'open');
     assert.equal(row.occurred_at!.toISOString(), '2026-06-10T13:00:00.000Z');
     assert.equal(row.meeting_due_at!.toISOString(), '2026-06-11T13:00:00.000Z');
-    const audit = await database.db.selectFrom('audit_log').select('action').where('entity_type', '=', 'incident').where('entity_id', '=', String(id)).execute();
-    assert.deepEqual(audit.map((a) => a.action), ['incident.submit']);
+    const audit = await database.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_type', '=', 'incident')
+      .where('entity_id', '=', String(id))
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['incident.submit'],
+    );
   });
 
   test('a draft keeps what was typed; a bad submit writes nothing', async () => {
-    const id = await services.incidents.save(chloe, null, { location: 'Somewhere', categories: ['threats', 'nonsense'], narrative: '' }, 'draft');
-    const row = await database.db.selectFrom('incidents').select(['status', 'draft']).where('id', '=', id).executeTakeFirstOrThrow();
+    const id = await services.incidents.save(
+      chloe,
+      null,
+      { location: 'Somewhere', categories: ['threats', 'nonsense'], narrative: '' },
+      'draft',
+    );
+    const row = await database.db
+      .selectFrom('incidents')
+      .select(['status', 'draft'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     assert.equal(row.status, 'draft');
     assert.deepEqual(row.draft, { location: 'Somewhere', categories: ['threats', 'nonsense'], narrative: '' });
     await assert.rejects(services.incidents.save(chloe, id, { location: 'Somewhere' }, 'submit'), ValidationError);
-    assert.equal((await database.db.selectFrom('incidents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status, 'draft');
+    assert.equal(
+      (await database.db.selectFrom('incidents').select('status').where('id', '=', id).executeTakeFirstOrThrow())
+        .status,
+      'draft',
+    );
   });
 
   test('the response is stored; complaints staff cannot see or respond', async () => {
     const id = await services.incidents.save(chloe, null, fields(), 'submit');
     await assert.rejects(services.incidents.view(gareth, id), NotFoundError);
-    await assert.rejects(services.incidents.respond(chloe, id, { meetingHeldAt: null, debriefAt: null, policeRightToldAt: null, support: {}, notes: null }), ForbiddenError);
     await assert.rejects(
-      services.incidents.respond(aisha, id, { meetingHeldAt: null, debriefAt: new Date('2026-06-30T09:00:00Z'), policeRightToldAt: null, support: {}, notes: null }),
+      services.incidents.respond(chloe, id, {
+        meetingHeldAt: null,
+        debriefAt: null,
+        policeRightToldAt: null,
+        support: {},
+        notes: null,
+      }),
+      ForbiddenError,
+    );
+    await assert.rejects(
+      services.incidents.respond(aisha, id, {
+        meetingHeldAt: null,
+        debriefAt: new Date('2026-06-30T09:00:00Z'),
+        policeRightToldAt: null,
+        support: {},
+        notes: null,
+      }),
       (e: unknown) => e instanceof ValidationError && /no later than 2 weeks/.test(e.errors[0]!.message),
     );
-    await services.incidents.respond(aisha, id, { meetingHeldAt: new Date('2026-06-10T16:00:00Z'), debriefAt: new Date('2026-06-15T09:00:00Z'), policeRightToldAt: new Date('2026-06-10T16:00:00Z'), support: { support_line: 'accepted' }, notes: 'Met' });
+    await services.incidents.respond(aisha, id, {
+      meetingHeldAt: new Date('2026-06-10T16:00:00Z'),
+      debriefAt: new Date('2026-06-15T09:00:00Z'),
+      policeRightToldAt: new Date('2026-06-10T16:00:00Z'),
+      support: { support_line: 'accepted' },
+      notes: 'Met',
+    });
     const row = await database.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     assert.deepEqual(row.support, { support_line: 'accepted' });
     assert.equal(row.responded_by, aisha.staffId);

@@ -16,13 +16,27 @@ before(async () => {
 after(() => database.drop());
 
 async function sessionCount() {
-  return Number((await database.db.selectFrom('sessions').select(database.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  return Number(
+    (await database.db.selectFrom('sessions').select(database.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
+  );
 }
 
 async function makeSessions() {
   const account = await repos.accounts.findByEmail('aisha.khan@harbour.example');
-  await repos.accounts.createSession({ idHash: `expired-${Math.random()}`, accountId: account!.id, csrfToken: 'x', expiresAt: new Date(Date.now() - 1000), ip: null });
-  await repos.accounts.createSession({ idHash: `live-${Math.random()}`, accountId: account!.id, csrfToken: 'x', expiresAt: new Date(Date.now() + 3600_000), ip: null });
+  await repos.accounts.createSession({
+    idHash: `expired-${Math.random()}`,
+    accountId: account!.id,
+    csrfToken: 'x',
+    expiresAt: new Date(Date.now() - 1000),
+    ip: null,
+  });
+  await repos.accounts.createSession({
+    idHash: `live-${Math.random()}`,
+    accountId: account!.id,
+    csrfToken: 'x',
+    expiresAt: new Date(Date.now() + 3600_000),
+    ip: null,
+  });
 }
 
 test(`[${engineName}] perform removes expired sessions only`, async () => {

@@ -5,7 +5,16 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { openTestDatabase, engineName } from '../helpers/database.ts';
 import { buildStaff } from '../helpers/factories.ts';
-import { NOTIFY_API_KEY, NOTIFY_SERVICE_ID, startNotifyStub, startPushStub, startSmtpStub, type NotifyStub, type PushStub, type SmtpStub } from '../helpers/notifications.ts';
+import {
+  NOTIFY_API_KEY,
+  NOTIFY_SERVICE_ID,
+  startNotifyStub,
+  startPushStub,
+  startSmtpStub,
+  type NotifyStub,
+  type PushStub,
+  type SmtpStub,
+} from '../helpers/notifications.ts';
 import type { NotificationsConfig } from '../../src/config.ts';
 import { buildChannels, closeChannels, type Channels } from '../../src/features/notifications/channels.ts';
 import { buildDispatcher } from '../../src/features/notifications/dispatcher.ts';
@@ -43,24 +52,51 @@ async function drain(d = dispatcher()) {
   throw new Error('dispatcher never ran out of work');
 }
 
-const advance = (ms: number) => { clock = new Date(clock.getTime() + ms); };
+const advance = (ms: number) => {
+  clock = new Date(clock.getTime() + ms);
+};
 
-async function notification(values: { channel: string; fallbacks?: string[]; recipient?: number; alert?: string | null; link?: string | null; status?: string; next?: Date; claimedBy?: string }) {
-  const row = await database.db.insertInto('notifications').values({
-    recipient_id: values.recipient ?? ben.id, channel: values.channel, fallbacks: values.fallbacks ?? [],
-    alert_id: values.alert === undefined ? null : values.alert, step: null,
-    subject: 'Chloe Davies has not checked in', body: 'Chloe Davies was due back from a visit at 2:30pm.\nCall her now.',
-    link: values.link === undefined ? '/alerts/1' : values.link,
-    ...(values.status ? { status: values.status as 'sending' } : {}),
-    ...(values.next ? { next_attempt_at: values.next } : {}),
-    ...(values.claimedBy ? { claimed_by: values.claimedBy } : {}),
-  }).returning('id').executeTakeFirstOrThrow();
+async function notification(values: {
+  channel: string;
+  fallbacks?: string[];
+  recipient?: number;
+  alert?: string | null;
+  link?: string | null;
+  status?: string;
+  next?: Date;
+  claimedBy?: string;
+}) {
+  const row = await database.db
+    .insertInto('notifications')
+    .values({
+      recipient_id: values.recipient ?? ben.id,
+      channel: values.channel,
+      fallbacks: values.fallbacks ?? [],
+      alert_id: values.alert === undefined ? null : values.alert,
+      step: null,
+      subject: 'Chloe Davies has not checked in',
+      body: 'Chloe Davies was due back from a visit at 2:30pm.\nCall her now.',
+      link: values.link === undefined ? '/alerts/1' : values.link,
+      ...(values.status ? { status: values.status as 'sending' } : {}),
+      ...(values.next ? { next_attempt_at: values.next } : {}),
+      ...(values.claimedBy ? { claimed_by: values.claimedBy } : {}),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return String(row.id);
 }
 
-const row = (id: string) => database.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const attempts = (id: string) => database.db.selectFrom('delivery_attempts').selectAll().where('notification_id', '=', id).orderBy('id').execute();
-const timeline = async (alert: string) => (await database.db.selectFrom('timeline_events').select(['text', 'type']).where('alert_id', '=', alert).orderBy('id').execute());
+const row = (id: string) =>
+  database.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const attempts = (id: string) =>
+  database.db.selectFrom('delivery_attempts').selectAll().where('notification_id', '=', id).orderBy('id').execute();
+const timeline = async (alert: string) =>
+  await database.db
+    .selectFrom('timeline_events')
+    .select(['text', 'type'])
+    .where('alert_id', '=', alert)
+    .orderBy('id')
+    .execute();
 
 /** A browser's push subscription keys (a real P-256 public key, as PushSubscription.toJSON() gives). */
 function browserKeys() {
@@ -73,9 +109,17 @@ before(async () => {
   database = await openTestDatabase();
   [notify, smtp, push] = await Promise.all([startNotifyStub(), startSmtpStub(), startPushStub()]);
   channels = await buildChannels(database.db, config(), { timeoutMs: 5_000 });
-  const staff = await buildStaff(database.db, { given_name: 'Ben', family_name: 'Carter', work_mobile: '07700 900 123' });
+  const staff = await buildStaff(database.db, {
+    given_name: 'Ben',
+    family_name: 'Carter',
+    work_mobile: '07700 900 123',
+  });
   ben = { id: staff.id, email: staff.email };
-  const alert = await sql<{ id: string }>`INSERT INTO alerts (worker_id, kind, policy, deadline_at) VALUES (${ben.id}, 'overdue', '[]'::jsonb, now()) RETURNING id::text AS id`.execute(database.db);
+  const alert = await sql<{
+    id: string;
+  }>`INSERT INTO alerts (worker_id, kind, policy, deadline_at) VALUES (${ben.id}, 'overdue', '[]'::jsonb, now()) RETURNING id::text AS id`.execute(
+    database.db,
+  );
   alertId = alert.rows[0]!.id;
 });
 after(async () => {
@@ -88,7 +132,11 @@ beforeEach(async () => {
   smtp.rejectWith = null;
   clock = new Date(Date.now() + 1000);
   // Each test starts with nothing waiting, so one test's rows never reach another's dispatcher.
-  await database.db.updateTable('notifications').set({ status: 'failed' }).where('status', 'in', ['pending', 'sending']).execute();
+  await database.db
+    .updateTable('notifications')
+    .set({ status: 'failed' })
+    .where('status', 'in', ['pending', 'sending'])
+    .execute();
 });
 
 describe(`[${engineName}] notification delivery`, () => {
@@ -101,15 +149,24 @@ describe(`[${engineName}] notification delivery`, () => {
     assert.equal(sent.path, '/v2/notifications/sms');
     assert.equal(sent.body.phone_number, '07700 900 123');
     assert.equal(sent.body.template_id, SMS_TEMPLATE);
-    assert.deepEqual(sent.body.personalisation, { subject: 'Chloe Davies has not checked in', body: 'Chloe Davies was due back from a visit at 2:30pm.\nCall her now.', link: `${BASE}/alerts/1` });
+    assert.deepEqual(sent.body.personalisation, {
+      subject: 'Chloe Davies has not checked in',
+      body: 'Chloe Davies was due back from a visit at 2:30pm.\nCall her now.',
+      link: `${BASE}/alerts/1`,
+    });
     const r = await row(id);
     assert.equal(r.status, 'sent');
     assert.equal(r.provider_ref, sent.id);
     assert.ok(r.handed_at && r.sent_at);
     assert.equal(r.claimed_by, null);
     const a = await attempts(id);
-    assert.deepEqual(a.map((x) => [x.channel, x.ok, x.provider_ref]), [['sms', true, sent.id]]);
-    assert.ok((await timeline(alertId)).some((e) => e.type === 'delivery' && e.text === 'Text message to Ben Carter delivered'));
+    assert.deepEqual(
+      a.map((x) => [x.channel, x.ok, x.provider_ref]),
+      [['sms', true, sent.id]],
+    );
+    assert.ok(
+      (await timeline(alertId)).some((e) => e.type === 'delivery' && e.text === 'Text message to Ben Carter delivered'),
+    );
   });
 
   test('an email goes through a real SMTP server', async () => {
@@ -127,7 +184,11 @@ describe(`[${engineName}] notification delivery`, () => {
   });
 
   test('email through Notify when Notify has an email template', async () => {
-    const notifyEmail = await buildChannels(database.db, { ...config(), notify: { ...config().notify!, emailTemplateId: EMAIL_TEMPLATE } }, { timeoutMs: 5_000 });
+    const notifyEmail = await buildChannels(
+      database.db,
+      { ...config(), notify: { ...config().notify!, emailTemplateId: EMAIL_TEMPLATE } },
+      { timeoutMs: 5_000 },
+    );
     try {
       const id = await notification({ channel: 'email' });
       await dispatcher('notify-email', notifyEmail).tick();
@@ -166,7 +227,8 @@ describe(`[${engineName}] notification delivery`, () => {
     // Sends run independently, so the email attempt (refused at once) may already have finished
     // within that pass: the row is then on its last fallback. The attempts below show the order.
     assert.ok(
-      (r.channel === 'email' && JSON.stringify(r.fallbacks) === '["inbox"]') || (r.channel === 'inbox' && r.fallbacks.length === 0),
+      (r.channel === 'email' && JSON.stringify(r.fallbacks) === '["inbox"]') ||
+        (r.channel === 'inbox' && r.fallbacks.length === 0),
       `moved on from SMS to email (or already past it): ${r.channel} ${JSON.stringify(r.fallbacks)}`,
     );
     assert.equal(r.status, 'pending');
@@ -177,13 +239,29 @@ describe(`[${engineName}] notification delivery`, () => {
     assert.ok(r.sent_at);
 
     const a = await attempts(id);
-    assert.deepEqual(a.map((x) => [x.channel, x.ok]), [['sms', false], ['sms', false], ['sms', false], ['email', false], ['inbox', true]]);
+    assert.deepEqual(
+      a.map((x) => [x.channel, x.ok]),
+      [
+        ['sms', false],
+        ['sms', false],
+        ['sms', false],
+        ['email', false],
+        ['inbox', true],
+      ],
+    );
     assert.match(a[3]!.error ?? '', /550/);
-    assert.deepEqual(a.map((x) => x.outcome), ['failed', 'failed', 'failed', 'failed', 'accepted'], 'each attempt finished with its outcome');
+    assert.deepEqual(
+      a.map((x) => x.outcome),
+      ['failed', 'failed', 'failed', 'failed', 'accepted'],
+      'each attempt finished with its outcome',
+    );
   });
 
   test('a token Notify does not accept (403) is not retried: the next channel is tried at once', async () => {
-    const wrongKey = await buildChannels(database.db, { ...config(), notify: { ...config().notify!, apiKey: `other-${NOTIFY_SERVICE_ID}-00000000-0000-4000-8000-000000000000` } });
+    const wrongKey = await buildChannels(database.db, {
+      ...config(),
+      notify: { ...config().notify!, apiKey: `other-${NOTIFY_SERVICE_ID}-00000000-0000-4000-8000-000000000000` },
+    });
     try {
       const id = await notification({ channel: 'sms', fallbacks: ['inbox'] });
       await dispatcher('wrong-key', wrongKey).tick();
@@ -216,7 +294,10 @@ describe(`[${engineName}] notification delivery`, () => {
     assert.equal(r.status, 'sent');
     assert.match(r.provider_ref ?? '', /\/messages\//);
     const remaining = await repo.pushSubscriptionsFor(person.id);
-    assert.deepEqual(remaining.map((s) => s.endpoint), [`${push.url}/push/ok/1`]);
+    assert.deepEqual(
+      remaining.map((s) => s.endpoint),
+      [`${push.url}/push/ok/1`],
+    );
     const okRequest = push.requests.find((x) => x.path === '/push/ok/1')!;
     assert.match(String(okRequest.headers.authorization), /^vapid t=[\w-]+\.[\w-]+\.[\w-]+, k=[\w-]+$/);
     assert.equal(okRequest.headers['content-encoding'], 'aes128gcm');
@@ -228,7 +309,13 @@ describe(`[${engineName}] notification delivery`, () => {
     const second = await notification({ channel: 'push', fallbacks: ['inbox'], recipient: person.id });
     await drain();
     assert.equal((await row(second)).status, 'sent');
-    assert.deepEqual((await attempts(second)).map((x) => [x.channel, x.ok]), [['push', false], ['inbox', true]]);
+    assert.deepEqual(
+      (await attempts(second)).map((x) => [x.channel, x.ok]),
+      [
+        ['push', false],
+        ['inbox', true],
+      ],
+    );
     assert.equal((await repo.pushSubscriptionsFor(person.id)).length, 0);
   });
 
@@ -250,8 +337,18 @@ describe(`[${engineName}] notification delivery`, () => {
   });
 
   test('a row stuck in sending past its lease (a crashed process) is claimed again; one inside its lease is left alone', async () => {
-    const stale = await notification({ channel: 'email', status: 'sending', next: new Date(clock.getTime() - 1000), claimedBy: 'dead-process#1' });
-    const live = await notification({ channel: 'email', status: 'sending', next: new Date(clock.getTime() + SENDING_LEASE_MS), claimedBy: 'busy-process#1' });
+    const stale = await notification({
+      channel: 'email',
+      status: 'sending',
+      next: new Date(clock.getTime() - 1000),
+      claimedBy: 'dead-process#1',
+    });
+    const live = await notification({
+      channel: 'email',
+      status: 'sending',
+      next: new Date(clock.getTime() + SENDING_LEASE_MS),
+      claimedBy: 'busy-process#1',
+    });
     await dispatcher().tick();
     assert.equal((await row(stale)).status, 'sent');
     const l = await row(live);
@@ -262,36 +359,116 @@ describe(`[${engineName}] notification delivery`, () => {
   test('the outcomes of sends that finish together are recorded in one statement, each row its own; a row whose claim was lost is left alone', async () => {
     const repo = buildNotificationsRepository(database.db);
     // Only these three are due (every earlier test's rows are settled or in the future).
-    await sql`UPDATE notifications SET next_attempt_at = now() + interval '1 day' WHERE status IN ('pending', 'sending')`.execute(database.db);
-    const a = await notification({ channel: 'sms', fallbacks: ['email'], alert: alertId, next: new Date(clock.getTime() - 3000) });
-    const b = await notification({ channel: 'sms', fallbacks: ['email'], alert: alertId, next: new Date(clock.getTime() - 2000) });
+    await sql`UPDATE notifications SET next_attempt_at = now() + interval '1 day' WHERE status IN ('pending', 'sending')`.execute(
+      database.db,
+    );
+    const a = await notification({
+      channel: 'sms',
+      fallbacks: ['email'],
+      alert: alertId,
+      next: new Date(clock.getTime() - 3000),
+    });
+    const b = await notification({
+      channel: 'sms',
+      fallbacks: ['email'],
+      alert: alertId,
+      next: new Date(clock.getTime() - 2000),
+    });
     const c = await notification({ channel: 'sms', fallbacks: ['email'], next: new Date(clock.getTime() - 1000) });
-    const claimed = await repo.claim('batch#1', { only: 'sms' }, clock, new Date(clock.getTime() + SENDING_LEASE_MS), 10);
+    const claimed = await repo.claim(
+      'batch#1',
+      { only: 'sms' },
+      clock,
+      new Date(clock.getTime() + SENDING_LEASE_MS),
+      10,
+    );
     assert.deepEqual(claimed.map((r) => r.id).sort(), [a, b, c].sort());
     // Meanwhile another dispatcher took c over (its lease had run out).
     await database.db.updateTable('notifications').set({ claimed_by: 'other#9' }).where('id', '=', c).execute();
-    const [ra, rb, rc] = [a, b, c].map((id) => claimed.find((r) => r.id === id)!) as [typeof claimed[0], typeof claimed[0], typeof claimed[0]];
+    const [ra, rb, rc] = [a, b, c].map((id) => claimed.find((r) => r.id === id)!) as [
+      (typeof claimed)[0],
+      (typeof claimed)[0],
+      (typeof claimed)[0],
+    ];
     const later = new Date(clock.getTime() + 5_000);
     const held = await repo.recordOutcomes([
-      { id: a, claim: 'batch#1', channel: 'sms', now: clock, attempt: { id: ra.attempt_id, outcome: 'accepted', error: null, providerRef: 'notify-a' },
-        set: { status: 'sent', attempts: 1, providerRef: 'notify-a', external: true }, timeline: { alertId, text: 'Text message to Ben Carter delivered', detail: { n: 'a' } } },
-      { id: b, claim: 'batch#1', channel: 'sms', now: clock, attempt: { id: rb.attempt_id, outcome: 'failed', error: 'GOV.UK Notify answered 500', providerRef: null },
-        set: { status: 'pending', channel: 'email', fallbacks: [], attempts: 1, nextAttemptAt: later, error: 'GOV.UK Notify answered 500' },
-        timeline: { alertId, text: 'Text message to Ben Carter failed: GOV.UK Notify answered 500; trying email', detail: { n: 'b' } } },
-      { id: c, claim: 'batch#1', channel: 'sms', now: clock, attempt: { id: rc.attempt_id, outcome: 'accepted', error: null, providerRef: 'notify-c' },
-        set: { status: 'sent', attempts: 1, providerRef: 'notify-c', external: true }, timeline: null },
+      {
+        id: a,
+        claim: 'batch#1',
+        channel: 'sms',
+        now: clock,
+        attempt: { id: ra.attempt_id, outcome: 'accepted', error: null, providerRef: 'notify-a' },
+        set: { status: 'sent', attempts: 1, providerRef: 'notify-a', external: true },
+        timeline: { alertId, text: 'Text message to Ben Carter delivered', detail: { n: 'a' } },
+      },
+      {
+        id: b,
+        claim: 'batch#1',
+        channel: 'sms',
+        now: clock,
+        attempt: { id: rb.attempt_id, outcome: 'failed', error: 'GOV.UK Notify answered 500', providerRef: null },
+        set: {
+          status: 'pending',
+          channel: 'email',
+          fallbacks: [],
+          attempts: 1,
+          nextAttemptAt: later,
+          error: 'GOV.UK Notify answered 500',
+        },
+        timeline: {
+          alertId,
+          text: 'Text message to Ben Carter failed: GOV.UK Notify answered 500; trying email',
+          detail: { n: 'b' },
+        },
+      },
+      {
+        id: c,
+        claim: 'batch#1',
+        channel: 'sms',
+        now: clock,
+        attempt: { id: rc.attempt_id, outcome: 'accepted', error: null, providerRef: 'notify-c' },
+        set: { status: 'sent', attempts: 1, providerRef: 'notify-c', external: true },
+        timeline: null,
+      },
     ]);
     assert.deepEqual([...held].sort(), [a, b].sort(), 'c was no longer this claim’s');
     const [na, nb, nc] = await Promise.all([row(a), row(b), row(c)]);
-    assert.deepEqual([na.status, na.provider_ref, na.claimed_by, na.accepted_at?.getTime(), na.last_error], ['sent', 'notify-a', null, clock.getTime(), null]);
-    assert.deepEqual([nb.status, nb.channel, nb.fallbacks, nb.next_attempt_at.getTime(), nb.last_error, nb.accepted_at], ['pending', 'email', [], later.getTime(), 'GOV.UK Notify answered 500', null]);
-    assert.deepEqual([nc.status, nc.claimed_by, nc.accepted_at], ['sending', 'other#9', null], 'the row is left to the claim that holds it');
-    assert.deepEqual((await attempts(a)).map((t) => [t.outcome, t.ok, t.provider_ref]), [['accepted', true, 'notify-a']]);
-    assert.deepEqual((await attempts(b)).map((t) => [t.outcome, t.ok, t.error]), [['failed', false, 'GOV.UK Notify answered 500']]);
-    assert.deepEqual((await attempts(c)).map((t) => [t.outcome, t.ok]), [['accepted', true]], 'the attempt that was made is recorded all the same');
+    assert.deepEqual(
+      [na.status, na.provider_ref, na.claimed_by, na.accepted_at?.getTime(), na.last_error],
+      ['sent', 'notify-a', null, clock.getTime(), null],
+    );
+    assert.deepEqual(
+      [nb.status, nb.channel, nb.fallbacks, nb.next_attempt_at.getTime(), nb.last_error, nb.accepted_at],
+      ['pending', 'email', [], later.getTime(), 'GOV.UK Notify answered 500', null],
+    );
+    assert.deepEqual(
+      [nc.status, nc.claimed_by, nc.accepted_at],
+      ['sending', 'other#9', null],
+      'the row is left to the claim that holds it',
+    );
+    assert.deepEqual(
+      (await attempts(a)).map((t) => [t.outcome, t.ok, t.provider_ref]),
+      [['accepted', true, 'notify-a']],
+    );
+    assert.deepEqual(
+      (await attempts(b)).map((t) => [t.outcome, t.ok, t.error]),
+      [['failed', false, 'GOV.UK Notify answered 500']],
+    );
+    assert.deepEqual(
+      (await attempts(c)).map((t) => [t.outcome, t.ok]),
+      [['accepted', true]],
+      'the attempt that was made is recorded all the same',
+    );
     const lines = (await timeline(alertId)).map((e) => e.text);
-    assert.ok(lines.includes('Text message to Ben Carter delivered') && lines.includes('Text message to Ben Carter failed: GOV.UK Notify answered 500; trying email'));
-    await database.db.updateTable('notifications').set({ status: 'failed', claimed_by: null }).where('id', 'in', [b, c]).execute();
+    assert.ok(
+      lines.includes('Text message to Ben Carter delivered') &&
+        lines.includes('Text message to Ben Carter failed: GOV.UK Notify answered 500; trying email'),
+    );
+    await database.db
+      .updateTable('notifications')
+      .set({ status: 'failed', claimed_by: null })
+      .where('id', 'in', [b, c])
+      .execute();
   });
 
   test('inbox rows are delivered in bulk: thousands in one pass, handed_at set once', async () => {
@@ -310,7 +487,9 @@ describe(`[${engineName}] notification delivery`, () => {
              (SELECT count(*)::int FROM delivery_attempts d JOIN notifications n2 ON n2.id = d.notification_id WHERE n2.subject LIKE 'Bulk %') AS attempts
         FROM notifications WHERE subject LIKE 'Bulk %'`.execute(database.db);
     assert.deepEqual(counts.rows[0], { sent: 3000, handed: 3000, attempts: 3000 });
-    const lines = (await timeline(alertId)).filter((e) => e.text === "Shown in Ben Carter's Harbour inbox (not a text message or email)");
+    const lines = (await timeline(alertId)).filter(
+      (e) => e.text === "Shown in Ben Carter's Harbour inbox (not a text message or email)",
+    );
     assert.ok(lines.length >= 30, 'one timeline line per delivery with an alert');
     assert.ok(took < 15_000, `bulk inbox pass took ${Math.round(took)} ms`);
   });
@@ -323,19 +502,27 @@ describe(`[${engineName}] notification delivery`, () => {
     const a = dispatcher('instance-a');
     const b = dispatcher('instance-b');
     // Small batches so the two interleave claims many times.
-    const run = async (d: ReturnType<typeof dispatcher>) => { for (let i = 0; i < 40; i++) if (!(await d.tick(4)).more) return; };
+    const run = async (d: ReturnType<typeof dispatcher>) => {
+      for (let i = 0; i < 40; i++) if (!(await d.tick(4)).more) return;
+    };
     await Promise.all([run(a), run(b), run(a), run(b)]);
     await drain();
     const received = smtp.messages.slice(before).map((m) => /X-Harbour-Notification: (\d+)/.exec(m.raw)?.[1]);
     assert.equal(received.length, ids.length, 'one email per notification');
     assert.deepEqual([...new Set(received)].sort(), [...ids].sort());
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM delivery_attempts GROUP BY notification_id HAVING count(*) > 1 AND bool_and(ok)`.execute(database.db);
+    const { rows } = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM delivery_attempts GROUP BY notification_id HAVING count(*) > 1 AND bool_and(ok)`.execute(
+      database.db,
+    );
     assert.deepEqual(rows, [], 'no notification has two successful attempts');
   });
 
   test('startNotificationWorkers runs the dispatcher in a loop and stops cleanly', async () => {
     const workers = await startNotificationWorkers({
-      db: database.db, logger: pino({ level: 'silent' }), idleMs: 20,
+      db: database.db,
+      logger: pino({ level: 'silent' }),
+      idleMs: 20,
       config: { notifications: { publicBaseUrl: BASE, notify: null, smtp: null, vapidSubject: null } },
     });
     try {

@@ -17,7 +17,15 @@ before(async () => {
 });
 after(() => database.drop());
 
-const actorFor = (staffId: number | null, roles: Actor['roles'] = ['worker']): Actor => ({ accountId: 1, staffId, email: 'a@example.org', displayName: 'A', roles, ip: '127.0.0.1', via: 'session' });
+const actorFor = (staffId: number | null, roles: Actor['roles'] = ['worker']): Actor => ({
+  accountId: 1,
+  staffId,
+  email: 'a@example.org',
+  displayName: 'A',
+  roles,
+  ip: '127.0.0.1',
+  via: 'session',
+});
 
 /** AD → service manager → team manager → two workers, in one team; a stranger in another team. */
 async function orgChart() {
@@ -36,9 +44,19 @@ async function orgChart() {
 test(`[${engineName}] reports and management chains follow line managers up and down`, async () => {
   const o = await orgChart();
   const reports = await repos.staff.reports(o.sm.id);
-  assert.deepEqual(reports.map((r) => [r.id, r.depth]), [[o.tm.id, 1], [o.w1.id, 2], [o.w2.id, 2]]);
+  assert.deepEqual(
+    reports.map((r) => [r.id, r.depth]),
+    [
+      [o.tm.id, 1],
+      [o.w1.id, 2],
+      [o.w2.id, 2],
+    ],
+  );
   const chain = await repos.staff.chain(o.w1.id);
-  assert.deepEqual(chain.map((c) => c.id), [o.tm.id, o.sm.id, o.ad.id]);
+  assert.deepEqual(
+    chain.map((c) => c.id),
+    [o.tm.id, o.sm.id, o.ad.id],
+  );
 });
 
 test(`[${engineName}] a manager allocates a same-team buddy; the allocation is audited`, async () => {
@@ -49,12 +67,18 @@ test(`[${engineName}] a manager allocates a same-team buddy; the allocation is a
   assert.equal(entry?.action, 'staff.allocate_buddy');
   // The service manager above can too (indirect report).
   await services.people.allocateBuddy(actorFor(o.sm.id, ['service_manager']), o.w2.id, o.w1.id);
-  assert.deepEqual((await repos.staff.buddyTo(o.w1.id)).map((b) => b.id), [o.w2.id]);
+  assert.deepEqual(
+    (await repos.staff.buddyTo(o.w1.id)).map((b) => b.id),
+    [o.w2.id],
+  );
 });
 
 test(`[${engineName}] buddy rules: other team refused, workers cannot allocate, strangers cannot see the team`, async () => {
   const o = await orgChart();
-  await assert.rejects(services.people.allocateBuddy(actorFor(o.tm.id, ['team_manager']), o.w1.id, o.stranger.id), (e) => e instanceof ValidationError && /same team/.test(e.message));
+  await assert.rejects(
+    services.people.allocateBuddy(actorFor(o.tm.id, ['team_manager']), o.w1.id, o.stranger.id),
+    (e) => e instanceof ValidationError && /same team/.test(e.message),
+  );
   await assert.rejects(services.people.allocateBuddy(actorFor(o.w2.id), o.w1.id, o.w2.id), ForbiddenError);
   await assert.rejects(services.people.team(actorFor(o.stranger.id), o.team.id), ForbiddenError);
   const view = await services.people.team(actorFor(o.w1.id), o.team.id);
@@ -66,7 +90,10 @@ test(`[${engineName}] personal mobile shows to the person and their managers onl
   const o = await orgChart();
   await database.db.updateTable('staff').set({ personal_mobile: '07700 900 999' }).where('id', '=', o.w1.id).execute();
   assert.equal((await services.people.person(actorFor(o.w1.id), o.w1.id)).person.personal_mobile, '07700 900 999');
-  assert.equal((await services.people.person(actorFor(o.tm.id, ['team_manager']), o.w1.id)).person.personal_mobile, '07700 900 999');
+  assert.equal(
+    (await services.people.person(actorFor(o.tm.id, ['team_manager']), o.w1.id)).person.personal_mobile,
+    '07700 900 999',
+  );
   assert.equal((await services.people.person(actorFor(o.w2.id), o.w1.id)).person.personal_mobile, null);
 });
 
@@ -77,14 +104,33 @@ test(`[${engineName}] moving team clears the buddy pairing both ways; line manag
   await services.people.allocateBuddy(admin, o.w2.id, o.w1.id);
   const current = (await repos.staff.get(o.w1.id))!;
   const input = {
-    employeeNumber: current.employee_number, givenName: current.given_name, familyName: current.family_name, email: current.email,
-    jobRole: current.job_role, teamId: o.other.id, lineManagerId: o.tm.id, workMobile: null, personalMobile: null,
-    outOfHoursPhone: null, baseBuildingId: null, active: true,
+    employeeNumber: current.employee_number,
+    givenName: current.given_name,
+    familyName: current.family_name,
+    email: current.email,
+    jobRole: current.job_role,
+    teamId: o.other.id,
+    lineManagerId: o.tm.id,
+    workMobile: null,
+    personalMobile: null,
+    outOfHoursPhone: null,
+    baseBuildingId: null,
+    active: true,
   };
   await services.people.updateStaff(admin, o.w1.id, input);
   assert.equal((await repos.staff.get(o.w1.id))?.buddy_id, null);
   assert.equal((await repos.staff.get(o.w2.id))?.buddy_id, null);
-  await assert.rejects(services.people.updateStaff(admin, o.tm.id, { ...input, employeeNumber: (await repos.staff.get(o.tm.id))!.employee_number, email: (await repos.staff.get(o.tm.id))!.email, lineManagerId: o.w2.id }),
-    (e) => e instanceof ValidationError && /reports to this person/.test(e.message));
-  await assert.rejects(services.people.updateStaff(admin, o.w2.id, { ...input }), (e) => e instanceof ValidationError && e.errors.some((x) => x.field === 'employeeNumber'));
+  await assert.rejects(
+    services.people.updateStaff(admin, o.tm.id, {
+      ...input,
+      employeeNumber: (await repos.staff.get(o.tm.id))!.employee_number,
+      email: (await repos.staff.get(o.tm.id))!.email,
+      lineManagerId: o.w2.id,
+    }),
+    (e) => e instanceof ValidationError && /reports to this person/.test(e.message),
+  );
+  await assert.rejects(
+    services.people.updateStaff(admin, o.w2.id, { ...input }),
+    (e) => e instanceof ValidationError && e.errors.some((x) => x.field === 'employeeNumber'),
+  );
 });

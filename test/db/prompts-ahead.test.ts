@@ -33,18 +33,25 @@ async function sessionDueIn(seconds: number): Promise<number> {
   const visitId = await services.visits.plan(chloe, buildVisitForm());
   await services.visits.arrive(chloe, visitId);
   await sql`UPDATE visits SET due_at = now() + make_interval(secs => ${seconds}) WHERE id = ${visitId}`.execute(db());
-  await sql`UPDATE timers SET fire_at = v.due_at FROM visits v WHERE v.id = ${visitId} AND timers.kind = 'visit_due' AND timers.subject_id = v.id AND timers.status = 'pending'`.execute(db());
+  await sql`UPDATE timers SET fire_at = v.due_at FROM visits v WHERE v.id = ${visitId} AND timers.kind = 'visit_due' AND timers.subject_id = v.id AND timers.status = 'pending'`.execute(
+    db(),
+  );
   return visitId;
 }
 
 /** Makes `seconds` pass for one session: its deadline, timer and prepared prompt all move back together. */
 async function passTime(visitId: number, seconds: number) {
   await sql`UPDATE visits SET due_at = due_at - make_interval(secs => ${seconds}) WHERE id = ${visitId}`.execute(db());
-  await sql`UPDATE timers SET fire_at = fire_at - make_interval(secs => ${seconds}) WHERE kind = 'visit_due' AND subject_id = ${visitId}`.execute(db());
-  await sql`UPDATE notifications SET release_at = release_at - make_interval(secs => ${seconds}), next_attempt_at = next_attempt_at - make_interval(secs => ${seconds}) WHERE visit_id = ${visitId}`.execute(db());
+  await sql`UPDATE timers SET fire_at = fire_at - make_interval(secs => ${seconds}) WHERE kind = 'visit_due' AND subject_id = ${visitId}`.execute(
+    db(),
+  );
+  await sql`UPDATE notifications SET release_at = release_at - make_interval(secs => ${seconds}), next_attempt_at = next_attempt_at - make_interval(secs => ${seconds}) WHERE visit_id = ${visitId}`.execute(
+    db(),
+  );
 }
 
-const prompts = (visitId: number) => db().selectFrom('notifications').selectAll().where('visit_id', '=', visitId).execute();
+const prompts = (visitId: number) =>
+  db().selectFrom('notifications').selectAll().where('visit_id', '=', visitId).execute();
 
 test(`[${engineName}] a prompt is prepared once, unseen, released once at the deadline, and the alert does not prompt again`, async () => {
   const inboxBefore = await services.notifications.unreadCount(chloe);
@@ -69,14 +76,34 @@ test(`[${engineName}] a prompt is prepared once, unseen, released once at the de
   // The engine then opens the alert: the released prompt is its step 0, and Chloe gets no second one.
   await drain(services);
   const alert = await db().selectFrom('alerts').selectAll().where('visit_id', '=', visitId).executeTakeFirstOrThrow();
-  const step0 = await db().selectFrom('notifications').select(['id', 'recipient_id']).where('alert_id', '=', alert.id).where('step', '=', 0).execute();
-  assert.deepEqual(step0.map((n) => n.recipient_id), [chloe.staffId]);
+  const step0 = await db()
+    .selectFrom('notifications')
+    .select(['id', 'recipient_id'])
+    .where('alert_id', '=', alert.id)
+    .where('step', '=', 0)
+    .execute();
+  assert.deepEqual(
+    step0.map((n) => n.recipient_id),
+    [chloe.staffId],
+  );
   assert.equal(step0[0]!.id, rows[0]!.id);
 
   // Its delivery attempt and timeline line were written when it became the alert's message.
-  const attempts = await db().selectFrom('delivery_attempts').select('ok').where('notification_id', '=', rows[0]!.id).execute();
-  assert.deepEqual(attempts.map((a) => a.ok), [true]);
-  const line = await db().selectFrom('timeline_events').select('text').where('visit_id', '=', visitId).where('type', '=', 'delivery').execute();
+  const attempts = await db()
+    .selectFrom('delivery_attempts')
+    .select('ok')
+    .where('notification_id', '=', rows[0]!.id)
+    .execute();
+  assert.deepEqual(
+    attempts.map((a) => a.ok),
+    [true],
+  );
+  const line = await db()
+    .selectFrom('timeline_events')
+    .select('text')
+    .where('visit_id', '=', visitId)
+    .where('type', '=', 'delivery')
+    .execute();
   assert.equal(line.length, 1);
   await services.alerts.resolve(admin, alert.id, 'safe', null);
 });
@@ -105,12 +132,20 @@ test(`[${engineName}] an extended session's old prompt is not released; the new 
   assert.equal(await services.engine.prepare(), 1);
   const now = await db().selectFrom('visits').select('due_at').where('id', '=', visitId).executeTakeFirstOrThrow();
   const scheduled = (await prompts(visitId)).filter((r) => r.status === 'scheduled');
-  assert.equal(scheduled.filter((r) => r.release_at!.getTime() === now.due_at!.getTime()).length, 1, 'one prompt for the new deadline');
+  assert.equal(
+    scheduled.filter((r) => r.release_at!.getTime() === now.due_at!.getTime()).length,
+    1,
+    'one prompt for the new deadline',
+  );
   await services.visits.end(chloe, visitId);
 });
 
 test(`[${engineName}] no prompt is prepared when the team's policy does not start with the worker`, async () => {
-  const team = await db().selectFrom('staff').select('team_id').where('id', '=', chloe.staffId!).executeTakeFirstOrThrow();
+  const team = await db()
+    .selectFrom('staff')
+    .select('team_id')
+    .where('id', '=', chloe.staffId!)
+    .executeTakeFirstOrThrow();
   await services.alerts.savePolicy(admin, team.team_id!, 'overdue', [
     { key: 'buddy', label: 'Buddy', targets: ['buddy'], delaySeconds: 0 },
   ]);
@@ -130,17 +165,40 @@ test(`[${engineName}] if the engine opens the alert before the release, the work
   await passTime(visitId, 31);
   await drain(services); // the engine first (as another instance might)
   const alert = await db().selectFrom('alerts').selectAll().where('visit_id', '=', visitId).executeTakeFirstOrThrow();
-  let step0 = await db().selectFrom('notifications').select(['status', 'recipient_id']).where('alert_id', '=', alert.id).where('step', '=', 0).execute();
-  assert.deepEqual(step0.map((n) => [n.recipient_id, n.status]), [[chloe.staffId, 'scheduled']]);
+  let step0 = await db()
+    .selectFrom('notifications')
+    .select(['status', 'recipient_id'])
+    .where('alert_id', '=', alert.id)
+    .where('step', '=', 0)
+    .execute();
+  assert.deepEqual(
+    step0.map((n) => [n.recipient_id, n.status]),
+    [[chloe.staffId, 'scheduled']],
+  );
   assert.equal((await services.engine.release()).released, 1);
-  step0 = await db().selectFrom('notifications').select(['status', 'recipient_id']).where('alert_id', '=', alert.id).where('step', '=', 0).execute();
-  assert.deepEqual(step0.map((n) => [n.recipient_id, n.status]), [[chloe.staffId, 'sent']]);
+  step0 = await db()
+    .selectFrom('notifications')
+    .select(['status', 'recipient_id'])
+    .where('alert_id', '=', alert.id)
+    .where('step', '=', 0)
+    .execute();
+  assert.deepEqual(
+    step0.map((n) => [n.recipient_id, n.status]),
+    [[chloe.staffId, 'sent']],
+  );
   await services.alerts.resolve(admin, alert.id, 'safe', null);
 });
 
 test(`[${engineName}] the delivery is recorded once, whichever comes first, the release or the alert`, async () => {
-  const delivered = async (visitId: number) => (await db().selectFrom('delivery_attempts as d').innerJoin('notifications as n', 'n.id', 'd.notification_id')
-    .select('d.ok').where('n.visit_id', '=', visitId).execute()).length;
+  const delivered = async (visitId: number) =>
+    (
+      await db()
+        .selectFrom('delivery_attempts as d')
+        .innerJoin('notifications as n', 'n.id', 'd.notification_id')
+        .select('d.ok')
+        .where('n.visit_id', '=', visitId)
+        .execute()
+    ).length;
   // Alert first (as in the previous test, which ends resolved): the release records it.
   const a = await sessionDueIn(30);
   await services.engine.prepare();
@@ -161,7 +219,11 @@ test(`[${engineName}] the delivery is recorded once, whichever comes first, the 
   await services.engine.release();
   assert.equal(await delivered(b), 1, 'and only once');
   for (const visitId of [a, b]) {
-    const alert = await db().selectFrom('alerts').select('id').where('visit_id', '=', visitId).executeTakeFirstOrThrow();
+    const alert = await db()
+      .selectFrom('alerts')
+      .select('id')
+      .where('visit_id', '=', visitId)
+      .executeTakeFirstOrThrow();
     await services.alerts.resolve(admin, alert.id, 'safe', null);
   }
 });

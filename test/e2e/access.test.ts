@@ -6,8 +6,12 @@ import { HomePage, SignInPage, TeamPage, demoUsers } from './support/pages.ts';
 
 describe('keyboard, phone and error pages', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
   it('signs in and signs out using only the keyboard, starting from the skip link', async () => {
     const s = await e2e.session('keyboard only');
@@ -21,7 +25,11 @@ describe('keyboard, phone and error pages', () => {
     assert.equal((await s.focused()).id, 'main-content');
 
     // From there the form is in order: email, password, then the Sign in button.
-    assert.equal(await s.tabUntil((f) => f.id === 'email', 'the email field'), 1, 'email is the first thing after the skip link');
+    assert.equal(
+      await s.tabUntil((f) => f.id === 'email', 'the email field'),
+      1,
+      'email is the first thing after the skip link',
+    );
     await keys.type(demoUsers.teamManager);
     assert.equal(await s.tabUntil((f) => f.id === 'password', 'the password field'), 1);
     await keys.type(DEMO_PASSWORD);
@@ -53,7 +61,12 @@ describe('keyboard, phone and error pages', () => {
     const menu = s.page.getByRole('button', { name: 'Menu' });
     assert.equal(await menu.isVisible(), true, 'the navigation collapses behind a Menu button');
     await menu.click();
-    assert.equal(await s.navigate(() => s.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Teams' }).click()), 200);
+    assert.equal(
+      await s.navigate(() =>
+        s.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Teams' }).click(),
+      ),
+      200,
+    );
     assert.match(s.path, /^\/teams\/\d+$/);
     await assertNoHorizontalScroll(s);
 
@@ -75,7 +88,10 @@ describe('keyboard, phone and error pages', () => {
     await new SignInPage(s).signIn(demoUsers.worker);
     assert.equal(await s.goto('/people/999999'), 404);
     assert.equal(await s.page.getByRole('heading', { level: 1 }).innerText(), 'Page not found');
-    assert.equal(await s.navigate(() => s.page.getByRole('link', { name: 'Go to the Harbour home page' }).click()), 200);
+    assert.equal(
+      await s.navigate(() => s.page.getByRole('link', { name: 'Go to the Harbour home page' }).click()),
+      200,
+    );
     assert.equal(s.path, '/');
     await s.close();
   });
@@ -111,9 +127,18 @@ async function assertNoHorizontalScroll(s: BrowserSession) {
   const { scrollWidth } = await s.pageScrollWidth();
   if (scrollWidth <= PHONE.width) return;
   // Name the elements that stick out, to make the failure easy to fix.
-  const wide = await s.page.evaluate((limit) => [...document.querySelectorAll('body *')]
-    .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
-    .slice(0, 8)
-    .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} right=${Math.round(el.getBoundingClientRect().right)}`), PHONE.width);
-  assert.fail(`${s.path} scrolls sideways at ${PHONE.width}px: scrollWidth ${scrollWidth}. Too wide: ${wide.join('; ')}`);
+  const wide = await s.page.evaluate(
+    (limit) =>
+      [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+        .slice(0, 8)
+        .map(
+          (el) =>
+            `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} right=${Math.round(el.getBoundingClientRect().right)}`,
+        ),
+    PHONE.width,
+  );
+  assert.fail(
+    `${s.path} scrolls sideways at ${PHONE.width}px: scrollWidth ${scrollWidth}. Too wide: ${wide.join('; ')}`,
+  );
 }

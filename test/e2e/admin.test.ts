@@ -2,7 +2,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { STAFF_COLUMNS } from '../../src/features/people/import-staff.ts';
 import { E2E, type BrowserSession } from './support/harness.ts';
-import { AdminPage, ImportPage, PeopleListPage, PersonPage, SignInPage, TeamFormPage, TeamPage, demoUsers, selectOptionStartingWith } from './support/pages.ts';
+import {
+  AdminPage,
+  ImportPage,
+  PeopleListPage,
+  PersonPage,
+  SignInPage,
+  TeamFormPage,
+  TeamPage,
+  demoUsers,
+  selectOptionStartingWith,
+} from './support/pages.ts';
 
 async function signInAsAdmin(e2e: E2E, label: string): Promise<BrowserSession> {
   const s = await e2e.session(label);
@@ -14,14 +24,66 @@ async function signInAsAdmin(e2e: E2E, label: string): Promise<BrowserSession> {
 
 const csv = (rows: string[][]) => [STAFF_COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
 // Aisha Khan, the Ashford team manager, is employee E1005 in the demo council.
-const zara = ['E2001', 'Zara', 'Okoro', 'zara.okoro@harbour.example', 'Social worker', 'Ashford Children in Care', 'Children in Care', 'E1005', '', '07700 900 301', '', '', 'Civic Centre', 'yes', '31/03/2058'];
-const badRow = ['E2002', 'Tariq', 'Nolan', 'tariq.nolan@harbour.example', 'Astronaut', 'Dover Children in Care', 'Children in Care', '', '', '', '', '', '', 'yes', ''];
-const fixedRow = ['E2002', 'Tariq', 'Nolan', 'tariq.nolan@harbour.example', 'Youth worker', 'Dover Children in Care', 'Children in Care', '', '', '', '', '', '', 'yes', ''];
+const zara = [
+  'E2001',
+  'Zara',
+  'Okoro',
+  'zara.okoro@harbour.example',
+  'Social worker',
+  'Ashford Children in Care',
+  'Children in Care',
+  'E1005',
+  '',
+  '07700 900 301',
+  '',
+  '',
+  'Civic Centre',
+  'yes',
+  '31/03/2058',
+];
+const badRow = [
+  'E2002',
+  'Tariq',
+  'Nolan',
+  'tariq.nolan@harbour.example',
+  'Astronaut',
+  'Dover Children in Care',
+  'Children in Care',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  'yes',
+  '',
+];
+const fixedRow = [
+  'E2002',
+  'Tariq',
+  'Nolan',
+  'tariq.nolan@harbour.example',
+  'Youth worker',
+  'Dover Children in Care',
+  'Children in Care',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  'yes',
+  '',
+];
 
 describe('administrator in the browser', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
   it('adds a team (errors first, GOV.UK pattern) and changes a team’s manager', async () => {
     const s = await signInAsAdmin(e2e, 'admin manages teams');
@@ -37,11 +99,17 @@ describe('administrator in the browser', () => {
     assert.match(await s.page.title(), /^Error: /);
     const summary = form.errorSummary();
     assert.equal(await summary.title(), 'There is a problem');
-    assert.deepEqual(await summary.links(), [{ text: 'Enter the team name', href: '#name' }, { text: 'Select a service', href: '#serviceId' }]);
+    assert.deepEqual(await summary.links(), [
+      { text: 'Enter the team name', href: '#name' },
+      { text: 'Select a service', href: '#serviceId' },
+    ]);
     assert.match((await s.focused()).classes, /govuk-error-summary/, 'the error summary takes focus on load');
     assert.equal(await summary.follow('Select a service'), 'serviceId');
     assert.equal(await summary.follow('Enter the team name'), 'name');
-    assert.equal((await s.page.locator('#name-error').textContent())?.replace(/\s+/g, ' ').trim(), 'Error: Enter the team name');
+    assert.equal(
+      (await s.page.locator('#name-error').textContent())?.replace(/\s+/g, ' ').trim(),
+      'Error: Enter the team name',
+    );
 
     // Name only: still 400, and what was typed is kept.
     await form.name().fill('Canterbury Children in Care');
@@ -53,7 +121,11 @@ describe('administrator in the browser', () => {
     await selectOptionStartingWith(form.manager(), 'Helen Ward');
     assert.equal(await form.save(), 200);
     assert.match(s.path, /^\/teams\/\d+\?done=teams-added$/);
-    assert.equal((await s.page.locator('.govuk-notification-banner--success').innerText()).includes('Team added'), true, 'a success banner says what happened');
+    assert.equal(
+      (await s.page.locator('.govuk-notification-banner--success').innerText()).includes('Team added'),
+      true,
+      'a success banner says what happened',
+    );
     const team = new TeamPage(s);
     assert.equal(await team.heading().innerText(), 'Canterbury Children in Care');
     assert.equal(await team.managerLine().innerText(), 'Team manager: Helen Ward');
@@ -89,9 +161,13 @@ describe('administrator in the browser', () => {
 
     // Line 3 has an unknown job role: 400, the line and reason listed, nothing imported.
     assert.equal(await imp.upload('new-starters.csv', csv([zara, badRow])), 400);
-    assert.deepEqual(await imp.errorSummary().links(), [{ text: 'The file has 1 problem. Nothing was imported.', href: '#file' }]);
+    assert.deepEqual(await imp.errorSummary().links(), [
+      { text: 'The file has 1 problem. Nothing was imported.', href: '#file' },
+    ]);
     assert.equal(await s.page.getByRole('heading', { name: 'Problems in new-starters.csv' }).count(), 1);
-    assert.deepEqual(await imp.rowProblems(), [{ line: 3, problem: 'job_role "Astronaut" is not a recognised job role' }]);
+    assert.deepEqual(await imp.rowProblems(), [
+      { line: 3, problem: 'job_role "Astronaut" is not a recognised job role' },
+    ]);
     assert.equal(await imp.panel().count(), 0);
 
     const people = new PeopleListPage(s);
@@ -107,7 +183,10 @@ describe('administrator in the browser', () => {
 
     assert.equal(await people.search('Okoro'), 200);
     assert.deepEqual(await people.names(), ['Zara Okoro']);
-    assert.equal(await s.navigate(() => s.page.getByRole('table').getByRole('link', { name: 'Zara Okoro' }).click()), 200);
+    assert.equal(
+      await s.navigate(() => s.page.getByRole('table').getByRole('link', { name: 'Zara Okoro' }).click()),
+      200,
+    );
     const person = new PersonPage(s);
     assert.equal(await person.heading().innerText(), 'Zara Okoro');
     assert.equal(await person.summary('Team'), 'Ashford Children in Care');

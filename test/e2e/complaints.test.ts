@@ -16,20 +16,29 @@ async function fillDate(s: BrowserSession, name: string, iso: string) {
 
 describe('complaints in the browser', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
   it('a complaint through stage 1, then stage 2, then a partial uphold, then a disciplinary outcome', async () => {
     const s = await e2e.session('complaints officer');
     await new SignInPage(s).open();
     assert.equal(await new SignInPage(s).signIn(GARETH), 200);
-    assert.equal(await s.navigate((p) => p.getByRole('link', { name: 'Complaints', exact: true }).first().click()), 200);
+    assert.equal(
+      await s.navigate((p) => p.getByRole('link', { name: 'Complaints', exact: true }).first().click()),
+      200,
+    );
     assert.equal(await s.navigate((p) => p.getByRole('link', { name: 'Record a complaint' }).click()), 200);
     const p = s.page;
 
     // Nothing filled in: the error summary, every problem listed.
     assert.equal(await s.navigate((page) => page.getByRole('button', { name: 'Record complaint' }).click()), 400);
-    assert.ok((await p.locator('.govuk-error-summary').innerText()).includes('Select the member of staff complained about'));
+    assert.ok(
+      (await p.locator('.govuk-error-summary').innerText()).includes('Select the member of staff complained about'),
+    );
 
     const received = addDays(londonToday(), -30);
     await fillDate(s, 'receivedOn', received);
@@ -53,17 +62,26 @@ describe('complaints in the browser', () => {
     // Stage 1 response, then stage 2 with its investigating officer and independent person.
     const s1 = addDays(received, 7);
     await fillDate(s, 'milestoneOn', s1);
-    assert.equal(await s.navigate((page) => page.getByRole('button', { name: 'Record stage 1 response' }).click()), 200);
+    assert.equal(
+      await s.navigate((page) => page.getByRole('button', { name: 'Record stage 1 response' }).click()),
+      200,
+    );
     await fillDate(s, 'stage2StartedOn', addDays(s1, 3));
     await p.getByLabel('Investigating officer').fill('Ivy Investigator');
     await p.getByLabel('Independent person').fill('Ian Independent');
     assert.equal(await s.navigate((page) => page.getByRole('button', { name: 'Start stage 2' }).click()), 200);
     assert.ok((await p.locator('main').innerText()).includes('Stage 2: investigation'));
     // The complaint page with an error: no date given.
-    assert.equal(await s.navigate((page) => page.getByRole('button', { name: 'Record stage 2 response' }).click()), 400);
+    assert.equal(
+      await s.navigate((page) => page.getByRole('button', { name: 'Record stage 2 response' }).click()),
+      400,
+    );
     assert.ok((await p.locator('.govuk-error-summary').innerText()).includes('Enter the date'));
     await fillDate(s, 'milestoneOn', addDays(s1, 10));
-    assert.equal(await s.navigate((page) => page.getByRole('button', { name: 'Record stage 2 response' }).click()), 200);
+    assert.equal(
+      await s.navigate((page) => page.getByRole('button', { name: 'Record stage 2 response' }).click()),
+      200,
+    );
     assert.ok((await p.locator('main').innerText()).includes('Review panel may be requested by'));
 
     // Findings: one upheld, one not: partially upheld overall.
@@ -99,7 +117,10 @@ describe('complaints in the browser', () => {
     for (const path of [url, '/complaints', '/complaints/patterns', '/complaints/statistics']) {
       assert.equal(await helen.goto(path), 200);
       const { scrollWidth, clientWidth } = await helen.pageScrollWidth();
-      assert.ok(scrollWidth <= clientWidth, `${path}: no sideways scrolling at 360px (${scrollWidth} > ${clientWidth})`);
+      assert.ok(
+        scrollWidth <= clientWidth,
+        `${path}: no sideways scrolling at 360px (${scrollWidth} > ${clientWidth})`,
+      );
     }
     await helen.close();
 

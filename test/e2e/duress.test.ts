@@ -16,7 +16,11 @@ const chloe = { name: 'Chloe Davies', email: demoEmailOf('Chloe Davies') };
 const emma = { name: 'Emma Green', email: demoEmailOf('Emma Green') };
 const WAIT_MS = 15_000;
 
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = WAIT_MS): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = WAIT_MS,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -51,19 +55,29 @@ const INSTRUMENT = `(() => {
   HTMLMediaElement.prototype.play = function () { record('play'); return Promise.resolve(); };
   if (window.speechSynthesis) window.speechSynthesis.speak = () => { record('speak'); };
 })();`;
-const traces = (s: BrowserSession) => s.page.evaluate(() => JSON.parse(sessionStorage.getItem('__trace') ?? '[]') as string[]);
+const traces = (s: BrowserSession) =>
+  s.page.evaluate(() => JSON.parse(sessionStorage.getItem('__trace') ?? '[]') as string[]);
 
 /** What someone in the room could read: the title and the page's text, with clock times and ids set aside. */
 async function visible(s: BrowserSession) {
   const [title, body] = await Promise.all([s.page.title(), s.page.locator('body').innerText()]);
-  const norm = (t: string) => t.replace(/\d{1,2}:\d{2}/g, 'HH:MM').replace(/\d+ (min|h)\b/g, 'N $1').replace(/\s+/g, ' ').trim();
+  const norm = (t: string) =>
+    t
+      .replace(/\d{1,2}:\d{2}/g, 'HH:MM')
+      .replace(/\d+ (min|h)\b/g, 'N $1')
+      .replace(/\s+/g, ' ')
+      .trim();
   return { title: norm(title), body: norm(body) };
 }
 
 describe('covert duress and the Purple File', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
   async function runningVisit(): Promise<number> {
     const actor = await actorFor(e2e.db, chloe.email);
@@ -71,9 +85,15 @@ describe('covert duress and the Purple File', () => {
     await e2e.harbour.services.visits.arrive(actor, id);
     return id;
   }
-  const duressAlert = (visitId: number) => e2e.db.selectFrom('alerts').select(['id']).where('visit_id', '=', visitId).where('kind', '=', 'duress').executeTakeFirst();
+  const duressAlert = (visitId: number) =>
+    e2e.db
+      .selectFrom('alerts')
+      .select(['id'])
+      .where('visit_id', '=', visitId)
+      .where('kind', '=', 'duress')
+      .executeTakeFirst();
 
-  it('the duress PIN leaves no alarm trace on the worker\'s phone, and the responders are alerted', async () => {
+  it("the duress PIN leaves no alarm trace on the worker's phone, and the responders are alerted", async () => {
     const s = await e2e.session('Chloe (phone)', { viewport: PHONE });
     await s.context.addInitScript({ content: INSTRUMENT });
     await signIn(s, chloe.email);
@@ -106,8 +126,12 @@ describe('covert duress and the Purple File', () => {
     // The server's escalation loop tells buddy, line manager and business support, once each.
     const alert = await until('the duress alarm', () => duressAlert(duress));
     const told = await until('three responders told', async () => {
-      const rows = await e2e.db.selectFrom('notifications as n').innerJoin('staff as st', 'st.id', 'n.recipient_id')
-        .select(['st.given_name']).where('n.alert_id', '=', alert.id).execute();
+      const rows = await e2e.db
+        .selectFrom('notifications as n')
+        .innerJoin('staff as st', 'st.id', 'n.recipient_id')
+        .select(['st.given_name'])
+        .where('n.alert_id', '=', alert.id)
+        .execute();
       return rows.length >= 3 ? rows.map((r) => r.given_name).sort() : null;
     });
     assert.deepEqual(told, ['Aisha', 'Dev', 'Emma']);
@@ -130,11 +154,18 @@ describe('covert duress and the Purple File', () => {
     await until('the alarm from the disguised control', () => duressAlert(running));
     assert.equal(s.path, `/visits/${running}`);
     const after = await visible(s);
-    assert.deepEqual(after, { ...before, body: before.body.replace('Request purple file', 'Purple file requested HH:MM') }, 'nothing else on the screen changed');
+    assert.deepEqual(
+      after,
+      { ...before, body: before.body.replace('Request purple file', 'Purple file requested HH:MM') },
+      'nothing else on the screen changed',
+    );
 
     assert.deepEqual(await traces(s), [], 'no sound, vibration, speech or notification was ever attempted');
     // The instruments work: the same calls made on purpose are caught.
-    await s.page.evaluate(() => { navigator.vibrate(50); new AudioContext(); });
+    await s.page.evaluate(() => {
+      navigator.vibrate(50);
+      new AudioContext();
+    });
     assert.deepEqual(await traces(s), ['vibrate', 'AudioContext']);
     await s.close();
   });
@@ -142,7 +173,12 @@ describe('covert duress and the Purple File', () => {
   it('the responder runs the Purple File script, gets "Dial 999 now" with the police pack, and the call-back fires', async () => {
     const s = await e2e.session('Emma (business support)');
     await signIn(s, emma.email);
-    assert.equal(await s.navigate((p) => p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Purple File', exact: true }).click()), 200);
+    assert.equal(
+      await s.navigate((p) =>
+        p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Purple File', exact: true }).click(),
+      ),
+      200,
+    );
     assert.equal(await s.page.getByRole('heading', { level: 1 }).innerText(), 'Purple File');
     // Chloe is on a visit (the one from the disguised control), so she is listed first with the address.
     const first = s.page.locator('.govuk-radios__item').first();
@@ -174,11 +210,18 @@ describe('covert duress and the Purple File', () => {
     assert.match(left, /^[45] min \d\d s left$/, `a real 5-minute countdown: ${left}`);
 
     // Make the five minutes pass: due in 2 seconds. The page counts down; the server's poller alerts Emma.
-    await sql`UPDATE purple_file_callbacks SET due_at = now() + interval '2 seconds' WHERE call_id = ${callId} AND status = 'pending'`.execute(e2e.db);
+    await sql`UPDATE purple_file_callbacks SET due_at = now() + interval '2 seconds' WHERE call_id = ${callId} AND status = 'pending'`.execute(
+      e2e.db,
+    );
     assert.equal(await s.goto(`/purple-file/${callId}`), 200);
     await s.page.getByText('Call back now. If they do not answer, dial 999.').waitFor({ timeout: WAIT_MS });
     await until('the call-back message to Emma', async () => {
-      const row = await e2e.db.selectFrom('notifications').select('id').where('link', 'like', `%/purple-file/${callId}`).where('subject', 'like', '%back now%').executeTakeFirst();
+      const row = await e2e.db
+        .selectFrom('notifications')
+        .select('id')
+        .where('link', 'like', `%/purple-file/${callId}`)
+        .where('subject', 'like', '%back now%')
+        .executeTakeFirst();
       return row ?? null;
     });
     assert.equal(await s.goto('/inbox'), 200);
@@ -194,7 +237,10 @@ describe('covert duress and the Purple File', () => {
 
     // The incident report starts pre-filled from the call.
     assert.equal(await s.navigate((p) => p.getByRole('link', { name: 'Start incident report' }).click()), 200);
-    assert.match(await s.page.locator('#narrative').inputValue(), /Chloe Davies rang the office[\s\S]*Is there a weapon\? Yes/);
+    assert.match(
+      await s.page.locator('#narrative').inputValue(),
+      /Chloe Davies rang the office[\s\S]*Is there a weapon\? Yes/,
+    );
     await s.close();
   });
 
@@ -202,7 +248,12 @@ describe('covert duress and the Purple File', () => {
     const aisha = { email: demoEmailOf('Aisha Khan') };
     const worker = await actorFor(e2e.db, chloe.email);
     const visitId = await runningVisit();
-    const alertId = await e2e.harbour.services.duress.raise(worker, { workerId: worker.staffId!, visitId, via: 'control', location: { lat: 51.14, lng: 0.87 } });
+    const alertId = await e2e.harbour.services.duress.raise(worker, {
+      workerId: worker.staffId!,
+      visitId,
+      via: 'control',
+      location: { lat: 51.14, lng: 0.87 },
+    });
     const s = await e2e.session('Aisha (line manager, phone)', { viewport: PHONE });
     await signIn(s, aisha.email);
     assert.equal(await s.goto(`/alerts/${alertId}`), 200);
@@ -211,7 +262,11 @@ describe('covert duress and the Purple File', () => {
     assert.match(main, /Liberi C123/);
     assert.match(main, /51\.14, 0\.87/);
     assert.equal(await s.navigate((p) => p.getByRole('link', { name: 'Declare a major incident' }).click()), 200);
-    assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Declare major incident' }).click()), 400, 'a category is needed');
+    assert.equal(
+      await s.navigate((p) => p.getByRole('button', { name: 'Declare major incident' }).click()),
+      400,
+      'a category is needed',
+    );
     await s.page.getByLabel('Police arrest').check();
     await s.page.getByLabel('What has happened (optional)').fill('Arrest at the address');
     assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Declare major incident' }).click()), 200);
@@ -237,32 +292,64 @@ describe('covert duress and the Purple File', () => {
   it('the Purple File page states, each checked with axe: open alarms first and marked, "Recorded – open to read out", a reason needed, the pack open for the rest of the call, closing the call closing its alarms', async () => {
     const worker = await actorFor(e2e.db, chloe.email);
     const helen = await actorFor(e2e.db, demoEmailOf('Helen Ward'));
-    for (const a of await e2e.db.selectFrom('alerts').select('id').where('status', '<>', 'resolved').execute()) await e2e.harbour.services.alerts.resolve(helen, String(a.id), 'false_alarm', 'e2e tidy');
+    for (const a of await e2e.db.selectFrom('alerts').select('id').where('status', '<>', 'resolved').execute())
+      await e2e.harbour.services.alerts.resolve(helen, String(a.id), 'false_alarm', 'e2e tidy');
     await e2e.harbour.services.emergency.save(worker, {
-      name: 'Chloe Davies', dateOfBirth: null, address: null, homePhone: null, mobilePhone: '07700 900 123', homeEmail: null, workEmail: null,
-      description: 'Tall, red coat', car: { makeModel: 'Ford Fiesta', colour: 'Red', registration: 'AB12 CDE' },
-      contacts: [{ name: 'Sam Davies', relationship: 'Partner', homePhone: null, mobilePhone: '07700 900 456', workPhone: null }],
-      preferredContact: 1, medical: { conditions: null, medication: null, adviceIfUnwell: null },
+      name: 'Chloe Davies',
+      dateOfBirth: null,
+      address: null,
+      homePhone: null,
+      mobilePhone: '07700 900 123',
+      homeEmail: null,
+      workEmail: null,
+      description: 'Tall, red coat',
+      car: { makeModel: 'Ford Fiesta', colour: 'Red', registration: 'AB12 CDE' },
+      contacts: [
+        { name: 'Sam Davies', relationship: 'Partner', homePhone: null, mobilePhone: '07700 900 456', workPhone: null },
+      ],
+      preferredContact: 1,
+      medical: { conditions: null, medication: null, adviceIfUnwell: null },
     } as Parameters<typeof e2e.harbour.services.emergency.save>[1]);
     // A missed check-in: the escalation loop raises the alarm.
     const visitId = await runningVisit();
     await expireDeadline(e2e.db, visitId);
-    await until('the missed check-in alarm', () => e2e.db.selectFrom('alerts').select('id').where('visit_id', '=', visitId).where('status', '=', 'open').executeTakeFirst());
+    await until('the missed check-in alarm', () =>
+      e2e.db
+        .selectFrom('alerts')
+        .select('id')
+        .where('visit_id', '=', visitId)
+        .where('status', '=', 'open')
+        .executeTakeFirst(),
+    );
 
     const s = await e2e.session('Emma (business support, Purple File states)', { viewport: PHONE });
     await signIn(s, emma.email);
     // The person list (axe checks every page load): Chloe first, marked with her open alarm.
     assert.equal(await s.goto('/purple-file'), 200);
     const first = s.page.locator('.govuk-radios__item').first();
-    assert.match(await first.innerText(), /^Chloe Davies\s+Missed check-in open since \d{1,2}:\d\d · On a visit now: 12 Example Road/);
+    assert.match(
+      await first.innerText(),
+      /^Chloe Davies\s+Missed check-in open since \d{1,2}:\d\d · On a visit now: 12 Example Road/,
+    );
     await s.page.getByLabel('Chloe Davies').check();
     assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Start the Purple File script' }).click()), 200);
     const callId = Number(/\/purple-file\/(\d+)/.exec(s.path)![1]);
 
     // The call page: both alarms linked (the missed check-in and the silent alarm the call raised).
-    const alarms = await e2e.db.selectFrom('alerts').select(['id', 'kind']).where('worker_id', '=', worker.staffId!).where('status', '<>', 'resolved').orderBy('id').execute();
-    assert.deepEqual(alarms.map((a) => a.kind), ['overdue', 'duress']);
-    const linked = await s.page.locator('a[href^="/alerts/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const alarms = await e2e.db
+      .selectFrom('alerts')
+      .select(['id', 'kind'])
+      .where('worker_id', '=', worker.staffId!)
+      .where('status', '<>', 'resolved')
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      alarms.map((a) => a.kind),
+      ['overdue', 'duress'],
+    );
+    const linked = await s.page
+      .locator('a[href^="/alerts/"]')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     for (const a of alarms) assert.ok(linked.includes(`/alerts/${a.id}`), `the call links alert ${a.id}`);
     // No answer: "Dial 999 now" and the police pack, its description and car "Recorded – open to read out".
     const group = s.page.getByRole('group', { name: 'Are you at 12 Example Road, Ashford, TN23 1AA?' });
@@ -274,10 +361,13 @@ describe('covert duress and the Purple File', () => {
     assert.doesNotMatch(await pack(), /Not recorded/);
 
     // Opening it needs a reason in her own words: the error state.
-    const openPack = (p: import('playwright-core').Page) => p.getByRole('button', { name: 'Open their description and car from the emergency information pack' }).click();
+    const openPack = (p: import('playwright-core').Page) =>
+      p.getByRole('button', { name: 'Open their description and car from the emergency information pack' }).click();
     assert.equal(await s.navigate(openPack), 400);
     assert.match(await s.page.locator('.govuk-error-summary').innerText(), /own words|Enter why/);
-    await s.page.getByLabel('Why you are opening their emergency details').fill('Police asked for her car and description');
+    await s.page
+      .getByLabel('Why you are opening their emergency details')
+      .fill('Police asked for her car and description');
     assert.equal(await s.navigate(openPack), 200);
     assert.match(await pack(), /Red Ford Fiesta, registration AB12 CDE/);
     assert.match(await pack(), /Tall, red coat/);
@@ -292,8 +382,22 @@ describe('covert duress and the Purple File', () => {
     await s.page.getByLabel('The worker is safe').check();
     assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Close the call' }).click()), 200);
     assert.match(await s.page.locator('.govuk-notification-banner').innerText(), /Call closed/);
-    const closed = await e2e.db.selectFrom('alerts').select(['status', 'outcome']).where('id', 'in', alarms.map((a) => a.id)).execute();
-    assert.deepEqual(closed.map((c) => [c.status, c.outcome]), [['resolved', 'safe'], ['resolved', 'safe']]);
+    const closed = await e2e.db
+      .selectFrom('alerts')
+      .select(['status', 'outcome'])
+      .where(
+        'id',
+        'in',
+        alarms.map((a) => a.id),
+      )
+      .execute();
+    assert.deepEqual(
+      closed.map((c) => [c.status, c.outcome]),
+      [
+        ['resolved', 'safe'],
+        ['resolved', 'safe'],
+      ],
+    );
     // Closed: the pack is shut, and the alarm bar has gone.
     assert.doesNotMatch(await s.page.locator('main').innerText(), /Red Ford Fiesta/);
     assert.equal(await s.goto(`/purple-file/${callId}`), 200);

@@ -16,14 +16,24 @@ async function fillDate(group: Locator, iso: string) {
 
 describe('FOI in the browser', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
   it('log seed 000 → answer from statistics with small numbers protected → draft response → disclosure log without sign-in', async () => {
     // Live records: three social workers assaulted in the last fortnight.
-    const staff = new Map((await e2e.db.selectFrom('staff').select(['id', 'given_name']).execute()).map((s) => [s.given_name, s.id]));
+    const staff = new Map(
+      (await e2e.db.selectFrom('staff').select(['id', 'given_name']).execute()).map((s) => [s.given_name, s.id]),
+    );
     const recent = new Date(Date.now() - 14 * 86_400_000).toISOString();
-    for (const [name, categories] of [['Chloe', ['physical_assault']], ['Dev', ['verbal_abuse']], ['Nadia', ['sexual_harassment', 'verbal_abuse']]] as const) {
+    for (const [name, categories] of [
+      ['Chloe', ['physical_assault']],
+      ['Dev', ['verbal_abuse']],
+      ['Nadia', ['sexual_harassment', 'verbal_abuse']],
+    ] as const) {
       await buildIncident(e2e.db, { employeeId: staff.get(name)!, occurredAt: recent, categories: [...categories] });
     }
 
@@ -45,10 +55,14 @@ describe('FOI in the browser', () => {
     await fillDate(page.getByRole('group', { name: 'Date received' }), today);
     await page.getByLabel('Time received (24-hour clock)').fill('09:30');
     await page.getByLabel('Email', { exact: true }).check();
-    await page.getByLabel('Questions').fill([
-      'How many social workers have been assaulted whilst working for the council in the last two years?',
-      'How many teachers have been assaulted?',
-    ].join('\n'));
+    await page
+      .getByLabel('Questions')
+      .fill(
+        [
+          'How many social workers have been assaulted whilst working for the council in the last two years?',
+          'How many teachers have been assaulted?',
+        ].join('\n'),
+      );
     assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Log request' }).click()), 200);
     assert.match(s.path, /^\/foi\/requests\/\d+\?done=created$/);
     const requestPath = s.path.split('?')[0]!;
@@ -71,7 +85,9 @@ describe('FOI in the browser', () => {
     // Question 2: not held, with advice to go to the schools.
     const q2 = page.locator('.harbour-foi-question').nth(1);
     await q2.getByLabel('Not held').check();
-    await q2.getByLabel('Advice and assistance (s16)').fill('The council does not employ teachers in maintained schools: please ask the individual schools.');
+    await q2
+      .getByLabel('Advice and assistance (s16)')
+      .fill('The council does not employ teachers in maintained schools: please ask the individual schools.');
     assert.equal(await s.navigate(() => q2.getByRole('button', { name: 'Save answer to question 2' }).click()), 200);
 
     // The statistic's own page, with its chart and downloads.
@@ -100,7 +116,10 @@ describe('FOI in the browser', () => {
     assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Record', exact: true }).click()), 200);
     assert.match(await main(), /Internal review may be asked for until/);
     assert.equal(await s.navigate((p) => p.getByRole('link', { name: 'Draft response' }).click()), 200);
-    assert.equal(await s.navigate((p) => p.getByRole('button', { name: 'Publish to the disclosure log' }).click()), 200);
+    assert.equal(
+      await s.navigate((p) => p.getByRole('button', { name: 'Publish to the disclosure log' }).click()),
+      200,
+    );
     assert.match(await main(), /Published to the disclosure log/);
     await s.close();
 
@@ -121,7 +140,13 @@ describe('FOI in the browser', () => {
     await new SignInPage(phone).open();
     await new SignInPage(phone).signIn(demoEmailOf('Irene Cole'));
     const wide: string[] = [];
-    for (const path of ['/foi', requestPath, `${requestPath}/response`, '/foi/statistics', '/foi/statistics/actions-taken?period=last_years&years=3']) {
+    for (const path of [
+      '/foi',
+      requestPath,
+      `${requestPath}/response`,
+      '/foi/statistics',
+      '/foi/statistics/actions-taken?period=last_years&years=3',
+    ]) {
       assert.equal(await phone.goto(path), 200, path);
       const { scrollWidth } = await phone.pageScrollWidth();
       if (scrollWidth > PHONE.width) wide.push(`${path} (${scrollWidth}px)`);

@@ -10,20 +10,37 @@ import { SignInPage } from './support/pages.ts';
 
 describe('following a historic incidents import', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
-  for (const [label, viewport] of [['desktop', undefined], ['phone 360×740', PHONE]] as const) {
+  for (const [label, viewport] of [
+    ['desktop', undefined],
+    ['phone 360×740', PHONE],
+  ] as const) {
     it(`the upload goes to a progress page that ends with what was imported (${label})`, async () => {
-      const worker = await e2e.db.selectFrom('staff').select('employee_number').where('email', '=', 'chloe.davies@harbour.example').executeTakeFirstOrThrow();
-      const rows = Array.from({ length: 300 }, (_, i) => `E2E-${label.length}-${i},2024-0${1 + (i % 9)}-1${i % 10},${worker.employee_number},Somewhere ${i},threats,Threatened at the door`);
+      const worker = await e2e.db
+        .selectFrom('staff')
+        .select('employee_number')
+        .where('email', '=', 'chloe.davies@harbour.example')
+        .executeTakeFirstOrThrow();
+      const rows = Array.from(
+        { length: 300 },
+        (_, i) =>
+          `E2E-${label.length}-${i},2024-0${1 + (i % 9)}-1${i % 10},${worker.employee_number},Somewhere ${i},threats,Threatened at the door`,
+      );
       const csv = `reference,occurred_date,employee_number,location,categories,narrative\n${rows.join('\n')}\n`;
 
       const s = await e2e.session(`import progress ${label}`, viewport ? { viewport } : {});
       await new SignInPage(s).open();
       assert.equal(await new SignInPage(s).signIn('fiona.reid@harbour.example'), 200);
       assert.equal(await s.goto('/incidents/import'), 200);
-      await s.page.locator('input[type="file"]').setInputFiles({ name: 'history.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await s.page
+        .locator('input[type="file"]')
+        .setInputFiles({ name: 'history.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
       assert.equal(await s.navigate((page) => page.getByRole('button', { name: 'Import' }).click()), 200);
       assert.match(s.path, /^\/imports\/\d+$/);
       // While the job runs, the page's script checks every 2 s (no timed refresh) and loads the page

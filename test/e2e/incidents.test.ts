@@ -17,8 +17,12 @@ const main = (s: BrowserSession) => s.page.locator('main').innerText();
 describe('incidents in the browser', () => {
   let e2e: E2E;
   let incidentId = 0;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
   it('report from a phone → manager response → HS160 investigation → close', async () => {
     const chloe = await e2e.session('worker reports an incident on a phone', { viewport: PHONE });
@@ -61,18 +65,28 @@ describe('incidents in the browser', () => {
     assert.equal(await aisha.navigate((page) => page.getByRole('button', { name: 'Save response' }).click()), 200);
     assert.match(aisha.path, /\?done=response$/);
 
-    assert.equal(await aisha.navigate((page) => page.getByRole('link', { name: 'Start the HS160 investigation' }).click()), 200);
+    assert.equal(
+      await aisha.navigate((page) => page.getByRole('link', { name: 'Start the HS160 investigation' }).click()),
+      200,
+    );
     assert.equal(aisha.path, `/incidents/${incidentId}/investigation`);
-    await a.getByLabel('Statements from the employee and witnesses').fill('Chloe: grabbed at the door. Neighbour heard shouting.');
+    await a
+      .getByLabel('Statements from the employee and witnesses')
+      .fill('Chloe: grabbed at the door. Neighbour heard shouting.');
     await a.getByLabel('Chronology of events').fill('10:00 arrived; 10:15 grabbed; 10:20 left and called the office.');
-    await a.getByLabel('Findings', { exact: true }).fill('Known tension over contact arrangements was not in the risk assessment.');
+    await a
+      .getByLabel('Findings', { exact: true })
+      .fill('Known tension over contact arrangements was not in the risk assessment.');
     await a.getByLabel('Other providers to warn').fill('Housing officer');
     assert.equal(await aisha.navigate((page) => page.getByRole('button', { name: 'Save investigation' }).click()), 200);
     await a.getByLabel('Action', { exact: true }).fill('Update the case risk assessment');
     await a.getByLabel('Owner').selectOption({ label: 'Chloe Davies' });
     await fillDay(aisha, 'actionDue', addDays(londonToday(), 7));
     assert.equal(await aisha.navigate((page) => page.getByRole('button', { name: 'Add action' }).click()), 200);
-    assert.match(await a.getByRole('region', { name: 'Actions' }).innerText(), /Update the case risk assessment[\s\S]*Chloe Davies[\s\S]*To do/);
+    assert.match(
+      await a.getByRole('region', { name: 'Actions' }).innerText(),
+      /Update the case risk assessment[\s\S]*Chloe Davies[\s\S]*To do/,
+    );
     // Closing with an action open is refused with the reason.
     assert.equal(await aisha.navigate((page) => page.getByRole('button', { name: 'Close the incident' }).click()), 400);
     assert.match(await a.locator('.govuk-error-summary').innerText(), /1 action is not done yet/);
@@ -90,18 +104,33 @@ describe('incidents in the browser', () => {
     assert.equal(await aisha.goto(`/incidents/${incidentId}`), 200);
     const a = aisha.page;
     await a.getByText('Flag the perpetrator as a risk').click();
-    assert.equal(await a.getByLabel('The person (by their case record)').isChecked(), true, 'pre-filled from the report');
+    assert.equal(
+      await a.getByLabel('The person (by their case record)').isChecked(),
+      true,
+      'pre-filled from the report',
+    );
     assert.equal(await a.locator('#flagCaseId').inputValue(), 'E2E-900');
     await a.getByLabel('Reason').fill('Grabbed and pushed a social worker at the door');
     await fillDay(aisha, 'flagReview', addDays(londonToday(), 90));
     assert.equal(await aisha.navigate((page) => page.getByRole('button', { name: 'Raise warning flag' }).click()), 200);
     assert.match(await main(aisha), /Warning flag raised/);
-    assert.match(await a.getByRole('region', { name: 'Warning flags from this incident' }).innerText(), /LIBERI E2E-900/);
+    assert.match(
+      await a.getByRole('region', { name: 'Warning flags from this incident' }).innerText(),
+      /LIBERI E2E-900/,
+    );
     await aisha.close();
 
     // Chloe plans another visit to the same case: it is RED.
     const chloeActor = await actorFor(e2e.db, demoUsers.worker);
-    const visit = await e2e.harbour.services.visits.plan(chloeActor, buildVisitForm({ caseSystem: 'liberi', caseId: 'e2e-900', referralType: 'previously_known', postcode: 'TN23 1AA' }));
+    const visit = await e2e.harbour.services.visits.plan(
+      chloeActor,
+      buildVisitForm({
+        caseSystem: 'liberi',
+        caseId: 'e2e-900',
+        referralType: 'previously_known',
+        postcode: 'TN23 1AA',
+      }),
+    );
     const chloe = await e2e.session('worker sees the RED visit', { viewport: PHONE });
     await new SignInPage(chloe).open();
     await new SignInPage(chloe).signIn(demoUsers.worker);
@@ -116,7 +145,10 @@ describe('incidents in the browser', () => {
     await new SignInPage(fiona).signIn('fiona.reid@harbour.example');
     assert.equal(await fiona.goto('/incidents/dashboard'), 200);
     assert.match(await main(fiona), /Incidents by kind/);
-    assert.match(await fiona.page.getByRole('region', { name: 'Incidents by kind' }).innerText(), /Physical assault\s+1/);
+    assert.match(
+      await fiona.page.getByRole('region', { name: 'Incidents by kind' }).innerText(),
+      /Physical assault\s+1/,
+    );
     assert.equal(await fiona.goto('/incidents/import'), 200);
     assert.equal(await fiona.navigate((page) => page.getByRole('button', { name: 'Import' }).click()), 400);
     await fiona.close();

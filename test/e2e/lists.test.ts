@@ -11,16 +11,29 @@ import { SignInPage, demoUsers } from './support/pages.ts';
 
 const PAGES: Record<keyof typeof demoUsers, string[]> = {
   admin: ['/people', '/people?q=a&page=2', '/admin/accounts?status=on', '/lockdowns', '/admin?done=teams-added'],
-  teamManager: ['/alerts', '/alerts?status=closed', '/risk/flags', '/risk/reviews', '/registers/reports?from-day=1&from-month=1&from-year=2026'],
+  teamManager: [
+    '/alerts',
+    '/alerts?status=closed',
+    '/risk/flags',
+    '/risk/reviews',
+    '/registers/reports?from-day=1&from-month=1&from-year=2026',
+  ],
   worker: ['/risk/flags'],
 };
 
 describe('lists that page, on a phone and a desktop', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
-  for (const [label, viewport] of [['desktop', undefined], ['phone 360×740', PHONE]] as const) {
+  for (const [label, viewport] of [
+    ['desktop', undefined],
+    ['phone 360×740', PHONE],
+  ] as const) {
     it(`every list page is accessible and fits (${label})`, async () => {
       for (const [who, paths] of Object.entries(PAGES) as [keyof typeof demoUsers, string[]][]) {
         const s = await e2e.session(`lists ${who} ${label}`, viewport ? { viewport } : {});
@@ -32,7 +45,11 @@ describe('lists that page, on a phone and a desktop', () => {
           assert.ok(scrollWidth <= (viewport?.width ?? 1280), `${path}: no sideways scrolling (${scrollWidth})`);
         }
         if (who === 'teamManager') {
-          assert.equal(await s.page.locator('input[type="date"]').count(), 0, 'no native date input on the register reports');
+          assert.equal(
+            await s.page.locator('input[type="date"]').count(),
+            0,
+            'no native date input on the register reports',
+          );
           assert.equal(await s.page.locator('#from-day').inputValue(), '1');
         }
         await s.close();

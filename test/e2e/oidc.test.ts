@@ -29,8 +29,11 @@ describe('council sign-in in the browser', () => {
     idp = await startTestProvider(harbour);
     idp.people.set('entra-chloe', { email: demoUsers.worker, email_verified: true });
     e2e = await E2E.start(import.meta.url, {
-      PORT: String(port), PUBLIC_BASE_URL: harbour,
-      OIDC_ISSUER_URL: idp.config.issuerUrl, OIDC_CLIENT_ID: idp.config.clientId, OIDC_CLIENT_SECRET: idp.config.clientSecret,
+      PORT: String(port),
+      PUBLIC_BASE_URL: harbour,
+      OIDC_ISSUER_URL: idp.config.issuerUrl,
+      OIDC_CLIENT_ID: idp.config.clientId,
+      OIDC_CLIENT_SECRET: idp.config.clientSecret,
     });
   });
   after(async () => {
@@ -55,15 +58,22 @@ describe('council sign-in in the browser', () => {
     }, onHarbour('/'));
     assert.equal(status, 200);
     await s.page.getByText('Chloe Davies').first().waitFor();
-    const account = await e2e.db.selectFrom('accounts').select(['oidc_issuer', 'oidc_subject']).where('email', '=', demoUsers.worker).executeTakeFirstOrThrow();
+    const account = await e2e.db
+      .selectFrom('accounts')
+      .select(['oidc_issuer', 'oidc_subject'])
+      .where('email', '=', demoUsers.worker)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(account, { oidc_issuer: idp.issuer, oidc_subject: 'entra-chloe' });
 
     // Sign out: Harbour's session ends, then the provider asks and ends its own, and sends her back.
-    assert.equal(await s.throughOtherSite(async (page) => {
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.waitForURL((url) => url.origin === idp.issuer);
-      await page.getByRole('button', { name: 'Yes, sign me out' }).click();
-    }, onHarbour('/sign-in')), 200);
+    assert.equal(
+      await s.throughOtherSite(async (page) => {
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.waitForURL((url) => url.origin === idp.issuer);
+        await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+      }, onHarbour('/sign-in')),
+      200,
+    );
     assert.equal(await s.goto('/'), 200);
     assert.equal(s.path, '/sign-in?returnTo=%2F');
   });

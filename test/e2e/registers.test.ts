@@ -5,8 +5,12 @@ import { HomePage, SignInPage, demoUsers } from './support/pages.ts';
 
 describe('registers in the browser', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
   it('declare an interest → the manager records the action → the entry appears in the register', async () => {
     // Chloe declares, on a phone.
@@ -38,9 +42,17 @@ describe('registers in the browser', () => {
     await new SignInPage(aisha).open();
     await new SignInPage(aisha).signIn(demoUsers.teamManager);
     await new HomePage(aisha).openNavItem('Registers');
-    assert.equal(await aisha.navigate((p) => p.getByRole('link', { name: /Declaration of interests: Chloe Davies/ }).click()), 200);
-    await aisha.page.getByLabel('Management action to prevent conflict of interest').fill('Chloe takes no part in placements with Kent Care Homes');
-    assert.equal(await aisha.navigate((p) => p.getByRole('button', { name: 'Record action and sign off' }).click()), 200);
+    assert.equal(
+      await aisha.navigate((p) => p.getByRole('link', { name: /Declaration of interests: Chloe Davies/ }).click()),
+      200,
+    );
+    await aisha.page
+      .getByLabel('Management action to prevent conflict of interest')
+      .fill('Chloe takes no part in placements with Kent Care Homes');
+    assert.equal(
+      await aisha.navigate((p) => p.getByRole('button', { name: 'Record action and sign off' }).click()),
+      200,
+    );
     assert.ok((await aisha.page.locator('main').innerText()).includes('Aisha Khan'));
 
     // The entry appears in the register.

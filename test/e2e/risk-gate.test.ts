@@ -27,8 +27,12 @@ describe('the RED risk gate in the browser: worker plans, manager countersigns a
   let worker: BrowserSession, manager: BrowserSession, partner: BrowserSession;
   let visitId = 0;
 
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
   it('Chloe plans a self-referral with Dev as joint partner and records the assessment; the visit cannot start', async () => {
     worker = await e2e.session('Chloe, worker');
@@ -62,27 +66,43 @@ describe('the RED risk gate in the browser: worker plans, manager countersigns a
     await p.getByLabel('Day').fill(review[2]!);
     await p.getByLabel('Month').fill(review[1]!);
     await p.getByLabel('Year').fill(review[0]!);
-    assert.equal(await worker.navigate((page) => page.getByRole('button', { name: 'Save risk assessment' }).click()), 200);
+    assert.equal(
+      await worker.navigate((page) => page.getByRole('button', { name: 'Save risk assessment' }).click()),
+      200,
+    );
     text = await main(worker);
     assert.match(text, /Risk assessment recorded/);
     assert.match(text, /must be completed or countersigned by the worker’s line manager/);
     assert.match(text, /joint visit partner has not yet confirmed/);
     assert.match(text, /must agree to the joint visit/);
-    assert.equal(await p.getByRole('button', { name: 'Countersign the risk assessment' }).count(), 0, 'the worker cannot sign her own assessment');
+    assert.equal(
+      await p.getByRole('button', { name: 'Countersign the risk assessment' }).count(),
+      0,
+      'the worker cannot sign her own assessment',
+    );
 
     assert.equal(await worker.goto(`/visits/${visitId}`), 200);
-    assert.equal(await worker.navigate((page) => page.getByRole('button', { name: 'I\'ve arrived' }).click()), 400);
+    assert.equal(await worker.navigate((page) => page.getByRole('button', { name: "I've arrived" }).click()), 400);
     assert.match(await main(worker), /This visit is rated RED/);
-    assert.equal((await e2e.db.selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state, 'planned');
+    assert.equal(
+      (await e2e.db.selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state,
+      'planned',
+    );
   });
 
   it('Aisha countersigns the assessment and agrees the joint visit', async () => {
     manager = await e2e.session('Aisha, line manager');
     await signIn(manager, aisha);
     assert.equal(await manager.goto(`/visits/${visitId}/risk`), 200);
-    assert.equal(await manager.navigate((page) => page.getByRole('button', { name: 'Countersign the risk assessment' }).click()), 200);
+    assert.equal(
+      await manager.navigate((page) => page.getByRole('button', { name: 'Countersign the risk assessment' }).click()),
+      200,
+    );
     assert.match(await main(manager), /Countersigned by Aisha Khan/);
-    assert.equal(await manager.navigate((page) => page.getByRole('button', { name: 'Agree joint visit with Dev Patel' }).click()), 200);
+    assert.equal(
+      await manager.navigate((page) => page.getByRole('button', { name: 'Agree joint visit with Dev Patel' }).click()),
+      200,
+    );
     const text = await main(manager);
     assert.match(text, /Control recorded/);
     assert.match(text, /joint visit partner has not yet confirmed/, 'the partner still has to confirm');
@@ -95,14 +115,22 @@ describe('the RED risk gate in the browser: worker plans, manager countersigns a
     assert.equal(await partner.goto('/visits'), 200);
     assert.match(await main(partner), /Joint visits to confirm/);
     assert.equal(await partner.navigate((page) => page.getByRole('link', { name: /Chloe Davies:/ }).click()), 200);
-    assert.equal(await partner.navigate((page) => page.getByRole('button', { name: 'Confirm I am going on this joint visit' }).click()), 200);
+    assert.equal(
+      await partner.navigate((page) =>
+        page.getByRole('button', { name: 'Confirm I am going on this joint visit' }).click(),
+      ),
+      200,
+    );
     assert.match(await main(partner), /You have confirmed you are going on this joint visit/);
   });
 
   it('Chloe arrives', async () => {
     assert.equal(await worker.goto(`/visits/${visitId}`), 200);
     assert.match(await main(worker), /Dev Patel \(confirmed\)/);
-    assert.equal(await worker.navigate((page) => page.getByRole('button', { name: 'I\'ve arrived' }).click()), 200);
-    assert.equal((await e2e.db.selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state, 'in_progress');
+    assert.equal(await worker.navigate((page) => page.getByRole('button', { name: "I've arrived" }).click()), 200);
+    assert.equal(
+      (await e2e.db.selectFrom('visits').select('state').where('id', '=', visitId).executeTakeFirstOrThrow()).state,
+      'in_progress',
+    );
   });
 });

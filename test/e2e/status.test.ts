@@ -9,14 +9,24 @@ import { SignInPage, demoUsers } from './support/pages.ts';
 
 describe('service status page', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
-  for (const [label, viewport] of [['desktop', undefined], ['phone 360×740', PHONE]] as const) {
+  for (const [label, viewport] of [
+    ['desktop', undefined],
+    ['phone 360×740', PHONE],
+  ] as const) {
     it(`opens from the footer signed out and signed in (${label})`, async () => {
       const s = await e2e.session(`status ${label}`, viewport ? { viewport } : {});
       await new SignInPage(s).open();
-      assert.equal(await s.navigate((p) => p.getByRole('contentinfo').getByRole('link', { name: 'Service status' }).click()), 200);
+      assert.equal(
+        await s.navigate((p) => p.getByRole('contentinfo').getByRole('link', { name: 'Service status' }).click()),
+        200,
+      );
       assert.equal(s.path, '/status');
       assert.equal(await s.page.getByRole('heading', { level: 1 }).innerText(), 'Service status');
       // The server's own loops run here (JOBS=true): each has had a pass.
@@ -27,7 +37,10 @@ describe('service status page', () => {
 
       assert.equal(await new SignInPage(s).open(), 200);
       assert.equal(await new SignInPage(s).signIn(demoUsers.worker), 200);
-      assert.equal(await s.navigate((p) => p.getByRole('contentinfo').getByRole('link', { name: 'Service status' }).click()), 200);
+      assert.equal(
+        await s.navigate((p) => p.getByRole('contentinfo').getByRole('link', { name: 'Service status' }).click()),
+        200,
+      );
       assert.equal(s.path, '/status');
       await s.close();
     });

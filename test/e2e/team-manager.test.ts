@@ -5,8 +5,12 @@ import { HomePage, PersonPage, SignInPage, TeamPage, demoUsers } from './support
 
 describe('team manager in the browser', () => {
   let e2e: E2E;
-  before(async () => { e2e = await E2E.start(import.meta.url); });
-  after(async () => { await e2e?.stop(); });
+  before(async () => {
+    e2e = await E2E.start(import.meta.url);
+  });
+  after(async () => {
+    await e2e?.stop();
+  });
 
   it('signs in and sees their team, its staff and buddies, and who has no buddy', async () => {
     const s = await e2e.session('team manager signs in');
@@ -28,7 +32,14 @@ describe('team manager in the browser', () => {
     assert.equal(await team.managerLine().innerText(), 'Team manager: Aisha Khan');
 
     const staff = await team.staff();
-    assert.deepEqual(staff.map((p) => p.name).sort(), ['Aisha Khan', 'Ben Carter', 'Chloe Davies', 'Dev Patel', 'Emma Green', 'Ola Adeyemi']);
+    assert.deepEqual(staff.map((p) => p.name).sort(), [
+      'Aisha Khan',
+      'Ben Carter',
+      'Chloe Davies',
+      'Dev Patel',
+      'Emma Green',
+      'Ola Adeyemi',
+    ]);
     const buddyOf = Object.fromEntries(staff.map((p) => [p.name, p.buddy]));
     assert.equal(buddyOf['Aisha Khan'], 'Ben Carter');
     assert.equal(buddyOf['Chloe Davies'], 'Dev Patel');
@@ -36,7 +47,14 @@ describe('team manager in the browser', () => {
 
     const warning = (await team.noBuddyWarning().innerText()).replace(/\s+/g, ' ').trim();
     assert.match(warning, /1 person has no buddy: Ola Adeyemi$/);
-    assert.equal(await team.noBuddyWarning().getByRole('link').allInnerTexts().then((l) => l.join()), 'Ola Adeyemi');
+    assert.equal(
+      await team
+        .noBuddyWarning()
+        .getByRole('link')
+        .allInnerTexts()
+        .then((l) => l.join()),
+      'Ola Adeyemi',
+    );
     await s.close();
   });
 
@@ -55,19 +73,32 @@ describe('team manager in the browser', () => {
     assert.equal(await person.summary('Buddy'), 'No buddy allocated');
     // Only people in her own team are offered (lone working policy, section 4).
     const choices = await person.buddyChoices();
-    assert.deepEqual(choices.map((c) => c.replace(/ \(.*\)$/, '')).sort(), ['Aisha Khan', 'Ben Carter', 'Chloe Davies', 'Dev Patel', 'Emma Green']);
+    assert.deepEqual(choices.map((c) => c.replace(/ \(.*\)$/, '')).sort(), [
+      'Aisha Khan',
+      'Ben Carter',
+      'Chloe Davies',
+      'Dev Patel',
+      'Emma Green',
+    ]);
 
     assert.equal(await person.allocateBuddy('Dev Patel'), 200);
     assert.match(s.path, /^\/people\/\d+\?done=buddy$/);
     assert.equal((await person.successBanner().innerText()).includes('Buddy allocated'), true);
     assert.equal(await person.summary('Buddy'), 'Dev Patel');
-    assert.equal((await person.buddySelect().locator('option:checked').textContent())?.trim(), 'Dev Patel (Social worker)');
+    assert.equal(
+      (await person.buddySelect().locator('option:checked').textContent())?.trim(),
+      'Dev Patel (Social worker)',
+    );
 
     assert.equal(await s.goto(teamPath), 200);
     assert.equal(await team.noBuddyWarning().count(), 0);
     assert.equal(await s.page.getByText('Everyone in this team has a buddy.').count(), 1);
     const staff = await team.staff();
-    assert.equal(staff.filter((p) => p.buddy === 'No buddy').length, 0, `still without a buddy: ${JSON.stringify(staff)}`);
+    assert.equal(
+      staff.filter((p) => p.buddy === 'No buddy').length,
+      0,
+      `still without a buddy: ${JSON.stringify(staff)}`,
+    );
     assert.equal(staff.find((p) => p.name === 'Ola Adeyemi')?.buddy, 'Dev Patel');
     await s.close();
   });

@@ -1,6 +1,12 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.ts';
-import { buildRepositories, buildServices, type Repositories, type ServiceSettings, type Services } from '../../src/composition.ts';
+import {
+  buildRepositories,
+  buildServices,
+  type Repositories,
+  type ServiceSettings,
+  type Services,
+} from '../../src/composition.ts';
 import { seedDemo, DEMO_PASSWORD } from '../../src/demo/seed.ts';
 import { openTestDatabase } from './database.ts';
 
@@ -29,12 +35,20 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
   const database = await openTestDatabase();
   const repos = buildRepositories(database.db);
   if (options.seed ?? true) await seedDemo(database.db, repos.audit);
-  const services = options.settings ? buildServices(repos, { sessionTtlHours: 12, ...options.settings }) : buildServices(repos);
-  const app = await buildApp(services, { cookieSecure: false, signInRateLimit: options.signInRateLimit ?? 1000, ...options.app });
+  const services = options.settings
+    ? buildServices(repos, { sessionTtlHours: 12, ...options.settings })
+    : buildServices(repos);
+  const app = await buildApp(services, {
+    cookieSecure: false,
+    signInRateLimit: options.signInRateLimit ?? 1000,
+    ...options.app,
+  });
   if (options.beforeReady) await options.beforeReady(app);
   await app.ready();
   const t: TestApp = {
-    app, services, repos,
+    app,
+    services,
+    repos,
     async close() {
       await app.close();
       await database.drop();
@@ -69,7 +83,8 @@ export class Agent {
 
   private remember(res: LightMyRequestResponse) {
     for (const c of res.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
-      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0) this.cookies.delete(c.name);
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0)
+        this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
   }
@@ -84,7 +99,9 @@ export class Agent {
     const body = new URLSearchParams();
     for (const [k, v] of Object.entries(form)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
     const res = await this.app.inject({
-      method: 'POST', url, payload: body.toString(),
+      method: 'POST',
+      url,
+      payload: body.toString(),
       headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
     });
     this.remember(res);
@@ -108,7 +125,12 @@ export class Agent {
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n`,
       `--${boundary}--\r\n`,
     ].join('');
-    const res = await this.app.inject({ method: 'POST', url, payload, headers: { cookie: this.cookieHeader(), 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { cookie: this.cookieHeader(), 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
     this.remember(res);
     return res;
   }

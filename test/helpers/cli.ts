@@ -5,7 +5,10 @@ import { openDatabase } from '../../src/db/database.ts';
 const run = promisify(execFile);
 
 /** Runs `harbour ...` as a user would, in its own process, with this environment. */
-export async function runHarbour(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runHarbour(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, ['bin/harbour.mjs', ...args], { env, timeout: 60_000 });
     return { code: 0, stdout, stderr };
@@ -16,7 +19,10 @@ export async function runHarbour(env: NodeJS.ProcessEnv, ...args: string[]): Pro
 }
 
 /** Opens the database the command-line process uses, for the length of `fn`. */
-export async function withCliDatabase<T>(env: NodeJS.ProcessEnv, fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) {
+export async function withCliDatabase<T>(
+  env: NodeJS.ProcessEnv,
+  fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+) {
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.PGLITE_DATA_DIR });
   try {
     return await fn(database);

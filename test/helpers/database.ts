@@ -16,7 +16,10 @@ export const engineName = onPostgres ? 'postgres' : 'pglite';
  */
 export async function openTestDatabase(): Promise<Database & { drop(): Promise<void>; url: string | undefined }> {
   if (!onPostgres) {
-    const database = await openDatabase({ pgliteDataDir: 'memory://', pgliteLoadDataDir: await migratedPgliteTemplate() });
+    const database = await openDatabase({
+      pgliteDataDir: 'memory://',
+      pgliteLoadDataDir: await migratedPgliteTemplate(),
+    });
     await migrate(database);
     return { ...database, url: undefined, drop: () => database.close() };
   }
@@ -117,7 +120,10 @@ export async function createPostgresDatabase(template?: string): Promise<{ url: 
  * With `migrated` it starts migrated (from the template) rather than empty, which saves the fault
  * tests several seconds each; tests of `harbour migrate` itself need it empty.
  */
-export async function childProcessDatabase(extra: NodeJS.ProcessEnv = {}, options: { migrated?: boolean } = {}): Promise<{ env: NodeJS.ProcessEnv; cleanup(): Promise<void> }> {
+export async function childProcessDatabase(
+  extra: NodeJS.ProcessEnv = {},
+  options: { migrated?: boolean } = {},
+): Promise<{ env: NodeJS.ProcessEnv; cleanup(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'harbour-child-'));
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', PGLITE_DATA_DIR: join(dir, 'data'), ...extra };
   delete env.DATABASE_URL;

@@ -13,7 +13,8 @@ export class HttpAgent {
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim(), value = pair!.slice(eq + 1).trim();
+      const name = pair!.slice(0, eq).trim(),
+        value = pair!.slice(eq + 1).trim();
       if (!value || /max-age=0|expires=thu, 01 jan 1970/i.test(line)) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -31,12 +32,19 @@ export class HttpAgent {
 
   async post(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
     const res = await fetch(this.baseUrl + path, {
-      method: 'POST', redirect: 'manual', body: new URLSearchParams(form).toString(),
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams(form).toString(),
       headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded', ...headers }),
     });
     this.remember(res);
     const text = await res.text();
-    return { status: res.status, location: res.headers.get('location'), body: text, json: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) as unknown : null };
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      body: text,
+      json: res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : null,
+    };
   }
 
   async csrf(page = '/') {

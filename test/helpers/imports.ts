@@ -16,7 +16,11 @@ export async function followImport(agent: Agent, upload: LightMyRequestResponse,
     assert.equal(page.statusCode, 200);
     if (page.body.includes('data-import-progress="finished"')) return { page, url };
     assert.match(page.body, /Waiting to start: [\d,]+ rows? to import|Imported [\d,]+ of [\d,]+ rows/);
-    assert.match(page.body, new RegExp(`<a class="govuk-link" href="${url}" data-import-check>Check progress</a>`), 'a link to check again, for people without JavaScript');
+    assert.match(
+      page.body,
+      new RegExp(`<a class="govuk-link" href="${url}" data-import-check>Check progress</a>`),
+      'a link to check again, for people without JavaScript',
+    );
     if (Date.now() > until) assert.fail(`the import at ${url} did not finish in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -32,7 +32,11 @@ const b64url = (buf: Buffer) => buf.toString('base64url');
  * Checks a Notify bearer token as Notify does: an HS256 JWT signed with the key's secret, whose
  * `iss` is the service id and whose `iat` is within 30 seconds of now. Returns the problem, if any.
  */
-export function notifyTokenProblem(header: string | undefined, secret = NOTIFY_SECRET, serviceId = NOTIFY_SERVICE_ID): string | null {
+export function notifyTokenProblem(
+  header: string | undefined,
+  secret = NOTIFY_SECRET,
+  serviceId = NOTIFY_SERVICE_ID,
+): string | null {
   if (!header?.startsWith('Bearer ')) return 'Unauthorized: authentication token must be provided';
   const [h, p, s] = header.slice(7).split('.');
   if (!h || !p || !s) return 'Invalid token: not a JWT';
@@ -40,14 +44,20 @@ export function notifyTokenProblem(header: string | undefined, secret = NOTIFY_S
   if (head.alg !== 'HS256') return 'Invalid token: algorithm must be HS256';
   const expected = Buffer.from(b64url(createHmac('sha256', secret).update(`${h}.${p}`).digest()));
   const given = Buffer.from(s);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'Invalid token: signature, api token not found';
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return 'Invalid token: signature, api token not found';
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as { iss?: string; iat?: number };
   if (claims.iss !== serviceId) return 'Invalid token: service not found';
-  if (typeof claims.iat !== 'number' || Math.abs(Date.now() / 1000 - claims.iat) > 30) return 'Error: Your system clock must be accurate to within 30 seconds';
+  if (typeof claims.iat !== 'number' || Math.abs(Date.now() / 1000 - claims.iat) > 30)
+    return 'Error: Your system clock must be accurate to within 30 seconds';
   return null;
 }
 
-export interface NotifyRequest { path: string; body: Record<string, unknown>; id: string }
+export interface NotifyRequest {
+  path: string;
+  body: Record<string, unknown>;
+  id: string;
+}
 
 /**
  * How the stub answers sends: 'ok' (201), 'hang' (never answers, keeps nothing), 'slow' (answers
@@ -88,7 +98,15 @@ export interface NotifyStub {
 export async function startNotifyStub(): Promise<NotifyStub> {
   let bucket: { perMs: number; capacity: number; tokens: number; at: number; perMinute: number } | null = null;
   const stub: NotifyStub = {
-    url: '', requests: [], failWith: null, mode: 'ok', slowMs: 3_000, lookups: [], hanging: 0, connections: 0, rateLimited: 0,
+    url: '',
+    requests: [],
+    failWith: null,
+    mode: 'ok',
+    slowMs: 3_000,
+    lookups: [],
+    hanging: 0,
+    connections: 0,
+    rateLimited: 0,
     limitRate(perMinute, burst) {
       const capacity = burst ?? Math.min(Math.ceil((perMinute ?? 0) / 3) + 1, 1001);
       bucket = perMinute ? { perMs: perMinute / 60_000, capacity, tokens: capacity, at: Date.now(), perMinute } : null;
@@ -115,9 +133,13 @@ export async function startNotifyStub(): Promise<NotifyStub> {
     const hang = () => {
       stub.hanging++;
       held.add(res);
-      res.on('close', () => { held.delete(res); stub.hanging--; });
+      res.on('close', () => {
+        held.delete(res);
+        stub.hanging--;
+      });
     };
-    const error = (status: number, error: string, message: string) => send(status, { status_code: status, errors: [{ error, message }] });
+    const error = (status: number, error: string, message: string) =>
+      send(status, { status_code: status, errors: [{ error, message }] });
     const [path, query = ''] = (req.url ?? '').split('?') as [string, string?];
     const type = /^\/v2\/notifications\/(sms|email)$/.exec(path)?.[1];
     const authProblem = notifyTokenProblem(req.headers.authorization);
@@ -127,25 +149,50 @@ export async function startNotifyStub(): Promise<NotifyStub> {
       if (stub.failWith) return error(stub.failWith, 'Exception', 'Internal server error');
       if (stub.mode === 'hang' || stub.mode === 'accept-then-hang') return hang();
       const q = new URLSearchParams(query);
-      const list = stub.requests.filter((r) => (!q.get('reference') || r.body.reference === q.get('reference'))
-        && (!q.get('template_type') || r.path.endsWith(`/${q.get('template_type')}`))).reverse();
+      const list = stub.requests
+        .filter(
+          (r) =>
+            (!q.get('reference') || r.body.reference === q.get('reference')) &&
+            (!q.get('template_type') || r.path.endsWith(`/${q.get('template_type')}`)),
+        )
+        .reverse();
       return send(200, {
-        notifications: list.map((r) => ({ id: r.id, reference: r.body.reference ?? null, type: r.path.split('/').pop(), status: 'sending' })),
+        notifications: list.map((r) => ({
+          id: r.id,
+          reference: r.body.reference ?? null,
+          type: r.path.split('/').pop(),
+          status: 'sending',
+        })),
         links: { current: `${stub.url}/v2/notifications?${query}` },
       });
     }
     if (req.method !== 'POST' || !type) return error(404, 'NotFoundError', 'Not found');
     if (authProblem) return error(403, 'AuthError', authProblem);
     const body = (await readJson(req)) as Record<string, unknown>;
-    if (stub.failWith) return error(stub.failWith, stub.failWith === 429 ? 'RateLimitError' : 'Exception', stub.failWith === 429 ? 'Exceeded rate limit' : 'Internal server error');
+    if (stub.failWith)
+      return error(
+        stub.failWith,
+        stub.failWith === 429 ? 'RateLimitError' : 'Exception',
+        stub.failWith === 429 ? 'Exceeded rate limit' : 'Internal server error',
+      );
     if (!withinRate()) {
       stub.rateLimited++;
-      return error(429, 'RateLimitError', `Exceeded rate limit for key type LIVE of ${bucket!.perMinute} requests per 60 seconds`);
+      return error(
+        429,
+        'RateLimitError',
+        `Exceeded rate limit for key type LIVE of ${bucket!.perMinute} requests per 60 seconds`,
+      );
     }
     if (stub.mode === 'hang') return hang();
-    if (typeof body.template_id !== 'string') return error(400, 'ValidationError', 'template_id is a required property');
+    if (typeof body.template_id !== 'string')
+      return error(400, 'ValidationError', 'template_id is a required property');
     const to = type === 'sms' ? body.phone_number : body.email_address;
-    if (typeof to !== 'string' || !to) return error(400, 'ValidationError', `${type === 'sms' ? 'phone_number' : 'email_address'} is a required property`);
+    if (typeof to !== 'string' || !to)
+      return error(
+        400,
+        'ValidationError',
+        `${type === 'sms' ? 'phone_number' : 'email_address'} is a required property`,
+      );
     const id = randomUUID();
     stub.requests.push({ path, body, id });
     if (stub.mode === 'accept-then-hang') return hang();
@@ -153,24 +200,35 @@ export async function startNotifyStub(): Promise<NotifyStub> {
     const p = (body.personalisation ?? {}) as Record<string, string>;
     const template = { id: body.template_id, version: 1, uri: `${stub.url}/v2/template/${String(body.template_id)}` };
     send(201, {
-      id, reference: body.reference ?? null, uri: `${stub.url}/v2/notifications/${id}`, template,
-      content: type === 'sms'
-        ? { body: `${p.subject}\n${p.body}\n${p.link}`, from_number: 'Harbour' }
-        : { body: `${p.body}\n${p.link}`, subject: p.subject, from_email: 'harbour@notifications.service.gov.uk' },
+      id,
+      reference: body.reference ?? null,
+      uri: `${stub.url}/v2/notifications/${id}`,
+      template,
+      content:
+        type === 'sms'
+          ? { body: `${p.subject}\n${p.body}\n${p.link}`, from_number: 'Harbour' }
+          : { body: `${p.body}\n${p.link}`, subject: p.subject, from_email: 'harbour@notifications.service.gov.uk' },
     });
   });
-  server.on('connection', () => { stub.connections++; });
+  server.on('connection', () => {
+    stub.connections++;
+  });
   const port = await listen(server);
   stub.url = `http://127.0.0.1:${port}`;
-  stub.close = () => new Promise<void>((resolve) => {
-    for (const r of held) r.destroy();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  stub.close = () =>
+    new Promise<void>((resolve) => {
+      for (const r of held) r.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return stub;
 }
 
-export interface ReceivedMail { from: string; to: string[]; raw: string }
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+}
 
 export interface SmtpStub {
   url: string;
@@ -185,7 +243,8 @@ export interface SmtpStub {
 /** A real SMTP server (smtp-server) in this process, keeping what it receives. */
 export async function startSmtpStub(): Promise<SmtpStub> {
   const stub: SmtpStub = { url: '', messages: [], rejectWith: null, down: false, close: async () => {} };
-  const unavailable = () => Object.assign(new Error('Service not available, closing transmission channel'), { responseCode: 421 });
+  const unavailable = () =>
+    Object.assign(new Error('Service not available, closing transmission channel'), { responseCode: 421 });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -236,7 +295,13 @@ export async function startPushStub(): Promise<PushStub> {
     for await (const c of req) chunks.push(c as Buffer);
     const path = req.url ?? '';
     stub.requests.push({ path, headers: req.headers, bytes: Buffer.concat(chunks).length });
-    const status = path.startsWith('/push/gone/') ? 410 : path.startsWith('/push/missing/') ? 404 : path.startsWith('/push/broken/') ? 500 : 201;
+    const status = path.startsWith('/push/gone/')
+      ? 410
+      : path.startsWith('/push/missing/')
+        ? 404
+        : path.startsWith('/push/broken/')
+          ? 500
+          : 201;
     res.writeHead(status, status === 201 ? { location: `${stub.url}/messages/${randomUUID()}` } : {});
     res.end();
   });

@@ -14,7 +14,10 @@ declare module 'oidc-provider' {
       provider: { Grant: new (init: { clientId: string; accountId: string }) => Grant };
     };
   }
-  interface Account { accountId: string; claims(): Record<string, unknown> | Promise<Record<string, unknown>> }
+  interface Account {
+    accountId: string;
+    claims(): Record<string, unknown> | Promise<Record<string, unknown>>;
+  }
   export interface Configuration {
     clients?: Record<string, unknown>[];
     findAccount?: (ctx: KoaContextWithOIDC, id: string) => Promise<Account | undefined>;

@@ -4,7 +4,12 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcConfig } from '../../src/config.ts';
 
 /** A person the test provider can sign in: their login is the subject. */
-export interface ProviderPerson { email?: string; email_verified?: boolean; roles?: string[]; employee_number?: string }
+export interface ProviderPerson {
+  email?: string;
+  email_verified?: boolean;
+  roles?: string[];
+  employee_number?: string;
+}
 
 export interface TestProvider {
   issuer: string;
@@ -22,18 +27,26 @@ export const CLIENT_SECRET = 'harbour-test-secret-0123456789abcdef';
  * `harbourBaseUrl` and its development login form (any password; the login is the account id).
  * Consent is granted automatically, as a council's admin consent would.
  */
-export async function startTestProvider(harbourBaseUrl: string, overrides: Partial<OidcConfig> = {}): Promise<TestProvider> {
+export async function startTestProvider(
+  harbourBaseUrl: string,
+  overrides: Partial<OidcConfig> = {},
+): Promise<TestProvider> {
   let handler: Parameters<typeof createServer>[1] = (_req, res) => res.end();
   const server: Server = createServer((req, res) => handler?.(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const people = new Map<string, ProviderPerson>();
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: CLIENT_ID, client_secret: CLIENT_SECRET,
-      redirect_uris: [`${harbourBaseUrl}/sign-in/oidc/callback`], post_logout_redirect_uris: [`${harbourBaseUrl}/sign-in`],
-      response_types: ['code'], grant_types: ['authorization_code'],
-    }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [`${harbourBaseUrl}/sign-in/oidc/callback`],
+        post_logout_redirect_uris: [`${harbourBaseUrl}/sign-in`],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+      },
+    ],
     async findAccount(_ctx, id) {
       const person = people.get(id);
       if (!person) return undefined;
@@ -56,15 +69,24 @@ export async function startTestProvider(harbourBaseUrl: string, overrides: Parti
   });
   handler = provider.callback();
   return {
-    issuer, people,
+    issuer,
+    people,
     config: {
-      issuerUrl: issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roleClaim: 'roles', roleMap: null,
-      employeeNumberClaim: null, only: false, breakGlassAdmins: [], ...overrides,
+      issuerUrl: issuer,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      roleClaim: 'roles',
+      roleMap: null,
+      employeeNumberClaim: null,
+      only: false,
+      breakGlassAdmins: [],
+      ...overrides,
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -77,11 +99,19 @@ export class ProviderBrowser {
   }
 
   async post(url: string, form: Record<string, string>) {
-    return this.request(url, { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    return this.request(url, {
+      method: 'POST',
+      body: new URLSearchParams(form).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   }
 
   private async request(url: string, init: { method: string; body?: string; headers?: Record<string, string> }) {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...init.headers, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...init.headers, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const at = pair!.indexOf('=');
@@ -107,7 +137,8 @@ export class ProviderBrowser {
         continue;
       }
       const action = /<form[^>]*action="([^"]+)"/.exec(res.body)?.[1];
-      if (!action || !res.body.includes('name="login"')) throw new Error(`unexpected provider page ${res.status}: ${res.body.slice(0, 300)}`);
+      if (!action || !res.body.includes('name="login"'))
+        throw new Error(`unexpected provider page ${res.status}: ${res.body.slice(0, 300)}`);
       res = await this.post(new URL(action, authorizationUrl).href, { prompt: 'login', login, password: 'any' });
     }
     throw new Error('too many provider redirects');

@@ -8,7 +8,9 @@ export function startServer(env: NodeJS.ProcessEnv, port: number, extra: NodeJS.
   });
   // The last of what it wrote to stderr, for the message when it does not start.
   let tail = '';
-  child.stderr?.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-4000); });
+  child.stderr?.on('data', (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-4000);
+  });
   stderrTails.set(child, () => tail);
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -21,26 +23,33 @@ export function startServer(env: NodeJS.ProcessEnv, port: number, extra: NodeJS.
  * alive for ever. Files call killAllServers() in `after`; exit kills any left as a last resort.
  */
 const running = new Set<ChildProcess>();
-process.once('exit', () => { for (const c of running) c.kill('SIGKILL'); });
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
 
 export async function killAllServers() {
   await Promise.all([...running].map((c) => kill(c)));
 }
 
 const stderrTails = new WeakMap<ChildProcess, () => string>();
-const tailOf = (child?: ChildProcess) => (child ? stderrTails.get(child)?.() ?? '' : '');
+const tailOf = (child?: ChildProcess) => (child ? (stderrTails.get(child)?.() ?? '') : '');
 
 /** Waits until the server answers /health at all (started), or throws with its stderr. */
 export async function waitForHealth(port: number, timeoutMs = 60_000, child?: ChildProcess) {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`server on ${port} exited (${child.exitCode ?? child.signalCode}) while starting: ${tailOf(child)}`);
+    if (child && (child.exitCode !== null || child.signalCode !== null))
+      throw new Error(
+        `server on ${port} exited (${child.exitCode ?? child.signalCode}) while starting: ${tailOf(child)}`,
+      );
     try {
       // Listening is enough: /health may rightly say 503 (an engine that is off, or behind, while
       // alarms are due) and the server is still up and answering.
       const status = (await fetch(`http://127.0.0.1:${port}/health`)).status;
       if (status === 200 || status === 503) return;
-    } catch { /* starting */ }
+    } catch {
+      /* starting */
+    }
     await sleep(50);
   }
   throw new Error(`server on ${port} did not start in ${timeoutMs / 1000} s: ${tailOf(child)}`);

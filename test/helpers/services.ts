@@ -1,4 +1,10 @@
-import { buildRepositories, buildServices, type Repositories, type ServiceSettings, type Services } from '../../src/composition.ts';
+import {
+  buildRepositories,
+  buildServices,
+  type Repositories,
+  type ServiceSettings,
+  type Services,
+} from '../../src/composition.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { openTestDatabase } from './database.ts';
 import type { Database } from '../../src/db/database.ts';

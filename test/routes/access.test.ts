@@ -44,7 +44,15 @@ const EVERYONE: readonly Who[] = WHO;
 const SIGNED_IN: readonly Who[] = WHO.filter((w) => w !== 'anonymous');
 const ADMIN: readonly Who[] = ['admin'];
 /** Own team Ashford, or above it in the chain, or see-everything roles. */
-const SEES_ASHFORD: readonly Who[] = ['worker', 'businessSupport', 'teamManager', 'serviceManager', 'assistantDirector', 'healthAndSafety', 'admin'];
+const SEES_ASHFORD: readonly Who[] = [
+  'worker',
+  'businessSupport',
+  'teamManager',
+  'serviceManager',
+  'assistantDirector',
+  'healthAndSafety',
+  'admin',
+];
 /** Responders to an alert about Chloe: everyone who sees Ashford except Chloe herself. */
 const SEES_ASHFORD_NOT_CHLOE: readonly Who[] = SEES_ASHFORD.filter((w) => w !== 'worker');
 /** Maidstone is in Helen's service, not Chloe's or Aisha's team. */
@@ -52,9 +60,22 @@ const SEES_MAIDSTONE: readonly Who[] = ['serviceManager', 'assistantDirector', '
 /** Swale Early Help is another service: only the see-everything roles. */
 const SEES_SWALE: readonly Who[] = ['assistantDirector', 'healthAndSafety', 'admin'];
 /** May plan and run Chloe's sessions: Chloe, her team's business support, her management chain, administrators. */
-const ACTS_FOR_CHLOE: readonly Who[] = ['worker', 'businessSupport', 'teamManager', 'serviceManager', 'assistantDirector', 'admin'];
+const ACTS_FOR_CHLOE: readonly Who[] = [
+  'worker',
+  'businessSupport',
+  'teamManager',
+  'serviceManager',
+  'assistantDirector',
+  'admin',
+];
 /** Team managers and above, health and safety, administrators: add warning flags, see risk assessments due for review. */
-const RISK_MANAGERS: readonly Who[] = ['teamManager', 'serviceManager', 'assistantDirector', 'healthAndSafety', 'admin'];
+const RISK_MANAGERS: readonly Who[] = [
+  'teamManager',
+  'serviceManager',
+  'assistantDirector',
+  'healthAndSafety',
+  'admin',
+];
 /** The people above someone in Ashford: team manager, service manager, assistant director; and administrators. */
 const MANAGES_ASHFORD: readonly Who[] = ['teamManager', 'serviceManager', 'assistantDirector', 'admin'];
 const MANAGES_MAIDSTONE: readonly Who[] = ['serviceManager', 'assistantDirector', 'admin'];
@@ -88,9 +109,30 @@ type Expected = 'allowed' | 'denied' | { status: number; location?: string };
 
 interface Ctx {
   ids: DemoIds;
-  made: { directorate: number; service: number; team: number; staff: number; staffEmployeeNumber: string; staffEmail: string; building: number; riskVisit: number };
+  made: {
+    directorate: number;
+    service: number;
+    team: number;
+    staff: number;
+    staffEmployeeNumber: string;
+    staffEmail: string;
+    building: number;
+    riskVisit: number;
+  };
   /** Per role, Chloe's sessions and alerts in the state each lone-working action needs. */
-  lw: Record<Who, { planned: number; cancel: number; running: number; ending: number; alert: string; safeAlert: string; resolveAlert: string; viewVisit: number }>;
+  lw: Record<
+    Who,
+    {
+      planned: number;
+      cancel: number;
+      running: number;
+      ending: number;
+      alert: string;
+      safeAlert: string;
+      resolveAlert: string;
+      viewVisit: number;
+    }
+  >;
   revokeToken: Record<Who, number>;
   /** Chloe's declaration, and per role an interest on it and a gift entry of hers, each awaiting a decision. */
   reg: { declaration: number; byWho: Record<Who, { interest: number; gift: number; sign: number }> };
@@ -123,19 +165,58 @@ interface Row {
   fresh?: boolean;
 }
 
-const page = (route: string, allow: readonly Who[], more: Partial<Row> = {}): Row => ({ route, kind: 'page', allow, ...more });
-const form = (route: string, allow: readonly Who[], body: Row['body'], more: Partial<Row> = {}): Row => ({ route, kind: 'form', allow, body, ...more });
-const api = (route: string, allow: readonly Who[], more: Partial<Row> = {}): Row => ({ route, kind: 'api', allow, ...more });
+const page = (route: string, allow: readonly Who[], more: Partial<Row> = {}): Row => ({
+  route,
+  kind: 'page',
+  allow,
+  ...more,
+});
+const form = (route: string, allow: readonly Who[], body: Row['body'], more: Partial<Row> = {}): Row => ({
+  route,
+  kind: 'form',
+  allow,
+  body,
+  ...more,
+});
+const api = (route: string, allow: readonly Who[], more: Partial<Row> = {}): Row => ({
+  route,
+  kind: 'api',
+  allow,
+  ...more,
+});
 
 const staffFields = (c: Ctx) => {
   const n = c.unique();
-  return { employeeNumber: `M${n}`, givenName: 'Matrix', familyName: `Person ${n}`, email: `matrix.${n}@harbour.example`, jobRole: 'social_worker', teamId: String(c.ids.team.ashford), lineManagerId: '', workMobile: '', personalMobile: '', outOfHoursPhone: '', baseBuildingId: '', active: 'true' };
+  return {
+    employeeNumber: `M${n}`,
+    givenName: 'Matrix',
+    familyName: `Person ${n}`,
+    email: `matrix.${n}@harbour.example`,
+    jobRole: 'social_worker',
+    teamId: String(c.ids.team.ashford),
+    lineManagerId: '',
+    workMobile: '',
+    personalMobile: '',
+    outOfHoursPhone: '',
+    baseBuildingId: '',
+    active: 'true',
+  };
 };
-const buildingFields = (c: Ctx) => ({ name: `Matrix House ${c.unique()}`, address: '1 High Street, Ashford', postcode: 'TN23 1AA', sitePhone: '01632 960 999', facilitiesHelpdeskPhone: '', communitySafetyPhone: '', buildingManagerId: '' });
+const buildingFields = (c: Ctx) => ({
+  name: `Matrix House ${c.unique()}`,
+  address: '1 High Street, Ashford',
+  postcode: 'TN23 1AA',
+  sitePhone: '01632 960 999',
+  facilitiesHelpdeskPhone: '',
+  communitySafetyPhone: '',
+  buildingManagerId: '',
+});
 const importCsv = (c: Ctx) => {
   const n = c.unique();
-  return 'employee_number,given_name,family_name,email,job_role,team,service,line_manager_employee_number,buddy_employee_number,work_mobile,personal_mobile,out_of_hours_phone,base_building,active\n'
-    + `I${n},Imported,Person${n},imported.${n}@harbour.example,Social worker,Ashford Children in Care,Children in Care,,,,,,Civic Centre,yes\n`;
+  return (
+    'employee_number,given_name,family_name,email,job_role,team,service,line_manager_employee_number,buddy_employee_number,work_mobile,personal_mobile,out_of_hours_phone,base_building,active\n' +
+    `I${n},Imported,Person${n},imported.${n}@harbour.example,Social worker,Ashford Children in Care,Children in Care,,,,,,Civic Centre,yes\n`
+  );
 };
 
 const matrix: Row[] = [
@@ -152,9 +233,19 @@ const matrix: Row[] = [
   page('GET /public/*', EVERYONE, { url: () => '/public/app.css' }),
   page('GET /public/govuk/govuk-frontend.min.css', EVERYONE),
   page('GET /public/govuk/govuk-frontend.min.js', EVERYONE),
-  page('GET /sign-in', EVERYONE, { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 303, location: '/' }])) }),
-  form('POST /sign-in', EVERYONE, (_c, who) => ({ email: who === 'anonymous' ? demo.worker : SIGNED_IN_ROLES[who], password: DEMO_PASSWORD }), { fresh: true }),
-  form('POST /sign-out', SIGNED_IN, () => ({}), { fresh: true, expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 303, location: '/sign-in' }])) }),
+  page('GET /sign-in', EVERYONE, {
+    expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 303, location: '/' }])),
+  }),
+  form(
+    'POST /sign-in',
+    EVERYONE,
+    (_c, who) => ({ email: who === 'anonymous' ? demo.worker : SIGNED_IN_ROLES[who], password: DEMO_PASSWORD }),
+    { fresh: true },
+  ),
+  form('POST /sign-out', SIGNED_IN, () => ({}), {
+    fresh: true,
+    expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 303, location: '/sign-in' }])),
+  }),
   // Council sign-in (OpenID Connect) is off in this app, so both answer 404 to everyone; with it on: test/routes/oidc.test.ts.
   page('GET /sign-in/oidc', [], { expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])) }),
   page('GET /sign-in/oidc/callback', [], { expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])) }),
@@ -170,19 +261,42 @@ const matrix: Row[] = [
   page('GET /account/tokens', SIGNED_IN),
   page('GET /account/password', SIGNED_IN),
   // A blank form is a 400 naming its fields for everyone signed in (a real change: test/routes/account-security.test.ts).
-  form('POST /account/password', SIGNED_IN, () => ({ current: '', password: '', confirm: '' }), { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])) }),
+  form('POST /account/password', SIGNED_IN, () => ({ current: '', password: '', confirm: '' }), {
+    expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])),
+  }),
   // A second factor (issue 17): each person sets up their own; forms here fail validation (no code, no password).
   page('GET /account/two-factor', SIGNED_IN),
-  form('POST /account/two-factor', SIGNED_IN, () => ({ code: '' }), { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])) }),
-  form('POST /account/two-factor/remove', SIGNED_IN, () => ({ password: '' }), { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])) }),
+  form('POST /account/two-factor', SIGNED_IN, () => ({ code: '' }), {
+    expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])),
+  }),
+  form('POST /account/two-factor/remove', SIGNED_IN, () => ({ password: '' }), {
+    expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])),
+  }),
   // The code after the password: without a pending sign-in everyone is sent back (test/routes/second-factor.test.ts has the rest).
-  page('GET /sign-in/code', [], { expect: Object.fromEntries(WHO.map((w) => [w, { status: 303, location: w === 'anonymous' ? '/sign-in' : '/' }])) }),
-  form('POST /sign-in/code', [], () => ({ code: '123456' }), { expect: Object.fromEntries(WHO.map((w) => [w, { status: 303, location: '/sign-in' }])) }),
+  page('GET /sign-in/code', [], {
+    expect: Object.fromEntries(WHO.map((w) => [w, { status: 303, location: w === 'anonymous' ? '/sign-in' : '/' }])),
+  }),
+  form('POST /sign-in/code', [], () => ({ code: '123456' }), {
+    expect: Object.fromEntries(WHO.map((w) => [w, { status: 303, location: '/sign-in' }])),
+  }),
   // A set-password link works only with its secret token: anything else is the 404 page, signed in or not.
-  page('GET /set-password/:token', [], { url: () => '/set-password/matrix-no-such-link', expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])) }),
-  form('POST /set-password/:token', [], () => ({ password: 'a-long-enough-password', confirm: 'a-long-enough-password' }), { url: () => '/set-password/matrix-no-such-link', expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])) }),
+  page('GET /set-password/:token', [], {
+    url: () => '/set-password/matrix-no-such-link',
+    expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])),
+  }),
+  form(
+    'POST /set-password/:token',
+    [],
+    () => ({ password: 'a-long-enough-password', confirm: 'a-long-enough-password' }),
+    {
+      url: () => '/set-password/matrix-no-such-link',
+      expect: Object.fromEntries(WHO.map((w) => [w, { status: 404 }])),
+    },
+  ),
   form('POST /account/tokens', SIGNED_IN, () => ({ name: 'Matrix token', expiresInDays: '30' })),
-  form('POST /account/tokens/:id/revoke', SIGNED_IN, () => ({}), { url: (c, who) => `/account/tokens/${c.revokeToken[who]}/revoke` }),
+  form('POST /account/tokens/:id/revoke', SIGNED_IN, () => ({}), {
+    url: (c, who) => `/account/tokens/${c.revokeToken[who]}/revoke`,
+  }),
 
   // Relationships: teams and people
   page('GET /teams/:id', SEES_ASHFORD, { url: (c) => `/teams/${c.ids.team.ashford}` }),
@@ -191,30 +305,65 @@ const matrix: Row[] = [
   page('GET /people/:id', SEES_ASHFORD, { url: (c) => `/people/${c.ids.person.ola}` }),
   page('GET /people/:id', SEES_MAIDSTONE, { url: (c) => `/people/${c.ids.person.nadia}` }),
   page('GET /people/:id', SEES_SWALE, { url: (c) => `/people/${c.ids.person.jamal}` }),
-  form('POST /people/:id/buddy', MANAGES_ASHFORD, (c) => ({ buddyId: String(c.ids.person.dev) }), { url: (c) => `/people/${c.ids.person.ola}/buddy` }),
-  form('POST /people/:id/buddy', MANAGES_MAIDSTONE, (c) => ({ buddyId: String(c.ids.person.owen) }), { url: (c) => `/people/${c.ids.person.nadia}/buddy` }),
+  form('POST /people/:id/buddy', MANAGES_ASHFORD, (c) => ({ buddyId: String(c.ids.person.dev) }), {
+    url: (c) => `/people/${c.ids.person.ola}/buddy`,
+  }),
+  form('POST /people/:id/buddy', MANAGES_MAIDSTONE, (c) => ({ buddyId: String(c.ids.person.owen) }), {
+    url: (c) => `/people/${c.ids.person.nadia}/buddy`,
+  }),
   // Nobody allocates their own buddy, not even a team manager: Aisha's is for her own managers (and administrators).
-  form('POST /people/:id/buddy', ['serviceManager', 'assistantDirector', 'admin'], (c) => ({ buddyId: String(c.ids.person.ben) }), { url: (c) => `/people/${c.ids.person.aisha}/buddy` }),
-  form('POST /people/:id/buddy', MANAGES_SWALE, (c) => ({ buddyId: String(c.ids.person.katie) }), { url: (c) => `/people/${c.ids.person.jamal}/buddy` }),
+  form(
+    'POST /people/:id/buddy',
+    ['serviceManager', 'assistantDirector', 'admin'],
+    (c) => ({ buddyId: String(c.ids.person.ben) }),
+    { url: (c) => `/people/${c.ids.person.aisha}/buddy` },
+  ),
+  form('POST /people/:id/buddy', MANAGES_SWALE, (c) => ({ buddyId: String(c.ids.person.katie) }), {
+    url: (c) => `/people/${c.ids.person.jamal}/buddy`,
+  }),
 
   // Administration
   page('GET /admin', ADMIN),
   page('GET /admin/directorates/new', ADMIN),
   form('POST /admin/directorates', ADMIN, (c) => ({ name: `Matrix directorate ${c.unique()}` })),
   page('GET /admin/directorates/:id/edit', ADMIN, { url: (c) => `/admin/directorates/${c.made.directorate}/edit` }),
-  form('POST /admin/directorates/:id', ADMIN, (c) => ({ name: `Renamed directorate ${c.unique()}` }), { url: (c) => `/admin/directorates/${c.made.directorate}` }),
+  form('POST /admin/directorates/:id', ADMIN, (c) => ({ name: `Renamed directorate ${c.unique()}` }), {
+    url: (c) => `/admin/directorates/${c.made.directorate}`,
+  }),
   page('GET /admin/services/new', ADMIN),
-  form('POST /admin/services', ADMIN, (c) => ({ name: `Matrix service ${c.unique()}`, directorateId: String(c.ids.directorate) })),
+  form('POST /admin/services', ADMIN, (c) => ({
+    name: `Matrix service ${c.unique()}`,
+    directorateId: String(c.ids.directorate),
+  })),
   page('GET /admin/services/:id/edit', ADMIN, { url: (c) => `/admin/services/${c.made.service}/edit` }),
-  form('POST /admin/services/:id', ADMIN, (c) => ({ name: `Renamed service ${c.unique()}`, directorateId: String(c.ids.directorate) }), { url: (c) => `/admin/services/${c.made.service}` }),
+  form(
+    'POST /admin/services/:id',
+    ADMIN,
+    (c) => ({ name: `Renamed service ${c.unique()}`, directorateId: String(c.ids.directorate) }),
+    { url: (c) => `/admin/services/${c.made.service}` },
+  ),
   page('GET /admin/teams/new', ADMIN),
-  form('POST /admin/teams', ADMIN, (c) => ({ name: `Matrix team ${c.unique()}`, serviceId: String(c.ids.service.childrenInCare), managerId: '' })),
+  form('POST /admin/teams', ADMIN, (c) => ({
+    name: `Matrix team ${c.unique()}`,
+    serviceId: String(c.ids.service.childrenInCare),
+    managerId: '',
+  })),
   page('GET /admin/teams/:id/edit', ADMIN, { url: (c) => `/admin/teams/${c.made.team}/edit` }),
-  form('POST /admin/teams/:id', ADMIN, (c) => ({ name: `Renamed team ${c.unique()}`, serviceId: String(c.ids.service.childrenInCare), managerId: '' }), { url: (c) => `/admin/teams/${c.made.team}` }),
+  form(
+    'POST /admin/teams/:id',
+    ADMIN,
+    (c) => ({ name: `Renamed team ${c.unique()}`, serviceId: String(c.ids.service.childrenInCare), managerId: '' }),
+    { url: (c) => `/admin/teams/${c.made.team}` },
+  ),
   page('GET /admin/staff/new', ADMIN),
   form('POST /admin/staff', ADMIN, staffFields),
   page('GET /admin/staff/:id/edit', ADMIN, { url: (c) => `/admin/staff/${c.made.staff}/edit` }),
-  form('POST /admin/staff/:id', ADMIN, (c) => ({ ...staffFields(c), employeeNumber: c.made.staffEmployeeNumber, email: c.made.staffEmail }), { url: (c) => `/admin/staff/${c.made.staff}` }),
+  form(
+    'POST /admin/staff/:id',
+    ADMIN,
+    (c) => ({ ...staffFields(c), employeeNumber: c.made.staffEmployeeNumber, email: c.made.staffEmail }),
+    { url: (c) => `/admin/staff/${c.made.staff}` },
+  ),
   page('GET /admin/buildings/new', ADMIN),
   form('POST /admin/buildings', ADMIN, buildingFields),
   page('GET /admin/buildings/:id/edit', ADMIN, { url: (c) => `/admin/buildings/${c.made.building}/edit` }),
@@ -224,13 +373,31 @@ const matrix: Row[] = [
   { route: 'POST /admin/import', kind: 'upload', allow: ADMIN, body: (c) => ({ csv: importCsv(c) }) },
   page('GET /admin/accounts', ADMIN),
   page('GET /admin/accounts/new', ADMIN),
-  form('POST /admin/accounts', ADMIN, (c) => ({ email: `matrix.account.${c.unique()}@harbour.example`, displayName: 'Matrix Account', staffId: '', password: 'a-long-enough-password', roles: 'worker' })),
-  page('GET /admin/accounts/:id/roles', ADMIN, { url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles` }),
-  form('POST /admin/accounts/:id/roles', ADMIN, () => ({ roles: 'worker' }), { url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles` }),
-  form('POST /admin/accounts/:id/password-link', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('ola.adeyemi@harbour.example')}/password-link` }),
-  form('POST /admin/accounts/:id/two-factor/reset', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('ola.adeyemi@harbour.example')}/two-factor/reset` }),
-  form('POST /admin/accounts/:id/disable', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('sophie.turner@harbour.example')}/disable` }),
-  form('POST /admin/accounts/:id/enable', ADMIN, () => ({}), { url: (c) => `/admin/accounts/${c.ids.account('sophie.turner@harbour.example')}/enable` }),
+  form('POST /admin/accounts', ADMIN, (c) => ({
+    email: `matrix.account.${c.unique()}@harbour.example`,
+    displayName: 'Matrix Account',
+    staffId: '',
+    password: 'a-long-enough-password',
+    roles: 'worker',
+  })),
+  page('GET /admin/accounts/:id/roles', ADMIN, {
+    url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles`,
+  }),
+  form('POST /admin/accounts/:id/roles', ADMIN, () => ({ roles: 'worker' }), {
+    url: (c) => `/admin/accounts/${c.ids.account(demo.noBuddyWorker)}/roles`,
+  }),
+  form('POST /admin/accounts/:id/password-link', ADMIN, () => ({}), {
+    url: (c) => `/admin/accounts/${c.ids.account('ola.adeyemi@harbour.example')}/password-link`,
+  }),
+  form('POST /admin/accounts/:id/two-factor/reset', ADMIN, () => ({}), {
+    url: (c) => `/admin/accounts/${c.ids.account('ola.adeyemi@harbour.example')}/two-factor/reset`,
+  }),
+  form('POST /admin/accounts/:id/disable', ADMIN, () => ({}), {
+    url: (c) => `/admin/accounts/${c.ids.account('sophie.turner@harbour.example')}/disable`,
+  }),
+  form('POST /admin/accounts/:id/enable', ADMIN, () => ({}), {
+    url: (c) => `/admin/accounts/${c.ids.account('sophie.turner@harbour.example')}/enable`,
+  }),
   page('GET /admin/audit', ADMIN),
 
   // Notifications: everyone's own inbox and push registration; the outbox for those who watch deliveries.
@@ -240,18 +407,29 @@ const matrix: Row[] = [
   page('GET /outbox', ['businessSupport', 'healthAndSafety', 'admin']),
   page('GET /account/notifications', SIGNED_IN),
   page('GET /push/vapid-public-key', SIGNED_IN),
-  form('POST /push/subscriptions', SIGNED_IN, (c) => ({ endpoint: `https://push.example/send/${c.unique()}`, p256dh: `B${'x'.repeat(86)}`, auth: 'a'.repeat(22) })),
+  form('POST /push/subscriptions', SIGNED_IN, (c) => ({
+    endpoint: `https://push.example/send/${c.unique()}`,
+    p256dh: `B${'x'.repeat(86)}`,
+    auth: 'a'.repeat(22),
+  })),
   form('POST /account/notifications/remove-devices', SIGNED_IN, () => ({})),
 
   // Calendar import: anyone with a staff record, into their own visits; subscriptions to their own feeds.
   page('GET /visits/import', SIGNED_IN),
   { route: 'POST /visits/import', kind: 'upload', allow: SIGNED_IN, body: (c) => ({ csv: calendarFile(c.unique()) }) },
   // No preview of theirs to confirm: anyone signed in gets the "upload the file again" page (400).
-  form('POST /visits/import/confirm', SIGNED_IN, () => ({ previewId: 'matrix-no-such-preview', events: '0' }), { expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])) }),
+  form('POST /visits/import/confirm', SIGNED_IN, () => ({ previewId: 'matrix-no-such-preview', events: '0' }), {
+    expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 400 }])),
+  }),
   page('GET /visits/calendar-subscriptions', SIGNED_IN),
-  form('POST /visits/calendar-subscriptions', SIGNED_IN, (c) => ({ url: `https://calendar.example.org/${c.unique()}/calendar.ics` })),
+  form('POST /visits/calendar-subscriptions', SIGNED_IN, (c) => ({
+    url: `https://calendar.example.org/${c.unique()}/calendar.ics`,
+  })),
   // Not their subscription: 404 for anyone signed in (removing one's own: test/routes/calendar.test.ts).
-  form('POST /visits/calendar-subscriptions/:id/remove', SIGNED_IN, () => ({}), { url: () => '/visits/calendar-subscriptions/999999/remove', expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 404 }])) }),
+  form('POST /visits/calendar-subscriptions/:id/remove', SIGNED_IN, () => ({}), {
+    url: () => '/visits/calendar-subscriptions/999999/remove',
+    expect: Object.fromEntries(SIGNED_IN.map((w) => [w, { status: 404 }])),
+  }),
 
   // API: every token owner may read the organisation; relationships limit teams and people.
   api('GET /api/v1/me', SIGNED_IN),
@@ -263,39 +441,83 @@ const matrix: Row[] = [
   api('GET /api/v1/staff', SIGNED_IN),
   api('GET /api/v1/staff/:id', SEES_ASHFORD, { url: (c) => `/api/v1/staff/${c.ids.person.ola}` }),
   api('GET /api/v1/staff/:id', SEES_SWALE, { url: (c) => `/api/v1/staff/${c.ids.person.jamal}` }),
-  api('POST /api/v1/staff', ADMIN, { body: (c) => { const n = c.unique(); return { employeeNumber: `A${n}`, givenName: 'Api', familyName: `Person${n}`, email: `api.${n}@harbour.example`, jobRole: 'social_worker', teamId: c.ids.team.ashford }; } }),
-  api('PUT /api/v1/staff/:id/buddy', MANAGES_ASHFORD, { url: (c) => `/api/v1/staff/${c.ids.person.ola}/buddy`, body: (c) => ({ buddyId: c.ids.person.chloe }) }),
-  api('PUT /api/v1/staff/:id/buddy', MANAGES_SWALE, { url: (c) => `/api/v1/staff/${c.ids.person.jamal}/buddy`, body: (c) => ({ buddyId: c.ids.person.katie }) }),
+  api('POST /api/v1/staff', ADMIN, {
+    body: (c) => {
+      const n = c.unique();
+      return {
+        employeeNumber: `A${n}`,
+        givenName: 'Api',
+        familyName: `Person${n}`,
+        email: `api.${n}@harbour.example`,
+        jobRole: 'social_worker',
+        teamId: c.ids.team.ashford,
+      };
+    },
+  }),
+  api('PUT /api/v1/staff/:id/buddy', MANAGES_ASHFORD, {
+    url: (c) => `/api/v1/staff/${c.ids.person.ola}/buddy`,
+    body: (c) => ({ buddyId: c.ids.person.chloe }),
+  }),
+  api('PUT /api/v1/staff/:id/buddy', MANAGES_SWALE, {
+    url: (c) => `/api/v1/staff/${c.ids.person.jamal}/buddy`,
+    body: (c) => ({ buddyId: c.ids.person.katie }),
+  }),
   api('GET /api/v1/buildings', SIGNED_IN),
   api('GET /api/v1/buildings/:id', SIGNED_IN, { url: (c) => `/api/v1/buildings/${c.ids.building.civic}` }),
   api('GET /api/v1/major-incident-contacts', SIGNED_IN),
 
   // Lone working: sessions, alerts, the live board and escalation routes.
-  api('POST /api/v1/visits/:id/check-ins', ACTS_FOR_CHLOE, { url: (c, who) => `/api/v1/visits/${c.lw[who].running}/check-ins`, body: () => ({ lat: 51.14, lng: 0.87 }) }),
+  api('POST /api/v1/visits/:id/check-ins', ACTS_FOR_CHLOE, {
+    url: (c, who) => `/api/v1/visits/${c.lw[who].running}/check-ins`,
+    body: () => ({ lat: 51.14, lng: 0.87 }),
+  }),
   page('GET /visits', SIGNED_IN),
   page('GET /visits/new', SIGNED_IN),
   page('GET /visits/history', SIGNED_IN),
   form('POST /visits', SIGNED_IN, () => ({ ...visitFields() })),
   page('GET /visits/:id', SEES_ASHFORD, { url: (c, who) => `/visits/${c.lw[who].viewVisit}` }),
-  form('POST /visits/:id/arrive', ACTS_FOR_CHLOE, () => ({}), { url: (c, who) => `/visits/${c.lw[who].planned}/arrive` }),
-  form('POST /visits/:id/cancel', ACTS_FOR_CHLOE, () => ({}), { url: (c, who) => `/visits/${c.lw[who].cancel}/cancel` }),
-  form('POST /visits/:id/extend', ACTS_FOR_CHLOE, () => ({ minutes: '30' }), { url: (c, who) => `/visits/${c.lw[who].running}/extend` }),
+  form('POST /visits/:id/arrive', ACTS_FOR_CHLOE, () => ({}), {
+    url: (c, who) => `/visits/${c.lw[who].planned}/arrive`,
+  }),
+  form('POST /visits/:id/cancel', ACTS_FOR_CHLOE, () => ({}), {
+    url: (c, who) => `/visits/${c.lw[who].cancel}/cancel`,
+  }),
+  form('POST /visits/:id/extend', ACTS_FOR_CHLOE, () => ({ minutes: '30' }), {
+    url: (c, who) => `/visits/${c.lw[who].running}/extend`,
+  }),
   form('POST /visits/:id/end', ACTS_FOR_CHLOE, () => ({}), { url: (c, who) => `/visits/${c.lw[who].ending}/end` }),
   // Refused (400, with the reason) while a session of hers runs or an alarm about her is open: Chloe has both here.
   form('POST /day/finish', SIGNED_IN, () => ({}), { expect: { worker: { status: 400 } } }),
   page('GET /alerts', SIGNED_IN),
   page('GET /alerts/:id', SEES_ASHFORD, { url: (c, who) => `/alerts/${c.lw[who].alert}` }),
   // The worker an alert is about never answers it for the responders (403; for a silent alarm, 404: test/routes/alarms.test.ts).
-  form('POST /alerts/:id/acknowledge', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].alert}/acknowledge` }),
-  form('POST /alerts/:id/escalate', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].alert}/escalate` }),
-  form('POST /alerts/:id/safe', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c, who) => `/alerts/${c.lw[who].safeAlert}/safe` }),
-  form('POST /alerts/:id/resolve', SEES_ASHFORD_NOT_CHLOE, () => ({ outcome: 'false_alarm', notes: 'Matrix' }), { url: (c, who) => `/alerts/${c.lw[who].resolveAlert}/resolve` }),
+  form('POST /alerts/:id/acknowledge', SEES_ASHFORD_NOT_CHLOE, () => ({}), {
+    url: (c, who) => `/alerts/${c.lw[who].alert}/acknowledge`,
+  }),
+  form('POST /alerts/:id/escalate', SEES_ASHFORD_NOT_CHLOE, () => ({}), {
+    url: (c, who) => `/alerts/${c.lw[who].alert}/escalate`,
+  }),
+  form('POST /alerts/:id/safe', SEES_ASHFORD_NOT_CHLOE, () => ({}), {
+    url: (c, who) => `/alerts/${c.lw[who].safeAlert}/safe`,
+  }),
+  form('POST /alerts/:id/resolve', SEES_ASHFORD_NOT_CHLOE, () => ({ outcome: 'false_alarm', notes: 'Matrix' }), {
+    url: (c, who) => `/alerts/${c.lw[who].resolveAlert}/resolve`,
+  }),
   page('GET /board', SIGNED_IN),
   page('GET /board/events', SIGNED_IN, { url: () => '/board/events?once=1' }),
   // A silent alarm: Chloe, its subject, gets the same 404 as its page for every action (the rest: test/routes/alarms.test.ts).
-  form('POST /alerts/:id/acknowledge', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c) => `/alerts/${c.duressAlert}/acknowledge`, expect: { worker: { status: 404 } } }),
-  form('POST /alerts/:id/escalate', SEES_ASHFORD_NOT_CHLOE, () => ({}), { url: (c) => `/alerts/${c.duressAlert}/escalate`, expect: { worker: { status: 404 } } }),
-  page('GET /alerts/:id', SEES_ASHFORD_NOT_CHLOE, { url: (c) => `/alerts/${c.duressAlert}`, expect: { worker: { status: 404 } } }),
+  form('POST /alerts/:id/acknowledge', SEES_ASHFORD_NOT_CHLOE, () => ({}), {
+    url: (c) => `/alerts/${c.duressAlert}/acknowledge`,
+    expect: { worker: { status: 404 } },
+  }),
+  form('POST /alerts/:id/escalate', SEES_ASHFORD_NOT_CHLOE, () => ({}), {
+    url: (c) => `/alerts/${c.duressAlert}/escalate`,
+    expect: { worker: { status: 404 } },
+  }),
+  page('GET /alerts/:id', SEES_ASHFORD_NOT_CHLOE, {
+    url: (c) => `/alerts/${c.duressAlert}`,
+    expect: { worker: { status: 404 } },
+  }),
   // The alarm bar's live stream: everyone signed in gets their own bar (empty when nobody they cover has an alarm).
   page('GET /live/events', SIGNED_IN, { url: () => '/live/events?once=1' }),
 
@@ -304,48 +526,105 @@ const matrix: Row[] = [
   page('GET /account/pin', SIGNED_IN),
   form('POST /account/pin', SIGNED_IN, () => ({ duressPin: '9111', checkoutPin: '' })),
   form('POST /account/pin/remove', SIGNED_IN, () => ({})),
-  form('POST /visits/:id/request-file', ['worker'], () => ({}), { url: (c, who) => `/visits/${c.lw[who].running}/request-file` }),
+  form('POST /visits/:id/request-file', ['worker'], () => ({}), {
+    url: (c, who) => `/visits/${c.lw[who].running}/request-file`,
+  }),
   page('GET /purple-file', PURPLE_FILE),
   form('POST /purple-file', PURPLE_FILE, (c) => ({ workerId: String(c.ids.person.chloe) })),
   page('GET /purple-file/:id', PURPLE_FILE, { url: (c) => `/purple-file/${c.pf.call}` }),
-  form('POST /purple-file/:id/answers', PURPLE_FILE, () => ({ question: 'at_address', answer: 'yes' }), { url: (c) => `/purple-file/${c.pf.call}/answers` }),
+  form('POST /purple-file/:id/answers', PURPLE_FILE, () => ({ question: 'at_address', answer: 'yes' }), {
+    url: (c) => `/purple-file/${c.pf.call}/answers`,
+  }),
   form('POST /purple-file/:id/callback', PURPLE_FILE, () => ({}), { url: (c) => `/purple-file/${c.pf.call}/callback` }),
-  form('POST /purple-file/:id/callback/cancel', PURPLE_FILE, () => ({}), { url: (c) => `/purple-file/${c.pf.call}/callback/cancel` }),
+  form('POST /purple-file/:id/callback/cancel', PURPLE_FILE, () => ({}), {
+    url: (c) => `/purple-file/${c.pf.call}/callback/cancel`,
+  }),
   // Break-glass needs the call's responder (Emma) or Chloe's buddy, managers or team business support; others are refused.
-  form('POST /purple-file/:id/pack', ['businessSupport', 'teamManager', 'serviceManager', 'assistantDirector'], () => ({ reason: 'Matrix police pack' }), { url: (c) => `/purple-file/${c.pf.call}/pack` }),
+  form(
+    'POST /purple-file/:id/pack',
+    ['businessSupport', 'teamManager', 'serviceManager', 'assistantDirector'],
+    () => ({ reason: 'Matrix police pack' }),
+    { url: (c) => `/purple-file/${c.pf.call}/pack` },
+  ),
   form('POST /purple-file/:id/notify', PURPLE_FILE, () => ({}), { url: (c) => `/purple-file/${c.pf.call}/notify` }),
-  form('POST /purple-file/:id/close', PURPLE_FILE, () => ({ outcome: 'false_alarm' }), { url: (c, who) => `/purple-file/${c.pf.close[who]}/close` }),
+  form('POST /purple-file/:id/close', PURPLE_FILE, () => ({ outcome: 'false_alarm' }), {
+    url: (c, who) => `/purple-file/${c.pf.close[who]}/close`,
+  }),
   // The break-glass rule (issue 14): only about a worker one covers (buddy, management line, team business support, duty officer).
   // Nobody here covers Jamal: every Purple File action about him is refused (403), however senior.
   form('POST /purple-file', [], (c) => ({ workerId: String(c.ids.person.jamal) })),
   page('GET /purple-file/:id', [], { url: (c) => `/purple-file/${c.pf.notCovered}` }),
-  form('POST /purple-file/:id/answers', [], () => ({ question: 'at_address', answer: 'yes' }), { url: (c) => `/purple-file/${c.pf.notCovered}/answers` }),
+  form('POST /purple-file/:id/answers', [], () => ({ question: 'at_address', answer: 'yes' }), {
+    url: (c) => `/purple-file/${c.pf.notCovered}/answers`,
+  }),
   form('POST /purple-file/:id/callback', [], () => ({}), { url: (c) => `/purple-file/${c.pf.notCovered}/callback` }),
-  form('POST /purple-file/:id/callback/cancel', [], () => ({}), { url: (c) => `/purple-file/${c.pf.notCovered}/callback/cancel` }),
-  form('POST /purple-file/:id/pack', [], () => ({ reason: 'Matrix: the police asked' }), { url: (c) => `/purple-file/${c.pf.notCovered}/pack` }),
+  form('POST /purple-file/:id/callback/cancel', [], () => ({}), {
+    url: (c) => `/purple-file/${c.pf.notCovered}/callback/cancel`,
+  }),
+  form('POST /purple-file/:id/pack', [], () => ({ reason: 'Matrix: the police asked' }), {
+    url: (c) => `/purple-file/${c.pf.notCovered}/pack`,
+  }),
   form('POST /purple-file/:id/notify', [], () => ({}), { url: (c) => `/purple-file/${c.pf.notCovered}/notify` }),
-  form('POST /purple-file/:id/close', [], () => ({ outcome: 'false_alarm' }), { url: (c) => `/purple-file/${c.pf.notCovered}/close` }),
+  form('POST /purple-file/:id/close', [], () => ({ outcome: 'false_alarm' }), {
+    url: (c) => `/purple-file/${c.pf.notCovered}/close`,
+  }),
   page('GET /major-incidents', MAJOR_INCIDENTS),
   page('GET /major-incidents/new', MAJOR_INCIDENTS),
   form('POST /major-incidents', MAJOR_INCIDENTS, () => ({ category: 'lost_person', summary: 'Matrix' })),
   page('GET /major-incidents/:id', MAJOR_INCIDENTS, { url: (c) => `/major-incidents/${c.pf.major}` }),
   page('GET /admin/teams/:id/escalation', ADMIN, { url: (c) => `/admin/teams/${c.ids.team.ashford}/escalation` }),
-  form('POST /admin/teams/:id/escalation', ADMIN, () => ({ kind: 'overdue', 'steps-0-label': 'Buddy', 'steps-0-targets': 'buddy', 'steps-0-delayMinutes': '0' }), { url: (c) => `/admin/teams/${c.ids.team.maidstone}/escalation` }),
+  form(
+    'POST /admin/teams/:id/escalation',
+    ADMIN,
+    () => ({ kind: 'overdue', 'steps-0-label': 'Buddy', 'steps-0-targets': 'buddy', 'steps-0-delayMinutes': '0' }),
+    { url: (c) => `/admin/teams/${c.ids.team.maidstone}/escalation` },
+  ),
 
   // Risk gate (Appendix E): the visit's risk page and its forms; warning flags; assessments due for review.
   page('GET /visits/:id/risk', SEES_ASHFORD, { url: (c) => `/visits/${c.made.riskVisit}/risk` }),
-  form('POST /visits/:id/risk/assessment', ACTS_FOR_CHLOE, () => ({ scope: 'case', hazards: 'Matrix hazards', whoHarmed: 'Matrix worker', controls: 'Matrix controls', findings: 'Matrix findings', ...reviewDateFields() }), { url: (c) => `/visits/${c.made.riskVisit}/risk/assessment` }),
-  form('POST /visits/:id/risk/control', ['teamManager', 'serviceManager', 'assistantDirector'], () => ({ control: 'manager_approval', approvalNote: 'Matrix approval' }), { url: (c) => `/visits/${c.made.riskVisit}/risk/control` }),
-  form('POST /visits/:id/risk/countersign', CHLOE_CHAIN, () => ({}), { url: (c, who) => `/visits/${c.gate.byWho[who].countersign}/risk/countersign` }),
+  form(
+    'POST /visits/:id/risk/assessment',
+    ACTS_FOR_CHLOE,
+    () => ({
+      scope: 'case',
+      hazards: 'Matrix hazards',
+      whoHarmed: 'Matrix worker',
+      controls: 'Matrix controls',
+      findings: 'Matrix findings',
+      ...reviewDateFields(),
+    }),
+    { url: (c) => `/visits/${c.made.riskVisit}/risk/assessment` },
+  ),
+  form(
+    'POST /visits/:id/risk/control',
+    ['teamManager', 'serviceManager', 'assistantDirector'],
+    () => ({ control: 'manager_approval', approvalNote: 'Matrix approval' }),
+    { url: (c) => `/visits/${c.made.riskVisit}/risk/control` },
+  ),
+  form('POST /visits/:id/risk/countersign', CHLOE_CHAIN, () => ({}), {
+    url: (c, who) => `/visits/${c.gate.byWho[who].countersign}/risk/countersign`,
+  }),
   // Changing a planned visit: whoever may plan Chloe's sessions. Confirming a joint visit: only its partner (Aisha).
   page('GET /visits/:id/edit', ACTS_FOR_CHLOE, { url: (c, who) => `/visits/${c.gate.byWho[who].edit}/edit` }),
-  form('POST /visits/:id/edit', ACTS_FOR_CHLOE, () => ({ ...visitFields(), caseId: 'MATRIX-EDITED' }), { url: (c, who) => `/visits/${c.gate.byWho[who].edit}/edit` }),
-  form('POST /visits/:id/joint/confirm', ['teamManager'], () => ({}), { url: (c) => `/visits/${c.gate.joint}/joint/confirm` }),
-  form('POST /visits/:id/risk/precautions', ACTS_FOR_CHLOE, () => ({ 'status-buddy_informed': 'confirmed' }), { url: (c) => `/visits/${c.made.riskVisit}/risk/precautions` }),
+  form('POST /visits/:id/edit', ACTS_FOR_CHLOE, () => ({ ...visitFields(), caseId: 'MATRIX-EDITED' }), {
+    url: (c, who) => `/visits/${c.gate.byWho[who].edit}/edit`,
+  }),
+  form('POST /visits/:id/joint/confirm', ['teamManager'], () => ({}), {
+    url: (c) => `/visits/${c.gate.joint}/joint/confirm`,
+  }),
+  form('POST /visits/:id/risk/precautions', ACTS_FOR_CHLOE, () => ({ 'status-buddy_informed': 'confirmed' }), {
+    url: (c) => `/visits/${c.made.riskVisit}/risk/precautions`,
+  }),
   page('GET /risk/flags', SIGNED_IN),
-  form('POST /risk/flags', RISK_MANAGERS, (c) => ({ postcode: 'ME14 1XX', category: 'dogs', description: `Matrix dog ${c.unique()}` })),
+  form('POST /risk/flags', RISK_MANAGERS, (c) => ({
+    postcode: 'ME14 1XX',
+    category: 'dogs',
+    description: `Matrix dog ${c.unique()}`,
+  })),
   page('GET /risk/flags/:id/withdraw', RISK_MANAGERS, { url: (c) => `/risk/flags/${c.withdrawFlag.worker}/withdraw` }),
-  form('POST /risk/flags/:id/withdraw', RISK_MANAGERS, () => ({ reason: 'Matrix: raised in error' }), { url: (c, who) => `/risk/flags/${c.withdrawFlag[who]}/withdraw` }),
+  form('POST /risk/flags/:id/withdraw', RISK_MANAGERS, () => ({ reason: 'Matrix: raised in error' }), {
+    url: (c, who) => `/risk/flags/${c.withdrawFlag[who]}/withdraw`,
+  }),
   page('GET /risk/reviews', RISK_MANAGERS),
 
   // Incidents (HS157): visible only to the people involved, their management chain and health and safety. Anyone else is
@@ -353,23 +632,82 @@ const matrix: Row[] = [
   page('GET /incidents', SIGNED_IN),
   page('GET /incidents/new', SIGNED_IN),
   form('POST /incidents', SIGNED_IN, () => ({ action: 'draft', location: 'Matrix draft' })),
-  page('GET /incidents/:id', INCIDENT_VIEWERS, { url: (c) => `/incidents/${c.inc.open}`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id', ['worker'], () => ({ action: 'draft', location: 'Matrix draft, edited' }), { url: (c) => `/incidents/${c.inc.draft}`, expect: notFoundFor(['worker']) }),
-  form('POST /incidents/:id/confirm', ['worker'], () => ({}), { url: (c) => `/incidents/${c.inc.awaiting}/confirm`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/response', INCIDENT_CHAIN, () => ({ notes: 'Matrix response' }), { url: (c) => `/incidents/${c.inc.open}/response`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  page('GET /incidents/:id', INCIDENT_VIEWERS, {
+    url: (c) => `/incidents/${c.inc.open}`,
+    expect: notFoundFor(INCIDENT_VIEWERS),
+  }),
+  form('POST /incidents/:id', ['worker'], () => ({ action: 'draft', location: 'Matrix draft, edited' }), {
+    url: (c) => `/incidents/${c.inc.draft}`,
+    expect: notFoundFor(['worker']),
+  }),
+  form('POST /incidents/:id/confirm', ['worker'], () => ({}), {
+    url: (c) => `/incidents/${c.inc.awaiting}/confirm`,
+    expect: notFoundFor(INCIDENT_VIEWERS),
+  }),
+  form('POST /incidents/:id/response', INCIDENT_CHAIN, () => ({ notes: 'Matrix response' }), {
+    url: (c) => `/incidents/${c.inc.open}/response`,
+    expect: notFoundFor(INCIDENT_VIEWERS),
+  }),
   // Incident follow-up: police (the employee too), RIDDOR, serious, flags, legal actions, the HS160 investigation and closing
   // (the chain and health and safety); monitoring, export and historic import (health and safety only).
-  form('POST /incidents/:id/police', INCIDENT_VIEWERS, () => ({ policeReported: 'yes', crimeReference: 'MATRIX/1' }), { url: (c) => `/incidents/${c.inc.open}/police`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/riddor', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({ specifiedInjury: 'no', riddorDaysOff: '0' }), { url: (c) => `/incidents/${c.inc.open}/riddor`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/serious', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({ serious: 'marked' }), { url: (c) => `/incidents/${c.inc.open}/serious`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/flags', [...INCIDENT_CHAIN, 'healthAndSafety'], () => incidentFlagFields(), { url: (c) => `/incidents/${c.inc.open}/flags`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/flags/renew', [...INCIDENT_CHAIN, 'healthAndSafety'], (c) => ({ renewFlagId: String(c.incMore.flag), ...dayFields('renewReview', addDays(londonToday(), 60)) }), { url: (c) => `/incidents/${c.inc.open}/flags/renew`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/legal-actions', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({ legalKind: 'warning_letter', ...dayFields('legalOn', londonToday()) }), { url: (c) => `/incidents/${c.inc.open}/legal-actions`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  page('GET /incidents/:id/investigation', [...INCIDENT_CHAIN, 'healthAndSafety'], { url: (c) => `/incidents/${c.inc.open}/investigation`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/investigation', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({ statements: 'Matrix statements' }), { url: (c) => `/incidents/${c.inc.open}/investigation`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/actions', [...INCIDENT_CHAIN, 'healthAndSafety'], (c) => ({ actionDescription: 'Matrix action', actionOwnerId: String(c.ids.person.aisha), ...dayFields('actionDue', addDays(londonToday(), 7)) }), { url: (c) => `/incidents/${c.inc.open}/actions`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/actions/:actionId/done', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({}), { url: (c) => `/incidents/${c.inc.open}/actions/${c.incMore.action}/done`, expect: notFoundFor(INCIDENT_VIEWERS) }),
-  form('POST /incidents/:id/close', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({}), { url: (c) => `/incidents/${c.incMore.closable}/close`, expect: notFoundFor(INCIDENT_VIEWERS) }),
+  form('POST /incidents/:id/police', INCIDENT_VIEWERS, () => ({ policeReported: 'yes', crimeReference: 'MATRIX/1' }), {
+    url: (c) => `/incidents/${c.inc.open}/police`,
+    expect: notFoundFor(INCIDENT_VIEWERS),
+  }),
+  form(
+    'POST /incidents/:id/riddor',
+    [...INCIDENT_CHAIN, 'healthAndSafety'],
+    () => ({ specifiedInjury: 'no', riddorDaysOff: '0' }),
+    { url: (c) => `/incidents/${c.inc.open}/riddor`, expect: notFoundFor(INCIDENT_VIEWERS) },
+  ),
+  form('POST /incidents/:id/serious', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({ serious: 'marked' }), {
+    url: (c) => `/incidents/${c.inc.open}/serious`,
+    expect: notFoundFor(INCIDENT_VIEWERS),
+  }),
+  form('POST /incidents/:id/flags', [...INCIDENT_CHAIN, 'healthAndSafety'], () => incidentFlagFields(), {
+    url: (c) => `/incidents/${c.inc.open}/flags`,
+    expect: notFoundFor(INCIDENT_VIEWERS),
+  }),
+  form(
+    'POST /incidents/:id/flags/renew',
+    [...INCIDENT_CHAIN, 'healthAndSafety'],
+    (c) => ({ renewFlagId: String(c.incMore.flag), ...dayFields('renewReview', addDays(londonToday(), 60)) }),
+    { url: (c) => `/incidents/${c.inc.open}/flags/renew`, expect: notFoundFor(INCIDENT_VIEWERS) },
+  ),
+  form(
+    'POST /incidents/:id/legal-actions',
+    [...INCIDENT_CHAIN, 'healthAndSafety'],
+    () => ({ legalKind: 'warning_letter', ...dayFields('legalOn', londonToday()) }),
+    { url: (c) => `/incidents/${c.inc.open}/legal-actions`, expect: notFoundFor(INCIDENT_VIEWERS) },
+  ),
+  page('GET /incidents/:id/investigation', [...INCIDENT_CHAIN, 'healthAndSafety'], {
+    url: (c) => `/incidents/${c.inc.open}/investigation`,
+    expect: notFoundFor(INCIDENT_VIEWERS),
+  }),
+  form(
+    'POST /incidents/:id/investigation',
+    [...INCIDENT_CHAIN, 'healthAndSafety'],
+    () => ({ statements: 'Matrix statements' }),
+    { url: (c) => `/incidents/${c.inc.open}/investigation`, expect: notFoundFor(INCIDENT_VIEWERS) },
+  ),
+  form(
+    'POST /incidents/:id/actions',
+    [...INCIDENT_CHAIN, 'healthAndSafety'],
+    (c) => ({
+      actionDescription: 'Matrix action',
+      actionOwnerId: String(c.ids.person.aisha),
+      ...dayFields('actionDue', addDays(londonToday(), 7)),
+    }),
+    { url: (c) => `/incidents/${c.inc.open}/actions`, expect: notFoundFor(INCIDENT_VIEWERS) },
+  ),
+  form('POST /incidents/:id/actions/:actionId/done', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({}), {
+    url: (c) => `/incidents/${c.inc.open}/actions/${c.incMore.action}/done`,
+    expect: notFoundFor(INCIDENT_VIEWERS),
+  }),
+  form('POST /incidents/:id/close', [...INCIDENT_CHAIN, 'healthAndSafety'], () => ({}), {
+    url: (c) => `/incidents/${c.incMore.closable}/close`,
+    expect: notFoundFor(INCIDENT_VIEWERS),
+  }),
   page('GET /incidents/dashboard', ['healthAndSafety']),
   page('GET /incidents/dashboard.csv', ['healthAndSafety']),
   page('GET /incidents/dashboard.ods', ['healthAndSafety']),
@@ -377,23 +715,59 @@ const matrix: Row[] = [
   page('GET /imports/:id', [], { url: () => '/imports/999999', expect: notFoundFor([]) }),
   page('GET /incidents/import', ['healthAndSafety']),
   page('GET /incidents/import/template.csv', ['healthAndSafety']),
-  { route: 'POST /incidents/import', kind: 'upload', allow: ['healthAndSafety'], body: (c) => ({ csv: `reference,occurred_date,employee_number,location,categories,narrative\nMATRIX-${c.unique()},2024-01-05,${c.made.staffEmployeeNumber},Matrix Road,threats,Matrix history\n` }) },
+  {
+    route: 'POST /incidents/import',
+    kind: 'upload',
+    allow: ['healthAndSafety'],
+    body: (c) => ({
+      csv: `reference,occurred_date,employee_number,location,categories,narrative\nMATRIX-${c.unique()},2024-01-05,${c.made.staffEmployeeNumber},Matrix Road,threats,Matrix history\n`,
+    }),
+  },
 
   // Registers (seed 002): one's own declarations and entries; the management chain sees and decides on theirs; suppliers and
   // politically restricted posts are for the registers team (a role none of these has).
   page('GET /registers', SIGNED_IN),
   page('GET /registers/declarations/new', SIGNED_IN),
   // One declaration a year: Chloe made hers for this year in the set-up, so hers is refused (400).
-  form('POST /registers/declarations', SIGNED_IN, () => ({ declaration: 'none' }), { expect: { worker: { status: 400 } } }),
-  page('GET /registers/declarations/:id', CHLOE_AND_CHAIN, { url: (c) => `/registers/declarations/${c.reg.declaration}` }),
-  form('POST /registers/declarations/:id/interests', ['worker'], (c) => ({ kind: 'financial', description: `Matrix interest ${c.unique()}` }), { url: (c) => `/registers/declarations/${c.reg.declaration}/interests` }),
-  form('POST /registers/declarations/:id/interests/:interestId/sign-off', CHLOE_CHAIN, () => ({ action: 'Matrix action' }), { url: (c, who) => `/registers/declarations/${c.reg.declaration}/interests/${c.reg.byWho[who].interest}/sign-off` }),
+  form('POST /registers/declarations', SIGNED_IN, () => ({ declaration: 'none' }), {
+    expect: { worker: { status: 400 } },
+  }),
+  page('GET /registers/declarations/:id', CHLOE_AND_CHAIN, {
+    url: (c) => `/registers/declarations/${c.reg.declaration}`,
+  }),
+  form(
+    'POST /registers/declarations/:id/interests',
+    ['worker'],
+    (c) => ({ kind: 'financial', description: `Matrix interest ${c.unique()}` }),
+    { url: (c) => `/registers/declarations/${c.reg.declaration}/interests` },
+  ),
+  form(
+    'POST /registers/declarations/:id/interests/:interestId/sign-off',
+    CHLOE_CHAIN,
+    () => ({ action: 'Matrix action' }),
+    { url: (c, who) => `/registers/declarations/${c.reg.declaration}/interests/${c.reg.byWho[who].interest}/sign-off` },
+  ),
   // Appendix 1: Chloe's chain signs her declarations (per role, a nil one of an earlier year).
-  form('POST /registers/declarations/:id/sign', CHLOE_CHAIN, () => ({ confirm: 'yes' }), { url: (c, who) => `/registers/declarations/${c.reg.byWho[who].sign}/sign` }),
+  form('POST /registers/declarations/:id/sign', CHLOE_CHAIN, () => ({ confirm: 'yes' }), {
+    url: (c, who) => `/registers/declarations/${c.reg.byWho[who].sign}/sign`,
+  }),
   page('GET /registers/gifts/new', SIGNED_IN),
-  form('POST /registers/gifts', SIGNED_IN, (c) => ({ kind: 'gift', 'offeredOn-day': '2', 'offeredOn-month': '2', 'offeredOn-year': '2026', description: `Matrix gift ${c.unique()}`, offeredBy: 'Matrix', giverType: 'organisation', value: '5', response: 'refused', reason: 'Matrix' })),
+  form('POST /registers/gifts', SIGNED_IN, (c) => ({
+    kind: 'gift',
+    'offeredOn-day': '2',
+    'offeredOn-month': '2',
+    'offeredOn-year': '2026',
+    description: `Matrix gift ${c.unique()}`,
+    offeredBy: 'Matrix',
+    giverType: 'organisation',
+    value: '5',
+    response: 'refused',
+    reason: 'Matrix',
+  })),
   page('GET /registers/gifts/:id', CHLOE_AND_CHAIN, { url: (c) => `/registers/gifts/${c.reg.byWho.worker.gift}` }),
-  form('POST /registers/gifts/:id/decision', CHLOE_CHAIN, () => ({ decision: 'approved' }), { url: (c, who) => `/registers/gifts/${c.reg.byWho[who].gift}/decision` }),
+  form('POST /registers/gifts/:id/decision', CHLOE_CHAIN, () => ({ decision: 'approved' }), {
+    url: (c, who) => `/registers/gifts/${c.reg.byWho[who].gift}/decision`,
+  }),
   page('GET /registers/suppliers', []),
   form('POST /registers/suppliers', [], (c) => ({ name: `Matrix supplier ${c.unique()}` })),
   form('POST /registers/political-restriction', [], (c) => ({ staffId: String(c.ids.person.ola), restricted: 'yes' })),
@@ -407,20 +781,47 @@ const matrix: Row[] = [
 
   // Emergency details (Appendix A): one's own; break-glass by Chloe's responders while an alert about her is open (she is sent to her own page).
   page('GET /emergency-pack', SIGNED_IN),
-  form('POST /emergency-pack', SIGNED_IN, () => ({ name: 'Matrix Person', contact1Name: 'Matrix Contact', contact1Mobile: '07700 900 999', preferredContact: '1' })),
+  form('POST /emergency-pack', SIGNED_IN, () => ({
+    name: 'Matrix Person',
+    contact1Name: 'Matrix Contact',
+    contact1Mobile: '07700 900 999',
+    preferredContact: '1',
+  })),
   page('GET /emergency-pack/team', SIGNED_IN),
-  page('GET /emergency-packs/:id', CHLOE_RESPONDERS, { url: (c) => `/emergency-packs/${c.ids.person.chloe}`, expect: { worker: { status: 303, location: '/emergency-pack' } } }),
-  form('POST /emergency-packs/:id/break-glass', ['worker', ...CHLOE_RESPONDERS], (c, who) => ({ reason: 'Matrix responder', alertId: String(c.lw[who].alert) }), { url: (c) => `/emergency-packs/${c.ids.person.chloe}/break-glass` }),
+  page('GET /emergency-packs/:id', CHLOE_RESPONDERS, {
+    url: (c) => `/emergency-packs/${c.ids.person.chloe}`,
+    expect: { worker: { status: 303, location: '/emergency-pack' } },
+  }),
+  form(
+    'POST /emergency-packs/:id/break-glass',
+    ['worker', ...CHLOE_RESPONDERS],
+    (c, who) => ({ reason: 'Matrix responder', alertId: String(c.lw[who].alert) }),
+    { url: (c) => `/emergency-packs/${c.ids.person.chloe}/break-glass` },
+  ),
   // Building lockdown (§5, Appendix K): everyone sees and acknowledges; building managers, key holders and senior managers start and end.
   page('GET /lockdowns', SIGNED_IN),
   page('GET /lockdowns/new', SIGNED_IN),
-  form('POST /lockdowns', LOCKDOWN_STARTERS, (c, who) => ({ buildingId: String(c.ld.byWho[who].start), location: 'outside' })),
+  form('POST /lockdowns', LOCKDOWN_STARTERS, (c, who) => ({
+    buildingId: String(c.ld.byWho[who].start),
+    location: 'outside',
+  })),
   page('GET /lockdowns/:id', SIGNED_IN, { url: (c) => `/lockdowns/${c.ld.civic}` }),
-  form('POST /lockdowns/:id/acknowledge', SIGNED_IN, () => ({}), { url: (c) => `/lockdowns/${c.ld.civic}/acknowledge` }),
-  form('POST /lockdowns/:id/all-clear', LOCKDOWN_ENDERS, () => ({ policeAttended: 'no', reason: 'Matrix: ended from elsewhere' }), { url: (c, who) => `/lockdowns/${c.ld.byWho[who].lockdown}/all-clear` }),
+  form('POST /lockdowns/:id/acknowledge', SIGNED_IN, () => ({}), {
+    url: (c) => `/lockdowns/${c.ld.civic}/acknowledge`,
+  }),
+  form(
+    'POST /lockdowns/:id/all-clear',
+    LOCKDOWN_ENDERS,
+    () => ({ policeAttended: 'no', reason: 'Matrix: ended from elsewhere' }),
+    { url: (c, who) => `/lockdowns/${c.ld.byWho[who].lockdown}/all-clear` },
+  ),
   // Complaints about staff (issue 6): only the complaints team and senior managers see them; only the complaints team records;
   // the FOI officer sees the statistics (no names). Health and safety, administrators, managers below service manager: never.
-  ...complaintsMatrixRows<Who, Row>({ page, form, upload: (route, allow, body, more = {}) => ({ route, kind: 'upload', allow, body, ...more }) }),
+  ...complaintsMatrixRows<Who, Row>({
+    page,
+    form,
+    upload: (route, allow, body, more = {}) => ({ route, kind: 'upload', allow, body, ...more }),
+  }),
   // The offline-first app's service worker.
   page('GET /sw.js', EVERYONE),
   // FOI (issue 7): requests, statistics and draft responses for the FOI team only; the disclosure log is public.
@@ -428,7 +829,12 @@ const matrix: Row[] = [
   // Retention schedule and subject access (issue 20): administrators and the information governance officer (Irene); exports by her alone.
   ...retentionMatrixRows<Who, Row>({ page, form }),
   // Training and readiness (issue 19): readiness for managers, health and safety and administrators; a person's training recorded by their managers; courses by administrators.
-  ...trainingMatrixRows<Who, Row>({ page, form, upload: (route, allow, body, more = {}) => ({ route, kind: 'upload', allow, body, ...more }), signedIn: SIGNED_IN }),
+  ...trainingMatrixRows<Who, Row>({
+    page,
+    form,
+    upload: (route, allow, body, more = {}) => ({ route, kind: 'upload', allow, body, ...more }),
+    signedIn: SIGNED_IN,
+  }),
 ];
 /** A complete incident report for the services (threats, two days ago). */
 /** Date boxes for a yyyy-mm-dd day. */
@@ -436,13 +842,30 @@ function dayFields(prefix: string, iso: string): Record<string, string> {
   const [y, m, d] = iso.split('-');
   return { [`${prefix}-day`]: String(Number(d)), [`${prefix}-month`]: String(Number(m)), [`${prefix}-year`]: y! };
 }
-const incidentFlagFields = () => ({ flagSubject: 'address', flagPostcode: 'ME14 9ZZ', flagCategory: 'violence', flagReason: 'Matrix flag', ...dayFields('flagReview', addDays(londonToday(), 30)) });
+const incidentFlagFields = () => ({
+  flagSubject: 'address',
+  flagPostcode: 'ME14 9ZZ',
+  flagCategory: 'violence',
+  flagReason: 'Matrix flag',
+  ...dayFields('flagReview', addDays(londonToday(), 30)),
+});
 
 function incidentFields(o: Record<string, string> = {}): Record<string, string> {
   const at = new Date(Date.now() - 2 * 86_400_000);
   const [y, m, d] = at.toISOString().slice(0, 10).split('-');
-  return { 'occurred-day': d!, 'occurred-month': m!, 'occurred-year': y!, 'occurred-time': '10:00', location: 'Matrix Road, Ashford', loneWorking: 'yes',
-    categories: 'threats', perpetratorType: 'public', injured: 'no', narrative: 'Matrix incident', ...o };
+  return {
+    'occurred-day': d!,
+    'occurred-month': m!,
+    'occurred-year': y!,
+    'occurred-time': '10:00',
+    location: 'Matrix Road, Ashford',
+    loneWorking: 'yes',
+    categories: 'threats',
+    perpetratorType: 'public',
+    injured: 'no',
+    narrative: 'Matrix incident',
+    ...o,
+  };
 }
 
 /** A review date 60 days ahead, as the three date boxes. */
@@ -454,15 +877,31 @@ function reviewDateFields(): Record<string, string> {
 /** A valid plan-a-visit form post for the signed-in person (no workerId: for themselves). */
 function visitFields(): Record<string, string> {
   const f = buildVisitForm();
-  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(f)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 /** An iCalendar file with one event tomorrow at 10:00 UK time, inside the import window. */
 function calendarFile(uid: string): string {
   const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
-  return ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Harbour tests//EN', 'BEGIN:VEVENT', `UID:matrix-${uid}`, 'DTSTAMP:20260101T000000Z',
-    `DTSTART;TZID=Europe/London:${day}T100000`, `DTEND;TZID=Europe/London:${day}T110000`, 'SUMMARY:Matrix visit',
-    'LOCATION:1 High Street\\, Ashford TN23 1AA', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Harbour tests//EN',
+    'BEGIN:VEVENT',
+    `UID:matrix-${uid}`,
+    'DTSTAMP:20260101T000000Z',
+    `DTSTART;TZID=Europe/London:${day}T100000`,
+    `DTEND;TZID=Europe/London:${day}T110000`,
+    'SUMMARY:Matrix visit',
+    'LOCATION:1 High Street\\, Ashford TN23 1AA',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 }
 
 /** Row labels show their example URL; these stand-in ids are only for the label. */
@@ -471,14 +910,28 @@ const PREVIEW: Ctx = {
   made: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['made'],
   revokeToken: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['revokeToken'],
   lw: new Proxy({}, { get: () => new Proxy({}, { get: () => ':id' }) }) as unknown as Ctx['lw'],
-  reg: { declaration: ':id', byWho: new Proxy({}, { get: () => ({ interest: ':interestId', gift: ':id', sign: ':id' }) }) } as unknown as Ctx['reg'],
+  reg: {
+    declaration: ':id',
+    byWho: new Proxy({}, { get: () => ({ interest: ':interestId', gift: ':id', sign: ':id' }) }),
+  } as unknown as Ctx['reg'],
   inc: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['inc'],
   incMore: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['incMore'],
-  ld: { civic: ':id', byWho: new Proxy({}, { get: () => ({ start: ':id', lockdown: ':id' }) }) } as unknown as Ctx['ld'],
-  pf: { call: ':id', close: new Proxy({}, { get: () => ':id' }), major: ':id', notCovered: ':id' } as unknown as Ctx['pf'],
+  ld: {
+    civic: ':id',
+    byWho: new Proxy({}, { get: () => ({ start: ':id', lockdown: ':id' }) }),
+  } as unknown as Ctx['ld'],
+  pf: {
+    call: ':id',
+    close: new Proxy({}, { get: () => ':id' }),
+    major: ':id',
+    notCovered: ':id',
+  } as unknown as Ctx['pf'],
   duressAlert: ':id',
   withdrawFlag: new Proxy({}, { get: () => ':id' }) as unknown as Ctx['withdrawFlag'],
-  gate: { byWho: new Proxy({}, { get: () => ({ edit: ':id', countersign: ':id' }) }), joint: ':id' } as unknown as Ctx['gate'],
+  gate: {
+    byWho: new Proxy({}, { get: () => ({ edit: ':id', countersign: ':id' }) }),
+    joint: ':id',
+  } as unknown as Ctx['gate'],
   unique: () => 'x',
 };
 
@@ -498,16 +951,24 @@ function check(row: Row, who: Who, expected: Expected, res: LightMyRequestRespon
   const location = String(res.headers.location ?? '');
   const fail = (want: string) => `${who}: expected ${want}, got ${got}`;
   if (typeof expected === 'object') {
-    if (res.statusCode !== expected.status) return fail(`${expected.status}${expected.location ? ` → ${expected.location}` : ''}`);
-    if (expected.location !== undefined && location !== expected.location) return fail(`${expected.status} → ${expected.location}`);
+    if (res.statusCode !== expected.status)
+      return fail(`${expected.status}${expected.location ? ` → ${expected.location}` : ''}`);
+    if (expected.location !== undefined && location !== expected.location)
+      return fail(`${expected.status} → ${expected.location}`);
     return null;
   }
   if (expected === 'allowed') {
     if (res.statusCode >= 200 && res.statusCode < 300) {
-      if (row.kind === 'api' && res.statusCode !== 204 && !String(res.headers['content-type']).includes('application/json')) return fail('a JSON body');
+      if (
+        row.kind === 'api' &&
+        res.statusCode !== 204 &&
+        !String(res.headers['content-type']).includes('application/json')
+      )
+        return fail('a JSON body');
       return null;
     }
-    if (row.kind !== 'page' && row.kind !== 'api' && res.statusCode === 303 && !location.startsWith('/sign-in')) return null;
+    if (row.kind !== 'page' && row.kind !== 'api' && res.statusCode === 303 && !location.startsWith('/sign-in'))
+      return null;
     return fail(row.kind === 'page' || row.kind === 'api' ? '2xx' : '2xx or 303 (not to /sign-in)');
   }
   // Denied.
@@ -544,7 +1005,8 @@ describe('access matrix', () => {
       app: { monitoring: { engineLagLimitSeconds: 24 * 3600, metricsToken: null } },
       beforeReady: (app) => {
         app.addHook('onResponse', async (request) => {
-          if (request.method !== 'HEAD' && request.routeOptions.url) reached.add(`${request.method} ${request.routeOptions.url}`);
+          if (request.method !== 'HEAD' && request.routeOptions.url)
+            reached.add(`${request.method} ${request.routeOptions.url}`);
         });
       },
     });
@@ -557,15 +1019,32 @@ describe('access matrix', () => {
     const service = await buildService(t.repos.db, { directorate_id: ids.directorate });
     const team = await buildTeam(t.repos.db, { service_id: ids.service.childrenInCare });
     const staff = await buildStaff(t.repos.db, { team_id: ids.team.ashford });
-    const building = await t.repos.db.insertInto('buildings').values({ name: 'Matrix Annexe', address: '2 High Street, Ashford', postcode: 'TN23 1AB' }).returning('id').executeTakeFirstOrThrow();
+    const building = await t.repos.db
+      .insertInto('buildings')
+      .values({ name: 'Matrix Annexe', address: '2 High Street, Ashford', postcode: 'TN23 1AB' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const revokeToken = {} as Record<Who, number>;
     for (const who of WHO) {
       const email = who === 'anonymous' ? demo.admin : SIGNED_IN_ROLES[who];
-      revokeToken[who] = (await t.services.auth.createApiToken(null, ids.account(email), `revoke me (${who})`, null)).id;
+      revokeToken[who] = (
+        await t.services.auth.createApiToken(null, ids.account(email), `revoke me (${who})`, null)
+      ).id;
     }
     ctx = {
-      ids, revokeToken, unique: () => `${Date.now().toString(36)}${++counter}`,
-      made: { directorate: directorate.id, service: service.id, team: team.id, staff: staff.id, staffEmployeeNumber: staff.employee_number, staffEmail: staff.email, building: building.id, riskVisit: 0 },
+      ids,
+      revokeToken,
+      unique: () => `${Date.now().toString(36)}${++counter}`,
+      made: {
+        directorate: directorate.id,
+        service: service.id,
+        team: team.id,
+        staff: staff.id,
+        staffEmployeeNumber: staff.employee_number,
+        staffEmail: staff.email,
+        building: building.id,
+        riskVisit: 0,
+      },
       lw: {} as Ctx['lw'],
       inc: { open: 0, draft: 0, awaiting: 0 },
       incMore: { closable: 0, action: 0, flag: 0 },
@@ -580,48 +1059,161 @@ describe('access matrix', () => {
     const chloe = await actorFor(t.repos.db, demo.worker);
     ctx.reg.declaration = await t.services.registers.declare(chloe, { interest: null });
     for (const who of WHO) {
-      await t.services.registers.addInterest(chloe, ctx.reg.declaration, { kind: 'non_financial', description: `Matrix interest for ${who}`, consentNeeded: false, consentReference: null });
+      await t.services.registers.addInterest(chloe, ctx.reg.declaration, {
+        kind: 'non_financial',
+        description: `Matrix interest for ${who}`,
+        consentNeeded: false,
+        consentReference: null,
+      });
       const interests = await t.repos.registers.interests(ctx.reg.declaration);
-      const gift = await t.services.registers.recordGift(chloe, { kind: 'gift', offeredOn: '2026-02-02', description: `Matrix gift for ${who}`, offeredBy: 'Matrix', supplierId: null, valuePence: 500, response: 'refused', refusalLetter: null, authorisedInAdvance: false, reason: 'Matrix' });
-      const sign = (await t.repos.db.insertInto('interest_declarations').values({ staff_id: chloe.staffId!, year: 1990 + WHO.indexOf(who), no_conflict: true, declared_by: chloe.accountId }).returning('id').executeTakeFirstOrThrow()).id;
+      const gift = await t.services.registers.recordGift(chloe, {
+        kind: 'gift',
+        offeredOn: '2026-02-02',
+        description: `Matrix gift for ${who}`,
+        offeredBy: 'Matrix',
+        supplierId: null,
+        valuePence: 500,
+        response: 'refused',
+        refusalLetter: null,
+        authorisedInAdvance: false,
+        reason: 'Matrix',
+      });
+      const sign = (
+        await t.repos.db
+          .insertInto('interest_declarations')
+          .values({
+            staff_id: chloe.staffId!,
+            year: 1990 + WHO.indexOf(who),
+            no_conflict: true,
+            declared_by: chloe.accountId,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
       ctx.reg.byWho[who] = { interest: interests.at(-1)!.id, gift, sign };
     }
     ctx.inc.open = await t.services.incidents.save(chloe, null, incidentFields(), 'submit');
     ctx.inc.draft = await t.services.incidents.save(chloe, null, { location: 'Matrix draft' }, 'draft');
-    ctx.inc.awaiting = await t.services.incidents.save(await actorFor(t.repos.db, demo.teamManager), null, incidentFields({ employeeId: String(chloe.staffId) }), 'submit');
-    ctx.incMore.closable = await t.services.incidents.save(chloe, null, incidentFields({ categories: 'council_property_damage' }), 'submit');
-    ctx.incMore.action = await t.services.incidents.addAction(await actorFor(t.repos.db, demo.teamManager), ctx.inc.open, { description: 'Matrix action', ownerId: ids.person.aisha, dueOn: addDays(londonToday(), 7) });
-    ctx.incMore.flag = await t.services.incidents.raiseFlag(await actorFor(t.repos.db, demo.teamManager), ctx.inc.open, { subject: 'address', caseSystem: null, caseId: null, postcode: 'ME14 9ZY', category: 'violence', reason: 'Matrix flag to renew', reviewOn: addDays(londonToday(), 30) });
+    ctx.inc.awaiting = await t.services.incidents.save(
+      await actorFor(t.repos.db, demo.teamManager),
+      null,
+      incidentFields({ employeeId: String(chloe.staffId) }),
+      'submit',
+    );
+    ctx.incMore.closable = await t.services.incidents.save(
+      chloe,
+      null,
+      incidentFields({ categories: 'council_property_damage' }),
+      'submit',
+    );
+    ctx.incMore.action = await t.services.incidents.addAction(
+      await actorFor(t.repos.db, demo.teamManager),
+      ctx.inc.open,
+      { description: 'Matrix action', ownerId: ids.person.aisha, dueOn: addDays(londonToday(), 7) },
+    );
+    ctx.incMore.flag = await t.services.incidents.raiseFlag(
+      await actorFor(t.repos.db, demo.teamManager),
+      ctx.inc.open,
+      {
+        subject: 'address',
+        caseSystem: null,
+        caseId: null,
+        postcode: 'ME14 9ZY',
+        category: 'violence',
+        reason: 'Matrix flag to renew',
+        reviewOn: addDays(londonToday(), 30),
+      },
+    );
     // Lockdowns: one running at the Civic Centre; per role, a building of which Aisha and Emma are key holders to lock down, and one locked down to end.
     const helenActor = await actorFor(t.repos.db, demo.serviceManager);
     const emmaId = (await actorFor(t.repos.db, demo.businessSupport)).staffId!;
-    ctx.ld.civic = await t.services.lockdown.start(helenActor, { buildingId: ids.building.civic, location: 'outside', details: null });
+    ctx.ld.civic = await t.services.lockdown.start(helenActor, {
+      buildingId: ids.building.civic,
+      location: 'outside',
+      details: null,
+    });
     for (const who of WHO) {
-      const [start, locked] = await Promise.all(['start', 'end'].map(async (k) => {
-        const b = await t.repos.db.insertInto('buildings').values({ name: `Matrix lockdown ${k} ${who}`, address: '3 High Street, Ashford', postcode: 'TN23 1AC' }).returning('id').executeTakeFirstOrThrow();
-        await t.repos.db.insertInto('building_key_holders').values([{ building_id: b.id, staff_id: ids.person.aisha }, { building_id: b.id, staff_id: emmaId }]).execute();
-        return b.id;
-      }));
-      ctx.ld.byWho[who] = { start: start!, lockdown: await t.services.lockdown.start(helenActor, { buildingId: locked!, location: 'inside', details: null }) };
+      const [start, locked] = await Promise.all(
+        ['start', 'end'].map(async (k) => {
+          const b = await t.repos.db
+            .insertInto('buildings')
+            .values({ name: `Matrix lockdown ${k} ${who}`, address: '3 High Street, Ashford', postcode: 'TN23 1AC' })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          await t.repos.db
+            .insertInto('building_key_holders')
+            .values([
+              { building_id: b.id, staff_id: ids.person.aisha },
+              { building_id: b.id, staff_id: emmaId },
+            ])
+            .execute();
+          return b.id;
+        }),
+      );
+      ctx.ld.byWho[who] = {
+        start: start!,
+        lockdown: await t.services.lockdown.start(helenActor, {
+          buildingId: locked!,
+          location: 'inside',
+          details: null,
+        }),
+      };
     }
     // Purple File calls about Chloe taken by Emma (business support): one stays open, one per role to close; a major incident.
     const emma = await actorFor(t.repos.db, demo.businessSupport);
     ctx.pf.call = await t.services.duress.startCall(emma, ids.person.chloe);
     for (const who of WHO) ctx.pf.close[who] = await t.services.duress.startCall(emma, ids.person.chloe);
     // A call about Jamal (Swale Early Help) taken by his team manager: nobody in this matrix covers him.
-    ctx.pf.notCovered = await t.services.duress.startCall(await actorFor(t.repos.db, 'grace.lee@harbour.example'), ids.person.jamal);
+    ctx.pf.notCovered = await t.services.duress.startCall(
+      await actorFor(t.repos.db, 'grace.lee@harbour.example'),
+      ids.person.jamal,
+    );
     const fiona = await actorFor(t.repos.db, demo.healthAndSafety);
-    for (const who of WHO) ctx.withdrawFlag[who] = await t.services.risk.addFlag(fiona, { caseSystem: null, caseId: null, postcode: 'ME14 7ZZ', category: 'dogs', description: `Matrix flag to withdraw (${who})`, expiresOn: null });
-    ctx.pf.major = await t.services.duress.declareMajorIncident(emma, { category: 'excessive_vandalism', summary: 'Matrix', alertId: null, callId: null, lockdownId: null });
+    for (const who of WHO)
+      ctx.withdrawFlag[who] = await t.services.risk.addFlag(fiona, {
+        caseSystem: null,
+        caseId: null,
+        postcode: 'ME14 7ZZ',
+        category: 'dogs',
+        description: `Matrix flag to withdraw (${who})`,
+        expiresOn: null,
+      });
+    ctx.pf.major = await t.services.duress.declareMajorIncident(emma, {
+      category: 'excessive_vandalism',
+      summary: 'Matrix',
+      alertId: null,
+      callId: null,
+      lockdownId: null,
+    });
     // A RED visit of Chloe's that stays planned, for the risk gate rows (recording never starts it).
-    ctx.made.riskVisit = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', caseId: 'MATRIX-RISK', postcode: 'TN23 9ZZ' }));
+    ctx.made.riskVisit = await t.services.visits.plan(
+      chloe,
+      buildVisitForm({ referralType: 'self_referral', caseId: 'MATRIX-RISK', postcode: 'TN23 9ZZ' }),
+    );
     // Issue 21: visits to edit and assessments to countersign, per role; a joint visit with Aisha (a field worker in Chloe's team) to confirm.
     for (const who of WHO) {
-      const countersign = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', caseId: `MATRIX-SIGN-${who}` }));
-      await t.services.risk.recordAssessment(chloe, countersign, { scope: 'visit', hazards: 'h', whoHarmed: 'w', controls: 'c', findings: 'f', documentRef: null, reviewDate: addDays(londonToday(), 30) });
-      ctx.gate.byWho[who] = { edit: await t.services.visits.plan(chloe, buildVisitForm({ caseId: `MATRIX-EDIT-${who}` })), countersign };
+      const countersign = await t.services.visits.plan(
+        chloe,
+        buildVisitForm({ referralType: 'self_referral', caseId: `MATRIX-SIGN-${who}` }),
+      );
+      await t.services.risk.recordAssessment(chloe, countersign, {
+        scope: 'visit',
+        hazards: 'h',
+        whoHarmed: 'w',
+        controls: 'c',
+        findings: 'f',
+        documentRef: null,
+        reviewDate: addDays(londonToday(), 30),
+      });
+      ctx.gate.byWho[who] = {
+        edit: await t.services.visits.plan(chloe, buildVisitForm({ caseId: `MATRIX-EDIT-${who}` })),
+        countersign,
+      };
     }
-    ctx.gate.joint = await t.services.visits.plan(chloe, buildVisitForm({ referralType: 'self_referral', jointPartnerId: ids.person.aisha }));
+    ctx.gate.joint = await t.services.visits.plan(
+      chloe,
+      buildVisitForm({ referralType: 'self_referral', jointPartnerId: ids.person.aisha }),
+    );
     const overdueAlert = async () => {
       const id = await t.services.visits.plan(chloe, buildVisitForm());
       await t.services.visits.arrive(chloe, id);
@@ -637,30 +1229,56 @@ describe('access matrix', () => {
       await t.services.visits.arrive(chloe, running);
       const ending = await t.services.visits.plan(chloe, buildVisitForm());
       await t.services.visits.arrive(chloe, ending);
-      ctx.lw[who] = { planned, cancel, running, ending, viewVisit: running, alert: await overdueAlert(), safeAlert: await overdueAlert(), resolveAlert: await overdueAlert() };
+      ctx.lw[who] = {
+        planned,
+        cancel,
+        running,
+        ending,
+        viewVisit: running,
+        alert: await overdueAlert(),
+        safeAlert: await overdueAlert(),
+        resolveAlert: await overdueAlert(),
+      };
     }
     const duressVisit = await t.services.visits.plan(chloe, buildVisitForm());
     await t.services.visits.arrive(chloe, duressVisit);
-    ctx.duressAlert = await t.services.duress.raise(chloe, { workerId: chloe.staffId!, visitId: duressVisit, via: 'control', location: null });
+    ctx.duressAlert = await t.services.duress.raise(chloe, {
+      workerId: chloe.staffId!,
+      visitId: duressVisit,
+      via: 'control',
+      location: null,
+    });
     await t.services.engine.tick();
     const anonymous = t.agent();
     agents.set('anonymous', anonymous);
     csrf.set('anonymous', await anonymous.csrf('/sign-in'));
-    await Promise.all((Object.keys(SIGNED_IN_ROLES) as SignedIn[]).map(async (who) => {
-      const agent = await t.signIn(SIGNED_IN_ROLES[who]);
-      agents.set(who, agent);
-      csrf.set(who, await agent.csrf('/'));
-      apiTokens.set(who, (await t.services.auth.createApiToken(null, ids.account(SIGNED_IN_ROLES[who]), 'access matrix', null)).token);
-    }));
+    await Promise.all(
+      (Object.keys(SIGNED_IN_ROLES) as SignedIn[]).map(async (who) => {
+        const agent = await t.signIn(SIGNED_IN_ROLES[who]);
+        agents.set(who, agent);
+        csrf.set(who, await agent.csrf('/'));
+        apiTokens.set(
+          who,
+          (await t.services.auth.createApiToken(null, ids.account(SIGNED_IN_ROLES[who]), 'access matrix', null)).token,
+        );
+      }),
+    );
   });
   after(() => t.close());
 
   test('every registered route has a row in the matrix, and every row names a registered route', () => {
     const registered = registeredRoutes(t.app);
-    assert.ok(registered.includes('PUT /api/v1/staff/:id/buddy') && registered.includes('GET /assets/*'), `route listing looks wrong: ${registered.join(', ')}`);
+    assert.ok(
+      registered.includes('PUT /api/v1/staff/:id/buddy') && registered.includes('GET /assets/*'),
+      `route listing looks wrong: ${registered.join(', ')}`,
+    );
     const inTable = new Set(matrix.map((r) => r.route));
     const missing = registered.filter((r) => !inTable.has(r));
-    assert.deepEqual(missing, [], `These routes are registered but missing from the access matrix in test/routes/access.test.ts. Add a row for each, saying who may use it:\n  ${missing.join('\n  ')}`);
+    assert.deepEqual(
+      missing,
+      [],
+      `These routes are registered but missing from the access matrix in test/routes/access.test.ts. Add a row for each, saying who may use it:\n  ${missing.join('\n  ')}`,
+    );
     const stale = [...inTable].filter((r) => !registered.includes(r));
     assert.deepEqual(stale, [], `These matrix rows name routes the app does not register:\n  ${stale.join('\n  ')}`);
   });
@@ -671,7 +1289,8 @@ describe('access matrix', () => {
     if (row.kind === 'api') {
       const token = apiTokens.get(who);
       return t.app.inject({
-        method: methodOf(row) as 'GET', url,
+        method: methodOf(row) as 'GET',
+        url,
         headers: token ? { authorization: `Bearer ${token}` } : {},
         ...(body ? { payload: body } : {}),
       });
@@ -697,7 +1316,8 @@ describe('access matrix', () => {
         const res = await send(row, who);
         const problem = check(row, who, expected, res);
         if (problem) problems.push(problem);
-        else if (expected === 'denied' && (await auditCount(t.repos.db)) !== auditBefore) problems.push(`${who}: denied, but the request wrote to the audit trail`);
+        else if (expected === 'denied' && (await auditCount(t.repos.db)) !== auditBefore)
+          problems.push(`${who}: denied, but the request wrote to the audit trail`);
       }
       assert.deepEqual(problems, [], `${row.route}:\n  ${problems.join('\n  ')}`);
     });
@@ -705,7 +1325,11 @@ describe('access matrix', () => {
 
   test('every row reached the route it names', () => {
     const unreached = [...new Set(matrix.map((r) => r.route))].filter((r) => !reached.has(r));
-    assert.deepEqual(unreached, [], `No matrix request reached these routes (check the row's url):\n  ${unreached.join('\n  ')}`);
+    assert.deepEqual(
+      unreached,
+      [],
+      `No matrix request reached these routes (check the row's url):\n  ${unreached.join('\n  ')}`,
+    );
   });
 
   describe('relationship rules', () => {
@@ -724,35 +1348,55 @@ describe('access matrix', () => {
     test('only the person’s managers see the allocate-buddy form', async () => {
       const chloeView = await agents.get('worker')!.get(`/people/${ctx.ids.person.ola}`);
       assert.equal(chloeView.statusCode, 200);
-      assert.ok(!chloeView.body.includes(`action="/people/${ctx.ids.person.ola}/buddy"`), 'a worker must not be offered the buddy form');
+      assert.ok(
+        !chloeView.body.includes(`action="/people/${ctx.ids.person.ola}/buddy"`),
+        'a worker must not be offered the buddy form',
+      );
       const aishaView = await agents.get('teamManager')!.get(`/people/${ctx.ids.person.ola}`);
-      assert.ok(aishaView.body.includes(`action="/people/${ctx.ids.person.ola}/buddy"`), 'the team manager should be offered the buddy form');
+      assert.ok(
+        aishaView.body.includes(`action="/people/${ctx.ids.person.ola}/buddy"`),
+        'the team manager should be offered the buddy form',
+      );
     });
 
     test('a worker cannot allocate a buddy; their team manager can; the service manager can for teams below them', async () => {
       const { ola, ben, dev, nadia, owen } = ctx.ids.person;
-      const buddyOf = async (id: number) => (await t.repos.db.selectFrom('staff').select('buddy_id').where('id', '=', id).executeTakeFirstOrThrow()).buddy_id;
+      const buddyOf = async (id: number) =>
+        (await t.repos.db.selectFrom('staff').select('buddy_id').where('id', '=', id).executeTakeFirstOrThrow())
+          .buddy_id;
 
-      const denied = await agents.get('worker')!.post(`/people/${ola}/buddy`, { _csrf: csrf.get('worker')!, buddyId: String(ben) });
+      const denied = await agents
+        .get('worker')!
+        .post(`/people/${ola}/buddy`, { _csrf: csrf.get('worker')!, buddyId: String(ben) });
       assert.equal(denied.statusCode, 403);
       assert.notEqual(await buddyOf(ola), ben);
 
-      const byManager = await agents.get('teamManager')!.post(`/people/${ola}/buddy`, { _csrf: csrf.get('teamManager')!, buddyId: String(ben) });
+      const byManager = await agents
+        .get('teamManager')!
+        .post(`/people/${ola}/buddy`, { _csrf: csrf.get('teamManager')!, buddyId: String(ben) });
       assert.equal(byManager.statusCode, 303);
       assert.equal(byManager.headers.location, `/people/${ola}?done=buddy`);
       assert.equal(await buddyOf(ola), ben);
 
-      const byServiceManager = await agents.get('serviceManager')!.post(`/people/${nadia}/buddy`, { _csrf: csrf.get('serviceManager')!, buddyId: String(owen) });
+      const byServiceManager = await agents
+        .get('serviceManager')!
+        .post(`/people/${nadia}/buddy`, { _csrf: csrf.get('serviceManager')!, buddyId: String(owen) });
       assert.equal(byServiceManager.statusCode, 303);
       assert.equal(await buddyOf(nadia), owen);
 
-      const otherTeam = await agents.get('teamManager')!.post(`/people/${nadia}/buddy`, { _csrf: csrf.get('teamManager')!, buddyId: String(dev) });
+      const otherTeam = await agents
+        .get('teamManager')!
+        .post(`/people/${nadia}/buddy`, { _csrf: csrf.get('teamManager')!, buddyId: String(dev) });
       assert.equal(otherTeam.statusCode, 403, 'Aisha does not manage Maidstone');
     });
 
     test('a personal mobile is hidden from a same-team worker but shown to the person’s manager', async () => {
       const { ola } = ctx.ids.person;
-      const { personal_mobile: mobile } = await t.repos.db.selectFrom('staff').select('personal_mobile').where('id', '=', ola).executeTakeFirstOrThrow();
+      const { personal_mobile: mobile } = await t.repos.db
+        .selectFrom('staff')
+        .select('personal_mobile')
+        .where('id', '=', ola)
+        .executeTakeFirstOrThrow();
       assert.ok(mobile, 'demo data gives Ola a personal mobile');
       const asWorker = await agents.get('worker')!.get(`/people/${ola}`);
       assert.equal(asWorker.statusCode, 200);
@@ -767,7 +1411,15 @@ describe('access matrix', () => {
       // An administrator is not her manager: not on her page, only on the form that edits it, and that opening is audited.
       const asAdmin = await agents.get('admin')!.get(`/people/${ola}`);
       assert.ok(!asAdmin.body.includes(mobile), 'an administrator does not see it on the person page');
-      const views = async () => (await t.repos.db.selectFrom('audit_log').select('id').where('action', '=', 'staff.view_personal_mobile').where('entity_id', '=', String(ola)).execute()).length;
+      const views = async () =>
+        (
+          await t.repos.db
+            .selectFrom('audit_log')
+            .select('id')
+            .where('action', '=', 'staff.view_personal_mobile')
+            .where('entity_id', '=', String(ola))
+            .execute()
+        ).length;
       const before = await views();
       const edit = await agents.get('admin')!.get(`/admin/staff/${ola}/edit`);
       assert.equal(edit.statusCode, 200);
@@ -776,10 +1428,12 @@ describe('access matrix', () => {
     });
 
     test('the API never includes a personal mobile', async () => {
-      const res = await t.app.inject({ url: `/api/v1/staff/${ctx.ids.person.ola}`, headers: { authorization: `Bearer ${apiTokens.get('admin')}` } });
+      const res = await t.app.inject({
+        url: `/api/v1/staff/${ctx.ids.person.ola}`,
+        headers: { authorization: `Bearer ${apiTokens.get('admin')}` },
+      });
       assert.equal(res.statusCode, 200);
       assert.ok(!('personalMobile' in (res.json() as object)));
     });
   });
 });
-

@@ -17,14 +17,21 @@ describe('API', () => {
   let workerToken: string;
 
   const call = (token: string | null, options: InjectOptions) =>
-    t.app.inject({ ...options, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers } });
+    t.app.inject({
+      ...options,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers },
+    });
   const tokenFor = async (email: string, expiresAt: Date | null = null) =>
     (await t.services.auth.createApiToken(null, ids.account(email), 'api test', expiresAt)).token;
 
   before(async () => {
     t = await startTestApp();
     ids = await demoIds(t.repos.db);
-    [adminToken, managerToken, workerToken] = await Promise.all([tokenFor(demo.admin), tokenFor(demo.teamManager), tokenFor(demo.worker)]);
+    [adminToken, managerToken, workerToken] = await Promise.all([
+      tokenFor(demo.admin),
+      tokenFor(demo.teamManager),
+      tokenFor(demo.worker),
+    ]);
   });
   after(() => t.close());
 
@@ -41,26 +48,48 @@ describe('API', () => {
 
   describe('tokens', () => {
     test('a token made with services.auth.createApiToken reads every GET route as JSON', async () => {
-      const urls = ['/api/v1/me', '/api/v1/directorates', '/api/v1/services', '/api/v1/teams', `/api/v1/teams/${ids.team.ashford}`, '/api/v1/staff', '/api/v1/staff?q=ola',
-        `/api/v1/staff/${ids.person.ola}`, '/api/v1/buildings', `/api/v1/buildings/${ids.building.civic}`, '/api/v1/major-incident-contacts'];
+      const urls = [
+        '/api/v1/me',
+        '/api/v1/directorates',
+        '/api/v1/services',
+        '/api/v1/teams',
+        `/api/v1/teams/${ids.team.ashford}`,
+        '/api/v1/staff',
+        '/api/v1/staff?q=ola',
+        `/api/v1/staff/${ids.person.ola}`,
+        '/api/v1/buildings',
+        `/api/v1/buildings/${ids.building.civic}`,
+        '/api/v1/major-incident-contacts',
+      ];
       for (const url of urls) {
         const res = await call(managerToken, { url });
         assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
         assert.match(String(res.headers['content-type']), /application\/json/, url);
         assert.doesNotThrow(() => res.json(), url);
       }
-      const me = (await call(managerToken, { url: '/api/v1/me' })).json() as { email: string; roles: string[]; staffId: number; managementChain: number[] };
+      const me = (await call(managerToken, { url: '/api/v1/me' })).json() as {
+        email: string;
+        roles: string[];
+        staffId: number;
+        managementChain: number[];
+      };
       assert.equal(me.email, demo.teamManager);
       assert.deepEqual([...me.roles].sort(), ['team_manager', 'worker']);
       assert.equal(me.staffId, ids.person.aisha);
       assert.equal(me.managementChain[0], ids.person.helen);
       const found = (await call(managerToken, { url: '/api/v1/staff?q=ola' })).json() as { items: { id: number }[] };
-      assert.deepEqual(found.items.map((i) => i.id), [ids.person.ola]);
+      assert.deepEqual(
+        found.items.map((i) => i.id),
+        [ids.person.ola],
+      );
     });
 
     test('a token made on the API tokens page works, and stops working when revoked there', async () => {
       const agent = await t.signIn(demo.worker);
-      const created = await agent.submit('/account/tokens', '/account/tokens', { name: 'Case system', expiresInDays: '30' });
+      const created = await agent.submit('/account/tokens', '/account/tokens', {
+        name: 'Case system',
+        expiresInDays: '30',
+      });
       assert.equal(created.statusCode, 200);
       const token = /<code id="new-token">([^<]+)<\/code>/.exec(created.body)?.[1];
       assert.ok(token, 'the new token is shown once');
@@ -84,13 +113,29 @@ describe('API', () => {
       const agent = await t.signIn(demo.worker);
       const res = await agent.submit('/account/tokens', `/account/tokens/${id}/revoke`, {});
       assert.equal(res.statusCode, 404);
-      const row = await t.repos.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await t.repos.db
+        .selectFrom('api_tokens')
+        .select('revoked_at')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       assert.equal(row.revoked_at, null);
     });
 
     test('no token, or a malformed header, is 401 with a reason', async () => {
-      for (const authorization of [undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `bearer ${adminToken}`, 'Bearer hbr_not-a-real-token', `Bearer ${adminToken}x`]) {
-        const res = await t.app.inject({ url: '/api/v1/staff', headers: authorization === undefined ? {} : { authorization } });
+      for (const authorization of [
+        undefined,
+        '',
+        'Bearer',
+        'Bearer ',
+        'Basic dXNlcjpwYXNz',
+        `bearer ${adminToken}`,
+        'Bearer hbr_not-a-real-token',
+        `Bearer ${adminToken}x`,
+      ]) {
+        const res = await t.app.inject({
+          url: '/api/v1/staff',
+          headers: authorization === undefined ? {} : { authorization },
+        });
         const body = assertClientError(res, 401);
         assert.match(body.message, /Authorization: Bearer/, `header ${JSON.stringify(authorization)}`);
         assert.equal(res.headers['www-authenticate'], 'Bearer');
@@ -114,7 +159,13 @@ describe('API', () => {
 
     test('a token of a disabled account is 401', async () => {
       const email = 'leaver@harbour.example';
-      const accountId = await t.services.auth.createAccount(null, { email, displayName: 'Leaver', password: null, roles: ['worker'], staffId: null });
+      const accountId = await t.services.auth.createAccount(null, {
+        email,
+        displayName: 'Leaver',
+        password: null,
+        roles: ['worker'],
+        staffId: null,
+      });
       const { token } = await t.services.auth.createApiToken(null, accountId, 'leaver', null);
       assert.equal((await call(token, { url: '/api/v1/me' })).statusCode, 200);
       await t.repos.db.updateTable('accounts').set({ disabled_at: new Date() }).where('id', '=', accountId).execute();
@@ -141,7 +192,13 @@ describe('API', () => {
   describe('bad input is a 4xx JSON answer with a message, never a 5xx', () => {
     const valid = () => {
       const n = Math.random().toString(36).slice(2, 8);
-      return { employeeNumber: `B${n}`, givenName: 'Bad', familyName: 'Input', email: `bad.${n}@harbour.example`, jobRole: 'social_worker' };
+      return {
+        employeeNumber: `B${n}`,
+        givenName: 'Bad',
+        familyName: 'Input',
+        email: `bad.${n}@harbour.example`,
+        jobRole: 'social_worker',
+      };
     };
 
     test('a valid POST /api/v1/staff creates the person (the baseline for the bad cases)', async () => {
@@ -180,40 +237,81 @@ describe('API', () => {
     for (const [what, payload] of staffCases) {
       test(`POST /api/v1/staff with ${what}`, async () => {
         const before = await staffCount();
-        assertClientError(await call(adminToken, { method: 'POST', url: '/api/v1/staff', payload: payload as object }), 400);
+        assertClientError(
+          await call(adminToken, { method: 'POST', url: '/api/v1/staff', payload: payload as object }),
+          400,
+        );
         assert.equal(await staffCount(), before, 'nothing was created');
       });
     }
 
     test('POST /api/v1/staff with a body that is not JSON', async () => {
-      assertClientError(await call(adminToken, { method: 'POST', url: '/api/v1/staff', payload: '{"employeeNumber":', headers: { 'content-type': 'application/json' } }), 400);
-      assertClientError(await call(adminToken, { method: 'POST', url: '/api/v1/staff', payload: '<staff/>', headers: { 'content-type': 'application/xml' } }), 415);
+      assertClientError(
+        await call(adminToken, {
+          method: 'POST',
+          url: '/api/v1/staff',
+          payload: '{"employeeNumber":',
+          headers: { 'content-type': 'application/json' },
+        }),
+        400,
+      );
+      assertClientError(
+        await call(adminToken, {
+          method: 'POST',
+          url: '/api/v1/staff',
+          payload: '<staff/>',
+          headers: { 'content-type': 'application/xml' },
+        }),
+        415,
+      );
     });
 
     test('POST /api/v1/staff with a body over the size limit', async () => {
-      const res = await call(adminToken, { method: 'POST', url: '/api/v1/staff', payload: JSON.stringify({ ...valid(), givenName: 'x'.repeat(3 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+      const res = await call(adminToken, {
+        method: 'POST',
+        url: '/api/v1/staff',
+        payload: JSON.stringify({ ...valid(), givenName: 'x'.repeat(3 * 1024 * 1024) }),
+        headers: { 'content-type': 'application/json' },
+      });
       assertClientError(res, 413);
     });
 
     test('a field error names the field', async () => {
-      const body = assertClientError(await call(adminToken, { method: 'POST', url: '/api/v1/staff', payload: { ...valid(), email: 'nope' } }), 400);
-      assert.deepEqual(body.errors?.map((e) => e.field), ['email']);
+      const body = assertClientError(
+        await call(adminToken, { method: 'POST', url: '/api/v1/staff', payload: { ...valid(), email: 'nope' } }),
+        400,
+      );
+      assert.deepEqual(
+        body.errors?.map((e) => e.field),
+        ['email'],
+      );
     });
 
     test('PUT buddy: a buddy from a different team is refused and nothing changes', async () => {
       const { ola, jamal } = ids.person;
       const before = await buddyOf(ola);
-      const body = assertClientError(await call(managerToken, { method: 'PUT', url: `/api/v1/staff/${ola}/buddy`, payload: { buddyId: jamal } }), 400);
+      const body = assertClientError(
+        await call(managerToken, { method: 'PUT', url: `/api/v1/staff/${ola}/buddy`, payload: { buddyId: jamal } }),
+        400,
+      );
       assert.equal(body.message, 'The buddy must be from the same team');
       assert.equal(await buddyOf(ola), before);
     });
 
     test('PUT buddy: a same-team buddy is allocated, and null clears it', async () => {
       const { ola, dev } = ids.person;
-      const set = await call(managerToken, { method: 'PUT', url: `/api/v1/staff/${ola}/buddy`, payload: { buddyId: dev } });
+      const set = await call(managerToken, {
+        method: 'PUT',
+        url: `/api/v1/staff/${ola}/buddy`,
+        payload: { buddyId: dev },
+      });
       assert.equal(set.statusCode, 204, set.body);
       assert.equal(await buddyOf(ola), dev);
-      const cleared = await call(managerToken, { method: 'PUT', url: `/api/v1/staff/${ola}/buddy`, payload: { buddyId: null } });
+      const cleared = await call(managerToken, {
+        method: 'PUT',
+        url: `/api/v1/staff/${ola}/buddy`,
+        payload: { buddyId: null },
+      });
       assert.equal(cleared.statusCode, 204);
       assert.equal(await buddyOf(ola), null);
     });
@@ -231,15 +329,32 @@ describe('API', () => {
     for (const [what, who, payload, status] of buddyCases) {
       test(`PUT /api/v1/staff/:id/buddy with ${what}`, async () => {
         const personId = who === 'ola' ? ids.person.ola : Number(who);
-        const resolved = payload && typeof payload === 'object' && (payload as { buddyId?: unknown }).buddyId === 'ola' ? { buddyId: ids.person.ola } : payload;
+        const resolved =
+          payload && typeof payload === 'object' && (payload as { buddyId?: unknown }).buddyId === 'ola'
+            ? { buddyId: ids.person.ola }
+            : payload;
         const before = who === 'ola' ? await buddyOf(ids.person.ola) : null;
-        assertClientError(await call(managerToken, { method: 'PUT', url: `/api/v1/staff/${personId}/buddy`, ...(resolved === undefined ? {} : { payload: resolved as object }) }), status);
+        assertClientError(
+          await call(managerToken, {
+            method: 'PUT',
+            url: `/api/v1/staff/${personId}/buddy`,
+            ...(resolved === undefined ? {} : { payload: resolved as object }),
+          }),
+          status,
+        );
         if (who === 'ola') assert.equal(await buddyOf(ids.person.ola), before);
       });
     }
 
     test('a worker may not allocate a buddy through the API either', async () => {
-      assertClientError(await call(workerToken, { method: 'PUT', url: `/api/v1/staff/${ids.person.ola}/buddy`, payload: { buddyId: ids.person.dev } }), 403);
+      assertClientError(
+        await call(workerToken, {
+          method: 'PUT',
+          url: `/api/v1/staff/${ids.person.ola}/buddy`,
+          payload: { buddyId: ids.person.dev },
+        }),
+        403,
+      );
     });
 
     test('non-numeric, zero, negative and oversized ids', async () => {
@@ -250,7 +365,10 @@ describe('API', () => {
         assertClientError(await call(adminToken, { url: `${base}/0` }), 404);
         assertClientError(await call(adminToken, { url: `${base}/999999999` }), 404);
       }
-      assertClientError(await call(managerToken, { method: 'PUT', url: '/api/v1/staff/abc/buddy', payload: { buddyId: null } }), 400);
+      assertClientError(
+        await call(managerToken, { method: 'PUT', url: '/api/v1/staff/abc/buddy', payload: { buddyId: null } }),
+        400,
+      );
     });
 
     test('bad query strings', async () => {
@@ -270,14 +388,21 @@ describe('API', () => {
       const res = await t.app.inject({ url: '/api/docs' });
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /application\/json/);
-      const doc = res.json() as { openapi: string; info: { title: string }; paths: Record<string, Record<string, { responses?: object; summary?: string }>>; components: { securitySchemes: Record<string, unknown> } };
+      const doc = res.json() as {
+        openapi: string;
+        info: { title: string };
+        paths: Record<string, Record<string, { responses?: object; summary?: string }>>;
+        components: { securitySchemes: Record<string, unknown> };
+      };
       assert.match(doc.openapi, /^3\./);
       assert.ok(doc.info.title);
       assert.ok(doc.components.securitySchemes.bearer, 'documents the bearer token');
 
       const registered = registeredRoutes(t.app).filter((r) => r.split(' ')[1]!.startsWith('/api/v1/'));
       assert.ok(registered.length >= 12, `found the API routes: ${registered.join(', ')}`);
-      const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+      const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+      );
       const missing = registered.filter((r) => !documented.includes(r));
       assert.deepEqual(missing, [], 'every /api/v1 route is in the OpenAPI document');
       const extra = documented.filter((r) => !registered.includes(r) && !r.startsWith('HEAD '));
@@ -297,9 +422,23 @@ describe('API', () => {
       const chloe = await actorFor(t.repos.db, demo.worker);
       const visit = await t.services.visits.plan(chloe, buildVisitForm());
       await t.services.visits.arrive(chloe, visit);
-      const checkIns = async () => (await t.repos.db.selectFrom('timeline_events').select('id').where('visit_id', '=', visit).where('type', '=', 'check_in').execute()).length;
+      const checkIns = async () =>
+        (
+          await t.repos.db
+            .selectFrom('timeline_events')
+            .select('id')
+            .where('visit_id', '=', visit)
+            .where('type', '=', 'check_in')
+            .execute()
+        ).length;
       const before = await checkIns();
-      const send = (key: string) => call(workerToken, { method: 'POST', url: `/api/v1/visits/${visit}/check-ins`, payload: { lat: 51.14, lng: 0.87 }, headers: { 'idempotency-key': key } });
+      const send = (key: string) =>
+        call(workerToken, {
+          method: 'POST',
+          url: `/api/v1/visits/${visit}/check-ins`,
+          payload: { lat: 51.14, lng: 0.87 },
+          headers: { 'idempotency-key': key },
+        });
       const first = await send('check-in-key-0001');
       assert.equal(first.statusCode, 201, first.body);
       await new Promise((r) => setTimeout(r, 20));
@@ -315,7 +454,8 @@ describe('API', () => {
   });
 
   async function buddyOf(id: number) {
-    return (await t.repos.db.selectFrom('staff').select('buddy_id').where('id', '=', id).executeTakeFirstOrThrow()).buddy_id;
+    return (await t.repos.db.selectFrom('staff').select('buddy_id').where('id', '=', id).executeTakeFirstOrThrow())
+      .buddy_id;
   }
   async function staffCount() {
     return (await t.repos.db.selectFrom('staff').select('id').execute()).length;

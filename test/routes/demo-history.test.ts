@@ -37,7 +37,14 @@ describe(`[${engineName}] the demo's year of history`, () => {
     c.diagnostic(`seeded the demo with its history in ${seedMs} ms`);
     const { db } = t.repos;
     const count = async (table: 'staff' | 'incidents' | 'complaints' | 'foi_requests' | 'visits' | 'alerts') =>
-      Number((await db.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select(sql<number>`count(*)`.as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const staff = await count('staff');
     const incidents = await count('incidents');
     const complaints = await count('complaints');
@@ -50,18 +57,54 @@ describe(`[${engineName}] the demo's year of history`, () => {
     assert.ok(visits > 5_000, `${visits} finished visits`);
     assert.ok((await count('alerts')) >= 5);
     // Every open alert would wake the engine: the history's alerts are all resolved, its visits all over.
-    assert.equal(Number((await db.selectFrom('alerts').select(sql<number>`count(*)`.as('n')).where('status', '<>', 'resolved').executeTakeFirstOrThrow()).n), 0);
-    assert.equal(Number((await db.selectFrom('visits').select(sql<number>`count(*)`.as('n')).where('state', '<>', 'completed').executeTakeFirstOrThrow()).n), 0);
+    assert.equal(
+      Number(
+        (
+          await db
+            .selectFrom('alerts')
+            .select(sql<number>`count(*)`.as('n'))
+            .where('status', '<>', 'resolved')
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      0,
+    );
+    assert.equal(
+      Number(
+        (
+          await db
+            .selectFrom('visits')
+            .select(sql<number>`count(*)`.as('n'))
+            .where('state', '<>', 'completed')
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      0,
+    );
     // Everyone new has a buddy and a line manager; only Ola Adeyemi (new) has no buddy, as before.
-    const gaps = await db.selectFrom('staff').select([sql<number>`count(*) FILTER (WHERE buddy_id IS NULL AND job_role NOT IN ('assistant_director','service_manager','health_and_safety_officer','complaints_officer','information_governance_officer','administrator','other'))`.as('b')]).executeTakeFirstOrThrow();
+    const gaps = await db
+      .selectFrom('staff')
+      .select([
+        sql<number>`count(*) FILTER (WHERE buddy_id IS NULL AND job_role NOT IN ('assistant_director','service_manager','health_and_safety_officer','complaints_officer','information_governance_officer','administrator','other'))`.as(
+          'b',
+        ),
+      ])
+      .executeTakeFirstOrThrow();
     assert.equal(Number(gaps.b), 1);
     // The same rules as the services: a RIDDOR date only where RIDDOR applies.
-    const riddor = await db.selectFrom('incidents').select(['riddor_kind', 'riddor_report_by', 'hse_reported_on', 'status']).where('riddor_report_by', 'is not', null).execute();
+    const riddor = await db
+      .selectFrom('incidents')
+      .select(['riddor_kind', 'riddor_report_by', 'hse_reported_on', 'status'])
+      .where('riddor_report_by', 'is not', null)
+      .execute();
     assert.ok(riddor.length >= 1 && riddor.length <= 20, `${riddor.length} RIDDOR-reportable incidents`);
     assert.ok(riddor.every((r) => r.riddor_kind === 'over_seven_day' || r.riddor_kind === 'specified_injury'));
     // A year of nightly retention runs is assumed: the first run finds no year-long backlog of sessions, and nothing else due.
     const retention = await t.services.retention.dryRun();
-    assert.deepEqual(retention.kinds.filter((k) => k.due > 0).map((k) => `${k.kind}: ${k.due}`), []);
+    assert.deepEqual(
+      retention.kinds.filter((k) => k.due > 0).map((k) => `${k.kind}: ${k.due}`),
+      [],
+    );
     assert.ok(seedMs < 30_000, `seeded in ${seedMs} ms`);
   });
 
@@ -77,7 +120,9 @@ describe(`[${engineName}] the demo's year of history`, () => {
     const co = await t.signIn(demo.complaints);
     const stats = await co.get('/complaints/statistics');
     assert.equal(stats.statusCode, 200);
-    const totals = /Total<\/th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">\s*(\d+)/.exec(stats.body) ?? /Total[^]*?numeric">\s*(\d+)/.exec(stats.body);
+    const totals =
+      /Total<\/th>\s*<td class="govuk-table__cell govuk-table__cell--numeric">\s*(\d+)/.exec(stats.body) ??
+      /Total[^]*?numeric">\s*(\d+)/.exec(stats.body);
     assert.ok(totals && Number(totals[1]) >= 50, 'complaints received this year and last');
 
     const ig = await t.signIn(demo.foi);
@@ -101,18 +146,35 @@ describe(`[${engineName}] the demo's year of history`, () => {
       assert.equal(home.statusCode, 200);
       const lines = workLines(home.body);
       assert.ok(lines.length > 0, `${who} has work on their home page`);
-      for (const p of patterns) assert.ok(lines.some((l) => p.test(l)), `${who}: ${p} in ${JSON.stringify(lines)}`);
+      for (const p of patterns)
+        assert.ok(
+          lines.some((l) => p.test(l)),
+          `${who}: ${p} in ${JSON.stringify(lines)}`,
+        );
     }
   });
 
   test('the RIDDOR count on the health and safety home is the reportable incidents not yet reported, not every open incident', async () => {
     const { db } = t.repos;
-    const due = Number((await db.selectFrom('incidents').select(sql<number>`count(*)`.as('n'))
-      .where('riddor_report_by', 'is not', null).where('hse_reported_on', 'is', null).where('closed_at', 'is', null).executeTakeFirstOrThrow()).n);
+    const due = Number(
+      (
+        await db
+          .selectFrom('incidents')
+          .select(sql<number>`count(*)`.as('n'))
+          .where('riddor_report_by', 'is not', null)
+          .where('hse_reported_on', 'is', null)
+          .where('closed_at', 'is', null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     assert.ok(due >= 1, 'the demo has a RIDDOR report to make');
     const lines = workLines((await (await t.signIn(demo.healthAndSafety)).get('/')).body);
     const riddor = lines.filter((l) => /RIDDOR/.test(l)).map((l) => Number(/^(\d+)/.exec(l)?.[1] ?? 0));
-    assert.equal(riddor.reduce((a, b) => a + b, 0), due, JSON.stringify(lines));
+    assert.equal(
+      riddor.reduce((a, b) => a + b, 0),
+      due,
+      JSON.stringify(lines),
+    );
   });
 
   test('readiness lists the manager’s people', async () => {

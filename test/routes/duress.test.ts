@@ -28,15 +28,22 @@ async function runningVisit() {
   await t.services.visits.arrive(actor, id);
   return id;
 }
-const duressAlerts = async (visitId: number) => db().selectFrom('alerts').select(['id', 'status']).where('visit_id', '=', visitId).where('kind', '=', 'duress').execute();
+const duressAlerts = async (visitId: number) =>
+  db()
+    .selectFrom('alerts')
+    .select(['id', 'status'])
+    .where('visit_id', '=', visitId)
+    .where('kind', '=', 'duress')
+    .execute();
 /** The page with what differs between two visits taken out: ids (in links and the live region's visit), times, the CSRF token, the script nonce. */
-const normalise = (html: string, visitId: number) => html
-  .replaceAll(`/visits/${visitId}`, '/visits/ID')
-  .replaceAll(`data-live-visit="${visitId}"`, 'data-live-visit="ID"')
-  .replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value="X"')
-  .replace(/nonce="[^"]+"/g, 'nonce="N"')
-  .replace(/\d{1,2}:\d{2}/g, 'HH:MM')
-  .replace(/\d{1,2} [A-Z][a-z]+ \d{4}/g, 'DATE');
+const normalise = (html: string, visitId: number) =>
+  html
+    .replaceAll(`/visits/${visitId}`, '/visits/ID')
+    .replaceAll(`data-live-visit="${visitId}"`, 'data-live-visit="ID"')
+    .replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value="X"')
+    .replace(/nonce="[^"]+"/g, 'nonce="N"')
+    .replace(/\d{1,2}:\d{2}/g, 'HH:MM')
+    .replace(/\d{1,2} [A-Z][a-z]+ \d{4}/g, 'DATE');
 
 test('the duress PIN: same redirect and same page as an ordinary end, with an alarm raised', async () => {
   const set = await chloe.submit('/account/pin', '/account/pin', { duressPin: '9111', checkoutPin: '2468' });
@@ -59,17 +66,27 @@ test('the duress PIN: same redirect and same page as an ordinary end, with an al
   const b = await chloe.submit(`/visits/${duress}`, `/visits/${duress}/end`, { pin: '9111' });
   assert.equal(a.statusCode, 303);
   assert.equal(b.statusCode, 303);
-  assert.equal(String(a.headers.location).replace(String(normal), 'ID'), String(b.headers.location).replace(String(duress), 'ID'));
+  assert.equal(
+    String(a.headers.location).replace(String(normal), 'ID'),
+    String(b.headers.location).replace(String(duress), 'ID'),
+  );
   assert.equal(a.body, b.body);
   assert.deepEqual((await duressAlerts(normal)).length, 0);
-  assert.deepEqual((await duressAlerts(duress)).map((x) => x.status), ['open']);
+  assert.deepEqual(
+    (await duressAlerts(duress)).map((x) => x.status),
+    ['open'],
+  );
   // The engine fires step 0 (here by hand; in production the 250 ms loop).
   await t.services.engine.tick();
 
   const pageA = await chloe.get(String(a.headers.location));
   const pageB = await chloe.get(String(b.headers.location));
   assert.equal(pageB.statusCode, 200);
-  assert.equal(normalise(pageB.body, duress), normalise(pageA.body, normal), 'the worker\'s page after the duress PIN is the ordinary one');
+  assert.equal(
+    normalise(pageB.body, duress),
+    normalise(pageA.body, normal),
+    "the worker's page after the duress PIN is the ordinary one",
+  );
   assert.doesNotMatch(pageB.body, /alarm|duress|Responders/i);
 
   // Nowhere else on the worker's screens either.
@@ -135,7 +152,8 @@ test('Purple File over HTTP: pick, script, dial 999, call-back, close only with 
   let page = await emma.get(callUrl);
   assert.match(unescapeHtml(page.body), /Are you at 12 Example Road, Ashford, TN23 1AA\?/);
   assert.doesNotMatch(page.body, /Dial 999 now/);
-  const answer = (question: string, value: string) => emma.submit(callUrl, `${callUrl}/answers`, { question, answer: value });
+  const answer = (question: string, value: string) =>
+    emma.submit(callUrl, `${callUrl}/answers`, { question, answer: value });
   assert.equal((await answer('at_address', 'yes')).statusCode, 303);
   assert.equal((await answer('in_danger', 'no_answer')).statusCode, 303);
   assert.equal((await answer('in_danger', 'maybe')).statusCode, 400);
@@ -148,7 +166,9 @@ test('Purple File over HTTP: pick, script, dial 999, call-back, close only with 
   assert.equal(timer.statusCode, 303);
   page = await emma.get(callUrl);
   assert.match(page.body, /data-callback-due="/);
-  await sql`UPDATE purple_file_callbacks SET due_at = now() - interval '1 second' WHERE call_id = ${callId}`.execute(db());
+  await sql`UPDATE purple_file_callbacks SET due_at = now() - interval '1 second' WHERE call_id = ${callId}`.execute(
+    db(),
+  );
   assert.equal((await t.services.duress.tickCallbacks()).fired, 1);
   assert.match(unescapeHtml((await emma.get('/inbox')).body), /call Chloe Davies back now/);
   page = await emma.get(callUrl);
@@ -179,11 +199,19 @@ test('a major incident declared from an alert: category required, managers told,
   assert.equal(form.statusCode, 200);
   assert.match(form.body, /Significant injury/);
   assert.match(form.body, /communications team/);
-  assert.equal((await chloe.get(`/major-incidents/new?alertId=${alertId}`)).statusCode, 404, 'the worker never learns of the alarm');
+  assert.equal(
+    (await chloe.get(`/major-incidents/new?alertId=${alertId}`)).statusCode,
+    404,
+    'the worker never learns of the alarm',
+  );
 
   const missing = await aisha.submit(`/major-incidents/new?alertId=${alertId}`, '/major-incidents', { alertId });
   assert.equal(missing.statusCode, 400);
-  const declared = await aisha.submit(`/major-incidents/new?alertId=${alertId}`, '/major-incidents', { alertId, category: 'police_arrest', summary: 'Arrest at the address' });
+  const declared = await aisha.submit(`/major-incidents/new?alertId=${alertId}`, '/major-incidents', {
+    alertId,
+    category: 'police_arrest',
+    summary: 'Arrest at the address',
+  });
   assert.equal(declared.statusCode, 303);
   const page = await aisha.get(String(declared.headers.location));
   assert.equal(page.statusCode, 200);
@@ -196,18 +224,41 @@ test('a major incident declared from an alert: category required, managers told,
   await t.services.alerts.resolve(await actorFor(db(), demo.teamManager), alertId, 'incident', null);
 });
 
-test('an administrator names a service\'s designated safeguarding lead, who is then told after Purple File calls', async () => {
+test("an administrator names a service's designated safeguarding lead, who is then told after Purple File calls", async () => {
   const admin = await t.signIn(demo.admin);
-  const service = await db().selectFrom('services').select(['id', 'name', 'directorate_id']).where('name', '=', 'Children in Care').executeTakeFirstOrThrow();
+  const service = await db()
+    .selectFrom('services')
+    .select(['id', 'name', 'directorate_id'])
+    .where('name', '=', 'Children in Care')
+    .executeTakeFirstOrThrow();
   const priya = (await actorFor(db(), demo.assistantDirector)).staffId!;
   const edit = await admin.get(`/admin/services/${service.id}/edit`);
   assert.match(edit.body, /Designated safeguarding lead \(optional\)/);
-  const saved = await admin.submit(`/admin/services/${service.id}/edit`, `/admin/services/${service.id}`, { name: service.name, directorateId: String(service.directorate_id), safeguardingLeadId: String(priya) });
+  const saved = await admin.submit(`/admin/services/${service.id}/edit`, `/admin/services/${service.id}`, {
+    name: service.name,
+    directorateId: String(service.directorate_id),
+    safeguardingLeadId: String(priya),
+  });
   assert.equal(saved.statusCode, 303);
-  assert.equal((await db().selectFrom('services').select('safeguarding_lead_id').where('id', '=', service.id).executeTakeFirstOrThrow()).safeguarding_lead_id, priya);
-  assert.match((await admin.get(`/admin/services/${service.id}/edit`)).body, new RegExp(`<option value="${priya}" selected>`));
+  assert.equal(
+    (
+      await db()
+        .selectFrom('services')
+        .select('safeguarding_lead_id')
+        .where('id', '=', service.id)
+        .executeTakeFirstOrThrow()
+    ).safeguarding_lead_id,
+    priya,
+  );
+  assert.match(
+    (await admin.get(`/admin/services/${service.id}/edit`)).body,
+    new RegExp(`<option value="${priya}" selected>`),
+  );
 
-  const callId = await t.services.duress.startCall(await actorFor(db(), demo.businessSupport), (await actorFor(db(), demo.worker)).staffId!);
+  const callId = await t.services.duress.startCall(
+    await actorFor(db(), demo.businessSupport),
+    (await actorFor(db(), demo.worker)).staffId!,
+  );
   const page = await emma.get(`/purple-file/${callId}`);
   assert.match(page.body, /Designated safeguarding lead: Priya Shah/);
   assert.match(page.body, /Building manager: Emma Green/);
@@ -216,16 +267,33 @@ test('an administrator names a service\'s designated safeguarding lead, who is t
 
 test('a major incident declared from a lockdown: the people running it may, others may not', async () => {
   const helen = await actorFor(db(), demo.serviceManager);
-  const building = await db().insertInto('buildings').values({ name: 'Duress test house', address: '4 High Street, Ashford', postcode: 'TN23 1AD' }).returning('id').executeTakeFirstOrThrow();
-  const lockdownId = await t.services.lockdown.start(helen, { buildingId: building.id, location: 'inside', details: null });
+  const building = await db()
+    .insertInto('buildings')
+    .values({ name: 'Duress test house', address: '4 High Street, Ashford', postcode: 'TN23 1AD' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const lockdownId = await t.services.lockdown.start(helen, {
+    buildingId: building.id,
+    location: 'inside',
+    details: null,
+  });
   const helenAgent = await t.signIn(demo.serviceManager);
-  assert.match((await helenAgent.get(`/lockdowns/${lockdownId}`)).body, new RegExp(`/major-incidents/new\\?lockdownId=${lockdownId}`));
+  assert.match(
+    (await helenAgent.get(`/lockdowns/${lockdownId}`)).body,
+    new RegExp(`/major-incidents/new\\?lockdownId=${lockdownId}`),
+  );
   const form = await helenAgent.get(`/major-incidents/new?lockdownId=${lockdownId}`);
   assert.equal(form.statusCode, 200);
   assert.match(form.body, /Lockdown at Duress test house/);
-  const declared = await helenAgent.submit(`/major-incidents/new?lockdownId=${lockdownId}`, '/major-incidents', { lockdownId: String(lockdownId), category: 'excessive_vandalism' });
+  const declared = await helenAgent.submit(`/major-incidents/new?lockdownId=${lockdownId}`, '/major-incidents', {
+    lockdownId: String(lockdownId),
+    category: 'excessive_vandalism',
+  });
   assert.equal(declared.statusCode, 303);
-  assert.match((await helenAgent.get(String(declared.headers.location))).body, new RegExp(`href="/lockdowns/${lockdownId}"`));
+  assert.match(
+    (await helenAgent.get(String(declared.headers.location))).body,
+    new RegExp(`href="/lockdowns/${lockdownId}"`),
+  );
   assert.equal((await chloe.get(`/major-incidents/new?lockdownId=${lockdownId}`)).statusCode, 403);
   assert.equal((await helenAgent.get('/major-incidents/new?lockdownId=999999')).statusCode, 404);
 });

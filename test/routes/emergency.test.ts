@@ -11,10 +11,22 @@ import { actorFor, buildVisitForm, expireDeadline } from '../helpers/lone-workin
 import { errorLinks, inputValue } from './support.ts';
 
 const PACK = {
-  name: 'Chloe Davies', 'dob-day': '4', 'dob-month': '7', 'dob-year': '1990', address: '3 Orchard Way, Ashford', mobilePhone: '07700 900 111',
-  carMakeModel: 'Ford Fiesta', carColour: 'Blue', carRegistration: 'ab12 cde',
-  contact1Name: 'Sam Davies', contact1Relationship: 'Partner', contact1Mobile: '07700 900 222', preferredContact: '1',
-  medicalConditions: 'Asthma', medication: 'Salbutamol inhaler', adviceIfUnwell: 'Inhaler is in my bag',
+  name: 'Chloe Davies',
+  'dob-day': '4',
+  'dob-month': '7',
+  'dob-year': '1990',
+  address: '3 Orchard Way, Ashford',
+  mobilePhone: '07700 900 111',
+  carMakeModel: 'Ford Fiesta',
+  carColour: 'Blue',
+  carRegistration: 'ab12 cde',
+  contact1Name: 'Sam Davies',
+  contact1Relationship: 'Partner',
+  contact1Mobile: '07700 900 222',
+  preferredContact: '1',
+  medicalConditions: 'Asthma',
+  medication: 'Salbutamol inhaler',
+  adviceIfUnwell: 'Inhaler is in my bag',
 };
 
 describe('emergency information pack', () => {
@@ -24,16 +36,36 @@ describe('emergency information pack', () => {
 
   before(async () => {
     t = await startTestApp();
-    [chloe, aisha, emma, fiona, admin, jamal] = await Promise.all([t.signIn(demo.worker), t.signIn(demo.teamManager), t.signIn(demo.businessSupport), t.signIn(demo.healthAndSafety), t.signIn(demo.admin), t.signIn(demo.otherServiceWorker)]);
+    [chloe, aisha, emma, fiona, admin, jamal] = await Promise.all([
+      t.signIn(demo.worker),
+      t.signIn(demo.teamManager),
+      t.signIn(demo.businessSupport),
+      t.signIn(demo.healthAndSafety),
+      t.signIn(demo.admin),
+      t.signIn(demo.otherServiceWorker),
+    ]);
     chloeId = (await actorFor(t.repos.db, demo.worker)).staffId!;
   });
   after(() => t.close());
 
   test('a bad form is 400 with the error summary and the input kept', async () => {
-    const res = await chloe.submit('/emergency-pack', '/emergency-pack', { name: 'Chloe Davies', 'dob-day': '31', 'dob-month': '2', 'dob-year': '1990', contact1Name: '', preferredContact: '1', homeEmail: 'not-an-email' });
+    const res = await chloe.submit('/emergency-pack', '/emergency-pack', {
+      name: 'Chloe Davies',
+      'dob-day': '31',
+      'dob-month': '2',
+      'dob-year': '1990',
+      contact1Name: '',
+      preferredContact: '1',
+      homeEmail: 'not-an-email',
+    });
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /<title>Error: /);
-    assert.deepEqual(errorLinks(res).filter((l) => l !== 'main-content').sort(), ['contact1Mobile', 'contact1Name', 'dob', 'homeEmail'].sort());
+    assert.deepEqual(
+      errorLinks(res)
+        .filter((l) => l !== 'main-content')
+        .sort(),
+      ['contact1Mobile', 'contact1Name', 'dob', 'homeEmail'].sort(),
+    );
     assert.equal(inputValue(res.body, 'homeEmail'), 'not-an-email');
     assert.equal(res.headers['cache-control'], 'no-store, private');
   });
@@ -42,23 +74,43 @@ describe('emergency information pack', () => {
     const res = await chloe.submit('/emergency-pack', '/emergency-pack', PACK);
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, '/emergency-pack?done=saved');
-    const row = await t.repos.db.selectFrom('emergency_packs').selectAll().where('staff_id', '=', chloeId).executeTakeFirstOrThrow();
+    const row = await t.repos.db
+      .selectFrom('emergency_packs')
+      .selectAll()
+      .where('staff_id', '=', chloeId)
+      .executeTakeFirstOrThrow();
     assert.match(row.key_id, /^k[0-9a-f]{16}$/);
-    for (const secret of ['Salbutamol', 'Sam Davies', 'AB12', '07700']) assert.ok(!row.ciphertext.includes(secret) && !Buffer.from(row.ciphertext, 'base64').toString('latin1').includes(secret));
+    for (const secret of ['Salbutamol', 'Sam Davies', 'AB12', '07700'])
+      assert.ok(
+        !row.ciphertext.includes(secret) && !Buffer.from(row.ciphertext, 'base64').toString('latin1').includes(secret),
+      );
     const page = await chloe.get('/emergency-pack?done=saved');
     assert.equal(page.statusCode, 200);
     assert.equal(inputValue(page.body, 'carRegistration'), 'AB12 CDE');
     assert.ok(page.body.includes('Nobody else has opened your emergency details'));
-    const audit = await t.repos.db.selectFrom('audit_log').select(['action', 'detail']).where('entity_type', '=', 'staff').where('entity_id', '=', String(chloeId)).where('action', 'like', 'emergency_pack.%').execute();
+    const audit = await t.repos.db
+      .selectFrom('audit_log')
+      .select(['action', 'detail'])
+      .where('entity_type', '=', 'staff')
+      .where('entity_id', '=', String(chloeId))
+      .where('action', 'like', 'emergency_pack.%')
+      .execute();
     assert.ok(audit.some((a) => a.action === 'emergency_pack.save'));
-    assert.ok(audit.some((a) => a.action === 'emergency_pack.view_own'), 'reading one’s own details is audited too');
+    assert.ok(
+      audit.some((a) => a.action === 'emergency_pack.view_own'),
+      'reading one’s own details is audited too',
+    );
     assert.ok(!JSON.stringify(audit).includes('Salbutamol'), 'the trail never holds the details');
   });
 
   test('with no open alert nobody can break glass, not even her manager', async () => {
     assert.equal((await aisha.get(`/emergency-packs/${chloeId}`)).statusCode, 403);
     const csrf = await aisha.csrf('/');
-    const res = await aisha.post(`/emergency-packs/${chloeId}/break-glass`, { _csrf: csrf, reason: 'Curious', alertId: '1' });
+    const res = await aisha.post(`/emergency-packs/${chloeId}/break-glass`, {
+      _csrf: csrf,
+      reason: 'Curious',
+      alertId: '1',
+    });
     assert.equal(res.statusCode, 403);
     assert.ok(!res.body.includes('Salbutamol'));
   });
@@ -69,12 +121,20 @@ describe('emergency information pack', () => {
     await t.services.visits.arrive(actor, visitId);
     await expireDeadline(t.repos.db, visitId);
     await t.services.engine.tick();
-    const alert = await t.repos.db.selectFrom('alerts').select('id').where('visit_id', '=', visitId).executeTakeFirstOrThrow();
+    const alert = await t.repos.db
+      .selectFrom('alerts')
+      .select('id')
+      .where('visit_id', '=', visitId)
+      .executeTakeFirstOrThrow();
 
     // Not responders: health and safety (sees everyone), an administrator, another team's worker.
     for (const outsider of [fiona, admin, jamal]) {
       assert.equal((await outsider.get(`/emergency-packs/${chloeId}`)).statusCode, 403);
-      const res = await outsider.post(`/emergency-packs/${chloeId}/break-glass`, { _csrf: await outsider.csrf('/'), reason: 'Checking', alertId: String(alert.id) });
+      const res = await outsider.post(`/emergency-packs/${chloeId}/break-glass`, {
+        _csrf: await outsider.csrf('/'),
+        reason: 'Checking',
+        alertId: String(alert.id),
+      });
       assert.equal(res.statusCode, 403);
       assert.ok(!res.body.includes('Salbutamol'));
     }
@@ -82,24 +142,54 @@ describe('emergency information pack', () => {
     const form = await aisha.get(`/emergency-packs/${chloeId}`);
     assert.equal(form.statusCode, 200);
     assert.ok(form.body.includes('Open Chloe Davies’s emergency details'));
-    const noReason = await aisha.post(`/emergency-packs/${chloeId}/break-glass`, { _csrf: await aisha.csrf('/'), reason: '', alertId: String(alert.id) });
+    const noReason = await aisha.post(`/emergency-packs/${chloeId}/break-glass`, {
+      _csrf: await aisha.csrf('/'),
+      reason: '',
+      alertId: String(alert.id),
+    });
     assert.equal(noReason.statusCode, 400);
-    assert.deepEqual(errorLinks(noReason).filter((l) => l !== 'main-content'), ['reason']);
+    assert.deepEqual(
+      errorLinks(noReason).filter((l) => l !== 'main-content'),
+      ['reason'],
+    );
     assert.ok(!noReason.body.includes('Salbutamol'));
 
-    const opened = await aisha.post(`/emergency-packs/${chloeId}/break-glass`, { _csrf: await aisha.csrf('/'), reason: 'No answer: calling her partner', alertId: String(alert.id) });
+    const opened = await aisha.post(`/emergency-packs/${chloeId}/break-glass`, {
+      _csrf: await aisha.csrf('/'),
+      reason: 'No answer: calling her partner',
+      alertId: String(alert.id),
+    });
     assert.equal(opened.statusCode, 200);
     assert.equal(opened.headers['cache-control'], 'no-store, private');
-    for (const shown of ['Sam Davies', '07700 900 222', 'Salbutamol inhaler', 'AB12 CDE', 'Ford Fiesta']) assert.ok(opened.body.includes(shown), `shows ${shown}`);
+    for (const shown of ['Sam Davies', '07700 900 222', 'Salbutamol inhaler', 'AB12 CDE', 'Ford Fiesta'])
+      assert.ok(opened.body.includes(shown), `shows ${shown}`);
 
     // Team business support is a responder too.
-    const byEmma = await emma.post(`/emergency-packs/${chloeId}/break-glass`, { _csrf: await emma.csrf('/'), reason: 'Giving the police her car details', alertId: String(alert.id) });
+    const byEmma = await emma.post(`/emergency-packs/${chloeId}/break-glass`, {
+      _csrf: await emma.csrf('/'),
+      reason: 'Giving the police her car details',
+      alertId: String(alert.id),
+    });
     assert.equal(byEmma.statusCode, 200);
 
-    const trail = await t.repos.db.selectFrom('audit_log').select(['actor_label', 'detail']).where('action', '=', 'emergency_pack.break_glass').where('entity_id', '=', String(chloeId)).orderBy('id').execute();
-    assert.deepEqual(trail.map((a) => a.actor_label), [demo.teamManager, demo.businessSupport]);
+    const trail = await t.repos.db
+      .selectFrom('audit_log')
+      .select(['actor_label', 'detail'])
+      .where('action', '=', 'emergency_pack.break_glass')
+      .where('entity_id', '=', String(chloeId))
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      trail.map((a) => a.actor_label),
+      [demo.teamManager, demo.businessSupport],
+    );
     assert.equal((trail[0]!.detail as { reason: string }).reason, 'No answer: calling her partner');
-    const timeline = await t.repos.db.selectFrom('timeline_events').select('text').where('alert_id', '=', alert.id).where('type', '=', 'emergency_pack').execute();
+    const timeline = await t.repos.db
+      .selectFrom('timeline_events')
+      .select('text')
+      .where('alert_id', '=', alert.id)
+      .where('type', '=', 'emergency_pack')
+      .execute();
     assert.equal(timeline.length, 2);
 
     const mine = await chloe.get('/emergency-pack');
@@ -112,7 +202,12 @@ describe('emergency information pack', () => {
     assert.equal(self.headers.location, '/emergency-pack');
 
     // Once the alert is resolved, the glass is whole again.
-    await t.services.alerts.resolve(await actorFor(t.repos.db, demo.teamManager), String(alert.id), 'safe', 'Reached her');
+    await t.services.alerts.resolve(
+      await actorFor(t.repos.db, demo.teamManager),
+      String(alert.id),
+      'safe',
+      'Reached her',
+    );
     assert.equal((await aisha.get(`/emergency-packs/${chloeId}`)).statusCode, 403);
   });
 
@@ -149,12 +244,15 @@ describe('offline actions: an idempotency key makes a replay harmless', () => {
     assert.equal(first.statusCode, 303);
     assert.equal(replay.statusCode, 303);
     assert.equal(replay.headers.location, first.headers.location);
-    const dueAfterArrive = (await t.repos.db.selectFrom('visits').select('due_at').where('id', '=', id).executeTakeFirstOrThrow()).due_at!;
+    const dueAfterArrive = (
+      await t.repos.db.selectFrom('visits').select('due_at').where('id', '=', id).executeTakeFirstOrThrow()
+    ).due_at!;
 
     const extend = { _csrf: csrf, minutes: '30', idempotency_key: 'extend-key-1234' };
     assert.equal((await chloe.post(`/visits/${id}/extend`, extend)).statusCode, 303);
     assert.equal((await chloe.post(`/visits/${id}/extend`, extend)).statusCode, 303);
-    const due = (await t.repos.db.selectFrom('visits').select('due_at').where('id', '=', id).executeTakeFirstOrThrow()).due_at!;
+    const due = (await t.repos.db.selectFrom('visits').select('due_at').where('id', '=', id).executeTakeFirstOrThrow())
+      .due_at!;
     assert.ok(due.getTime() - dueAfterArrive.getTime() <= 31 * 60_000, 'extended once, not twice');
 
     const end = { _csrf: csrf, idempotency_key: 'end-key-12345678' };
@@ -165,6 +263,9 @@ describe('offline actions: an idempotency key makes a replay harmless', () => {
     const count = (type: string) => types.filter((e) => e.type === type).length;
     assert.deepEqual([count('arrived'), count('extended'), count('ended')], [1, 1, 1], JSON.stringify(types));
     const keys = await t.repos.db.selectFrom('idempotency_keys').select(['key', 'status']).execute();
-    assert.deepEqual(keys.map((k) => k.status), ['done', 'done', 'done']);
+    assert.deepEqual(
+      keys.map((k) => k.status),
+      ['done', 'done', 'done'],
+    );
   });
 });

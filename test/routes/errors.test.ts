@@ -34,7 +34,14 @@ describe('error pages', () => {
 
   test('an unknown page is a GOV.UK 404 page, signed in or not', async () => {
     const admin = await t.signIn(demo.admin);
-    for (const [agent, url] of [[t.agent(), '/no-such-page'], [admin, '/no-such-page'], [admin, '/people/abc'], [admin, '/people/99999999999'], [admin, '/teams/0'], [admin, '/admin/teams/999999/edit']] as const) {
+    for (const [agent, url] of [
+      [t.agent(), '/no-such-page'],
+      [admin, '/no-such-page'],
+      [admin, '/people/abc'],
+      [admin, '/people/99999999999'],
+      [admin, '/teams/0'],
+      [admin, '/admin/teams/999999/edit'],
+    ] as const) {
       const res = await agent.get(url);
       assert.equal(res.statusCode, 404, url);
       assert.match(String(res.headers['content-type']), /text\/html/);
@@ -58,7 +65,17 @@ describe('error pages', () => {
       assert.match(String(res.headers['content-type']), /text\/html/);
       assert.ok(res.body.includes('Sorry, there is a problem with the service'), url);
       assert.ok(res.body.includes('dial 999'), 'still tells people what to do if someone is in danger');
-      for (const leak of ['kraken', 'hunter2', 'secret.ts', 'TypeError', 'Error:', '    at ', 'node_modules', '/work/', 'select *']) {
+      for (const leak of [
+        'kraken',
+        'hunter2',
+        'secret.ts',
+        'TypeError',
+        'Error:',
+        '    at ',
+        'node_modules',
+        '/work/',
+        'select *',
+      ]) {
         assert.ok(!res.body.includes(leak), `${url}: the page must not contain ${JSON.stringify(leak)}`);
       }
       assert.ok(!JSON.stringify(res.headers).includes('kraken'), 'nor the headers');
@@ -66,16 +83,27 @@ describe('error pages', () => {
   });
 
   test('an unexpected API error is a JSON 500 that reveals nothing', async () => {
-    const { token } = await t.services.auth.createApiToken(null, (await t.repos.db.selectFrom('accounts').select('id').where('email', '=', demo.worker).executeTakeFirstOrThrow()).id, 'errors', null);
+    const { token } = await t.services.auth.createApiToken(
+      null,
+      (await t.repos.db.selectFrom('accounts').select('id').where('email', '=', demo.worker).executeTakeFirstOrThrow())
+        .id,
+      'errors',
+      null,
+    );
     const res = await t.app.inject({ url: '/api/v1/test/throws', headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.statusCode, 500);
-    assert.deepEqual(res.json(), { error: 'Internal Server Error', message: 'Sorry, there is a problem with the service' });
+    assert.deepEqual(res.json(), {
+      error: 'Internal Server Error',
+      message: 'Sorry, there is a problem with the service',
+    });
   });
 });
 
 describe('sign-in returnTo', () => {
   let t: TestApp;
-  before(async () => { t = await startTestApp(); });
+  before(async () => {
+    t = await startTestApp();
+  });
   after(() => t.close());
 
   const ORIGIN = 'https://harbour.example';
@@ -86,7 +114,11 @@ describe('sign-in returnTo', () => {
     const agent = t.agent();
     const page = await agent.get(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
     assert.equal(page.statusCode, 200);
-    const res = await agent.submit(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`, '/sign-in', { email: demo.worker, password: DEMO_PASSWORD, returnTo });
+    const res = await agent.submit(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`, '/sign-in', {
+      email: demo.worker,
+      password: DEMO_PASSWORD,
+      returnTo,
+    });
     assert.equal(res.statusCode, 303, `signing in with returnTo ${JSON.stringify(returnTo)}`);
     return { agent, location: String(res.headers.location) };
   }
@@ -96,13 +128,31 @@ describe('sign-in returnTo', () => {
     const first = await agent.get('/people?q=ola');
     assert.equal(first.statusCode, 303);
     assert.equal(first.headers.location, `/sign-in?returnTo=${encodeURIComponent('/people?q=ola')}`);
-    const res = await agent.submit(String(first.headers.location), '/sign-in', { email: demo.worker, password: DEMO_PASSWORD, returnTo: '/people?q=ola' });
+    const res = await agent.submit(String(first.headers.location), '/sign-in', {
+      email: demo.worker,
+      password: DEMO_PASSWORD,
+      returnTo: '/people?q=ola',
+    });
     assert.equal(res.headers.location, '/people?q=ola');
     assert.equal((await agent.get('/people?q=ola')).statusCode, 200);
   });
 
-  for (const evil of ['//evil.example', '//evil.example/people', '/\\evil.example', '\\\\evil.example', 'https://evil.example/', 'http:evil.example', 'javascript:alert(1)',
-    '/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', ' //evil.example', '%2F%2Fevil.example', '/%2F/evil.example', '/\\/evil.example']) {
+  for (const evil of [
+    '//evil.example',
+    '//evil.example/people',
+    '/\\evil.example',
+    '\\\\evil.example',
+    'https://evil.example/',
+    'http:evil.example',
+    'javascript:alert(1)',
+    '/\t/evil.example',
+    '/\n/evil.example',
+    '/\r\n/evil.example',
+    ' //evil.example',
+    '%2F%2Fevil.example',
+    '/%2F/evil.example',
+    '/\\/evil.example',
+  ]) {
     test(`returnTo ${JSON.stringify(evil)} is ignored: you stay on this site`, async () => {
       const { location } = await signInWith(evil);
       assert.equal(destination(location).origin, ORIGIN, `location ${JSON.stringify(location)} must stay on this site`);

@@ -46,7 +46,9 @@ describe('fuzz: no 5xx on malformed input', () => {
     const random = rng(20261205);
     const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
     // Routes that end the session or stream for ever are left out; everything else is tried.
-    const routes = registeredRoutes(t.app).filter((r) => !/ \/(sign-out|live\/events|board\/events)/.test(r) && !r.includes('/events'));
+    const routes = registeredRoutes(t.app).filter(
+      (r) => !/ \/(sign-out|live\/events|board\/events)/.test(r) && !r.includes('/events'),
+    );
     const failures: string[] = [];
     let sent = 0;
     for (const route of routes) {
@@ -56,17 +58,92 @@ describe('fuzz: no 5xx on malformed input', () => {
         const cookie = (agent as unknown as { cookieHeader(): string }).cookieHeader();
         const tries: { label: string; run: () => Promise<{ statusCode: number; body: string }> }[] = [];
         if (method === 'GET') {
-          for (const q of [pick(QUERIES), pick(QUERIES)]) tries.push({ label: `?${q}`, run: () => t.app.inject({ method: 'GET', url: `${url()}?${q}`, headers: { cookie } }) });
+          for (const q of [pick(QUERIES), pick(QUERIES)])
+            tries.push({
+              label: `?${q}`,
+              run: () => t.app.inject({ method: 'GET', url: `${url()}?${q}`, headers: { cookie } }),
+            });
         } else {
           const u = url();
           tries.push(
-            { label: 'json with non-text values', run: () => t.app.inject({ method: method as 'POST', url: u, headers: { cookie, 'content-type': 'application/json' }, payload: JSON.stringify({ _csrf: csrf, q: ['a', 'b'], id: { $ne: 1 }, n: 1e308, b: true, nothing: null, nested: { a: [1, { b: 2 }] } }) }) },
-            { label: 'json that is not an object', run: () => t.app.inject({ method: method as 'POST', url: u, headers: { cookie, 'content-type': 'application/json' }, payload: '[1,2,3]' }) },
-            { label: 'broken json', run: () => t.app.inject({ method: method as 'POST', url: u, headers: { cookie, 'content-type': 'application/json' }, payload: '{"_csrf": ' }) },
-            { label: 'multipart without a boundary', run: () => t.app.inject({ method: method as 'POST', url: u, headers: { cookie, 'content-type': 'multipart/form-data' }, payload: 'x' }) },
-            { label: 'multipart cut short', run: () => t.app.inject({ method: method as 'POST', url: u, headers: { cookie, 'content-type': 'multipart/form-data; boundary=XyZ' }, payload: `--XyZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nname,email\r\n` }) },
-            { label: 'repeated form fields', run: () => t.app.inject({ method: method as 'POST', url: u, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${csrf}&_csrf=${csrf}&id=1&id=2&date-day=31&date-day=x&email=a&email=b&q=${'x'.repeat(5000)}` }) },
-            { label: 'an unknown content type', run: () => t.app.inject({ method: method as 'POST', url: u, headers: { cookie, 'content-type': 'application/x-evil' }, payload: 'x' }) },
+            {
+              label: 'json with non-text values',
+              run: () =>
+                t.app.inject({
+                  method: method as 'POST',
+                  url: u,
+                  headers: { cookie, 'content-type': 'application/json' },
+                  payload: JSON.stringify({
+                    _csrf: csrf,
+                    q: ['a', 'b'],
+                    id: { $ne: 1 },
+                    n: 1e308,
+                    b: true,
+                    nothing: null,
+                    nested: { a: [1, { b: 2 }] },
+                  }),
+                }),
+            },
+            {
+              label: 'json that is not an object',
+              run: () =>
+                t.app.inject({
+                  method: method as 'POST',
+                  url: u,
+                  headers: { cookie, 'content-type': 'application/json' },
+                  payload: '[1,2,3]',
+                }),
+            },
+            {
+              label: 'broken json',
+              run: () =>
+                t.app.inject({
+                  method: method as 'POST',
+                  url: u,
+                  headers: { cookie, 'content-type': 'application/json' },
+                  payload: '{"_csrf": ',
+                }),
+            },
+            {
+              label: 'multipart without a boundary',
+              run: () =>
+                t.app.inject({
+                  method: method as 'POST',
+                  url: u,
+                  headers: { cookie, 'content-type': 'multipart/form-data' },
+                  payload: 'x',
+                }),
+            },
+            {
+              label: 'multipart cut short',
+              run: () =>
+                t.app.inject({
+                  method: method as 'POST',
+                  url: u,
+                  headers: { cookie, 'content-type': 'multipart/form-data; boundary=XyZ' },
+                  payload: `--XyZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nname,email\r\n`,
+                }),
+            },
+            {
+              label: 'repeated form fields',
+              run: () =>
+                t.app.inject({
+                  method: method as 'POST',
+                  url: u,
+                  headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+                  payload: `_csrf=${csrf}&_csrf=${csrf}&id=1&id=2&date-day=31&date-day=x&email=a&email=b&q=${'x'.repeat(5000)}`,
+                }),
+            },
+            {
+              label: 'an unknown content type',
+              run: () =>
+                t.app.inject({
+                  method: method as 'POST',
+                  url: u,
+                  headers: { cookie, 'content-type': 'application/x-evil' },
+                  payload: 'x',
+                }),
+            },
           );
         }
         for (const { label, run } of tries) {

@@ -31,10 +31,16 @@ before(async () => {
   database = await openTestDatabase();
   const services = buildServices(buildRepositories(database.db));
   app = await buildApp(services, {
-    cookieSecure: false, monitoring: { engineLagLimitSeconds: 5, metricsToken: TOKEN },
+    cookieSecure: false,
+    monitoring: { engineLagLimitSeconds: 5, metricsToken: TOKEN },
     // As the runtime's: a query of its own (on PGlite it needs the connection a stuck transaction holds).
-    health: async () => ({ status: 'ok', database: engineName, migration: String((await sql<{ v: number }>`SELECT 1 AS v`.execute(database.db)).rows[0]!.v), jobs: 'off',
-      channels: { sms: true, email: false, push: false } }),
+    health: async () => ({
+      status: 'ok',
+      database: engineName,
+      migration: String((await sql<{ v: number }>`SELECT 1 AS v`.execute(database.db)).rows[0]!.v),
+      jobs: 'off',
+      channels: { sms: true, email: false, push: false },
+    }),
   });
   await app.ready();
 });
@@ -46,16 +52,36 @@ after(async () => {
 describe(`[${engineName}] /health and /metrics`, () => {
   test('/metrics needs the token', async () => {
     assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
-    assert.equal((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer wrong-token-0123456789abcd' } })).statusCode, 401);
+    assert.equal(
+      (
+        await app.inject({
+          method: 'GET',
+          url: '/metrics',
+          headers: { authorization: 'Bearer wrong-token-0123456789abcd' },
+        })
+      ).statusCode,
+      401,
+    );
     const body = await scrape();
-    for (const name of ['harbour_engine_lag_seconds', 'harbour_dispatcher_lag_seconds', 'harbour_timers_due', 'harbour_engine_behind']) metric(body, name);
+    for (const name of [
+      'harbour_engine_lag_seconds',
+      'harbour_dispatcher_lag_seconds',
+      'harbour_timers_due',
+      'harbour_engine_behind',
+    ])
+      metric(body, name);
     assert.match(body, /# TYPE harbour_alarm_latency_seconds histogram/);
     assert.match(body, /# TYPE harbour_deliveries_total counter/);
   });
 
   test('a due timer within the limit: 200 with the figures; past the limit: 503 with the reason', async () => {
-    await database.db.insertInto('heartbeats').values({ instance: 'web-1', loop: 'escalation', at: new Date() }).execute();
-    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('visit_due', 990001, 0, now() - interval '1 second')`.execute(database.db);
+    await database.db
+      .insertInto('heartbeats')
+      .values({ instance: 'web-1', loop: 'escalation', at: new Date() })
+      .execute();
+    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('visit_due', 990001, 0, now() - interval '1 second')`.execute(
+      database.db,
+    );
     let res = await app.inject({ method: 'GET', url: '/health' });
     assert.equal(res.statusCode, 200);
     let body = res.json();
@@ -76,12 +102,18 @@ describe(`[${engineName}] /health and /metrics`, () => {
   });
 
   test('a lock held on timers: /health answers 503 in about a second and the lag metric rises', async () => {
-    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('visit_due', 990002, 0, now() - interval '1 second')`.execute(database.db);
+    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('visit_due', 990002, 0, now() - interval '1 second')`.execute(
+      database.db,
+    );
     const before = metric(await scrape(), 'harbour_engine_lag_seconds');
     let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => { locked = resolve; });
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
     const stall = database.db.transaction().execute(async (trx) => {
       await sql`LOCK TABLE timers`.execute(trx);
       locked();
@@ -97,7 +129,10 @@ describe(`[${engineName}] /health and /metrics`, () => {
       assert.ok(took < 5_000, `health answered in ${took} ms`);
       await new Promise((r) => setTimeout(r, 300));
       const during = await scrape();
-      assert.ok(metric(during, 'harbour_engine_lag_seconds') > before, 'the lag metric rises while the engine is stalled');
+      assert.ok(
+        metric(during, 'harbour_engine_lag_seconds') > before,
+        'the lag metric rises while the engine is stalled',
+      );
       assert.equal(metric(during, 'harbour_engine_behind'), 1);
     } finally {
       release();
@@ -113,8 +148,11 @@ describe(`[${engineName}] /status`, () => {
   const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
   test('open without signing in: says in plain English that alarms are on time, each loop’s last pass and the channels set up', async () => {
-    await database.db.insertInto('heartbeats').values({ instance: 'web-secret-host:123', loop: 'notifications', at: new Date(Date.now() - 4_000) })
-      .onConflict((oc) => oc.columns(['instance', 'loop']).doUpdateSet({ at: new Date(Date.now() - 4_000) })).execute();
+    await database.db
+      .insertInto('heartbeats')
+      .values({ instance: 'web-secret-host:123', loop: 'notifications', at: new Date(Date.now() - 4_000) })
+      .onConflict((oc) => oc.columns(['instance', 'loop']).doUpdateSet({ at: new Date(Date.now() - 4_000) }))
+      .execute();
     const res = await app.inject({ method: 'GET', url: '/status' });
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'] as string, /text\/html/);
@@ -135,7 +173,9 @@ describe(`[${engineName}] /status`, () => {
   });
 
   test('a timer past the limit: "Alarms may be delayed", with the reason and what to do', async () => {
-    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('visit_due', 990003, 0, now() - interval '2 minutes')`.execute(database.db);
+    await sql`INSERT INTO timers (kind, subject_id, seq, fire_at) VALUES ('visit_due', 990003, 0, now() - interval '2 minutes')`.execute(
+      database.db,
+    );
     try {
       const res = await app.inject({ method: 'GET', url: '/status' });
       assert.equal(res.statusCode, 200);

@@ -8,7 +8,9 @@ import { actorFor, buildVisitForm, expireDeadline, expireNextStep } from '../hel
 /** Issue 13: when every text, push and email to someone has failed, the alert page and the live board say so. */
 
 let t: TestApp;
-before(async () => { t = await startTestApp(); });
+before(async () => {
+  t = await startTestApp();
+});
 after(() => t.close());
 
 test(`[${engineName}] "Not reached by text or email: <name>" on the alert page and the live board, until someone is reached`, async () => {
@@ -26,14 +28,18 @@ test(`[${engineName}] "Not reached by text or email: <name>" on the alert page a
   assert.doesNotMatch((await aisha.get(`/alerts/${alert.id}`)).body, /Not reached by text or email/);
 
   // Every external channel to Dev has failed.
-  await sql`UPDATE notifications SET unreached_since = now(), cycles = 1, channel = 'sms' WHERE alert_id = ${alert.id} AND step = 1`.execute(db);
+  await sql`UPDATE notifications SET unreached_since = now(), cycles = 1, channel = 'sms' WHERE alert_id = ${alert.id} AND step = 1`.execute(
+    db,
+  );
   const page = await aisha.get(`/alerts/${alert.id}`);
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /Not reached by text or email: Dev Patel\./);
   assert.match((await aisha.get('/board')).body, /Not reached by text or email: Dev Patel/);
 
   // A text reaches him: the warning goes.
-  await sql`UPDATE notifications SET accepted_at = now(), unreached_since = NULL, status = 'sent' WHERE alert_id = ${alert.id} AND step = 1`.execute(db);
+  await sql`UPDATE notifications SET accepted_at = now(), unreached_since = NULL, status = 'sent' WHERE alert_id = ${alert.id} AND step = 1`.execute(
+    db,
+  );
   assert.doesNotMatch((await aisha.get(`/alerts/${alert.id}`)).body, /Not reached by text or email/);
   assert.doesNotMatch((await aisha.get('/board')).body, /Not reached by text or email/);
 });

@@ -12,13 +12,33 @@ import { DEMO_PASSWORD, seedDemo } from '../../src/demo/seed.ts';
 let t: TestApp;
 let ids: DemoIds;
 
-async function message(recipient: number, values: Partial<{ subject: string; status: string; channel: string; lastError: string; read: boolean; createdAt: Date; link: string | null }> = {}) {
-  const row = await t.repos.db.insertInto('notifications').values({
-    recipient_id: recipient, channel: values.channel ?? 'inbox', subject: values.subject ?? 'Chloe Davies has not checked in',
-    body: 'Chloe was due back at 2:30pm.\nCall her now.', link: values.link === undefined ? 'http://localhost:3000/alerts/7' : values.link,
-    status: (values.status ?? 'sent') as 'sent', last_error: values.lastError ?? null,
-    read_at: values.read ? new Date() : null, ...(values.createdAt ? { created_at: values.createdAt } : {}),
-  }).returning('id').executeTakeFirstOrThrow();
+async function message(
+  recipient: number,
+  values: Partial<{
+    subject: string;
+    status: string;
+    channel: string;
+    lastError: string;
+    read: boolean;
+    createdAt: Date;
+    link: string | null;
+  }> = {},
+) {
+  const row = await t.repos.db
+    .insertInto('notifications')
+    .values({
+      recipient_id: recipient,
+      channel: values.channel ?? 'inbox',
+      subject: values.subject ?? 'Chloe Davies has not checked in',
+      body: 'Chloe was due back at 2:30pm.\nCall her now.',
+      link: values.link === undefined ? 'http://localhost:3000/alerts/7' : values.link,
+      status: (values.status ?? 'sent') as 'sent',
+      last_error: values.lastError ?? null,
+      read_at: values.read ? new Date() : null,
+      ...(values.createdAt ? { created_at: values.createdAt } : {}),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return String(row.id);
 }
 
@@ -30,7 +50,11 @@ after(() => t.close());
 
 describe('inbox', () => {
   test('shows the signed-in person’s messages, newest first, unread marked, with a link to the alert', async () => {
-    const older = await message(ids.person.ben, { subject: 'Older message', createdAt: new Date(Date.now() - 3600_000), read: true });
+    const older = await message(ids.person.ben, {
+      subject: 'Older message',
+      createdAt: new Date(Date.now() - 3600_000),
+      read: true,
+    });
     const newer = await message(ids.person.ben, { subject: 'Newer message' });
     await message(ids.person.ola, { subject: 'Someone else’s message' });
     const benAgent = await t.signIn('ben.carter@harbour.example');
@@ -38,7 +62,10 @@ describe('inbox', () => {
     assert.equal(res.statusCode, 200);
     assert.ok(res.body.indexOf('Newer message') < res.body.indexOf('Older message'), 'newest first');
     assert.ok(!res.body.includes('Someone else’s message'));
-    assert.match(res.body, new RegExp(`id="message-${newer}" class="harbour-inbox__message harbour-inbox__message--unread"`));
+    assert.match(
+      res.body,
+      new RegExp(`id="message-${newer}" class="harbour-inbox__message harbour-inbox__message--unread"`),
+    );
     assert.match(res.body, new RegExp(`id="message-${older}" class="harbour-inbox__message"`));
     assert.match(res.body, /You have 1 unread message\./);
     assert.ok(res.body.includes('href="/alerts/7"'), 'the link stays inside Harbour');
@@ -55,7 +82,9 @@ describe('inbox', () => {
     assert.equal(res.statusCode, 303);
     assert.equal(res.headers.location, `/inbox#message-${mine}`);
     await benAgent.post(`/inbox/${theirs}/read`, { _csrf: csrf });
-    const readAt = async (id: string) => (await t.repos.db.selectFrom('notifications').select('read_at').where('id', '=', id).executeTakeFirstOrThrow()).read_at;
+    const readAt = async (id: string) =>
+      (await t.repos.db.selectFrom('notifications').select('read_at').where('id', '=', id).executeTakeFirstOrThrow())
+        .read_at;
     assert.ok(await readAt(mine));
     assert.equal(await readAt(theirs), null, 'another person’s message is left unread');
     assert.equal((await benAgent.post('/inbox/abc/read', { _csrf: csrf })).statusCode, 404);
@@ -92,14 +121,28 @@ describe('outbox', () => {
   let failed: string;
   let pending: string;
   before(async () => {
-    failed = await message(ids.person.ola, { subject: 'Failed text', channel: 'sms', status: 'failed', lastError: 'GOV.UK Notify answered 400 (BadRequestError: phone number)' });
+    failed = await message(ids.person.ola, {
+      subject: 'Failed text',
+      channel: 'sms',
+      status: 'failed',
+      lastError: 'GOV.UK Notify answered 400 (BadRequestError: phone number)',
+    });
     pending = await message(ids.person.ola, { subject: 'Waiting text', channel: 'sms', status: 'pending' });
   });
 
   test('lists every notification with channel, recipient, status, attempts and last error', async () => {
     const res = await (await t.signIn(demo.healthAndSafety)).get('/outbox');
     assert.equal(res.statusCode, 200);
-    for (const text of ['Failed text', 'Waiting text', 'Ola Adeyemi', 'Text message', 'GOV.UK Notify answered 400 (BadRequestError: phone number)', 'Failed', 'Waiting', 'Handed to channel']) {
+    for (const text of [
+      'Failed text',
+      'Waiting text',
+      'Ola Adeyemi',
+      'Text message',
+      'GOV.UK Notify answered 400 (BadRequestError: phone number)',
+      'Failed',
+      'Waiting',
+      'Handed to channel',
+    ]) {
       assert.ok(res.body.includes(text), `outbox shows ${text}`);
     }
     void failed;
@@ -142,9 +185,15 @@ describe('push registration (push configured)', () => {
     const database = await openTestDatabase();
     repos = buildRepositories(database.db);
     await seedDemo(database.db, repos.audit);
-    app = await buildApp(buildServices(repos, { sessionTtlHours: 12, pushEnabled: true }), { cookieSecure: false, signInRateLimit: 1000 });
+    app = await buildApp(buildServices(repos, { sessionTtlHours: 12, pushEnabled: true }), {
+      cookieSecure: false,
+      signInRateLimit: 1000,
+    });
     await app.ready();
-    close = async () => { await app.close(); await database.drop(); };
+    close = async () => {
+      await app.close();
+      await database.drop();
+    };
   });
   after(() => close());
 
@@ -188,7 +237,13 @@ describe('push registration (push configured)', () => {
     const sub = { endpoint: 'https://push.example/send/abc', ...keys() };
     // As push.js sends it: JSON with the page's CSRF token, the session cookie alongside.
     const cookie = (agent as unknown as { cookieHeader(): string }).cookieHeader();
-    const post = (body: Record<string, unknown>) => app.inject({ method: 'POST', url: '/push/subscriptions', payload: body, headers: { cookie, 'content-type': 'application/json' } });
+    const post = (body: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST',
+        url: '/push/subscriptions',
+        payload: body,
+        headers: { cookie, 'content-type': 'application/json' },
+      });
     assert.equal((await post(sub)).statusCode, 403, 'no CSRF token');
     const bad = await post({ ...sub, _csrf: csrf, endpoint: 'http://push.example/insecure' });
     assert.equal(bad.statusCode, 400);
@@ -198,7 +253,11 @@ describe('push registration (push configured)', () => {
     assert.equal(ok.statusCode, 201);
     assert.equal((await post({ ...sub, _csrf: csrf })).statusCode, 201, 'subscribing again replaces, not duplicates');
     const ids2 = await demoIds(repos.db);
-    const rows = await repos.db.selectFrom('push_subscriptions').selectAll().where('staff_id', '=', ids2.person.chloe).execute();
+    const rows = await repos.db
+      .selectFrom('push_subscriptions')
+      .selectAll()
+      .where('staff_id', '=', ids2.person.chloe)
+      .execute();
     assert.equal(rows.length, 1);
     assert.deepEqual(rows[0]!.keys, { p256dh: sub.p256dh, auth: sub.auth });
     assert.equal(await auditCount(repos.db), audits + 2);
@@ -207,6 +266,10 @@ describe('push registration (push configured)', () => {
     assert.match(after.body, /1 browser is registered/);
     const removed = await agent.post('/account/notifications/remove-devices', { _csrf: csrf });
     assert.equal(removed.headers.location, '/account/notifications?done=removed');
-    assert.equal((await repos.db.selectFrom('push_subscriptions').selectAll().where('staff_id', '=', ids2.person.chloe).execute()).length, 0);
+    assert.equal(
+      (await repos.db.selectFrom('push_subscriptions').selectAll().where('staff_id', '=', ids2.person.chloe).execute())
+        .length,
+      0,
+    );
   });
 });

@@ -20,11 +20,21 @@ async function signInThroughProvider(agent: Agent, login: string, tamper?: { sta
   assert.equal(start.statusCode, 303);
   const authUrl = new URL(start.headers.location as string);
   assert.equal(authUrl.searchParams.get('code_challenge_method'), 'S256');
-  assert.ok(authUrl.searchParams.get('state') && authUrl.searchParams.get('nonce') && authUrl.searchParams.get('code_challenge'));
+  assert.ok(
+    authUrl.searchParams.get('state') &&
+      authUrl.searchParams.get('nonce') &&
+      authUrl.searchParams.get('code_challenge'),
+  );
   assert.equal(authUrl.searchParams.get('redirect_uri'), `${HARBOUR}/sign-in/oidc/callback`);
   if (tamper?.nonce) {
-    const pending = JSON.parse(Buffer.from(agent.cookie(OIDC_COOKIE)!, 'base64url').toString()) as Record<string, string>;
-    agent.setCookie(OIDC_COOKIE, Buffer.from(JSON.stringify({ ...pending, nonce: tamper.nonce })).toString('base64url'));
+    const pending = JSON.parse(Buffer.from(agent.cookie(OIDC_COOKIE)!, 'base64url').toString()) as Record<
+      string,
+      string
+    >;
+    agent.setCookie(
+      OIDC_COOKIE,
+      Buffer.from(JSON.stringify({ ...pending, nonce: tamper.nonce })).toString('base64url'),
+    );
   }
   const back = new URL(await new ProviderBrowser().signIn(authUrl.href, login));
   assert.equal(back.origin + back.pathname, `${HARBOUR}/sign-in/oidc/callback`);
@@ -33,7 +43,11 @@ async function signInThroughProvider(agent: Agent, login: string, tamper?: { sta
 }
 
 async function accountRow(t: TestApp, email: string) {
-  return t.repos.db.selectFrom('accounts').select(['id', 'oidc_issuer', 'oidc_subject', 'roles', 'disabled_at']).where('email', '=', email).executeTakeFirstOrThrow();
+  return t.repos.db
+    .selectFrom('accounts')
+    .select(['id', 'oidc_issuer', 'oidc_subject', 'roles', 'disabled_at'])
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
 }
 
 async function sessionCount(t: TestApp, email: string) {
@@ -75,7 +89,12 @@ describe('OpenID Connect sign-in', () => {
     assert.equal(row.oidc_issuer, idp.issuer);
     assert.equal(row.oidc_subject, 'sub-chloe');
     assert.match((await agent.get('/')).body, /Chloe Davies/);
-    const link = await t.repos.db.selectFrom('audit_log').select(['action', 'ip']).where('action', '=', 'account.oidc_link').where('entity_id', '=', String(row.id)).execute();
+    const link = await t.repos.db
+      .selectFrom('audit_log')
+      .select(['action', 'ip'])
+      .where('action', '=', 'account.oidc_link')
+      .where('entity_id', '=', String(row.id))
+      .execute();
     assert.equal(link.length, 1);
 
     // The provider's email changes: the link holds on issuer and subject.
@@ -128,12 +147,21 @@ describe('OpenID Connect sign-in', () => {
     assert.match(res.body, /You do not have a Harbour account/);
     assert.equal(await count(), accounts);
     assert.equal(agent.cookie(SESSION_COOKIE), undefined);
-    const failed = await t.repos.db.selectFrom('audit_log').select('detail').where('action', '=', 'auth.sign_in_failed').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const failed = await t.repos.db
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('action', '=', 'auth.sign_in_failed')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     assert.equal((failed.detail as { reason: string }).reason, 'unknown');
   });
 
   test('a disabled account is refused, linked or not', async () => {
-    await t.repos.db.updateTable('accounts').set({ disabled_at: new Date() }).where('email', '=', 'ben.carter@harbour.example').execute();
+    await t.repos.db
+      .updateTable('accounts')
+      .set({ disabled_at: new Date() })
+      .where('email', '=', 'ben.carter@harbour.example')
+      .execute();
     const agent = t.agent();
     const res = await signInThroughProvider(agent, 'sub-disabled');
     assert.equal(res.statusCode, 403);
@@ -150,7 +178,10 @@ describe('OpenID Connect sign-in', () => {
     assert.equal(to.origin, idp.issuer);
     assert.equal(to.searchParams.get('post_logout_redirect_uri'), `${HARBOUR}/sign-in`);
     // A browser follows a form's redirect only to where the CSP's form-action allows.
-    assert.match(String(out.headers['content-security-policy']), new RegExp(`form-action 'self' ${idp.issuer.replace(/\./g, '\\.')}`));
+    assert.match(
+      String(out.headers['content-security-policy']),
+      new RegExp(`form-action 'self' ${idp.issuer.replace(/\./g, '\\.')}`),
+    );
     assert.equal((await agent.get('/')).statusCode, 303);
     // A password session signs out to Harbour's own page.
     const password = await t.signIn(demo.teamManager);
@@ -165,8 +196,10 @@ describe('OpenID Connect: employee number, role map and OIDC only', () => {
 
   before(async () => {
     idp = await startTestProvider(HARBOUR, {
-      employeeNumberClaim: 'employee_number', roleMap: { 'Harbour.Managers': ['team_manager', 'worker'], 'Harbour.Workers': ['worker'] },
-      only: true, breakGlassAdmins: [demo.admin],
+      employeeNumberClaim: 'employee_number',
+      roleMap: { 'Harbour.Managers': ['team_manager', 'worker'], 'Harbour.Workers': ['worker'] },
+      only: true,
+      breakGlassAdmins: [demo.admin],
     });
     t = await startTestApp({ app: { oidc: idp.config, publicBaseUrl: HARBOUR } });
   });
@@ -176,14 +209,28 @@ describe('OpenID Connect: employee number, role map and OIDC only', () => {
   });
 
   test('the first sign-in links by the employee-number claim and the roles follow the map', async () => {
-    const staff = await t.repos.db.selectFrom('staff').select('employee_number').where('email', '=', demo.worker).executeTakeFirstOrThrow();
-    idp.people.set('emp-sub', { email: 'not-the-harbour-email@council.example', email_verified: false, employee_number: staff.employee_number, roles: ['Harbour.Managers', 'Other.Group'] });
+    const staff = await t.repos.db
+      .selectFrom('staff')
+      .select('employee_number')
+      .where('email', '=', demo.worker)
+      .executeTakeFirstOrThrow();
+    idp.people.set('emp-sub', {
+      email: 'not-the-harbour-email@council.example',
+      email_verified: false,
+      employee_number: staff.employee_number,
+      roles: ['Harbour.Managers', 'Other.Group'],
+    });
     const agent = t.agent();
     assert.equal((await signInThroughProvider(agent, 'emp-sub')).statusCode, 303);
     const row = await accountRow(t, demo.worker);
     assert.equal(row.oidc_subject, 'emp-sub');
     assert.deepEqual([...row.roles].sort(), ['team_manager', 'worker']);
-    const audit = await t.repos.db.selectFrom('audit_log').select('detail').where('action', '=', 'account.set_roles').where('entity_id', '=', String(row.id)).execute();
+    const audit = await t.repos.db
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('action', '=', 'account.set_roles')
+      .where('entity_id', '=', String(row.id))
+      .execute();
     assert.equal(audit.length, 1);
   });
 
@@ -195,6 +242,9 @@ describe('OpenID Connect: employee number, role map and OIDC only', () => {
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /Sign in with your council account/);
     assert.equal(agent.cookie(SESSION_COOKIE), undefined);
-    assert.equal((await t.agent().submit('/sign-in', '/sign-in', { email: demo.admin, password: DEMO_PASSWORD })).statusCode, 303);
+    assert.equal(
+      (await t.agent().submit('/sign-in', '/sign-in', { email: demo.admin, password: DEMO_PASSWORD })).statusCode,
+      303,
+    );
   });
 });

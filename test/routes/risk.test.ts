@@ -19,7 +19,8 @@ function assertFormErrors(res: LightMyRequestResponse, fields: string[]) {
   assert.match(res.body, /<title>Error: /);
   const links = errorLinks(res).filter((l) => l !== 'main-content');
   assert.deepEqual([...links].sort(), [...fields].sort(), 'the summary links to exactly the fields with errors');
-  for (const field of fields) assert.match(res.body, new RegExp(`\\bid="${field}"`), `#${field} must exist on the page`);
+  for (const field of fields)
+    assert.match(res.body, new RegExp(`\\bid="${field}"`), `#${field} must exist on the page`);
 }
 
 /** Whether the radio with this name and value is checked. */
@@ -43,7 +44,12 @@ describe('risk pages', () => {
     const plan = (o: Partial<VisitForm>) => t.services.visits.plan(chloeActor, buildVisitForm(o));
     red = await plan({ referralType: 'self_referral', caseId: 'ROUTE1', postcode: 'TN23 7RR' });
     amber = await plan({ referralType: 'new_referral', caseId: 'ROUTE2', postcode: 'TN23 7AA' });
-    [chloe, aisha, fiona, jamal] = await Promise.all([t.signIn(demo.worker), t.signIn(demo.teamManager), t.signIn(demo.healthAndSafety), t.signIn(demo.otherServiceWorker)]);
+    [chloe, aisha, fiona, jamal] = await Promise.all([
+      t.signIn(demo.worker),
+      t.signIn(demo.teamManager),
+      t.signIn(demo.healthAndSafety),
+      t.signIn(demo.otherServiceWorker),
+    ]);
   });
   after(() => t.close());
 
@@ -72,7 +78,14 @@ describe('risk pages', () => {
 
     test('the assessment form: 400 with every problem and the input kept; then recorded', async () => {
       const bad = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/assessment`, {
-        hazards: 'Aggressive dog <and> father', whoHarmed: '', controls: '', findings: '', documentRef: 'DOC-9', 'reviewDate-day': '31', 'reviewDate-month': '2', 'reviewDate-year': '2030',
+        hazards: 'Aggressive dog <and> father',
+        whoHarmed: '',
+        controls: '',
+        findings: '',
+        documentRef: 'DOC-9',
+        'reviewDate-day': '31',
+        'reviewDate-month': '2',
+        'reviewDate-year': '2030',
       });
       assertFormErrors(bad, ['whoHarmed', 'controls', 'findings', 'reviewDate-day']);
       assert.ok(bad.body.includes('The review date must be a real date'));
@@ -81,19 +94,34 @@ describe('risk pages', () => {
       assert.equal(inputValue(bad.body, 'reviewDate-day'), '31');
 
       const past = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/assessment`, {
-        scope: 'case', hazards: 'h', whoHarmed: 'w', controls: 'c', findings: 'f', ...dateBoxes('reviewDate', addDays(londonToday(), -1)),
+        scope: 'case',
+        hazards: 'h',
+        whoHarmed: 'w',
+        controls: 'c',
+        findings: 'f',
+        ...dateBoxes('reviewDate', addDays(londonToday(), -1)),
       });
       assertFormErrors(past, ['reviewDate-day']);
       assert.ok(radioChecked(past.body, 'scope', 'case'), 'the chosen scope is kept');
 
       const noScope = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/assessment`, {
-        hazards: 'h', whoHarmed: 'w', controls: 'c', findings: 'f', ...dateBoxes('reviewDate', addDays(londonToday(), 10)),
+        hazards: 'h',
+        whoHarmed: 'w',
+        controls: 'c',
+        findings: 'f',
+        ...dateBoxes('reviewDate', addDays(londonToday(), 10)),
       });
       assertFormErrors(noScope, ['scope']);
       assert.equal(textareaValue(noScope.body, 'findings'), 'f');
 
       const ok = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/assessment`, {
-        scope: 'case', hazards: 'Father has threatened staff', whoHarmed: 'Visiting worker', controls: 'Meet at the Civic Centre', findings: 'Shared with the team', documentRef: '', ...dateBoxes('reviewDate', addDays(londonToday(), 40)),
+        scope: 'case',
+        hazards: 'Father has threatened staff',
+        whoHarmed: 'Visiting worker',
+        controls: 'Meet at the Civic Centre',
+        findings: 'Shared with the team',
+        documentRef: '',
+        ...dateBoxes('reviewDate', addDays(londonToday(), 40)),
       });
       assert.equal(ok.statusCode, 303);
       assert.equal(ok.headers.location, `/visits/${red}/risk?done=assessment`);
@@ -104,14 +132,32 @@ describe('risk pages', () => {
     });
 
     test('the council building form: 400 without a building, the note kept; then recorded', async () => {
-      const bad = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, { control: 'council_building', buildingId: '', buildingNote: 'Room 2 <booked>' });
+      const bad = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, {
+        control: 'council_building',
+        buildingId: '',
+        buildingNote: 'Room 2 <booked>',
+      });
       assertFormErrors(bad, ['buildingId']);
       assert.equal(textareaValue(bad.body, 'buildingNote'), 'Room 2 <booked>');
-      const civic = (await t.repos.db.selectFrom('buildings').select('id').where('name', '=', 'Civic Centre').executeTakeFirstOrThrow()).id;
-      const badNote = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, { control: 'council_building', buildingId: String(civic), buildingNote: 'x'.repeat(1001) });
+      const civic = (
+        await t.repos.db
+          .selectFrom('buildings')
+          .select('id')
+          .where('name', '=', 'Civic Centre')
+          .executeTakeFirstOrThrow()
+      ).id;
+      const badNote = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, {
+        control: 'council_building',
+        buildingId: String(civic),
+        buildingNote: 'x'.repeat(1001),
+      });
       assertFormErrors(badNote, ['buildingNote']);
       assert.equal(selectedOption(badNote.body, 'buildingId'), String(civic), 'the chosen building is kept');
-      const ok = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, { control: 'council_building', buildingId: String(civic), buildingNote: 'Room 2' });
+      const ok = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, {
+        control: 'council_building',
+        buildingId: String(civic),
+        buildingNote: 'Room 2',
+      });
       assert.equal(ok.statusCode, 303);
       const page = unescapeHtml((await chloe.get(String(ok.headers.location))).body);
       assert.ok(page.includes('Meeting in a council building, Civic Centre'));
@@ -122,8 +168,15 @@ describe('risk pages', () => {
       assert.ok(!page.includes('Countersign the risk assessment'));
       assert.equal((await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/countersign`, {})).statusCode, 403);
       const session = unescapeHtml((await chloe.get(`/visits/${red}`)).body);
-      const civicAddress = await t.repos.db.selectFrom('buildings').select(['address', 'postcode']).where('id', '=', civic).executeTakeFirstOrThrow();
-      assert.ok(session.includes(`${civicAddress.address}, ${civicAddress.postcode}`), 'the session page shows the building’s address');
+      const civicAddress = await t.repos.db
+        .selectFrom('buildings')
+        .select(['address', 'postcode'])
+        .where('id', '=', civic)
+        .executeTakeFirstOrThrow();
+      assert.ok(
+        session.includes(`${civicAddress.address}, ${civicAddress.postcode}`),
+        'the session page shows the building’s address',
+      );
       assert.ok(!session.includes('12 Example Road'), 'not the home address');
       const signed = await aisha.submit(`/visits/${red}/risk`, `/visits/${red}/risk/countersign`, {});
       assert.equal(signed.statusCode, 303);
@@ -134,18 +187,30 @@ describe('risk pages', () => {
 
     test('manager approval: the worker is refused; the line manager gets 400 without a reason, input kept; then approves', async () => {
       const audit = await auditCount(t.repos.db);
-      const refused = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, { control: 'manager_approval', approvalNote: 'I approve myself' });
+      const refused = await chloe.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, {
+        control: 'manager_approval',
+        approvalNote: 'I approve myself',
+      });
       assert.equal(refused.statusCode, 403);
       assert.equal(await auditCount(t.repos.db), audit, 'a refused approval writes nothing');
 
-      const empty = await aisha.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, { control: 'manager_approval', approvalNote: '' });
+      const empty = await aisha.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, {
+        control: 'manager_approval',
+        approvalNote: '',
+      });
       assertFormErrors(empty, ['approvalNote']);
       const long = 'Conditions: '.padEnd(1001, 'x');
-      const tooLong = await aisha.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, { control: 'manager_approval', approvalNote: long });
+      const tooLong = await aisha.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, {
+        control: 'manager_approval',
+        approvalNote: long,
+      });
       assertFormErrors(tooLong, ['approvalNote']);
       assert.equal(textareaValue(tooLong.body, 'approvalNote'), long);
 
-      const ok = await aisha.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, { control: 'manager_approval', approvalNote: 'Police aware' });
+      const ok = await aisha.submit(`/visits/${red}/risk`, `/visits/${red}/risk/control`, {
+        control: 'manager_approval',
+        approvalNote: 'Police aware',
+      });
       assert.equal(ok.statusCode, 303);
       const page = await aisha.get(String(ok.headers.location));
       assert.ok(page.body.includes('Control recorded'));
@@ -157,7 +222,11 @@ describe('risk pages', () => {
       assert.ok(page.body.includes('harbour-rag--amber'));
       assert.ok(page.body.includes('Save precautions'));
       const bad = await chloe.submit(`/visits/${amber}/risk`, `/visits/${amber}/risk/precautions`, {
-        'status-buddy_informed': 'confirmed', 'status-parked_for_exit': 'waived', 'reason-parked_for_exit': '', 'status-exit_plan': 'waived', 'reason-exit_plan': 'Meeting at <school>',
+        'status-buddy_informed': 'confirmed',
+        'status-parked_for_exit': 'waived',
+        'reason-parked_for_exit': '',
+        'status-exit_plan': 'waived',
+        'reason-exit_plan': 'Meeting at <school>',
       });
       assertFormErrors(bad, ['reason-parked_for_exit']);
       assert.ok(radioChecked(bad.body, 'status-buddy_informed', 'confirmed'));
@@ -171,11 +240,18 @@ describe('risk pages', () => {
       assert.ok(!/name="status-records_checked"[^>]*value="waived"/.test(page.body));
       assert.ok(!/name="status-joint_visit_discussed"[^>]*value="waived"/.test(page.body));
       const forced = await chloe.submit(`/visits/${amber}/risk`, `/visits/${amber}/risk/precautions`, {
-        'status-records_checked': 'waived', 'reason-records_checked': 'Not needed for this family', 'status-parked_for_exit': 'waived', 'reason-parked_for_exit': '.',
+        'status-records_checked': 'waived',
+        'reason-records_checked': 'Not needed for this family',
+        'status-parked_for_exit': 'waived',
+        'reason-parked_for_exit': '.',
       });
       assertFormErrors(forced, ['status-records_checked', 'reason-parked_for_exit']);
 
-      const ok = await chloe.submit(`/visits/${amber}/risk`, `/visits/${amber}/risk/precautions`, { 'status-buddy_informed': 'confirmed', 'status-parked_for_exit': 'waived', 'reason-parked_for_exit': 'Going by bus, no car today' });
+      const ok = await chloe.submit(`/visits/${amber}/risk`, `/visits/${amber}/risk/precautions`, {
+        'status-buddy_informed': 'confirmed',
+        'status-parked_for_exit': 'waived',
+        'reason-parked_for_exit': 'Going by bus, no car today',
+      });
       assert.equal(ok.statusCode, 303);
       const after = await chloe.get(String(ok.headers.location));
       assert.ok(after.body.includes('Precautions recorded'));
@@ -193,23 +269,56 @@ describe('risk pages', () => {
 
   describe('/risk/flags', () => {
     test('managers add flags: 400 with each problem and the input kept; then listed', async () => {
-      const empty = await aisha.submit('/risk/flags', '/risk/flags', { postcode: '', caseSystem: '', caseId: '', description: '' });
+      const empty = await aisha.submit('/risk/flags', '/risk/flags', {
+        postcode: '',
+        caseSystem: '',
+        caseId: '',
+        description: '',
+      });
       assertFormErrors(empty, ['category', 'description']);
-      const nowhere = await aisha.submit('/risk/flags', '/risk/flags', { postcode: '', caseSystem: '', caseId: '', category: 'weapons', description: 'Knife seen' });
+      const nowhere = await aisha.submit('/risk/flags', '/risk/flags', {
+        postcode: '',
+        caseSystem: '',
+        caseId: '',
+        category: 'weapons',
+        description: 'Knife seen',
+      });
       assertFormErrors(nowhere, ['postcode']);
       assert.ok(radioChecked(nowhere.body, 'category', 'weapons'));
       assert.equal(textareaValue(nowhere.body, 'description'), 'Knife seen');
 
-      const bad = await aisha.submit('/risk/flags', '/risk/flags', { postcode: 'not a postcode', caseSystem: '', caseId: 'ab/12', category: 'violence', description: 'Threats <at door>', 'expires-day': '1', 'expires-month': '13', 'expires-year': '2030' });
+      const bad = await aisha.submit('/risk/flags', '/risk/flags', {
+        postcode: 'not a postcode',
+        caseSystem: '',
+        caseId: 'ab/12',
+        category: 'violence',
+        description: 'Threats <at door>',
+        'expires-day': '1',
+        'expires-month': '13',
+        'expires-year': '2030',
+      });
       assertFormErrors(bad, ['postcode', 'expires-day']);
       assert.equal(inputValue(bad.body, 'caseId'), 'ab/12');
       assert.equal(textareaValue(bad.body, 'description'), 'Threats <at door>');
       assert.ok(radioChecked(bad.body, 'category', 'violence'));
 
-      const noSystem = await aisha.submit('/risk/flags', '/risk/flags', { postcode: '', caseSystem: '', caseId: 'ab/12', category: 'violence', description: 'Threats' });
+      const noSystem = await aisha.submit('/risk/flags', '/risk/flags', {
+        postcode: '',
+        caseSystem: '',
+        caseId: 'ab/12',
+        category: 'violence',
+        description: 'Threats',
+      });
       assertFormErrors(noSystem, ['caseSystem']);
 
-      const ok = await aisha.submit('/risk/flags', '/risk/flags', { postcode: 'tn237rr', caseSystem: '', caseId: '', category: 'violence', description: 'Threatened a worker at the door', ...dateBoxes('expires', addDays(londonToday(), 100)) });
+      const ok = await aisha.submit('/risk/flags', '/risk/flags', {
+        postcode: 'tn237rr',
+        caseSystem: '',
+        caseId: '',
+        category: 'violence',
+        description: 'Threatened a worker at the door',
+        ...dateBoxes('expires', addDays(londonToday(), 100)),
+      });
       assert.equal(ok.statusCode, 303);
       assert.equal(ok.headers.location, '/risk/flags?done=flag');
       const list = await aisha.get('/risk/flags?done=flag');
@@ -222,46 +331,92 @@ describe('risk pages', () => {
       const mine = await chloe.get('/risk/flags');
       assert.equal(mine.statusCode, 200);
       assert.ok(mine.body.includes('Threatened a worker at the door'), 'Chloe has a planned visit at TN23 7RR');
-      assert.ok(!mine.body.includes('method="post" action="/risk/flags"'), 'no form to add one (the search form is a GET)');
+      assert.ok(
+        !mine.body.includes('method="post" action="/risk/flags"'),
+        'no form to add one (the search form is a GET)',
+      );
       const notMine = await jamal.get('/risk/flags');
       assert.ok(!notMine.body.includes('Threatened a worker at the door'));
       assert.ok(notMine.body.includes('No warnings apply to your planned visits.'));
-      const denied = await chloe.submit('/risk/flags', '/risk/flags', { postcode: 'TN23 1AA', category: 'dogs', description: 'x' });
+      const denied = await chloe.submit('/risk/flags', '/risk/flags', {
+        postcode: 'TN23 1AA',
+        category: 'dogs',
+        description: 'x',
+      });
       assert.equal(denied.statusCode, 403);
     });
 
     test('the new flag shows as a reason on the visit’s risk page', async () => {
       const page = unescapeHtml((await chloe.get(`/visits/${red}/risk`)).body);
-      assert.ok(page.includes('Warning at the postcode: History of violence or aggression (Threatened a worker at the door)'));
+      assert.ok(
+        page.includes('Warning at the postcode: History of violence or aggression (Threatened a worker at the door)'),
+      );
     });
 
     test('a manager withdraws a flag with a reason (400 without one, input kept); visits there are no longer rated on it; audited; a worker may not', async () => {
       const chloeActor = await actorFor(t.repos.db, demo.worker);
-      const visit = await t.services.visits.plan(chloeActor, buildVisitForm({ referralType: 'previously_known', caseId: 'ROUTE9', postcode: 'TN23 9WW' }));
-      const flagged = await aisha.submit('/risk/flags', '/risk/flags', { postcode: 'TN23 9WW', caseSystem: '', caseId: '', category: 'violence', description: 'Raised at the wrong address' });
+      const visit = await t.services.visits.plan(
+        chloeActor,
+        buildVisitForm({ referralType: 'previously_known', caseId: 'ROUTE9', postcode: 'TN23 9WW' }),
+      );
+      const flagged = await aisha.submit('/risk/flags', '/risk/flags', {
+        postcode: 'TN23 9WW',
+        caseSystem: '',
+        caseId: '',
+        category: 'violence',
+        description: 'Raised at the wrong address',
+      });
       assert.equal(flagged.statusCode, 303);
-      const flagId = (await t.repos.db.selectFrom('warning_flags').select('id').where('description', '=', 'Raised at the wrong address').executeTakeFirstOrThrow()).id;
+      const flagId = (
+        await t.repos.db
+          .selectFrom('warning_flags')
+          .select('id')
+          .where('description', '=', 'Raised at the wrong address')
+          .executeTakeFirstOrThrow()
+      ).id;
       assert.match(unescapeHtml((await chloe.get(`/visits/${visit}/risk`)).body), /harbour-rag--red">\s*RED\s*</);
       const list = await aisha.get('/risk/flags');
-      assert.ok(list.body.includes(`href="/risk/flags/${flagId}/withdraw"`), 'the list links to withdrawing a live flag');
+      assert.ok(
+        list.body.includes(`href="/risk/flags/${flagId}/withdraw"`),
+        'the list links to withdrawing a live flag',
+      );
 
       assert.equal((await chloe.get(`/risk/flags/${flagId}/withdraw`)).statusCode, 403);
-      assert.equal((await chloe.submit('/risk/flags', `/risk/flags/${flagId}/withdraw`, { reason: 'x' })).statusCode, 403);
+      assert.equal(
+        (await chloe.submit('/risk/flags', `/risk/flags/${flagId}/withdraw`, { reason: 'x' })).statusCode,
+        403,
+      );
       const page = await aisha.get(`/risk/flags/${flagId}/withdraw`);
       assert.equal(page.statusCode, 200);
       assert.ok(unescapeHtml(page.body).includes('Raised at the wrong address'));
-      const empty = await aisha.submit(`/risk/flags/${flagId}/withdraw`, `/risk/flags/${flagId}/withdraw`, { reason: '   ' });
+      const empty = await aisha.submit(`/risk/flags/${flagId}/withdraw`, `/risk/flags/${flagId}/withdraw`, {
+        reason: '   ',
+      });
       assertFormErrors(empty, ['reason']);
       const before = await auditCount(t.repos.db);
-      const done = await aisha.submit(`/risk/flags/${flagId}/withdraw`, `/risk/flags/${flagId}/withdraw`, { reason: 'Wrong address <typed>' });
+      const done = await aisha.submit(`/risk/flags/${flagId}/withdraw`, `/risk/flags/${flagId}/withdraw`, {
+        reason: 'Wrong address <typed>',
+      });
       assert.equal(done.statusCode, 303);
       assert.equal(done.headers.location, '/risk/flags?done=withdrawn');
       assert.equal(await auditCount(t.repos.db), before + 1);
-      const entry = await t.repos.db.selectFrom('audit_log').select(['action', 'detail']).where('entity_type', '=', 'warning_flag').where('entity_id', '=', String(flagId)).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const entry = await t.repos.db
+        .selectFrom('audit_log')
+        .select(['action', 'detail'])
+        .where('entity_type', '=', 'warning_flag')
+        .where('entity_id', '=', String(flagId))
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
       assert.equal(entry.action, 'warning_flag.withdraw');
       assert.equal((entry.detail as { reason: string }).reason, 'Wrong address <typed>');
-      assert.doesNotMatch(unescapeHtml((await chloe.get(`/visits/${visit}/risk`)).body), /harbour-rag--red">\s*RED\s*</, 'no longer RED');
-      const again = await aisha.submit(`/risk/flags/${flagId}/withdraw`, `/risk/flags/${flagId}/withdraw`, { reason: 'Again' });
+      assert.doesNotMatch(
+        unescapeHtml((await chloe.get(`/visits/${visit}/risk`)).body),
+        /harbour-rag--red">\s*RED\s*</,
+        'no longer RED',
+      );
+      const again = await aisha.submit(`/risk/flags/${flagId}/withdraw`, `/risk/flags/${flagId}/withdraw`, {
+        reason: 'Again',
+      });
       assert.equal(again.statusCode, 400, 'already withdrawn');
       assert.equal((await aisha.get('/risk/flags/999999/withdraw')).statusCode, 404);
     });
@@ -269,7 +424,11 @@ describe('risk pages', () => {
 
   describe('/risk/reviews', () => {
     test('the line manager sees the assessment due for review; a worker may not look', async () => {
-      await t.repos.db.updateTable('risk_assessments').set({ review_date: addDays(londonToday(), -2) }).where('case_id', '=', 'ROUTE1').execute();
+      await t.repos.db
+        .updateTable('risk_assessments')
+        .set({ review_date: addDays(londonToday(), -2) })
+        .where('case_id', '=', 'ROUTE1')
+        .execute();
       const res = await aisha.get('/risk/reviews');
       assert.equal(res.statusCode, 200);
       assert.ok(res.body.includes('Liberi ROUTE1'));
@@ -281,15 +440,34 @@ describe('risk pages', () => {
 
   describe('issue 21: editing a plan, joint visits, live rating, flag expiry', () => {
     test('edit a planned visit: the form shows the plan; 400 with every problem and the input kept; then saved and re-rated', async () => {
-      const id = await t.services.visits.plan(await actorFor(t.repos.db, demo.worker), buildVisitForm({ referralType: 'previously_known', caseId: 'EDITROUTE', postcode: 'TN23 6ED' }));
+      const id = await t.services.visits.plan(
+        await actorFor(t.repos.db, demo.worker),
+        buildVisitForm({ referralType: 'previously_known', caseId: 'EDITROUTE', postcode: 'TN23 6ED' }),
+      );
       const form = await chloe.get(`/visits/${id}/edit`);
       assert.equal(form.statusCode, 200);
       assert.ok(form.body.includes(`action="/visits/${id}/edit"`));
       assert.equal(inputValue(form.body, 'caseId'), 'EDITROUTE');
       assert.equal((await jamal.get(`/visits/${id}/edit`)).statusCode, 403);
-      const emma = (await t.repos.db.selectFrom('staff').select('id').where('email', '=', demo.businessSupport).executeTakeFirstOrThrow()).id;
+      const emma = (
+        await t.repos.db
+          .selectFrom('staff')
+          .select('id')
+          .where('email', '=', demo.businessSupport)
+          .executeTakeFirstOrThrow()
+      ).id;
       const bad = await chloe.submit(`/visits/${id}/edit`, `/visits/${id}/edit`, {
-        kind: 'visit', 'date-day': '', 'date-month': '', 'date-year': '', startTime: '25:00', endTime: '10:00', address: 'Kept <address>', postcode: '', caseSystem: 'liberi', caseId: 'EDITROUTE', jointPartnerId: String(emma),
+        kind: 'visit',
+        'date-day': '',
+        'date-month': '',
+        'date-year': '',
+        startTime: '25:00',
+        endTime: '10:00',
+        address: 'Kept <address>',
+        postcode: '',
+        caseSystem: 'liberi',
+        caseId: 'EDITROUTE',
+        jointPartnerId: String(emma),
       });
       assert.equal(bad.statusCode, 400);
       const links = errorLinks(bad);
@@ -298,11 +476,32 @@ describe('risk pages', () => {
 
       const [y, m, d] = londonToday().split('-');
       const start = new Date(Date.now() + 3_600_000);
-      const hhmm = (x: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hour12: false }).format(x);
-      const partner = await t.repos.db.selectFrom('staff').select('id').where('email', '=', 'dev.patel@harbour.example').executeTakeFirstOrThrow();
+      const hhmm = (x: Date) =>
+        new Intl.DateTimeFormat('en-GB', {
+          timeZone: 'Europe/London',
+          hour: '2-digit',
+          minute: '2-digit',
+          hour12: false,
+        }).format(x);
+      const partner = await t.repos.db
+        .selectFrom('staff')
+        .select('id')
+        .where('email', '=', 'dev.patel@harbour.example')
+        .executeTakeFirstOrThrow();
       const ok = await chloe.submit(`/visits/${id}/edit`, `/visits/${id}/edit`, {
-        kind: 'visit', 'date-day': d!, 'date-month': m!, 'date-year': y!, startTime: hhmm(start), endTime: hhmm(new Date(start.getTime() + 3_600_000)),
-        address: '2 Edited Road', postcode: 'TN23 6ED', caseSystem: 'liberi', caseId: 'EDITROUTE', referralType: 'self_referral', jointPartnerId: String(partner.id), description: 'Edited',
+        kind: 'visit',
+        'date-day': d!,
+        'date-month': m!,
+        'date-year': y!,
+        startTime: hhmm(start),
+        endTime: hhmm(new Date(start.getTime() + 3_600_000)),
+        address: '2 Edited Road',
+        postcode: 'TN23 6ED',
+        caseSystem: 'liberi',
+        caseId: 'EDITROUTE',
+        referralType: 'self_referral',
+        jointPartnerId: String(partner.id),
+        description: 'Edited',
       });
       if (londonToday(new Date(start.getTime() + 3_600_000)) !== londonToday()) return; // too near midnight for a same-day edit
       assert.equal(ok.statusCode, 303, ok.body.slice(0, 500));
@@ -319,18 +518,38 @@ describe('risk pages', () => {
       const confirmed = await dev.submit(`/visits/${id}`, `/visits/${id}/joint/confirm`, {});
       assert.equal(confirmed.statusCode, 303);
       assert.ok(unescapeHtml((await chloe.get(`/visits/${id}`)).body).includes('Dev Patel (confirmed)'));
-      assert.equal((await chloe.submit(`/visits/${id}`, `/visits/${id}/joint/confirm`, {})).statusCode, 403, 'only the partner confirms');
+      assert.equal(
+        (await chloe.submit(`/visits/${id}`, `/visits/${id}/joint/confirm`, {})).statusCode,
+        403,
+        'only the partner confirms',
+      );
     });
 
     test('the session page and My day show the live rating after a flag is raised; the flag list gives its last day', async () => {
-      const id = await t.services.visits.plan(await actorFor(t.repos.db, demo.worker), buildVisitForm({ referralType: 'previously_known', caseId: 'LIVE 1', postcode: 'TN23 5LV' }));
+      const id = await t.services.visits.plan(
+        await actorFor(t.repos.db, demo.worker),
+        buildVisitForm({ referralType: 'previously_known', caseId: 'LIVE 1', postcode: 'TN23 5LV' }),
+      );
       assert.match((await chloe.get(`/visits/${id}`)).body, /harbour-rag--green/);
-      await t.repos.db.insertInto('warning_flags').values({ case_system: 'liberi', case_id: 'LIVE-1', category: 'violence', description: 'Raised behind the gate', expires_at: new Date('2099-12-11T00:00:00Z') }).execute();
+      await t.repos.db
+        .insertInto('warning_flags')
+        .values({
+          case_system: 'liberi',
+          case_id: 'LIVE-1',
+          category: 'violence',
+          description: 'Raised behind the gate',
+          expires_at: new Date('2099-12-11T00:00:00Z'),
+        })
+        .execute();
       const session = await chloe.get(`/visits/${id}`);
       assert.match(session.body, /harbour-rag--red">\s*RED\s*</, 'the session page shows the light now');
       assert.ok(session.body.includes('rated GREEN when it was planned'));
       const myDay = await chloe.get('/visits');
-      assert.match(myDay.body, new RegExp(`href="/visits/${id}"[\\s\\S]*?harbour-rag--red`), 'My day shows the light now');
+      assert.match(
+        myDay.body,
+        new RegExp(`href="/visits/${id}"[\\s\\S]*?harbour-rag--red`),
+        'My day shows the light now',
+      );
       const flags = unescapeHtml((await fiona.get('/risk/flags')).body);
       assert.ok(flags.includes('last day 10 December 2099'), 'the last day, not the instant it stops');
       assert.ok(!flags.includes('until 11 December 2099'));

@@ -12,12 +12,17 @@ function workLinks(body: string): { href: string; text: string }[] {
   const start = body.indexOf('<h2 class="govuk-heading-m">Your work</h2>');
   if (start < 0) return [];
   const section = body.slice(start, body.indexOf('</div></div>', start));
-  return [...section.matchAll(/<a class="govuk-link" href="([^"]+)">([^<]+)<\/a>/g)].map((m) => ({ href: m[1]!, text: m[2]! }));
+  return [...section.matchAll(/<a class="govuk-link" href="([^"]+)">([^<]+)<\/a>/g)].map((m) => ({
+    href: m[1]!,
+    text: m[2]!,
+  }));
 }
 
 describe('role homes', () => {
   let t: TestApp;
-  before(async () => { t = await startTestApp(); });
+  before(async () => {
+    t = await startTestApp();
+  });
   after(() => t.close());
 
   test('empty lines are left out and late ones come first', () => {
@@ -26,7 +31,10 @@ describe('role homes', () => {
       { count: 0, text: 'none', href: '/b', urgent: true },
       { count: 1, text: 'late', href: '/c', urgent: true },
     ]);
-    assert.deepEqual(items.map((i) => i.text), ['late', 'due']);
+    assert.deepEqual(
+      items.map((i) => i.text),
+      ['late', 'due'],
+    );
   });
 
   test('office officers get their work, not a warning about a buddy they do not need', async () => {
@@ -42,45 +50,86 @@ describe('role homes', () => {
   test('the counts are the real ones and every link opens for the person', async () => {
     // Two RIDDOR reports to make, one past its date; one serious incident open.
     const { db } = t.repos;
-    const chloe = (await db.selectFrom('staff').select('id').where('email', '=', demo.worker).executeTakeFirstOrThrow()).id;
-    const account = (await db.selectFrom('accounts').select('id').where('email', '=', demo.worker).executeTakeFirstOrThrow()).id;
-    const base = { employee_id: chloe, reported_by: chloe, reported_by_account: account, status: 'open', draft: '{}', occurred_at: new Date(), submitted_at: new Date(), categories: [] as string[] };
-    await db.insertInto('incidents').values([
-      { ...base, riddor_kind: 'over_7_day', riddor_report_by: '2026-01-10' },
-      { ...base, riddor_kind: 'over_7_day', riddor_report_by: '2099-01-10', serious: true },
-    ] as never).execute();
+    const chloe = (await db.selectFrom('staff').select('id').where('email', '=', demo.worker).executeTakeFirstOrThrow())
+      .id;
+    const account = (
+      await db.selectFrom('accounts').select('id').where('email', '=', demo.worker).executeTakeFirstOrThrow()
+    ).id;
+    const base = {
+      employee_id: chloe,
+      reported_by: chloe,
+      reported_by_account: account,
+      status: 'open',
+      draft: '{}',
+      occurred_at: new Date(),
+      submitted_at: new Date(),
+      categories: [] as string[],
+    };
+    await db
+      .insertInto('incidents')
+      .values([
+        { ...base, riddor_kind: 'over_7_day', riddor_report_by: '2026-01-10' },
+        { ...base, riddor_kind: 'over_7_day', riddor_report_by: '2099-01-10', serious: true },
+      ] as never)
+      .execute();
     const fiona = await t.signIn(demo.healthAndSafety);
     const home = await fiona.get('/');
     const links = workLinks(home.body);
-    assert.ok(links.some((l) => l.text === '1 RIDDOR report overdue'), JSON.stringify(links));
+    assert.ok(
+      links.some((l) => l.text === '1 RIDDOR report overdue'),
+      JSON.stringify(links),
+    );
     assert.ok(links.some((l) => l.text === '1 RIDDOR report to make'));
     assert.ok(links.some((l) => l.text === '1 serious incident open'));
-    assert.ok(home.body.indexOf('RIDDOR report overdue') < home.body.indexOf('RIDDOR report to make'), 'the late line first');
+    assert.ok(
+      home.body.indexOf('RIDDOR report overdue') < home.body.indexOf('RIDDOR report to make'),
+      'the late line first',
+    );
     for (const l of links) assert.equal((await fiona.get(l.href)).statusCode, 200, l.href);
 
     // Aisha manages Chloe: both reports await her response.
     const aisha = await t.signIn(demo.teamManager);
     const hers = workLinks((await aisha.get('/')).body);
-    assert.ok(hers.some((l) => l.text === '2 incident reports awaiting your response'), JSON.stringify(hers));
+    assert.ok(
+      hers.some((l) => l.text === '2 incident reports awaiting your response'),
+      JSON.stringify(hers),
+    );
     for (const l of hers) assert.equal((await aisha.get(l.href)).statusCode, 200, l.href);
 
     for (const who of [demo.complaints, demo.foi, demo.admin]) {
       const agent = await t.signIn(who);
-      for (const l of workLinks((await agent.get('/')).body)) assert.equal((await agent.get(l.href)).statusCode, 200, `${who} ${l.href}`);
+      for (const l of workLinks((await agent.get('/')).body))
+        assert.equal((await agent.get(l.href)).statusCode, 200, `${who} ${l.href}`);
     }
     const admin = workLinks((await (await t.signIn(demo.admin)).get('/')).body);
-    const noManager = Number((await db.selectFrom('staff').select(db.fn.countAll().as('n')).where('active', '=', true).where('line_manager_id', 'is', null).executeTakeFirstOrThrow()).n);
-    assert.ok(admin.some((l) => l.text === `${noManager} members of staff have no line manager`), JSON.stringify(admin));
+    const noManager = Number(
+      (
+        await db
+          .selectFrom('staff')
+          .select(db.fn.countAll().as('n'))
+          .where('active', '=', true)
+          .where('line_manager_id', 'is', null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    assert.ok(
+      admin.some((l) => l.text === `${noManager} members of staff have no line manager`),
+      JSON.stringify(admin),
+    );
   });
 
-  test('a worker\'s management chain links only to the pages she may open', async () => {
+  test("a worker's management chain links only to the pages she may open", async () => {
     const chloe = await t.signIn(demo.worker);
     const home = await chloe.get('/');
     assert.match(home.body, /My buddy/);
     assert.match(home.body, /My management chain/);
-    const chain = home.body.slice(home.body.indexOf('My management chain'), home.body.indexOf('</ol>', home.body.indexOf('My management chain')));
+    const chain = home.body.slice(
+      home.body.indexOf('My management chain'),
+      home.body.indexOf('</ol>', home.body.indexOf('My management chain')),
+    );
     assert.match(chain, /Helen Ward/, 'her service manager is named');
-    for (const m of chain.matchAll(/href="(\/people\/\d+)"/g)) assert.equal((await chloe.get(m[1]!)).statusCode, 200, m[1]);
+    for (const m of chain.matchAll(/href="(\/people\/\d+)"/g))
+      assert.equal((await chloe.get(m[1]!)).statusCode, 200, m[1]);
     assert.ok(!/href="\/people\/\d+">Helen Ward/.test(chain), 'no link to a page that answers 403');
   });
 });

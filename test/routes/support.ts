@@ -30,9 +30,15 @@ export function registeredRoutes(app: FastifyInstance): string[] {
 export async function demoIds(db: Kysely<DB>) {
   const teams = new Map((await db.selectFrom('teams').select(['id', 'name']).execute()).map((t) => [t.name, t.id]));
   const staff = new Map((await db.selectFrom('staff').select(['id', 'email']).execute()).map((s) => [s.email, s.id]));
-  const accounts = new Map((await db.selectFrom('accounts').select(['id', 'email']).execute()).map((a) => [a.email, a.id]));
-  const buildings = new Map((await db.selectFrom('buildings').select(['id', 'name']).execute()).map((b) => [b.name, b.id]));
-  const services = new Map((await db.selectFrom('services').select(['id', 'name']).execute()).map((s) => [s.name, s.id]));
+  const accounts = new Map(
+    (await db.selectFrom('accounts').select(['id', 'email']).execute()).map((a) => [a.email, a.id]),
+  );
+  const buildings = new Map(
+    (await db.selectFrom('buildings').select(['id', 'name']).execute()).map((b) => [b.name, b.id]),
+  );
+  const services = new Map(
+    (await db.selectFrom('services').select(['id', 'name']).execute()).map((s) => [s.name, s.id]),
+  );
   const directorate = await db.selectFrom('directorates').select('id').orderBy('id').executeTakeFirstOrThrow();
   const get = <K, V>(map: Map<K, V>, key: K): V => {
     const v = map.get(key);
@@ -41,14 +47,28 @@ export async function demoIds(db: Kysely<DB>) {
   };
   const person = (given: string, family: string) => get(staff, `${given}.${family}@harbour.example`.toLowerCase());
   return {
-    team: { ashford: get(teams, 'Ashford Children in Care'), maidstone: get(teams, 'Maidstone Children in Care'), swale: get(teams, 'Swale Early Help') },
-    service: { childrenInCare: get(services, 'Children in Care'), earlyHelp: get(services, 'Early Help and Preventative Services') },
+    team: {
+      ashford: get(teams, 'Ashford Children in Care'),
+      maidstone: get(teams, 'Maidstone Children in Care'),
+      swale: get(teams, 'Swale Early Help'),
+    },
+    service: {
+      childrenInCare: get(services, 'Children in Care'),
+      earlyHelp: get(services, 'Early Help and Preventative Services'),
+    },
     directorate: directorate.id,
     building: { civic: get(buildings, 'Civic Centre'), gateway: get(buildings, 'Sittingbourne Gateway') },
     person: {
-      aisha: person('Aisha', 'Khan'), chloe: person('Chloe', 'Davies'), dev: person('Dev', 'Patel'), ola: person('Ola', 'Adeyemi'),
-      ben: person('Ben', 'Carter'), nadia: person('Nadia', 'Hussain'), owen: person('Owen', 'Jones'), jamal: person('Jamal', 'Brown'),
-      katie: person('Katie', 'Wilson'), helen: person('Helen', 'Ward'),
+      aisha: person('Aisha', 'Khan'),
+      chloe: person('Chloe', 'Davies'),
+      dev: person('Dev', 'Patel'),
+      ola: person('Ola', 'Adeyemi'),
+      ben: person('Ben', 'Carter'),
+      nadia: person('Nadia', 'Hussain'),
+      owen: person('Owen', 'Jones'),
+      jamal: person('Jamal', 'Brown'),
+      katie: person('Katie', 'Wilson'),
+      helen: person('Helen', 'Ward'),
     },
     account: (email: string) => get(accounts, email),
   };
@@ -56,7 +76,10 @@ export async function demoIds(db: Kysely<DB>) {
 export type DemoIds = Awaited<ReturnType<typeof demoIds>>;
 
 export async function auditCount(db: Kysely<DB>): Promise<number> {
-  const row = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -86,5 +109,10 @@ export function textareaValue(html: string, id: string): string | undefined {
 }
 
 export function unescapeHtml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }

@@ -19,7 +19,10 @@ const DONE: Record<string, string> = {
   enabled: 'Account turned on',
   revoked: 'API token revoked',
 };
-const flashFrom = (query: unknown) => { const done = (query as { done?: unknown } | undefined)?.done; return typeof done === 'string' && Object.hasOwn(DONE, done) ? DONE[done] : undefined; };
+const flashFrom = (query: unknown) => {
+  const done = (query as { done?: unknown } | undefined)?.done;
+  return typeof done === 'string' && Object.hasOwn(DONE, done) ? DONE[done] : undefined;
+};
 
 const roleItems = (selected: unknown) => {
   const chosen = Array.isArray(selected) ? selected.map(String) : selected ? [String(selected)] : [];
@@ -40,12 +43,23 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
     const q = textParam(query, 'q').toLowerCase();
     const role = choiceParam(query, 'role', ROLE_LABELS);
     const status = choiceParam(query, 'status', ACCOUNT_STATUSES);
-    const found = (await auth.listAccounts()).filter((a) => (!q || a.display_name.toLowerCase().includes(q) || a.email.toLowerCase().includes(q))
-      && (!role || a.roles.includes(role)) && (!status || (status === 'off') === Boolean(a.disabled_at)));
+    const found = (await auth.listAccounts()).filter(
+      (a) =>
+        (!q || a.display_name.toLowerCase().includes(q) || a.email.toLowerCase().includes(q)) &&
+        (!role || a.roles.includes(role)) &&
+        (!status || (status === 'off') === Boolean(a.disabled_at)),
+    );
     const filters = { q: textParam(query, 'q'), role, status };
-    const paged = paging(pageFrom((query as { page?: unknown } | undefined)?.page), found.length, 'accounts', (p) => listHref('/admin/accounts', filters, p));
+    const paged = paging(pageFrom((query as { page?: unknown } | undefined)?.page), found.length, 'accounts', (p) =>
+      listHref('/admin/accounts', filters, p),
+    );
     return {
-      title: 'Sign-in accounts', backLink: '/admin', filters, paging: paged, statuses: ACCOUNT_STATUSES, roles: ROLE_LABELS,
+      title: 'Sign-in accounts',
+      backLink: '/admin',
+      filters,
+      paging: paged,
+      statuses: ACCOUNT_STATUSES,
+      roles: ROLE_LABELS,
       accounts: found.slice((paged.page - 1) * PER_PAGE, paged.page * PER_PAGE),
     };
   };
@@ -55,56 +69,100 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
   });
 
   const newContext = async (actor: Actor) => ({
-    title: 'Add a sign-in account', backLink: '/admin/accounts',
-    staff: (await people.list(actor)).filter((s) => s.active).map((s) => ({ id: s.id, label: `${s.given_name} ${s.family_name} (${s.employee_number})` })),
+    title: 'Add a sign-in account',
+    backLink: '/admin/accounts',
+    staff: (await people.list(actor))
+      .filter((s) => s.active)
+      .map((s) => ({ id: s.id, label: `${s.given_name} ${s.family_name} (${s.employee_number})` })),
   });
   app.get('/admin/accounts/new', async (request, reply) => {
     const actor = requireAccountsAdmin(request);
-    return reply.view('accounts/new.njk', { ...(await newContext(actor)), values: {}, roleItems: roleItems(['worker']) });
+    return reply.view('accounts/new.njk', {
+      ...(await newContext(actor)),
+      values: {},
+      roleItems: roleItems(['worker']),
+    });
   });
   app.post('/admin/accounts', async (request, reply) => {
     const actor = requireAccountsAdmin(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    return handleForm(reply,
-      () => { const f = parseWith(accountForm, body); return auth.createAccount(actor, { ...f, password: f.password }); },
-      { template: 'accounts/new.njk', values: { ...body, password: '' }, context: async () => ({ ...(await newContext(actor)), roleItems: roleItems(body.roles) }) },
-      () => '/admin/accounts?done=added');
+    return handleForm(
+      reply,
+      () => {
+        const f = parseWith(accountForm, body);
+        return auth.createAccount(actor, { ...f, password: f.password });
+      },
+      {
+        template: 'accounts/new.njk',
+        values: { ...body, password: '' },
+        context: async () => ({ ...(await newContext(actor)), roleItems: roleItems(body.roles) }),
+      },
+      () => '/admin/accounts?done=added',
+    );
   });
 
   app.get<{ Params: { id: string } }>('/admin/accounts/:id/roles', async (request, reply) => {
     requireAccountsAdmin(request);
     const account = (await auth.listAccounts()).find((a) => a.id === idParam(request.params.id));
     if (!account) throw new NotFoundError('Account');
-    return reply.view('accounts/roles.njk', { title: `Roles for ${account.display_name}`, account, roleItems: roleItems(account.roles), backLink: '/admin/accounts' });
+    return reply.view('accounts/roles.njk', {
+      title: `Roles for ${account.display_name}`,
+      account,
+      roleItems: roleItems(account.roles),
+      backLink: '/admin/accounts',
+    });
   });
   app.post<{ Params: { id: string } }>('/admin/accounts/:id/roles', async (request, reply) => {
     const actor = requireAccountsAdmin(request);
     const id = idParam(request.params.id);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    return handleForm(reply, () => auth.setRoles(actor, id, parseWith(rolesForm, body).roles),
-      { template: 'accounts/roles.njk', values: body, context: async () => {
-        const account = (await auth.listAccounts()).find((a) => a.id === id);
-        if (!account) throw new NotFoundError('Account');
-        return { title: `Roles for ${account.display_name}`, account, roleItems: roleItems(body.roles), backLink: '/admin/accounts' };
-      } },
-      () => '/admin/accounts?done=roles');
+    return handleForm(
+      reply,
+      () => auth.setRoles(actor, id, parseWith(rolesForm, body).roles),
+      {
+        template: 'accounts/roles.njk',
+        values: body,
+        context: async () => {
+          const account = (await auth.listAccounts()).find((a) => a.id === id);
+          if (!account) throw new NotFoundError('Account');
+          return {
+            title: `Roles for ${account.display_name}`,
+            account,
+            roleItems: roleItems(body.roles),
+            backLink: '/admin/accounts',
+          };
+        },
+      },
+      () => '/admin/accounts?done=roles',
+    );
   });
 
   // Turning an account off ends every session at once; its API tokens stop working.
-  for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
+  for (const [path, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
     app.post<{ Params: { id: string } }>(`/admin/accounts/:id/${path}`, async (request, reply) => {
       const actor = requireAccountsAdmin(request);
       const id = idParam(request.params.id);
-      return handleForm(reply, () => auth.setDisabled(actor, id, disabled),
+      return handleForm(
+        reply,
+        () => auth.setDisabled(actor, id, disabled),
         { template: 'accounts/list.njk', values: {}, context: () => listPage({}) },
-        () => `/admin/accounts?done=${path}d`);
+        () => `/admin/accounts?done=${path}d`,
+      );
     });
   }
 
   // Each person's own API tokens for integrations.
   app.get('/account/tokens', async (request, reply) => {
     const actor = requireActor(request);
-    return reply.view('accounts/tokens.njk', { title: 'API tokens', tokens: await auth.listTokens(actor), values: {}, flash: flashFrom(request.query) });
+    return reply.view('accounts/tokens.njk', {
+      title: 'API tokens',
+      tokens: await auth.listTokens(actor),
+      values: {},
+      flash: flashFrom(request.query),
+    });
   });
   app.post('/account/tokens', async (request, reply) => {
     const actor = requireActor(request);
@@ -113,9 +171,23 @@ export const accountsRoutes: FastifyPluginAsync<{ services: Services }> = async 
       const expires = form.expiresInDays ? new Date(Date.now() + form.expiresInDays * 86400_000) : null;
       const created = await auth.createApiToken(actor, actor.accountId, form.name, expires);
       // Shown once, on this response only; never stored in clear.
-      return reply.view('accounts/tokens.njk', { title: 'API tokens', tokens: await auth.listTokens(actor), values: {}, newToken: created.token });
+      return reply.view('accounts/tokens.njk', {
+        title: 'API tokens',
+        tokens: await auth.listTokens(actor),
+        values: {},
+        newToken: created.token,
+      });
     } catch (e) {
-      return handleForm(reply, () => Promise.reject(e), { template: 'accounts/tokens.njk', values: request.body, context: async () => ({ title: 'API tokens', tokens: await auth.listTokens(actor) }) }, () => '/account/tokens');
+      return handleForm(
+        reply,
+        () => Promise.reject(e),
+        {
+          template: 'accounts/tokens.njk',
+          values: request.body,
+          context: async () => ({ title: 'API tokens', tokens: await auth.listTokens(actor) }),
+        },
+        () => '/account/tokens',
+      );
     }
   });
   app.post<{ Params: { id: string } }>('/account/tokens/:id/revoke', async (request, reply) => {

@@ -11,7 +11,12 @@ export interface OpenAlarm {
   address: string | null;
   postcode: string | null;
 }
-export interface OpenLockdown { id: number; building: string; location: string; started_at: Date }
+export interface OpenLockdown {
+  id: number;
+  building: string;
+  location: string;
+  started_at: Date;
+}
 
 /** Who covers a worker, from the responder's side: the facts the alarm bar's query needs. */
 export interface Coverage {
@@ -51,11 +56,18 @@ export function buildAlarmsRepository(db: Kysely<DB>) {
     },
 
     /** Lockdowns still running that alerted this person (checked in at the building, or based there). */
-    openLockdowns: (staffId: number): Promise<OpenLockdown[]> => db.selectFrom('lockdowns as l')
-      .innerJoin('buildings as b', 'b.id', 'l.building_id')
-      .innerJoin('lockdown_recipients as r', (j) => j.onRef('r.lockdown_id', '=', 'l.id').on('r.staff_id', '=', staffId))
-      .select(['l.id', 'b.name as building', 'l.location', 'l.started_at'])
-      .where('l.ended_at', 'is', null).orderBy('l.started_at', 'desc').limit(10).execute(),
+    openLockdowns: (staffId: number): Promise<OpenLockdown[]> =>
+      db
+        .selectFrom('lockdowns as l')
+        .innerJoin('buildings as b', 'b.id', 'l.building_id')
+        .innerJoin('lockdown_recipients as r', (j) =>
+          j.onRef('r.lockdown_id', '=', 'l.id').on('r.staff_id', '=', staffId),
+        )
+        .select(['l.id', 'b.name as building', 'l.location', 'l.started_at'])
+        .where('l.ended_at', 'is', null)
+        .orderBy('l.started_at', 'desc')
+        .limit(10)
+        .execute(),
 
     /**
      * A cheap fingerprint of everything the bar shows, read once per poll for all open streams:
@@ -83,7 +95,9 @@ export function buildAlarmsRepository(db: Kysely<DB>) {
           (SELECT max(updated_at)::text FROM visits WHERE worker_id = ${staffId} AND starts_at > now() - interval '1 day'),
           (SELECT max(e.id) FROM visits v JOIN timeline_events e ON e.visit_id = v.id
             WHERE v.worker_id = ${staffId} AND v.starts_at > now() - interval '1 day'
-              AND NOT EXISTS (SELECT 1 FROM alerts da WHERE da.id = e.alert_id AND da.kind = 'duress'))) AS v`.execute(db);
+              AND NOT EXISTS (SELECT 1 FROM alerts da WHERE da.id = e.alert_id AND da.kind = 'duress'))) AS v`.execute(
+        db,
+      );
       return rows[0]?.v ?? '';
     },
   };

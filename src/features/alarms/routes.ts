@@ -6,7 +6,8 @@ import type { NavItem } from '../../web/navigation.ts';
 import type { AlarmBar } from './service.ts';
 
 /** Pages that are not HTML pages for a person: no alarm bar to work out. */
-const NOT_A_PAGE = /^\/(api|public|assets|health|metrics|sw\.js|push)(\/|$)|\/events(\?|$)|\.(csv|ods|docx|ics|json)(\?|$)/;
+const NOT_A_PAGE =
+  /^\/(api|public|assets|health|metrics|sw\.js|push)(\/|$)|\/events(\?|$)|\.(csv|ods|docx|ics|json)(\?|$)/;
 
 /**
  * Works out the alarm bar for every page a signed-in person loads, before the handler runs, so
@@ -16,7 +17,8 @@ const NOT_A_PAGE = /^\/(api|public|assets|health|metrics|sw\.js|push)(\/|$)|\/ev
 export function registerAlarmBar(app: FastifyInstance, services: Pick<Services, 'alarms'>) {
   app.decorateRequest('alarmBar', null);
   app.addHook('preHandler', async (request: FastifyRequest) => {
-    if (request.method !== 'GET' || !request.actor || request.actor.via !== 'session' || NOT_A_PAGE.test(request.url)) return;
+    if (request.method !== 'GET' || !request.actor || request.actor.via !== 'session' || NOT_A_PAGE.test(request.url))
+      return;
     try {
       request.alarmBar = await services.alarms.barFor(request.actor);
     } catch (err) {
@@ -36,7 +38,10 @@ export function navigationWithCounts(items: NavItem[], bar: AlarmBar | null): (N
   });
 }
 
-export const alarmsRoutes: FastifyPluginAsync<{ services: Services; pollMs?: number; refreshMs?: number }> = async (app, { services, pollMs = 500, refreshMs = 15_000 }) => {
+export const alarmsRoutes: FastifyPluginAsync<{ services: Services; pollMs?: number; refreshMs?: number }> = async (
+  app,
+  { services, pollMs = 500, refreshMs = 15_000 },
+) => {
   // One poll of a cheap fingerprint for every open stream; each stream works out its own bar only when it changes.
   const listeners = new Set<() => void>();
   let timer: NodeJS.Timeout | null = null;
@@ -96,12 +101,25 @@ export const alarmsRoutes: FastifyPluginAsync<{ services: Services; pollMs?: num
       render: async () => {
         const bar = await services.alarms.barFor(actor);
         const html = app.renderFragment('alarms/bar.njk', { alarmBar: bar });
-        const alarms = bar.alarms.map((a) => ({ id: a.id, text: `${a.worker_name}: ${a.kind === 'duress' ? 'duress alarm' : a.kind === 'end_of_day' ? 'no end-of-day call' : 'missed check-in'}` }));
+        const alarms = bar.alarms.map((a) => ({
+          id: a.id,
+          text: `${a.worker_name}: ${a.kind === 'duress' ? 'duress alarm' : a.kind === 'end_of_day' ? 'no end-of-day call' : 'missed check-in'}`,
+        }));
         // `mine` changes when this person's own pages would read differently (a new message, their
         // visit's state or timeline): live.js then fetches those pages' live regions again.
         const mine = `${bar.mine}|${bar.inboxUnread}`;
         const visit = await watched();
-        return { key: `${html}|${mine}|${visit}`, data: { html, alarms, lockdowns: bar.lockdowns.map((l) => ({ id: l.id, text: `Lockdown at ${l.building}` })), inbox: bar.inboxUnread, mine, visit } };
+        return {
+          key: `${html}|${mine}|${visit}`,
+          data: {
+            html,
+            alarms,
+            lockdowns: bar.lockdowns.map((l) => ({ id: l.id, text: `Lockdown at ${l.building}` })),
+            inbox: bar.inboxUnread,
+            mine,
+            visit,
+          },
+        };
       },
     });
   });

@@ -25,7 +25,9 @@ const EMPTY: AlarmBar = { alarms: [], lockdowns: [], people: 0, inboxUnread: 0, 
  * team's business support, the duty officer). A worker never sees an alarm about themselves here.
  */
 export function buildAlarmsService(deps: {
-  alarms: AlarmsRepository; staff: StaffRepository; unreadCount: (actor: Actor) => Promise<number>;
+  alarms: AlarmsRepository;
+  staff: StaffRepository;
+  unreadCount: (actor: Actor) => Promise<number>;
   /** notifications.unreachedFor: the alert page's own reading of "not reached", so the two agree. */
   unreachedFor: (alertIds: string[]) => Promise<Record<string, string[]>>;
 }) {
@@ -34,11 +36,30 @@ export function buildAlarmsService(deps: {
     async barFor(actor: Actor): Promise<AlarmBar> {
       const staffId = actor.staffId;
       if (staffId === null) return EMPTY;
-      const [reports, me] = await Promise.all([staff.reports(staffId), hasRole(actor, 'business_support') ? staff.get(staffId) : null]);
-      const coverage = { staffId, reportIds: reports.map((r) => r.id), supportTeamId: me?.team_id ?? null, dutyOfficer: hasRole(actor, 'duty_officer') };
-      const [open, lockdowns, inboxUnread, mine] = await Promise.all([alarms.openAlarms(coverage), alarms.openLockdowns(staffId), deps.unreadCount(actor), alarms.mine(staffId)]);
+      const [reports, me] = await Promise.all([
+        staff.reports(staffId),
+        hasRole(actor, 'business_support') ? staff.get(staffId) : null,
+      ]);
+      const coverage = {
+        staffId,
+        reportIds: reports.map((r) => r.id),
+        supportTeamId: me?.team_id ?? null,
+        dutyOfficer: hasRole(actor, 'duty_officer'),
+      };
+      const [open, lockdowns, inboxUnread, mine] = await Promise.all([
+        alarms.openAlarms(coverage),
+        alarms.openLockdowns(staffId),
+        deps.unreadCount(actor),
+        alarms.mine(staffId),
+      ]);
       const unreached = open.length ? await deps.unreachedFor(open.map((a) => a.id)) : {};
-      return { alarms: open.map((a) => ({ ...a, unreached: unreached[a.id] ?? [] })), lockdowns, people: new Set(open.map((a) => a.worker_id)).size, inboxUnread, mine };
+      return {
+        alarms: open.map((a) => ({ ...a, unreached: unreached[a.id] ?? [] })),
+        lockdowns,
+        people: new Set(open.map((a) => a.worker_id)).size,
+        inboxUnread,
+        mine,
+      };
     },
     version: () => alarms.version(),
   };

@@ -26,7 +26,12 @@ export interface EngineDeps {
   releaseBatch?: number;
 }
 
-export interface TickResult { claimed: number; alertsOpened: number; stepsFired: number; more: boolean }
+export interface TickResult {
+  claimed: number;
+  alertsOpened: number;
+  stepsFired: number;
+  more: boolean;
+}
 
 /**
  * The escalation engine. Deadlines are rows in `timers`; a tick claims the due ones with
@@ -52,14 +57,23 @@ export function buildEscalationEngine(deps: EngineDeps) {
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED`.execute(trx);
       if (claimed.length === 0) return { claimed: 0, alertsOpened: 0, stepsFired: 0, more: false };
-      await sql`UPDATE timers SET status = 'fired', fired_at = now() WHERE id = ANY(${claimed.map((c) => c.id)}::bigint[])`.execute(trx);
+      await sql`UPDATE timers SET status = 'fired', fired_at = now() WHERE id = ANY(${claimed.map((c) => c.id)}::bigint[])`.execute(
+        trx,
+      );
 
       const visitIds = claimed.filter((c) => c.kind === 'visit_due').map((c) => Number(c.subject_id));
       const dayIds = claimed.filter((c) => c.kind === 'end_of_day').map((c) => c.subject_id);
       const opened = [...(await openOverdueAlerts(trx, visitIds)), ...(await openEndOfDayAlerts(trx, dayIds))];
-      const steps = claimed.filter((c) => c.kind === 'alert_step').map((c) => ({ alertId: c.subject_id, step: c.seq, dueAt: new Date(c.fire_at) }));
+      const steps = claimed
+        .filter((c) => c.kind === 'alert_step')
+        .map((c) => ({ alertId: c.subject_id, step: c.seq, dueAt: new Date(c.fire_at) }));
       const fired = await fireSteps(trx, [...opened.map((a) => ({ alertId: a, step: 0 })), ...steps]);
-      return { claimed: claimed.length, alertsOpened: opened.length, stepsFired: fired, more: claimed.length === limit };
+      return {
+        claimed: claimed.length,
+        alertsOpened: opened.length,
+        stepsFired: fired,
+        more: claimed.length === limit,
+      };
     });
   }
 
@@ -270,7 +284,10 @@ export function buildEscalationEngine(deps: EngineDeps) {
    * change), by whichever engine gets it. An inbox prompt is delivered there and then; any other
    * channel's is queued for the dispatcher.
    */
-  async function release(limit = 50_000, share: { of: number; part: number } = { of: 1, part: 0 }): Promise<{ released: number; queued: number; more: boolean }> {
+  async function release(
+    limit = 50_000,
+    share: { of: number; part: number } = { of: 1, part: 0 },
+  ): Promise<{ released: number; queued: number; more: boolean }> {
     // Releases side by side take disjoint shares of the rows rather than queueing on each other's locks.
     const mine = share.of > 1 ? sql`AND n.id % ${share.of} = ${share.part}` : sql``;
     const { rows } = await sql<{ inbox: number; queued: number }>`
@@ -292,7 +309,9 @@ export function buildEscalationEngine(deps: EngineDeps) {
       ),
       -- Rarely, the alert was opened first (by another engine): then the delivery is written here.
       ${recordPromptDeliveries(sql`SELECT * FROM done WHERE alert_id IS NOT NULL AND channel = 'inbox'`)}
-      SELECT count(*) FILTER (WHERE channel = 'inbox')::int AS inbox, count(*) FILTER (WHERE channel <> 'inbox')::int AS queued FROM done`.execute(db);
+      SELECT count(*) FILTER (WHERE channel = 'inbox')::int AS inbox, count(*) FILTER (WHERE channel <> 'inbox')::int AS queued FROM done`.execute(
+      db,
+    );
     const { inbox, queued } = rows[0] ?? { inbox: 0, queued: 0 };
     return { released: inbox + queued, queued, more: inbox + queued >= limit };
   }
@@ -307,7 +326,9 @@ export function buildEscalationEngine(deps: EngineDeps) {
     const r = await sql`
       DELETE FROM notifications n
       WHERE n.status = 'scheduled' AND n.release_at < now() - interval '1 minute'
-        AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.id = n.visit_id AND v.due_at = n.release_at AND v.state IN ('in_progress', 'overdue'))`.execute(db);
+        AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.id = n.visit_id AND v.due_at = n.release_at AND v.state IN ('in_progress', 'overdue'))`.execute(
+      db,
+    );
     return { deleted: Number(r.numAffectedRows ?? 0) };
   }
 
@@ -334,8 +355,14 @@ export function buildEscalationEngine(deps: EngineDeps) {
   async function pass(options: { prepareEveryMs?: number; lookaheadSeconds?: number } = {}) {
     // Several releases side by side on PostgreSQL use more than one core; SKIP LOCKED splits the rows.
     const of = deps.releaseConcurrency ?? 1;
-    const batches = await Promise.all(Array.from({ length: of }, (_, part) => release(deps.releaseBatch, { of, part })));
-    const released = { more: batches.some((b) => b.more), queued: batches.reduce((n, b) => n + b.queued, 0), n: batches.reduce((n, b) => n + b.released, 0) };
+    const batches = await Promise.all(
+      Array.from({ length: of }, (_, part) => release(deps.releaseBatch, { of, part })),
+    );
+    const released = {
+      more: batches.some((b) => b.more),
+      queued: batches.reduce((n, b) => n + b.queued, 0),
+      n: batches.reduce((n, b) => n + b.released, 0),
+    };
     if (released.n > 0) releasedSinceTidy = true;
     if (released.more) return { more: true, queued: released.queued };
     const ticked = await tick();
@@ -372,7 +399,6 @@ export function buildEscalationEngine(deps: EngineDeps) {
 
   return { tick, fireSteps, prepare, release, tidyPrompts, pass };
 }
-
 
 /**
  * The delivery attempt and timeline line of released inbox prompts: two entries for a

@@ -13,7 +13,12 @@ import { buildAlertPolicies } from './policies.ts';
 export { OUTCOMES, type Outcome } from './response.ts';
 
 /** The alerts service: reading alerts, responding to them, and escalation policies. */
-export function buildAlertsService(deps: { db: Kysely<DB>; staff: StaffRepository; audit: AuditRepository; engine: EscalationEngine }) {
+export function buildAlertsService(deps: {
+  db: Kysely<DB>;
+  staff: StaffRepository;
+  audit: AuditRepository;
+  engine: EscalationEngine;
+}) {
   const { db, staff, audit, engine } = deps;
   const repo = buildAlertsRepository(db);
   const responders = buildResponders({ repo, staff });

@@ -28,22 +28,40 @@ export function buildAlertPolicies(deps: { repo: AlertsRepository; staff: StaffR
       const { steps } = await policy(worker?.team_id ?? null, 'overdue');
       const offsets = stepOffsets(steps);
       const remindsFirst = steps[0]?.targets.length === 1 && steps[0].targets[0] === 'worker';
-      const told = steps.map((s, i) => ({ s, at: new Date(dueAt.getTime() + offsets[i]! * 1000) })).filter(({ s }) => !(s.targets.length === 1 && s.targets[0] === 'worker')).slice(0, 2);
+      const told = steps
+        .map((s, i) => ({ s, at: new Date(dueAt.getTime() + offsets[i]! * 1000) }))
+        .filter(({ s }) => !(s.targets.length === 1 && s.targets[0] === 'worker'))
+        .slice(0, 2);
       const list = told.map(({ s, at }) => `${s.label} at ${londonTime(at)}`).join(', then ');
       return `${remindsFirst ? 'Harbour reminds you at the deadline, then alerts' : 'Harbour alerts'} ${list || 'your buddy'} unless you say you are safe or extend.`;
     },
 
     policy,
     async savePolicy(actor: Actor, teamId: number, kind: AlertKind, steps: Step[] | null) {
-      if (!can(actor, 'organisation.manage')) throw new ForbiddenError('Only administrators can change escalation policies');
+      if (!can(actor, 'organisation.manage'))
+        throw new ForbiddenError('Only administrators can change escalation policies');
       if (steps) {
         const parsed = policySchema.safeParse(steps);
-        if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.length ? `steps-${String(i.path[0])}-${i.path[1] === 'delaySeconds' ? 'delayMinutes' : String(i.path[1] ?? 'label')}` : 'steps-0-label', message: i.message })));
+        if (!parsed.success)
+          throw new ValidationError(
+            parsed.error.issues.map((i) => ({
+              field: i.path.length
+                ? `steps-${String(i.path[0])}-${i.path[1] === 'delaySeconds' ? 'delayMinutes' : String(i.path[1] ?? 'label')}`
+                : 'steps-0-label',
+              message: i.message,
+            })),
+          );
       }
       await repo.transaction(async (trx) => {
         await repo.deletePolicy(trx, teamId, kind);
         if (steps) await repo.insertPolicy(trx, teamId, kind, JSON.stringify(steps), actor.accountId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: steps ? 'policy.save' : 'policy.reset', entityType: 'team', entityId: teamId, detail: { kind } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: steps ? 'policy.save' : 'policy.reset',
+          entityType: 'team',
+          entityId: teamId,
+          detail: { kind },
+        });
       });
     },
   };

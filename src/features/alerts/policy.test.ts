@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { DEFAULT_POLICIES, policySchema, stepOffsets } from './policy.ts';
 
 test('default overdue route follows Appendix D: worker, buddy, line manager, service manager, AD', () => {
-  assert.deepEqual(DEFAULT_POLICIES.overdue.map((s) => s.targets[0]), ['worker', 'buddy', 'line_manager', 'service_manager', 'assistant_director']);
+  assert.deepEqual(
+    DEFAULT_POLICIES.overdue.map((s) => s.targets[0]),
+    ['worker', 'buddy', 'line_manager', 'service_manager', 'assistant_director'],
+  );
   assert.match(DEFAULT_POLICIES.overdue.at(-1)!.instruction!, /999/);
 });
 

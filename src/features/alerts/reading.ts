@@ -8,7 +8,11 @@ import type { AlertKind, Step } from './policy.ts';
 
 /** An alert's page and the list of alerts, for the people who respond to them. */
 export function buildAlertReading(deps: { repo: AlertsRepository; staff: StaffRepository; responders: Responders }) {
-  const { repo, staff, responders: { load, mustRespond } } = deps;
+  const {
+    repo,
+    staff,
+    responders: { load, mustRespond },
+  } = deps;
   return {
     async view(actor: Actor, alertId: string) {
       const alert = await load(alertId);
@@ -18,8 +22,18 @@ export function buildAlertReading(deps: { repo: AlertsRepository; staff: StaffRe
       const [events, chain] = await Promise.all([repo.events(alertId, alert.visit_id), staff.chain(alert.worker_id)]);
       const steps = alert.policy as Step[];
       const nextTimer = await repo.nextStepTimer(alertId);
-      const nextStep = nextTimer ? { label: steps[nextTimer.seq]?.label ?? `Step ${nextTimer.seq + 1}`, at: nextTimer.fire_at } : null;
-      return { alert, events, chain, steps, currentStep: steps[Math.max(0, alert.next_step - 1)] ?? null, nextStep, isWorker: actor.staffId === alert.worker_id };
+      const nextStep = nextTimer
+        ? { label: steps[nextTimer.seq]?.label ?? `Step ${nextTimer.seq + 1}`, at: nextTimer.fire_at }
+        : null;
+      return {
+        alert,
+        events,
+        chain,
+        steps,
+        currentStep: steps[Math.max(0, alert.next_step - 1)] ?? null,
+        nextStep,
+        isWorker: actor.staffId === alert.worker_id,
+      };
     },
 
     /**

@@ -32,7 +32,9 @@ export function buildResponders(deps: { repo: AlertsRepository; staff: StaffRepo
   async function mustAct(actor: Actor, alert: { id: string; kind: string; worker_id: number }) {
     if (actor.staffId === alert.worker_id) {
       if (alert.kind === 'duress') throw new NotFoundError('Alert');
-      throw new ForbiddenError('An alert about you is answered by the people alerted: end or extend your session to say you are safe');
+      throw new ForbiddenError(
+        'An alert about you is answered by the people alerted: end or extend your session to say you are safe',
+      );
     }
     await mustRespond(actor, alert.id, alert.worker_id);
   }

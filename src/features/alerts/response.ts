@@ -15,10 +15,28 @@ export const OUTCOMES = { safe: 'Safe', false_alarm: 'False alarm', incident: 'I
 export type Outcome = keyof typeof OUTCOMES;
 
 /** Responding to an alert: "I'm handling it", "Escalate now", and closing it with an outcome. */
-export function buildAlertResponse(deps: { repo: AlertsRepository; visits: VisitsRepository; audit: AuditRepository; engine: EscalationEngine; responders: Responders }) {
-  const { repo, visits, audit, engine, responders: { load, mustAct } } = deps;
+export function buildAlertResponse(deps: {
+  repo: AlertsRepository;
+  visits: VisitsRepository;
+  audit: AuditRepository;
+  engine: EscalationEngine;
+  responders: Responders;
+}) {
+  const {
+    repo,
+    visits,
+    audit,
+    engine,
+    responders: { load, mustAct },
+  } = deps;
 
-  async function note(trx: Transaction<DB>, alert: { id: string; visit_id: number | null }, actor: Actor, type: string, text: string) {
+  async function note(
+    trx: Transaction<DB>,
+    alert: { id: string; visit_id: number | null },
+    actor: Actor,
+    type: string,
+    text: string,
+  ) {
     await repo.addEvent(trx, { alert_id: alert.id, visit_id: alert.visit_id, type, actor_id: actor.staffId, text });
   }
 
@@ -37,12 +55,24 @@ export function buildAlertResponse(deps: { repo: AlertsRepository; visits: Visit
       await mustAct(actor, alert);
       await repo.transaction(async (trx) => {
         const { row } = await lockAlert(trx, alertId);
-        if (row.status === 'resolved') throw new ValidationError([{ field: 'alert', message: 'This alert has already been closed' }]);
+        if (row.status === 'resolved')
+          throw new ValidationError([{ field: 'alert', message: 'This alert has already been closed' }]);
         const until = new Date(Date.now() + minutes * 60_000);
         await repo.acknowledge(trx, alertId, actor.staffId, until);
         await timers.postpone(trx, alertId, until);
-        await note(trx, row, actor, 'acknowledged', `${actor.displayName} is handling it; escalation paused for ${minutes} minutes`);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'alert.acknowledge', entityType: 'alert', entityId: alertId });
+        await note(
+          trx,
+          row,
+          actor,
+          'acknowledged',
+          `${actor.displayName} is handling it; escalation paused for ${minutes} minutes`,
+        );
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'alert.acknowledge',
+          entityType: 'alert',
+          entityId: alertId,
+        });
       });
     },
 
@@ -52,7 +82,8 @@ export function buildAlertResponse(deps: { repo: AlertsRepository; visits: Visit
       await mustAct(actor, alert);
       await repo.transaction(async (trx) => {
         const { pending, row } = await lockAlert(trx, alertId);
-        if (row.status === 'resolved') throw new ValidationError([{ field: 'alert', message: 'This alert has already been closed' }]);
+        if (row.status === 'resolved')
+          throw new ValidationError([{ field: 'alert', message: 'This alert has already been closed' }]);
         await note(trx, row, actor, 'escalate_now', `${actor.displayName} could not reach them and escalated now`);
         let next = pending[0];
         if (!next) await note(trx, row, actor, 'no_more_steps', 'There are no further steps on the escalation route');
@@ -66,9 +97,22 @@ export function buildAlertResponse(deps: { repo: AlertsRepository; visits: Visit
           if (await repo.toldOthers(trx, alertId, next.seq, actor.staffId)) break;
           const skipped = (row.policy as Step[])[next.seq]?.label ?? `step ${next.seq + 1}`;
           next = (await timers.pending(trx, 'alert_step', alertId))[0];
-          await note(trx, row, actor, 'escalate_skip', next ? `${skipped} would only have told ${actor.displayName}: escalated to the next step` : `${skipped} would only have told ${actor.displayName}, and there are no further steps on the escalation route`);
+          await note(
+            trx,
+            row,
+            actor,
+            'escalate_skip',
+            next
+              ? `${skipped} would only have told ${actor.displayName}: escalated to the next step`
+              : `${skipped} would only have told ${actor.displayName}, and there are no further steps on the escalation route`,
+          );
         }
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'alert.escalate_now', entityType: 'alert', entityId: alertId });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'alert.escalate_now',
+          entityType: 'alert',
+          entityId: alertId,
+        });
       });
     },
 
@@ -79,7 +123,8 @@ export function buildAlertResponse(deps: { repo: AlertsRepository; visits: Visit
       await repo.transaction(async (trx) => {
         if (alert.visit_id) await timers.lockVisitDue(trx, alert.visit_id);
         const { row } = await lockAlert(trx, alertId);
-        if (row.status === 'resolved') throw new ValidationError([{ field: 'outcome', message: 'This alert has already been closed' }]);
+        if (row.status === 'resolved')
+          throw new ValidationError([{ field: 'outcome', message: 'This alert has already been closed' }]);
         await repo.resolve(trx, alertId, { outcome, outcome_notes: notes, resolved_by: actor.accountId });
         await timers.cancel(trx, 'alert_step', alertId);
         if (row.visit_id) {
@@ -87,8 +132,20 @@ export function buildAlertResponse(deps: { repo: AlertsRepository; visits: Visit
           await timers.cancel(trx, 'visit_due', row.visit_id);
           await visits.closeRunning(trx, row.visit_id);
         }
-        await note(trx, row, actor, 'resolved', `Closed by ${actor.displayName}: ${OUTCOMES[outcome]}${notes ? ` – ${notes}` : ''}`);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'alert.resolve', entityType: 'alert', entityId: alertId, detail: { outcome } });
+        await note(
+          trx,
+          row,
+          actor,
+          'resolved',
+          `Closed by ${actor.displayName}: ${OUTCOMES[outcome]}${notes ? ` – ${notes}` : ''}`,
+        );
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'alert.resolve',
+          entityType: 'alert',
+          entityId: alertId,
+          detail: { outcome },
+        });
       });
     },
   };

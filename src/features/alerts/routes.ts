@@ -17,7 +17,10 @@ const ALERT_KINDS = { overdue: 'Missed check-in', duress: 'Duress alarm', end_of
  * shoulder (the duress PIN's page is the ordinary one). They may still be sent such an alert as a
  * buddy, and it is listed with its kind.
  */
-const offeredKinds = (actor: Actor) => (actor.roles.some((r) => r !== 'worker') ? ALERT_KINDS : { overdue: ALERT_KINDS.overdue, end_of_day: ALERT_KINDS.end_of_day });
+const offeredKinds = (actor: Actor) =>
+  actor.roles.some((r) => r !== 'worker')
+    ? ALERT_KINDS
+    : { overdue: ALERT_KINDS.overdue, end_of_day: ALERT_KINDS.end_of_day };
 const ALERT_STATUSES = { closed: 'Closed' } as const;
 
 const resolveForm = z.object({
@@ -36,7 +39,14 @@ export const alertsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const detail = await alerts.view(actor, id);
     const duress = detail.alert.kind === 'duress' ? await services.duress.alarmFor(id) : null;
     const unreached = (await services.notifications.unreachedFor([id]))[id] ?? [];
-    return { title: `Alert: ${detail.alert.worker_name}`, ...detail, duress, unreached, purpleFile: can(actor, 'purple_file.use') && actor.staffId !== null, outcomes: Object.entries(OUTCOMES).map(([value, text]) => ({ value, text })) };
+    return {
+      title: `Alert: ${detail.alert.worker_name}`,
+      ...detail,
+      duress,
+      unreached,
+      purpleFile: can(actor, 'purple_file.use') && actor.staffId !== null,
+      outcomes: Object.entries(OUTCOMES).map(([value, text]) => ({ value, text })),
+    };
   };
 
   app.get('/alerts', async (request, reply) => {
@@ -44,27 +54,50 @@ export const alertsRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const q = textParam(request.query, 'q');
     const kind = choiceParam(request.query, 'kind', ALERT_KINDS);
     const status = choiceParam(request.query, 'status', ALERT_STATUSES);
-    const found = await alerts.listFor(actor, { q, kind, closed: status === 'closed', page: pageFrom((request.query as { page?: unknown }).page) });
+    const found = await alerts.listFor(actor, {
+      q,
+      kind,
+      closed: status === 'closed',
+      page: pageFrom((request.query as { page?: unknown }).page),
+    });
     const filters = { q, kind, status };
     return reply.view('alerts/list.njk', {
-      title: 'Alerts', alerts: found.rows, filters, kinds: offeredKinds(actor), statuses: ALERT_STATUSES, outcomes: OUTCOMES,
-      paging: paging(found.page, found.total, status === 'closed' ? 'closed alerts' : 'open alerts', (p) => listHref('/alerts', filters, p)),
+      title: 'Alerts',
+      alerts: found.rows,
+      filters,
+      kinds: offeredKinds(actor),
+      statuses: ALERT_STATUSES,
+      outcomes: OUTCOMES,
+      paging: paging(found.page, found.total, status === 'closed' ? 'closed alerts' : 'open alerts', (p) =>
+        listHref('/alerts', filters, p),
+      ),
     });
   });
 
   app.get<{ Params: { id: string } }>('/alerts/:id', async (request, reply) => {
     const actor = requireActor(request);
     const done = (request.query as { done?: string }).done;
-    return reply.view('alerts/alert.njk', { ...(await page(actor, alertId(request.params.id))), values: {}, done: done === 'acknowledged' || done === 'escalated' ? done : null });
+    return reply.view('alerts/alert.njk', {
+      ...(await page(actor, alertId(request.params.id))),
+      values: {},
+      done: done === 'acknowledged' || done === 'escalated' ? done : null,
+    });
   });
 
-  const action = (path: string, run: (actor: ReturnType<typeof requireActor>, id: string, body: unknown) => Promise<unknown>, done = '') =>
+  const action = (
+    path: string,
+    run: (actor: ReturnType<typeof requireActor>, id: string, body: unknown) => Promise<unknown>,
+    done = '',
+  ) =>
     app.post<{ Params: { id: string } }>(`/alerts/:id/${path}`, async (request, reply) => {
       const actor = requireActor(request);
       const id = alertId(request.params.id);
-      return handleForm(reply, () => run(actor, id, request.body),
+      return handleForm(
+        reply,
+        () => run(actor, id, request.body),
         { template: 'alerts/alert.njk', values: request.body, context: () => page(actor, id) },
-        () => `/alerts/${id}${done && `?done=${done}`}`);
+        () => `/alerts/${id}${done && `?done=${done}`}`,
+      );
     });
   action('acknowledge', (actor, id) => alerts.acknowledge(actor, id), 'acknowledged');
   action('escalate', (actor, id) => alerts.escalateNow(actor, id), 'escalated');

@@ -7,8 +7,16 @@ function chain(n: number) {
   let prev = GENESIS_HASH;
   for (let i = 1; i <= n; i++) {
     const e: AuditFields = {
-      id: String(i), occurredAt: new Date(Date.UTC(2026, 0, i)), actorId: 1, actorLabel: 'a@example.org',
-      action: 'staff.update', entityType: 'staff', entityId: String(i), ip: '127.0.0.1', detail: { b: 1, a: [i] }, prevHash: prev,
+      id: String(i),
+      occurredAt: new Date(Date.UTC(2026, 0, i)),
+      actorId: 1,
+      actorLabel: 'a@example.org',
+      action: 'staff.update',
+      entityType: 'staff',
+      entityId: String(i),
+      ip: '127.0.0.1',
+      detail: { b: 1, a: [i] },
+      prevHash: prev,
     };
     const hash = hashEntry(e);
     out.push({ ...e, hash });
@@ -18,7 +26,10 @@ function chain(n: number) {
 }
 
 test('canonicalJson sorts keys at every depth', () => {
-  assert.equal(canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 1, e: 0 }] } }), '{"a":{"c":[3,{"e":0,"f":1}],"d":2},"b":1}');
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 1, e: 0 }] } }),
+    '{"a":{"c":[3,{"e":0,"f":1}],"d":2},"b":1}',
+  );
 });
 
 test('an intact chain verifies', async () => {

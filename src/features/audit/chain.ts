@@ -42,7 +42,8 @@ export function hashEntry(e: AuditFields): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-export type ChainResult = { ok: true; checked: number } | { ok: false; checked: number; brokenId: string; reason: string };
+export type ChainResult =
+  { ok: true; checked: number } | { ok: false; checked: number; brokenId: string; reason: string };
 
 /** Walks entries in id order and names the first one whose link or hash does not hold. */
 export async function verifyChain(
@@ -53,10 +54,20 @@ export async function verifyChain(
   let checked = 0;
   for await (const e of entries) {
     if (e.prevHash !== prev) {
-      return { ok: false, checked, brokenId: e.id, reason: 'does not link to the entry before it (an entry was removed or reordered)' };
+      return {
+        ok: false,
+        checked,
+        brokenId: e.id,
+        reason: 'does not link to the entry before it (an entry was removed or reordered)',
+      };
     }
     if (hashEntry(e) !== e.hash) {
-      return { ok: false, checked, brokenId: e.id, reason: 'its contents do not match its hash (the entry was altered)' };
+      return {
+        ok: false,
+        checked,
+        brokenId: e.id,
+        reason: 'its contents do not match its hash (the entry was altered)',
+      };
     }
     prev = e.hash;
     checked++;

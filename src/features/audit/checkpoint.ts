@@ -8,9 +8,18 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * users cannot rewrite: a structured log line and, with AUDIT_CHECKPOINT_FILE, a line appended to
  * a file (shipped to append-only storage), signed with AUDIT_CHECKPOINT_KEY when set.
  */
-export interface Checkpoint { id: string; hash: string; at: string; mac?: string }
+export interface Checkpoint {
+  id: string;
+  hash: string;
+  at: string;
+  mac?: string;
+}
 
-export interface CheckpointProblem { line: number; id: string; reason: string }
+export interface CheckpointProblem {
+  line: number;
+  id: string;
+  reason: string;
+}
 
 function mac(cp: Checkpoint, key: string): string {
   return createHmac('sha256', key).update(`${cp.id}:${cp.hash}:${cp.at}`).digest('hex');
@@ -22,7 +31,10 @@ export function checkpointLine(head: { id: string; hash: string }, at: Date, key
 }
 
 /** Reads a checkpoint file; a line that is not a checkpoint, or whose signature fails, is a problem. */
-export function parseCheckpoints(text: string, key: string | null): { checkpoints: (Checkpoint & { line: number })[]; problems: CheckpointProblem[] } {
+export function parseCheckpoints(
+  text: string,
+  key: string | null,
+): { checkpoints: (Checkpoint & { line: number })[]; problems: CheckpointProblem[] } {
   const checkpoints: (Checkpoint & { line: number })[] = [];
   const problems: CheckpointProblem[] = [];
   text.split('\n').forEach((raw, i) => {
@@ -43,7 +55,11 @@ export function parseCheckpoints(text: string, key: string | null): { checkpoint
       const expected = Buffer.from(mac(full, key), 'hex');
       const given = Buffer.from(typeof full.mac === 'string' ? full.mac : '', 'hex');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        problems.push({ line: i + 1, id: full.id, reason: 'its signature does not match AUDIT_CHECKPOINT_KEY (the checkpoint was forged or changed)' });
+        problems.push({
+          line: i + 1,
+          id: full.id,
+          reason: 'its signature does not match AUDIT_CHECKPOINT_KEY (the checkpoint was forged or changed)',
+        });
         return;
       }
     }
@@ -56,15 +72,29 @@ export function parseCheckpoints(text: string, key: string | null): { checkpoint
  * Pure: each checkpoint against the chain. `hashes` holds the chain's hash for each checkpointed id
  * it still has; `lastId` is the chain's newest id (null when empty).
  */
-export function compareWithCheckpoints(checkpoints: (Checkpoint & { line: number })[], hashes: Map<string, string>, lastId: string | null): CheckpointProblem[] {
+export function compareWithCheckpoints(
+  checkpoints: (Checkpoint & { line: number })[],
+  hashes: Map<string, string>,
+  lastId: string | null,
+): CheckpointProblem[] {
   const problems: CheckpointProblem[] = [];
   for (const cp of checkpoints) {
     const hash = hashes.get(cp.id);
     if (hash === undefined) {
       const short = lastId === null || BigInt(cp.id) > BigInt(lastId);
-      problems.push({ line: cp.line, id: cp.id, reason: short ? `the chain stops short of it (newest entry ${lastId ?? 'none'}): entries were removed from the end` : 'the chain has no entry with its id' });
+      problems.push({
+        line: cp.line,
+        id: cp.id,
+        reason: short
+          ? `the chain stops short of it (newest entry ${lastId ?? 'none'}): entries were removed from the end`
+          : 'the chain has no entry with its id',
+      });
     } else if (hash !== cp.hash) {
-      problems.push({ line: cp.line, id: cp.id, reason: 'the chain disagrees with it (the entry or those before it were rewritten)' });
+      problems.push({
+        line: cp.line,
+        id: cp.id,
+        reason: 'the chain disagrees with it (the entry or those before it were rewritten)',
+      });
     }
   }
   return problems;

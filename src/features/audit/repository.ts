@@ -14,12 +14,35 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
-export interface AuditEntry extends AuditFields { hash: string }
+export interface AuditEntry extends AuditFields {
+  hash: string;
+}
 
-function toEntry(r: { id: string; occurred_at: Date; actor_id: number | null; actor_label: string; action: string; entity_type: string; entity_id: string | null; ip: string | null; detail: unknown; prev_hash: string; hash: string }): AuditEntry {
+function toEntry(r: {
+  id: string;
+  occurred_at: Date;
+  actor_id: number | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  ip: string | null;
+  detail: unknown;
+  prev_hash: string;
+  hash: string;
+}): AuditEntry {
   return {
-    id: String(r.id), occurredAt: r.occurred_at, actorId: r.actor_id, actorLabel: r.actor_label, action: r.action,
-    entityType: r.entity_type, entityId: r.entity_id, ip: r.ip, detail: r.detail, prevHash: r.prev_hash, hash: r.hash,
+    id: String(r.id),
+    occurredAt: r.occurred_at,
+    actorId: r.actor_id,
+    actorLabel: r.actor_label,
+    action: r.action,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    ip: r.ip,
+    detail: r.detail,
+    prevHash: r.prev_hash,
+    hash: r.hash,
   };
 }
 
@@ -43,11 +66,22 @@ export function buildAuditRepository(db: Kysely<DB>) {
       prevHash: last?.hash ?? GENESIS_HASH,
     };
     const hash = hashEntry(fields);
-    await trx.insertInto('audit_log').values({
-      id: fields.id, occurred_at: fields.occurredAt, actor_id: fields.actorId, actor_label: fields.actorLabel,
-      action: fields.action, entity_type: fields.entityType, entity_id: fields.entityId, ip: fields.ip,
-      detail: JSON.stringify(fields.detail), prev_hash: fields.prevHash, hash,
-    }).execute();
+    await trx
+      .insertInto('audit_log')
+      .values({
+        id: fields.id,
+        occurred_at: fields.occurredAt,
+        actor_id: fields.actorId,
+        actor_label: fields.actorLabel,
+        action: fields.action,
+        entity_type: fields.entityType,
+        entity_id: fields.entityId,
+        ip: fields.ip,
+        detail: JSON.stringify(fields.detail),
+        prev_hash: fields.prevHash,
+        hash,
+      })
+      .execute();
     return { ...fields, hash };
   }
 
@@ -66,19 +100,33 @@ export function buildAuditRepository(db: Kysely<DB>) {
     /** Every entry in chain order, read in pages so a long trail never sits in memory at once. */
     /** The newest entry's id and hash: the head of the chain. */
     head() {
-      return db.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst()
+      return db
+        .selectFrom('audit_log')
+        .select(['id', 'hash'])
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst()
         .then((r) => (r ? { id: String(r.id), hash: r.hash } : undefined));
     },
     async hashesAt(ids: string[]): Promise<Map<string, string>> {
       if (!ids.length) return new Map();
-      const rows = await db.selectFrom('audit_log').select(['id', 'hash']).where(sql<boolean>`id = ANY(${ids}::bigint[])`).execute();
+      const rows = await db
+        .selectFrom('audit_log')
+        .select(['id', 'hash'])
+        .where(sql<boolean>`id = ANY(${ids}::bigint[])`)
+        .execute();
       return new Map(rows.map((r) => [String(r.id), r.hash]));
     },
     async *all(pageSize = 5000): AsyncGenerator<AuditEntry> {
       let after = '0';
       for (;;) {
-        const page = await db.selectFrom('audit_log').selectAll()
-          .where(sql<boolean>`id > ${after}::bigint`).orderBy('id').limit(pageSize).execute();
+        const page = await db
+          .selectFrom('audit_log')
+          .selectAll()
+          .where(sql<boolean>`id > ${after}::bigint`)
+          .orderBy('id')
+          .limit(pageSize)
+          .execute();
         for (const r of page) yield toEntry(r);
         if (page.length < pageSize) return;
         after = String(page[page.length - 1]!.id);

@@ -35,7 +35,14 @@ export const PERMISSIONS = {
   /** The Purple File phone screen (seed 001 Appendix B): whoever answers the office phone. */
   'purple_file.use': ['business_support', 'team_manager', 'service_manager', 'assistant_director', 'duty_officer'],
   /** Declare a major incident (Appendix C) from a lockdown or on its own, and see the list. Responders to an alert may declare from it. */
-  'major_incidents.declare': ['business_support', 'team_manager', 'service_manager', 'assistant_director', 'duty_officer', 'health_and_safety_officer'],
+  'major_incidents.declare': [
+    'business_support',
+    'team_manager',
+    'service_manager',
+    'assistant_director',
+    'duty_officer',
+    'health_and_safety_officer',
+  ],
   /** FOI requests (requester details are personal data), the statistics with their unsuppressed figures, draft responses, publishing to the disclosure log. */
   'foi.manage': ['foi_officer'],
   /** The retention schedule (issue 20): what is due, legal holds, runs. */

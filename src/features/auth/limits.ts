@@ -17,7 +17,12 @@ export interface SignInLimits {
 }
 
 export const DEFAULT_LIMITS: SignInLimits = {
-  accountFailures: 10, addressFailures: 30, windowMs: 15 * 60_000, lockMs: 15 * 60_000, delayAfter: 3, maxDelayMs: 60_000,
+  accountFailures: 10,
+  addressFailures: 30,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+  delayAfter: 3,
+  maxDelayMs: 60_000,
 };
 
 export interface FailureCount {
@@ -49,13 +54,19 @@ export function waitMs(rows: FailureCount[], now: Date, limits: SignInLimits): n
   for (const row of rows) {
     if (stale(row, now, limits)) continue;
     if (row.locked_until && row.locked_until > now) wait = Math.max(wait, row.locked_until.getTime() - now.getTime());
-    else if (isAccount(row.key)) wait = Math.max(wait, row.last_failed_at.getTime() + delayMs(row.failures, limits) - now.getTime());
+    else if (isAccount(row.key))
+      wait = Math.max(wait, row.last_failed_at.getTime() + delayMs(row.failures, limits) - now.getTime());
   }
   return Math.max(0, wait);
 }
 
 /** The count after one more failure, and whether this failure locked it. */
-export function afterFailure(key: string, row: FailureCount | undefined, now: Date, limits: SignInLimits): { next: FailureCount; locked: boolean } {
+export function afterFailure(
+  key: string,
+  row: FailureCount | undefined,
+  now: Date,
+  limits: SignInLimits,
+): { next: FailureCount; locked: boolean } {
   const fresh = !row || stale(row, now, limits);
   const failures = fresh ? 1 : row.failures + 1;
   const limit = isAccount(key) ? limits.accountFailures : limits.addressFailures;
@@ -63,7 +74,8 @@ export function afterFailure(key: string, row: FailureCount | undefined, now: Da
   const locked = failures >= limit && !alreadyLocked;
   return {
     next: {
-      key, failures,
+      key,
+      failures,
       first_failed_at: fresh ? now : row.first_failed_at,
       last_failed_at: now,
       locked_until: locked ? new Date(now.getTime() + limits.lockMs) : fresh ? null : row.locked_until,

@@ -3,7 +3,12 @@ import type { OidcConfig } from '../../config.ts';
 import type { Role } from './actor.ts';
 
 /** What Harbour keeps in the browser between sending someone to the provider and their return. */
-export interface OidcPending { state: string; nonce: string; verifier: string; returnTo: string }
+export interface OidcPending {
+  state: string;
+  nonce: string;
+  verifier: string;
+  returnTo: string;
+}
 
 /** A person the provider vouched for: the claims Harbour uses to find (or link) their account. */
 export interface OidcIdentity {
@@ -40,7 +45,12 @@ export function buildOidcClient(settings: OidcConfig, redirectUri: string, postL
     settings,
     async start(returnTo: string): Promise<{ url: string; pending: OidcPending }> {
       const config = await discover();
-      const pending: OidcPending = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), returnTo };
+      const pending: OidcPending = {
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        verifier: client.randomPKCECodeVerifier(),
+        returnTo,
+      };
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,
         scope: 'openid email profile',
@@ -58,7 +68,10 @@ export function buildOidcClient(settings: OidcConfig, redirectUri: string, postL
       let claims: client.IDToken | undefined;
       try {
         const tokens = await client.authorizationCodeGrant(config, currentUrl, {
-          pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true,
+          pkceCodeVerifier: pending.verifier,
+          expectedState: pending.state,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
         });
         claims = tokens.claims();
       } catch (err) {
@@ -72,7 +85,10 @@ export function buildOidcClient(settings: OidcConfig, redirectUri: string, postL
     async endSessionUrl(): Promise<string | null> {
       const config = await discover();
       if (!config.serverMetadata().end_session_endpoint) return null;
-      return client.buildEndSessionUrl(config, { client_id: settings.clientId, post_logout_redirect_uri: postLogoutRedirectUri }).href;
+      return client.buildEndSessionUrl(config, {
+        client_id: settings.clientId,
+        post_logout_redirect_uri: postLogoutRedirectUri,
+      }).href;
     },
   };
 }
@@ -80,10 +96,17 @@ export function buildOidcClient(settings: OidcConfig, redirectUri: string, postL
 export type OidcClient = ReturnType<typeof buildOidcClient>;
 
 /** Pure: the claims of a verified ID token → the identity Harbour matches on. */
-export function identityFrom(claims: Record<string, unknown>, settings: Pick<OidcConfig, 'roleClaim' | 'roleMap' | 'employeeNumberClaim'>): OidcIdentity {
+export function identityFrom(
+  claims: Record<string, unknown>,
+  settings: Pick<OidcConfig, 'roleClaim' | 'roleMap' | 'employeeNumberClaim'>,
+): OidcIdentity {
   const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
   const values = claims[settings.roleClaim];
-  const held = Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : typeof values === 'string' ? [values] : [];
+  const held = Array.isArray(values)
+    ? values.filter((v): v is string => typeof v === 'string')
+    : typeof values === 'string'
+      ? [values]
+      : [];
   const roles = settings.roleMap ? [...new Set(held.flatMap((v) => settings.roleMap?.[v] ?? []))] : null;
   return {
     issuer: String(claims.iss),

@@ -49,13 +49,36 @@ export interface AuthRouteOptions {
 }
 
 type Problem = OidcRefusal | 'expired' | 'failed' | 'unavailable';
-const PROBLEM_STATUS: Record<Problem, number> = { expired: 400, failed: 400, unavailable: 503, unverified: 403, unknown: 403, disabled: 403, linked_elsewhere: 403 };
+const PROBLEM_STATUS: Record<Problem, number> = {
+  expired: 400,
+  failed: 400,
+  unavailable: 503,
+  unverified: 403,
+  unknown: 403,
+  disabled: 403,
+  linked_elsewhere: 403,
+};
 
-export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { services, security, signInRateLimit, oidc, publicBaseUrl }) => {
+export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (
+  app,
+  { services, security, signInRateLimit, oidc, publicBaseUrl },
+) => {
   const oidcOnly = oidc?.settings.only ?? false;
-  const render = (reply: FastifyReply, status: number, values: Record<string, unknown>, errors: FieldError[] = [], extra: Record<string, unknown> = {}) =>
-    reply.code(status).view('auth/sign-in.njk', { ...extra,
-      title: 'Sign in', values, errorList: toErrorSummary(errors), errors: toErrorMap(errors), oidc: oidc !== null, oidcOnly,
+  const render = (
+    reply: FastifyReply,
+    status: number,
+    values: Record<string, unknown>,
+    errors: FieldError[] = [],
+    extra: Record<string, unknown> = {},
+  ) =>
+    reply.code(status).view('auth/sign-in.njk', {
+      ...extra,
+      title: 'Sign in',
+      values,
+      errorList: toErrorSummary(errors),
+      errors: toErrorMap(errors),
+      oidc: oidc !== null,
+      oidcOnly,
       oidcHref: `/sign-in/oidc${typeof values.returnTo === 'string' && values.returnTo ? `?returnTo=${encodeURIComponent(values.returnTo)}` : ''}`,
     });
   const problem = (reply: FastifyReply, reason: Problem) =>
@@ -63,7 +86,9 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { se
 
   app.get<{ Querystring: { returnTo?: string; passwordSet?: string } }>('/sign-in', async (request, reply) => {
     if (request.actor) return reply.redirect(safeReturnTo(request.query.returnTo), 303);
-    return render(reply, 200, { returnTo: request.query.returnTo ?? '' }, [], { passwordSet: request.query.passwordSet === '1' });
+    return render(reply, 200, { returnTo: request.query.returnTo ?? '' }, [], {
+      passwordSet: request.query.passwordSet === '1',
+    });
   });
 
   app.post('/sign-in', async (request, reply) => {
@@ -73,12 +98,18 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { se
     if (oidcOnly && !oidc?.settings.breakGlassAdmins.includes(parsed.data.email.toLowerCase())) {
       return render(reply, 400, values, [{ field: 'email', message: 'Sign in with your council account' }]);
     }
-    const result = await services.auth.signIn(parsed.data.email, parsed.data.password, request.ip, { adminOnly: oidcOnly, addressFailures: signInRateLimit });
+    const result = await services.auth.signIn(parsed.data.email, parsed.data.password, request.ip, {
+      adminOnly: oidcOnly,
+      addressFailures: signInRateLimit,
+    });
     if (!result.ok && result.waitSeconds !== null) {
       reply.header('retry-after', String(result.waitSeconds));
-      return render(reply, 429, values, [{ field: 'email', message: `Too many attempts. ${waitText(result.waitSeconds)}` }]);
+      return render(reply, 429, values, [
+        { field: 'email', message: `Too many attempts. ${waitText(result.waitSeconds)}` },
+      ]);
     }
-    if (!result.ok) return render(reply, 400, values, [{ field: 'email', message: 'Enter a correct email address and password' }]);
+    if (!result.ok)
+      return render(reply, 400, values, [{ field: 'email', message: 'Enter a correct email address and password' }]);
     if (result.ok === 'code') {
       security.rememberChallenge(request, reply, result.challenge);
       const returnTo = safeReturnTo(parsed.data.returnTo);
@@ -122,16 +153,25 @@ export const authRoutes: FastifyPluginAsync<AuthRouteOptions> = async (app, { se
 
   app.get<{ Querystring: { changed?: string } }>('/account/password', async (request, reply) => {
     requireActor(request);
-    return reply.view('auth/password.njk', { title: 'Change your password', values: {}, changed: request.query.changed === '1' });
+    return reply.view('auth/password.njk', {
+      title: 'Change your password',
+      values: {},
+      changed: request.query.changed === '1',
+    });
   });
 
   app.post('/account/password', async (request, reply) => {
     const actor = requireActor(request);
     const form = passwordForm.parse(request.body ?? {});
-    return handleForm(reply, async () => {
-      const result = await services.auth.changePassword(actor, form, request.ip);
-      security.startSession(request, reply, result.token);
-    }, { template: 'auth/password.njk', values: {}, context: () => ({ title: 'Change your password' }) }, () => '/account/password?changed=1');
+    return handleForm(
+      reply,
+      async () => {
+        const result = await services.auth.changePassword(actor, form, request.ip);
+        security.startSession(request, reply, result.token);
+      },
+      { template: 'auth/password.njk', values: {}, context: () => ({ title: 'Change your password' }) },
+      () => '/account/password?changed=1',
+    );
   });
 
   app.post('/sign-out', async (request, reply) => {

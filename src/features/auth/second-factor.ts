@@ -37,7 +37,12 @@ export function groupSecret(secret: string): string {
 export async function checkCode(secret: string, input: string, lastStep: number | null): Promise<number | null> {
   const token = normaliseCode(input);
   if (!token) return null;
-  const result = await verify({ secret, token, epochTolerance: 30, ...(lastStep !== null ? { afterTimeStep: lastStep } : {}) });
+  const result = await verify({
+    secret,
+    token,
+    epochTolerance: 30,
+    ...(lastStep !== null ? { afterTimeStep: lastStep } : {}),
+  });
   return result.valid && 'timeStep' in result ? result.timeStep : null;
 }
 
@@ -67,7 +72,8 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
     }
   };
 
-  const wrongCode = (field: string, message = 'Enter the 6-digit code shown in your authenticator app now') => new ValidationError([{ field, message }]);
+  const wrongCode = (field: string, message = 'Enter the 6-digit code shown in your authenticator app now') =>
+    new ValidationError([{ field, message }]);
 
   return {
     /** Whether the account has a second factor, and the secret being set up when it has not. */
@@ -75,7 +81,11 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
       const row = await accounts.findById(actor.accountId);
       if (!row) throw new NotFoundError('Account');
       const t = await repo.totp(actor.accountId);
-      return { hasPassword: row.password_hash !== null, enabled: Boolean(t?.totp_enabled_at), enabledAt: t?.totp_enabled_at ?? null };
+      return {
+        hasPassword: row.password_hash !== null,
+        enabled: Boolean(t?.totp_enabled_at),
+        enabledAt: t?.totp_enabled_at ?? null,
+      };
     },
 
     /** A new secret for the authenticator app, kept until a code from it is typed back. */
@@ -88,30 +98,55 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
       const pending = t?.totp_secret ? await readSecret(actor.accountId, t.totp_secret) : null;
       const secret = pending ?? generateSecret();
       if (!pending) await repo.setPendingTotp(actor.accountId, await secrets.seal(secret, totpAad(actor.accountId)));
-      return { secret, grouped: groupSecret(secret), uri: generateURI({ issuer: 'Harbour', label: row.email, secret }) };
+      return {
+        secret,
+        grouped: groupSecret(secret),
+        uri: generateURI({ issuer: 'Harbour', label: row.email, secret }),
+      };
     },
 
     async confirmTwoFactor(actor: Actor, code: string) {
       const t = await repo.totp(actor.accountId);
-      if (!t?.totp_secret || t.totp_enabled_at) throw new ValidationError([{ field: 'code', message: 'Start setting up your authenticator app again' }]);
+      if (!t?.totp_secret || t.totp_enabled_at)
+        throw new ValidationError([{ field: 'code', message: 'Start setting up your authenticator app again' }]);
       const secret = await readSecret(actor.accountId, t.totp_secret);
       const step = secret === null ? null : await checkCode(secret, code, null);
       if (step === null) throw wrongCode('code');
       await db.transaction().execute(async (trx) => {
         await repo.enableTotp(trx, actor.accountId, step);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'account.two_factor_on', entityType: 'account', entityId: actor.accountId });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'account.two_factor_on',
+          entityType: 'account',
+          entityId: actor.accountId,
+        });
       });
     },
 
     /** Turns the second factor off, with the password. Refused where it is required (administrators in production). */
     async removeTwoFactor(actor: Actor, password: string, required: boolean) {
-      if (required && actor.roles.includes('admin')) throw new ValidationError([{ field: 'password', message: 'Administrators must keep a second factor. Set up a new authenticator app instead by asking another administrator to reset it' }]);
+      if (required && actor.roles.includes('admin'))
+        throw new ValidationError([
+          {
+            field: 'password',
+            message:
+              'Administrators must keep a second factor. Set up a new authenticator app instead by asking another administrator to reset it',
+          },
+        ]);
       const row = await accounts.findById(actor.accountId);
       if (!row?.password_hash) throw new NotFoundError('Account');
-      if (!password || !(await verifyPassword(row.password_hash, password))) throw new ValidationError([{ field: 'password', message: password ? 'Your password is not right' : 'Enter your password' }]);
+      if (!password || !(await verifyPassword(row.password_hash, password)))
+        throw new ValidationError([
+          { field: 'password', message: password ? 'Your password is not right' : 'Enter your password' },
+        ]);
       await db.transaction().execute(async (trx) => {
         await repo.clearTotp(trx, actor.accountId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'account.two_factor_off', entityType: 'account', entityId: actor.accountId });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'account.two_factor_off',
+          entityType: 'account',
+          entityId: actor.accountId,
+        });
       });
     },
 
@@ -122,7 +157,12 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
       await db.transaction().execute(async (trx) => {
         await repo.clearTotp(trx, accountId);
         await accounts.deleteSessionsOf(trx, accountId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'account.two_factor_reset', entityType: 'account', entityId: accountId });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'account.two_factor_reset',
+          entityType: 'account',
+          entityId: accountId,
+        });
       });
       return true;
     },
@@ -157,7 +197,12 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
     /** After a correct password: a token the browser keeps until it gives the code. */
     async openChallenge(row: AccountRow, ip: string | null): Promise<string> {
       const token = newSecret();
-      await repo.createChallenge({ idHash: sha256(token), accountId: row.id, ip, expiresAt: new Date(Date.now() + CHALLENGE_MS) });
+      await repo.createChallenge({
+        idHash: sha256(token),
+        accountId: row.id,
+        ip,
+        expiresAt: new Date(Date.now() + CHALLENGE_MS),
+      });
       return token;
     },
 
@@ -165,7 +210,11 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
      * The code for a challenge. Right: the session starts. Wrong: counted; after CHALLENGE_ATTEMPTS
      * the challenge ends and the person starts again with their password (`expired`).
      */
-    async answerChallenge(token: string, code: string, ip: string | null): Promise<{ ok: true; token: string; actor: Actor } | { ok: false; expired: boolean }> {
+    async answerChallenge(
+      token: string,
+      code: string,
+      ip: string | null,
+    ): Promise<{ ok: true; token: string; actor: Actor } | { ok: false; expired: boolean }> {
       const idHash = sha256(token);
       const challenge = await repo.findChallenge(idHash);
       if (!challenge) return { ok: false, expired: true };
@@ -177,10 +226,21 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
       }
       // A key that no longer opens refuses every code, as a wrong code does: an administrator resets it.
       const secret = await readSecret(row.id, t.totp_secret);
-      const step = secret === null ? null : await checkCode(secret, code, t.totp_last_step === null ? null : Number(t.totp_last_step));
+      const step =
+        secret === null
+          ? null
+          : await checkCode(secret, code, t.totp_last_step === null ? null : Number(t.totp_last_step));
       if (step === null || !(await repo.useStep(row.id, step))) {
         const attempts = await repo.countWrongCode(idHash);
-        await audit.append({ actorId: row.id, actorLabel: row.email, action: 'auth.second_factor_failed', entityType: 'account', entityId: row.id, ip, detail: { attempts } });
+        await audit.append({
+          actorId: row.id,
+          actorLabel: row.email,
+          action: 'auth.second_factor_failed',
+          entityType: 'account',
+          entityId: row.id,
+          ip,
+          detail: { attempts },
+        });
         if (attempts >= CHALLENGE_ATTEMPTS) {
           await repo.deleteChallenge(idHash);
           return { ok: false, expired: true };
@@ -199,17 +259,31 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
     async createPasswordLink(actor: Actor, accountId: number, publicBaseUrl: string) {
       const row = await accounts.findById(accountId);
       if (!row) throw new NotFoundError('Account');
-      if (row.disabled_at) throw new ValidationError([{ field: 'link', message: 'Turn the account back on before sending a set-password link' }]);
+      if (row.disabled_at)
+        throw new ValidationError([
+          { field: 'link', message: 'Turn the account back on before sending a set-password link' },
+        ]);
       const token = newSecret();
       const expiresAt = new Date(Date.now() + PASSWORD_LINK_MS);
       const path = `/set-password/${token}`;
       const emailed = await db.transaction().execute(async (trx) => {
         await repo.createPasswordLink(trx, { idHash: sha256(token), accountId, createdBy: actor.accountId, expiresAt });
         if (row.staff_id) {
-          await repo.emailLink(trx, row.staff_id, 'Set your Harbour password',
-            'Use this link to set your password for Harbour. It works once and stops working in 3 days. If you did not expect it, tell the Harbour administrator.', path);
+          await repo.emailLink(
+            trx,
+            row.staff_id,
+            'Set your Harbour password',
+            'Use this link to set your password for Harbour. It works once and stops working in 3 days. If you did not expect it, tell the Harbour administrator.',
+            path,
+          );
         }
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'account.password_link', entityType: 'account', entityId: accountId, detail: { emailed: Boolean(row.staff_id), expiresAt: expiresAt.toISOString() } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'account.password_link',
+          entityType: 'account',
+          entityId: accountId,
+          detail: { emailed: Boolean(row.staff_id), expiresAt: expiresAt.toISOString() },
+        });
         return Boolean(row.staff_id);
       });
       return { url: `${publicBaseUrl.replace(/\/$/, '')}${path}`, expiresAt, emailed, email: row.email };
@@ -228,14 +302,26 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
       const link = await repo.findPasswordLink(idHash);
       if (!link || link.used_at || link.expires_at <= new Date() || link.disabled_at) throw new NotFoundError('Link');
       const problem = input.password ? passwordProblem(input.password) : 'Enter a new password';
-      const errors = problem ? [{ field: 'password', message: problem }] : input.confirm !== input.password ? [{ field: 'confirm', message: 'Enter the same new password again' }] : [];
+      const errors = problem
+        ? [{ field: 'password', message: problem }]
+        : input.confirm !== input.password
+          ? [{ field: 'confirm', message: 'Enter the same new password again' }]
+          : [];
       if (errors.length) throw new ValidationError(errors);
       const hash = await hashPassword(input.password);
       const used = await db.transaction().execute(async (trx) => {
         if (!(await repo.usePasswordLink(trx, idHash))) return false;
         await accounts.setPassword(trx, link.account_id, hash);
         const ended = await accounts.deleteSessionsOf(trx, link.account_id);
-        await audit.appendIn(trx, { actorId: link.account_id, actorLabel: link.email, action: 'account.password_set_from_link', entityType: 'account', entityId: link.account_id, ip, detail: { sessionsEnded: ended } });
+        await audit.appendIn(trx, {
+          actorId: link.account_id,
+          actorLabel: link.email,
+          action: 'account.password_set_from_link',
+          entityType: 'account',
+          entityId: link.account_id,
+          ip,
+          detail: { sessionsEnded: ended },
+        });
         return true;
       });
       if (!used) throw new NotFoundError('Link');

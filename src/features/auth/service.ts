@@ -14,7 +14,10 @@ import { buildSecondFactorRepository, type SecondFactorRepository } from './seco
 import { DEFAULT_LIMITS, accountKey, addressKey, afterFailure, waitMs, type SignInLimits } from './limits.ts';
 
 /** `code`: the password was right and the account has a second factor; the browser keeps `challenge` until it gives the code. */
-export type PasswordSignIn = { ok: true; token: string; actor: Actor } | { ok: false; waitSeconds: number | null } | { ok: 'code'; challenge: string };
+export type PasswordSignIn =
+  | { ok: true; token: string; actor: Actor }
+  | { ok: false; waitSeconds: number | null }
+  | { ok: 'code'; challenge: string };
 
 export interface AuthDeps {
   db: Kysely<DB>;
@@ -53,7 +56,10 @@ export function buildAuthService(deps: AuthDeps) {
   const { db, accounts, audit } = deps;
   const baseLimits: SignInLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const cacheMs = deps.apiTokenCacheMs ?? 0;
-  const tokenCache = new Map<string, { row: NonNullable<Awaited<ReturnType<AccountsRepository['findToken']>>>; at: number }>();
+  const tokenCache = new Map<
+    string,
+    { row: NonNullable<Awaited<ReturnType<AccountsRepository['findToken']>>>; at: number }
+  >();
   const forgetAccount = (accountId: number) => {
     for (const [k, v] of tokenCache) if (v.row.id === accountId) tokenCache.delete(k);
   };
@@ -62,15 +68,34 @@ export function buildAuthService(deps: AuthDeps) {
     const token = newSecret();
     const csrfToken = newSecret();
     await accounts.createSession({
-      idHash: sha256(token), accountId: row.id, csrfToken, ip, oidc,
+      idHash: sha256(token),
+      accountId: row.id,
+      csrfToken,
+      ip,
+      oidc,
       expiresAt: new Date(Date.now() + deps.sessionTtlHours * 3600_000),
     });
     await accounts.touchSignIn(row.id);
-    await audit.append({ actorId: row.id, actorLabel: row.email, action: 'auth.sign_in', entityType: 'account', entityId: row.id, ip, ...(oidc ? { detail: { via: 'oidc' } } : {}) });
+    await audit.append({
+      actorId: row.id,
+      actorLabel: row.email,
+      action: 'auth.sign_in',
+      entityType: 'account',
+      entityId: row.id,
+      ip,
+      ...(oidc ? { detail: { via: 'oidc' } } : {}),
+    });
     return { token, actor: toActor(row, ip, 'session') };
   }
 
-  const secondFactor = buildSecondFactor({ db, accounts, audit, secondFactor: deps.secondFactor ?? buildSecondFactorRepository(db), startSession, secrets: deps.secrets });
+  const secondFactor = buildSecondFactor({
+    db,
+    accounts,
+    audit,
+    secondFactor: deps.secondFactor ?? buildSecondFactorRepository(db),
+    startSession,
+    secrets: deps.secrets,
+  });
 
   return {
     ...secondFactor,
@@ -80,15 +105,31 @@ export function buildAuthService(deps: AuthDeps) {
      * which. Only failures count; a success clears its email address's count.
      * `adminOnly` (sign-in is OpenID Connect only): only a break-glass administrator may use a password.
      */
-    async signIn(email: string, password: string, ip: string | null, options: { adminOnly?: boolean; addressFailures?: number } = {}): Promise<PasswordSignIn> {
-      const limits: SignInLimits = { ...baseLimits, ...(options.addressFailures ? { addressFailures: options.addressFailures } : {}) };
+    async signIn(
+      email: string,
+      password: string,
+      ip: string | null,
+      options: { adminOnly?: boolean; addressFailures?: number } = {},
+    ): Promise<PasswordSignIn> {
+      const limits: SignInLimits = {
+        ...baseLimits,
+        ...(options.addressFailures ? { addressFailures: options.addressFailures } : {}),
+      };
       const label = email.trim().toLowerCase().slice(0, 200);
       const keys = [accountKey(email), ...(ip ? [addressKey(ip)] : [])];
       const now = new Date();
       const counts = await accounts.signInFailures(keys);
       const wait = waitMs(counts, now, limits);
       if (wait > 0) {
-        await audit.append({ actorId: null, actorLabel: label, action: 'auth.sign_in_refused', entityType: 'account', entityId: null, ip, detail: { waitSeconds: Math.ceil(wait / 1000) } });
+        await audit.append({
+          actorId: null,
+          actorLabel: label,
+          action: 'auth.sign_in_refused',
+          entityType: 'account',
+          entityId: null,
+          ip,
+          detail: { waitSeconds: Math.ceil(wait / 1000) },
+        });
         return { ok: false, waitSeconds: Math.ceil(wait / 1000) };
       }
       const row = await accounts.findByEmail(email.trim());
@@ -96,21 +137,39 @@ export function buildAuthService(deps: AuthDeps) {
       if (!row || !ok || row.disabled_at || (options.adminOnly && !row.roles.includes('admin'))) {
         let accountLocked = false;
         for (const key of keys) {
-          const { next, locked } = afterFailure(key, counts.find((c) => c.key === key), now, limits);
+          const { next, locked } = afterFailure(
+            key,
+            counts.find((c) => c.key === key),
+            now,
+            limits,
+          );
           await accounts.saveSignInFailure(next);
           if (locked && key === keys[0]) accountLocked = true;
         }
         await db.transaction().execute(async (trx) => {
-          await audit.appendIn(trx, { actorId: row?.id ?? null, actorLabel: label, action: 'auth.sign_in_failed', entityType: 'account', entityId: row?.id ?? null, ip, ...(accountLocked ? { detail: { locked: true } } : {}) });
+          await audit.appendIn(trx, {
+            actorId: row?.id ?? null,
+            actorLabel: label,
+            action: 'auth.sign_in_failed',
+            entityType: 'account',
+            entityId: row?.id ?? null,
+            ip,
+            ...(accountLocked ? { detail: { locked: true } } : {}),
+          });
           if (accountLocked && row?.staff_id) {
-            await accounts.tellLocked(trx, row.staff_id, 'Your Harbour sign-in has been locked',
-              `There were ${limits.accountFailures} wrong passwords for your Harbour account in a row, so password sign-in is locked for ${Math.round(limits.lockMs / 60_000)} minutes. If this was not you, tell the Harbour administrator.`);
+            await accounts.tellLocked(
+              trx,
+              row.staff_id,
+              'Your Harbour sign-in has been locked',
+              `There were ${limits.accountFailures} wrong passwords for your Harbour account in a row, so password sign-in is locked for ${Math.round(limits.lockMs / 60_000)} minutes. If this was not you, tell the Harbour administrator.`,
+            );
           }
         });
         return { ok: false, waitSeconds: null };
       }
       await accounts.clearSignInFailures(keys[0]!);
-      if (await secondFactor.needsCode(row.id)) return { ok: 'code', challenge: await secondFactor.openChallenge(row, ip) };
+      if (await secondFactor.needsCode(row.id))
+        return { ok: 'code', challenge: await secondFactor.openChallenge(row, ip) };
       return { ok: true, ...(await startSession(row, ip)) };
     },
 
@@ -119,11 +178,19 @@ export function buildAuthService(deps: AuthDeps) {
      * first links the account found by employee number (when that claim is configured) or by a
      * verified email, and records issuer and subject. With a role map, the account's roles follow it.
      */
-    async signInOidc(identity: OidcIdentity, ip: string | null): Promise<{ ok: true; token: string; actor: Actor } | { ok: false; reason: OidcRefusal }> {
+    async signInOidc(
+      identity: OidcIdentity,
+      ip: string | null,
+    ): Promise<{ ok: true; token: string; actor: Actor } | { ok: false; reason: OidcRefusal }> {
       const refuse = async (reason: OidcRefusal, row?: AccountRow) => {
         await audit.append({
-          actorId: row?.id ?? null, actorLabel: (identity.email ?? identity.subject).slice(0, 200), action: 'auth.sign_in_failed',
-          entityType: 'account', entityId: row?.id ?? null, ip, detail: { via: 'oidc', reason, issuer: identity.issuer, subject: identity.subject },
+          actorId: row?.id ?? null,
+          actorLabel: (identity.email ?? identity.subject).slice(0, 200),
+          action: 'auth.sign_in_failed',
+          entityType: 'account',
+          entityId: row?.id ?? null,
+          ip,
+          detail: { via: 'oidc', reason, issuer: identity.issuer, subject: identity.subject },
         });
         return { ok: false as const, reason };
       };
@@ -145,15 +212,29 @@ export function buildAuthService(deps: AuthDeps) {
       if (linking || rolesChange) {
         const account = row;
         await db.transaction().execute(async (trx) => {
-          const who = { actorId: account.id, actorLabel: account.email, ip, entityType: 'account', entityId: account.id };
+          const who = {
+            actorId: account.id,
+            actorLabel: account.email,
+            ip,
+            entityType: 'account',
+            entityId: account.id,
+          };
           if (linking) {
             await accounts.linkOidc(trx, account.id, identity.issuer, identity.subject);
-            await audit.appendIn(trx, { ...who, action: 'account.oidc_link', detail: { issuer: identity.issuer, subject: identity.subject, by } });
+            await audit.appendIn(trx, {
+              ...who,
+              action: 'account.oidc_link',
+              detail: { issuer: identity.issuer, subject: identity.subject, by },
+            });
           }
           if (roles !== null && rolesChange) {
             await accounts.setRoles(trx, account.id, roles);
             forgetAccount(account.id);
-            await audit.appendIn(trx, { ...who, action: 'account.set_roles', detail: { from: account.roles, to: roles, via: 'oidc' } });
+            await audit.appendIn(trx, {
+              ...who,
+              action: 'account.set_roles',
+              detail: { from: account.roles, to: roles, via: 'oidc' },
+            });
           }
         });
         if (roles !== null) row = { ...row, roles };
@@ -166,12 +247,22 @@ export function buildAuthService(deps: AuthDeps) {
       if (!s || s.disabled_at) return null;
       // Record activity at most once a minute to keep page loads read-only.
       if (Date.now() - new Date(s.last_seen_at).getTime() > 60_000) await accounts.touchSession(s.id_hash);
-      return { actor: toActor(s, ip, 'session'), csrfToken: s.csrf_token, oidc: s.oidc, twoFactor: s.totp_enabled_at !== null };
+      return {
+        actor: toActor(s, ip, 'session'),
+        csrfToken: s.csrf_token,
+        oidc: s.oidc,
+        twoFactor: s.totp_enabled_at !== null,
+      };
     },
 
     async signOut(token: string, actor: Actor) {
       await accounts.deleteSession(sha256(token));
-      await audit.append({ ...actorFields(actor), action: 'auth.sign_out', entityType: 'account', entityId: actor.accountId });
+      await audit.append({
+        ...actorFields(actor),
+        action: 'auth.sign_out',
+        entityType: 'account',
+        entityId: actor.accountId,
+      });
     },
 
     async resolveApiToken(token: string, ip: string | null): Promise<Actor | null> {
@@ -194,16 +285,26 @@ export function buildAuthService(deps: AuthDeps) {
       return toActor(t, ip, 'token');
     },
 
-    async createAccount(actor: Actor | null, input: { email: string; displayName: string; password: string | null; roles: Role[]; staffId: number | null }) {
+    async createAccount(
+      actor: Actor | null,
+      input: { email: string; displayName: string; password: string | null; roles: Role[]; staffId: number | null },
+    ) {
       if (input.password !== null) {
         const problem = passwordProblem(input.password);
         if (problem) throw new ValidationError([{ field: 'password', message: problem }]);
       }
-      if (await accounts.findByEmail(input.email)) throw new ValidationError([{ field: 'email', message: 'An account with that email address already exists' }]);
+      if (await accounts.findByEmail(input.email))
+        throw new ValidationError([{ field: 'email', message: 'An account with that email address already exists' }]);
       const passwordHash = input.password === null ? null : await hashPassword(input.password);
       return db.transaction().execute(async (trx) => {
         const id = await accounts.create(trx, { ...input, passwordHash });
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'account.create', entityType: 'account', entityId: id, detail: { email: input.email, roles: input.roles } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'account.create',
+          entityType: 'account',
+          entityId: id,
+          detail: { email: input.email, roles: input.roles },
+        });
         return id;
       });
     },
@@ -217,7 +318,13 @@ export function buildAuthService(deps: AuthDeps) {
       await db.transaction().execute(async (trx) => {
         await accounts.setRoles(trx, accountId, roles);
         forgetAccount(accountId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'account.set_roles', entityType: 'account', entityId: accountId, detail: { from: row.roles, to: roles } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'account.set_roles',
+          entityType: 'account',
+          entityId: accountId,
+          detail: { from: row.roles, to: roles },
+        });
       });
     },
 
@@ -226,23 +333,42 @@ export function buildAuthService(deps: AuthDeps) {
      * is not a common password, typed twice. Every session of the account ends; a new one is
      * returned for the browser that made the change.
      */
-    async changePassword(actor: Actor, input: { current: string; password: string; confirm: string }, ip: string | null) {
+    async changePassword(
+      actor: Actor,
+      input: { current: string; password: string; confirm: string },
+      ip: string | null,
+    ) {
       const row = await accounts.findById(actor.accountId);
       if (!row) throw new NotFoundError('Account');
-      if (!row.password_hash) throw new ValidationError([{ field: 'current', message: 'Your account signs in with your council account, which has no Harbour password to change' }]);
+      if (!row.password_hash)
+        throw new ValidationError([
+          {
+            field: 'current',
+            message: 'Your account signs in with your council account, which has no Harbour password to change',
+          },
+        ]);
       const errors: { field: string; message: string }[] = [];
       if (!input.current) errors.push({ field: 'current', message: 'Enter your current password' });
-      else if (!(await verifyPassword(row.password_hash, input.current))) errors.push({ field: 'current', message: 'Your current password is not right' });
+      else if (!(await verifyPassword(row.password_hash, input.current)))
+        errors.push({ field: 'current', message: 'Your current password is not right' });
       const problem = input.password ? passwordProblem(input.password) : 'Enter a new password';
       if (problem) errors.push({ field: 'password', message: problem });
-      else if (input.password === input.current) errors.push({ field: 'password', message: 'Your new password must be different from your current one' });
-      if (!problem && input.confirm !== input.password) errors.push({ field: 'confirm', message: 'Enter the same new password again' });
+      else if (input.password === input.current)
+        errors.push({ field: 'password', message: 'Your new password must be different from your current one' });
+      if (!problem && input.confirm !== input.password)
+        errors.push({ field: 'confirm', message: 'Enter the same new password again' });
       if (errors.length) throw new ValidationError(errors);
       const hash = await hashPassword(input.password);
       const ended = await db.transaction().execute(async (trx) => {
         await accounts.setPassword(trx, row.id, hash);
         const n = await accounts.deleteSessionsOf(trx, row.id);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'account.password_change', entityType: 'account', entityId: row.id, detail: { sessionsEnded: n } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'account.password_change',
+          entityType: 'account',
+          entityId: row.id,
+          detail: { sessionsEnded: n },
+        });
         return n;
       });
       await accounts.clearSignInFailures(accountKey(row.email));
@@ -253,12 +379,19 @@ export function buildAuthService(deps: AuthDeps) {
     async setDisabled(actor: Actor, accountId: number, disabled: boolean) {
       const row = await accounts.findById(accountId);
       if (!row) throw new NotFoundError('Account');
-      if (disabled && actor.accountId === accountId) throw new ValidationError([{ field: 'disabled', message: 'You cannot turn off your own account' }]);
+      if (disabled && actor.accountId === accountId)
+        throw new ValidationError([{ field: 'disabled', message: 'You cannot turn off your own account' }]);
       await db.transaction().execute(async (trx) => {
         await accounts.setDisabled(trx, accountId, disabled);
         const n = disabled ? await accounts.deleteSessionsOf(trx, accountId) : 0;
         forgetAccount(accountId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: disabled ? 'account.disable' : 'account.enable', entityType: 'account', entityId: accountId, ...(disabled ? { detail: { sessionsEnded: n } } : {}) });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: disabled ? 'account.disable' : 'account.enable',
+          entityType: 'account',
+          entityId: accountId,
+          ...(disabled ? { detail: { sessionsEnded: n } } : {}),
+        });
       });
     },
 
@@ -270,8 +403,19 @@ export function buildAuthService(deps: AuthDeps) {
       if (!name.trim()) throw new ValidationError([{ field: 'name', message: 'Enter a name for the token' }]);
       const token = newSecret('hbr_');
       const id = await db.transaction().execute(async (trx) => {
-        const tokenId = await accounts.createToken(trx, { accountId, name: name.trim(), tokenHash: sha256(token), expiresAt });
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'api_token.create', entityType: 'api_token', entityId: tokenId, detail: { accountId, name } });
+        const tokenId = await accounts.createToken(trx, {
+          accountId,
+          name: name.trim(),
+          tokenHash: sha256(token),
+          expiresAt,
+        });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'api_token.create',
+          entityType: 'api_token',
+          entityId: tokenId,
+          detail: { accountId, name },
+        });
         return tokenId;
       });
       return { id, token };
@@ -280,7 +424,13 @@ export function buildAuthService(deps: AuthDeps) {
     async revokeToken(actor: Actor, id: number) {
       const done = await db.transaction().execute(async (trx) => {
         const ok = await accounts.revokeToken(trx, actor.accountId, id);
-        if (ok) await audit.appendIn(trx, { ...actorFields(actor), action: 'api_token.revoke', entityType: 'api_token', entityId: id });
+        if (ok)
+          await audit.appendIn(trx, {
+            ...actorFields(actor),
+            action: 'api_token.revoke',
+            entityType: 'api_token',
+            entityId: id,
+          });
         return ok;
       });
       if (!done) throw new NotFoundError('Token');

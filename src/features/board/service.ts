@@ -17,7 +17,12 @@ export function boardRank(row: { state: string; alert_status: string | null }): 
   return 3;
 }
 
-export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService; staff: StaffRepository; visits: VisitsRepository }) {
+export function buildBoardService(deps: {
+  db: Kysely<DB>;
+  people: PeopleService;
+  staff: StaffRepository;
+  visits: VisitsRepository;
+}) {
   const { people, staff, visits } = deps;
   const alertsRepo = buildAlertsRepository(deps.db);
   const days = buildDayRepository(deps.db);
@@ -25,7 +30,7 @@ export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService;
     /** Team whereabouts for today plus every running session, for the teams the actor may see. */
     async board(actor: Actor) {
       const teamIds = await people.teamIdsFor(actor);
-      const workerIds = teamIds === 'all' ? 'all' as const : (await staff.list({ teamIds })).map((s) => s.id);
+      const workerIds = teamIds === 'all' ? ('all' as const) : (await staff.list({ teamIds })).map((s) => s.id);
       const { start, end } = londonDayBounds(londonDate(new Date()));
       const [today, active] = await Promise.all([visits.between(workerIds, start, end), visits.active(workerIds)]);
       const byId = new Map([...today, ...active].map((v) => [v.id, v]));
@@ -34,16 +39,38 @@ export function buildBoardService(deps: { db: Kysely<DB>; people: PeopleService;
         // A silent alarm never shows on the worker's own screen.
         .filter((a) => !(a.kind === 'duress' && a.worker_id === actor.staffId));
       const alertFor = new Map(alerts.map((a) => [a.visit_id, a]));
-      const rows = [...byId.values()].map((v) => ({ ...v, alert_id: alertFor.get(v.id)?.id ?? null, alert_status: alertFor.get(v.id)?.status ?? null, alert_kind: alertFor.get(v.id)?.kind ?? null }));
-      rows.sort((a, b) => boardRank(a) - boardRank(b) || new Date(a.due_at ?? a.starts_at).getTime() - new Date(b.due_at ?? b.starts_at).getTime());
+      const rows = [...byId.values()].map((v) => ({
+        ...v,
+        alert_id: alertFor.get(v.id)?.id ?? null,
+        alert_status: alertFor.get(v.id)?.status ?? null,
+        alert_kind: alertFor.get(v.id)?.kind ?? null,
+      }));
+      rows.sort(
+        (a, b) =>
+          boardRank(a) - boardRank(b) ||
+          new Date(a.due_at ?? a.starts_at).getTime() - new Date(b.due_at ?? b.starts_at).getTime(),
+      );
       // Who has said "Finished and safe" today: what the buddy used to wait for by phone.
       const finishedToday = await days.confirmedOn(londonDate(new Date()), workerIds);
       // People, not alerts or sessions: two alarms about one person are one person to respond to.
       const needing = new Map<number, { name: string; href: string }>();
       for (const r of rows.filter((x) => boardRank(x) === 0)) {
-        if (!needing.has(r.worker_id)) needing.set(r.worker_id, { name: r.worker_name, href: r.alert_id ? `/alerts/${r.alert_id}` : `/visits/${r.id}` });
+        if (!needing.has(r.worker_id))
+          needing.set(r.worker_id, {
+            name: r.worker_name,
+            href: r.alert_id ? `/alerts/${r.alert_id}` : `/visits/${r.id}`,
+          });
       }
-      return { rows, finishedToday, needing: [...needing.values()], counts: { alarms: needing.size, out: rows.filter((r) => r.state === 'in_progress').length, planned: rows.filter((r) => r.state === 'planned').length } };
+      return {
+        rows,
+        finishedToday,
+        needing: [...needing.values()],
+        counts: {
+          alarms: needing.size,
+          out: rows.filter((r) => r.state === 'in_progress').length,
+          planned: rows.filter((r) => r.state === 'planned').length,
+        },
+      };
     },
   };
 }

@@ -12,6 +12,10 @@ export const buildingsRoutes: FastifyPluginAsync<{ services: Services }> = async
   app.get<{ Params: { id: string } }>('/buildings/:id', async (request, reply) => {
     requireActor(request);
     const detail = await services.buildings.get(idParam(request.params.id));
-    return reply.view('buildings/building.njk', { title: detail.building.name, ...detail, flash: adminFlash(request.query) });
+    return reply.view('buildings/building.njk', {
+      title: detail.building.name,
+      ...detail,
+      flash: adminFlash(request.query),
+    });
   });
 };

@@ -9,7 +9,9 @@ export const buildingForm = z.object({
   facilitiesHelpdeskPhone: optionalPhone(),
   communitySafetyPhone: optionalPhone(),
   buildingManagerId: optionalId('Select a building manager'),
-  keyHolderIds: z.union([z.string(), z.array(z.string())]).optional()
+  keyHolderIds: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
     .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter(Boolean).map(Number))
     .refine((ids) => ids.every((n) => Number.isInteger(n) && n > 0), 'Select key holders from the list'),
 });

@@ -17,7 +17,12 @@ export interface FetchPolicy {
   allowLoopback: boolean;
 }
 
-export const DEFAULT_FETCH_POLICY: FetchPolicy = { timeoutMs: 10_000, maxBytes: 2 * 1024 * 1024, maxRedirects: 3, allowLoopback: false };
+export const DEFAULT_FETCH_POLICY: FetchPolicy = {
+  timeoutMs: 10_000,
+  maxBytes: 2 * 1024 * 1024,
+  maxRedirects: 3,
+  allowLoopback: false,
+};
 
 /** A failure to show the worker on their subscriptions page. */
 export class FeedError extends Error {}
@@ -25,10 +30,28 @@ export class FeedError extends Error {}
 export type FetchResult = { notModified: true } | { notModified: false; text: string; etag: string | null };
 
 const PRIVATE = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv4');
 }
-for (const [net, prefix] of [['::', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2002::', 16]] as const) {
+for (const [net, prefix] of [
+  ['::', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['2002::', 16],
+] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
 const LOOPBACK = new BlockList();
@@ -59,14 +82,20 @@ export function normaliseFeedUrl(raw: string, allowLoopback = false): { url: str
   try {
     url = new URL(typed);
   } catch {
-    return { problem: 'Enter a web address starting with https://, like https://outlook.office365.com/owa/calendar/…/calendar.ics' };
+    return {
+      problem:
+        'Enter a web address starting with https://, like https://outlook.office365.com/owa/calendar/…/calendar.ics',
+    };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { problem: 'The web address must start with https://' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { problem: 'The web address must start with https://' };
   if (url.username || url.password) return { problem: 'The web address must not include a user name or password' };
   const host = url.hostname.toLowerCase();
   const loopback = isLoopbackHost(host);
-  if (url.protocol === 'http:' && !(allowLoopback && loopback)) return { problem: 'The web address must start with https://, so the calendar is fetched securely' };
-  if (loopback && !allowLoopback) return { problem: 'The web address must be a calendar on the internet, not on this server' };
+  if (url.protocol === 'http:' && !(allowLoopback && loopback))
+    return { problem: 'The web address must start with https://, so the calendar is fetched securely' };
+  if (loopback && !allowLoopback)
+    return { problem: 'The web address must be a calendar on the internet, not on this server' };
   const literal = host.replace(/^\[|\]$/g, '');
   if (isIP(literal)) {
     const problem = addressProblem(literal, allowLoopback);
@@ -79,7 +108,11 @@ export function normaliseFeedUrl(raw: string, allowLoopback = false): { url: str
 
 /** DNS lookup that refuses private and loopback addresses, used for the connection itself. */
 export function guardedLookup(allowLoopback: boolean): LookupFunction {
-  return ((hostname: string, options: dns.LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => {
+  return ((
+    hostname: string,
+    options: dns.LookupOptions,
+    callback: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void,
+  ) => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       const bad = addresses.find((a) => addressProblem(a.address, allowLoopback));
@@ -93,7 +126,11 @@ export function guardedLookup(allowLoopback: boolean): LookupFunction {
   }) as LookupFunction;
 }
 
-export async function fetchFeed(rawUrl: string, etag: string | null, policy: FetchPolicy = DEFAULT_FETCH_POLICY): Promise<FetchResult> {
+export async function fetchFeed(
+  rawUrl: string,
+  etag: string | null,
+  policy: FetchPolicy = DEFAULT_FETCH_POLICY,
+): Promise<FetchResult> {
   const deadline = Date.now() + policy.timeoutMs;
   let current = rawUrl;
   for (let redirects = 0; ; redirects++) {
@@ -116,11 +153,19 @@ function get(url: string, etag: string | null, policy: FetchPolicy, deadline: nu
     const target = new URL(url);
     const client = target.protocol === 'https:' ? https : http;
     const remaining = deadline - Date.now();
-    if (remaining <= 0) return reject(new FeedError(`The calendar server did not answer within ${Math.round(policy.timeoutMs / 1000)} seconds`));
-    const headers: Record<string, string> = { 'user-agent': 'Harbour calendar import', accept: 'text/calendar, text/plain;q=0.9, */*;q=0.5' };
+    if (remaining <= 0)
+      return reject(
+        new FeedError(`The calendar server did not answer within ${Math.round(policy.timeoutMs / 1000)} seconds`),
+      );
+    const headers: Record<string, string> = {
+      'user-agent': 'Harbour calendar import',
+      accept: 'text/calendar, text/plain;q=0.9, */*;q=0.5',
+    };
     if (etag) headers['if-none-match'] = etag;
     const req = client.request(target, { method: 'GET', headers, lookup: guardedLookup(policy.allowLoopback) });
-    const timeout = new FeedError(`The calendar server did not answer within ${Math.round(policy.timeoutMs / 1000)} seconds`);
+    const timeout = new FeedError(
+      `The calendar server did not answer within ${Math.round(policy.timeoutMs / 1000)} seconds`,
+    );
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -131,8 +176,10 @@ function get(url: string, etag: string | null, policy: FetchPolicy, deadline: nu
       if (timedOut) return reject(timeout);
       if (e instanceof FeedError) return reject(e);
       const code = (e as { code?: string }).code;
-      if (code === 'EHARBOURBLOCKED') return reject(new FeedError('That web address cannot be used: it points at a private network address'));
-      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return reject(new FeedError('The calendar’s server could not be found'));
+      if (code === 'EHARBOURBLOCKED')
+        return reject(new FeedError('That web address cannot be used: it points at a private network address'));
+      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return reject(new FeedError('The calendar’s server could not be found'));
       return reject(new FeedError('The calendar could not be fetched'));
     };
     req.on('error', fail);
@@ -150,9 +197,13 @@ function get(url: string, etag: string | null, policy: FetchPolicy, deadline: nu
       }
       if (status < 200 || status >= 300) {
         res.resume();
-        return fail(new FeedError(status === 401 || status === 403 || status === 404
-          ? `The calendar server answered ${status}: check the address is the calendar’s current published (public or secret) address`
-          : `The calendar server answered ${status}`));
+        return fail(
+          new FeedError(
+            status === 401 || status === 403 || status === 404
+              ? `The calendar server answered ${status}: check the address is the calendar’s current published (public or secret) address`
+              : `The calendar server answered ${status}`,
+          ),
+        );
       }
       const declared = Number(res.headers['content-length'] ?? 0);
       if (declared > policy.maxBytes) {
@@ -175,7 +226,14 @@ function get(url: string, etag: string | null, policy: FetchPolicy, deadline: nu
         clearTimeout(timer);
         if (size > policy.maxBytes) return;
         const tag = res.headers.etag;
-        resolve({ kind: 'done', result: { notModified: false, text: Buffer.concat(chunks).toString('utf8'), etag: typeof tag === 'string' ? tag.slice(0, 500) : null } });
+        resolve({
+          kind: 'done',
+          result: {
+            notModified: false,
+            text: Buffer.concat(chunks).toString('utf8'),
+            etag: typeof tag === 'string' ? tag.slice(0, 500) : null,
+          },
+        });
       });
     });
     req.end();

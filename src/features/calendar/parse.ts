@@ -68,14 +68,35 @@ type ICalProperty = InstanceType<typeof ICAL.Property>;
 type ICalTimezone = InstanceType<typeof ICAL.Timezone>;
 type ICalRecur = InstanceType<typeof ICAL.Recur>;
 
-interface Wall { year: number; month: number; day: number; hour: number; minute: number; second: number }
+interface Wall {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
 type Zone = { iana: string } | { vtimezone: ICalTimezone; tzid: string };
 
-const wallOf = (t: ICalTime): Wall => ({ year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second });
+const wallOf = (t: ICalTime): Wall => ({
+  year: t.year,
+  month: t.month,
+  day: t.day,
+  hour: t.hour,
+  minute: t.minute,
+  second: t.second,
+});
 const wallMs = (w: Wall) => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
 const msWall = (ms: number): Wall => {
   const d = new Date(ms);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
 };
 const sameWall = (a: Wall, b: Wall) => wallMs(a) === wallMs(b);
 
@@ -106,7 +127,10 @@ const londonMidnight = (date: string) => londonDayBounds(date).start;
 const londonDateOf = londonDate;
 
 function floating(w: Wall, isDate: boolean): ICalTime {
-  return new ICAL.Time(isDate ? { year: w.year, month: w.month, day: w.day, isDate: true } : { ...w, isDate: false }, ICAL.Timezone.localTimezone);
+  return new ICAL.Time(
+    isDate ? { year: w.year, month: w.month, day: w.day, isDate: true } : { ...w, isDate: false },
+    ICAL.Timezone.localTimezone,
+  );
 }
 
 /** Strips control characters (PostgreSQL refuses NUL) and the line breaks Apple puts in locations. */
@@ -136,7 +160,8 @@ class Reader {
     const iana = ianaZoneFor(tzid);
     if (iana) return { iana };
     const inFile = value.zone as ICalTimezone | undefined;
-    if (inFile && inFile !== ICAL.Timezone.localTimezone && inFile !== ICAL.Timezone.utcTimezone && inFile.tzid) return { vtimezone: inFile, tzid };
+    if (inFile && inFile !== ICAL.Timezone.localTimezone && inFile !== ICAL.Timezone.utcTimezone && inFile.tzid)
+      return { vtimezone: inFile, tzid };
     this.warnings.add(`The time zone “${tzid}” is not recognised: its times are read as UK time.`);
     return { iana: LONDON };
   }
@@ -147,7 +172,9 @@ class Reader {
   }
 
   /** Start, end and all-day flag of one VEVENT as written (not expanded). */
-  span(comp: ICalComponent): { start: Date; end: Date; allDay: boolean; startValue: ICalTime; startProp: ICalProperty } | null {
+  span(
+    comp: ICalComponent,
+  ): { start: Date; end: Date; allDay: boolean; startValue: ICalTime; startProp: ICalProperty } | null {
     const startProp = comp.getFirstProperty('dtstart');
     const startValue = startProp?.getFirstValue() as ICalTime | null | undefined;
     if (!startProp || !startValue || typeof startValue !== 'object' || !('isDate' in startValue)) return null;
@@ -174,7 +201,10 @@ class Reader {
 
   /** The key a RECURRENCE-ID (or an expanded occurrence) is matched by. */
   recurrenceKey(value: ICalTime, prop: ICalProperty | null, allDaySeries: boolean): string {
-    if (allDaySeries) return value.isDate ? isoDate(value) : londonDateOf(prop ? this.instant(value, prop) : new Date(wallMs(wallOf(value))));
+    if (allDaySeries)
+      return value.isDate
+        ? isoDate(value)
+        : londonDateOf(prop ? this.instant(value, prop) : new Date(wallMs(wallOf(value))));
     if (value.isDate) return londonMidnight(isoDate(value)).toISOString();
     return (prop ? this.instant(value, prop) : new Date(wallMs(wallOf(value)))).toISOString();
   }
@@ -182,7 +212,11 @@ class Reader {
   details(comp: ICalComponent, uid: string) {
     const summary = cleanText(comp.getFirstPropertyValue('summary')) || '(No title)';
     const location = cleanText(comp.getFirstPropertyValue('location')) || null;
-    const categories = comp.getAllProperties('categories').flatMap((p) => p.getValues()).map(cleanText).filter(Boolean);
+    const categories = comp
+      .getAllProperties('categories')
+      .flatMap((p) => p.getValues())
+      .map(cleanText)
+      .filter(Boolean);
     return { uid, summary, location, categories, geo: geoOf(comp) };
   }
 }
@@ -226,7 +260,8 @@ export function parseCalendar(text: string, options: ParseOptions = {}): ParsedC
       truncated = true;
     }
   };
-  const inWindow = (start: Date, end: Date) => start < window.to && (end > window.from || (end.getTime() === start.getTime() && start >= window.from));
+  const inWindow = (start: Date, end: Date) =>
+    start < window.to && (end > window.from || (end.getTime() === start.getTime() && start >= window.from));
   let name: string | null = null;
 
   for (const calendar of calendars) {
@@ -246,7 +281,9 @@ export function parseCalendar(text: string, options: ParseOptions = {}): ParsedC
     const replaced = new Map<string, Set<string>>();
     for (const [uid, list] of overrides) {
       const master = masters.get(uid);
-      const masterAllDay = master ? Boolean((master.getFirstPropertyValue('dtstart') as ICalTime | null)?.isDate) : false;
+      const masterAllDay = master
+        ? Boolean((master.getFirstPropertyValue('dtstart') as ICalTime | null)?.isDate)
+        : false;
       const keys = new Set<string>();
       for (const comp of list) {
         const ridProp = comp.getFirstProperty('recurrence-id')!;
@@ -256,7 +293,10 @@ export function parseCalendar(text: string, options: ParseOptions = {}): ParsedC
         if (isCancelled(comp)) continue;
         const span = reader.span(comp);
         if (!span || !inWindow(span.start, span.end)) continue;
-        const recurrenceId = masterAllDay || rid.isDate ? reader.recurrenceKey(rid, ridProp, true) : reader.instant(rid, ridProp).toISOString();
+        const recurrenceId =
+          masterAllDay || rid.isDate
+            ? reader.recurrenceKey(rid, ridProp, true)
+            : reader.instant(rid, ridProp).toISOString();
         push({ ...reader.details(comp, uid), recurrenceId, start: span.start, end: span.end, allDay: span.allDay });
       }
       replaced.set(uid, keys);
@@ -268,7 +308,8 @@ export function parseCalendar(text: string, options: ParseOptions = {}): ParsedC
       if (!span) continue;
       const details = reader.details(comp, uid);
       if (!comp.hasProperty('rrule') && !comp.hasProperty('rdate')) {
-        if (inWindow(span.start, span.end)) push({ ...details, recurrenceId: null, start: span.start, end: span.end, allDay: span.allDay });
+        if (inWindow(span.start, span.end))
+          push({ ...details, recurrenceId: null, start: span.start, end: span.end, allDay: span.allDay });
         continue;
       }
       expand(reader, comp, span, replaced.get(uid) ?? new Set(), window, (start, end, recurrenceId) => {
@@ -286,7 +327,8 @@ export function parseCalendar(text: string, options: ParseOptions = {}): ParsedC
   return { name, events: out, truncated, warnings: [...warnings] };
 }
 
-const byStart = (a: CalendarEvent, b: CalendarEvent) => a.start.getTime() - b.start.getTime() || a.summary.localeCompare(b.summary) || a.uid.localeCompare(b.uid);
+const byStart = (a: CalendarEvent, b: CalendarEvent) =>
+  a.start.getTime() - b.start.getTime() || a.summary.localeCompare(b.summary) || a.uid.localeCompare(b.uid);
 
 function isCancelled(comp: ICalComponent) {
   return cleanText(comp.getFirstPropertyValue('status')).toUpperCase() === 'CANCELLED';
@@ -327,17 +369,20 @@ function expand(
     if (recur.until) {
       const until = recur.until;
       // UNTIL as a date on a timed series means "up to the end of that day".
-      recur.until = until.isDate && !allDay
-        ? floating({ ...wallOf(until), hour: 23, minute: 59, second: 59 }, false)
-        : inZone(until, prop);
+      recur.until =
+        until.isDate && !allDay
+          ? floating({ ...wallOf(until), hour: 23, minute: 59, second: 59 }, false)
+          : inZone(until, prop);
     }
     rule.addPropertyWithValue('rrule', recur);
   }
   for (const name of ['rdate', 'exdate'] as const) {
     for (const prop of comp.getAllProperties(name)) {
       for (const value of prop.getValues() as unknown[]) {
-        const time = value && typeof value === 'object' && 'start' in value ? (value as { start: ICalTime }).start : value;
-        if (time && typeof time === 'object' && 'isDate' in time) rule.addPropertyWithValue(name, inZone(time as ICalTime, prop));
+        const time =
+          value && typeof value === 'object' && 'start' in value ? (value as { start: ICalTime }).start : value;
+        if (time && typeof time === 'object' && 'isDate' in time)
+          rule.addPropertyWithValue(name, inZone(time as ICalTime, prop));
       }
     }
   }

@@ -23,7 +23,9 @@ export function occurrenceKey(e: Pick<CalendarEvent, 'uid' | 'recurrenceId' | 's
 /** The last UK postcode in a location ("12 High St, Ashford TN23 1AA, UK" → "TN23 1AA"). */
 export function extractPostcode(location: string | null): string | null {
   if (!location) return null;
-  const matches = [...location.toUpperCase().matchAll(/(?<![A-Z0-9])([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})(?![A-Z0-9])/g)];
+  const matches = [
+    ...location.toUpperCase().matchAll(/(?<![A-Z0-9])([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})(?![A-Z0-9])/g),
+  ];
   const last = matches.at(-1);
   return last ? `${last[1]} ${last[2]}` : null;
 }
@@ -42,7 +44,10 @@ export function importProblem(e: Pick<CalendarEvent, 'allDay' | 'start' | 'end'>
  */
 export const VISIT_CATEGORY = 'Harbour visit';
 export function isMarkedVisit(e: Pick<CalendarEvent, 'summary' | 'categories'>): boolean {
-  return /^\s*visit\s*:/i.test(e.summary) || e.categories.some((c) => c.trim().toLowerCase() === VISIT_CATEGORY.toLowerCase());
+  return (
+    /^\s*visit\s*:/i.test(e.summary) ||
+    e.categories.some((c) => c.trim().toLowerCase() === VISIT_CATEGORY.toLowerCase())
+  );
 }
 
 /** Cuts text to `max` UTF-16 units (what the visit form's limits count), never inside a character. */
@@ -62,17 +67,30 @@ export function defaultDescription(summary: string): string {
   return truncate(summary.replace(/^\s*visit\s*:\s*/i, '') || summary, DESCRIPTION_MAX);
 }
 
-const inUk = (g: { lat: number; lng: number } | null) => (g && g.lat >= 49 && g.lat <= 61 && g.lng >= -9 && g.lng <= 2 ? g : null);
+const inUk = (g: { lat: number; lng: number } | null) =>
+  g && g.lat >= 49 && g.lat <= 61 && g.lng >= -9 && g.lng <= 2 ? g : null;
 
 export function toVisitInput(e: CalendarEvent, workerId: number, kind: string, description: string): VisitInput {
   const geo = inUk(e.geo);
   return {
-    workerId, kind, startsAt: e.start, endsAt: e.end,
+    workerId,
+    kind,
+    startsAt: e.start,
+    endsAt: e.end,
     address: e.location ? truncate(e.location, ADDRESS_MAX) : null,
     postcode: extractPostcode(e.location),
-    latitude: geo?.lat ?? null, longitude: geo?.lng ?? null,
-    caseSystem: null, caseId: null, description: description || null, jointPartnerId: null, notes: null, buildingId: null,
-    referralType: null, riskRating: null, source: 'ical', icalUid: occurrenceKey(e),
+    latitude: geo?.lat ?? null,
+    longitude: geo?.lng ?? null,
+    caseSystem: null,
+    caseId: null,
+    description: description || null,
+    jointPartnerId: null,
+    notes: null,
+    buildingId: null,
+    referralType: null,
+    riskRating: null,
+    source: 'ical',
+    icalUid: occurrenceKey(e),
   };
 }
 
@@ -82,9 +100,15 @@ export function whenText(e: Pick<CalendarEvent, 'allDay' | 'start' | 'end'>): { 
   const end = DateTime.fromJSDate(e.end, { zone: LONDON });
   if (e.allDay) {
     const last = end.minus({ days: 1 });
-    const date = last > start ? `${start.toFormat('cccc d LLLL yyyy')} to ${last.toFormat('cccc d LLLL yyyy')}` : start.toFormat('cccc d LLLL yyyy');
+    const date =
+      last > start
+        ? `${start.toFormat('cccc d LLLL yyyy')} to ${last.toFormat('cccc d LLLL yyyy')}`
+        : start.toFormat('cccc d LLLL yyyy');
     return { date, time: 'All day' };
   }
   const sameDay = start.toISODate() === end.toISODate();
-  return { date: start.toFormat('cccc d LLLL yyyy'), time: `${start.toFormat('HH:mm')} to ${sameDay ? end.toFormat('HH:mm') : end.toFormat('HH:mm cccc d LLLL')}` };
+  return {
+    date: start.toFormat('cccc d LLLL yyyy'),
+    time: `${start.toFormat('HH:mm')} to ${sameDay ? end.toFormat('HH:mm') : end.toFormat('HH:mm cccc d LLLL')}`,
+  };
 }

@@ -13,7 +13,15 @@ import { inTransaction } from '../../db/transaction.ts';
 import { buildCalendarRepository, type StoredPreview } from './repository.ts';
 import { CalendarFormatError, LONDON, defaultWindow, parseCalendar, type CalendarEvent } from './parse.ts';
 import { DEFAULT_FETCH_POLICY, FeedError, fetchFeed, normaliseFeedUrl, type FetchPolicy } from './fetch-ics.ts';
-import { DESCRIPTION_MAX, defaultDescription, importProblem, isMarkedVisit, occurrenceKey, toVisitInput, whenText } from './rules.ts';
+import {
+  DESCRIPTION_MAX,
+  defaultDescription,
+  importProblem,
+  isMarkedVisit,
+  occurrenceKey,
+  toVisitInput,
+  whenText,
+} from './rules.ts';
 
 export interface CalendarDeps {
   db: Kysely<DB>;
@@ -47,7 +55,11 @@ export interface PreviewView {
   window: { from: string; to: string };
 }
 
-export interface Choice { index: number; kind: string; description: string }
+export interface Choice {
+  index: number;
+  kind: string;
+  description: string;
+}
 
 export interface SubscriptionView {
   id: number;
@@ -83,7 +95,8 @@ export function buildCalendarService(deps: CalendarDeps) {
   const policy: FetchPolicy = { ...DEFAULT_FETCH_POLICY, ...deps.fetchPolicy };
 
   function staffIdOf(actor: Actor): number {
-    if (actor.staffId === null) throw new ForbiddenError('Calendar import is for people with a staff record: your account has none');
+    if (actor.staffId === null)
+      throw new ForbiddenError('Calendar import is for people with a staff record: your account has none');
     return actor.staffId;
   }
 
@@ -92,14 +105,25 @@ export function buildCalendarService(deps: CalendarDeps) {
     const items = p.events.map((e, index): PreviewItem => {
       const already = imported.has(occurrenceKey(e));
       return {
-        index, summary: e.summary, location: e.location, ...whenText(e), allDay: e.allDay,
-        problem: already ? 'Already imported' : importProblem(e), imported: already, description: defaultDescription(e.summary),
+        index,
+        summary: e.summary,
+        location: e.location,
+        ...whenText(e),
+        allDay: e.allDay,
+        problem: already ? 'Already imported' : importProblem(e),
+        imported: already,
+        description: defaultDescription(e.summary),
       };
     });
     // The window the file was read with: measured from when it was uploaded.
     const window = defaultWindow(new Date(p.expiresAt.getTime() - PREVIEW_TTL_MINUTES * 60_000));
     return {
-      id: p.id, fileName: p.fileName, items, selectable: items.filter((i) => !i.problem).length, truncated: p.truncated, warnings: p.warnings,
+      id: p.id,
+      fileName: p.fileName,
+      items,
+      selectable: items.filter((i) => !i.problem).length,
+      truncated: p.truncated,
+      warnings: p.warnings,
       window: { from: londonDay(window.from), to: londonDay(new Date(window.to.getTime() - 1)) },
     };
   }
@@ -108,10 +132,17 @@ export function buildCalendarService(deps: CalendarDeps) {
    * Adds the visits not imported before. The unique index on (worker, ical_uid) settles a race
    * between two imports of the same events: the loser re-reads what is there and tries once more.
    */
-  async function importNew(actor: Actor, staffId: number, inputs: VisitInput[]): Promise<{ added: number; skipped: number }> {
+  async function importNew(
+    actor: Actor,
+    staffId: number,
+    inputs: VisitInput[],
+  ): Promise<{ added: number; skipped: number }> {
     const unique = [...new Map(inputs.map((i) => [i.icalUid!, i])).values()];
     for (let attempt = 1; ; attempt++) {
-      const existing = await repo.importedKeys(staffId, unique.map((i) => i.icalUid!));
+      const existing = await repo.importedKeys(
+        staffId,
+        unique.map((i) => i.icalUid!),
+      );
       const fresh = unique.filter((i) => !existing.has(i.icalUid!));
       if (fresh.length === 0) return { added: 0, skipped: inputs.length };
       try {
@@ -123,16 +154,39 @@ export function buildCalendarService(deps: CalendarDeps) {
     }
   }
 
-  function actorForAccount(a: { id: number; staff_id: number | null; email: string; display_name: string; roles: string[] }): Actor {
-    return { accountId: a.id, staffId: a.staff_id, email: a.email, displayName: a.display_name, roles: a.roles as Role[], ip: null, via: 'session' };
+  function actorForAccount(a: {
+    id: number;
+    staff_id: number | null;
+    email: string;
+    display_name: string;
+    roles: string[];
+  }): Actor {
+    return {
+      accountId: a.id,
+      staffId: a.staff_id,
+      email: a.email,
+      displayName: a.display_name,
+      roles: a.roles as Role[],
+      ip: null,
+      via: 'session',
+    };
   }
 
-  async function refreshOne(sub: { id: number; staff_id: number; url: string; etag: string | null; last_fetched_at: Date | null }, now: Date) {
+  async function refreshOne(
+    sub: { id: number; staff_id: number; url: string; etag: string | null; last_fetched_at: Date | null },
+    now: Date,
+  ) {
     try {
       const account = await repo.accountForStaff(sub.staff_id);
-      if (!account) throw new FeedError('This person has no active sign-in account, so nothing can be imported for them');
+      if (!account)
+        throw new FeedError('This person has no active sign-in account, so nothing can be imported for them');
       // The window moves at midnight: an unchanged feed can still have new events in it on a new day.
-      const sameDay = sub.last_fetched_at && DateTime.fromJSDate(sub.last_fetched_at, { zone: LONDON }).hasSame(DateTime.fromJSDate(now, { zone: LONDON }), 'day');
+      const sameDay =
+        sub.last_fetched_at &&
+        DateTime.fromJSDate(sub.last_fetched_at, { zone: LONDON }).hasSame(
+          DateTime.fromJSDate(now, { zone: LONDON }),
+          'day',
+        );
       const res = await fetchFeed(sub.url, sameDay ? sub.etag : null, policy);
       if (res.notModified) {
         await repo.recordFetch(sub.id, { last_fetched_at: now, last_error: null });
@@ -148,17 +202,30 @@ export function buildCalendarService(deps: CalendarDeps) {
         else if (!e.location) noLocation++;
         else inputs.push(toVisitInput(e, sub.staff_id, 'visit', defaultDescription(e.summary)));
       }
-      const { added, skipped } = inputs.length ? await importNew(actorForAccount(account), sub.staff_id, inputs) : { added: 0, skipped: 0 };
+      const { added, skipped } = inputs.length
+        ? await importNew(actorForAccount(account), sub.staff_id, inputs)
+        : { added: 0, skipped: 0 };
       const parts = [`${added} ${added === 1 ? 'visit' : 'visits'} added`];
       if (skipped) parts.push(`${skipped} already imported`);
-      if (noLocation) parts.push(`${noLocation} marked as ${noLocation === 1 ? 'a visit' : 'visits'} but with no location, so not imported`);
+      if (noLocation)
+        parts.push(
+          `${noLocation} marked as ${noLocation === 1 ? 'a visit' : 'visits'} but with no location, so not imported`,
+        );
       if (unusable) parts.push(`${unusable} all-day, too long or with no end time, so not imported`);
       if (parsed.truncated) parts.push('the calendar has more events than can be read at once');
-      await repo.recordFetch(sub.id, { last_fetched_at: now, last_error: null, last_result: `${parts.join('; ')}.`, etag: res.etag });
+      await repo.recordFetch(sub.id, {
+        last_fetched_at: now,
+        last_error: null,
+        last_result: `${parts.join('; ')}.`,
+        etag: res.etag,
+      });
       return { added, failed: false };
     } catch (e) {
       const known = e instanceof FeedError || e instanceof CalendarFormatError;
-      await repo.recordFetch(sub.id, { last_fetched_at: now, last_error: known ? e.message : 'The calendar could not be imported' });
+      await repo.recordFetch(sub.id, {
+        last_fetched_at: now,
+        last_error: known ? e.message : 'The calendar could not be imported',
+      });
       if (!known) throw Object.assign(e as Error, { subscriptionId: sub.id });
       return { added: 0, failed: true };
     }
@@ -175,15 +242,32 @@ export function buildCalendarService(deps: CalendarDeps) {
       try {
         parsed = parseCalendar(text, window);
       } catch (e) {
-        if (e instanceof CalendarFormatError) throw new ValidationError([{ field: 'file', message: 'The selected file must be an iCalendar (.ics) file exported from Outlook, Google or Apple Calendar' }]);
+        if (e instanceof CalendarFormatError)
+          throw new ValidationError([
+            {
+              field: 'file',
+              message:
+                'The selected file must be an iCalendar (.ics) file exported from Outlook, Google or Apple Calendar',
+            },
+          ]);
         throw e;
       }
       if (parsed.events.length === 0) {
-        throw new ValidationError([{ field: 'file', message: `The file has no events between ${londonDay(window.from)} and ${londonDay(new Date(window.to.getTime() - 1))}` }]);
+        throw new ValidationError([
+          {
+            field: 'file',
+            message: `The file has no events between ${londonDay(window.from)} and ${londonDay(new Date(window.to.getTime() - 1))}`,
+          },
+        ]);
       }
       const stored: StoredPreview = {
-        id: randomBytes(18).toString('base64url'), staffId, fileName: fileName ? fileName.slice(0, 200) : null, events: parsed.events,
-        truncated: parsed.truncated, warnings: parsed.warnings, expiresAt: new Date(now.getTime() + PREVIEW_TTL_MINUTES * 60_000),
+        id: randomBytes(18).toString('base64url'),
+        staffId,
+        fileName: fileName ? fileName.slice(0, 200) : null,
+        events: parsed.events,
+        truncated: parsed.truncated,
+        warnings: parsed.warnings,
+        expiresAt: new Date(now.getTime() + PREVIEW_TTL_MINUTES * 60_000),
       };
       await repo.deleteExpiredPreviews(now);
       await repo.savePreview(stored);
@@ -201,8 +285,15 @@ export function buildCalendarService(deps: CalendarDeps) {
     async confirm(actor: Actor, previewId: string, choices: Choice[]): Promise<{ added: number; skipped: number }> {
       const staffId = staffIdOf(actor);
       const p = await repo.preview(previewId, staffId, clock());
-      if (!p) throw new ValidationError([{ field: 'file', message: 'The uploaded calendar has expired or was already imported. Upload the file again' }]);
-      if (choices.length === 0) throw new ValidationError([{ field: 'events', message: 'Select the events that are visits' }]);
+      if (!p)
+        throw new ValidationError([
+          {
+            field: 'file',
+            message: 'The uploaded calendar has expired or was already imported. Upload the file again',
+          },
+        ]);
+      if (choices.length === 0)
+        throw new ValidationError([{ field: 'events', message: 'Select the events that are visits' }]);
       const errors: FieldError[] = [];
       const inputs: VisitInput[] = [];
       for (const c of choices) {
@@ -214,7 +305,10 @@ export function buildCalendarService(deps: CalendarDeps) {
         const when = whenText(e);
         const problem = importProblem(e);
         if (problem) {
-          errors.push({ field: 'events', message: `“${e.summary}” on ${when.date} cannot be imported: ${problem.toLowerCase()}` });
+          errors.push({
+            field: 'events',
+            message: `“${e.summary}” on ${when.date} cannot be imported: ${problem.toLowerCase()}`,
+          });
           continue;
         }
         if (!(c.kind in VISIT_KINDS)) {
@@ -223,11 +317,17 @@ export function buildCalendarService(deps: CalendarDeps) {
         }
         const description = c.description.trim();
         if (description.length > DESCRIPTION_MAX) {
-          errors.push({ field: `description-${c.index}`, message: `The description of “${e.summary}” must be ${DESCRIPTION_MAX} characters or fewer` });
+          errors.push({
+            field: `description-${c.index}`,
+            message: `The description of “${e.summary}” must be ${DESCRIPTION_MAX} characters or fewer`,
+          });
           continue;
         }
         if (!e.location && c.kind !== 'home_working') {
-          errors.push({ field: `kind-${c.index}`, message: `“${e.summary}” on ${when.date} has no location. Choose home working, or add the address in your calendar and upload the file again` });
+          errors.push({
+            field: `kind-${c.index}`,
+            message: `“${e.summary}” on ${when.date} has no location. Choose home working, or add the address in your calendar and upload the file again`,
+          });
           continue;
         }
         inputs.push(toVisitInput(e, staffId, c.kind, description));
@@ -241,7 +341,12 @@ export function buildCalendarService(deps: CalendarDeps) {
     async subscriptions(actor: Actor): Promise<SubscriptionView[]> {
       const staffId = staffIdOf(actor);
       return (await repo.subscriptions(staffId)).map((s) => ({
-        id: s.id, host: new URL(s.url).host, shownUrl: shownUrl(s.url), lastFetchedAt: s.last_fetched_at, lastError: s.last_error, lastResult: s.last_result,
+        id: s.id,
+        host: new URL(s.url).host,
+        shownUrl: shownUrl(s.url),
+        lastFetchedAt: s.last_fetched_at,
+        lastError: s.last_error,
+        lastResult: s.last_result,
       }));
     },
 
@@ -250,12 +355,22 @@ export function buildCalendarService(deps: CalendarDeps) {
       const checked = normaliseFeedUrl(rawUrl, policy.allowLoopback);
       if ('problem' in checked) throw new ValidationError([{ field: 'url', message: checked.problem }]);
       const existing = await repo.subscriptions(staffId);
-      if (existing.some((s) => s.url === checked.url)) throw new ValidationError([{ field: 'url', message: 'You have already added this calendar' }]);
-      if (existing.length >= MAX_SUBSCRIPTIONS) throw new ValidationError([{ field: 'url', message: `You can add up to ${MAX_SUBSCRIPTIONS} calendars. Remove one first` }]);
+      if (existing.some((s) => s.url === checked.url))
+        throw new ValidationError([{ field: 'url', message: 'You have already added this calendar' }]);
+      if (existing.length >= MAX_SUBSCRIPTIONS)
+        throw new ValidationError([
+          { field: 'url', message: `You can add up to ${MAX_SUBSCRIPTIONS} calendars. Remove one first` },
+        ]);
       return inTransaction(db, async (trx) => {
         const id = await repo.addSubscription(trx, staffId, checked.url, actor.accountId);
         // Only the host: the full address is a secret that lets anyone read the calendar.
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'calendar.subscribe', entityType: 'calendar_subscription', entityId: id, detail: { host: new URL(checked.url).host } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'calendar.subscribe',
+          entityType: 'calendar_subscription',
+          entityId: id,
+          detail: { host: new URL(checked.url).host },
+        });
         return id;
       });
     },
@@ -266,7 +381,13 @@ export function buildCalendarService(deps: CalendarDeps) {
       if (!sub || sub.staff_id !== staffId) throw new NotFoundError('Calendar subscription');
       await inTransaction(db, async (trx) => {
         await repo.removeSubscription(trx, id);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'calendar.unsubscribe', entityType: 'calendar_subscription', entityId: id, detail: { host: new URL(sub.url).host } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'calendar.unsubscribe',
+          entityType: 'calendar_subscription',
+          entityId: id,
+          detail: { host: new URL(sub.url).host },
+        });
       });
     },
 

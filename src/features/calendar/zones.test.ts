@@ -12,7 +12,11 @@ test('the Windows names Outlook writes for the UK and Europe', () => {
   assert.equal(ianaZoneFor('GMT Standard Time'), 'Europe/London');
   assert.equal(ianaZoneFor('W. Europe Standard Time'), 'Europe/Berlin');
   assert.equal(ianaZoneFor('Romance Standard Time'), 'Europe/Paris');
-  assert.equal(ianaZoneFor('Greenwich Standard Time'), 'Atlantic/Reykjavik', 'Monrovia, Reykjavik: GMT all year, no summer time');
+  assert.equal(
+    ianaZoneFor('Greenwich Standard Time'),
+    'Atlantic/Reykjavik',
+    'Monrovia, Reykjavik: GMT all year, no summer time',
+  );
   assert.equal(ianaZoneFor('Eastern Standard Time'), 'America/New_York');
 });
 

@@ -8,7 +8,7 @@ import { IANAZone } from 'luxon';
 export const WINDOWS_ZONES: Readonly<Record<string, string>> = {
   'GMT Standard Time': 'Europe/London',
   'Greenwich Standard Time': 'Atlantic/Reykjavik',
-  'UTC': 'Etc/UTC',
+  UTC: 'Etc/UTC',
   'Coordinated Universal Time': 'Etc/UTC',
   'W. Europe Standard Time': 'Europe/Berlin',
   'Romance Standard Time': 'Europe/Paris',
@@ -75,7 +75,7 @@ const DISPLAY_NAMES: [RegExp, string][] = [
   [/^\(UTC\)|Coordinated Universal Time/i, 'Etc/UTC'],
 ];
 
-const isIana = (name: string) => name.includes('/') || name === 'UTC' ? IANAZone.isValidZone(name) : false;
+const isIana = (name: string) => (name.includes('/') || name === 'UTC' ? IANAZone.isValidZone(name) : false);
 
 /**
  * The IANA zone a TZID means, or null if it is not recognised (the caller then falls back to the
@@ -84,7 +84,10 @@ const isIana = (name: string) => name.includes('/') || name === 'UTC' ? IANAZone
  */
 export function ianaZoneFor(tzid: string | null | undefined): string | null {
   if (!tzid) return null;
-  const name = tzid.trim().replace(/^"(.*)"$/, '$1').trim();
+  const name = tzid
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .trim();
   if (!name) return null;
   if (isIana(name)) return canonical(name);
   const windows = byLowerName.get(name.toLowerCase());

@@ -13,12 +13,27 @@ export function buildDeadlines(ctx: ComplaintsContext) {
       const cal = await calendar();
       const t = today();
       const scope = await visible(actor);
-      return (await repo.allStages()).filter((s) => !s.finished && (!scope || scope.has(s.complaint_id))).flatMap((s) => {
-        const m = openMilestone(cal, stageRecord(s));
-        if (!m) return [];
-        const left = t > m.due ? -cal.workingDaysBetween(m.due, t) : cal.workingDaysBetween(t, m.due);
-        return left <= 5 ? [{ complaintId: s.complaint_id, reference: s.reference, stage: s.stage, label: m.label, due: m.due, breached: t > m.due, workingDaysLeft: left }] : [];
-      }).sort((a, b) => a.due.localeCompare(b.due));
+      return (await repo.allStages())
+        .filter((s) => !s.finished && (!scope || scope.has(s.complaint_id)))
+        .flatMap((s) => {
+          const m = openMilestone(cal, stageRecord(s));
+          if (!m) return [];
+          const left = t > m.due ? -cal.workingDaysBetween(m.due, t) : cal.workingDaysBetween(t, m.due);
+          return left <= 5
+            ? [
+                {
+                  complaintId: s.complaint_id,
+                  reference: s.reference,
+                  stage: s.stage,
+                  label: m.label,
+                  due: m.due,
+                  breached: t > m.due,
+                  workingDaysLeft: left,
+                },
+              ]
+            : [];
+        })
+        .sort((a, b) => a.due.localeCompare(b.due));
     },
 
     /** The daily job: remind the complaints team of deadlines 2 working days ahead, and of breaches. */
@@ -37,11 +52,17 @@ export function buildDeadlines(ctx: ComplaintsContext) {
           if (!(await repo.recordReminder(trx, { stageId: s.id, milestone: m.key, dueOn: m.due, kind }))) return;
           for (const recipientId of team) {
             await repo.notify(trx, {
-              recipientId, at, link: `/complaints/${s.complaint_id}`,
-              subject: kind === 'breached' ? `Deadline missed: ${s.reference ?? ''} ${m.label}` : `Deadline soon: ${s.reference ?? ''} ${m.label} by ${m.due}`,
-              body: kind === 'breached'
-                ? `The ${m.label.toLowerCase()} for complaint ${s.reference ?? ''} was due by ${m.due} and has not been recorded.`
-                : `The ${m.label.toLowerCase()} for complaint ${s.reference ?? ''} is due by ${m.due}. Record it, or record an extension with its reason.`,
+              recipientId,
+              at,
+              link: `/complaints/${s.complaint_id}`,
+              subject:
+                kind === 'breached'
+                  ? `Deadline missed: ${s.reference ?? ''} ${m.label}`
+                  : `Deadline soon: ${s.reference ?? ''} ${m.label} by ${m.due}`,
+              body:
+                kind === 'breached'
+                  ? `The ${m.label.toLowerCase()} for complaint ${s.reference ?? ''} was due by ${m.due} and has not been recorded.`
+                  : `The ${m.label.toLowerCase()} for complaint ${s.reference ?? ''} is due by ${m.due}. Record it, or record an extension with its reason.`,
             });
             sent++;
           }

@@ -10,10 +10,16 @@ export const demoComplaintsRepository = {
     await trx.updateTable('complaints').set({ reference }).where('id', '=', id).execute();
   },
   async addStaff(trx: Transaction<DB>, complaintId: number, staffId: number, notifiedAt: Date) {
-    await trx.insertInto('complaint_staff').values({ complaint_id: complaintId, staff_id: staffId, notified_at: notifiedAt }).execute();
+    await trx
+      .insertInto('complaint_staff')
+      .values({ complaint_id: complaintId, staff_id: staffId, notified_at: notifiedAt })
+      .execute();
   },
   async addAllegations(trx: Transaction<DB>, complaintId: number, categories: string[]) {
-    await trx.insertInto('complaint_allegations').values(categories.map((category) => ({ complaint_id: complaintId, category, detail: null, finding: null }))).execute();
+    await trx
+      .insertInto('complaint_allegations')
+      .values(categories.map((category) => ({ complaint_id: complaintId, category, detail: null, finding: null })))
+      .execute();
   },
   async addStage(trx: Transaction<DB>, values: Insertable<DB['complaint_stages']>) {
     await trx.insertInto('complaint_stages').values(values).execute();

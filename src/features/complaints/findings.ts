@@ -30,8 +30,12 @@ export function buildFindings(ctx: ComplaintsContext) {
     async addAction(actor: Actor, id: number, form: ActionForm) {
       mustManage(actor);
       await load(id);
-      if (form.staffId !== null && !(await repo.staffOn(id)).some((s) => s.id === form.staffId)) throw new ValidationError([{ field: 'actionStaffId', message: 'Select one of the staff complained about' }]);
-      if (form.kind === 'disciplinary_investigation' && form.staffId === null) throw new ValidationError([{ field: 'actionStaffId', message: 'Select who the disciplinary investigation is about' }]);
+      if (form.staffId !== null && !(await repo.staffOn(id)).some((s) => s.id === form.staffId))
+        throw new ValidationError([{ field: 'actionStaffId', message: 'Select one of the staff complained about' }]);
+      if (form.kind === 'disciplinary_investigation' && form.staffId === null)
+        throw new ValidationError([
+          { field: 'actionStaffId', message: 'Select who the disciplinary investigation is about' },
+        ]);
       await change(actor, id, 'complaint.action', { kind: form.kind, staffId: form.staffId }, async (trx) => {
         await repo.addAction(trx, { complaintId: id, ...form });
       });
@@ -41,17 +45,34 @@ export function buildFindings(ctx: ComplaintsContext) {
       mustManage(actor);
       const action = (await repo.actions(id)).find((a) => a.id === actionId);
       if (!action) throw new NotFoundError('Action');
-      if (action.kind !== 'disciplinary_investigation') throw new ValidationError([{ field: `outcome-${actionId}`, message: 'Only a disciplinary investigation has an outcome' }]);
-      if (action.disciplinary_outcome) throw new ValidationError([{ field: `outcome-${actionId}`, message: 'The outcome is already recorded' }]);
-      await change(actor, id, 'complaint.disciplinary_outcome', { actionId, outcome: form.outcome, on: form.on }, async (trx) => {
-        await repo.setDisciplinaryOutcome(trx, actionId, form.outcome, form.on);
-      });
+      if (action.kind !== 'disciplinary_investigation')
+        throw new ValidationError([
+          { field: `outcome-${actionId}`, message: 'Only a disciplinary investigation has an outcome' },
+        ]);
+      if (action.disciplinary_outcome)
+        throw new ValidationError([{ field: `outcome-${actionId}`, message: 'The outcome is already recorded' }]);
+      await change(
+        actor,
+        id,
+        'complaint.disciplinary_outcome',
+        { actionId, outcome: form.outcome, on: form.on },
+        async (trx) => {
+          await repo.setDisciplinaryOutcome(trx, actionId, form.outcome, form.on);
+        },
+      );
     },
 
-    async addReferral(actor: Actor, id: number, form: { body: string; referredOn: string; decision: string | null; decidedOn: string | null }) {
+    async addReferral(
+      actor: Actor,
+      id: number,
+      form: { body: string; referredOn: string; decision: string | null; decidedOn: string | null },
+    ) {
       mustManage(actor);
       await load(id);
-      if (form.decidedOn && form.decidedOn < form.referredOn) throw new ValidationError([{ field: 'decidedOn-day', message: 'The decision must be on or after the referral' }]);
+      if (form.decidedOn && form.decidedOn < form.referredOn)
+        throw new ValidationError([
+          { field: 'decidedOn-day', message: 'The decision must be on or after the referral' },
+        ]);
       await change(actor, id, 'complaint.referral', { body: form.body, referredOn: form.referredOn }, async (trx) => {
         await repo.addReferral(trx, { complaintId: id, ...form });
       });
@@ -62,8 +83,12 @@ export function buildFindings(ctx: ComplaintsContext) {
       mustManage(actor);
       const r = (await repo.referrals(id)).find((x) => x.id === referralId);
       if (!r) throw new NotFoundError('Referral');
-      if (r.decision) throw new ValidationError([{ field: `decision-${referralId}`, message: 'The decision is already recorded' }]);
-      if (form.on < r.referred_on) throw new ValidationError([{ field: `decidedOn-${referralId}-day`, message: 'The decision must be on or after the referral' }]);
+      if (r.decision)
+        throw new ValidationError([{ field: `decision-${referralId}`, message: 'The decision is already recorded' }]);
+      if (form.on < r.referred_on)
+        throw new ValidationError([
+          { field: `decidedOn-${referralId}-day`, message: 'The decision must be on or after the referral' },
+        ]);
       await change(actor, id, 'complaint.referral_decision', { referralId, on: form.on }, async (trx) => {
         await repo.decideReferral(trx, referralId, form.decision, form.on);
       });
@@ -72,7 +97,10 @@ export function buildFindings(ctx: ComplaintsContext) {
     async learning(actor: Actor, id: number, form: { learning: string; closedOn: string | null }) {
       mustManage(actor);
       const c = await load(id);
-      if (form.closedOn && form.closedOn < c.received_on) throw new ValidationError([{ field: 'closedOn-day', message: 'The complaint cannot close before it was received' }]);
+      if (form.closedOn && form.closedOn < c.received_on)
+        throw new ValidationError([
+          { field: 'closedOn-day', message: 'The complaint cannot close before it was received' },
+        ]);
       await change(actor, id, 'complaint.learning', { closedOn: form.closedOn }, async (trx) => {
         await repo.update(trx, id, { learning: form.learning, ...(form.closedOn ? { closed_on: form.closedOn } : {}) });
       });

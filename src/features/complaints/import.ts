@@ -5,31 +5,133 @@ import { importDate, londonDate } from '../../time/london.ts';
 
 export { importDate };
 import {
-  ACTION_KINDS, ALLEGATION_CATEGORIES, CHANNELS, COMPLAINANT_TYPES, DISCIPLINARY_OUTCOMES, FINDINGS, PROCEDURES, REFERRAL_BODIES,
-  type ActionKind, type DisciplinaryOutcome, type Finding, type ReferralBody,
+  ACTION_KINDS,
+  ALLEGATION_CATEGORIES,
+  CHANNELS,
+  COMPLAINANT_TYPES,
+  DISCIPLINARY_OUTCOMES,
+  FINDINGS,
+  PROCEDURES,
+  REFERRAL_BODIES,
+  type ActionKind,
+  type DisciplinaryOutcome,
+  type Finding,
+  type ReferralBody,
 } from './rules.ts';
 
 /** Historic complaints CSV, in template order. Documented in docs/import-formats.md. */
 export const COMPLAINT_COLUMNS = [
-  'reference', 'received_on', 'procedure', 'channel', 'complainant_type', 'complainant_name', 'household', 'team',
-  'staff_employee_numbers', 'allegations', 'summary', 'matter_on', 'late_reason', 'stage_reached', 'outcome',
-  'withdrawn_on', 'withdrawn_reason', 'not_investigated_on', 'not_investigated_reason', 'closed_on',
-  'disciplinary_outcome', 'disciplinary_outcome_on', 'disciplinary_outcomes', 'actions', 'referrals',
+  'reference',
+  'received_on',
+  'procedure',
+  'channel',
+  'complainant_type',
+  'complainant_name',
+  'household',
+  'team',
+  'staff_employee_numbers',
+  'allegations',
+  'summary',
+  'matter_on',
+  'late_reason',
+  'stage_reached',
+  'outcome',
+  'withdrawn_on',
+  'withdrawn_reason',
+  'not_investigated_on',
+  'not_investigated_reason',
+  'closed_on',
+  'disciplinary_outcome',
+  'disciplinary_outcome_on',
+  'disciplinary_outcomes',
+  'actions',
+  'referrals',
 ] as const;
 const REQUIRED = ['received_on', 'complainant_type', 'staff_employee_numbers', 'allegations'];
 
 export const COMPLAINT_TEMPLATE = toCsv([
   [...COMPLAINT_COLUMNS],
-  ['L-2015-001', '2015-06-03', 'statutory_children', 'letter', 'parent_carer', 'A Parent', 'Household 17', 'Ashford Children in Care', 'E1001;E1002', 'pl_b;ca_d', 'Did not consider the school’s concerns', '', '', '2', 'partially_upheld', '', '', '', '', '2015-09-30', '', '', 'E1001|warning|2015-11-12;E1002|none|2015-11-20', 'apology;training', 'swe|2015-10-01;lgsco|2015-12-01|Not upheld by the Ombudsman|2016-03-01'],
-  ['L-2015-002', '2015-07-14', 'statutory_children', 'email', 'family_member', '', 'Household 9', '', 'E1001', 'pl_n', '', '', '', '1', '', '2015-07-30', 'Resolved informally', '', '', '', '', '', '', '', ''],
+  [
+    'L-2015-001',
+    '2015-06-03',
+    'statutory_children',
+    'letter',
+    'parent_carer',
+    'A Parent',
+    'Household 17',
+    'Ashford Children in Care',
+    'E1001;E1002',
+    'pl_b;ca_d',
+    'Did not consider the school’s concerns',
+    '',
+    '',
+    '2',
+    'partially_upheld',
+    '',
+    '',
+    '',
+    '',
+    '2015-09-30',
+    '',
+    '',
+    'E1001|warning|2015-11-12;E1002|none|2015-11-20',
+    'apology;training',
+    'swe|2015-10-01;lgsco|2015-12-01|Not upheld by the Ombudsman|2016-03-01',
+  ],
+  [
+    'L-2015-002',
+    '2015-07-14',
+    'statutory_children',
+    'email',
+    'family_member',
+    '',
+    'Household 9',
+    '',
+    'E1001',
+    'pl_n',
+    '',
+    '',
+    '',
+    '1',
+    '',
+    '2015-07-30',
+    'Resolved informally',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+  ],
 ]);
 
 export interface ComplaintImportRow {
-  line: number; reference: string | null; receivedOn: string; procedure: string; channel: string; complainantType: string;
-  complainantName: string | null; household: string | null; teamId: number | null; serviceId: number | null; staffIds: number[]; categories: string[];
-  summary: string | null; matterOn: string | null; lateReason: string | null; stageReached: number | null; outcome: Finding | null;
-  withdrawnOn: string | null; withdrawnReason: string | null; notInvestigatedOn: string | null; notInvestigatedReason: string | null;
-  closedOn: string | null; disciplinaryOutcome: DisciplinaryOutcome | null; disciplinaryOutcomeOn: string | null;
+  line: number;
+  reference: string | null;
+  receivedOn: string;
+  procedure: string;
+  channel: string;
+  complainantType: string;
+  complainantName: string | null;
+  household: string | null;
+  teamId: number | null;
+  serviceId: number | null;
+  staffIds: number[];
+  categories: string[];
+  summary: string | null;
+  matterOn: string | null;
+  lateReason: string | null;
+  stageReached: number | null;
+  outcome: Finding | null;
+  withdrawnOn: string | null;
+  withdrawnReason: string | null;
+  notInvestigatedOn: string | null;
+  notInvestigatedReason: string | null;
+  closedOn: string | null;
+  disciplinaryOutcome: DisciplinaryOutcome | null;
+  disciplinaryOutcomeOn: string | null;
   /** Per named member of staff: the outcome of a disciplinary investigation (`disciplinary_outcomes`). */
   disciplinaryOutcomes: { staffId: number; outcome: DisciplinaryOutcome; on: string }[];
   actions: ActionKind[];
@@ -47,21 +149,28 @@ export interface ComplaintImportContext {
   today?: string;
 }
 
-
 /** A code (`pl_b`) or its label, case-insensitive. */
 function category(v: string): string | null {
   const s = v.trim().toLowerCase();
-  for (const [code, label] of Object.entries(ALLEGATION_CATEGORIES)) if (s === code || s === label.toLowerCase()) return code;
+  for (const [code, label] of Object.entries(ALLEGATION_CATEGORIES))
+    if (s === code || s === label.toLowerCase()) return code;
   return null;
 }
 function choice<T extends string>(options: Record<T, string>, v: string): T | null {
-  const s = v.trim().toLowerCase().replace(/[\s-]+/g, '_');
-  for (const [k, label] of Object.entries(options) as [T, string][]) if (s === k || v.trim().toLowerCase() === label.toLowerCase()) return k;
+  const s = v
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  for (const [k, label] of Object.entries(options) as [T, string][])
+    if (s === k || v.trim().toLowerCase() === label.toLowerCase()) return k;
   return null;
 }
 
 /** Every row is checked before anything is written; line numbers count the header as line 1. */
-export function validateComplaintImport(text: string, ctx: ComplaintImportContext): { rows: ComplaintImportRow[]; errors: RowError[] } {
+export function validateComplaintImport(
+  text: string,
+  ctx: ComplaintImportContext,
+): { rows: ComplaintImportRow[]; errors: RowError[] } {
   const { parsed, errors: fileErrors } = parseImportFile(text, REQUIRED, COMPLAINT_COLUMNS);
   if (!parsed) return { rows: [], errors: fileErrors };
 
@@ -108,11 +217,15 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
     if (!channel) err(`channel "${get('channel')}" must be one of ${Object.keys(CHANNELS).join(', ')}`);
     const complainantType = choice(COMPLAINANT_TYPES, get('complainant_type'));
     if (!get('complainant_type')) err('complainant_type is missing');
-    else if (!complainantType) err(`complainant_type "${get('complainant_type')}" must be one of ${Object.keys(COMPLAINANT_TYPES).join(', ')}`);
+    else if (!complainantType)
+      err(`complainant_type "${get('complainant_type')}" must be one of ${Object.keys(COMPLAINANT_TYPES).join(', ')}`);
     const teamName = get('team');
-    const team = teamName ? ctx.teams.get(teamName.toLowerCase()) ?? null : null;
+    const team = teamName ? (ctx.teams.get(teamName.toLowerCase()) ?? null) : null;
     if (teamName && !team) err(`team "${teamName}" does not exist`);
-    const numbers = get('staff_employee_numbers').split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+    const numbers = get('staff_employee_numbers')
+      .split(/[;,]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (!numbers.length) err('staff_employee_numbers is missing');
     const staffIds: number[] = [];
     for (const n of numbers) {
@@ -120,7 +233,10 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
       if (id === undefined) err(`employee ${n} is not in Harbour`);
       else if (!staffIds.includes(id)) staffIds.push(id);
     }
-    const cats = get('allegations').split(';').map((s) => s.trim()).filter(Boolean);
+    const cats = get('allegations')
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (!cats.length) err('allegations is missing');
     const categories: string[] = [];
     for (const c of cats) {
@@ -133,12 +249,21 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
     if (stageText && ![1, 2, 3].includes(stageReached!)) err('stage_reached must be 1, 2 or 3');
     const outcome = get('outcome') ? choice(FINDINGS, get('outcome')) : null;
     if (get('outcome') && !outcome) err(`outcome "${get('outcome')}" must be upheld, partially_upheld or not_upheld`);
-    const disciplinaryOutcome = get('disciplinary_outcome') ? choice(DISCIPLINARY_OUTCOMES, get('disciplinary_outcome')) : null;
-    if (get('disciplinary_outcome') && !disciplinaryOutcome) err(`disciplinary_outcome "${get('disciplinary_outcome')}" must be none, warning, final_warning or dismissal`);
+    const disciplinaryOutcome = get('disciplinary_outcome')
+      ? choice(DISCIPLINARY_OUTCOMES, get('disciplinary_outcome'))
+      : null;
+    if (get('disciplinary_outcome') && !disciplinaryOutcome)
+      err(`disciplinary_outcome "${get('disciplinary_outcome')}" must be none, warning, final_warning or dismissal`);
     const disciplinaryOutcomeOn = date('disciplinary_outcome_on');
-    if (get('disciplinary_outcome') && !get('disciplinary_outcome_on')) err('disciplinary_outcome_on is needed with a disciplinary_outcome');
+    if (get('disciplinary_outcome') && !get('disciplinary_outcome_on'))
+      err('disciplinary_outcome_on is needed with a disciplinary_outcome');
     // Several per row: entries separated by ';', parts of an entry by '|'.
-    const entries = (c: string) => get(c).split(';').map((e) => e.trim()).filter(Boolean).map((e) => e.split('|').map((p) => p.trim()));
+    const entries = (c: string) =>
+      get(c)
+        .split(';')
+        .map((e) => e.trim())
+        .filter(Boolean)
+        .map((e) => e.split('|').map((p) => p.trim()));
     const partDate = (c: string, v: string | undefined, what: string) => {
       if (!v) return null;
       const d = importDate(v);
@@ -149,29 +274,47 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
     const disciplinaryOutcomes: ComplaintImportRow['disciplinaryOutcomes'] = [];
     for (const [number, outcomeText, on] of entries('disciplinary_outcomes')) {
       const staffId = number ? ctx.staff.get(number.toUpperCase()) : undefined;
-      if (!number || staffId === undefined) err(`disciplinary_outcomes: employee ${number || '(blank)'} is not in Harbour`);
-      else if (!numbers.some((n) => n.toUpperCase() === number.toUpperCase())) err(`disciplinary_outcomes: employee ${number} is not named in staff_employee_numbers`);
+      if (!number || staffId === undefined)
+        err(`disciplinary_outcomes: employee ${number || '(blank)'} is not in Harbour`);
+      else if (!numbers.some((n) => n.toUpperCase() === number.toUpperCase()))
+        err(`disciplinary_outcomes: employee ${number} is not named in staff_employee_numbers`);
       const outcomeCode = outcomeText ? choice(DISCIPLINARY_OUTCOMES, outcomeText) : null;
-      if (!outcomeCode) err(`disciplinary_outcomes: outcome "${outcomeText ?? ''}" for ${number} must be none, warning, final_warning or dismissal`);
+      if (!outcomeCode)
+        err(
+          `disciplinary_outcomes: outcome "${outcomeText ?? ''}" for ${number} must be none, warning, final_warning or dismissal`,
+        );
       const onDate = partDate('disciplinary_outcomes', on, `date for ${number}`);
       if (!on) err(`disciplinary_outcomes: the date for ${number} is missing (employee|outcome|date)`);
-      if (staffId !== undefined && disciplinaryOutcomes.some((d) => d.staffId === staffId)) err(`disciplinary_outcomes: employee ${number} appears more than once`);
-      if (staffId !== undefined && outcomeCode && onDate) disciplinaryOutcomes.push({ staffId, outcome: outcomeCode, on: onDate });
+      if (staffId !== undefined && disciplinaryOutcomes.some((d) => d.staffId === staffId))
+        err(`disciplinary_outcomes: employee ${number} appears more than once`);
+      if (staffId !== undefined && outcomeCode && onDate)
+        disciplinaryOutcomes.push({ staffId, outcome: outcomeCode, on: onDate });
     }
-    if (get('disciplinary_outcome') && get('disciplinary_outcomes')) err('use disciplinary_outcome or disciplinary_outcomes, not both');
+    if (get('disciplinary_outcome') && get('disciplinary_outcomes'))
+      err('use disciplinary_outcome or disciplinary_outcomes, not both');
     const actions: ActionKind[] = [];
     for (const [kind] of entries('actions')) {
       const code = kind ? choice(ACTION_KINDS, kind) : null;
-      if (!code) err(`actions: "${kind}" must be one of ${Object.keys(ACTION_KINDS).filter((k) => k !== 'disciplinary_investigation').join(', ')}`);
-      else if (code === 'disciplinary_investigation') err('actions: record a disciplinary investigation in disciplinary_outcomes, with its outcome');
+      if (!code)
+        err(
+          `actions: "${kind}" must be one of ${Object.keys(ACTION_KINDS)
+            .filter((k) => k !== 'disciplinary_investigation')
+            .join(', ')}`,
+        );
+      else if (code === 'disciplinary_investigation')
+        err('actions: record a disciplinary investigation in disciplinary_outcomes, with its outcome');
       else if (!actions.includes(code)) actions.push(code);
     }
     const referrals: ComplaintImportRow['referrals'] = [];
     for (const [bodyText, referred, decision, decided] of entries('referrals')) {
       const body = bodyText ? choice(REFERRAL_BODIES, bodyText) : null;
-      if (!body) err(`referrals: "${bodyText ?? ''}" must be one of ${Object.keys(REFERRAL_BODIES).join(', ')} (body|referred_on|decision|decided_on)`);
+      if (!body)
+        err(
+          `referrals: "${bodyText ?? ''}" must be one of ${Object.keys(REFERRAL_BODIES).join(', ')} (body|referred_on|decision|decided_on)`,
+        );
       const referredOn = partDate('referrals', referred, 'referred_on');
-      if (!referred) err(`referrals: the date referred to ${bodyText} is missing (body|referred_on|decision|decided_on)`);
+      if (!referred)
+        err(`referrals: the date referred to ${bodyText} is missing (body|referred_on|decision|decided_on)`);
       const decidedOn = partDate('referrals', decided, 'decided_on');
       if (decision && decision.length > 2000) err('referrals: a decision must be 2000 characters or fewer');
       if (decided && !decision) err('referrals: a decided_on needs the decision');
@@ -184,15 +327,41 @@ export function validateComplaintImport(text: string, ctx: ComplaintImportContex
     const matterOn = date('matter_on');
     if (withdrawnOn && notInvestigatedOn) err('a complaint cannot be both withdrawn and not investigated');
     if ((withdrawnOn || notInvestigatedOn) && outcome) err('a withdrawn or uninvestigated complaint has no outcome');
-    for (const [c, v] of [['withdrawn_on', withdrawnOn], ['not_investigated_on', notInvestigatedOn], ['closed_on', closedOn]] as const) {
+    for (const [c, v] of [
+      ['withdrawn_on', withdrawnOn],
+      ['not_investigated_on', notInvestigatedOn],
+      ['closed_on', closedOn],
+    ] as const) {
       if (v && receivedOn && v < receivedOn) err(`${c} is before received_on`);
     }
     const row = {
-      line, reference, receivedOn: receivedOn!, procedure: procedure!, channel: channel!, complainantType: complainantType!,
-      complainantName: text('complainant_name', 200), household: text('household', 200), teamId: team?.id ?? null, serviceId: team?.serviceId ?? null,
-      staffIds, categories, summary: text('summary', 5000), matterOn, lateReason: text('late_reason'), stageReached, outcome,
-      withdrawnOn, withdrawnReason: text('withdrawn_reason'), notInvestigatedOn, notInvestigatedReason: text('not_investigated_reason'),
-      closedOn, disciplinaryOutcome, disciplinaryOutcomeOn, disciplinaryOutcomes, actions, referrals,
+      line,
+      reference,
+      receivedOn: receivedOn!,
+      procedure: procedure!,
+      channel: channel!,
+      complainantType: complainantType!,
+      complainantName: text('complainant_name', 200),
+      household: text('household', 200),
+      teamId: team?.id ?? null,
+      serviceId: team?.serviceId ?? null,
+      staffIds,
+      categories,
+      summary: text('summary', 5000),
+      matterOn,
+      lateReason: text('late_reason'),
+      stageReached,
+      outcome,
+      withdrawnOn,
+      withdrawnReason: text('withdrawn_reason'),
+      notInvestigatedOn,
+      notInvestigatedReason: text('not_investigated_reason'),
+      closedOn,
+      disciplinaryOutcome,
+      disciplinaryOutcomeOn,
+      disciplinaryOutcomes,
+      actions,
+      referrals,
     };
     if (errors.length === before) rows.push(row);
   });

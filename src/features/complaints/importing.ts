@@ -13,20 +13,56 @@ export function buildImporting(ctx: ComplaintsContext) {
 
   /** The one audit entry of a finished import. */
   const auditImport = (trx: Transaction<DB>, actor: Actor, fileName: string, rows: number) =>
-    audit.appendIn(trx, { ...actorFields(actor), action: 'complaint.import', entityType: 'complaint', entityId: null, detail: { fileName, rows } });
+    audit.appendIn(trx, {
+      ...actorFields(actor),
+      action: 'complaint.import',
+      entityType: 'complaint',
+      entityId: null,
+      detail: { fileName, rows },
+    });
   async function writeImportRows(trx: Executor, actor: Actor, rows: ComplaintImportRow[]) {
     for (const r of rows) {
-      const { id } = await repo.create(trx, { ...r, complainantContact: null, lateReason: r.lateReason, summary: r.summary ?? '', source: 'import' }, actor.accountId);
+      const { id } = await repo.create(
+        trx,
+        { ...r, complainantContact: null, lateReason: r.lateReason, summary: r.summary ?? '', source: 'import' },
+        actor.accountId,
+      );
       await repo.addStaff(trx, id, r.staffIds);
-      await repo.addAllegations(trx, id, r.categories.map((category) => ({ category, detail: null, finding: r.outcome })));
-      if (r.stageReached) for (let n = 1; n <= r.stageReached; n++) await repo.createStage(trx, { complaintId: id, stage: n, startedOn: r.receivedOn, respondedOn: r.closedOn ?? r.receivedOn });
+      await repo.addAllegations(
+        trx,
+        id,
+        r.categories.map((category) => ({ category, detail: null, finding: r.outcome })),
+      );
+      if (r.stageReached)
+        for (let n = 1; n <= r.stageReached; n++)
+          await repo.createStage(trx, {
+            complaintId: id,
+            stage: n,
+            startedOn: r.receivedOn,
+            respondedOn: r.closedOn ?? r.receivedOn,
+          });
       for (const staffId of r.disciplinaryOutcome ? r.staffIds.slice(0, 1) : []) {
-        await repo.addAction(trx, { complaintId: id, staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: r.disciplinaryOutcome, outcomeOn: r.disciplinaryOutcomeOn });
+        await repo.addAction(trx, {
+          complaintId: id,
+          staffId,
+          kind: 'disciplinary_investigation',
+          detail: 'Imported',
+          disciplinaryOutcome: r.disciplinaryOutcome,
+          outcomeOn: r.disciplinaryOutcomeOn,
+        });
       }
       for (const d of r.disciplinaryOutcomes) {
-        await repo.addAction(trx, { complaintId: id, staffId: d.staffId, kind: 'disciplinary_investigation', detail: 'Imported', disciplinaryOutcome: d.outcome, outcomeOn: d.on });
+        await repo.addAction(trx, {
+          complaintId: id,
+          staffId: d.staffId,
+          kind: 'disciplinary_investigation',
+          detail: 'Imported',
+          disciplinaryOutcome: d.outcome,
+          outcomeOn: d.on,
+        });
       }
-      for (const kind of r.actions) await repo.addAction(trx, { complaintId: id, staffId: null, kind, detail: 'Imported' });
+      for (const kind of r.actions)
+        await repo.addAction(trx, { complaintId: id, staffId: null, kind, detail: 'Imported' });
       for (const ref of r.referrals) await repo.addReferral(trx, { complaintId: id, ...ref });
     }
   }

@@ -3,13 +3,39 @@ import assert from 'node:assert/strict';
 import { BUNDLED_BANK_HOLIDAYS } from '../../time/bank-holidays.ts';
 import { complaintsCalendar } from '../../time/working-days.ts';
 import {
-  breached, complainantGroup, councilResponseDue, extensionProblem, financialYearBands, financialYearOf, isLateComplaint, milestones, openMilestone,
-  overallOutcome, panelDue, panelReportDue, reminderKind, stage1Due, stage1Latest, stage2Due, stage2Latest, stage3RequestBy,
-  staffWithUnrelatedComplaints, type ComplaintForPattern, type StageRecord,
+  breached,
+  complainantGroup,
+  councilResponseDue,
+  extensionProblem,
+  financialYearBands,
+  financialYearOf,
+  isLateComplaint,
+  milestones,
+  openMilestone,
+  overallOutcome,
+  panelDue,
+  panelReportDue,
+  reminderKind,
+  stage1Due,
+  stage1Latest,
+  stage2Due,
+  stage2Latest,
+  stage3RequestBy,
+  staffWithUnrelatedComplaints,
+  type ComplaintForPattern,
+  type StageRecord,
 } from './rules.ts';
 
 const cal = complaintsCalendar(BUNDLED_BANK_HOLIDAYS);
-const stage = (over: Partial<StageRecord> = {}): StageRecord => ({ stage: 1, started_on: '2023-01-09', extended_to: null, responded_on: null, panel_held_on: null, report_on: null, ...over });
+const stage = (over: Partial<StageRecord> = {}): StageRecord => ({
+  stage: 1,
+  started_on: '2023-01-09',
+  extended_to: null,
+  responded_on: null,
+  panel_held_on: null,
+  report_on: null,
+  ...over,
+});
 
 describe('statutory deadlines in working days (2006 Regulations, reg 2)', () => {
   test('stage 1: 10 working days, extendable to 20; none of the bank holidays in January–February 2023', () => {
@@ -90,11 +116,14 @@ describe('stage timeline', () => {
   test('stage 3: panel, then report 5 days after the meeting, then council response 15 days after the report', () => {
     const s3 = stage({ stage: 3, started_on: '2023-01-09', panel_held_on: '2023-02-24', report_on: '2023-03-02' });
     const ms = milestones(cal, s3);
-    assert.deepEqual(ms.map((m) => [m.key, m.due, m.done]), [
-      ['panel', '2023-02-20', '2023-02-24'],
-      ['report', '2023-03-03', '2023-03-02'],
-      ['response', '2023-03-23', null],
-    ]);
+    assert.deepEqual(
+      ms.map((m) => [m.key, m.due, m.done]),
+      [
+        ['panel', '2023-02-20', '2023-02-24'],
+        ['report', '2023-03-03', '2023-03-02'],
+        ['response', '2023-03-23', null],
+      ],
+    );
     assert.equal(breached(ms[0]!, '2023-03-01'), true, 'met late is a breach');
     assert.equal(breached(ms[1]!, '2023-03-10'), false);
   });
@@ -120,33 +149,66 @@ describe('overall outcome from the findings', () => {
 
 describe('related and unrelated complainants (seed 003 Q10)', () => {
   const period = { from: '2019-04-01', to: '2024-03-31' };
-  const c = (id: number, staffIds: number[], household: string | null, complainantName: string | null = null, receivedOn = '2020-06-01'): ComplaintForPattern =>
-    ({ id, staffIds, household, complainantName, receivedOn });
+  const c = (
+    id: number,
+    staffIds: number[],
+    household: string | null,
+    complainantName: string | null = null,
+    receivedOn = '2020-06-01',
+  ): ComplaintForPattern => ({ id, staffIds, household, complainantName, receivedOn });
 
   test('two complaints from one household are related: they count once', () => {
     assert.deepEqual(staffWithUnrelatedComplaints([c(1, [7], 'Smith family'), c(2, [7], 'Smith family')], period), []);
   });
 
   test('the household matches whatever the case and punctuation', () => {
-    assert.equal(complainantGroup({ id: 1, household: ' The Smith-Family ', complainantName: null }), complainantGroup({ id: 2, household: 'the smith family', complainantName: 'Other' }));
+    assert.equal(
+      complainantGroup({ id: 1, household: ' The Smith-Family ', complainantName: null }),
+      complainantGroup({ id: 2, household: 'the smith family', complainantName: 'Other' }),
+    );
   });
 
   test('two complaints from different households are unrelated: the member of staff is listed', () => {
-    assert.deepEqual(staffWithUnrelatedComplaints([c(1, [7], 'Smith family'), c(2, [7], 'Jones household'), c(3, [7], 'Smith family')], period), [
-      { staffId: 7, complaints: 3, unrelatedComplainants: 2, complaintIds: [1, 2, 3] },
-    ]);
+    assert.deepEqual(
+      staffWithUnrelatedComplaints(
+        [c(1, [7], 'Smith family'), c(2, [7], 'Jones household'), c(3, [7], 'Smith family')],
+        period,
+      ),
+      [{ staffId: 7, complaints: 3, unrelatedComplainants: 2, complaintIds: [1, 2, 3] }],
+    );
   });
 
   test('without a household, the same named person is related to themself; two different people are not', () => {
-    assert.deepEqual(staffWithUnrelatedComplaints([c(1, [7], null, 'Ann Lee'), c(2, [7], null, 'ann lee')], period), []);
-    assert.equal(staffWithUnrelatedComplaints([c(1, [7], null, 'Ann Lee'), c(2, [7], null, 'Bo Chan')], period).length, 1);
-    assert.equal(staffWithUnrelatedComplaints([c(1, [7], null, null), c(2, [7], null, null)], period).length, 1, 'anonymous complaints are each their own complainant');
+    assert.deepEqual(
+      staffWithUnrelatedComplaints([c(1, [7], null, 'Ann Lee'), c(2, [7], null, 'ann lee')], period),
+      [],
+    );
+    assert.equal(
+      staffWithUnrelatedComplaints([c(1, [7], null, 'Ann Lee'), c(2, [7], null, 'Bo Chan')], period).length,
+      1,
+    );
+    assert.equal(
+      staffWithUnrelatedComplaints([c(1, [7], null, null), c(2, [7], null, null)], period).length,
+      1,
+      'anonymous complaints are each their own complainant',
+    );
   });
 
   test('only complaints received within the period count, and each member of staff named counts separately', () => {
-    const list = [c(1, [7, 8], 'A'), c(2, [7], 'B', null, '2019-03-31'), c(3, [8], 'C'), c(4, [7], 'D', null, '2024-04-01')];
-    assert.deepEqual(staffWithUnrelatedComplaints(list, period).map((r) => r.staffId), [8]);
-    assert.deepEqual(staffWithUnrelatedComplaints(list, { from: '2019-01-01', to: '2024-12-31' }).map((r) => r.staffId), [7, 8]);
+    const list = [
+      c(1, [7, 8], 'A'),
+      c(2, [7], 'B', null, '2019-03-31'),
+      c(3, [8], 'C'),
+      c(4, [7], 'D', null, '2024-04-01'),
+    ];
+    assert.deepEqual(
+      staffWithUnrelatedComplaints(list, period).map((r) => r.staffId),
+      [8],
+    );
+    assert.deepEqual(
+      staffWithUnrelatedComplaints(list, { from: '2019-01-01', to: '2024-12-31' }).map((r) => r.staffId),
+      [7, 8],
+    );
     assert.equal(staffWithUnrelatedComplaints(list, { from: '2019-01-01', to: '2024-12-31' }, 3).length, 1);
   });
 });
@@ -159,14 +221,23 @@ describe('financial years', () => {
 
   test('seed 004: 2009/10 to a part-year "Apr–Sep 2016"', () => {
     const bands = financialYearBands('2009-04-01', '2016-09-16');
-    assert.deepEqual(bands.map((b) => b.label), ['2009/10', '2010/11', '2011/12', '2012/13', '2013/14', '2014/15', '2015/16', 'Apr–Sep 2016']);
+    assert.deepEqual(
+      bands.map((b) => b.label),
+      ['2009/10', '2010/11', '2011/12', '2012/13', '2013/14', '2014/15', '2015/16', 'Apr–Sep 2016'],
+    );
     assert.deepEqual(bands.at(-1), { label: 'Apr–Sep 2016', from: '2016-04-01', to: '2016-09-16', partYear: true });
     assert.equal(bands[0]!.partYear, false);
   });
 
   test('part-years at either end, and across the new year', () => {
-    assert.deepEqual(financialYearBands('2016-10-01', '2017-06-30').map((b) => b.label), ['Oct 2016–Mar 2017', 'Apr–Jun 2017']);
-    assert.deepEqual(financialYearBands('1999-04-01', '2000-03-31').map((b) => b.label), ['1999/00']);
+    assert.deepEqual(
+      financialYearBands('2016-10-01', '2017-06-30').map((b) => b.label),
+      ['Oct 2016–Mar 2017', 'Apr–Jun 2017'],
+    );
+    assert.deepEqual(
+      financialYearBands('1999-04-01', '2000-03-31').map((b) => b.label),
+      ['1999/00'],
+    );
     assert.deepEqual(financialYearBands('2020-01-01', '2019-01-01'), []);
   });
 });

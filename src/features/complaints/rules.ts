@@ -15,20 +15,31 @@ export const PROCEDURES = {
 export type Procedure = keyof typeof PROCEDURES;
 
 export const CHANNELS = {
-  letter: 'Letter', email: 'Email', telephone: 'Telephone', online_form: 'Online form', in_person: 'In person', advocate: 'Through an advocate', other: 'Other',
+  letter: 'Letter',
+  email: 'Email',
+  telephone: 'Telephone',
+  online_form: 'Online form',
+  in_person: 'In person',
+  advocate: 'Through an advocate',
+  other: 'Other',
 } as const;
 export type Channel = keyof typeof CHANNELS;
 
 export const COMPLAINANT_TYPES = {
-  child: 'Child or young person', parent_carer: 'Parent or carer', family_member: 'Other family member', professional: 'Professional',
-  staff: 'Member of staff', advocate: 'Advocate on someone’s behalf',
+  child: 'Child or young person',
+  parent_carer: 'Parent or carer',
+  family_member: 'Other family member',
+  professional: 'Professional',
+  staff: 'Member of staff',
+  advocate: 'Advocate on someone’s behalf',
 } as const;
 export type ComplainantType = keyof typeof COMPLAINANT_TYPES;
 
 /** Seed 003 (Kent FOI/12/0179) Q1 a–p and Q2 a–e; the Kent Code (seed 002) conduct headings; other. */
 export const ALLEGATION_GROUPS = [
   {
-    label: 'Public-law failings', items: {
+    label: 'Public-law failings',
+    items: {
       pl_a: 'Acting beyond their powers',
       pl_b: 'Ignoring relevant information',
       pl_c: 'Failing to undertake a sufficient enquiry',
@@ -48,7 +59,8 @@ export const ALLEGATION_GROUPS = [
     },
   },
   {
-    label: 'Children Act failings', items: {
+    label: 'Children Act failings',
+    items: {
       ca_a: 'Not putting the best interests of the child first',
       ca_b: 'Failing in the duty of care towards a child',
       ca_c: 'Ignoring imminent or future risk to a child',
@@ -57,7 +69,8 @@ export const ALLEGATION_GROUPS = [
     },
   },
   {
-    label: 'Conduct under the Kent Code', items: {
+    label: 'Conduct under the Kent Code',
+    items: {
       kc_discrimination: 'Discrimination (Kent Code A.4)',
       kc_harassment: 'Harassment, intimidation or victimisation (Kent Code B)',
       kc_disclosure: 'Disclosure of information (Kent Code C)',
@@ -67,7 +80,10 @@ export const ALLEGATION_GROUPS = [
   },
   { label: 'Other', items: { other: 'Other' } },
 ] as const;
-export const ALLEGATION_CATEGORIES: Record<string, string> = Object.assign({}, ...ALLEGATION_GROUPS.map((g) => g.items)) as Record<string, string>;
+export const ALLEGATION_CATEGORIES: Record<string, string> = Object.assign(
+  {},
+  ...ALLEGATION_GROUPS.map((g) => g.items),
+) as Record<string, string>;
 export const allegationLabel = (c: string) => ALLEGATION_CATEGORIES[c] ?? c;
 export const allegationTheme = (c: string) => ALLEGATION_GROUPS.find((g) => c in g.items)?.label ?? 'Other';
 
@@ -75,21 +91,36 @@ export const FINDINGS = { upheld: 'Upheld', partially_upheld: 'Partially upheld'
 export type Finding = keyof typeof FINDINGS;
 
 export const ACTION_KINDS = {
-  no_further_action: 'No further action', apology: 'Apology', practice_change: 'Practice change', training: 'Training', supervision: 'Supervision',
+  no_further_action: 'No further action',
+  apology: 'Apology',
+  practice_change: 'Practice change',
+  training: 'Training',
+  supervision: 'Supervision',
   disciplinary_investigation: 'Disciplinary investigation',
 } as const;
 export type ActionKind = keyof typeof ACTION_KINDS;
 
-export const DISCIPLINARY_OUTCOMES = { none: 'No disciplinary action', warning: 'Warning', final_warning: 'Final warning', dismissal: 'Dismissal' } as const;
+export const DISCIPLINARY_OUTCOMES = {
+  none: 'No disciplinary action',
+  warning: 'Warning',
+  final_warning: 'Final warning',
+  dismissal: 'Dismissal',
+} as const;
 export type DisciplinaryOutcome = keyof typeof DISCIPLINARY_OUTCOMES;
 
 export const REFERRAL_BODIES = {
-  swe: 'Social Work England', gscc: 'General Social Care Council (GSCC)', hcpc: 'Health and Care Professions Council (HCPC)',
+  swe: 'Social Work England',
+  gscc: 'General Social Care Council (GSCC)',
+  hcpc: 'Health and Care Professions Council (HCPC)',
   lgsco: 'Local Government and Social Care Ombudsman',
 } as const;
 export type ReferralBody = keyof typeof REFERRAL_BODIES;
 
-export const STAGE_NAMES = { 1: 'Stage 1: local resolution', 2: 'Stage 2: investigation', 3: 'Stage 3: review panel' } as const;
+export const STAGE_NAMES = {
+  1: 'Stage 1: local resolution',
+  2: 'Stage 2: investigation',
+  3: 'Stage 3: review panel',
+} as const;
 export type StageNumber = 1 | 2 | 3;
 
 // ---- Deadlines (working days per reg 2; the start date is day 0) ---------------------------------
@@ -144,15 +175,50 @@ export interface StageRecord {
   report_on: string | null;
 }
 
-export interface Milestone { key: string; label: string; due: string; done: string | null }
+export interface Milestone {
+  key: string;
+  label: string;
+  due: string;
+  done: string | null;
+}
 
 /** Each deadline of a stage in order, with the date it was met (or null). */
 export function milestones(cal: WorkingDayCalendar, s: StageRecord): Milestone[] {
-  if (s.stage === 1) return [{ key: 'response', label: 'Stage 1 response', due: s.extended_to ?? stage1Due(cal, s.started_on), done: s.responded_on }];
-  if (s.stage === 2) return [{ key: 'response', label: 'Stage 2 response', due: s.extended_to ?? stage2Due(cal, s.started_on), done: s.responded_on }];
-  const out: Milestone[] = [{ key: 'panel', label: 'Review panel meets', due: s.extended_to ?? panelDue(cal, s.started_on), done: s.panel_held_on }];
-  if (s.panel_held_on) out.push({ key: 'report', label: 'Panel report', due: panelReportDue(cal, s.panel_held_on), done: s.report_on });
-  if (s.report_on) out.push({ key: 'response', label: 'Council response to the panel', due: councilResponseDue(cal, s.report_on), done: s.responded_on });
+  if (s.stage === 1)
+    return [
+      {
+        key: 'response',
+        label: 'Stage 1 response',
+        due: s.extended_to ?? stage1Due(cal, s.started_on),
+        done: s.responded_on,
+      },
+    ];
+  if (s.stage === 2)
+    return [
+      {
+        key: 'response',
+        label: 'Stage 2 response',
+        due: s.extended_to ?? stage2Due(cal, s.started_on),
+        done: s.responded_on,
+      },
+    ];
+  const out: Milestone[] = [
+    {
+      key: 'panel',
+      label: 'Review panel meets',
+      due: s.extended_to ?? panelDue(cal, s.started_on),
+      done: s.panel_held_on,
+    },
+  ];
+  if (s.panel_held_on)
+    out.push({ key: 'report', label: 'Panel report', due: panelReportDue(cal, s.panel_held_on), done: s.report_on });
+  if (s.report_on)
+    out.push({
+      key: 'response',
+      label: 'Council response to the panel',
+      due: councilResponseDue(cal, s.report_on),
+      done: s.responded_on,
+    });
   return out;
 }
 
@@ -173,14 +239,21 @@ export function extensionProblem(cal: WorkingDayCalendar, s: StageRecord, to: st
   if (!current) return 'The stage has no open deadline';
   if (to <= current.due) return `The new date must be after the current deadline, ${current.due}`;
   if (!cal.isWorkingDay(to)) return 'The new date must be a working day';
-  if (s.stage === 1 && to > stage1Latest(cal, s.started_on)) return `Stage 1 can be extended to at most 20 working days: ${stage1Latest(cal, s.started_on)}`;
-  if (s.stage === 2 && to > stage2Latest(cal, s.started_on)) return `Stage 2 can be extended to at most 65 working days: ${stage2Latest(cal, s.started_on)}`;
+  if (s.stage === 1 && to > stage1Latest(cal, s.started_on))
+    return `Stage 1 can be extended to at most 20 working days: ${stage1Latest(cal, s.started_on)}`;
+  if (s.stage === 2 && to > stage2Latest(cal, s.started_on))
+    return `Stage 2 can be extended to at most 65 working days: ${stage2Latest(cal, s.started_on)}`;
   if (s.stage === 3 && s.panel_held_on) return 'Only the date the panel meets can be extended at stage 3';
   return null;
 }
 
 /** Which reminders are due: 'due_soon' within `daysBefore` working days of the deadline, 'breached' the day after. */
-export function reminderKind(cal: WorkingDayCalendar, due: string, today: string, daysBefore = 2): 'due_soon' | 'breached' | null {
+export function reminderKind(
+  cal: WorkingDayCalendar,
+  due: string,
+  today: string,
+  daysBefore = 2,
+): 'due_soon' | 'breached' | null {
   if (today > due) return 'breached';
   if (cal.workingDaysBetween(today, due) <= daysBefore) return 'due_soon';
   return null;
@@ -209,19 +282,32 @@ export interface ComplaintForPattern {
 
 /** Complainants are related when they are of the same household or family; without one, the same person. */
 export function complainantGroup(c: Pick<ComplaintForPattern, 'id' | 'household' | 'complainantName'>): string {
-  const norm = (v: string) => v.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const norm = (v: string) =>
+    v
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   if (c.household && norm(c.household)) return `household:${norm(c.household)}`;
   if (c.complainantName && norm(c.complainantName)) return `person:${norm(c.complainantName)}`;
   return `complaint:${c.id}`;
 }
 
-export interface RepeatStaff { staffId: number; complaints: number; unrelatedComplainants: number; complaintIds: number[] }
+export interface RepeatStaff {
+  staffId: number;
+  complaints: number;
+  unrelatedComplainants: number;
+  complaintIds: number[];
+}
 
 /**
  * Seed 003 Q10: staff with two or more complaints from UNRELATED complainants within the period
  * (inclusive ISO dates). Several complaints from one household count once.
  */
-export function staffWithUnrelatedComplaints(complaints: ComplaintForPattern[], period: { from: string; to: string }, min = 2): RepeatStaff[] {
+export function staffWithUnrelatedComplaints(
+  complaints: ComplaintForPattern[],
+  period: { from: string; to: string },
+  min = 2,
+): RepeatStaff[] {
   const byStaff = new Map<number, { ids: number[]; groups: Set<string> }>();
   for (const c of complaints) {
     if (c.receivedOn < period.from || c.receivedOn > period.to) continue;
@@ -232,9 +318,18 @@ export function staffWithUnrelatedComplaints(complaints: ComplaintForPattern[], 
       byStaff.set(staffId, entry);
     }
   }
-  return [...byStaff].filter(([, e]) => e.groups.size >= min)
-    .map(([staffId, e]) => ({ staffId, complaints: e.ids.length, unrelatedComplainants: e.groups.size, complaintIds: e.ids.sort((a, b) => a - b) }))
-    .sort((a, b) => b.unrelatedComplainants - a.unrelatedComplainants || b.complaints - a.complaints || a.staffId - b.staffId);
+  return [...byStaff]
+    .filter(([, e]) => e.groups.size >= min)
+    .map(([staffId, e]) => ({
+      staffId,
+      complaints: e.ids.length,
+      unrelatedComplainants: e.groups.size,
+      complaintIds: e.ids.sort((a, b) => a - b),
+    }))
+    .sort(
+      (a, b) =>
+        b.unrelatedComplainants - a.unrelatedComplainants || b.complaints - a.complaints || a.staffId - b.staffId,
+    );
 }
 
 // ---- Financial years -------------------------------------------------------------------------
@@ -243,7 +338,12 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 export { financialYearLabel, financialYearOf };
 
-export interface YearBand { label: string; from: string; to: string; partYear: boolean }
+export interface YearBand {
+  label: string;
+  from: string;
+  to: string;
+  partYear: boolean;
+}
 
 /**
  * The financial years that cover [from, to]; one cut short by the period is a part-year labelled by
@@ -253,11 +353,17 @@ export function financialYearBands(from: string, to: string): YearBand[] {
   if (to < from) return [];
   const out: YearBand[] = [];
   for (let y = financialYearOf(from); y <= financialYearOf(to); y++) {
-    const fyFrom = `${y}-04-01`, fyTo = `${y + 1}-03-31`;
+    const fyFrom = `${y}-04-01`,
+      fyTo = `${y + 1}-03-31`;
     const bandFrom = from > fyFrom ? from : fyFrom;
     const bandTo = to < fyTo ? to : fyTo;
     const partYear = bandFrom !== fyFrom || bandTo !== fyTo;
-    out.push({ label: partYear ? partLabel(bandFrom, bandTo) : financialYearLabel(y), from: bandFrom, to: bandTo, partYear });
+    out.push({
+      label: partYear ? partLabel(bandFrom, bandTo) : financialYearLabel(y),
+      from: bandFrom,
+      to: bandTo,
+      partYear,
+    });
   }
   return out;
 }
@@ -270,4 +376,5 @@ function partLabel(from: string, to: string): string {
 }
 
 /** A complaint's reference: C-yyyy-nnnn. */
-export const complaintReference = (receivedOn: string, id: number) => `C-${receivedOn.slice(0, 4)}-${String(id).padStart(4, '0')}`;
+export const complaintReference = (receivedOn: string, id: number) =>
+  `C-${receivedOn.slice(0, 4)}-${String(id).padStart(4, '0')}`;

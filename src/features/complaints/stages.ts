@@ -9,14 +9,25 @@ export function buildStages(ctx: ComplaintsContext) {
   const { repo, today, calendar, mustManage, mustBeOpen, change } = ctx;
 
   return {
-    async startStage2(actor: Actor, id: number, form: { startedOn: string; investigatingOfficer: string; independentPerson: string }) {
+    async startStage2(
+      actor: Actor,
+      id: number,
+      form: { startedOn: string; investigatingOfficer: string; independentPerson: string },
+    ) {
       mustManage(actor);
       const c = await mustBeOpen(id);
       const stages = await repo.stages(id);
       const s1 = stages.find((s) => s.stage === 1);
-      if (stages.some((s) => s.stage >= 2)) throw new ValidationError([{ field: 'stage2StartedOn-day', message: 'Stage 2 has already started' }]);
-      if (!s1?.responded_on) throw new ValidationError([{ field: 'stage2StartedOn-day', message: 'Record the stage 1 response before starting stage 2' }]);
-      if (form.startedOn < s1.responded_on) throw new ValidationError([{ field: 'stage2StartedOn-day', message: 'Stage 2 must start on or after the stage 1 response' }]);
+      if (stages.some((s) => s.stage >= 2))
+        throw new ValidationError([{ field: 'stage2StartedOn-day', message: 'Stage 2 has already started' }]);
+      if (!s1?.responded_on)
+        throw new ValidationError([
+          { field: 'stage2StartedOn-day', message: 'Record the stage 1 response before starting stage 2' },
+        ]);
+      if (form.startedOn < s1.responded_on)
+        throw new ValidationError([
+          { field: 'stage2StartedOn-day', message: 'Stage 2 must start on or after the stage 1 response' },
+        ]);
       await change(actor, id, 'complaint.stage2', { reference: c.reference }, async (trx) => {
         await repo.createStage(trx, { complaintId: id, stage: 2, ...form });
       });
@@ -27,11 +38,26 @@ export function buildStages(ctx: ComplaintsContext) {
       await mustBeOpen(id);
       const stages = await repo.stages(id);
       const s2 = stages.find((s) => s.stage === 2);
-      if (stages.some((s) => s.stage === 3)) throw new ValidationError([{ field: 'stage3RequestedOn-day', message: 'A review panel has already been requested' }]);
-      if (!s2?.responded_on) throw new ValidationError([{ field: 'stage3RequestedOn-day', message: 'Record the stage 2 response before a review panel is requested' }]);
+      if (stages.some((s) => s.stage === 3))
+        throw new ValidationError([
+          { field: 'stage3RequestedOn-day', message: 'A review panel has already been requested' },
+        ]);
+      if (!s2?.responded_on)
+        throw new ValidationError([
+          { field: 'stage3RequestedOn-day', message: 'Record the stage 2 response before a review panel is requested' },
+        ]);
       const by = stage3RequestBy(await calendar(), s2.responded_on);
-      if (requestedOn < s2.responded_on) throw new ValidationError([{ field: 'stage3RequestedOn-day', message: 'The request must be on or after the stage 2 response' }]);
-      if (requestedOn > by) throw new ValidationError([{ field: 'stage3RequestedOn-day', message: `A review panel must be requested within 20 working days of the stage 2 response, by ${longDate(by)}` }]);
+      if (requestedOn < s2.responded_on)
+        throw new ValidationError([
+          { field: 'stage3RequestedOn-day', message: 'The request must be on or after the stage 2 response' },
+        ]);
+      if (requestedOn > by)
+        throw new ValidationError([
+          {
+            field: 'stage3RequestedOn-day',
+            message: `A review panel must be requested within 20 working days of the stage 2 response, by ${longDate(by)}`,
+          },
+        ]);
       await change(actor, id, 'complaint.stage3', { requestedOn }, async (trx) => {
         await repo.createStage(trx, { complaintId: id, stage: 3, startedOn: requestedOn });
       });
@@ -57,13 +83,20 @@ export function buildStages(ctx: ComplaintsContext) {
       if (!s) throw new NotFoundError('Stage');
       const field = 'milestoneOn-day';
       if (on > today()) throw new ValidationError([{ field, message: 'The date must be today or in the past' }]);
-      if (on < s.started_on) throw new ValidationError([{ field, message: `The date must be on or after the stage started, ${longDate(s.started_on)}` }]);
+      if (on < s.started_on)
+        throw new ValidationError([
+          { field, message: `The date must be on or after the stage started, ${longDate(s.started_on)}` },
+        ]);
       if (s.responded_on) throw new ValidationError([{ field, message: 'This stage has already been responded to' }]);
       if (stage === 3) {
-        if (what === 'panel' && s.panel_held_on) throw new ValidationError([{ field, message: 'The panel meeting is already recorded' }]);
-        if (what === 'report' && !s.panel_held_on) throw new ValidationError([{ field, message: 'Record the panel meeting first' }]);
-        if (what === 'report' && (s.report_on || on < s.panel_held_on!)) throw new ValidationError([{ field, message: 'The report must follow the panel meeting, once' }]);
-        if (what === 'responded' && !s.report_on) throw new ValidationError([{ field, message: 'Record the panel report first' }]);
+        if (what === 'panel' && s.panel_held_on)
+          throw new ValidationError([{ field, message: 'The panel meeting is already recorded' }]);
+        if (what === 'report' && !s.panel_held_on)
+          throw new ValidationError([{ field, message: 'Record the panel meeting first' }]);
+        if (what === 'report' && (s.report_on || on < s.panel_held_on!))
+          throw new ValidationError([{ field, message: 'The report must follow the panel meeting, once' }]);
+        if (what === 'responded' && !s.report_on)
+          throw new ValidationError([{ field, message: 'Record the panel report first' }]);
       } else if (what !== 'responded') throw new ValidationError([{ field, message: 'Only stage 3 has a panel' }]);
       const column = what === 'responded' ? 'responded_on' : what === 'panel' ? 'panel_held_on' : 'report_on';
       await change(actor, id, `complaint.stage_${what}`, { stage, on }, async (trx) => {
@@ -71,13 +104,33 @@ export function buildStages(ctx: ComplaintsContext) {
       });
     },
 
-    async withdraw(actor: Actor, id: number, form: { on: string; reason: string }, kind: 'withdrawn' | 'not_investigated') {
+    async withdraw(
+      actor: Actor,
+      id: number,
+      form: { on: string; reason: string },
+      kind: 'withdrawn' | 'not_investigated',
+    ) {
       mustManage(actor);
       const c = await mustBeOpen(id);
-      if (form.on < c.received_on) throw new ValidationError([{ field: 'closeOn-day', message: 'The date must be on or after the complaint was received' }]);
-      await change(actor, id, kind === 'withdrawn' ? 'complaint.withdraw' : 'complaint.not_investigated', { on: form.on, reason: form.reason }, async (trx) => {
-        await repo.update(trx, id, kind === 'withdrawn' ? { withdrawn_on: form.on, withdrawn_reason: form.reason } : { not_investigated_on: form.on, not_investigated_reason: form.reason });
-      });
+      if (form.on < c.received_on)
+        throw new ValidationError([
+          { field: 'closeOn-day', message: 'The date must be on or after the complaint was received' },
+        ]);
+      await change(
+        actor,
+        id,
+        kind === 'withdrawn' ? 'complaint.withdraw' : 'complaint.not_investigated',
+        { on: form.on, reason: form.reason },
+        async (trx) => {
+          await repo.update(
+            trx,
+            id,
+            kind === 'withdrawn'
+              ? { withdrawn_on: form.on, withdrawn_reason: form.reason }
+              : { not_investigated_on: form.on, not_investigated_reason: form.reason },
+          );
+        },
+      );
     },
   };
 }

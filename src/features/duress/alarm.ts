@@ -8,7 +8,12 @@ import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { carriedText, duressSteps, pinProblem } from './rules.ts';
 import { addressOf, type DuressContext, type Location, type Trx } from './shared.ts';
 
-export type AlarmInput = { workerId: number; visitId: number | null; via: 'pin' | 'control' | 'api' | 'purple_file'; location: Location | null };
+export type AlarmInput = {
+  workerId: number;
+  visitId: number | null;
+  via: 'pin' | 'control' | 'api' | 'purple_file';
+  location: Location | null;
+};
 
 /** The silent alarm: raising it (duress PIN, disguised control, app, Purple File) and the worker's duress PINs. */
 export function buildAlarm({ deps, repo }: DuressContext) {
@@ -20,7 +25,10 @@ export function buildAlarm({ deps, repo }: DuressContext) {
    * step 0's timer armed for now, so the escalation engine tells the responders at once. A second
    * alarm on the same visit while one is open adds nothing (it returns the open one).
    */
-  async function raise(actor: Actor, input: { workerId: number; visitId: number | null; via: 'pin' | 'control' | 'api'; location: Location | null }) {
+  async function raise(
+    actor: Actor,
+    input: { workerId: number; visitId: number | null; via: 'pin' | 'control' | 'api'; location: Location | null },
+  ) {
     if (actor.staffId !== input.workerId) throw new ForbiddenError('Only the worker can raise their own alarm');
     const alertId = await repo.transaction((trx) => raiseIn(trx, actor, input));
     deps.onAlarm?.();
@@ -35,8 +43,13 @@ export function buildAlarm({ deps, repo }: DuressContext) {
     if (input.visitId !== null && (!visit || visit.worker_id !== input.workerId)) throw new NotFoundError('Visit');
     const policy = worker.team_id === null ? null : await repo.duressPolicy(trx, worker.team_id);
     const location = input.location ?? (visit?.last_location as Location | null) ?? null;
-    const caseReference = visit?.case_id ? `${CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] ?? visit.case_system ?? ''} ${visit.case_id}`.trim() : null;
-    const steps = duressSteps((policy?.steps as Step[] | undefined) ?? DEFAULT_POLICIES.duress, carriedText(caseReference, location));
+    const caseReference = visit?.case_id
+      ? `${CASE_SYSTEMS[visit.case_system as keyof typeof CASE_SYSTEMS] ?? visit.case_system ?? ''} ${visit.case_id}`.trim()
+      : null;
+    const steps = duressSteps(
+      (policy?.steps as Step[] | undefined) ?? DEFAULT_POLICIES.duress,
+      carriedText(caseReference, location),
+    );
     const id = await repo.insertDuressAlert(trx, input.visitId, input.workerId, steps);
     if (!id) {
       // Already raised on this visit and still open: keep the newest location.
@@ -46,13 +59,24 @@ export function buildAlarm({ deps, repo }: DuressContext) {
     }
     await repo.insertAlarm(trx, { alertId: id, via: input.via, caseReference, address: addressOf(visit), location });
     await repo.addTimelineEvent(trx, {
-      alert_id: id, visit_id: input.visitId, type: 'duress', actor_id: actor.staffId,
-      text: input.via === 'purple_file' ? `Silent alarm raised by ${actor.displayName}, who took a Purple File call from the worker`
-        : `Silent alarm raised from the worker's phone (${input.via === 'pin' ? 'duress PIN' : input.via === 'control' ? 'disguised "Request purple file" control' : 'app'})`,
+      alert_id: id,
+      visit_id: input.visitId,
+      type: 'duress',
+      actor_id: actor.staffId,
+      text:
+        input.via === 'purple_file'
+          ? `Silent alarm raised by ${actor.displayName}, who took a Purple File call from the worker`
+          : `Silent alarm raised from the worker's phone (${input.via === 'pin' ? 'duress PIN' : input.via === 'control' ? 'disguised "Request purple file" control' : 'app'})`,
       detail: JSON.stringify({ via: input.via, location }),
     });
     await timers.arm(trx, 'alert_step', id, 0, new Date());
-    await audit.appendIn(trx, { ...actorFields(actor), action: 'duress.raise', entityType: 'alert', entityId: id, detail: { via: input.via, visitId: input.visitId } });
+    await audit.appendIn(trx, {
+      ...actorFields(actor),
+      action: 'duress.raise',
+      entityType: 'alert',
+      entityId: id,
+      detail: { via: input.via, visitId: input.visitId },
+    });
     return id;
   }
 
@@ -99,7 +123,8 @@ export function buildAlarm({ deps, repo }: DuressContext) {
       if (form.checkoutPin) {
         const cp = pinProblem(form.checkoutPin);
         if (cp) errors.push({ field: 'checkoutPin', message: cp.replace('A PIN', 'The check-out PIN') });
-        else if (form.checkoutPin === form.duressPin) errors.push({ field: 'checkoutPin', message: 'The check-out PIN must be different from the duress PIN' });
+        else if (form.checkoutPin === form.duressPin)
+          errors.push({ field: 'checkoutPin', message: 'The check-out PIN must be different from the duress PIN' });
       }
       if (errors.length) throw new ValidationError(errors);
       const duress = await hashPassword(form.duressPin);
@@ -107,7 +132,13 @@ export function buildAlarm({ deps, repo }: DuressContext) {
       const staffId = actor.staffId;
       await repo.transaction(async (trx) => {
         await repo.savePins(trx, staffId, duress, checkout);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'duress_pin.set', entityType: 'staff', entityId: staffId, detail: { checkoutPin: Boolean(checkout) } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'duress_pin.set',
+          entityType: 'staff',
+          entityId: staffId,
+          detail: { checkoutPin: Boolean(checkout) },
+        });
       });
     },
 
@@ -116,7 +147,12 @@ export function buildAlarm({ deps, repo }: DuressContext) {
       const staffId = actor.staffId;
       await repo.transaction(async (trx) => {
         await repo.deletePins(trx, staffId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'duress_pin.remove', entityType: 'staff', entityId: staffId });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'duress_pin.remove',
+          entityType: 'staff',
+          entityId: staffId,
+        });
       });
     },
 

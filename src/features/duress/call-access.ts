@@ -6,14 +6,16 @@ import type { Answers } from './tables.ts';
 import type { CallCoverage } from './call-repository.ts';
 import type { DuressContext, Trx } from './shared.ts';
 
-export const NOT_COVERED = 'You can take a Purple File call only about someone you cover: as their buddy, one of their managers or their team’s business support, or as the duty officer';
+export const NOT_COVERED =
+  'You can take a Purple File call only about someone you cover: as their buddy, one of their managers or their team’s business support, or as the duty officer';
 
 /** Who may act on a Purple File call, and the call as its screen and messages read it. */
 export function buildCallAccess({ deps, repo }: DuressContext) {
   const { staff } = deps;
 
   function mustRespond(actor: Actor): number {
-    if (!can(actor, 'purple_file.use') || actor.staffId === null) throw new ForbiddenError('The Purple File screen is for business support, managers and duty staff');
+    if (!can(actor, 'purple_file.use') || actor.staffId === null)
+      throw new ForbiddenError('The Purple File screen is for business support, managers and duty staff');
     return actor.staffId;
   }
   /**
@@ -31,7 +33,7 @@ export function buildCallAccess({ deps, repo }: DuressContext) {
   /** The same rule's facts, for the lists' SQL: who this responder covers. */
   async function coverageOf(actor: Actor, me: number): Promise<CallCoverage> {
     const reports = (await staff.reports(me)).map((r) => r.id);
-    const supportTeam = hasRole(actor, 'business_support') ? (await staff.get(me))?.team_id ?? null : null;
+    const supportTeam = hasRole(actor, 'business_support') ? ((await staff.get(me))?.team_id ?? null) : null;
     const duty = hasRole(actor, 'duty_officer');
     return { me, reports, supportTeam, duty };
   }

@@ -2,13 +2,35 @@ import type { Actor } from '../auth/actor.ts';
 import { ForbiddenError } from '../../errors.ts';
 import { normaliseCaseId, normalisePostcode, categoryLabel } from '../risk/rules.ts';
 import { londonDate, londonDayBounds } from '../../time/london.ts';
-import { ANSWERS, CALL_OUTCOMES, QUESTIONS, needs999, nextQuestion, weaponMentioned, type CallOutcome } from './rules.ts';
+import {
+  ANSWERS,
+  CALL_OUTCOMES,
+  QUESTIONS,
+  needs999,
+  nextQuestion,
+  weaponMentioned,
+  type CallOutcome,
+} from './rules.ts';
 import type { CallAccess, LoadedCall } from './call-access.ts';
 import { addressOf, fullName, when, type DuressContext, type Location, type OpenedPack } from './shared.ts';
 
-const ALARM_LABELS: Record<string, string> = { duress: 'Silent alarm', overdue: 'Missed check-in', end_of_day: 'No end-of-day call' };
+const ALARM_LABELS: Record<string, string> = {
+  duress: 'Silent alarm',
+  overdue: 'Missed check-in',
+  end_of_day: 'No end-of-day call',
+};
 
-type VisitFacts = { id: number; address: string | null; postcode: string | null; case_system: string | null; case_id: string | null; last_location: unknown; last_check_in_at: Date | null; state: string; due_at: Date | null };
+type VisitFacts = {
+  id: number;
+  address: string | null;
+  postcode: string | null;
+  case_system: string | null;
+  case_id: string | null;
+  last_location: unknown;
+  last_check_in_at: Date | null;
+  state: string;
+  due_at: Date | null;
+};
 
 /** What the Purple File screens show: who the responder may take a call about, and the call with its police pack. */
 export function buildCallScreen({ deps, repo }: DuressContext, access: CallAccess) {
@@ -18,17 +40,30 @@ export function buildCallScreen({ deps, repo }: DuressContext, access: CallAcces
   /** Break-glass for the police pack, through the emergency service (it checks, records and audits). */
   async function readPack(actor: Actor, workerId: number, callId: number, reason: string): Promise<OpenedPack> {
     const result = await deps.emergency!.breakGlass(actor, workerId, { reason, purpleFileCallId: callId });
-    return { car: result.pack?.car ?? null, description: result.pack?.description ?? null, missing: result.pack === null && !result.unreadable, unreadable: result.unreadable };
+    return {
+      car: result.pack?.car ?? null,
+      description: result.pack?.description ?? null,
+      missing: result.pack === null && !result.unreadable,
+      unreadable: result.unreadable,
+    };
   }
 
   async function policePack(c: LoadedCall, visit: VisitFacts | null, opened: OpenedPack | null) {
-    const flags = visit ? await risk.flagsAt({
-      caseSystem: visit.case_system, caseId: normaliseCaseId(visit.case_id), postcode: normalisePostcode(visit.postcode),
-    }, new Date()) : [];
+    const flags = visit
+      ? await risk.flagsAt(
+          {
+            caseSystem: visit.case_system,
+            caseId: normaliseCaseId(visit.case_id),
+            postcode: normalisePostcode(visit.postcode),
+          },
+          new Date(),
+        )
+      : [];
     const location = (visit?.last_location as Location | null) ?? null;
     const alarm = c.alert_id ? await repo.duressAlarmLocation(c.alert_id) : null;
     const last = (alarm?.location as Location | null) ?? location;
-    const car = opened?.car && (opened.car.makeModel || opened.car.colour || opened.car.registration) ? opened.car : null;
+    const car =
+      opened?.car && (opened.car.makeModel || opened.car.colour || opened.car.registration) ? opened.car : null;
     // Whether the worker filled in a pack, without opening it: "Recorded — open to read out", not "Not recorded".
     const packRecorded = await repo.hasEmergencyPack(c.worker_id);
     return {
@@ -64,7 +99,9 @@ export function buildCallScreen({ deps, repo }: DuressContext, access: CallAcces
         people: rows.map((r) => ({
           ...r,
           name: `${r.given_name} ${r.family_name}`,
-          where: addressOf(r.visit_id ? r : null) ?? addressOf({ address: r.calendar_address, postcode: r.calendar_postcode }),
+          where:
+            addressOf(r.visit_id ? r : null) ??
+            addressOf({ address: r.calendar_address, postcode: r.calendar_postcode }),
           inSession: r.visit_id !== null,
           alarm: r.alarm_kind ? `${ALARM_LABELS[r.alarm_kind] ?? 'Alarm'} open since ${when(r.alarm_since!)}` : null,
         })),
@@ -86,7 +123,7 @@ export function buildCallScreen({ deps, repo }: DuressContext, access: CallAcces
           if (!(e instanceof ForbiddenError)) throw e;
         }
       }
-      const visit = c.visit_id ? await repo.callVisit(c.visit_id) ?? null : null;
+      const visit = c.visit_id ? ((await repo.callVisit(c.visit_id)) ?? null) : null;
       const [events, callback, lastFired, managers, pack, majorIncidents] = await Promise.all([
         repo.callEvents(callId),
         repo.pendingCallback(callId),
@@ -100,7 +137,13 @@ export function buildCallScreen({ deps, repo }: DuressContext, access: CallAcces
         call: c,
         workerName: fullName(c),
         visit,
-        questions: QUESTIONS.map((q) => ({ key: q.key, text: q.text(c.address), answer: c.answers[q.key] ?? null, answerLabel: c.answers[q.key] ? ANSWERS[c.answers[q.key]!.answer] : null, next: q.key === next })),
+        questions: QUESTIONS.map((q) => ({
+          key: q.key,
+          text: q.text(c.address),
+          answer: c.answers[q.key] ?? null,
+          answerLabel: c.answers[q.key] ? ANSWERS[c.answers[q.key]!.answer] : null,
+          next: q.key === next,
+        })),
         next,
         dial999: needs999(c.answers),
         pack,
@@ -111,7 +154,7 @@ export function buildCallScreen({ deps, repo }: DuressContext, access: CallAcces
         majorIncidents,
         openAlerts: await repo.openAlertsAbout(c.worker_id),
         isOpen: c.status === 'open',
-        outcomeLabel: c.outcome ? CALL_OUTCOMES[c.outcome as CallOutcome] ?? c.outcome : null,
+        outcomeLabel: c.outcome ? (CALL_OUTCOMES[c.outcome as CallOutcome] ?? c.outcome) : null,
       };
     },
   };

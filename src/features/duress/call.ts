@@ -3,20 +3,39 @@ import { actorFields } from '../audit/service.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { londonDate, londonDayBounds } from '../../time/london.ts';
 import type { AnswerValue, Answers } from './tables.ts';
-import { ANSWERS, CALL_OUTCOMES, QUESTIONS, answersText, packReasonProblem, type CallOutcome, type QuestionKey } from './rules.ts';
+import {
+  ANSWERS,
+  CALL_OUTCOMES,
+  QUESTIONS,
+  answersText,
+  packReasonProblem,
+  type CallOutcome,
+  type QuestionKey,
+} from './rules.ts';
 import { NOT_COVERED, type CallAccess } from './call-access.ts';
 import type { Callbacks } from './callbacks.ts';
 import type { AlarmInput } from './alarm.ts';
 import { addressOf, fullName, notify, when, type DuressContext, type Trx } from './shared.ts';
 
 /** A call's outcome as the outcome of the alerts it closes. */
-const ALERT_OUTCOME_OF_CALL: Record<CallOutcome, 'safe' | 'false_alarm' | 'incident'> = { safe: 'safe', staff_attended: 'safe', false_alarm: 'false_alarm', police_attended: 'incident', other: 'incident' };
+const ALERT_OUTCOME_OF_CALL: Record<CallOutcome, 'safe' | 'false_alarm' | 'incident'> = {
+  safe: 'safe',
+  staff_attended: 'safe',
+  false_alarm: 'false_alarm',
+  police_attended: 'incident',
+  other: 'incident',
+};
 
 /**
  * Taking a Purple File call: starting it (raising the silent alarm if none is open), the
  * questions, the call-back timer, telling the managers, break-glass for the pack, and closing it.
  */
-export function buildCall(ctx: DuressContext, access: CallAccess, callbacks: Callbacks, raiseIn: (trx: Trx, actor: Actor, input: AlarmInput) => Promise<string>) {
+export function buildCall(
+  ctx: DuressContext,
+  access: CallAccess,
+  callbacks: Callbacks,
+  raiseIn: (trx: Trx, actor: Actor, input: AlarmInput) => Promise<string>,
+) {
   const { deps, repo } = ctx;
   const { staff, audit } = deps;
   const { mustRespond, covers, mustActOnCall, mayViewCall, loadCall } = access;
@@ -36,12 +55,30 @@ export function buildCall(ctx: DuressContext, access: CallAccess, callbacks: Cal
       `Purple File call about ${fullName(c)} taken by ${c.responder_name} at ${when(c.started_at)}.`,
       `Address: ${c.address ?? 'not known'}.`,
       ...(lines.length ? ['Answers:', ...lines] : ['No questions answered yet.']),
-      ...(c.outcome ? [`Outcome: ${CALL_OUTCOMES[c.outcome as CallOutcome] ?? c.outcome}${c.outcome_notes ? ` – ${c.outcome_notes}` : ''}`] : []),
+      ...(c.outcome
+        ? [
+            `Outcome: ${CALL_OUTCOMES[c.outcome as CallOutcome] ?? c.outcome}${c.outcome_notes ? ` – ${c.outcome_notes}` : ''}`,
+          ]
+        : []),
     ].join('\n');
-    await notify(ctx, trx, managers.map((m) => m.id), `Harbour Purple File: ${fullName(c)}`, body, `/purple-file/${callId}`);
+    await notify(
+      ctx,
+      trx,
+      managers.map((m) => m.id),
+      `Harbour Purple File: ${fullName(c)}`,
+      body,
+      `/purple-file/${callId}`,
+    );
     await repo.markManagersNotified(trx, callId);
-    const missing = ['Building manager', 'Service manager', 'Designated safeguarding lead'].filter((r) => !managers.some((m) => m.role === r));
-    await repo.addEvent(trx, callId, actor.staffId, `Told ${managers.map((m) => `${m.name} (${m.role.toLowerCase()})`).join(', ') || 'nobody'}${missing.length ? `; none recorded: ${missing.join(', ').toLowerCase()}` : ''}`);
+    const missing = ['Building manager', 'Service manager', 'Designated safeguarding lead'].filter(
+      (r) => !managers.some((m) => m.role === r),
+    );
+    await repo.addEvent(
+      trx,
+      callId,
+      actor.staffId,
+      `Told ${managers.map((m) => `${m.name} (${m.role.toLowerCase()})`).join(', ') || 'nobody'}${missing.length ? `; none recorded: ${missing.join(', ').toLowerCase()}` : ''}`,
+    );
     return managers;
   }
 
@@ -50,7 +87,8 @@ export function buildCall(ctx: DuressContext, access: CallAccess, callbacks: Cal
     async startCall(actor: Actor, workerId: number) {
       const responderId = mustRespond(actor);
       const worker = await staff.get(workerId);
-      if (!worker || !worker.active) throw new ValidationError([{ field: 'workerId', message: 'Select the person who rang' }]);
+      if (!worker || !worker.active)
+        throw new ValidationError([{ field: 'workerId', message: 'Select the person who rang' }]);
       if (!(await covers(actor, workerId))) throw new ForbiddenError(NOT_COVERED);
       const { start, end } = londonDayBounds(londonDate(new Date()));
       const running = await repo.runningVisit(workerId);
@@ -58,10 +96,29 @@ export function buildCall(ctx: DuressContext, access: CallAccess, callbacks: Cal
       const alert = await repo.openDuressAlertOf(workerId);
       const id = await repo.transaction(async (trx) => {
         // No silent alarm open: the call raises one, so the worker's chain knows at once.
-        const alertId = alert?.id ?? (await raiseIn(trx, actor, { workerId, visitId: running?.id ?? null, via: 'purple_file', location: null }));
-        const row = await repo.insertCall(trx, { workerId, visitId: visit?.id ?? null, alertId: String(alertId), responderId, address: addressOf(visit) });
-        await repo.addEvent(trx, row.id, responderId, `${actor.displayName} took a Purple File call from ${fullName(worker)}${alert ? '' : '; a silent alarm was raised so their managers know at once'}`);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'purple_file.start', entityType: 'purple_file_call', entityId: row.id, detail: { workerId, alertId: String(alertId), raised: !alert } });
+        const alertId =
+          alert?.id ??
+          (await raiseIn(trx, actor, { workerId, visitId: running?.id ?? null, via: 'purple_file', location: null }));
+        const row = await repo.insertCall(trx, {
+          workerId,
+          visitId: visit?.id ?? null,
+          alertId: String(alertId),
+          responderId,
+          address: addressOf(visit),
+        });
+        await repo.addEvent(
+          trx,
+          row.id,
+          responderId,
+          `${actor.displayName} took a Purple File call from ${fullName(worker)}${alert ? '' : '; a silent alarm was raised so their managers know at once'}`,
+        );
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'purple_file.start',
+          entityType: 'purple_file_call',
+          entityId: row.id,
+          detail: { workerId, alertId: String(alertId), raised: !alert },
+        });
         return row.id;
       });
       if (!alert) deps.onAlarm?.();
@@ -75,15 +132,22 @@ export function buildCall(ctx: DuressContext, access: CallAccess, callbacks: Cal
      */
     async openPack(actor: Actor, callId: number, reason: string | null): Promise<void> {
       const responderId = await mustActOnCall(actor, callId);
-      if (!deps.emergency) throw new ValidationError([{ field: 'reason', message: 'Emergency information packs are not available in this Harbour' }]);
+      if (!deps.emergency)
+        throw new ValidationError([
+          { field: 'reason', message: 'Emergency information packs are not available in this Harbour' },
+        ]);
       const c = await loadCall(callId);
       if (c.status !== 'open') throw new ValidationError([{ field: 'reason', message: 'This call has been closed' }]);
       const problem = packReasonProblem(reason);
       if (problem) throw new ValidationError([{ field: 'reason', message: problem }]);
       // The call page shows it from now until the call closes; each showing is a break-glass view
       // (checked, recorded for the worker, audited) by the emergency service.
-      await repo.recordPackReason(callId, reason!.trim(), responderId,
-        `${actor.displayName} opened ${fullName(c)}'s emergency information pack: ${reason!.trim()} (recorded; it stays open on this call until the call closes)`);
+      await repo.recordPackReason(
+        callId,
+        reason!.trim(),
+        responderId,
+        `${actor.displayName} opened ${fullName(c)}'s emergency information pack: ${reason!.trim()} (recorded; it stays open on this call until the call closes)`,
+      );
     },
 
     /** One answer, with the time it was given. "Yes" to the call-back question starts the timer. */
@@ -113,7 +177,8 @@ export function buildCall(ctx: DuressContext, access: CallAccess, callbacks: Cal
       const responderId = await mustActOnCall(actor, callId);
       await repo.transaction(async (trx) => {
         await lockOpenCall(trx, callId);
-        if (await repo.cancelPendingCallbacks(trx, callId)) await repo.addEvent(trx, callId, responderId, 'Call-back timer stopped');
+        if (await repo.cancelPendingCallbacks(trx, callId))
+          await repo.addEvent(trx, callId, responderId, 'Call-back timer stopped');
       });
     },
 
@@ -123,7 +188,13 @@ export function buildCall(ctx: DuressContext, access: CallAccess, callbacks: Cal
       const managers = await repo.transaction(async (trx) => {
         await lockOpenCall(trx, callId);
         const m = await notifyManagersIn(trx, actor, callId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'purple_file.notify', entityType: 'purple_file_call', entityId: callId, detail: { told: m.map((x) => x.id) } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'purple_file.notify',
+          entityType: 'purple_file_call',
+          entityId: callId,
+          detail: { told: m.map((x) => x.id) },
+        });
         return m;
       });
       deps.onNotify?.();
@@ -139,16 +210,32 @@ export function buildCall(ctx: DuressContext, access: CallAccess, callbacks: Cal
         const call = await lockOpenCall(trx, callId);
         await repo.cancelPendingCallbacks(trx, callId);
         await repo.closeCall(trx, callId, outcome, notes, actor.accountId);
-        await repo.addEvent(trx, callId, responderId, `Closed by ${actor.displayName}: ${CALL_OUTCOMES[outcome]}${notes ? ` – ${notes}` : ''}`);
+        await repo.addEvent(
+          trx,
+          callId,
+          responderId,
+          `Closed by ${actor.displayName}: ${CALL_OUTCOMES[outcome]}${notes ? ` – ${notes}` : ''}`,
+        );
         const c = await repo.managersNotifiedAt(trx, callId);
         if (!c.managers_notified_at) await notifyManagersIn(trx, actor, callId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'purple_file.close', entityType: 'purple_file_call', entityId: callId, detail: { outcome, workerId: call.worker_id, closeAlarms } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'purple_file.close',
+          entityType: 'purple_file_call',
+          entityId: callId,
+          detail: { outcome, workerId: call.worker_id, closeAlarms },
+        });
         return call.worker_id;
       });
       if (closeAlarms) {
         for (const a of await repo.openAlertsAbout(workerId)) {
           try {
-            await deps.alerts.resolve(actor, String(a.id), ALERT_OUTCOME_OF_CALL[outcome], `Purple File call: ${CALL_OUTCOMES[outcome]}${notes ? ` – ${notes}` : ''}`);
+            await deps.alerts.resolve(
+              actor,
+              String(a.id),
+              ALERT_OUTCOME_OF_CALL[outcome],
+              `Purple File call: ${CALL_OUTCOMES[outcome]}${notes ? ` – ${notes}` : ''}`,
+            );
           } catch (e) {
             if (!(e instanceof ValidationError)) throw e; // closed meanwhile by someone else
           }
@@ -168,7 +255,11 @@ export function buildCall(ctx: DuressContext, access: CallAccess, callbacks: Cal
         narrative: [
           `Purple File call: ${fullName(c)} rang the office at ${when(c.started_at)} on ${londonDate(new Date(c.started_at))} and used the code phrase. ${c.responder_name} took the call.`,
           ...lines,
-          ...(c.outcome ? [`Outcome: ${CALL_OUTCOMES[c.outcome as CallOutcome] ?? c.outcome}${c.outcome_notes ? ` – ${c.outcome_notes}` : ''}`] : []),
+          ...(c.outcome
+            ? [
+                `Outcome: ${CALL_OUTCOMES[c.outcome as CallOutcome] ?? c.outcome}${c.outcome_notes ? ` – ${c.outcome_notes}` : ''}`,
+              ]
+            : []),
         ].join('\n'),
         location: c.address,
       };

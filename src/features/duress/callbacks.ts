@@ -26,9 +26,14 @@ export function buildCallbacks(ctx: DuressContext) {
       const fired = await repo.transactionOnce(async (trx) => {
         const rows = await repo.claimDueCallbacks(trx, limit);
         for (const r of rows) {
-          await notify(ctx, trx, [r.responder_id], `Harbour: call ${r.worker_name} back now`,
+          await notify(
+            ctx,
+            trx,
+            [r.responder_id],
+            `Harbour: call ${r.worker_name} back now`,
             `The 5-minute Purple File call-back for ${r.worker_name} is due now.${r.mobile ? ` Their mobile: ${r.mobile}.` : ''} If they do not answer, dial 999.`,
-            `/purple-file/${r.call_id}`);
+            `/purple-file/${r.call_id}`,
+          );
           await repo.addEvent(trx, r.call_id, null, 'Call-back due now: the responder was alerted');
         }
         return rows.length;

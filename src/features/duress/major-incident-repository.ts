@@ -19,14 +19,35 @@ export function buildMajorIncidentRepository(db: Kysely<DB>) {
       return rows[0];
     },
 
-    async insertMajorIncident(trx: Trx, m: {
-      category: string; summary: string | null; alertId: string | null; lockdownId: number | null; callId: number | null; workerId: number | null;
-      declaredBy: number; declaredByStaff: number | null; notified: { staffId: number; role: string }[];
-    }) {
-      return trx.insertInto('major_incidents').values({
-        category: m.category, summary: m.summary, alert_id: m.alertId, lockdown_id: m.lockdownId, purple_file_call_id: m.callId,
-        worker_id: m.workerId, declared_by: m.declaredBy, declared_by_staff: m.declaredByStaff, notified: JSON.stringify(m.notified),
-      }).returning('id').executeTakeFirstOrThrow();
+    async insertMajorIncident(
+      trx: Trx,
+      m: {
+        category: string;
+        summary: string | null;
+        alertId: string | null;
+        lockdownId: number | null;
+        callId: number | null;
+        workerId: number | null;
+        declaredBy: number;
+        declaredByStaff: number | null;
+        notified: { staffId: number; role: string }[];
+      },
+    ) {
+      return trx
+        .insertInto('major_incidents')
+        .values({
+          category: m.category,
+          summary: m.summary,
+          alert_id: m.alertId,
+          lockdown_id: m.lockdownId,
+          purple_file_call_id: m.callId,
+          worker_id: m.workerId,
+          declared_by: m.declaredBy,
+          declared_by_staff: m.declaredByStaff,
+          notified: JSON.stringify(m.notified),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
     },
 
     async staffName(trx: Trx, staffId: number) {
@@ -38,23 +59,51 @@ export function buildMajorIncidentRepository(db: Kysely<DB>) {
     },
 
     async majorIncident(id: number) {
-      return db.selectFrom('major_incidents as m').leftJoin('accounts as a', 'a.id', 'm.declared_by').leftJoin('staff as w', 'w.id', 'm.worker_id')
-        .select(['m.id', 'm.category', 'm.summary', 'm.alert_id', 'm.lockdown_id', 'm.purple_file_call_id', 'm.worker_id', 'm.declared_by', 'm.declared_at', 'm.notified',
-          'a.display_name as declared_by_name', sql<string | null>`w.given_name || ' ' || w.family_name`.as('worker_name')])
-        .where('m.id', '=', id).executeTakeFirst();
+      return db
+        .selectFrom('major_incidents as m')
+        .leftJoin('accounts as a', 'a.id', 'm.declared_by')
+        .leftJoin('staff as w', 'w.id', 'm.worker_id')
+        .select([
+          'm.id',
+          'm.category',
+          'm.summary',
+          'm.alert_id',
+          'm.lockdown_id',
+          'm.purple_file_call_id',
+          'm.worker_id',
+          'm.declared_by',
+          'm.declared_at',
+          'm.notified',
+          'a.display_name as declared_by_name',
+          sql<string | null>`w.given_name || ' ' || w.family_name`.as('worker_name'),
+        ])
+        .where('m.id', '=', id)
+        .executeTakeFirst();
     },
 
     /** Phone numbers of the people told. */
     async contacts(staffIds: number[]) {
-      return db.selectFrom('staff').select(['id', 'given_name', 'family_name', 'work_mobile', 'out_of_hours_phone'])
-        .where('id', 'in', staffIds).execute();
+      return db
+        .selectFrom('staff')
+        .select(['id', 'given_name', 'family_name', 'work_mobile', 'out_of_hours_phone'])
+        .where('id', 'in', staffIds)
+        .execute();
     },
 
     /** The newest 200. */
     async majorIncidents() {
-      return db.selectFrom('major_incidents as m').leftJoin('staff as w', 'w.id', 'm.worker_id')
-        .select(['m.id', 'm.category', 'm.declared_at', sql<string | null>`w.given_name || ' ' || w.family_name`.as('worker_name')])
-        .orderBy('m.declared_at', 'desc').limit(200).execute();
+      return db
+        .selectFrom('major_incidents as m')
+        .leftJoin('staff as w', 'w.id', 'm.worker_id')
+        .select([
+          'm.id',
+          'm.category',
+          'm.declared_at',
+          sql<string | null>`w.given_name || ' ' || w.family_name`.as('worker_name'),
+        ])
+        .orderBy('m.declared_at', 'desc')
+        .limit(200)
+        .execute();
     },
   };
 }

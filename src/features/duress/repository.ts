@@ -23,14 +23,21 @@ export function buildDuressRepository(db: Kysely<DB>) {
     transactionOnce: <T>(fn: (trx: Trx) => Promise<T>) => db.transaction().execute(fn),
 
     /** Queues one message to one person. */
-    async insertNotification(trx: Trx, n: { recipientId: number; channel: string; fallbacks: string[]; subject: string; body: string; link: string }) {
+    async insertNotification(
+      trx: Trx,
+      n: { recipientId: number; channel: string; fallbacks: string[]; subject: string; body: string; link: string },
+    ) {
       await sql`INSERT INTO notifications (recipient_id, channel, fallbacks, subject, body, link)
-        VALUES (${n.recipientId}, ${n.channel}, ${n.fallbacks}::text[], ${n.subject}, ${n.body}, ${n.link})`.execute(trx);
+        VALUES (${n.recipientId}, ${n.channel}, ${n.fallbacks}::text[], ${n.subject}, ${n.body}, ${n.link})`.execute(
+        trx,
+      );
     },
 
     /** Who holds a role in the worker's chain (the database's harbour_recipients). */
     async recipients(trx: Trx, workerId: number, target: string): Promise<number[]> {
-      const { rows } = await sql<{ id: number }>`SELECT r.id FROM harbour_recipients(${workerId}, ${target}) r(id)`.execute(trx);
+      const { rows } = await sql<{
+        id: number;
+      }>`SELECT r.id FROM harbour_recipients(${workerId}, ${target}) r(id)`.execute(trx);
       return rows.map((r) => r.id);
     },
 

@@ -57,7 +57,13 @@ export function nextQuestion(answers: Answers): QuestionKey | null {
 /** "yes", "no", "not asked" or "no answer" for the weapon line of the police pack. */
 export function weaponMentioned(answers: Answers): string {
   const a = answers.weapon?.answer;
-  return a === 'yes' ? 'Yes: a weapon was mentioned' : a === 'no' ? 'No' : a === 'no_answer' ? 'No answer when asked' : 'Not asked yet';
+  return a === 'yes'
+    ? 'Yes: a weapon was mentioned'
+    : a === 'no'
+      ? 'No'
+      : a === 'no_answer'
+        ? 'No answer when asked'
+        : 'Not asked yet';
 }
 
 /** Four to eight digits. */
@@ -75,14 +81,26 @@ export function duressSteps(steps: Step[], carried: string | null): Step[] {
   const kept = steps
     .map((s) => ({ ...s, targets: s.targets.filter((t) => t !== 'worker') }))
     .filter((s) => s.targets.length > 0);
-  const out = kept.length ? kept : [{ key: 'responders', label: 'Responders', targets: ['buddy', 'line_manager', 'business_support'], delaySeconds: 0 } as Step];
+  const out = kept.length
+    ? kept
+    : [
+        {
+          key: 'responders',
+          label: 'Responders',
+          targets: ['buddy', 'line_manager', 'business_support'],
+          delaySeconds: 0,
+        } as Step,
+      ];
   out[0] = { ...out[0]!, delaySeconds: 0 };
   if (!carried) return out;
   return out.map((s) => ({ ...s, instruction: `${carried} ${s.instruction ?? ''}`.trim().slice(0, 1000) }));
 }
 
 /** The lines the responders' messages carry: case reference and device location. */
-export function carriedText(caseReference: string | null, location: { lat: number; lng: number } | null): string | null {
+export function carriedText(
+  caseReference: string | null,
+  location: { lat: number; lng: number } | null,
+): string | null {
   const parts: string[] = [];
   if (caseReference) parts.push(`Case: ${caseReference}.`);
   if (location) parts.push(`Device location: ${location.lat.toFixed(5)}, ${location.lng.toFixed(5)}.`);
@@ -91,7 +109,9 @@ export function carriedText(caseReference: string | null, location: { lat: numbe
 
 /** The answers as lines of text, for the managers' message and the incident report. */
 export function answersText(answers: Answers, address: string | null, time: (iso: string) => string): string[] {
-  return QUESTIONS.filter((q) => answers[q.key]).map((q) => `${q.text(address)} ${ANSWERS[answers[q.key]!.answer]} (${time(answers[q.key]!.at)})`);
+  return QUESTIONS.filter((q) => answers[q.key]).map(
+    (q) => `${q.text(address)} ${ANSWERS[answers[q.key]!.answer]} (${time(answers[q.key]!.at)})`,
+  );
 }
 
 /**
@@ -101,6 +121,7 @@ export function answersText(answers: Answers, address: string | null, time: (iso
 export function packReasonProblem(reason: string | null | undefined): string | null {
   const r = (reason ?? '').trim();
   if (!r) return 'Enter why you need their emergency details, for example what the police asked for';
-  if (r.length < 10 || /^purple file call:? police information pack$/i.test(r)) return 'Say in your own words why you need their emergency details (at least 10 characters)';
+  if (r.length < 10 || /^purple file call:? police information pack$/i.test(r))
+    return 'Say in your own words why you need their emergency details (at least 10 characters)';
   return null;
 }

@@ -17,7 +17,12 @@ export type Location = { lat: number; lng: number };
  * comes from it, opened on purpose with a reason, recorded for the worker to see and audited.
  */
 export type EmergencyPackReader = Pick<EmergencyService, 'breakGlass'>;
-export interface OpenedPack { car: { makeModel: string | null; colour: string | null; registration: string | null } | null; description: string | null; missing: boolean; unreadable: boolean }
+export interface OpenedPack {
+  car: { makeModel: string | null; colour: string | null; registration: string | null } | null;
+  description: string | null;
+  missing: boolean;
+  unreadable: boolean;
+}
 
 export interface DuressDeps {
   db: Kysely<DB>;
@@ -48,8 +53,22 @@ export const addressOf = (v: { address: string | null; postcode: string | null }
 export const when = (iso: string | Date) => londonTime(new Date(iso));
 
 /** Queues one message per person on the configured channels (the inbox always shows it). */
-export async function notify({ deps, repo }: DuressContext, trx: Trx, recipients: number[], subject: string, body: string, link: string) {
+export async function notify(
+  { deps, repo }: DuressContext,
+  trx: Trx,
+  recipients: number[],
+  subject: string,
+  body: string,
+  link: string,
+) {
   for (const r of new Set(recipients)) {
-    await repo.insertNotification(trx, { recipientId: r, channel: deps.plan.channel, fallbacks: deps.plan.fallbacks, subject, body, link: deps.baseUrl + link });
+    await repo.insertNotification(trx, {
+      recipientId: r,
+      channel: deps.plan.channel,
+      fallbacks: deps.plan.fallbacks,
+      subject,
+      body,
+      link: deps.baseUrl + link,
+    });
   }
 }

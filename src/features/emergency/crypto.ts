@@ -11,7 +11,10 @@ export interface Keyring {
   currentId: string;
   keys: ReadonlyMap<string, Buffer>;
 }
-export interface Sealed { keyId: string; ciphertext: string }
+export interface Sealed {
+  keyId: string;
+  ciphertext: string;
+}
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -21,9 +24,11 @@ export class KeyError extends Error {}
 /** A key from configuration: base64 of exactly 32 random bytes. */
 export function parseKey(base64: string): Buffer {
   const trimmed = base64.trim();
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) throw new KeyError('must be base64 (make one with: openssl rand -base64 32)');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed))
+    throw new KeyError('must be base64 (make one with: openssl rand -base64 32)');
   const key = Buffer.from(trimmed, 'base64');
-  if (key.length !== 32) throw new KeyError(`must be 32 bytes of base64 (it is ${key.length}); make one with: openssl rand -base64 32`);
+  if (key.length !== 32)
+    throw new KeyError(`must be 32 bytes of base64 (it is ${key.length}); make one with: openssl rand -base64 32`);
   return key;
 }
 

@@ -18,10 +18,21 @@ test('a manager is reminded about a person at most every 30 days', () => {
 });
 
 test('the form needs a first contact with a number, and round-trips through the stored pack', () => {
-  assert.equal(packForm.safeParse({ name: 'Chloe Davies', preferredContact: '1', contact1Name: 'Sam Davies' }).success, false);
+  assert.equal(
+    packForm.safeParse({ name: 'Chloe Davies', preferredContact: '1', contact1Name: 'Sam Davies' }).success,
+    false,
+  );
   const form = packForm.parse({
-    name: 'Chloe Davies', 'dob-day': '4', 'dob-month': '7', 'dob-year': '1990', carRegistration: 'ab12 cde', carColour: 'Blue',
-    contact1Name: 'Sam Davies', contact1Mobile: '07700 900 123', preferredContact: '1', medication: 'Inhaler',
+    name: 'Chloe Davies',
+    'dob-day': '4',
+    'dob-month': '7',
+    'dob-year': '1990',
+    carRegistration: 'ab12 cde',
+    carColour: 'Blue',
+    contact1Name: 'Sam Davies',
+    contact1Mobile: '07700 900 123',
+    preferredContact: '1',
+    medication: 'Inhaler',
   });
   const pack = toPack(form);
   assert.equal(pack.dateOfBirth, '1990-07-04');
@@ -32,6 +43,11 @@ test('the form needs a first contact with a number, and round-trips through the 
 });
 
 test('preferring a second contact needs one', () => {
-  const r = packForm.safeParse({ name: 'A B', contact1Name: 'C', contact1Mobile: '07700 900 123', preferredContact: '2' });
+  const r = packForm.safeParse({
+    name: 'A B',
+    contact1Name: 'C',
+    contact1Mobile: '07700 900 123',
+    preferredContact: '2',
+  });
   assert.equal(r.success, false);
 });

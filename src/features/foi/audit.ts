@@ -14,17 +14,26 @@ import highs from 'highs';
  */
 
 /** A figure of a release: its value when published, or null when withheld. */
-export interface AuditFigure { published: number | null }
+export interface AuditFigure {
+  published: number | null;
+}
 
 /** `sum(parts) = total`, as indices into one flat list of figures. */
-export interface Equation { total: number; parts: number[] }
+export interface Equation {
+  total: number;
+  parts: number[];
+}
 
 /**
  * `small ≤ large`: the figure `small` counts a subset of what `large` counts. With `also`, the
  * figures `small` and `also` count disjoint subsets, so `small + sum(also) ≤ large` (a merged
  * figure holds the figures by category of an earlier release; a total holds its lines).
  */
-export interface Inclusion { small: number; large: number; also?: number[] }
+export interface Inclusion {
+  small: number;
+  large: number;
+  also?: number[];
+}
 
 export interface AuditProblem {
   figures: AuditFigure[];
@@ -36,7 +45,10 @@ export interface AuditProblem {
   differences: number[];
 }
 
-export interface Range { min: number; max: number }
+export interface Range {
+  min: number;
+  max: number;
+}
 
 export interface AuditResult {
   /** Withheld figures whose range is narrower than the threshold. */
@@ -71,13 +83,18 @@ let solver: Promise<Solver> | null = null;
 const load = () => (solver ??= loader());
 
 /** A linear expression: variable index → coefficient, and a constant. */
-interface Expr { terms: Map<number, number>; constant: number }
+interface Expr {
+  terms: Map<number, number>;
+  constant: number;
+}
 
 export async function audit(p: AuditProblem, threshold: number): Promise<AuditResult> {
   const h = await load();
   // Variables are the withheld figures; a published figure is its value.
   const varOf = new Map<number, number>();
-  p.figures.forEach((f, i) => { if (f.published === null) varOf.set(i, varOf.size); });
+  p.figures.forEach((f, i) => {
+    if (f.published === null) varOf.set(i, varOf.size);
+  });
   const expr = (entries: [figure: number, coefficient: number][], constant = 0): Expr => {
     const e: Expr = { terms: new Map(), constant };
     for (const [fig, k] of entries) {
@@ -90,14 +107,21 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
   };
   // Constraints as expr (= 0) or expr (≤ 0).
   const rows: { e: Expr; op: '=' | '<=' }[] = [
-    ...p.equations.map((q) => ({ e: expr([...q.parts.map((i) => [i, 1] as [number, number]), [q.total, -1]]), op: '=' as const })),
-    ...p.inclusions.map((q) => ({ e: expr([[q.small, 1], ...(q.also ?? []).map((i) => [i, 1] as [number, number]), [q.large, -1]]), op: '<=' as const })),
+    ...p.equations.map((q) => ({
+      e: expr([...q.parts.map((i) => [i, 1] as [number, number]), [q.total, -1]]),
+      op: '=' as const,
+    })),
+    ...p.inclusions.map((q) => ({
+      e: expr([[q.small, 1], ...(q.also ?? []).map((i) => [i, 1] as [number, number]), [q.large, -1]]),
+      op: '<=' as const,
+    })),
   ];
   let solves = 0;
   // Constraints with no variable are facts: one that is false means the release contradicts itself.
   for (const r of rows) {
     if (r.e.terms.size) continue;
-    if (r.op === '=' ? r.e.constant !== 0 : r.e.constant > 0) return { pinned: [], revealed: [], fixed: [], feasible: false, solves };
+    if (r.op === '=' ? r.e.constant !== 0 : r.e.constant > 0)
+      return { pinned: [], revealed: [], fixed: [], feasible: false, solves };
   }
   const live = rows.filter((r) => r.e.terms.size > 0);
 
@@ -123,12 +147,17 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
       return objective.constant + (sense === 'Minimize' ? lo : hi);
     }
     const lin = (e: Expr) => [...e.terms].map(([v, k]) => `${k < 0 ? '-' : '+'} ${Math.abs(k)} x${v}`).join(' ');
-    const text = (integer: boolean) => [
-      sense, ` obj: ${lin(objective)}`, 'Subject To',
-      ...cons.map((r, i) => ` c${i}: ${lin(r.e)} ${r.op} ${-r.e.constant}`),
-      'Bounds', ...[...used].map((v) => ` 0 <= x${v} <= ${UNBOUNDED}`),
-      ...(integer ? ['Generals', ` ${[...used].map((v) => `x${v}`).join(' ')}`] : []), 'End',
-    ].join('\n');
+    const text = (integer: boolean) =>
+      [
+        sense,
+        ` obj: ${lin(objective)}`,
+        'Subject To',
+        ...cons.map((r, i) => ` c${i}: ${lin(r.e)} ${r.op} ${-r.e.constant}`),
+        'Bounds',
+        ...[...used].map((v) => ` 0 <= x${v} <= ${UNBOUNDED}`),
+        ...(integer ? ['Generals', ` ${[...used].map((v) => `x${v}`).join(' ')}`] : []),
+        'End',
+      ].join('\n');
     const model = text(false);
     const known = solved.get(model);
     if (known !== undefined) return known === null ? null : known + objective.constant;
@@ -142,7 +171,9 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
     const lp = h.solve(model, { output_flag: false, presolve: 'off' });
     if (lp.Status === 'Infeasible') return null;
     if (lp.Status !== 'Optimal') throw new Error(`Disclosure audit: the solver ended with ${lp.Status}`);
-    const integral = Object.values(lp.Columns as Record<string, { Primal: number }>).every((c) => Math.abs(c.Primal - Math.round(c.Primal)) < 1e-6);
+    const integral = Object.values(lp.Columns as Record<string, { Primal: number }>).every(
+      (c) => Math.abs(c.Primal - Math.round(c.Primal)) < 1e-6,
+    );
     if (integral) return Math.round(lp.ObjectiveValue);
     solves++;
     const ip = h.solve(integerModel(), { output_flag: false });

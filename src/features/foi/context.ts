@@ -10,8 +10,25 @@ import { londonDate } from '../../time/london.ts';
 import type { WorkingDayCalendar } from '../../time/working-days.ts';
 import type { FoiRepository } from './repository.ts';
 import { DEFAULT_THRESHOLD, protect, redacted, toRows, unprotected, type ProtectedTable } from './disclosure.ts';
-import { deadlines, reviewRequestBy, type ClockEvent, type CostEstimate, type EventKind, type Exemption, type Outcome, type ReceiptReading, type Regime } from './rules.ts';
-import { questionCoversStaff, resolvePeriod, statistic, type StatParams, type StatSources, type StatisticDefinition } from './statistics.ts';
+import {
+  deadlines,
+  reviewRequestBy,
+  type ClockEvent,
+  type CostEstimate,
+  type EventKind,
+  type Exemption,
+  type Outcome,
+  type ReceiptReading,
+  type Regime,
+} from './rules.ts';
+import {
+  questionCoversStaff,
+  resolvePeriod,
+  statistic,
+  type StatParams,
+  type StatSources,
+  type StatisticDefinition,
+} from './statistics.ts';
 import { buildLetter, type Letter } from './letter.ts';
 import type { StatFilter } from './schema.ts';
 import { JOB_ROLES } from '../people/job-roles.ts';
@@ -29,7 +46,11 @@ export interface FoiSettings {
   council: string;
 }
 export const DEFAULT_FOI_SETTINGS: FoiSettings = {
-  receiptReading: 'council', referencePattern: 'FOI/{yy}/{seq:4}', retentionYears: 3, suppressionThreshold: DEFAULT_THRESHOLD, council: 'The Council',
+  receiptReading: 'council',
+  referencePattern: 'FOI/{yy}/{seq:4}',
+  retentionYears: 3,
+  suppressionThreshold: DEFAULT_THRESHOLD,
+  council: 'The Council',
 };
 
 export interface FoiDeps {
@@ -49,7 +70,13 @@ export type FrozenAnswer = ProtectedTable & { dataAt?: string; versions?: (Prote
 /** The same period (as dates, not "last N years" from today) and filters as a frozen answer. */
 export function frozenFilter(t: ProtectedTable): StatFilter {
   const s = t.scope!;
-  return { period: { period: 'custom', from: s.from, to: s.to }, teamId: s.teamId, serviceId: s.serviceId, jobRole: s.jobRole, staffConcerns: s.staffConcerns ?? null };
+  return {
+    period: { period: 'custom', from: s.from, to: s.to },
+    teamId: s.teamId,
+    serviceId: s.serviceId,
+    jobRole: s.jobRole,
+    staffConcerns: s.staffConcerns ?? null,
+  };
 }
 
 /** Whether today's published figures differ from a frozen answer's. */
@@ -58,7 +85,12 @@ export function figuresChanged(frozen: ProtectedTable, current: ProtectedTable):
   return figures(frozen) !== figures(current);
 }
 
-export interface PublishedDataset { questionId: number; position: number; statistic: string; table: ProtectedTable }
+export interface PublishedDataset {
+  questionId: number;
+  position: number;
+  statistic: string;
+  table: ProtectedTable;
+}
 
 /** What every FOI capability shares: settings, the clock, finding a request, computing and freezing statistics, the response letter. */
 export function buildFoiContext(deps: FoiDeps) {
@@ -69,7 +101,8 @@ export function buildFoiContext(deps: FoiDeps) {
   const calendar = async (): Promise<WorkingDayCalendar> => (await deps.holidays.calendars()).foi;
 
   function mustManage(actor: Actor) {
-    if (!can(actor, 'foi.manage')) throw new ForbiddenError('Only the information governance (FOI) team can see FOI requests and their statistics');
+    if (!can(actor, 'foi.manage'))
+      throw new ForbiddenError('Only the information governance (FOI) team can see FOI requests and their statistics');
   }
 
   async function mustFind(id: number) {
@@ -80,11 +113,26 @@ export function buildFoiContext(deps: FoiDeps) {
 
   const regimeOf = (regime: string): Regime => (regime === 'eir' ? 'eir' : 'foi');
   const toEvents = (rows: { kind: string; on_date: string | null; target_date: string | null }[]): ClockEvent[] =>
-    rows.filter((e) => e.on_date).map((e) => ({ kind: e.kind as EventKind, on: e.on_date!, targetDate: e.target_date }));
+    rows
+      .filter((e) => e.on_date)
+      .map((e) => ({ kind: e.kind as EventKind, on: e.on_date!, targetDate: e.target_date }));
 
   /** Works out the clock from the events and stores it on the request. Inside the caller's transaction. */
-  async function recomputeClock(trx: Parameters<FoiRepository['setClock']>[0], id: number, receivedOn: string, regime: string, cal: WorkingDayCalendar, extra: { status?: string; closed?: boolean } = {}) {
-    const d = deadlines(receivedOn, toEvents(await repo.events(id, trx)), cal, settings.receiptReading, regimeOf(regime));
+  async function recomputeClock(
+    trx: Parameters<FoiRepository['setClock']>[0],
+    id: number,
+    receivedOn: string,
+    regime: string,
+    cal: WorkingDayCalendar,
+    extra: { status?: string; closed?: boolean } = {},
+  ) {
+    const d = deadlines(
+      receivedOn,
+      toEvents(await repo.events(id, trx)),
+      cal,
+      settings.receiptReading,
+      regimeOf(regime),
+    );
     await repo.setClock(trx, id, { dueOn: d.due, responseDueOn: d.responseDue, respondedOn: d.responded, ...extra });
     return d;
   }
@@ -97,7 +145,9 @@ export function buildFoiContext(deps: FoiDeps) {
   function statParams(def: StatisticDefinition, f: StatFilter, question?: string): StatParams {
     const { from, to } = resolvePeriod(f.period, today());
     const p: StatParams = { from, to, teamId: f.teamId, serviceId: f.serviceId, jobRole: f.jobRole };
-    return def.staffConcernsOption ? { ...p, staffConcerns: f.staffConcerns ?? (question === undefined || questionCoversStaff(question)) } : p;
+    return def.staffConcernsOption
+      ? { ...p, staffConcerns: f.staffConcerns ?? (question === undefined || questionCoversStaff(question)) }
+      : p;
   }
 
   /**
@@ -105,65 +155,148 @@ export function buildFoiContext(deps: FoiDeps) {
    * released from the same statistic (sent answers and the disclosure log) and to `alongside`, the
    * tables going out in the same response, so none can be subtracted from another.
    */
-  async function computeStatistic(actor: Actor, name: string, f: StatFilter, alongside: ProtectedTable[] = [], question?: string) {
+  async function computeStatistic(
+    actor: Actor,
+    name: string,
+    f: StatFilter,
+    alongside: ProtectedTable[] = [],
+    question?: string,
+  ) {
     const def = statistic(name);
     if (!def) throw new NotFoundError(`No statistic called ${name}`);
     const params = statParams(def, f, question);
     const table = await def.compute({ db, complaints: deps.complaints ?? null, actor }, params);
-    const prior = [...(await repo.releasedTables(name)) as ProtectedTable[], ...alongside];
+    const prior = [...((await repo.releasedTables(name)) as ProtectedTable[]), ...alongside];
     const scope = { statistic: name, ...params };
-    return { definition: def, params, raw: await unprotected(table), published: redacted(await protect(table, { threshold: settings.suppressionThreshold, scope, prior })) };
+    return {
+      definition: def,
+      params,
+      raw: await unprotected(table),
+      published: redacted(await protect(table, { threshold: settings.suppressionThreshold, scope, prior })),
+    };
   }
 
   /** A question's figures as saved: the published table (with its scope and notes) and the time of the data. */
-  async function freeze(actor: Actor, requestId: number, questionId: number, name: string, f: StatFilter): Promise<FrozenAnswer> {
+  async function freeze(
+    actor: Actor,
+    requestId: number,
+    questionId: number,
+    name: string,
+    f: StatFilter,
+  ): Promise<FrozenAnswer> {
     // Linked with the request's other saved answers, so none can be subtracted from another.
-    const alongside = (await repo.questions(requestId)).filter((x) => x.id !== questionId && x.snapshot).map((x) => x.snapshot as ProtectedTable);
+    const alongside = (await repo.questions(requestId))
+      .filter((x) => x.id !== questionId && x.snapshot)
+      .map((x) => x.snapshot as ProtectedTable);
     const { published } = await computeStatistic(actor, name, f, alongside);
     return { ...published, dataAt: now().toISOString() };
   }
 
   /** The protected table for a question: the snapshot once sent, else computed live. */
-  async function questionTable(actor: Actor, q: { text: string; statistic: string | null; statistic_params: unknown; snapshot: unknown }, alongside: ProtectedTable[] = []): Promise<ProtectedTable | null> {
+  async function questionTable(
+    actor: Actor,
+    q: { text: string; statistic: string | null; statistic_params: unknown; snapshot: unknown },
+    alongside: ProtectedTable[] = [],
+  ): Promise<ProtectedTable | null> {
     if (q.snapshot) return q.snapshot as ProtectedTable;
     if (!q.statistic) return null;
-    return (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter, alongside, q.text)).published;
+    return (await computeStatistic(actor, q.statistic, q.statistic_params as unknown as StatFilter, alongside, q.text))
+      .published;
   }
 
-  async function letterFor(actor: Actor, id: number, forPublication: boolean): Promise<{ letter: Letter; datasets: PublishedDataset[] }> {
+  async function letterFor(
+    actor: Actor,
+    id: number,
+    forPublication: boolean,
+  ): Promise<{ letter: Letter; datasets: PublishedDataset[] }> {
     const r = await mustFind(id);
     const cal = await calendar();
     const questions = await repo.questions(id);
     const datasets: PublishedDataset[] = [];
     const lq = [];
     for (const q of questions) {
-      const table = await questionTable(actor, q, datasets.map((d) => d.table));
-      if (table && q.statistic) datasets.push({ questionId: q.id, position: q.position, statistic: q.statistic, table });
-      lq.push({ position: q.position, text: q.text, outcome: q.outcome as Outcome | null, answer: q.answer, advice: q.advice, exemption: q.exemption as Exemption | null, exemptionReasons: q.exemption_reasons, table });
+      const table = await questionTable(
+        actor,
+        q,
+        datasets.map((d) => d.table),
+      );
+      if (table && q.statistic)
+        datasets.push({ questionId: q.id, position: q.position, statistic: q.statistic, table });
+      lq.push({
+        position: q.position,
+        text: q.text,
+        outcome: q.outcome as Outcome | null,
+        answer: q.answer,
+        advice: q.advice,
+        exemption: q.exemption as Exemption | null,
+        exemptionReasons: q.exemption_reasons,
+        table,
+      });
     }
     const date = r.responded_on ?? today();
     const letter = buildLetter({
-      reference: r.reference, regime: r.regime as 'foi' | 'eir', title: r.title, requesterName: forPublication ? null : r.requester_name, date,
-      questions: lq, cost: r.cost_estimate as CostEstimate | null, reviewBy: reviewRequestBy(date, cal), council: settings.council,
+      reference: r.reference,
+      regime: r.regime as 'foi' | 'eir',
+      title: r.title,
+      requesterName: forPublication ? null : r.requester_name,
+      date,
+      questions: lq,
+      cost: r.cost_estimate as CostEstimate | null,
+      reviewBy: reviewRequestBy(date, cal),
+      council: settings.council,
       officer: r.assignee_name,
     });
     return { letter, datasets };
   }
 
   /** Requester details are personal data: every read of them is in the audit trail. */
-  async function auditRequesterRead(actor: Actor, r: { id: number; reference: string; requester_name: string | null; requester_contact: string | null }, via: string) {
+  async function auditRequesterRead(
+    actor: Actor,
+    r: { id: number; reference: string; requester_name: string | null; requester_contact: string | null },
+    via: string,
+  ) {
     if (!r.requester_name && !r.requester_contact) return;
-    await audit.append({ ...actorFields(actor), action: 'foi.requester.read', entityType: 'foi_requests', entityId: r.id, detail: { reference: r.reference, via } });
+    await audit.append({
+      ...actorFields(actor),
+      action: 'foi.requester.read',
+      entityType: 'foi_requests',
+      entityId: r.id,
+      detail: { reference: r.reference, via },
+    });
   }
 
-  const labelled = <T extends Record<string, string>>(m: T) => Object.entries(m).map(([value, text]) => ({ value, text }));
+  const labelled = <T extends Record<string, string>>(m: T) =>
+    Object.entries(m).map(([value, text]) => ({ value, text }));
 
-  return { db, repo, audit, settings, now, today, calendar, mustManage, mustFind, regimeOf, toEvents, recomputeClock, statParams, computeStatistic, freeze, questionTable, letterFor, auditRequesterRead, labelled };
+  return {
+    db,
+    repo,
+    audit,
+    settings,
+    now,
+    today,
+    calendar,
+    mustManage,
+    mustFind,
+    regimeOf,
+    toEvents,
+    recomputeClock,
+    statParams,
+    computeStatistic,
+    freeze,
+    questionTable,
+    letterFor,
+    auditRequesterRead,
+    labelled,
+  };
 }
 
 export type FoiContext = ReturnType<typeof buildFoiContext>;
 
 /** The job roles a statistic can be filtered by. */
 export function jobRoleOptions() {
-  return [{ value: 'social_workers', text: 'Social workers and senior practitioners' }, ...Object.entries(JOB_ROLES).map(([value, text]) => ({ value, text }))];
+  return [
+    { value: 'social_workers', text: 'Social workers and senior practitioners' },
+    ...Object.entries(JOB_ROLES).map(([value, text]) => ({ value, text })),
+  ];
 }

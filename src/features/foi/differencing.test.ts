@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { WITHHELD, protect, toRows, redacted, type Period, type ProtectedTable, type Scope, type StatTable } from './disclosure.ts';
+import {
+  WITHHELD,
+  protect,
+  toRows,
+  redacted,
+  type Period,
+  type ProtectedTable,
+  type Scope,
+  type StatTable,
+} from './disclosure.ts';
 import { audit, type AuditProblem } from './audit.ts';
 
 /**
@@ -15,22 +24,46 @@ import { audit, type AuditProblem } from './audit.ts';
  */
 
 /** Month m of 2025 as a period (days 1 to 28: only order matters to the links). */
-const months = (from: number, to: number): Period => ({ from: `2025-${String(from + 1).padStart(2, '0')}-01`, to: `2025-${String(to + 1).padStart(2, '0')}-28` });
+const months = (from: number, to: number): Period => ({
+  from: `2025-${String(from + 1).padStart(2, '0')}-01`,
+  to: `2025-${String(to + 1).padStart(2, '0')}-28`,
+});
 const letters = 'ABCD';
 
-interface Release { from: number; to: number; split: number | null; columnTotals: boolean }
+interface Release {
+  from: number;
+  to: number;
+  split: number | null;
+  columnTotals: boolean;
+}
 
 /** The table of a release from counts by month and category: rows are sub-periods, columns categories (which add up). */
 function release(counts: number[][], r: Release): { table: StatTable; scope: Scope } {
   const n = counts[0]!.length;
-  const bands = r.split === null ? [[r.from, r.to]] : [[r.from, r.split - 1], [r.split, r.to]];
+  const bands =
+    r.split === null
+      ? [[r.from, r.to]]
+      : [
+          [r.from, r.split - 1],
+          [r.split, r.to],
+        ];
   const rowPeriods = bands.map(([a, b]) => months(a!, b!));
   const table: StatTable = {
-    title: 'Incidents by type', rowHeader: 'Period', columns: Array.from({ length: n }, (_, c) => `Column ${letters[c]}`),
-    rows: bands.map(([a, b], i) => ({ label: `Band ${letters[i]}`, cells: Array.from({ length: n }, (_, c) => counts.slice(a, b! + 1).reduce((s, m) => s + m[c]!, 0)) })),
-    rowTotals: true, columnTotals: r.columnTotals && bands.length > 1, rowPeriods,
+    title: 'Incidents by type',
+    rowHeader: 'Period',
+    columns: Array.from({ length: n }, (_, c) => `Column ${letters[c]}`),
+    rows: bands.map(([a, b], i) => ({
+      label: `Band ${letters[i]}`,
+      cells: Array.from({ length: n }, (_, c) => counts.slice(a, b! + 1).reduce((s, m) => s + m[c]!, 0)),
+    })),
+    rowTotals: true,
+    columnTotals: r.columnTotals && bands.length > 1,
+    rowPeriods,
   };
-  return { table, scope: { statistic: 'incidents-by-type', ...months(r.from, r.to), teamId: null, serviceId: null, jobRole: null } };
+  return {
+    table,
+    scope: { statistic: 'incidents-by-type', ...months(r.from, r.to), teamId: null, serviceId: null, jobRole: null },
+  };
 }
 
 /** The intruder: every withheld figure's range and every linked difference's range, from the published text. */
@@ -42,36 +75,62 @@ async function intrude(tables: ProtectedTable[], threshold = 4) {
     const cats = (label: string) => new Set(label.match(/Column [A-D]/g) ?? []);
     const all = new Set(t.columns.flatMap((c) => [...cats(c)]));
     const whole = { from: t.scope!.from, to: t.scope!.to };
-    const lines = [...t.rows.map((r, i) => ({ cells: [...r.cells, ...(r.total ? [r.total] : [])], period: t.rowPeriods![i]! })), ...(t.columnTotals ? [{ cells: [...t.columnTotals, ...(t.grandTotal ? [t.grandTotal] : [])], period: whole }] : [])];
-    const grid = lines.map((line) => line.cells.map((c, j) => {
-      figures.push({ published: c.text === WITHHELD ? null : Number(c.text) });
-      described.push({ table: k, cats: j < t.columns.length ? cats(t.columns[j]!) : all, period: line.period });
-      return figures.length - 1;
-    }));
+    const lines = [
+      ...t.rows.map((r, i) => ({ cells: [...r.cells, ...(r.total ? [r.total] : [])], period: t.rowPeriods![i]! })),
+      ...(t.columnTotals
+        ? [{ cells: [...t.columnTotals, ...(t.grandTotal ? [t.grandTotal] : [])], period: whole }]
+        : []),
+    ];
+    const grid = lines.map((line) =>
+      line.cells.map((c, j) => {
+        figures.push({ published: c.text === WITHHELD ? null : Number(c.text) });
+        described.push({ table: k, cats: j < t.columns.length ? cats(t.columns[j]!) : all, period: line.period });
+        return figures.length - 1;
+      }),
+    );
     const nCols = t.columns.length;
     if (t.rows[0]?.total) for (const line of grid) equations.push({ total: line[nCols]!, parts: line.slice(0, nCols) });
-    if (t.columnTotals) for (let c = 0; c < grid[0]!.length; c++) equations.push({ total: grid[grid.length - 1]![c]!, parts: grid.slice(0, -1).map((l) => l[c]!) });
+    if (t.columnTotals)
+      for (let c = 0; c < grid[0]!.length; c++)
+        equations.push({ total: grid[grid.length - 1]![c]!, parts: grid.slice(0, -1).map((l) => l[c]!) });
   });
   // Every figure is at most each figure of another release that counts all it counts; and each
   // figure holds the sum of the largest figures of the other releases inside it that share no
   // category or no day: that difference (a month, the categories a merged column adds) must not
   // be a small count.
   type D = (typeof described)[number];
-  const inside = (s: D, l: D) => s.table !== l.table && [...s.cats].every((c) => l.cats.has(c)) && l.period.from <= s.period.from && s.period.to <= l.period.to;
-  const apart = (x: D, y: D) => x.period.to < y.period.from || y.period.to < x.period.from || ![...x.cats].some((c) => y.cats.has(c));
+  const inside = (s: D, l: D) =>
+    s.table !== l.table &&
+    [...s.cats].every((c) => l.cats.has(c)) &&
+    l.period.from <= s.period.from &&
+    s.period.to <= l.period.to;
+  const apart = (x: D, y: D) =>
+    x.period.to < y.period.from || y.period.to < x.period.from || ![...x.cats].some((c) => y.cats.has(c));
   const inclusions: AuditProblem['inclusions'] = [];
   const differences: number[] = [];
   described.forEach((l, j) => {
     const inner = described.map((s, i) => ({ s, i })).filter(({ s }) => inside(s, l));
     for (const { i } of inner) inclusions.push({ small: i, large: j });
-    const largest = inner.filter(({ s, i }) => !inner.some((o) => o.i !== i && inside(s, { ...o.s, table: -1 }) && (!inside(o.s, { ...s, table: -1 }) || o.i < i)));
+    const largest = inner.filter(
+      ({ s, i }) =>
+        !inner.some(
+          (o) => o.i !== i && inside(s, { ...o.s, table: -1 }) && (!inside(o.s, { ...s, table: -1 }) || o.i < i),
+        ),
+    );
     const sum: number[] = [];
-    for (const x of largest.sort((p, q) => q.s.cats.size - p.s.cats.size)) if (sum.every((i) => apart(described[i]!, x.s))) sum.push(x.i);
-    if (sum.length) { differences.push(inclusions.length); inclusions.push({ small: sum[0]!, also: sum.slice(1), large: j }); }
+    for (const x of largest.sort((p, q) => q.s.cats.size - p.s.cats.size))
+      if (sum.every((i) => apart(described[i]!, x.s))) sum.push(x.i);
+    if (sum.length) {
+      differences.push(inclusions.length);
+      inclusions.push({ small: sum[0]!, also: sum.slice(1), large: j });
+    }
   });
   const check = figures.map((f, i) => (f.published === null ? i : -1)).filter((i) => i >= 0);
   const result = await audit({ figures, equations, inclusions, check, differences }, threshold);
-  return { ...result, smallPublished: figures.filter((f) => f.published !== null && f.published >= 1 && f.published <= threshold) };
+  return {
+    ...result,
+    smallPublished: figures.filter((f) => f.published !== null && f.published >= 1 && f.published <= threshold),
+  };
 }
 
 /** Each release protected in turn, with the earlier ones (as published) as its priors. */
@@ -92,7 +151,14 @@ async function assertSafe(tables: ProtectedTable[]) {
   assert.deepEqual(a.revealed, [], 'no difference between linked figures is narrowed to a possible small count');
 }
 
-const counts = [[0, 0], [0, 1], [0, 0], [5, 0], [0, 2], [0, 3]];
+const counts = [
+  [0, 0],
+  [0, 1],
+  [0, 0],
+  [5, 0],
+  [0, 2],
+  [0, 3],
+];
 const earlier: Release = { from: 2, to: 5, split: 4, columnTotals: false };
 const later: Release = { from: 1, to: 5, split: null, columnTotals: false };
 
@@ -101,7 +167,15 @@ test('an earlier release by category and a later, longer one with categories mer
   // February to June (B had 1 in February): merged into one column it read 11, and 11 − 5 − 5 = 1
   // gave away February. Now the later release is audited against the earlier one cell by cell.
   const [first, second] = await publish(counts, [earlier, later]);
-  assert.deepEqual(toRows(first!).slice(1).map((r) => r.slice(1)), [['5', '0', '5'], ['0', '5', '5']]);
+  assert.deepEqual(
+    toRows(first!)
+      .slice(1)
+      .map((r) => r.slice(1)),
+    [
+      ['5', '0', '5'],
+      ['0', '5', '5'],
+    ],
+  );
   assert.notDeepEqual(toRows(second!).slice(1), [['Band A', '11', '11']]);
   assert.equal(second!.audit!.linkedTables, 1);
   await assertSafe([first!, second!]);
@@ -129,15 +203,31 @@ test('a release saved before the categories each figure counts were kept is link
 });
 
 test('property: releases over overlapping periods, some coarsened, leave the intruder nothing', async () => {
-  const value = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }) });
-  const releaseArb = fc.record({ from: fc.integer({ min: 0, max: 5 }), length: fc.integer({ min: 0, max: 5 }), split: fc.option(fc.integer({ min: 1, max: 5 })), columnTotals: fc.boolean() })
+  const value = fc.oneof(
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }) },
+  );
+  const releaseArb = fc
+    .record({
+      from: fc.integer({ min: 0, max: 5 }),
+      length: fc.integer({ min: 0, max: 5 }),
+      split: fc.option(fc.integer({ min: 1, max: 5 })),
+      columnTotals: fc.boolean(),
+    })
     .map(({ from, length, split, columnTotals }) => {
       const to = Math.min(5, from + length);
       return { from, to, split: split !== null && from + split <= to ? from + split : null, columnTotals };
     });
-  await fc.assert(fc.asyncProperty(
-    fc.integer({ min: 2, max: 4 }).chain((n) => fc.array(fc.array(value, { minLength: n, maxLength: n }), { minLength: 6, maxLength: 6 })),
-    fc.array(releaseArb, { minLength: 2, maxLength: 3 }),
-    async (counts, releases) => { await assertSafe(await publish(counts, releases)); },
-  ), { numRuns: 150 });
+  await fc.assert(
+    fc.asyncProperty(
+      fc
+        .integer({ min: 2, max: 4 })
+        .chain((n) => fc.array(fc.array(value, { minLength: n, maxLength: n }), { minLength: 6, maxLength: 6 })),
+      fc.array(releaseArb, { minLength: 2, maxLength: 3 }),
+      async (counts, releases) => {
+        await assertSafe(await publish(counts, releases));
+      },
+    ),
+    { numRuns: 150 },
+  );
 });

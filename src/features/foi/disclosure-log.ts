@@ -13,11 +13,26 @@ export function buildFoiDisclosureLog(ctx: FoiContext) {
     async publish(actor: Actor, id: number) {
       mustManage(actor);
       const r = await mustFind(id);
-      if (!r.responded_on) throw new ValidationError([{ field: 'publish', message: 'Record the response as sent before publishing it' }]);
+      if (!r.responded_on)
+        throw new ValidationError([{ field: 'publish', message: 'Record the response as sent before publishing it' }]);
       const { letter, datasets } = await letterFor(actor, id, true);
       await inTransaction(db, async (trx) => {
-        await repo.publish(trx, { requestId: id, reference: r.reference, title: r.title, respondedOn: r.responded_on, letter, datasets, by: actor.accountId });
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'foi.publish', entityType: 'foi_requests', entityId: id, detail: { reference: r.reference, datasets: datasets.length } });
+        await repo.publish(trx, {
+          requestId: id,
+          reference: r.reference,
+          title: r.title,
+          respondedOn: r.responded_on,
+          letter,
+          datasets,
+          by: actor.accountId,
+        });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'foi.publish',
+          entityType: 'foi_requests',
+          entityId: id,
+          detail: { reference: r.reference, datasets: datasets.length },
+        });
       });
     },
     // ---- Public disclosure log ----

@@ -16,7 +16,10 @@
  *   more figure sharing an equation with it is withheld, and the audit runs again.
  */
 
-export interface Period { from: string; to: string }
+export interface Period {
+  from: string;
+  to: string;
+}
 
 /** Who and when a table counts: what links it to other tables from the same statistic. */
 export interface Scope extends Period {
@@ -29,7 +32,11 @@ export interface Scope extends Period {
 }
 
 /** A count given in the notes ("Referred to a regulator: 12 complaints in the period"). */
-export interface NoteCount { label: string; value: number; suffix: string }
+export interface NoteCount {
+  label: string;
+  value: number;
+  suffix: string;
+}
 
 import { longDate } from '../../time/london.ts';
 import { audit, type AuditFigure, type AuditProblem, type AuditResult, type Inclusion } from './audit.ts';
@@ -125,7 +132,12 @@ interface Figure {
   period: Period | null;
 }
 
-interface Layout { figures: Figure[]; equations: { total: number; parts: number[] }[]; grid: number[][]; counts: number[] }
+interface Layout {
+  figures: Figure[];
+  equations: { total: number; parts: number[] }[];
+  grid: number[][];
+  counts: number[];
+}
 
 /**
  * The figures of a table (grid with totals, then note counts) and its equations. Works on the live
@@ -133,9 +145,16 @@ interface Layout { figures: Figure[]; equations: { total: number; parts: number[
  */
 function layout(t: {
   rows: { label: string; cells: (number | null)[]; total?: number | null | undefined; hidden: boolean[] }[];
-  columns: string[]; rowTotals: boolean; columnTotals: boolean; totalsRow: { cells: (number | null)[]; hidden: boolean[] } | null;
-  counts: { label: string; value: number | null; hidden: boolean }[]; scope: Scope | null; rowPeriods: Period[] | null; columnPeriods: Period[] | null;
-  rowKeys: string[][] | null; columnKeys: string[][] | null;
+  columns: string[];
+  rowTotals: boolean;
+  columnTotals: boolean;
+  totalsRow: { cells: (number | null)[]; hidden: boolean[] } | null;
+  counts: { label: string; value: number | null; hidden: boolean }[];
+  scope: Scope | null;
+  rowPeriods: Period[] | null;
+  columnPeriods: Period[] | null;
+  rowKeys: string[][] | null;
+  columnKeys: string[][] | null;
 }): Layout {
   const nCols = t.columns.length;
   const width = nCols + (t.rowTotals ? 1 : 0);
@@ -145,21 +164,52 @@ function layout(t: {
   const colAtoms = t.columns.map((c, i) => t.columnKeys?.[i] ?? [c]);
   const rowsOf = (r: number) => rowAtoms[r] ?? rowAtoms.flat();
   const colsOf = (c: number) => colAtoms[c] ?? colAtoms.flat();
-  const keysOf = (r: number, c: number): string[] => [...new Set(t.rowPeriods ? colsOf(c).map((a) => `col:${a}`)
-    : t.columnPeriods ? rowsOf(r).map((a) => `row:${a}`)
-    : rowsOf(r).flatMap((ra) => colsOf(c).map((ca) => `${ra}|${ca}`)))].sort();
-  const allRows = [...t.rows.map((r) => ({ ...r, isTotals: false })), ...(t.totalsRow ? [{ label: 'Total', cells: t.totalsRow.cells, hidden: t.totalsRow.hidden, isTotals: true }] : [])];
+  const keysOf = (r: number, c: number): string[] =>
+    [
+      ...new Set(
+        t.rowPeriods
+          ? colsOf(c).map((a) => `col:${a}`)
+          : t.columnPeriods
+            ? rowsOf(r).map((a) => `row:${a}`)
+            : rowsOf(r).flatMap((ra) => colsOf(c).map((ca) => `${ra}|${ca}`)),
+      ),
+    ].sort();
+  const allRows = [
+    ...t.rows.map((r) => ({ ...r, isTotals: false })),
+    ...(t.totalsRow ? [{ label: 'Total', cells: t.totalsRow.cells, hidden: t.totalsRow.hidden, isTotals: true }] : []),
+  ];
   const figures: Figure[] = [];
-  const grid = allRows.map((row, r) => Array.from({ length: width }, (_, c) => {
-    const keys = keysOf(r, c);
-    const period = t.rowPeriods ? (row.isTotals ? whole : t.rowPeriods[r] ?? null) : t.columnPeriods ? (c < nCols ? t.columnPeriods[c] ?? null : whole) : whole;
-    figures.push({ value: row.cells[c] ?? null, hidden: row.hidden[c] ?? false, isTotal: row.isTotals || c >= nCols, keys, period });
-    return figures.length - 1;
-  }));
+  const grid = allRows.map((row, r) =>
+    Array.from({ length: width }, (_, c) => {
+      const keys = keysOf(r, c);
+      const period = t.rowPeriods
+        ? row.isTotals
+          ? whole
+          : (t.rowPeriods[r] ?? null)
+        : t.columnPeriods
+          ? c < nCols
+            ? (t.columnPeriods[c] ?? null)
+            : whole
+          : whole;
+      figures.push({
+        value: row.cells[c] ?? null,
+        hidden: row.hidden[c] ?? false,
+        isTotal: row.isTotals || c >= nCols,
+        keys,
+        period,
+      });
+      return figures.length - 1;
+    }),
+  );
   const equations: Layout['equations'] = [];
   if (t.rowTotals) for (const line of grid) equations.push({ total: line[nCols]!, parts: line.slice(0, nCols) });
-  if (t.totalsRow) for (let c = 0; c < width; c++) equations.push({ total: grid[grid.length - 1]![c]!, parts: grid.slice(0, -1).map((line) => line[c]!) });
-  const counts = t.counts.map((n) => { figures.push({ value: n.value, hidden: n.hidden, isTotal: false, keys: [`note:${n.label}`], period: whole }); return figures.length - 1; });
+  if (t.totalsRow)
+    for (let c = 0; c < width; c++)
+      equations.push({ total: grid[grid.length - 1]![c]!, parts: grid.slice(0, -1).map((line) => line[c]!) });
+  const counts = t.counts.map((n) => {
+    figures.push({ value: n.value, hidden: n.hidden, isTotal: false, keys: [`note:${n.label}`], period: whole });
+    return figures.length - 1;
+  });
   return { figures, equations, grid, counts };
 }
 
@@ -169,20 +219,37 @@ function publishedLayout(t: ProtectedTable): Layout {
   const h = (c: Cell) => c.suppressed !== null;
   const withTotals = t.rows[0]?.total !== null && t.rows[0]?.total !== undefined;
   return layout({
-    rows: t.rows.map((r) => { const cs = [...r.cells, ...(r.total ? [r.total] : [])]; return { label: r.label, cells: cs.map(v), hidden: cs.map(h) }; }),
-    columns: t.columns, rowTotals: withTotals, columnTotals: !!t.columnTotals,
-    totalsRow: t.columnTotals ? (() => { const cs = [...t.columnTotals, ...(t.grandTotal ? [t.grandTotal] : [])]; return { cells: cs.map(v), hidden: cs.map(h) }; })() : null,
+    rows: t.rows.map((r) => {
+      const cs = [...r.cells, ...(r.total ? [r.total] : [])];
+      return { label: r.label, cells: cs.map(v), hidden: cs.map(h) };
+    }),
+    columns: t.columns,
+    rowTotals: withTotals,
+    columnTotals: !!t.columnTotals,
+    totalsRow: t.columnTotals
+      ? (() => {
+          const cs = [...t.columnTotals, ...(t.grandTotal ? [t.grandTotal] : [])];
+          return { cells: cs.map(v), hidden: cs.map(h) };
+        })()
+      : null,
     counts: (t.counts ?? []).map((n) => ({ label: n.label, value: v(n.cell), hidden: h(n.cell) })),
-    scope: t.scope ?? null, rowPeriods: t.rowPeriods ?? null, columnPeriods: t.columnPeriods ?? null,
-    rowKeys: t.rowKeys ?? null, columnKeys: t.columnKeys ?? null,
+    scope: t.scope ?? null,
+    rowPeriods: t.rowPeriods ?? null,
+    columnPeriods: t.columnPeriods ?? null,
+    rowKeys: t.rowKeys ?? null,
+    columnKeys: t.columnKeys ?? null,
   });
 }
 
 const within = (a: Period, b: Period) => a.from >= b.from && a.to <= b.to;
-const roleWithin = (a: string | null, b: string | null) => b === null || a === b || (b === 'social_workers' && (a === 'social_worker' || a === 'senior_practitioner'));
+const roleWithin = (a: string | null, b: string | null) =>
+  b === null || a === b || (b === 'social_workers' && (a === 'social_worker' || a === 'senior_practitioner'));
 /** Whether population `a` lies inside population `b` (every filter of b holds for a). */
-const populationWithin = (a: Scope, b: Scope) => (b.teamId === null || a.teamId === b.teamId) && (b.serviceId === null || a.serviceId === b.serviceId) && roleWithin(a.jobRole, b.jobRole)
-  && (b.staffConcerns !== false || a.staffConcerns === false);
+const populationWithin = (a: Scope, b: Scope) =>
+  (b.teamId === null || a.teamId === b.teamId) &&
+  (b.serviceId === null || a.serviceId === b.serviceId) &&
+  roleWithin(a.jobRole, b.jobRole) &&
+  (b.staffConcerns !== false || a.staffConcerns === false);
 
 /** Whether every category of sorted `a` is one of sorted `b`. */
 const keysWithin = (a: string[], b: string[]) => {
@@ -197,7 +264,8 @@ const keysWithin = (a: string[], b: string[]) => {
 };
 
 /** Whether two figures count nothing in common: no category or no day in common. */
-const disjoint = (a: Figure, b: Figure) => a.period!.to < b.period!.from || b.period!.to < a.period!.from || !a.keys.some((k) => b.keys.includes(k));
+const disjoint = (a: Figure, b: Figure) =>
+  a.period!.to < b.period!.from || b.period!.to < a.period!.from || !a.keys.some((k) => b.keys.includes(k));
 /** Whether figure `a` counts a subset of what `b` counts (same population). */
 const inside = (a: Figure, b: Figure) => within(a.period!, b.period!) && keysWithin(a.keys, b.keys);
 
@@ -225,7 +293,11 @@ function links(a: Layout, aScope: Scope, b: Layout, bScope: Scope): [number, num
 }
 
 /** A figure in the audit problem: its index there and the population it counts. */
-interface Placed { f: Figure; scope: Scope; at: number }
+interface Placed {
+  f: Figure;
+  scope: Scope;
+  at: number;
+}
 
 /**
  * The largest figures of `pool` inside `large` (none inside another) that count nothing in common,
@@ -237,7 +309,8 @@ function heldBy(large: Placed, pool: Placed[]): number[] {
   const inner = pool.filter((s) => contains(large, s));
   const top = inner.filter((s, k) => !inner.some((t, m) => m !== k && contains(t, s) && (!contains(s, t) || m < k)));
   const chosen: Placed[] = [];
-  for (const s of top.sort((x, y) => y.f.keys.length - x.f.keys.length)) if (chosen.every((c) => disjoint(c.f, s.f))) chosen.push(s);
+  for (const s of top.sort((x, y) => y.f.keys.length - x.f.keys.length))
+    if (chosen.every((c) => disjoint(c.f, s.f))) chosen.push(s);
   return chosen.map((c) => c.at);
 }
 
@@ -265,7 +338,9 @@ export async function protect(table: StatTable, options: ProtectOptions | number
 /** Whether a table withholds two or more cells and publishes no cell above 0 (totals aside): it says nothing. */
 const everyCellWithheld = (t: ProtectedTable) => {
   const cells = t.rows.flatMap((r) => r.cells);
-  return cells.filter((c) => c.suppressed !== null).length > 1 && cells.every((c) => c.suppressed !== null || c.value === 0);
+  return (
+    cells.filter((c) => c.suppressed !== null).length > 1 && cells.every((c) => c.suppressed !== null || c.value === 0)
+  );
 };
 
 function finish(t: ProtectedTable, coarsened: string[]): ProtectedTable {
@@ -284,17 +359,29 @@ function withholdAll(t: ProtectedTable): ProtectedTable {
     grandTotal: t.grandTotal ? hide(t.grandTotal) : null,
     counts: t.counts?.map((n) => ({ ...n, cell: hide(n.cell) })),
   };
-  const suppressedCount = [...out.rows.flatMap((r) => [...r.cells, ...(r.total ? [r.total] : [])]), ...(out.columnTotals ?? []), ...(out.grandTotal ? [out.grandTotal] : []), ...(out.counts ?? []).map((n) => n.cell)].length;
+  const suppressedCount = [
+    ...out.rows.flatMap((r) => [...r.cells, ...(r.total ? [r.total] : [])]),
+    ...(out.columnTotals ?? []),
+    ...(out.grandTotal ? [out.grandTotal] : []),
+    ...(out.counts ?? []).map((n) => n.cell),
+  ].length;
   const counted = new Set((t.counts ?? []).map((n) => `${n.label}: ${n.cell.text}${n.suffix}`));
   const notes = t.notes.filter((n) => !counted.has(n) && !n.startsWith(`${WITHHELD} `));
-  return { ...out, suppressedCount, notes: [...notes, ...(out.counts ?? []).map((n) => `${n.label}: ${WITHHELD}${n.suffix}`), footnote(t.threshold)], audit: { ...t.audit!, withheld: suppressedCount, passed: true } };
+  return {
+    ...out,
+    suppressedCount,
+    notes: [...notes, ...(out.counts ?? []).map((n) => `${n.label}: ${WITHHELD}${n.suffix}`), footnote(t.threshold)],
+    audit: { ...t.audit!, withheld: suppressedCount, passed: true },
+  };
 }
 
 /** Lines of a table merged: indices of the lines that make each new line. */
 type Groups = number[][];
-const pairs = (n: number): Groups => Array.from({ length: Math.ceil(n / 2) }, (_, k) => (2 * k + 1 < n ? [2 * k, 2 * k + 1] : [2 * k]));
+const pairs = (n: number): Groups =>
+  Array.from({ length: Math.ceil(n / 2) }, (_, k) => (2 * k + 1 < n ? [2 * k, 2 * k + 1] : [2 * k]));
 const span = (ps: Period[], g: number[]): Period => ({ from: ps[g[0]!]!.from, to: ps[g.at(-1)!]!.to });
-const together = (labels: string[]) => (labels.length === 1 ? labels[0]! : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)!}`);
+const together = (labels: string[]) =>
+  labels.length === 1 ? labels[0]! : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)!}`;
 
 /**
  * The next coarser table, or null: financial years (the lines with periods) merged two by two, then
@@ -307,12 +394,20 @@ export function coarser(table: StatTable, published: ProtectedTable): { table: S
   const colsAdd = table.rowTotals && table.columns.length > 1;
   const periodLabel = (p: Period) => `${longDate(p.from)} to ${longDate(p.to)}`;
   // A merged line counts the categories of every line merged into it.
-  const keys = (g: Groups, own: string[][] | undefined, labels: string[]) => g.map((ix) => ix.flatMap((i) => own?.[i] ?? [labels[i]!]));
+  const keys = (g: Groups, own: string[][] | undefined, labels: string[]) =>
+    g.map((ix) => ix.flatMap((i) => own?.[i] ?? [labels[i]!]));
   const mergeRows = (g: Groups, labels: string[], periods: Period[] | undefined): StatTable => ({
     ...table,
-    rows: g.map((ix, k) => ({ label: labels[k]!, cells: table.columns.map((_, c) => sum(ix.map((r) => table.rows[r]!.cells[c] ?? 0))) })),
+    rows: g.map((ix, k) => ({
+      label: labels[k]!,
+      cells: table.columns.map((_, c) => sum(ix.map((r) => table.rows[r]!.cells[c] ?? 0))),
+    })),
     rowPeriods: periods,
-    rowKeys: keys(g, table.rowKeys, table.rows.map((r) => r.label)),
+    rowKeys: keys(
+      g,
+      table.rowKeys,
+      table.rows.map((r) => r.label),
+    ),
   });
   const mergeCols = (g: Groups, labels: string[], periods: Period[] | undefined): StatTable => ({
     ...table,
@@ -326,27 +421,59 @@ export function coarser(table: StatTable, published: ProtectedTable): { table: S
     const ps = table.rowPeriods;
     const g = table.rows.length > 2 ? pairs(table.rows.length) : [table.rows.map((_, i) => i)];
     const periods = g.map((ix) => span(ps, ix));
-    return { table: mergeRows(g, periods.map(periodLabel), periods), note: g.length > 1 ? 'Financial years merged two by two' : 'Financial years merged into one period' };
+    return {
+      table: mergeRows(g, periods.map(periodLabel), periods),
+      note: g.length > 1 ? 'Financial years merged two by two' : 'Financial years merged into one period',
+    };
   }
   if (colsAdd && table.columnPeriods) {
     const ps = table.columnPeriods;
     const g = table.columns.length > 2 ? pairs(table.columns.length) : [table.columns.map((_, i) => i)];
     const periods = g.map((ix) => span(ps, ix));
-    return { table: mergeCols(g, periods.map(periodLabel), periods), note: g.length > 1 ? 'Financial years merged two by two' : 'Financial years merged into one period' };
+    return {
+      table: mergeCols(g, periods.map(periodLabel), periods),
+      note: g.length > 1 ? 'Financial years merged two by two' : 'Financial years merged into one period',
+    };
   }
   // Categories: the lines that are not periods.
   const categories = (n: number, withheld: (i: number) => boolean): Groups => {
     const hit = Array.from({ length: n }, (_, i) => i).filter(withheld);
-    if (hit.length >= 2 && hit.length < n) return [...Array.from({ length: n }, (_, i) => i).filter((i) => !hit.includes(i)).map((i) => [i]), hit];
+    if (hit.length >= 2 && hit.length < n)
+      return [
+        ...Array.from({ length: n }, (_, i) => i)
+          .filter((i) => !hit.includes(i))
+          .map((i) => [i]),
+        hit,
+      ];
     return [Array.from({ length: n }, (_, i) => i)];
   };
   if (colsAdd && !table.columnPeriods) {
     const g = categories(table.columns.length, (c) => published.rows.some((r) => r.cells[c]!.suppressed !== null));
-    return { table: mergeCols(g, g.map((ix) => together(ix.map((c) => table.columns[c]!))), undefined), note: g.length > 1 ? `${together(g.at(-1)!.map((c) => table.columns[c]!))} merged into one column` : 'Every column merged into one' };
+    return {
+      table: mergeCols(
+        g,
+        g.map((ix) => together(ix.map((c) => table.columns[c]!))),
+        undefined,
+      ),
+      note:
+        g.length > 1
+          ? `${together(g.at(-1)!.map((c) => table.columns[c]!))} merged into one column`
+          : 'Every column merged into one',
+    };
   }
   if (rowsAdd && !table.rowPeriods) {
     const g = categories(table.rows.length, (r) => published.rows[r]!.cells.some((c) => c.suppressed !== null));
-    return { table: mergeRows(g, g.map((ix) => together(ix.map((r) => table.rows[r]!.label))), undefined), note: g.length > 1 ? `${together(g.at(-1)!.map((r) => table.rows[r]!.label))} merged into one row` : 'Every row merged into one' };
+    return {
+      table: mergeRows(
+        g,
+        g.map((ix) => together(ix.map((r) => table.rows[r]!.label))),
+        undefined,
+      ),
+      note:
+        g.length > 1
+          ? `${together(g.at(-1)!.map((r) => table.rows[r]!.label))} merged into one row`
+          : 'Every row merged into one',
+    };
   }
   return null;
 }
@@ -359,24 +486,41 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
   const nCols = table.columns.length;
   const withRowTotal = table.rowTotals && nCols > 0;
   const withColTotal = table.columnTotals && nRows > 0;
-  const rowValues = table.rows.map((row) => { const cells = row.cells.slice(0, nCols).map((n) => n ?? 0); return [...cells, ...(withRowTotal ? [sum(cells)] : [])]; });
-  const totalsValues = withColTotal ? Array.from({ length: nCols + (withRowTotal ? 1 : 0) }, (_, c) => sum(rowValues.map((r) => r[c]!))) : null;
+  const rowValues = table.rows.map((row) => {
+    const cells = row.cells.slice(0, nCols).map((n) => n ?? 0);
+    return [...cells, ...(withRowTotal ? [sum(cells)] : [])];
+  });
+  const totalsValues = withColTotal
+    ? Array.from({ length: nCols + (withRowTotal ? 1 : 0) }, (_, c) => sum(rowValues.map((r) => r[c]!)))
+    : null;
   const small = (n: number) => threshold > 0 && n >= 1 && n <= threshold;
   const L = layout({
     rows: table.rows.map((r, i) => ({ label: r.label, cells: rowValues[i]!, hidden: rowValues[i]!.map(small) })),
-    columns: table.columns, rowTotals: withRowTotal, columnTotals: withColTotal,
+    columns: table.columns,
+    rowTotals: withRowTotal,
+    columnTotals: withColTotal,
     totalsRow: totalsValues ? { cells: totalsValues, hidden: totalsValues.map(small) } : null,
     counts: (table.counts ?? []).map((n) => ({ label: n.label, value: n.value, hidden: small(n.value) })),
-    scope, rowPeriods: table.rowPeriods ?? null, columnPeriods: table.columnPeriods ?? null,
-    rowKeys: table.rowKeys ?? null, columnKeys: table.columnKeys ?? null,
+    scope,
+    rowPeriods: table.rowPeriods ?? null,
+    columnPeriods: table.columnPeriods ?? null,
+    rowKeys: table.rowKeys ?? null,
+    columnKeys: table.columnKeys ?? null,
   });
   const kind: ('primary' | 'secondary' | null)[] = L.figures.map((f) => (f.hidden ? 'primary' : null));
-  const hide = (i: number) => { if (!kind[i]) kind[i] = 'secondary'; L.figures[i]!.hidden = true; };
+  const hide = (i: number) => {
+    if (!kind[i]) kind[i] = 'secondary';
+    L.figures[i]!.hidden = true;
+  };
   const value = (i: number) => L.figures[i]!.value ?? 0;
   /** The figure to withhold next to protect `i`: an open one sharing an equation, cells before totals, smallest first. */
   const partner = (i: number): number | null => {
     const near = L.equations.filter((q) => q.total === i || q.parts.includes(i)).flatMap((q) => [q.total, ...q.parts]);
-    const pick = (pool: number[]) => pool.filter((j) => !L.figures[j]!.hidden).sort((a, b) => Number(L.figures[a]!.isTotal) - Number(L.figures[b]!.isTotal) || value(a) - value(b))[0] ?? null;
+    const pick = (pool: number[]) =>
+      pool
+        .filter((j) => !L.figures[j]!.hidden)
+        .sort((a, b) => Number(L.figures[a]!.isTotal) - Number(L.figures[b]!.isTotal) || value(a) - value(b))[0] ??
+      null;
     return pick(near) ?? pick(L.grid.flat());
   };
 
@@ -388,13 +532,22 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
         const members = [q.total, ...q.parts];
         if (members.filter((j) => L.figures[j]!.hidden).length !== 1) continue;
         const j = partner(members.find((m) => L.figures[m]!.hidden)!);
-        if (j !== null && members.includes(j)) { hide(j); changed = true; }
+        if (j !== null && members.includes(j)) {
+          hide(j);
+          changed = true;
+        }
       }
     }
   }
 
   // Linked tables: earlier releases from the same statistic whose periods and populations overlap.
-  const priors = threshold > 0 && scope ? (o.prior ?? []).filter((t) => t.scope && t.scope.statistic === scope.statistic).map((t) => ({ t, l: publishedLayout(t) })).filter((x) => links(L, scope, x.l, x.t.scope!).length > 0) : [];
+  const priors =
+    threshold > 0 && scope
+      ? (o.prior ?? [])
+          .filter((t) => t.scope && t.scope.statistic === scope.statistic)
+          .map((t) => ({ t, l: publishedLayout(t) }))
+          .filter((x) => links(L, scope, x.l, x.t.scope!).length > 0)
+      : [];
   const report = { narrowest: null as number | null, solves: 0, linkedTables: 0, passed: threshold === 0 };
   if (threshold > 0) {
     const { problem, fixFor, linkedTables } = await auditProblem(L, scope, priors, threshold);
@@ -404,13 +557,23 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
       report.solves += result.solves;
       report.linkedTables = linkedTables;
       const fixes = new Set<number>();
-      for (const x of result.pinned) { const j = fixFor(p, { figure: x.figure }, partner); if (j !== null) fixes.add(j); }
-      for (const x of result.revealed) { const j = fixFor(p, { inclusion: x.inclusion }, partner); if (j !== null) fixes.add(j); }
+      for (const x of result.pinned) {
+        const j = fixFor(p, { figure: x.figure }, partner);
+        if (j !== null) fixes.add(j);
+      }
+      for (const x of result.revealed) {
+        const j = fixFor(p, { inclusion: x.inclusion }, partner);
+        if (j !== null) fixes.add(j);
+      }
       if (!fixes.size) {
         report.narrowest = narrowest(result);
         report.passed = result.feasible && !result.pinned.length && !result.revealed.length;
         // A secondary cell the published figures fix exactly (to 0) protects nothing: shown, it adds nothing.
-        for (const i of result.fixed) if (i < L.figures.length && kind[i] === 'secondary') { kind[i] = null; L.figures[i]!.hidden = false; }
+        for (const i of result.fixed)
+          if (i < L.figures.length && kind[i] === 'secondary') {
+            kind[i] = null;
+            L.figures[i]!.hidden = false;
+          }
         break;
       }
       for (const j of fixes) hide(j);
@@ -419,7 +582,11 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
 
   const cellOf = (i: number): Cell => {
     const f = L.figures[i]!;
-    return { value: f.value, suppressed: f.hidden ? kind[i] ?? 'secondary' : null, text: f.hidden ? WITHHELD : String(f.value) };
+    return {
+      value: f.value,
+      suppressed: f.hidden ? (kind[i] ?? 'secondary') : null,
+      text: f.hidden ? WITHHELD : String(f.value),
+    };
   };
   const counts = (table.counts ?? []).map((n, k) => ({ label: n.label, suffix: n.suffix, cell: cellOf(L.counts[k]!) }));
   const suppressedCount = L.figures.filter((f) => f.hidden).length;
@@ -427,12 +594,20 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
     title: table.title,
     rowHeader: table.rowHeader,
     columns: table.columns,
-    rows: table.rows.map((row, r) => ({ label: row.label, cells: L.grid[r]!.slice(0, nCols).map(cellOf), total: withRowTotal ? cellOf(L.grid[r]![nCols]!) : null })),
+    rows: table.rows.map((row, r) => ({
+      label: row.label,
+      cells: L.grid[r]!.slice(0, nCols).map(cellOf),
+      total: withRowTotal ? cellOf(L.grid[r]![nCols]!) : null,
+    })),
     columnTotals: withColTotal ? L.grid[nRows]!.slice(0, nCols).map(cellOf) : null,
     grandTotal: withColTotal && withRowTotal ? cellOf(L.grid[nRows]![nCols]!) : null,
     threshold,
     suppressedCount,
-    notes: [...(table.notes ?? []), ...counts.map((n) => `${n.label}: ${n.cell.text}${n.suffix}`), ...(suppressedCount ? [footnote(threshold)] : [])],
+    notes: [
+      ...(table.notes ?? []),
+      ...counts.map((n) => `${n.label}: ${n.cell.text}${n.suffix}`),
+      ...(suppressedCount ? [footnote(threshold)] : []),
+    ],
     counts,
     scope,
     rowPeriods: table.rowPeriods ?? null,
@@ -452,13 +627,28 @@ function narrowest(r: AuditResult): number | null {
  * The audit problem for the new table (figures 0..n-1) with its linked priors after it, and how to
  * answer a failure with one more figure of the new table to withhold.
  */
-async function auditProblem(L: Layout, scope: Scope | null, priors: { t: ProtectedTable; l: Layout }[], threshold: number) {
+async function auditProblem(
+  L: Layout,
+  scope: Scope | null,
+  priors: { t: ProtectedTable; l: Layout }[],
+  threshold: number,
+) {
   const build = (use: { l: Layout; t: ProtectedTable }[]) => {
     const offsets: number[] = [];
     let n = L.figures.length;
-    for (const x of use) { offsets.push(n); n += x.l.figures.length; }
-    const figures: AuditFigure[] = [...L.figures, ...use.flatMap((x) => x.l.figures)].map((f) => ({ published: f.hidden ? null : f.value }));
-    const equations = [...L.equations, ...use.flatMap((x, k) => x.l.equations.map((q) => ({ total: q.total + offsets[k]!, parts: q.parts.map((i) => i + offsets[k]!) })))];
+    for (const x of use) {
+      offsets.push(n);
+      n += x.l.figures.length;
+    }
+    const figures: AuditFigure[] = [...L.figures, ...use.flatMap((x) => x.l.figures)].map((f) => ({
+      published: f.hidden ? null : f.value,
+    }));
+    const equations = [
+      ...L.equations,
+      ...use.flatMap((x, k) =>
+        x.l.equations.map((q) => ({ total: q.total + offsets[k]!, parts: q.parts.map((i) => i + offsets[k]!) })),
+      ),
+    ];
     // Every pair is a constraint. Each figure also holds the sum of the largest disjoint figures of
     // the other releases inside it (of the new table, for a figure of an earlier release): that
     // difference is checked.
@@ -468,7 +658,8 @@ async function auditProblem(L: Layout, scope: Scope | null, priors: { t: Protect
       const at = (i: number) => (i >= 0 ? i : -1 - i + offsets[k]!);
       for (const [a, b] of links(L, scope!, x.l, x.t.scope!)) inclusions.push({ small: at(a), large: at(b) });
     });
-    const placed = (l: Layout, s: Scope, offset: number): Placed[] => l.figures.flatMap((f, i) => (f.period ? [{ f, scope: s, at: i + offset }] : []));
+    const placed = (l: Layout, s: Scope, offset: number): Placed[] =>
+      l.figures.flatMap((f, i) => (f.period ? [{ f, scope: s, at: i + offset }] : []));
     const mine = placed(L, scope!, 0);
     const theirs = use.flatMap((x, k) => placed(x.l, x.t.scope!, offsets[k]!));
     for (const [large, pool] of [...mine.map((f) => [f, theirs] as const), ...theirs.map((f) => [f, mine] as const)]) {
@@ -478,21 +669,36 @@ async function auditProblem(L: Layout, scope: Scope | null, priors: { t: Protect
       inclusions.push({ small: held[0]!, also: held.slice(1), large: large.at });
     }
     const linked = new Set(inclusions.flatMap((q) => [q.small, q.large, ...(q.also ?? [])]));
-    const check = figures.map((f, i) => (f.published === null && (i < L.figures.length || linked.has(i)) ? i : -1)).filter((i) => i >= 0);
+    const check = figures
+      .map((f, i) => (f.published === null && (i < L.figures.length || linked.has(i)) ? i : -1))
+      .filter((i) => i >= 0);
     return { problem: { figures, equations, inclusions, check, differences } satisfies AuditProblem };
   };
   // A prior that contradicts today's figures (the records changed since) cannot be linked: left out.
   const usable: typeof priors = [];
-  for (const x of priors) if ((await audit({ ...build([x]).problem, check: [], differences: [] }, threshold)).feasible) usable.push(x);
-  const fixFor = (p: ReturnType<typeof build>, failure: { figure: number } | { inclusion: number }, partner: (i: number) => number | null): number | null => {
+  for (const x of priors)
+    if ((await audit({ ...build([x]).problem, check: [], differences: [] }, threshold)).feasible) usable.push(x);
+  const fixFor = (
+    p: ReturnType<typeof build>,
+    failure: { figure: number } | { inclusion: number },
+    partner: (i: number) => number | null,
+  ): number | null => {
     const own = (i: number) => i < L.figures.length;
     const members = (q: Inclusion) => [q.small, ...(q.also ?? []), q.large];
     const targets = 'figure' in failure ? [failure.figure] : members(p.problem.inclusions[failure.inclusion]!);
     for (const i of targets) {
       // A figure of the new table: itself if published, else one linked to it.
-      const mine = own(i) ? [i] : p.problem.inclusions.filter((q) => members(q).includes(i)).flatMap(members).filter(own);
+      const mine = own(i)
+        ? [i]
+        : p.problem.inclusions
+            .filter((q) => members(q).includes(i))
+            .flatMap(members)
+            .filter(own);
       for (const j of mine) if (!L.figures[j]!.hidden) return j;
-      for (const j of mine) { const k = partner(j); if (k !== null) return k; }
+      for (const j of mine) {
+        const k = partner(j);
+        if (k !== null) return k;
+      }
     }
     return null;
   };
@@ -525,13 +731,21 @@ export function unprotected(table: StatTable): Promise<ProtectedTable> {
 export function toRows(t: ProtectedTable): string[][] {
   const header = [t.rowHeader, ...t.columns, ...(t.rows[0]?.total ? ['Total'] : [])];
   const rows = t.rows.map((r) => [r.label, ...r.cells.map((c) => c.text), ...(r.total ? [r.total.text] : [])]);
-  const totals = t.columnTotals ? [['Total', ...t.columnTotals.map((c) => c.text), ...(t.grandTotal ? [t.grandTotal.text] : [])]] : [];
+  const totals = t.columnTotals
+    ? [['Total', ...t.columnTotals.map((c) => c.text), ...(t.grandTotal ? [t.grandTotal.text] : [])]]
+    : [];
   return [header, ...rows, ...totals];
 }
 
 /** Bars for the chart beside a published table: suppressed cells have no bar, only their text. */
 export function chartBars(t: ProtectedTable): { label: string; text: string; width: number }[] {
-  const cells = t.rows.flatMap((r) => r.cells.map((c, i) => ({ label: t.columns.length > 1 ? `${r.label}, ${t.columns[i]}` : r.label, cell: c })));
-  const max = Math.max(1, ...cells.map((c) => (c.cell.suppressed ? 0 : c.cell.value ?? 0)));
-  return cells.map(({ label, cell }) => ({ label, text: cell.text, width: cell.suppressed ? 0 : Math.round(((cell.value ?? 0) / max) * 100) }));
+  const cells = t.rows.flatMap((r) =>
+    r.cells.map((c, i) => ({ label: t.columns.length > 1 ? `${r.label}, ${t.columns[i]}` : r.label, cell: c })),
+  );
+  const max = Math.max(1, ...cells.map((c) => (c.cell.suppressed ? 0 : (c.cell.value ?? 0))));
+  return cells.map(({ label, cell }) => ({
+    label,
+    text: cell.text,
+    width: cell.suppressed ? 0 : Math.round(((cell.value ?? 0) / max) * 100),
+  }));
 }

@@ -5,7 +5,15 @@ import { buildFoiLetters } from './letters.ts';
 import { buildFoiJobs } from './reminders.ts';
 import { buildFoiRequests } from './requests.ts';
 
-export { DEFAULT_FOI_SETTINGS, figuresChanged, frozenFilter, type FoiDeps, type FoiSettings, type FrozenAnswer, type PublishedDataset } from './context.ts';
+export {
+  DEFAULT_FOI_SETTINGS,
+  figuresChanged,
+  frozenFilter,
+  type FoiDeps,
+  type FoiSettings,
+  type FrozenAnswer,
+  type PublishedDataset,
+} from './context.ts';
 
 /** FOI requests: register, s10 clock, answers from statistics with disclosure control, draft response, disclosure log, retention. */
 export function buildFoiService(deps: FoiDeps) {

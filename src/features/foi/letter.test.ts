@@ -3,23 +3,68 @@ import assert from 'node:assert/strict';
 import { buildLetter, letterDocx, type LetterInput } from './letter.ts';
 import { protect, redacted } from './disclosure.ts';
 
-const dismissals = redacted(await protect({ title: 'Dismissals', rowHeader: 'Period', columns: ['Dismissals'], rows: [{ label: 'Since 2008', cells: [4] }], rowTotals: false, columnTotals: false }));
+const dismissals = redacted(
+  await protect({
+    title: 'Dismissals',
+    rowHeader: 'Period',
+    columns: ['Dismissals'],
+    rows: [{ label: 'Since 2008', cells: [4] }],
+    rowTotals: false,
+    columnTotals: false,
+  }),
+);
 
 const input = (o: Partial<LetterInput> = {}): LetterInput => ({
-  reference: 'FOI/12/0179', regime: 'foi', title: 'complaints about social workers', requesterName: 'Ms Hersom', date: '2012-03-05', reviewBy: '2012-05-02',
-  council: 'Kent County Council', officer: 'Irene Cole', cost: null,
+  reference: 'FOI/12/0179',
+  regime: 'foi',
+  title: 'complaints about social workers',
+  requesterName: 'Ms Hersom',
+  date: '2012-03-05',
+  reviewBy: '2012-05-02',
+  council: 'Kent County Council',
+  officer: 'Irene Cole',
+  cost: null,
   questions: [
-    { position: 2, text: 'Second?', outcome: 'not_held', answer: null, advice: 'Please ask the police.', exemption: null, exemptionReasons: null, table: null },
-    { position: 1, text: 'First?', outcome: 'provided', answer: 'Please see below.', advice: null, exemption: null, exemptionReasons: null,
-      table: dismissals },
-    { position: 3, text: 'Third?', outcome: 'exempt', answer: null, advice: null, exemption: 's12', exemptionReasons: null, table: null },
+    {
+      position: 2,
+      text: 'Second?',
+      outcome: 'not_held',
+      answer: null,
+      advice: 'Please ask the police.',
+      exemption: null,
+      exemptionReasons: null,
+      table: null,
+    },
+    {
+      position: 1,
+      text: 'First?',
+      outcome: 'provided',
+      answer: 'Please see below.',
+      advice: null,
+      exemption: null,
+      exemptionReasons: null,
+      table: dismissals,
+    },
+    {
+      position: 3,
+      text: 'Third?',
+      outcome: 'exempt',
+      answer: null,
+      advice: null,
+      exemption: 's12',
+      exemptionReasons: null,
+      table: null,
+    },
   ],
   ...o,
 });
 
 test('answers come in question order, with the reference, the review date, the ICO route and the OGL line', () => {
   const l = buildLetter(input());
-  assert.deepEqual(l.answers.map((a) => a.number), [1, 2, 3]);
+  assert.deepEqual(
+    l.answers.map((a) => a.number),
+    [1, 2, 3],
+  );
   assert.equal(l.reference, 'FOI/12/0179');
   assert.equal(l.salutation, 'Dear Ms Hersom');
   assert.match(l.review, /40 working days.*2 May 2012.*FOI\/12\/0179/);

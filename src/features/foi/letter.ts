@@ -1,4 +1,15 @@
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+import {
+  AlignmentType,
+  Document,
+  HeadingLevel,
+  Packer,
+  Paragraph,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType,
+} from 'docx';
 import { longDate } from '../../time/london.ts';
 import { WITHHELD, type ProtectedTable } from './disclosure.ts';
 import { costLimit, refusalWording, type CostEstimate, type Exemption, type Outcome } from './rules.ts';
@@ -50,36 +61,64 @@ export interface Letter {
   signOff: string[];
 }
 
-const ACT = { foi: 'the Freedom of Information Act 2000', eir: 'the Environmental Information Regulations 2004' } as const;
+const ACT = {
+  foi: 'the Freedom of Information Act 2000',
+  eir: 'the Environmental Information Regulations 2004',
+} as const;
 
 export function buildLetter(i: LetterInput): Letter {
   const refusal: string[] = [];
-  const answers = [...i.questions].sort((a, b) => a.position - b.position).map((q) => {
-    const paragraphs: string[] = [];
-    if (q.answer) paragraphs.push(...q.answer.split(/\r?\n\s*\r?\n/).map((p) => p.trim()).filter(Boolean));
-    if (q.outcome === 'not_held') {
-      paragraphs.push(i.regime === 'eir'
-        ? `${i.council} does not hold this information. This letter acts as a refusal notice under regulation 14 of ${ACT.eir} because the information is not held (regulation 12(4)(a)).`
-        : `${i.council} does not hold this information. This letter acts as a refusal notice under section 17 of ${ACT.foi} because, under section 1(1) of the Act, the information is not held.`);
-      if (q.advice) paragraphs.push(q.advice);
-      refusal.push(`Question ${q.position}: information not held (${i.regime === 'eir' ? 'regulation 12(4)(a)' : 'section 1(1)'}).`);
-    }
-    if ((q.outcome === 'exempt' || q.outcome === 'partly_provided') && q.exemption) {
-      if (q.exemption === 's12' && i.cost) {
-        paragraphs.push(costLimit(i.cost).wording);
-      } else {
-        paragraphs.push(refusalWording(q.exemption, q.exemptionReasons));
+  const answers = [...i.questions]
+    .sort((a, b) => a.position - b.position)
+    .map((q) => {
+      const paragraphs: string[] = [];
+      if (q.answer)
+        paragraphs.push(
+          ...q.answer
+            .split(/\r?\n\s*\r?\n/)
+            .map((p) => p.trim())
+            .filter(Boolean),
+        );
+      if (q.outcome === 'not_held') {
+        paragraphs.push(
+          i.regime === 'eir'
+            ? `${i.council} does not hold this information. This letter acts as a refusal notice under regulation 14 of ${ACT.eir} because the information is not held (regulation 12(4)(a)).`
+            : `${i.council} does not hold this information. This letter acts as a refusal notice under section 17 of ${ACT.foi} because, under section 1(1) of the Act, the information is not held.`,
+        );
+        if (q.advice) paragraphs.push(q.advice);
+        refusal.push(
+          `Question ${q.position}: information not held (${i.regime === 'eir' ? 'regulation 12(4)(a)' : 'section 1(1)'}).`,
+        );
       }
-      refusal.push(`Question ${q.position}: ${refusalWording(q.exemption, null).replace(/^This part of your request is refused under /, '').replace(/ This letter is a refusal notice.*$/, '').replace(/\.$/, '')}.`);
-    }
-    if (q.table && q.table.suppressedCount > 0 && !q.exemption) {
-      const personal = i.regime === 'eir' ? 'regulation 13 of the Regulations; this is a refusal notice under regulation 14' : 'section 40(2) of the Act; this is a refusal notice under section 17';
-      paragraphs.push(`Some figures are shown as "${WITHHELD}": they are small numbers, or numbers from which a small number could be worked out, and the same mark is used for both. Releasing them could identify individuals, so they are exempt under ${personal} for those figures.`);
-      if (!refusal.some((r) => r.startsWith(`Question ${q.position}: small numbers`))) refusal.push(`Question ${q.position}: small numbers withheld under ${i.regime === 'eir' ? 'regulation 13' : 'section 40(2)'} (personal information).`);
-    }
-    if (!paragraphs.length && !q.table) paragraphs.push('Not yet answered.');
-    return { number: q.position, question: q.text, paragraphs, table: q.table };
-  });
+      if ((q.outcome === 'exempt' || q.outcome === 'partly_provided') && q.exemption) {
+        if (q.exemption === 's12' && i.cost) {
+          paragraphs.push(costLimit(i.cost).wording);
+        } else {
+          paragraphs.push(refusalWording(q.exemption, q.exemptionReasons));
+        }
+        refusal.push(
+          `Question ${q.position}: ${refusalWording(q.exemption, null)
+            .replace(/^This part of your request is refused under /, '')
+            .replace(/ This letter is a refusal notice.*$/, '')
+            .replace(/\.$/, '')}.`,
+        );
+      }
+      if (q.table && q.table.suppressedCount > 0 && !q.exemption) {
+        const personal =
+          i.regime === 'eir'
+            ? 'regulation 13 of the Regulations; this is a refusal notice under regulation 14'
+            : 'section 40(2) of the Act; this is a refusal notice under section 17';
+        paragraphs.push(
+          `Some figures are shown as "${WITHHELD}": they are small numbers, or numbers from which a small number could be worked out, and the same mark is used for both. Releasing them could identify individuals, so they are exempt under ${personal} for those figures.`,
+        );
+        if (!refusal.some((r) => r.startsWith(`Question ${q.position}: small numbers`)))
+          refusal.push(
+            `Question ${q.position}: small numbers withheld under ${i.regime === 'eir' ? 'regulation 13' : 'section 40(2)'} (personal information).`,
+          );
+      }
+      if (!paragraphs.length && !q.table) paragraphs.push('Not yet answered.');
+      return { number: q.position, question: q.text, paragraphs, table: q.table };
+    });
   return {
     reference: i.reference,
     date: longDate(i.date),
@@ -94,7 +133,8 @@ export function buildLetter(i: LetterInput): Letter {
     refusalHeading: i.regime === 'eir' ? 'Refusal notice (regulation 14)' : 'Refusal notice (section 17)',
     review: `If you are unhappy with this response, and believe we have not complied with the legislation, you have 40 working days from the date of this response to ask for an internal review, that is by ${longDate(i.reviewBy)}. Please quote reference ${i.reference}.`,
     ico: 'If you remain dissatisfied following an internal review, you can appeal to the Information Commissioner, who oversees compliance with the Act. Details of what you need to do are on the Information Commissioner’s website: https://ico.org.uk/concerns',
-    licence: 'You may re-use the information under the Open Government Licence: https://www.nationalarchives.gov.uk/doc/open-government-licence/',
+    licence:
+      'You may re-use the information under the Open Government Licence: https://www.nationalarchives.gov.uk/doc/open-government-licence/',
     signOff: ['Yours sincerely', i.officer ?? 'Information Governance', `${i.council}`],
   };
 }
@@ -108,19 +148,31 @@ export async function letterDocx(l: Letter): Promise<Buffer> {
     const rows = [
       header,
       ...t.rows.map((r) => [r.label, ...r.cells.map((c) => c.text), ...(r.total ? [r.total.text] : [])]),
-      ...(t.columnTotals ? [['Total', ...t.columnTotals.map((c) => c.text), ...(t.grandTotal ? [t.grandTotal.text] : [])]] : []),
+      ...(t.columnTotals
+        ? [['Total', ...t.columnTotals.map((c) => c.text), ...(t.grandTotal ? [t.grandTotal.text] : [])]]
+        : []),
     ];
     return new Table({
       width: { size: 100, type: WidthType.PERCENTAGE },
-      rows: rows.map((cells, ri) => new TableRow({
-        tableHeader: ri === 0,
-        children: cells.map((c) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text: c, bold: ri === 0 })] })] })),
-      })),
+      rows: rows.map(
+        (cells, ri) =>
+          new TableRow({
+            tableHeader: ri === 0,
+            children: cells.map(
+              (c) =>
+                new TableCell({ children: [new Paragraph({ children: [new TextRun({ text: c, bold: ri === 0 })] })] }),
+            ),
+          }),
+      ),
     });
   };
   const children: (Paragraph | Table)[] = [
     new Paragraph({ alignment: AlignmentType.RIGHT, children: [new TextRun(`Reference: ${l.reference}`)] }),
-    new Paragraph({ alignment: AlignmentType.RIGHT, spacing: { after: 240 }, children: [new TextRun(`Date: ${l.date}`)] }),
+    new Paragraph({
+      alignment: AlignmentType.RIGHT,
+      spacing: { after: 240 },
+      children: [new TextRun(`Date: ${l.date}`)],
+    }),
     p(l.salutation),
     p(l.heading, { heading: HeadingLevel.HEADING_1 }),
     ...l.intro.map((t) => p(t)),

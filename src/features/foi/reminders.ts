@@ -4,7 +4,11 @@ import { ZONE, longDate } from '../../time/london.ts';
 import { deadlines, reminderDue, type ReminderKind } from './rules.ts';
 import type { FoiContext } from './context.ts';
 
-const DEADLINE_TEXT = { response: 'the response', s17: 'the refusal notice (s17)', review: 'the internal review' } as const;
+const DEADLINE_TEXT = {
+  response: 'the response',
+  s17: 'the refusal notice (s17)',
+  review: 'the internal review',
+} as const;
 
 /** The deadlines still ahead of a request: the response (or the s17 notice before a PI extension's target), the internal review. */
 function deadlinesToRemind(d: ReturnType<typeof deadlines>): { what: keyof typeof DEADLINE_TEXT; due: string }[] {
@@ -35,15 +39,37 @@ export function buildFoiJobs(ctx: FoiContext) {
       for (const r of await repo.remindable()) {
         const d = deadlines(r.received_on!, toEvents(r.events), cal, settings.receiptReading, regimeOf(r.regime));
         for (const dl of deadlinesToRemind(d)) {
-          const kind = reminderDue(dl.due, t, cal, r.sent.filter((x) => x.due_on === dl.due && x.kind.startsWith(`${dl.what}.`)).map((x) => x.kind.slice(dl.what.length + 1) as ReminderKind));
+          const kind = reminderDue(
+            dl.due,
+            t,
+            cal,
+            r.sent
+              .filter((x) => x.due_on === dl.due && x.kind.startsWith(`${dl.what}.`))
+              .map((x) => x.kind.slice(dl.what.length + 1) as ReminderKind),
+          );
           if (!kind) continue;
           const what = DEADLINE_TEXT[dl.what];
           const done = await inTransaction(db, async (trx) => {
             const ok = await repo.recordReminder(trx, {
-              requestId: r.id, kind: `${dl.what}.${kind}`, dueOn: dl.due, recipientId: r.assignee_id!, at, link: `/foi/requests/${r.id}`,
-              subject: `FOI ${r.reference}: ${what} ${REMINDER_TEXT[kind]}`, body: `${what[0]!.toUpperCase()}${what.slice(1)} for ${r.reference} (${r.title}) ${REMINDER_TEXT[kind]}: ${longDate(dl.due)}.`,
+              requestId: r.id,
+              kind: `${dl.what}.${kind}`,
+              dueOn: dl.due,
+              recipientId: r.assignee_id!,
+              at,
+              link: `/foi/requests/${r.id}`,
+              subject: `FOI ${r.reference}: ${what} ${REMINDER_TEXT[kind]}`,
+              body: `${what[0]!.toUpperCase()}${what.slice(1)} for ${r.reference} (${r.title}) ${REMINDER_TEXT[kind]}: ${longDate(dl.due)}.`,
             });
-            if (ok) await audit.appendIn(trx, { actorId: null, actorLabel: 'system', ip: null, action: 'foi.reminder', entityType: 'foi_requests', entityId: r.id, detail: { deadline: dl.what, kind, due: dl.due } });
+            if (ok)
+              await audit.appendIn(trx, {
+                actorId: null,
+                actorLabel: 'system',
+                ip: null,
+                action: 'foi.reminder',
+                entityType: 'foi_requests',
+                entityId: r.id,
+                detail: { deadline: dl.what, kind, due: dl.due },
+              });
             return ok;
           });
           if (done) sent++;
@@ -58,7 +84,15 @@ export function buildFoiJobs(ctx: FoiContext) {
       for (const r of await repo.dueForErasure(cutoff)) {
         await inTransaction(db, async (trx) => {
           await repo.erase(trx, r.id);
-          await audit.appendIn(trx, { actorId: null, actorLabel: 'system', ip: null, action: 'foi.requester.erase', entityType: 'foi_requests', entityId: r.id, detail: { reference: r.reference, retentionYears: settings.retentionYears } });
+          await audit.appendIn(trx, {
+            actorId: null,
+            actorLabel: 'system',
+            ip: null,
+            action: 'foi.requester.erase',
+            entityType: 'foi_requests',
+            entityId: r.id,
+            detail: { reference: r.reference, retentionYears: settings.retentionYears },
+          });
         });
         erased++;
       }

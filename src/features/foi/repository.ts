@@ -4,47 +4,123 @@ import type { Executor } from '../audit/repository.ts';
 import { fetchPage } from '../../web/paging.ts';
 
 export interface RequestInput {
-  refYear: number; refSeq: number; reference: string; regime: string; title: string; requesterName: string; requesterContact: string;
-  receivedAt: Date; receivedOn: string; channel: string; assigneeId: number | null; createdBy: number; questions: string[];
+  refYear: number;
+  refSeq: number;
+  reference: string;
+  regime: string;
+  title: string;
+  requesterName: string;
+  requesterContact: string;
+  receivedAt: Date;
+  receivedOn: string;
+  channel: string;
+  assigneeId: number | null;
+  createdBy: number;
+  questions: string[];
 }
 
 export interface QuestionUpdate {
-  outcome: string; answer: string | null; advice: string | null; exemption: string | null; exemptionReasons: string | null;
-  statistic: string | null; statisticParams: Record<string, unknown> | null;
+  outcome: string;
+  answer: string | null;
+  advice: string | null;
+  exemption: string | null;
+  exemptionReasons: string | null;
+  statistic: string | null;
+  statisticParams: Record<string, unknown> | null;
 }
 
 /** The register's search and filters. */
-export interface FoiListFilter { q: string; status: string | null; assigneeId: number | null; today: string; page: number }
+export interface FoiListFilter {
+  q: string;
+  status: string | null;
+  assigneeId: number | null;
+  today: string;
+  page: number;
+}
 
 const dateText = (col: string) => sql<string | null>`${sql.ref(col)}::text`;
 
 /** All SQL for FOI requests, their questions, clock events, reminders and the disclosure log. */
 export function buildFoiRepository(db: Kysely<DB>) {
-  const requests = (ex: Executor = db) => ex.selectFrom('foi_requests as r').leftJoin('staff as a', 'a.id', 'r.assignee_id').select([
-    'r.id', 'r.reference', 'r.regime', 'r.title', 'r.requester_name', 'r.requester_contact', 'r.requester_erased_at', 'r.received_at',
-    dateText('r.received_on').as('received_on'), 'r.channel', 'r.assignee_id', 'r.status', dateText('r.due_on').as('due_on'),
-    dateText('r.response_due_on').as('response_due_on'), dateText('r.responded_on').as('responded_on'), 'r.closed_at', 'r.cost_estimate',
-    'r.created_at', sql<string | null>`a.given_name || ' ' || a.family_name`.as('assignee_name'),
-    sql<boolean>`EXISTS (SELECT 1 FROM foi_disclosures d WHERE d.request_id = r.id)`.as('published'),
-  ]);
+  const requests = (ex: Executor = db) =>
+    ex
+      .selectFrom('foi_requests as r')
+      .leftJoin('staff as a', 'a.id', 'r.assignee_id')
+      .select([
+        'r.id',
+        'r.reference',
+        'r.regime',
+        'r.title',
+        'r.requester_name',
+        'r.requester_contact',
+        'r.requester_erased_at',
+        'r.received_at',
+        dateText('r.received_on').as('received_on'),
+        'r.channel',
+        'r.assignee_id',
+        'r.status',
+        dateText('r.due_on').as('due_on'),
+        dateText('r.response_due_on').as('response_due_on'),
+        dateText('r.responded_on').as('responded_on'),
+        'r.closed_at',
+        'r.cost_estimate',
+        'r.created_at',
+        sql<string | null>`a.given_name || ' ' || a.family_name`.as('assignee_name'),
+        sql<boolean>`EXISTS (SELECT 1 FROM foi_disclosures d WHERE d.request_id = r.id)`.as('published'),
+      ]);
 
   return {
     /** The next number in the year's sequence; serialised so two officers never get the same reference. */
     async nextSeq(trx: Executor, year: number): Promise<number> {
       await sql`SELECT pg_advisory_xact_lock(hashtext('harbour.foi.reference'))`.execute(trx);
-      const row = await trx.selectFrom('foi_requests').select(sql<number>`coalesce(max(ref_seq), 0)::int`.as('n')).where('ref_year', '=', year).executeTakeFirstOrThrow();
+      const row = await trx
+        .selectFrom('foi_requests')
+        .select(sql<number>`coalesce(max(ref_seq), 0)::int`.as('n'))
+        .where('ref_year', '=', year)
+        .executeTakeFirstOrThrow();
       return Number(row.n) + 1;
     },
     async create(trx: Executor, r: RequestInput): Promise<number> {
-      const row = await trx.insertInto('foi_requests').values({
-        reference: r.reference, ref_year: r.refYear, ref_seq: r.refSeq, regime: r.regime, title: r.title, requester_name: r.requesterName,
-        requester_contact: r.requesterContact, received_at: r.receivedAt, received_on: r.receivedOn, channel: r.channel, assignee_id: r.assigneeId,
-        created_by: r.createdBy, requester_erased_at: null, closed_at: null, cost_estimate: null,
-      }).returning('id').executeTakeFirstOrThrow();
-      await trx.insertInto('foi_questions').values(r.questions.map((text, i) => ({
-        request_id: row.id, position: i + 1, text, outcome: null, answer: null, advice: null, exemption: null, exemption_reasons: null,
-        statistic: null, statistic_params: null, snapshot: null, snapshot_at: null,
-      }))).execute();
+      const row = await trx
+        .insertInto('foi_requests')
+        .values({
+          reference: r.reference,
+          ref_year: r.refYear,
+          ref_seq: r.refSeq,
+          regime: r.regime,
+          title: r.title,
+          requester_name: r.requesterName,
+          requester_contact: r.requesterContact,
+          received_at: r.receivedAt,
+          received_on: r.receivedOn,
+          channel: r.channel,
+          assignee_id: r.assigneeId,
+          created_by: r.createdBy,
+          requester_erased_at: null,
+          closed_at: null,
+          cost_estimate: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('foi_questions')
+        .values(
+          r.questions.map((text, i) => ({
+            request_id: row.id,
+            position: i + 1,
+            text,
+            outcome: null,
+            answer: null,
+            advice: null,
+            exemption: null,
+            exemption_reasons: null,
+            statistic: null,
+            statistic_params: null,
+            snapshot: null,
+            snapshot_at: null,
+          })),
+        )
+        .execute();
       return row.id;
     },
     request(id: number, ex: Executor = db) {
@@ -65,62 +141,162 @@ export function buildFoiRepository(db: Kysely<DB>) {
       else if (f.status === 'on_hold') q = q.where('r.status', '=', 'open').where('r.response_due_on', 'is', null);
       else if (f.status) q = q.where('r.status', '=', f.status);
       if (f.assigneeId !== null) q = q.where('r.assignee_id', '=', f.assigneeId);
-      return fetchPage(q.orderBy(sql`r.status = 'open'`, 'desc').orderBy('r.response_due_on', 'asc').orderBy('r.id', 'desc'), f.page);
+      return fetchPage(
+        q
+          .orderBy(sql`r.status = 'open'`, 'desc')
+          .orderBy('r.response_due_on', 'asc')
+          .orderBy('r.id', 'desc'),
+        f.page,
+      );
     },
     /** The counts over the head of the register: open requests due by `weekEnd`, overdue, and with the clock stopped. */
     async openCounts(today: string, weekEnd: string) {
-      const row = await db.selectFrom('foi_requests').where('status', '=', 'open').select([
-        sql<number>`count(*) FILTER (WHERE response_due_on >= ${today}::date AND response_due_on <= ${weekEnd}::date)::int`.as('dueThisWeek'),
-        sql<number>`count(*) FILTER (WHERE response_due_on < ${today}::date)::int`.as('overdue'),
-        sql<number>`count(*) FILTER (WHERE response_due_on IS NULL)::int`.as('clockStopped'),
-      ]).executeTakeFirstOrThrow();
-      return { dueThisWeek: Number(row.dueThisWeek), overdue: Number(row.overdue), clockStopped: Number(row.clockStopped) };
+      const row = await db
+        .selectFrom('foi_requests')
+        .where('status', '=', 'open')
+        .select([
+          sql<number>`count(*) FILTER (WHERE response_due_on >= ${today}::date AND response_due_on <= ${weekEnd}::date)::int`.as(
+            'dueThisWeek',
+          ),
+          sql<number>`count(*) FILTER (WHERE response_due_on < ${today}::date)::int`.as('overdue'),
+          sql<number>`count(*) FILTER (WHERE response_due_on IS NULL)::int`.as('clockStopped'),
+        ])
+        .executeTakeFirstOrThrow();
+      return {
+        dueThisWeek: Number(row.dueThisWeek),
+        overdue: Number(row.overdue),
+        clockStopped: Number(row.clockStopped),
+      };
     },
     questions(requestId: number, ex: Executor = db) {
-      return ex.selectFrom('foi_questions').selectAll().where('request_id', '=', requestId).orderBy('position').execute();
+      return ex
+        .selectFrom('foi_questions')
+        .selectAll()
+        .where('request_id', '=', requestId)
+        .orderBy('position')
+        .execute();
     },
     question(requestId: number, questionId: number, ex: Executor = db) {
-      return ex.selectFrom('foi_questions').selectAll().where('request_id', '=', requestId).where('id', '=', questionId).executeTakeFirst();
+      return ex
+        .selectFrom('foi_questions')
+        .selectAll()
+        .where('request_id', '=', requestId)
+        .where('id', '=', questionId)
+        .executeTakeFirst();
     },
     /** The answer with its statistic frozen as saved (`snapshot`: the published table; null for none). */
     async updateQuestion(trx: Executor, id: number, q: QuestionUpdate, snapshot: unknown) {
-      await trx.updateTable('foi_questions').set({
-        outcome: q.outcome, answer: q.answer, advice: q.advice, exemption: q.exemption, exemption_reasons: q.exemptionReasons,
-        statistic: q.statistic, statistic_params: q.statisticParams ? JSON.stringify(q.statisticParams) : null,
-        snapshot: snapshot ? JSON.stringify(snapshot) : null, snapshot_at: snapshot ? sql<Date>`now()` : null,
-      }).where('id', '=', id).execute();
+      await trx
+        .updateTable('foi_questions')
+        .set({
+          outcome: q.outcome,
+          answer: q.answer,
+          advice: q.advice,
+          exemption: q.exemption,
+          exemption_reasons: q.exemptionReasons,
+          statistic: q.statistic,
+          statistic_params: q.statisticParams ? JSON.stringify(q.statisticParams) : null,
+          snapshot: snapshot ? JSON.stringify(snapshot) : null,
+          snapshot_at: snapshot ? sql<Date>`now()` : null,
+        })
+        .where('id', '=', id)
+        .execute();
     },
     async snapshot(trx: Executor, id: number, snapshot: unknown) {
-      await trx.updateTable('foi_questions').set({ snapshot: JSON.stringify(snapshot), snapshot_at: sql<Date>`now()` }).where('id', '=', id).execute();
+      await trx
+        .updateTable('foi_questions')
+        .set({ snapshot: JSON.stringify(snapshot), snapshot_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .execute();
     },
     events(requestId: number, ex: Executor = db) {
-      return ex.selectFrom('foi_events').select(['id', 'kind', dateText('on_date').as('on_date'), dateText('target_date').as('target_date'), 'notes', 'recorded_at'])
-        .where('request_id', '=', requestId).orderBy('on_date').orderBy('id').execute();
+      return ex
+        .selectFrom('foi_events')
+        .select([
+          'id',
+          'kind',
+          dateText('on_date').as('on_date'),
+          dateText('target_date').as('target_date'),
+          'notes',
+          'recorded_at',
+        ])
+        .where('request_id', '=', requestId)
+        .orderBy('on_date')
+        .orderBy('id')
+        .execute();
     },
-    async addEvent(trx: Executor, e: { requestId: number; kind: string; on: string; targetDate: string | null; notes: string | null; by: number }) {
-      const row = await trx.insertInto('foi_events').values({ request_id: e.requestId, kind: e.kind, on_date: e.on, target_date: e.targetDate, notes: e.notes, recorded_by: e.by })
-        .returning('id').executeTakeFirstOrThrow();
+    async addEvent(
+      trx: Executor,
+      e: { requestId: number; kind: string; on: string; targetDate: string | null; notes: string | null; by: number },
+    ) {
+      const row = await trx
+        .insertInto('foi_events')
+        .values({
+          request_id: e.requestId,
+          kind: e.kind,
+          on_date: e.on,
+          target_date: e.targetDate,
+          notes: e.notes,
+          recorded_by: e.by,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return row.id;
     },
-    async setClock(trx: Executor, id: number, c: { dueOn: string | null; responseDueOn: string | null; respondedOn: string | null; status?: string; closed?: boolean }) {
-      await trx.updateTable('foi_requests').set({
-        due_on: c.dueOn, response_due_on: c.responseDueOn, responded_on: c.respondedOn, updated_at: sql<Date>`now()`,
-        ...(c.status ? { status: c.status } : {}), ...(c.closed ? { closed_at: sql<Date>`now()` } : {}),
-      }).where('id', '=', id).execute();
+    async setClock(
+      trx: Executor,
+      id: number,
+      c: {
+        dueOn: string | null;
+        responseDueOn: string | null;
+        respondedOn: string | null;
+        status?: string;
+        closed?: boolean;
+      },
+    ) {
+      await trx
+        .updateTable('foi_requests')
+        .set({
+          due_on: c.dueOn,
+          response_due_on: c.responseDueOn,
+          responded_on: c.respondedOn,
+          updated_at: sql<Date>`now()`,
+          ...(c.status ? { status: c.status } : {}),
+          ...(c.closed ? { closed_at: sql<Date>`now()` } : {}),
+        })
+        .where('id', '=', id)
+        .execute();
     },
     async setCost(trx: Executor, id: number, estimate: Record<string, number>) {
-      await trx.updateTable('foi_requests').set({ cost_estimate: JSON.stringify(estimate), updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+      await trx
+        .updateTable('foi_requests')
+        .set({ cost_estimate: JSON.stringify(estimate), updated_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .execute();
     },
     async setAssignee(trx: Executor, id: number, assigneeId: number | null) {
-      await trx.updateTable('foi_requests').set({ assignee_id: assigneeId, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+      await trx
+        .updateTable('foi_requests')
+        .set({ assignee_id: assigneeId, updated_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .execute();
     },
     /** Responded requests (for the percentage answered on time). */
     timeliness() {
-      return db.selectFrom('foi_requests').select([dateText('response_due_on').as('responseDue'), dateText('responded_on').as('responded')])
-        .where('responded_on', 'is not', null).execute();
+      return db
+        .selectFrom('foi_requests')
+        .select([dateText('response_due_on').as('responseDue'), dateText('responded_on').as('responded')])
+        .where('responded_on', 'is not', null)
+        .execute();
     },
     activeStaff() {
-      return db.selectFrom('staff').select(['id', 'given_name', 'family_name', 'job_role']).where('active', '=', true).orderBy('family_name').orderBy('given_name').execute();
+      return db
+        .selectFrom('staff')
+        .select(['id', 'given_name', 'family_name', 'job_role'])
+        .where('active', '=', true)
+        .orderBy('family_name')
+        .orderBy('given_name')
+        .execute();
     },
     teams() {
       return db.selectFrom('teams').select(['id', 'name']).orderBy('name').execute();
@@ -132,56 +308,166 @@ export function buildFoiRepository(db: Kysely<DB>) {
     // ---- Reminders ----
     /** Requests still running (open, or answered with a review to come) with an assignee, their events, and the reminders sent. */
     async remindable() {
-      const rows = await db.selectFrom('foi_requests').select(['id', 'reference', 'title', 'assignee_id', 'regime', dateText('received_on').as('received_on')])
-        .where('status', 'in', ['open', 'responded']).where('assignee_id', 'is not', null).orderBy('id').execute();
+      const rows = await db
+        .selectFrom('foi_requests')
+        .select(['id', 'reference', 'title', 'assignee_id', 'regime', dateText('received_on').as('received_on')])
+        .where('status', 'in', ['open', 'responded'])
+        .where('assignee_id', 'is not', null)
+        .orderBy('id')
+        .execute();
       if (!rows.length) return [];
       const ids = rows.map((r) => r.id);
       const [events, sent] = await Promise.all([
-        db.selectFrom('foi_events').select(['request_id', 'kind', dateText('on_date').as('on_date'), dateText('target_date').as('target_date')]).where('request_id', 'in', ids).execute(),
-        db.selectFrom('foi_reminders').select(['request_id', 'kind', dateText('due_on').as('due_on')]).where('request_id', 'in', ids).execute(),
+        db
+          .selectFrom('foi_events')
+          .select(['request_id', 'kind', dateText('on_date').as('on_date'), dateText('target_date').as('target_date')])
+          .where('request_id', 'in', ids)
+          .execute(),
+        db
+          .selectFrom('foi_reminders')
+          .select(['request_id', 'kind', dateText('due_on').as('due_on')])
+          .where('request_id', 'in', ids)
+          .execute(),
       ]);
-      return rows.map((r) => ({ ...r, events: events.filter((e) => e.request_id === r.id), sent: sent.filter((x) => x.request_id === r.id) }));
+      return rows.map((r) => ({
+        ...r,
+        events: events.filter((e) => e.request_id === r.id),
+        sent: sent.filter((x) => x.request_id === r.id),
+      }));
     },
     /** Records the reminder (once per deadline: the key refuses a second) and puts it in the assignee's inbox. */
-    async recordReminder(trx: Executor, r: { requestId: number; kind: string; dueOn: string; recipientId: number; subject: string; body: string; link: string; at: Date }) {
-      const claimed = await trx.insertInto('foi_reminders').values({ request_id: r.requestId, kind: r.kind, due_on: r.dueOn, sent_at: r.at })
-        .onConflict((oc) => oc.doNothing()).returning('request_id').executeTakeFirst();
+    async recordReminder(
+      trx: Executor,
+      r: {
+        requestId: number;
+        kind: string;
+        dueOn: string;
+        recipientId: number;
+        subject: string;
+        body: string;
+        link: string;
+        at: Date;
+      },
+    ) {
+      const claimed = await trx
+        .insertInto('foi_reminders')
+        .values({ request_id: r.requestId, kind: r.kind, due_on: r.dueOn, sent_at: r.at })
+        .onConflict((oc) => oc.doNothing())
+        .returning('request_id')
+        .executeTakeFirst();
       if (!claimed) return false;
-      await trx.insertInto('notifications').values({ recipient_id: r.recipientId, channel: 'inbox', subject: r.subject, body: r.body, link: r.link, next_attempt_at: r.at, alert_id: null, step: null, handed_at: null, sent_at: null, read_at: null, provider_ref: null, last_error: null, claimed_by: null } as never).execute();
+      await trx
+        .insertInto('notifications')
+        .values({
+          recipient_id: r.recipientId,
+          channel: 'inbox',
+          subject: r.subject,
+          body: r.body,
+          link: r.link,
+          next_attempt_at: r.at,
+          alert_id: null,
+          step: null,
+          handed_at: null,
+          sent_at: null,
+          read_at: null,
+          provider_ref: null,
+          last_error: null,
+          claimed_by: null,
+        } as never)
+        .execute();
       return true;
     },
 
     // ---- Retention ----
     dueForErasure(closedBefore: Date) {
-      return db.selectFrom('foi_requests').select(['id', 'reference']).where('closed_at', '<', closedBefore).where('requester_erased_at', 'is', null)
-        .where((eb) => eb.or([eb('requester_name', 'is not', null), eb('requester_contact', 'is not', null)]))
-        // A request under legal hold (retention schedule, issue 20) is never erased.
-        .where(sql<boolean>`NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.kind = 'foi_request' AND h.record_id = foi_requests.id::text AND h.released_at IS NULL)`)
-        .orderBy('id').limit(500).execute();
+      return (
+        db
+          .selectFrom('foi_requests')
+          .select(['id', 'reference'])
+          .where('closed_at', '<', closedBefore)
+          .where('requester_erased_at', 'is', null)
+          .where((eb) => eb.or([eb('requester_name', 'is not', null), eb('requester_contact', 'is not', null)]))
+          // A request under legal hold (retention schedule, issue 20) is never erased.
+          .where(
+            sql<boolean>`NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.kind = 'foi_request' AND h.record_id = foi_requests.id::text AND h.released_at IS NULL)`,
+          )
+          .orderBy('id')
+          .limit(500)
+          .execute()
+      );
     },
     async erase(trx: Executor, id: number) {
-      await trx.updateTable('foi_requests').set({ requester_name: null, requester_contact: null, requester_erased_at: sql<Date>`now()` }).where('id', '=', id).execute();
+      await trx
+        .updateTable('foi_requests')
+        .set({ requester_name: null, requester_contact: null, requester_erased_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .execute();
     },
 
     // ---- Disclosure log ----
-    async publish(trx: Executor, d: { requestId: number; reference: string; title: string; respondedOn: string | null; letter: unknown; datasets: unknown; by: number }) {
-      await trx.insertInto('foi_disclosures').values({
-        request_id: d.requestId, reference: d.reference, title: d.title, responded_on: d.respondedOn, letter: JSON.stringify(d.letter), datasets: JSON.stringify(d.datasets), published_by: d.by,
-      }).onConflict((oc) => oc.column('request_id').doUpdateSet({ letter: JSON.stringify(d.letter), datasets: JSON.stringify(d.datasets), published_at: sql<Date>`now()`, published_by: d.by })).execute();
+    async publish(
+      trx: Executor,
+      d: {
+        requestId: number;
+        reference: string;
+        title: string;
+        respondedOn: string | null;
+        letter: unknown;
+        datasets: unknown;
+        by: number;
+      },
+    ) {
+      await trx
+        .insertInto('foi_disclosures')
+        .values({
+          request_id: d.requestId,
+          reference: d.reference,
+          title: d.title,
+          responded_on: d.respondedOn,
+          letter: JSON.stringify(d.letter),
+          datasets: JSON.stringify(d.datasets),
+          published_by: d.by,
+        })
+        .onConflict((oc) =>
+          oc.column('request_id').doUpdateSet({
+            letter: JSON.stringify(d.letter),
+            datasets: JSON.stringify(d.datasets),
+            published_at: sql<Date>`now()`,
+            published_by: d.by,
+          }),
+        )
+        .execute();
     },
     /**
      * Tables already released from a statistic: the answers frozen when sent, and the datasets in the
      * disclosure log (the disclosure audit links a new table to them).
      */
     async releasedTables(statistic: string): Promise<unknown[]> {
-      const sent = await db.selectFrom('foi_questions').select('snapshot').where('statistic', '=', statistic).where('snapshot', 'is not', null).execute();
-      const logged = await db.selectFrom('foi_disclosures').select(sql<unknown>`d.value -> 'table'`.as('table'))
-        .innerJoin(sql<{ value: unknown }>`jsonb_array_elements(foi_disclosures.datasets::jsonb)`.as('d'), (j) => j.onTrue())
-        .where(sql<boolean>`d.value ->> 'statistic' = ${statistic}`).execute();
+      const sent = await db
+        .selectFrom('foi_questions')
+        .select('snapshot')
+        .where('statistic', '=', statistic)
+        .where('snapshot', 'is not', null)
+        .execute();
+      const logged = await db
+        .selectFrom('foi_disclosures')
+        .select(sql<unknown>`d.value -> 'table'`.as('table'))
+        .innerJoin(sql<{ value: unknown }>`jsonb_array_elements(foi_disclosures.datasets::jsonb)`.as('d'), (j) =>
+          j.onTrue(),
+        )
+        .where(sql<boolean>`d.value ->> 'statistic' = ${statistic}`)
+        .execute();
       return [...sent.map((r) => r.snapshot), ...logged.map((r) => r.table)];
     },
     disclosures(page: number) {
-      return fetchPage(db.selectFrom('foi_disclosures').select(['request_id', 'reference', 'title', dateText('responded_on').as('responded_on'), 'published_at']).orderBy('published_at', 'desc').orderBy('request_id', 'desc'), page);
+      return fetchPage(
+        db
+          .selectFrom('foi_disclosures')
+          .select(['request_id', 'reference', 'title', dateText('responded_on').as('responded_on'), 'published_at'])
+          .orderBy('published_at', 'desc')
+          .orderBy('request_id', 'desc'),
+        page,
+      );
     },
     disclosure(requestId: number) {
       return db.selectFrom('foi_disclosures').selectAll().where('request_id', '=', requestId).executeTakeFirst();
@@ -192,7 +478,12 @@ export function buildFoiRepository(db: Kysely<DB>) {
 export type FoiRepository = ReturnType<typeof buildFoiRepository>;
 
 /** The demo's requests (src/features/foi/demo.ts), written in the seed's transaction: the request, its questions, then its clock events one by one. */
-export async function insertDemoRequest(ex: Executor, request: Insertable<DB['foi_requests']>, questions: (id: number) => Insertable<DB['foi_questions']>[], events: (id: number) => Insertable<DB['foi_events']>[]) {
+export async function insertDemoRequest(
+  ex: Executor,
+  request: Insertable<DB['foi_requests']>,
+  questions: (id: number) => Insertable<DB['foi_questions']>[],
+  events: (id: number) => Insertable<DB['foi_events']>[],
+) {
   const row = await ex.insertInto('foi_requests').values(request).returning('id').executeTakeFirstOrThrow();
   await ex.insertInto('foi_questions').values(questions(row.id)).execute();
   for (const e of events(row.id)) await ex.insertInto('foi_events').values(e).execute();

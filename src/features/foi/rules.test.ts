@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { BUNDLED_BANK_HOLIDAYS } from '../../time/bank-holidays.ts';
 import { complaintsCalendar, foiCalendar } from '../../time/working-days.ts';
 import {
-  answeredOnTime, costLimit, deadlines, formatReference, onTimeByMonth, refusalWording, reminderDue, reviewDue, reviewRequestBy, statutoryDue,
+  answeredOnTime,
+  costLimit,
+  deadlines,
+  formatReference,
+  onTimeByMonth,
+  refusalWording,
+  reminderDue,
+  reviewDue,
+  reviewRequestBy,
+  statutoryDue,
   type ClockEvent,
 } from './rules.ts';
 
@@ -49,14 +58,22 @@ test('clarification sought (s1(3)) stops the clock; its receipt starts 20 new wo
   const waiting = deadlines('2012-02-06', sought, cal, 'council');
   assert.equal(waiting.stopped, 'clarification');
   assert.equal(waiting.due, null);
-  const restarted = deadlines('2012-02-06', [...sought, { kind: 'clarification_received', on: '2012-02-13' }], cal, 'council');
+  const restarted = deadlines(
+    '2012-02-06',
+    [...sought, { kind: 'clarification_received', on: '2012-02-13' }],
+    cal,
+    'council',
+  );
   assert.equal(restarted.stopped, null);
   assert.equal(restarted.dayZero, '2012-02-13');
   assert.equal(restarted.due, '2012-03-12');
 });
 
 test('clarification received on a Saturday follows the receipt reading', () => {
-  const events: ClockEvent[] = [{ kind: 'clarification_sought', on: '2012-02-08' }, { kind: 'clarification_received', on: '2012-02-11' }];
+  const events: ClockEvent[] = [
+    { kind: 'clarification_sought', on: '2012-02-08' },
+    { kind: 'clarification_received', on: '2012-02-11' },
+  ];
   assert.equal(deadlines('2012-02-06', events, cal, 'council').due, '2012-03-12');
   assert.equal(deadlines('2012-02-06', events, cal, 'ico').due, '2012-03-09');
 });
@@ -72,15 +89,27 @@ test('a fees notice (s9) pauses the clock until the fee is paid, then the days l
   assert.equal(paid.stopped, null);
   assert.equal(paid.due, '2012-03-12');
   // Paid the same day: no days lost.
-  assert.equal(deadlines('2012-02-06', [...notice, { kind: 'fee_paid', on: '2012-02-13' }], cal, 'council').due, '2012-03-05');
+  assert.equal(
+    deadlines('2012-02-06', [...notice, { kind: 'fee_paid', on: '2012-02-13' }], cal, 'council').due,
+    '2012-03-05',
+  );
 });
 
 test('a public interest extension (s10(3)) gives a new target; the s17 notice is still due on day 20', () => {
-  const d = deadlines('2012-02-06', [{ kind: 'pi_extension', on: '2012-02-27', targetDate: '2012-04-02' }], cal, 'council');
+  const d = deadlines(
+    '2012-02-06',
+    [{ kind: 'pi_extension', on: '2012-02-27', targetDate: '2012-04-02' }],
+    cal,
+    'council',
+  );
   assert.equal(d.s17Due, '2012-03-05');
   assert.equal(d.responseDue, '2012-04-02');
   // A target before day 20 does not shorten the clock.
-  assert.equal(deadlines('2012-02-06', [{ kind: 'pi_extension', on: '2012-02-07', targetDate: '2012-02-20' }], cal, 'council').responseDue, '2012-03-05');
+  assert.equal(
+    deadlines('2012-02-06', [{ kind: 'pi_extension', on: '2012-02-07', targetDate: '2012-02-20' }], cal, 'council')
+      .responseDue,
+    '2012-03-05',
+  );
 });
 
 test('seed 000: the requester has 40 working days from the response to ask for a review', () => {
@@ -92,10 +121,18 @@ test('seed 000: the requester has 40 working days from the response to ask for a
 test('internal review: target 20 working days, 40 in exceptional cases (St Patrick’s Day and Easter skipped)', () => {
   assert.equal(reviewDue('2020-03-02', cal, 'council'), '2020-03-31');
   assert.equal(reviewDue('2020-03-02', cal, 'council', true), '2020-04-30');
-  const d = deadlines('2019-12-16', [
-    { kind: 'response_sent', on: '2020-01-17' }, { kind: 'review_requested', on: '2020-03-02' }, { kind: 'review_exceptional', on: '2020-03-03' },
-    { kind: 'ico_complaint', on: '2020-06-01' }, { kind: 'decision_notice', on: '2020-09-01' },
-  ], cal, 'council');
+  const d = deadlines(
+    '2019-12-16',
+    [
+      { kind: 'response_sent', on: '2020-01-17' },
+      { kind: 'review_requested', on: '2020-03-02' },
+      { kind: 'review_exceptional', on: '2020-03-03' },
+      { kind: 'ico_complaint', on: '2020-06-01' },
+      { kind: 'decision_notice', on: '2020-09-01' },
+    ],
+    cal,
+    'council',
+  );
   assert.equal(d.reviewDue, '2020-04-30');
   assert.equal(d.icoComplaint, '2020-06-01');
   assert.equal(d.decisionNotice, '2020-09-01');
@@ -109,10 +146,15 @@ test('answered on time compares the response with the date it was due', () => {
 
 test('percentage answered on time by month due', () => {
   const rows = onTimeByMonth([
-    { responseDue: '2026-01-10', responded: '2026-01-09' }, { responseDue: '2026-01-20', responded: '2026-01-21' },
-    { responseDue: '2026-02-03', responded: '2026-02-03' }, { responseDue: '2026-02-04', responded: null },
+    { responseDue: '2026-01-10', responded: '2026-01-09' },
+    { responseDue: '2026-01-20', responded: '2026-01-21' },
+    { responseDue: '2026-02-03', responded: '2026-02-03' },
+    { responseDue: '2026-02-04', responded: null },
   ]);
-  assert.deepEqual(rows, [{ month: '2026-01', due: 2, onTime: 1, percent: 50 }, { month: '2026-02', due: 1, onTime: 1, percent: 100 }]);
+  assert.deepEqual(rows, [
+    { month: '2026-01', due: 2, onTime: 1, percent: 50 },
+    { month: '2026-02', due: 1, onTime: 1, percent: 100 },
+  ]);
 });
 
 test('s12: hours × £25 against £450 (18 hours), with the arithmetic for the refusal', () => {
@@ -148,18 +190,65 @@ test('EIR reg. 7(1): complex and voluminous extends the 20 working days to 40 (S
   // Seed 003's dates, as an environmental information request.
   const d = deadlines('2012-02-04', [{ kind: 'eir_extension', on: '2012-02-20' }], cal, 'council', 'eir');
   assert.equal(d.due, '2012-03-05', 'the 20th working day is still the statutory date');
-  assert.equal(d.responseDue, '2012-04-03', 'the 40th working day, Monday 19 March (St Patrick’s Day, Northern Ireland) skipped');
+  assert.equal(
+    d.responseDue,
+    '2012-04-03',
+    'the 40th working day, Monday 19 March (St Patrick’s Day, Northern Ireland) skipped',
+  );
   assert.equal(d.s17Due, '2012-04-03', 'reg. 14(3): the refusal by the same date');
   // FOIA's s10(3) extension means nothing under the EIR, and reg. 7 nothing under FOIA.
-  assert.equal(deadlines('2012-02-04', [{ kind: 'pi_extension', on: '2012-02-20', targetDate: '2012-06-01' }], cal, 'council', 'eir').responseDue, '2012-03-05');
-  assert.equal(deadlines('2012-02-04', [{ kind: 'eir_extension', on: '2012-02-20' }], cal, 'council', 'foi').responseDue, '2012-03-05');
+  assert.equal(
+    deadlines(
+      '2012-02-04',
+      [{ kind: 'pi_extension', on: '2012-02-20', targetDate: '2012-06-01' }],
+      cal,
+      'council',
+      'eir',
+    ).responseDue,
+    '2012-03-05',
+  );
+  assert.equal(
+    deadlines('2012-02-04', [{ kind: 'eir_extension', on: '2012-02-20' }], cal, 'council', 'foi').responseDue,
+    '2012-03-05',
+  );
   // A clarification restarts the clock and ends the extension with it.
-  const restarted = deadlines('2012-02-04', [{ kind: 'eir_extension', on: '2012-02-08' }, { kind: 'clarification_sought', on: '2012-02-09' }, { kind: 'clarification_received', on: '2012-02-13' }], cal, 'council', 'eir');
+  const restarted = deadlines(
+    '2012-02-04',
+    [
+      { kind: 'eir_extension', on: '2012-02-08' },
+      { kind: 'clarification_sought', on: '2012-02-09' },
+      { kind: 'clarification_received', on: '2012-02-13' },
+    ],
+    cal,
+    'council',
+    'eir',
+  );
   assert.equal(restarted.responseDue, restarted.due);
 });
 
 test('EIR reg. 11(4): the reconsideration is due 40 working days after the representations (Good Friday and Easter Monday skipped)', () => {
-  const d = deadlines('2020-01-06', [{ kind: 'response_sent', on: '2020-01-31' }, { kind: 'review_requested', on: '2020-03-02' }], cal, 'council', 'eir');
+  const d = deadlines(
+    '2020-01-06',
+    [
+      { kind: 'response_sent', on: '2020-01-31' },
+      { kind: 'review_requested', on: '2020-03-02' },
+    ],
+    cal,
+    'council',
+    'eir',
+  );
   assert.equal(d.reviewDue, '2020-04-30');
-  assert.equal(deadlines('2020-01-06', [{ kind: 'response_sent', on: '2020-01-31' }, { kind: 'review_requested', on: '2020-03-02' }], cal, 'council', 'foi').reviewDue, '2020-03-31');
+  assert.equal(
+    deadlines(
+      '2020-01-06',
+      [
+        { kind: 'response_sent', on: '2020-01-31' },
+        { kind: 'review_requested', on: '2020-03-02' },
+      ],
+      cal,
+      'council',
+      'foi',
+    ).reviewDue,
+    '2020-03-31',
+  );
 });

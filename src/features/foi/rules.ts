@@ -53,7 +53,11 @@ export const EVENT_KINDS = {
 } as const;
 export type EventKind = keyof typeof EVENT_KINDS;
 
-export interface ClockEvent { kind: EventKind; on: string; targetDate?: string | null }
+export interface ClockEvent {
+  kind: EventKind;
+  on: string;
+  targetDate?: string | null;
+}
 
 export interface Deadlines {
   /** Day 0 as the setting reads it. */
@@ -88,7 +92,13 @@ export interface Deadlines {
  *   still due on day 20.
  * Anything received on a non-working day counts by the same receipt reading as the request.
  */
-export function deadlines(received: string, events: readonly ClockEvent[], cal: WorkingDayCalendar, reading: ReceiptReading, regime: Regime = 'foi'): Deadlines {
+export function deadlines(
+  received: string,
+  events: readonly ClockEvent[],
+  cal: WorkingDayCalendar,
+  reading: ReceiptReading,
+  regime: Regime = 'foi',
+): Deadlines {
   const sorted = [...events].sort((a, b) => a.on.localeCompare(b.on) || order(a.kind) - order(b.kind));
   let zero = dayZero(received, cal, reading);
   let remaining = STATUTORY_DAYS;
@@ -96,8 +106,12 @@ export function deadlines(received: string, events: readonly ClockEvent[], cal: 
   let used = 0;
   let extension: string | null = null;
   let eirExtended = false;
-  let responded: string | null = null, reviewRequested: string | null = null, reviewCompleted: string | null = null;
-  let exceptional = false, icoComplaint: string | null = null, decisionNotice: string | null = null;
+  let responded: string | null = null,
+    reviewRequested: string | null = null,
+    reviewCompleted: string | null = null;
+  let exceptional = false,
+    icoComplaint: string | null = null,
+    decisionNotice: string | null = null;
   for (const e of sorted) {
     switch (e.kind) {
       case 'clarification_sought':
@@ -166,7 +180,11 @@ export function deadlines(received: string, events: readonly ClockEvent[], cal: 
     responded,
     reviewRequestBy: responded ? reviewRequestBy(responded, cal) : null,
     reviewRequested,
-    reviewDue: reviewRequested ? (regime === 'eir' ? cal.addWorkingDays(dayZero(reviewRequested, cal, reading), EIR_REVIEW_DAYS) : reviewDue(reviewRequested, cal, reading, exceptional)) : null,
+    reviewDue: reviewRequested
+      ? regime === 'eir'
+        ? cal.addWorkingDays(dayZero(reviewRequested, cal, reading), EIR_REVIEW_DAYS)
+        : reviewDue(reviewRequested, cal, reading, exceptional)
+      : null,
     reviewCompleted,
     icoComplaint,
     decisionNotice,
@@ -184,8 +202,16 @@ export function reviewRequestBy(responded: string, cal: WorkingDayCalendar): str
 }
 
 /** Internal review target: 20 working days from receipt, 40 in exceptional cases. */
-export function reviewDue(requested: string, cal: WorkingDayCalendar, reading: ReceiptReading, exceptional = false): string {
-  return cal.addWorkingDays(dayZero(requested, cal, reading), exceptional ? REVIEW_EXCEPTIONAL_DAYS : REVIEW_TARGET_DAYS);
+export function reviewDue(
+  requested: string,
+  cal: WorkingDayCalendar,
+  reading: ReceiptReading,
+  exceptional = false,
+): string {
+  return cal.addWorkingDays(
+    dayZero(requested, cal, reading),
+    exceptional ? REVIEW_EXCEPTIONAL_DAYS : REVIEW_TARGET_DAYS,
+  );
 }
 
 /** Answered on time: the response went by the date it was due (the extension's target, if any). */
@@ -209,7 +235,14 @@ export const COST_ACTIVITIES = {
 export type CostActivity = keyof typeof COST_ACTIVITIES;
 export type CostEstimate = Record<CostActivity, number>;
 
-export interface CostResult { hours: number; cost: number; limitHours: number; exceeds: boolean; lines: string[]; wording: string }
+export interface CostResult {
+  hours: number;
+  cost: number;
+  limitHours: number;
+  exceeds: boolean;
+  lines: string[];
+  wording: string;
+}
 
 const hoursText = (h: number) => `${Number.isInteger(h) ? h : h.toFixed(1)} hour${h === 1 ? '' : 's'}`;
 const pounds = (n: number) => `£${Number.isInteger(n) ? n : n.toFixed(2)}`;
@@ -283,7 +316,12 @@ export type ReminderKind = 'due_in_5_days' | 'due_tomorrow' | 'overdue';
  * The reminder to send the assignee today for a deadline, or null: 5 working days before, the
  * working day before, and once overdue. Only the most urgent unsent one is sent.
  */
-export function reminderDue(due: string, today: string, cal: WorkingDayCalendar, sent: readonly ReminderKind[]): ReminderKind | null {
+export function reminderDue(
+  due: string,
+  today: string,
+  cal: WorkingDayCalendar,
+  sent: readonly ReminderKind[],
+): ReminderKind | null {
   let kind: ReminderKind | null = null;
   if (today > due) kind = 'overdue';
   else if (cal.workingDaysBetween(today, due) <= 1) kind = 'due_tomorrow';
@@ -294,10 +332,15 @@ export function reminderDue(due: string, today: string, cal: WorkingDayCalendar,
 
 // ---- Dashboard -----------------------------------------------------------------------------------
 
-export interface TimelinessRow { responseDue: string | null; responded: string | null }
+export interface TimelinessRow {
+  responseDue: string | null;
+  responded: string | null;
+}
 
 /** Percentage answered on time, by month the answer was due (the figure the ICO monitors). */
-export function onTimeByMonth(rows: readonly TimelinessRow[]): { month: string; due: number; onTime: number; percent: number }[] {
+export function onTimeByMonth(
+  rows: readonly TimelinessRow[],
+): { month: string; due: number; onTime: number; percent: number }[] {
   const months = new Map<string, { due: number; onTime: number }>();
   for (const r of rows) {
     if (!r.responded || !r.responseDue) continue;
@@ -307,5 +350,7 @@ export function onTimeByMonth(rows: readonly TimelinessRow[]): { month: string; 
     if (r.responded <= r.responseDue) v.onTime++;
     months.set(m, v);
   }
-  return [...months].sort(([a], [b]) => a.localeCompare(b)).map(([month, v]) => ({ month, ...v, percent: Math.round((v.onTime / v.due) * 100) }));
+  return [...months]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([month, v]) => ({ month, ...v, percent: Math.round((v.onTime / v.due) * 100) }));
 }

@@ -21,11 +21,16 @@ function staffWhere(p: StatParams): RawBuilder<unknown> {
 
 const bounds = (p: StatParams) => ({ start: londonDayBounds(p.from).start, end: londonDayBounds(p.to).end });
 /** Financial year of a timestamptz column, in London. */
-const fyOfInstant = (col: RawBuilder<unknown>) => sql<number>`extract(year from ((${col} AT TIME ZONE 'Europe/London') - interval '3 months'))::int`;
+const fyOfInstant = (col: RawBuilder<unknown>) =>
+  sql<number>`extract(year from ((${col} AT TIME ZONE 'Europe/London') - interval '3 months'))::int`;
 /** Financial year of a date column. */
 const fyOfDate = (col: RawBuilder<unknown>) => sql<number>`extract(year from (${col} - interval '3 months'))::int`;
 
-export interface Counted { fy: number; key: string; n: number }
+export interface Counted {
+  fy: number;
+  key: string;
+  n: number;
+}
 
 /**
  * The London calendar months lying wholly inside an inclusive period, as [from, toExclusive) month
@@ -41,7 +46,10 @@ export function wholeMonths(from: string, to: string): { from: string; toExclusi
 }
 
 /** A period split into its whole months and the days left at either end, as [from, toExclusive) days. */
-function periodParts(p: StatParams): { whole: { from: string; toExclusive: string } | null; edgeDays: { from: string; toExclusive: string }[] } {
+function periodParts(p: StatParams): {
+  whole: { from: string; toExclusive: string } | null;
+  edgeDays: { from: string; toExclusive: string }[];
+} {
   const whole = wholeMonths(p.from, p.to);
   const afterTo = addDays(p.to, 1);
   if (!whole) return { whole, edgeDays: [{ from: p.from, toExclusive: afterTo }] };
@@ -61,14 +69,36 @@ function periodParts(p: StatParams): { whole: { from: string; toExclusive: strin
 function incidentCounts(p: StatParams): RawBuilder<unknown> {
   const { whole, edgeDays } = periodParts(p);
   const parts = [
-    whole && sql`SELECT month AS day, ${INCIDENT_MEASURES} FROM incident_monthly_counts WHERE month >= ${whole.from}::date AND month < ${whole.toExclusive}::date`,
-    edgeDays.length ? sql`SELECT day, ${INCIDENT_MEASURES} FROM incident_daily_counts
-      WHERE ${sql.join(edgeDays.map((d) => sql`(day >= ${d.from}::date AND day < ${d.toExclusive}::date)`), sql` OR `)}` : null,
+    whole &&
+      sql`SELECT month AS day, ${INCIDENT_MEASURES} FROM incident_monthly_counts WHERE month >= ${whole.from}::date AND month < ${whole.toExclusive}::date`,
+    edgeDays.length
+      ? sql`SELECT day, ${INCIDENT_MEASURES} FROM incident_daily_counts
+      WHERE ${sql.join(
+        edgeDays.map((d) => sql`(day >= ${d.from}::date AND day < ${d.toExclusive}::date)`),
+        sql` OR `,
+      )}`
+      : null,
   ];
   return sql`FROM (${unionAll(parts)}) m JOIN staff s ON s.id = m.employee_id LEFT JOIN teams t ON t.id = s.team_id WHERE true ${staffWhere(p)}`;
 }
-const INCIDENT_MEASURES = sql.raw(['employee_id', 'assaults', 'physical_assault', 'verbal_abuse', 'threats', 'sexual_harassment', 'police_reported', 'prosecuted',
-  'successful', 'manager_meetings', 'police_right_told', 'assault_police_reported', 'assault_prosecuted', 'assault_successful'].join(', '));
+const INCIDENT_MEASURES = sql.raw(
+  [
+    'employee_id',
+    'assaults',
+    'physical_assault',
+    'verbal_abuse',
+    'threats',
+    'sexual_harassment',
+    'police_reported',
+    'prosecuted',
+    'successful',
+    'manager_meetings',
+    'police_right_told',
+    'assault_police_reported',
+    'assault_prosecuted',
+    'assault_successful',
+  ].join(', '),
+);
 
 /**
  * Measures of the incident counts as (fy, key, n) rows, one per measure: `measures` pairs each key
@@ -82,7 +112,11 @@ function countedMeasures(p: StatParams, measures: [key: string, column: string][
 }
 
 /** A union of the monthly and the part-month halves (either may be absent). */
-const unionAll = (parts: (RawBuilder<unknown> | null)[]) => sql.join(parts.filter((x): x is RawBuilder<unknown> => x !== null), sql` UNION ALL `);
+const unionAll = (parts: (RawBuilder<unknown> | null)[]) =>
+  sql.join(
+    parts.filter((x): x is RawBuilder<unknown> => x !== null),
+    sql` UNION ALL `,
+  );
 const monthFy = fyOfDate(sql`m.day`);
 
 /**
@@ -92,7 +126,11 @@ const monthFy = fyOfDate(sql`m.day`);
  * `complaint_daily_counts`. With a staff filter, a
  * complaint counts once if it names anyone who matches; without one, every complaint counts.
  */
-export async function complaintCounts(db: Kysely<DB>, p: StatParams, procedures: keyof typeof PROCEDURES): Promise<Counted[]> {
+export async function complaintCounts(
+  db: Kysely<DB>,
+  p: StatParams,
+  procedures: keyof typeof PROCEDURES,
+): Promise<Counted[]> {
   const procedure = PROCEDURES[procedures];
   const { whole, edgeDays } = periodParts(p);
   // The staff named, the actions taken and the referrals are facts each complaint carries (migrations
@@ -100,14 +138,20 @@ export async function complaintCounts(db: Kysely<DB>, p: StatParams, procedures:
   const staffFilter = (col: RawBuilder<unknown>) => namesMatching(p, col);
   const edges = edgeDays.map((d) => sql`(m.day >= ${d.from}::date AND m.day < ${d.toExclusive}::date)`);
   const parts = [
-    whole && sql`SELECT m.month AS day, m.key, sum(m.n)::int AS n FROM complaint_monthly_counts m
+    whole &&
+      sql`SELECT m.month AS day, m.key, sum(m.n)::int AS n FROM complaint_monthly_counts m
         WHERE m.procedure ${procedure} AND m.month >= ${whole.from}::date AND m.month < ${whole.toExclusive}::date ${staffFilter(sql`m.staff_ids`)}
         GROUP BY 1, 2`,
-    edges.length ? sql`SELECT m.day, m.key, sum(m.n)::int AS n FROM complaint_daily_counts m
-        WHERE m.procedure ${procedure} AND (${sql.join(edges, sql` OR `)}) ${staffFilter(sql`m.staff_ids`)} GROUP BY 1, 2` : null,
+    edges.length
+      ? sql`SELECT m.day, m.key, sum(m.n)::int AS n FROM complaint_daily_counts m
+        WHERE m.procedure ${procedure} AND (${sql.join(edges, sql` OR `)}) ${staffFilter(sql`m.staff_ids`)} GROUP BY 1, 2`
+      : null,
   ];
   // Grouped by month or day first; the financial year is worked out on the few rows left.
-  const { rows } = await sql<Counted>`SELECT ${fyOfDate(sql`x.day`)} AS fy, x.key, sum(x.n)::int AS n FROM (${unionAll(parts)}) x GROUP BY 1, 2`.execute(db);
+  const { rows } =
+    await sql<Counted>`SELECT ${fyOfDate(sql`x.day`)} AS fy, x.key, sum(x.n)::int AS n FROM (${unionAll(parts)}) x GROUP BY 1, 2`.execute(
+      db,
+    );
   return rows;
 }
 
@@ -119,7 +163,10 @@ function namesMatching(p: StatParams, col: RawBuilder<unknown>): RawBuilder<unkn
 
 /** The manager's meetings and the employee told of their right to go to the police, each in the year it happened. */
 const meetingsAndTelling = (p: StatParams) => sql`UNION ALL SELECT fy, key, sum(n)::int FROM (
-    ${countedMeasures(p, [['manager_meeting', 'manager_meetings'], ['police_right_told', 'police_right_told']])}) mt GROUP BY 1, 2`;
+    ${countedMeasures(p, [
+      ['manager_meeting', 'manager_meetings'],
+      ['police_right_told', 'police_right_told'],
+    ])}) mt GROUP BY 1, 2`;
 
 /** Which complaints procedures a count covers. */
 const PROCEDURES = {
@@ -131,7 +178,8 @@ const PROCEDURES = {
 // ---- The statistics' queries ----------------------------------------------------------------------
 
 export async function staffAssaultedCounts(db: Kysely<DB>, p: StatParams) {
-  const { rows } = await sql<Counted>`WITH x AS (SELECT ${monthFy} AS fy, m.employee_id, m.assaults AS n ${incidentCounts(p)} AND m.assaults > 0)
+  const { rows } =
+    await sql<Counted>`WITH x AS (SELECT ${monthFy} AS fy, m.employee_id, m.assaults AS n ${incidentCounts(p)} AND m.assaults > 0)
         SELECT fy, 'incidents' AS key, sum(n)::int AS n FROM x GROUP BY fy
         UNION ALL SELECT fy, 'staff', count(DISTINCT employee_id)::int FROM x GROUP BY fy
         UNION ALL SELECT -1, 'staff', count(DISTINCT employee_id)::int FROM x
@@ -171,8 +219,12 @@ export async function alertCounts(db: Kysely<DB>, p: StatParams) {
 }
 
 export async function dismissalCount(db: Kysely<DB>, p: StatParams) {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM complaint_actions a JOIN staff s ON s.id = a.staff_id LEFT JOIN teams t ON t.id = s.team_id
-          WHERE a.disciplinary_outcome = 'dismissal' AND a.outcome_on >= ${p.from}::date AND a.outcome_on <= ${p.to}::date ${staffWhere(p)}`.execute(db);
+  const { rows } = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM complaint_actions a JOIN staff s ON s.id = a.staff_id LEFT JOIN teams t ON t.id = s.team_id
+          WHERE a.disciplinary_outcome = 'dismissal' AND a.outcome_on >= ${p.from}::date AND a.outcome_on <= ${p.to}::date ${staffWhere(p)}`.execute(
+    db,
+  );
   return rows;
 }
 
@@ -189,7 +241,11 @@ export async function repeatComplaintStaffCount(db: Kysely<DB>, p: StatParams) {
 }
 
 export async function trainedStaffCounts(db: Kysely<DB>, p: StatParams) {
-  const { rows } = await sql<{ team: string | null; role: string; n: number }>`SELECT t.name AS team, s.job_role AS role, count(*)::int AS n
+  const { rows } = await sql<{
+    team: string | null;
+    role: string;
+    n: number;
+  }>`SELECT t.name AS team, s.job_role AS role, count(*)::int AS n
         FROM staff s LEFT JOIN teams t ON t.id = s.team_id
         WHERE s.active ${staffWhere(p)}
           AND EXISTS (SELECT 1 FROM training_records r JOIN training_courses c ON c.id = r.course_id WHERE r.staff_id = s.id AND c.category = 'lone_working' AND r.completed_on <= ${p.to}::date)

@@ -22,8 +22,11 @@ export function buildHealthRepository(db: Kysely<DB>) {
   return {
     /** Records a successful pass of `loop` by `instance`. */
     async beat(instance: string, loop: string, at: Date): Promise<void> {
-      await db.insertInto('heartbeats').values({ instance, loop, at })
-        .onConflict((oc) => oc.columns(['instance', 'loop']).doUpdateSet({ at })).execute();
+      await db
+        .insertInto('heartbeats')
+        .values({ instance, loop, at })
+        .onConflict((oc) => oc.columns(['instance', 'loop']).doUpdateSet({ at }))
+        .execute();
     },
 
     /**
@@ -34,7 +37,14 @@ export function buildHealthRepository(db: Kysely<DB>) {
       return db.transaction().execute(async (trx) => {
         await sql.raw(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`).execute(trx);
         await sql.raw(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(timeoutMs / 2))}`).execute(trx);
-        const { rows } = await sql<{ timer_lag: number | null; timers_due: number; message_lag: number | null; alarm_lag: number | null; unreached: number; queued: Record<string, number> | null }>`
+        const { rows } = await sql<{
+          timer_lag: number | null;
+          timers_due: number;
+          message_lag: number | null;
+          alarm_lag: number | null;
+          unreached: number;
+          queued: Record<string, number> | null;
+        }>`
           SELECT
             (SELECT extract(epoch FROM now() - min(fire_at))::float8 FROM timers WHERE status = 'pending' AND fire_at <= now()) AS timer_lag,
             (SELECT count(*)::int FROM timers WHERE status = 'pending' AND fire_at <= now()) AS timers_due,
@@ -45,8 +55,16 @@ export function buildHealthRepository(db: Kysely<DB>) {
             (SELECT count(*)::int FROM (SELECT DISTINCT n.alert_id, n.recipient_id FROM notifications n JOIN alerts a ON a.id = n.alert_id
               WHERE n.unreached_since IS NOT NULL AND n.accepted_at IS NULL AND a.status <> 'resolved'
                 AND NOT EXISTS (SELECT 1 FROM notifications o WHERE o.alert_id = n.alert_id AND o.recipient_id = n.recipient_id AND o.accepted_at IS NOT NULL)) u) AS unreached,
-            (SELECT jsonb_object_agg(channel, c) FROM (SELECT channel, count(*)::int AS c FROM notifications WHERE status IN ('pending', 'sending') GROUP BY channel) q) AS queued`.execute(trx);
-        const loops = await trx.selectFrom('heartbeats').select(['loop', 'instance', 'at']).where('at', '>', sql<Date>`now() - interval '1 day'`).orderBy('loop').orderBy('at', 'desc').execute();
+            (SELECT jsonb_object_agg(channel, c) FROM (SELECT channel, count(*)::int AS c FROM notifications WHERE status IN ('pending', 'sending') GROUP BY channel) q) AS queued`.execute(
+          trx,
+        );
+        const loops = await trx
+          .selectFrom('heartbeats')
+          .select(['loop', 'instance', 'at'])
+          .where('at', '>', sql<Date>`now() - interval '1 day'`)
+          .orderBy('loop')
+          .orderBy('at', 'desc')
+          .execute();
         const r = rows[0]!;
         return {
           oldestDueTimerSeconds: Math.max(0, Number(r.timer_lag ?? 0)),

@@ -4,7 +4,10 @@ import { statusPage } from './status.ts';
 import type { ConfiguredChannels } from '../notifications/routing.ts';
 
 export interface HealthInfo {
-  status: 'ok' | 'degraded'; database: string; migration: string | null; jobs?: string;
+  status: 'ok' | 'degraded';
+  database: string;
+  migration: string | null;
+  jobs?: string;
   /** Which alarm channels the configuration switches on: shown on /status, not in /health's JSON. */
   channels?: ConfiguredChannels;
 }
@@ -29,10 +32,17 @@ async function readHealth(health: (() => Promise<HealthInfo>) | undefined, engin
  * than ENGINE_LAG_LIMIT_SECONDS, or when the database does not answer the lag queries in time.
  * GET /status: the same reading in plain English for people, signed in or not.
  */
-export const healthRoutes: FastifyPluginAsync<{ health?: (() => Promise<HealthInfo>) | undefined; engine?: EngineHealth | undefined }> = async (app, { health, engine }) => {
+export const healthRoutes: FastifyPluginAsync<{
+  health?: (() => Promise<HealthInfo>) | undefined;
+  engine?: EngineHealth | undefined;
+}> = async (app, { health, engine }) => {
   app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
     const { base, report, reasons } = await readHealth(health, engine);
-    const { channels: _channels, ...shown } = base ?? { status: 'degraded' as const, database: 'unreachable', migration: null };
+    const { channels: _channels, ...shown } = base ?? {
+      status: 'degraded' as const,
+      database: 'unreachable',
+      migration: null,
+    };
     const info: HealthInfo & { reason?: string; engine?: unknown } = {
       ...shown,
       ...(reasons.length ? { status: 'degraded' as const, reason: reasons.join('; ') } : {}),
@@ -43,7 +53,10 @@ export const healthRoutes: FastifyPluginAsync<{ health?: (() => Promise<HealthIn
 
   app.get('/status', { schema: { hide: true } }, async (_request, reply) => {
     const { base, report, reasons } = await readHealth(health, engine);
-    return reply.header('cache-control', 'no-store').view('health/status.njk', { title: 'Service status', ...statusPage({ base, report, reasons, now: new Date() }) });
+    return reply.header('cache-control', 'no-store').view('health/status.njk', {
+      title: 'Service status',
+      ...statusPage({ base, report, reasons, now: new Date() }),
+    });
   });
 };
 
@@ -53,13 +66,15 @@ function engineJson(report: EngineReport) {
     behind: report.behind,
     oldestDueTimerSeconds: round(report.engineLagSeconds),
     oldestDueMessageSeconds: round(report.dispatcherLagSeconds),
-    ...(p ? {
-      timersDue: p.timersDue,
-      oldestUnacceptedAlarmSeconds: round(p.oldestUnacceptedAlarmSeconds),
-      queued: p.queued,
-      unreachedRecipients: p.unreachedRecipients,
-      lastPass: lastPasses(p.loops),
-    } : {}),
+    ...(p
+      ? {
+          timersDue: p.timersDue,
+          oldestUnacceptedAlarmSeconds: round(p.oldestUnacceptedAlarmSeconds),
+          queued: p.queued,
+          unreachedRecipients: p.unreachedRecipients,
+          lastPass: lastPasses(p.loops),
+        }
+      : {}),
   };
 }
 
@@ -69,7 +84,11 @@ const round = (s: number) => Math.round(s * 10) / 10;
 function lastPasses(loops: { loop: string; instance: string; at: Date }[]) {
   const out: Record<string, { at: string; secondsAgo: number; instances: Record<string, string> }> = {};
   for (const l of loops) {
-    const entry = out[l.loop] ??= { at: l.at.toISOString(), secondsAgo: round((Date.now() - l.at.getTime()) / 1000), instances: {} };
+    const entry = (out[l.loop] ??= {
+      at: l.at.toISOString(),
+      secondsAgo: round((Date.now() - l.at.getTime()) / 1000),
+      instances: {},
+    });
     entry.instances[l.instance] = l.at.toISOString();
   }
   return out;
@@ -77,6 +96,8 @@ function lastPasses(loops: { loop: string; instance: string; at: Date }[]) {
 
 function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), ms); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms);
+  });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

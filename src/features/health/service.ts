@@ -27,7 +27,9 @@ export function buildEngineHealth(deps: { repo: HealthRepository; lagLimitSecond
 
   async function check(): Promise<EngineReport> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs + 250); });
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs + 250);
+    });
     const probing = deps.repo.probe(timeoutMs).catch(() => 'timeout' as const);
     const probe = await Promise.race([probing, timeout]).finally(() => clearTimeout(timer));
     const limit = deps.lagLimitSeconds;
@@ -36,7 +38,9 @@ export function buildEngineHealth(deps: { repo: HealthRepository; lagLimitSecond
       const elapsed = (Date.now() - since.at) / 1000;
       return {
         behind: true,
-        reasons: [`the database did not answer the engine's health queries within ${(timeoutMs / 1000).toFixed(1)} s (a lock on timers, or an overloaded database): counted as behind`],
+        reasons: [
+          `the database did not answer the engine's health queries within ${(timeoutMs / 1000).toFixed(1)} s (a lock on timers, or an overloaded database): counted as behind`,
+        ],
         engineLagSeconds: since.engineLag + elapsed,
         dispatcherLagSeconds: since.dispatcherLag + elapsed,
         probe: null,
@@ -45,12 +49,22 @@ export function buildEngineHealth(deps: { repo: HealthRepository; lagLimitSecond
     lastGood = { at: Date.now(), engineLag: probe.oldestDueTimerSeconds, dispatcherLag: probe.oldestDueMessageSeconds };
     const reasons: string[] = [];
     if (probe.oldestDueTimerSeconds > limit) {
-      reasons.push(`the escalation engine is ${Math.round(probe.oldestDueTimerSeconds)} s behind: a deadline or escalation step due that long ago has not fired (limit ${limit} s)`);
+      reasons.push(
+        `the escalation engine is ${Math.round(probe.oldestDueTimerSeconds)} s behind: a deadline or escalation step due that long ago has not fired (limit ${limit} s)`,
+      );
     }
     if (probe.oldestDueMessageSeconds > limit) {
-      reasons.push(`the dispatcher is ${Math.round(probe.oldestDueMessageSeconds)} s behind: a message due that long ago has not been handed to a channel (limit ${limit} s)`);
+      reasons.push(
+        `the dispatcher is ${Math.round(probe.oldestDueMessageSeconds)} s behind: a message due that long ago has not been handed to a channel (limit ${limit} s)`,
+      );
     }
-    return { behind: reasons.length > 0, reasons, engineLagSeconds: probe.oldestDueTimerSeconds, dispatcherLagSeconds: probe.oldestDueMessageSeconds, probe };
+    return {
+      behind: reasons.length > 0,
+      reasons,
+      engineLagSeconds: probe.oldestDueTimerSeconds,
+      dispatcherLagSeconds: probe.oldestDueMessageSeconds,
+      probe,
+    };
   }
 
   return { check };

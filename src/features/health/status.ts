@@ -3,15 +3,28 @@ import type { ConfiguredChannels } from '../notifications/routing.ts';
 import type { EngineReport } from './service.ts';
 
 /** What the runtime reports of itself (a subset of HealthInfo, kept here so the page needs no route types). */
-interface BaseHealth { database: string; jobs?: string; channels?: ConfiguredChannels }
+interface BaseHealth {
+  database: string;
+  jobs?: string;
+  channels?: ConfiguredChannels;
+}
 
 /** The loops that beat into `heartbeats`, in words. */
 const LOOPS: Record<string, string> = {
   escalation: 'Escalation engine: visit deadlines and alarm steps',
   notifications: 'Message dispatcher: texts, push, email and the inbox',
 };
-const CHANNELS: [keyof ConfiguredChannels, string][] = [['sms', 'Text message'], ['push', 'Push notification'], ['email', 'Email']];
-const QUEUE_NAMES: Record<string, string> = { sms: 'text messages', push: 'push notifications', email: 'emails', inbox: 'inbox messages' };
+const CHANNELS: [keyof ConfiguredChannels, string][] = [
+  ['sms', 'Text message'],
+  ['push', 'Push notification'],
+  ['email', 'Email'],
+];
+const QUEUE_NAMES: Record<string, string> = {
+  sms: 'text messages',
+  push: 'push notifications',
+  email: 'emails',
+  inbox: 'inbox messages',
+};
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
 
@@ -35,20 +48,45 @@ export function statusPage(r: { base: BaseHealth | null; report: EngineReport | 
   const ok = r.reasons.length === 0 && base !== null;
   // The engine's own reasons say which part is behind (service.ts words them).
   const behind = (part: string) => r.reasons.some((x) => x.startsWith(part));
-  const lag = (seconds: number, what: string, late: boolean) => (seconds < 1 ? `On time: no ${what} is waiting`
-    : `${late ? 'Behind' : 'On time'}: the oldest ${what} due has waited ${duration(seconds)}`);
+  const lag = (seconds: number, what: string, late: boolean) =>
+    seconds < 1
+      ? `On time: no ${what} is waiting`
+      : `${late ? 'Behind' : 'On time'}: the oldest ${what} due has waited ${duration(seconds)}`;
   const rows: { key: string; value: string }[] = [
     { key: 'Database', value: base ? 'Answering' : 'Did not answer in time' },
   ];
   if (report) {
-    if (!probe) rows.push({ key: 'Alarm processing', value: 'The database did not answer the checks in time, so alarms may be late' });
+    if (!probe)
+      rows.push({
+        key: 'Alarm processing',
+        value: 'The database did not answer the checks in time, so alarms may be late',
+      });
     else {
       rows.push(
-        { key: 'Escalation engine', value: lag(report.engineLagSeconds, 'deadline or alarm step', behind('the escalation engine is')) },
+        {
+          key: 'Escalation engine',
+          value: lag(report.engineLagSeconds, 'deadline or alarm step', behind('the escalation engine is')),
+        },
         { key: 'Message delivery', value: lag(report.dispatcherLagSeconds, 'message', behind('the dispatcher is')) },
-        { key: 'Alarm messages not yet accepted by a text, push or email provider', value: probe.oldestUnacceptedAlarmSeconds < 1 ? 'None' : `The oldest has waited ${duration(probe.oldestUnacceptedAlarmSeconds)}` },
-        { key: 'People with an open alert whom no text, push or email has reached', value: probe.unreachedRecipients ? plural(probe.unreachedRecipients, 'person', 'people') : 'None' },
-        { key: 'Messages waiting to be sent', value: Object.keys(probe.queued).length ? Object.entries(probe.queued).map(([c, n]) => `${n.toLocaleString('en-GB')} ${QUEUE_NAMES[c] ?? c}`).join(', ') : 'None' },
+        {
+          key: 'Alarm messages not yet accepted by a text, push or email provider',
+          value:
+            probe.oldestUnacceptedAlarmSeconds < 1
+              ? 'None'
+              : `The oldest has waited ${duration(probe.oldestUnacceptedAlarmSeconds)}`,
+        },
+        {
+          key: 'People with an open alert whom no text, push or email has reached',
+          value: probe.unreachedRecipients ? plural(probe.unreachedRecipients, 'person', 'people') : 'None',
+        },
+        {
+          key: 'Messages waiting to be sent',
+          value: Object.keys(probe.queued).length
+            ? Object.entries(probe.queued)
+                .map(([c, n]) => `${n.toLocaleString('en-GB')} ${QUEUE_NAMES[c] ?? c}`)
+                .join(', ')
+            : 'None',
+        },
       );
     }
   }

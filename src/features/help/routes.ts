@@ -8,8 +8,23 @@ import { DEFAULT_RETENTION, type RetentionSettings } from '../retention/rules.ts
  * require (/accessibility), and the privacy notice for staff and for the public whose data Harbour
  * holds (/privacy). Linked from every page's footer.
  */
-export const helpRoutes: FastifyPluginAsync<{ council: string; retentionYears: number; retention?: RetentionSettings }> = async (app, { council, retentionYears, retention }) => {
-  app.get('/help', async (_request, reply) => reply.view('help/help.njk', { title: 'Help using Harbour', topics: HELP_TOPICS }));
-  app.get('/accessibility', async (_request, reply) => reply.view('help/accessibility.njk', { title: 'Accessibility statement for Harbour', council }));
-  app.get('/privacy', async (_request, reply) => reply.view('help/privacy.njk', { title: 'Privacy notice', council, retentionYears, r: { ...DEFAULT_RETENTION, ...retention, foiYears: retentionYears } }));
+export const helpRoutes: FastifyPluginAsync<{
+  council: string;
+  retentionYears: number;
+  retention?: RetentionSettings;
+}> = async (app, { council, retentionYears, retention }) => {
+  app.get('/help', async (_request, reply) =>
+    reply.view('help/help.njk', { title: 'Help using Harbour', topics: HELP_TOPICS }),
+  );
+  app.get('/accessibility', async (_request, reply) =>
+    reply.view('help/accessibility.njk', { title: 'Accessibility statement for Harbour', council }),
+  );
+  app.get('/privacy', async (_request, reply) =>
+    reply.view('help/privacy.njk', {
+      title: 'Privacy notice',
+      council,
+      retentionYears,
+      r: { ...DEFAULT_RETENTION, ...retention, foiYears: retentionYears },
+    }),
+  );
 };

@@ -24,16 +24,28 @@ type Parsed = { header: string[]; records: string[][] };
  * Parses an import CSV and checks its shape, reporting every header problem together (columns
  * missing and columns not recognised) rather than one per upload. Rows are checked by the caller.
  */
-export function parseImportFile(text: string, required: readonly string[], columns: readonly string[]): { parsed: Parsed | null; errors: RowError[] } {
+export function parseImportFile(
+  text: string,
+  required: readonly string[],
+  columns: readonly string[],
+): { parsed: Parsed | null; errors: RowError[] } {
   const parsed = parseCsv(text);
   if ('error' in parsed) return { parsed: null, errors: [{ line: 1, message: parsed.error }] };
   const errors: RowError[] = [];
   const missing = required.filter((c) => !parsed.header.includes(c));
-  if (missing.length) errors.push({ line: 1, message: `The header row is missing: ${missing.join(', ')}. Download the template to see the columns.` });
+  if (missing.length)
+    errors.push({
+      line: 1,
+      message: `The header row is missing: ${missing.join(', ')}. Download the template to see the columns.`,
+    });
   const unknown = parsed.header.filter((h) => !columns.includes(h));
   if (unknown.length) errors.push({ line: 1, message: `Unknown columns: ${unknown.join(', ')}` });
   if (parsed.records.length === 0) errors.push({ line: 2, message: 'The file has no rows to import' });
-  if (parsed.records.length > MAX_IMPORT_ROWS) errors.push({ line: 1, message: `Import at most 5,000 rows at a time (this file has ${parsed.records.length.toLocaleString('en-GB')})` });
+  if (parsed.records.length > MAX_IMPORT_ROWS)
+    errors.push({
+      line: 1,
+      message: `Import at most 5,000 rows at a time (this file has ${parsed.records.length.toLocaleString('en-GB')})`,
+    });
   return { parsed: errors.length ? null : parsed, errors };
 }
 
@@ -47,5 +59,6 @@ export { lockImports } from './repository.ts';
 
 /** The problem an import is given while another of its kind is still writing its rows. */
 export const importBusy = (kind: 'incidents' | 'complaints', job: { id: number; file_name: string }): RowError => ({
-  line: 0, message: `Another import of ${kind} (${job.file_name}) is still being written. Try again when it has finished.`,
+  line: 0,
+  message: `Another import of ${kind} (${job.file_name}) is still being written. Try again when it has finished.`,
 });

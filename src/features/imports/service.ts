@@ -10,7 +10,11 @@ import { buildImportJobsRepository, type ImportKind } from './repository.ts';
 
 /** What each kind of import offers: a full check that writes nothing, and the writing of checked rows, a batch at a time. */
 export interface Importer {
-  checkImport(actor: Actor, text: string, ex?: Transaction<DB>): Promise<{ rows: { line: number }[]; errors: RowError[] }>;
+  checkImport(
+    actor: Actor,
+    text: string,
+    ex?: Transaction<DB>,
+  ): Promise<{ rows: { line: number }[]; errors: RowError[] }>;
   /** Writes checked rows (a batch of the file, in file order) in the caller's transaction. */
   writeImportRows(trx: Transaction<DB>, actor: Actor, rows: { line: number }[], at: Date): Promise<void>;
   /** The import's one audit entry, written with its last batch. */
@@ -23,7 +27,10 @@ export type Enqueue = (id: number) => Promise<void>;
 export const IMPORT_QUEUE = 'imports.run';
 
 /** A job checked again: another import of its kind to finish first, the end (skipped, or its problems), or its rows by position in the file. */
-type Claim = { busy: number } | { stop: { skipped: true } | { problems: number } } | { rows: Map<number, { line: number }>; at: Date };
+type Claim =
+  | { busy: number }
+  | { stop: { skipped: true } | { problems: number } }
+  | { rows: Map<number, { line: number }>; at: Date };
 
 /** A batch: at most this many rows, and no more rows once it has taken BATCH_MS, in one short transaction. */
 export const IMPORT_BATCH_ROWS = 200;
@@ -48,7 +55,10 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
  * transaction locks the job's row, so two workers on one job take turns rather than overlap.
  */
 export function buildImportsService(deps: {
-  db: Kysely<DB>; importers: Record<ImportKind, Importer>; now?: () => Date; onError?: (err: unknown, id: number) => void;
+  db: Kysely<DB>;
+  importers: Record<ImportKind, Importer>;
+  now?: () => Date;
+  onError?: (err: unknown, id: number) => void;
   /** Tests: called after each batch is committed, with the rows kept so far. */
   afterBatch?: (id: number, done: number) => Promise<void> | void;
 }) {
@@ -78,7 +88,12 @@ export function buildImportsService(deps: {
   }
 
   /** One batch from the rows kept so far, in one transaction; the last one also audits and finishes the job. Null: the job has ended. */
-  async function writeBatch(id: number, job: { kind: ImportKind; actor: Actor; file_name: string }, rows: Map<number, { line: number }>, at: Date) {
+  async function writeBatch(
+    id: number,
+    job: { kind: ImportKind; actor: Actor; file_name: string },
+    rows: Map<number, { line: number }>,
+    at: Date,
+  ) {
     const importer = deps.importers[job.kind];
     return inTransaction(deps.db, async (trx) => {
       const row = await repo.lockRow(trx, id);
@@ -88,7 +103,10 @@ export function buildImportsService(deps: {
       while (done < row.total && done - row.done < IMPORT_BATCH_ROWS && Date.now() - began < BATCH_MS) {
         const end = Math.min(row.total, done + CHUNK, row.done + IMPORT_BATCH_ROWS);
         const chunk = Array.from({ length: end - done }, (_, k) => rows.get(done + k));
-        if (chunk.some((r) => r === undefined)) throw new Error(`Import ${id}: row ${done + chunk.findIndex((r) => r === undefined) + 1} of the file was not checked`);
+        if (chunk.some((r) => r === undefined))
+          throw new Error(
+            `Import ${id}: row ${done + chunk.findIndex((r) => r === undefined) + 1} of the file was not checked`,
+          );
         await importer.writeImportRows(trx, job.actor, chunk as { line: number }[], at);
         done = end;
       }
@@ -103,7 +121,8 @@ export function buildImportsService(deps: {
 
   async function perform(id: number): Promise<Record<string, unknown>> {
     const job = Number.isSafeInteger(id) ? await repo.get(id) : undefined;
-    if (!job || job.content === null || (job.status !== 'queued' && job.status !== 'running')) return { id, skipped: true };
+    if (!job || job.content === null || (job.status !== 'queued' && job.status !== 'running'))
+      return { id, skipped: true };
     const content = job.content;
     try {
       let claimed = await claim(id, { ...job, content });
@@ -123,7 +142,19 @@ export function buildImportsService(deps: {
       deps.onError?.(err, id);
       // Nothing written yet: the job ends here with the error. Rows already kept stay, and the job carries on from them when it runs again.
       if ((await repo.get(id))?.status !== 'queued') throw err;
-      await repo.finish(id, { status: 'failed', imported: 0, done: 0, errors: [{ line: 0, message: 'The import stopped because of an unexpected error. Nothing was imported. Try again, or ask an administrator to look at the logs.' }], at: now() });
+      await repo.finish(id, {
+        status: 'failed',
+        imported: 0,
+        done: 0,
+        errors: [
+          {
+            line: 0,
+            message:
+              'The import stopped because of an unexpected error. Nothing was imported. Try again, or ask an administrator to look at the logs.',
+          },
+        ],
+        at: now(),
+      });
       return { id, failed: true };
     }
   }
@@ -136,7 +167,12 @@ export function buildImportsService(deps: {
     perform: (payload: unknown) => perform(Number((payload as { id?: unknown } | null)?.id)),
 
     /** Checks the whole file; a clean one is queued. Nothing is written to the imported tables here. */
-    async start(actor: Actor, kind: ImportKind, fileName: string, text: string): Promise<{ ok: true; id: number } | { ok: false; errors: RowError[] }> {
+    async start(
+      actor: Actor,
+      kind: ImportKind,
+      fileName: string,
+      text: string,
+    ): Promise<{ ok: true; id: number } | { ok: false; errors: RowError[] }> {
       const { rows, errors } = await deps.importers[kind].checkImport(actor, text);
       if (errors.length) return { ok: false, errors };
       const id = await repo.create({ kind, actor, fileName, content: text, total: rows.length });
@@ -151,9 +187,16 @@ export function buildImportsService(deps: {
       const job = Number.isSafeInteger(id) ? await repo.get(id) : undefined;
       if (!job || (job.account_id !== actor.accountId && !hasRole(actor, 'admin'))) throw new NotFoundError('Import');
       return {
-        id: job.id, kind: job.kind, fileName: job.file_name, status: job.status, total: job.total,
-        done: job.done, imported: job.imported, errors: job.errors ?? [],
-        createdAt: job.created_at, finishedAt: job.finished_at,
+        id: job.id,
+        kind: job.kind,
+        fileName: job.file_name,
+        status: job.status,
+        total: job.total,
+        done: job.done,
+        imported: job.imported,
+        errors: job.errors ?? [],
+        createdAt: job.created_at,
+        finishedAt: job.finished_at,
       };
     },
   };

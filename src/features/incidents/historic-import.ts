@@ -26,20 +26,58 @@ export function buildHistoricImport(ctx: IncidentsContext) {
   }
   /** The one audit entry of a finished import. */
   const auditImport = (trx: Transaction<DB>, actor: Actor, fileName: string, created: number) =>
-    audit.appendIn(trx, { ...actorFields(actor), action: 'incident.import', entityType: 'incident', entityId: null, detail: { file: fileName, created } });
+    audit.appendIn(trx, {
+      ...actorFields(actor),
+      action: 'incident.import',
+      entityType: 'incident',
+      entityId: null,
+      detail: { file: fileName, created },
+    });
   async function writeImportRows(trx: Executor, actor: Actor, rows: ImportedIncident[], at: Date) {
     for (const row of rows) {
       const base = {
-        status: row.status, occurred_at: row.occurredAt, location: row.location, building_id: row.buildingId, lone_working: row.loneWorking,
-        categories: row.categories, verbal_channel: row.verbalChannel, perpetrator_type: row.perpetratorType, injured: row.injured, injury_nature: row.injuryNature,
-        days_off: row.daysOff, specified_injury: row.specifiedInjury, narrative: row.narrative, police_reported: row.policeReported,
-        police_reported_on: row.policeReportedOn, crime_reference: row.crimeReference, police_outcome: row.policeOutcome, court_outcome: row.courtOutcome,
-        hse_reference: row.hseReference, hse_reported_on: row.hseReportedOn, submitted_at: at, confirmed_at: at, closed_at: row.status === 'closed' ? at : null,
-        source: 'import', import_reference: row.reference,
+        status: row.status,
+        occurred_at: row.occurredAt,
+        location: row.location,
+        building_id: row.buildingId,
+        lone_working: row.loneWorking,
+        categories: row.categories,
+        verbal_channel: row.verbalChannel,
+        perpetrator_type: row.perpetratorType,
+        injured: row.injured,
+        injury_nature: row.injuryNature,
+        days_off: row.daysOff,
+        specified_injury: row.specifiedInjury,
+        narrative: row.narrative,
+        police_reported: row.policeReported,
+        police_reported_on: row.policeReportedOn,
+        crime_reference: row.crimeReference,
+        police_outcome: row.policeOutcome,
+        court_outcome: row.courtOutcome,
+        hse_reference: row.hseReference,
+        hse_reported_on: row.hseReportedOn,
+        submitted_at: at,
+        confirmed_at: at,
+        closed_at: row.status === 'closed' ? at : null,
+        source: 'import',
+        import_reference: row.reference,
       };
-      const facts = derivedFacts({ occurred_at: row.occurredAt, categories: row.categories, injured: row.injured, specified_injury: row.specifiedInjury, days_off: row.daysOff, major_incident: false, marked_serious: false });
-      const id = await incidents.create(trx, { employeeId: row.employeeId, reportedBy: null, reportedByAccount: actor.accountId }, { ...base, ...facts });
-      for (const a of row.actionsTaken) await incidents.addLegalAction(trx, id, { ...a, notes: 'Imported' }, actor.staffId);
+      const facts = derivedFacts({
+        occurred_at: row.occurredAt,
+        categories: row.categories,
+        injured: row.injured,
+        specified_injury: row.specifiedInjury,
+        days_off: row.daysOff,
+        major_incident: false,
+        marked_serious: false,
+      });
+      const id = await incidents.create(
+        trx,
+        { employeeId: row.employeeId, reportedBy: null, reportedByAccount: actor.accountId },
+        { ...base, ...facts },
+      );
+      for (const a of row.actionsTaken)
+        await incidents.addLegalAction(trx, id, { ...a, notes: 'Imported' }, actor.staffId);
     }
   }
 
@@ -51,7 +89,12 @@ export function buildHistoricImport(ctx: IncidentsContext) {
     auditImport,
 
     /** Historic incidents from CSV: every row checked first; all applied in one transaction with one audit entry, or none. */
-    async importHistoric(actor: Actor, csvText: string, fileName = 'upload.csv', onProgress?: ImportProgress): Promise<IncidentImportResult> {
+    async importHistoric(
+      actor: Actor,
+      csvText: string,
+      fileName = 'upload.csv',
+      onProgress?: ImportProgress,
+    ): Promise<IncidentImportResult> {
       const at = now();
       return incidents.transaction(async (trx): Promise<IncidentImportResult> => {
         // Checked again inside the transaction, after any other import of incidents has finished.

@@ -20,7 +20,10 @@ export function buildReporting(ctx: IncidentsContext) {
     if (actor.staffId === null) return [];
     const reports = await staff.reports(actor.staffId);
     const named = await incidents.staffNamed(reports.map((r) => r.id));
-    return [{ id: actor.staffId, name: 'Myself' }, ...named.map((p) => ({ id: p.id, name: p.name ?? `Staff ${p.id}` }))];
+    return [
+      { id: actor.staffId, name: 'Myself' },
+      ...named.map((p) => ({ id: p.id, name: p.name ?? `Staff ${p.id}` })),
+    ];
   }
 
   const formContext = async (actor: Actor) => ({
@@ -37,7 +40,10 @@ export function buildReporting(ctx: IncidentsContext) {
     const me = requireStaff(actor);
     if (employeeId === null || employeeId === me) return me;
     const reports = await staff.reports(me);
-    if (!reports.some((r) => r.id === employeeId)) throw new ValidationError([{ field: 'employeeId', message: 'You can only report for yourself or for someone you manage' }]);
+    if (!reports.some((r) => r.id === employeeId))
+      throw new ValidationError([
+        { field: 'employeeId', message: 'You can only report for yourself or for someone you manage' },
+      ]);
     return employeeId;
   }
 
@@ -64,8 +70,12 @@ export function buildReporting(ctx: IncidentsContext) {
           values.visitId = String(visit.id);
           values.location = [visit.address, visit.postcode].filter(Boolean).join(', ');
           if (visit.building_id) values.buildingId = String(visit.building_id);
-          if (!values['occurred-day']) Object.assign(values, dateBoxes('occurred', visit.arrived_at ?? visit.starts_at));
-          values.loneWorking = visit.kind === 'visit' || visit.kind === 'building_lone_working' || visit.kind === 'home_working' ? 'yes' : undefined;
+          if (!values['occurred-day'])
+            Object.assign(values, dateBoxes('occurred', visit.arrived_at ?? visit.starts_at));
+          values.loneWorking =
+            visit.kind === 'visit' || visit.kind === 'building_lone_working' || visit.kind === 'home_working'
+              ? 'yes'
+              : undefined;
           if (visit.worker_id !== actor.staffId) values.employeeId = String(visit.worker_id);
         }
       }
@@ -86,18 +96,31 @@ export function buildReporting(ctx: IncidentsContext) {
     async save(actor: Actor, id: number | null, body: unknown, action: 'draft' | 'submit'): Promise<number> {
       const me = requireStaff(actor);
       const existing = id === null ? null : (await load(actor, id)).i;
-      if (existing && (existing.status !== 'draft' || existing.reported_by !== me)) throw new ForbiddenError('This report has been submitted and can no longer be edited');
+      if (existing && (existing.status !== 'draft' || existing.reported_by !== me))
+        throw new ForbiddenError('This report has been submitted and can no longer be edited');
       // Submitting: every problem at once, an over-long field alongside the others.
       if (action === 'submit') reportAllAtOnce(body, now());
       const raw = draftValues(body);
       if (action === 'draft') {
         const rawEmployee = Number(raw.employeeId);
-        const employeeId = Number.isInteger(rawEmployee) && rawEmployee > 0 ? await employeeFor(actor, rawEmployee) : me;
+        const employeeId =
+          Number.isInteger(rawEmployee) && rawEmployee > 0 ? await employeeFor(actor, rawEmployee) : me;
         return incidents.transaction(async (trx) => {
           const patch = { draft: JSON.stringify(raw), employee_id: employeeId };
-          const incidentId = existing ? (await incidents.update(trx, existing.id, patch), existing.id)
-            : await incidents.create(trx, { employeeId, reportedBy: me, reportedByAccount: actor.accountId }, { draft: patch.draft });
-          await audit.appendIn(trx, { ...actorFields(actor), action: 'incident.draft', entityType: 'incident', entityId: incidentId, detail: {} });
+          const incidentId = existing
+            ? (await incidents.update(trx, existing.id, patch), existing.id)
+            : await incidents.create(
+                trx,
+                { employeeId, reportedBy: me, reportedByAccount: actor.accountId },
+                { draft: patch.draft },
+              );
+          await audit.appendIn(trx, {
+            ...actorFields(actor),
+            action: 'incident.draft',
+            entityType: 'incident',
+            entityId: incidentId,
+            detail: {},
+          });
           return incidentId;
         });
       }
@@ -105,29 +128,66 @@ export function buildReporting(ctx: IncidentsContext) {
       const employeeId = await employeeFor(actor, form.employeeId);
       const onBehalf = employeeId !== me;
       const submittedAt = now();
-      const buildingId = form.buildingId ?? (form.visitId === null ? null : (await incidents.visit(form.visitId))?.building_id ?? null);
+      const buildingId =
+        form.buildingId ??
+        (form.visitId === null ? null : ((await incidents.visit(form.visitId))?.building_id ?? null));
       const lineManager = (await staff.chain(employeeId))[0] ?? null;
       return incidents.transaction(async (trx) => {
         const patch = {
           status: onBehalf ? 'awaiting_confirmation' : 'open',
           employee_id: employeeId,
           draft: JSON.stringify(raw),
-          occurred_at: form.occurredAt, location: form.location, visit_id: form.visitId, alert_id: form.alertId,
-          lone_working: form.loneWorking, categories: form.categories, verbal_channel: form.verbalChannel,
-          perpetrator_type: form.perpetratorType, perpetrator_case_system: form.perpetratorCaseSystem, perpetrator_case_id: form.perpetratorCaseId,
-          others_present: form.othersPresent, witnesses: form.witnesses, injured: form.injured, injury_nature: form.injuryNature,
-          injury_body_part: form.injuryBodyPart, first_aid: form.firstAid, hospital: form.hospital, days_off: form.daysOff, narrative: form.narrative,
-          submitted_at: submittedAt, confirmed_at: onBehalf ? null : submittedAt,
+          occurred_at: form.occurredAt,
+          location: form.location,
+          visit_id: form.visitId,
+          alert_id: form.alertId,
+          lone_working: form.loneWorking,
+          categories: form.categories,
+          verbal_channel: form.verbalChannel,
+          perpetrator_type: form.perpetratorType,
+          perpetrator_case_system: form.perpetratorCaseSystem,
+          perpetrator_case_id: form.perpetratorCaseId,
+          others_present: form.othersPresent,
+          witnesses: form.witnesses,
+          injured: form.injured,
+          injury_nature: form.injuryNature,
+          injury_body_part: form.injuryBodyPart,
+          first_aid: form.firstAid,
+          hospital: form.hospital,
+          days_off: form.daysOff,
+          narrative: form.narrative,
+          submitted_at: submittedAt,
+          confirmed_at: onBehalf ? null : submittedAt,
           meeting_due_at: meetingDeadline(form.occurredAt, form.categories),
           building_id: buildingId,
-          ...derivedFacts({ occurred_at: form.occurredAt, categories: form.categories, injured: form.injured, specified_injury: false, days_off: form.daysOff, major_incident: false, marked_serious: false }),
+          ...derivedFacts({
+            occurred_at: form.occurredAt,
+            categories: form.categories,
+            injured: form.injured,
+            specified_injury: false,
+            days_off: form.daysOff,
+            major_incident: false,
+            marked_serious: false,
+          }),
         };
-        const incidentId = existing ? (await incidents.update(trx, existing.id, patch), existing.id)
+        const incidentId = existing
+          ? (await incidents.update(trx, existing.id, patch), existing.id)
           : await incidents.create(trx, { employeeId, reportedBy: me, reportedByAccount: actor.accountId }, patch);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'incident.submit', entityType: 'incident', entityId: incidentId, detail: { categories: form.categories, onBehalf } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'incident.submit',
+          entityType: 'incident',
+          entityId: incidentId,
+          detail: { categories: form.categories, onBehalf },
+        });
         if (onBehalf) {
-          await incidents.notify(trx, { recipientId: employeeId, at: submittedAt, link: `${baseUrl}/incidents/${incidentId}`, subject: 'Please confirm an incident report made for you',
-            body: 'Your manager has reported an incident on your behalf. Read it and confirm it is right, or tell them what is wrong.' });
+          await incidents.notify(trx, {
+            recipientId: employeeId,
+            at: submittedAt,
+            link: `${baseUrl}/incidents/${incidentId}`,
+            subject: 'Please confirm an incident report made for you',
+            body: 'Your manager has reported an incident on your behalf. Read it and confirm it is right, or tell them what is wrong.',
+          });
         } else if (lineManager && lineManager.id !== me) {
           await tellManager(trx, lineManager.id, incidentId, patch.meeting_due_at, submittedAt);
         }
@@ -139,12 +199,19 @@ export function buildReporting(ctx: IncidentsContext) {
     async confirm(actor: Actor, id: number) {
       const { i, r } = await load(actor, id);
       if (!r.employee) throw new ForbiddenError('Only the person the incident happened to can confirm the report');
-      if (i.status !== 'awaiting_confirmation') throw new ValidationError([{ field: 'form', message: 'This report does not need confirming' }]);
+      if (i.status !== 'awaiting_confirmation')
+        throw new ValidationError([{ field: 'form', message: 'This report does not need confirming' }]);
       const lineManager = (await staff.chain(i.employee_id))[0] ?? null;
       await incidents.transaction(async (trx) => {
         await incidents.update(trx, id, { status: 'open', confirmed_at: now() });
         if (lineManager && i.meeting_due_at) await tellManager(trx, lineManager.id, id, i.meeting_due_at, now());
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'incident.confirm', entityType: 'incident', entityId: id, detail: {} });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'incident.confirm',
+          entityType: 'incident',
+          entityId: id,
+          detail: {},
+        });
       });
     },
   };

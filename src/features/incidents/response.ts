@@ -17,21 +17,37 @@ export function buildResponse(ctx: IncidentsContext) {
     /** The manager's response: meeting, support offered, debrief, telling them of their right to report to the police. */
     async respond(actor: Actor, id: number, form: ResponseForm) {
       const { i, r } = await load(actor, id);
-      if (!r.manager) throw new ForbiddenError('Only the managers of the person the incident happened to can record the response');
-      if (i.status === 'draft' || !i.occurred_at) throw new ValidationError([{ field: 'form', message: 'The report has not been submitted yet' }]);
+      if (!r.manager)
+        throw new ForbiddenError('Only the managers of the person the incident happened to can record the response');
+      if (i.status === 'draft' || !i.occurred_at)
+        throw new ValidationError([{ field: 'form', message: 'The report has not been submitted yet' }]);
       const errors = [];
-      if (form.meetingHeldAt && form.meetingHeldAt < i.occurred_at) errors.push({ field: 'meeting-day', message: 'The meeting must be after the incident' });
-      if (form.meetingHeldAt && form.meetingHeldAt > now()) errors.push({ field: 'meeting-day', message: 'The meeting date must be today or in the past' });
+      if (form.meetingHeldAt && form.meetingHeldAt < i.occurred_at)
+        errors.push({ field: 'meeting-day', message: 'The meeting must be after the incident' });
+      if (form.meetingHeldAt && form.meetingHeldAt > now())
+        errors.push({ field: 'meeting-day', message: 'The meeting date must be today or in the past' });
       const debrief = form.debriefAt ? debriefProblem(i.occurred_at, form.debriefAt) : null;
       if (debrief) errors.push({ field: 'debrief-day', message: debrief });
-      if (form.policeRightToldAt && form.policeRightToldAt > now()) errors.push({ field: 'policeTold-day', message: 'The date you told them must be today or in the past' });
+      if (form.policeRightToldAt && form.policeRightToldAt > now())
+        errors.push({ field: 'policeTold-day', message: 'The date you told them must be today or in the past' });
       if (errors.length) throw new ValidationError(errors);
       await incidents.transaction(async (trx) => {
         await incidents.update(trx, id, {
-          meeting_held_at: form.meetingHeldAt, debrief_at: form.debriefAt, police_right_told_at: form.policeRightToldAt,
-          support: JSON.stringify(form.support), response_notes: form.notes, responded_by: actor.staffId, responded_at: now(),
+          meeting_held_at: form.meetingHeldAt,
+          debrief_at: form.debriefAt,
+          police_right_told_at: form.policeRightToldAt,
+          support: JSON.stringify(form.support),
+          response_notes: form.notes,
+          responded_by: actor.staffId,
+          responded_at: now(),
         });
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'incident.respond', entityType: 'incident', entityId: id, detail: { support: form.support, debrief: Boolean(form.debriefAt) } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'incident.respond',
+          entityType: 'incident',
+          entityId: id,
+          detail: { support: form.support, debrief: Boolean(form.debriefAt) },
+        });
       });
     },
 
@@ -44,21 +60,34 @@ export function buildResponse(ctx: IncidentsContext) {
      */
     async escalateMissedMeetings() {
       const at = now();
-      let escalated = 0, reminded = 0;
+      let escalated = 0,
+        reminded = 0;
       // First the reminders to line managers whose deadline is near (each incident once).
       for await (const candidate of allBatches((after) => incidents.meetingsDueSoon(at, after))) {
         if (!meetingReminderDue(candidate, at)) continue;
         const lineManager = (await staff.chain(candidate.employee_id))[0];
         if (!lineManager) continue;
-        const ok = await unlessRolledBack(incidents.transaction(async (trx) => {
-          if (!(await incidents.recordAlerts(trx, candidate.id, ['meeting.reminder'], at))) throw new Rollback();
-          const due = candidate.meeting_due_at!;
-          await incidents.notify(trx, { recipientId: lineManager.id, at, link: `${baseUrl}/incidents/${candidate.id}`,
-            subject: `Reminder: incident meeting due by ${londonTime(due)} on ${longDate(londonDate(due))}`,
-            body: `You have not yet recorded meeting the person who reported incident ${candidate.id}. Meet them by ${londonTime(due)} on ${longDate(londonDate(due))} and record it in Harbour, or it is escalated to your manager.` });
-          await audit.appendIn(trx, { ...actorFields(null), action: 'incident.meeting_reminder', entityType: 'incident', entityId: candidate.id, detail: { to: lineManager.id } });
-          return true;
-        }));
+        const ok = await unlessRolledBack(
+          incidents.transaction(async (trx) => {
+            if (!(await incidents.recordAlerts(trx, candidate.id, ['meeting.reminder'], at))) throw new Rollback();
+            const due = candidate.meeting_due_at!;
+            await incidents.notify(trx, {
+              recipientId: lineManager.id,
+              at,
+              link: `${baseUrl}/incidents/${candidate.id}`,
+              subject: `Reminder: incident meeting due by ${londonTime(due)} on ${longDate(londonDate(due))}`,
+              body: `You have not yet recorded meeting the person who reported incident ${candidate.id}. Meet them by ${londonTime(due)} on ${longDate(londonDate(due))} and record it in Harbour, or it is escalated to your manager.`,
+            });
+            await audit.appendIn(trx, {
+              ...actorFields(null),
+              action: 'incident.meeting_reminder',
+              entityType: 'incident',
+              entityId: candidate.id,
+              detail: { to: lineManager.id },
+            });
+            return true;
+          }),
+        );
         if (ok) reminded++;
       }
       for await (const candidate of allBatches((after) => incidents.missedMeetings(at, after))) {
@@ -72,12 +101,20 @@ export function buildResponse(ctx: IncidentsContext) {
           const lineManager = chain[0] ? `${chain[0].given_name} ${chain[0].family_name}` : 'Their line manager';
           for (const recipientId of recipients) {
             await incidents.notify(trx, {
-              recipientId, at, link: `${baseUrl}/incidents/${i.id}`,
+              recipientId,
+              at,
+              link: `${baseUrl}/incidents/${i.id}`,
               subject: `Missed incident meeting: ${i.employee_name}`,
               body: `${lineManager} was due to meet ${i.employee_name} about the incident on ${longDate(londonDate(i.occurred_at!))} by ${londonTime(i.meeting_due_at!)} on ${longDate(londonDate(i.meeting_due_at!))}, and no meeting has been recorded. Please make sure they are met and supported.`,
             });
           }
-          await audit.appendIn(trx, { ...actorFields(null), action: 'incident.meeting_escalated', entityType: 'incident', entityId: i.id, detail: { to: target, recipients } });
+          await audit.appendIn(trx, {
+            ...actorFields(null),
+            action: 'incident.meeting_escalated',
+            entityType: 'incident',
+            entityId: i.id,
+            detail: { to: target, recipients },
+          });
           return true;
         });
         if (done) escalated++;

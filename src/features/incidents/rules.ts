@@ -60,7 +60,11 @@ export const SUPPORT_ITEMS = {
 export type SupportItem = keyof typeof SUPPORT_ITEMS;
 export const SUPPORT_KEYS = Object.keys(SUPPORT_ITEMS) as SupportItem[];
 export type SupportStatus = 'offered' | 'accepted' | 'declined';
-export const SUPPORT_STATUSES: Record<SupportStatus, string> = { offered: 'Offered', accepted: 'Accepted', declined: 'Declined' };
+export const SUPPORT_STATUSES: Record<SupportStatus, string> = {
+  offered: 'Offered',
+  accepted: 'Accepted',
+  declined: 'Declined',
+};
 
 /** Categories that mean physical contact or a significant threat: the manager meets within 24 hours. */
 const URGENT: readonly Category[] = ['physical_assault', 'threats', 'animal_attack', 'restraint', 'weapon'];
@@ -84,13 +88,16 @@ export function debriefWindow(occurredAt: Date): { earliest: Date; latest: Date 
   return { earliest: at.plus({ hours: 48 }).toJSDate(), latest: at.plus({ weeks: 2 }).toJSDate() };
 }
 
-const longWhen = (d: Date) => DateTime.fromJSDate(d, { zone: ZONE }).toFormat("d MMMM yyyy 'at' h:mma").replace('AM', 'am').replace('PM', 'pm');
+const longWhen = (d: Date) =>
+  DateTime.fromJSDate(d, { zone: ZONE }).toFormat("d MMMM yyyy 'at' h:mma").replace('AM', 'am').replace('PM', 'pm');
 
 /** Why a debrief time is refused, or null if it is inside the window. */
 export function debriefProblem(occurredAt: Date, debriefAt: Date): string | null {
   const { earliest, latest } = debriefWindow(occurredAt);
-  if (debriefAt < earliest) return `The Support Line debrief must be at least 48 hours after the incident, so no sooner than ${longWhen(earliest)}`;
-  if (debriefAt > latest) return `The Support Line debrief must be no later than 2 weeks after the incident, so by ${longWhen(latest)}`;
+  if (debriefAt < earliest)
+    return `The Support Line debrief must be at least 48 hours after the incident, so no sooner than ${longWhen(earliest)}`;
+  if (debriefAt > latest)
+    return `The Support Line debrief must be no later than 2 weeks after the incident, so by ${longWhen(latest)}`;
   return null;
 }
 
@@ -118,16 +125,39 @@ const addLondonDays = (d: Date, days: number) => DateTime.fromJSDate(d, { zone: 
 /** Whether RIDDOR applies and by when the report is due (yyyy-mm-dd, London). */
 export function riddor(occurredAt: Date, f: RiddorFacts): RiddorOutcome {
   if (!isPhysicalViolence(f.categories)) {
-    return { reportable: false, kind: 'not_physical', explanation: 'Not reportable under RIDDOR: verbal abuse and threats are never reportable; only physical violence can be.' };
+    return {
+      reportable: false,
+      kind: 'not_physical',
+      explanation:
+        'Not reportable under RIDDOR: verbal abuse and threats are never reportable; only physical violence can be.',
+    };
   }
   if (f.specifiedInjury) {
-    return { reportable: true, kind: 'specified_injury', notifyWithoutDelay: true, reportBy: addLondonDays(occurredAt, 10), explanation: 'A specified injury: notify the HSE without delay and report within 10 days.' };
+    return {
+      reportable: true,
+      kind: 'specified_injury',
+      notifyWithoutDelay: true,
+      reportBy: addLondonDays(occurredAt, 10),
+      explanation: 'A specified injury: notify the HSE without delay and report within 10 days.',
+    };
   }
   const days = f.daysIncapacitated ?? 0;
   if (days > 7) {
-    return { reportable: true, kind: 'over_seven_day', notifyWithoutDelay: false, reportBy: addLondonDays(occurredAt, 15), explanation: 'More than 7 consecutive days off normal work (not counting the day of the incident): report within 15 days of the incident.' };
+    return {
+      reportable: true,
+      kind: 'over_seven_day',
+      notifyWithoutDelay: false,
+      reportBy: addLondonDays(occurredAt, 15),
+      explanation:
+        'More than 7 consecutive days off normal work (not counting the day of the incident): report within 15 days of the incident.',
+    };
   }
-  if (days > 3) return { reportable: false, kind: 'over_three_day', explanation: 'More than 3 days off normal work: record it. It is not reportable.' };
+  if (days > 3)
+    return {
+      reportable: false,
+      kind: 'over_three_day',
+      explanation: 'More than 3 days off normal work: record it. It is not reportable.',
+    };
   return { reportable: false, kind: 'not_reportable', explanation: 'Not reportable under RIDDOR.' };
 }
 
@@ -164,14 +194,28 @@ export function escalationTarget(chain: readonly { id: number }[]): number | nul
 }
 
 /** Whether the meeting deadline has passed with no meeting recorded and nobody told yet. */
-export function meetingMissed(i: { status: string; meeting_due_at: Date | null; meeting_held_at: Date | null; meeting_escalated_at: Date | null }, now: Date): boolean {
-  return i.status === 'open' && i.meeting_due_at !== null && i.meeting_held_at === null && i.meeting_escalated_at === null && i.meeting_due_at.getTime() < now.getTime();
+export function meetingMissed(
+  i: { status: string; meeting_due_at: Date | null; meeting_held_at: Date | null; meeting_escalated_at: Date | null },
+  now: Date,
+): boolean {
+  return (
+    i.status === 'open' &&
+    i.meeting_due_at !== null &&
+    i.meeting_held_at === null &&
+    i.meeting_escalated_at === null &&
+    i.meeting_due_at.getTime() < now.getTime()
+  );
 }
 
 // ---- RIDDOR alerts to health and safety before each deadline -------------------------------------
 
 export type RiddorAlert = 'riddor.notify_now' | 'riddor.due_in_3_days' | 'riddor.due_tomorrow' | 'riddor.overdue';
-const ALERT_ORDER: RiddorAlert[] = ['riddor.notify_now', 'riddor.due_in_3_days', 'riddor.due_tomorrow', 'riddor.overdue'];
+const ALERT_ORDER: RiddorAlert[] = [
+  'riddor.notify_now',
+  'riddor.due_in_3_days',
+  'riddor.due_tomorrow',
+  'riddor.overdue',
+];
 
 /**
  * The RIDDOR alerts due today (yyyy-mm-dd, London) for a report due by `reportBy`, not yet sent.
@@ -179,8 +223,13 @@ const ALERT_ORDER: RiddorAlert[] = ['riddor.notify_now', 'riddor.due_in_3_days',
  * the day before, and once it is overdue. Only the most urgent is sent; the earlier ones it
  * overtakes are recorded as sent with it, so nobody gets a stale reminder after a later one.
  */
-export function riddorAlertsDue(f: { kind: string | null; reportBy: string | null; reported: boolean }, today: string, sent: readonly string[]): { send: RiddorAlert | null; record: RiddorAlert[] } {
-  if (f.reported || !f.reportBy || (f.kind !== 'specified_injury' && f.kind !== 'over_seven_day')) return { send: null, record: [] };
+export function riddorAlertsDue(
+  f: { kind: string | null; reportBy: string | null; reported: boolean },
+  today: string,
+  sent: readonly string[],
+): { send: RiddorAlert | null; record: RiddorAlert[] } {
+  if (f.reported || !f.reportBy || (f.kind !== 'specified_injury' && f.kind !== 'over_seven_day'))
+    return { send: null, record: [] };
   const daysLeft = Math.round((Date.parse(`${f.reportBy}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
   const due: RiddorAlert[] = [];
   if (f.kind === 'specified_injury') due.push('riddor.notify_now');
@@ -212,7 +261,8 @@ export const COURT_OUTCOMES = {
 export type CourtOutcome = keyof typeof COURT_OUTCOMES;
 
 /** A prosecution: the perpetrator was charged (or a court outcome is recorded). Successful: convicted. */
-export const prosecuted = (i: { police_outcome: string | null; court_outcome: string | null }) => i.police_outcome === 'charged' || i.court_outcome !== null;
+export const prosecuted = (i: { police_outcome: string | null; court_outcome: string | null }) =>
+  i.police_outcome === 'charged' || i.court_outcome !== null;
 export const successfulProsecution = (i: { court_outcome: string | null }) => i.court_outcome === 'convicted';
 
 export interface PoliceFacts {
@@ -225,22 +275,44 @@ export interface PoliceFacts {
 }
 
 /** Consistency of the police record: a date, outcome or court result only once reported, a court result only once charged. */
-export function policeProblems(p: PoliceFacts, occurredOn: string, today: string): { field: string; message: string }[] {
+export function policeProblems(
+  p: PoliceFacts,
+  occurredOn: string,
+  today: string,
+): { field: string; message: string }[] {
   const errors: { field: string; message: string }[] = [];
   if (p.reported !== true) {
-    if (p.reportedOn || p.crimeReference || p.outcome || p.courtOutcome) errors.push({ field: 'policeReported', message: 'Select yes if it was reported to the police: a date, crime reference or outcome is recorded' });
+    if (p.reportedOn || p.crimeReference || p.outcome || p.courtOutcome)
+      errors.push({
+        field: 'policeReported',
+        message: 'Select yes if it was reported to the police: a date, crime reference or outcome is recorded',
+      });
     return errors;
   }
-  if (p.reportedOn && p.reportedOn < occurredOn) errors.push({ field: 'policeOn-day', message: 'The date reported to the police must be on or after the day of the incident' });
-  if (p.reportedOn && p.reportedOn > today) errors.push({ field: 'policeOn-day', message: 'The date reported to the police must be today or in the past' });
-  if (p.courtOutcome && p.outcome !== 'charged') errors.push({ field: 'courtOutcome', message: 'A court outcome can only be recorded once the perpetrator has been charged' });
-  if (p.courtAttended && !p.courtOutcome) errors.push({ field: 'courtOutcome', message: 'Select the court outcome (pending if the case is still going)' });
+  if (p.reportedOn && p.reportedOn < occurredOn)
+    errors.push({
+      field: 'policeOn-day',
+      message: 'The date reported to the police must be on or after the day of the incident',
+    });
+  if (p.reportedOn && p.reportedOn > today)
+    errors.push({ field: 'policeOn-day', message: 'The date reported to the police must be today or in the past' });
+  if (p.courtOutcome && p.outcome !== 'charged')
+    errors.push({
+      field: 'courtOutcome',
+      message: 'A court outcome can only be recorded once the perpetrator has been charged',
+    });
+  if (p.courtAttended && !p.courtOutcome)
+    errors.push({ field: 'courtOutcome', message: 'Select the court outcome (pending if the case is still going)' });
   return errors;
 }
 
 // ---- Warning flags and legal action ---------------------------------------------------------------
 
-export const FLAG_SUBJECTS = { person: 'The person (by their case record)', case: 'The case', address: 'The address' } as const;
+export const FLAG_SUBJECTS = {
+  person: 'The person (by their case record)',
+  case: 'The case',
+  address: 'The address',
+} as const;
 export type FlagSubject = keyof typeof FLAG_SUBJECTS;
 
 export const LEGAL_ACTIONS = {
@@ -255,24 +327,45 @@ export type LegalAction = keyof typeof LEGAL_ACTIONS;
 // ---- Closing ----------------------------------------------------------------------------------------
 
 /** Why an incident cannot be closed yet: a serious one needs its investigation's findings and every action done. */
-export function closeProblems(f: { status: string; serious: boolean; findings: string | null; openActions: number }): string[] {
+export function closeProblems(f: {
+  status: string;
+  serious: boolean;
+  findings: string | null;
+  openActions: number;
+}): string[] {
   const problems: string[] = [];
-  if (f.status === 'draft' || f.status === 'awaiting_confirmation') problems.push('The report must be submitted and confirmed before it can be closed');
-  if (f.serious && !f.findings) problems.push('This is a serious incident: record the findings of the HS160 investigation before closing it');
-  if (f.openActions > 0) problems.push(`${f.openActions === 1 ? '1 action is' : `${f.openActions} actions are`} not done yet: finish ${f.openActions === 1 ? 'it' : 'them'} before closing`);
+  if (f.status === 'draft' || f.status === 'awaiting_confirmation')
+    problems.push('The report must be submitted and confirmed before it can be closed');
+  if (f.serious && !f.findings)
+    problems.push('This is a serious incident: record the findings of the HS160 investigation before closing it');
+  if (f.openActions > 0)
+    problems.push(
+      `${f.openActions === 1 ? '1 action is' : `${f.openActions} actions are`} not done yet: finish ${f.openActions === 1 ? 'it' : 'them'} before closing`,
+    );
   return problems;
 }
 
 /** An action is overdue once its due day (London) has passed and it is not done. */
-export const actionOverdue = (a: { due_on: string; done_at: Date | null }, today: string) => a.done_at === null && a.due_on < today;
+export const actionOverdue = (a: { due_on: string; done_at: Date | null }, today: string) =>
+  a.done_at === null && a.due_on < today;
 
 /**
  * The review alert due for a flag raised from an incident: 7 days before its review date, and once
  * it has expired unrenewed. Keyed by the review date, so a renewed flag is alerted afresh.
  */
-export function flagReviewAlert(reviewOn: string, today: string, sent: readonly string[], flagId: number): string | null {
+export function flagReviewAlert(
+  reviewOn: string,
+  today: string,
+  sent: readonly string[],
+  flagId: number,
+): string | null {
   const daysLeft = Math.round((Date.parse(`${reviewOn}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-  const kind = daysLeft < 0 ? `flag.expired:${flagId}:${reviewOn}` : daysLeft <= 7 ? `flag.review_due:${flagId}:${reviewOn}` : null;
+  const kind =
+    daysLeft < 0
+      ? `flag.expired:${flagId}:${reviewOn}`
+      : daysLeft <= 7
+        ? `flag.review_due:${flagId}:${reviewOn}`
+        : null;
   return kind && !sent.includes(kind) ? kind : null;
 }
 
@@ -280,7 +373,16 @@ export function flagReviewAlert(reviewOn: string, today: string, sent: readonly 
  * When the line manager is reminded of the meeting deadline: 4 hours before a 24-hour deadline,
  * 12 hours before a 3-day one, while no meeting is recorded and nothing has been escalated.
  */
-export function meetingReminderDue(i: { status: string; categories: readonly string[]; meeting_due_at: Date | null; meeting_held_at: Date | null; meeting_escalated_at: Date | null }, now: Date): boolean {
+export function meetingReminderDue(
+  i: {
+    status: string;
+    categories: readonly string[];
+    meeting_due_at: Date | null;
+    meeting_held_at: Date | null;
+    meeting_escalated_at: Date | null;
+  },
+  now: Date,
+): boolean {
   if (i.status !== 'open' || !i.meeting_due_at || i.meeting_held_at || i.meeting_escalated_at) return false;
   const lead = (isUrgent(i.categories) ? 4 : 12) * 3_600_000;
   return now.getTime() >= i.meeting_due_at.getTime() - lead && now.getTime() < i.meeting_due_at.getTime();

@@ -25,7 +25,13 @@ export interface StatsRow {
 }
 
 /** percent: of all incidents; width: of the longest bar, for drawing. */
-export interface Bar { key: string; label: string; count: number; percent: number; width: number }
+export interface Bar {
+  key: string;
+  label: string;
+  count: number;
+  percent: number;
+  width: number;
+}
 
 export interface Statistics {
   total: number;
@@ -51,8 +57,16 @@ const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((n / of) * 100
 
 function bars(counts: Map<string, { label: string; count: number }>, total: number, sortByKey: boolean): Bar[] {
   const max = Math.max(0, ...[...counts.values()].map((v) => v.count));
-  const out = [...counts].map(([key, v]) => ({ key, label: v.label, count: v.count, percent: pct(v.count, total), width: pct(v.count, max) }));
-  return sortByKey ? out.sort((a, b) => a.key.localeCompare(b.key)) : out.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  const out = [...counts].map(([key, v]) => ({
+    key,
+    label: v.label,
+    count: v.count,
+    percent: pct(v.count, total),
+    width: pct(v.count, max),
+  }));
+  return sortByKey
+    ? out.sort((a, b) => a.key.localeCompare(b.key))
+    : out.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 }
 
 /**
@@ -62,7 +76,9 @@ function bars(counts: Map<string, { label: string; count: number }>, total: numb
  */
 export function summarise(rows: readonly StatsRow[], today: string): Statistics {
   const month = new Map<string, { label: string; count: number }>();
-  const category = new Map<string, { label: string; count: number }>(CATEGORY_KEYS.map((k) => [k, { label: CATEGORIES[k], count: 0 }]));
+  const category = new Map<string, { label: string; count: number }>(
+    CATEGORY_KEYS.map((k) => [k, { label: CATEGORIES[k], count: 0 }]),
+  );
   const team = new Map<string, { label: string; count: number }>();
   const building = new Map<string, { label: string; count: number }>();
   const bump = (m: Map<string, { label: string; count: number }>, key: string, label: string) => {
@@ -70,7 +86,14 @@ export function summarise(rows: readonly StatsRow[], today: string): Statistics 
     v.count++;
     m.set(key, v);
   };
-  let lone = 0, reported = 0, pros = 0, successful = 0, serious = 0, openInvestigations = 0, overdueActions = 0, riddorReportable = 0;
+  let lone = 0,
+    reported = 0,
+    pros = 0,
+    successful = 0,
+    serious = 0,
+    openInvestigations = 0,
+    overdueActions = 0,
+    riddorReportable = 0;
   const riddorDue: Statistics['riddorDue'] = [];
   for (const r of rows) {
     const at = DateTime.fromJSDate(r.occurred_at, { zone: ZONE });
@@ -87,7 +110,13 @@ export function summarise(rows: readonly StatsRow[], today: string): Statistics 
     overdueActions += r.overdue_actions;
     if (r.riddor_kind === 'specified_injury' || r.riddor_kind === 'over_seven_day') {
       riddorReportable++;
-      if (!r.hse_reported_on && r.riddor_report_by) riddorDue.push({ id: r.id, kind: r.riddor_kind, reportBy: r.riddor_report_by, overdue: r.riddor_report_by < today });
+      if (!r.hse_reported_on && r.riddor_report_by)
+        riddorDue.push({
+          id: r.id,
+          kind: r.riddor_kind,
+          reportBy: r.riddor_report_by,
+          overdue: r.riddor_report_by < today,
+        });
     }
   }
   const total = rows.length;
@@ -100,7 +129,10 @@ export function summarise(rows: readonly StatsRow[], today: string): Statistics 
     byBuilding: bars(building, total, false),
     loneWorking: { count: lone, percent: pct(lone, total) },
     police: { reported, prosecuted: pros, successful },
-    serious, openInvestigations, overdueActions, riddorReportable,
+    serious,
+    openInvestigations,
+    overdueActions,
+    riddorReportable,
     riddorDue: riddorDue.sort((a, b) => a.reportBy.localeCompare(b.reportBy) || a.id - b.id),
     riddorDueTotal: riddorDue.length,
   };
@@ -108,8 +140,16 @@ export function summarise(rows: readonly StatsRow[], today: string): Statistics 
 
 /** What IncidentsRepository.aggregate returns: the same figures, counted by the database. */
 export interface Aggregates {
-  total: number; staffAffected: number; loneWorking: number; policeReported: number; prosecuted: number; successful: number; serious: number;
-  riddorReportable: number; openInvestigations: number; overdueActions: number;
+  total: number;
+  staffAffected: number;
+  loneWorking: number;
+  policeReported: number;
+  prosecuted: number;
+  successful: number;
+  serious: number;
+  riddorReportable: number;
+  openInvestigations: number;
+  overdueActions: number;
   categories: { key: string; count: number }[];
   months: { key: string; count: number }[];
   teams: { key: string | null; count: number }[];
@@ -121,19 +161,44 @@ export interface Aggregates {
 /** The statistics from database aggregates: the same result as `summarise` over the rows. Pure. */
 export function fromAggregates(a: Aggregates, today: string): Statistics {
   const total = a.total;
-  const map = (entries: { key: string; label: string; count: number }[]) => new Map(entries.map((e) => [e.key, { label: e.label, count: e.count }]));
-  const category = new Map<string, { label: string; count: number }>(CATEGORY_KEYS.map((k) => [k, { label: CATEGORIES[k], count: 0 }]));
-  for (const c of a.categories) category.set(c.key, { label: (CATEGORIES as Record<string, string>)[c.key] ?? c.key, count: c.count });
+  const map = (entries: { key: string; label: string; count: number }[]) =>
+    new Map(entries.map((e) => [e.key, { label: e.label, count: e.count }]));
+  const category = new Map<string, { label: string; count: number }>(
+    CATEGORY_KEYS.map((k) => [k, { label: CATEGORIES[k], count: 0 }]),
+  );
+  for (const c of a.categories)
+    category.set(c.key, { label: (CATEGORIES as Record<string, string>)[c.key] ?? c.key, count: c.count });
   return {
     total,
     staffAffected: a.staffAffected,
-    byMonth: bars(map(a.months.map((m) => ({ key: m.key, label: DateTime.fromFormat(m.key, 'yyyy-MM', { zone: ZONE }).toFormat('MMMM yyyy'), count: m.count }))), total, true),
+    byMonth: bars(
+      map(
+        a.months.map((m) => ({
+          key: m.key,
+          label: DateTime.fromFormat(m.key, 'yyyy-MM', { zone: ZONE }).toFormat('MMMM yyyy'),
+          count: m.count,
+        })),
+      ),
+      total,
+      true,
+    ),
     byCategory: bars(category, total, false),
-    byTeam: bars(map(a.teams.map((t) => ({ key: t.key ?? '', label: t.key ?? 'No team', count: t.count }))), total, false),
-    byBuilding: bars(map(a.buildings.map((b) => ({ key: b.key ?? '', label: b.key ?? 'Not in a council building', count: b.count }))), total, false),
+    byTeam: bars(
+      map(a.teams.map((t) => ({ key: t.key ?? '', label: t.key ?? 'No team', count: t.count }))),
+      total,
+      false,
+    ),
+    byBuilding: bars(
+      map(a.buildings.map((b) => ({ key: b.key ?? '', label: b.key ?? 'Not in a council building', count: b.count }))),
+      total,
+      false,
+    ),
     loneWorking: { count: a.loneWorking, percent: pct(a.loneWorking, total) },
     police: { reported: a.policeReported, prosecuted: a.prosecuted, successful: a.successful },
-    serious: a.serious, openInvestigations: a.openInvestigations, overdueActions: a.overdueActions, riddorReportable: a.riddorReportable,
+    serious: a.serious,
+    openInvestigations: a.openInvestigations,
+    overdueActions: a.overdueActions,
+    riddorReportable: a.riddorReportable,
     riddorDue: a.riddorDue.map((r) => ({ ...r, overdue: r.reportBy < today })),
     riddorDueTotal: a.riddorDueTotal,
   };

@@ -22,7 +22,22 @@ test('the all clear: runner, building manager, a key holder present; a senior ma
   assert.equal(allClearAs({ ...none, keyHolderPresent: true }), 'key_holder');
   assert.equal(allClearAs({ ...none, senior: true }), 'remote_senior');
   assert.deepEqual(allClearProblems('runner', { policeAttended: 'no', policeAllClear: false, reason: null }), []);
-  assert.deepEqual(allClearProblems('runner', { policeAttended: 'yes', policeAllClear: false, reason: null }).map((e) => e.field), ['policeAllClear']);
-  assert.deepEqual(allClearProblems('remote_senior', { policeAttended: 'yes', policeAllClear: false, reason: 'short' }).map((e) => e.field), ['policeAllClear', 'reason']);
-  assert.deepEqual(allClearProblems('remote_senior', { policeAttended: 'yes', policeAllClear: true, reason: 'Building manager phoned: police have left' }), []);
+  assert.deepEqual(
+    allClearProblems('runner', { policeAttended: 'yes', policeAllClear: false, reason: null }).map((e) => e.field),
+    ['policeAllClear'],
+  );
+  assert.deepEqual(
+    allClearProblems('remote_senior', { policeAttended: 'yes', policeAllClear: false, reason: 'short' }).map(
+      (e) => e.field,
+    ),
+    ['policeAllClear', 'reason'],
+  );
+  assert.deepEqual(
+    allClearProblems('remote_senior', {
+      policeAttended: 'yes',
+      policeAllClear: true,
+      reason: 'Building manager phoned: police have left',
+    }),
+    [],
+  );
 });

@@ -27,7 +27,11 @@ export const ALWAYS = [
 ];
 
 /** The alert sent to each person in the building: short enough for a text message, with the first steps. */
-export function alertText(building: string, location: LockdownLocation, details: string | null): { subject: string; body: string } {
+export function alertText(
+  building: string,
+  location: LockdownLocation,
+  details: string | null,
+): { subject: string; body: string } {
   const where = location === 'inside' ? 'inside' : 'outside';
   return {
     subject: `LOCKDOWN at ${building}: incident ${where} the building`,
@@ -49,7 +53,12 @@ export const ENDED_AS: Record<EndedAs, string> = {
  * the building; a service manager or assistant director elsewhere only with a recorded reason.
  * Everyone else: null.
  */
-export function allClearAs(who: { runner: boolean; buildingManager: boolean; keyHolderPresent: boolean; senior: boolean }): EndedAs | null {
+export function allClearAs(who: {
+  runner: boolean;
+  buildingManager: boolean;
+  keyHolderPresent: boolean;
+  senior: boolean;
+}): EndedAs | null {
   if (who.runner) return 'runner';
   if (who.buildingManager) return 'building_manager';
   if (who.keyHolderPresent) return 'key_holder';
@@ -58,13 +67,23 @@ export function allClearAs(who: { runner: boolean; buildingManager: boolean; key
 }
 
 /** Problems with an all clear: the police's all clear where they attended; a reason from afar. */
-export function allClearProblems(as: EndedAs, form: { policeAttended: 'yes' | 'no'; policeAllClear: boolean; reason: string | null }): { field: string; message: string }[] {
+export function allClearProblems(
+  as: EndedAs,
+  form: { policeAttended: 'yes' | 'no'; policeAllClear: boolean; reason: string | null },
+): { field: string; message: string }[] {
   const errors: { field: string; message: string }[] = [];
   if (form.policeAttended === 'yes' && !form.policeAllClear) {
-    errors.push({ field: 'policeAllClear', message: 'The police attended: confirm they have given the all clear before you end the lockdown' });
+    errors.push({
+      field: 'policeAllClear',
+      message: 'The police attended: confirm they have given the all clear before you end the lockdown',
+    });
   }
   if (as === 'remote_senior' && (!form.reason || form.reason.length < 10)) {
-    errors.push({ field: 'reason', message: 'You are not in the building: enter why you are ending the lockdown from elsewhere (at least 10 characters)' });
+    errors.push({
+      field: 'reason',
+      message:
+        'You are not in the building: enter why you are ending the lockdown from elsewhere (at least 10 characters)',
+    });
   }
   return errors;
 }

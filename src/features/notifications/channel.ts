@@ -5,7 +5,12 @@
 import type { ChannelName } from './routing.ts';
 import type { SendBudget } from './notify-client.ts';
 
-export interface Recipient { staffId: number; name: string; mobile: string | null; email: string }
+export interface Recipient {
+  staffId: number;
+  name: string;
+  mobile: string | null;
+  email: string;
+}
 
 export interface OutgoingMessage {
   notificationId: string;
@@ -51,7 +56,12 @@ export class DeliveryError extends Error {
    * Notify's 429 RateLimitError). Not a failure to reach anyone: the message waits and goes on the
    * same channel once the pause is over, with no attempt counted.
    */
-  constructor(message: string, readonly permanent = false, readonly unknown = false, readonly throttled = false) {
+  constructor(
+    message: string,
+    readonly permanent = false,
+    readonly unknown = false,
+    readonly throttled = false,
+  ) {
     super(message);
     this.name = 'DeliveryError';
   }
@@ -67,7 +77,10 @@ export const SEND_TIMEOUT_MS = 10_000;
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeliveryError(`${what} did not answer within ${Math.round(ms / 1000)} seconds`, false, true)), ms);
+    timer = setTimeout(
+      () => reject(new DeliveryError(`${what} did not answer within ${Math.round(ms / 1000)} seconds`, false, true)),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -78,4 +91,3 @@ export function absoluteLink(publicBaseUrl: string, link: string | null): string
   if (/^https?:\/\//i.test(link)) return link;
   return `${publicBaseUrl}${link.startsWith('/') ? '' : '/'}${link}`;
 }
-

@@ -11,7 +11,9 @@ import { buildInboxChannel } from './inbox.ts';
 import { SEND_TIMEOUT_MS, type NotificationChannel } from './channel.ts';
 
 /** Which channels the configuration switches on, for channelPlan(). The inbox is always on. */
-export function configuredChannels(config: { notifications: NotificationsConfig } | NotificationsConfig): ConfiguredChannels {
+export function configuredChannels(
+  config: { notifications: NotificationsConfig } | NotificationsConfig,
+): ConfiguredChannels {
   const n = 'notifications' in config ? config.notifications : config;
   return {
     sms: Boolean(n.notify?.smsTemplateId),
@@ -26,16 +28,29 @@ export type Channels = Partial<Record<ChannelName, NotificationChannel>>;
  * The adapters for the configured channels, plus the inbox. Email goes through Notify when it has
  * an email template, otherwise SMTP. Web Push makes its VAPID keys on first use and keeps them.
  */
-export async function buildChannels(db: Kysely<DB>, config: NotificationsConfig, options: { timeoutMs?: number } = {}): Promise<Channels> {
+export async function buildChannels(
+  db: Kysely<DB>,
+  config: NotificationsConfig,
+  options: { timeoutMs?: number } = {},
+): Promise<Channels> {
   const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
   const { publicBaseUrl } = config;
   const channels: Channels = { inbox: buildInboxChannel() };
   if (config.notify) {
     const client = notifyClient(config.notify, { timeoutMs, ratePerMinute: config.notify.ratePerMinute });
-    if (config.notify.smsTemplateId) channels.sms = { ...buildNotifySmsChannel({ client, templateId: config.notify.smsTemplateId, publicBaseUrl, timeoutMs }), close: () => client.close() };
-    if (config.notify.emailTemplateId) channels.email = { ...buildNotifyEmailChannel({ client, templateId: config.notify.emailTemplateId, publicBaseUrl, timeoutMs }), ...(channels.sms ? {} : { close: () => client.close() }) };
+    if (config.notify.smsTemplateId)
+      channels.sms = {
+        ...buildNotifySmsChannel({ client, templateId: config.notify.smsTemplateId, publicBaseUrl, timeoutMs }),
+        close: () => client.close(),
+      };
+    if (config.notify.emailTemplateId)
+      channels.email = {
+        ...buildNotifyEmailChannel({ client, templateId: config.notify.emailTemplateId, publicBaseUrl, timeoutMs }),
+        ...(channels.sms ? {} : { close: () => client.close() }),
+      };
   }
-  if (!channels.email && config.smtp) channels.email = buildSmtpChannel({ url: config.smtp.url, from: config.smtp.from, publicBaseUrl, timeoutMs });
+  if (!channels.email && config.smtp)
+    channels.email = buildSmtpChannel({ url: config.smtp.url, from: config.smtp.from, publicBaseUrl, timeoutMs });
   if (config.vapidSubject) {
     const repo = buildNotificationsRepository(db);
     const keys = await ensureVapidKeys(repo);

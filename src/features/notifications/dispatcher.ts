@@ -3,10 +3,24 @@ import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
 import { DeliveryError, SEND_TIMEOUT_MS, withTimeout, type NotificationChannel } from './channel.ts';
 import type { Channels } from './channels.ts';
-import { buildNotificationsRepository, type AttemptOutcome, type ClaimedRow, type ClaimFilter, type OutcomeUpdate } from './repository.ts';
+import {
+  buildNotificationsRepository,
+  type AttemptOutcome,
+  type ClaimedRow,
+  type ClaimFilter,
+  type OutcomeUpdate,
+} from './repository.ts';
 import { channelPlan } from './routing.ts';
 import {
-  afterFailure, channelLabel, deliveryText, inboxCopyText, isChannelName, LEASE_RENEW_MS, SENDING_LEASE_MS, shortError, type Persistence,
+  afterFailure,
+  channelLabel,
+  deliveryText,
+  inboxCopyText,
+  isChannelName,
+  LEASE_RENEW_MS,
+  SENDING_LEASE_MS,
+  shortError,
+  type Persistence,
 } from './rules.ts';
 import { alarmLatency, deliveriesTotal } from '../metrics/registry.ts';
 import { THROTTLE_PAUSES_MS } from './notify-client.ts';
@@ -40,7 +54,10 @@ export interface Dispatcher {
    * `more` is true when there is probably more to do straight away; `nextInMs`, when a channel is
    * waiting for its rate limit, is when it may send again.
    */
-  tick(limit?: number, options?: { wait?: boolean }): Promise<{ more: boolean; handed: number; nextInMs: number | null }>;
+  tick(
+    limit?: number,
+    options?: { wait?: boolean },
+  ): Promise<{ more: boolean; handed: number; nextInMs: number | null }>;
   /** Waits for every send in flight. */
   settled(): Promise<void>;
   /** Sends in flight now. */
@@ -55,7 +72,11 @@ export interface Dispatcher {
  * Batches calls: the first call writes at once; calls made while a write is in progress wait and go
  * together in the next write. Each caller gets its own answer (`pick`) or the write's error.
  */
-export function groupWriter<T, R, A>(write: (batch: T[]) => Promise<R>, pick: (item: T, result: R) => A, maxBatch = 1000) {
+export function groupWriter<T, R, A>(
+  write: (batch: T[]) => Promise<R>,
+  pick: (item: T, result: R) => A,
+  maxBatch = 1000,
+) {
   let queue: { item: T; resolve: (a: A) => void; reject: (e: unknown) => void }[] = [];
   let writing = false;
   async function drain() {
@@ -115,7 +136,11 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   const sendChannels = Object.keys(channels).filter((c) => !(c === 'inbox' && inboxInPlace));
   const orphanFilter: ClaimFilter = { except: inboxInPlace ? [...sendChannels, 'inbox'] : sendChannels };
   // The external channels an alarm goes round again, in the plan's order (text, push, email).
-  const plan = channelPlan({ sms: Boolean(channels.sms), email: Boolean(channels.email), push: Boolean(channels.push) });
+  const plan = channelPlan({
+    sms: Boolean(channels.sms),
+    email: Boolean(channels.email),
+    push: Boolean(channels.push),
+  });
   const cycle: string[] = [plan.channel, ...plan.fallbacks].filter((c) => c !== 'inbox');
   const busy = new Map<string, number>();
   const running = new Set<Promise<void>>();
@@ -144,13 +169,18 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     const until = new Date(clock().getTime() + leaseMs);
     Promise.all([...inFlightByClaim].map(([claim, ids]) => repo.renewLeases(claim, [...ids], until)))
       .catch((err: unknown) => logger?.warn({ err }, 'could not renew notification leases'))
-      .finally(() => { renewing = false; });
+      .finally(() => {
+        renewing = false;
+      });
   }, renewMs);
   renewal.unref();
 
   // Outcomes are written in batches: sends that finish while a batch is being written go into the
   // next one (one statement each), so the database is not asked once per message in a burst.
-  const outcomes = groupWriter((batch: OutcomeUpdate[]) => repo.recordOutcomes(batch), (u, held) => held.has(u.id));
+  const outcomes = groupWriter(
+    (batch: OutcomeUpdate[]) => repo.recordOutcomes(batch),
+    (u, held) => held.has(u.id),
+  );
 
   function persistence(row: ClaimedRow): Persistence | undefined {
     if (row.alert_id === null && row.lockdown_id === null) return undefined;
@@ -163,7 +193,11 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     const name = `${row.given_name} ${row.family_name}`;
     const channel = isChannelName(row.channel) ? channels[row.channel] : undefined;
     const started = clock();
-    if (alarm && row.first_hand) alarmLatency.observe({ stage: 'handed', channel: row.channel }, Math.max(0, (started.getTime() - new Date(row.due_at).getTime()) / 1000));
+    if (alarm && row.first_hand)
+      alarmLatency.observe(
+        { stage: 'handed', channel: row.channel },
+        Math.max(0, (started.getTime() - new Date(row.due_at).getTime()) / 1000),
+      );
     // The lease is renewed while the send runs (with every other row in flight: one statement per claim every renewal period), so
     // no other dispatcher takes the row meanwhile.
     holding(claim, row.id, true);
@@ -175,7 +209,10 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       if (!channel) throw new DeliveryError(`${channelLabel(row.channel)} is not set up on this Harbour`, true);
       // The claim recorded the attempt; a claim older than a renewal period is re-checked (and
       // renewed) before the provider is called, so a row taken over meanwhile is not sent twice.
-      if (clock().getTime() - claimedAt.getTime() >= renewMs && !(await repo.renewLease(row.id, claim, new Date(clock().getTime() + leaseMs)))) {
+      if (
+        clock().getTime() - claimedAt.getTime() >= renewMs &&
+        !(await repo.renewLease(row.id, claim, new Date(clock().getTime() + leaseMs)))
+      ) {
         holding(claim, row.id, false);
         return 'lost';
       }
@@ -189,7 +226,11 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
         } catch (e) {
           if (e instanceof DeliveryError && e.throttled) throw e;
           const reason = e instanceof Error ? e.message : String(e);
-          throw new DeliveryError(shortError(`could not check whether it was already sent (${reason}); not sent again yet`), false, true);
+          throw new DeliveryError(
+            shortError(`could not check whether it was already sent (${reason}); not sent again yet`),
+            false,
+            true,
+          );
         }
         asked = true;
         if (already) {
@@ -198,11 +239,17 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
         }
       }
       if (!found) {
-        const result = await withTimeout(channel.send({
-          notificationId: row.id,
-          to: { staffId: row.recipient_id, name, mobile: row.work_mobile, email: row.email },
-          subject: row.subject, body: row.body, link: row.link,
-        }), sendTimeoutMs, channelLabel(row.channel));
+        const result = await withTimeout(
+          channel.send({
+            notificationId: row.id,
+            to: { staffId: row.recipient_id, name, mobile: row.work_mobile, email: row.email },
+            subject: row.subject,
+            body: row.body,
+            link: row.link,
+          }),
+          sendTimeoutMs,
+          channelLabel(row.channel),
+        );
         providerRef = result.providerRef ?? null;
       }
     } catch (e) {
@@ -225,10 +272,20 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       attemptOutcome = 'failed';
       const message = shortError(`${error.message}; sent again in ${Math.ceil(pauseMs / 1000)} s`);
       update = {
-        id: row.id, claim, channel: row.channel, now,
+        id: row.id,
+        claim,
+        channel: row.channel,
+        now,
         attempt: { id: row.attempt_id, outcome: attemptOutcome, error: message, providerRef: null },
         ...(asked ? { settlePrior: 'absent' as const } : {}),
-        set: { status: 'pending', channel: row.channel, fallbacks: row.fallbacks, attempts: row.attempts, nextAttemptAt: new Date(now.getTime() + pauseMs), error: message },
+        set: {
+          status: 'pending',
+          channel: row.channel,
+          fallbacks: row.fallbacks,
+          attempts: row.attempts,
+          nextAttemptAt: new Date(now.getTime() + pauseMs),
+          error: message,
+        },
         timeline: null,
       };
     } else if (!error) {
@@ -236,35 +293,65 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       attemptOutcome = found ? 'found' : 'accepted';
       const external = row.channel !== 'inbox';
       update = {
-        id: row.id, claim, channel: row.channel, now,
+        id: row.id,
+        claim,
+        channel: row.channel,
+        now,
         attempt: { id: row.attempt_id, outcome: attemptOutcome, error: null, providerRef },
-        ...(asked ? { settlePrior: found ? 'found' as const : 'absent' as const } : {}),
+        ...(asked ? { settlePrior: found ? ('found' as const) : ('absent' as const) } : {}),
         set: { status: 'sent', attempts: row.attempts + 1, providerRef, external },
         timeline: row.alert_id
-          ? { alertId: row.alert_id, text: external ? deliveryText(row.channel, name, { ok: true, found }) : inboxCopyText(name), detail: { ...detail, ok: true, providerRef, found } }
+          ? {
+              alertId: row.alert_id,
+              text: external ? deliveryText(row.channel, name, { ok: true, found }) : inboxCopyText(name),
+              detail: { ...detail, ok: true, providerRef, found },
+            }
           : null,
       };
-      if (alarm && external) alarmLatency.observe({ stage: 'accepted', channel: row.channel }, Math.max(0, (now.getTime() - new Date(row.due_at).getTime()) / 1000));
+      if (alarm && external)
+        alarmLatency.observe(
+          { stage: 'accepted', channel: row.channel },
+          Math.max(0, (now.getTime() - new Date(row.due_at).getTime()) / 1000),
+        );
     } else {
       attemptOutcome = error.unknown ? 'unknown' : 'failed';
       const message = shortError(error.message);
-      const next = afterFailure({ channel: row.channel, fallbacks: row.fallbacks, attempts: row.attempts, cycles: row.cycles }, error.permanent, now, alarm);
+      const next = afterFailure(
+        { channel: row.channel, fallbacks: row.fallbacks, attempts: row.attempts, cycles: row.cycles },
+        error.permanent,
+        now,
+        alarm,
+      );
       outcome = next.kind;
       // Later rounds of an outage add nothing new to the timeline: only the first round is told.
       const tell = row.alert_id !== null && row.cycles === 0;
       update = {
-        id: row.id, claim, channel: row.channel, now,
+        id: row.id,
+        claim,
+        channel: row.channel,
+        now,
         attempt: { id: row.attempt_id, outcome: attemptOutcome, error: message, providerRef: null },
         ...(asked ? { settlePrior: 'absent' as const } : {}),
-        set: next.kind === 'failed'
-          ? { status: 'failed', attempts: next.attempts, error: message }
-          : {
-            status: 'pending', channel: next.channel, fallbacks: next.fallbacks, attempts: next.attempts, nextAttemptAt: next.nextAttemptAt, error: message,
-            ...(next.kind === 'cycle' ? { cycles: next.cycles, unreached: true } : {}),
-          },
-        timeline: tell && row.alert_id
-          ? { alertId: row.alert_id, text: deliveryText(row.channel, name, { ok: false, error: message, next }), detail: { ...detail, ok: false, error: message, next: next.kind, nextChannel: next.channel } }
-          : null,
+        set:
+          next.kind === 'failed'
+            ? { status: 'failed', attempts: next.attempts, error: message }
+            : {
+                status: 'pending',
+                channel: next.channel,
+                fallbacks: next.fallbacks,
+                attempts: next.attempts,
+                nextAttemptAt: next.nextAttemptAt,
+                error: message,
+                ...(next.kind === 'cycle' ? { cycles: next.cycles, unreached: true } : {}),
+              },
+        timeline:
+          tell && row.alert_id
+            ? {
+                alertId: row.alert_id,
+                text: deliveryText(row.channel, name, { ok: false, error: message, next }),
+                detail: { ...detail, ok: false, error: message, next: next.kind, nextChannel: next.channel },
+              }
+            : null,
       };
     }
     deliveriesTotal.inc({ channel: row.channel, outcome: error?.throttled ? 'throttled' : attemptOutcome });
@@ -284,27 +371,38 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   /** Starts one send in its channel's slot; resolves when it is finished and recorded. */
-  function start(row: ClaimedRow, claim: string, claimedAt: Date, group: string, onFallback: () => void): Promise<void> {
+  function start(
+    row: ClaimedRow,
+    claim: string,
+    claimedAt: Date,
+    group: string,
+    onFallback: () => void,
+  ): Promise<void> {
     busy.set(group, (busy.get(group) ?? 0) + 1);
     let moved = false;
-    const p = deliver(row, claim, claimedAt).then((outcome) => {
-      if (outcome === 'fallback') {
-        moved = true;
-        onFallback();
-      }
-    }, (err: unknown) => {
-      // Recording failed (a database blip): the row stays 'sending' and is claimed again once its
-      // lease runs out; its attempt stays 'sending', so Notify is asked before it is sent again.
-      logger?.error({ err, notificationId: row.id }, 'could not record a notification outcome');
-    }).finally(() => {
-      const left = (busy.get(group) ?? 1) - 1;
-      busy.set(group, left);
-      running.delete(p);
-      // Claim again once half the channel's slots are free (not after every send: a claim per
-      // message would cost as much as the sends), or straight away when a message moved on to a
-      // fallback channel that is due now.
-      if (moved || left <= concurrency / 2) options.onSettled?.();
-    });
+    const p = deliver(row, claim, claimedAt)
+      .then(
+        (outcome) => {
+          if (outcome === 'fallback') {
+            moved = true;
+            onFallback();
+          }
+        },
+        (err: unknown) => {
+          // Recording failed (a database blip): the row stays 'sending' and is claimed again once its
+          // lease runs out; its attempt stays 'sending', so Notify is asked before it is sent again.
+          logger?.error({ err, notificationId: row.id }, 'could not record a notification outcome');
+        },
+      )
+      .finally(() => {
+        const left = (busy.get(group) ?? 1) - 1;
+        busy.set(group, left);
+        running.delete(p);
+        // Claim again once half the channel's slots are free (not after every send: a claim per
+        // message would cost as much as the sends), or straight away when a message moved on to a
+        // fallback channel that is due now.
+        if (moved || left <= concurrency / 2) options.onSettled?.();
+      });
     running.add(p);
     return p;
   }
@@ -316,13 +414,22 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
       let handed = 0;
       let more = false;
       if (inboxInPlace) {
-        const { n, alarmLagsSeconds } = await repo.deliverInbox('Shown in ', "'s Harbour inbox (not a text message or email)", now, inPlaceBatch);
-        for (const lag of alarmLagsSeconds) alarmLatency.observe({ stage: 'handed', channel: 'inbox' }, Math.max(0, lag));
+        const { n, alarmLagsSeconds } = await repo.deliverInbox(
+          'Shown in ',
+          "'s Harbour inbox (not a text message or email)",
+          now,
+          inPlaceBatch,
+        );
+        for (const lag of alarmLagsSeconds)
+          alarmLatency.observe({ stage: 'handed', channel: 'inbox' }, Math.max(0, lag));
         handed += n;
         if (n >= inPlaceBatch) more = true;
       }
       const started: Promise<void>[] = [];
-      const groups: { key: string; filter: ClaimFilter }[] = [...sendChannels.map((c) => ({ key: c, filter: { only: c } as ClaimFilter })), { key: '*', filter: orphanFilter }];
+      const groups: { key: string; filter: ClaimFilter }[] = [
+        ...sendChannels.map((c) => ({ key: c, filter: { only: c } as ClaimFilter })),
+        { key: '*', filter: orphanFilter },
+      ];
       let nextInMs: number | null = null;
       for (const { key, filter } of groups) {
         // A channel with a rate limit (Notify) claims no more than it may send now; the rest stay
@@ -332,7 +439,8 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
         const free = Math.min(limit, concurrency - (busy.get(key) ?? 0), allowed);
         let rows: ClaimedRow[] = [];
         const claim = `${instanceId}#${++claims}`;
-        if (free > 0) rows = await repo.claim(claim, filter, now, new Date(now.getTime() + leaseMs), free, inFlightIds());
+        if (free > 0)
+          rows = await repo.claim(claim, filter, now, new Date(now.getTime() + leaseMs), free, inFlightIds());
         if (budget) {
           budget.take(rows.length, now.getTime());
           // Spent (or paused) with rows possibly left: come back when the next send may start.
@@ -343,7 +451,12 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
         }
         handed += rows.length;
         if (wait && free > 0 && rows.length >= free) more = true;
-        for (const row of rows) started.push(start(row, claim, now, key, () => { more = true; }));
+        for (const row of rows)
+          started.push(
+            start(row, claim, now, key, () => {
+              more = true;
+            }),
+          );
       }
       if (wait) await Promise.all(started);
       return { more, handed, nextInMs };

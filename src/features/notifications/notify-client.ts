@@ -15,9 +15,21 @@ import https from 'node:https';
  * reads both alike.
  */
 export interface NotifyApi {
-  sendSms(templateId: string, phoneNumber: string, options: { personalisation: Record<string, string>; reference: string }): Promise<{ data: { id: string } }>;
-  sendEmail(templateId: string, emailAddress: string, options: { personalisation: Record<string, string>; reference: string }): Promise<{ data: { id: string } }>;
-  getNotifications(type: 'sms' | 'email', status: string | undefined, reference: string): Promise<{ data: { notifications: { id: string; reference: string | null }[] } }>;
+  sendSms(
+    templateId: string,
+    phoneNumber: string,
+    options: { personalisation: Record<string, string>; reference: string },
+  ): Promise<{ data: { id: string } }>;
+  sendEmail(
+    templateId: string,
+    emailAddress: string,
+    options: { personalisation: Record<string, string>; reference: string },
+  ): Promise<{ data: { id: string } }>;
+  getNotifications(
+    type: 'sms' | 'email',
+    status: string | undefined,
+    reference: string,
+  ): Promise<{ data: { notifications: { id: string; reference: string | null }[] } }>;
   /**
    * The sends this key may start now without going over Notify's rate limit (a token bucket like
    * Notify's own), shared by text and email since Notify counts every request made with the key.
@@ -123,7 +135,11 @@ export function sendBudget(ratePerMinute: number | null | undefined, now: () => 
 }
 
 export class NotifyHttpError extends Error {
-  constructor(message: string, readonly response?: { status: number; data: unknown }, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly response?: { status: number; data: unknown },
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'NotifyHttpError';
   }
@@ -131,7 +147,10 @@ export class NotifyHttpError extends Error {
 
 /** Notify keys read "name-serviceId-secret": both ids are UUIDs (36 characters) at the end. */
 export function parseNotifyKey(apiKey: string): { serviceId: string; secret: string } {
-  return { serviceId: apiKey.substring(apiKey.length - 73, apiKey.length - 37), secret: apiKey.substring(apiKey.length - 36) };
+  return {
+    serviceId: apiKey.substring(apiKey.length - 73, apiKey.length - 37),
+    secret: apiKey.substring(apiKey.length - 36),
+  };
 }
 
 export function notifyToken(serviceId: string, secret: string, nowMs = Date.now()): string {
@@ -163,36 +182,67 @@ export function buildNotifyApi(options: NotifyClientOptions): NotifyApi {
   function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ data: T }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = (secure ? https : http).request({
-        protocol: base.protocol, hostname: base.hostname, port: base.port || (secure ? 443 : 80), path: prefix + path, method, agent,
-        headers: {
-          authorization: `Bearer ${bearer()}`, 'user-agent': 'harbour-notify-client',
-          ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+      const req = (secure ? https : http).request(
+        {
+          protocol: base.protocol,
+          hostname: base.hostname,
+          port: base.port || (secure ? 443 : 80),
+          path: prefix + path,
+          method,
+          agent,
+          headers: {
+            authorization: `Bearer ${bearer()}`,
+            'user-agent': 'harbour-notify-client',
+            ...(payload !== undefined
+              ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+              : {}),
+          },
         },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err: NodeJS.ErrnoException) => reject(new NotifyHttpError(err.message, undefined, err.code ?? 'ECONNRESET')));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let data: unknown = text;
-          try { data = text ? JSON.parse(text) : {}; } catch { /* not JSON: kept as text */ }
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve({ data: data as T });
-          else reject(new NotifyHttpError(`Request failed with status code ${status}`, { status, data }));
-        });
-      });
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (err: NodeJS.ErrnoException) =>
+            reject(new NotifyHttpError(err.message, undefined, err.code ?? 'ECONNRESET')),
+          );
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let data: unknown = text;
+            try {
+              data = text ? JSON.parse(text) : {};
+            } catch {
+              /* not JSON: kept as text */
+            }
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) resolve({ data: data as T });
+            else reject(new NotifyHttpError(`Request failed with status code ${status}`, { status, data }));
+          });
+        },
+      );
       // No answer in time: the socket is destroyed (not left to hold a connection) and the
       // outcome is unknown to the caller (the request may have reached Notify).
       req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-      req.on('error', (err: NodeJS.ErrnoException) => reject(new NotifyHttpError(err.message, undefined, err.code ?? 'ECONNRESET')));
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(new NotifyHttpError(err.message, undefined, err.code ?? 'ECONNRESET')),
+      );
       req.end(payload);
     });
   }
 
   return {
-    sendSms: (templateId, phoneNumber, o) => request('POST', '/v2/notifications/sms', { template_id: templateId, phone_number: phoneNumber, personalisation: o.personalisation, reference: o.reference }),
-    sendEmail: (templateId, emailAddress, o) => request('POST', '/v2/notifications/email', { template_id: templateId, email_address: emailAddress, personalisation: o.personalisation, reference: o.reference }),
+    sendSms: (templateId, phoneNumber, o) =>
+      request('POST', '/v2/notifications/sms', {
+        template_id: templateId,
+        phone_number: phoneNumber,
+        personalisation: o.personalisation,
+        reference: o.reference,
+      }),
+    sendEmail: (templateId, emailAddress, o) =>
+      request('POST', '/v2/notifications/email', {
+        template_id: templateId,
+        email_address: emailAddress,
+        personalisation: o.personalisation,
+        reference: o.reference,
+      }),
     getNotifications(type, status, reference) {
       const q = new URLSearchParams({ template_type: type, ...(status ? { status } : {}), reference });
       return request('GET', `/v2/notifications?${q.toString()}`);

@@ -12,8 +12,13 @@ export function buildNotifyEmailChannel(options: NotifyChannelOptions): Notifica
       if (!m.to.email) throw new DeliveryError(`${m.to.name} has no email address`, true);
       try {
         const res = await withTimeout(
-          client.sendEmail(templateId, m.to.email, { personalisation: personalisation(m, publicBaseUrl), reference: m.notificationId }),
-          timeoutMs, 'GOV.UK Notify');
+          client.sendEmail(templateId, m.to.email, {
+            personalisation: personalisation(m, publicBaseUrl),
+            reference: m.notificationId,
+          }),
+          timeoutMs,
+          'GOV.UK Notify',
+        );
         return { providerRef: res.data.id };
       } catch (e) {
         throw notifyError(e);

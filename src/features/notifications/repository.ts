@@ -37,7 +37,11 @@ export interface ClaimedRow {
   email: string;
 }
 
-export interface TimelineEntry { alertId: string; text: string; detail: Record<string, unknown> }
+export interface TimelineEntry {
+  alertId: string;
+  text: string;
+  detail: Record<string, unknown>;
+}
 
 export type AttemptOutcome = 'accepted' | 'failed' | 'unknown' | 'found';
 
@@ -56,7 +60,16 @@ export interface OutcomeUpdate {
   /** The row afterwards. `external`: a provider accepted it (not the inbox). */
   set:
     | { status: 'sent'; attempts: number; providerRef: string | null; external: boolean }
-    | { status: 'pending'; channel: string; fallbacks: string[]; attempts: number; nextAttemptAt: Date; error: string; cycles?: number; unreached?: boolean }
+    | {
+        status: 'pending';
+        channel: string;
+        fallbacks: string[];
+        attempts: number;
+        nextAttemptAt: Date;
+        error: string;
+        cycles?: number;
+        unreached?: boolean;
+      }
     | { status: 'failed'; attempts: number; error: string };
   timeline: TimelineEntry | null;
 }
@@ -73,7 +86,12 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
      * attempts and the timeline lines. The inbox needs no provider (the row is the message), so
      * this is the fast path for a burst of thousands of alerts. Returns how many rows it marked.
      */
-    async deliverInbox(textPrefix: string, textSuffix: string, now: Date, limit: number): Promise<{ n: number; alarmLagsSeconds: number[] }> {
+    async deliverInbox(
+      textPrefix: string,
+      textSuffix: string,
+      now: Date,
+      limit: number,
+    ): Promise<{ n: number; alarmLagsSeconds: number[] }> {
       const { rows } = await sql<{ n: number; lags: number[] | null }>`
         WITH picked AS (
           SELECT id FROM notifications
@@ -106,11 +124,21 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
      * statement, so the claim is atomic; SKIP LOCKED lets several dispatchers claim side by side
      * without waiting or overlapping. handed_at is set the first time a row is handed to a channel.
      */
-    async claim(claim: string, filter: ClaimFilter, now: Date, leaseUntil: Date, limit: number, inFlight: string[] = []): Promise<ClaimedRow[]> {
+    async claim(
+      claim: string,
+      filter: ClaimFilter,
+      now: Date,
+      leaseUntil: Date,
+      limit: number,
+      inFlight: string[] = [],
+    ): Promise<ClaimedRow[]> {
       // `channel <> 'inbox'` as a literal, so the planner can use the matching partial index.
-      const channelFilter = 'only' in filter
-        ? sql`AND channel <> 'inbox' AND channel = ${filter.only}`
-        : filter.except.includes('inbox') ? sql`AND channel <> 'inbox' AND channel <> ALL(${filter.except}::text[])` : sql`AND channel <> ALL(${filter.except}::text[])`;
+      const channelFilter =
+        'only' in filter
+          ? sql`AND channel <> 'inbox' AND channel = ${filter.only}`
+          : filter.except.includes('inbox')
+            ? sql`AND channel <> 'inbox' AND channel <> ALL(${filter.except}::text[])`
+            : sql`AND channel <> ALL(${filter.except}::text[])`;
       // The attempt is recorded as 'sending' in the same statement, before any provider is called;
       // `unknown_before` says an earlier attempt on this channel never finished or timed out.
       // An alarm going round again after its alert was dealt with is left to stopClosedAlarms().
@@ -153,8 +181,13 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
 
     /** Keeps a claim's lease while its send runs. False if the claim was lost. */
     async renewLease(id: string, claim: string, leaseUntil: Date): Promise<boolean> {
-      const r = await db.updateTable('notifications').set({ next_attempt_at: leaseUntil })
-        .where('id', '=', id).where('claimed_by', '=', claim).where('status', '=', 'sending').executeTakeFirst();
+      const r = await db
+        .updateTable('notifications')
+        .set({ next_attempt_at: leaseUntil })
+        .where('id', '=', id)
+        .where('claimed_by', '=', claim)
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
 
@@ -196,49 +229,97 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
 
     // ---- Inbox and outbox -------------------------------------------------------------------
 
-    inboxFor: (staffId: number, limit = 100) => db.selectFrom('notifications')
-      .select(['id', 'alert_id', 'subject', 'body', 'link', 'created_at', 'read_at'])
-      .where('recipient_id', '=', staffId)
-      .where('status', '<>', 'scheduled')
-      .where('lane', 'is', null)
-      .orderBy('created_at', 'desc').orderBy('id', 'desc')
-      .limit(limit).execute(),
+    inboxFor: (staffId: number, limit = 100) =>
+      db
+        .selectFrom('notifications')
+        .select(['id', 'alert_id', 'subject', 'body', 'link', 'created_at', 'read_at'])
+        .where('recipient_id', '=', staffId)
+        .where('status', '<>', 'scheduled')
+        .where('lane', 'is', null)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute(),
 
     async unreadCount(staffId: number): Promise<number> {
-      const row = await db.selectFrom('notifications').select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('recipient_id', '=', staffId).where('read_at', 'is', null).where('status', '<>', 'scheduled').where('lane', 'is', null).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('notifications')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('recipient_id', '=', staffId)
+        .where('read_at', 'is', null)
+        .where('status', '<>', 'scheduled')
+        .where('lane', 'is', null)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
     /** Marks one of this person's messages read; someone else's is left alone. */
     async markRead(staffId: number, id: number, now: Date): Promise<boolean> {
-      const r = await db.updateTable('notifications').set({ read_at: now })
-        .where('id', '=', String(id)).where('recipient_id', '=', staffId).where('read_at', 'is', null).where('status', '<>', 'scheduled').executeTakeFirst();
+      const r = await db
+        .updateTable('notifications')
+        .set({ read_at: now })
+        .where('id', '=', String(id))
+        .where('recipient_id', '=', staffId)
+        .where('read_at', 'is', null)
+        .where('status', '<>', 'scheduled')
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
 
     async markAllRead(staffId: number, now: Date): Promise<number> {
-      const r = await db.updateTable('notifications').set({ read_at: now })
-        .where('recipient_id', '=', staffId).where('read_at', 'is', null).where('status', '<>', 'scheduled').executeTakeFirst();
+      const r = await db
+        .updateTable('notifications')
+        .set({ read_at: now })
+        .where('recipient_id', '=', staffId)
+        .where('read_at', 'is', null)
+        .where('status', '<>', 'scheduled')
+        .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
 
     outbox: (status: NotificationStatus | null, limit: number, offset = 0) => {
-      let q = db.selectFrom('notifications as n').innerJoin('staff as s', 's.id', 'n.recipient_id')
+      let q = db
+        .selectFrom('notifications as n')
+        .innerJoin('staff as s', 's.id', 'n.recipient_id')
         .select([
-          'n.id', 'n.alert_id', 'n.channel', 'n.fallbacks', 'n.subject', 'n.status', 'n.attempts', 'n.last_error', 'n.created_at',
-          'n.handed_at', 'n.sent_at', 'n.next_attempt_at', 'n.link', 's.given_name', 's.family_name',
-          (eb) => eb.selectFrom('delivery_attempts as d').select((e) => e.fn.countAll<string>().as('c')).whereRef('d.notification_id', '=', 'n.id').as('total_attempts'),
+          'n.id',
+          'n.alert_id',
+          'n.channel',
+          'n.fallbacks',
+          'n.subject',
+          'n.status',
+          'n.attempts',
+          'n.last_error',
+          'n.created_at',
+          'n.handed_at',
+          'n.sent_at',
+          'n.next_attempt_at',
+          'n.link',
+          's.given_name',
+          's.family_name',
+          (eb) =>
+            eb
+              .selectFrom('delivery_attempts as d')
+              .select((e) => e.fn.countAll<string>().as('c'))
+              .whereRef('d.notification_id', '=', 'n.id')
+              .as('total_attempts'),
         ])
         .where('n.status', '<>', 'scheduled')
-        .orderBy('n.created_at', 'desc').orderBy('n.id', 'desc').limit(limit).offset(offset);
+        .orderBy('n.created_at', 'desc')
+        .orderBy('n.id', 'desc')
+        .limit(limit)
+        .offset(offset);
       if (status) q = q.where('n.status', '=', status);
       return q.execute();
     },
 
     async countsByStatus(): Promise<Record<NotificationStatus, number>> {
-      const rows = await db.selectFrom('notifications').select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-        .where('status', '<>', 'scheduled').groupBy('status').execute();
+      const rows = await db
+        .selectFrom('notifications')
+        .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('status', '<>', 'scheduled')
+        .groupBy('status')
+        .execute();
       const counts = { pending: 0, sending: 0, sent: 0, failed: 0 };
       for (const r of rows) counts[r.status as NotificationStatus] = Number(r.n);
       return counts;
@@ -246,18 +327,38 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
 
     // ---- Web Push subscriptions ---------------------------------------------------------------
 
-    pushSubscriptionsFor: (staffId: number) => db.selectFrom('push_subscriptions').select(['endpoint', 'keys']).where('staff_id', '=', staffId).orderBy('id').execute(),
+    pushSubscriptionsFor: (staffId: number) =>
+      db
+        .selectFrom('push_subscriptions')
+        .select(['endpoint', 'keys'])
+        .where('staff_id', '=', staffId)
+        .orderBy('id')
+        .execute(),
 
     async pushSubscriptionCount(staffId: number): Promise<number> {
-      const row = await db.selectFrom('push_subscriptions').select((eb) => eb.fn.countAll<string>().as('n')).where('staff_id', '=', staffId).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('push_subscriptions')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('staff_id', '=', staffId)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
     /** Saves a browser's subscription; the same endpoint again (a re-subscribe) replaces the old row. */
-    async savePushSubscription(ex: Executor, staffId: number, endpoint: string, keys: { p256dh: string; auth: string }): Promise<number> {
-      const row = await ex.insertInto('push_subscriptions').values({ staff_id: staffId, endpoint, keys: JSON.stringify(keys) })
-        .onConflict((oc) => oc.column('endpoint').doUpdateSet({ staff_id: staffId, keys: JSON.stringify(keys), created_at: new Date() }))
-        .returning('id').executeTakeFirstOrThrow();
+    async savePushSubscription(
+      ex: Executor,
+      staffId: number,
+      endpoint: string,
+      keys: { p256dh: string; auth: string },
+    ): Promise<number> {
+      const row = await ex
+        .insertInto('push_subscriptions')
+        .values({ staff_id: staffId, endpoint, keys: JSON.stringify(keys) })
+        .onConflict((oc) =>
+          oc.column('endpoint').doUpdateSet({ staff_id: staffId, keys: JSON.stringify(keys), created_at: new Date() }),
+        )
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return row.id;
     },
 
@@ -277,7 +378,11 @@ export function buildNotificationsRepository(db: Kysely<DB>) {
     },
 
     async insertSettingIfAbsent(key: string, value: unknown): Promise<void> {
-      await db.insertInto('app_settings').values({ key, value: JSON.stringify(value) }).onConflict((oc) => oc.column('key').doNothing()).execute();
+      await db
+        .insertInto('app_settings')
+        .values({ key, value: JSON.stringify(value) })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
     },
   };
 }
@@ -332,19 +437,29 @@ export function buildDeliveryWatchRepository(db: Kysely<DB>) {
       const r = await sql`
         UPDATE notifications n SET status = 'failed', claimed_by = NULL, next_attempt_at = ${now}, last_error = 'Stopped trying: the alert was dealt with'
          WHERE n.cycles > 0 AND n.status = 'pending' AND n.unreached_since IS NOT NULL AND n.accepted_at IS NULL
-           AND (EXISTS (SELECT 1 FROM alerts a WHERE a.id = n.alert_id AND a.status <> 'open') OR EXISTS (${lockdownOver(sql`n`)}))`.execute(db);
+           AND (EXISTS (SELECT 1 FROM alerts a WHERE a.id = n.alert_id AND a.status <> 'open') OR EXISTS (${lockdownOver(sql`n`)}))`.execute(
+        db,
+      );
       return Number(r.numAffectedRows ?? 0);
     },
 
     /** Opens an incident of this kind unless one is open; returns its id if this call opened it. */
     async openIncident(kind: string, detail: string): Promise<string | null> {
       const { rows } = await sql<{ id: string }>`
-        INSERT INTO ops_incidents (kind, detail) VALUES (${kind}, ${detail}) ON CONFLICT DO NOTHING RETURNING id::text AS id`.execute(db);
+        INSERT INTO ops_incidents (kind, detail) VALUES (${kind}, ${detail}) ON CONFLICT DO NOTHING RETURNING id::text AS id`.execute(
+        db,
+      );
       return rows[0]?.id ?? null;
     },
 
     /** Open incidents nobody has been told about yet (the earlier telling failed). */
-    untold: () => db.selectFrom('ops_incidents').select(['id', 'kind', 'detail']).where('closed_at', 'is', null).where('told_at', 'is', null).execute(),
+    untold: () =>
+      db
+        .selectFrom('ops_incidents')
+        .select(['id', 'kind', 'detail'])
+        .where('closed_at', 'is', null)
+        .where('told_at', 'is', null)
+        .execute(),
 
     async markTold(id: string, by: string, at: Date): Promise<void> {
       await db.updateTable('ops_incidents').set({ told_at: at, told_by: by }).where('id', '=', id).execute();
@@ -352,10 +467,17 @@ export function buildDeliveryWatchRepository(db: Kysely<DB>) {
 
     /** Closes the open incidents of these kinds (their condition has cleared). */
     async closeIncidents(kinds: string[], at: Date): Promise<void> {
-      if (kinds.length) await db.updateTable('ops_incidents').set({ closed_at: at }).where('kind', 'in', kinds).where('closed_at', 'is', null).execute();
+      if (kinds.length)
+        await db
+          .updateTable('ops_incidents')
+          .set({ closed_at: at })
+          .where('kind', 'in', kinds)
+          .where('closed_at', 'is', null)
+          .execute();
     },
 
-    openKinds: async () => (await db.selectFrom('ops_incidents').select('kind').where('closed_at', 'is', null).execute()).map((r) => r.kind),
+    openKinds: async () =>
+      (await db.selectFrom('ops_incidents').select('kind').where('closed_at', 'is', null).execute()).map((r) => r.kind),
   };
 }
 
@@ -377,14 +499,28 @@ async function recordOutcomes(db: Kysely<DB>, us: OutcomeUpdate[]): Promise<Set<
   const rows = us.map((u) => {
     const s = u.set;
     return {
-      id: u.id, claim: u.claim, channel: u.channel, now: u.now.toISOString(), status: s.status, attempts: s.attempts,
-      provider_ref: s.status === 'sent' ? s.providerRef : null, external: s.status === 'sent' ? s.external : false,
-      new_channel: s.status === 'pending' ? s.channel : null, fallbacks: s.status === 'pending' ? s.fallbacks : null,
-      next_attempt_at: s.status === 'pending' ? s.nextAttemptAt.toISOString() : null, error: s.status === 'sent' ? null : s.error,
-      cycles: s.status === 'pending' ? (s.cycles ?? null) : null, unreached: s.status === 'pending' ? Boolean(s.unreached) : false,
-      attempt_id: u.attempt.id, outcome: u.attempt.outcome, attempt_error: u.attempt.error, attempt_ref: u.attempt.providerRef,
+      id: u.id,
+      claim: u.claim,
+      channel: u.channel,
+      now: u.now.toISOString(),
+      status: s.status,
+      attempts: s.attempts,
+      provider_ref: s.status === 'sent' ? s.providerRef : null,
+      external: s.status === 'sent' ? s.external : false,
+      new_channel: s.status === 'pending' ? s.channel : null,
+      fallbacks: s.status === 'pending' ? s.fallbacks : null,
+      next_attempt_at: s.status === 'pending' ? s.nextAttemptAt.toISOString() : null,
+      error: s.status === 'sent' ? null : s.error,
+      cycles: s.status === 'pending' ? (s.cycles ?? null) : null,
+      unreached: s.status === 'pending' ? Boolean(s.unreached) : false,
+      attempt_id: u.attempt.id,
+      outcome: u.attempt.outcome,
+      attempt_error: u.attempt.error,
+      attempt_ref: u.attempt.providerRef,
       settle_prior: u.settlePrior ?? null,
-      tl_alert: u.timeline?.alertId ?? null, tl_text: u.timeline?.text ?? null, tl_detail: u.timeline?.detail ?? null,
+      tl_alert: u.timeline?.alertId ?? null,
+      tl_text: u.timeline?.text ?? null,
+      tl_detail: u.timeline?.detail ?? null,
     };
   });
   const { rows: held } = await sql<{ id: string }>`

@@ -19,7 +19,8 @@ export function inAppPath(link: string | null): string | null {
   }
 }
 
-const wantsJson = (request: FastifyRequest) => String(request.headers['content-type'] ?? '').includes('application/json');
+const wantsJson = (request: FastifyRequest) =>
+  String(request.headers['content-type'] ?? '').includes('application/json');
 
 export const notificationsRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   const { notifications } = services;
@@ -28,7 +29,8 @@ export const notificationsRoutes: FastifyPluginAsync<{ services: Services }> = a
     const actor = requireActor(request);
     const inbox = await notifications.inbox(actor);
     return reply.view('notifications/inbox.njk', {
-      title: 'Inbox', ...inbox,
+      title: 'Inbox',
+      ...inbox,
       messages: inbox.messages.map((m) => ({ ...m, path: inAppPath(m.link) })),
       flash: request.query.done === 'all' ? 'All messages marked as read' : null,
     });
@@ -51,7 +53,11 @@ export const notificationsRoutes: FastifyPluginAsync<{ services: Services }> = a
     const filter = parseWith(outboxQuery, request.query);
     const outbox = await notifications.outbox(actor, filter);
     return reply.view('notifications/outbox.njk', {
-      title: 'Outbox', ...outbox, status: filter.status, page: filter.page, pageSize: OUTBOX_PAGE_SIZE,
+      title: 'Outbox',
+      ...outbox,
+      status: filter.status,
+      page: filter.page,
+      pageSize: OUTBOX_PAGE_SIZE,
       statuses: (['pending', 'sending', 'sent', 'failed'] as const).map((s) => ({ value: s, count: outbox.counts[s] })),
       total: Object.values(outbox.counts).reduce((a, b) => a + b, 0),
     });
@@ -60,7 +66,11 @@ export const notificationsRoutes: FastifyPluginAsync<{ services: Services }> = a
   app.get<{ Querystring: { done?: string } }>('/account/notifications', async (request, reply) => {
     const actor = requireActor(request);
     const push = await notifications.pushSettings(actor);
-    const flash = { push: 'This browser will now get push notifications', removed: 'Push notifications turned off on all your devices' }[request.query.done ?? ''] ?? null;
+    const flash =
+      {
+        push: 'This browser will now get push notifications',
+        removed: 'Push notifications turned off on all your devices',
+      }[request.query.done ?? ''] ?? null;
     return reply.view('notifications/account.njk', { title: 'How Harbour contacts you', push, flash });
   });
 
@@ -76,7 +86,8 @@ export const notificationsRoutes: FastifyPluginAsync<{ services: Services }> = a
     try {
       await notifications.subscribe(actor, parseWith(pushSubscriptionForm, request.body));
     } catch (e) {
-      if (e instanceof ValidationError && wantsJson(request)) return reply.code(400).send({ error: 'Bad Request', message: e.message, errors: e.errors });
+      if (e instanceof ValidationError && wantsJson(request))
+        return reply.code(400).send({ error: 'Bad Request', message: e.message, errors: e.errors });
       throw e;
     }
     if (wantsJson(request)) return reply.code(201).send({ saved: true });

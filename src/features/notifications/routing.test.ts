@@ -7,6 +7,9 @@ test('nothing configured: inbox only', () => {
 });
 
 test('SMS first, then push, then email, then inbox', () => {
-  assert.deepEqual(channelPlan({ sms: true, email: true, push: true }), { channel: 'sms', fallbacks: ['push', 'email', 'inbox'] });
+  assert.deepEqual(channelPlan({ sms: true, email: true, push: true }), {
+    channel: 'sms',
+    fallbacks: ['push', 'email', 'inbox'],
+  });
   assert.deepEqual(channelPlan({ sms: false, email: true, push: false }), { channel: 'email', fallbacks: ['inbox'] });
 });

@@ -1,6 +1,10 @@
 export type ChannelName = 'sms' | 'email' | 'push' | 'inbox';
 
-export interface ConfiguredChannels { sms: boolean; email: boolean; push: boolean }
+export interface ConfiguredChannels {
+  sms: boolean;
+  email: boolean;
+  push: boolean;
+}
 
 /**
  * Which channel to try first for an alert message, and what to fall back to if it fails. With no

@@ -26,7 +26,8 @@ export const LEASE_RENEW_MS = 2_000;
  */
 export const ALARM_ATTEMPTS_PER_CHANNEL = 2;
 export const ALARM_ROUND_DELAYS_MS = [5_000, 10_000, 20_000, 30_000] as const;
-export const alarmRoundDelayMs = (cycles: number): number => ALARM_ROUND_DELAYS_MS[Math.min(Math.max(cycles, 1), ALARM_ROUND_DELAYS_MS.length) - 1]!;
+export const alarmRoundDelayMs = (cycles: number): number =>
+  ALARM_ROUND_DELAYS_MS[Math.min(Math.max(cycles, 1), ALARM_ROUND_DELAYS_MS.length) - 1]!;
 
 export const CHANNEL_LABELS: Record<ChannelName, string> = {
   sms: 'Text message',
@@ -43,13 +44,22 @@ const CHANNEL_NEXT: Record<ChannelName, string> = {
   inbox: 'the Harbour inbox',
 };
 
-export const isChannelName = (v: string): v is ChannelName => v === 'sms' || v === 'email' || v === 'push' || v === 'inbox';
+export const isChannelName = (v: string): v is ChannelName =>
+  v === 'sms' || v === 'email' || v === 'push' || v === 'inbox';
 export const channelLabel = (v: string): string => (isChannelName(v) ? CHANNEL_LABELS[v] : v);
 
-export interface DeliveryState { channel: string; fallbacks: string[]; attempts: number; cycles?: number }
+export interface DeliveryState {
+  channel: string;
+  fallbacks: string[];
+  attempts: number;
+  cycles?: number;
+}
 
 /** For an alarm message: the external channels to go round again, and whether its alert is still open. */
-export interface Persistence { cycle: string[]; alertOpen: boolean }
+export interface Persistence {
+  cycle: string[];
+  alertOpen: boolean;
+}
 
 export type AfterFailure =
   /** Same channel again after a wait. */
@@ -60,7 +70,16 @@ export type AfterFailure =
    * An alarm message whose external channels have all failed: it waits in the inbox and the round
    * starts again from the first external channel after `delayMs`. `first` on the first round.
    */
-  | { kind: 'cycle'; channel: string; fallbacks: string[]; attempts: 0; cycles: number; first: boolean; nextAttemptAt: Date; delayMs: number }
+  | {
+      kind: 'cycle';
+      channel: string;
+      fallbacks: string[];
+      attempts: 0;
+      cycles: number;
+      first: boolean;
+      nextAttemptAt: Date;
+      delayMs: number;
+    }
   /** Nothing left to try. */
   | { kind: 'failed'; channel: string; fallbacks: string[]; attempts: number };
 
@@ -80,15 +99,38 @@ export function afterFailure(state: DeliveryState, permanent: boolean, now: Date
   const maxAttempts = alarm ? (cycles === 0 ? ALARM_ATTEMPTS_PER_CHANNEL : 1) : MAX_ATTEMPTS_PER_CHANNEL;
   if (!permanent && attempts < maxAttempts) {
     const delayMs = alarm ? RETRY_DELAYS_MS[0] : retryDelayMs(attempts);
-    return { kind: 'retry', channel: state.channel, fallbacks: state.fallbacks, attempts, delayMs, nextAttemptAt: new Date(now.getTime() + delayMs) };
+    return {
+      kind: 'retry',
+      channel: state.channel,
+      fallbacks: state.fallbacks,
+      attempts,
+      delayMs,
+      nextAttemptAt: new Date(now.getTime() + delayMs),
+    };
   }
   // An alarm's external channels come first; the inbox is not a way out of trying them.
   const [next, ...rest] = alarm ? state.fallbacks.filter((c) => c !== 'inbox') : state.fallbacks;
-  if (next !== undefined) return { kind: 'fallback', channel: next, fallbacks: alarm ? [...rest, 'inbox'] : rest, attempts: 0, nextAttemptAt: now };
+  if (next !== undefined)
+    return {
+      kind: 'fallback',
+      channel: next,
+      fallbacks: alarm ? [...rest, 'inbox'] : rest,
+      attempts: 0,
+      nextAttemptAt: now,
+    };
   if (alarm && alarm.alertOpen && alarm.cycle.length > 0) {
     const [first, ...others] = alarm.cycle;
     const delayMs = alarmRoundDelayMs(cycles + 1);
-    return { kind: 'cycle', channel: first!, fallbacks: [...others, 'inbox'], attempts: 0, cycles: cycles + 1, first: cycles === 0, delayMs, nextAttemptAt: new Date(now.getTime() + delayMs) };
+    return {
+      kind: 'cycle',
+      channel: first!,
+      fallbacks: [...others, 'inbox'],
+      attempts: 0,
+      cycles: cycles + 1,
+      first: cycles === 0,
+      delayMs,
+      nextAttemptAt: new Date(now.getTime() + delayMs),
+    };
   }
   return { kind: 'failed', channel: state.channel, fallbacks: [], attempts };
 }
@@ -100,22 +142,31 @@ function seconds(ms: number): string {
 }
 
 /** One line for the session's timeline, like "Text message to Ben Carter failed: …; trying email". */
-export function deliveryText(channel: string, recipientName: string, outcome: { ok: true; found?: boolean } | { ok: false; error: string; next: AfterFailure }): string {
+export function deliveryText(
+  channel: string,
+  recipientName: string,
+  outcome: { ok: true; found?: boolean } | { ok: false; error: string; next: AfterFailure },
+): string {
   const what = `${channelLabel(channel)} to ${recipientName}`;
-  if (outcome.ok) return outcome.found ? `${what} delivered (GOV.UK Notify already had it: not sent again)` : `${what} delivered`;
+  if (outcome.ok)
+    return outcome.found ? `${what} delivered (GOV.UK Notify already had it: not sent again)` : `${what} delivered`;
   const reason = `${what} failed: ${outcome.error}`;
   const { next } = outcome;
   if (next.kind === 'retry') return `${reason}; trying again in ${seconds(next.delayMs)}`;
-  if (next.kind === 'fallback') return `${reason}; trying ${isChannelName(next.channel) ? CHANNEL_NEXT[next.channel] : next.channel}`;
+  if (next.kind === 'fallback')
+    return `${reason}; trying ${isChannelName(next.channel) ? CHANNEL_NEXT[next.channel] : next.channel}`;
   if (next.kind === 'cycle') {
-    return `${reason}. Not reached by text or email: ${recipientName}. The message is in their Harbour inbox; ` +
-      `Harbour keeps trying ${isChannelName(next.channel) ? CHANNEL_NEXT[next.channel] : next.channel} and the rest until the alert is dealt with`;
+    return (
+      `${reason}. Not reached by text or email: ${recipientName}. The message is in their Harbour inbox; ` +
+      `Harbour keeps trying ${isChannelName(next.channel) ? CHANNEL_NEXT[next.channel] : next.channel} and the rest until the alert is dealt with`
+    );
   }
   return `${reason}; no other way to reach them is left`;
 }
 
 /** The timeline line for an inbox copy: never "delivered", which means a text, email or push. */
-export const inboxCopyText = (recipientName: string): string => `Shown in ${recipientName}'s Harbour inbox (not a text message or email)`;
+export const inboxCopyText = (recipientName: string): string =>
+  `Shown in ${recipientName}'s Harbour inbox (not a text message or email)`;
 
 /** Keeps provider error text to a size that fits a table cell and a timeline line. */
 export function shortError(message: string, max = 300): string {

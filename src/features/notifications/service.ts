@@ -12,12 +12,21 @@ import { ensureVapidKeys } from './web-push.ts';
 
 export const OUTBOX_PAGE_SIZE = 50;
 
-export function buildNotificationsService(deps: { db: Kysely<DB>; notifications: NotificationsRepository; audit: AuditRepository; pushEnabled: boolean; now?: () => Date }) {
+export function buildNotificationsService(deps: {
+  db: Kysely<DB>;
+  notifications: NotificationsRepository;
+  audit: AuditRepository;
+  pushEnabled: boolean;
+  now?: () => Date;
+}) {
   const { db, notifications: repo, audit, pushEnabled } = deps;
   const clock = deps.now ?? (() => new Date());
 
   function requireStaff(actor: Actor): number {
-    if (actor.staffId === null) throw new ForbiddenError('Your sign-in account is not linked to a member of staff, so Harbour sends you no messages');
+    if (actor.staffId === null)
+      throw new ForbiddenError(
+        'Your sign-in account is not linked to a member of staff, so Harbour sends you no messages',
+      );
     return actor.staffId;
   }
 
@@ -50,7 +59,10 @@ export function buildNotificationsService(deps: { db: Kysely<DB>; notifications:
 
     /** Every notification, with its delivery state: what was (or would have been) sent. */
     async outbox(actor: Actor, filter: { status: NotificationStatus | null; page: number }) {
-      if (!can(actor, 'outbox.view')) throw new ForbiddenError('Only administrators, health and safety officers and business support can see the outbox');
+      if (!can(actor, 'outbox.view'))
+        throw new ForbiddenError(
+          'Only administrators, health and safety officers and business support can see the outbox',
+        );
       const [rows, counts] = await Promise.all([
         repo.outbox(filter.status, OUTBOX_PAGE_SIZE, (filter.page - 1) * OUTBOX_PAGE_SIZE),
         repo.countsByStatus(),
@@ -68,7 +80,10 @@ export function buildNotificationsService(deps: { db: Kysely<DB>; notifications:
     },
 
     async pushSettings(actor: Actor) {
-      return { enabled: pushEnabled, devices: actor.staffId === null ? 0 : await repo.pushSubscriptionCount(actor.staffId) };
+      return {
+        enabled: pushEnabled,
+        devices: actor.staffId === null ? 0 : await repo.pushSubscriptionCount(actor.staffId),
+      };
     },
 
     /** The key browsers subscribe with; null when Web Push is off. */
@@ -81,9 +96,18 @@ export function buildNotificationsService(deps: { db: Kysely<DB>; notifications:
     async subscribe(actor: Actor, input: PushSubscriptionForm) {
       const staffId = requireStaff(actor);
       return db.transaction().execute(async (trx) => {
-        const id = await repo.savePushSubscription(trx, staffId, input.endpoint, { p256dh: input.p256dh, auth: input.auth });
+        const id = await repo.savePushSubscription(trx, staffId, input.endpoint, {
+          p256dh: input.p256dh,
+          auth: input.auth,
+        });
         // The endpoint is a capability URL: the trail keeps only the push service's host.
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'push_subscription.save', entityType: 'staff', entityId: staffId, detail: { subscription: id, pushService: new URL(input.endpoint).host } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'push_subscription.save',
+          entityType: 'staff',
+          entityId: staffId,
+          detail: { subscription: id, pushService: new URL(input.endpoint).host },
+        });
         return id;
       });
     },
@@ -93,7 +117,13 @@ export function buildNotificationsService(deps: { db: Kysely<DB>; notifications:
       const staffId = requireStaff(actor);
       return db.transaction().execute(async (trx) => {
         const removed = await repo.deletePushSubscriptionsFor(trx, staffId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'push_subscription.remove_all', entityType: 'staff', entityId: staffId, detail: { removed } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'push_subscription.remove_all',
+          entityType: 'staff',
+          entityId: staffId,
+          detail: { removed },
+        });
         return removed;
       });
     },

@@ -57,14 +57,21 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
   const channels = options.channels ?? (await buildChannels(db, config.notifications));
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const health = buildHealthRepository(db);
-  const engineHealth = buildEngineHealth({ repo: health, lagLimitSeconds: config.monitoring?.engineLagLimitSeconds ?? 30 });
+  const engineHealth = buildEngineHealth({
+    repo: health,
+    lagLimitSeconds: config.monitoring?.engineLagLimitSeconds ?? 30,
+  });
   const watchRepo = buildDeliveryWatchRepository(db);
   const escalateSeconds = config.notifications.externalFailureEscalateSeconds ?? 60;
   const ops = config.notifications.opsAlert ?? null;
   const failingForMs = options.failingForMs ?? 60_000;
   let wakeLoop = () => {};
   const dispatcher: Dispatcher = buildDispatcher({
-    db, channels, instanceId, logger, ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
+    db,
+    channels,
+    instanceId,
+    logger,
+    ...(options.sendTimeoutMs ? { sendTimeoutMs: options.sendTimeoutMs } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     onSettled: () => wakeLoop(),
   });
@@ -76,25 +83,40 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
     if (!ops) return;
     const failing = dispatcher.failing();
     const routes = [
-      ...(ops.email && channels.email && !failing.has('email') ? [{ channel: channels.email, to: { mobile: null, email: ops.email } }] : []),
-      ...(ops.sms && channels.sms && !failing.has('sms') ? [{ channel: channels.sms, to: { mobile: ops.sms, email: '' } }] : []),
-      ...(ops.email && channels.email && failing.has('email') ? [{ channel: channels.email, to: { mobile: null, email: ops.email } }] : []),
-      ...(ops.sms && channels.sms && failing.has('sms') ? [{ channel: channels.sms, to: { mobile: ops.sms, email: '' } }] : []),
+      ...(ops.email && channels.email && !failing.has('email')
+        ? [{ channel: channels.email, to: { mobile: null, email: ops.email } }]
+        : []),
+      ...(ops.sms && channels.sms && !failing.has('sms')
+        ? [{ channel: channels.sms, to: { mobile: ops.sms, email: '' } }]
+        : []),
+      ...(ops.email && channels.email && failing.has('email')
+        ? [{ channel: channels.email, to: { mobile: null, email: ops.email } }]
+        : []),
+      ...(ops.sms && channels.sms && failing.has('sms')
+        ? [{ channel: channels.sms, to: { mobile: ops.sms, email: '' } }]
+        : []),
     ];
     for (const route of routes) {
       try {
-        await withTimeout(route.channel.send({
-          notificationId: `ops-${id}`,
-          to: { staffId: 0, name: 'Harbour operations', ...route.to },
-          subject: `Harbour operations: ${kind === 'engine_behind' ? 'the alarm engine is behind' : 'a delivery channel keeps failing'}`,
-          body: `${detail}. Check /health and the logs. You are told once per incident.`,
-          link: '/health',
-        }), 10_000, channelLabel(route.channel.name));
+        await withTimeout(
+          route.channel.send({
+            notificationId: `ops-${id}`,
+            to: { staffId: 0, name: 'Harbour operations', ...route.to },
+            subject: `Harbour operations: ${kind === 'engine_behind' ? 'the alarm engine is behind' : 'a delivery channel keeps failing'}`,
+            body: `${detail}. Check /health and the logs. You are told once per incident.`,
+            link: '/health',
+          }),
+          10_000,
+          channelLabel(route.channel.name),
+        );
         await watchRepo.markTold(id, route.channel.name, new Date());
         logger.warn({ incident: id, kind, by: route.channel.name }, 'operations contact told');
         return;
       } catch (err) {
-        logger.warn({ err, incident: id, kind, channel: route.channel.name }, 'could not tell the operations contact on this channel');
+        logger.warn(
+          { err, incident: id, kind, channel: route.channel.name },
+          'could not tell the operations contact on this channel',
+        );
       }
     }
   }
@@ -103,7 +125,8 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
     await watchRepo.stopClosedAlarms(new Date());
     if (escalateSeconds > 0) {
       const escalated = await watchRepo.escalateUnreached(escalateSeconds);
-      if (escalated.length) logger.warn({ alerts: escalated }, 'nobody reached by text or email: next escalation step fired early');
+      if (escalated.length)
+        logger.warn({ alerts: escalated }, 'nobody reached by text or email: next escalation step fired early');
     }
     const conditions = new Map<string, string>();
     const report = await engineHealth.check();
@@ -111,7 +134,10 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
     const now = Date.now();
     for (const [channel, since] of dispatcher.failing()) {
       if (now - since.getTime() >= failingForMs) {
-        conditions.set(`channel_failing:${channel}`, `${channelLabel(channel)} has failed every attempt since ${since.toISOString()}`);
+        conditions.set(
+          `channel_failing:${channel}`,
+          `${channelLabel(channel)} has failed every attempt since ${since.toISOString()}`,
+        );
       }
     }
     for (const [kind, detail] of conditions) {
@@ -124,20 +150,30 @@ export async function startNotificationWorkers(options: NotificationWorkerOption
   }
 
   let lastBeat = 0;
-  const loop = startLoop('notifications', async () => {
-    const r = await dispatcher.tick(1000, { wait: false });
-    if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
-      lastBeat = Date.now();
-      await health.beat(instanceId, 'notifications', new Date());
-    }
-    return r;
-  }, options.idleMs ?? 500, logger);
+  const loop = startLoop(
+    'notifications',
+    async () => {
+      const r = await dispatcher.tick(1000, { wait: false });
+      if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
+        lastBeat = Date.now();
+        await health.beat(instanceId, 'notifications', new Date());
+      }
+      return r;
+    },
+    options.idleMs ?? 500,
+    logger,
+  );
   wakeLoop = () => loop.wake();
   // The watch runs in a loop of its own, so a slow watch never holds up the deliveries.
-  const watchLoop = startLoop('notifications-watch', async () => {
-    await watch();
-    return { more: false };
-  }, options.watchEveryMs ?? 5_000, logger);
+  const watchLoop = startLoop(
+    'notifications-watch',
+    async () => {
+      await watch();
+      return { more: false };
+    },
+    options.watchEveryMs ?? 5_000,
+    logger,
+  );
   let stopping: Promise<void> | null = null;
   return {
     channels: names,

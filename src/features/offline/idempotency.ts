@@ -24,7 +24,10 @@ export function idempotencyKeyFrom(body: unknown): string | null {
  * phone that gets it back may forget the tap; anything else (an error, a sign-in page) means it
  * must keep it and send it again.
  */
-export interface ActionDone { location: string; receipt: string | null }
+export interface ActionDone {
+  location: string;
+  receipt: string | null;
+}
 
 /**
  * Does an action once per idempotency key. The key is claimed in the same transaction as the
@@ -35,12 +38,22 @@ export interface ActionDone { location: string; receipt: string | null }
  * phone retries. A failed action (bad input) rolls its key back too, so fixing the input and sending
  * again works. No key: runs as usual.
  */
-export function buildIdempotencyService(deps: { db: Kysely<DB>; idempotency: IdempotencyRepository; now?: () => Date }) {
+export function buildIdempotencyService(deps: {
+  db: Kysely<DB>;
+  idempotency: IdempotencyRepository;
+  now?: () => Date;
+}) {
   const { db, idempotency: repo } = deps;
   const now = deps.now ?? (() => new Date());
   return {
     /** `location` is where the action leads, or how to read it from the action's result. */
-    async once<T>(actor: Actor, body: unknown, action: string, location: string | ((result: T) => string), run: () => Promise<T>): Promise<ActionDone> {
+    async once<T>(
+      actor: Actor,
+      body: unknown,
+      action: string,
+      location: string | ((result: T) => string),
+      run: () => Promise<T>,
+    ): Promise<ActionDone> {
       const key = idempotencyKeyFrom(body);
       const where = (result: T) => (typeof location === 'string' ? location : location(result));
       if (!key) return { location: where(await run()), receipt: null };
@@ -50,7 +63,8 @@ export function buildIdempotencyService(deps: { db: Kysely<DB>; idempotency: Ide
         try {
           existing = await repo.claimIn(trx, actor.accountId, key, action);
         } catch (e) {
-          if ((e as { code?: string }).code === '55P03') throw new ConflictError('This action is still being sent. Wait a moment and try again.');
+          if ((e as { code?: string }).code === '55P03')
+            throw new ConflictError('This action is still being sent. Wait a moment and try again.');
           throw e;
         }
         if (existing) return { location: existing.location ?? '/', receipt: key };

@@ -11,20 +11,39 @@ export function buildIdempotencyRepository(db: Kysely<DB>) {
      * rollback (or its process dying) lets this one run.
      */
     async claimIn(trx: Transaction<DB>, accountId: number, key: string, action: string) {
-      const inserted = await trx.insertInto('idempotency_keys').values({ account_id: accountId, key, action, status: 'done' })
-        .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing()).returning('key').executeTakeFirst();
+      const inserted = await trx
+        .insertInto('idempotency_keys')
+        .values({ account_id: accountId, key, action, status: 'done' })
+        .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
+        .returning('key')
+        .executeTakeFirst();
       if (inserted) return null;
-      const existing = await trx.selectFrom('idempotency_keys').selectAll().where('account_id', '=', accountId).where('key', '=', key).forUpdate().executeTakeFirstOrThrow();
+      const existing = await trx
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
       if (existing.status === 'done') return existing;
       // A 'pending' claim committed on its own by an earlier version of Harbour, whose action may
       // never have run: this attempt takes it over and runs the action.
-      await trx.updateTable('idempotency_keys').set({ status: 'done', action, created_at: sql<Date>`now()` })
-        .where('account_id', '=', accountId).where('key', '=', key).execute();
+      await trx
+        .updateTable('idempotency_keys')
+        .set({ status: 'done', action, created_at: sql<Date>`now()` })
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .execute();
       return null;
     },
     /** Where the action led, for its replays; written in the same transaction as the claim. */
     async recordIn(trx: Transaction<DB>, accountId: number, key: string, location: string) {
-      await trx.updateTable('idempotency_keys').set({ location }).where('account_id', '=', accountId).where('key', '=', key).execute();
+      await trx
+        .updateTable('idempotency_keys')
+        .set({ location })
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .execute();
     },
     /** Bounds how long a claim waits for another attempt with the same key (PostgreSQL's lock_timeout). */
     async limitWait(trx: Transaction<DB>, ms: number) {

@@ -12,9 +12,11 @@ const publicDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web
  */
 export const offlineRoutes: FastifyPluginAsync = async (app) => {
   const source = readFile(join(publicDir, 'sw.js'), 'utf8');
-  app.get('/sw.js', async (_request, reply) => reply
-    .type('text/javascript; charset=utf-8')
-    .header('cache-control', 'no-cache')
-    .header('service-worker-allowed', '/')
-    .send(await source));
+  app.get('/sw.js', async (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('service-worker-allowed', '/')
+      .send(await source),
+  );
 };

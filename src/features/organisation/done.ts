@@ -3,7 +3,13 @@
  * redirects with `?done=<kind>-added` or `?done=<kind>-changed`, and the page it lands on (the
  * admin page, the team, the person or the building) shows it in a success banner.
  */
-export const ADMIN_KINDS = { directorates: 'directorate', services: 'service', teams: 'team', staff: 'member of staff', buildings: 'building' } as const;
+export const ADMIN_KINDS = {
+  directorates: 'directorate',
+  services: 'service',
+  teams: 'team',
+  staff: 'member of staff',
+  buildings: 'building',
+} as const;
 export type AdminKind = keyof typeof ADMIN_KINDS;
 
 export const adminDone = (kind: AdminKind, added: boolean) => `done=${kind}-${added ? 'added' : 'changed'}`;

@@ -17,11 +17,17 @@ export function buildStaffImportRepository(db: Kysely<DB>) {
         db.selectFrom('teams').select(['id', 'name', 'service_id']).execute(),
         db.selectFrom('services').select(['id', 'name']).execute(),
         db.selectFrom('buildings').select(['id', 'name']).execute(),
-        db.selectFrom('staff as s').leftJoin('teams as t', 't.id', 's.team_id').select(['s.id', 's.employee_number', 's.email', 't.name as team_name']).execute(),
+        db
+          .selectFrom('staff as s')
+          .leftJoin('teams as t', 't.id', 's.team_id')
+          .select(['s.id', 's.employee_number', 's.email', 't.name as team_name'])
+          .execute(),
       ]);
     },
     async createTeam(trx: Trx, name: string, serviceId: number) {
-      return (await trx.insertInto('teams').values({ name, service_id: serviceId }).returning('id').executeTakeFirstOrThrow()).id;
+      return (
+        await trx.insertInto('teams').values({ name, service_id: serviceId }).returning('id').executeTakeFirstOrThrow()
+      ).id;
     },
     async updateStaff(trx: Trx, id: number, values: Updateable<DB['staff']>) {
       await trx.updateTable('staff').set(values).where('id', '=', id).execute();
@@ -31,12 +37,19 @@ export function buildStaffImportRepository(db: Kysely<DB>) {
     },
     /** Turns off the sign-in accounts of these staff still on, returning them. */
     disableAccounts(trx: Trx, staffIds: number[]) {
-      return trx.updateTable('accounts').set({ disabled_at: new Date() })
-        .where('staff_id', 'in', staffIds).where('disabled_at', 'is', null).returning(['id', 'email']).execute();
+      return trx
+        .updateTable('accounts')
+        .set({ disabled_at: new Date() })
+        .where('staff_id', 'in', staffIds)
+        .where('disabled_at', 'is', null)
+        .returning(['id', 'email'])
+        .execute();
     },
     /** Ends every session of an account; returns how many. */
     async endSessions(trx: Trx, accountId: number) {
-      return Number((await trx.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst()).numDeletedRows);
+      return Number(
+        (await trx.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst()).numDeletedRows,
+      );
     },
   };
 }

@@ -26,7 +26,9 @@ export function buildStaffImportService(deps: { db: Kysely<DB>; audit: AuditRepo
       teams: new Map(teams.map((t) => [t.name.toLowerCase(), { id: t.id, serviceId: t.service_id }])),
       services: new Map(services.map((s) => [s.name.toLowerCase(), s.id])),
       buildings: new Map(buildings.map((b) => [b.name.toLowerCase(), b.id])),
-      staff: new Map(staff.map((s) => [s.employee_number.toUpperCase(), { id: s.id, email: s.email, teamName: s.team_name }])),
+      staff: new Map(
+        staff.map((s) => [s.employee_number.toUpperCase(), { id: s.id, email: s.email, teamName: s.team_name }]),
+      ),
       emails: new Map(staff.map((s) => [s.email.toLowerCase(), s.employee_number])),
     };
   }
@@ -43,7 +45,10 @@ export function buildStaffImportService(deps: { db: Kysely<DB>; audit: AuditRepo
         const teamIds = new Map([...ctx.teams].map(([k, v]) => [k, v.id]));
         for (const row of rows) {
           if (row.team && !teamIds.has(row.team.toLowerCase())) {
-            teamIds.set(row.team.toLowerCase(), await repo.createTeam(trx, row.team, ctx.services.get(row.service!.toLowerCase())!));
+            teamIds.set(
+              row.team.toLowerCase(),
+              await repo.createTeam(trx, row.team, ctx.services.get(row.service!.toLowerCase())!),
+            );
             teamsCreated++;
           }
         }
@@ -52,10 +57,17 @@ export function buildStaffImportService(deps: { db: Kysely<DB>; audit: AuditRepo
         let updated = 0;
         for (const row of rows) {
           const values = {
-            employee_number: row.employeeNumber, given_name: row.givenName, family_name: row.familyName, email: row.email,
-            job_role: row.jobRole, team_id: row.team ? teamIds.get(row.team.toLowerCase())! : null,
-            work_mobile: row.workMobile, personal_mobile: row.personalMobile, out_of_hours_phone: row.outOfHoursPhone,
-            base_building_id: row.baseBuilding ? ctx.buildings.get(row.baseBuilding.toLowerCase())! : null, active: row.active,
+            employee_number: row.employeeNumber,
+            given_name: row.givenName,
+            family_name: row.familyName,
+            email: row.email,
+            job_role: row.jobRole,
+            team_id: row.team ? teamIds.get(row.team.toLowerCase())! : null,
+            work_mobile: row.workMobile,
+            personal_mobile: row.personalMobile,
+            out_of_hours_phone: row.outOfHoursPhone,
+            base_building_id: row.baseBuilding ? ctx.buildings.get(row.baseBuilding.toLowerCase())! : null,
+            active: row.active,
             ...(row.retirementOn ? { normal_retirement_on: row.retirementOn } : {}),
           };
           const existing = ids.get(row.employeeNumber.toUpperCase());
@@ -83,11 +95,23 @@ export function buildStaffImportService(deps: { db: Kysely<DB>; audit: AuditRepo
           const accounts = await repo.disableAccounts(trx, leavers);
           for (const a of accounts) {
             const sessionsEnded = await repo.endSessions(trx, a.id);
-            await audit.appendIn(trx, { ...actorFields(actor), action: 'account.disable', entityType: 'account', entityId: a.id, detail: { via: 'staff_import', fileName, sessionsEnded } });
+            await audit.appendIn(trx, {
+              ...actorFields(actor),
+              action: 'account.disable',
+              entityType: 'account',
+              entityId: a.id,
+              detail: { via: 'staff_import', fileName, sessionsEnded },
+            });
           }
           accountsDisabled = accounts.length;
         }
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'staff.import', entityType: 'staff', entityId: null, detail: { fileName, rows: rows.length, created, updated, teamsCreated, accountsDisabled } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'staff.import',
+          entityType: 'staff',
+          entityId: null,
+          detail: { fileName, rows: rows.length, created, updated, teamsCreated, accountsDisabled },
+        });
         return { ok: true as const, created, updated, teamsCreated, accountsDisabled };
       });
     },

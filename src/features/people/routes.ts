@@ -28,7 +28,11 @@ export const peopleRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   app.get<{ Params: { id: string } }>('/teams/:id', async (request, reply) => {
     const actor = requireActor(request);
     const detail = await services.people.team(actor, idParam(request.params.id));
-    return reply.view('people/team.njk', { title: detail.team.name, ...detail, flash: adminFlash(request.query, { buddy: 'Buddy allocated' }) });
+    return reply.view('people/team.njk', {
+      title: detail.team.name,
+      ...detail,
+      flash: adminFlash(request.query, { buddy: 'Buddy allocated' }),
+    });
   });
 
   app.get('/people', async (request, reply) => {
@@ -37,10 +41,19 @@ export const peopleRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     const status = choiceParam(request.query, 'status', PEOPLE_STATUSES);
     const team = textParam(request.query, 'team', 10);
     const teamId = /^\d{1,9}$/.test(team) ? Number(team) : null;
-    const found = await services.people.listPage(actor, { search: q, teamId, status, page: pageFrom((request.query as { page?: unknown }).page) });
+    const found = await services.people.listPage(actor, {
+      search: q,
+      teamId,
+      status,
+      page: pageFrom((request.query as { page?: unknown }).page),
+    });
     const filters = { q, team: teamId === null ? null : String(teamId), status };
     return reply.view('people/list.njk', {
-      title: 'People', people: found.rows, teams: found.teams, filters, statuses: PEOPLE_STATUSES,
+      title: 'People',
+      people: found.rows,
+      teams: found.teams,
+      filters,
+      statuses: PEOPLE_STATUSES,
       paging: paging(found.page, found.total, 'people', (p) => listHref('/people', filters, p)),
     });
   });
@@ -48,7 +61,12 @@ export const peopleRoutes: FastifyPluginAsync<{ services: Services }> = async (a
   app.get<{ Params: { id: string } }>('/people/:id', async (request, reply) => {
     const actor = requireActor(request);
     const detail = await services.people.person(actor, idParam(request.params.id));
-    return reply.view('people/person.njk', { title: `${detail.person.given_name} ${detail.person.family_name}`, ...detail, values: { buddyId: detail.person.buddy_id }, flash: adminFlash(request.query, { buddy: 'Buddy allocated' }) });
+    return reply.view('people/person.njk', {
+      title: `${detail.person.given_name} ${detail.person.family_name}`,
+      ...detail,
+      values: { buddyId: detail.person.buddy_id },
+      flash: adminFlash(request.query, { buddy: 'Buddy allocated' }),
+    });
   });
 
   app.post<{ Params: { id: string } }>('/people/:id/buddy', async (request, reply) => {

@@ -27,7 +27,16 @@ test('line manager loops are refused', () => {
 });
 
 test('visible teams are own, managed and reports’ teams', () => {
-  const ids = visibleTeamIds({ all: false, ownStaffId: 1, ownTeamId: 1, managedTeamIds: [2], reportTeamIds: [3, null, 2] });
+  const ids = visibleTeamIds({
+    all: false,
+    ownStaffId: 1,
+    ownTeamId: 1,
+    managedTeamIds: [2],
+    reportTeamIds: [3, null, 2],
+  });
   assert.deepEqual([...(ids as Set<number>)].sort(), [1, 2, 3]);
-  assert.equal(visibleTeamIds({ all: true, ownStaffId: 1, ownTeamId: 1, managedTeamIds: [], reportTeamIds: [] }), 'all');
+  assert.equal(
+    visibleTeamIds({ all: true, ownStaffId: 1, ownTeamId: 1, managedTeamIds: [], reportTeamIds: [] }),
+    'all',
+  );
 });

@@ -2,7 +2,11 @@
  * Pure rules about people and their relationships. Services load the facts and ask these; unit
  * tests cover them without a database.
  */
-export interface StaffFacts { id: number; teamId: number | null; active: boolean }
+export interface StaffFacts {
+  id: number;
+  teamId: number | null;
+  active: boolean;
+}
 
 /** Seed 001 §4: every member of staff has a buddy from within their own team. */
 export function buddyProblem(person: StaffFacts, buddy: StaffFacts | null): string | null {
@@ -15,7 +19,11 @@ export function buddyProblem(person: StaffFacts, buddy: StaffFacts | null): stri
 }
 
 /** A line manager may not be the person, nor anyone who reports to them (no loops in the chain). */
-export function lineManagerProblem(personId: number | null, managerId: number | null, reportIdsOfPerson: ReadonlySet<number>): string | null {
+export function lineManagerProblem(
+  personId: number | null,
+  managerId: number | null,
+  reportIdsOfPerson: ReadonlySet<number>,
+): string | null {
   if (managerId === null || personId === null) return null;
   if (managerId === personId) return 'A person cannot be their own line manager';
   if (reportIdsOfPerson.has(managerId)) return 'The line manager cannot be someone who reports to this person';

@@ -3,7 +3,10 @@ import { JOB_ROLE_KEYS } from './job-roles.ts';
 import { checkbox, email, optionalId, optionalPhone, requiredText } from '../../web/validation.ts';
 
 export const staffForm = z.object({
-  employeeNumber: requiredText('Enter the employee number', 20).regex(/^[A-Za-z0-9-]+$/, 'Employee number must only include letters, numbers and hyphens'),
+  employeeNumber: requiredText('Enter the employee number', 20).regex(
+    /^[A-Za-z0-9-]+$/,
+    'Employee number must only include letters, numbers and hyphens',
+  ),
   givenName: requiredText('Enter the first name', 100),
   familyName: requiredText('Enter the last name', 100),
   email: email(),

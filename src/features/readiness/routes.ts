@@ -17,16 +17,26 @@ export const readinessRoutes: FastifyPluginAsync<{ services: Services }> = async
   const page = async (actor: Actor, query: unknown) => {
     const filter = parseWith(readinessQuery, query ?? {});
     const data = await training.readiness(actor, filter);
-    const qs = new URLSearchParams({ ...(filter.teamId ? { team: String(filter.teamId) } : {}), ...(filter.show !== 'all' ? { show: filter.show } : {}) }).toString();
+    const qs = new URLSearchParams({
+      ...(filter.teamId ? { team: String(filter.teamId) } : {}),
+      ...(filter.show !== 'all' ? { show: filter.show } : {}),
+    }).toString();
     return { title: 'Readiness to work alone', filter, ...data, exportQuery: qs ? `?${qs}` : '' };
   };
   const download = (reply: FastifyReply, type: string, file: string, body: string | Buffer) =>
-    reply.type(type).header('content-disposition', `attachment; filename="${file}"`).header('cache-control', 'no-store, private').send(body);
+    reply
+      .type(type)
+      .header('content-disposition', `attachment; filename="${file}"`)
+      .header('cache-control', 'no-store, private')
+      .send(body);
 
   app.get('/readiness', async (request, reply) => {
     const actor = requireActor(request);
     const done = (request.query as { done?: string }).done;
-    return reply.view('readiness/readiness.njk', { ...(await page(actor, request.query)), flash: done === 'policy' ? 'Training policy saved' : undefined });
+    return reply.view('readiness/readiness.njk', {
+      ...(await page(actor, request.query)),
+      flash: done === 'policy' ? 'Training policy saved' : undefined,
+    });
   });
   app.get('/readiness.csv', async (request, reply) => {
     const actor = requireActor(request);
@@ -36,7 +46,12 @@ export const readinessRoutes: FastifyPluginAsync<{ services: Services }> = async
   app.get('/readiness.ods', async (request, reply) => {
     const actor = requireActor(request);
     const { rows } = await page(actor, request.query);
-    return download(reply, 'application/vnd.oasis.opendocument.spreadsheet', 'readiness.ods', toOds('Readiness', readinessTable(rows)));
+    return download(
+      reply,
+      'application/vnd.oasis.opendocument.spreadsheet',
+      'readiness.ods',
+      toOds('Readiness', readinessTable(rows)),
+    );
   });
   app.post<{ Params: { id: string } }>('/readiness/teams/:id/policy', async (request, reply) => {
     const actor = requireActor(request);
@@ -48,7 +63,11 @@ export const readinessRoutes: FastifyPluginAsync<{ services: Services }> = async
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       const errors = e.errors.map((x) => ({ ...x, field: `policy-${teamId}` }));
-      return reply.code(400).view('readiness/readiness.njk', { ...(await page(actor, {})), errorList: toErrorSummary(errors), errors: toErrorMap(errors) });
+      return reply.code(400).view('readiness/readiness.njk', {
+        ...(await page(actor, {})),
+        errorList: toErrorSummary(errors),
+        errors: toErrorMap(errors),
+      });
     }
   });
 };

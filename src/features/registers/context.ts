@@ -7,7 +7,18 @@ import type { Actor } from '../auth/actor.ts';
 import { can } from '../auth/access.ts';
 import { ForbiddenError } from '../../errors.ts';
 import type { RegisterFilter, RegistersRepository } from './repository.ts';
-import { GIFT_KINDS, GIFT_RESPONSES, GIVER_TYPES, INTEREST_KINDS, formatPounds, isSeniorOfficer, type GiftKind, type GiftResponse, type InterestKind, type ReminderSchedule } from './rules.ts';
+import {
+  GIFT_KINDS,
+  GIFT_RESPONSES,
+  GIVER_TYPES,
+  INTEREST_KINDS,
+  formatPounds,
+  isSeniorOfficer,
+  type GiftKind,
+  type GiftResponse,
+  type InterestKind,
+  type ReminderSchedule,
+} from './rules.ts';
 import { JOB_ROLES } from '../people/job-roles.ts';
 import { londonToday } from '../../time/london.ts';
 import type { SheetCell } from '../../web/spreadsheet.ts';
@@ -23,7 +34,14 @@ export interface RegistersSettings extends ReminderSchedule {
   /** The delegated manager (Appendix 1) who signs for people with nobody above them: a member of staff's email. */
   delegateEmail?: string | null;
 }
-export const DEFAULT_REGISTERS_SETTINGS: RegistersSettings = { reminderIntervalDays: 7, escalateAfterDays: 14, publicationThresholdPence: 5000, publish: false, significantGiftPence: 2500, delegateEmail: null };
+export const DEFAULT_REGISTERS_SETTINGS: RegistersSettings = {
+  reminderIntervalDays: 7,
+  escalateAfterDays: 14,
+  publicationThresholdPence: 5000,
+  publish: false,
+  significantGiftPence: 2500,
+  delegateEmail: null,
+};
 
 export interface RegistersDeps {
   db: Kysely<DB>;
@@ -40,7 +58,8 @@ export const giftKindLabel = (k: string) => GIFT_KINDS[k as GiftKind] ?? k;
 export const responseLabel = (k: string) => GIFT_RESPONSES[k as GiftResponse] ?? k;
 export const name = (p: { given_name: string; family_name: string }) => `${p.given_name} ${p.family_name}`;
 export const post = (jobRole: string) => (JOB_ROLES as Record<string, string>)[jobRole] ?? jobRole;
-export const day = (d: Date | string | null): SheetCell => (d === null ? null : { date: typeof d === 'string' ? d.slice(0, 10) : londonToday(d) });
+export const day = (d: Date | string | null): SheetCell =>
+  d === null ? null : { date: typeof d === 'string' ? d.slice(0, 10) : londonToday(d) };
 
 /** Who sees, signs and decides what in the registers, shared by declarations, gifts and reports. */
 export function buildRegistersContext(deps: RegistersDeps) {
@@ -51,7 +70,8 @@ export function buildRegistersContext(deps: RegistersDeps) {
   const viewAll = (actor: Actor) => can(actor, 'registers.view_all');
 
   /** The configured delegated manager (REGISTERS_DELEGATE_EMAIL), if that person is on the staff. */
-  const delegate = async () => (settings.delegateEmail ? (await repo.staffByEmail(settings.delegateEmail)) ?? null : null);
+  const delegate = async () =>
+    settings.delegateEmail ? ((await repo.staffByEmail(settings.delegateEmail)) ?? null) : null;
   const isDelegate = async (actor: Actor) => actor.staffId !== null && (await delegate())?.id === actor.staffId;
 
   /** Whose entries the actor sees: everyone (registers team), or themselves and their reports (the delegate: and the top of each chain). */
@@ -94,28 +114,62 @@ export function buildRegistersContext(deps: RegistersDeps) {
 
   async function mustSee(actor: Actor, staffId: number) {
     const ids = await visibleStaff(actor);
-    if (ids !== 'all' && !ids.includes(staffId)) throw new ForbiddenError('You can only see your own entries and those of the people you manage');
+    if (ids !== 'all' && !ids.includes(staffId))
+      throw new ForbiddenError('You can only see your own entries and those of the people you manage');
   }
 
   const signer = (actor: Actor) => ({ staffId: actor.staffId, name: actor.displayName });
 
   function mustHaveStaff(actor: Actor): number {
-    if (actor.staffId === null) throw new ForbiddenError('Only members of staff make declarations and register entries');
+    if (actor.staffId === null)
+      throw new ForbiddenError('Only members of staff make declarations and register entries');
     return actor.staffId;
   }
 
   async function filterFor(actor: Actor, form: ReportFilterForm): Promise<RegisterFilter> {
-    return { staffIds: await visibleStaff(actor), directorateId: form.directorateId, teamId: form.teamId, from: form.from, to: form.to };
+    return {
+      staffIds: await visibleStaff(actor),
+      directorateId: form.directorateId,
+      teamId: form.teamId,
+      from: form.from,
+      to: form.to,
+    };
   }
   /** Senior managers' register: keeps only service managers and above when asked. */
-  const seniorFilter = <T extends { job_role: string }>(form: ReportFilterForm, rows: T[]) => (form.seniorOnly ? rows.filter((r) => isSeniorOfficer(r.job_role)) : rows);
+  const seniorFilter = <T extends { job_role: string }>(form: ReportFilterForm, rows: T[]) =>
+    form.seniorOnly ? rows.filter((r) => isSeniorOfficer(r.job_role)) : rows;
 
   const decorateGift = (g: Awaited<ReturnType<RegistersRepository['gifts']>>[number]) => ({
-    ...g, kindLabel: giftKindLabel(g.kind), responseLabel: responseLabel(g.response), value: formatPounds(g.value_pence), person: name(g),
+    ...g,
+    kindLabel: giftKindLabel(g.kind),
+    responseLabel: responseLabel(g.response),
+    value: formatPounds(g.value_pence),
+    person: name(g),
     giverLabel: GIVER_TYPES[g.giver_type],
   });
 
-  return { db, repo, staff, organisation, audit, settings, now, viewAll, delegate, isDelegate, visibleStaff, namedSigner, mayDecideFor, seesConfidential, mustSee, signer, mustHaveStaff, filterFor, seniorFilter, decorateGift };
+  return {
+    db,
+    repo,
+    staff,
+    organisation,
+    audit,
+    settings,
+    now,
+    viewAll,
+    delegate,
+    isDelegate,
+    visibleStaff,
+    namedSigner,
+    mayDecideFor,
+    seesConfidential,
+    mustSee,
+    signer,
+    mustHaveStaff,
+    filterFor,
+    seniorFilter,
+    decorateGift,
+  };
 }
 
 export type RegistersContext = ReturnType<typeof buildRegistersContext>;

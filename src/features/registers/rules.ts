@@ -8,7 +8,8 @@ export const INTEREST_KINDS = {
   outside_employment: 'Outside employment, paid or unpaid (G)',
   contractor_relationship: 'Relationship of a business or private nature with a contractor or consultant (E.4)',
   applicant_relationship: 'Related to, or a close friend of, an applicant for a post (F.4)',
-  colleague_relationship: 'Relative, partner or close friend of a colleague whose discipline, promotion or pay you may decide (F.5)',
+  colleague_relationship:
+    'Relative, partner or close friend of a colleague whose discipline, promotion or pay you may decide (F.5)',
   publishing_lecturing: 'Publishing, lecturing or broadcasting, and lecture fees (G.5, G.6)',
   intellectual_property: 'Intellectual property made or created in the course of your duties (H.7)',
 } as const;
@@ -35,14 +36,18 @@ export type GiverType = keyof typeof GIVER_TYPES;
  * A gift from a client (any value), or from a contractor or supplier worth more than the threshold,
  * that is recorded as accepted needs a manager's override with a reason.
  */
-export function needsOverride(g: { kind: string; response: string; giverType: GiverType; supplierId: number | null; valuePence: number }, thresholdPence: number): boolean {
+export function needsOverride(
+  g: { kind: string; response: string; giverType: GiverType; supplierId: number | null; valuePence: number },
+  thresholdPence: number,
+): boolean {
   if (g.kind !== 'gift' || g.response !== 'accepted') return false;
   if (g.giverType === 'client') return true;
   return (g.giverType === 'contractor_supplier' || g.supplierId !== null) && g.valuePence > thresholdPence;
 }
 
 /** L.4: hospitality recorded after the event is late. */
-export const isLate = (kind: string, eventOn: string | null, today: string) => kind === 'hospitality' && eventOn !== null && today > eventOn;
+export const isLate = (kind: string, eventOn: string | null, today: string) =>
+  kind === 'hospitality' && eventOn !== null && today > eventOn;
 
 /** The published register shows a value band, never the amount. */
 export function valueBand(pence: number): string {
@@ -116,14 +121,27 @@ const DAY = 86_400_000;
  * sent or the last is `reminderIntervalDays` old; one escalation to their manager once the first
  * reminder is `escalateAfterDays` old. Both may be due at once.
  */
-export function remindersDue(now: Date, history: ReminderHistory, schedule: ReminderSchedule): ('reminder' | 'escalation')[] {
-  const reminders = history.sent.filter((s) => s.kind === 'reminder').map((s) => s.sentAt.getTime()).sort((a, b) => a - b);
+export function remindersDue(
+  now: Date,
+  history: ReminderHistory,
+  schedule: ReminderSchedule,
+): ('reminder' | 'escalation')[] {
+  const reminders = history.sent
+    .filter((s) => s.kind === 'reminder')
+    .map((s) => s.sentAt.getTime())
+    .sort((a, b) => a - b);
   const escalated = history.sent.some((s) => s.kind === 'escalation');
   const due: ('reminder' | 'escalation')[] = [];
   const last = reminders.at(-1);
   if (last === undefined || now.getTime() - last >= schedule.reminderIntervalDays * DAY) due.push('reminder');
   const first = reminders[0];
-  if (!escalated && history.hasManager && first !== undefined && now.getTime() - first >= schedule.escalateAfterDays * DAY) due.push('escalation');
+  if (
+    !escalated &&
+    history.hasManager &&
+    first !== undefined &&
+    now.getTime() - first >= schedule.escalateAfterDays * DAY
+  )
+    due.push('escalation');
   return due;
 }
 
@@ -132,20 +150,48 @@ export function remindersDue(now: Date, history: ReminderHistory, schedule: Remi
  * above the threshold, decided. Never an entry from a private individual or a client: the register
  * publishes nobody's family.
  */
-export function publishable(entry: { job_role: string; kind: string; value_pence: number; status: string; giver_type: string }, thresholdPence: number): boolean {
-  return isSeniorOfficer(entry.job_role) && (entry.kind === 'gift' || entry.kind === 'hospitality') && entry.value_pence >= thresholdPence && entry.status !== 'pending'
-    && entry.giver_type !== 'private_individual' && entry.giver_type !== 'client';
+export function publishable(
+  entry: { job_role: string; kind: string; value_pence: number; status: string; giver_type: string },
+  thresholdPence: number,
+): boolean {
+  return (
+    isSeniorOfficer(entry.job_role) &&
+    (entry.kind === 'gift' || entry.kind === 'hospitality') &&
+    entry.value_pence >= thresholdPence &&
+    entry.status !== 'pending' &&
+    entry.giver_type !== 'private_individual' &&
+    entry.giver_type !== 'client'
+  );
 }
 
 /** Problems with a gift entry beyond the field shapes. */
-export function giftProblems(form: { kind: GiftKind; response: GiftResponse; refusalLetter: string | null; eventOn?: string | null; authorisedById?: number | null }): { field: string; message: string }[] {
+export function giftProblems(form: {
+  kind: GiftKind;
+  response: GiftResponse;
+  refusalLetter: string | null;
+  eventOn?: string | null;
+  authorisedById?: number | null;
+}): { field: string; message: string }[] {
   const errors = [];
-  if (form.response === 'returned' && !form.refusalLetter) errors.push({ field: 'refusalLetter', message: 'Enter the refusal letter sent with the returned gift, or where it is kept' });
-  if (form.response === 'returned' && form.kind !== 'gift') errors.push({ field: 'response', message: 'Only a gift can be returned; select accepted or refused' });
-  if (form.kind === 'hospitality' && !form.eventOn) errors.push({ field: 'eventOn-day', message: 'Enter the date of the event' });
+  if (form.response === 'returned' && !form.refusalLetter)
+    errors.push({
+      field: 'refusalLetter',
+      message: 'Enter the refusal letter sent with the returned gift, or where it is kept',
+    });
+  if (form.response === 'returned' && form.kind !== 'gift')
+    errors.push({ field: 'response', message: 'Only a gift can be returned; select accepted or refused' });
+  if (form.kind === 'hospitality' && !form.eventOn)
+    errors.push({ field: 'eventOn-day', message: 'Enter the date of the event' });
   if (form.kind === 'hospitality' && form.response === 'accepted' && !form.authorisedById) {
-    errors.push({ field: 'authorisedById', message: 'Select the manager who authorised the hospitality in advance (L.4), or record it as refused' });
+    errors.push({
+      field: 'authorisedById',
+      message: 'Select the manager who authorised the hospitality in advance (L.4), or record it as refused',
+    });
   }
-  if (form.kind === 'legacy' && form.response === 'accepted') errors.push({ field: 'response', message: 'Legacies from clients may not be accepted (Code L.3); record it as refused' });
+  if (form.kind === 'legacy' && form.response === 'accepted')
+    errors.push({
+      field: 'response',
+      message: 'Legacies from clients may not be accepted (Code L.3); record it as refused',
+    });
   return errors;
 }

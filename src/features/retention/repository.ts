@@ -19,19 +19,35 @@ export function buildRetentionRepository(db: Kysely<DB>) {
   return {
     // ---- Legal holds ----
     openHolds() {
-      return db.selectFrom('legal_holds').selectAll().where('released_at', 'is', null).orderBy('placed_at', 'desc').execute();
+      return db
+        .selectFrom('legal_holds')
+        .selectAll()
+        .where('released_at', 'is', null)
+        .orderBy('placed_at', 'desc')
+        .execute();
     },
     hold(id: number) {
       return db.selectFrom('legal_holds').selectAll().where('id', '=', id).executeTakeFirst();
     },
-    async placeHold(trx: Executor, h: { kind: HoldableKind; recordId: string; reason: string; by: number | null; byName: string }) {
-      const row = await trx.insertInto('legal_holds').values({ kind: h.kind, record_id: h.recordId, reason: h.reason, placed_by: h.by, placed_by_name: h.byName })
-        .onConflict((oc) => oc.columns(['kind', 'record_id']).where('released_at', 'is', null).doNothing()).returning('id').executeTakeFirst();
+    async placeHold(
+      trx: Executor,
+      h: { kind: HoldableKind; recordId: string; reason: string; by: number | null; byName: string },
+    ) {
+      const row = await trx
+        .insertInto('legal_holds')
+        .values({ kind: h.kind, record_id: h.recordId, reason: h.reason, placed_by: h.by, placed_by_name: h.byName })
+        .onConflict((oc) => oc.columns(['kind', 'record_id']).where('released_at', 'is', null).doNothing())
+        .returning('id')
+        .executeTakeFirst();
       return row?.id ?? null;
     },
     async releaseHold(trx: Executor, id: number, by: number | null, reason: string) {
-      const r = await trx.updateTable('legal_holds').set({ released_at: sql<Date>`now()`, released_by: by, release_reason: reason })
-        .where('id', '=', id).where('released_at', 'is', null).executeTakeFirst();
+      const r = await trx
+        .updateTable('legal_holds')
+        .set({ released_at: sql<Date>`now()`, released_by: by, release_reason: reason })
+        .where('id', '=', id)
+        .where('released_at', 'is', null)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) === 1;
     },
     /** Whether the record a hold names exists (a hold on nothing is a typing mistake). */
@@ -40,13 +56,32 @@ export function buildRetentionRepository(db: Kysely<DB>) {
       if (kind === 'register_entry') {
         const [prefix, id] = recordId.split(':');
         if (!id || !/^\d+$/.test(id)) return false;
-        if (prefix === 'gift') return !!(await db.selectFrom('gift_entries').select('id').where('id', '=', Number(id)).executeTakeFirst());
-        if (prefix === 'declaration') return !!(await db.selectFrom('interest_declarations').select('id').where('id', '=', Number(id)).executeTakeFirst());
+        if (prefix === 'gift')
+          return !!(await db.selectFrom('gift_entries').select('id').where('id', '=', Number(id)).executeTakeFirst());
+        if (prefix === 'declaration')
+          return !!(await db
+            .selectFrom('interest_declarations')
+            .select('id')
+            .where('id', '=', Number(id))
+            .executeTakeFirst());
         return false;
       }
       if (!/^\d+$/.test(recordId) || n > 2_147_483_647) return false;
-      const table = ({ session: 'visits', incident: 'incidents', complaint: 'complaints', warning_flag: 'warning_flags', foi_request: 'foi_requests' } as const)[kind as 'session'];
-      if (kind === 'emergency_pack') return !!(await db.selectFrom('emergency_packs').select('staff_id').where('staff_id', '=', n).executeTakeFirst());
+      const table = (
+        {
+          session: 'visits',
+          incident: 'incidents',
+          complaint: 'complaints',
+          warning_flag: 'warning_flags',
+          foi_request: 'foi_requests',
+        } as const
+      )[kind as 'session'];
+      if (kind === 'emergency_pack')
+        return !!(await db
+          .selectFrom('emergency_packs')
+          .select('staff_id')
+          .where('staff_id', '=', n)
+          .executeTakeFirst());
       return !!(await db.selectFrom(table).select('id').where('id', '=', n).executeTakeFirst());
     },
 
@@ -62,24 +97,47 @@ export function buildRetentionRepository(db: Kysely<DB>) {
       return rows;
     },
     async anonymiseSession(trx: Executor, id: number) {
-      await trx.updateTable('visits').set({ last_location: null, latitude: null, longitude: null }).where('id', '=', id).execute();
-      await sql`UPDATE timeline_events SET detail = detail - 'location' WHERE visit_id = ${id} AND detail ? 'location'`.execute(trx);
-      await sql`UPDATE duress_alarms SET location = NULL WHERE location IS NOT NULL AND alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id})`.execute(trx);
+      await trx
+        .updateTable('visits')
+        .set({ last_location: null, latitude: null, longitude: null })
+        .where('id', '=', id)
+        .execute();
+      await sql`UPDATE timeline_events SET detail = detail - 'location' WHERE visit_id = ${id} AND detail ? 'location'`.execute(
+        trx,
+      );
+      await sql`UPDATE duress_alarms SET location = NULL WHERE location IS NOT NULL AND alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id})`.execute(
+        trx,
+      );
       // The device location a duress alarm put in front of each message and timeline line.
       await sql`UPDATE timeline_events SET text = regexp_replace(text, 'Device location: -?[0-9.]+, -?[0-9.]+\\.?', 'Device location removed under the retention schedule.', 'g')
-        WHERE alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id}) AND text LIKE '%Device location: %'`.execute(trx);
+        WHERE alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id}) AND text LIKE '%Device location: %'`.execute(
+        trx,
+      );
       await sql`UPDATE notifications SET body = regexp_replace(body, 'Device location: -?[0-9.]+, -?[0-9.]+\\.?', 'Device location removed under the retention schedule.', 'g')
-        WHERE alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id}) AND body LIKE '%Device location: %'`.execute(trx);
+        WHERE alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id}) AND body LIKE '%Device location: %'`.execute(
+        trx,
+      );
       // The alert keeps the policy it opened with, and a duress alarm's steps carry the same text.
       await sql`UPDATE alerts SET policy = regexp_replace(policy::text, 'Device location: -?[0-9.]+, -?[0-9.]+\\.?', 'Device location removed under the retention schedule.', 'g')::jsonb
         WHERE visit_id = ${id} AND policy::text LIKE '%Device location: %'`.execute(trx);
-      await sql`UPDATE timeline_events SET detail = detail - 'location' WHERE alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id}) AND detail ? 'location'`.execute(trx);
+      await sql`UPDATE timeline_events SET detail = detail - 'location' WHERE alert_id IN (SELECT a.id FROM alerts a WHERE a.visit_id = ${id}) AND detail ? 'location'`.execute(
+        trx,
+      );
       await done(trx, 'session', id, 'anonymise');
     },
 
     // ---- Incidents ----
     async incidentCandidates(closedBefore: Date, after: number, limit: number) {
-      const { rows } = await sql<{ id: number; closed_at: Date; riddor: boolean; hse_reported_on: string | null; riddor_report_by: string | null; held: boolean; open_investigation: boolean; open_claim: boolean }>`
+      const { rows } = await sql<{
+        id: number;
+        closed_at: Date;
+        riddor: boolean;
+        hse_reported_on: string | null;
+        riddor_report_by: string | null;
+        held: boolean;
+        open_investigation: boolean;
+        open_claim: boolean;
+      }>`
         SELECT i.id, i.closed_at, i.riddor_kind IS NOT NULL AS riddor, i.hse_reported_on::text AS hse_reported_on, i.riddor_report_by::text AS riddor_report_by,
           ${held('incident', sql`i.id`)} AS held,
           EXISTS (SELECT 1 FROM incident_investigations n WHERE n.incident_id = i.id AND n.closed_at IS NULL) AS open_investigation,
@@ -91,12 +149,38 @@ export function buildRetentionRepository(db: Kysely<DB>) {
     },
     /** Removes what identifies people and places; keeps every column the statistics and monthly counts read. */
     async anonymiseIncident(trx: Executor, id: number) {
-      await trx.updateTable('incidents').set({
-        draft: '{}', location: null, others_present: null, witnesses: null, perpetrator_case_system: null, perpetrator_case_id: null,
-        injury_nature: null, injury_body_part: null, narrative: null, support: '{}', response_notes: null, crime_reference: null, court_notes: null,
-      }).where('id', '=', id).execute();
-      await trx.updateTable('incident_investigations').set({ statements: null, chronology: null, triggers: null, findings: null, risk_review: null, team_communicated: null, providers_to_warn: null })
-        .where('incident_id', '=', id).execute();
+      await trx
+        .updateTable('incidents')
+        .set({
+          draft: '{}',
+          location: null,
+          others_present: null,
+          witnesses: null,
+          perpetrator_case_system: null,
+          perpetrator_case_id: null,
+          injury_nature: null,
+          injury_body_part: null,
+          narrative: null,
+          support: '{}',
+          response_notes: null,
+          crime_reference: null,
+          court_notes: null,
+        })
+        .where('id', '=', id)
+        .execute();
+      await trx
+        .updateTable('incident_investigations')
+        .set({
+          statements: null,
+          chronology: null,
+          triggers: null,
+          findings: null,
+          risk_review: null,
+          team_communicated: null,
+          providers_to_warn: null,
+        })
+        .where('incident_id', '=', id)
+        .execute();
       await trx.updateTable('incident_actions').set({ description: ERASED }).where('incident_id', '=', id).execute();
       await trx.updateTable('incident_legal_actions').set({ notes: null }).where('incident_id', '=', id).execute();
       await done(trx, 'incident', id, 'anonymise');
@@ -114,7 +198,16 @@ export function buildRetentionRepository(db: Kysely<DB>) {
     /** Every complaint in the given complainant groups (open ones too), with the facts its period depends on. */
     async complaintGroups(groups: string[]) {
       if (!groups.length) return [];
-      const { rows } = await sql<{ id: number; closed_on: string | null; grp: string; held: boolean; allegation: boolean; staff_count: number; retirement_dates: (string | null)[]; done: boolean }>`
+      const { rows } = await sql<{
+        id: number;
+        closed_on: string | null;
+        grp: string;
+        held: boolean;
+        allegation: boolean;
+        staff_count: number;
+        retirement_dates: (string | null)[];
+        done: boolean;
+      }>`
         SELECT c.id, c.closed_on::text AS closed_on, coalesce(c.complainant_group, 'complaint:' || c.id) AS grp,
           ${held('complaint', sql`c.id`)} AS held,
           (EXISTS (SELECT 1 FROM complaint_allegations a WHERE a.complaint_id = c.id AND a.category LIKE ${CHILD_ALLEGATION_PREFIX + '%'})
@@ -139,14 +232,24 @@ export function buildRetentionRepository(db: Kysely<DB>) {
         WHERE id = ${id}`.execute(trx);
       await trx.updateTable('complaint_allegations').set({ detail: null }).where('complaint_id', '=', id).execute();
       await trx.updateTable('complaint_actions').set({ detail: null }).where('complaint_id', '=', id).execute();
-      await trx.updateTable('complaint_stages').set({ investigating_officer: null, independent_person: null, extension_reason: null }).where('complaint_id', '=', id).execute();
+      await trx
+        .updateTable('complaint_stages')
+        .set({ investigating_officer: null, independent_person: null, extension_reason: null })
+        .where('complaint_id', '=', id)
+        .execute();
       await trx.deleteFrom('complaint_attachments').where('complaint_id', '=', id).execute();
       await done(trx, 'complaint', id, 'anonymise');
     },
 
     // ---- Warning flags ----
     async flagCandidates(endedBefore: Date, after: number, limit: number) {
-      const { rows } = await sql<{ id: number; withdrawn_at: Date | null; expires_at: Date | null; held: boolean; open_incident: boolean }>`
+      const { rows } = await sql<{
+        id: number;
+        withdrawn_at: Date | null;
+        expires_at: Date | null;
+        held: boolean;
+        open_incident: boolean;
+      }>`
         SELECT f.id, f.withdrawn_at, f.expires_at, ${held('warning_flag', sql`f.id`)} AS held,
           EXISTS (SELECT 1 FROM incident_flags x JOIN incidents i ON i.id = x.incident_id WHERE x.flag_id = f.id AND i.status <> 'closed') AS open_incident
         FROM warning_flags f
@@ -205,7 +308,11 @@ export function buildRetentionRepository(db: Kysely<DB>) {
       return rows;
     },
     async eraseFoiRequester(trx: Executor, id: number) {
-      await trx.updateTable('foi_requests').set({ requester_name: null, requester_contact: null, requester_erased_at: sql<Date>`now()` }).where('id', '=', id).execute();
+      await trx
+        .updateTable('foi_requests')
+        .set({ requester_name: null, requester_contact: null, requester_erased_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .execute();
       await done(trx, 'foi_request', id, 'erase');
     },
 
@@ -222,16 +329,30 @@ export function buildRetentionRepository(db: Kysely<DB>) {
       return (await db.insertInto('retention_runs').values({ trigger }).returning('id').executeTakeFirstOrThrow()).id;
     },
     async finishRun(id: number, summary: unknown) {
-      await db.updateTable('retention_runs').set({ finished_at: sql<Date>`now()`, summary: JSON.stringify(summary) }).where('id', '=', id).execute();
+      await db
+        .updateTable('retention_runs')
+        .set({ finished_at: sql<Date>`now()`, summary: JSON.stringify(summary) })
+        .where('id', '=', id)
+        .execute();
     },
     lastRun() {
-      return db.selectFrom('retention_runs').selectAll().where('finished_at', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
+      return db
+        .selectFrom('retention_runs')
+        .selectAll()
+        .where('finished_at', 'is not', null)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
     },
   };
 }
 
 async function done(trx: Executor, kind: string, id: number | string, action: 'erase' | 'anonymise') {
-  await trx.insertInto('retention_done').values({ kind, record_id: String(id), action }).onConflict((oc) => oc.columns(['kind', 'record_id']).doNothing()).execute();
+  await trx
+    .insertInto('retention_done')
+    .values({ kind, record_id: String(id), action })
+    .onConflict((oc) => oc.columns(['kind', 'record_id']).doNothing())
+    .execute();
 }
 
 export type RetentionRepository = ReturnType<typeof buildRetentionRepository>;

@@ -11,7 +11,8 @@ export function buildRiskGate(ctx: RiskContext, extraStartProblems: RiskDeps['ex
       const place = placeOf({ case_system: input.caseSystem, case_id: input.caseId, postcode: input.postcode });
       const flags = await repo.flagsAt(place, now());
       return rateSession(input.kind ?? 'visit', {
-        referralType: input.referralType, highRiskFlags: flags.filter((f) => isHighRisk(f.category)).length,
+        referralType: input.referralType,
+        highRiskFlags: flags.filter((f) => isHighRisk(f.category)).length,
         hasPlace: hasPlaceOf({ address: input.address ?? null, postcode: input.postcode, case_id: input.caseId }),
       });
     },
@@ -52,7 +53,16 @@ export function buildRiskGate(ctx: RiskContext, extraStartProblems: RiskDeps['ex
       if (!visit) return [];
       const e = await evaluate(trx, visit);
       // Issue 19: the training gate (src/features/training) is asked with the light the visit starts under.
-      if (extraStartProblems) e.problems.push(...(await extraStartProblems(trx, { id: visit.id, worker_id: visit.worker_id, kind: visit.kind, team_id: visit.team_id, rating: e.rating })));
+      if (extraStartProblems)
+        e.problems.push(
+          ...(await extraStartProblems(trx, {
+            id: visit.id,
+            worker_id: visit.worker_id,
+            kind: visit.kind,
+            team_id: visit.team_id,
+            rating: e.rating,
+          })),
+        );
       if (e.problems.length === 0 && e.rating !== visit.risk_rating) {
         // The visit starts: keep the light it started under. (Refused starts roll back with the caller.)
         await repo.setRating(trx, visitId, e.rating);

@@ -17,7 +17,8 @@ export interface RatingFacts {
 
 export function rateVisit(f: RatingFacts): Rating {
   if (f.highRiskFlags > 0 || f.referralType === 'self_referral') return 'RED';
-  if (f.referralType === 'agency_no_assessment' || f.referralType === 'new_referral' || f.referralType === null) return 'AMBER';
+  if (f.referralType === 'agency_no_assessment' || f.referralType === 'new_referral' || f.referralType === null)
+    return 'AMBER';
   return 'GREEN';
 }
 

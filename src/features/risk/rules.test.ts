@@ -1,10 +1,30 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PRECAUTION_KEYS, addDays, amberProblems, endOfLondonDay, approvalProblem, explainRating, flagProblems, isHighRisk, isLive, isoDate, longDate,
-  normaliseCaseId, normalisePostcode, outstandingPrecautions, precautionEntries, redProblems, reviewDateProblem, reviewDue,
-  caseKey, jointPartnerProblem, lastDayOf, requiredPrecautions,
-  startProblemsFor, type PrecautionRecord,
+  PRECAUTION_KEYS,
+  addDays,
+  amberProblems,
+  endOfLondonDay,
+  approvalProblem,
+  explainRating,
+  flagProblems,
+  isHighRisk,
+  isLive,
+  isoDate,
+  longDate,
+  normaliseCaseId,
+  normalisePostcode,
+  outstandingPrecautions,
+  precautionEntries,
+  redProblems,
+  reviewDateProblem,
+  reviewDue,
+  caseKey,
+  jointPartnerProblem,
+  lastDayOf,
+  requiredPrecautions,
+  startProblemsFor,
+  type PrecautionRecord,
 } from './rules.ts';
 import { rateSession } from './rating.ts';
 
@@ -42,25 +62,51 @@ describe('warning flags', () => {
 
   test('a new flag names a case or a postcode, a whole case, and expires in the future', () => {
     const today = '2026-03-01';
-    assert.deepEqual(flagProblems({ caseSystem: null, caseId: null, postcode: 'TN23 1PL', expiresOn: null }, today), []);
-    assert.deepEqual(flagProblems({ caseSystem: 'liberi', caseId: 'LB1', postcode: null, expiresOn: '2026-03-02' }, today), []);
-    assert.deepEqual(flagProblems({ caseSystem: null, caseId: null, postcode: null, expiresOn: null }, today).map((e) => e.field), ['postcode']);
-    assert.deepEqual(flagProblems({ caseSystem: null, caseId: 'LB1', postcode: null, expiresOn: null }, today).map((e) => e.field), ['caseSystem']);
-    assert.deepEqual(flagProblems({ caseSystem: 'ehm', caseId: null, postcode: 'TN23 1PL', expiresOn: null }, today).map((e) => e.field), ['caseId']);
-    assert.deepEqual(flagProblems({ caseSystem: null, caseId: null, postcode: 'TN23 1PL', expiresOn: today }, today).map((e) => e.field), ['expires-day']);
+    assert.deepEqual(
+      flagProblems({ caseSystem: null, caseId: null, postcode: 'TN23 1PL', expiresOn: null }, today),
+      [],
+    );
+    assert.deepEqual(
+      flagProblems({ caseSystem: 'liberi', caseId: 'LB1', postcode: null, expiresOn: '2026-03-02' }, today),
+      [],
+    );
+    assert.deepEqual(
+      flagProblems({ caseSystem: null, caseId: null, postcode: null, expiresOn: null }, today).map((e) => e.field),
+      ['postcode'],
+    );
+    assert.deepEqual(
+      flagProblems({ caseSystem: null, caseId: 'LB1', postcode: null, expiresOn: null }, today).map((e) => e.field),
+      ['caseSystem'],
+    );
+    assert.deepEqual(
+      flagProblems({ caseSystem: 'ehm', caseId: null, postcode: 'TN23 1PL', expiresOn: null }, today).map(
+        (e) => e.field,
+      ),
+      ['caseId'],
+    );
+    assert.deepEqual(
+      flagProblems({ caseSystem: null, caseId: null, postcode: 'TN23 1PL', expiresOn: today }, today).map(
+        (e) => e.field,
+      ),
+      ['expires-day'],
+    );
   });
 });
 
 describe('rating with reasons', () => {
   test('a high-risk flag makes any visit RED and is named', () => {
-    const r = explainRating('previously_known', [{ category: 'violence', description: 'Threatened staff 2025', matchedBy: 'postcode' }]);
+    const r = explainRating('previously_known', [
+      { category: 'violence', description: 'Threatened staff 2025', matchedBy: 'postcode' },
+    ]);
     assert.equal(r.rating, 'RED');
     assert.ok(r.reasons[0]!.includes('at the postcode') && r.reasons[0]!.includes('Threatened staff 2025'));
     assert.ok(r.reasons.some((x) => x.includes('Previously known')));
   });
 
   test('a dogs flag is listed but does not change the light', () => {
-    const r = explainRating('previously_known', [{ category: 'dogs', description: 'Two large dogs', matchedBy: 'case' }]);
+    const r = explainRating('previously_known', [
+      { category: 'dogs', description: 'Two large dogs', matchedBy: 'case' },
+    ]);
     assert.equal(r.rating, 'GREEN');
     assert.ok(r.reasons[0]!.includes('a hazard to plan for'));
   });
@@ -105,7 +151,10 @@ describe('RED: assessment and a control', () => {
     const p = redProblems({ ...base, assessment: null });
     assert.equal(p.length, 2);
     assert.match(p[0]!, /individual risk assessment/);
-    assert.match(p[1]!, /joint visit agreed by the line manager, a meeting in a council building, or the line manager’s approval/);
+    assert.match(
+      p[1]!,
+      /joint visit agreed by the line manager, a meeting in a council building, or the line manager’s approval/,
+    );
   });
 
   test('an assessment alone is not enough; any one control completes it; a joint visit needs the partner and the manager', () => {
@@ -113,20 +162,39 @@ describe('RED: assessment and a control', () => {
     assert.equal(redProblems({ ...base, assessment }).length, 1);
     assert.deepEqual(redProblems({ ...base, assessment, control: 'council_building' }), []);
     assert.deepEqual(redProblems({ ...base, assessment, control: 'manager_approval' }), []);
-    assert.deepEqual(redProblems({ ...base, assessment, atCouncilBuilding: true }), [], 'an office session in a council building is already controlled');
-    assert.equal(redProblems({ ...base, assessment, control: 'joint_visit' }).length, 1, 'a joint visit counts only when a partner is set on the visit');
+    assert.deepEqual(
+      redProblems({ ...base, assessment, atCouncilBuilding: true }),
+      [],
+      'an office session in a council building is already controlled',
+    );
+    assert.equal(
+      redProblems({ ...base, assessment, control: 'joint_visit' }).length,
+      1,
+      'a joint visit counts only when a partner is set on the visit',
+    );
     // The worker naming a partner is not enough: the partner confirms and the manager agrees.
     assert.deepEqual(redProblems({ ...base, assessment, hasJointPartner: true }), [
       'This visit is rated RED: the joint visit partner has not yet confirmed they are going',
       'This visit is rated RED: the line manager, or a manager above them, must agree to the joint visit',
     ]);
     assert.equal(redProblems({ ...base, assessment, hasJointPartner: true, partnerConfirmed: true }).length, 1);
-    assert.deepEqual(redProblems({ ...base, assessment, hasJointPartner: true, partnerConfirmed: true, control: 'joint_visit' }), []);
+    assert.deepEqual(
+      redProblems({ ...base, assessment, hasJointPartner: true, partnerConfirmed: true, control: 'joint_visit' }),
+      [],
+    );
   });
 
   test('a RED assessment the worker recorded alone needs a manager’s countersignature', () => {
-    assert.deepEqual(redProblems({ ...base, assessment: { reviewDate: '2026-06-01', countersigned: false }, control: 'council_building' }),
-      ['This visit is rated RED: the risk assessment must be completed or countersigned by the worker’s line manager, or a manager above them']);
+    assert.deepEqual(
+      redProblems({
+        ...base,
+        assessment: { reviewDate: '2026-06-01', countersigned: false },
+        control: 'council_building',
+      }),
+      [
+        'This visit is rated RED: the risk assessment must be completed or countersigned by the worker’s line manager, or a manager above them',
+      ],
+    );
   });
 
   test('a joint partner is someone else, current, a field worker, in the same team', () => {
@@ -146,7 +214,9 @@ describe('RED: assessment and a control', () => {
   test('an assessment past its review date blocks again; on the review date it still counts', () => {
     assert.deepEqual(redProblems({ ...base, assessment: { reviewDate: today }, control: 'manager_approval' }), []);
     const p = redProblems({ ...base, assessment: { reviewDate: '2026-02-28' }, control: 'manager_approval' });
-    assert.deepEqual(p, ['This visit is rated RED: the risk assessment was due for review on 28 February 2026; review it before the visit can start']);
+    assert.deepEqual(p, [
+      'This visit is rated RED: the risk assessment was due for review on 28 February 2026; review it before the visit can start',
+    ]);
   });
 
   test('only the line manager or someone above may approve; never the worker', () => {
@@ -171,11 +241,17 @@ describe('AMBER: precautions', () => {
     waived.set('records_checked', { status: 'confirmed', reason: null });
     assert.deepEqual(amberProblems(waived), []);
     assert.equal(amberProblems(all('waived', 'On foot')).length, 1, 'a reason under 15 characters is no reason');
-    assert.deepEqual(amberProblems(all('waived', '  ')), ['This visit is rated AMBER: confirm each precaution, or waive it with a reason, before it can start'], 'a blank reason is no reason');
+    assert.deepEqual(
+      amberProblems(all('waived', '  ')),
+      ['This visit is rated AMBER: confirm each precaution, or waive it with a reason, before it can start'],
+      'a blank reason is no reason',
+    );
     const some = all('confirmed');
     some.delete('buddy_informed');
     assert.deepEqual(outstandingPrecautions(some), ['buddy_informed']);
-    assert.deepEqual(amberProblems(some), ['This visit is rated AMBER: still to confirm, or waive with a reason: “My buddy knows where I am going and when I am due back”']);
+    assert.deepEqual(amberProblems(some), [
+      'This visit is rated AMBER: still to confirm, or waive with a reason: “My buddy knows where I am going and when I am due back”',
+    ]);
     some.delete('phone_ready');
     assert.match(amberProblems(some)[0]!, /“My buddy knows .*”; “My phone is charged/);
   });
@@ -187,16 +263,28 @@ describe('AMBER: precautions', () => {
       { key: 'phone_ready', status: null, reason: null },
     ]);
     assert.deepEqual(ok.errors, []);
-    assert.deepEqual(ok.entries, [{ key: 'buddy_informed', status: 'confirmed', reason: null }, { key: 'parked_for_exit', status: 'waived', reason: 'Going by bus today' }]);
+    assert.deepEqual(ok.entries, [
+      { key: 'buddy_informed', status: 'confirmed', reason: null },
+      { key: 'parked_for_exit', status: 'waived', reason: 'Going by bus today' },
+    ]);
     const dot = precautionEntries([{ key: 'parked_for_exit', status: 'waived', reason: '.' }]);
     assert.match(dot.errors[0]!.message, /15 characters or more/);
 
-    const bad = precautionEntries([{ key: 'buddy_informed', status: 'confirmed', reason: null }, { key: 'parked_for_exit', status: 'waived', reason: '' }]);
-    assert.deepEqual(bad.errors.map((e) => e.field), ['reason-parked_for_exit']);
+    const bad = precautionEntries([
+      { key: 'buddy_informed', status: 'confirmed', reason: null },
+      { key: 'parked_for_exit', status: 'waived', reason: '' },
+    ]);
+    assert.deepEqual(
+      bad.errors.map((e) => e.field),
+      ['reason-parked_for_exit'],
+    );
     assert.deepEqual(bad.entries, [], 'all or nothing');
 
     const none = precautionEntries([{ key: 'buddy_informed', status: null, reason: null }]);
-    assert.deepEqual(none.errors.map((e) => e.field), ['status-records_checked']);
+    assert.deepEqual(
+      none.errors.map((e) => e.field),
+      ['status-records_checked'],
+    );
   });
 
   test('start problems by rating: GREEN and unrated have none', () => {
@@ -210,7 +298,8 @@ describe('AMBER: precautions', () => {
 
 describe('issue 21', () => {
   test('the canonical case key: every spelling of a case id is one key', () => {
-    for (const v of ['AB 12345', 'AB12345', 'AB-12345', 'AB  12345', 'ab/12345', ' ab 12345 ']) assert.equal(caseKey(v), 'AB12345', v);
+    for (const v of ['AB 12345', 'AB12345', 'AB-12345', 'AB  12345', 'ab/12345', ' ab 12345 '])
+      assert.equal(caseKey(v), 'AB12345', v);
     assert.equal(caseKey('LB 99 001'), 'LB99001');
     assert.equal(caseKey(' - '), null);
     assert.equal(caseKey(null), null);
@@ -225,20 +314,47 @@ describe('issue 21', () => {
   test('Appendix E’s AMBER actions cannot be waived', () => {
     assert.deepEqual(requiredPrecautions('new_referral'), ['records_checked', 'joint_visit_discussed']);
     assert.deepEqual(requiredPrecautions('agency_no_assessment'), ['records_checked']);
-    const r = precautionEntries([{ key: 'records_checked', status: 'waived', reason: 'A perfectly long reason' }], requiredPrecautions('agency_no_assessment'));
-    assert.deepEqual(r.errors.map((e) => e.field), ['status-records_checked']);
-    const waivedRequired = new Map<string, PrecautionRecord>(PRECAUTION_KEYS.map((k) => [k, { status: 'waived', reason: 'A perfectly long reason' }]));
-    assert.deepEqual(outstandingPrecautions(waivedRequired, requiredPrecautions('new_referral')), ['records_checked', 'joint_visit_discussed']);
-    const confirmed = new Map<string, PrecautionRecord>(PRECAUTION_KEYS.map((k) => [k, { status: 'confirmed', reason: null }]));
-    assert.equal(amberProblems(confirmed, { referralType: 'agency_no_assessment', control: null }).length, 1, 'an agency referral without an assessment meets in a council building');
-    assert.deepEqual(amberProblems(confirmed, { referralType: 'agency_no_assessment', control: 'council_building' }), []);
+    const r = precautionEntries(
+      [{ key: 'records_checked', status: 'waived', reason: 'A perfectly long reason' }],
+      requiredPrecautions('agency_no_assessment'),
+    );
+    assert.deepEqual(
+      r.errors.map((e) => e.field),
+      ['status-records_checked'],
+    );
+    const waivedRequired = new Map<string, PrecautionRecord>(
+      PRECAUTION_KEYS.map((k) => [k, { status: 'waived', reason: 'A perfectly long reason' }]),
+    );
+    assert.deepEqual(outstandingPrecautions(waivedRequired, requiredPrecautions('new_referral')), [
+      'records_checked',
+      'joint_visit_discussed',
+    ]);
+    const confirmed = new Map<string, PrecautionRecord>(
+      PRECAUTION_KEYS.map((k) => [k, { status: 'confirmed', reason: null }]),
+    );
+    assert.equal(
+      amberProblems(confirmed, { referralType: 'agency_no_assessment', control: null }).length,
+      1,
+      'an agency referral without an assessment meets in a council building',
+    );
+    assert.deepEqual(
+      amberProblems(confirmed, { referralType: 'agency_no_assessment', control: 'council_building' }),
+      [],
+    );
   });
 
   test('other kinds of session are rated when they carry an address or case', () => {
     assert.equal(rateSession('office', { referralType: null, highRiskFlags: 1, hasPlace: true }), 'RED');
     assert.equal(rateSession('key_holder_callout', { referralType: null, highRiskFlags: 0, hasPlace: true }), 'GREEN');
-    assert.equal(rateSession('home_working', { referralType: 'self_referral', highRiskFlags: 0, hasPlace: true }), 'RED');
+    assert.equal(
+      rateSession('home_working', { referralType: 'self_referral', highRiskFlags: 0, hasPlace: true }),
+      'RED',
+    );
     assert.equal(rateSession('building_lone_working', { referralType: null, highRiskFlags: 0, hasPlace: false }), null);
-    assert.equal(rateSession('visit', { referralType: null, highRiskFlags: 0, hasPlace: false }), 'AMBER', 'a home visit is always rated');
+    assert.equal(
+      rateSession('visit', { referralType: null, highRiskFlags: 0, hasPlace: false }),
+      'AMBER',
+      'a home visit is always rated',
+    );
   });
 });

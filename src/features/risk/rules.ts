@@ -5,7 +5,6 @@
 import type { FieldError } from '../../errors.ts';
 import { REFERRAL_TYPES, rateSession, type Rating, type ReferralType } from './rating.ts';
 
-
 // ---- Warning flags ------------------------------------------------------------------------------
 
 export const FLAG_CATEGORIES = {
@@ -18,8 +17,10 @@ export const FLAG_CATEGORIES = {
 } as const;
 export type FlagCategory = keyof typeof FLAG_CATEGORIES;
 
-export const isHighRisk = (category: string) => (FLAG_CATEGORIES as Record<string, { highRisk: boolean }>)[category]?.highRisk ?? true;
-export const categoryLabel = (category: string) => (FLAG_CATEGORIES as Record<string, { label: string }>)[category]?.label ?? category;
+export const isHighRisk = (category: string) =>
+  (FLAG_CATEGORIES as Record<string, { highRisk: boolean }>)[category]?.highRisk ?? true;
+export const categoryLabel = (category: string) =>
+  (FLAG_CATEGORIES as Record<string, { label: string }>)[category]?.label ?? category;
 
 /** "tn231pl", "TN23  1PL" → "TN23 1PL". Null for nothing; anything not postcode-shaped is upper-cased only. */
 export function normalisePostcode(value: string | null | undefined): string | null {
@@ -52,11 +53,16 @@ export function lastDayOf(expiresAt: Date | string | null): string | null {
   return londonDate(new Date(new Date(expiresAt).getTime() - 1));
 }
 
-export interface FlagFacts { withdrawn_at: Date | null; expires_at: Date | null }
+export interface FlagFacts {
+  withdrawn_at: Date | null;
+  expires_at: Date | null;
+}
 
 /** A flag counts until it is withdrawn or its expiry passes. */
 export function isLive(flag: FlagFacts, now: Date): boolean {
-  return flag.withdrawn_at === null && (flag.expires_at === null || new Date(flag.expires_at).getTime() > now.getTime());
+  return (
+    flag.withdrawn_at === null && (flag.expires_at === null || new Date(flag.expires_at).getTime() > now.getTime())
+  );
 }
 
 export interface FlagInput {
@@ -69,10 +75,14 @@ export interface FlagInput {
 /** What is wrong with a new flag: it must name a case or a postcode, a whole case, and expire in the future. */
 export function flagProblems(f: FlagInput, today: string): FieldError[] {
   const errors: FieldError[] = [];
-  if (!f.caseId && !f.postcode) errors.push({ field: 'postcode', message: 'Enter a postcode or a case ID for the warning' });
-  if (f.caseId && !f.caseSystem) errors.push({ field: 'caseSystem', message: 'Select the case system for the case ID' });
-  if (f.caseSystem && !f.caseId) errors.push({ field: 'caseId', message: 'Enter the case ID, or leave the case system blank' });
-  if (f.expiresOn !== null && f.expiresOn <= today) errors.push({ field: 'expires-day', message: 'The expiry date must be in the future' });
+  if (!f.caseId && !f.postcode)
+    errors.push({ field: 'postcode', message: 'Enter a postcode or a case ID for the warning' });
+  if (f.caseId && !f.caseSystem)
+    errors.push({ field: 'caseSystem', message: 'Select the case system for the case ID' });
+  if (f.caseSystem && !f.caseId)
+    errors.push({ field: 'caseId', message: 'Enter the case ID, or leave the case system blank' });
+  if (f.expiresOn !== null && f.expiresOn <= today)
+    errors.push({ field: 'expires-day', message: 'The expiry date must be in the future' });
   return errors;
 }
 
@@ -85,19 +95,34 @@ export interface MatchedFlag {
   matchedBy: 'case' | 'postcode';
 }
 
-export interface RatingExplained { rating: Rating | null; reasons: string[] }
+export interface RatingExplained {
+  rating: Rating | null;
+  reasons: string[];
+}
 
 /** Appendix E: the traffic light, and why, in words a worker can check against the case. */
-export function explainRating(referralType: ReferralType | null, flags: readonly MatchedFlag[], kind = 'visit', hasPlace = true): RatingExplained & { rating: Rating | null } {
+export function explainRating(
+  referralType: ReferralType | null,
+  flags: readonly MatchedFlag[],
+  kind = 'visit',
+  hasPlace = true,
+): RatingExplained & { rating: Rating | null } {
   const highRisk = flags.filter((f) => isHighRisk(f.category));
   const rating = rateSession(kind, { referralType, highRiskFlags: highRisk.length, hasPlace });
   if (rating === null) return { rating, reasons: [] };
   const reasons: string[] = [];
   for (const f of flags) {
     const where = f.matchedBy === 'case' ? 'on the case' : 'at the postcode';
-    reasons.push(`Warning ${where}: ${categoryLabel(f.category)} (${f.description})${isHighRisk(f.category) ? '' : ', a hazard to plan for'}`);
+    reasons.push(
+      `Warning ${where}: ${categoryLabel(f.category)} (${f.description})${isHighRisk(f.category) ? '' : ', a hazard to plan for'}`,
+    );
   }
-  if (kind === 'visit' || referralType) reasons.push(referralType ? `Referral type: ${REFERRAL_TYPES[referralType]}` : 'No referral type recorded, so it is treated as a new referral');
+  if (kind === 'visit' || referralType)
+    reasons.push(
+      referralType
+        ? `Referral type: ${REFERRAL_TYPES[referralType]}`
+        : 'No referral type recorded, so it is treated as a new referral',
+    );
   else if (!highRisk.length) reasons.push('No warning on its address or case');
   return { rating, reasons };
 }
@@ -119,7 +144,8 @@ export function reviewDateProblem(reviewDate: string, today: string): string | n
 export const assessmentCurrent = (reviewDate: string, today: string) => reviewDate >= today;
 
 /** Due for review: overdue, or within `windowDays` from today. */
-export const reviewDue = (reviewDate: string, today: string, windowDays = 30) => reviewDate <= addDays(today, windowDays);
+export const reviewDue = (reviewDate: string, today: string, windowDays = 30) =>
+  reviewDate <= addDays(today, windowDays);
 
 // ---- RED: assessment and a control --------------------------------------------------------------
 
@@ -153,32 +179,51 @@ export function redProblems(f: RedFacts): string[] {
   if (!f.assessment) {
     problems.push('This visit is rated RED: record an individual risk assessment (the 5 steps) before it can start');
   } else if (!assessmentCurrent(f.assessment.reviewDate, f.today)) {
-    problems.push(`This visit is rated RED: the risk assessment was due for review on ${longDate(f.assessment.reviewDate)}; review it before the visit can start`);
+    problems.push(
+      `This visit is rated RED: the risk assessment was due for review on ${longDate(f.assessment.reviewDate)}; review it before the visit can start`,
+    );
   } else if (f.assessment.countersigned === false) {
-    problems.push('This visit is rated RED: the risk assessment must be completed or countersigned by the worker’s line manager, or a manager above them');
+    problems.push(
+      'This visit is rated RED: the risk assessment must be completed or countersigned by the worker’s line manager, or a manager above them',
+    );
   }
   if (f.atCouncilBuilding || f.control === 'council_building' || f.control === 'manager_approval') return problems;
   if (f.hasJointPartner) {
-    if (!f.partnerConfirmed) problems.push('This visit is rated RED: the joint visit partner has not yet confirmed they are going');
-    if (f.control !== 'joint_visit') problems.push('This visit is rated RED: the line manager, or a manager above them, must agree to the joint visit');
+    if (!f.partnerConfirmed)
+      problems.push('This visit is rated RED: the joint visit partner has not yet confirmed they are going');
+    if (f.control !== 'joint_visit')
+      problems.push(
+        'This visit is rated RED: the line manager, or a manager above them, must agree to the joint visit',
+      );
     return problems;
   }
-  problems.push('This visit is rated RED: it needs a joint visit agreed by the line manager, a meeting in a council building, or the line manager’s approval before it can start');
+  problems.push(
+    'This visit is rated RED: it needs a joint visit agreed by the line manager, a meeting in a council building, or the line manager’s approval before it can start',
+  );
   return problems;
 }
 
 /** A joint visit partner: "two trained staff" — someone else, current, a field worker, in the worker's team. */
-export function jointPartnerProblem(p: { id: number; active: boolean; teamId: number | null; roles: readonly string[] } | null, worker: { id: number; teamId: number | null }): string | null {
+export function jointPartnerProblem(
+  p: { id: number; active: boolean; teamId: number | null; roles: readonly string[] } | null,
+  worker: { id: number; teamId: number | null },
+): string | null {
   if (!p) return 'Select a colleague from the list';
   if (p.id === worker.id) return 'The joint visit partner must be someone else';
   if (!p.active) return 'The joint visit partner must be a current member of staff';
-  if (!p.roles.includes('worker')) return 'The joint visit partner must be a field worker (a practitioner who makes visits)';
-  if (worker.teamId === null || p.teamId !== worker.teamId) return 'The joint visit partner must be a field worker in the same team';
+  if (!p.roles.includes('worker'))
+    return 'The joint visit partner must be a field worker (a practitioner who makes visits)';
+  if (worker.teamId === null || p.teamId !== worker.teamId)
+    return 'The joint visit partner must be a field worker in the same team';
   return null;
 }
 
 /** Only the worker's line manager, or someone above them in the chain, may approve a RED lone visit. */
-export function approvalProblem(actorStaffId: number | null, workerId: number, chainIds: readonly number[]): string | null {
+export function approvalProblem(
+  actorStaffId: number | null,
+  workerId: number,
+  chainIds: readonly number[],
+): string | null {
   if (actorStaffId === null || actorStaffId === workerId || !chainIds.includes(actorStaffId)) {
     return 'Only the worker’s line manager, or a manager above them, can approve this visit';
   }
@@ -205,7 +250,10 @@ export const PRECAUTION_KEYS = Object.keys(PRECAUTIONS) as Precaution[];
 export const isPrecaution = (key: string): key is Precaution => (PRECAUTION_KEYS as string[]).includes(key);
 
 export type PrecautionStatus = 'confirmed' | 'waived';
-export interface PrecautionRecord { status: PrecautionStatus; reason: string | null }
+export interface PrecautionRecord {
+  status: PrecautionStatus;
+  reason: string | null;
+}
 
 /** A waiver needs a real reason: at least this many characters (not ".", not "n/a"). */
 export const MIN_WAIVER_REASON = 15;
@@ -222,7 +270,10 @@ export function requiredPrecautions(referralType: ReferralType | null): Precauti
 }
 
 /** The precautions still to confirm or waive before an AMBER visit may start. */
-export function outstandingPrecautions(recorded: ReadonlyMap<string, PrecautionRecord>, required: readonly Precaution[] = []): Precaution[] {
+export function outstandingPrecautions(
+  recorded: ReadonlyMap<string, PrecautionRecord>,
+  required: readonly Precaution[] = [],
+): Precaution[] {
   return PRECAUTION_KEYS.filter((k) => {
     const r = recorded.get(k);
     if (!r) return true;
@@ -239,31 +290,55 @@ export interface AmberFacts {
 }
 
 /** One message for the checklist (all outstanding, or the ones still to do by name), and Appendix E's "Meet in a KCC building". */
-export function amberProblems(recorded: ReadonlyMap<string, PrecautionRecord>, facts: AmberFacts = { referralType: 'previously_known', control: null }): string[] {
+export function amberProblems(
+  recorded: ReadonlyMap<string, PrecautionRecord>,
+  facts: AmberFacts = { referralType: 'previously_known', control: null },
+): string[] {
   const problems: string[] = [];
-  if (facts.referralType === 'agency_no_assessment' && !facts.atCouncilBuilding && facts.control !== 'council_building' && facts.control !== 'manager_approval') {
-    problems.push('This visit is rated AMBER (a referral from another agency with no risk assessment): meet in a council building, or get the line manager’s approval');
+  if (
+    facts.referralType === 'agency_no_assessment' &&
+    !facts.atCouncilBuilding &&
+    facts.control !== 'council_building' &&
+    facts.control !== 'manager_approval'
+  ) {
+    problems.push(
+      'This visit is rated AMBER (a referral from another agency with no risk assessment): meet in a council building, or get the line manager’s approval',
+    );
   }
   const left = outstandingPrecautions(recorded, requiredPrecautions(facts.referralType));
-  if (left.length === PRECAUTION_KEYS.length) problems.push('This visit is rated AMBER: confirm each precaution, or waive it with a reason, before it can start');
-  else if (left.length) problems.push(`This visit is rated AMBER: still to confirm, or waive with a reason: ${left.map((k) => `“${PRECAUTIONS[k]}”`).join('; ')}`);
+  if (left.length === PRECAUTION_KEYS.length)
+    problems.push('This visit is rated AMBER: confirm each precaution, or waive it with a reason, before it can start');
+  else if (left.length)
+    problems.push(
+      `This visit is rated AMBER: still to confirm, or waive with a reason: ${left.map((k) => `“${PRECAUTIONS[k]}”`).join('; ')}`,
+    );
   return problems;
 }
 
-export interface PrecautionAnswer { key: Precaution; status: PrecautionStatus | null; reason: string | null }
+export interface PrecautionAnswer {
+  key: Precaution;
+  status: PrecautionStatus | null;
+  reason: string | null;
+}
 
 /**
  * What a confirm-or-waive submission records: each answered precaution. Appendix E's own actions
  * (`required`) can only be confirmed; any other waiver needs a reason of at least MIN_WAIVER_REASON
  * characters. At least one must be answered.
  */
-export function precautionEntries(answers: readonly PrecautionAnswer[], required: readonly Precaution[] = []): { entries: { key: Precaution; status: PrecautionStatus; reason: string | null }[]; errors: FieldError[] } {
+export function precautionEntries(
+  answers: readonly PrecautionAnswer[],
+  required: readonly Precaution[] = [],
+): { entries: { key: Precaution; status: PrecautionStatus; reason: string | null }[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const entries: { key: Precaution; status: PrecautionStatus; reason: string | null }[] = [];
   for (const a of answers) {
     if (a.status === null) continue;
     if (a.status === 'waived' && required.includes(a.key)) {
-      errors.push({ field: `status-${a.key}`, message: `This cannot be waived: it is one of Appendix E’s actions for this visit: ${PRECAUTIONS[a.key]}` });
+      errors.push({
+        field: `status-${a.key}`,
+        message: `This cannot be waived: it is one of Appendix E’s actions for this visit: ${PRECAUTIONS[a.key]}`,
+      });
       continue;
     }
     if (a.status === 'waived' && !a.reason?.trim()) {
@@ -271,17 +346,26 @@ export function precautionEntries(answers: readonly PrecautionAnswer[], required
       continue;
     }
     if (a.status === 'waived' && a.reason!.trim().length < MIN_WAIVER_REASON) {
-      errors.push({ field: `reason-${a.key}`, message: `The reason for waiving must be ${MIN_WAIVER_REASON} characters or more, and say why: ${PRECAUTIONS[a.key]}` });
+      errors.push({
+        field: `reason-${a.key}`,
+        message: `The reason for waiving must be ${MIN_WAIVER_REASON} characters or more, and say why: ${PRECAUTIONS[a.key]}`,
+      });
       continue;
     }
     entries.push({ key: a.key, status: a.status, reason: a.status === 'waived' ? a.reason!.trim() : null });
   }
-  if (!errors.length && !entries.length) errors.push({ field: `status-${PRECAUTION_KEYS[0]}`, message: 'Confirm or waive at least one precaution' });
+  if (!errors.length && !entries.length)
+    errors.push({ field: `status-${PRECAUTION_KEYS[0]}`, message: 'Confirm or waive at least one precaution' });
   return { entries: errors.length ? [] : entries, errors };
 }
 
 /** What still stands between a visit and its start, by rating. */
-export function startProblemsFor(rating: Rating | null, red: RedFacts, precautions: ReadonlyMap<string, PrecautionRecord>, amber?: AmberFacts): string[] {
+export function startProblemsFor(
+  rating: Rating | null,
+  red: RedFacts,
+  precautions: ReadonlyMap<string, PrecautionRecord>,
+  amber?: AmberFacts,
+): string[] {
   if (rating === 'RED') return redProblems(red);
   if (rating === 'AMBER') return amberProblems(precautions, amber);
   return [];

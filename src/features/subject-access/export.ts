@@ -8,8 +8,20 @@ import { toCsv } from '../../web/csv.ts';
  * marked for redaction review (its `redaction_review` column lists them), never silently included
  * as if it were the subject's own.
  */
-export interface Section { file: string; title: string; description: string; rows: Record<string, unknown>[]; thirdParty: string[] }
-export interface Subject { kind: 'staff' | 'public'; name: string; reference: string; requestedBy: string; at: Date }
+export interface Section {
+  file: string;
+  title: string;
+  description: string;
+  rows: Record<string, unknown>[];
+  thirdParty: string[];
+}
+export interface Subject {
+  kind: 'staff' | 'public';
+  name: string;
+  reference: string;
+  requestedBy: string;
+  at: Date;
+}
 
 const REVIEW = 'redaction_review';
 
@@ -68,10 +80,31 @@ export function buildExportZip(subject: Subject, sections: Section[]): Uint8Arra
   const summary = sections.map((s) => {
     const marked = markForReview(s);
     files[`${s.file}.csv`] = strToU8(sectionCsv(s));
-    files[`${s.file}.json`] = strToU8(JSON.stringify({ title: s.title, description: s.description, thirdPartyFields: s.thirdParty, records: marked }, null, 2));
-    return { file: s.file, title: s.title, description: s.description, count: s.rows.length, review: marked.filter((r) => (r[REVIEW] as string[]).length).length, fields: s.thirdParty };
+    files[`${s.file}.json`] = strToU8(
+      JSON.stringify(
+        { title: s.title, description: s.description, thirdPartyFields: s.thirdParty, records: marked },
+        null,
+        2,
+      ),
+    );
+    return {
+      file: s.file,
+      title: s.title,
+      description: s.description,
+      count: s.rows.length,
+      review: marked.filter((r) => (r[REVIEW] as string[]).length).length,
+      fields: s.thirdParty,
+    };
   });
-  files['index.json'] = strToU8(JSON.stringify({ subject: { ...subject, at: subject.at.toISOString() }, sections: summary }, null, 2));
-  files['index.html'] = strToU8(INDEX.renderString(INDEX_TEMPLATE, { subject, sections: summary, at: subject.at.toISOString().replace('T', ' ').slice(0, 16) }));
+  files['index.json'] = strToU8(
+    JSON.stringify({ subject: { ...subject, at: subject.at.toISOString() }, sections: summary }, null, 2),
+  );
+  files['index.html'] = strToU8(
+    INDEX.renderString(INDEX_TEMPLATE, {
+      subject,
+      sections: summary,
+      at: subject.at.toISOString().replace('T', ' ').slice(0, 16),
+    }),
+  );
   return zipSync(files, { level: 6, mtime: subject.at });
 }

@@ -11,10 +11,22 @@ import { insertDemoCourse, insertDemoRecords } from './repository.ts';
  * has none of, so nobody is required to do them until an administrator names those teams.
  */
 export async function seedDemoTraining(trx: Transaction<DB>, ids: Map<string, number>) {
-  const course = async (name: string, category: string, validityMonths: number | null, who: { everyone?: boolean; keyHolders?: boolean }) =>
+  const course = async (
+    name: string,
+    category: string,
+    validityMonths: number | null,
+    who: { everyone?: boolean; keyHolders?: boolean },
+  ) =>
     insertDemoCourse(trx, {
-      name, name_key: courseKey(name), category, validity_months: validityMonths, everyone: who.everyone ?? false, key_holders: who.keyHolders ?? false,
-      job_roles: [], team_ids: [], service_ids: [],
+      name,
+      name_key: courseKey(name),
+      category,
+      validity_months: validityMonths,
+      everyone: who.everyone ?? false,
+      key_holders: who.keyHolders ?? false,
+      job_roles: [],
+      team_ids: [],
+      service_ids: [],
     });
   // Induction for all ICS staff (§11): lone working and the prevention and management of violence.
   const lone = await course('E Learning Lone Working', 'lone_working', 36, { everyone: true });
@@ -25,8 +37,38 @@ export async function seedDemoTraining(trx: Transaction<DB>, ids: Map<string, nu
 
   const today = londonToday();
   const daysAgo = (n: number) => addDays(today, -n);
-  const done = (key: string, courseId: number, completedOn: string) => ({ staff_id: ids.get(key)!, course_id: courseId, completed_on: completedOn, expires_on: null, evidence: null, source: 'demo' });
-  const everyoneDone = ['ad', 'ad2', 'smcic', 'smeh', 'tm1', 'sp1', 'sw2', 'bs1', 'tm2', 'sw4', 'sw5', 'fs1', 'tm3', 'yw1', 'yw2', 'fs2', 'bs2', 'fs3', 'hs', 'co', 'ig', 'admin'];
+  const done = (key: string, courseId: number, completedOn: string) => ({
+    staff_id: ids.get(key)!,
+    course_id: courseId,
+    completed_on: completedOn,
+    expires_on: null,
+    evidence: null,
+    source: 'demo',
+  });
+  const everyoneDone = [
+    'ad',
+    'ad2',
+    'smcic',
+    'smeh',
+    'tm1',
+    'sp1',
+    'sw2',
+    'bs1',
+    'tm2',
+    'sw4',
+    'sw5',
+    'fs1',
+    'tm3',
+    'yw1',
+    'yw2',
+    'fs2',
+    'bs2',
+    'fs3',
+    'hs',
+    'co',
+    'ig',
+    'admin',
+  ];
   await insertDemoRecords(trx, [
     ...everyoneDone.map((k) => done(k, lone, daysAgo(200))),
     ...everyoneDone.filter((k) => k !== 'sw2').map((k) => done(k, safety, daysAgo(300))),

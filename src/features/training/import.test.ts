@@ -4,14 +4,22 @@ import { validateTrainingImport } from './import.ts';
 import { courseKey } from './rules.ts';
 
 const ctx = {
-  staff: new Map([['E1003', 3], ['E1004', 4]]),
-  courses: new Map([[courseKey('E Learning Lone Working'), 1], [courseKey('KSCMP Personal Safety – Lone Worker'), 2]]),
+  staff: new Map([
+    ['E1003', 3],
+    ['E1004', 4],
+  ]),
+  courses: new Map([
+    [courseKey('E Learning Lone Working'), 1],
+    [courseKey('KSCMP Personal Safety – Lone Worker'), 2],
+  ]),
   today: '2026-06-15',
 };
 
 test('rows with either date format, course names in any case and punctuation', () => {
   const { rows, errors } = validateTrainingImport(
-    'employee_number,course,completed_on,expires_on\ne1003,e-learning lone working,2026-01-12,\nE1004,"KSCMP personal safety - lone worker",14/01/2026,14/01/2027\n', ctx);
+    'employee_number,course,completed_on,expires_on\ne1003,e-learning lone working,2026-01-12,\nE1004,"KSCMP personal safety - lone worker",14/01/2026,14/01/2027\n',
+    ctx,
+  );
   assert.deepEqual(errors, []);
   assert.deepEqual(rows, [
     { line: 2, staffId: 3, courseId: 1, completedOn: '2026-01-12', expiresOn: null, evidence: null },
@@ -20,15 +28,18 @@ test('rows with either date format, course names in any case and punctuation', (
 });
 
 test('every row error at once, each naming its column', () => {
-  const { rows, errors } = validateTrainingImport([
-    'employee_number,course,completed_on,expires_on',
-    'E9999,Underwater basket weaving,31/02/2026,',
-    'E1003,E Learning Lone Working,2026-07-01,2026-06-01',
-    ',,,',
-    'E1003,E Learning Lone Working,2026-01-12,2026-01-01',
-    'E1004,E Learning Lone Working,2026-01-12,',
-    'E1004,E Learning Lone Working,12/01/2026,',
-  ].join('\n'), ctx);
+  const { rows, errors } = validateTrainingImport(
+    [
+      'employee_number,course,completed_on,expires_on',
+      'E9999,Underwater basket weaving,31/02/2026,',
+      'E1003,E Learning Lone Working,2026-07-01,2026-06-01',
+      ',,,',
+      'E1003,E Learning Lone Working,2026-01-12,2026-01-01',
+      'E1004,E Learning Lone Working,2026-01-12,',
+      'E1004,E Learning Lone Working,12/01/2026,',
+    ].join('\n'),
+    ctx,
+  );
   assert.equal(rows.length, 1);
   assert.deepEqual(errors, [
     { line: 2, message: 'employee E9999 is not in Harbour' },
@@ -45,6 +56,13 @@ test('every row error at once, each naming its column', () => {
 });
 
 test('a header without the columns names them', () => {
-  assert.deepEqual(validateTrainingImport('employee,course\nE1003,x\n', ctx).errors, [{ line: 1, message: 'The header row is missing: employee_number, completed_on. Download the template to see the columns.' }]);
-  assert.deepEqual(validateTrainingImport('employee_number,course,completed_on,colour\n', ctx).errors, [{ line: 1, message: 'Unknown columns: colour' }]);
+  assert.deepEqual(validateTrainingImport('employee,course\nE1003,x\n', ctx).errors, [
+    {
+      line: 1,
+      message: 'The header row is missing: employee_number, completed_on. Download the template to see the columns.',
+    },
+  ]);
+  assert.deepEqual(validateTrainingImport('employee_number,course,completed_on,colour\n', ctx).errors, [
+    { line: 1, message: 'Unknown columns: colour' },
+  ]);
 });

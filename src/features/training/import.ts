@@ -16,7 +16,14 @@ export const TRAINING_TEMPLATE = toCsv([
   ['E1003', 'KSCMP Personal Safety - Lone Worker', '14/01/2026', '14/01/2027', ''],
 ]);
 
-export interface TrainingImportRow { line: number; staffId: number; courseId: number; completedOn: string; expiresOn: string | null; evidence: string | null }
+export interface TrainingImportRow {
+  line: number;
+  staffId: number;
+  courseId: number;
+  completedOn: string;
+  expiresOn: string | null;
+  evidence: string | null;
+}
 export interface TrainingImportContext {
   /** Upper-cased employee number → staff id. */
   staff: Map<string, number>;
@@ -27,15 +34,31 @@ export interface TrainingImportContext {
 }
 
 /** Every row is checked before anything is written; line numbers count the header as line 1. */
-export function validateTrainingImport(text: string, ctx: TrainingImportContext): { rows: TrainingImportRow[]; errors: RowError[] } {
+export function validateTrainingImport(
+  text: string,
+  ctx: TrainingImportContext,
+): { rows: TrainingImportRow[]; errors: RowError[] } {
   const parsed = parseCsv(text);
   if ('error' in parsed) return { rows: [], errors: [{ line: 1, message: parsed.error }] };
   const missing = REQUIRED.filter((c) => !parsed.header.includes(c));
-  if (missing.length) return { rows: [], errors: [{ line: 1, message: `The header row is missing: ${missing.join(', ')}. Download the template to see the columns.` }] };
-  const unknown = parsed.header.filter((h) => !(TRAINING_COLUMNS as readonly string[]).includes(h) && !OPTIONAL.includes(h));
+  if (missing.length)
+    return {
+      rows: [],
+      errors: [
+        {
+          line: 1,
+          message: `The header row is missing: ${missing.join(', ')}. Download the template to see the columns.`,
+        },
+      ],
+    };
+  const unknown = parsed.header.filter(
+    (h) => !(TRAINING_COLUMNS as readonly string[]).includes(h) && !OPTIONAL.includes(h),
+  );
   if (unknown.length) return { rows: [], errors: [{ line: 1, message: `Unknown columns: ${unknown.join(', ')}` }] };
-  if (parsed.records.length === 0) return { rows: [], errors: [{ line: 2, message: 'The file has no rows to import' }] };
-  if (parsed.records.length > 20000) return { rows: [], errors: [{ line: 1, message: 'Import at most 20,000 rows at a time' }] };
+  if (parsed.records.length === 0)
+    return { rows: [], errors: [{ line: 2, message: 'The file has no rows to import' }] };
+  if (parsed.records.length > 20000)
+    return { rows: [], errors: [{ line: 1, message: 'Import at most 20,000 rows at a time' }] };
 
   const today = ctx.today ?? londonDate(new Date());
   const errors: RowError[] = [];
@@ -78,7 +101,8 @@ export function validateTrainingImport(text: string, ctx: TrainingImportContext)
       if (other) err(`the same completion is on line ${other} too`);
       else seen.set(key, line);
     }
-    if (errors.length === before) rows.push({ line, staffId: staffId!, courseId: courseId!, completedOn: completedOn!, expiresOn, evidence });
+    if (errors.length === before)
+      rows.push({ line, staffId: staffId!, courseId: courseId!, completedOn: completedOn!, expiresOn, evidence });
   });
   return { rows, errors };
 }

@@ -1,13 +1,32 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  addMonths, courseKey, courseStatus, dueSoon, expiryOf, lackingIn, personTraining, reminderDue, requiredFor, trainingStartProblems,
-  LONE_WORKING_CATEGORIES, type CourseFacts, type GateFacts,
+  addMonths,
+  courseKey,
+  courseStatus,
+  dueSoon,
+  expiryOf,
+  lackingIn,
+  personTraining,
+  reminderDue,
+  requiredFor,
+  trainingStartProblems,
+  LONE_WORKING_CATEGORIES,
+  type CourseFacts,
+  type GateFacts,
 } from './rules.ts';
 
 const course = (over: Partial<CourseFacts> = {}): CourseFacts => ({
-  id: 1, name: 'E Learning Lone Working', category: 'lone_working', validity_months: 36, everyone: false,
-  job_roles: [], team_ids: [], service_ids: [], key_holders: false, ...over,
+  id: 1,
+  name: 'E Learning Lone Working',
+  category: 'lone_working',
+  validity_months: 36,
+  everyone: false,
+  job_roles: [],
+  team_ids: [],
+  service_ids: [],
+  key_holders: false,
+  ...over,
 });
 const person = { jobRole: 'social_worker', teamId: 10, serviceId: 20, keyHolder: false };
 
@@ -50,28 +69,80 @@ test('currency: missing, current, expiring within 30 days, expired on the expiry
   // A completion dated in the future does not count yet.
   assert.equal(courseStatus([{ completed_on: '2026-06-16', expires_on: null }], 12, today).state, 'missing');
   // The completion that lasts longest counts, whichever order they come in.
-  const s = courseStatus([{ completed_on: '2026-01-01', expires_on: null }, { completed_on: '2024-01-01', expires_on: null }], 12, today);
+  const s = courseStatus(
+    [
+      { completed_on: '2026-01-01', expires_on: null },
+      { completed_on: '2024-01-01', expires_on: null },
+    ],
+    12,
+    today,
+  );
   assert.deepEqual(s, { state: 'current', expiresOn: '2027-01-01', completedOn: '2026-01-01' });
-  assert.equal(courseStatus([{ completed_on: '2024-01-01', expires_on: null }, { completed_on: '2020-01-01', expires_on: '2030-01-01' }], 12, today).expiresOn, '2030-01-01');
+  assert.equal(
+    courseStatus(
+      [
+        { completed_on: '2024-01-01', expires_on: null },
+        { completed_on: '2020-01-01', expires_on: '2030-01-01' },
+      ],
+      12,
+      today,
+    ).expiresOn,
+    '2030-01-01',
+  );
 });
 
 test('a person’s training: lacking, next expiry and outstanding refresher items', () => {
   const today = '2026-06-15';
   const lone = course({ id: 1, job_roles: ['social_worker'] });
-  const safety = course({ id: 2, name: 'KSCMP Personal Safety – Lone Worker', category: 'personal_safety', validity_months: 12, everyone: true });
+  const safety = course({
+    id: 2,
+    name: 'KSCMP Personal Safety – Lone Worker',
+    category: 'personal_safety',
+    validity_months: 12,
+    everyone: true,
+  });
   const teach = course({ id: 3, name: 'Team Teach Level 2', category: 'physical_intervention', team_ids: [99] });
-  const records = [{ course_id: 1, completed_on: '2025-01-01', expires_on: null }, { course_id: 2, completed_on: '2025-06-01', expires_on: null }];
-  const refresher = { id: 7, course_id: 1, course_name: lone.name, reason: 'Incident debrief', created_on: '2026-06-01', due_on: '2026-07-01' };
+  const records = [
+    { course_id: 1, completed_on: '2025-01-01', expires_on: null },
+    { course_id: 2, completed_on: '2025-06-01', expires_on: null },
+  ];
+  const refresher = {
+    id: 7,
+    course_id: 1,
+    course_name: lone.name,
+    reason: 'Incident debrief',
+    created_on: '2026-06-01',
+    due_on: '2026-07-01',
+  };
   const t = personTraining(person, [lone, safety, teach], records, [refresher], today);
-  assert.deepEqual(t.required.map((r) => r.course.id), [1, 2]);
+  assert.deepEqual(
+    t.required.map((r) => r.course.id),
+    [1, 2],
+  );
   assert.deepEqual(t.lacking, ['KSCMP Personal Safety – Lone Worker']);
   assert.equal(t.current, false);
   assert.equal(t.nextExpiry, '2028-01-01');
   assert.deepEqual(lackingIn(t, LONE_WORKING_CATEGORIES), ['KSCMP Personal Safety – Lone Worker']);
-  assert.deepEqual(t.outstanding.map((d) => d.id), [7]);
-  assert.deepEqual(dueSoon(t, today).map((d) => d.on), ['2026-06-01', '2026-07-01']);
+  assert.deepEqual(
+    t.outstanding.map((d) => d.id),
+    [7],
+  );
+  assert.deepEqual(
+    dueSoon(t, today).map((d) => d.on),
+    ['2026-06-01', '2026-07-01'],
+  );
   // A completion on or after the day the refresher was advised clears it.
-  const after = personTraining(person, [lone, safety], [...records, { course_id: 1, completed_on: '2026-06-10', expires_on: null }, { course_id: 2, completed_on: '2026-06-10', expires_on: null }], [refresher], today);
+  const after = personTraining(
+    person,
+    [lone, safety],
+    [
+      ...records,
+      { course_id: 1, completed_on: '2026-06-10', expires_on: null },
+      { course_id: 2, completed_on: '2026-06-10', expires_on: null },
+    ],
+    [refresher],
+    today,
+  );
   assert.deepEqual(after.outstanding, []);
   assert.equal(after.current, true);
   assert.deepEqual(dueSoon(after, today), []);
@@ -85,7 +156,16 @@ test('reminders at most once a week', () => {
 });
 
 test('the gate: a team that requires training stops RED and AMBER lone visits without it, unless joint or approved', () => {
-  const base: GateFacts = { kind: 'visit', rating: 'AMBER', policy: 'require', loneWorkingLacking: ['E Learning Lone Working'], keyHolderLacking: [], hasJointPartner: false, managerApproved: false, assessmentCurrent: false };
+  const base: GateFacts = {
+    kind: 'visit',
+    rating: 'AMBER',
+    policy: 'require',
+    loneWorkingLacking: ['E Learning Lone Working'],
+    keyHolderLacking: [],
+    hasJointPartner: false,
+    managerApproved: false,
+    assessmentCurrent: false,
+  };
   assert.equal(trainingStartProblems(base).length, 1);
   assert.match(trainingStartProblems(base)[0]!, /joint visit or the line manager’s approval/);
   assert.equal(trainingStartProblems({ ...base, rating: 'RED' }).length, 1);
@@ -97,7 +177,16 @@ test('the gate: a team that requires training stops RED and AMBER lone visits wi
 });
 
 test('the gate: a key-holder call-out needs key-holder training and a risk assessment, whatever the policy', () => {
-  const base: GateFacts = { kind: 'key_holder_callout', rating: null, policy: 'warn', loneWorkingLacking: ['x'], keyHolderLacking: ['Key holder training'], hasJointPartner: false, managerApproved: false, assessmentCurrent: false };
+  const base: GateFacts = {
+    kind: 'key_holder_callout',
+    rating: null,
+    policy: 'warn',
+    loneWorkingLacking: ['x'],
+    keyHolderLacking: ['Key holder training'],
+    hasJointPartner: false,
+    managerApproved: false,
+    assessmentCurrent: false,
+  };
   assert.equal(trainingStartProblems(base).length, 2);
   assert.equal(trainingStartProblems({ ...base, keyHolderLacking: [] }).length, 1);
   assert.deepEqual(trainingStartProblems({ ...base, keyHolderLacking: [], assessmentCurrent: true }), []);

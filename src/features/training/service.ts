@@ -14,8 +14,20 @@ import type { RowError } from '../people/import-staff.ts';
 import type { CourseInput, TrainingRepository } from './repository.ts';
 import { validateTrainingImport } from './import.ts';
 import {
-  CATEGORIES, DUE_WINDOW_DAYS, LONE_WORKING_CATEGORIES, courseKey, dueSoon, isCurrent, lackingIn, personTraining, reminderDue, trainingStartProblems,
-  trainingWarning, type CourseFacts, type DueItemFacts, type Policy,
+  CATEGORIES,
+  DUE_WINDOW_DAYS,
+  LONE_WORKING_CATEGORIES,
+  courseKey,
+  dueSoon,
+  isCurrent,
+  lackingIn,
+  personTraining,
+  reminderDue,
+  trainingStartProblems,
+  trainingWarning,
+  type CourseFacts,
+  type DueItemFacts,
+  type Policy,
 } from './rules.ts';
 import type { CourseForm, RecordForm, RefresherForm } from './schema.ts';
 
@@ -34,8 +46,21 @@ const name = (p: { given_name: string; family_name: string }) => `${p.given_name
 const MANAGER_ROLES = ['team_manager', 'service_manager', 'assistant_director'] as const;
 
 /** One person's readiness to work alone (issue 19): the facts, their training, and ready or why not. */
-export function readinessOf(p: Person, courses: readonly CourseFacts[], records: readonly RecordRow[], due: readonly DueItemFacts[], now: Date, today: string) {
-  const training = personTraining({ jobRole: p.job_role, teamId: p.team_id, serviceId: p.service_id, keyHolder: p.key_holder }, courses, records, due, today);
+export function readinessOf(
+  p: Person,
+  courses: readonly CourseFacts[],
+  records: readonly RecordRow[],
+  due: readonly DueItemFacts[],
+  now: Date,
+  today: string,
+) {
+  const training = personTraining(
+    { jobRole: p.job_role, teamId: p.team_id, serviceId: p.service_id, keyHolder: p.key_holder },
+    courses,
+    records,
+    due,
+    today,
+  );
   const pack = packProblem(p.pack_updated_at ? new Date(p.pack_updated_at) : null, now);
   const reasons: string[] = [];
   if (p.buddy_id === null) reasons.push('No buddy');
@@ -43,10 +68,25 @@ export function readinessOf(p: Person, courses: readonly CourseFacts[], records:
   if (!p.duress_pin) reasons.push('No duress PIN');
   for (const c of training.lacking) reasons.push(`${c}: missing or expired`);
   return {
-    id: p.id, name: name(p), employeeNumber: p.employee_number, jobRole: p.job_role, teamId: p.team_id, teamName: p.team_name, policy: p.policy as Policy,
-    buddy: p.buddy_id !== null, packCurrent: pack === null, packProblem: pack, duressPin: p.duress_pin,
-    trainingCurrent: training.current, nextExpiry: training.nextExpiry, lacking: training.lacking, outstanding: training.outstanding,
-    assessmentsDue: Number(p.assessments_due), ready: reasons.length === 0, reasons, training,
+    id: p.id,
+    name: name(p),
+    employeeNumber: p.employee_number,
+    jobRole: p.job_role,
+    teamId: p.team_id,
+    teamName: p.team_name,
+    policy: p.policy as Policy,
+    buddy: p.buddy_id !== null,
+    packCurrent: pack === null,
+    packProblem: pack,
+    duressPin: p.duress_pin,
+    trainingCurrent: training.current,
+    nextExpiry: training.nextExpiry,
+    lacking: training.lacking,
+    outstanding: training.outstanding,
+    assessmentsDue: Number(p.assessments_due),
+    ready: reasons.length === 0,
+    reasons,
+    training,
     loneWorkingWarning: trainingWarning(lackingIn(training, LONE_WORKING_CATEGORIES)),
   };
 }
@@ -76,8 +116,21 @@ export function buildTrainingService(deps: TrainingDeps) {
     const today = londonToday(at);
     const people = await repo.people(ids, addDays(today, DUE_WINDOW_DAYS), ex);
     const personIds = people.map((p) => p.id);
-    const [courses, records, due] = [await repo.courses({}, ex), await repo.records(personIds, ex), await repo.dueItems(personIds, ex)];
-    return people.map((p) => readinessOf(p, courses, records.filter((r) => r.staff_id === p.id), due.filter((d) => d.staff_id === p.id), at, today));
+    const [courses, records, due] = [
+      await repo.courses({}, ex),
+      await repo.records(personIds, ex),
+      await repo.dueItems(personIds, ex),
+    ];
+    return people.map((p) =>
+      readinessOf(
+        p,
+        courses,
+        records.filter((r) => r.staff_id === p.id),
+        due.filter((d) => d.staff_id === p.id),
+        at,
+        today,
+      ),
+    );
   }
 
   async function courseInput(form: CourseForm, exceptId: number | null): Promise<CourseInput> {
@@ -85,11 +138,18 @@ export function buildTrainingService(deps: TrainingDeps) {
     const key = courseKey(form.name);
     if (!key) errors.push({ field: 'name', message: 'Enter a course name with letters or numbers' });
     const clash = key ? await repo.courseByKey(key) : undefined;
-    if (clash && clash.id !== exceptId) errors.push({ field: 'name', message: 'A course with this name already exists (names are compared without case, spaces or punctuation)' });
+    if (clash && clash.id !== exceptId)
+      errors.push({
+        field: 'name',
+        message: 'A course with this name already exists (names are compared without case, spaces or punctuation)',
+      });
     const [services, teams] = await Promise.all([repo.allServices(), repo.allTeams()]);
-    if (form.jobRoles.some((r) => !(r in JOB_ROLES))) errors.push({ field: 'jobRoles', message: 'Select job roles from the list' });
-    if (form.teamIds.some((t) => !teams.some((x) => x.id === t))) errors.push({ field: 'teamIds', message: 'Select teams from the list' });
-    if (form.serviceIds.some((s) => !services.some((x) => x.id === s))) errors.push({ field: 'serviceIds', message: 'Select services from the list' });
+    if (form.jobRoles.some((r) => !(r in JOB_ROLES)))
+      errors.push({ field: 'jobRoles', message: 'Select job roles from the list' });
+    if (form.teamIds.some((t) => !teams.some((x) => x.id === t)))
+      errors.push({ field: 'teamIds', message: 'Select teams from the list' });
+    if (form.serviceIds.some((s) => !services.some((x) => x.id === s)))
+      errors.push({ field: 'serviceIds', message: 'Select services from the list' });
     if (errors.length) throw new ValidationError(errors);
     return { ...form, nameKey: key };
   }
@@ -126,10 +186,25 @@ export function buildTrainingService(deps: TrainingDeps) {
       if (id !== null && !(await repo.course(id))) throw new NotFoundError('Course');
       const input = await courseInput(form, id);
       return inTransaction(db, async (trx) => {
-        const courseId = id ?? await repo.createCourse(trx, input);
+        const courseId = id ?? (await repo.createCourse(trx, input));
         if (id !== null) await repo.updateCourse(trx, id, input);
-        await audit.appendIn(trx, { ...actorFields(actor), action: id === null ? 'training_course.create' : 'training_course.update', entityType: 'training_course', entityId: courseId,
-          detail: { name: input.name, category: input.category, validityMonths: input.validityMonths, everyone: input.everyone, jobRoles: input.jobRoles, teamIds: input.teamIds, serviceIds: input.serviceIds, keyHolders: input.keyHolders, retired: input.retired } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: id === null ? 'training_course.create' : 'training_course.update',
+          entityType: 'training_course',
+          entityId: courseId,
+          detail: {
+            name: input.name,
+            category: input.category,
+            validityMonths: input.validityMonths,
+            everyone: input.everyone,
+            jobRoles: input.jobRoles,
+            teamIds: input.teamIds,
+            serviceIds: input.serviceIds,
+            keyHolders: input.keyHolders,
+            retired: input.retired,
+          },
+        });
         return courseId;
       });
     },
@@ -149,12 +224,38 @@ export function buildTrainingService(deps: TrainingDeps) {
       const errors: FieldError[] = [];
       const course = await repo.course(form.courseId);
       if (!course || course.retired_at) errors.push({ field: 'courseId', message: 'Select a course from the list' });
-      if (form.completedOn && form.completedOn > londonToday(now())) errors.push({ field: 'completedOn-day', message: 'The date completed must be today or in the past' });
-      if (form.completedOn && form.expiresOn && form.expiresOn <= form.completedOn) errors.push({ field: 'expiresOn-day', message: 'The expiry date must be after the date completed' });
+      if (form.completedOn && form.completedOn > londonToday(now()))
+        errors.push({ field: 'completedOn-day', message: 'The date completed must be today or in the past' });
+      if (form.completedOn && form.expiresOn && form.expiresOn <= form.completedOn)
+        errors.push({ field: 'expiresOn-day', message: 'The expiry date must be after the date completed' });
       if (errors.length) throw new ValidationError(errors);
       await inTransaction(db, async (trx) => {
-        await repo.addRecords(trx, [{ staffId: id, courseId: form.courseId, completedOn: form.completedOn, expiresOn: form.expiresOn, evidence: form.evidence, source: 'form' }], { staffId: actor.staffId, accountId: actor.accountId });
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'training.record', entityType: 'staff', entityId: id, detail: { courseId: form.courseId, completedOn: form.completedOn, expiresOn: form.expiresOn, evidence: form.evidence } });
+        await repo.addRecords(
+          trx,
+          [
+            {
+              staffId: id,
+              courseId: form.courseId,
+              completedOn: form.completedOn,
+              expiresOn: form.expiresOn,
+              evidence: form.evidence,
+              source: 'form',
+            },
+          ],
+          { staffId: actor.staffId, accountId: actor.accountId },
+        );
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'training.record',
+          entityType: 'staff',
+          entityId: id,
+          detail: {
+            courseId: form.courseId,
+            completedOn: form.completedOn,
+            expiresOn: form.expiresOn,
+            evidence: form.evidence,
+          },
+        });
       });
     },
 
@@ -163,19 +264,40 @@ export function buildTrainingService(deps: TrainingDeps) {
       const { mayRecord: canRecord } = await mustSeePerson(actor, id);
       if (!canRecord) throw new ForbiddenError('Only the person’s managers can advise refresher training');
       const course = await repo.course(form.courseId);
-      if (!course || course.retired_at) throw new ValidationError([{ field: 'courseId', message: 'Select a course from the list' }]);
+      if (!course || course.retired_at)
+        throw new ValidationError([{ field: 'courseId', message: 'Select a course from the list' }]);
       const today = londonToday(now());
-      if (form.dueOn && form.dueOn < today) throw new ValidationError([{ field: 'dueOn-day', message: 'The date it is due by must be today or later' }]);
+      if (form.dueOn && form.dueOn < today)
+        throw new ValidationError([{ field: 'dueOn-day', message: 'The date it is due by must be today or later' }]);
       return inTransaction(db, async (trx) => {
-        const itemId = await repo.addDueItem(trx, { staffId: id, courseId: form.courseId, reason: form.reason, incidentId: form.incidentId, createdOn: today, dueOn: form.dueOn ?? addDays(today, DUE_WINDOW_DAYS), accountId: actor.accountId });
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'training.refresher_advised', entityType: 'staff', entityId: id, detail: { courseId: form.courseId, reason: form.reason, incidentId: form.incidentId } });
+        const itemId = await repo.addDueItem(trx, {
+          staffId: id,
+          courseId: form.courseId,
+          reason: form.reason,
+          incidentId: form.incidentId,
+          createdOn: today,
+          dueOn: form.dueOn ?? addDays(today, DUE_WINDOW_DAYS),
+          accountId: actor.accountId,
+        });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'training.refresher_advised',
+          entityType: 'staff',
+          entityId: id,
+          detail: { courseId: form.courseId, reason: form.reason, incidentId: form.incidentId },
+        });
         return itemId;
       });
     },
 
     /** `harbour import training FILE.csv` (actor null) and the web upload: all or nothing. */
-    async importFile(actor: Actor | null, text: string, fileName: string): Promise<{ ok: true; imported: number; people: number } | { ok: false; errors: RowError[] }> {
-      if (actor && !mayRecord(actor)) throw new ForbiddenError('Only managers and administrators can import training records');
+    async importFile(
+      actor: Actor | null,
+      text: string,
+      fileName: string,
+    ): Promise<{ ok: true; imported: number; people: number } | { ok: false; errors: RowError[] }> {
+      if (actor && !mayRecord(actor))
+        throw new ForbiddenError('Only managers and administrators can import training records');
       const [numbers, courses] = await Promise.all([repo.staffNumbers(), repo.courses()]);
       const { rows, errors } = validateTrainingImport(text, {
         staff: new Map(numbers.map((s) => [s.employee_number.toUpperCase(), s.id])),
@@ -185,20 +307,36 @@ export function buildTrainingService(deps: TrainingDeps) {
       if (actor) {
         const s = await scope(actor);
         const byId = new Map(numbers.map((n) => [n.id, n.employee_number]));
-        for (const r of rows) if (!inScope(s, r.staffId)) errors.push({ line: r.line, message: `employee ${byId.get(r.staffId)} is not one of the people you manage` });
+        for (const r of rows)
+          if (!inScope(s, r.staffId))
+            errors.push({
+              line: r.line,
+              message: `employee ${byId.get(r.staffId)} is not one of the people you manage`,
+            });
         errors.sort((a, b) => a.line - b.line);
       }
       if (errors.length) return { ok: false, errors };
       await inTransaction(db, async (trx) => {
-        await repo.addRecords(trx, rows.map((r) => ({ ...r, source: 'import' as const })), { staffId: actor?.staffId ?? null, accountId: actor?.accountId ?? null });
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'training.import', entityType: 'training_record', entityId: null, detail: { fileName, rows: rows.length } });
+        await repo.addRecords(
+          trx,
+          rows.map((r) => ({ ...r, source: 'import' as const })),
+          { staffId: actor?.staffId ?? null, accountId: actor?.accountId ?? null },
+        );
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'training.import',
+          entityType: 'training_record',
+          entityId: null,
+          detail: { fileName, rows: rows.length },
+        });
       });
       return { ok: true, imported: rows.length, people: new Set(rows.map((r) => r.staffId)).size };
     },
 
     /** /readiness: one row per person in the actor's line, team counts, filters. */
     async readiness(actor: Actor, filter: { teamId: number | null; show: 'all' | 'not_ready' | 'ready' }) {
-      if (!hasRole(actor, 'admin', 'health_and_safety_officer', ...MANAGER_ROLES)) throw new ForbiddenError('Readiness is for managers');
+      if (!hasRole(actor, 'admin', 'health_and_safety_officer', ...MANAGER_ROLES))
+        throw new ForbiddenError('Readiness is for managers');
       const rows = await readinessFor(await scope(actor));
       const teamIds = [...new Set(rows.map((r) => r.teamId).filter((t): t is number => t !== null))];
       const teams = (await repo.teams(teamIds)).map((t) => {
@@ -206,7 +344,11 @@ export function buildTrainingService(deps: TrainingDeps) {
         return { ...t, total: members.length, ready: members.filter((r) => r.ready).length, mayChangePolicy: false };
       });
       for (const t of teams) t.mayChangePolicy = await mayChangePolicy(actor, t.manager_id);
-      const shown = rows.filter((r) => (filter.teamId === null || r.teamId === filter.teamId) && (filter.show === 'all' || (filter.show === 'ready') === r.ready));
+      const shown = rows.filter(
+        (r) =>
+          (filter.teamId === null || r.teamId === filter.teamId) &&
+          (filter.show === 'all' || (filter.show === 'ready') === r.ready),
+      );
       return { rows: shown, total: rows.length, teams };
     },
 
@@ -214,10 +356,19 @@ export function buildTrainingService(deps: TrainingDeps) {
     async setPolicy(actor: Actor, teamId: number, policy: Policy) {
       const team = await repo.team(teamId);
       if (!team) throw new NotFoundError('Team');
-      if (!(await mayChangePolicy(actor, team.manager_id))) throw new ForbiddenError('Only the team’s manager, their managers or an administrator can set its training policy');
+      if (!(await mayChangePolicy(actor, team.manager_id)))
+        throw new ForbiddenError(
+          'Only the team’s manager, their managers or an administrator can set its training policy',
+        );
       await inTransaction(db, async (trx) => {
         await repo.setPolicy(trx, teamId, policy, actor.accountId);
-        await audit.appendIn(trx, { ...actorFields(actor), action: 'training.policy', entityType: 'team', entityId: teamId, detail: { policy } });
+        await audit.appendIn(trx, {
+          ...actorFields(actor),
+          action: 'training.policy',
+          entityType: 'team',
+          entityId: teamId,
+          detail: { policy },
+        });
       });
       return team;
     },
@@ -232,7 +383,9 @@ export function buildTrainingService(deps: TrainingDeps) {
       if (hasRole(actor, ...MANAGER_ROLES, 'admin')) {
         const s = await scope(actor);
         if (s !== 'all' && s.length) {
-          team = (await readinessFor(s)).map((r) => ({ id: r.id, name: r.name, items: dueSoon(r.training, today) })).filter((r) => r.items.length);
+          team = (await readinessFor(s))
+            .map((r) => ({ id: r.id, name: r.name, items: dueSoon(r.training, today) }))
+            .filter((r) => r.items.length);
         }
       }
       return { mine, team };
@@ -248,11 +401,15 @@ export function buildTrainingService(deps: TrainingDeps) {
       for (const r of rows) {
         const items = dueSoon(r.training, today);
         if (!items.length || !reminderDue(last.get(r.id) ?? null, at)) continue;
-        await inTransaction(db, (trx) => repo.recordReminder(trx, {
-          staffId: r.id, at, link: '/training',
-          subject: items.length === 1 ? 'Training due' : `${items.length} training items due`,
-          body: `Training you need for lone working:\n${items.map((i) => `- ${i.text}`).join('\n')}\nBook it with your manager. Your training record is in Harbour under “My training”.`,
-        }));
+        await inTransaction(db, (trx) =>
+          repo.recordReminder(trx, {
+            staffId: r.id,
+            at,
+            link: '/training',
+            subject: items.length === 1 ? 'Training due' : `${items.length} training items due`,
+            body: `Training you need for lone working:\n${items.map((i) => `- ${i.text}`).join('\n')}\nBook it with your manager. Your training record is in Harbour under “My training”.`,
+          }),
+        );
         sent++;
       }
       return { sent };
@@ -274,19 +431,46 @@ export type TrainingService = ReturnType<typeof buildTrainingService>;
  * gives (`rating`), else the one the visit was planned under. Rules in `rules.ts` `trainingStartProblems`.
  */
 export function buildTrainingGate(repo: TrainingRepository, now: () => Date = () => new Date()) {
-  return async function trainingGateProblems(ex: Executor, session: { id: number; rating?: string | null }): Promise<string[]> {
+  return async function trainingGateProblems(
+    ex: Executor,
+    session: { id: number; rating?: string | null },
+  ): Promise<string[]> {
     const today = londonToday(now());
     const facts = await repo.gateFacts(ex, session.id, today);
     if (!facts || !facts.person) return [];
     const { visit, person, courses, records } = facts;
-    const t = personTraining({ jobRole: person.job_role, teamId: person.team_id, serviceId: person.service_id, keyHolder: person.key_holder }, courses, records, [], today);
+    const t = personTraining(
+      { jobRole: person.job_role, teamId: person.team_id, serviceId: person.service_id, keyHolder: person.key_holder },
+      courses,
+      records,
+      [],
+      today,
+    );
     // A call-out makes the person a key holder for it, whether or not they are listed for a building.
-    const keyHolderLacking = courses.filter((c) => c.category === 'key_holder')
-      .filter((c) => !isCurrent(personTraining({ jobRole: '', teamId: null, serviceId: null, keyHolder: false }, [{ ...c, everyone: true }], records, [], today).required[0]!.status.state))
+    const keyHolderLacking = courses
+      .filter((c) => c.category === 'key_holder')
+      .filter(
+        (c) =>
+          !isCurrent(
+            personTraining(
+              { jobRole: '', teamId: null, serviceId: null, keyHolder: false },
+              [{ ...c, everyone: true }],
+              records,
+              [],
+              today,
+            ).required[0]!.status.state,
+          ),
+      )
       .map((c) => c.name);
     return trainingStartProblems({
-      kind: visit.kind, rating: session.rating !== undefined ? session.rating : visit.risk_rating, policy: person.policy as Policy, loneWorkingLacking: lackingIn(t, LONE_WORKING_CATEGORIES), keyHolderLacking,
-      hasJointPartner: visit.joint_partner_id !== null, managerApproved: visit.control === 'manager_approval', assessmentCurrent: facts.assessmentCurrent,
+      kind: visit.kind,
+      rating: session.rating !== undefined ? session.rating : visit.risk_rating,
+      policy: person.policy as Policy,
+      loneWorkingLacking: lackingIn(t, LONE_WORKING_CATEGORIES),
+      keyHolderLacking,
+      hasJointPartner: visit.joint_partner_id !== null,
+      managerApproved: visit.control === 'manager_approval',
+      assessmentCurrent: facts.assessmentCurrent,
     });
   };
 }

@@ -15,8 +15,10 @@ export interface Relation {
 export async function relationTo(staff: StaffRepository, actor: Actor, workerId: number): Promise<Relation> {
   const viewAll = can(actor, 'people.view_all');
   const admin = can(actor, 'organisation.manage');
-  if (actor.staffId === null) return { self: false, buddy: false, manager: false, teamBusinessSupport: false, viewAll, admin };
-  if (actor.staffId === workerId) return { self: true, buddy: false, manager: false, teamBusinessSupport: false, viewAll, admin };
+  if (actor.staffId === null)
+    return { self: false, buddy: false, manager: false, teamBusinessSupport: false, viewAll, admin };
+  if (actor.staffId === workerId)
+    return { self: true, buddy: false, manager: false, teamBusinessSupport: false, viewAll, admin };
   const [worker, me, chain] = await Promise.all([staff.get(workerId), staff.get(actor.staffId), staff.chain(workerId)]);
   return {
     self: false,

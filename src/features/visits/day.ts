@@ -15,8 +15,20 @@ import type { VisitGuards } from './guards.ts';
 export type ArmEndOfDay = (trx: Transaction<DB>, workerId: number, sessionStart: Date, until: Date) => Promise<void>;
 
 /** Day confirmations: the end-of-day check a session arms, and the worker's "Finished and safe". */
-export function buildDayConfirmations(deps: { visits: VisitsRepository; alerts: AlertsRepository; days: DayRepository; audit: AuditRepository; guards: VisitGuards }) {
-  const { visits, alerts, days, audit, guards: { mustActFor } } = deps;
+export function buildDayConfirmations(deps: {
+  visits: VisitsRepository;
+  alerts: AlertsRepository;
+  days: DayRepository;
+  audit: AuditRepository;
+  guards: VisitGuards;
+}) {
+  const {
+    visits,
+    alerts,
+    days,
+    audit,
+    guards: { mustActFor },
+  } = deps;
 
   /**
    * The finishing time of the worker's day: 17:00 or the end of their last session, whichever is later.
@@ -27,7 +39,8 @@ export function buildDayConfirmations(deps: { visits: VisitsRepository; alerts: 
     const workDate = londonDate(sessionStart);
     const finish = new Date(Math.max(defaultFinish(workDate).getTime(), until.getTime() + 15 * 60_000));
     const row = await days.arm(trx, workerId, workDate, finish);
-    if (!row.confirmed_at) await timers.arm(trx, 'end_of_day', dayTimerSubject(workerId, workDate), 0, new Date(row.finish_at));
+    if (!row.confirmed_at)
+      await timers.arm(trx, 'end_of_day', dayTimerSubject(workerId, workDate), 0, new Date(row.finish_at));
   }
 
   async function openWorkDate(trx: Transaction<DB>, workerId: number) {
@@ -47,9 +60,24 @@ export function buildDayConfirmations(deps: { visits: VisitsRepository; alerts: 
           // Not while a session runs or an alarm is open: the buddy would read "safe" beside it. The
           // reason never names a silent alarm (someone else may be holding the phone).
           const running = await visits.runningFor(trx, workerId);
-          if (running) throw new ValidationError([{ field: 'finish', message: 'A session is still running. Say "Visit over, I’m safe" on it first, then finish for the day' }]);
+          if (running)
+            throw new ValidationError([
+              {
+                field: 'finish',
+                message: 'A session is still running. Say "Visit over, I’m safe" on it first, then finish for the day',
+              },
+            ]);
           const alarm = await alerts.openOfKinds(trx, workerId, ['overdue', 'duress']);
-          if (alarm) throw new ValidationError([{ field: 'finish', message: alarm.kind === 'duress' ? 'Harbour cannot record that yet. Ring the office to finish for the day' : 'An alert about a missed check-in is still open. Ring your buddy or manager so they can close it, then finish for the day' }]);
+          if (alarm)
+            throw new ValidationError([
+              {
+                field: 'finish',
+                message:
+                  alarm.kind === 'duress'
+                    ? 'Harbour cannot record that yet. Ring the office to finish for the day'
+                    : 'An alert about a missed check-in is still open. Ring your buddy or manager so they can close it, then finish for the day',
+              },
+            ]);
           // After midnight the day still open is yesterday's (a late session); otherwise it is today.
           const workDate = await openWorkDate(trx, workerId);
           const subject = dayTimerSubject(workerId, workDate);
@@ -62,8 +90,18 @@ export function buildDayConfirmations(deps: { visits: VisitsRepository; alerts: 
             await alerts.closeSafe(trx, a.id, 'Finished and safe', actor.accountId);
             await timers.cancel(trx, 'alert_step', a.id);
           }
-          await alerts.addEvent(trx, { type: 'finished', actor_id: workerId, text: 'Finished for the day and safe', alert_id: open[0]?.id ?? null });
-          await audit.appendIn(trx, { ...actorFields(actor), action: 'day.finished', entityType: 'staff', entityId: workerId });
+          await alerts.addEvent(trx, {
+            type: 'finished',
+            actor_id: workerId,
+            text: 'Finished for the day and safe',
+            alert_id: open[0]?.id ?? null,
+          });
+          await audit.appendIn(trx, {
+            ...actorFields(actor),
+            action: 'day.finished',
+            entityType: 'staff',
+            entityId: workerId,
+          });
         });
       },
 

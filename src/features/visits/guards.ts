@@ -12,7 +12,8 @@ export function buildVisitGuards(deps: { visits: VisitsRepository; staff: StaffR
   const { visits, staff } = deps;
 
   async function mustActFor(actor: Actor, workerId: number) {
-    if (!mayActFor(await relationTo(staff, actor, workerId))) throw new ForbiddenError('You can only plan and run sessions for yourself, or for people you support or manage');
+    if (!mayActFor(await relationTo(staff, actor, workerId)))
+      throw new ForbiddenError('You can only plan and run sessions for yourself, or for people you support or manage');
   }
 
   async function viewable(actor: Actor, visitId: number) {
@@ -31,6 +32,14 @@ export function buildVisitGuards(deps: { visits: VisitsRepository; staff: StaffR
 export type VisitGuards = ReturnType<typeof buildVisitGuards>;
 
 /** Writes a row of a visit's timeline (through the alerts repository, which owns the timeline). */
-export async function visitEvent(alerts: AlertsRepository, trx: Transaction<DB>, visitId: number, actor: Actor, type: string, text: string, alertId: string | null = null) {
+export async function visitEvent(
+  alerts: AlertsRepository,
+  trx: Transaction<DB>,
+  visitId: number,
+  actor: Actor,
+  type: string,
+  text: string,
+  alertId: string | null = null,
+) {
   await alerts.addEvent(trx, { visit_id: visitId, alert_id: alertId, type, actor_id: actor.staffId, text });
 }

@@ -9,8 +9,18 @@ import { hasRole } from '../auth/actor.ts';
 import type { VisitGuards } from './guards.ts';
 
 /** Reading visits: the worker's day, visit history, a session's light and its timeline. */
-export function buildVisitReading(deps: { visits: VisitsRepository; staff: StaffRepository; risk: RiskGate; guards: VisitGuards }) {
-  const { visits, staff, risk, guards: { viewable } } = deps;
+export function buildVisitReading(deps: {
+  visits: VisitsRepository;
+  staff: StaffRepository;
+  risk: RiskGate;
+  guards: VisitGuards;
+}) {
+  const {
+    visits,
+    staff,
+    risk,
+    guards: { viewable },
+  } = deps;
 
   async function historyScope(actor: Actor): Promise<HistoryScope | null> {
     if (can(actor, 'people.view_all') || can(actor, 'organisation.manage')) return 'all';
@@ -24,12 +34,19 @@ export function buildVisitReading(deps: { visits: VisitsRepository; staff: Staff
     async myDay(actor: Actor) {
       if (actor.staffId === null) return { today: [], active: [], next: null, jointRequests: [] };
       const { start, end } = londonDayBounds(londonDate(new Date()));
-      const [rows, active, jointRequests] = await Promise.all([visits.between([actor.staffId], start, end), visits.active([actor.staffId]), visits.awaitingPartner(actor.staffId)]);
+      const [rows, active, jointRequests] = await Promise.all([
+        visits.between([actor.staffId], start, end),
+        visits.active([actor.staffId]),
+        visits.awaitingPartner(actor.staffId),
+      ]);
       // A planned session shows its light now: a flag raised since planning counts.
       const today = [];
       for (const v of rows) today.push(v.state === 'planned' ? { ...v, risk_rating: await risk.liveRating(v.id) } : v);
       // The worker's home: the running session first, then the next visit still to start today.
-      const next = today.filter((v) => v.state === 'planned').sort((a, b) => new Date(a.starts_at).getTime() - new Date(b.starts_at).getTime())[0] ?? null;
+      const next =
+        today
+          .filter((v) => v.state === 'planned')
+          .sort((a, b) => new Date(a.starts_at).getTime() - new Date(b.starts_at).getTime())[0] ?? null;
       return { today, active, next, jointRequests };
     },
 
@@ -43,7 +60,8 @@ export function buildVisitReading(deps: { visits: VisitsRepository; staff: Staff
     async history(actor: Actor, filter: HistoryFilter, page: number) {
       const scope = await historyScope(actor);
       if (scope === null) return { rows: [], total: 0, page: 1, seesOthers: false };
-      const seesOthers = scope === 'all' || scope.supportsTeamId !== null || await visits.looksAfterAnyone(scope.staffId);
+      const seesOthers =
+        scope === 'all' || scope.supportsTeamId !== null || (await visits.looksAfterAnyone(scope.staffId));
       return { ...(await visits.history(scope, filter, page)), seesOthers };
     },
 

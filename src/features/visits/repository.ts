@@ -39,43 +39,101 @@ export interface VisitInput {
 }
 
 const toRow = (v: VisitInput) => ({
-  worker_id: v.workerId, kind: v.kind, starts_at: v.startsAt, ends_at: v.endsAt, address: v.address, postcode: v.postcode,
-  latitude: v.latitude, longitude: v.longitude, case_system: v.caseSystem, case_id: v.caseId, description: v.description,
-  joint_partner_id: v.jointPartnerId, notes: v.notes, building_id: v.buildingId, referral_type: v.referralType,
-  risk_rating: v.riskRating, source: v.source ?? 'manual', ical_uid: v.icalUid ?? null,
+  worker_id: v.workerId,
+  kind: v.kind,
+  starts_at: v.startsAt,
+  ends_at: v.endsAt,
+  address: v.address,
+  postcode: v.postcode,
+  latitude: v.latitude,
+  longitude: v.longitude,
+  case_system: v.caseSystem,
+  case_id: v.caseId,
+  description: v.description,
+  joint_partner_id: v.jointPartnerId,
+  notes: v.notes,
+  building_id: v.buildingId,
+  referral_type: v.referralType,
+  risk_rating: v.riskRating,
+  source: v.source ?? 'manual',
+  ical_uid: v.icalUid ?? null,
 });
 
 export function buildVisitsRepository(db: Kysely<DB>) {
-  const withPeople = (ex: Executor = db) => ex.selectFrom('visits as v')
-    .innerJoin('staff as w', 'w.id', 'v.worker_id')
-    .leftJoin('staff as j', 'j.id', 'v.joint_partner_id')
-    .leftJoin('buildings as b', 'b.id', 'v.building_id')
-    .leftJoin('teams as t', 't.id', 'w.team_id')
-    .select([
-      'v.id', 'v.worker_id', 'v.kind', 'v.starts_at', 'v.ends_at', 'v.address', 'v.postcode', 'v.latitude', 'v.longitude',
-      'v.case_system', 'v.case_id', 'v.description', 'v.joint_partner_id', 'v.notes', 'v.building_id', 'v.referral_type',
-      'v.risk_rating', 'v.state', 'v.home_address', 'v.home_postcode', 'v.joint_confirmed_at', 'v.arrived_at', 'v.due_at', 'v.deadline_seq', 'v.ended_at', 'v.source',
-      sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'),
-      'w.work_mobile as worker_mobile', 'w.team_id', 't.name as team_name', 'w.buddy_id',
-      sql<string | null>`j.given_name || ' ' || j.family_name`.as('joint_partner_name'),
-      'b.name as building_name',
-    ]);
+  const withPeople = (ex: Executor = db) =>
+    ex
+      .selectFrom('visits as v')
+      .innerJoin('staff as w', 'w.id', 'v.worker_id')
+      .leftJoin('staff as j', 'j.id', 'v.joint_partner_id')
+      .leftJoin('buildings as b', 'b.id', 'v.building_id')
+      .leftJoin('teams as t', 't.id', 'w.team_id')
+      .select([
+        'v.id',
+        'v.worker_id',
+        'v.kind',
+        'v.starts_at',
+        'v.ends_at',
+        'v.address',
+        'v.postcode',
+        'v.latitude',
+        'v.longitude',
+        'v.case_system',
+        'v.case_id',
+        'v.description',
+        'v.joint_partner_id',
+        'v.notes',
+        'v.building_id',
+        'v.referral_type',
+        'v.risk_rating',
+        'v.state',
+        'v.home_address',
+        'v.home_postcode',
+        'v.joint_confirmed_at',
+        'v.arrived_at',
+        'v.due_at',
+        'v.deadline_seq',
+        'v.ended_at',
+        'v.source',
+        sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'),
+        'w.work_mobile as worker_mobile',
+        'w.team_id',
+        't.name as team_name',
+        'w.buddy_id',
+        sql<string | null>`j.given_name || ' ' || j.family_name`.as('joint_partner_name'),
+        'b.name as building_name',
+      ]);
 
   return {
     /** Runs fn in a transaction (retried on a deadlock or serialisation conflict). */
     transaction: <T>(fn: (trx: Trx) => Promise<T>) => inTransaction(db, fn),
     // One visit carries its latest contact (read from the timeline); lists of visits do not need it.
-    get: (id: number, ex: Executor = db) => withPeople(ex).select([lastCheckInAt('v').as('last_check_in_at'), lastLocation('v').as('last_location')])
-      .where('v.id', '=', id).executeTakeFirst(),
+    get: (id: number, ex: Executor = db) =>
+      withPeople(ex)
+        .select([lastCheckInAt('v').as('last_check_in_at'), lastLocation('v').as('last_location')])
+        .where('v.id', '=', id)
+        .executeTakeFirst(),
     async create(ex: Executor, v: VisitInput, createdBy: number | null) {
-      return (await ex.insertInto('visits').values({ ...toRow(v), created_by: createdBy }).returning('id').executeTakeFirstOrThrow()).id;
+      return (
+        await ex
+          .insertInto('visits')
+          .values({ ...toRow(v), created_by: createdBy })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     },
     async update(ex: Executor, id: number, v: VisitInput) {
-      await ex.updateTable('visits').set({ ...toRow(v), updated_at: new Date() }).where('id', '=', id).execute();
+      await ex
+        .updateTable('visits')
+        .set({ ...toRow(v), updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
     },
     /** Visits overlapping a time window, for a set of workers (whereabouts, board, my day). */
     between(workerIds: number[] | 'all', from: Date, to: Date) {
-      let q = withPeople().where('v.starts_at', '<', to).where('v.ends_at', '>', from).where('v.state', '<>', 'cancelled');
+      let q = withPeople()
+        .where('v.starts_at', '<', to)
+        .where('v.ends_at', '>', from)
+        .where('v.state', '<>', 'cancelled');
       if (workerIds !== 'all') {
         if (workerIds.length === 0) return Promise.resolve([]);
         q = q.where('v.worker_id', 'in', workerIds);
@@ -84,43 +142,79 @@ export function buildVisitsRepository(db: Kysely<DB>) {
     },
     /** One page of visits, newest first, within a scope, narrowed by period, state and a search of the worker's name, postcode or building. */
     history(scope: HistoryScope, filter: HistoryFilter, page: number) {
-      let q = db.selectFrom('visits as v').innerJoin('staff as w', 'w.id', 'v.worker_id').leftJoin('buildings as b', 'b.id', 'v.building_id')
-        .select(['v.id', 'v.worker_id', 'v.kind', 'v.starts_at', 'v.ends_at', 'v.postcode', 'v.description', 'v.state', 'v.risk_rating', 'b.name as building_name',
-          sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name')]);
+      let q = db
+        .selectFrom('visits as v')
+        .innerJoin('staff as w', 'w.id', 'v.worker_id')
+        .leftJoin('buildings as b', 'b.id', 'v.building_id')
+        .select([
+          'v.id',
+          'v.worker_id',
+          'v.kind',
+          'v.starts_at',
+          'v.ends_at',
+          'v.postcode',
+          'v.description',
+          'v.state',
+          'v.risk_rating',
+          'b.name as building_name',
+          sql<string>`w.given_name || ' ' || w.family_name`.as('worker_name'),
+        ]);
       if (scope !== 'all') {
         const me = scope.staffId;
-        q = q.where((eb) => eb.or([
-          eb('v.worker_id', '=', me), eb('v.joint_partner_id', '=', me), eb('w.buddy_id', '=', me),
-          eb('v.worker_id', 'in', sql<number>`(
+        q = q.where((eb) =>
+          eb.or([
+            eb('v.worker_id', '=', me),
+            eb('v.joint_partner_id', '=', me),
+            eb('w.buddy_id', '=', me),
+            eb(
+              'v.worker_id',
+              'in',
+              sql<number>`(
             WITH RECURSIVE r(id, depth, path) AS (
               SELECT id, 1, ARRAY[id] FROM staff WHERE line_manager_id = ${me}
               UNION ALL
               SELECT s.id, r.depth + 1, r.path || s.id FROM staff s JOIN r ON s.line_manager_id = r.id WHERE NOT s.id = ANY(r.path) AND r.depth < 20
-            ) SELECT id FROM r)`),
-          ...(scope.supportsTeamId === null ? [] : [eb('w.team_id', '=', scope.supportsTeamId)]),
-        ]));
+            ) SELECT id FROM r)`,
+            ),
+            ...(scope.supportsTeamId === null ? [] : [eb('w.team_id', '=', scope.supportsTeamId)]),
+          ]),
+        );
       }
       if (filter.from) q = q.where('v.starts_at', '>=', londonDayBounds(filter.from).start);
       if (filter.to) q = q.where('v.starts_at', '<', londonDayBounds(filter.to).end);
       if (filter.state) q = q.where('v.state', '=', filter.state);
       if (filter.q) {
         const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        q = q.where((eb) => eb.or([
-          eb(sql`lower(w.given_name || ' ' || w.family_name)`, 'like', like),
-          eb(sql`lower(replace(coalesce(v.postcode, ''), ' ', ''))`, 'like', like.replace(/\s+/g, '')),
-          eb(sql`lower(coalesce(b.name, ''))`, 'like', like),
-        ]));
+        q = q.where((eb) =>
+          eb.or([
+            eb(sql`lower(w.given_name || ' ' || w.family_name)`, 'like', like),
+            eb(sql`lower(replace(coalesce(v.postcode, ''), ' ', ''))`, 'like', like.replace(/\s+/g, '')),
+            eb(sql`lower(coalesce(b.name, ''))`, 'like', like),
+          ]),
+        );
       }
       return fetchPage(q.orderBy('v.starts_at', 'desc').orderBy('v.id', 'desc'), page);
     },
     /** Whether anyone has this person as their line manager or buddy (so their history shows others' visits). */
     async looksAfterAnyone(staffId: number) {
-      return (await db.selectFrom('staff').select('id').where((eb) => eb.or([eb('line_manager_id', '=', staffId), eb('buddy_id', '=', staffId)])).limit(1).executeTakeFirst()) !== undefined;
+      return (
+        (await db
+          .selectFrom('staff')
+          .select('id')
+          .where((eb) => eb.or([eb('line_manager_id', '=', staffId), eb('buddy_id', '=', staffId)]))
+          .limit(1)
+          .executeTakeFirst()) !== undefined
+      );
     },
     /** Planned joint visits a partner has not yet confirmed. */
     awaitingPartner(partnerId: number) {
-      return withPeople().where('v.joint_partner_id', '=', partnerId).where('v.state', '=', 'planned').where('v.joint_confirmed_at', 'is', null)
-        .where('v.ends_at', '>', new Date()).orderBy('v.starts_at').execute();
+      return withPeople()
+        .where('v.joint_partner_id', '=', partnerId)
+        .where('v.state', '=', 'planned')
+        .where('v.joint_confirmed_at', 'is', null)
+        .where('v.ends_at', '>', new Date())
+        .orderBy('v.starts_at')
+        .execute();
     },
     /** Sessions running now (in progress or overdue), whatever their planned day. */
     active(workerIds: number[] | 'all') {
@@ -146,36 +240,85 @@ export function buildVisitsRepository(db: Kysely<DB>) {
     },
     /** Cancels a visit that has not started. */
     async cancelPlanned(trx: Trx, id: number) {
-      await trx.updateTable('visits').set({ state: 'cancelled', updated_at: new Date() }).where('id', '=', id).where('state', '=', 'planned').execute();
+      await trx
+        .updateTable('visits')
+        .set({ state: 'cancelled', updated_at: new Date() })
+        .where('id', '=', id)
+        .where('state', '=', 'planned')
+        .execute();
     },
     /** Closes a running session (its alert was dealt with by a responder). */
     async closeRunning(trx: Trx, id: number) {
-      await trx.updateTable('visits').set({ state: 'completed', ended_at: new Date(), due_at: null, updated_at: new Date() })
-        .where('id', '=', id).where('state', 'in', ['in_progress', 'overdue']).execute();
+      await trx
+        .updateTable('visits')
+        .set({ state: 'completed', ended_at: new Date(), due_at: null, updated_at: new Date() })
+        .where('id', '=', id)
+        .where('state', 'in', ['in_progress', 'overdue'])
+        .execute();
     },
     /** One of a worker's running sessions, if any. */
     runningFor(trx: Trx, workerId: number) {
-      return trx.selectFrom('visits').select('id').where('worker_id', '=', workerId).where('state', 'in', ['in_progress', 'overdue']).executeTakeFirst();
+      return trx
+        .selectFrom('visits')
+        .select('id')
+        .where('worker_id', '=', workerId)
+        .where('state', 'in', ['in_progress', 'overdue'])
+        .executeTakeFirst();
     },
     /** A visit's timeline, oldest first; without silent-alarm rows when `hideDuress` (the worker's own screen). */
     timeline(visitId: number, hideDuress: boolean) {
-      let q = db.selectFrom('timeline_events as e').leftJoin('staff as s', 's.id', 'e.actor_id')
+      let q = db
+        .selectFrom('timeline_events as e')
+        .leftJoin('staff as s', 's.id', 'e.actor_id')
         .select(['e.id', 'e.at', 'e.type', 'e.text', 'e.alert_id', 's.given_name', 's.family_name'])
         .where('e.visit_id', '=', visitId);
       if (hideDuress) {
-        q = q.where(({ not, exists, selectFrom }) => not(exists(selectFrom('alerts as da').select('da.id').whereRef('da.id', '=', 'e.alert_id').where('da.kind', '=', 'duress'))));
+        q = q.where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('alerts as da')
+                .select('da.id')
+                .whereRef('da.id', '=', 'e.alert_id')
+                .where('da.kind', '=', 'duress'),
+            ),
+          ),
+        );
       }
       return q.orderBy('e.at').orderBy('e.id').execute();
     },
-    async setState(trx: Trx, id: number, changes: Partial<{ state: string; arrived_at: Date; due_at: Date | null; ended_at: Date; deadline_seq: number; last_check_in_at: Date; last_location: string | null }>) {
-      await trx.updateTable('visits').set({ ...changes, updated_at: new Date() }).where('id', '=', id).execute();
+    async setState(
+      trx: Trx,
+      id: number,
+      changes: Partial<{
+        state: string;
+        arrived_at: Date;
+        due_at: Date | null;
+        ended_at: Date;
+        deadline_seq: number;
+        last_check_in_at: Date;
+        last_location: string | null;
+      }>,
+    ) {
+      await trx
+        .updateTable('visits')
+        .set({ ...changes, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
     },
     /**
      * A check-in: a timeline row for a running session, through `harbour_check_in` (migration 0017;
      * see last-contact.ts for why the visit itself is not updated). False if the session is not running.
      */
-    async checkIn(id: number, actorStaffId: number | null, location: string | null, text: string, onlyWorker: number | null = null): Promise<boolean> {
-      const { rows } = await sql<{ ok: boolean }>`SELECT harbour_check_in(${id}, ${actorStaffId}, ${text}, ${location}::jsonb, ${onlyWorker}) AS ok`.execute(db);
+    async checkIn(
+      id: number,
+      actorStaffId: number | null,
+      location: string | null,
+      text: string,
+      onlyWorker: number | null = null,
+    ): Promise<boolean> {
+      const { rows } = await sql<{
+        ok: boolean;
+      }>`SELECT harbour_check_in(${id}, ${actorStaffId}, ${text}, ${location}::jsonb, ${onlyWorker}) AS ok`.execute(db);
       return rows[0]?.ok === true;
     },
   };

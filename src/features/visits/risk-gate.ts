@@ -4,7 +4,11 @@ import type { Actor } from '../auth/actor.ts';
 import type { Rating, ReferralType } from '../risk/rating.ts';
 
 /** What a session looked like before an edit, for the gate to see what changed. */
-export interface BeforeEdit { joint_partner_id: number | null; home_address: string | null; home_postcode: string | null }
+export interface BeforeEdit {
+  joint_partner_id: number | null;
+  home_address: string | null;
+  home_postcode: string | null;
+}
 
 /**
  * What the visits service asks of the risk feature. The risk feature (src/features/risk) provides
@@ -12,7 +16,14 @@ export interface BeforeEdit { joint_partner_id: number | null; home_address: str
  */
 export interface RiskGate {
   /** Traffic light for a session about to be saved: any kind that carries an address or a case (null = not rated). */
-  rate(input: { kind?: string; caseSystem: string | null; caseId: string | null; postcode: string | null; address?: string | null; referralType: ReferralType | null }): Promise<Rating | null>;
+  rate(input: {
+    kind?: string;
+    caseSystem: string | null;
+    caseId: string | null;
+    postcode: string | null;
+    address?: string | null;
+    referralType: ReferralType | null;
+  }): Promise<Rating | null>;
   /** Why this person cannot be the worker's joint visit partner (null = they can). */
   partnerProblem(partnerId: number, workerId: number): Promise<string | null>;
   /** The light now (flags raised, withdrawn or expired since planning count). */

@@ -11,11 +11,21 @@ import type { ArmEndOfDay } from './day.ts';
 
 /** A running session: arrive, extend, end ("Visit over, I'm safe") and check in. */
 export function buildVisitSession(deps: {
-  visits: VisitsRepository; alerts: AlertsRepository; risk: RiskGate; guards: VisitGuards; armEndOfDay: ArmEndOfDay;
+  visits: VisitsRepository;
+  alerts: AlertsRepository;
+  risk: RiskGate;
+  guards: VisitGuards;
+  armEndOfDay: ArmEndOfDay;
   /** Wakes the escalation loop after a change, so a deadline already past fires at once. */
   onChange?: () => void;
 }) {
-  const { visits, alerts, risk, armEndOfDay, guards: { mustActFor, viewable } } = deps;
+  const {
+    visits,
+    alerts,
+    risk,
+    armEndOfDay,
+    guards: { mustActFor, viewable },
+  } = deps;
 
   /** A worker who acts (extends, ends) is evidently safe: any open overdue alert closes. */
   async function resolveOpenAlerts(trx: Transaction<DB>, visitId: number, actor: Actor, why: string) {
@@ -35,7 +45,8 @@ export function buildVisitSession(deps: {
       await visits.transaction(async (trx) => {
         const v = await visits.lockForSession(trx, visitId);
         if (!v) throw new NotFoundError('Visit');
-        if (v.state !== 'planned') throw new ValidationError([{ field: 'visit', message: 'This session has already started' }]);
+        if (v.state !== 'planned')
+          throw new ValidationError([{ field: 'visit', message: 'This session has already started' }]);
         const problems = await risk.startProblems(trx, visitId);
         if (problems.length) throw new ValidationError(problems.map((message) => ({ field: 'risk', message })));
         const now = new Date();
@@ -43,10 +54,23 @@ export function buildVisitSession(deps: {
         // Arriving late keeps the planned length, so the deadline is never already past.
         const due = new Date(Math.max(new Date(v.ends_at).getTime(), now.getTime() + Math.min(planned, 15 * 60_000)));
         // Location minimised (issue 20): only the worker's own device location, never that of someone marking them as arrived.
-        await visits.setState(trx, visitId, { state: 'in_progress', arrived_at: now, due_at: due, last_check_in_at: now, ...(location && actor.staffId === v.worker_id ? { last_location: JSON.stringify(location) } : {}) });
+        await visits.setState(trx, visitId, {
+          state: 'in_progress',
+          arrived_at: now,
+          due_at: due,
+          last_check_in_at: now,
+          ...(location && actor.staffId === v.worker_id ? { last_location: JSON.stringify(location) } : {}),
+        });
         await timers.arm(trx, 'visit_due', visitId, v.deadline_seq, due);
         await armEndOfDay(trx, v.worker_id, new Date(v.starts_at), due);
-        await visitEvent(alerts, trx, visitId, actor, 'arrived', actor.staffId === v.worker_id ? 'Arrived' : `Marked as arrived by ${actor.displayName}`);
+        await visitEvent(
+          alerts,
+          trx,
+          visitId,
+          actor,
+          'arrived',
+          actor.staffId === v.worker_id ? 'Arrived' : `Marked as arrived by ${actor.displayName}`,
+        );
       });
       deps.onChange?.();
     },
@@ -57,7 +81,8 @@ export function buildVisitSession(deps: {
       await mustActFor(actor, visit.worker_id);
       await visits.transaction(async (trx) => {
         const v = await visits.lockForSession(trx, visitId);
-        if (!v || (v.state !== 'in_progress' && v.state !== 'overdue')) throw new ValidationError([{ field: 'minutes', message: 'Only a session in progress can be extended' }]);
+        if (!v || (v.state !== 'in_progress' && v.state !== 'overdue'))
+          throw new ValidationError([{ field: 'minutes', message: 'Only a session in progress can be extended' }]);
         const now = new Date();
         const base = v.state === 'overdue' ? now.getTime() : Math.max(now.getTime(), new Date(v.due_at!).getTime());
         const due = new Date(base + minutes * 60_000);
@@ -68,7 +93,12 @@ export function buildVisitSession(deps: {
           seq += 1;
           await resolveOpenAlerts(trx, visitId, actor, 'the worker extended the session');
         }
-        await visits.setState(trx, visitId, { state: 'in_progress', due_at: due, deadline_seq: seq, last_check_in_at: now });
+        await visits.setState(trx, visitId, {
+          state: 'in_progress',
+          due_at: due,
+          deadline_seq: seq,
+          last_check_in_at: now,
+        });
         await timers.arm(trx, 'visit_due', visitId, seq, due);
         await armEndOfDay(trx, v.worker_id, new Date(v.starts_at), due);
         await visitEvent(alerts, trx, visitId, actor, 'extended', `Extended by ${minutes} minutes`);
@@ -82,11 +112,24 @@ export function buildVisitSession(deps: {
       await mustActFor(actor, visit.worker_id);
       await visits.transaction(async (trx) => {
         const v = await visits.lockForSession(trx, visitId);
-        if (!v || (v.state !== 'in_progress' && v.state !== 'overdue')) throw new ValidationError([{ field: 'visit', message: 'This session is not running' }]);
+        if (!v || (v.state !== 'in_progress' && v.state !== 'overdue'))
+          throw new ValidationError([{ field: 'visit', message: 'This session is not running' }]);
         await timers.cancel(trx, 'visit_due', visitId);
         await resolveOpenAlerts(trx, visitId, actor, 'the worker ended the session safely');
-        await visits.setState(trx, visitId, { state: 'completed', ended_at: new Date(), due_at: null, last_check_in_at: new Date() });
-        await visitEvent(alerts, trx, visitId, actor, 'ended', actor.staffId === v.worker_id ? 'Visit over, safe' : `Ended by ${actor.displayName}`);
+        await visits.setState(trx, visitId, {
+          state: 'completed',
+          ended_at: new Date(),
+          due_at: null,
+          last_check_in_at: new Date(),
+        });
+        await visitEvent(
+          alerts,
+          trx,
+          visitId,
+          actor,
+          'ended',
+          actor.staffId === v.worker_id ? 'Visit over, safe' : `Ended by ${actor.displayName}`,
+        );
       });
     },
 
@@ -96,7 +139,8 @@ export function buildVisitSession(deps: {
       const text = location ? 'Checked in, location shared' : 'Checked in';
       const loc = location ? JSON.stringify(location) : null;
       // The common case, the worker checking in on their own running session, is one statement.
-      if (actor.staffId !== null && (await visits.checkIn(visitId, actor.staffId, loc, text, actor.staffId))) return { at };
+      if (actor.staffId !== null && (await visits.checkIn(visitId, actor.staffId, loc, text, actor.staffId)))
+        return { at };
       const v = await visits.get(visitId);
       if (!v) throw new NotFoundError('Visit');
       if (actor.staffId !== v.worker_id) await mustActFor(actor, v.worker_id);

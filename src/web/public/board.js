@@ -2,7 +2,12 @@
 const board = document.querySelector('[data-board-stream]');
 if (board && 'EventSource' in window) {
   const status = document.querySelector('[data-board-status]');
-  const londonTime = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hour12: false });
+  const londonTime = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
   // Replacing the table would drop keyboard focus to the top of the page on every update: note
   // what had focus (a link, by its address, or the scrolling region) and focus it again after.
   const focusedKey = () => {

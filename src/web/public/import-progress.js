@@ -6,7 +6,11 @@ const region = document.querySelector('[data-import-progress="running"]');
 const count = document.getElementById('import-count');
 if (region && count) {
   const check = async () => {
-    const response = await fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' }, cache: 'no-store' });
+    const response = await fetch(location.href, {
+      credentials: 'same-origin',
+      headers: { accept: 'text/html' },
+      cache: 'no-store',
+    });
     if (!response.ok) return true;
     const doc = new window.DOMParser().parseFromString(await response.text(), 'text/html');
     if (doc.querySelector('[data-import-progress="finished"]')) {
@@ -17,6 +21,11 @@ if (region && count) {
     if (fresh && fresh.textContent !== count.textContent) count.textContent = fresh.textContent;
     return true;
   };
-  const loop = () => check().catch(() => true).then((again) => { if (again) setTimeout(loop, 2000); });
+  const loop = () =>
+    check()
+      .catch(() => true)
+      .then((again) => {
+        if (again) setTimeout(loop, 2000);
+      });
   setTimeout(loop, 2000);
 }

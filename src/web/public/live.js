@@ -6,7 +6,10 @@
 const bar = document.getElementById('live-bar');
 const announce = document.querySelector('[data-live-announce]');
 if (bar && 'EventSource' in window) {
-  const idsOnPage = () => new Set([...bar.querySelectorAll('a[href^="/alerts/"], a[href^="/lockdowns/"]')].map((a) => a.getAttribute('href')));
+  const idsOnPage = () =>
+    new Set(
+      [...bar.querySelectorAll('a[href^="/alerts/"], a[href^="/lockdowns/"]')].map((a) => a.getAttribute('href')),
+    );
   let known = idsOnPage();
   const setCount = (key, n, label) => {
     const badge = document.querySelector(`[data-nav-count="${key}"]`);
@@ -27,8 +30,11 @@ if (bar && 'EventSource' in window) {
       osc.connect(ctx.destination);
       osc.start();
       osc.stop(ctx.currentTime + 0.6);
-    } catch { /* no sound on this device */ }
-    if ('Notification' in window && window.Notification.permission === 'granted') new window.Notification('Harbour alarm', { body: text, tag: 'harbour-alarm' });
+    } catch {
+      /* no sound on this device */
+    }
+    if ('Notification' in window && window.Notification.permission === 'granted')
+      new window.Notification('Harbour alarm', { body: text, tag: 'harbour-alarm' });
   };
   // Pages that show alarms or messages (the alerts list, an alert page, the inbox, a visit's page and
   // "My visits") mark what changes with data-live-refresh: fetched again and swapped in place when
@@ -39,7 +45,11 @@ if (bar && 'EventSource' in window) {
   let refreshing = null;
   const refreshRegions = async () => {
     if (!regionsNow().length || !navigator.onLine) return;
-    const response = await fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' }, cache: 'no-store' });
+    const response = await fetch(location.href, {
+      credentials: 'same-origin',
+      headers: { accept: 'text/html' },
+      cache: 'no-store',
+    });
     if (!response.ok || response.redirected) return;
     const doc = new window.DOMParser().parseFromString(await response.text(), 'text/html');
     for (const region of regionsNow()) {
@@ -52,13 +62,18 @@ if (bar && 'EventSource' in window) {
   };
   const refreshSoon = () => {
     // One fetch at a time; a change while one runs is picked up by one more after it.
-    if (refreshing) { refreshing.again = true; return; }
+    if (refreshing) {
+      refreshing.again = true;
+      return;
+    }
     refreshing = { again: false };
-    refreshRegions().catch(() => {}).finally(() => {
-      const again = refreshing.again;
-      refreshing = null;
-      if (again) refreshSoon();
-    });
+    refreshRegions()
+      .catch(() => {})
+      .finally(() => {
+        const again = refreshing.again;
+        refreshing = null;
+        if (again) refreshSoon();
+      });
   };
   // The bar as the browser reads it, so that the same bar sent again compares equal.
   const asParsed = (html) => {
@@ -91,8 +106,10 @@ if (bar && 'EventSource' in window) {
     setCount('alerts', data.alarms.length, 'open');
     setCount('inbox', data.inbox, 'unread');
     const now = idsOnPage();
-    const fresh = [...data.alarms.map((a) => ({ href: `/alerts/${a.id}`, text: a.text })), ...data.lockdowns.map((l) => ({ href: `/lockdowns/${l.id}`, text: l.text }))]
-      .filter((a) => !known.has(a.href));
+    const fresh = [
+      ...data.alarms.map((a) => ({ href: `/alerts/${a.id}`, text: a.text })),
+      ...data.lockdowns.map((l) => ({ href: `/lockdowns/${l.id}`, text: l.text })),
+    ].filter((a) => !known.has(a.href));
     known = now;
     if (fresh.length) {
       const text = `New alarm: ${fresh.map((a) => a.text).join('; ')}`;
@@ -123,7 +140,9 @@ if (bar && 'EventSource' in window) {
     stream.addEventListener('alarms', onAlarms);
     if (offlinePage) {
       // No signal: stop, rather than let the browser keep trying in the background.
-      stream.addEventListener('error', () => { if (!navigator.onLine || waiting()) close(); });
+      stream.addEventListener('error', () => {
+        if (!navigator.onLine || waiting()) close();
+      });
     }
   };
   const close = () => {
@@ -135,20 +154,30 @@ if (bar && 'EventSource' in window) {
     window.addEventListener('offline', close);
     // Back online: offline.js sends what was kept and reloads; with nothing kept, listen again.
     window.addEventListener('online', () => setTimeout(open, 1000));
-    const follow = () => { if (waiting()) close(); else open(); };
-    window.addEventListener('storage', (e) => { if (e.key === 'harbour.offline-queue.v1') follow(); });
+    const follow = () => {
+      if (waiting()) close();
+      else open();
+    };
+    window.addEventListener('storage', (e) => {
+      if (e.key === 'harbour.offline-queue.v1') follow();
+    });
     setInterval(follow, 5000);
   }
   // The switch for sound and desktop notifications, offered only where the browser has them.
   const offer = document.querySelector('[data-live-sound]');
   if (offer && ('AudioContext' in window || 'webkitAudioContext' in window)) {
     const button = offer.querySelector('button');
-    const show = () => { button.textContent = alertOn() ? 'Turn off alarm sound and desktop notifications' : 'Turn on alarm sound and desktop notifications'; };
+    const show = () => {
+      button.textContent = alertOn()
+        ? 'Turn off alarm sound and desktop notifications'
+        : 'Turn on alarm sound and desktop notifications';
+    };
     offer.hidden = false;
     show();
     button.addEventListener('click', () => {
       localStorage.setItem('harbour-alarm-sound', alertOn() ? 'off' : 'on');
-      if (alertOn() && 'Notification' in window && window.Notification.permission === 'default') window.Notification.requestPermission().catch(() => {});
+      if (alertOn() && 'Notification' in window && window.Notification.permission === 'default')
+        window.Notification.requestPermission().catch(() => {});
       show();
     });
   }

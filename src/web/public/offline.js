@@ -17,7 +17,10 @@ const load = () => {
   }
 };
 const store = (q) => localStorage.setItem(QUEUE, JSON.stringify(q));
-const newKey = () => (window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+const newKey = () =>
+  window.crypto && window.crypto.randomUUID
+    ? window.crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 const clock = (iso) => new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
 
 function keyOf(form) {
@@ -44,7 +47,11 @@ function panel() {
   // not off-screen at the top of a long page; with nothing waiting here, at the top of the page.
   const q = load();
   const last = q[q.length - 1];
-  const tapped = last && [...document.querySelectorAll('form[data-offline-action]')].find((f) => new URL(f.action, window.location.href).pathname === last.url);
+  const tapped =
+    last &&
+    [...document.querySelectorAll('form[data-offline-action]')].find(
+      (f) => new URL(f.action, window.location.href).pathname === last.url,
+    );
   if (tapped) {
     if (tapped.nextElementSibling !== box) tapped.after(box);
   } else if (!box.isConnected) {
@@ -79,7 +86,11 @@ function render() {
     return el;
   };
   if (sent && sent.length) {
-    add('p', `Sent now that you have signal: ${sent.map((s) => `${s.label} (tapped at ${clock(s.at)})${s.problem ? ` – ${s.problem}` : ''}`).join('; ')}.`, 'govuk-body govuk-!-font-weight-bold harbour-offline__sent');
+    add(
+      'p',
+      `Sent now that you have signal: ${sent.map((s) => `${s.label} (tapped at ${clock(s.at)})${s.problem ? ` – ${s.problem}` : ''}`).join('; ')}.`,
+      'govuk-body govuk-!-font-weight-bold harbour-offline__sent',
+    );
   }
   if (!q.length && navigator.onLine) {
     box.className = 'harbour-offline';
@@ -99,7 +110,11 @@ function render() {
   } else {
     add('p', 'What you tap here is kept on this phone and sent when you have signal.', 'govuk-body');
   }
-  add('p', 'Until Harbour receives them, your check-in deadline still runs on the server: if it passes, your buddy and manager are alerted as usual. If you are in danger, call 999.', 'govuk-body govuk-!-font-weight-bold');
+  add(
+    'p',
+    'Until Harbour receives them, your check-in deadline still runs on the server: if it passes, your buddy and manager are alerted as usual. If you are in danger, call 999.',
+    'govuk-body govuk-!-font-weight-bold',
+  );
 }
 
 /**
@@ -113,18 +128,25 @@ async function send(url, body, key, signal) {
   let response;
   try {
     response = await fetch(url, {
-      method: 'POST', credentials: 'same-origin', redirect: 'follow', signal,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'harbour-queue': '1' }, body,
+      method: 'POST',
+      credentials: 'same-origin',
+      redirect: 'follow',
+      signal,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'harbour-queue': '1' },
+      body,
     });
   } catch {
     return { outcome: 'retry' };
   }
   if (response.ok) {
-    const answer = (response.headers.get('content-type') || '').includes('application/json') ? await response.json().catch(() => null) : null;
+    const answer = (response.headers.get('content-type') || '').includes('application/json')
+      ? await response.json().catch(() => null)
+      : null;
     if (answer && answer.receipt === key) return { outcome: 'done', location: answer.location };
     return { outcome: 'retry', page: response.url };
   }
-  if (response.status >= 400 && response.status < 500 && response.status !== 409) return { outcome: 'refused', status: response.status };
+  if (response.status >= 400 && response.status < 500 && response.status !== 409)
+    return { outcome: 'refused', status: response.status };
   return { outcome: 'retry' };
 }
 
@@ -142,7 +164,14 @@ async function flush() {
         break; // Not taken (yet): try again later, in order.
       }
       store(load().filter((q) => q.key !== item.key));
-      done.push({ label: item.label, at: item.at, problem: result.outcome === 'done' ? null : `Harbour could not accept it (${result.status}); open the visit and try again` });
+      done.push({
+        label: item.label,
+        at: item.at,
+        problem:
+          result.outcome === 'done'
+            ? null
+            : `Harbour could not accept it (${result.status}); open the visit and try again`,
+      });
     }
   } finally {
     flushing = false;
@@ -161,7 +190,13 @@ async function flush() {
 function enqueue(form, body, key) {
   const q = load();
   if (!q.some((i) => i.key === key)) {
-    q.push({ key, url: new URL(form.action, window.location.href).pathname, body, label: form.getAttribute('data-offline-action') || 'Action', at: new Date().toISOString() });
+    q.push({
+      key,
+      url: new URL(form.action, window.location.href).pathname,
+      body,
+      label: form.getAttribute('data-offline-action') || 'Action',
+      at: new Date().toISOString(),
+    });
     store(q);
   }
   render();
@@ -180,7 +215,9 @@ document.addEventListener('submit', (event) => {
   event.preventDefault();
   const submitter = event.submitter || undefined;
   const body = new URLSearchParams(new FormData(form, submitter)).toString();
-  const nextTap = () => { form.querySelector('input[name="idempotency_key"]').value = ''; };
+  const nextTap = () => {
+    form.querySelector('input[name="idempotency_key"]').value = '';
+  };
   if (!navigator.onLine) {
     enqueue(form, body, key);
     nextTap(); // The next tap is a new action with a new key.
@@ -209,12 +246,19 @@ document.addEventListener('submit', (event) => {
 
 let soon = null;
 function flushSoon() {
-  if (!soon) soon = setTimeout(() => { soon = null; flush(); }, 5000);
+  if (!soon)
+    soon = setTimeout(() => {
+      soon = null;
+      flush();
+    }, 5000);
 }
 // For the duress control (visit-extras.js), which sends without leaving the page.
 window.harbourOffline = { keyOf, enqueue, flushSoon, send };
 
-window.addEventListener('online', () => { render(); flush(); });
+window.addEventListener('online', () => {
+  render();
+  flush();
+});
 window.addEventListener('offline', render);
 render();
 flush();

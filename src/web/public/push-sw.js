@@ -7,12 +7,14 @@ self.addEventListener('push', (event) => {
   } catch {
     data = { body: event.data ? event.data.text() : '' };
   }
-  event.waitUntil(self.registration.showNotification(data.title || 'Harbour', {
-    body: data.body || '',
-    tag: data.tag,
-    requireInteraction: true,
-    data: { url: data.url || '/inbox' },
-  }));
+  event.waitUntil(
+    self.registration.showNotification(data.title || 'Harbour', {
+      body: data.body || '',
+      tag: data.tag,
+      requireInteraction: true,
+      data: { url: data.url || '/inbox' },
+    }),
+  );
 });
 
 self.addEventListener('notificationclick', (event) => {

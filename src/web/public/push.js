@@ -23,7 +23,8 @@ function activated(registration) {
 async function turnOn() {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') {
-    status.textContent = 'Notifications are blocked for Harbour in this browser. Allow them in the browser’s site settings, then try again.';
+    status.textContent =
+      'Notifications are blocked for Harbour in this browser. Allow them in the browser’s site settings, then try again.';
     return;
   }
   status.textContent = 'Turning on push notifications…';
@@ -34,14 +35,23 @@ async function turnOn() {
   }
   const registration = await navigator.serviceWorker.register('/public/push-sw.js', { scope: '/public/' });
   await activated(registration);
-  const subscription = (await registration.pushManager.getSubscription())
-    || (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key.publicKey) }));
+  const subscription =
+    (await registration.pushManager.getSubscription()) ||
+    (await registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: keyBytes(key.publicKey),
+    }));
   const json = subscription.toJSON();
   const res = await fetch('/push/subscriptions', {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ _csrf: form.elements._csrf.value, endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth }),
+    body: JSON.stringify({
+      _csrf: form.elements._csrf.value,
+      endpoint: json.endpoint,
+      p256dh: json.keys.p256dh,
+      auth: json.keys.auth,
+    }),
   });
   if (!res.ok) throw new Error(`Harbour answered ${res.status}`);
   window.location.assign('/account/notifications?done=push');
@@ -49,7 +59,8 @@ async function turnOn() {
 
 if (form && status) {
   if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) {
-    status.textContent = 'This browser cannot get push notifications. Harbour will reach you by text message, email and your inbox.';
+    status.textContent =
+      'This browser cannot get push notifications. Harbour will reach you by text message, email and your inbox.';
   } else {
     status.textContent = 'Turn on push notifications to get Harbour’s alerts on this device.';
     form.hidden = false;

@@ -2,7 +2,12 @@
 // "time left" line current and, at the deadline, turn to the overdue state without a reload and
 // say so once through the box's status region. If the worker allowed it, add the device location
 // to "I've arrived". Without JavaScript the page still works (and shows the state on each load).
-const clock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hour12: false });
+const clock = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 for (const box of document.querySelectorAll('[data-due]')) {
   const due = new Date(box.getAttribute('data-due'));
   const left = box.querySelector('.harbour-countdown__left');
@@ -32,11 +37,18 @@ for (const box of document.querySelectorAll('[data-due]')) {
 }
 const arrive = document.querySelector('.harbour-arrive-form');
 if (arrive && navigator.permissions && navigator.geolocation) {
-  navigator.permissions.query({ name: 'geolocation' }).then((p) => {
-    if (p.state !== 'granted') return;
-    navigator.geolocation.getCurrentPosition((pos) => {
-      arrive.querySelector('[name=lat]').value = pos.coords.latitude.toFixed(5);
-      arrive.querySelector('[name=lng]').value = pos.coords.longitude.toFixed(5);
-    }, () => {}, { maximumAge: 60000, timeout: 5000 });
-  }).catch(() => {});
+  navigator.permissions
+    .query({ name: 'geolocation' })
+    .then((p) => {
+      if (p.state !== 'granted') return;
+      navigator.geolocation.getCurrentPosition(
+        (pos) => {
+          arrive.querySelector('[name=lat]').value = pos.coords.latitude.toFixed(5);
+          arrive.querySelector('[name=lng]').value = pos.coords.longitude.toFixed(5);
+        },
+        () => {},
+        { maximumAge: 60000, timeout: 5000 },
+      );
+    })
+    .catch(() => {});
 }

@@ -5,15 +5,26 @@
 // the request on the phone and sends it when the signal returns.
 const forms = [...document.querySelectorAll('.harbour-end-form, .harbour-file-request')];
 if (forms.length && navigator.permissions && navigator.geolocation) {
-  navigator.permissions.query({ name: 'geolocation' }).then((p) => {
-    if (p.state !== 'granted') return;
-    navigator.geolocation.getCurrentPosition((pos) => {
-      for (const f of forms) {
-        const lat = f.querySelector('[name=lat]'), lng = f.querySelector('[name=lng]');
-        if (lat && lng) { lat.value = pos.coords.latitude.toFixed(5); lng.value = pos.coords.longitude.toFixed(5); }
-      }
-    }, () => {}, { maximumAge: 60000, timeout: 5000 });
-  }).catch(() => {});
+  navigator.permissions
+    .query({ name: 'geolocation' })
+    .then((p) => {
+      if (p.state !== 'granted') return;
+      navigator.geolocation.getCurrentPosition(
+        (pos) => {
+          for (const f of forms) {
+            const lat = f.querySelector('[name=lat]'),
+              lng = f.querySelector('[name=lng]');
+            if (lat && lng) {
+              lat.value = pos.coords.latitude.toFixed(5);
+              lng.value = pos.coords.longitude.toFixed(5);
+            }
+          }
+        },
+        () => {},
+        { maximumAge: 60000, timeout: 5000 },
+      );
+    })
+    .catch(() => {});
 }
 const request = document.querySelector('.harbour-file-request');
 if (request && window.fetch) {
@@ -28,7 +39,8 @@ if (request && window.fetch) {
     // The one cue: the control's own words, as a paperwork request would read once made. Nothing
     // else moves, sounds or vibrates; someone holding the phone sees a file asked for.
     const button = request.querySelector('button');
-    if (button) button.textContent = `Purple file requested ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
+    if (button)
+      button.textContent = `Purple file requested ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`;
     // Weak signal: rather than show an error page, the tap goes on the phone's queue (offline.js),
     // which keeps trying with the same key until Harbour has it: however often sent, one alarm.
     // Only Harbour's receipt (this tap's own key, given once the alarm is committed) lets it go.

@@ -35,7 +35,9 @@ export class AccessibilityError extends Error {
 
 /** A list a person can act on: rule, impact, what to fix, and each failing element. */
 export function formatViolations(url: string, violations: Violation[]): string {
-  const lines = [`axe found ${violations.length} accessibility ${violations.length === 1 ? 'violation' : 'violations'} on ${url}:`];
+  const lines = [
+    `axe found ${violations.length} accessibility ${violations.length === 1 ? 'violation' : 'violations'} on ${url}:`,
+  ];
   for (const v of violations) {
     lines.push(`\n- [${v.impact ?? 'unknown'}] ${v.id}: ${v.help}\n  ${v.helpUrl}`);
     for (const node of v.nodes.slice(0, 5)) {
@@ -51,7 +53,10 @@ export function formatViolations(url: string, violations: Violation[]): string {
  * axe-core's minified build, the very version @axe-core/playwright injects (resolved through it).
  * Minified it is under half the size to send and parse on every page load.
  */
-const AXE_SOURCE = readFileSync(createRequire(createRequire(import.meta.url).resolve('@axe-core/playwright')).resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_SOURCE = readFileSync(
+  createRequire(createRequire(import.meta.url).resolve('@axe-core/playwright')).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
 
 /**
  * axe's result for each page state already checked in this file (the state's hash → violations).
@@ -93,23 +98,37 @@ async function pageState(page: Page): Promise<string> {
  * frames go through @axe-core/playwright, which injects axe into every frame.
  */
 async function runAxe(page: Page): Promise<Violation[]> {
-  if (page.frames().length > 1) return (await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()).violations as Violation[];
-  const injected = await page.evaluate(() => typeof (window as unknown as { axe?: { run?: unknown } }).axe?.run === 'function');
+  if (page.frames().length > 1)
+    return (await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze()).violations as Violation[];
+  const injected = await page.evaluate(
+    () => typeof (window as unknown as { axe?: { run?: unknown } }).axe?.run === 'function',
+  );
   if (!injected) await page.evaluate(AXE_SOURCE);
   // Only violations are wanted: axe then skips building the lists of passes and incomplete checks.
-  return page.evaluate((tags) => (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: Violation[] }> } }).axe
-    .run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
-    .then((r) => r.violations), AXE_TAGS);
+  return page.evaluate(
+    (tags) =>
+      (window as unknown as { axe: { run(c: Document, o: object): Promise<{ violations: Violation[] }> } }).axe
+        .run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+        .then((r) => r.violations),
+    AXE_TAGS,
+  );
 }
 
 /** Runs axe on the page as it is now; throws with a readable list if anything fails. */
 export async function assertAccessible(page: Page, info: { status: number | null; context: string }): Promise<void> {
   const state = await pageState(page);
   const known = resultsByState.get(state);
-  const violations = known ?? await runAxe(page);
+  const violations = known ?? (await runAxe(page));
   resultsByState.set(state, violations);
   const url = page.url();
-  checkedPages.push({ url, status: info.status, title: await page.title(), context: info.context, violations: violations.length, ...(known ? { repeat: true } : {}) });
+  checkedPages.push({
+    url,
+    status: info.status,
+    title: await page.title(),
+    context: info.context,
+    violations: violations.length,
+    ...(known ? { repeat: true } : {}),
+  });
   if (violations.length) throw new AccessibilityError(formatViolations(url, violations));
 }
 
@@ -120,5 +139,8 @@ export function checkedPagesReport(): string {
     return `  ${String(p.status ?? '---')} ${path}  (${p.context})${p.repeat ? '  same state as an earlier check' : ''}${p.violations ? `  ${p.violations} VIOLATIONS` : ''}`;
   });
   const repeats = checkedPages.filter((p) => p.repeat).length;
-  return [`axe checked ${checkedPages.length} page loads (${checkedPages.length - repeats} distinct page states):`, ...rows].join('\n');
+  return [
+    `axe checked ${checkedPages.length} page loads (${checkedPages.length - repeats} distinct page states):`,
+    ...rows,
+  ].join('\n');
 }

@@ -20,7 +20,15 @@ import { assertAccessible, checkedPages, checkedPagesReport } from './axe.ts';
 const execFileAsync = promisify(execFile);
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 360, height: 740 };
@@ -49,15 +57,24 @@ export class E2E {
       (async () => {
         if (env.SEED_DEMO === 'false') await unpackMigratedPglite(dataDir);
         else await execFileAsync('tar', ['-xf', await demoPgliteTemplate(), '-C', dataDir]);
-        return startHarbour(loadConfig({
-          PORT: '0', HOST: '127.0.0.1', PGLITE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', JOBS: 'true', SEED_DEMO: 'true', COOKIE_SECURE: 'false',
-          // Every test signs in from 127.0.0.1; the default limit of 10 is for real people.
-          SIGN_IN_RATE_LIMIT: '100',
-          ...env,
-        }));
+        return startHarbour(
+          loadConfig({
+            PORT: '0',
+            HOST: '127.0.0.1',
+            PGLITE_DATA_DIR: dataDir,
+            LOG_LEVEL: 'silent',
+            JOBS: 'true',
+            SEED_DEMO: 'true',
+            COOKIE_SECURE: 'false',
+            // Every test signs in from 127.0.0.1; the default limit of 10 is for real people.
+            SIGN_IN_RATE_LIMIT: '100',
+            ...env,
+          }),
+        );
       })(),
     ]);
-    if (browser.status === 'fulfilled' && harbour.status === 'fulfilled') return new E2E(name, harbour.value, browser.value, dataDir);
+    if (browser.status === 'fulfilled' && harbour.status === 'fulfilled')
+      return new E2E(name, harbour.value, browser.value, dataDir);
     if (browser.status === 'fulfilled') await browser.value.close().catch(() => {});
     if (harbour.status === 'fulfilled') await harbour.value.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -78,9 +95,15 @@ export class E2E {
   }
 
   /** A new browser context; `label` names it in the list of checked pages. `timezoneId` sets the device's time zone. */
-  async session(label: string, options: { viewport?: { width: number; height: number }; timezoneId?: string } = {}): Promise<BrowserSession> {
+  async session(
+    label: string,
+    options: { viewport?: { width: number; height: number }; timezoneId?: string } = {},
+  ): Promise<BrowserSession> {
     const context = await this.browser.newContext({
-      baseURL: this.baseUrl, viewport: options.viewport ?? DESKTOP, acceptDownloads: false, ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+      baseURL: this.baseUrl,
+      viewport: options.viewport ?? DESKTOP,
+      acceptDownloads: false,
+      ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
     });
     const s = new BrowserSession(context, await context.newPage(), label);
     this.sessions.push(s);
@@ -107,9 +130,16 @@ const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
  */
 function demoTemplateKey(): string {
   const hash = createHash('sha256');
-  hash.update(JSON.parse(readFileSync(new URL('../../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')).version as string);
+  hash.update(
+    JSON.parse(
+      readFileSync(new URL('../../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'),
+    ).version as string,
+  );
   hash.update(londonToday());
-  const files = readdirSync(SRC, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name)).sort();
+  const files = readdirSync(SRC, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile())
+    .map((f) => join(f.parentPath, f.name))
+    .sort();
   for (const file of files) hash.update(file.slice(SRC.length)).update(readFileSync(file));
   return hash.digest('hex').slice(0, 16);
 }
@@ -140,7 +170,9 @@ function demoPgliteTemplate(): Promise<string> {
       renameSync(partial, file);
       // Templates of earlier source trees or days are not used again (45 MB each): remove the ones
       // older than an hour, which no test file starting now can be about to unpack.
-      for (const old of readdirSync(tmpdir()).filter((f) => /^harbour-e2e-demo-[0-9a-f]{16}\.tar$/.test(f)).map((f) => join(tmpdir(), f))) {
+      for (const old of readdirSync(tmpdir())
+        .filter((f) => /^harbour-e2e-demo-[0-9a-f]{16}\.tar$/.test(f))
+        .map((f) => join(tmpdir(), f))) {
         if (old !== file && statSync(old).mtimeMs < Date.now() - 3_600_000) rmSync(old, { force: true });
       }
       return file;
@@ -161,11 +193,18 @@ export class BrowserSession {
   private lastStatus: number | null = null;
   private closed = false;
 
-  constructor(readonly context: BrowserContext, readonly page: Page, readonly label: string) {
+  constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly label: string,
+  ) {
     page.setDefaultTimeout(10_000);
-    page.on('load', () => { this.loads++; });
+    page.on('load', () => {
+      this.loads++;
+    });
     page.on('response', (response: Response) => {
-      if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) this.lastStatus = response.status();
+      if (response.request().isNavigationRequest() && response.frame() === page.mainFrame())
+        this.lastStatus = response.status();
     });
   }
 
@@ -208,12 +247,21 @@ export class BrowserSession {
     return this.page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
       if (!el) return { tag: '', id: '', text: '', classes: '' };
-      return { tag: el.tagName.toLowerCase(), id: el.id, text: (el.getAttribute('aria-label') ?? el.innerText ?? '').trim(), classes: el.className };
+      return {
+        tag: el.tagName.toLowerCase(),
+        id: el.id,
+        text: (el.getAttribute('aria-label') ?? el.innerText ?? '').trim(),
+        classes: el.className,
+      };
     });
   }
 
   /** Presses Tab until `match` holds for the focused element; fails after `max` presses. Returns the presses taken. */
-  async tabUntil(match: (f: { tag: string; id: string; text: string; classes: string }) => boolean, what: string, max = 25): Promise<number> {
+  async tabUntil(
+    match: (f: { tag: string; id: string; text: string; classes: string }) => boolean,
+    what: string,
+    max = 25,
+  ): Promise<number> {
     const seen: string[] = [];
     for (let i = 1; i <= max; i++) {
       await this.page.keyboard.press('Tab');
@@ -226,7 +274,10 @@ export class BrowserSession {
 
   /** Horizontal scroll of the whole page, in CSS pixels. */
   async pageScrollWidth(): Promise<{ scrollWidth: number; clientWidth: number }> {
-    return this.page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+    return this.page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      clientWidth: document.documentElement.clientWidth,
+    }));
   }
 
   async close(): Promise<void> {
@@ -234,7 +285,10 @@ export class BrowserSession {
     this.closed = true;
     const unchecked = this.loads - this.checks;
     await this.context.close();
-    if (unchecked > 0) throw new Error(`${unchecked} page load(s) in "${this.label}" were not checked with axe; use goto() or navigate()`);
+    if (unchecked > 0)
+      throw new Error(
+        `${unchecked} page load(s) in "${this.label}" were not checked with axe; use goto() or navigate()`,
+      );
   }
 
   private async checkCurrentPage(status: number | null): Promise<number> {
@@ -244,6 +298,9 @@ export class BrowserSession {
   }
 
   private assertNothingUnchecked() {
-    if (this.loads > this.checks) throw new Error(`A page load in "${this.label}" (${this.page.url()}) was not checked with axe; wrap the action that caused it in navigate()`);
+    if (this.loads > this.checks)
+      throw new Error(
+        `A page load in "${this.label}" (${this.page.url()}) was not checked with axe; wrap the action that caused it in navigate()`,
+      );
   }
 }

@@ -57,8 +57,11 @@ export class ErrorSummary {
 
   /** Each message and the field it links to. */
   async links(): Promise<{ text: string; href: string }[]> {
-    return this.root.locator('.govuk-error-summary__list a').evaluateAll((as) =>
-      as.map((a) => ({ text: (a as HTMLAnchorElement).innerText.trim(), href: a.getAttribute('href') ?? '' })));
+    return this.root
+      .locator('.govuk-error-summary__list a')
+      .evaluateAll((as) =>
+        as.map((a) => ({ text: (a as HTMLAnchorElement).innerText.trim(), href: a.getAttribute('href') ?? '' })),
+      );
   }
 
   /** Clicks a message and reports which element took focus (GOV.UK moves focus to the field). */
@@ -112,10 +115,12 @@ export class TeamPage extends HarbourPage {
   /** The staff table as rows of cell text: name, job role, buddy, line manager, work mobile. */
   async staff(): Promise<{ name: string; jobRole: string; buddy: string; lineManager: string }[]> {
     const table = this.page.getByRole('table', { name: /^Staff in / });
-    return table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => {
-      const cells = [...tr.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim());
-      return { name: cells[0] ?? '', jobRole: cells[1] ?? '', buddy: cells[2] ?? '', lineManager: cells[3] ?? '' };
-    }));
+    return table.locator('tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => {
+        const cells = [...tr.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim());
+        return { name: cells[0] ?? '', jobRole: cells[1] ?? '', buddy: cells[2] ?? '', lineManager: cells[3] ?? '' };
+      }),
+    );
   }
 
   async openPerson(name: string): Promise<number> {
@@ -126,7 +131,9 @@ export class TeamPage extends HarbourPage {
 export class PersonPage extends HarbourPage {
   /** The value of a row in the summary list ("Buddy", "Team"...). */
   async summary(key: string): Promise<string> {
-    const row = this.page.locator('.govuk-summary-list__row').filter({ has: this.page.locator('.govuk-summary-list__key', { hasText: new RegExp(`^\\s*${key}\\s*$`) }) });
+    const row = this.page
+      .locator('.govuk-summary-list__row')
+      .filter({ has: this.page.locator('.govuk-summary-list__key', { hasText: new RegExp(`^\\s*${key}\\s*$`) }) });
     return (await row.locator('.govuk-summary-list__value').innerText()).trim();
   }
 
@@ -136,7 +143,9 @@ export class PersonPage extends HarbourPage {
 
   /** The names offered in the buddy select, without the blank choice. */
   async buddyChoices(): Promise<string[]> {
-    return (await this.buddySelect().locator('option').allTextContents()).map((t) => t.trim()).filter((t) => t !== 'No buddy');
+    return (await this.buddySelect().locator('option').allTextContents())
+      .map((t) => t.trim())
+      .filter((t) => t !== 'No buddy');
   }
 
   async allocateBuddy(name: string): Promise<number> {
@@ -151,7 +160,9 @@ export class AdminPage extends HarbourPage {
   }
 
   async follow(linkName: string): Promise<number> {
-    return this.s.navigate(() => this.page.getByRole('main').getByRole('link', { name: linkName, exact: true }).click());
+    return this.s.navigate(() =>
+      this.page.getByRole('main').getByRole('link', { name: linkName, exact: true }).click(),
+    );
   }
 }
 
@@ -184,16 +195,23 @@ export class ImportPage extends HarbourPage {
 
   /** Chooses a file in the GOV.UK file upload and presses Import. */
   async upload(fileName: string, csv: string): Promise<number> {
-    await this.page.getByLabel('CSV file').setInputFiles({ name: fileName, mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await this.page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: fileName, mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
     return this.s.navigate(() => this.page.getByRole('button', { name: 'Import' }).click());
   }
 
   /** The "Rows with problems" table: line number and reason. */
   async rowProblems(): Promise<{ line: number; problem: string }[]> {
-    return this.page.getByRole('table', { name: 'Rows with problems' }).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => {
-      const cells = [...tr.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim());
-      return { line: Number(cells[0]), problem: cells[1] ?? '' };
-    }));
+    return this.page
+      .getByRole('table', { name: 'Rows with problems' })
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => {
+          const cells = [...tr.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim());
+          return { line: Number(cells[0]), problem: cells[1] ?? '' };
+        }),
+      );
   }
 
   panel(): Locator {
@@ -216,7 +234,11 @@ export class PeopleListPage extends HarbourPage {
 
 /** Selects the option whose text starts with `text` (options carry a role or employee number after the name). */
 export async function selectOptionStartingWith(select: Locator, text: string): Promise<string> {
-  const options = await select.locator('option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: (o as HTMLOptionElement).text.trim() })));
+  const options = await select
+    .locator('option')
+    .evaluateAll((os) =>
+      os.map((o) => ({ value: (o as HTMLOptionElement).value, text: (o as HTMLOptionElement).text.trim() })),
+    );
   const match = options.find((o) => o.text.startsWith(text));
   if (!match) throw new Error(`No option starting "${text}". Options: ${options.map((o) => o.text).join(', ')}`);
   await select.selectOption(match.value);
