@@ -4,7 +4,7 @@
  * messages and arm the next step, a few statements per batch in one transaction) stays here, next
  * to the rules it carries out, rather than behind repository functions one row at a time. The rest
  * of the alerts feature keeps its SQL in repository.ts (alerts, the timeline, policies) and
- * timers.ts (the durable timers); this file's statements, their order and their locks are unchanged.
+ * timers-repository.ts (the durable timers); this file's statements, their order and their locks are unchanged.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';

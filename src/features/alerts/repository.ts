@@ -15,7 +15,7 @@ export interface AlertListFilter {
 
 /**
  * SQL for alerts, their timeline and escalation policies (the escalation engine's set-based SQL is
- * in engine.ts; the durable timers' in timers.ts). Writers lock in one order: timers, visit, alert.
+ * in engine.ts; the durable timers' in timers-repository.ts). Writers lock in one order: timers, visit, alert.
  */
 export function buildAlertsRepository(db: Kysely<DB>) {
   const listBase = (filter: AlertListFilter) => {

@@ -5,7 +5,7 @@ import type { VisitsRepository } from '../visits/repository.ts';
 import type { Actor } from '../auth/actor.ts';
 import { actorFields } from '../audit/service.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import { timers } from './timers.ts';
+import { timers } from './timers-repository.ts';
 import type { EscalationEngine } from './engine.ts';
 import type { AlertsRepository } from './repository.ts';
 import type { Responders } from './responders.ts';

@@ -2,7 +2,7 @@ import type { Actor } from '../auth/actor.ts';
 import { actorFields } from '../audit/service.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { timers } from '../alerts/timers.ts';
+import { timers } from '../alerts/timers-repository.ts';
 import { DEFAULT_POLICIES, type Step } from '../alerts/policy.ts';
 import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { carriedText, duressSteps, pinProblem } from './rules.ts';

@@ -7,7 +7,7 @@ import type { DayRepository } from './day-repository.ts';
 import type { Actor } from '../auth/actor.ts';
 import { actorFields } from '../audit/service.ts';
 import { ValidationError } from '../../errors.ts';
-import { timers } from '../alerts/timers.ts';
+import { timers } from '../alerts/timers-repository.ts';
 import { dayTimerSubject } from '../alerts/engine.ts';
 import { addDays, defaultFinish, londonDate } from '../../time/london.ts';
 import type { VisitGuards } from './guards.ts';

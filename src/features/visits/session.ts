@@ -5,7 +5,7 @@ import type { VisitsRepository } from './repository.ts';
 import type { RiskGate } from './risk-gate.ts';
 import type { Actor } from '../auth/actor.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
-import { timers } from '../alerts/timers.ts';
+import { timers } from '../alerts/timers-repository.ts';
 import { visitEvent, type VisitGuards } from './guards.ts';
 import type { ArmEndOfDay } from './day.ts';
 
