@@ -349,9 +349,13 @@ function finish(t: ProtectedTable, coarsened: string[]): ProtectedTable {
   return { ...t, coarsened, notes: [said, ...t.notes] };
 }
 
-/** Last resort: every figure withheld (no equation then pins anything). */
+/** The cells of a protected table that earlier releases fix already (withholding them hides nothing). */
+const alreadyPublic = new WeakMap<ProtectedTable, Set<Cell>>();
+
+/** Last resort: every figure withheld (no equation then pins anything), but those earlier releases fix. */
 function withholdAll(t: ProtectedTable): ProtectedTable {
-  const hide = (c: Cell): Cell => ({ ...c, text: WITHHELD, suppressed: c.suppressed ?? 'secondary' });
+  const hide = (c: Cell): Cell =>
+    alreadyPublic.get(t)?.has(c) ? c : { ...c, text: WITHHELD, suppressed: c.suppressed ?? 'secondary' };
   const out = {
     ...t,
     rows: t.rows.map((r) => ({ ...r, cells: r.cells.map(hide), total: r.total ? hide(r.total) : null })),
@@ -364,7 +368,7 @@ function withholdAll(t: ProtectedTable): ProtectedTable {
     ...(out.columnTotals ?? []),
     ...(out.grandTotal ? [out.grandTotal] : []),
     ...(out.counts ?? []).map((n) => n.cell),
-  ].length;
+  ].filter((c) => c.suppressed !== null).length;
   const counted = new Set((t.counts ?? []).map((n) => `${n.label}: ${n.cell.text}${n.suffix}`));
   const notes = t.notes.filter((n) => !counted.has(n) && !n.startsWith(`${WITHHELD} `));
   return {
@@ -513,12 +517,14 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
     L.figures[i]!.hidden = true;
   };
   const value = (i: number) => L.figures[i]!.value ?? 0;
+  /** Figures the earlier releases fix already: shown, never withheld to protect another. */
+  const shown = new Set<number>();
   /** The figure to withhold next to protect `i`: an open one sharing an equation, cells before totals, smallest first. */
   const partner = (i: number): number | null => {
     const near = L.equations.filter((q) => q.total === i || q.parts.includes(i)).flatMap((q) => [q.total, ...q.parts]);
     const pick = (pool: number[]) =>
       pool
-        .filter((j) => !L.figures[j]!.hidden)
+        .filter((j) => !L.figures[j]!.hidden && !shown.has(j))
         .sort((a, b) => Number(L.figures[a]!.isTotal) - Number(L.figures[b]!.isTotal) || value(a) - value(b))[0] ??
       null;
     return pick(near) ?? pick(L.grid.flat());
@@ -540,20 +546,31 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
     }
   }
 
-  // Linked tables: earlier releases from the same statistic whose periods and populations overlap.
-  const priors =
+  // Linked tables: earlier releases from the same statistic whose periods and populations overlap
+  // this one's, or those of an earlier release linked to it (in the order published).
+  const candidates =
     threshold > 0 && scope
       ? (o.prior ?? [])
           .filter((t) => t.scope && t.scope.statistic === scope.statistic)
           .map((t) => ({ t, l: publishedLayout(t) }))
-          .filter((x) => links(L, scope, x.l, x.t.scope!).length > 0)
       : [];
+  const reached = new Set(candidates.filter((x) => links(L, scope!, x.l, x.t.scope!).length > 0));
+  for (const x of reached)
+    for (const y of candidates)
+      if (!reached.has(y) && links(x.l, x.t.scope!, y.l, y.t.scope!).length > 0) reached.add(y);
+  const priors = candidates.filter((x) => reached.has(x));
   const report = { narrowest: null as number | null, solves: 0, linkedTables: 0, passed: threshold === 0 };
   if (threshold > 0) {
-    const { problem, fixFor, linkedTables } = await auditProblem(L, scope, priors, threshold);
+    const settled = await auditProblem(L, scope, priors, threshold);
+    const { problem, fresh, fixFor, linkedTables } = settled;
+    for (const i of settled.shown) {
+      shown.add(i);
+      kind[i] = null;
+      L.figures[i]!.hidden = false;
+    }
     for (let round = 0; round <= L.figures.length; round++) {
       const p = problem();
-      const result = await audit(p.problem, threshold);
+      const result = fresh(p, await audit(p.problem, threshold));
       report.solves += result.solves;
       report.linkedTables = linkedTables;
       const fixes = new Set<number>();
@@ -580,17 +597,20 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
     }
   }
 
+  const known = new Set<Cell>();
   const cellOf = (i: number): Cell => {
     const f = L.figures[i]!;
-    return {
+    const cell: Cell = {
       value: f.value,
       suppressed: f.hidden ? (kind[i] ?? 'secondary') : null,
       text: f.hidden ? WITHHELD : String(f.value),
     };
+    if (shown.has(i)) known.add(cell);
+    return cell;
   };
   const counts = (table.counts ?? []).map((n, k) => ({ label: n.label, suffix: n.suffix, cell: cellOf(L.counts[k]!) }));
   const suppressedCount = L.figures.filter((f) => f.hidden).length;
-  return {
+  const out: ProtectedTable = {
     title: table.title,
     rowHeader: table.rowHeader,
     columns: table.columns,
@@ -616,6 +636,8 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
     columnKeys: table.columnKeys ?? null,
     audit: { withheld: suppressedCount, ...report },
   };
+  alreadyPublic.set(out, known);
+  return out;
 }
 
 function narrowest(r: AuditResult): number | null {
@@ -626,6 +648,13 @@ function narrowest(r: AuditResult): number | null {
 /**
  * The audit problem for the new table (figures 0..n-1) with its linked priors after it, and how to
  * answer a failure with one more figure of the new table to withhold.
+ *
+ * Every release is linked with every other, the earlier ones with each other too, and each figure
+ * of any release holds the sum of the largest disjoint figures of all the other releases inside it
+ * (an earlier half-year holds an earlier quarter and a month of the new table): an intruder
+ * subtracts any releases from any other, not only from the newest. A failure the earlier releases
+ * already show without the new table (published before this audit was complete) is `known`: no
+ * figure of the new table can undo it, so it is not held against the new table.
  */
 async function auditProblem(
   L: Layout,
@@ -633,7 +662,7 @@ async function auditProblem(
   priors: { t: ProtectedTable; l: Layout }[],
   threshold: number,
 ) {
-  const build = (use: { l: Layout; t: ProtectedTable }[]) => {
+  const build = (use: { l: Layout; t: ProtectedTable }[], withNew = true) => {
     const offsets: number[] = [];
     let n = L.figures.length;
     for (const x of use) {
@@ -644,40 +673,84 @@ async function auditProblem(
       published: f.hidden ? null : f.value,
     }));
     const equations = [
-      ...L.equations,
+      ...(withNew ? L.equations : []),
       ...use.flatMap((x, k) =>
         x.l.equations.map((q) => ({ total: q.total + offsets[k]!, parts: q.parts.map((i) => i + offsets[k]!) })),
       ),
     ];
-    // Every pair is a constraint. Each figure also holds the sum of the largest disjoint figures of
-    // the other releases inside it (of the new table, for a figure of an earlier release): that
-    // difference is checked.
+    // The releases in the order published, the new one last: figures that count the same are
+    // chosen for a sum in that order.
+    const tables = [
+      ...use.map((x, k) => ({ l: x.l, s: x.t.scope!, offset: offsets[k]! })),
+      ...(withNew ? [{ l: L, s: scope!, offset: 0 }] : []),
+    ];
+    // Every pair of figures of two releases is a constraint. Each figure also holds the sum of the
+    // largest disjoint figures of the other releases inside it: that difference is checked.
     const inclusions: Inclusion[] = [];
     const differences: number[] = [];
-    use.forEach((x, k) => {
-      const at = (i: number) => (i >= 0 ? i : -1 - i + offsets[k]!);
-      for (const [a, b] of links(L, scope!, x.l, x.t.scope!)) inclusions.push({ small: at(a), large: at(b) });
+    tables.forEach((a, i) =>
+      tables.slice(i + 1).forEach((b) => {
+        const at = (k: number) => (k >= 0 ? k + a.offset : -1 - k + b.offset);
+        for (const [x, y] of links(a.l, a.s, b.l, b.s)) inclusions.push({ small: at(x), large: at(y) });
+      }),
+    );
+    const placed = tables.map((t) =>
+      t.l.figures.flatMap((f, i): Placed[] => (f.period ? [{ f, scope: t.s, at: i + t.offset }] : [])),
+    );
+    placed.forEach((own, k) => {
+      const pool = placed.filter((_, m) => m !== k).flat();
+      for (const large of own) {
+        const held = heldBy(large, pool);
+        if (!held.length) continue;
+        differences.push(inclusions.length);
+        inclusions.push({ small: held[0]!, also: held.slice(1), large: large.at });
+      }
     });
-    const placed = (l: Layout, s: Scope, offset: number): Placed[] =>
-      l.figures.flatMap((f, i) => (f.period ? [{ f, scope: s, at: i + offset }] : []));
-    const mine = placed(L, scope!, 0);
-    const theirs = use.flatMap((x, k) => placed(x.l, x.t.scope!, offsets[k]!));
-    for (const [large, pool] of [...mine.map((f) => [f, theirs] as const), ...theirs.map((f) => [f, mine] as const)]) {
-      const held = heldBy(large, pool);
-      if (!held.length) continue;
-      differences.push(inclusions.length);
-      inclusions.push({ small: held[0]!, also: held.slice(1), large: large.at });
-    }
-    const linked = new Set(inclusions.flatMap((q) => [q.small, q.large, ...(q.also ?? [])]));
+    // Every withheld figure: one of an earlier release is narrowed through its own table's totals
+    // too (its withheld cell pinned by the new table's, its column total then worked out).
     const check = figures
-      .map((f, i) => (f.published === null && (i < L.figures.length || linked.has(i)) ? i : -1))
+      .map((f, i) => (f.published === null && (withNew || i >= L.figures.length) ? i : -1))
       .filter((i) => i >= 0);
     return { problem: { figures, equations, inclusions, check, differences } satisfies AuditProblem };
   };
-  // A prior that contradicts today's figures (the records changed since) cannot be linked: left out.
+  // A prior that contradicts today's figures or the priors kept before it (the records changed
+  // since) cannot be linked: left out.
   const usable: typeof priors = [];
   for (const x of priors)
-    if ((await audit({ ...build([x]).problem, check: [], differences: [] }, threshold)).feasible) usable.push(x);
+    if ((await audit({ ...build([...usable, x]).problem, check: [], differences: [] }, threshold)).feasible)
+      usable.push(x);
+  // What the earlier releases give away together without the new table.
+  const differenceOf = (q: Inclusion) => `${q.large}:${[q.small, ...(q.also ?? [])].sort((a, b) => a - b).join(',')}`;
+  const before = build(usable, false).problem;
+  const leaked = usable.length ? await audit(before, threshold) : null;
+  const known = {
+    figures: new Set(leaked?.pinned.map((x) => x.figure)),
+    differences: new Set(leaked?.revealed.map((x) => differenceOf(before.inclusions[x.inclusion]!))),
+  };
+  // What the earlier releases alone give of the new table's figures, every one of them withheld: a
+  // figure they fix exactly is public already and is shown (unless a small count, leaked before);
+  // one they narrow cannot be protected by withholding more. Neither is held against the new table.
+  const blind = build(usable).problem;
+  const given = usable.length
+    ? await audit(
+        {
+          ...blind,
+          figures: blind.figures.map((f, i) => (i < L.figures.length ? { published: null } : f)),
+          check: L.figures.map((_, i) => i),
+          differences: [],
+        },
+        threshold,
+      )
+    : null;
+  const small = (i: number) => L.figures[i]!.value! >= 1 && L.figures[i]!.value! <= threshold;
+  const shown = new Set(given?.fixed.filter((i) => !small(i)));
+  for (const x of given?.pinned ?? []) known.figures.add(x.figure);
+  /** The failures the new table brings: those the earlier releases already show are left out. */
+  const fresh = (p: ReturnType<typeof build>, r: AuditResult): AuditResult => ({
+    ...r,
+    pinned: r.pinned.filter((x) => !known.figures.has(x.figure)),
+    revealed: r.revealed.filter((x) => !known.differences.has(differenceOf(p.problem.inclusions[x.inclusion]!))),
+  });
   const fixFor = (
     p: ReturnType<typeof build>,
     failure: { figure: number } | { inclusion: number },
@@ -686,23 +759,30 @@ async function auditProblem(
     const own = (i: number) => i < L.figures.length;
     const members = (q: Inclusion) => [q.small, ...(q.also ?? []), q.large];
     const targets = 'figure' in failure ? [failure.figure] : members(p.problem.inclusions[failure.inclusion]!);
+    const near = (i: number) => [
+      ...p.problem.inclusions.filter((q) => members(q).includes(i)).flatMap(members),
+      ...p.problem.equations.filter((q) => q.total === i || q.parts.includes(i)).flatMap((q) => [q.total, ...q.parts]),
+    ];
+    const open = (j: number) => !L.figures[j]!.hidden && !shown.has(j);
     for (const i of targets) {
-      // A figure of the new table: itself if published, else one linked to it.
-      const mine = own(i)
-        ? [i]
-        : p.problem.inclusions
-            .filter((q) => members(q).includes(i))
-            .flatMap(members)
-            .filter(own);
-      for (const j of mine) if (!L.figures[j]!.hidden) return j;
-      for (const j of mine) {
-        const k = partner(j);
-        if (k !== null) return k;
+      // A figure of the new table: itself if published, else the nearest linked to it, through the
+      // links and the totals of the earlier releases.
+      const seen = new Set<number>(own(i) ? [] : [i]);
+      for (let ring = own(i) ? [i] : near(i); ring.length;) {
+        const step = [...new Set(ring)].filter((j) => !seen.has(j));
+        for (const j of step) seen.add(j);
+        const mine = step.filter(own);
+        for (const j of mine) if (open(j)) return j;
+        for (const j of mine) {
+          const k = partner(j);
+          if (k !== null) return k;
+        }
+        ring = step.filter((j) => !own(j)).flatMap(near);
       }
     }
     return null;
   };
-  return { problem: () => build(usable), fixFor, linkedTables: usable.length };
+  return { problem: () => build(usable), fresh, fixFor, shown, linkedTables: usable.length };
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
