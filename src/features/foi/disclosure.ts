@@ -684,14 +684,18 @@ async function auditProblem(
       ...use.map((x, k) => ({ l: x.l, s: x.t.scope!, offset: offsets[k]! })),
       ...(withNew ? [{ l: L, s: scope!, offset: 0 }] : []),
     ];
-    // Every pair of figures of two releases is a constraint. Each figure also holds the sum of the
-    // largest disjoint figures of the other releases inside it: that difference is checked.
+    // Every pair of figures of two releases is a constraint, and its difference is checked. Each
+    // figure also holds the sum of the largest disjoint figures of the other releases inside it:
+    // that difference is checked too.
     const inclusions: Inclusion[] = [];
     const differences: number[] = [];
     tables.forEach((a, i) =>
       tables.slice(i + 1).forEach((b) => {
         const at = (k: number) => (k >= 0 ? k + a.offset : -1 - k + b.offset);
-        for (const [x, y] of links(a.l, a.s, b.l, b.s)) inclusions.push({ small: at(x), large: at(y) });
+        for (const [x, y] of links(a.l, a.s, b.l, b.s)) {
+          differences.push(inclusions.length);
+          inclusions.push({ small: at(x), large: at(y) });
+        }
       }),
     );
     const placed = tables.map((t) =>
