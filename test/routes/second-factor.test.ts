@@ -26,8 +26,16 @@ async function secretOf(t: TestApp, email: string): Promise<string> {
   return t.services.emergency.secretBox.open(row.totp_secret!, `totp:${row.id}`);
 }
 
-/** Code for the 30-second step `offset` steps from now. */
-const codeAt = (secret: string, offset = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset * 30 });
+/**
+ * Code for the 30-second step `offset` steps from now. Within 3 s of the next step it first waits
+ * for that step, so the server checks the code in the step it was made for (a loaded machine once
+ * took long enough for step -1 to become step -2, outside the window).
+ */
+const codeAt = async (secret: string, offset = 0) => {
+  const intoStep = Date.now() % 30_000;
+  if (intoStep > 27_000) await new Promise((resolve) => setTimeout(resolve, 30_000 - intoStep + 50));
+  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset * 30 });
+};
 
 async function turnOn(t: TestApp, agent: Agent, email: string) {
   assert.equal((await agent.get('/account/two-factor')).statusCode, 200);
