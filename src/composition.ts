@@ -46,7 +46,7 @@ import { buildFoiRepository } from './features/foi/repository.ts';
 import { buildFoiService, type FoiSettings } from './features/foi/index.ts';
 import { buildHealthRepository } from './features/health/repository.ts';
 import { buildRetentionRepository } from './features/retention/repository.ts';
-import { buildRetentionService } from './features/retention/service.ts';
+import { buildRetentionService } from './features/retention/index.ts';
 import type { RetentionSettings } from './features/retention/rules.ts';
 import { buildSubjectAccessService } from './features/subject-access/service.ts';
 import { buildEngineHealth } from './features/health/service.ts';

@@ -1,5 +1,5 @@
 import type { ScheduleRow } from './rules.ts';
-import type { RunSummary } from './service.ts';
+import type { RunSummary } from './context.ts';
 
 /** `harbour retention [--dry-run]`: one line per kind of record with its period, what is due and what was (or would be) done. */
 export function formatRetention(summary: RunSummary, rows: ScheduleRow[]): string {
