@@ -51,7 +51,7 @@ import type { RetentionSettings } from './features/retention/rules.ts';
 import { buildSubjectAccessService } from './features/subject-access/service.ts';
 import { buildEngineHealth } from './features/health/service.ts';
 import { buildTrainingRepository } from './features/training/repository.ts';
-import { buildTrainingGate, buildTrainingService } from './features/training/service.ts';
+import { buildTrainingGate, buildTrainingService } from './features/training/index.ts';
 
 /** The one place the object graph is wired: repositories → services → app. No DI framework. */
 export function buildRepositories(db: Kysely<DB>) {
