@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 
 export interface AccountRow {
   id: number;
@@ -185,17 +186,7 @@ export function buildAccountsRepository(db: Kysely<DB>) {
     },
     /** Tells the holder of a locked account in their Harbour inbox. */
     async tellLocked(ex: Executor, staffId: number, subject: string, body: string) {
-      await ex
-        .insertInto('notifications')
-        .values({
-          recipient_id: staffId,
-          channel: 'inbox',
-          subject,
-          body,
-          link: '/sign-in',
-          next_attempt_at: new Date(),
-        } as never)
-        .execute();
+      await insertInboxMessages(ex, [{ recipientId: staffId, subject, body, link: '/sign-in' }]);
     },
 
     async createToken(ex: Executor, t: { accountId: number; name: string; tokenHash: string; expiresAt: Date | null }) {

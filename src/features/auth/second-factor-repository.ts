@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 
 /** The SQL behind authenticator-app codes (TOTP), sign-in challenges and set-password links. */
 export function buildSecondFactorRepository(db: Kysely<DB>) {
@@ -134,10 +135,7 @@ export function buildSecondFactorRepository(db: Kysely<DB>) {
     },
     /** Emails the link to the account's member of staff through the normal outbox (SMTP or GOV.UK Notify). */
     async emailLink(ex: Executor, staffId: number, subject: string, body: string, link: string) {
-      await ex
-        .insertInto('notifications')
-        .values({ recipient_id: staffId, channel: 'email', subject, body, link, next_attempt_at: new Date() } as never)
-        .execute();
+      await insertInboxMessages(ex, [{ recipientId: staffId, channel: 'email', subject, body, link }]);
     },
   };
 }

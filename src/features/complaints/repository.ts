@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 import { inTransaction } from '../../db/transaction.ts';
 
 /** Calendar dates come back as text, never as JS Dates (which would shift with the process time zone). */
@@ -590,25 +591,9 @@ export function buildComplaintsRepository(db: Kysely<DB>) {
       ex: Executor,
       n: { recipientId: number; subject: string; body: string; link: string | null; at: Date },
     ) {
-      await ex
-        .insertInto('notifications')
-        .values({
-          recipient_id: n.recipientId,
-          channel: 'inbox',
-          subject: n.subject,
-          body: n.body,
-          link: n.link,
-          next_attempt_at: n.at,
-          alert_id: null,
-          step: null,
-          handed_at: null,
-          sent_at: null,
-          read_at: null,
-          provider_ref: null,
-          last_error: null,
-          claimed_by: null,
-        } as never)
-        .execute();
+      await insertInboxMessages(ex, [
+        { recipientId: n.recipientId, subject: n.subject, body: n.body, link: n.link, at: n.at },
+      ]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 
 export const DEV_KEY_SETTING = 'emergency_pack_dev_key';
 
@@ -169,25 +170,9 @@ export function buildEmergencyRepository(db: Kysely<DB>) {
         .insertInto('emergency_pack_reminders')
         .values({ staff_id: r.staffId, recipient_id: r.recipientId, kind: r.kind, sent_at: r.at })
         .execute();
-      await ex
-        .insertInto('notifications')
-        .values({
-          recipient_id: r.recipientId,
-          channel: 'inbox',
-          subject: r.subject,
-          body: r.body,
-          link: r.link,
-          next_attempt_at: r.at,
-          alert_id: null,
-          step: null,
-          handed_at: null,
-          sent_at: null,
-          read_at: null,
-          provider_ref: null,
-          last_error: null,
-          claimed_by: null,
-        } as never)
-        .execute();
+      await insertInboxMessages(ex, [
+        { recipientId: r.recipientId, subject: r.subject, body: r.body, link: r.link, at: r.at },
+      ]);
     },
     /** Pack status (never the contents) of the people a manager manages, for their list. */
     teamStatus: (staffIds: number[]) =>

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 import { fetchPage } from '../../web/paging.ts';
 
 export interface RequestInput {
@@ -356,25 +357,9 @@ export function buildFoiRepository(db: Kysely<DB>) {
         .returning('request_id')
         .executeTakeFirst();
       if (!claimed) return false;
-      await trx
-        .insertInto('notifications')
-        .values({
-          recipient_id: r.recipientId,
-          channel: 'inbox',
-          subject: r.subject,
-          body: r.body,
-          link: r.link,
-          next_attempt_at: r.at,
-          alert_id: null,
-          step: null,
-          handed_at: null,
-          sent_at: null,
-          read_at: null,
-          provider_ref: null,
-          last_error: null,
-          claimed_by: null,
-        } as never)
-        .execute();
+      await insertInboxMessages(trx, [
+        { recipientId: r.recipientId, subject: r.subject, body: r.body, link: r.link, at: r.at },
+      ]);
       return true;
     },
 

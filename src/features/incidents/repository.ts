@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction, type Updateable } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { name } from './staff-name.ts';
 import { buildIncidentStatisticsRepository } from './statistics-repository.ts';
@@ -250,25 +251,9 @@ export function buildIncidentsRepository(db: Kysely<DB>) {
 
     /** An in-Harbour message (the dispatcher delivers inbox rows). */
     async notify(ex: Executor, n: { recipientId: number; subject: string; body: string; link: string; at: Date }) {
-      await ex
-        .insertInto('notifications')
-        .values({
-          recipient_id: n.recipientId,
-          channel: 'inbox',
-          subject: n.subject,
-          body: n.body,
-          link: n.link,
-          next_attempt_at: n.at,
-          alert_id: null,
-          step: null,
-          handed_at: null,
-          sent_at: null,
-          read_at: null,
-          provider_ref: null,
-          last_error: null,
-          claimed_by: null,
-        } as never)
-        .execute();
+      await insertInboxMessages(ex, [
+        { recipientId: n.recipientId, subject: n.subject, body: n.body, link: n.link, at: n.at },
+      ]);
     },
 
     /** Staff whose sign-in account has the health and safety officer role. */

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 import { fetchPage } from '../../web/paging.ts';
 
 export interface Message {
@@ -196,32 +197,18 @@ export function buildLockdownRepository(db: Kysely<DB>) {
       lockdownId: number | null = null,
     ) {
       if (!recipientIds.length) return;
-      await ex
-        .insertInto('notifications')
-        .values(
-          recipientIds.map(
-            (r) =>
-              ({
-                recipient_id: r,
-                channel: plan.channel,
-                fallbacks: plan.fallbacks,
-                subject: m.subject,
-                body: m.body,
-                link: m.link,
-                lockdown_id: lockdownId,
-                alert_id: null,
-                step: null,
-                next_attempt_at: new Date(),
-                handed_at: null,
-                sent_at: null,
-                read_at: null,
-                provider_ref: null,
-                last_error: null,
-                claimed_by: null,
-              }) as never,
-          ),
-        )
-        .execute();
+      await insertInboxMessages(
+        ex,
+        recipientIds.map((r) => ({
+          recipientId: r,
+          channel: plan.channel,
+          fallbacks: plan.fallbacks,
+          subject: m.subject,
+          body: m.body,
+          link: m.link,
+          lockdownId,
+        })),
+      );
     },
     async acknowledge(ex: Executor, id: number, staffId: number) {
       const r = await ex

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 
 export interface RegisterFilter {
   staffIds: number[] | 'all';
@@ -117,25 +118,7 @@ export function buildRegistersRepository(db: Kysely<DB>) {
       return Number(r.numUpdatedRows) > 0;
     },
     async notify(ex: Executor, n: { recipientId: number; subject: string; body: string; link: string }) {
-      await ex
-        .insertInto('notifications')
-        .values({
-          recipient_id: n.recipientId,
-          channel: 'inbox',
-          subject: n.subject,
-          body: n.body,
-          link: n.link,
-          next_attempt_at: new Date(),
-          alert_id: null,
-          step: null,
-          handed_at: null,
-          sent_at: null,
-          read_at: null,
-          provider_ref: null,
-          last_error: null,
-          claimed_by: null,
-        } as never)
-        .execute();
+      await insertInboxMessages(ex, [{ recipientId: n.recipientId, subject: n.subject, body: n.body, link: n.link }]);
     },
     activeStaff() {
       return db
@@ -332,25 +315,9 @@ export function buildRegistersRepository(db: Kysely<DB>) {
         .insertInto('declaration_reminders')
         .values({ staff_id: r.staffId, year: r.year, kind: r.kind, recipient_id: r.recipientId, sent_at: r.at })
         .execute();
-      await ex
-        .insertInto('notifications')
-        .values({
-          recipient_id: r.recipientId,
-          channel: 'inbox',
-          subject: r.subject,
-          body: r.body,
-          link: r.link,
-          next_attempt_at: r.at,
-          alert_id: null,
-          step: null,
-          handed_at: null,
-          sent_at: null,
-          read_at: null,
-          provider_ref: null,
-          last_error: null,
-          claimed_by: null,
-        } as never)
-        .execute();
+      await insertInboxMessages(ex, [
+        { recipientId: r.recipientId, subject: r.subject, body: r.body, link: r.link, at: r.at },
+      ]);
     },
 
     // ---- Suppliers ----

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 import { caseKey, type Control, type PrecautionStatus } from './rules.ts';
 import { fetchPage } from '../../web/paging.ts';
 
@@ -258,25 +259,7 @@ export function buildRiskRepository(db: Kysely<DB>) {
 
     /** An inbox message (the dispatcher sends it on). */
     async notify(ex: Executor, n: { recipientId: number; subject: string; body: string; link: string | null }) {
-      await ex
-        .insertInto('notifications')
-        .values({
-          recipient_id: n.recipientId,
-          channel: 'inbox',
-          subject: n.subject,
-          body: n.body,
-          link: n.link,
-          next_attempt_at: new Date(),
-          alert_id: null,
-          step: null,
-          handed_at: null,
-          sent_at: null,
-          read_at: null,
-          provider_ref: null,
-          last_error: null,
-          claimed_by: null,
-        } as never)
-        .execute();
+      await insertInboxMessages(ex, [{ recipientId: n.recipientId, subject: n.subject, body: n.body, link: n.link }]);
     },
 
     /**

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
+import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 
 export interface CourseInput {
   name: string;
@@ -299,25 +300,9 @@ export function buildTrainingRepository(db: Kysely<DB>) {
         .values({ staff_id: r.staffId, sent_at: r.at })
         .onConflict((oc) => oc.column('staff_id').doUpdateSet({ sent_at: r.at }))
         .execute();
-      await ex
-        .insertInto('notifications')
-        .values({
-          recipient_id: r.staffId,
-          channel: 'inbox',
-          subject: r.subject,
-          body: r.body,
-          link: r.link,
-          next_attempt_at: r.at,
-          alert_id: null,
-          step: null,
-          handed_at: null,
-          sent_at: null,
-          read_at: null,
-          provider_ref: null,
-          last_error: null,
-          claimed_by: null,
-        } as never)
-        .execute();
+      await insertInboxMessages(ex, [
+        { recipientId: r.staffId, subject: r.subject, body: r.body, link: r.link, at: r.at },
+      ]);
     },
   };
 }
