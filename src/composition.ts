@@ -225,7 +225,6 @@ function buildCoreServices(repos: Repositories, settings: ServiceSettings) {
     }),
     idempotency: buildIdempotencyService({ db, idempotency: repos.idempotency }),
     complaints: buildComplaintsService({
-      db,
       complaints: repos.complaints,
       audit: repos.audit,
       holidays,

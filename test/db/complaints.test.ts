@@ -49,7 +49,6 @@ describe('complaints on the database', () => {
     const ref = (await s.repos.complaints.complaint(id))!.reference!;
     const at = (iso: string) =>
       buildComplaintsService({
-        db: s.repos.db,
         complaints: s.repos.complaints,
         audit: s.repos.audit,
         holidays: s.services.holidays,

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import type { Actor } from '../auth/actor.ts';
@@ -13,11 +13,6 @@ import type { StaffRepository } from '../people/repository.ts';
 import type { StageNumber, StageRecord } from './rules.ts';
 
 export interface ComplaintsDeps {
-  /**
-   * Not used by the service: its SQL and its transactions go through `complaints` (the repository,
-   * built on the same database). Still accepted so that existing callers compile unchanged.
-   */
-  db?: Kysely<DB>;
   complaints: ComplaintsRepository;
   audit: AuditRepository;
   holidays: Pick<HolidaysService, 'calendars'>;
