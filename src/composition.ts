@@ -3,7 +3,7 @@ import type { DB } from './db/schema.ts';
 import { buildAuditRepository } from './features/audit/repository.ts';
 import { buildAuditService } from './features/audit/service.ts';
 import { buildAccountsRepository } from './features/auth/repository.ts';
-import { buildAuthService } from './features/auth/service.ts';
+import { buildAuthService } from './features/auth/index.ts';
 import { buildStaffRepository } from './features/people/repository.ts';
 import { buildPeopleService } from './features/people/service.ts';
 import { buildStaffImportService } from './features/people/import-service.ts';
