@@ -34,7 +34,7 @@ import { buildHolidaysRepository } from './features/holidays/repository.ts';
 import { buildEmergencyRepository } from './features/emergency/repository.ts';
 import { buildEmergencyService, type EmergencySettings } from './features/emergency/service.ts';
 import { buildLockdownRepository } from './features/lockdown/repository.ts';
-import { buildLockdownService } from './features/lockdown/service.ts';
+import { buildLockdownService } from './features/lockdown/index.ts';
 import { buildIdempotencyRepository } from './features/offline/repository.ts';
 import { buildIdempotencyService } from './features/offline/idempotency.ts';
 import { buildComplaintsRepository } from './features/complaints/repository.ts';
