@@ -13,7 +13,7 @@ import { buildBuildingsRepository } from './features/buildings/repository.ts';
 import { buildBuildingsService } from './features/buildings/service.ts';
 import { buildVisitsRepository } from './features/visits/repository.ts';
 import { buildVisitsService } from './features/visits/index.ts';
-import { buildCalendarService } from './features/calendar/service.ts';
+import { buildCalendarService } from './features/calendar/index.ts';
 import { buildRiskRepository } from './features/risk/repository.ts';
 import { buildRiskService } from './features/risk/index.ts';
 import { buildEscalationEngine } from './features/alerts/engine.ts';

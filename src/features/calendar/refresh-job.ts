@@ -1,4 +1,4 @@
-import type { CalendarService } from './service.ts';
+import type { CalendarService } from './index.ts';
 
 /**
  * Re-reads the calendar feeds workers have subscribed to and imports the events marked as visits.
