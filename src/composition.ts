@@ -32,7 +32,7 @@ import { buildRegistersService, type RegistersSettings } from './features/regist
 import { buildHolidaysService } from './features/holidays/service.ts';
 import { buildHolidaysRepository } from './features/holidays/repository.ts';
 import { buildEmergencyRepository } from './features/emergency/repository.ts';
-import { buildEmergencyService, type EmergencySettings } from './features/emergency/service.ts';
+import { buildEmergencyService, type EmergencySettings } from './features/emergency/index.ts';
 import { buildLockdownRepository } from './features/lockdown/repository.ts';
 import { buildLockdownService } from './features/lockdown/index.ts';
 import { buildIdempotencyRepository } from './features/offline/repository.ts';
