@@ -2,7 +2,8 @@ import type { Actor } from '../auth/actor.ts';
 import { actorFields } from '../audit/service.ts';
 import { can } from '../auth/access.ts';
 import { PER_PAGE } from '../../web/paging.ts';
-import type { ComplaintsRepository, ListFilter } from './repository.ts';
+import type { ComplaintsRepository } from './repository.ts';
+import type { ListFilter } from './lists-repository.ts';
 import {
   ACTION_KINDS,
   CHANNELS,
