@@ -2,7 +2,7 @@ import type { Actor } from '../auth/actor.ts';
 import { actorFields } from '../audit/service.ts';
 import { londonDate, londonTime, longDate } from '../../time/london.ts';
 import { ForbiddenError, ValidationError } from '../../errors.ts';
-import { allBatches } from './repository.ts';
+import { allBatches } from './escalation-repository.ts';
 import { debriefProblem, escalationTarget, meetingMissed, meetingReminderDue } from './rules.ts';
 import type { ResponseForm } from './schema.ts';
 import { Rollback, unlessRolledBack, type IncidentsContext } from './context.ts';
