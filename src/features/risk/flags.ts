@@ -4,7 +4,7 @@ import { can } from '../auth/access.ts';
 import { CASE_SYSTEMS } from '../visits/schema.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import type { FlagListFilter } from './repository.ts';
+import type { FlagListFilter } from './flags-repository.ts';
 import {
   FLAG_CATEGORIES,
   addDays,
