@@ -6,7 +6,8 @@ import type { OrganisationRepository } from '../organisation/repository.ts';
 import type { Actor } from '../auth/actor.ts';
 import { can } from '../auth/access.ts';
 import { ForbiddenError } from '../../errors.ts';
-import type { RegisterFilter, RegistersRepository } from './repository.ts';
+import type { RegistersRepository } from './repository.ts';
+import type { RegisterFilter } from './register-sql.ts';
 import {
   GIFT_KINDS,
   GIFT_RESPONSES,
