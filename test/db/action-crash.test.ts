@@ -19,7 +19,7 @@ import { childProcessDatabase, engineName } from '../helpers/database.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { demo } from '../helpers/app.ts';
 import { HttpAgent } from '../helpers/http-agent.ts';
-import { exited, startServer, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
+import { exited, freePort, startServer, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
 
 let env: NodeJS.ProcessEnv;
 let cleanup: () => Promise<void>;
@@ -53,10 +53,9 @@ after(async () => {
   await cleanup();
 });
 
-let port = 4731;
 /** Starts a server (with failpoints if given) and signs Chloe in on it. */
 async function server(failpoints?: string): Promise<{ child: ChildProcess; agent: HttpAgent }> {
-  const p = port++;
+  const p = await freePort();
   const child = startServer(env, p, failpoints ? { HARBOUR_FAILPOINTS: failpoints } : {});
   await waitForHealth(p, 120_000, child);
   return { child, agent: await new HttpAgent(`http://127.0.0.1:${p}`).signIn(demo.worker, DEMO_PASSWORD) };

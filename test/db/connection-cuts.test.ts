@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { childProcessDatabase, onPostgres } from '../helpers/database.ts';
-import { sleep, startServer, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
+import { freePort, sleep, startServer, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
 import { assertEveryStepOnce, burst, firedSteps, prepare, STEPS } from '../helpers/escalation-burst.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -45,12 +45,13 @@ test(
 
     const proxied = new URL(env.DATABASE_URL!);
     proxied.port = String(proxy.port);
-    const child = startServer(env, 4741, { DATABASE_URL: proxied.toString() });
+    const port = await freePort();
+    const child = startServer(env, port, { DATABASE_URL: proxied.toString() });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    await waitForHealth(4741, 60_000, child);
+    await waitForHealth(port, 60_000, child);
 
     database = await open();
     await burst(database, 2);
@@ -59,7 +60,7 @@ test(
     for (let i = 0; i < CUTS; i++) {
       await sleep(400);
       proxy.cut(300);
-      healthDuringCuts.push((await fetch('http://127.0.0.1:4741/health').catch(() => null))?.status ?? 0);
+      healthDuringCuts.push((await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status ?? 0);
       await sleep(300);
       assert.equal(
         child.exitCode ?? child.signalCode,
@@ -75,7 +76,11 @@ test(
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline && (await firedSteps(database)) < SESSIONS * STEPS) await sleep(250);
     assert.equal(child.exitCode ?? child.signalCode, null, `the process never exited: ${stderr.slice(-2000)}`);
-    assert.equal((await fetch('http://127.0.0.1:4741/health')).status, 200, 'healthy again once the database is back');
+    assert.equal(
+      (await fetch(`http://127.0.0.1:${port}/health`)).status,
+      200,
+      'healthy again once the database is back',
+    );
     try {
       await assertEveryStepOnce(database, SESSIONS, { preparedAhead: false });
     } finally {

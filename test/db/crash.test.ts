@@ -16,6 +16,7 @@ import { seedDatabase } from '../helpers/services.ts';
 import { childProcessDatabase, engineName, onPostgres } from '../helpers/database.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import {
+  freePorts,
   kill,
   sleep,
   startServer as startChild,
@@ -57,7 +58,7 @@ test(
     await database.close();
 
     const instances = onPostgres ? 2 : 1;
-    const ports = [4711, 4712].slice(0, instances);
+    const ports = await freePorts(instances);
     const children: ChildProcess[] = ports.map(startServer);
     await Promise.all(ports.map((p) => waitForHealth(p)));
     if (onPostgres) {
@@ -158,7 +159,7 @@ test(
     }
 
     const instances = onPostgres ? 2 : 1;
-    const ports = [4721, 4722].slice(0, instances);
+    const ports = await freePorts(instances);
     const children: ChildProcess[] = ports.map((p) => startChild(taps.env, p));
     await Promise.all(ports.map((p) => waitForHealth(p)));
     const phones = new Map<string, { agent: HttpAgent; csrf: string }>();

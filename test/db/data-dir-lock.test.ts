@@ -6,7 +6,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childProcessDatabase, onPostgres } from '../helpers/database.ts';
-import { exited, kill, startServer, stop, waitForHealth, killAllServers } from '../helpers/server-process.ts';
+import {
+  exited,
+  freePorts,
+  kill,
+  startServer,
+  stop,
+  waitForHealth,
+  killAllServers,
+} from '../helpers/server-process.ts';
 
 let env: NodeJS.ProcessEnv;
 let cleanup: () => Promise<void>;
@@ -27,10 +35,11 @@ test(
   'a second process on one PGlite directory is refused; a killed holder’s lock is taken over',
   { skip: onPostgres ? 'embedded database only' : false, timeout: 120_000 },
   async () => {
-    const first = startServer(env, 4761);
-    await waitForHealth(4761, 60_000, first);
+    const [port1, port2, port3] = (await freePorts(3)) as [number, number, number];
+    const first = startServer(env, port1);
+    await waitForHealth(port1, 60_000, first);
 
-    const second = startServer(env, 4762);
+    const second = startServer(env, port2);
     let stderr = '';
     second.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -42,12 +51,12 @@ test(
     assert.ok(seconds < 15, `refused within seconds (${seconds.toFixed(1)} s)`);
     assert.match(stderr, new RegExp(`in use by process ${first.pid}`), stderr);
     assert.ok(stderr.includes(env.PGLITE_DATA_DIR!), 'names the directory');
-    assert.ok((await fetch('http://127.0.0.1:4761/health')).ok, 'the first carries on');
+    assert.ok((await fetch(`http://127.0.0.1:${port1}/health`)).ok, 'the first carries on');
 
     // Killed without a chance to remove its lock: the next start finds it stale and takes over.
     await kill(first);
-    const third = startServer(env, 4763);
-    await waitForHealth(4763, 60_000, third);
+    const third = startServer(env, port3);
+    await waitForHealth(port3, 60_000, third);
     await stop(third);
   },
 );

@@ -14,6 +14,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
 import { childProcessDatabase, engineName, onPostgres } from '../helpers/database.ts';
 import {
+  freePorts,
   kill,
   killAllServers,
   sleep,
@@ -60,7 +61,7 @@ test(`[${engineName}] no text is sent twice through SIGKILLs mid-send`, { timeou
   await database.close();
 
   const instances = onPostgres ? 2 : 1;
-  const ports = [4731, 4732].slice(0, instances);
+  const ports = await freePorts(instances);
   const children: ChildProcess[] = ports.map((p) => startChild(env, p));
   await Promise.all(ports.map((p) => waitForHealth(p)));
   if (onPostgres) {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 
 /** Harbour as a real server in a child process, for tests that kill it, cut its database or start two. */
 export function startServer(env: NodeJS.ProcessEnv, port: number, extra: NodeJS.ProcessEnv = {}): ChildProcess {
@@ -33,6 +34,30 @@ export async function killAllServers() {
 
 const stderrTails = new WeakMap<ChildProcess, () => string>();
 const tailOf = (child?: ChildProcess) => (child ? (stderrTails.get(child)?.() ?? '') : '');
+
+/**
+ * A port nobody is listening on, for a child server. Fixed numbers clashed: test files running side
+ * by side (two at a time, or the PGlite and PostgreSQL tiers together) used the same ones, and a
+ * file's health check could be answered by another file's server.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** `n` different free ports. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => createServer());
+  await Promise.all(
+    servers.map((s) => new Promise<void>((resolve, reject) => s.once('error', reject).listen(0, '127.0.0.1', resolve))),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
 
 /** Waits until the server answers /health at all (started), or throws with its stderr. */
 export async function waitForHealth(port: number, timeoutMs = 60_000, child?: ChildProcess) {
