@@ -3,6 +3,7 @@ import { benchAlarmLatency } from './alarm.ts';
 import { benchAlarmKill, benchAlarmOutage } from './alarm-faults.ts';
 import { benchCheckIn } from './checkin.ts';
 import { benchFoiStatistics } from './foi.ts';
+import { benchDisclosureLinked } from './disclosure.ts';
 
 /**
  * `npm run bench`: runs every benchmark and prints one JSON document. Pick some with
@@ -24,6 +25,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'alarm-outage-postgres': () => benchAlarmOutage(),
   'foi-statistics-pglite': () => benchFoiStatistics('pglite'),
   'foi-statistics-postgres': () => benchFoiStatistics('postgres'),
+  'foi-disclosure-linked': () => benchDisclosureLinked(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

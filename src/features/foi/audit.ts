@@ -43,6 +43,15 @@ export interface AuditProblem {
   check: number[];
   /** The inclusions whose difference (large − small − also) must not be narrowed to a small count. */
   differences: number[];
+  /**
+   * Sums of figures that each count a group of people (the part of a release no other release
+   * covers; what two releases count in common): none may be narrowed to a small count.
+   */
+  groups?: number[][];
+  /** The groups to check (absent: every one); the others are constraints only. */
+  groupChecks?: number[];
+  /** Solve whether the figures are consistent at all, even with nothing to check. */
+  feasibility?: boolean;
 }
 
 export interface Range {
@@ -55,6 +64,8 @@ export interface AuditResult {
   pinned: { figure: number; range: Range }[];
   /** Inclusions whose difference is narrowed to a possible small count. */
   revealed: { inclusion: number; range: Range }[];
+  /** Groups whose sum is narrowed to a possible small count. */
+  exposed?: { group: number; range: Range }[];
   /** Withheld figures the published ones fix exactly (always to 0, or they would be in `pinned`). */
   fixed: number[];
   /** False when the published figures contradict the equations (no solution at all). */
@@ -132,9 +143,31 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
     const [first, ...rest] = [...r.e.terms.keys()];
     for (const v of rest) parent[find(v)] = find(first!);
   }
-  const component = (vars: number[]) => {
-    const roots = new Set(vars.map(find));
-    return live.filter((r) => roots.has(find([...r.e.terms.keys()][0]!)));
+  const rowsOf = new Map<number, typeof live>();
+  for (const r of live) {
+    const root = find([...r.e.terms.keys()][0]!);
+    rowsOf.set(root, [...(rowsOf.get(root) ?? []), r]);
+  }
+  const component = (vars: number[]) => [...new Set(vars.map(find))].flatMap((root) => rowsOf.get(root) ?? []);
+  /**
+   * Integer solutions found so far, by component: every one is a possible truth. A quantity that
+   * takes values at least the threshold apart over them is wide enough without solving for it.
+   */
+  const points = new Map<number, Map<number, number>[]>();
+  const spread = (e: Expr): Range | null => {
+    const roots = new Set([...e.terms.keys()].map(find));
+    if (roots.size !== 1) return null;
+    const seen = points.get([...roots][0]!) ?? [];
+    if (seen.length < 2) return null;
+    const values = seen.map((x) => [...e.terms].reduce((a, [v, k]) => a + k * (x.get(v) ?? 0), e.constant));
+    const min = Math.min(...values);
+    const max = Math.max(...values);
+    return max - min >= threshold ? { min, max } : null;
+  };
+  const keep = (columns: Record<string, { Primal: number }>) => {
+    const x = new Map(Object.entries(columns).map(([name, c]) => [Number(name.slice(1)), Math.round(c.Primal)]));
+    const root = find(x.keys().next().value!);
+    points.set(root, [...(points.get(root) ?? []), x]);
   };
 
   const bound = (objective: Expr, sense: 'Minimize' | 'Maximize'): number | null => {
@@ -174,20 +207,34 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
     const integral = Object.values(lp.Columns as Record<string, { Primal: number }>).every(
       (c) => Math.abs(c.Primal - Math.round(c.Primal)) < 1e-6,
     );
-    if (integral) return Math.round(lp.ObjectiveValue);
+    if (integral) {
+      keep(lp.Columns as Record<string, { Primal: number }>);
+      return Math.round(lp.ObjectiveValue);
+    }
     solves++;
     const ip = h.solve(integerModel(), { output_flag: false });
     if (ip.Status === 'Infeasible') return null;
     if (ip.Status !== 'Optimal') throw new Error(`Disclosure audit: the solver ended with ${ip.Status}`);
+    keep(ip.Columns as Record<string, { Primal: number }>);
     return Math.round(ip.ObjectiveValue);
   };
   const range = (e: Expr): Range | null => {
     if (!e.terms.size) return { min: e.constant, max: e.constant };
+    const wide = spread(e);
+    if (wide) return wide;
     const min = bound(e, 'Minimize');
     const max = bound(e, 'Maximize');
     return min === null || max === null ? null : { min, max };
   };
 
+  if (p.feasibility) {
+    const roots = new Map<number, number>();
+    for (const r of live) roots.set(find([...r.e.terms.keys()][0]!), [...r.e.terms.keys()][0]!);
+    for (const v of roots.values()) {
+      const e: Expr = { terms: new Map([[v, 1]]), constant: 0 };
+      if (bound(e, 'Minimize') === null) return { pinned: [], revealed: [], fixed: [], feasible: false, solves };
+    }
+  }
   const pinned: AuditResult['pinned'] = [];
   const fixed: number[] = [];
   for (const figure of p.check) {
@@ -196,12 +243,21 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
     if (r.max - r.min < threshold && r.max >= 1) pinned.push({ figure, range: r });
     if (r.max === r.min) fixed.push(figure);
   }
+  /** A count narrowed below the threshold's width that could be from 1 to the threshold. */
+  const small = (r: Range) => r.max - r.min < threshold && r.max >= 1 && r.min <= threshold;
   const revealed: AuditResult['revealed'] = [];
   for (const i of p.differences) {
     const q = p.inclusions[i]!;
     const r = range(expr([[q.large, 1], [q.small, -1], ...(q.also ?? []).map((j) => [j, -1] as [number, number])]));
     if (!r) return { pinned: [], revealed: [], fixed: [], feasible: false, solves };
-    if (r.max - r.min < threshold && r.max >= 1 && r.min <= threshold) revealed.push({ inclusion: i, range: r });
+    if (small(r)) revealed.push({ inclusion: i, range: r });
   }
-  return { pinned, revealed, fixed, feasible: true, solves };
+  const exposed: NonNullable<AuditResult['exposed']> = [];
+  for (const group of p.groupChecks ?? (p.groups ?? []).map((_, i) => i)) {
+    const members = p.groups![group]!;
+    const r = range(expr(members.map((j) => [j, 1] as [number, number])));
+    if (!r) return { pinned: [], revealed: [], fixed: [], feasible: false, solves };
+    if (small(r)) exposed.push({ group, range: r });
+  }
+  return { pinned, revealed, exposed, fixed, feasible: true, solves };
 }

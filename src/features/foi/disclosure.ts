@@ -11,9 +11,12 @@
  *   (row or column with its total) left with one hidden entry, then the intruder's audit
  *   (`audit.ts`, HiGHS) solves the least and greatest value of every withheld figure from every
  *   published number and equation, including those of tables already published from the same
- *   statistic for overlapping periods and populations. Wherever a range is narrower than the
- *   threshold, or a difference between two linked tables narrows to a possible small count, one
- *   more figure sharing an equation with it is withheld, and the audit runs again.
+ *   statistic over days in common, in any population. Linked releases are written over the finest
+ *   groups they tell apart (`regions.ts`), so the solver knows every sum and difference of any
+ *   releases at once. Wherever a range is narrower than the threshold, or a group that two
+ *   releases count in common, the part of a figure no other release counts, or a difference
+ *   between two linked figures narrows to a possible small count, one more figure near it is
+ *   withheld, and the audit runs again on what failed (withholding only ever widens a range).
  */
 
 export interface Period {
@@ -40,6 +43,7 @@ export interface NoteCount {
 
 import { longDate } from '../../time/london.ts';
 import { audit, type AuditFigure, type AuditProblem, type AuditResult, type Inclusion } from './audit.ts';
+import { regions, type RegionFigure } from './regions.ts';
 
 export interface StatTable {
   title: string;
@@ -63,6 +67,11 @@ export interface StatTable {
   rowKeys?: string[][];
   /** The categories each column counts (absent: its label). */
   columnKeys?: string[][];
+  /**
+   * Figures that count each person once over their period (staff assaulted), so they do not add up
+   * over days: every figure (true) or those of the columns counting these categories.
+   */
+  oncePerPerson?: true | string[];
 }
 
 export interface Cell {
@@ -97,8 +106,20 @@ export interface ProtectedTable {
    */
   rowKeys?: string[][] | null;
   columnKeys?: string[][] | null;
+  oncePerPerson?: true | string[] | null;
   /** What the intruder's audit found: the narrowest range of a withheld figure, and solver calls. */
-  audit?: { withheld: number; narrowest: number | null; solves: number; linkedTables: number; passed?: boolean };
+  audit?: {
+    withheld: number;
+    narrowest: number | null;
+    solves: number;
+    linkedTables: number;
+    passed?: boolean;
+    /**
+     * Figures, groups and differences the earlier releases already give away between them, without
+     * this table (published before the audit covered them): nothing withheld here can undo them.
+     */
+    earlierLeaks?: number;
+  };
   /** How the table was coarsened to be protected ("Financial years merged into one period"); empty when not. */
   coarsened?: string[];
 }
@@ -130,6 +151,8 @@ interface Figure {
    */
   keys: string[];
   period: Period | null;
+  /** Whether it is the sum of what it counts day by day (not a count of people once over its period). */
+  additive: boolean;
 }
 
 interface Layout {
@@ -155,6 +178,7 @@ function layout(t: {
   columnPeriods: Period[] | null;
   rowKeys: string[][] | null;
   columnKeys: string[][] | null;
+  oncePerPerson: true | string[] | null;
 }): Layout {
   const nCols = t.columns.length;
   const width = nCols + (t.rowTotals ? 1 : 0);
@@ -164,6 +188,8 @@ function layout(t: {
   const colAtoms = t.columns.map((c, i) => t.columnKeys?.[i] ?? [c]);
   const rowsOf = (r: number) => rowAtoms[r] ?? rowAtoms.flat();
   const colsOf = (c: number) => colAtoms[c] ?? colAtoms.flat();
+  const once = t.oncePerPerson;
+  const additive = (c: number) => !once || (once !== true && !colsOf(c).some((a) => once.includes(a)));
   const keysOf = (r: number, c: number): string[] =>
     [
       ...new Set(
@@ -197,6 +223,7 @@ function layout(t: {
         isTotal: row.isTotals || c >= nCols,
         keys,
         period,
+        additive: additive(c),
       });
       return figures.length - 1;
     }),
@@ -207,7 +234,14 @@ function layout(t: {
     for (let c = 0; c < width; c++)
       equations.push({ total: grid[grid.length - 1]![c]!, parts: grid.slice(0, -1).map((line) => line[c]!) });
   const counts = t.counts.map((n) => {
-    figures.push({ value: n.value, hidden: n.hidden, isTotal: false, keys: [`note:${n.label}`], period: whole });
+    figures.push({
+      value: n.value,
+      hidden: n.hidden,
+      isTotal: false,
+      keys: [`note:${n.label}`],
+      period: whole,
+      additive: once !== true,
+    });
     return figures.length - 1;
   });
   return { figures, equations, grid, counts };
@@ -238,6 +272,7 @@ function publishedLayout(t: ProtectedTable): Layout {
     columnPeriods: t.columnPeriods ?? null,
     rowKeys: t.rowKeys ?? null,
     columnKeys: t.columnKeys ?? null,
+    oncePerPerson: t.oncePerPerson ?? null,
   });
 }
 
@@ -263,9 +298,6 @@ const keysWithin = (a: string[], b: string[]) => {
   return true;
 };
 
-/** Whether two figures count nothing in common: no category or no day in common. */
-const disjoint = (a: Figure, b: Figure) =>
-  a.period!.to < b.period!.from || b.period!.to < a.period!.from || !a.keys.some((k) => b.keys.includes(k));
 /** Whether figure `a` counts a subset of what `b` counts (same population). */
 const inside = (a: Figure, b: Figure) => within(a.period!, b.period!) && keysWithin(a.keys, b.keys);
 
@@ -290,28 +322,6 @@ function links(a: Layout, aScope: Scope, b: Layout, bScope: Scope): [number, num
     });
   });
   return out;
-}
-
-/** A figure in the audit problem: its index there and the population it counts. */
-interface Placed {
-  f: Figure;
-  scope: Scope;
-  at: number;
-}
-
-/**
- * The largest figures of `pool` inside `large` (none inside another) that count nothing in common,
- * as indices: `large` holds their sum, and the difference is what an intruder reads by subtracting
- * the releases (a month, a team, the categories a merged column adds).
- */
-function heldBy(large: Placed, pool: Placed[]): number[] {
-  const contains = (t: Placed, s: Placed) => populationWithin(s.scope, t.scope) && inside(s.f, t.f);
-  const inner = pool.filter((s) => contains(large, s));
-  const top = inner.filter((s, k) => !inner.some((t, m) => m !== k && contains(t, s) && (!contains(s, t) || m < k)));
-  const chosen: Placed[] = [];
-  for (const s of top.sort((x, y) => y.f.keys.length - x.f.keys.length))
-    if (chosen.every((c) => disjoint(c.f, s.f))) chosen.push(s);
-  return chosen.map((c) => c.at);
 }
 
 /**
@@ -510,6 +520,7 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
     columnPeriods: table.columnPeriods ?? null,
     rowKeys: table.rowKeys ?? null,
     columnKeys: table.columnKeys ?? null,
+    oncePerPerson: table.oncePerPerson ?? null,
   });
   const kind: ('primary' | 'secondary' | null)[] = L.figures.map((f) => (f.hidden ? 'primary' : null));
   const hide = (i: number) => {
@@ -554,12 +565,20 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
           .filter((t) => t.scope && t.scope.statistic === scope.statistic)
           .map((t) => ({ t, l: publishedLayout(t) }))
       : [];
-  const reached = new Set(candidates.filter((x) => links(L, scope!, x.l, x.t.scope!).length > 0));
+  // Any two releases over days in common are linked: what one counts in part of another's days
+  // is worked out through a third (May–June less March–May plus March–April gives June).
+  const meet = (a: Scope, b: Scope) => a.from <= b.to && b.from <= a.to;
+  const reached = new Set(candidates.filter((x) => meet(scope!, x.t.scope!)));
   for (const x of reached)
-    for (const y of candidates)
-      if (!reached.has(y) && links(x.l, x.t.scope!, y.l, y.t.scope!).length > 0) reached.add(y);
+    for (const y of candidates) if (!reached.has(y) && meet(x.t.scope!, y.t.scope!)) reached.add(y);
   const priors = candidates.filter((x) => reached.has(x));
-  const report = { narrowest: null as number | null, solves: 0, linkedTables: 0, passed: threshold === 0 };
+  const report = {
+    narrowest: null as number | null,
+    solves: 0,
+    linkedTables: 0,
+    passed: threshold === 0,
+    earlierLeaks: 0,
+  };
   if (threshold > 0) {
     const settled = await auditProblem(L, scope, priors, threshold);
     const { problem, fresh, fixFor, linkedTables } = settled;
@@ -568,11 +587,36 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
       kind[i] = null;
       L.figures[i]!.hidden = false;
     }
+    // Withholding a figure only widens every range, so what passed once passes after: each round
+    // checks again only what failed and the figures just withheld.
+    let failed: { figures: Set<number>; differences: Set<number>; groups: Set<number> } | null = null;
+    const justHidden = new Set<number>();
     for (let round = 0; round <= L.figures.length; round++) {
       const p = problem();
-      const result = fresh(p, await audit(p.problem, threshold));
+      const f = failed;
+      const result = await fresh(
+        p,
+        await audit(
+          f
+            ? {
+                ...p.problem,
+                check: p.problem.check.filter((i) => f.figures.has(i) || justHidden.has(i)),
+                differences: p.problem.differences.filter((i) => f.differences.has(i)),
+                groupChecks: [...f.groups],
+              }
+            : p.problem,
+          threshold,
+        ),
+      );
+      failed = {
+        figures: new Set(result.pinned.map((x) => x.figure)),
+        differences: new Set(result.revealed.map((x) => x.inclusion)),
+        groups: new Set(result.exposed?.map((x) => x.group)),
+      };
+      justHidden.clear();
       report.solves += result.solves;
       report.linkedTables = linkedTables;
+      report.earlierLeaks = settled.earlierLeaks();
       const fixes = new Set<number>();
       for (const x of result.pinned) {
         const j = fixFor(p, { figure: x.figure }, partner);
@@ -582,18 +626,31 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
         const j = fixFor(p, { inclusion: x.inclusion }, partner);
         if (j !== null) fixes.add(j);
       }
+      for (const x of result.exposed ?? []) {
+        const j = fixFor(p, { group: x.group }, partner);
+        if (j !== null) fixes.add(j);
+      }
       if (!fixes.size) {
         report.narrowest = narrowest(result);
-        report.passed = result.feasible && !result.pinned.length && !result.revealed.length;
+        report.passed = result.feasible && !result.pinned.length && !result.revealed.length && !result.exposed?.length;
         // A secondary cell the published figures fix exactly (to 0) protects nothing: shown, it adds nothing.
-        for (const i of result.fixed)
+        const secondary = p.problem.check.filter((i) => i < L.figures.length && kind[i] === 'secondary');
+        const final =
+          round === 0 || !secondary.length
+            ? result
+            : await audit({ ...p.problem, check: secondary, differences: [], groupChecks: [] }, threshold);
+        report.solves += round === 0 ? 0 : final.solves;
+        for (const i of final.fixed)
           if (i < L.figures.length && kind[i] === 'secondary') {
             kind[i] = null;
             L.figures[i]!.hidden = false;
           }
         break;
       }
-      for (const j of fixes) hide(j);
+      for (const j of fixes) {
+        hide(j);
+        justHidden.add(j);
+      }
     }
   }
 
@@ -634,6 +691,7 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
     columnPeriods: table.columnPeriods ?? null,
     rowKeys: table.rowKeys ?? null,
     columnKeys: table.columnKeys ?? null,
+    oncePerPerson: table.oncePerPerson ?? null,
     audit: { withheld: suppressedCount, ...report },
   };
   alreadyPublic.set(out, known);
@@ -641,7 +699,7 @@ async function protectLevel(table: StatTable, o: ProtectOptions): Promise<Protec
 }
 
 function narrowest(r: AuditResult): number | null {
-  const widths = [...r.pinned, ...r.revealed].map((x) => x.range.max - x.range.min);
+  const widths = [...r.pinned, ...r.revealed, ...(r.exposed ?? [])].map((x) => x.range.max - x.range.min);
   return widths.length ? Math.min(...widths) : null;
 }
 
@@ -649,10 +707,10 @@ function narrowest(r: AuditResult): number | null {
  * The audit problem for the new table (figures 0..n-1) with its linked priors after it, and how to
  * answer a failure with one more figure of the new table to withhold.
  *
- * Every release is linked with every other, the earlier ones with each other too, and each figure
- * of any release holds the sum of the largest disjoint figures of all the other releases inside it
- * (an earlier half-year holds an earlier quarter and a month of the new table): an intruder
- * subtracts any releases from any other, not only from the newest. A failure the earlier releases
+ * Every release is linked with every other, the earlier ones with each other too: each figure that
+ * adds up over days is the sum of its regions, the finest groups the releases tell apart, and a
+ * figure counting people once over a period is held below every figure counting more (pairwise
+ * links). An intruder subtracts and adds any releases, not only the newest. A failure the earlier releases
  * already show without the new table (published before this audit was complete) is `known`: no
  * figure of the new table can undo it, so it is not held against the new table.
  */
@@ -662,6 +720,16 @@ async function auditProblem(
   priors: { t: ProtectedTable; l: Layout }[],
   threshold: number,
 ) {
+  /** A figure that adds up over days, as `regions.ts` takes it. */
+  const spot = (f: Figure, at: number, s: Scope): RegionFigure[] =>
+    f.period && f.additive ? [{ at, period: f.period, keys: f.keys, population: s }] : [];
+  // Days are cut at every release's dates in every build, so a group is named alike in each.
+  const cutBy = scope
+    ? [
+        ...L.figures.flatMap((f, i) => spot(f, i, scope)),
+        ...priors.flatMap((x) => x.l.figures.flatMap((f, i) => spot(f, -1 - i, x.t.scope!))),
+      ]
+    : [];
   const build = (use: { l: Layout; t: ProtectedTable }[], withNew = true) => {
     const offsets: number[] = [];
     let n = L.figures.length;
@@ -698,38 +766,97 @@ async function auditProblem(
         }
       }),
     );
-    const placed = tables.map((t) =>
-      t.l.figures.flatMap((f, i): Placed[] => (f.period ? [{ f, scope: t.s, at: i + t.offset }] : [])),
-    );
-    placed.forEach((own, k) => {
-      const pool = placed.filter((_, m) => m !== k).flat();
-      for (const large of own) {
-        const held = heldBy(large, pool);
-        if (!held.length) continue;
-        differences.push(inclusions.length);
-        inclusions.push({ small: held[0]!, also: held.slice(1), large: large.at });
+    // Each figure that adds up over days is the sum of the finest groups the releases tell apart
+    // (`regions.ts`): the solver then knows every sum and difference of any releases at once. A
+    // group that figures of two releases hold, and the part of a figure no other release holds,
+    // must not be a small count.
+    const groups: number[][] = [];
+    const groupNames: string[] = [];
+    /** The figures of the releases; the regions come after them. */
+    const released = figures.length;
+    if (tables.length > 1) {
+      const tableOf = new Map<number, number>();
+      const R = regions(
+        tables.flatMap((t, k) =>
+          t.l.figures.flatMap((f, i) => {
+            tableOf.set(i + t.offset, k);
+            return spot(f, i + t.offset, t.s);
+          }),
+        ),
+        cutBy,
+      );
+      const base = figures.length;
+      for (const _ of R.holders) figures.push({ published: null });
+      for (const [at, parts] of R.of) equations.push({ total: at, parts: parts.map((r) => r + base) });
+      const tablesHolding = (r: number) => new Set(R.holders[r]!.map((at) => tableOf.get(at)));
+      const name = (rs: number[]) =>
+        rs
+          .flatMap((r) => R.names[r]!.split(';'))
+          .sort()
+          .join(';');
+      R.holders.forEach((_, r) => {
+        if (tablesHolding(r).size < 2) return;
+        groups.push([r + base]);
+        groupNames.push(name([r]));
+      });
+      for (const parts of R.of.values()) {
+        const rest = parts.filter((r) => tablesHolding(r).size === 1);
+        if (!rest.length || rest.length === parts.length) continue;
+        groups.push(rest.map((r) => r + base));
+        groupNames.push(name(rest));
       }
-    });
+    }
     // Every withheld figure: one of an earlier release is narrowed through its own table's totals
     // too (its withheld cell pinned by the new table's, its column total then worked out).
     const check = figures
+      .slice(0, released)
       .map((f, i) => (f.published === null && (withNew || i >= L.figures.length) ? i : -1))
       .filter((i) => i >= 0);
-    return { problem: { figures, equations, inclusions, check, differences } satisfies AuditProblem };
+    return {
+      problem: { figures, equations, inclusions, check, differences, groups } satisfies AuditProblem,
+      groupNames,
+    };
   };
   // A prior that contradicts today's figures or the priors kept before it (the records changed
   // since) cannot be linked: left out.
   const usable: typeof priors = [];
   for (const x of priors)
-    if ((await audit({ ...build([...usable, x]).problem, check: [], differences: [] }, threshold)).feasible)
+    if (
+      (
+        await audit(
+          { ...build([...usable, x]).problem, check: [], differences: [], groups: [], feasibility: true },
+          threshold,
+        )
+      ).feasible
+    )
       usable.push(x);
   // What the earlier releases give away together without the new table.
   const differenceOf = (q: Inclusion) => `${q.large}:${[q.small, ...(q.also ?? [])].sort((a, b) => a - b).join(',')}`;
-  const before = build(usable, false).problem;
-  const leaked = usable.length ? await audit(before, threshold) : null;
-  const known = {
-    figures: new Set(leaked?.pinned.map((x) => x.figure)),
-    differences: new Set(leaked?.revealed.map((x) => differenceOf(before.inclusions[x.inclusion]!))),
+  // Asked only about the failures an audit finds, once each: most audits find none.
+  const beforeBuild = usable.length ? build(usable, false) : null;
+  const beforeDifference = new Map(beforeBuild?.problem.inclusions.map((q, i) => [differenceOf(q), i]));
+  const beforeGroup = new Map(beforeBuild?.groupNames.map((n, i) => [n, i]));
+  const known = { figures: new Set<number>(), differences: new Set<string>(), groups: new Set<string>() };
+  const asked = new Set<string>();
+  const askBefore = async (figures: number[], differences: string[], groups: string[]) => {
+    const ask = <T>(xs: T[], key: (x: T) => string) => xs.filter((x) => !asked.has(key(x)) && asked.add(key(x)));
+    const f = ask(figures, (i) => `f${i}`).filter((i) => i >= L.figures.length);
+    const d = ask(differences, (k) => `d${k}`).filter((k) => beforeDifference.has(k));
+    const g = ask(groups, (n) => `g${n}`).filter((n) => beforeGroup.has(n));
+    if (!beforeBuild || !(f.length + d.length + g.length)) return;
+    const before = beforeBuild.problem;
+    const leaked = await audit(
+      {
+        ...before,
+        check: f,
+        differences: d.map((k) => beforeDifference.get(k)!),
+        groupChecks: g.map((n) => beforeGroup.get(n)!),
+      },
+      threshold,
+    );
+    for (const x of leaked.pinned) known.figures.add(x.figure);
+    for (const x of leaked.revealed) known.differences.add(differenceOf(before.inclusions[x.inclusion]!));
+    for (const x of leaked.exposed ?? []) known.groups.add(beforeBuild.groupNames[x.group]!);
   };
   // What the earlier releases alone give of the new table's figures, every one of them withheld: a
   // figure they fix exactly is public already and is shown (unless a small count, leaked before);
@@ -742,6 +869,7 @@ async function auditProblem(
           figures: blind.figures.map((f, i) => (i < L.figures.length ? { published: null } : f)),
           check: L.figures.map((_, i) => i),
           differences: [],
+          groups: [],
         },
         threshold,
       )
@@ -750,19 +878,32 @@ async function auditProblem(
   const shown = new Set(given?.fixed.filter((i) => !small(i)));
   for (const x of given?.pinned ?? []) known.figures.add(x.figure);
   /** The failures the new table brings: those the earlier releases already show are left out. */
-  const fresh = (p: ReturnType<typeof build>, r: AuditResult): AuditResult => ({
-    ...r,
-    pinned: r.pinned.filter((x) => !known.figures.has(x.figure)),
-    revealed: r.revealed.filter((x) => !known.differences.has(differenceOf(p.problem.inclusions[x.inclusion]!))),
-  });
+  const fresh = async (p: ReturnType<typeof build>, r: AuditResult): Promise<AuditResult> => {
+    await askBefore(
+      r.pinned.map((x) => x.figure),
+      r.revealed.map((x) => differenceOf(p.problem.inclusions[x.inclusion]!)),
+      (r.exposed ?? []).map((x) => p.groupNames[x.group]!),
+    );
+    return {
+      ...r,
+      pinned: r.pinned.filter((x) => !known.figures.has(x.figure)),
+      revealed: r.revealed.filter((x) => !known.differences.has(differenceOf(p.problem.inclusions[x.inclusion]!))),
+      exposed: r.exposed?.filter((x) => !known.groups.has(p.groupNames[x.group]!)),
+    };
+  };
   const fixFor = (
     p: ReturnType<typeof build>,
-    failure: { figure: number } | { inclusion: number },
+    failure: { figure: number } | { inclusion: number } | { group: number },
     partner: (i: number) => number | null,
   ): number | null => {
     const own = (i: number) => i < L.figures.length;
     const members = (q: Inclusion) => [q.small, ...(q.also ?? []), q.large];
-    const targets = 'figure' in failure ? [failure.figure] : members(p.problem.inclusions[failure.inclusion]!);
+    const targets =
+      'figure' in failure
+        ? [failure.figure]
+        : 'group' in failure
+          ? p.problem.groups[failure.group]!
+          : members(p.problem.inclusions[failure.inclusion]!);
     const near = (i: number) => [
       ...p.problem.inclusions.filter((q) => members(q).includes(i)).flatMap(members),
       ...p.problem.equations.filter((q) => q.total === i || q.parts.includes(i)).flatMap((q) => [q.total, ...q.parts]),
@@ -786,7 +927,8 @@ async function auditProblem(
     }
     return null;
   };
-  return { problem: () => build(usable), fresh, fixFor, shown, linkedTables: usable.length };
+  const earlierLeaks = () => known.figures.size + known.differences.size + known.groups.size;
+  return { problem: () => build(usable), fresh, fixFor, shown, linkedTables: usable.length, earlierLeaks };
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

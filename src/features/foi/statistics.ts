@@ -206,6 +206,7 @@ export const STATISTICS: StatisticDefinition[] = [
         rowPeriods: [...years.rowPeriods!, { from: p.from, to: p.to }],
         rowTotals: false,
         columnTotals: false,
+        oncePerPerson: ['Members of staff assaulted'],
         notes: [
           periodNote(p),
           'Assault: an incident reported as physical assault, verbal abuse or harassment, threats of violence, or sexual harassment. A member of staff assaulted more than once is counted once in each year, and once over the whole period, so the years do not add up to the whole period.',
@@ -516,6 +517,8 @@ export const STATISTICS: StatisticDefinition[] = [
         rows: [{ label: `${p.from} to ${p.to}`, cells: [n] }],
         rowTotals: false,
         columnTotals: false,
+        // A person with repeat complaints over a period is not the sum of the months'.
+        oncePerPerson: true,
         notes,
       });
       const delegated = await fromComplaints(src, p, 'all');
@@ -553,6 +556,8 @@ export const STATISTICS: StatisticDefinition[] = [
           : [{ label: 'All teams', cells: [0] }],
         rowTotals: roles.length > 1,
         columnTotals: teams.length > 1,
+        // Staff trained by the end of the period: a count of people at a date, not over days.
+        oncePerPerson: true,
         notes: [
           `Staff in post who had completed both a lone-working course and a personal safety course by ${longDate(p.to)} (in Kent: E Learning Lone Working and KSCMP Personal Safety – Lone Worker), whether or not a completion has since expired. Each person is counted once, in their current team and job role.`,
         ],
