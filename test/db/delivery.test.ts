@@ -14,7 +14,7 @@ import {
 import type { NotificationsConfig } from '../../src/config.ts';
 import { buildChannels, closeChannels, type Channels } from '../../src/features/notifications/channels.ts';
 import { buildDispatcher } from '../../src/features/notifications/dispatcher.ts';
-import { buildDeliveryWatchRepository } from '../../src/features/notifications/repository.ts';
+import { buildDeliveryWatchRepository } from '../../src/features/notifications/delivery-watch-repository.ts';
 import { buildEscalationEngine } from '../../src/features/alerts/engine.ts';
 
 /**

@@ -3,13 +3,8 @@ import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
 import { DeliveryError, SEND_TIMEOUT_MS, withTimeout, type NotificationChannel } from './channel.ts';
 import type { Channels } from './channels.ts';
-import {
-  buildNotificationsRepository,
-  type AttemptOutcome,
-  type ClaimedRow,
-  type ClaimFilter,
-  type OutcomeUpdate,
-} from './repository.ts';
+import { buildNotificationsRepository } from './repository.ts';
+import type { AttemptOutcome, ClaimedRow, ClaimFilter, OutcomeUpdate } from './dispatch-repository.ts';
 import { channelPlan } from './routing.ts';
 import {
   afterFailure,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NOTIFICATION_STATUSES } from './repository.ts';
+import { NOTIFICATION_STATUSES } from './inbox-repository.ts';
 
 const base64url = (message: string, min: number, max: number) =>
   z

@@ -10,7 +10,7 @@ import { buildEngineHealth } from '../health/service.ts';
 import { buildChannels, closeChannels, type Channels } from './channels.ts';
 import { withTimeout } from './channel.ts';
 import { buildDispatcher, type Dispatcher } from './dispatcher.ts';
-import { buildDeliveryWatchRepository } from './repository.ts';
+import { buildDeliveryWatchRepository } from './delivery-watch-repository.ts';
 import { channelLabel } from './rules.ts';
 
 export interface NotificationWorkers {
