@@ -730,6 +730,18 @@ async function auditProblem(
         ...priors.flatMap((x) => x.l.figures.flatMap((f, i) => spot(f, -1 - i, x.t.scope!))),
       ]
     : [];
+  // A table whose lines count overlapping periods (each year, then the whole period) holds sums no
+  // total says: its figures are written over regions even with no earlier release.
+  const additive = L.figures.filter((f) => f.period && f.additive);
+  const nested = additive.some((f) =>
+    additive.some(
+      (g) =>
+        g.keys.join() === f.keys.join() &&
+        (g.period!.from !== f.period!.from || g.period!.to !== f.period!.to) &&
+        g.period!.from <= f.period!.to &&
+        f.period!.from <= g.period!.to,
+    ),
+  );
   const build = (use: { l: Layout; t: ProtectedTable }[], withNew = true) => {
     const offsets: number[] = [];
     let n = L.figures.length;
@@ -766,6 +778,20 @@ async function auditProblem(
         }
       }),
     );
+    // Within a release, a count of people once over a year is at most the count over the whole
+    // period, and their difference counts the people of the other years only.
+    for (const t of tables)
+      t.l.figures.forEach((f, i) => {
+        if (!f.period || f.additive) return;
+        t.l.figures.forEach((g, j) => {
+          if (i === j || !g.period || g.additive || !within(f.period!, g.period!) || !keysWithin(f.keys, g.keys))
+            return;
+          // Same days: the table's own totals say it already.
+          if (f.period!.from === g.period!.from && f.period!.to === g.period!.to) return;
+          differences.push(inclusions.length);
+          inclusions.push({ small: i + t.offset, large: j + t.offset });
+        });
+      });
     // Each figure that adds up over days is the sum of the finest groups the releases tell apart
     // (`regions.ts`): the solver then knows every sum and difference of any releases at once. A
     // group that figures of two releases hold, and the part of a figure no other release holds,
@@ -774,7 +800,7 @@ async function auditProblem(
     const groupNames: string[] = [];
     /** The figures of the releases; the regions come after them. */
     const released = figures.length;
-    if (tables.length > 1) {
+    if (tables.length > 1 || nested) {
       const tableOf = new Map<number, number>();
       const R = regions(
         tables.flatMap((t, k) =>
@@ -909,6 +935,13 @@ async function auditProblem(
       ...p.problem.equations.filter((q) => q.total === i || q.parts.includes(i)).flatMap((q) => [q.total, ...q.parts]),
     ];
     const open = (j: number) => !L.figures[j]!.hidden && !shown.has(j);
+    const rank = (a: number, b: number) =>
+      Number(L.figures[a]!.isTotal) - Number(L.figures[b]!.isTotal) ||
+      (L.figures[a]!.value ?? 0) - (L.figures[b]!.value ?? 0);
+    /** An open figure of the new table sharing an equation or a region with `j`: cells first, smallest first. */
+    const linked = (j: number) =>
+      [...new Set(near(j).flatMap((x) => (own(x) ? [x] : near(x))))].filter((x) => own(x) && open(x)).sort(rank)[0] ??
+      null;
     for (const i of targets) {
       // A figure of the new table: itself if published, else the nearest linked to it, through the
       // links and the totals of the earlier releases.
@@ -919,7 +952,7 @@ async function auditProblem(
         const mine = step.filter(own);
         for (const j of mine) if (open(j)) return j;
         for (const j of mine) {
-          const k = partner(j);
+          const k = linked(j) ?? partner(j);
           if (k !== null) return k;
         }
         ring = step.filter((j) => !own(j)).flatMap(near);

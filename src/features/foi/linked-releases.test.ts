@@ -248,3 +248,47 @@ test('a leak between releases published before is reported, not held against the
   assert.ok(t.audit!.earlierLeaks! >= 1);
   assert.equal(t.audit!.passed, true);
 });
+
+test('staff assaulted by year and over the whole period: no year is worked out from the whole', async () => {
+  // Incidents 3 and 10 by year, 13 over both: with the year's 3 withheld and 13 shown, 13 − 10 = 3.
+  // Staff 2 and 6 by year, 7 over both: 7 − 6 = 1 person assaulted only in the first year.
+  const t = redacted(
+    await protect(
+      {
+        title: 'Staff assaulted',
+        rowHeader: 'Financial year',
+        columns: ['Incidents of assault', 'Members of staff assaulted'],
+        rows: [
+          { label: '2023/24', cells: [3, 2] },
+          { label: '2024/25', cells: [10, 6] },
+          { label: 'Whole period', cells: [13, 7] },
+        ],
+        rowTotals: false,
+        columnTotals: false,
+        rowPeriods: [
+          { from: '2023-04-01', to: '2024-03-31' },
+          { from: '2024-04-01', to: '2025-03-31' },
+          { from: '2023-04-01', to: '2025-03-31' },
+        ],
+        oncePerPerson: ['Members of staff assaulted'],
+      },
+      {
+        scope: {
+          statistic: 'staff-assaulted',
+          from: '2023-04-01',
+          to: '2025-03-31',
+          teamId: null,
+          serviceId: null,
+          jobRole: null,
+        },
+      },
+    ),
+  );
+  const [incidents, staff] = [0, 1].map((c) => t.rows.map((r) => r.cells[c]!.text));
+  assert.ok(incidents!.includes(WITHHELD));
+  assert.ok(
+    !(incidents![1] !== WITHHELD && incidents![2] !== WITHHELD),
+    'the second year and the whole are not both shown',
+  );
+  assert.ok(!(staff![1] !== WITHHELD && staff![2] !== WITHHELD), 'nor the staff of the second year and of the whole');
+});
