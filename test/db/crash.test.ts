@@ -122,7 +122,7 @@ test(
 test(
   `[${engineName}] taps sent as the phone sends them are neither lost nor doubled through SIGKILLs`,
   { timeout: 300_000 },
-  async () => {
+  async (t) => {
     const taps = await childProcessDatabase(
       { SEED_DEMO: 'false', JOBS: 'true', HOST: '127.0.0.1', SIGN_IN_RATE_LIMIT: '1000' },
       { migrated: true },
@@ -171,12 +171,15 @@ test(
     // The phones: one tap every 150 ms, each sent until its receipt comes back (any instance will do).
     const attempts: number[] = [];
     const refused: string[] = [];
+    // Set when the test fails (or times out, t.signal) before the phones are done, so they stop
+    // retrying a dead server for ever, which kept the file, and the whole test run, from finishing.
+    let givenUp = false;
     const sendAll = Promise.all(
       plan.map(async (tap, i) => {
         await sleep(i * 150);
         const phone = phones.get(tap.email)!;
         const key = `crash-tap-${tap.kind}-${tap.visitId}`;
-        for (let n = 1; ; n++) {
+        for (let n = 1; !givenUp && !t.signal.aborted; n++) {
           phone.agent.baseUrl = `http://127.0.0.1:${ports[n % instances]}`;
           try {
             const res = await phone.agent.post(
@@ -201,12 +204,17 @@ test(
     );
 
     // Meanwhile: kill an instance five times, restarting it each time.
-    for (let k = 0; k < 5; k++) {
-      await sleep(800 + Math.floor(Math.random() * 1200));
-      const i = k % instances;
-      await kill(children[i]!);
-      children[i] = startChild(taps.env, ports[i]!);
-      await waitForHealth(ports[i]!);
+    try {
+      for (let k = 0; k < 5; k++) {
+        await sleep(800 + Math.floor(Math.random() * 1200));
+        const i = k % instances;
+        await kill(children[i]!);
+        children[i] = startChild(taps.env, ports[i]!);
+        await waitForHealth(ports[i]!);
+      }
+    } catch (err) {
+      givenUp = true;
+      throw err;
     }
     await sendAll;
     await Promise.all(children.map((c) => stop(c)));
