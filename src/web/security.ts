@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthService } from '../features/auth/service.ts';
+import type { AuthService } from '../features/auth/index.ts';
 import { newSecret, safeEqual } from '../features/auth/tokens.ts';
 import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import type { OidcPending } from '../features/auth/oidc.ts';

@@ -7,7 +7,7 @@ import { openTestDatabase, engineName } from '../helpers/database.ts';
 import { actorFor } from '../helpers/lone-working.ts';
 import { buildRepositories, buildServices } from '../../src/composition.ts';
 import { seedDemo } from '../../src/demo/seed.ts';
-import { buildCalendarService, type CalendarService } from '../../src/features/calendar/service.ts';
+import { buildCalendarService, type CalendarService } from '../../src/features/calendar/index.ts';
 import { buildRefreshSubscriptionsJob } from '../../src/features/calendar/refresh-job.ts';
 import { ValidationError } from '../../src/errors.ts';
 import type { Actor } from '../../src/features/auth/actor.ts';

@@ -12,7 +12,7 @@ import { engineName } from '../helpers/database.ts';
 import { openSeeded, type Seeded } from '../helpers/services.ts';
 import { actorFor, buildVisitForm, expireDeadline } from '../helpers/lone-working.ts';
 import { demo } from '../helpers/app.ts';
-import { buildEmergencyService } from '../../src/features/emergency/service.ts';
+import { buildEmergencyService } from '../../src/features/emergency/index.ts';
 import { buildEmergencyPackRemindersJob } from '../../src/features/emergency/reminders-job.ts';
 import { newKey } from '../../src/features/emergency/crypto.ts';
 import type { EmergencyPack } from '../../src/features/emergency/schema.ts';

@@ -12,7 +12,7 @@ import { engineName } from '../helpers/database.ts';
 import { openSeeded, type Seeded } from '../helpers/services.ts';
 import { actorFor, buildVisitForm } from '../helpers/lone-working.ts';
 import { demo } from '../helpers/app.ts';
-import { buildTrainingGate, buildTrainingService } from '../../src/features/training/service.ts';
+import { buildTrainingGate, buildTrainingService } from '../../src/features/training/index.ts';
 import { addDays, londonToday } from '../../src/time/london.ts';
 import { STATISTICS } from '../../src/features/foi/statistics.ts';
 

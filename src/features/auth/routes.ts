@@ -7,7 +7,7 @@ import { fieldErrors } from '../../web/validation.ts';
 import { handleForm } from '../../web/error-handling.ts';
 import { NotFoundError, toErrorMap, toErrorSummary, type FieldError } from '../../errors.ts';
 import { OidcFailure, type OidcClient } from './oidc.ts';
-import type { OidcRefusal } from './service.ts';
+import type { OidcRefusal } from './index.ts';
 
 const signInForm = z.object({
   email: z.string().trim().min(1, 'Enter your email address').max(254, 'Enter your email address'),

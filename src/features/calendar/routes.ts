@@ -9,7 +9,7 @@ import { idParam } from '../people/routes.ts';
 import { VISIT_KINDS } from '../visits/schema.ts';
 import { MAX_OCCURRENCES } from './parse.ts';
 import { DESCRIPTION_MAX, VISIT_CATEGORY } from './rules.ts';
-import { MAX_SUBSCRIPTIONS, type Choice, type PreviewView } from './service.ts';
+import { MAX_SUBSCRIPTIONS, type Choice, type PreviewView } from './index.ts';
 
 export const MAX_UPLOAD_BYTES = 1024 * 1024;
 

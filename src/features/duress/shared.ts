@@ -5,7 +5,7 @@ import type { AuditRepository } from '../audit/repository.ts';
 import type { RiskRepository } from '../risk/repository.ts';
 import type { AlertsService } from '../alerts/index.ts';
 import type { ChannelName } from '../notifications/routing.ts';
-import type { EmergencyService } from '../emergency/service.ts';
+import type { EmergencyService } from '../emergency/index.ts';
 import { londonTime } from '../../time/london.ts';
 import type { DuressRepository } from './repository.ts';
 

@@ -1,4 +1,4 @@
-import type { Readiness } from '../training/service.ts';
+import type { Readiness } from '../training/index.ts';
 import { JOB_ROLES } from '../people/job-roles.ts';
 
 /** The readiness rows as a sheet (CSV and ODS export): one row per person. */
