@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { generateSecret, generateURI, verify } from 'otplib';
+import { generateSecret, generateURI } from 'otplib';
 import type { DB } from '../../db/schema.ts';
 import type { AuditRepository } from '../audit/repository.ts';
 import { actorFields } from '../audit/service.ts';
@@ -7,44 +7,19 @@ import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { Actor } from './actor.ts';
 import type { AccountRow, AccountsRepository } from './repository.ts';
 import type { SecondFactorRepository } from './second-factor-repository.ts';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { verifyPassword } from './passwords.ts';
 import { newSecret, sha256 } from './tokens.ts';
-import { accountKey } from './limits.ts';
-import { KeyError, type SecretBox } from '../emergency/crypto.ts';
+import type { SecretBox } from '../emergency/crypto.ts';
+import { checkCode, groupSecret, readTotpSecret, totpAad } from './totp.ts';
+import { buildPasswordLinks } from './password-links.ts';
 
 /** How long a browser has, after a correct password, to type the code from the authenticator app. */
 export const CHALLENGE_MS = 5 * 60_000;
 /** Wrong codes allowed for one challenge; then the person starts again with their password. */
 export const CHALLENGE_ATTEMPTS = 5;
-/** How long a set-password link works. Long enough for someone starting on Monday to get it on Friday. */
-export const PASSWORD_LINK_MS = 72 * 3600_000;
 
-/** A code as people type it: spaces and dashes dropped. Six digits, or null. */
-export function normaliseCode(input: string): string | null {
-  const code = input.replace(/[\s-]/g, '');
-  return /^\d{6}$/.test(code) ? code : null;
-}
-
-/** The secret in groups of four, easier to type into an app by hand than 32 characters in one run. */
-export function groupSecret(secret: string): string {
-  return secret.match(/.{1,4}/g)?.join(' ') ?? secret;
-}
-
-/**
- * Checks a code against a secret: the current 30-second step or the one before or after (a phone's
- * clock a little out), and only a step later than the last one accepted, so a code cannot be reused.
- */
-export async function checkCode(secret: string, input: string, lastStep: number | null): Promise<number | null> {
-  const token = normaliseCode(input);
-  if (!token) return null;
-  const result = await verify({
-    secret,
-    token,
-    epochTolerance: 30,
-    ...(lastStep !== null ? { afterTimeStep: lastStep } : {}),
-  });
-  return result.valid && 'timeStep' in result ? result.timeStep : null;
-}
+export { checkCode, groupSecret, normaliseCode } from './totp.ts';
+export { PASSWORD_LINK_MS } from './password-links.ts';
 
 export interface SecondFactorDeps {
   db: Kysely<DB>;
@@ -56,26 +31,16 @@ export interface SecondFactorDeps {
   secrets: SecretBox;
 }
 
-/** Binds a sealed key to its account, so a value copied onto another account does not open. */
-const totpAad = (accountId: number) => `totp:${accountId}`;
-
 export function buildSecondFactor(deps: SecondFactorDeps) {
   const { db, accounts, secondFactor: repo, audit, secrets } = deps;
-  const openSecret = (accountId: number, stored: string) => secrets.open(stored, totpAad(accountId));
-  /** The key, or null when no configured key opens it (a key removed before rotation, or a value moved between accounts). */
-  const readSecret = async (accountId: number, stored: string) => {
-    try {
-      return await openSecret(accountId, stored);
-    } catch (e) {
-      if (e instanceof KeyError) return null;
-      throw e;
-    }
-  };
+  const readSecret = (accountId: number, stored: string) => readTotpSecret(secrets, accountId, stored);
 
   const wrongCode = (field: string, message = 'Enter the 6-digit code shown in your authenticator app now') =>
     new ValidationError([{ field, message }]);
 
   return {
+    ...buildPasswordLinks(deps),
+
     /** Whether the account has a second factor, and the secret being set up when it has not. */
     async twoFactorStatus(actor: Actor) {
       const row = await accounts.findById(actor.accountId);
@@ -249,83 +214,6 @@ export function buildSecondFactor(deps: SecondFactorDeps) {
       }
       await repo.deleteChallenge(idHash);
       return { ok: true, ...(await deps.startSession(row, ip)) };
-    },
-
-    /**
-     * A one-time link for someone to set their own password, so an administrator never types or
-     * knows it. Any earlier unused link stops working. Emailed to the member of staff when the
-     * account belongs to one; also shown once to the administrator to pass on.
-     */
-    async createPasswordLink(actor: Actor, accountId: number, publicBaseUrl: string) {
-      const row = await accounts.findById(accountId);
-      if (!row) throw new NotFoundError('Account');
-      if (row.disabled_at)
-        throw new ValidationError([
-          { field: 'link', message: 'Turn the account back on before sending a set-password link' },
-        ]);
-      const token = newSecret();
-      const expiresAt = new Date(Date.now() + PASSWORD_LINK_MS);
-      const path = `/set-password/${token}`;
-      const emailed = await db.transaction().execute(async (trx) => {
-        await repo.createPasswordLink(trx, { idHash: sha256(token), accountId, createdBy: actor.accountId, expiresAt });
-        if (row.staff_id) {
-          await repo.emailLink(
-            trx,
-            row.staff_id,
-            'Set your Harbour password',
-            'Use this link to set your password for Harbour. It works once and stops working in 3 days. If you did not expect it, tell the Harbour administrator.',
-            path,
-          );
-        }
-        await audit.appendIn(trx, {
-          ...actorFields(actor),
-          action: 'account.password_link',
-          entityType: 'account',
-          entityId: accountId,
-          detail: { emailed: Boolean(row.staff_id), expiresAt: expiresAt.toISOString() },
-        });
-        return Boolean(row.staff_id);
-      });
-      return { url: `${publicBaseUrl.replace(/\/$/, '')}${path}`, expiresAt, emailed, email: row.email };
-    },
-
-    /** The link's account, when the link still works. */
-    async passwordLink(token: string) {
-      const link = await repo.findPasswordLink(sha256(token));
-      if (!link || link.used_at || link.expires_at <= new Date() || link.disabled_at) return null;
-      return { email: link.email };
-    },
-
-    /** Sets the password from a link: the link is used up and every session of the account ends. */
-    async setPasswordFromLink(token: string, input: { password: string; confirm: string }, ip: string | null) {
-      const idHash = sha256(token);
-      const link = await repo.findPasswordLink(idHash);
-      if (!link || link.used_at || link.expires_at <= new Date() || link.disabled_at) throw new NotFoundError('Link');
-      const problem = input.password ? passwordProblem(input.password) : 'Enter a new password';
-      const errors = problem
-        ? [{ field: 'password', message: problem }]
-        : input.confirm !== input.password
-          ? [{ field: 'confirm', message: 'Enter the same new password again' }]
-          : [];
-      if (errors.length) throw new ValidationError(errors);
-      const hash = await hashPassword(input.password);
-      const used = await db.transaction().execute(async (trx) => {
-        if (!(await repo.usePasswordLink(trx, idHash))) return false;
-        await accounts.setPassword(trx, link.account_id, hash);
-        const ended = await accounts.deleteSessionsOf(trx, link.account_id);
-        await audit.appendIn(trx, {
-          actorId: link.account_id,
-          actorLabel: link.email,
-          action: 'account.password_set_from_link',
-          entityType: 'account',
-          entityId: link.account_id,
-          ip,
-          detail: { sessionsEnded: ended },
-        });
-        return true;
-      });
-      if (!used) throw new NotFoundError('Link');
-      await accounts.clearSignInFailures(accountKey(link.email));
     },
   };
 }
