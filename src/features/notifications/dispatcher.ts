@@ -1,24 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
-import { DeliveryError, SEND_TIMEOUT_MS, withTimeout, type NotificationChannel } from './channel.ts';
+import { DeliveryError, SEND_TIMEOUT_MS, type NotificationChannel } from './channel.ts';
 import type { Channels } from './channels.ts';
 import { buildNotificationsRepository } from './repository.ts';
-import type { AttemptOutcome, ClaimedRow, ClaimFilter, OutcomeUpdate } from './dispatch-repository.ts';
+import type { ClaimedRow, ClaimFilter, OutcomeUpdate } from './dispatch-repository.ts';
 import { channelPlan } from './routing.ts';
-import {
-  afterFailure,
-  channelLabel,
-  deliveryText,
-  inboxCopyText,
-  isChannelName,
-  LEASE_RENEW_MS,
-  SENDING_LEASE_MS,
-  shortError,
-  type Persistence,
-} from './rules.ts';
+import { channelLabel, isChannelName, LEASE_RENEW_MS, SENDING_LEASE_MS, type Persistence } from './rules.ts';
 import { alarmLatency, deliveriesTotal } from '../metrics/registry.ts';
-import { THROTTLE_PAUSES_MS } from './notify-client.ts';
+import { groupWriter } from './group-writer.ts';
+import { asDeliveryError, sendOrFind, type SendAttempt } from './send-attempt.ts';
+import { deliveryOutcome, type SendOutcome } from './delivery-outcome.ts';
 
 export interface DispatcherOptions {
   db: Kysely<DB>;
@@ -38,8 +30,6 @@ export interface DispatcherOptions {
   onSettled?: () => void;
   logger?: Logger;
 }
-
-export type SendOutcome = 'sent' | 'retry' | 'fallback' | 'cycle' | 'failed' | 'lost';
 
 export interface Dispatcher {
   /**
@@ -63,54 +53,8 @@ export interface Dispatcher {
   close(): void;
 }
 
-/**
- * Batches calls: the first call writes at once; calls made while a write is in progress wait and go
- * together in the next write. Each caller gets its own answer (`pick`) or the write's error.
- */
-export function groupWriter<T, R, A>(
-  write: (batch: T[]) => Promise<R>,
-  pick: (item: T, result: R) => A,
-  maxBatch = 1000,
-) {
-  let queue: { item: T; resolve: (a: A) => void; reject: (e: unknown) => void }[] = [];
-  let writing = false;
-  async function drain() {
-    if (writing) return;
-    writing = true;
-    try {
-      while (queue.length) {
-        const batch = queue.slice(0, maxBatch);
-        queue = queue.slice(batch.length);
-        try {
-          const result = await write(batch.map((q) => q.item));
-          for (const q of batch) q.resolve(pick(q.item, result));
-        } catch (e) {
-          // One bad item must not fail the others: write them one by one.
-          if (batch.length === 1) batch[0]!.reject(e);
-          else {
-            for (const q of batch) {
-              try {
-                q.resolve(pick(q.item, await write([q.item])));
-              } catch (err) {
-                q.reject(err);
-              }
-            }
-          }
-        }
-      }
-    } finally {
-      writing = false;
-    }
-  }
-  return {
-    record(item: T): Promise<A> {
-      return new Promise<A>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
-        void drain();
-      });
-    },
-  };
-}
+export { groupWriter } from './group-writer.ts';
+export type { SendOutcome } from './delivery-outcome.ts';
 
 export function buildDispatcher(options: DispatcherOptions): Dispatcher {
   const { db, instanceId, logger } = options;
@@ -196,10 +140,7 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
     // The lease is renewed while the send runs (with every other row in flight: one statement per claim every renewal period), so
     // no other dispatcher takes the row meanwhile.
     holding(claim, row.id, true);
-    let providerRef: string | null = null;
-    let error: DeliveryError | null = null;
-    let found = false;
-    let asked = false;
+    let sent: SendAttempt = { providerRef: null, error: null, found: false, asked: false };
     try {
       if (!channel) throw new DeliveryError(`${channelLabel(row.channel)} is not set up on this Harbour`, true);
       // The claim recorded the attempt; a claim older than a renewal period is re-checked (and
@@ -211,144 +152,13 @@ export function buildDispatcher(options: DispatcherOptions): Dispatcher {
         holding(claim, row.id, false);
         return 'lost';
       }
-      if (row.unknown_before && channel.lookup) {
-        // An earlier attempt's outcome is unknown: ask the provider before sending again.
-        let already: { providerRef: string } | null;
-        try {
-          // The lookup is a request to Notify as well: it counts against the key's rate limit.
-          channel.budget?.take(1);
-          already = await withTimeout(channel.lookup(row.id), sendTimeoutMs, channelLabel(row.channel));
-        } catch (e) {
-          if (e instanceof DeliveryError && e.throttled) throw e;
-          const reason = e instanceof Error ? e.message : String(e);
-          throw new DeliveryError(
-            shortError(`could not check whether it was already sent (${reason}); not sent again yet`),
-            false,
-            true,
-          );
-        }
-        asked = true;
-        if (already) {
-          found = true;
-          providerRef = already.providerRef;
-        }
-      }
-      if (!found) {
-        const result = await withTimeout(
-          channel.send({
-            notificationId: row.id,
-            to: { staffId: row.recipient_id, name, mobile: row.work_mobile, email: row.email },
-            subject: row.subject,
-            body: row.body,
-            link: row.link,
-          }),
-          sendTimeoutMs,
-          channelLabel(row.channel),
-        );
-        providerRef = result.providerRef ?? null;
-      }
+      sent = await sendOrFind(row, channel, name, sendTimeoutMs);
     } catch (e) {
-      error = e instanceof DeliveryError ? e : new DeliveryError(shortError((e as Error)?.message ?? String(e)));
+      sent = { ...sent, error: asDeliveryError(e) };
     }
     const now = clock();
-    const detail = { notificationId: row.id, channel: row.channel, recipientId: row.recipient_id };
-    let update: OutcomeUpdate;
-    let outcome: SendOutcome;
-    let attemptOutcome: AttemptOutcome;
-    if (!error) {
-      channel?.budget?.ok();
-    }
-    if (error?.throttled) {
-      // Over the provider's rate limit: not sent, and nobody failed to be reached. The channel pauses
-      // (longer after each 429 in a row) and the message waits for the pause on the same channel,
-      // its attempts not counted, so a burst never spills to the fallbacks or the inbox for good.
-      const pauseMs = channel?.budget?.throttled(now.getTime()) ?? THROTTLE_PAUSES_MS[0];
-      outcome = 'retry';
-      attemptOutcome = 'failed';
-      const message = shortError(`${error.message}; sent again in ${Math.ceil(pauseMs / 1000)} s`);
-      update = {
-        id: row.id,
-        claim,
-        channel: row.channel,
-        now,
-        attempt: { id: row.attempt_id, outcome: attemptOutcome, error: message, providerRef: null },
-        ...(asked ? { settlePrior: 'absent' as const } : {}),
-        set: {
-          status: 'pending',
-          channel: row.channel,
-          fallbacks: row.fallbacks,
-          attempts: row.attempts,
-          nextAttemptAt: new Date(now.getTime() + pauseMs),
-          error: message,
-        },
-        timeline: null,
-      };
-    } else if (!error) {
-      outcome = 'sent';
-      attemptOutcome = found ? 'found' : 'accepted';
-      const external = row.channel !== 'inbox';
-      update = {
-        id: row.id,
-        claim,
-        channel: row.channel,
-        now,
-        attempt: { id: row.attempt_id, outcome: attemptOutcome, error: null, providerRef },
-        ...(asked ? { settlePrior: found ? ('found' as const) : ('absent' as const) } : {}),
-        set: { status: 'sent', attempts: row.attempts + 1, providerRef, external },
-        timeline: row.alert_id
-          ? {
-              alertId: row.alert_id,
-              text: external ? deliveryText(row.channel, name, { ok: true, found }) : inboxCopyText(name),
-              detail: { ...detail, ok: true, providerRef, found },
-            }
-          : null,
-      };
-      if (alarm && external)
-        alarmLatency.observe(
-          { stage: 'accepted', channel: row.channel },
-          Math.max(0, (now.getTime() - new Date(row.due_at).getTime()) / 1000),
-        );
-    } else {
-      attemptOutcome = error.unknown ? 'unknown' : 'failed';
-      const message = shortError(error.message);
-      const next = afterFailure(
-        { channel: row.channel, fallbacks: row.fallbacks, attempts: row.attempts, cycles: row.cycles },
-        error.permanent,
-        now,
-        alarm,
-      );
-      outcome = next.kind;
-      // Later rounds of an outage add nothing new to the timeline: only the first round is told.
-      const tell = row.alert_id !== null && row.cycles === 0;
-      update = {
-        id: row.id,
-        claim,
-        channel: row.channel,
-        now,
-        attempt: { id: row.attempt_id, outcome: attemptOutcome, error: message, providerRef: null },
-        ...(asked ? { settlePrior: 'absent' as const } : {}),
-        set:
-          next.kind === 'failed'
-            ? { status: 'failed', attempts: next.attempts, error: message }
-            : {
-                status: 'pending',
-                channel: next.channel,
-                fallbacks: next.fallbacks,
-                attempts: next.attempts,
-                nextAttemptAt: next.nextAttemptAt,
-                error: message,
-                ...(next.kind === 'cycle' ? { cycles: next.cycles, unreached: true } : {}),
-              },
-        timeline:
-          tell && row.alert_id
-            ? {
-                alertId: row.alert_id,
-                text: deliveryText(row.channel, name, { ok: false, error: message, next }),
-                detail: { ...detail, ok: false, error: message, next: next.kind, nextChannel: next.channel },
-              }
-            : null,
-      };
-    }
+    const { update, outcome, attemptOutcome } = deliveryOutcome({ row, claim, now, name, channel, alarm, ...sent });
+    const { error } = sent;
     deliveriesTotal.inc({ channel: row.channel, outcome: error?.throttled ? 'throttled' : attemptOutcome });
     if (!error) failingSince.delete(row.channel);
     else if (!error.permanent && !error.throttled && !failingSince.has(row.channel)) failingSince.set(row.channel, now);
