@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { DateTime } from 'luxon';
 import type { DB } from '../../db/schema.ts';
 import { ZONE, addDays, londonDayBounds } from '../../time/london.ts';
-import type { StatParams } from './statistics.ts';
+import type { StatParams } from './statistic-tables.ts';
 
 /**
  * All SQL of the FOI statistics (statistics.ts holds their definitions): read-only queries over the
