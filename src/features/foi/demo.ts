@@ -5,7 +5,7 @@ import { foiCalendar } from '../../time/working-days.ts';
 import { londonToday } from '../../time/london.ts';
 import { deadlines, type ClockEvent } from './rules.ts';
 import type { StatFilter } from './schema.ts';
-import { insertDemoRequest } from './repository.ts';
+import { insertDemoRequest } from './demo-repository.ts';
 
 const socialWorkers = (years: number): StatFilter => ({
   period: { period: 'last_years', years },

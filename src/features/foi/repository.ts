@@ -1,8 +1,9 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Executor } from '../audit/repository.ts';
-import { insertInboxMessages } from '../notifications/inbox-insert.ts';
 import { fetchPage } from '../../web/paging.ts';
+import { buildDisclosureLogRepository } from './disclosure-log-repository.ts';
+import { buildFoiUpkeepRepository, dateText } from './upkeep-repository.ts';
 
 export interface RequestInput {
   refYear: number;
@@ -38,8 +39,6 @@ export interface FoiListFilter {
   today: string;
   page: number;
 }
-
-const dateText = (col: string) => sql<string | null>`${sql.ref(col)}::text`;
 
 /** All SQL for FOI requests, their questions, clock events, reminders and the disclosure log. */
 export function buildFoiRepository(db: Kysely<DB>) {
@@ -306,170 +305,9 @@ export function buildFoiRepository(db: Kysely<DB>) {
       return db.selectFrom('services').select(['id', 'name']).orderBy('name').execute();
     },
 
-    // ---- Reminders ----
-    /** Requests still running (open, or answered with a review to come) with an assignee, their events, and the reminders sent. */
-    async remindable() {
-      const rows = await db
-        .selectFrom('foi_requests')
-        .select(['id', 'reference', 'title', 'assignee_id', 'regime', dateText('received_on').as('received_on')])
-        .where('status', 'in', ['open', 'responded'])
-        .where('assignee_id', 'is not', null)
-        .orderBy('id')
-        .execute();
-      if (!rows.length) return [];
-      const ids = rows.map((r) => r.id);
-      const [events, sent] = await Promise.all([
-        db
-          .selectFrom('foi_events')
-          .select(['request_id', 'kind', dateText('on_date').as('on_date'), dateText('target_date').as('target_date')])
-          .where('request_id', 'in', ids)
-          .execute(),
-        db
-          .selectFrom('foi_reminders')
-          .select(['request_id', 'kind', dateText('due_on').as('due_on')])
-          .where('request_id', 'in', ids)
-          .execute(),
-      ]);
-      return rows.map((r) => ({
-        ...r,
-        events: events.filter((e) => e.request_id === r.id),
-        sent: sent.filter((x) => x.request_id === r.id),
-      }));
-    },
-    /** Records the reminder (once per deadline: the key refuses a second) and puts it in the assignee's inbox. */
-    async recordReminder(
-      trx: Executor,
-      r: {
-        requestId: number;
-        kind: string;
-        dueOn: string;
-        recipientId: number;
-        subject: string;
-        body: string;
-        link: string;
-        at: Date;
-      },
-    ) {
-      const claimed = await trx
-        .insertInto('foi_reminders')
-        .values({ request_id: r.requestId, kind: r.kind, due_on: r.dueOn, sent_at: r.at })
-        .onConflict((oc) => oc.doNothing())
-        .returning('request_id')
-        .executeTakeFirst();
-      if (!claimed) return false;
-      await insertInboxMessages(trx, [
-        { recipientId: r.recipientId, subject: r.subject, body: r.body, link: r.link, at: r.at },
-      ]);
-      return true;
-    },
-
-    // ---- Retention ----
-    dueForErasure(closedBefore: Date) {
-      return (
-        db
-          .selectFrom('foi_requests')
-          .select(['id', 'reference'])
-          .where('closed_at', '<', closedBefore)
-          .where('requester_erased_at', 'is', null)
-          .where((eb) => eb.or([eb('requester_name', 'is not', null), eb('requester_contact', 'is not', null)]))
-          // A request under legal hold (retention schedule, issue 20) is never erased.
-          .where(
-            sql<boolean>`NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.kind = 'foi_request' AND h.record_id = foi_requests.id::text AND h.released_at IS NULL)`,
-          )
-          .orderBy('id')
-          .limit(500)
-          .execute()
-      );
-    },
-    async erase(trx: Executor, id: number) {
-      await trx
-        .updateTable('foi_requests')
-        .set({ requester_name: null, requester_contact: null, requester_erased_at: sql<Date>`now()` })
-        .where('id', '=', id)
-        .execute();
-    },
-
-    // ---- Disclosure log ----
-    async publish(
-      trx: Executor,
-      d: {
-        requestId: number;
-        reference: string;
-        title: string;
-        respondedOn: string | null;
-        letter: unknown;
-        datasets: unknown;
-        by: number;
-      },
-    ) {
-      await trx
-        .insertInto('foi_disclosures')
-        .values({
-          request_id: d.requestId,
-          reference: d.reference,
-          title: d.title,
-          responded_on: d.respondedOn,
-          letter: JSON.stringify(d.letter),
-          datasets: JSON.stringify(d.datasets),
-          published_by: d.by,
-        })
-        .onConflict((oc) =>
-          oc.column('request_id').doUpdateSet({
-            letter: JSON.stringify(d.letter),
-            datasets: JSON.stringify(d.datasets),
-            published_at: sql<Date>`now()`,
-            published_by: d.by,
-          }),
-        )
-        .execute();
-    },
-    /**
-     * Tables already released from a statistic: the answers frozen when sent, and the datasets in the
-     * disclosure log (the disclosure audit links a new table to them).
-     */
-    async releasedTables(statistic: string): Promise<unknown[]> {
-      const sent = await db
-        .selectFrom('foi_questions')
-        .select('snapshot')
-        .where('statistic', '=', statistic)
-        .where('snapshot', 'is not', null)
-        .execute();
-      const logged = await db
-        .selectFrom('foi_disclosures')
-        .select(sql<unknown>`d.value -> 'table'`.as('table'))
-        .innerJoin(sql<{ value: unknown }>`jsonb_array_elements(foi_disclosures.datasets::jsonb)`.as('d'), (j) =>
-          j.onTrue(),
-        )
-        .where(sql<boolean>`d.value ->> 'statistic' = ${statistic}`)
-        .execute();
-      return [...sent.map((r) => r.snapshot), ...logged.map((r) => r.table)];
-    },
-    disclosures(page: number) {
-      return fetchPage(
-        db
-          .selectFrom('foi_disclosures')
-          .select(['request_id', 'reference', 'title', dateText('responded_on').as('responded_on'), 'published_at'])
-          .orderBy('published_at', 'desc')
-          .orderBy('request_id', 'desc'),
-        page,
-      );
-    },
-    disclosure(requestId: number) {
-      return db.selectFrom('foi_disclosures').selectAll().where('request_id', '=', requestId).executeTakeFirst();
-    },
+    ...buildFoiUpkeepRepository(db),
+    ...buildDisclosureLogRepository(db),
   };
 }
 
 export type FoiRepository = ReturnType<typeof buildFoiRepository>;
-
-/** The demo's requests (src/features/foi/demo.ts), written in the seed's transaction: the request, its questions, then its clock events one by one. */
-export async function insertDemoRequest(
-  ex: Executor,
-  request: Insertable<DB['foi_requests']>,
-  questions: (id: number) => Insertable<DB['foi_questions']>[],
-  events: (id: number) => Insertable<DB['foi_events']>[],
-) {
-  const row = await ex.insertInto('foi_requests').values(request).returning('id').executeTakeFirstOrThrow();
-  await ex.insertInto('foi_questions').values(questions(row.id)).execute();
-  for (const e of events(row.id)) await ex.insertInto('foi_events').values(e).execute();
-}
