@@ -1,7 +1,7 @@
-import { toCsv } from '../../web/csv.ts';
 import type { RowError } from '../people/import-staff.ts';
 import { parseImportFile } from '../imports/file.ts';
 import { importDate, londonDate } from '../../time/london.ts';
+import { COMPLAINT_COLUMNS, COMPLAINT_TEMPLATE } from './import-template.ts';
 
 export { importDate };
 import {
@@ -19,93 +19,8 @@ import {
   type ReferralBody,
 } from './rules.ts';
 
-/** Historic complaints CSV, in template order. Documented in docs/import-formats.md. */
-export const COMPLAINT_COLUMNS = [
-  'reference',
-  'received_on',
-  'procedure',
-  'channel',
-  'complainant_type',
-  'complainant_name',
-  'household',
-  'team',
-  'staff_employee_numbers',
-  'allegations',
-  'summary',
-  'matter_on',
-  'late_reason',
-  'stage_reached',
-  'outcome',
-  'withdrawn_on',
-  'withdrawn_reason',
-  'not_investigated_on',
-  'not_investigated_reason',
-  'closed_on',
-  'disciplinary_outcome',
-  'disciplinary_outcome_on',
-  'disciplinary_outcomes',
-  'actions',
-  'referrals',
-] as const;
+export { COMPLAINT_COLUMNS, COMPLAINT_TEMPLATE };
 const REQUIRED = ['received_on', 'complainant_type', 'staff_employee_numbers', 'allegations'];
-
-export const COMPLAINT_TEMPLATE = toCsv([
-  [...COMPLAINT_COLUMNS],
-  [
-    'L-2015-001',
-    '2015-06-03',
-    'statutory_children',
-    'letter',
-    'parent_carer',
-    'A Parent',
-    'Household 17',
-    'Ashford Children in Care',
-    'E1001;E1002',
-    'pl_b;ca_d',
-    'Did not consider the school’s concerns',
-    '',
-    '',
-    '2',
-    'partially_upheld',
-    '',
-    '',
-    '',
-    '',
-    '2015-09-30',
-    '',
-    '',
-    'E1001|warning|2015-11-12;E1002|none|2015-11-20',
-    'apology;training',
-    'swe|2015-10-01;lgsco|2015-12-01|Not upheld by the Ombudsman|2016-03-01',
-  ],
-  [
-    'L-2015-002',
-    '2015-07-14',
-    'statutory_children',
-    'email',
-    'family_member',
-    '',
-    'Household 9',
-    '',
-    'E1001',
-    'pl_n',
-    '',
-    '',
-    '',
-    '1',
-    '',
-    '2015-07-30',
-    'Resolved informally',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-    '',
-  ],
-]);
 
 export interface ComplaintImportRow {
   line: number;
