@@ -167,7 +167,8 @@ export function buildFoiContext(deps: FoiDeps) {
     const params = statParams(def, f, question);
     const table = await def.compute({ db, complaints: deps.complaints ?? null, actor }, params);
     const prior = [...((await repo.releasedTables(name)) as ProtectedTable[]), ...alongside];
-    const scope = { statistic: name, ...params };
+    const teamServiceId = params.teamId === null ? null : await repo.serviceOfTeam(params.teamId);
+    const scope = { statistic: name, ...params, teamServiceId };
     return {
       definition: def,
       params,

@@ -13,6 +13,8 @@ export interface Scope extends Period {
   jobRole: string | null;
   /** Whether concerns raised by staff count (absent: they do); a table without them counts a subset. */
   staffConcerns?: boolean;
+  /** The service the team (`teamId`) belongs to: a team's table counts part of its service's. */
+  teamServiceId?: number | null;
 }
 
 /** A count given in the notes ("Referred to a regulator: 12 complaints in the period"). */

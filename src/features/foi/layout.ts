@@ -143,7 +143,7 @@ export const roleWithin = (a: string | null, b: string | null) =>
 /** Whether population `a` lies inside population `b` (every filter of b holds for a). */
 export const populationWithin = (a: Scope, b: Scope) =>
   (b.teamId === null || a.teamId === b.teamId) &&
-  (b.serviceId === null || a.serviceId === b.serviceId) &&
+  (b.serviceId === null || a.serviceId === b.serviceId || (a.teamId !== null && a.teamServiceId === b.serviceId)) &&
   roleWithin(a.jobRole, b.jobRole) &&
   (b.staffConcerns !== false || a.staffConcerns === false);
 

@@ -292,3 +292,30 @@ test('staff assaulted by year and over the whole period: no year is worked out f
   );
   assert.ok(!(staff![1] !== WITHHELD && staff![2] !== WITHHELD), 'nor the staff of the second year and of the whole');
 });
+
+test('a team less its own service: the rest of the service is not a small count', async () => {
+  // Service 1 had 12 in the year, its team 3 had 10: the rest of the service had 2. The team's
+  // release says which service it lies in, so the intruder's subtraction is the audit's too.
+  const one = (n: number): StatTable => ({
+    title: 'Dismissals',
+    rowHeader: 'Period',
+    columns: ['Dismissals'],
+    rows: [{ label: 'The year', cells: [n] }],
+    rowTotals: false,
+    columnTotals: false,
+  });
+  const year = { statistic: 'staff-dismissed', from: '2024-04-01', to: '2025-03-31', jobRole: null };
+  const service = redacted(await protect(one(12), { scope: { ...year, teamId: null, serviceId: 1 } }));
+  assert.equal(service.rows[0]!.cells[0]!.text, '12');
+  const team = await protect(one(10), {
+    scope: { ...year, teamId: 3, serviceId: null, teamServiceId: 1 },
+    prior: [service],
+  });
+  assert.equal(team.rows[0]!.cells[0]!.text, WITHHELD, '12 − 10 = 2 in the rest of the service');
+  // A team of another service is not inside service 1: nothing to subtract.
+  const elsewhere = await protect(one(10), {
+    scope: { ...year, teamId: 4, serviceId: null, teamServiceId: 2 },
+    prior: [service],
+  });
+  assert.equal(elsewhere.rows[0]!.cells[0]!.text, '10');
+});

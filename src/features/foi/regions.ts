@@ -11,7 +11,8 @@
  *
  * Only figures that add up over days, categories and people belong here; a count of people counted
  * once over a period (staff assaulted) is not the sum of its months and is linked pairwise instead.
- * Teams and services are treated as independent filters (a team's service is not known here).
+ * A team lies in one service when its release says which (`teamServiceId`); otherwise team and
+ * service are treated as independent filters.
  */
 
 export interface RegionPeriod {
@@ -26,6 +27,8 @@ export interface Population {
   jobRole: string | null;
   /** False when concerns raised by staff are left out; absent or true, they count. */
   staffConcerns?: boolean;
+  /** The service of the team, when known: nobody of the team is in another service. */
+  teamServiceId?: number | null;
 }
 
 export interface RegionFigure {
@@ -70,10 +73,16 @@ export function regions(figures: RegionFigure[], cutBy: RegionFigure[] = figures
     [...roles, OTHER],
     splitConcerns ? ['service users', 'staff'] : [OTHER],
   ];
-  const populations: string[][] = dims.reduce<string[][]>(
-    (acc, values) => acc.flatMap((p) => values.map((v) => [...p, v])),
-    [[]],
-  );
+  // A team's people are all in its service: no atom puts them in another.
+  const serviceOf = new Map<string, string>();
+  for (const f of all)
+    if (f.population.teamId !== null && f.population.teamServiceId != null) {
+      const s = String(f.population.teamServiceId);
+      serviceOf.set(String(f.population.teamId), services.includes(s) ? s : OTHER);
+    }
+  const populations: string[][] = dims
+    .reduce<string[][]>((acc, values) => acc.flatMap((p) => values.map((v) => [...p, v])), [[]])
+    .filter(([team, service]) => !serviceOf.has(team!) || serviceOf.get(team!) === service);
   const holds = (pop: Population, atom: string[]) =>
     (pop.teamId === null || atom[0] === String(pop.teamId)) &&
     (pop.serviceId === null || atom[1] === String(pop.serviceId)) &&

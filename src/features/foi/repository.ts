@@ -301,6 +301,11 @@ export function buildFoiRepository(db: Kysely<DB>) {
     teams() {
       return db.selectFrom('teams').select(['id', 'name']).orderBy('name').execute();
     },
+    /** The service a team belongs to (the disclosure audit knows a team's table counts part of it). */
+    async serviceOfTeam(teamId: number): Promise<number | null> {
+      const row = await db.selectFrom('teams').select('service_id').where('id', '=', teamId).executeTakeFirst();
+      return row?.service_id ?? null;
+    },
     services() {
       return db.selectFrom('services').select(['id', 'name']).orderBy('name').execute();
     },
