@@ -146,7 +146,9 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
   const rowsOf = new Map<number, typeof live>();
   for (const r of live) {
     const root = find([...r.e.terms.keys()][0]!);
-    rowsOf.set(root, [...(rowsOf.get(root) ?? []), r]);
+    const rows = rowsOf.get(root);
+    if (rows) rows.push(r);
+    else rowsOf.set(root, [r]);
   }
   const component = (vars: number[]) => [...new Set(vars.map(find))].flatMap((root) => rowsOf.get(root) ?? []);
   /**
@@ -167,7 +169,9 @@ export async function audit(p: AuditProblem, threshold: number): Promise<AuditRe
   const keep = (columns: Record<string, { Primal: number }>) => {
     const x = new Map(Object.entries(columns).map(([name, c]) => [Number(name.slice(1)), Math.round(c.Primal)]));
     const root = find(x.keys().next().value!);
-    points.set(root, [...(points.get(root) ?? []), x]);
+    const seen = points.get(root);
+    if (seen) seen.push(x);
+    else points.set(root, [x]);
   };
 
   const bound = (objective: Expr, sense: 'Minimize' | 'Maximize'): number | null => {

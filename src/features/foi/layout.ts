@@ -108,6 +108,13 @@ export function layout(t: {
   return { figures, equations, grid, counts };
 }
 
+/** The order in which figures are chosen to withhold: cells before totals, smallest first. */
+export const withholdingOrder =
+  (L: Layout) =>
+  (a: number, b: number): number =>
+    Number(L.figures[a]!.isTotal) - Number(L.figures[b]!.isTotal) ||
+    (L.figures[a]!.value ?? 0) - (L.figures[b]!.value ?? 0);
+
 /** The figures of a published table, with withheld values unknown. */
 export function publishedLayout(t: ProtectedTable): Layout {
   const v = (c: Cell) => (c.suppressed ? null : c.value);

@@ -1,6 +1,6 @@
 import { audit, type AuditFigure, type AuditProblem, type AuditResult, type Inclusion } from './audit.ts';
 import type { ProtectedTable, Scope } from './disclosure-types.ts';
-import { keysWithin, links, within, type Figure, type Layout } from './layout.ts';
+import { keysWithin, links, within, withholdingOrder, type Figure, type Layout } from './layout.ts';
 import { regions, type RegionFigure } from './regions.ts';
 
 /**
@@ -235,9 +235,7 @@ export async function auditProblem(
       ...p.problem.equations.filter((q) => q.total === i || q.parts.includes(i)).flatMap((q) => [q.total, ...q.parts]),
     ];
     const open = (j: number) => !L.figures[j]!.hidden && !shown.has(j);
-    const rank = (a: number, b: number) =>
-      Number(L.figures[a]!.isTotal) - Number(L.figures[b]!.isTotal) ||
-      (L.figures[a]!.value ?? 0) - (L.figures[b]!.value ?? 0);
+    const rank = withholdingOrder(L);
     /** An open figure of the new table sharing an equation or a region with `j`: cells first, smallest first. */
     const linked = (j: number) =>
       [...new Set(near(j).flatMap((x) => (own(x) ? [x] : near(x))))].filter((x) => own(x) && open(x)).sort(rank)[0] ??

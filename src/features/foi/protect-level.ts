@@ -9,7 +9,7 @@ import {
   type Scope,
   type StatTable,
 } from './disclosure-types.ts';
-import { layout, publishedLayout } from './layout.ts';
+import { layout, publishedLayout, withholdingOrder } from './layout.ts';
 import { auditProblem } from './linked-audit.ts';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -52,17 +52,13 @@ export async function protectLevel(table: StatTable, o: ProtectOptions): Promise
     if (!kind[i]) kind[i] = 'secondary';
     L.figures[i]!.hidden = true;
   };
-  const value = (i: number) => L.figures[i]!.value ?? 0;
   /** Figures the earlier releases fix already: shown, never withheld to protect another. */
   const shown = new Set<number>();
   /** The figure to withhold next to protect `i`: an open one sharing an equation, cells before totals, smallest first. */
   const partner = (i: number): number | null => {
     const near = L.equations.filter((q) => q.total === i || q.parts.includes(i)).flatMap((q) => [q.total, ...q.parts]);
     const pick = (pool: number[]) =>
-      pool
-        .filter((j) => !L.figures[j]!.hidden && !shown.has(j))
-        .sort((a, b) => Number(L.figures[a]!.isTotal) - Number(L.figures[b]!.isTotal) || value(a) - value(b))[0] ??
-      null;
+      pool.filter((j) => !L.figures[j]!.hidden && !shown.has(j)).sort(withholdingOrder(L))[0] ?? null;
     return pick(near) ?? pick(L.grid.flat());
   };
 
